@@ -1,0 +1,29 @@
+# Thin wrapper around CMake. `make demo` and `make test` install what they need (scripts/install-deps.sh) first.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build test demo bench cross clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@$(BUILD)/tools/airswd --target sim probe
+
+bench: build
+	@$(BUILD)/bench/bench_swd
+
+cross: deps
+	@tests/cross/build-core.sh $(BUILD)/cross
+
+clean:
+	rm -rf $(BUILD)

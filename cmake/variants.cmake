@@ -1,0 +1,63 @@
+# Every library and test is built twice: plainly, and with AddressSanitizer + UndefinedBehaviorSanitizer
+# (suffix _san). Both variants of each test are registered with ctest, so one `ctest` run covers both.
+
+set(AIRSWD_WARNINGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef
+    -Wpointer-arith -Wvla -Wformat=2)
+set(AIRSWD_SANITIZE -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+
+# airswd_library(NAME SOURCES <files...> [INCLUDE <dirs...>] [LINK <libs...>] [SYSTEM_LINK <libs...>])
+# LINK names other airswd libraries (their _san twin is used by the _san variant); SYSTEM_LINK is used as is.
+function(airswd_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;INCLUDE;LINK;SYSTEM_LINK" ${ARGN})
+  foreach(variant "" "_san")
+    set(target ${name}${variant})
+    add_library(${target} STATIC ${ARG_SOURCES})
+    target_include_directories(${target} PUBLIC ${ARG_INCLUDE})
+    target_compile_options(${target} PRIVATE ${AIRSWD_WARNINGS})
+    foreach(lib ${ARG_LINK})
+      target_link_libraries(${target} PUBLIC ${lib}${variant})
+    endforeach()
+    target_link_libraries(${target} PUBLIC ${ARG_SYSTEM_LINK})
+    if(variant STREQUAL "_san")
+      target_compile_options(${target} PUBLIC ${AIRSWD_SANITIZE})
+      target_link_options(${target} PUBLIC ${AIRSWD_SANITIZE})
+    endif()
+  endforeach()
+endfunction()
+
+# airswd_executable(NAME SOURCES <files...> [LINK <airswd libs...>] [SYSTEM_LINK <libs...>]): the plain variant only.
+function(airswd_executable name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LINK;SYSTEM_LINK" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_compile_options(${name} PRIVATE ${AIRSWD_WARNINGS})
+  target_link_libraries(${name} PRIVATE ${ARG_LINK} ${ARG_SYSTEM_LINK})
+endfunction()
+
+# airswd_test(NAME SOURCES <files...> [LINK <airswd libs...>] [SYSTEM_LINK <libs...>] [TIMEOUT s] [LABELS ...])
+# Registers NAME and NAME.san with ctest. A test exits 77 to report "skipped" after printing why.
+function(airswd_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK;SYSTEM_LINK;LABELS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  foreach(variant "" "_san")
+    set(target test_${name}${variant})
+    add_executable(${target} ${ARG_SOURCES})
+    target_compile_options(${target} PRIVATE ${AIRSWD_WARNINGS})
+    foreach(lib ${ARG_LINK})
+      target_link_libraries(${target} PRIVATE ${lib}${variant})
+    endforeach()
+    target_link_libraries(${target} PRIVATE ${ARG_SYSTEM_LINK} ${CMOCKA_LIBRARY})
+    target_include_directories(${target} PRIVATE ${CMOCKA_INCLUDE_DIR} ${PROJECT_SOURCE_DIR}/tests/common)
+    if(variant STREQUAL "_san")
+      target_compile_options(${target} PRIVATE ${AIRSWD_SANITIZE})
+      target_link_options(${target} PRIVATE ${AIRSWD_SANITIZE})
+      set(test_name ${name}.san)
+    else()
+      set(test_name ${name})
+    endif()
+    add_test(NAME ${test_name} COMMAND ${target} WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+    set_tests_properties(${test_name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} SKIP_RETURN_CODE 77 LABELS "${ARG_LABELS}"
+                         ENVIRONMENT "AIRSWD_SOURCE_DIR=${PROJECT_SOURCE_DIR};AIRSWD_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  endforeach()
+endfunction()

@@ -1,0 +1,92 @@
+/*
+ * status.c - words for every status of the core.
+ */
+#include "status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct status_text {
+    const char *name;
+    const char *message;
+};
+
+static const struct status_text status_texts[STATUS_COUNT] = {
+    [STATUS_OK] = {"ok", "success"},
+    [STATUS_NO_RESPONSE] = {"no-response",
+                            "target not responding: check SWDIO/SWCLK wiring, common ground and target power"},
+    [STATUS_PROTOCOL_ERROR] = {"protocol-error",
+                               "garbled SWD acknowledge: check wiring length and ground, or lower the SWCLK frequency"},
+    [STATUS_PARITY_ERROR] = {"parity-error",
+                             "SWD data failed its parity check: signal integrity problem, lower the SWCLK frequency"},
+    [STATUS_WAIT_TIMEOUT] = {"wait-timeout",
+                             "target kept answering WAIT: its bus is stalled (clock stopped, or in a low-power mode); "
+                             "try connecting under reset"},
+    [STATUS_FAULT] = {"fault", "target answered FAULT: a previous debug access failed"},
+    [STATUS_BUS_ERROR] = {"bus-error",
+                          "memory access failed on the target's bus: the address is not mapped, not enabled, or "
+                          "protected"},
+    [STATUS_WRITE_DATA_ERROR] = {"write-data-error",
+                                 "target saw corrupted data on the wire: signal integrity problem, lower the SWCLK "
+                                 "frequency"},
+    [STATUS_POWERUP_TIMEOUT] = {"powerup-timeout",
+                                "debug power domain did not come up: the target may be held in a low-power state or "
+                                "its supply is too weak"},
+    [STATUS_NO_MEM_AP] = {"no-mem-ap", "no usable memory access port found on this debug port"},
+    [STATUS_ALIGNMENT] = {"alignment", "address is not aligned to the access size"},
+    [STATUS_INVALID_ARGUMENT] = {"invalid-argument", "invalid argument"},
+    [STATUS_UNSUPPORTED] = {"unsupported", "not supported by this target or port"},
+    [STATUS_TIMEOUT] = {"timeout", "operation timed out"},
+    [STATUS_CANCELLED] = {"cancelled", "operation cancelled"},
+};
+
+static const struct status_text *status_lookup(enum status status)
+{
+    if ((unsigned)status >= STATUS_COUNT || status_texts[status].name == NULL)
+        return NULL;
+    return &status_texts[status];
+}
+
+const char *status_message(enum status status)
+{
+    const struct status_text *text = status_lookup(status);
+    return text ? text->message : "unknown error";
+}
+
+const char *status_name(enum status status)
+{
+    const struct status_text *text = status_lookup(status);
+    return text ? text->name : "unknown";
+}
+
+enum status status_fail(struct status_report *report, enum status status, const char *detail_format, ...)
+{
+    if (report == NULL)
+        return status;
+    report->status = status;
+    va_list args;
+    va_start(args, detail_format);
+    vsnprintf(report->detail, sizeof report->detail, detail_format, args);
+    va_end(args);
+    return status;
+}
+
+void status_clear(struct status_report *report)
+{
+    if (report == NULL)
+        return;
+    report->status = STATUS_OK;
+    report->detail[0] = '\0';
+}
+
+char *status_format(const struct status_report *report, char *out, size_t out_size)
+{
+    if (out_size == 0)
+        return out;
+    if (report->detail[0] != '\0')
+        snprintf(out, out_size, "%s: %s", report->detail, status_message(report->status));
+    else
+        snprintf(out, out_size, "%s", status_message(report->status));
+    return out;
+}

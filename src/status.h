@@ -1,0 +1,61 @@
+/*
+ * status.h - the one status type of the core, and the words a user reads when something fails.
+ *
+ * Every fallible call returns an enum status. The layer that detects a failure also fills a status_report with a
+ * short detail (which register, which address, what was expected); status_format() joins the detail with the
+ * status's own sentence, which says what probably went wrong and what to do about it.
+ */
+#ifndef AIRSWD_STATUS_H
+#define AIRSWD_STATUS_H
+
+#include <stddef.h>
+
+#include "airswd_config.h"
+
+enum status {
+    STATUS_OK = 0,
+    /* Wire (src/swd) */
+    STATUS_NO_RESPONSE,      /* ACK 0b111: nobody drives SWDIO */
+    STATUS_PROTOCOL_ERROR,   /* an ACK that is none of OK/WAIT/FAULT */
+    STATUS_PARITY_ERROR,     /* read data failed its parity check */
+    STATUS_WAIT_TIMEOUT,     /* target answered WAIT for longer than the limit */
+    STATUS_FAULT,            /* target answered FAULT: a sticky error flag is set */
+    /* Debug port and access port (src/adi) */
+    STATUS_BUS_ERROR,        /* STICKYERR: the memory access failed on the target's bus */
+    STATUS_WRITE_DATA_ERROR, /* WDATAERR: the target saw bad parity on data we wrote */
+    STATUS_POWERUP_TIMEOUT,  /* debug power domain never acknowledged */
+    STATUS_NO_MEM_AP,        /* no usable memory access port */
+    STATUS_ALIGNMENT,        /* address not aligned to the access size */
+    /* General */
+    STATUS_INVALID_ARGUMENT,
+    STATUS_UNSUPPORTED,
+    STATUS_TIMEOUT,
+    STATUS_CANCELLED,
+    STATUS_COUNT
+};
+
+struct status_report {
+    enum status status;
+    char detail[AIRSWD_STATUS_DETAIL_MAX];
+};
+
+/* The sentence for a status: cause and remedy, never a bare code. Never NULL. */
+const char *status_message(enum status status);
+
+/* Short identifier of a status ("no-response"), for logs and JSON. Never NULL. */
+const char *status_name(enum status status);
+
+/* Records a failure in report (which may be NULL) and returns status, so a caller can write
+ * `return status_fail(r, STATUS_X, "reading %s", what);`. The detail is printf-formatted and truncated to fit. */
+enum status status_fail(struct status_report *report, enum status status, const char *detail_format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+void status_clear(struct status_report *report);
+
+/* "<detail>: <message>" (or the message alone when there is no detail) into out; returns out. */
+char *status_format(const struct status_report *report, char *out, size_t out_size);
+
+#endif /* AIRSWD_STATUS_H */
