@@ -1,0 +1,80 @@
+/*
+ * cmd_probe.c - `airswd probe`: what is at the end of the wire. Connects, identifies the debug port and its first
+ * AHB MEM-AP, and reads memory (by default DBGMCU_IDCODE, where most STM32 families keep their device ID). It
+ * only reads, so it is safe on a target that is running its firmware.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* DBGMCU_IDCODE of STM32 F1/F2/F3/F4/F7/L1/L4/G4/WB/WL (the M0+ families keep it at 0x40015800). */
+#define PROBE_DEFAULT_ADDRESS 0xE0042000u
+#define PROBE_MAX_WORDS 64
+
+static const char *probe_designer_name(unsigned designer)
+{
+    return designer == ADI_DESIGNER_ARM ? "ARM" : "other";
+}
+
+static bool probe_parse_u32(const char *text, uint32_t *value)
+{
+    char *end;
+    unsigned long parsed = strtoul(text, &end, 0);
+    if (*text == '\0' || *end != '\0' || parsed > 0xFFFFFFFFul)
+        return false;
+    *value = (uint32_t)parsed;
+    return true;
+}
+
+int cmd_probe(struct cli_target *target, int argc, char **argv)
+{
+    uint32_t address = PROBE_DEFAULT_ADDRESS, words = 1;
+    if ((argc > 0 && !probe_parse_u32(argv[0], &address)) || (argc > 1 && !probe_parse_u32(argv[1], &words)) ||
+        argc > 2 || words == 0 || words > PROBE_MAX_WORDS || address % 4 != 0) {
+        fprintf(stderr, "usage: airswd probe [ADDRESS [WORDS]]  (ADDRESS word-aligned, WORDS 1..%d)\n",
+                PROBE_MAX_WORDS);
+        return 2;
+    }
+
+    printf("target      %s\n", target->description);
+    struct adi_dp dp;
+    if (adi_dp_attach(&dp, &target->swd) != STATUS_OK) {
+        cli_print_failure(target, "connect");
+        return 1;
+    }
+    struct adi_dpidr_fields id = adi_dpidr_decode(dp.dpidr);
+    printf("DPIDR       0x%08lX  designer %s, DPv%u%s, part 0x%02X, revision %u\n", (unsigned long)dp.dpidr,
+           probe_designer_name(id.designer), id.version, id.min_dp ? " (MINDP)" : "", id.partno, id.revision);
+
+    struct adi_mem_ap ap;
+    if (adi_mem_ap_find(&ap, &dp) != STATUS_OK) {
+        cli_print_failure(target, "access port");
+        return 1;
+    }
+    printf("AP%u IDR     0x%08lX  %s MEM-AP, designer %s, revision %lu; 8/16-bit accesses: %s; ROM table 0x%08lX\n",
+           ap.apsel, (unsigned long)ap.idr, adi_ap_type_name(ap.idr),
+           probe_designer_name((ap.idr >> ADI_IDR_DESIGNER_SHIFT) & ADI_IDR_DESIGNER_MASK),
+           (unsigned long)(ap.idr >> ADI_IDR_REVISION_SHIFT), ap.sub_word ? "yes" : "no",
+           (unsigned long)(ap.base & ADI_BASE_ADDRESS_MASK));
+
+    uint8_t bytes[PROBE_MAX_WORDS * 4];
+    if (adi_mem_read(&ap, address, bytes, words * 4, 4) != STATUS_OK) {
+        cli_print_failure(target, "memory read");
+        return 1;
+    }
+    for (uint32_t i = 0; i < words; i++) {
+        const uint8_t *w = bytes + 4 * i;
+        uint32_t value = (uint32_t)w[0] | (uint32_t)w[1] << 8 | (uint32_t)w[2] << 16 | (uint32_t)w[3] << 24;
+        printf("0x%08lX  0x%08lX", (unsigned long)(address + 4 * i), (unsigned long)value);
+        if (address + 4 * i == PROBE_DEFAULT_ADDRESS)
+            printf("  DBGMCU_IDCODE: DEV_ID 0x%03lX, REV_ID 0x%04lX", (unsigned long)(value & 0xFFFu),
+                   (unsigned long)(value >> 16));
+        printf("\n");
+    }
+    const struct swd_stats *stats = &target->swd.stats;
+    printf("wire        %lu packets, %lu WAIT, %lu FAULT, %lu parity errors, %lu protocol errors\n",
+           (unsigned long)stats->packets, (unsigned long)stats->waits, (unsigned long)stats->faults,
+           (unsigned long)stats->parity_errors, (unsigned long)stats->protocol_errors);
+    return 0;
+}
