@@ -70,8 +70,7 @@ static void bench_path(bool whole_packet)
         exit(1);
     }
     struct sim_memory *ram = sim_memory_create(BENCH_BLOCK, true);
-    if (!ram || !sim_bus_map(sim_target_bus(session.stm32->target), BENCH_RAM_BASE, BENCH_BLOCK, &sim_memory_ops,
-                             ram, "bench ram") ||
+    if (!ram || !sim_memory_map(ram, sim_target_bus(session.stm32->target), BENCH_RAM_BASE, "bench ram") ||
         sim_session_attach(&session) != STATUS_OK) {
         fprintf(stderr, "bench_swd: setup failed: %s\n", sim_session_error(&session));
         exit(1);

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libcmocka-dev                                   # unit tests
+  libunicorn-dev                                  # the simulator's Cortex-M core
   sigrok-cli                                      # decodes our SWD traces (tests/interop)
   gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf   # ESP8266 cross build of the core
   gcc-arm-none-eabi libnewlib-arm-none-eabi       # ARM cross build of the core

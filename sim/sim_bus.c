@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+typedef enum sim_bus_status (*sim_bus_region_op)(void *ctx, struct sim_bus_access *access);
+
 static uint64_t region_end(const struct sim_bus_region *region)
 {
     return (uint64_t)region->base + region->size;
@@ -16,22 +18,22 @@ void sim_bus_init(struct sim_bus *bus)
     bus->region_count = 0;
 }
 
-bool sim_bus_map(struct sim_bus *bus, uint32_t base, uint32_t size, const struct sim_bus_region_ops *ops, void *ctx,
-                 const char *name)
+struct sim_bus_region *sim_bus_map(struct sim_bus *bus, uint32_t base, uint32_t size,
+                                   const struct sim_bus_region_ops *ops, void *ctx, const char *name)
 {
     if (bus->region_count == SIM_BUS_MAX_REGIONS || size == 0 || ops == NULL)
-        return false;
+        return NULL;
     uint64_t end = (uint64_t)base + size;
     if (end > (uint64_t)UINT32_MAX + 1)
-        return false;
+        return NULL;
     for (unsigned i = 0; i < bus->region_count; i++) {
         const struct sim_bus_region *other = &bus->regions[i];
         if (base < region_end(other) && other->base < end)
-            return false;
+            return NULL;
     }
-    bus->regions[bus->region_count++] =
-        (struct sim_bus_region){.base = base, .size = size, .ops = ops, .ctx = ctx, .name = name};
-    return true;
+    struct sim_bus_region *region = &bus->regions[bus->region_count++];
+    *region = (struct sim_bus_region){.base = base, .size = size, .ops = ops, .ctx = ctx, .name = name};
+    return region;
 }
 
 const struct sim_bus_region *sim_bus_find(const struct sim_bus *bus, uint32_t addr)
@@ -62,31 +64,39 @@ static uint32_t size_mask(unsigned size)
     return size == 4 ? UINT32_MAX : (UINT32_C(1) << (8 * size)) - 1;
 }
 
-enum sim_bus_status sim_bus_read(struct sim_bus *bus, uint32_t addr, unsigned size, uint32_t *value, uint64_t now_ps,
-                                 uint64_t *done_ps)
+/* Runs one access through the region that holds it; done_ps never lies before now_ps. */
+static enum sim_bus_status bus_access(struct sim_bus *bus, bool write, enum sim_bus_master master, uint32_t addr,
+                                      unsigned size, uint32_t *value, uint64_t now_ps, uint64_t *done_ps)
 {
-    *value = 0;
     *done_ps = now_ps;
     const struct sim_bus_region *region = region_for_access(bus, addr, size);
-    if (region == NULL || region->ops->read == NULL)
+    sim_bus_region_op op = NULL;
+    if (region != NULL)
+        op = write ? region->ops->write : region->ops->read;
+    if (op == NULL)
         return SIM_BUS_ERROR;
-    enum sim_bus_status status = region->ops->read(region->ctx, addr - region->base, size, value, now_ps, done_ps);
-    if (*done_ps < now_ps)
-        *done_ps = now_ps;
-    *value &= size_mask(size);
+    struct sim_bus_access access = {.offset = addr - region->base,
+                                    .size = size,
+                                    .value = write ? *value & size_mask(size) : 0,
+                                    .master = master,
+                                    .now_ps = now_ps,
+                                    .done_ps = now_ps};
+    enum sim_bus_status status = op(region->ctx, &access);
+    *done_ps = access.done_ps < now_ps ? now_ps : access.done_ps;
+    if (!write)
+        *value = access.value & size_mask(size);
     return status;
 }
 
-enum sim_bus_status sim_bus_write(struct sim_bus *bus, uint32_t addr, unsigned size, uint32_t value, uint64_t now_ps,
-                                  uint64_t *done_ps)
+enum sim_bus_status sim_bus_read(struct sim_bus *bus, enum sim_bus_master master, uint32_t addr, unsigned size,
+                                 uint32_t *value, uint64_t now_ps, uint64_t *done_ps)
 {
-    *done_ps = now_ps;
-    const struct sim_bus_region *region = region_for_access(bus, addr, size);
-    if (region == NULL || region->ops->write == NULL)
-        return SIM_BUS_ERROR;
-    enum sim_bus_status status =
-        region->ops->write(region->ctx, addr - region->base, size, value & size_mask(size), now_ps, done_ps);
-    if (*done_ps < now_ps)
-        *done_ps = now_ps;
-    return status;
+    *value = 0;
+    return bus_access(bus, false, master, addr, size, value, now_ps, done_ps);
+}
+
+enum sim_bus_status sim_bus_write(struct sim_bus *bus, enum sim_bus_master master, uint32_t addr, unsigned size,
+                                  uint32_t value, uint64_t now_ps, uint64_t *done_ps)
+{
+    return bus_access(bus, true, master, addr, size, &value, now_ps, done_ps);
 }

@@ -3,14 +3,13 @@
  *
  * Sub-word data travels on its byte lane of DRW (ADIv5.2 C2.2.6): a byte at address a in bits 8*(a&3)+7..8*(a&3),
  * a halfword in bits 16*((a>>1)&1)+15... The transfer itself has the CSW size, as an AHB transfer has HSIZE; on a
- * read the other lanes carry the rest of the word when the slave is plain memory (zero otherwise), so a host that
+ * read the other lanes carry the rest of the word when the slave is plain memory with direct backing (zero
+ * otherwise), so a host that
  * forgets to pick its lane reads the wrong bytes here as it would on silicon.
  */
 #include "sim_mem_ap.h"
 
 #include <stddef.h>
-
-#include "sim_memory.h"
 
 /* The CSW fields this AP keeps. Packed increment (AddrInc 2) is not implemented and reads back as off, which is how
  * an AP without it tells the debugger; a Size the AP cannot do falls back to 32 bits. */
@@ -32,6 +31,20 @@ void sim_mem_ap_init(struct sim_mem_ap *ap, const struct sim_mem_ap_config *conf
     ap->tar = 0;
     ap->busy_until_ps = 0;
     ap->csw = stored_csw(config, config->csw_reset);
+    ap->sync = NULL;
+    ap->sync_ctx = NULL;
+}
+
+void sim_mem_ap_set_sync(struct sim_mem_ap *ap, void (*sync)(void *ctx, uint64_t now_ps), void *ctx)
+{
+    ap->sync = sync;
+    ap->sync_ctx = ctx;
+}
+
+static void sync_chip(const struct sim_mem_ap *ap, uint64_t now_ps)
+{
+    if (ap->sync != NULL)
+        ap->sync(ap->sync_ctx, now_ps);
 }
 
 static unsigned transfer_bytes(const struct sim_mem_ap *ap)
@@ -51,18 +64,15 @@ static void increment_tar(struct sim_mem_ap *ap, unsigned bytes)
     ap->tar = (ap->tar & ~block) | ((ap->tar + bytes) & block);
 }
 
-/* The aligned word holding addr, read without side effects when the slave is plain memory; 0 otherwise. */
+/* The aligned word holding addr, read without side effects when the slave has direct backing (plain memory); 0
+ * otherwise. */
 static uint32_t surrounding_word(const struct sim_bus *bus, uint32_t addr)
 {
     uint32_t word_addr = addr & ~UINT32_C(3);
     const struct sim_bus_region *region = sim_bus_find(bus, word_addr);
-    if (region == NULL || region->ops != &sim_memory_ops)
+    if (region == NULL || region->direct == NULL || (uint64_t)word_addr + 4 > (uint64_t)region->base + region->size)
         return 0;
-    struct sim_memory *memory = region->ctx;
-    uint32_t offset = word_addr - region->base;
-    if ((uint64_t)offset + 4 > sim_memory_size(memory))
-        return 0;
-    const uint8_t *bytes = sim_memory_data(memory) + offset;
+    const uint8_t *bytes = region->direct + (word_addr - region->base);
     return (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
 }
 
@@ -70,8 +80,9 @@ static enum sim_bus_status read_memory(struct sim_mem_ap *ap, uint32_t addr, uns
                                        uint32_t *value, uint64_t *done_ps)
 {
     addr &= ~(uint32_t)(bytes - 1); /* the low TAR bits below the access size are ignored */
+    sync_chip(ap, now_ps);
     uint32_t data;
-    enum sim_bus_status status = sim_bus_read(ap->bus, addr, bytes, &data, now_ps, done_ps);
+    enum sim_bus_status status = sim_bus_read(ap->bus, SIM_BUS_MASTER_DEBUG, addr, bytes, &data, now_ps, done_ps);
     ap->busy_until_ps = *done_ps;
     if (status != SIM_BUS_OK)
         return status;
@@ -86,8 +97,9 @@ static enum sim_bus_status write_memory(struct sim_mem_ap *ap, uint32_t addr, un
                                         uint64_t now_ps, uint64_t *done_ps)
 {
     addr &= ~(uint32_t)(bytes - 1);
+    sync_chip(ap, now_ps);
     uint32_t data = (value >> (8 * (addr & 3))) & lane_mask(bytes);
-    enum sim_bus_status status = sim_bus_write(ap->bus, addr, bytes, data, now_ps, done_ps);
+    enum sim_bus_status status = sim_bus_write(ap->bus, SIM_BUS_MASTER_DEBUG, addr, bytes, data, now_ps, done_ps);
     ap->busy_until_ps = *done_ps;
     return status;
 }

@@ -50,11 +50,16 @@ struct sim_mem_ap {
     uint32_t csw; /* only the stored fields: Size, AddrInc, Prot */
     uint32_t tar;
     uint64_t busy_until_ps; /* the memory port is busy with a transfer until then (TrInProg) */
+    void (*sync)(void *ctx, uint64_t now_ps); /* called before every bus access; may be NULL */
+    void *sync_ctx;
 };
 
 void sim_mem_ap_init(struct sim_mem_ap *ap, const struct sim_mem_ap_config *config, struct sim_bus *bus);
 
 /* The AP interface, with a struct sim_mem_ap as ctx. */
+/* Registers what brings the rest of the chip up to the time of a bus access before it is made. */
+void sim_mem_ap_set_sync(struct sim_mem_ap *ap, void (*sync)(void *ctx, uint64_t now_ps), void *ctx);
+
 extern const struct sim_ap_ops sim_mem_ap_ops;
 
 #endif /* SIM_MEM_AP_H */

@@ -61,30 +61,39 @@ static bool inside(const struct sim_memory *memory, uint32_t offset, unsigned si
     return (uint64_t)offset + size <= memory->size;
 }
 
-static enum sim_bus_status memory_read(void *ctx, uint32_t offset, unsigned size, uint32_t *value, uint64_t now_ps,
-                                       uint64_t *done_ps)
+static enum sim_bus_status memory_read(void *ctx, struct sim_bus_access *access)
 {
     struct sim_memory *memory = ctx;
-    *done_ps = completion_time(memory, now_ps);
-    if (!inside(memory, offset, size))
+    access->done_ps = completion_time(memory, access->now_ps);
+    if (!inside(memory, access->offset, access->size))
         return SIM_BUS_ERROR;
     uint32_t result = 0;
-    for (unsigned i = 0; i < size; i++)
-        result |= (uint32_t)memory->data[offset + i] << (8 * i);
-    *value = result;
+    for (unsigned i = 0; i < access->size; i++)
+        result |= (uint32_t)memory->data[access->offset + i] << (8 * i);
+    access->value = result;
     return SIM_BUS_OK;
 }
 
-static enum sim_bus_status memory_write(void *ctx, uint32_t offset, unsigned size, uint32_t value, uint64_t now_ps,
-                                        uint64_t *done_ps)
+static enum sim_bus_status memory_write(void *ctx, struct sim_bus_access *access)
 {
     struct sim_memory *memory = ctx;
-    *done_ps = completion_time(memory, now_ps);
-    if (!memory->writable || !inside(memory, offset, size))
+    access->done_ps = completion_time(memory, access->now_ps);
+    if (!memory->writable || !inside(memory, access->offset, access->size))
         return SIM_BUS_ERROR;
-    for (unsigned i = 0; i < size; i++)
-        memory->data[offset + i] = (uint8_t)(value >> (8 * i));
+    for (unsigned i = 0; i < access->size; i++)
+        memory->data[access->offset + i] = (uint8_t)(access->value >> (8 * i));
     return SIM_BUS_OK;
 }
 
 const struct sim_bus_region_ops sim_memory_ops = {.read = memory_read, .write = memory_write};
+
+struct sim_bus_region *sim_memory_map(struct sim_memory *memory, struct sim_bus *bus, uint32_t base, const char *name)
+{
+    struct sim_bus_region *region = sim_bus_map(bus, base, memory->size, &sim_memory_ops, memory, name);
+    /* Only a memory without latency may be read behind the bus's back: its timing is the bus's own. */
+    if (region != NULL && memory->latency_ps == 0) {
+        region->direct = memory->data;
+        region->direct_writable = memory->writable;
+    }
+    return region;
+}

@@ -20,6 +20,10 @@ void sim_memory_destroy(struct sim_memory *memory);
 /* The bus operations to pass to sim_bus_map() together with the memory as ctx. */
 extern const struct sim_bus_region_ops sim_memory_ops;
 
+/* Maps the whole memory at base, with its bytes as the region's direct backing unless it has a latency (set the
+ * latency before mapping). Returns the region, or NULL as sim_bus_map(). */
+struct sim_bus_region *sim_memory_map(struct sim_memory *memory, struct sim_bus *bus, uint32_t base, const char *name);
+
 /* Every bus access takes this long to complete (default 0): a slow memory, to exercise WAIT on the wire.
  * A huge value models a bus that never completes (for WAIT timeouts and DAPABORT). */
 void sim_memory_set_latency_ps(struct sim_memory *memory, uint64_t latency_ps);

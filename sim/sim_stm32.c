@@ -51,7 +51,7 @@ static struct sim_memory *sim_stm32_map(struct sim_stm32 *stm32, uint32_t base, 
                                         const char *name)
 {
     struct sim_memory *memory = sim_memory_create(size, writable);
-    if (memory && !sim_bus_map(sim_target_bus(stm32->target), base, size, &sim_memory_ops, memory, name)) {
+    if (memory && !sim_memory_map(memory, sim_target_bus(stm32->target), base, name)) {
         sim_memory_destroy(memory);
         memory = NULL;
     }

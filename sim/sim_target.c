@@ -31,6 +31,7 @@ struct sim_target {
     bool host_drives; /* during the last cycle */
     bool host_bit;
     bool nrst_asserted;
+    struct sim_target_hooks hooks;
 };
 
 void sim_target_default_config(struct sim_target_config *config)
@@ -152,11 +153,20 @@ enum sim_swj_mode sim_target_swj_mode(const struct sim_target *target)
     return target->swdp.swj.mode;
 }
 
+void sim_target_set_hooks(struct sim_target *target, const struct sim_target_hooks *hooks)
+{
+    target->hooks = *hooks;
+    sim_mem_ap_set_sync(&target->mem_ap, hooks->sync, hooks->ctx);
+}
+
 void sim_target_set_nrst(struct sim_target *target, bool asserted)
 {
+    bool changed = target->nrst_asserted != asserted;
     target->nrst_asserted = asserted;
     if (target->vcd != NULL)
         sim_vcd_set(target->vcd, ps_to_ns(sim_target_now_ps(target)), SIM_VCD_NRST, !asserted);
+    if (changed && target->hooks.nrst != NULL)
+        target->hooks.nrst(target->hooks.ctx, asserted, sim_target_now_ps(target));
 }
 
 uint64_t sim_target_now_ps(const struct sim_target *target)
@@ -172,6 +182,8 @@ uint64_t sim_target_swclk_cycles(const struct sim_target *target)
 void sim_target_idle(struct sim_target *target, uint64_t ps)
 {
     sim_clock_advance_ps(&target->clock, ps);
+    if (target->hooks.sync != NULL)
+        target->hooks.sync(target->hooks.ctx, sim_target_now_ps(target));
 }
 
 void sim_target_set_swclk_hz(struct sim_target *target, uint32_t hz)

@@ -51,6 +51,17 @@ void sim_target_destroy(struct sim_target *target);
 
 struct sim_bus *sim_target_bus(struct sim_target *target);
 
+/* What the chip around the debug port needs to hear from it. */
+struct sim_target_hooks {
+    void *ctx;
+    /* Before the AP starts a bus access, and after idle time: bring the CPU and the devices up to now_ps, so that
+     * the debugger sees the chip as it is at that moment. May be NULL. */
+    void (*sync)(void *ctx, uint64_t now_ps);
+    /* NRST changed; asserted = driven low. May be NULL. */
+    void (*nrst)(void *ctx, bool asserted, uint64_t now_ps);
+};
+void sim_target_set_hooks(struct sim_target *target, const struct sim_target_hooks *hooks);
+
 /* ---- wire ---- */
 void sim_target_swd_cycle(struct sim_target *target, bool host_drives, bool host_bit);
 bool sim_target_swdio(const struct sim_target *target);

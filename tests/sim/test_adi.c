@@ -230,8 +230,7 @@ static void test_slow_memory_is_waited_for(void **state)
     struct sim_memory *slow = fixture->extra = sim_memory_create(4096, true);
     assert_non_null(slow);
     sim_memory_set_latency_ps(slow, 20u * 1000u * 1000u); /* 20 us: a few WAITs per access at 4 MHz */
-    assert_true(sim_bus_map(sim_target_bus(fixture->session.stm32->target), 0x60000000, 4096, &sim_memory_ops,
-                            slow, "slow"));
+    assert_true(sim_memory_map(slow, sim_target_bus(fixture->session.stm32->target), 0x60000000, "slow"));
     uint8_t data[256], back[256];
     fill_random(data, sizeof data, 3);
     uint32_t waits_before = fixture->session.swd.stats.waits;
@@ -248,8 +247,7 @@ static void test_stalled_bus_times_out_and_dapabort_frees_the_port(void **state)
     struct sim_memory *stuck = fixture->extra = sim_memory_create(4096, true);
     assert_non_null(stuck);
     sim_memory_set_latency_ps(stuck, UINT64_C(10) * 1000 * 1000 * 1000 * 1000); /* 10 s */
-    assert_true(sim_bus_map(sim_target_bus(fixture->session.stm32->target), 0x60000000, 4096, &sim_memory_ops,
-                            stuck, "stuck"));
+    assert_true(sim_memory_map(stuck, sim_target_bus(fixture->session.stm32->target), 0x60000000, "stuck"));
     struct sim_target *target = fixture->session.stm32->target;
     uint64_t start_ps = sim_target_now_ps(target);
     uint32_t value;

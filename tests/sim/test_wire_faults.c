@@ -42,8 +42,7 @@ static void run_with_faults(bool whole_packet, uint64_t seed)
     assert_true(sim_session_create(&session, "stm32f103c8", whole_packet));
     struct sim_memory *ram = sim_memory_create(TEST_RAM_SIZE, true);
     assert_non_null(ram);
-    assert_true(sim_bus_map(sim_target_bus(session.stm32->target), TEST_RAM_BASE, TEST_RAM_SIZE, &sim_memory_ops,
-                            ram, "test ram"));
+    assert_true(sim_memory_map(ram, sim_target_bus(session.stm32->target), TEST_RAM_BASE, "test ram"));
     assert_int_equal(sim_session_attach(&session), STATUS_OK);
 
     struct sim_fault_config faults = {

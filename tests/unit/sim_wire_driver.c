@@ -168,7 +168,7 @@ struct sim_target *wire_target_with_sram(const struct sim_target_config *config)
     assert_non_null(target);
     struct sim_memory *sram = sim_memory_create(WIRE_SRAM_SIZE, true);
     assert_non_null(sram);
-    assert_true(sim_bus_map(sim_target_bus(target), WIRE_SRAM_BASE, WIRE_SRAM_SIZE, &sim_memory_ops, sram, "sram"));
+    assert_true(sim_memory_map(sram, sim_target_bus(target), WIRE_SRAM_BASE, "sram"));
     return target;
 }
 

@@ -62,7 +62,7 @@ static void test_region_may_end_at_top_of_address_space(void **state)
     assert_true(sim_bus_map(&fixture->bus, 0xFFFFF000, 0x1000, &sim_memory_ops, fixture->sram, "top"));
     uint32_t value;
     uint64_t done;
-    assert_int_equal(sim_bus_read(&fixture->bus, 0xFFFFFFFC, 4, &value, 0, &done), SIM_BUS_OK);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0xFFFFFFFC, 4, &value, 0, &done), SIM_BUS_OK);
     assert_string_equal(sim_bus_find(&fixture->bus, 0xFFFFFFFF)->name, "top");
 }
 
@@ -78,27 +78,28 @@ static void test_unmapped_misaligned_and_odd_sized_accesses_fail(void **state)
     struct fixture *fixture = *state;
     uint32_t value;
     uint64_t done;
-    assert_int_equal(sim_bus_read(&fixture->bus, 0x60000000, 4, &value, 0, &done), SIM_BUS_ERROR);
-    assert_int_equal(sim_bus_read(&fixture->bus, 0x20000002, 4, &value, 0, &done), SIM_BUS_ERROR);
-    assert_int_equal(sim_bus_read(&fixture->bus, 0x20000001, 2, &value, 0, &done), SIM_BUS_ERROR);
-    assert_int_equal(sim_bus_read(&fixture->bus, 0x20000000, 3, &value, 0, &done), SIM_BUS_ERROR);
-    assert_int_equal(sim_bus_write(&fixture->bus, 0x20000003, 2, 0, 0, &done), SIM_BUS_ERROR);
-    assert_int_equal(sim_bus_read(&fixture->bus, 0x20000001, 1, &value, 0, &done), SIM_BUS_OK);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x60000000, 4, &value, 0, &done), SIM_BUS_ERROR);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000002, 4, &value, 0, &done), SIM_BUS_ERROR);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000001, 2, &value, 0, &done), SIM_BUS_ERROR);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000000, 3, &value, 0, &done), SIM_BUS_ERROR);
+    assert_int_equal(sim_bus_write(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000003, 2, 0, 0, &done), SIM_BUS_ERROR);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000001, 1, &value, 0, &done), SIM_BUS_OK);
 }
 
 static void test_memory_is_little_endian(void **state)
 {
     struct fixture *fixture = *state;
     uint64_t done;
-    assert_int_equal(sim_bus_write(&fixture->bus, 0x20000010, 4, 0x44332211, 0, &done), SIM_BUS_OK);
+    assert_int_equal(sim_bus_write(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000010, 4, 0x44332211, 0, &done),
+                     SIM_BUS_OK);
     const uint8_t expected[4] = {0x11, 0x22, 0x33, 0x44};
     assert_memory_equal(sim_memory_data(fixture->sram) + 0x10, expected, 4);
     uint32_t value;
-    assert_int_equal(sim_bus_read(&fixture->bus, 0x20000012, 2, &value, 0, &done), SIM_BUS_OK);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000012, 2, &value, 0, &done), SIM_BUS_OK);
     assert_int_equal(value, 0x4433);
-    assert_int_equal(sim_bus_read(&fixture->bus, 0x20000011, 1, &value, 0, &done), SIM_BUS_OK);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000011, 1, &value, 0, &done), SIM_BUS_OK);
     assert_int_equal(value, 0x22);
-    assert_int_equal(sim_bus_write(&fixture->bus, 0x20000013, 1, 0xAA, 0, &done), SIM_BUS_OK);
+    assert_int_equal(sim_bus_write(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000013, 1, 0xAA, 0, &done), SIM_BUS_OK);
     assert_int_equal(sim_memory_data(fixture->sram)[0x13], 0xAA);
 }
 
@@ -107,10 +108,10 @@ static void test_read_only_memory_rejects_bus_writes(void **state)
     struct fixture *fixture = *state;
     sim_memory_data(fixture->rom)[0] = 0x5A;
     uint64_t done;
-    assert_int_equal(sim_bus_write(&fixture->bus, 0x08000000, 1, 0, 0, &done), SIM_BUS_ERROR);
+    assert_int_equal(sim_bus_write(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x08000000, 1, 0, 0, &done), SIM_BUS_ERROR);
     assert_int_equal(sim_memory_data(fixture->rom)[0], 0x5A);
     uint32_t value;
-    assert_int_equal(sim_bus_read(&fixture->bus, 0x08000000, 1, &value, 0, &done), SIM_BUS_OK);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x08000000, 1, &value, 0, &done), SIM_BUS_OK);
     assert_int_equal(value, 0x5A);
     assert_int_equal(sim_memory_size(fixture->rom), 0x1000);
 }
@@ -120,13 +121,13 @@ static void test_latency_sets_completion_time(void **state)
     struct fixture *fixture = *state;
     uint32_t value;
     uint64_t done;
-    assert_int_equal(sim_bus_read(&fixture->bus, 0x20000000, 4, &value, 1000, &done), SIM_BUS_OK);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000000, 4, &value, 1000, &done), SIM_BUS_OK);
     assert_int_equal(done, 1000);
     sim_memory_set_latency_ps(fixture->sram, 5000);
-    assert_int_equal(sim_bus_write(&fixture->bus, 0x20000000, 4, 0, 1000, &done), SIM_BUS_OK);
+    assert_int_equal(sim_bus_write(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000000, 4, 0, 1000, &done), SIM_BUS_OK);
     assert_int_equal(done, 6000);
     sim_memory_set_latency_ps(fixture->sram, UINT64_MAX);
-    assert_int_equal(sim_bus_read(&fixture->bus, 0x20000000, 4, &value, 1000, &done), SIM_BUS_OK);
+    assert_int_equal(sim_bus_read(&fixture->bus, SIM_BUS_MASTER_DEBUG, 0x20000000, 4, &value, 1000, &done), SIM_BUS_OK);
     assert_true(done == UINT64_MAX);
 }
 

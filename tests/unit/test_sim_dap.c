@@ -33,7 +33,7 @@ static struct sim_memory *map_memory(struct sim_target *target, uint32_t base, b
     struct sim_memory *memory = sim_memory_create(0x1000, writable);
     assert_non_null(memory);
     sim_memory_set_latency_ps(memory, latency_ps);
-    assert_true(sim_bus_map(sim_target_bus(target), base, 0x1000, &sim_memory_ops, memory, "test"));
+    assert_true(sim_memory_map(memory, sim_target_bus(target), base, "test"));
     return memory;
 }
 

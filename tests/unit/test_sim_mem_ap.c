@@ -236,7 +236,7 @@ static void test_csw_shows_transfer_in_progress_until_bus_completes(void **state
     sim_bus_init(&bus);
     struct sim_memory *slow = sim_memory_create(0x100, true);
     sim_memory_set_latency_ps(slow, 5000);
-    assert_true(sim_bus_map(&bus, WIRE_SRAM_BASE, 0x100, &sim_memory_ops, slow, "slow"));
+    assert_true(sim_memory_map(slow, &bus, WIRE_SRAM_BASE, "slow"));
     struct sim_mem_ap ap;
     struct sim_mem_ap_config config = {.idr = 0x24770011, .base = 0, .csw_reset = 0x03000042, .sub_word = true};
     sim_mem_ap_init(&ap, &config, &bus);

@@ -1,0 +1,165 @@
+/*
+ * sim_parts.c - the table of simulated parts.
+ *
+ * Sources: reference manuals RM0360 (F030), RM0091 (F072), RM0008 (F103), RM0368 (F401), RM0383 (F411), RM0351
+ * (L476), RM0444 (G071) for addresses and layouts; datasheets DS9773 (F030), DS5319 (F103x8/xB), DS5792 (F103xE),
+ * DS9716 (F401xC), DS10314 (F411xE), DS10198 (L476), DS12232 (G071) for timings; ARM ADIv5 and the Cortex-M TRMs
+ * for DPIDR, AP IDR and CPUID; AN2606 for the ROM bootloader's product IDs. Where a datasheet gives only a range,
+ * the midpoint is used and marked so; where it gives nothing for this part, the figure is scaled from its family
+ * and marked [estimate].
+ */
+#include "sim_parts.h"
+
+#include <string.h>
+
+#define KB 1024u
+
+/* Debug identity of each core as STM32 integrates it. */
+#define AP_IDR_CORTEX_M0 0x04770021u
+#define AP_IDR_CORTEX_M0PLUS 0x04770031u
+#define AP_IDR_CORTEX_M3_M4 0x24770011u
+#define CPUID_CORTEX_M0_R0P0 0x410CC200u
+#define CPUID_CORTEX_M0PLUS_R0P1 0x410CC601u
+#define CPUID_CORTEX_M3_R1P1 0x411FC231u
+#define CPUID_CORTEX_M4_R0P1 0x410FC241u
+
+/* F0/F1: 20-40 ms page and mass erase with no typical figure: the midpoint. */
+#define F0_F1_ERASE_US 30000u
+
+const struct sim_part sim_parts[] = {
+    {
+        .name = "stm32f030r8", .description = "STM32F030R8 (F0, Cortex-M0, 64 KB)",
+        .family = SIM_FAMILY_F0, .core = SIM_CORE_M0, .reset_clock_hz = 8000000, .irq_count = 32,
+        .dpidr = 0x0BB11477, .ap_idr = AP_IDR_CORTEX_M0, .cpuid = CPUID_CORTEX_M0_R0P0,
+        .dbgmcu_base = 0x40015800, .dbgmcu_idcode = 0x10006440,
+        .flash_size = 64 * KB, .erase_runs = {{1 * KB, 64, F0_F1_ERASE_US}}, .mass_erase_us = F0_F1_ERASE_US,
+        .program_unit = 2, .program_ns = 53500 /* [unconfirmed] */, .flash_controller_base = 0x40022000,
+        .flash_size_register = 0x1FFFF7CC, .option_bytes_base = 0x1FFFF800,
+        .sram_size = 8 * KB, .system_memory_base = 0x1FFFEC00, .system_memory_size = 0xC00,
+        .rcc_base = 0x40021000, .gpio_base = 0x48000000, .gpio_ports = 6,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 27, .usart2_irq = 28,
+        .bootloader_pid = 0x440, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+    },
+    {
+        .name = "stm32f072rb", .description = "STM32F072RB (F0, Cortex-M0, 128 KB, 2 KB pages)",
+        .family = SIM_FAMILY_F0, .core = SIM_CORE_M0, .reset_clock_hz = 8000000, .irq_count = 32,
+        .dpidr = 0x0BB11477, .ap_idr = AP_IDR_CORTEX_M0, .cpuid = CPUID_CORTEX_M0_R0P0,
+        .dbgmcu_base = 0x40015800, .dbgmcu_idcode = 0x20006448,
+        .flash_size = 128 * KB, .erase_runs = {{2 * KB, 64, F0_F1_ERASE_US}}, .mass_erase_us = F0_F1_ERASE_US,
+        .program_unit = 2, .program_ns = 53500 /* [unconfirmed] */, .flash_controller_base = 0x40022000,
+        .flash_size_register = 0x1FFFF7CC, .option_bytes_base = 0x1FFFF800,
+        .sram_size = 16 * KB, .system_memory_base = 0x1FFFC800, .system_memory_size = 0x3000,
+        .rcc_base = 0x40021000, .gpio_base = 0x48000000, .gpio_ports = 6,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 27, .usart2_irq = 28,
+        .bootloader_pid = 0x448, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+    },
+    {
+        .name = "stm32f103c8", .description = "STM32F103C8 (F1 medium density, Cortex-M3, 64 KB, Blue Pill)",
+        .family = SIM_FAMILY_F1, .core = SIM_CORE_M3, .reset_clock_hz = 8000000, .irq_count = 43,
+        .dpidr = 0x1BA01477, .jtag_idcode = 0x3BA00477, .jtag_bs_idcode = 0x06410041,
+        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M3_R1P1,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x20036410,
+        .flash_size = 64 * KB, .erase_runs = {{1 * KB, 64, F0_F1_ERASE_US}}, .mass_erase_us = F0_F1_ERASE_US,
+        .program_unit = 2, .program_ns = 52500, .flash_controller_base = 0x40022000,
+        .flash_size_register = 0x1FFFF7E0, .option_bytes_base = 0x1FFFF800,
+        .sram_size = 20 * KB, .system_memory_base = 0x1FFFF000, .system_memory_size = 0x800,
+        .rcc_base = 0x40021000, .gpio_base = 0x40010800, .gpio_ports = 5,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        .bootloader_pid = 0x410, .bootloader_version = 0x22, .bootloader_extended_erase = false,
+    },
+    {
+        .name = "stm32f103re", .description = "STM32F103RE (F1 high density, Cortex-M3, 512 KB)",
+        .family = SIM_FAMILY_F1, .core = SIM_CORE_M3, .reset_clock_hz = 8000000, .irq_count = 60,
+        .dpidr = 0x1BA01477, .jtag_idcode = 0x3BA00477, .jtag_bs_idcode = 0x06414041,
+        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M3_R1P1,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10036414,
+        .flash_size = 512 * KB, .erase_runs = {{2 * KB, 256, F0_F1_ERASE_US}}, .mass_erase_us = F0_F1_ERASE_US,
+        .program_unit = 2, .program_ns = 52500, .flash_controller_base = 0x40022000,
+        .flash_size_register = 0x1FFFF7E0, .option_bytes_base = 0x1FFFF800,
+        .sram_size = 64 * KB, .system_memory_base = 0x1FFFF000, .system_memory_size = 0x800,
+        .rcc_base = 0x40021000, .gpio_base = 0x40010800, .gpio_ports = 7,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        .bootloader_pid = 0x414, .bootloader_version = 0x22, .bootloader_extended_erase = false,
+    },
+    {
+        .name = "stm32f401cc", .description = "STM32F401CC (F4, Cortex-M4, 256 KB)",
+        .family = SIM_FAMILY_F4, .core = SIM_CORE_M4, .reset_clock_hz = 16000000, .irq_count = 85,
+        .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06423041,
+        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M4_R0P1,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10006423,
+        .flash_size = 256 * KB,
+        .erase_runs = {{16 * KB, 4, 250000}, {64 * KB, 1, 550000}, {128 * KB, 1, 1000000}},
+        .mass_erase_us = 2000000 /* [estimate] RM0090's 8 s per MB, scaled */,
+        .program_unit = 4, .program_ns = 16000, .flash_controller_base = 0x40023C00,
+        .flash_size_register = 0x1FFF7A22, .option_bytes_base = 0x1FFFC000,
+        .sram_size = 64 * KB, .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7A30,
+        .rcc_base = 0x40023800, .gpio_base = 0x40020000, .gpio_ports = 8,
+        .usart1_base = 0x40011000, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        .bootloader_pid = 0x423, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+    },
+    {
+        .name = "stm32f411ce", .description = "STM32F411CE (F4, Cortex-M4, 512 KB, Black Pill)",
+        .family = SIM_FAMILY_F4, .core = SIM_CORE_M4, .reset_clock_hz = 16000000, .irq_count = 86,
+        .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06431041,
+        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M4_R0P1,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10006431,
+        .flash_size = 512 * KB,
+        .erase_runs = {{16 * KB, 4, 250000}, {64 * KB, 1, 550000}, {128 * KB, 3, 1000000}},
+        .mass_erase_us = 4000000 /* [estimate] RM0090's 8 s per MB, scaled */,
+        .program_unit = 4, .program_ns = 16000, .flash_controller_base = 0x40023C00,
+        .flash_size_register = 0x1FFF7A22, .option_bytes_base = 0x1FFFC000,
+        .sram_size = 128 * KB, .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7A30,
+        .rcc_base = 0x40023800, .gpio_base = 0x40020000, .gpio_ports = 8,
+        .usart1_base = 0x40011000, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        .bootloader_pid = 0x431, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+    },
+    {
+        .name = "stm32l476rg", .description = "STM32L476RG (L4, Cortex-M4, 1 MB dual bank)",
+        .family = SIM_FAMILY_L4, .core = SIM_CORE_M4, .reset_clock_hz = 4000000, .irq_count = 82,
+        .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06415041,
+        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M4_R0P1,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10076415,
+        .flash_size = 1024 * KB, .dual_bank = true, .erase_runs = {{2 * KB, 256, 22020}},
+        .mass_erase_us = 22020,
+        .program_unit = 8, .program_ns = 81690, .flash_controller_base = 0x40022000,
+        .flash_size_register = 0x1FFF75E0, .option_bytes_base = 0x1FFF7800,
+        .sram_size = 128 * KB /* SRAM1 96 KB, then SRAM2 aliased at 0x20018000 */,
+        .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7800,
+        .rcc_base = 0x40021000, .gpio_base = 0x48000000, .gpio_ports = 8,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        .bootloader_pid = 0x415, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+    },
+    {
+        .name = "stm32g071rb", .description = "STM32G071RB (G0, Cortex-M0+, 128 KB)",
+        .family = SIM_FAMILY_G0, .core = SIM_CORE_M0PLUS, .reset_clock_hz = 16000000, .irq_count = 32,
+        .dpidr = 0x0BC11477, .ap_idr = AP_IDR_CORTEX_M0PLUS, .cpuid = CPUID_CORTEX_M0PLUS_R0P1,
+        .dbgmcu_base = 0x40015800, .dbgmcu_idcode = 0x10006460,
+        .flash_size = 128 * KB, .erase_runs = {{2 * KB, 64, 22000}}, .mass_erase_us = 22000,
+        .program_unit = 8, .program_ns = 85000, .flash_controller_base = 0x40022000,
+        .flash_size_register = 0x1FFF75E0, .option_bytes_base = 0x1FFF7800,
+        .sram_size = 36 * KB, .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7800,
+        .rcc_base = 0x40021000, .gpio_base = 0x50000000, .gpio_ports = 6,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 27, .usart2_irq = 28,
+        .bootloader_pid = 0x460, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+        .bootloader_when_flash_empty = true,
+    },
+};
+
+const unsigned sim_part_count = sizeof sim_parts / sizeof sim_parts[0];
+
+const struct sim_part *sim_part_find(const char *name)
+{
+    for (unsigned i = 0; i < sim_part_count; i++) {
+        if (strcmp(sim_parts[i].name, name) == 0)
+            return &sim_parts[i];
+    }
+    return NULL;
+}
+
+uint32_t sim_part_erase_units(const struct sim_part *part)
+{
+    uint32_t units = 0;
+    for (unsigned i = 0; i < SIM_PART_MAX_ERASE_RUNS; i++)
+        units += part->erase_runs[i].count;
+    return units;
+}

@@ -1,0 +1,81 @@
+/*
+ * sim_parts.h - the simulated parts: one row per part with every fact the models need, from the reference manuals
+ * and datasheets named in sim_parts.c. Models take what they need from the row; nothing else knows part numbers.
+ */
+#ifndef SIM_PARTS_H
+#define SIM_PARTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Flash controller generation and peripheral register style go with the family. */
+enum sim_family { SIM_FAMILY_F0, SIM_FAMILY_F1, SIM_FAMILY_F4, SIM_FAMILY_L4, SIM_FAMILY_G0 };
+
+enum sim_core { SIM_CORE_M0, SIM_CORE_M0PLUS, SIM_CORE_M3, SIM_CORE_M4 };
+
+/* A run of equal erase units (pages or sectors) from the start of a bank. */
+struct sim_erase_run {
+    uint32_t size;     /* bytes per unit */
+    uint32_t count;
+    uint32_t erase_us; /* typical erase time of one unit */
+};
+
+#define SIM_PART_MAX_ERASE_RUNS 3
+
+struct sim_part {
+    const char *name;        /* "stm32f103c8" */
+    const char *description; /* "STM32F103C8 (F1 medium density, Blue Pill)" */
+    enum sim_family family;
+    enum sim_core core;
+    uint32_t reset_clock_hz; /* SYSCLK after reset (HSI or MSI) */
+    unsigned irq_count;      /* external interrupt lines of the NVIC */
+
+    /* Debug */
+    uint32_t dpidr;           /* SW-DP */
+    uint32_t jtag_idcode;     /* JTAG-DP IDCODE; 0: no JTAG port (Cortex-M0/M0+ parts) */
+    uint32_t jtag_bs_idcode;  /* the boundary-scan TAP STM32 puts in the chain before the JTAG-DP */
+    uint32_t ap_idr;
+    uint32_t cpuid;
+    uint32_t dbgmcu_base;     /* DBGMCU_IDCODE address; DBGMCU_CR follows at +4 */
+    uint32_t dbgmcu_idcode;   /* REV_ID[31:16], DEV_ID[11:0] */
+
+    /* Flash (main array at 0x08000000) */
+    uint32_t flash_size;
+    bool dual_bank;                    /* two banks of flash_size / 2 */
+    struct sim_erase_run erase_runs[SIM_PART_MAX_ERASE_RUNS]; /* per bank; unused runs have count 0 */
+    uint32_t mass_erase_us;
+    unsigned program_unit;             /* bytes per programming operation (F4: at PSIZE x32) */
+    uint32_t program_ns;               /* typical time of one programming operation */
+    uint32_t flash_controller_base;
+    uint32_t flash_size_register;      /* 16-bit flash size in KB */
+    uint32_t option_bytes_base;
+
+    /* RAM and system memory */
+    uint32_t sram_size;                /* at 0x20000000 */
+    uint32_t system_memory_base;       /* ROM bootloader */
+    uint32_t system_memory_size;
+
+    /* Peripherals */
+    uint32_t rcc_base;
+    uint32_t gpio_base;                /* port A; port n at gpio_base + n * 0x400 */
+    unsigned gpio_ports;
+    uint32_t usart1_base, usart2_base;
+    unsigned usart1_irq, usart2_irq;
+
+    /* ROM bootloader (AN2606, AN3155) */
+    uint16_t bootloader_pid;
+    uint8_t bootloader_version;
+    bool bootloader_extended_erase;    /* command 0x44 instead of 0x43 */
+    bool bootloader_when_flash_empty;  /* G0: nBOOT_SEL=1 from the factory ignores BOOT0; empty flash boots ROM */
+};
+
+extern const struct sim_part sim_parts[];
+extern const unsigned sim_part_count;
+
+/* The part with this name, or NULL. */
+const struct sim_part *sim_part_find(const char *name);
+
+/* Total erase units of one bank and the unit holding an offset from the bank start (for models and tests). */
+uint32_t sim_part_erase_units(const struct sim_part *part);
+
+#endif /* SIM_PARTS_H */
