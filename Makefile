@@ -2,7 +2,9 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test demo bench cross clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build test demo bench cross fuzz clean
 
 all: build
 
@@ -24,6 +26,10 @@ bench: build
 
 cross: deps
 	@tests/cross/build-core.sh $(BUILD)/cross
+
+# Each libFuzzer target for FUZZ_SECONDS seconds; what they find accumulates in $(BUILD)/fuzz/.
+fuzz: build
+	@tests/fuzz/run-fuzzers.sh $(BUILD) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

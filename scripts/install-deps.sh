@@ -10,6 +10,9 @@ packages=(
   sigrok-cli                                      # decodes our SWD traces (tests/interop)
   gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf   # ESP8266 cross build of the core
   gcc-arm-none-eabi libnewlib-arm-none-eabi       # ARM cross build of the core
+  clang libclang-rt-dev                           # libFuzzer targets (tests/fuzz)
+  qemu-system-arm                                 # runs the example firmware (tests/interop)
+  openocd stm32flash                              # program the simulated parts (tests/interop)
 )
 
 missing=()

@@ -45,4 +45,47 @@
 #define AIRSWD_LOG_LINE_MAX 128
 #endif
 
+/* Images (src/image). The parsers and the plan keep bounded state whatever the size of the image. */
+
+/* Separate address ranges of flash data an image may have after adjacent pieces are merged (a typical firmware
+ * has 1 to 4). Each costs 12 bytes in the plan's data list and 8 in its program and erase lists. */
+#ifndef AIRSWD_IMAGE_MAX_SEGMENTS
+#define AIRSWD_IMAGE_MAX_SEGMENTS 32
+#endif
+
+/* Separate option-byte ranges an image may write (kept apart from main flash). */
+#ifndef AIRSWD_IMAGE_MAX_OPTION_SEGMENTS
+#define AIRSWD_IMAGE_MAX_OPTION_SEGMENTS 4
+#endif
+
+/* PT_LOAD program headers with file data an ELF image may have (ld writes 2 to 4 for a firmware). 20 bytes each. */
+#ifndef AIRSWD_IMAGE_ELF_MAX_LOADS
+#define AIRSWD_IMAGE_ELF_MAX_LOADS 16
+#endif
+
+/* Runs of equal erase units in a target description (F4: 4x16K, 1x64K, 7x128K is 3 runs; dual bank doubles it). */
+#ifndef AIRSWD_IMAGE_MAX_ERASE_RUNS
+#define AIRSWD_IMAGE_MAX_ERASE_RUNS 8
+#endif
+
+/* RAM ranges and option-byte ranges in a target description. */
+#ifndef AIRSWD_IMAGE_MAX_RAM_RANGES
+#define AIRSWD_IMAGE_MAX_RAM_RANGES 4
+#endif
+#ifndef AIRSWD_IMAGE_MAX_OPTION_RANGES
+#define AIRSWD_IMAGE_MAX_OPTION_RANGES 4
+#endif
+
+/* Largest program unit (bytes) the writer assembles: 32 is the H7's 256-bit flash word. At most 32, since a
+ * pending unit tracks its bytes in a 32-bit mask. */
+#ifndef AIRSWD_IMAGE_MAX_PROGRAM_UNIT
+#define AIRSWD_IMAGE_MAX_PROGRAM_UNIT 32
+#endif
+
+/* Program units the writer can hold partly filled at once, waiting for the rest of their bytes from later records.
+ * A file in address order needs one; each costs AIRSWD_IMAGE_MAX_PROGRAM_UNIT + 12 bytes. */
+#ifndef AIRSWD_IMAGE_PENDING_UNITS
+#define AIRSWD_IMAGE_PENDING_UNITS 8
+#endif
+
 #endif /* AIRSWD_CONFIG_H */

@@ -39,6 +39,32 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_UNSUPPORTED] = {"unsupported", "not supported by this target or port"},
     [STATUS_TIMEOUT] = {"timeout", "operation timed out"},
     [STATUS_CANCELLED] = {"cancelled", "operation cancelled"},
+    [STATUS_IMAGE_FORMAT] = {"image-format",
+                             "the file is not a valid firmware image: check that it is the build output (Intel HEX, "
+                             "ARM ELF or raw binary) and that it was not altered on the way"},
+    [STATUS_IMAGE_CHECKSUM] = {"image-checksum",
+                               "an Intel HEX record failed its checksum: the file is corrupted, export or upload it "
+                               "again"},
+    [STATUS_IMAGE_TRUNCATED] = {"image-truncated",
+                                "the file ends too early: the upload or copy was cut short, send the whole file "
+                                "again"},
+    [STATUS_IMAGE_OVERLAP] = {"image-overlap",
+                              "two parts of the image write the same address: check the linker script, or the tool "
+                              "that merged the files"},
+    [STATUS_IMAGE_OUT_OF_RANGE] = {"image-out-of-range",
+                                   "the image writes outside this target's flash: check that it was built for this "
+                                   "part (linker script flash origin and size) and, for a raw binary, its base "
+                                   "address"},
+    [STATUS_IMAGE_TOO_COMPLEX] = {"image-too-complex",
+                                  "the image is laid out in a way the programmer cannot follow in its fixed memory: "
+                                  "convert it to a plain file in address order with `arm-none-eabi-objcopy -O ihex` "
+                                  "or `-O binary`"},
+    [STATUS_IMAGE_EMPTY] = {"image-empty",
+                            "the image holds nothing to program into this target's flash: check that it is the "
+                            "firmware build output"},
+    [STATUS_IMAGE_CHANGED] = {"image-changed",
+                              "the image read for programming differs from the one that was checked: the stored copy "
+                              "changed, upload it again"},
 };
 
 static const struct status_text *status_lookup(enum status status)

@@ -31,6 +31,15 @@ enum status {
     STATUS_UNSUPPORTED,
     STATUS_TIMEOUT,
     STATUS_CANCELLED,
+    /* Firmware images (src/image) */
+    STATUS_IMAGE_FORMAT,       /* the bytes break the rules of their format */
+    STATUS_IMAGE_CHECKSUM,     /* an Intel HEX record failed its checksum */
+    STATUS_IMAGE_TRUNCATED,    /* the file ends before its format says it does */
+    STATUS_IMAGE_OVERLAP,      /* two parts of the image write the same address */
+    STATUS_IMAGE_OUT_OF_RANGE, /* data outside the target's flash, option bytes and RAM */
+    STATUS_IMAGE_TOO_COMPLEX,  /* the image needs more state than the fixed buffers hold */
+    STATUS_IMAGE_EMPTY,        /* nothing to program */
+    STATUS_IMAGE_CHANGED,      /* the programming pass saw data the checking pass did not */
     STATUS_COUNT
 };
 

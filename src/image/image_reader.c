@@ -1,0 +1,56 @@
+/*
+ * image_reader.c - format detection and dispatch to the parser of the format.
+ */
+#include "image/image_reader.h"
+
+enum image_format image_format_detect(const uint8_t *head, size_t len)
+{
+    if (len >= 4 && head[0] == 0x7F && head[1] == 'E' && head[2] == 'L' && head[3] == 'F')
+        return IMAGE_FORMAT_ELF;
+    for (size_t i = 0; i < len && i < IMAGE_FORMAT_DETECT_BYTES; i++) {
+        uint8_t c = head[i];
+        if (c == ':')
+            return IMAGE_FORMAT_HEX;
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+            break;
+    }
+    return IMAGE_FORMAT_BIN;
+}
+
+const char *image_format_name(enum image_format format)
+{
+    switch (format) {
+    case IMAGE_FORMAT_HEX: return "Intel HEX";
+    case IMAGE_FORMAT_ELF: return "ELF";
+    default: return "binary";
+    }
+}
+
+void image_reader_init(struct image_reader *reader, enum image_format format, uint32_t bin_base,
+                       const struct image_sink *sink, struct status_report *report)
+{
+    reader->format = format;
+    switch (format) {
+    case IMAGE_FORMAT_HEX: image_hex_init(&reader->as.hex, sink, report); break;
+    case IMAGE_FORMAT_ELF: image_elf_init(&reader->as.elf, sink, report); break;
+    default: image_bin_init(&reader->as.bin, bin_base, sink, report); break;
+    }
+}
+
+enum status image_reader_feed(struct image_reader *reader, const uint8_t *bytes, size_t len)
+{
+    switch (reader->format) {
+    case IMAGE_FORMAT_HEX: return image_hex_feed(&reader->as.hex, bytes, len);
+    case IMAGE_FORMAT_ELF: return image_elf_feed(&reader->as.elf, bytes, len);
+    default: return image_bin_feed(&reader->as.bin, bytes, len);
+    }
+}
+
+enum status image_reader_finish(struct image_reader *reader)
+{
+    switch (reader->format) {
+    case IMAGE_FORMAT_HEX: return image_hex_finish(&reader->as.hex);
+    case IMAGE_FORMAT_ELF: return image_elf_finish(&reader->as.elf);
+    default: return image_bin_finish(&reader->as.bin);
+    }
+}
