@@ -10,6 +10,7 @@
 #define SIM_CHIP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum sim_reset_kind {

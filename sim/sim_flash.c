@@ -1,0 +1,401 @@
+/*
+ * sim_flash.c - the flash array, its timing and its place on the bus; the register semantics live in one file per
+ * controller generation.
+ *
+ * Bus timing: while an operation runs (BSY), an access to the array or the controller's CR waits for its end, which
+ * the access port sees as a stalled bus (WAIT on the wire) and the CPU as stalled cycles. The access then happens at
+ * that later moment, so a debugger that streams halfwords with PG set programs one unit per tPROG, as on silicon.
+ */
+#include "sim_flash_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct flash_generation *generation_of(enum sim_family family)
+{
+    switch (family) {
+    case SIM_FAMILY_F0:
+    case SIM_FAMILY_F1:
+        return &flash_generation_f1;
+    case SIM_FAMILY_F4:
+        return &flash_generation_f4;
+    case SIM_FAMILY_L4:
+    case SIM_FAMILY_G0:
+        return &flash_generation_l4;
+    }
+    return NULL;
+}
+
+struct sim_flash *sim_flash_create(const struct sim_part *part)
+{
+    struct sim_flash *flash = calloc(1, sizeof *flash);
+    if (flash == NULL)
+        return NULL;
+    flash->part = part;
+    flash->generation = generation_of(part->family);
+    flash->size = part->flash_size;
+    flash->units = sim_part_erase_units(part) * (part->dual_bank ? 2u : 1u);
+    flash->array = malloc(flash->size);
+    if (flash->generation == NULL || flash->array == NULL || flash->units > FLASH_MAX_UNITS) {
+        sim_flash_destroy(flash);
+        return NULL;
+    }
+    memset(flash->array, 0xFF, flash->size);
+    flash->generation->factory_options(flash);
+    flash->generation->reset(flash);
+    return flash;
+}
+
+void sim_flash_destroy(struct sim_flash *flash)
+{
+    if (flash == NULL)
+        return;
+    free(flash->array);
+    free(flash);
+}
+
+/* ---- geometry ---- */
+
+static uint32_t bank_size(const struct sim_flash *flash)
+{
+    return flash->part->dual_bank ? flash->size / 2 : flash->size;
+}
+
+bool flash_unit_bounds(const struct sim_flash *flash, uint32_t unit, uint32_t *start, uint32_t *size,
+                       uint64_t *erase_ps)
+{
+    uint32_t per_bank = sim_part_erase_units(flash->part);
+    if (unit >= flash->units)
+        return false;
+    uint32_t offset = (unit / per_bank) * bank_size(flash);
+    uint32_t index = unit % per_bank;
+    for (unsigned run = 0; run < SIM_PART_MAX_ERASE_RUNS; run++) {
+        const struct sim_erase_run *r = &flash->part->erase_runs[run];
+        if (index < r->count) {
+            *start = offset + index * r->size;
+            *size = r->size;
+            *erase_ps = (uint64_t)r->erase_us * PS_PER_US;
+            return true;
+        }
+        index -= r->count;
+        offset += r->count * r->size;
+    }
+    return false;
+}
+
+bool flash_unit_of(const struct sim_flash *flash, uint32_t offset, uint32_t *unit)
+{
+    for (uint32_t u = 0; u < flash->units; u++) {
+        uint32_t start, size;
+        uint64_t erase_ps;
+        flash_unit_bounds(flash, u, &start, &size, &erase_ps);
+        if (offset >= start && offset - start < size) {
+            *unit = u;
+            return true;
+        }
+    }
+    return false;
+}
+
+uint64_t flash_program_ps(const struct sim_flash *flash)
+{
+    return (uint64_t)flash->part->program_ns * PS_PER_NS;
+}
+
+uint64_t flash_mass_erase_ps(const struct sim_flash *flash)
+{
+    return (uint64_t)flash->part->mass_erase_us * PS_PER_US;
+}
+
+/* ---- operations ---- */
+
+void flash_begin(struct sim_flash *flash, uint64_t now_ps, uint64_t duration_ps)
+{
+    flash->busy_until_ps = now_ps + duration_ps;
+    flash->operation_pending = true;
+}
+
+bool flash_busy(const struct sim_flash *flash, uint64_t now_ps)
+{
+    return now_ps < flash->busy_until_ps;
+}
+
+/* Reports the end of the operation once time has passed it. */
+static void settle(struct sim_flash *flash, uint64_t now_ps)
+{
+    if (flash->operation_pending && !flash_busy(flash, now_ps)) {
+        flash->operation_pending = false;
+        flash->generation->operation_done(flash);
+    }
+}
+
+static void notify_change(struct sim_flash *flash, uint32_t offset, uint32_t len)
+{
+    if (flash->change_fn != NULL)
+        flash->change_fn(flash->change_ctx, SIM_FLASH_BASE + offset, len);
+}
+
+void flash_store(struct sim_flash *flash, uint32_t offset, const uint8_t *bytes, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++)
+        flash->array[offset + i] &= bytes[i];
+    notify_change(flash, offset, len);
+}
+
+void flash_erase(struct sim_flash *flash, uint32_t offset, uint32_t len)
+{
+    memset(flash->array + offset, 0xFF, len);
+    notify_change(flash, offset, len);
+}
+
+void flash_erase_all(struct sim_flash *flash)
+{
+    flash_erase(flash, 0, flash->size);
+}
+
+bool flash_is_erased(const struct sim_flash *flash, uint32_t offset, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++) {
+        if (flash->array[offset + i] != 0xFF)
+            return false;
+    }
+    return true;
+}
+
+bool flash_range_protected(const struct sim_flash *flash, uint32_t offset, uint32_t len)
+{
+    uint32_t first, last;
+    if (!flash_unit_of(flash, offset, &first) || !flash_unit_of(flash, offset + len - 1, &last))
+        return true;
+    for (uint32_t unit = first; unit <= last; unit++) {
+        if (flash->unit_protected[unit])
+            return true;
+    }
+    return false;
+}
+
+void flash_protect_units(struct sim_flash *flash, uint32_t first, uint32_t last)
+{
+    for (uint32_t unit = first; unit <= last && unit < flash->units; unit++)
+        flash->unit_protected[unit] = true;
+}
+
+void flash_request_reset(struct sim_flash *flash, uint64_t now_ps)
+{
+    if (flash->reset_request_fn != NULL)
+        flash->reset_request_fn(flash->reset_request_ctx, now_ps);
+}
+
+enum sim_bus_status flash_write_key(enum flash_key_state *state, uint32_t value, uint32_t key1, uint32_t key2,
+                                    bool *unlocked)
+{
+    *unlocked = false;
+    if (*state == FLASH_KEYS_NONE && value == key1) {
+        *state = FLASH_KEYS_FIRST;
+        return SIM_BUS_OK;
+    }
+    if (*state == FLASH_KEYS_FIRST && value == key2) {
+        *state = FLASH_KEYS_NONE;
+        *unlocked = true;
+        return SIM_BUS_OK;
+    }
+    *state = FLASH_KEYS_LOCKED_OUT;
+    return SIM_BUS_ERROR;
+}
+
+uint32_t flash_load_le(const uint8_t *bytes, unsigned len)
+{
+    uint32_t value = 0;
+    for (unsigned i = 0; i < len; i++)
+        value |= (uint32_t)bytes[i] << (8 * i);
+    return value;
+}
+
+void flash_store_le(uint8_t *bytes, uint32_t value, unsigned len)
+{
+    for (unsigned i = 0; i < len; i++)
+        bytes[i] = (uint8_t)(value >> (8 * i));
+}
+
+void flash_option_halfword_store(struct sim_flash *flash, uint32_t offset, uint8_t value)
+{
+    flash->options[offset] = value;
+    flash->options[offset + 1] = (uint8_t)~value;
+}
+
+bool flash_option_halfword_valid(const struct sim_flash *flash, uint32_t offset)
+{
+    uint8_t complement = (uint8_t)(flash->options[offset] ^ 0xFFu);
+    return complement == flash->options[offset + 1];
+}
+
+void flash_option_word_store(struct sim_flash *flash, uint32_t offset, uint32_t value)
+{
+    flash_store_le(flash->options + offset, value, 4);
+    flash_store_le(flash->options + offset + 4, ~value, 4);
+}
+
+/* ---- the bus ---- */
+
+/* An access that arrives while the controller is busy happens when it is free again. */
+static uint64_t wait_until_free(const struct sim_flash *flash, struct sim_bus_access *access)
+{
+    if (flash_busy(flash, access->now_ps))
+        access->done_ps = flash->busy_until_ps;
+    return access->done_ps;
+}
+
+static enum sim_bus_status array_read(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_flash *flash = ctx;
+    settle(flash, wait_until_free(flash, access));
+    /* Read protection: the array is cut off from the debugger (RM0008 §2.3.3; RM0090 §3.7.3; RM0351 §3.5.1). */
+    if (flash->rdp_level > 0 && access->master == SIM_BUS_MASTER_DEBUG)
+        return SIM_BUS_ERROR;
+    access->value = flash_load_le(flash->array + access->offset, access->size);
+    return SIM_BUS_OK;
+}
+
+static enum sim_bus_status array_write(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_flash *flash = ctx;
+    struct sim_bus_access at_free = *access;
+    at_free.now_ps = wait_until_free(flash, access);
+    settle(flash, at_free.now_ps);
+    return flash->generation->write_array(flash, &at_free);
+}
+
+const struct sim_bus_region_ops sim_flash_array_ops = {.read = array_read, .write = array_write};
+
+static enum sim_bus_status register_read(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_flash *flash = ctx;
+    settle(flash, access->now_ps);
+    uint32_t word = flash->generation->read_register(flash, access->offset & ~3u, access->now_ps);
+    access->value = word >> (8 * (access->offset & 3u));
+    if (access->size < 4)
+        access->value &= (1u << (8 * access->size)) - 1u;
+    return SIM_BUS_OK;
+}
+
+/* Registers take word writes; a narrower write changes its bytes of the register (the rest read back). */
+static enum sim_bus_status register_write(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_flash *flash = ctx;
+    uint64_t at = wait_until_free(flash, access);
+    settle(flash, at);
+    uint32_t offset = access->offset & ~3u;
+    uint32_t value = access->value;
+    if (access->size < 4) {
+        unsigned shift = 8 * (access->offset & 3u);
+        uint32_t mask = ((1u << (8 * access->size)) - 1u) << shift;
+        value = (flash->generation->read_register(flash, offset, at) & ~mask) | ((value << shift) & mask);
+    }
+    return flash->generation->write_register(flash, offset, value, at);
+}
+
+static const struct sim_bus_region_ops register_ops = {.read = register_read, .write = register_write};
+
+static enum sim_bus_status options_read(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_flash *flash = ctx;
+    settle(flash, wait_until_free(flash, access));
+    access->value = flash_load_le(flash->options + access->offset, access->size);
+    return SIM_BUS_OK;
+}
+
+static enum sim_bus_status options_write(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_flash *flash = ctx;
+    if (flash->generation->write_options == NULL)
+        return SIM_BUS_ERROR;
+    struct sim_bus_access at_free = *access;
+    at_free.now_ps = wait_until_free(flash, access);
+    settle(flash, at_free.now_ps);
+    return flash->generation->write_options(flash, &at_free);
+}
+
+static const struct sim_bus_region_ops options_ops = {.read = options_read, .write = options_write};
+
+bool sim_flash_map(struct sim_flash *flash, struct sim_bus *bus)
+{
+    struct sim_bus_region *array = sim_bus_map(bus, SIM_FLASH_BASE, flash->size, &sim_flash_array_ops, flash, "flash");
+    if (array == NULL)
+        return false;
+    array->direct = flash->array; /* the CPU fetches straight from it; stores still go through the controller */
+    return sim_bus_map(bus, flash->part->flash_controller_base, FLASH_REGISTER_BLOCK_SIZE, &register_ops, flash,
+                       "flash controller") != NULL &&
+           sim_bus_map(bus, flash->part->option_bytes_base, FLASH_OPTION_AREA_SIZE, &options_ops, flash,
+                       "option bytes") != NULL;
+}
+
+/* ---- the chip ---- */
+
+static void device_reset(void *ctx, enum sim_reset_kind kind, uint64_t now_ps)
+{
+    struct sim_flash *flash = ctx;
+    (void)kind;
+    /* A reset aborts the operation in progress; what it had written stays written. */
+    if (flash_busy(flash, now_ps))
+        flash->busy_until_ps = now_ps;
+    flash->operation_pending = false;
+    flash->generation->reset(flash);
+}
+
+static const struct sim_device_ops device_ops = {.reset = device_reset};
+
+struct sim_device sim_flash_device(struct sim_flash *flash)
+{
+    return (struct sim_device){.ops = &device_ops, .ctx = flash, .name = "flash"};
+}
+
+void sim_flash_on_change(struct sim_flash *flash, void (*fn)(void *ctx, uint32_t addr, uint32_t len), void *ctx)
+{
+    flash->change_fn = fn;
+    flash->change_ctx = ctx;
+}
+
+void sim_flash_on_reset_request(struct sim_flash *flash, void (*fn)(void *ctx, uint64_t now_ps), void *ctx)
+{
+    flash->reset_request_fn = fn;
+    flash->reset_request_ctx = ctx;
+}
+
+uint8_t *sim_flash_array(struct sim_flash *flash)
+{
+    return flash->array;
+}
+
+uint32_t sim_flash_size(const struct sim_flash *flash)
+{
+    return flash->size;
+}
+
+unsigned sim_flash_rdp_level(const struct sim_flash *flash)
+{
+    return flash->rdp_level;
+}
+
+uint64_t sim_flash_busy_until_ps(const struct sim_flash *flash)
+{
+    return flash->busy_until_ps;
+}
+
+uint32_t sim_flash_unit_count(const struct sim_flash *flash)
+{
+    return flash->units;
+}
+
+bool sim_flash_unit_bounds(const struct sim_flash *flash, uint32_t unit, uint32_t *addr, uint32_t *size)
+{
+    uint64_t erase_ps;
+    if (!flash_unit_bounds(flash, unit, addr, size, &erase_ps))
+        return false;
+    *addr += SIM_FLASH_BASE;
+    return true;
+}
+
+uint8_t *sim_flash_options(struct sim_flash *flash)
+{
+    return flash->options;
+}

@@ -1,0 +1,324 @@
+/*
+ * sim_flash_f1.c - the F0/F1/F3 flash controller (FPEC): RM0008 §3 and PM0075 (F1), RM0360/RM0091 §3 (F0).
+ *
+ * Halfword programming only (any other width is a bus error), PGERR on a halfword that is not erased unless the
+ * value is 0x0000, WRPRTERR on protected pages, page and mass erase with STRT. Option bytes at 0x1FFFF800 are
+ * halfwords holding a byte and its complement; they are programmed with OPTPG through the bus and erased with
+ * OPTER. Removing read protection (programming the RDP key) mass-erases the main array first.
+ */
+#include "sim_flash_internal.h"
+
+/* Register offsets, RM0008 §3.4 */
+#define F1_ACR 0x00u
+#define F1_KEYR 0x04u
+#define F1_OPTKEYR 0x08u
+#define F1_SR 0x0Cu
+#define F1_CR 0x10u
+#define F1_AR 0x14u
+#define F1_OBR 0x1Cu
+#define F1_WRPR 0x20u
+
+#define F1_SR_BSY (1u << 0)
+#define F1_SR_PGERR (1u << 2)
+#define F1_SR_WRPRTERR (1u << 4)
+#define F1_SR_EOP (1u << 5)
+#define F1_SR_CLEARABLE (F1_SR_PGERR | F1_SR_WRPRTERR | F1_SR_EOP)
+
+#define F1_CR_PG (1u << 0)
+#define F1_CR_PER (1u << 1)
+#define F1_CR_MER (1u << 2)
+#define F1_CR_OPTPG (1u << 4)
+#define F1_CR_OPTER (1u << 5)
+#define F1_CR_STRT (1u << 6)
+#define F1_CR_LOCK (1u << 7)
+#define F1_CR_OPTWRE (1u << 9)
+#define F1_CR_ERRIE (1u << 10)
+#define F1_CR_EOPIE (1u << 12)
+#define F1_CR_OBL_LAUNCH (1u << 13) /* F0/F3 only */
+#define F1_CR_STORED (F1_CR_PG | F1_CR_PER | F1_CR_MER | F1_CR_OPTPG | F1_CR_OPTER | F1_CR_ERRIE | F1_CR_EOPIE)
+
+#define F1_OBR_OPTERR (1u << 0)
+#define F1_OBR_RDPRT (1u << 1)
+
+/* Option byte area: RDP, USER, Data0, Data1, WRP0..WRP3, each a byte and its complement (RM0008 §2.5). */
+#define F1_OPT_RDP 0x0u
+#define F1_OPT_USER 0x2u
+#define F1_OPT_DATA0 0x4u
+#define F1_OPT_DATA1 0x6u
+#define F1_OPT_WRP0 0x8u
+#define F1_OPT_COUNT 8u
+#define F1_RDP_LEVEL0_F1 0xA5u
+#define F1_RDP_LEVEL0_F0 0xAAu
+#define F1_RDP_LEVEL2_F0 0xCCu
+#define F1_RDP_LEVEL1 0x00u
+
+/* Each WRP bit guards 4 KB (4 pages of 1 KB or 2 of 2 KB); bit 31 guards everything above. */
+#define F1_WRP_BIT_BYTES 4096u
+
+static bool is_f0(const struct sim_flash *flash)
+{
+    return flash->part->family == SIM_FAMILY_F0;
+}
+
+static uint8_t rdp_level0_key(const struct sim_flash *flash)
+{
+    return is_f0(flash) ? F1_RDP_LEVEL0_F0 : F1_RDP_LEVEL0_F1;
+}
+
+static bool locked(const struct sim_flash *flash)
+{
+    return (flash->cr & F1_CR_LOCK) != 0;
+}
+
+static void f1_factory_options(struct sim_flash *flash)
+{
+    for (unsigned i = 0; i < F1_OPT_COUNT; i++)
+        flash_option_halfword_store(flash, 2 * i, 0xFF);
+    flash_option_halfword_store(flash, F1_OPT_RDP, rdp_level0_key(flash));
+}
+
+static uint8_t valid_option_or_erased(const struct sim_flash *flash, uint32_t offset)
+{
+    return flash_option_halfword_valid(flash, offset) ? flash->options[offset] : 0xFF;
+}
+
+static uint32_t loaded_wrp(const struct sim_flash *flash)
+{
+    uint32_t wrp = 0;
+    for (unsigned i = 0; i < 4; i++)
+        wrp |= (uint32_t)valid_option_or_erased(flash, F1_OPT_WRP0 + 2 * i) << (8 * i);
+    return wrp;
+}
+
+static void f1_load_options(struct sim_flash *flash)
+{
+    uint8_t rdp = flash->options[F1_OPT_RDP];
+    if (!flash_option_halfword_valid(flash, F1_OPT_RDP))
+        flash->rdp_level = 1;
+    else if (rdp == rdp_level0_key(flash))
+        flash->rdp_level = 0;
+    else if (is_f0(flash) && rdp == F1_RDP_LEVEL2_F0)
+        flash->rdp_level = 2;
+    else
+        flash->rdp_level = 1;
+
+    flash->wrp_areas[0] = loaded_wrp(flash);
+    uint32_t units_per_bit = F1_WRP_BIT_BYTES / flash->part->erase_runs[0].size;
+    for (uint32_t unit = 0; unit < flash->units; unit++) {
+        uint32_t bit = unit / units_per_bit < 31 ? unit / units_per_bit : 31;
+        flash->unit_protected[unit] = (flash->wrp_areas[0] & (1u << bit)) == 0;
+    }
+}
+
+static void f1_store_rdp(struct sim_flash *flash, unsigned level)
+{
+    flash_option_halfword_store(flash, F1_OPT_RDP, level == 0 ? rdp_level0_key(flash) : F1_RDP_LEVEL1);
+}
+
+static void f1_store_write_protection(struct sim_flash *flash, bool protect)
+{
+    for (unsigned i = 0; i < 4; i++)
+        flash_option_halfword_store(flash, F1_OPT_WRP0 + 2 * i, protect ? 0x00 : 0xFF);
+}
+
+static void f1_reset(struct sim_flash *flash)
+{
+    flash->cr = F1_CR_LOCK;
+    flash->sr = 0;
+    flash->ar = 0;
+    flash->key_state = FLASH_KEYS_NONE;
+    flash->option_key_state = FLASH_KEYS_NONE;
+    flash->options_write_enabled = false;
+    f1_load_options(flash);
+}
+
+static void f1_operation_done(struct sim_flash *flash)
+{
+    flash->sr |= F1_SR_EOP;
+}
+
+static uint32_t option_byte_register(const struct sim_flash *flash)
+{
+    uint32_t obr = 0;
+    for (unsigned i = 0; i < F1_OPT_COUNT; i++) {
+        if (!flash_option_halfword_valid(flash, 2 * i))
+            obr |= F1_OBR_OPTERR;
+    }
+    if (flash->rdp_level > 0)
+        obr |= F1_OBR_RDPRT;
+    obr |= (uint32_t)valid_option_or_erased(flash, F1_OPT_USER) << 2;
+    obr |= (uint32_t)valid_option_or_erased(flash, F1_OPT_DATA0) << 10;
+    obr |= (uint32_t)valid_option_or_erased(flash, F1_OPT_DATA1) << 18;
+    return obr;
+}
+
+static uint32_t f1_read_register(struct sim_flash *flash, uint32_t offset, uint64_t now_ps)
+{
+    switch (offset) {
+    case F1_ACR:
+        return flash->acr;
+    case F1_SR:
+        return flash->sr | (flash_busy(flash, now_ps) ? F1_SR_BSY : 0);
+    case F1_CR:
+        return flash->cr | (flash->options_write_enabled ? F1_CR_OPTWRE : 0);
+    case F1_AR:
+        return flash->ar;
+    case F1_OBR:
+        return option_byte_register(flash);
+    case F1_WRPR:
+        return flash->wrp_areas[0];
+    default:
+        return 0;
+    }
+}
+
+static void erase_page(struct sim_flash *flash, uint64_t now_ps)
+{
+    uint32_t unit, start, size;
+    uint64_t erase_ps;
+    if (!flash_unit_of(flash, flash->ar - SIM_FLASH_BASE, &unit) ||
+        !flash_unit_bounds(flash, unit, &start, &size, &erase_ps))
+        return; /* AR outside the array: nothing to erase */
+    if (flash->unit_protected[unit]) {
+        flash->sr |= F1_SR_WRPRTERR;
+        return;
+    }
+    flash_begin(flash, now_ps, erase_ps);
+    flash_erase(flash, start, size);
+}
+
+static void erase_all(struct sim_flash *flash, uint64_t now_ps)
+{
+    if (flash_range_protected(flash, 0, flash->size)) {
+        flash->sr |= F1_SR_WRPRTERR;
+        return;
+    }
+    flash_begin(flash, now_ps, flash_mass_erase_ps(flash));
+    flash_erase_all(flash);
+}
+
+static void erase_options(struct sim_flash *flash, uint64_t now_ps)
+{
+    uint32_t start, size;
+    uint64_t erase_ps;
+    flash_unit_bounds(flash, 0, &start, &size, &erase_ps);
+    flash_begin(flash, now_ps, erase_ps);
+    for (unsigned i = 0; i < FLASH_OPTION_AREA_SIZE; i++)
+        flash->options[i] = 0xFF;
+}
+
+static void start_operation(struct sim_flash *flash, uint64_t now_ps)
+{
+    if (flash->cr & F1_CR_PER)
+        erase_page(flash, now_ps);
+    else if (flash->cr & F1_CR_MER)
+        erase_all(flash, now_ps);
+    else if ((flash->cr & F1_CR_OPTER) && flash->options_write_enabled)
+        erase_options(flash, now_ps);
+}
+
+static void write_control(struct sim_flash *flash, uint32_t value, uint64_t now_ps)
+{
+    if (locked(flash))
+        return; /* CR is write-protected until the key sequence */
+    flash->cr = value & F1_CR_STORED;
+    if (!(value & F1_CR_OPTWRE))
+        flash->options_write_enabled = false;
+    if (value & F1_CR_LOCK) {
+        flash->cr |= F1_CR_LOCK;
+        flash->options_write_enabled = false;
+    }
+    if (value & F1_CR_STRT)
+        start_operation(flash, now_ps);
+    if ((value & F1_CR_OBL_LAUNCH) && is_f0(flash))
+        flash_request_reset(flash, now_ps);
+}
+
+static enum sim_bus_status f1_write_register(struct sim_flash *flash, uint32_t offset, uint32_t value,
+                                             uint64_t now_ps)
+{
+    bool unlocked = false;
+    enum sim_bus_status status = SIM_BUS_OK;
+    switch (offset) {
+    case F1_ACR:
+        flash->acr = value & 0x1Fu;
+        break;
+    case F1_KEYR:
+        status = flash_write_key(&flash->key_state, value, FLASH_KEY1, FLASH_KEY2, &unlocked);
+        if (unlocked)
+            flash->cr &= ~F1_CR_LOCK;
+        break;
+    case F1_OPTKEYR:
+        if (locked(flash))
+            break;
+        status = flash_write_key(&flash->option_key_state, value, FLASH_KEY1, FLASH_KEY2, &unlocked);
+        if (unlocked)
+            flash->options_write_enabled = true;
+        break;
+    case F1_SR:
+        flash->sr &= ~(value & F1_SR_CLEARABLE);
+        break;
+    case F1_CR:
+        write_control(flash, value, now_ps);
+        break;
+    case F1_AR:
+        flash->ar = value;
+        break;
+    default:
+        break;
+    }
+    return status;
+}
+
+static enum sim_bus_status f1_write_array(struct sim_flash *flash, const struct sim_bus_access *access)
+{
+    if (!(flash->cr & F1_CR_PG) || access->size != 2)
+        return SIM_BUS_ERROR;
+    if (flash_range_protected(flash, access->offset, 2)) {
+        flash->sr |= F1_SR_WRPRTERR;
+        return SIM_BUS_OK;
+    }
+    uint8_t bytes[2] = {(uint8_t)access->value, (uint8_t)(access->value >> 8)};
+    if (!flash_is_erased(flash, access->offset, 2) && (access->value & 0xFFFFu) != 0) {
+        flash->sr |= F1_SR_PGERR;
+        return SIM_BUS_OK;
+    }
+    flash_begin(flash, access->now_ps, flash_program_ps(flash));
+    flash_store(flash, access->offset, bytes, 2);
+    return SIM_BUS_OK;
+}
+
+/* OPTPG: the low byte is programmed, the hardware writes its complement (RM0008 §2.5). */
+static enum sim_bus_status f1_write_options(struct sim_flash *flash, const struct sim_bus_access *access)
+{
+    if (!(flash->cr & F1_CR_OPTPG) || !flash->options_write_enabled || access->size != 2 ||
+        access->offset >= 2 * F1_OPT_COUNT)
+        return SIM_BUS_ERROR;
+    if (flash->options[access->offset] != 0xFF || flash->options[access->offset + 1] != 0xFF) {
+        flash->sr |= F1_SR_PGERR;
+        return SIM_BUS_OK;
+    }
+    uint64_t duration = flash_program_ps(flash);
+    uint8_t value = (uint8_t)access->value;
+    if (access->offset == F1_OPT_RDP && value == rdp_level0_key(flash) && flash->rdp_level > 0) {
+        duration += flash_mass_erase_ps(flash); /* leaving level 1 erases the secrets first */
+        flash_erase_all(flash);
+    }
+    flash_begin(flash, access->now_ps, duration);
+    flash_option_halfword_store(flash, access->offset, value);
+    return SIM_BUS_OK;
+}
+
+const struct flash_generation flash_generation_f1 = {
+    .reset = f1_reset,
+    .read_register = f1_read_register,
+    .write_register = f1_write_register,
+    .write_array = f1_write_array,
+    .write_options = f1_write_options,
+    .operation_done = f1_operation_done,
+    .factory_options = f1_factory_options,
+    .load_options = f1_load_options,
+    .store_rdp = f1_store_rdp,
+    .store_write_protection = f1_store_write_protection,
+    .programs_over_data = false,
+};

@@ -1,0 +1,120 @@
+/*
+ * sim_flash_internal.h - the state shared by the flash model's files: the array, its timing and the bus plumbing
+ * (sim_flash.c), the bootloader's service path (sim_flash_service.c) and one register model per controller
+ * generation (sim_flash_f1.c, sim_flash_f4.c, sim_flash_l4.c).
+ *
+ * Invariants: the array and the option area change only through flash_store/flash_erase/flash_store_options,
+ * which also tell the chip; `busy_until_ps` is the end of the operation in progress (or in the past), and nothing
+ * starts before it; the loaded option state (rdp_level, unit_protected) changes only at reset, as silicon loads
+ * option bytes at reset.
+ */
+#ifndef SIM_FLASH_INTERNAL_H
+#define SIM_FLASH_INTERNAL_H
+
+#include "sim_flash.h"
+
+#define FLASH_KEY1 0x45670123u
+#define FLASH_KEY2 0xCDEF89ABu
+#define FLASH_OPTKEY1_F4_L4 0x08192A3Bu
+#define FLASH_OPTKEY2_F4_L4 0x4C5D6E7Fu
+#define FLASH_MAX_UNITS 512u
+#define FLASH_OPTION_AREA_SIZE SIM_FLASH_OPTION_AREA_SIZE
+#define FLASH_REGISTER_BLOCK_SIZE 0x400u
+#define PS_PER_NS 1000ull
+#define PS_PER_US 1000000ull
+
+/* Progress of a two-key unlock sequence. A wrong key locks the sequence out until the next reset. */
+enum flash_key_state { FLASH_KEYS_NONE, FLASH_KEYS_FIRST, FLASH_KEYS_LOCKED_OUT };
+
+struct sim_flash;
+
+struct flash_generation {
+    void (*reset)(struct sim_flash *flash);
+    uint32_t (*read_register)(struct sim_flash *flash, uint32_t offset, uint64_t now_ps);
+    /* A register write, at a moment the controller is not busy. */
+    enum sim_bus_status (*write_register)(struct sim_flash *flash, uint32_t offset, uint32_t value, uint64_t now_ps);
+    /* A store into the array at a moment the controller is not busy. */
+    enum sim_bus_status (*write_array)(struct sim_flash *flash, const struct sim_bus_access *access);
+    /* A store into the option byte area (F0/F1 OPTPG); NULL: the area is read-only on the bus. */
+    enum sim_bus_status (*write_options)(struct sim_flash *flash, const struct sim_bus_access *access);
+    /* The operation that set BSY ended. */
+    void (*operation_done)(struct sim_flash *flash);
+    /* Writes the option area as the factory leaves it: read protection level 0, no write protection. */
+    void (*factory_options)(struct sim_flash *flash);
+    /* Loads the option area into the effective state (rdp_level, unit_protected) and the option registers. */
+    void (*load_options)(struct sim_flash *flash);
+    /* Writes the option area for an RDP level or a write protection change (bootloader service). */
+    void (*store_rdp)(struct sim_flash *flash, unsigned level);
+    void (*store_write_protection)(struct sim_flash *flash, bool protect);
+    /* Whether programming may clear bits of a unit that is not erased (F2/F4: it ANDs; others refuse). */
+    bool programs_over_data;
+};
+
+extern const struct flash_generation flash_generation_f1;
+extern const struct flash_generation flash_generation_f4;
+extern const struct flash_generation flash_generation_l4;
+
+struct sim_flash {
+    const struct sim_part *part;
+    const struct flash_generation *generation;
+    uint8_t *array;
+    uint32_t size;
+    uint32_t units;                           /* erase units over all banks */
+    uint8_t options[FLASH_OPTION_AREA_SIZE]; /* the option byte area as stored */
+    uint64_t busy_until_ps;
+    bool operation_pending; /* an operation started; its end is still to be reported */
+
+    /* Controller registers (the generation decides their meaning) */
+    uint32_t cr, sr, ar, acr, optcr, wrp_areas[4];
+    enum flash_key_state key_state, option_key_state;
+    bool options_write_enabled;
+    /* L4/G0: the first word of a double word, waiting for the second */
+    bool half_written;
+    uint32_t half_offset, half_value;
+
+    /* Loaded at reset */
+    unsigned rdp_level;
+    bool unit_protected[FLASH_MAX_UNITS];
+
+    void (*change_fn)(void *ctx, uint32_t addr, uint32_t len);
+    void *change_ctx;
+    void (*reset_request_fn)(void *ctx, uint64_t now_ps);
+    void *reset_request_ctx;
+};
+
+/* Geometry: the erase unit holding an array offset (false outside the array), and a unit's bounds and erase time.
+ * Units are numbered across banks: bank 2's first unit follows bank 1's last. */
+bool flash_unit_of(const struct sim_flash *flash, uint32_t offset, uint32_t *unit);
+bool flash_unit_bounds(const struct sim_flash *flash, uint32_t unit, uint32_t *start, uint32_t *size,
+                       uint64_t *erase_ps);
+uint64_t flash_program_ps(const struct sim_flash *flash);
+uint64_t flash_mass_erase_ps(const struct sim_flash *flash);
+
+/* Operations start at now_ps (the caller made sure the controller is free) and keep it busy for their time. */
+void flash_begin(struct sim_flash *flash, uint64_t now_ps, uint64_t duration_ps);
+bool flash_busy(const struct sim_flash *flash, uint64_t now_ps);
+/* Programming can only clear bits: stores old AND new, and tells the chip. */
+void flash_store(struct sim_flash *flash, uint32_t offset, const uint8_t *bytes, uint32_t len);
+void flash_erase(struct sim_flash *flash, uint32_t offset, uint32_t len);
+void flash_erase_all(struct sim_flash *flash);
+bool flash_is_erased(const struct sim_flash *flash, uint32_t offset, uint32_t len);
+bool flash_range_protected(const struct sim_flash *flash, uint32_t offset, uint32_t len);
+void flash_request_reset(struct sim_flash *flash, uint64_t now_ps);
+
+/* A write to a key register: advances the two-key sequence; *unlocked when the pair completes. A wrong key is a
+ * bus error and locks the sequence out until reset (RM0008 §3.3.1, RM0090 §3.5.1, RM0351 §3.3.5). */
+enum sim_bus_status flash_write_key(enum flash_key_state *state, uint32_t value, uint32_t key1, uint32_t key2,
+                                    bool *unlocked);
+
+/* Option area: little-endian values with their complement, as the families store them. */
+uint32_t flash_load_le(const uint8_t *bytes, unsigned len);
+void flash_store_le(uint8_t *bytes, uint32_t value, unsigned len);
+/* A byte and its complement in the byte above it (F0/F1 option halfwords). */
+void flash_option_halfword_store(struct sim_flash *flash, uint32_t offset, uint8_t value);
+bool flash_option_halfword_valid(const struct sim_flash *flash, uint32_t offset);
+/* A 32-bit word and its complement in the next 32 bits (F4 and L4/G0 option double words). */
+void flash_option_word_store(struct sim_flash *flash, uint32_t offset, uint32_t value);
+/* Protects every unit in [first, last]. */
+void flash_protect_units(struct sim_flash *flash, uint32_t first, uint32_t last);
+
+#endif /* SIM_FLASH_INTERNAL_H */

@@ -1,0 +1,569 @@
+/*
+ * test_sim_flash.c - the simulated flash controllers refuse what silicon refuses and take the datasheet's time:
+ * locked writes, wrong keys (locked out until reset), wrong widths, programming what is not erased, ECC double words
+ * programmed twice, write protection, debug reads under read protection, and BSY stalls of the bus.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sim_flash.h"
+
+#define KEY1 0x45670123u
+#define KEY2 0xCDEF89ABu
+#define OPTKEY1 0x08192A3Bu
+#define OPTKEY2 0x4C5D6E7Fu
+#define FPEC 0x40022000u
+#define F4_FPEC 0x40023C00u
+#define US 1000000ull
+#define MS 1000000000ull
+
+struct bench {
+    const struct sim_part *part;
+    struct sim_flash *flash;
+    struct sim_bus bus;
+    uint64_t now;
+    unsigned changes;
+    uint32_t last_change_addr;
+    unsigned reset_requests;
+};
+
+static void count_change(void *ctx, uint32_t addr, uint32_t len)
+{
+    struct bench *b = ctx;
+    (void)len;
+    b->changes++;
+    b->last_change_addr = addr;
+}
+
+static void count_reset_request(void *ctx, uint64_t now_ps)
+{
+    struct bench *b = ctx;
+    (void)now_ps;
+    b->reset_requests++;
+}
+
+static void bench_open(struct bench *b, const char *part)
+{
+    memset(b, 0, sizeof *b);
+    b->part = sim_part_find(part);
+    assert_non_null(b->part);
+    b->flash = sim_flash_create(b->part);
+    assert_non_null(b->flash);
+    sim_bus_init(&b->bus);
+    assert_true(sim_flash_map(b->flash, &b->bus));
+    sim_flash_on_change(b->flash, count_change, b);
+    sim_flash_on_reset_request(b->flash, count_reset_request, b);
+}
+
+static void bench_close(struct bench *b)
+{
+    sim_flash_destroy(b->flash);
+}
+
+static void bench_reset(struct bench *b)
+{
+    struct sim_device device = sim_flash_device(b->flash);
+    device.ops->reset(device.ctx, SIM_RESET_SYSTEM, b->now);
+}
+
+/* Each access happens when the previous one completed, as a debugger's would. */
+static enum sim_bus_status bus_write(struct bench *b, uint32_t addr, unsigned size, uint32_t value)
+{
+    uint64_t done;
+    enum sim_bus_status status = sim_bus_write(&b->bus, SIM_BUS_MASTER_DEBUG, addr, size, value, b->now, &done);
+    b->now = done;
+    return status;
+}
+
+static uint32_t bus_read(struct bench *b, uint32_t addr, unsigned size, enum sim_bus_status *status)
+{
+    uint32_t value = 0;
+    uint64_t done;
+    *status = sim_bus_read(&b->bus, SIM_BUS_MASTER_DEBUG, addr, size, &value, b->now, &done);
+    b->now = done;
+    return value;
+}
+
+static uint32_t reg(struct bench *b, uint32_t addr)
+{
+    enum sim_bus_status status;
+    uint32_t value = bus_read(b, addr, 4, &status);
+    assert_int_equal(status, SIM_BUS_OK);
+    return value;
+}
+
+static void wait_idle(struct bench *b)
+{
+    uint64_t until = sim_flash_busy_until_ps(b->flash);
+    if (b->now < until)
+        b->now = until;
+}
+
+static void unlock(struct bench *b, uint32_t keyr)
+{
+    assert_int_equal(bus_write(b, keyr, 4, KEY1), SIM_BUS_OK);
+    assert_int_equal(bus_write(b, keyr, 4, KEY2), SIM_BUS_OK);
+}
+
+/* ---- F0/F1 ---- */
+
+static void test_f1_locked_flash_refuses_writes(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f103c8");
+    assert_int_equal(reg(&b, FPEC + 0x10) & 0x80, 0x80); /* LOCK */
+    assert_int_equal(bus_write(&b, 0x08000000, 2, 0x1234), SIM_BUS_ERROR);
+    assert_int_equal(bus_write(&b, FPEC + 0x10, 4, 0x1), SIM_BUS_OK); /* PG: ignored while locked */
+    assert_int_equal(bus_write(&b, 0x08000000, 2, 0x1234), SIM_BUS_ERROR);
+    assert_int_equal(sim_flash_array(b.flash)[0], 0xFF);
+    assert_int_equal(b.changes, 0);
+    bench_close(&b);
+}
+
+static void test_f1_programs_halfwords_only_and_streams_at_tprog(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f103c8");
+    unlock(&b, FPEC + 0x04);
+    assert_int_equal(bus_write(&b, FPEC + 0x10, 4, 0x1), SIM_BUS_OK);
+    assert_int_equal(bus_write(&b, 0x08000000, 4, 0x11223344), SIM_BUS_ERROR);
+    assert_int_equal(bus_write(&b, 0x08000000, 1, 0x44), SIM_BUS_ERROR);
+    uint64_t start = b.now;
+    for (uint32_t i = 0; i < 4; i++)
+        assert_int_equal(bus_write(&b, 0x08000000 + 2 * i, 2, 0xA000 + i), SIM_BUS_OK);
+    /* The bus stalls while BSY: the fourth store is taken after three programming times. */
+    assert_int_equal(b.now - start, 3 * 52500000ull);
+    assert_int_equal(reg(&b, FPEC + 0x0C) & 0x1, 1); /* BSY */
+    wait_idle(&b);
+    assert_int_equal(reg(&b, FPEC + 0x0C), 0x20); /* EOP */
+    assert_int_equal(sim_flash_array(b.flash)[6], 0x03);
+    assert_int_equal(sim_flash_array(b.flash)[7], 0xA0);
+    assert_int_equal(b.last_change_addr, 0x08000006);
+    bench_close(&b);
+}
+
+static void test_f1_non_erased_halfword_sets_pgerr_but_zero_is_allowed(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f103c8");
+    unlock(&b, FPEC + 0x04);
+    bus_write(&b, FPEC + 0x10, 4, 0x1);
+    bus_write(&b, 0x08000010, 2, 0x1234);
+    wait_idle(&b);
+    bus_write(&b, 0x08000010, 2, 0x0034);
+    wait_idle(&b);
+    assert_int_equal(reg(&b, FPEC + 0x0C) & 0x4, 0x4); /* PGERR */
+    assert_int_equal(sim_flash_array(b.flash)[0x11], 0x12);
+    bus_write(&b, FPEC + 0x0C, 4, 0x34); /* clear */
+    bus_write(&b, 0x08000010, 2, 0x0000);
+    wait_idle(&b);
+    assert_int_equal(reg(&b, FPEC + 0x0C) & 0x4, 0);
+    assert_int_equal(sim_flash_array(b.flash)[0x11], 0x00);
+    bench_close(&b);
+}
+
+static void test_wrong_key_locks_until_reset(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *part;
+        uint32_t keyr, cr;
+        uint32_t lock;
+    } cases[] = {
+        {"stm32f103c8", FPEC + 0x04, FPEC + 0x10, 1u << 7},
+        {"stm32f030r8", FPEC + 0x04, FPEC + 0x10, 1u << 7},
+        {"stm32f411ce", F4_FPEC + 0x04, F4_FPEC + 0x10, 1u << 31},
+        {"stm32l476rg", FPEC + 0x08, FPEC + 0x14, 1u << 31},
+        {"stm32g071rb", FPEC + 0x08, FPEC + 0x14, 1u << 31},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct bench b;
+        bench_open(&b, cases[i].part);
+        assert_int_equal(bus_write(&b, cases[i].keyr, 4, KEY1), SIM_BUS_OK);
+        assert_int_equal(bus_write(&b, cases[i].keyr, 4, 0xBADBAD), SIM_BUS_ERROR);
+        assert_int_equal(bus_write(&b, cases[i].keyr, 4, KEY1), SIM_BUS_ERROR);
+        assert_int_equal(bus_write(&b, cases[i].keyr, 4, KEY2), SIM_BUS_ERROR);
+        assert_int_equal(reg(&b, cases[i].cr) & cases[i].lock, cases[i].lock);
+        bench_reset(&b);
+        unlock(&b, cases[i].keyr);
+        assert_int_equal(reg(&b, cases[i].cr) & cases[i].lock, 0);
+        bench_close(&b);
+    }
+}
+
+static void test_f1_page_erase_takes_its_time_and_stalls_array_reads(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f103c8");
+    unlock(&b, FPEC + 0x04);
+    bus_write(&b, FPEC + 0x10, 4, 0x1);
+    bus_write(&b, 0x08000400, 2, 0x0000);
+    wait_idle(&b);
+    bus_write(&b, FPEC + 0x10, 4, 0x2);       /* PER */
+    bus_write(&b, FPEC + 0x14, 4, 0x08000402); /* any address in page 1 */
+    uint64_t start = b.now;
+    bus_write(&b, FPEC + 0x10, 4, 0x42); /* PER|STRT */
+    assert_int_equal(reg(&b, FPEC + 0x0C) & 1, 1);
+    enum sim_bus_status status;
+    assert_int_equal(bus_read(&b, 0x08000400, 2, &status), 0xFFFF);
+    assert_int_equal(status, SIM_BUS_OK);
+    assert_int_equal(b.now - start, 30 * MS); /* the read waited for the erase */
+    bench_close(&b);
+}
+
+static void f1_program_option(struct bench *b, uint32_t offset, uint16_t value)
+{
+    bus_write(b, FPEC + 0x10, 4, (1u << 9) | (1u << 4)); /* OPTWRE|OPTPG */
+    assert_int_equal(bus_write(b, 0x1FFFF800 + offset, 2, value), SIM_BUS_OK);
+    wait_idle(b);
+}
+
+static void f1_erase_options(struct bench *b)
+{
+    assert_int_equal(bus_write(b, FPEC + 0x08, 4, KEY1), SIM_BUS_OK);
+    assert_int_equal(bus_write(b, FPEC + 0x08, 4, KEY2), SIM_BUS_OK);
+    assert_int_equal(reg(b, FPEC + 0x10) & (1u << 9), 1u << 9); /* OPTWRE */
+    bus_write(b, FPEC + 0x10, 4, (1u << 9) | (1u << 5));
+    bus_write(b, FPEC + 0x10, 4, (1u << 9) | (1u << 5) | (1u << 6)); /* OPTER|STRT */
+    wait_idle(b);
+}
+
+static void test_f1_read_protection_blocks_debug_reads_and_removal_mass_erases(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f103c8");
+    sim_flash_array(b.flash)[0x100] = 0x5A;
+    unlock(&b, FPEC + 0x04);
+    f1_erase_options(&b);
+    f1_program_option(&b, 0, 0x00); /* RDP: anything but 0xA5 is level 1 */
+    bench_reset(&b);
+    assert_int_equal(sim_flash_rdp_level(b.flash), 1);
+    assert_int_equal(reg(&b, FPEC + 0x1C) & 0x2, 0x2); /* OBR.RDPRT */
+    enum sim_bus_status status;
+    bus_read(&b, 0x08000100, 4, &status);
+    assert_int_equal(status, SIM_BUS_ERROR);
+    uint32_t value;
+    uint64_t done;
+    assert_int_equal(sim_bus_read(&b.bus, SIM_BUS_MASTER_CPU, 0x08000100, 1, &value, b.now, &done), SIM_BUS_OK);
+    assert_int_equal(value, 0x5A);
+
+    unlock(&b, FPEC + 0x04);
+    f1_erase_options(&b);
+    f1_program_option(&b, 0, 0xA5);
+    assert_int_equal(sim_flash_array(b.flash)[0x100], 0xFF); /* the secret went first */
+    bench_reset(&b);
+    assert_int_equal(sim_flash_rdp_level(b.flash), 0);
+    assert_int_equal(bus_read(&b, 0x08000100, 4, &status), 0xFFFFFFFF);
+    assert_int_equal(status, SIM_BUS_OK);
+    bench_close(&b);
+}
+
+static void test_f1_write_protected_pages_refuse_program_and_erase(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f103c8");
+    unlock(&b, FPEC + 0x04);
+    f1_erase_options(&b);
+    f1_program_option(&b, 0, 0xA5);
+    f1_program_option(&b, 8, 0xFE); /* WRP0 bit 0: pages 0-3 */
+    bench_reset(&b);
+    assert_int_equal(reg(&b, FPEC + 0x20) & 0xFF, 0xFE);
+    unlock(&b, FPEC + 0x04);
+    bus_write(&b, FPEC + 0x10, 4, 0x1);
+    bus_write(&b, 0x08000C00, 2, 0x0);
+    assert_int_equal(reg(&b, FPEC + 0x0C) & 0x10, 0x10); /* WRPRTERR */
+    assert_int_equal(sim_flash_array(b.flash)[0xC00], 0xFF);
+    bus_write(&b, 0x08001000, 2, 0x0); /* page 4 is not protected */
+    wait_idle(&b);
+    assert_int_equal(sim_flash_array(b.flash)[0x1000], 0x00);
+    bus_write(&b, FPEC + 0x0C, 4, 0x34);
+    bus_write(&b, FPEC + 0x10, 4, 0x4);
+    bus_write(&b, FPEC + 0x10, 4, 0x44); /* MER|STRT */
+    assert_int_equal(reg(&b, FPEC + 0x0C) & 0x10, 0x10);
+    assert_int_equal(sim_flash_array(b.flash)[0x1000], 0x00);
+    bench_close(&b);
+}
+
+static void test_f0_obl_launch_requests_a_reset(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f030r8");
+    unlock(&b, FPEC + 0x04);
+    bus_write(&b, FPEC + 0x10, 4, 1u << 13);
+    assert_int_equal(b.reset_requests, 1);
+    bench_close(&b);
+}
+
+/* ---- F2/F4 ---- */
+
+static void test_f4_program_width_follows_psize(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f411ce");
+    assert_int_equal(bus_write(&b, 0x08000000, 4, 0), SIM_BUS_OK); /* no bus error, but PGSERR */
+    assert_int_equal(reg(&b, F4_FPEC + 0x0C) & 0x80, 0x80);
+    assert_int_equal(sim_flash_array(b.flash)[0], 0xFF);
+    unlock(&b, F4_FPEC + 0x04);
+    bus_write(&b, F4_FPEC + 0x0C, 4, 0xF3);
+    bus_write(&b, F4_FPEC + 0x10, 4, (2u << 8) | 1u); /* PSIZE x32, PG */
+    bus_write(&b, 0x08000000, 2, 0x1234);
+    assert_int_equal(reg(&b, F4_FPEC + 0x0C) & 0x40, 0x40); /* PGPERR */
+    bus_write(&b, 0x08000000, 4, 0x11223344);
+    assert_int_equal(reg(&b, F4_FPEC + 0x0C) & 0x80, 0x80); /* refused until the error is cleared */
+    bus_write(&b, F4_FPEC + 0x0C, 4, 0xF3);
+    uint64_t start = b.now;
+    bus_write(&b, 0x08000000, 4, 0x11223344);
+    bus_write(&b, 0x08000004, 4, 0x55667788);
+    assert_int_equal(b.now - start, 16 * US);
+    wait_idle(&b);
+    assert_int_equal(reg(&b, F4_FPEC + 0x0C), 0); /* EOP only with EOPIE */
+    assert_memory_equal(sim_flash_array(b.flash), "\x44\x33\x22\x11\x88\x77\x66\x55", 8);
+    /* No ECC on F4: programming again clears bits. */
+    bus_write(&b, 0x08000000, 4, 0x01020304);
+    wait_idle(&b);
+    assert_int_equal(sim_flash_array(b.flash)[0], 0x04 & 0x44);
+    bench_close(&b);
+}
+
+static void test_f4_sector_erase_uses_the_sector_layout(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f411ce");
+    memset(sim_flash_array(b.flash) + 0x10000, 0, 0x20000 + 16);
+    unlock(&b, F4_FPEC + 0x04);
+    uint64_t start = b.now;
+    bus_write(&b, F4_FPEC + 0x10, 4, (4u << 3) | 2u | (1u << 16)); /* SER sector 4 (64 KB) |STRT */
+    assert_int_equal(sim_flash_busy_until_ps(b.flash) - start, 550 * MS);
+    wait_idle(&b);
+    assert_int_equal(sim_flash_array(b.flash)[0x10000], 0xFF);
+    assert_int_equal(sim_flash_array(b.flash)[0x1FFFF], 0xFF);
+    assert_int_equal(sim_flash_array(b.flash)[0x20000], 0x00); /* sector 5 */
+    bench_close(&b);
+}
+
+static void test_f4_cr_write_while_busy_stalls(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f401cc");
+    unlock(&b, F4_FPEC + 0x04);
+    bus_write(&b, F4_FPEC + 0x10, 4, 2u | (1u << 16)); /* SER sector 0 |STRT: 250 ms */
+    uint64_t start = b.now;
+    bus_write(&b, F4_FPEC + 0x10, 4, 0);
+    assert_int_equal(b.now - start, 250 * MS);
+    bench_close(&b);
+}
+
+static void test_f4_read_protection_set_and_removed_through_optcr(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f411ce");
+    sim_flash_array(b.flash)[0] = 0x42;
+    assert_int_equal(reg(&b, F4_FPEC + 0x14), 0x0FFFAAED);
+    unlock(&b, F4_FPEC + 0x04);
+    bus_write(&b, F4_FPEC + 0x08, 4, OPTKEY1);
+    bus_write(&b, F4_FPEC + 0x08, 4, OPTKEY2);
+    bus_write(&b, F4_FPEC + 0x14, 4, 0x0FFF55EC);
+    bus_write(&b, F4_FPEC + 0x14, 4, 0x0FFF55EE); /* OPTSTRT */
+    wait_idle(&b);
+    bench_reset(&b);
+    assert_int_equal(sim_flash_rdp_level(b.flash), 1);
+    enum sim_bus_status status;
+    bus_read(&b, 0x08000000, 4, &status);
+    assert_int_equal(status, SIM_BUS_ERROR);
+    unlock(&b, F4_FPEC + 0x04);
+    bus_write(&b, F4_FPEC + 0x08, 4, OPTKEY1);
+    bus_write(&b, F4_FPEC + 0x08, 4, OPTKEY2);
+    bus_write(&b, F4_FPEC + 0x14, 4, 0x0FFFAAEE);
+    wait_idle(&b);
+    bench_reset(&b);
+    assert_int_equal(sim_flash_rdp_level(b.flash), 0);
+    assert_int_equal(sim_flash_array(b.flash)[0], 0xFF);
+    bench_close(&b);
+}
+
+/* ---- L4/G0 ---- */
+
+static void l4_program(struct bench *b, uint32_t addr, uint32_t low, uint32_t high)
+{
+    bus_write(b, addr, 4, low);
+    bus_write(b, addr + 4, 4, high);
+    wait_idle(b);
+}
+
+static void test_l4_double_words_once_with_ecc(void **state)
+{
+    (void)state;
+    static const char *parts[] = {"stm32l476rg", "stm32g071rb"};
+    for (unsigned i = 0; i < 2; i++) {
+        struct bench b;
+        bench_open(&b, parts[i]);
+        unlock(&b, FPEC + 0x08);
+        bus_write(&b, FPEC + 0x14, 4, 1u); /* PG */
+        bus_write(&b, 0x08000000, 2, 0x1234);
+        assert_int_equal(reg(&b, FPEC + 0x10) & 0x40, 0x40); /* SIZERR */
+        bus_write(&b, FPEC + 0x10, 4, 0xFFFF);
+        bus_write(&b, 0x08000004, 4, 0x1);
+        assert_int_equal(reg(&b, FPEC + 0x10) & 0x20, 0x20); /* PGAERR: starts mid double word */
+        bus_write(&b, FPEC + 0x10, 4, 0xFFFF);
+        uint64_t start = b.now;
+        l4_program(&b, 0x08000000, 0x11111111, 0x22222222);
+        assert_int_equal(b.now - start, b.part->program_ns * 1000ull);
+        assert_int_equal(reg(&b, FPEC + 0x10) & 0xFFFF, 0);
+        l4_program(&b, 0x08000000, 0x01010101, 0x02020202);
+        assert_int_equal(reg(&b, FPEC + 0x10) & 0x8, 0x8); /* PROGERR: programmed twice */
+        assert_int_equal(sim_flash_array(b.flash)[0], 0x11);
+        l4_program(&b, 0x08000008, 0x33333333, 0x44444444);
+        assert_int_equal(reg(&b, FPEC + 0x10) & 0x80, 0x80); /* PGSERR until the error is cleared */
+        assert_int_equal(sim_flash_array(b.flash)[8], 0xFF);
+        bus_write(&b, FPEC + 0x10, 4, 0xFFFF);
+        l4_program(&b, 0x08000000, 0, 0); /* all zeros is allowed */
+        assert_int_equal(reg(&b, FPEC + 0x10) & 0xFFFF, 0);
+        assert_int_equal(sim_flash_array(b.flash)[0], 0x00);
+        bench_close(&b);
+    }
+}
+
+static void test_l4_bank_two_page_erase_with_bker(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32l476rg");
+    memset(sim_flash_array(b.flash), 0, sim_flash_size(b.flash));
+    unlock(&b, FPEC + 0x08);
+    bus_write(&b, FPEC + 0x14, 4, 2u | (3u << 3) | (1u << 11) | (1u << 16)); /* PER page 3 of bank 2 |STRT */
+    wait_idle(&b);
+    assert_int_equal(sim_flash_array(b.flash)[0x80000 + 3 * 2048], 0xFF);
+    assert_int_equal(sim_flash_array(b.flash)[0x80000 + 4 * 2048], 0x00);
+    assert_int_equal(sim_flash_array(b.flash)[3 * 2048], 0x00);
+    bus_write(&b, FPEC + 0x14, 4, (1u << 15) | (1u << 16)); /* MER2 |STRT */
+    wait_idle(&b);
+    assert_int_equal(sim_flash_array(b.flash)[0x80000], 0xFF);
+    assert_int_equal(sim_flash_array(b.flash)[0], 0x00);
+    bench_close(&b);
+}
+
+static void test_l4_options_rdp_wrp_and_obl_launch(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32l476rg");
+    sim_flash_array(b.flash)[0x800] = 0x42;
+    unlock(&b, FPEC + 0x08);
+    bus_write(&b, FPEC + 0x0C, 4, OPTKEY1);
+    bus_write(&b, FPEC + 0x0C, 4, OPTKEY2);
+    assert_int_equal(reg(&b, FPEC + 0x14) & (1u << 30), 0);
+    bus_write(&b, FPEC + 0x20, 4, 0xFFEFF8BB);            /* RDP level 1 */
+    bus_write(&b, FPEC + 0x2C, 4, (2u << 16) | 1u);        /* WRP1A: pages 1-2 */
+    bus_write(&b, FPEC + 0x14, 4, 1u << 17);               /* OPTSTRT */
+    bus_write(&b, FPEC + 0x14, 4, 1u << 27);               /* OBL_LAUNCH */
+    assert_int_equal(b.reset_requests, 1);
+    wait_idle(&b);
+    bench_reset(&b);
+    assert_int_equal(sim_flash_rdp_level(b.flash), 1);
+    assert_int_equal(reg(&b, FPEC + 0x2C), (2u << 16) | 1u);
+    unlock(&b, FPEC + 0x08);
+    bus_write(&b, FPEC + 0x14, 4, 2u | (1u << 3) | (1u << 16)); /* erase page 1: protected */
+    assert_int_equal(reg(&b, FPEC + 0x10) & 0x10, 0x10);
+    assert_int_equal(sim_flash_array(b.flash)[0x800], 0x42);
+    bus_write(&b, FPEC + 0x0C, 4, OPTKEY1);
+    bus_write(&b, FPEC + 0x0C, 4, OPTKEY2);
+    bus_write(&b, FPEC + 0x20, 4, 0xFFEFF8AA);
+    bus_write(&b, FPEC + 0x2C, 4, 0xFF);
+    bus_write(&b, FPEC + 0x14, 4, 1u << 17);
+    wait_idle(&b);
+    assert_int_equal(sim_flash_array(b.flash)[0x800], 0xFF); /* leaving level 1 mass-erased */
+    bench_reset(&b);
+    assert_int_equal(sim_flash_rdp_level(b.flash), 0);
+    bench_close(&b);
+}
+
+/* ---- the bootloader's path ---- */
+
+static void test_service_programs_erases_and_refuses_like_the_registers(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32g071rb");
+    static const uint8_t data[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    uint64_t done;
+    assert_true(sim_flash_program(b.flash, 0x08000000, data, sizeof data, 0, &done));
+    assert_int_equal(done, 2 * 85000000ull); /* two double words; the last padded with 0xFF */
+    assert_int_equal(sim_flash_array(b.flash)[12], 0xFF);
+    assert_false(sim_flash_program(b.flash, 0x08000008, data, 8, done, &done)); /* programmed twice */
+    assert_false(sim_flash_program(b.flash, 0x08000004, data, 8, done, &done)); /* not on a double word */
+    uint64_t erase_start = done;
+    assert_true(sim_flash_erase_unit(b.flash, 0, erase_start, &done));
+    assert_int_equal(done - erase_start, 22 * MS);
+    assert_true(sim_flash_program(b.flash, 0x08000008, data, 8, done, &done));
+    assert_true(sim_flash_set_rdp(b.flash, 1, done, &done));
+    bench_reset(&b);
+    assert_int_equal(sim_flash_rdp_level(b.flash), 1);
+    assert_true(sim_flash_set_rdp(b.flash, 0, done, &done));
+    assert_int_equal(sim_flash_array(b.flash)[8], 0xFF);
+    assert_true(sim_flash_set_write_protection(b.flash, true, done, &done));
+    bench_reset(&b);
+    assert_false(sim_flash_erase_unit(b.flash, 5, done, &done));
+    assert_false(sim_flash_mass_erase(b.flash, done, &done));
+    bench_close(&b);
+}
+
+static void test_unit_bounds_follow_the_part_layout(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f411ce");
+    uint32_t addr, size;
+    assert_int_equal(sim_flash_unit_count(b.flash), 8);
+    assert_true(sim_flash_unit_bounds(b.flash, 4, &addr, &size));
+    assert_int_equal(addr, 0x08010000);
+    assert_int_equal(size, 0x10000);
+    assert_true(sim_flash_unit_bounds(b.flash, 7, &addr, &size));
+    assert_int_equal(addr, 0x08060000);
+    assert_false(sim_flash_unit_bounds(b.flash, 8, &addr, &size));
+    bench_close(&b);
+    bench_open(&b, "stm32l476rg");
+    assert_int_equal(sim_flash_unit_count(b.flash), 512);
+    assert_true(sim_flash_unit_bounds(b.flash, 256, &addr, &size));
+    assert_int_equal(addr, 0x08080000);
+    bench_close(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_f1_locked_flash_refuses_writes),
+        cmocka_unit_test(test_f1_programs_halfwords_only_and_streams_at_tprog),
+        cmocka_unit_test(test_f1_non_erased_halfword_sets_pgerr_but_zero_is_allowed),
+        cmocka_unit_test(test_wrong_key_locks_until_reset),
+        cmocka_unit_test(test_f1_page_erase_takes_its_time_and_stalls_array_reads),
+        cmocka_unit_test(test_f1_read_protection_blocks_debug_reads_and_removal_mass_erases),
+        cmocka_unit_test(test_f1_write_protected_pages_refuse_program_and_erase),
+        cmocka_unit_test(test_f0_obl_launch_requests_a_reset),
+        cmocka_unit_test(test_f4_program_width_follows_psize),
+        cmocka_unit_test(test_f4_sector_erase_uses_the_sector_layout),
+        cmocka_unit_test(test_f4_cr_write_while_busy_stalls),
+        cmocka_unit_test(test_f4_read_protection_set_and_removed_through_optcr),
+        cmocka_unit_test(test_l4_double_words_once_with_ecc),
+        cmocka_unit_test(test_l4_bank_two_page_erase_with_bker),
+        cmocka_unit_test(test_l4_options_rdp_wrp_and_obl_launch),
+        cmocka_unit_test(test_service_programs_erases_and_refuses_like_the_registers),
+        cmocka_unit_test(test_unit_bounds_follow_the_part_layout),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
