@@ -75,4 +75,22 @@ enum sim_bus_status sim_bus_read(struct sim_bus *bus, enum sim_bus_master master
 enum sim_bus_status sim_bus_write(struct sim_bus *bus, enum sim_bus_master master, uint32_t addr, unsigned size,
                                   uint32_t value, uint64_t now_ps, uint64_t *done_ps);
 
+/* Peripheral registers are 32-bit words; a byte or halfword access reaches the lanes of the word holding it.
+ * What a read at `offset` returns of register value `reg` (the bus masks it to the access size): */
+static inline uint32_t sim_bus_register_slice(uint32_t reg, uint32_t offset)
+{
+    return reg >> (8 * (offset & 3u));
+}
+
+/* The word a write of `size` bytes at `offset` leaves in a register that held `reg`: the written lanes replaced,
+ * the others kept. */
+static inline uint32_t sim_bus_register_merge(uint32_t reg, uint32_t offset, unsigned size, uint32_t value)
+{
+    if (size >= 4)
+        return value;
+    unsigned shift = 8 * (offset & 3u);
+    uint32_t lanes = ((UINT32_C(1) << (8 * size)) - 1) << shift;
+    return (reg & ~lanes) | ((value << shift) & lanes);
+}
+
 #endif /* SIM_BUS_H */

@@ -1,0 +1,91 @@
+/*
+ * sim_dbgmcu.c - the simulated DBGMCU: a read-only identity word followed by debug-domain storage.
+ */
+#include "sim_dbgmcu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DBGMCU_IDCODE_OFFSET 0x00u
+#define DBGMCU_CR_OFFSET     0x04u
+#define DBGMCU_MAX_WORDS     5u /* L4: IDCODE, CR, APB1FZR1, APB1FZR2, APB2FZR */
+
+struct sim_dbgmcu {
+    uint32_t base;
+    uint32_t idcode;
+    unsigned words;                     /* registers mapped, IDCODE included */
+    uint32_t storage[DBGMCU_MAX_WORDS]; /* CR onwards, by word; storage[0] is unused */
+};
+
+/* IDCODE and CR everywhere; two freeze registers on F0, F4 and G0; three on L4. */
+static unsigned dbgmcu_words(enum sim_family family)
+{
+    switch (family) {
+    case SIM_FAMILY_F1: return 2;
+    case SIM_FAMILY_L4: return 5;
+    default: return 4;
+    }
+}
+
+static enum sim_bus_status dbgmcu_bus_read(void *ctx, struct sim_bus_access *access)
+{
+    const struct sim_dbgmcu *dbgmcu = ctx;
+    unsigned word = access->offset / 4;
+    uint32_t value = word == DBGMCU_IDCODE_OFFSET / 4 ? dbgmcu->idcode : dbgmcu->storage[word];
+    access->value = sim_bus_register_slice(value, access->offset);
+    return SIM_BUS_OK;
+}
+
+/* Writes to IDCODE are ignored, as silicon ignores writes to read-only registers. */
+static enum sim_bus_status dbgmcu_bus_write(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_dbgmcu *dbgmcu = ctx;
+    unsigned word = access->offset / 4;
+    if (word != DBGMCU_IDCODE_OFFSET / 4)
+        dbgmcu->storage[word] =
+            sim_bus_register_merge(dbgmcu->storage[word], access->offset, access->size, access->value);
+    return SIM_BUS_OK;
+}
+
+static const struct sim_bus_region_ops dbgmcu_region_ops = {.read = dbgmcu_bus_read, .write = dbgmcu_bus_write};
+
+struct sim_dbgmcu *sim_dbgmcu_create(const struct sim_part *part)
+{
+    struct sim_dbgmcu *dbgmcu = calloc(1, sizeof(*dbgmcu));
+    if (dbgmcu == NULL)
+        return NULL;
+    dbgmcu->base = part->dbgmcu_base;
+    dbgmcu->idcode = part->dbgmcu_idcode;
+    dbgmcu->words = dbgmcu_words(part->family);
+    return dbgmcu;
+}
+
+void sim_dbgmcu_destroy(struct sim_dbgmcu *dbgmcu)
+{
+    free(dbgmcu);
+}
+
+bool sim_dbgmcu_map(struct sim_dbgmcu *dbgmcu, struct sim_bus *bus)
+{
+    return sim_bus_map(bus, dbgmcu->base, dbgmcu->words * 4u, &dbgmcu_region_ops, dbgmcu, "DBGMCU") != NULL;
+}
+
+uint32_t sim_dbgmcu_cr(const struct sim_dbgmcu *dbgmcu)
+{
+    return dbgmcu->storage[DBGMCU_CR_OFFSET / 4];
+}
+
+static void dbgmcu_device_reset(void *ctx, enum sim_reset_kind kind, uint64_t now_ps)
+{
+    struct sim_dbgmcu *dbgmcu = ctx;
+    (void)now_ps;
+    if (kind == SIM_RESET_POWER_ON)
+        memset(dbgmcu->storage, 0, sizeof dbgmcu->storage);
+}
+
+static const struct sim_device_ops dbgmcu_device_ops = {.reset = dbgmcu_device_reset};
+
+struct sim_device sim_dbgmcu_device(struct sim_dbgmcu *dbgmcu)
+{
+    return (struct sim_device){.ops = &dbgmcu_device_ops, .ctx = dbgmcu, .name = "DBGMCU"};
+}

@@ -1,0 +1,362 @@
+/*
+ * sim_rcc.c - the simulated RCC: one register file per family layout, with the ready flags and the clock switch
+ * status computed on read.
+ *
+ * Invariants: registers[] holds what was written (ready bits and SWS included, which reads then override); `sws`
+ * is the source the system clock switch has settled on, updated after every write (a switch to a source that is
+ * off waits until it is switched on, as on silicon).
+ */
+#include "sim_rcc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RCC_WORDS            (SIM_RCC_REGION_SIZE / 4)
+#define RCC_CSR_RESET_FLAGS  0xFF000000u /* cleared by power-on or RMVF only, on every family */
+#define RCC_MAX_SOURCES      8u
+#define RCC_MAX_READY_FLAGS  8u
+#define RCC_MAX_RESET_VALUES 8u
+
+/* Register offsets (RM0008 §7.3, RM0360 §7.4 / RM0091 §6.4, RM0368 / RM0383 §6.3, RM0351 §6.4, RM0444 §5.4). */
+#define RCC_CR             0x00u /* every family */
+#define RCC_CFGR_F0_F1     0x04u
+#define RCC_AHBENR_F0_F1   0x14u
+#define RCC_BDCR_F0_F1     0x20u
+#define RCC_CSR_F0_F1      0x24u
+#define RCC_CR2_F0         0x34u
+#define RCC_PLLCFGR_F4     0x04u
+#define RCC_CFGR_F4_L4_G0  0x08u
+#define RCC_BDCR_F4        0x70u
+#define RCC_CSR_F4         0x74u
+#define RCC_ICSCR_L4_G0    0x04u
+#define RCC_PLLCFGR_L4_G0  0x0Cu
+#define RCC_PLLSAI1CFGR_L4 0x10u
+#define RCC_PLLSAI2CFGR_L4 0x14u
+#define RCC_AHB1ENR_L4     0x48u
+#define RCC_BDCR_L4        0x90u
+#define RCC_CSR_L4         0x94u
+#define RCC_AHBENR_G0      0x38u
+#define RCC_BDCR_G0        0x5Cu
+#define RCC_CSR_G0         0x60u
+
+/* Enable and ready bit numbers. HSI is in CR bits 0/1 on F0/F1/F4; on L4 MSI is there and HSI16 in bits 8/10, as
+ * on G0. HSE and the main PLL are in the same place everywhere. */
+#define RCC_CR_HSION_F0_F1_F4  0u
+#define RCC_CR_HSIRDY_F0_F1_F4 1u
+#define RCC_CR_MSION_L4        0u
+#define RCC_CR_MSIRDY_L4       1u
+#define RCC_CR_HSION_L4_G0     8u
+#define RCC_CR_HSIRDY_L4_G0    10u
+#define RCC_CR_HSEON           16u
+#define RCC_CR_HSERDY          17u
+#define RCC_CR_PLLON           24u
+#define RCC_CR_PLLRDY          25u
+#define RCC_CR_PLLI2SON_F4     26u
+#define RCC_CR_PLLI2SRDY_F4    27u
+#define RCC_CR_PLLSAI1ON_L4    26u
+#define RCC_CR_PLLSAI1RDY_L4   27u
+#define RCC_CR_PLLSAI2ON_L4    28u
+#define RCC_CR_PLLSAI2RDY_L4   29u
+#define RCC_CR2_HSI14ON_F0     0u
+#define RCC_CR2_HSI14RDY_F0    1u
+#define RCC_CR2_HSI48ON_F0     16u /* F072 */
+#define RCC_CR2_HSI48RDY_F0    17u
+#define RCC_LSxON              0u /* BDCR.LSEON and CSR.LSION */
+#define RCC_LSxRDY             1u /* BDCR.LSERDY and CSR.LSIRDY */
+
+/* An enable bit and the ready flag that follows it. Unused entries have on_bit == ready_bit. */
+struct rcc_ready_flag {
+    uint16_t offset;
+    uint8_t on_bit, ready_bit;
+};
+
+/* What CFGR.SW selects: the source's enable bit. */
+struct rcc_source {
+    bool exists;
+    uint16_t offset;
+    uint8_t on_bit;
+};
+
+/* Unused entries have value 0 (every register starts from 0). */
+struct rcc_reset_value {
+    uint16_t offset;
+    uint32_t value;
+};
+
+struct rcc_layout {
+    uint16_t cfgr, bdcr, csr;
+    unsigned csr_rmvf_bit; /* writing 1 clears the reset flags */
+    uint32_t sw_mask;      /* SW is CFGR's lowest field */
+    unsigned sws_shift;
+    struct rcc_source sources[RCC_MAX_SOURCES]; /* by SW value */
+    struct rcc_ready_flag ready[RCC_MAX_READY_FLAGS];
+    struct rcc_reset_value resets[RCC_MAX_RESET_VALUES];
+};
+
+/* The members of a struct rcc_ready_flag for the pairs most layouts share (braces at the use). */
+#define RCC_HSI_F0_F1_F4 RCC_CR, RCC_CR_HSION_F0_F1_F4, RCC_CR_HSIRDY_F0_F1_F4
+#define RCC_HSI_L4_G0    RCC_CR, RCC_CR_HSION_L4_G0, RCC_CR_HSIRDY_L4_G0
+#define RCC_HSE          RCC_CR, RCC_CR_HSEON, RCC_CR_HSERDY
+#define RCC_PLL          RCC_CR, RCC_CR_PLLON, RCC_CR_PLLRDY
+#define RCC_LSE(bdcr)    (bdcr), RCC_LSxON, RCC_LSxRDY
+#define RCC_LSI(csr)     (csr), RCC_LSxON, RCC_LSxRDY
+
+/* F1: SW 00 HSI, 01 HSE, 10 PLL. CR reset: HSITRIM 16, HSIRDY, HSION; HSICAL (CR[15:8]) is factory-trimmed on
+ * silicon and 0 here. AHBENR reset: SRAMEN, FLITFEN. CSR reset: PORRSTF, PINRSTF. */
+static const struct rcc_layout rcc_layout_f1 = {
+    .cfgr = RCC_CFGR_F0_F1,
+    .bdcr = RCC_BDCR_F0_F1,
+    .csr = RCC_CSR_F0_F1,
+    .sw_mask = 0x3,
+    .sws_shift = 2,
+    .csr_rmvf_bit = 24,
+    .sources = {{true, RCC_CR, RCC_CR_HSION_F0_F1_F4}, {true, RCC_CR, RCC_CR_HSEON}, {true, RCC_CR, RCC_CR_PLLON}},
+    .ready = {{RCC_HSI_F0_F1_F4}, {RCC_HSE}, {RCC_PLL}, {RCC_LSE(RCC_BDCR_F0_F1)}, {RCC_LSI(RCC_CSR_F0_F1)}},
+    .resets = {{RCC_CR, 0x00000083}, {RCC_AHBENR_F0_F1, 0x00000014}, {RCC_CSR_F0_F1, 0x0C000000}},
+};
+
+/* F0: F1's layout plus CR2 (HSI14, and HSI48 on F072) and SW 11 for HSI48. CR2 reset: HSI14TRIM 16. */
+static const struct rcc_layout rcc_layout_f0 = {
+    .cfgr = RCC_CFGR_F0_F1,
+    .bdcr = RCC_BDCR_F0_F1,
+    .csr = RCC_CSR_F0_F1,
+    .sw_mask = 0x3,
+    .sws_shift = 2,
+    .csr_rmvf_bit = 24,
+    .sources = {{true, RCC_CR, RCC_CR_HSION_F0_F1_F4},
+                {true, RCC_CR, RCC_CR_HSEON},
+                {true, RCC_CR, RCC_CR_PLLON},
+                {true, RCC_CR2_F0, RCC_CR2_HSI48ON_F0}},
+    .ready = {{RCC_HSI_F0_F1_F4},
+              {RCC_HSE},
+              {RCC_PLL},
+              {RCC_LSE(RCC_BDCR_F0_F1)},
+              {RCC_LSI(RCC_CSR_F0_F1)},
+              {RCC_CR2_F0, RCC_CR2_HSI14ON_F0, RCC_CR2_HSI14RDY_F0},
+              {RCC_CR2_F0, RCC_CR2_HSI48ON_F0, RCC_CR2_HSI48RDY_F0}},
+    .resets = {{RCC_CR, 0x00000083},
+               {RCC_AHBENR_F0_F1, 0x00000014},
+               {RCC_CSR_F0_F1, 0x0C000000},
+               {RCC_CR2_F0, 0x00000080}},
+};
+
+/* F4: SW 00 HSI, 01 HSE, 10 PLL (11 not allowed on F401/F411). PLLCFGR reset: PLLQ 4, PLLN 192, PLLM 16. CSR
+ * reset: PORRSTF, PINRSTF, BORRSTF. */
+static const struct rcc_layout rcc_layout_f4 = {
+    .cfgr = RCC_CFGR_F4_L4_G0,
+    .bdcr = RCC_BDCR_F4,
+    .csr = RCC_CSR_F4,
+    .sw_mask = 0x3,
+    .sws_shift = 2,
+    .csr_rmvf_bit = 24,
+    .sources = {{true, RCC_CR, RCC_CR_HSION_F0_F1_F4}, {true, RCC_CR, RCC_CR_HSEON}, {true, RCC_CR, RCC_CR_PLLON}},
+    .ready = {{RCC_HSI_F0_F1_F4},
+              {RCC_HSE},
+              {RCC_PLL},
+              {RCC_CR, RCC_CR_PLLI2SON_F4, RCC_CR_PLLI2SRDY_F4},
+              {RCC_LSE(RCC_BDCR_F4)},
+              {RCC_LSI(RCC_CSR_F4)}},
+    .resets = {{RCC_CR, 0x00000083}, {RCC_PLLCFGR_F4, 0x24003010}, {RCC_CSR_F4, 0x0E000000}},
+};
+
+/* L4: SW 00 MSI, 01 HSI16, 10 HSE, 11 PLL. CR reset: MSIRANGE 6 (4 MHz), MSIRDY, MSION. ICSCR: HSITRIM 16. PLL
+ * configuration registers: PLLN 16. AHB1ENR: FLASHEN. CSR: BORRSTF, PINRSTF, MSISRANGE 6. */
+static const struct rcc_layout rcc_layout_l4 = {
+    .cfgr = RCC_CFGR_F4_L4_G0,
+    .bdcr = RCC_BDCR_L4,
+    .csr = RCC_CSR_L4,
+    .sw_mask = 0x3,
+    .sws_shift = 2,
+    .csr_rmvf_bit = 23,
+    .sources = {{true, RCC_CR, RCC_CR_MSION_L4},
+                {true, RCC_CR, RCC_CR_HSION_L4_G0},
+                {true, RCC_CR, RCC_CR_HSEON},
+                {true, RCC_CR, RCC_CR_PLLON}},
+    .ready = {{RCC_CR, RCC_CR_MSION_L4, RCC_CR_MSIRDY_L4},
+              {RCC_HSI_L4_G0},
+              {RCC_HSE},
+              {RCC_PLL},
+              {RCC_CR, RCC_CR_PLLSAI1ON_L4, RCC_CR_PLLSAI1RDY_L4},
+              {RCC_CR, RCC_CR_PLLSAI2ON_L4, RCC_CR_PLLSAI2RDY_L4},
+              {RCC_LSE(RCC_BDCR_L4)},
+              {RCC_LSI(RCC_CSR_L4)}},
+    .resets = {{RCC_CR, 0x00000063},
+               {RCC_ICSCR_L4_G0, 0x10000000},
+               {RCC_PLLCFGR_L4_G0, 0x00001000},
+               {RCC_PLLSAI1CFGR_L4, 0x00001000},
+               {RCC_PLLSAI2CFGR_L4, 0x00001000},
+               {RCC_AHB1ENR_L4, 0x00000100},
+               {RCC_CSR_L4, 0x0C000600}},
+};
+
+/* G0: SW[2:0] 000 HSISYS, 001 HSE, 010 PLLRCLK, 011 LSI, 100 LSE; SWS in CFGR[5:3]. CR reset: HSIRDY, HSION
+ * (HSIDIV 1). ICSCR: HSITRIM 64. PLLCFGR: PLLN 16. AHBENR: FLASHEN. CSR: PWRRSTF, PINRSTF. */
+static const struct rcc_layout rcc_layout_g0 = {
+    .cfgr = RCC_CFGR_F4_L4_G0,
+    .bdcr = RCC_BDCR_G0,
+    .csr = RCC_CSR_G0,
+    .sw_mask = 0x7,
+    .sws_shift = 3,
+    .csr_rmvf_bit = 23,
+    .sources = {{true, RCC_CR, RCC_CR_HSION_L4_G0},
+                {true, RCC_CR, RCC_CR_HSEON},
+                {true, RCC_CR, RCC_CR_PLLON},
+                {true, RCC_CSR_G0, RCC_LSxON},
+                {true, RCC_BDCR_G0, RCC_LSxON}},
+    .ready = {{RCC_HSI_L4_G0}, {RCC_HSE}, {RCC_PLL}, {RCC_LSE(RCC_BDCR_G0)}, {RCC_LSI(RCC_CSR_G0)}},
+    .resets = {{RCC_CR, 0x00000500},
+               {RCC_ICSCR_L4_G0, 0x00004000},
+               {RCC_PLLCFGR_L4_G0, 0x00001000},
+               {RCC_AHBENR_G0, 0x00000100},
+               {RCC_CSR_G0, 0x0C000000}},
+};
+
+struct sim_rcc {
+    const struct rcc_layout *layout;
+    uint32_t base;
+    uint32_t registers[RCC_WORDS];
+    uint32_t sws;
+};
+
+static const struct rcc_layout *rcc_layout_of(enum sim_family family)
+{
+    switch (family) {
+    case SIM_FAMILY_F0: return &rcc_layout_f0;
+    case SIM_FAMILY_F1: return &rcc_layout_f1;
+    case SIM_FAMILY_F4: return &rcc_layout_f4;
+    case SIM_FAMILY_L4: return &rcc_layout_l4;
+    case SIM_FAMILY_G0: return &rcc_layout_g0;
+    }
+    return NULL;
+}
+
+static bool rcc_bit(const struct sim_rcc *rcc, uint32_t offset, unsigned bit)
+{
+    return (rcc->registers[offset / 4] >> bit) & 1u;
+}
+
+/* ---- the handshakes ---- */
+
+static uint32_t rcc_with_ready_flags(const struct sim_rcc *rcc, uint32_t offset, uint32_t value)
+{
+    for (unsigned i = 0; i < RCC_MAX_READY_FLAGS; i++) {
+        const struct rcc_ready_flag *flag = &rcc->layout->ready[i];
+        if (flag->on_bit == flag->ready_bit || flag->offset != offset)
+            continue;
+        value &= ~(1u << flag->ready_bit);
+        value |= ((value >> flag->on_bit) & 1u) << flag->ready_bit;
+    }
+    return value;
+}
+
+static void rcc_update_clock_switch(struct sim_rcc *rcc)
+{
+    const struct rcc_layout *layout = rcc->layout;
+    uint32_t sw = rcc->registers[layout->cfgr / 4] & layout->sw_mask;
+    const struct rcc_source *source = &layout->sources[sw];
+    if (source->exists && rcc_bit(rcc, source->offset, source->on_bit))
+        rcc->sws = sw;
+}
+
+/* CSR.RMVF clears the reset flags and reads 0. */
+static void rcc_remove_reset_flags(struct sim_rcc *rcc)
+{
+    const struct rcc_layout *layout = rcc->layout;
+    uint32_t *csr = &rcc->registers[layout->csr / 4];
+    uint32_t rmvf = 1u << layout->csr_rmvf_bit;
+    if (*csr & rmvf)
+        *csr &= ~(RCC_CSR_RESET_FLAGS | rmvf);
+}
+
+static uint32_t rcc_peek(const struct sim_rcc *rcc, uint32_t offset)
+{
+    const struct rcc_layout *layout = rcc->layout;
+    uint32_t value = rcc_with_ready_flags(rcc, offset, rcc->registers[offset / 4]);
+    if (offset == layout->cfgr)
+        value = (value & ~(layout->sw_mask << layout->sws_shift)) | (rcc->sws << layout->sws_shift);
+    return value;
+}
+
+/* ---- reset ---- */
+
+static void rcc_load_reset_values(struct sim_rcc *rcc, enum sim_reset_kind kind)
+{
+    const struct rcc_layout *layout = rcc->layout;
+    uint32_t bdcr = rcc->registers[layout->bdcr / 4];
+    uint32_t reset_flags = rcc->registers[layout->csr / 4] & RCC_CSR_RESET_FLAGS;
+    memset(rcc->registers, 0, sizeof rcc->registers);
+    for (unsigned i = 0; i < RCC_MAX_RESET_VALUES; i++) {
+        if (layout->resets[i].value != 0)
+            rcc->registers[layout->resets[i].offset / 4] = layout->resets[i].value;
+    }
+    if (kind == SIM_RESET_SYSTEM) {
+        rcc->registers[layout->bdcr / 4] = bdcr;
+        rcc->registers[layout->csr / 4] = (rcc->registers[layout->csr / 4] & ~RCC_CSR_RESET_FLAGS) | reset_flags;
+    }
+    rcc->sws = 0; /* the reset clock: SW 0 on every family */
+}
+
+/* ---- the bus ---- */
+
+static enum sim_bus_status rcc_bus_read(void *ctx, struct sim_bus_access *access)
+{
+    const struct sim_rcc *rcc = ctx;
+    access->value = sim_bus_register_slice(rcc_peek(rcc, access->offset & ~3u), access->offset);
+    return SIM_BUS_OK;
+}
+
+static enum sim_bus_status rcc_bus_write(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_rcc *rcc = ctx;
+    uint32_t *reg = &rcc->registers[access->offset / 4];
+    *reg = sim_bus_register_merge(*reg, access->offset, access->size, access->value);
+    rcc_remove_reset_flags(rcc);
+    rcc_update_clock_switch(rcc);
+    return SIM_BUS_OK;
+}
+
+static const struct sim_bus_region_ops rcc_region_ops = {.read = rcc_bus_read, .write = rcc_bus_write};
+
+/* ---- life cycle ---- */
+
+struct sim_rcc *sim_rcc_create(const struct sim_part *part)
+{
+    const struct rcc_layout *layout = rcc_layout_of(part->family);
+    if (layout == NULL)
+        return NULL;
+    struct sim_rcc *rcc = calloc(1, sizeof(*rcc));
+    if (rcc == NULL)
+        return NULL;
+    rcc->layout = layout;
+    rcc->base = part->rcc_base;
+    rcc_load_reset_values(rcc, SIM_RESET_POWER_ON);
+    return rcc;
+}
+
+void sim_rcc_destroy(struct sim_rcc *rcc)
+{
+    free(rcc);
+}
+
+bool sim_rcc_map(struct sim_rcc *rcc, struct sim_bus *bus)
+{
+    return sim_bus_map(bus, rcc->base, SIM_RCC_REGION_SIZE, &rcc_region_ops, rcc, "RCC") != NULL;
+}
+
+uint32_t sim_rcc_register(const struct sim_rcc *rcc, uint32_t offset)
+{
+    return offset < SIM_RCC_REGION_SIZE ? rcc_peek(rcc, offset & ~3u) : 0;
+}
+
+static void rcc_device_reset(void *ctx, enum sim_reset_kind kind, uint64_t now_ps)
+{
+    (void)now_ps;
+    rcc_load_reset_values(ctx, kind);
+}
+
+static const struct sim_device_ops rcc_device_ops = {.reset = rcc_device_reset};
+
+struct sim_device sim_rcc_device(struct sim_rcc *rcc)
+{
+    return (struct sim_device){.ops = &rcc_device_ops, .ctx = rcc, .name = "RCC"};
+}
