@@ -23,6 +23,7 @@ demo: build
 
 bench: build
 	@$(BUILD)/bench/bench_swd
+	@bench/bench_openocd.sh $(BUILD)/tools/stm32sim
 
 cross: deps
 	@tests/cross/build-core.sh $(BUILD)/cross

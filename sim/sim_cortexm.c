@@ -414,6 +414,12 @@ void sim_cortexm_reset(struct sim_cortexm *cpu, enum sim_reset_kind kind, uint64
     cpu->stop = CM_STOP_NONE;
 }
 
+void sim_cortexm_sleep(struct sim_cortexm *cpu)
+{
+    if (cpu->state == SIM_CORTEXM_RUNNING)
+        cpu->state = SIM_CORTEXM_SLEEPING;
+}
+
 void sim_cortexm_hold_in_reset(struct sim_cortexm *cpu, bool held)
 {
     if (held) {

@@ -64,6 +64,10 @@ void sim_cortexm_hold_in_reset(struct sim_cortexm *cpu, bool held);
 /* Starts execution at pc with MSP = sp, as a bootloader's jump does. */
 void sim_cortexm_start_at(struct sim_cortexm *cpu, uint32_t sp, uint32_t pc);
 
+/* The core waits for an interrupt as if it had executed WFI (a running core only). For code the emulator cannot
+ * fetch: the ROM bootloader's idle loop, whose page it shares with MMIO. */
+void sim_cortexm_sleep(struct sim_cortexm *cpu);
+
 /* Executes until the core's time reaches t_ps. Halted, held, sleeping or locked up, time just passes. */
 void sim_cortexm_run_until(struct sim_cortexm *cpu, uint64_t t_ps);
 uint64_t sim_cortexm_now_ps(const struct sim_cortexm *cpu);

@@ -57,10 +57,10 @@ static uint32_t lane_mask(unsigned bytes)
     return bytes == 4 ? UINT32_MAX : (UINT32_C(1) << (8 * bytes)) - 1;
 }
 
-/* TAR[9:0] counts; the bits above never change, so a run of DRW accesses wraps inside its 1 KB block. */
+/* The low bits of TAR count; the bits above never change, so a run of DRW accesses wraps inside its block. */
 static void increment_tar(struct sim_mem_ap *ap, unsigned bytes)
 {
-    uint32_t block = SIM_MEM_AP_AUTOINC_BLOCK - 1;
+    uint32_t block = (ap->config.autoinc_block ? ap->config.autoinc_block : SIM_MEM_AP_AUTOINC_BLOCK) - 1;
     ap->tar = (ap->tar & ~block) | ((ap->tar + bytes) & block);
 }
 

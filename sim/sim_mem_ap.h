@@ -1,6 +1,6 @@
 /*
  * sim_mem_ap.h - an ADIv5 MEM-AP in front of the simulated bus, as the AHB-AP of a Cortex-M3/M4 behaves:
- * CSW/TAR/DRW with byte lanes, TAR auto-increment that wraps inside 1 KB, banked data BD0-BD3, CFG/BASE/IDR.
+ * CSW/TAR/DRW with byte lanes, TAR auto-increment that wraps inside its block (1 KB, or 4 KB on Cortex-M3/M4), banked data BD0-BD3, CFG/BASE/IDR.
  */
 #ifndef SIM_MEM_AP_H
 #define SIM_MEM_AP_H
@@ -34,14 +34,17 @@
 #define SIM_MEM_AP_CSW_TRINPROG       (1u << 7)
 #define SIM_MEM_AP_CSW_PROT_MASK      0xFF000000u /* Prot[30:24] and DbgSwEnable[31], stored as written */
 
-/* TAR auto-increment only carries inside this block (ADIv5.2 C2.2.2: at least 1 KB; real AHB-APs stop there). */
+/* TAR auto-increment carries inside a block of at least 1 KB (ADIv5.2 C2.2.2): the Cortex-M0/M0+ AHB-APs stop
+ * there, the Cortex-M3/M4 AHB-AP at 4 KB (ARM IHI 0031C §7.2.2); debuggers rely on both. */
 #define SIM_MEM_AP_AUTOINC_BLOCK 0x400u
+#define SIM_MEM_AP_AUTOINC_BLOCK_CORTEX_M3_M4 0x1000u
 
 struct sim_mem_ap_config {
     uint32_t idr;
     uint32_t base;
     uint32_t csw_reset;
     bool sub_word; /* 8- and 16-bit accesses; without them CSW.Size always reads 32-bit */
+    uint32_t autoinc_block; /* a power of two >= SIM_MEM_AP_AUTOINC_BLOCK; 0 means that minimum */
 };
 
 struct sim_mem_ap {

@@ -10,6 +10,8 @@ struct sim_memory {
     uint32_t size;
     bool writable;
     uint64_t latency_ps;
+    void (*on_bus_write)(void *ctx, uint32_t offset, uint32_t len);
+    void *on_bus_write_ctx;
 };
 
 struct sim_memory *sim_memory_create(uint32_t size, bool writable)
@@ -38,6 +40,13 @@ void sim_memory_destroy(struct sim_memory *memory)
 void sim_memory_set_latency_ps(struct sim_memory *memory, uint64_t latency_ps)
 {
     memory->latency_ps = latency_ps;
+}
+
+void sim_memory_on_bus_write(struct sim_memory *memory, void (*fn)(void *ctx, uint32_t offset, uint32_t len),
+                             void *ctx)
+{
+    memory->on_bus_write = fn;
+    memory->on_bus_write_ctx = ctx;
 }
 
 uint8_t *sim_memory_data(struct sim_memory *memory)
@@ -82,6 +91,8 @@ static enum sim_bus_status memory_write(void *ctx, struct sim_bus_access *access
         return SIM_BUS_ERROR;
     for (unsigned i = 0; i < access->size; i++)
         memory->data[access->offset + i] = (uint8_t)(access->value >> (8 * i));
+    if (memory->on_bus_write != NULL)
+        memory->on_bus_write(memory->on_bus_write_ctx, access->offset, access->size);
     return SIM_BUS_OK;
 }
 

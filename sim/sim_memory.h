@@ -28,6 +28,11 @@ struct sim_bus_region *sim_memory_map(struct sim_memory *memory, struct sim_bus 
  * A huge value models a bus that never completes (for WAIT timeouts and DAPABORT). */
 void sim_memory_set_latency_ps(struct sim_memory *memory, uint64_t latency_ps);
 
+/* Called after every write that comes through the bus (the debugger's, the bootloader's: the CPU stores into the
+ * direct backing and is not reported), so that a CPU can forget code it translated from these bytes. */
+void sim_memory_on_bus_write(struct sim_memory *memory, void (*fn)(void *ctx, uint32_t offset, uint32_t len),
+                             void *ctx);
+
 /* Direct access for setting up contents and checking results; bypasses the bus and the writable flag. */
 uint8_t *sim_memory_data(struct sim_memory *memory);
 uint32_t sim_memory_size(const struct sim_memory *memory);

@@ -13,6 +13,7 @@
 #include "sim_clock.h"
 #include "sim_dap.h"
 #include "sim_fault_injector.h"
+#include "sim_jtag.h"
 #include "sim_mem_ap.h"
 #include "sim_swdp.h"
 #include "sim_vcd.h"
@@ -27,6 +28,7 @@ struct sim_target {
     struct sim_mem_ap mem_ap;
     struct sim_dap dap;
     struct sim_swdp swdp;
+    struct sim_jtag jtag; /* clocked only while the SWJ-DP is in JTAG mode and the part has a JTAG port */
     struct sim_vcd *vcd;
     bool host_drives; /* during the last cycle */
     bool host_bit;
@@ -47,6 +49,8 @@ void sim_target_default_config(struct sim_target_config *config)
         .ap_sub_word = true,
         .swclk_hz = 4000000,
         .powerup_delay_ns = 2000,
+        .jtag_idcode = 0x3BA00477,
+        .jtag_bs_idcode = 0x06410041,
     };
 }
 
@@ -77,7 +81,8 @@ struct sim_target *sim_target_create(const struct sim_target_config *config)
     struct sim_mem_ap_config ap_config = {.idr = config->ap_idr,
                                           .base = config->ap_base,
                                           .csw_reset = config->ap_csw_reset,
-                                          .sub_word = config->ap_sub_word};
+                                          .sub_word = config->ap_sub_word,
+                                          .autoinc_block = config->ap_autoinc_block};
     sim_mem_ap_init(&target->mem_ap, &ap_config, &target->bus);
 
     struct sim_dap_config dap_config = {.dpidr = config->dpidr,
@@ -87,6 +92,7 @@ struct sim_target *sim_target_create(const struct sim_target_config *config)
     sim_dap_attach_ap(&target->dap, 0, &sim_mem_ap_ops, &target->mem_ap);
 
     sim_swdp_init(&target->swdp, config->power_on_mode, config->dormant_capable, &target->dap, &target->faults);
+    sim_jtag_init(&target->jtag, &target->dap, config->jtag_idcode, config->jtag_bs_idcode);
     return target;
 }
 
@@ -131,6 +137,7 @@ static void trace_cycle(struct sim_target *target, uint64_t start_ps, uint64_t e
 
 void sim_target_swd_cycle(struct sim_target *target, bool host_drives, bool host_bit)
 {
+    enum sim_swj_mode mode_before = target->swdp.swj.mode;
     uint64_t start_ps = sim_clock_now_ps(&target->clock);
     bool target_drove = target->swdp.drive;
     bool target_bit_before = target->swdp.out;
@@ -141,6 +148,35 @@ void sim_target_swd_cycle(struct sim_target *target, bool host_drives, bool host
     target->host_bit = host_bit;
     if (target->vcd != NULL)
         trace_cycle(target, start_ps, end_ps, host_drives, host_bit, target_drove, target_bit_before);
+    /* The TAPs see no clock outside JTAG mode: they come back in Test-Logic-Reset. */
+    if (mode_before != SIM_SWJ_JTAG && target->swdp.swj.mode == SIM_SWJ_JTAG)
+        sim_jtag_reset(&target->jtag);
+}
+
+static bool has_jtag_port(const struct sim_target *target)
+{
+    return target->config.jtag_idcode != 0;
+}
+
+bool sim_target_jtag_cycle(struct sim_target *target, bool tms, bool tdi)
+{
+    bool clock_taps = has_jtag_port(target) && sim_target_swj_mode(target) == SIM_SWJ_JTAG;
+    sim_target_swd_cycle(target, true, tms);
+    if (!clock_taps)
+        return true;
+    return sim_jtag_clock(&target->jtag, tms, tdi, sim_target_now_ps(target));
+}
+
+bool sim_target_jtag_tdo(const struct sim_target *target)
+{
+    if (!has_jtag_port(target) || sim_target_swj_mode(target) != SIM_SWJ_JTAG)
+        return true;
+    return target->jtag.tdo;
+}
+
+void sim_target_jtag_trst(struct sim_target *target)
+{
+    sim_jtag_reset(&target->jtag);
 }
 
 bool sim_target_swdio(const struct sim_target *target)

@@ -14,6 +14,11 @@
  * 11-12 ignored.
  *
  * Simulated time: every cycle advances the clock by 1/swclk_hz; sim_target_idle() advances it without clocking.
+ *
+ * JTAG (sim_jtag.h): TCK is SWCLK and TMS is SWDIO. sim_target_jtag_cycle() is one TCK cycle: the SWJ-DP's
+ * sequence detector and the SW-DP see TMS as they would see SWDIO (so the JTAG-to-SWD sequence sent on TMS switches
+ * the port to SWD), and while the port is in JTAG mode the TAP chain is clocked with TMS and TDI. The trace shows
+ * TCK and TMS as swclk and swdio; TDI and TDO are not traced.
  */
 #ifndef SIM_TARGET_H
 #define SIM_TARGET_H
@@ -36,11 +41,15 @@ struct sim_target_config {
     uint32_t ap_base;            /* AP0 BASE (ROM table), e.g. 0xE00FF003 */
     uint32_t ap_csw_reset;       /* AP0 CSW after reset */
     bool ap_sub_word;            /* AP0 supports 8- and 16-bit accesses */
+    uint32_t ap_autoinc_block;   /* AP0's TAR auto-increment block: 1 KB (0 means so), 4 KB on Cortex-M3/M4 */
     uint32_t swclk_hz;           /* simulated SWCLK frequency (time per cycle) */
     uint32_t powerup_delay_ns;   /* CDBGPWRUPREQ/CSYSPWRUPREQ to their ACKs */
+    uint32_t jtag_idcode;        /* JTAG-DP IDCODE, e.g. 0x3BA00477; 0: no JTAG port (Cortex-M0/M0+ parts) */
+    uint32_t jtag_bs_idcode;     /* the boundary-scan TAP before the JTAG-DP in the chain, e.g. 0x06410041 */
 };
 
-/* A Blue Pill's debug port: DPIDR 0x1BA01477, DPv1, no dormant, JTAG at power-on, AHB-AP 0x24770011, 4 MHz. */
+/* A Blue Pill's debug port: DPIDR 0x1BA01477, DPv1, no dormant, JTAG at power-on, AHB-AP 0x24770011, 4 MHz,
+ * JTAG-DP IDCODE 0x3BA00477 behind boundary-scan TAP 0x06410041. */
 void sim_target_default_config(struct sim_target_config *config);
 
 struct sim_target;
@@ -68,6 +77,14 @@ bool sim_target_swdio(const struct sim_target *target);
 enum sim_swj_mode sim_target_swj_mode(const struct sim_target *target);
 /* NRST as driven by the host (open drain: true = asserted low). Recorded in the trace. */
 void sim_target_set_nrst(struct sim_target *target, bool asserted);
+
+/* One TCK cycle with TMS and TDI; returns TDO as the host samples it before the next rising edge (1 whenever the
+ * TAPs do not drive it: outside Shift-IR/Shift-DR, outside JTAG mode, or without a JTAG port). */
+bool sim_target_jtag_cycle(struct sim_target *target, bool tms, bool tdi);
+/* TDO now, as sim_target_jtag_cycle() last returned it (1 before any cycle and after a TAP reset). */
+bool sim_target_jtag_tdo(const struct sim_target *target);
+/* TRST: the TAPs go to Test-Logic-Reset; the debug port's registers are untouched. */
+void sim_target_jtag_trst(struct sim_target *target);
 
 /* ---- time ---- */
 uint64_t sim_target_now_ps(const struct sim_target *target);

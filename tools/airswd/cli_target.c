@@ -11,8 +11,8 @@
 static void cli_list_parts(void)
 {
     fprintf(stderr, "simulated parts:");
-    for (const char *const *part = sim_stm32_parts; *part; part++)
-        fprintf(stderr, " %s", *part);
+    for (unsigned i = 0; i < sim_part_count; i++)
+        fprintf(stderr, " %s", sim_parts[i].name);
     fprintf(stderr, "\n");
 }
 
