@@ -88,4 +88,46 @@
 #define AIRSWD_IMAGE_PENDING_UNITS 8
 #endif
 
+/* Flash jobs (src/job). */
+
+/* Bytes of the image file read at a time. Every reading of the file uses the same chunks (image_writer.h). */
+#ifndef AIRSWD_JOB_CHUNK
+#define AIRSWD_JOB_CHUNK 512
+#endif
+
+/* Bytes of flash read back at a time when verifying without a CRC on the target. */
+#ifndef AIRSWD_JOB_READBACK_CHUNK
+#define AIRSWD_JOB_READBACK_CHUNK 256
+#endif
+
+/* Core control (src/cortexm). */
+
+/* How long a halt request (DHCSR.C_HALT) or a single step may take to show in DHCSR.S_HALT. A core halts within a
+ * few cycles unless its bus is stalled. */
+#ifndef AIRSWD_CORTEXM_HALT_TIMEOUT_MS
+#define AIRSWD_CORTEXM_HALT_TIMEOUT_MS 100
+#endif
+
+/* How long a core register transfer (DCRSR) may take to show DHCSR.S_REGRDY; it is normally ready at once. */
+#ifndef AIRSWD_CORTEXM_REGISTER_TIMEOUT_MS
+#define AIRSWD_CORTEXM_REGISTER_TIMEOUT_MS 10
+#endif
+
+/* How long after SYSRESETREQ or the end of an NRST pulse the core may take to report its reset (DHCSR.S_RESET_ST)
+ * and halt at the reset vector; also how long NRST may take to rise after release (a 100 nF capacitor). */
+#ifndef AIRSWD_CORTEXM_RESET_TIMEOUT_MS
+#define AIRSWD_CORTEXM_RESET_TIMEOUT_MS 500
+#endif
+
+/* Length of the NRST pulse of a reset (STM32 datasheets ask for 20 us at least; boards add a capacitor). */
+#ifndef AIRSWD_CORTEXM_NRST_PULSE_US
+#define AIRSWD_CORTEXM_NRST_PULSE_US 2000
+#endif
+
+/* Pause between two looks at a routine that runs, or at a chip that resets, so that a long wait does not keep the
+ * wire busy; the first look comes at once. */
+#ifndef AIRSWD_CORTEXM_POLL_INTERVAL_US
+#define AIRSWD_CORTEXM_POLL_INTERVAL_US 100
+#endif
+
 #endif /* AIRSWD_CONFIG_H */

@@ -65,6 +65,23 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_IMAGE_CHANGED] = {"image-changed",
                               "the image read for programming differs from the one that was checked: the stored copy "
                               "changed, upload it again"},
+    [STATUS_FLASH_ERROR] = {"flash-error",
+                            "the flash controller refused to program or erase: the target's supply may be too low, "
+                            "or the memory was not erased first"},
+    [STATUS_FLASH_PROTECTED] = {"flash-protected",
+                                "flash is write- or read-protected: remove the protection with `airswd option-bytes` "
+                                "or `airswd unlock --yes` (unlocking read protection erases the chip)"},
+    [STATUS_VERIFY_MISMATCH] = {"verify-mismatch",
+                                "flash does not hold what was programmed: run the job again; if it fails again the "
+                                "flash may be worn or the wiring unreliable"},
+    [STATUS_TARGET_MISMATCH] = {"target-mismatch",
+                                "the image does not fit the connected part: check that it was built for this part"},
+    [STATUS_CORE_NOT_HALTED] = {"core-not-halted",
+                                "the target's core is running: halt it first (registers and loaders need a halted "
+                                "core)"},
+    [STATUS_CORE_FAULT] = {"core-fault",
+                           "code the programmer ran on the target faulted or stopped before its end: the loader may "
+                           "not suit this part, or its RAM is smaller than expected; reset the target and try again"},
 };
 
 static const struct status_text *status_lookup(enum status status)

@@ -40,6 +40,13 @@ enum status {
     STATUS_IMAGE_TOO_COMPLEX,  /* the image needs more state than the fixed buffers hold */
     STATUS_IMAGE_EMPTY,        /* nothing to program */
     STATUS_IMAGE_CHANGED,      /* the programming pass saw data the checking pass did not */
+    STATUS_FLASH_ERROR,        /* the flash controller reported a programming or erase error */
+    STATUS_FLASH_PROTECTED,    /* write protection or read protection refused the operation */
+    STATUS_VERIFY_MISMATCH,    /* flash does not hold what was programmed */
+    STATUS_TARGET_MISMATCH,    /* the image or the request does not fit the connected part */
+    /* Core control (src/cortexm) */
+    STATUS_CORE_NOT_HALTED,    /* the operation needs a halted core */
+    STATUS_CORE_FAULT,         /* code run on the target faulted, stopped elsewhere than planned, or locked up */
     STATUS_COUNT
 };
 
