@@ -1,0 +1,186 @@
+/*
+ * loader - programs flash from a ring buffer in SRAM that the host keeps filling while the target programs (the
+ * asynchronous loader), so that the wire and the flash work at the same time. One build per controller generation:
+ * loader_f1 (F0/F1/F3: halfwords), loader_f4 (F2/F4/F7: words, PSIZE x32), loader_l4 (L4/G0/G4/WB: double words).
+ * The host has unlocked the controller and erased the destination; the loader never erases.
+ *
+ *   r0 = ring: its header (below), then the data area from ring + STUB_LOADER_RING_DATA up to r1 (exclusive).
+ *        ring 4-byte aligned; the data area's size a multiple of 8 bytes (so no program unit straddles the wrap).
+ *   r1 = ring end (exclusive).
+ *   r2 = flash address of the first unit, aligned to the program unit.
+ *   r3 = number of bytes to program, a multiple of the program unit (a trailing partial unit is not programmed).
+ *
+ * The ring's header, in 32-bit words:
+ *   +0x0 wp  written by the host: the address in the data area of the next byte it will write. The host writes the
+ *            data first, then moves wp, by whole program units; wp == rp means empty. The host never fills the
+ *            last unit before rp (the ring holds at most its size minus one unit). wp = 0 asks the loader to stop.
+ *   +0x4 rp  written by the loader: the address of the next unit it will take. The host sets it to the data area's
+ *            start (and wp to the end of what it wrote already) before starting the loader. The loader advances rp
+ *            as soon as it has handed a unit to the flash controller, so that the host can reuse the space; past
+ *            the last unit before r1 both pointers wrap to the data area's start. On a programming error the
+ *            loader writes rp = 0, which tells a host polling rp to stop filling.
+ *   +0x8 the flash controller's register base (FLASH_R_BASE; 0x40022000 on F0/F1/F3/L4/G0/G4, 0x40023C00 on
+ *        F2/F4/F7, +0x40 for bank 2 of an F1 XL-density part), read once at start.
+ *   +0xC padding, so that the data area of an 8-byte aligned ring is 8-byte aligned.
+ *
+ * Result: r0 = 0 when all r3 bytes are programmed; the controller's error flags (SR & STUB_LOADER_<GEN>_ERRORS)
+ * when a unit failed; STUB_LOADER_ABORTED when the host wrote wp = 0. r1 = the flash address of the next unit:
+ * the end of the range on success, the unit that failed, or the first unit not programmed after an abort. The
+ * loader clears stale error flags before it starts, sets PG (F2/F4: PSIZE x32) for its run and clears it at the
+ * end; on an error the flags stay set in SR for the host to report.
+ */
+#include <stdint.h>
+
+#define STUB_LOADER_RING_WP         0x0u
+#define STUB_LOADER_RING_RP         0x4u
+#define STUB_LOADER_RING_FLASH_REGS 0x8u
+#define STUB_LOADER_RING_DATA       0x10u
+#define STUB_LOADER_ABORTED         0x80000000u
+
+#if defined(LOADER_F1)
+/* PM0075 (F1), RM0360/RM0091 chapter 3 (F0), RM0316 chapter 4 (F3): the flash memory interface. */
+#define STUB_LOADER_F1_UNIT   2u
+#define STUB_LOADER_F1_ERRORS 0x14u /* PGERR (2) | WRPRTERR (4) */
+#define UNIT                  STUB_LOADER_F1_UNIT
+#define ERRORS                STUB_LOADER_F1_ERRORS
+#define FLASH_SR              0x0Cu
+#define FLASH_CR              0x10u
+#define SR_BSY                (1u << 0)
+#define CR_PG                 (1u << 0)
+#define CR_PROGRAM            CR_PG
+/* PG PER MER OPTPG OPTER STRT: the operation bits, cleared so that only PG is selected. */
+#define CR_OPERATIONS 0x77u
+#elif defined(LOADER_F4)
+/* RM0090 chapter 3 (F4), RM0033 chapter 2 (F2), RM0385 chapter 3 (F7). x32 needs VDD >= 2.7 V. */
+#define STUB_LOADER_F4_UNIT   4u
+#define STUB_LOADER_F4_ERRORS 0xF0u /* WRPERR (4) | PGAERR (5) | PGPERR (6) | PGSERR (7) */
+#define UNIT                  STUB_LOADER_F4_UNIT
+#define ERRORS                STUB_LOADER_F4_ERRORS
+#define FLASH_SR              0x0Cu
+#define FLASH_CR              0x10u
+#define SR_BSY                (1u << 16)
+#define CR_PG                 (1u << 0)
+#define CR_PSIZE_X32          (2u << 8)
+#define CR_PROGRAM            (CR_PSIZE_X32 | CR_PG)
+/* PG SER MER SNB PSIZE MER1 STRT. */
+#define CR_OPERATIONS         0x183FFu
+#elif defined(LOADER_L4)
+/* RM0351 chapter 3 (L4), RM0444 chapter 3 (G0), RM0440 chapter 5 (G4). Each 64-bit double word carries ECC: it
+ * is programmed once, by two word stores, the second of which starts the operation. */
+#define STUB_LOADER_L4_UNIT   8u
+/* OPERR (1) | PROGERR (3) | WRPERR (4) | PGAERR (5) | SIZERR (6) | PGSERR (7) | MISSERR (8) | FASTERR (9) */
+#define STUB_LOADER_L4_ERRORS 0x3FAu
+#define UNIT                  STUB_LOADER_L4_UNIT
+#define ERRORS                STUB_LOADER_L4_ERRORS
+#define FLASH_SR              0x10u
+#define FLASH_CR              0x14u
+#define SR_BSY                (1u << 16)
+#define CR_PG                 (1u << 0)
+#define CR_PROGRAM            CR_PG
+/* PG PER MER1 PNB BKER MER2 STRT OPTSTRT FSTPG (bits 0-18; BKER is bit 11 on L4, 13 on G0). */
+#define CR_OPERATIONS         0x7FFFFu
+#else
+#error "define LOADER_F1, LOADER_F4 or LOADER_L4"
+#endif
+
+struct ring {
+    volatile uint32_t wp;
+    volatile uint32_t rp;
+    uint32_t flash_regs;
+    uint32_t padding;
+};
+
+uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t count);
+
+static inline __attribute__((always_inline)) volatile uint32_t *flash_register(uint32_t regs, uint32_t offset)
+{
+    return (volatile uint32_t *)(regs + offset);
+}
+
+/* Returns wp once the host has written at least one unit past rp (or asked to stop: wp = 0). */
+static inline __attribute__((always_inline)) uint32_t wait_for_data(const struct ring *ring, uint32_t rp)
+{
+    uint32_t wp;
+    while ((wp = ring->wp) == rp) {
+    }
+    return wp;
+}
+
+/* One program unit, as read from the ring. */
+#if UNIT == 2
+typedef uint16_t unit_data;
+#elif UNIT == 4
+typedef uint32_t unit_data;
+#else
+typedef struct {
+    uint32_t low, high;
+} unit_data;
+#endif
+
+static inline __attribute__((always_inline)) unit_data read_unit(uint32_t address)
+{
+#if UNIT == 8
+    return (unit_data){*(const volatile uint32_t *)address, *(const volatile uint32_t *)(address + 4)};
+#else
+    return *(const volatile unit_data *)address;
+#endif
+}
+
+/* Hands one unit to the flash controller, which starts programming it (L4: at the second word). */
+static inline __attribute__((always_inline)) void program_unit(uint32_t flash, unit_data data)
+{
+#if UNIT == 8
+    *(volatile uint32_t *)flash = data.low;
+    *(volatile uint32_t *)(flash + 4) = data.high;
+#else
+    *(volatile unit_data *)flash = data;
+#endif
+}
+
+uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t count)
+{
+    volatile uint32_t *sr = flash_register(ring->flash_regs, FLASH_SR);
+    volatile uint32_t *cr = flash_register(ring->flash_regs, FLASH_CR);
+    uint32_t start = (uint32_t)ring + STUB_LOADER_RING_DATA;
+    uint32_t rp = ring->rp;
+    uint32_t flash_end = flash + (count - count % UNIT);
+    uint32_t status = 0;
+
+    *sr = ERRORS; /* write 1 to clear: a stale flag would refuse (F2/F4, L4) or fail the first unit */
+    uint32_t cr_idle = *cr & ~CR_OPERATIONS;
+    *cr = cr_idle | CR_PROGRAM;
+
+    /* While the flash programs one unit, the loader publishes rp, waits for the host's next unit and reads it, so
+     * that between two units only the error check and the next store remain. more = 0: no next unit, because the
+     * range is done or the host asked to stop. */
+    uint32_t more = 0;
+    unit_data next = {0};
+    if (flash != flash_end && (more = wait_for_data(ring, rp)) != 0)
+        next = read_unit(rp);
+    while (more != 0) {
+        program_unit(flash, next);
+        /* The controller holds the unit now: its slot is free while the flash programs it. */
+        rp += UNIT;
+        if (rp == end)
+            rp = start;
+        ring->rp = rp;
+        more = 0;
+        if (flash + UNIT != flash_end && (more = wait_for_data(ring, rp)) != 0)
+            next = read_unit(rp);
+        uint32_t flags;
+        do {
+            flags = *sr;
+        } while (flags & SR_BSY);
+        status = flags & ERRORS;
+        if (status != 0)
+            break;
+        flash += UNIT;
+    }
+    if (status != 0)
+        ring->rp = 0;
+    else if (flash != flash_end)
+        status = STUB_LOADER_ABORTED;
+
+    *cr = cr_idle;
+    return (uint64_t)flash << 32 | status;
+}
