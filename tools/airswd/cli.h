@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 #include "adi/adi_mem_ap.h"
+#include "cortexm/cortexm.h"
+#include "job/job.h"
+#include "stm32/stm32_flash.h"
 #include "port_host.h"
 #include "port_sim.h"
 #include "port_unwired.h"
@@ -18,6 +21,7 @@ struct cli_options {
     const char *target;     /* --target: "sim[:PART]" or "unwired" */
     uint32_t swclk_hz;      /* --swclk, 0 = the port's default */
     const char *trace_path; /* --trace: VCD of the simulated wire */
+    bool json;              /* --json: one JSON object on stdout instead of text */
 };
 
 /* A target opened from its --target description, with the HAL that reaches it. */
@@ -29,17 +33,53 @@ struct cli_target {
     struct hal_system host_system;
     const struct hal_swd *swd_pins;
     const struct hal_system *system;
+    const struct hal_target_pins *pins; /* NULL when NRST is not wired */
     struct status_report report;
     struct swd swd;
+    char state_path[256];               /* sim:PART,state=FILE: flash and option bytes kept there */
+    bool keep_state;                    /* the command ran to its end: save the state (also after a failure) */
 };
 
 /* Opens the target; prints the reason and returns false when it cannot. */
 bool cli_target_open(struct cli_target *target, const struct cli_options *options);
 void cli_target_close(struct cli_target *target);
 
+/* A number in C notation (decimal, 0x hex, 0 octal) that fits 32 bits. */
+bool cli_parse_u32(const char *text, uint32_t *value);
+
 /* Prints "airswd: <what>: <detail>: <message>" for a failed status. */
 void cli_print_failure(const struct cli_target *target, const char *what);
 
-int cmd_probe(struct cli_target *target, int argc, char **argv);
+/* The simulated chip's flash and option bytes in a file; load also power-cycles the chip. */
+bool cli_sim_state_load(struct sim_stm32 *sim, const char *path);
+bool cli_sim_state_save(struct sim_stm32 *sim, const char *path);
+
+/* The connection of the one-shot commands: debug port, MEM-AP, core, identified part. */
+struct cli_session {
+    struct adi_dp dp;
+    struct adi_mem_ap ap;
+    struct cortexm core;
+    struct stm32_target target;
+};
+/* Connects and identifies; prints the failure and returns false when it cannot. */
+bool cli_session_open(struct cli_target *target, struct cli_session *session);
+
+/* Runs a flash job on the image at path and prints its result; the exit status. */
+int cli_run_job(struct cli_target *target, const struct cli_options *options, const char *path,
+                const struct job_options *job_options);
+
+/* Commands: the exit status (0 success, 1 failed, 2 bad command line). */
+int cmd_probe(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+              char **argv);
+int cmd_info(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+             char **argv);
+int cmd_flash(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+              char **argv);
+int cmd_read(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+             char **argv);
+int cmd_erase(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+              char **argv);
+int cmd_reset(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+              char **argv);
 
 #endif /* AIRSWD_CLI_H */

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CLI_DEFAULT_SIM_PART "stm32f103c8"
@@ -16,9 +17,47 @@ static void cli_list_parts(void)
     fprintf(stderr, "\n");
 }
 
-static bool cli_open_sim(struct cli_target *target, const char *part, const struct cli_options *options)
+/* "PART[,state=FILE][,swclk=HZ]": the part, then its settings. */
+static bool cli_parse_sim_spec(const char *spec, char *part, size_t part_size, struct cli_target *target,
+                               uint32_t *swclk_hz)
 {
-    target->sim = sim_stm32_create(part, options->swclk_hz);
+    size_t part_len = strcspn(spec, ",");
+    if (part_len == 0 || part_len >= part_size) {
+        fprintf(stderr, "airswd: --target sim:PART wants a part name\n");
+        return false;
+    }
+    memcpy(part, spec, part_len);
+    part[part_len] = '\0';
+    for (const char *setting = spec + part_len; *setting == ',';) {
+        setting++;
+        size_t len = strcspn(setting, ",");
+        if (strncmp(setting, "state=", 6) == 0 && len > 6 && len - 6 < sizeof target->state_path) {
+            memcpy(target->state_path, setting + 6, len - 6);
+            target->state_path[len - 6] = '\0';
+        } else if (strncmp(setting, "swclk=", 6) == 0) {
+            char *end;
+            unsigned long hz = strtoul(setting + 6, &end, 0);
+            if (end != setting + len || hz == 0 || hz > 100000000ul) {
+                fprintf(stderr, "airswd: swclk= wants a frequency in Hz, 1 to 100000000\n");
+                return false;
+            }
+            *swclk_hz = (uint32_t)hz;
+        } else {
+            fprintf(stderr, "airswd: unknown simulator setting '%.*s' (state=FILE, swclk=HZ)\n", (int)len, setting);
+            return false;
+        }
+        setting += len;
+    }
+    return true;
+}
+
+static bool cli_open_sim(struct cli_target *target, const char *spec, const struct cli_options *options)
+{
+    char part[32];
+    uint32_t swclk_hz = options->swclk_hz;
+    if (!cli_parse_sim_spec(spec, part, sizeof part, target, &swclk_hz))
+        return false;
+    target->sim = sim_stm32_create(part, swclk_hz);
     if (!target->sim) {
         fprintf(stderr, "airswd: unknown simulated part '%s'\n", part);
         cli_list_parts();
@@ -28,9 +67,12 @@ static bool cli_open_sim(struct cli_target *target, const char *part, const stru
         fprintf(stderr, "airswd: cannot write trace file %s\n", options->trace_path);
         return false;
     }
+    if (target->state_path[0] && !cli_sim_state_load(target->sim, target->state_path))
+        return false;
     port_sim_init(&target->sim_port, target->sim->target, true);
     target->swd_pins = &target->sim_port.swd;
     target->system = &target->sim_port.system;
+    target->pins = &target->sim_port.pins;
     snprintf(target->description, sizeof target->description, "sim:%s (simulated, SWCLK %.3f MHz)", part,
              sim_target_swclk_hz(target->sim->target) / 1e6);
     return true;
@@ -69,6 +111,8 @@ bool cli_target_open(struct cli_target *target, const struct cli_options *option
 void cli_target_close(struct cli_target *target)
 {
     if (target->sim) {
+        if (target->state_path[0] && target->keep_state)
+            cli_sim_state_save(target->sim, target->state_path);
         sim_target_trace_stop(target->sim->target);
         sim_stm32_destroy(target->sim);
         target->sim = NULL;
@@ -79,4 +123,14 @@ void cli_print_failure(const struct cli_target *target, const char *what)
 {
     char text[AIRSWD_STATUS_DETAIL_MAX + 256];
     fprintf(stderr, "airswd: %s: %s\n", what, status_format(&target->report, text, sizeof text));
+}
+
+bool cli_parse_u32(const char *text, uint32_t *value)
+{
+    char *end;
+    unsigned long parsed = strtoul(text, &end, 0);
+    if (*text == '\0' || *end != '\0' || parsed > 0xFFFFFFFFul)
+        return false;
+    *value = (uint32_t)parsed;
+    return true;
 }

@@ -17,20 +17,13 @@ static const char *probe_designer_name(unsigned designer)
     return designer == ADI_DESIGNER_ARM ? "ARM" : "other";
 }
 
-static bool probe_parse_u32(const char *text, uint32_t *value)
+int cmd_probe(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+              char **argv)
 {
-    char *end;
-    unsigned long parsed = strtoul(text, &end, 0);
-    if (*text == '\0' || *end != '\0' || parsed > 0xFFFFFFFFul)
-        return false;
-    *value = (uint32_t)parsed;
-    return true;
-}
-
-int cmd_probe(struct cli_target *target, int argc, char **argv)
-{
+    (void)options;
+    (void)command;
     uint32_t address = PROBE_DEFAULT_ADDRESS, words = 1;
-    if ((argc > 0 && !probe_parse_u32(argv[0], &address)) || (argc > 1 && !probe_parse_u32(argv[1], &words)) ||
+    if ((argc > 0 && !cli_parse_u32(argv[0], &address)) || (argc > 1 && !cli_parse_u32(argv[1], &words)) ||
         argc > 2 || words == 0 || words > PROBE_MAX_WORDS || address % 4 != 0) {
         fprintf(stderr, "usage: airswd probe [ADDRESS [WORDS]]  (ADDRESS word-aligned, WORDS 1..%d)\n",
                 PROBE_MAX_WORDS);

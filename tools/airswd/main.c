@@ -11,14 +11,25 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: airswd [--target TARGET] [--swclk HZ] [--trace FILE.vcd] COMMAND [ARGS]\n"
+            "usage: airswd [--target TARGET] [--swclk HZ] [--trace FILE.vcd] [--json] COMMAND [ARGS]\n"
             "\n"
             "targets:\n"
-            "  sim[:PART]   a simulated STM32 (default sim:stm32f103c8)\n"
+            "  sim[:PART[,state=FILE][,swclk=HZ]]  a simulated STM32 (default sim:stm32f103c8); state=FILE keeps\n"
+            "                                      its flash and option bytes in FILE between runs\n"
             "  unwired      SWD pins with nothing attached (to see how failures are reported)\n"
             "\n"
             "commands:\n"
-            "  probe [ADDRESS [WORDS]]   identify the debug port and access port, read memory\n");
+            "  probe [ADDRESS [WORDS]]        identify the debug port and access port, read memory\n"
+            "  info                           identify the part: line, core, flash, read protection\n"
+            "  flash FILE [--base ADDR] [--no-verify] [--no-reset] [--connect-under-reset]\n"
+            "                                 erase what the image touches, program, verify, run it\n"
+            "  verify FILE [--base ADDR]      compare the flash with an image\n"
+            "  read ADDRESS LENGTH -o FILE    copy target memory into a file\n"
+            "  erase [--mass]                 erase the whole flash\n"
+            "  reset [--nrst]                 reset the part and let it run\n"
+            "\n"
+            "FILE is Intel HEX, ELF or a raw binary (at --base, 0x08000000 by default). Exit status: 0 success,\n"
+            "1 the operation failed, 2 bad command line.\n");
 }
 
 int main(int argc, char **argv)
@@ -27,6 +38,7 @@ int main(int argc, char **argv)
     static const struct option long_options[] = {
         {"target", required_argument, NULL, 't'}, {"swclk", required_argument, NULL, 's'},
         {"trace", required_argument, NULL, 'v'},  {"help", no_argument, NULL, 'h'},
+        {"json", no_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     int option;
@@ -44,6 +56,7 @@ int main(int argc, char **argv)
             break;
         }
         case 'v': options.trace_path = optarg; break;
+        case 'j': options.json = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -53,17 +66,26 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *command = argv[optind];
-    if (strcmp(command, "probe") != 0) {
-        fprintf(stderr, "airswd: unknown command '%s'\n", command);
-        usage(stderr);
-        return 2;
+    static const struct {
+        const char *name;
+        int (*run)(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+                   char **argv);
+    } commands[] = {
+        {"probe", cmd_probe}, {"info", cmd_info}, {"flash", cmd_flash}, {"verify", cmd_flash},
+        {"read", cmd_read},   {"erase", cmd_erase}, {"reset", cmd_reset},
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(command, commands[i].name) != 0)
+            continue;
+        port_host_catch_interrupts();
+        struct cli_target target;
+        if (!cli_target_open(&target, &options))
+            return 2;
+        int result = commands[i].run(&target, &options, command, argc - optind - 1, argv + optind + 1);
+        cli_target_close(&target);
+        return result;
     }
-
-    port_host_catch_interrupts();
-    struct cli_target target;
-    if (!cli_target_open(&target, &options))
-        return 2;
-    int result = cmd_probe(&target, argc - optind - 1, argv + optind + 1);
-    cli_target_close(&target);
-    return result;
+    fprintf(stderr, "airswd: unknown command '%s'\n", command);
+    usage(stderr);
+    return 2;
 }

@@ -1,0 +1,204 @@
+/*
+ * job.c - the phases of a flash job, in order (job.h).
+ */
+#include "job/job_internal.h"
+
+#include <string.h>
+
+/* The plan phase checks the file before the part is known: any STM32's flash, option bytes and RAM. */
+#define GENERIC_FLASH_SIZE (2u * 1024u * 1024u)
+#define GENERIC_UNIT_SIZE 2048u
+#define GENERIC_OPTION_BYTES_BASE 0x1FFF0000u
+#define GENERIC_OPTION_BYTES_SIZE 0x10000u
+#define GENERIC_SRAM_SIZE (512u * 1024u)
+
+static const char *const phase_names[JOB_PHASE_COUNT] = {
+    [JOB_PHASE_PLAN] = "plan",       [JOB_PHASE_CONNECT] = "connect", [JOB_PHASE_IDENTIFY] = "identify",
+    [JOB_PHASE_CHECK] = "check",     [JOB_PHASE_ERASE] = "erase",     [JOB_PHASE_PROGRAM] = "program",
+    [JOB_PHASE_VERIFY] = "verify",   [JOB_PHASE_RESET] = "reset",
+};
+
+const char *job_phase_name(enum job_phase phase)
+{
+    return phase < JOB_PHASE_COUNT ? phase_names[phase] : "?";
+}
+
+void job_init(struct job *job, const struct job_link *link, const struct job_file *file,
+              const struct job_options *options, struct status_report *report)
+{
+    memset(job, 0, sizeof *job);
+    job->link = *link;
+    job->file = *file;
+    job->options = *options;
+    job->report = report;
+}
+
+void job_on_progress(struct job *job, void (*progress)(void *ctx, const struct job_progress *progress), void *ctx)
+{
+    job->progress = progress;
+    job->progress_ctx = ctx;
+}
+
+static uint64_t now_us(const struct job *job)
+{
+    return job->link.system->now_us(job->link.system->ctx);
+}
+
+void job_progress(struct job *job, uint32_t done, uint32_t total)
+{
+    job->progress_done = done;
+    job->progress_total = total;
+    if (job->progress == NULL)
+        return;
+    struct job_progress progress = {
+        .phase = job->phase, .done = done, .total = total, .phase_us = now_us(job) - job->phase_start_us};
+    job->progress(job->progress_ctx, &progress);
+}
+
+static void enter_phase(struct job *job, enum job_phase phase)
+{
+    uint64_t now = now_us(job);
+    job->result.phase_us[job->phase] += now - job->phase_start_us;
+    job->phase = phase;
+    job->phase_start_us = now;
+    job_progress(job, 0, 0);
+}
+
+/* ---- phases ---- */
+
+static enum status plan_generic(struct job *job)
+{
+    struct image_target *memory = &job->generic_memory;
+    *memory = (struct image_target){0};
+    memory->flash = (struct image_range){.base = STM32_FLASH_BASE, .size = GENERIC_FLASH_SIZE};
+    memory->program_unit = 2;
+    memory->erase_runs[0] = (struct image_erase_run){.unit_size = GENERIC_UNIT_SIZE,
+                                                    .count = GENERIC_FLASH_SIZE / GENERIC_UNIT_SIZE};
+    memory->ram[0] = (struct image_range){.base = STM32_SRAM_BASE, .size = GENERIC_SRAM_SIZE};
+    memory->option_bytes[0] = (struct image_range){.base = GENERIC_OPTION_BYTES_BASE,
+                                                   .size = GENERIC_OPTION_BYTES_SIZE};
+    enum status status = image_plan_init(&job->plan, memory, job->report);
+    struct image_sink sink = image_plan_sink(&job->plan);
+    if (status == STATUS_OK)
+        status = job_read_pass(job, &sink);
+    if (status == STATUS_OK)
+        status = image_plan_finish(&job->plan);
+    return status;
+}
+
+/* Halted before anything is written: a running firmware must not touch the flash controller, and a watchdog must
+ * not reset the part halfway. */
+static enum status connect(struct job *job)
+{
+    swd_init(&job->swd, job->link.swd, job->link.system, job->report);
+    if (job->options.connect_under_reset)
+        return cortexm_attach_under_reset(&job->core, &job->ap, &job->dp, &job->swd, job->link.system,
+                                          job->link.pins, job->report);
+    enum status status = adi_dp_attach(&job->dp, &job->swd);
+    if (status == STATUS_OK)
+        status = adi_mem_ap_find(&job->ap, &job->dp);
+    if (status == STATUS_OK)
+        status = cortexm_attach(&job->core, &job->ap, job->link.system, job->link.pins, job->report);
+    if (status == STATUS_OK)
+        status = cortexm_reset_halt(&job->core, CORTEXM_RESET_SYSRESETREQ);
+    return status;
+}
+
+static enum status freeze_watchdogs(struct job *job)
+{
+    const struct stm32_part *part = job->target.part;
+    uint32_t value = 0;
+    enum status status = adi_mem_read32(&job->ap, part->watchdog_freeze_register, &value);
+    if (status == STATUS_OK)
+        status = adi_mem_write32(&job->ap, part->watchdog_freeze_register, value | part->watchdog_freeze_bits);
+    return status;
+}
+
+static enum status identify(struct job *job)
+{
+    enum status status = stm32_identify(&job->target, &job->ap, job->link.system, job->report);
+    unsigned level = 0;
+    if (status == STATUS_OK)
+        status = freeze_watchdogs(job);
+    if (status == STATUS_OK)
+        status = stm32_flash_ops(&job->target)->read_protection(&job->target, &level);
+    if (status == STATUS_OK && level > 0)
+        return status_fail(job->report, STATUS_FLASH_PROTECTED,
+                           "%s is read-protected (RDP level %u): `airswd unlock --yes` removes it and erases the chip",
+                           job->target.part->name, level);
+    return status;
+}
+
+/* The real plan against the identified part, then a rehearsal of the programming pass: nothing is erased for an
+ * image that cannot be written whole. */
+static enum status check(struct job *job)
+{
+    enum status status = image_plan_init(&job->plan, &job->target.memory, job->report);
+    struct image_sink sink = image_plan_sink(&job->plan);
+    if (status == STATUS_OK)
+        status = job_read_pass(job, &sink);
+    if (status == STATUS_OK)
+        status = image_plan_finish(&job->plan);
+    if (status == STATUS_OK && job->plan.option_count > 0)
+        return status_fail(job->report, STATUS_UNSUPPORTED,
+                           "the image writes option bytes at 0x%08lX (file offset %lu): program them with "
+                           "`airswd option-bytes`, not with the firmware",
+                           (unsigned long)job->plan.options[0].address, (unsigned long)job->plan.options[0].file_offset);
+    if (status == STATUS_OK)
+        status = job_writer_pass(job, NULL);
+    return status;
+}
+
+static enum status erase(struct job *job)
+{
+    enum status status = stm32_flash_ops(&job->target)->unlock(&job->target);
+    return status == STATUS_OK ? job_erase(job) : status;
+}
+
+static enum status program(struct job *job)
+{
+    enum status status = job_program_pass(job);
+    enum status locked = stm32_flash_ops(&job->target)->lock(&job->target);
+    return status != STATUS_OK ? status : locked;
+}
+
+static enum status reset(struct job *job)
+{
+    return cortexm_reset_run(&job->core, job->options.connect_under_reset ? CORTEXM_RESET_NRST
+                                                                          : CORTEXM_RESET_SYSRESETREQ);
+}
+
+static bool phase_wanted(const struct job_options *options, enum job_phase phase)
+{
+    switch (phase) {
+    case JOB_PHASE_ERASE:
+    case JOB_PHASE_PROGRAM: return !options->verify_only;
+    case JOB_PHASE_VERIFY: return options->verify || options->verify_only;
+    case JOB_PHASE_RESET: return options->reset_after;
+    default: return true;
+    }
+}
+
+enum status job_run(struct job *job)
+{
+    static enum status (*const phases[JOB_PHASE_COUNT])(struct job *) = {
+        [JOB_PHASE_PLAN] = plan_generic, [JOB_PHASE_CONNECT] = connect, [JOB_PHASE_IDENTIFY] = identify,
+        [JOB_PHASE_CHECK] = check,       [JOB_PHASE_ERASE] = erase,     [JOB_PHASE_PROGRAM] = program,
+        [JOB_PHASE_VERIFY] = job_verify_pass, [JOB_PHASE_RESET] = reset,
+    };
+    uint64_t start = now_us(job);
+    job->phase_start_us = start;
+    job->phase = JOB_PHASE_PLAN;
+    enum status status = STATUS_OK;
+    for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT && status == STATUS_OK; phase++) {
+        if (!phase_wanted(&job->options, phase))
+            continue;
+        enter_phase(job, phase);
+        status = phases[phase](job);
+        if (status != STATUS_OK)
+            job->result.failed_phase = phase;
+    }
+    enter_phase(job, job->phase);
+    job->result.total_us = now_us(job) - start;
+    return status;
+}

@@ -1,0 +1,134 @@
+/*
+ * job.h - a flash job: put an image into an STM32's flash and prove it is there.
+ *
+ *   plan      read the file once against a generic STM32 memory: a malformed file fails before the wire is touched
+ *   connect   SWD, debug port, MEM-AP; the core is halted (by reset when asked) and its watchdogs frozen
+ *   identify  DBGMCU_IDCODE, flash size: the part's real memory description
+ *   check     read the file again against that description (out of flash, option bytes, overlaps), then rehearse
+ *             the programming pass, so nothing is erased for an image that cannot be written whole
+ *   erase     exactly the erase units the image touches (one mass erase when it covers them all and is quicker)
+ *   program   the third reading, unit by unit, streamed into flash
+ *   verify    a fourth reading compared with the flash (CRC-32 computed on the target, or read back)
+ *   reset     the core runs the new firmware
+ * Each phase's chip time (the port's clock: simulated time on the simulator) is in the result. Cancellation (the
+ * port's yield returning true) stops at the next block; a job stopped or failed after the erase leaves the flash
+ * partly programmed, and says so.
+ *
+ * The job never holds the image: it reads the file through job_file as often as it needs, in chunks.
+ */
+#ifndef AIRSWD_JOB_H
+#define AIRSWD_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "adi/adi_mem_ap.h"
+#include "cortexm/cortexm.h"
+#include "hal.h"
+#include "image/image_plan.h"
+#include "image/image_reader.h"
+#include "image/image_writer.h"
+#include "status.h"
+#include "stm32/stm32_target.h"
+#include "swd/swd.h"
+
+/* The image file, read from the start as many times as the job needs. */
+struct job_file {
+    void *ctx;
+    /* Copies up to len bytes from offset; returns how many (0 at the end), or -1 when the file cannot be read. */
+    long (*read)(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len);
+};
+
+/* What the job reaches the target with. */
+struct job_link {
+    const struct hal_swd *swd;
+    const struct hal_system *system;
+    const struct hal_target_pins *pins; /* may be NULL */
+};
+
+struct job_options {
+    enum image_format format;
+    uint32_t bin_base; /* a raw binary's address (0x08000000 when 0) */
+    bool verify;
+    bool verify_only;   /* compare the flash with the image, change nothing */
+    bool reset_after;   /* reset and run the new firmware */
+    bool connect_under_reset;
+};
+
+enum job_phase {
+    JOB_PHASE_PLAN,
+    JOB_PHASE_CONNECT,
+    JOB_PHASE_IDENTIFY,
+    JOB_PHASE_CHECK,
+    JOB_PHASE_ERASE,
+    JOB_PHASE_PROGRAM,
+    JOB_PHASE_VERIFY,
+    JOB_PHASE_RESET,
+    JOB_PHASE_COUNT
+};
+
+const char *job_phase_name(enum job_phase phase);
+
+struct job_progress {
+    enum job_phase phase;
+    uint32_t done, total; /* bytes (program, verify) or erase units (erase) */
+    uint64_t phase_us;    /* chip time in this phase so far */
+};
+
+struct job_result {
+    bool erased;               /* the flash was changed: a failure now leaves it partly programmed */
+    bool mass_erased;
+    uint32_t erase_units;
+    uint32_t program_bytes;    /* whole program units written */
+    uint32_t verified_bytes;
+    bool verified_on_target;   /* by CRC-32 computed on the target; false: read back */
+    uint64_t phase_us[JOB_PHASE_COUNT];
+    uint64_t total_us;
+    enum job_phase failed_phase;
+};
+
+struct job {
+    struct job_link link;
+    struct job_options options;
+    struct job_file file;
+    struct status_report *report;
+    void (*progress)(void *ctx, const struct job_progress *progress);
+    void *progress_ctx;
+
+    /* The connection, built by the job. */
+    struct swd swd;
+    struct adi_dp dp;
+    struct adi_mem_ap ap;
+    struct cortexm core;
+    struct stm32_target target;
+
+    /* The image. */
+    struct image_target generic_memory;
+    struct image_plan plan;
+    struct image_reader reader;
+    struct image_writer writer;
+    uint8_t chunk[AIRSWD_JOB_CHUNK];
+    uint8_t readback[AIRSWD_JOB_READBACK_CHUNK + 8]; /* a chunk widened to whole words */
+
+    /* Verification: image bytes that follow each other in flash, checked as one range. */
+    struct {
+        bool open;
+        bool on_target; /* the CRC stub is loaded and answers */
+        uint32_t address, len, crc;
+    } verify;
+
+    struct job_result result;
+    enum job_phase phase;
+    uint64_t phase_start_us;
+    uint32_t progress_done, progress_total;
+};
+
+/* Prepares a job; nothing happens until job_run(). progress may be NULL. */
+void job_init(struct job *job, const struct job_link *link, const struct job_file *file,
+              const struct job_options *options, struct status_report *report);
+void job_on_progress(struct job *job, void (*progress)(void *ctx, const struct job_progress *progress), void *ctx);
+
+/* Runs every phase; the first failure stops it (result.failed_phase says where, the report why). */
+enum status job_run(struct job *job);
+
+#endif /* AIRSWD_JOB_H */

@@ -1,0 +1,21 @@
+/*
+ * job_internal.h - what the files of the flash job share.
+ */
+#ifndef AIRSWD_JOB_INTERNAL_H
+#define AIRSWD_JOB_INTERNAL_H
+
+#include "job/job.h"
+#include "stm32/stm32_flash.h"
+
+/* One reading of the file into sink, in AIRSWD_JOB_CHUNK pieces. */
+enum status job_read_pass(struct job *job, const struct image_sink *sink);
+/* One reading into the writer: a rehearsal when output is NULL. */
+enum status job_writer_pass(struct job *job, const struct image_writer_output *output);
+enum status job_program_pass(struct job *job);
+enum status job_verify_pass(struct job *job);
+enum status job_erase(struct job *job);
+
+/* Reports progress in the current phase. */
+void job_progress(struct job *job, uint32_t done, uint32_t total);
+
+#endif /* AIRSWD_JOB_INTERNAL_H */

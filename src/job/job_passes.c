@@ -1,0 +1,58 @@
+/*
+ * job_passes.c - the readings of the image file: each one feeds the same chunks through a parser into a sink (the
+ * plan, a rehearsing writer, the programming writer, the verifying writer).
+ */
+#include "job/job_internal.h"
+
+#include <string.h>
+
+enum status job_read_pass(struct job *job, const struct image_sink *sink)
+{
+    uint32_t base = job->options.bin_base ? job->options.bin_base : STM32_FLASH_BASE;
+    image_reader_init(&job->reader, job->options.format, base, sink, job->report);
+    for (uint32_t offset = 0;;) {
+        long got = job->file.read(job->file.ctx, offset, job->chunk, sizeof job->chunk);
+        if (got < 0)
+            return status_fail(job->report, STATUS_INVALID_ARGUMENT, "reading the image file at offset %lu failed",
+                               (unsigned long)offset);
+        if (got == 0)
+            break;
+        enum status status = image_reader_feed(&job->reader, job->chunk, (size_t)got);
+        if (status != STATUS_OK)
+            return status;
+        offset += (uint32_t)got;
+        if (job->link.system->yield(job->link.system->ctx))
+            return status_fail(job->report, STATUS_CANCELLED, "reading the image");
+    }
+    return image_reader_finish(&job->reader);
+}
+
+enum status job_writer_pass(struct job *job, const struct image_writer_output *output)
+{
+    enum status status = image_writer_init(&job->writer, &job->plan, output, job->report);
+    struct image_sink sink = image_writer_sink(&job->writer);
+    if (status == STATUS_OK)
+        status = job_read_pass(job, &sink);
+    if (status == STATUS_OK)
+        status = image_writer_finish(&job->writer);
+    return status;
+}
+
+/* ---- programming ---- */
+
+static enum status program_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    struct job *job = ctx;
+    enum status status = stm32_flash_ops(&job->target)->program(&job->target, address, bytes, len);
+    if (status == STATUS_OK) {
+        job->result.program_bytes += len;
+        job_progress(job, job->result.program_bytes, job->plan.program_bytes);
+    }
+    return status;
+}
+
+enum status job_program_pass(struct job *job)
+{
+    const struct image_writer_output output = {.program = program_output, .ctx = job};
+    return job_writer_pass(job, &output);
+}

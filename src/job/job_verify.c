@@ -1,0 +1,114 @@
+/*
+ * job_verify.c - proves the flash holds the image: the image's bytes, in the order the writer hands them out, are
+ * gathered into ranges of consecutive addresses; each range's CRC-32 is computed on the host and by the CRC stub on
+ * the target, which reads its own flash at the CPU's speed instead of the wire's. Where the stub cannot run, the
+ * range is read back and compared byte by byte (which also names the first wrong byte).
+ */
+#include "job/job_internal.h"
+
+#include "crc32.h"
+#include "stm32/stm32_stubs.h"
+
+/* Below this many image bytes, reading back costs less wire time than loading and running the stub. */
+#define CRC_WORTH_IT_BYTES 4096u
+/* A range is checked once it is this long, so progress moves and a stub run stays short. */
+#define VERIFY_RANGE_MAX (64u * 1024u)
+/* The stub's own bytes and tables, then its stack. */
+#define STUB_STACK_TOP (STM32_STUB_LOAD_ADDRESS + ((STM32_STUB_CRC32_RAM_SIZE + STM32_STUB_CRC32_STACK_SIZE + 64u + 7u) & ~7u))
+/* Time limit of one stub run: 8 cycles a byte at a 4 MHz clock, the slowest any STM32 resets to, and a margin. */
+#define STUB_US_PER_KB 2048u
+#define STUB_MARGIN_US 50000u
+
+static enum status load_stub(struct job *job)
+{
+    uint8_t padded[(STM32_STUB_CRC32_SIZE + 3u) & ~3u] = {0};
+    for (uint32_t i = 0; i < STM32_STUB_CRC32_SIZE; i++)
+        padded[i] = stm32_stub_crc32[i];
+    if (STUB_STACK_TOP > STM32_SRAM_BASE + job->target.part->sram_min)
+        return STATUS_UNSUPPORTED;
+    return adi_mem_write(&job->ap, STM32_STUB_LOAD_ADDRESS, padded, sizeof padded, 4);
+}
+
+static enum status compare_by_reading(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    while (len > 0) {
+        uint32_t piece = len < AIRSWD_JOB_READBACK_CHUNK ? len : AIRSWD_JOB_READBACK_CHUNK;
+        /* Whole words: the read starts at the word holding address and ends at the word holding its last byte. */
+        uint32_t lead = address & 3u;
+        uint32_t words = (lead + piece + 3u) & ~3u;
+        enum status status = adi_mem_read(&job->ap, address - lead, job->readback, words, 4);
+        if (status != STATUS_OK)
+            return status;
+        for (uint32_t i = 0; i < piece; i++) {
+            if (job->readback[lead + i] != bytes[i])
+                return status_fail(job->report, STATUS_VERIFY_MISMATCH,
+                                   "verifying: flash at 0x%08lX holds 0x%02X, the image has 0x%02X",
+                                   (unsigned long)(address + i), job->readback[lead + i], bytes[i]);
+        }
+        job->result.verified_bytes += piece;
+        job_progress(job, job->result.verified_bytes, job->plan.program_bytes);
+        address += piece;
+        bytes += piece;
+        len -= piece;
+    }
+    return STATUS_OK;
+}
+
+static enum status check_range_on_target(struct job *job)
+{
+    struct cortexm_routine_call call = {
+        .entry = STM32_STUB_LOAD_ADDRESS + STM32_STUB_CRC32_ENTRY,
+        .stack_top = STUB_STACK_TOP,
+        .args = {job->verify.address, job->verify.len, 0, 0},
+    };
+    uint32_t timeout = job->verify.len / 1024u * STUB_US_PER_KB + STUB_MARGIN_US;
+    uint32_t flash_crc = 0;
+    enum status status = cortexm_run_routine(&job->core, &call, timeout, &flash_crc);
+    if (status != STATUS_OK)
+        return status;
+    job->verify.open = false;
+    if (flash_crc != job->verify.crc)
+        return status_fail(job->report, STATUS_VERIFY_MISMATCH,
+                           "verifying 0x%08lX..0x%08lX: the flash's CRC-32 is 0x%08lX, the image's 0x%08lX",
+                           (unsigned long)job->verify.address,
+                           (unsigned long)(job->verify.address + job->verify.len - 1), (unsigned long)flash_crc,
+                           (unsigned long)job->verify.crc);
+    job->result.verified_bytes += job->verify.len;
+    job->result.verified_on_target = true;
+    job_progress(job, job->result.verified_bytes, job->plan.program_bytes);
+    return STATUS_OK;
+}
+
+static enum status verify_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    struct job *job = ctx;
+    if (!job->verify.on_target)
+        return compare_by_reading(job, address, bytes, len);
+    bool follows = job->verify.open && address == job->verify.address + job->verify.len &&
+                   job->verify.len + len <= VERIFY_RANGE_MAX;
+    if (job->verify.open && !follows) {
+        enum status status = check_range_on_target(job);
+        if (status != STATUS_OK)
+            return status;
+    }
+    if (!job->verify.open) {
+        job->verify.open = true;
+        job->verify.address = address;
+        job->verify.len = 0;
+        job->verify.crc = 0;
+    }
+    job->verify.crc = crc32_update(job->verify.crc, bytes, len);
+    job->verify.len += len;
+    return STATUS_OK;
+}
+
+enum status job_verify_pass(struct job *job)
+{
+    job->verify.open = false;
+    job->verify.on_target = job->plan.program_bytes >= CRC_WORTH_IT_BYTES && load_stub(job) == STATUS_OK;
+    const struct image_writer_output output = {.program = verify_output, .ctx = job};
+    enum status status = job_writer_pass(job, &output);
+    if (status == STATUS_OK && job->verify.open)
+        status = check_range_on_target(job);
+    return status;
+}

@@ -1,0 +1,87 @@
+/*
+ * stm32_flash.h - the flash of an identified STM32: one operations table per controller generation, and what they
+ * share (waiting for BSY, decoding error flags into words).
+ *
+ * Programming streams the data straight into flash through the MEM-AP, one program unit per bus write, with PG set:
+ * the flash controller stalls the bus while it programs (WAIT on the wire), so the wire carries each unit once and
+ * the flash, not the host, sets the pace wherever the wire is faster than tPROG. (A RAM loader cannot beat that: the
+ * same bytes cross the same wire; docs/flash.md has the measurements.) After each block the status register is read,
+ * so an error is reported with the block's address.
+ */
+#ifndef AIRSWD_STM32_FLASH_H
+#define AIRSWD_STM32_FLASH_H
+
+#include <stdint.h>
+
+#include "stm32/stm32_target.h"
+
+/* Bytes streamed between two status checks (and yields). */
+#define STM32_FLASH_BLOCK 1024u
+
+struct stm32_flash_ops {
+    enum status (*unlock)(struct stm32_target *target);
+    enum status (*lock)(struct stm32_target *target);
+    /* Erases erase unit index (its range as the memory description has it) and waits for the end. */
+    enum status (*erase_unit)(struct stm32_target *target, uint32_t index, struct image_range unit);
+    enum status (*mass_erase)(struct stm32_target *target);
+    /* Programs len bytes (whole program units, aligned) at address, erased beforehand. */
+    enum status (*program)(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len);
+    /* Read protection level as loaded (0, 1 or 2). */
+    enum status (*read_protection)(struct stm32_target *target, unsigned *level);
+};
+
+const struct stm32_flash_ops *stm32_flash_ops(const struct stm32_target *target);
+
+extern const struct stm32_flash_ops stm32_flash_f1_ops;
+extern const struct stm32_flash_ops stm32_flash_f4_ops;
+extern const struct stm32_flash_ops stm32_flash_l4_ops;
+
+/* ---- shared by the generations ---- */
+
+/* A generation's status register: where it is, its BSY bit, and its error flags with their meaning. */
+struct stm32_flash_error_flag {
+    uint32_t mask;
+    const char *name; /* "PGERR: a halfword that was not erased" */
+    enum status status;
+};
+
+struct stm32_flash_status_register {
+    uint32_t offset; /* from the controller base */
+    uint32_t busy;
+    uint32_t clear;  /* the flags that writing 1 clears */
+    const struct stm32_flash_error_flag *errors; /* ends with a zero mask */
+    uint32_t control; /* CR's offset */
+};
+
+/* Waits until BSY clears (polling, with pauses sized to expected_us, and yields), for at most 4 x expected_us +
+ * 100 ms. Then checks the error flags: the first one set fails with its status and "doing: NAME". *value (may be
+ * NULL) receives the last SR read. */
+enum status stm32_flash_wait(struct stm32_target *target, const struct stm32_flash_status_register *sr,
+                             uint32_t expected_us, const char *doing, uint32_t *value);
+
+/* Writes the two unlock keys to a key register, unless locked_mask bits of the register at control are already
+ * clear. A controller that stays locked fails with a hint (a wrong key locks it until reset). */
+enum status stm32_flash_unlock_with_keys(struct stm32_target *target, uint32_t key_register, uint32_t control,
+                                         uint32_t locked_mask, uint32_t key1, uint32_t key2);
+
+/* Streams len bytes in blocks of STM32_FLASH_BLOCK with bus writes of width bytes, waiting for the controller and
+ * checking its flags after each block. */
+enum status stm32_flash_stream(struct stm32_target *target, const struct stm32_flash_status_register *sr,
+                               uint32_t address, const uint8_t *bytes, uint32_t len, unsigned width);
+
+uint32_t stm32_flash_register(const struct stm32_target *target, uint32_t offset);
+
+/* One controller operation: clears the flags, writes setup then start to CR, waits for the end (expected_us),
+ * and clears CR again whatever happened. */
+enum status stm32_flash_operation(struct stm32_target *target, const struct stm32_flash_status_register *sr,
+                                  uint32_t setup, uint32_t start, uint32_t expected_us, const char *doing);
+
+/* Programming: clears the flags, sets CR to program_mode, streams, and clears CR again. */
+enum status stm32_flash_program_with(struct stm32_target *target, const struct stm32_flash_status_register *sr,
+                                     uint32_t program_mode, uint32_t address, const uint8_t *bytes, uint32_t len,
+                                     unsigned width);
+
+#define STM32_FLASH_KEY1 0x45670123u
+#define STM32_FLASH_KEY2 0xCDEF89ABu
+
+#endif /* AIRSWD_STM32_FLASH_H */

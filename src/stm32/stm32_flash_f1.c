@@ -1,0 +1,89 @@
+/*
+ * stm32_flash_f1.c - the F0/F1/F3 flash controller (FPEC): RM0008 §3, PM0075, RM0360 §3.
+ *
+ * Halfwords only; page erase with PER and AR; mass erase with MER. Read protection is OBR.RDPRT (level 2 exists on
+ * F0/F3 only and looks like level 1 here).
+ */
+#include "stm32/stm32_flash.h"
+
+#include <stdio.h>
+
+#define FLASH_KEYR 0x04u
+#define FLASH_SR 0x0Cu
+#define FLASH_CR 0x10u
+#define FLASH_AR 0x14u
+#define FLASH_OBR 0x1Cu
+
+#define SR_BSY (1u << 0)
+#define SR_PGERR (1u << 2)
+#define SR_WRPRTERR (1u << 4)
+#define SR_EOP (1u << 5)
+#define CR_PG (1u << 0)
+#define CR_PER (1u << 1)
+#define CR_MER (1u << 2)
+#define CR_STRT (1u << 6)
+#define CR_LOCK (1u << 7)
+#define OBR_RDPRT (1u << 1)
+
+static const struct stm32_flash_error_flag errors[] = {
+    {SR_WRPRTERR, "WRPRTERR: the page is write-protected", STATUS_FLASH_PROTECTED},
+    {SR_PGERR, "PGERR: programming a halfword that was not erased", STATUS_FLASH_ERROR},
+    {0, NULL, STATUS_OK},
+};
+
+static const struct stm32_flash_status_register status_register = {
+    .offset = FLASH_SR, .busy = SR_BSY, .clear = SR_PGERR | SR_WRPRTERR | SR_EOP, .errors = errors,
+    .control = FLASH_CR};
+
+static enum status f1_unlock(struct stm32_target *target)
+{
+    return stm32_flash_unlock_with_keys(target, stm32_flash_register(target, FLASH_KEYR),
+                                        stm32_flash_register(target, FLASH_CR), CR_LOCK, STM32_FLASH_KEY1,
+                                        STM32_FLASH_KEY2);
+}
+
+static enum status f1_lock(struct stm32_target *target)
+{
+    return adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_CR), CR_LOCK);
+}
+
+/* AR takes any address inside the page; it is written while PER is set, before STRT. */
+static enum status f1_erase_unit(struct stm32_target *target, uint32_t index, struct image_range unit)
+{
+    char doing[48];
+    snprintf(doing, sizeof doing, "erasing page %lu (0x%08lX)", (unsigned long)index, (unsigned long)unit.base);
+    enum status status = adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_AR), unit.base);
+    if (status != STATUS_OK)
+        return status;
+    return stm32_flash_operation(target, &status_register, CR_PER, CR_PER | CR_STRT, target->part->page_erase_us,
+                                 doing);
+}
+
+static enum status f1_mass_erase(struct stm32_target *target)
+{
+    return stm32_flash_operation(target, &status_register, CR_MER, CR_MER | CR_STRT, target->part->mass_erase_us,
+                                 "mass erase");
+}
+
+static enum status f1_program(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    return stm32_flash_program_with(target, &status_register, CR_PG, address, bytes, len, 2);
+}
+
+static enum status f1_read_protection(struct stm32_target *target, unsigned *level)
+{
+    uint32_t obr = 0;
+    enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OBR), &obr);
+    if (status == STATUS_OK)
+        *level = (obr & OBR_RDPRT) ? 1 : 0;
+    return status;
+}
+
+const struct stm32_flash_ops stm32_flash_f1_ops = {
+    .unlock = f1_unlock,
+    .lock = f1_lock,
+    .erase_unit = f1_erase_unit,
+    .mass_erase = f1_mass_erase,
+    .program = f1_program,
+    .read_protection = f1_read_protection,
+};

@@ -1,0 +1,99 @@
+/*
+ * stm32_flash_f4.c - the F2/F4/F7 flash controller: RM0090 §3, RM0368 §3, RM0383 §3.
+ *
+ * Programs 32-bit words (PSIZE x32, which needs VDD 2.7-3.6 V, the supply of every board airswd drives); erases
+ * sectors with SER and SNB; read protection is OPTCR.RDP (0xAA level 0, 0xCC level 2).
+ */
+#include "stm32/stm32_flash.h"
+
+#include <stdio.h>
+
+#define FLASH_KEYR 0x04u
+#define FLASH_SR 0x0Cu
+#define FLASH_CR 0x10u
+#define FLASH_OPTCR 0x14u
+
+#define SR_EOP (1u << 0)
+#define SR_OPERR (1u << 1)
+#define SR_WRPERR (1u << 4)
+#define SR_PGAERR (1u << 5)
+#define SR_PGPERR (1u << 6)
+#define SR_PGSERR (1u << 7)
+#define SR_BSY (1u << 16)
+#define CR_PG (1u << 0)
+#define CR_SER (1u << 1)
+#define CR_MER (1u << 2)
+#define CR_SNB_SHIFT 3
+#define CR_PSIZE_X32 (2u << 8)
+#define CR_STRT (1u << 16)
+#define CR_LOCK (1u << 31)
+#define OPTCR_RDP_SHIFT 8
+#define RDP_LEVEL0 0xAAu
+#define RDP_LEVEL2 0xCCu
+
+static const struct stm32_flash_error_flag errors[] = {
+    {SR_WRPERR, "WRPERR: the sector is write-protected", STATUS_FLASH_PROTECTED},
+    {SR_PGSERR, "PGSERR: programming sequence error", STATUS_FLASH_ERROR},
+    {SR_PGPERR, "PGPERR: programming width does not match PSIZE", STATUS_FLASH_ERROR},
+    {SR_PGAERR, "PGAERR: programming alignment error", STATUS_FLASH_ERROR},
+    {SR_OPERR, "OPERR: operation error", STATUS_FLASH_ERROR},
+    {0, NULL, STATUS_OK},
+};
+
+static const struct stm32_flash_status_register status_register = {
+    .offset = FLASH_SR, .busy = SR_BSY,
+    .clear = SR_EOP | SR_OPERR | SR_WRPERR | SR_PGAERR | SR_PGPERR | SR_PGSERR, .errors = errors,
+    .control = FLASH_CR};
+
+static enum status f4_unlock(struct stm32_target *target)
+{
+    return stm32_flash_unlock_with_keys(target, stm32_flash_register(target, FLASH_KEYR),
+                                        stm32_flash_register(target, FLASH_CR), CR_LOCK, STM32_FLASH_KEY1,
+                                        STM32_FLASH_KEY2);
+}
+
+static enum status f4_lock(struct stm32_target *target)
+{
+    return adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_CR), CR_LOCK);
+}
+
+static enum status f4_erase_unit(struct stm32_target *target, uint32_t index, struct image_range unit)
+{
+    char doing[56];
+    snprintf(doing, sizeof doing, "erasing sector %lu (0x%08lX, %lu KB)", (unsigned long)index,
+             (unsigned long)unit.base, (unsigned long)(unit.size / 1024));
+    uint32_t setup = CR_SER | CR_PSIZE_X32 | (index << CR_SNB_SHIFT);
+    return stm32_flash_operation(target, &status_register, setup, setup | CR_STRT,
+                                 stm32_part_erase_us(target->part, unit.size), doing);
+}
+
+static enum status f4_mass_erase(struct stm32_target *target)
+{
+    uint32_t expected = (uint32_t)((uint64_t)target->part->mass_erase_us * target->flash_size / (1024u * 1024u));
+    return stm32_flash_operation(target, &status_register, CR_MER | CR_PSIZE_X32, CR_MER | CR_PSIZE_X32 | CR_STRT,
+                                 expected, "mass erase");
+}
+
+static enum status f4_program(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    return stm32_flash_program_with(target, &status_register, CR_PG | CR_PSIZE_X32, address, bytes, len, 4);
+}
+
+static enum status f4_read_protection(struct stm32_target *target, unsigned *level)
+{
+    uint32_t optcr = 0;
+    enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OPTCR), &optcr);
+    uint8_t rdp = (uint8_t)(optcr >> OPTCR_RDP_SHIFT);
+    if (status == STATUS_OK)
+        *level = rdp == RDP_LEVEL0 ? 0 : rdp == RDP_LEVEL2 ? 2 : 1;
+    return status;
+}
+
+const struct stm32_flash_ops stm32_flash_f4_ops = {
+    .unlock = f4_unlock,
+    .lock = f4_lock,
+    .erase_unit = f4_erase_unit,
+    .mass_erase = f4_mass_erase,
+    .program = f4_program,
+    .read_protection = f4_read_protection,
+};

@@ -1,0 +1,110 @@
+/*
+ * stm32_flash_l4.c - the L4/G0/G4 flash controller: RM0351 §3, RM0444 §3.
+ *
+ * Programs 64-bit double words (two 32-bit bus writes each; the ECC makes a double word programmable once); erases
+ * pages with PER, PNB and, on dual-bank parts, BKER; mass erase with MER1 (and MER2). Read protection is
+ * OPTR.RDP (0xAA level 0, 0xCC level 2).
+ */
+#include "stm32/stm32_flash.h"
+
+#include <stdio.h>
+
+#define FLASH_KEYR 0x08u
+#define FLASH_SR 0x10u
+#define FLASH_CR 0x14u
+#define FLASH_OPTR 0x20u
+
+#define SR_EOP (1u << 0)
+#define SR_OPERR (1u << 1)
+#define SR_PROGERR (1u << 3)
+#define SR_WRPERR (1u << 4)
+#define SR_PGAERR (1u << 5)
+#define SR_SIZERR (1u << 6)
+#define SR_PGSERR (1u << 7)
+#define SR_MISSERR (1u << 8)
+#define SR_FASTERR (1u << 9)
+#define SR_RDERR (1u << 14)
+#define SR_OPTVERR (1u << 15)
+#define SR_BSY (1u << 16)
+#define CR_PG (1u << 0)
+#define CR_PER (1u << 1)
+#define CR_MER1 (1u << 2)
+#define CR_PNB_SHIFT 3
+#define CR_BKER (1u << 11)
+#define CR_MER2 (1u << 15)
+#define CR_STRT (1u << 16)
+#define CR_LOCK (1u << 31)
+#define RDP_LEVEL0 0xAAu
+#define RDP_LEVEL2 0xCCu
+
+static const struct stm32_flash_error_flag errors[] = {
+    {SR_WRPERR, "WRPERR: the page is write-protected", STATUS_FLASH_PROTECTED},
+    {SR_PROGERR, "PROGERR: the double word was not erased (ECC allows one programming)", STATUS_FLASH_ERROR},
+    {SR_PGAERR, "PGAERR: a double word was not written as two aligned words", STATUS_FLASH_ERROR},
+    {SR_SIZERR, "SIZERR: programming width is not 32 bits", STATUS_FLASH_ERROR},
+    {SR_PGSERR, "PGSERR: programming sequence error", STATUS_FLASH_ERROR},
+    {SR_MISSERR, "MISSERR: fast programming data missed", STATUS_FLASH_ERROR},
+    {SR_FASTERR, "FASTERR: fast programming error", STATUS_FLASH_ERROR},
+    {SR_OPERR, "OPERR: operation error", STATUS_FLASH_ERROR},
+    {0, NULL, STATUS_OK},
+};
+
+static const struct stm32_flash_status_register status_register = {
+    .offset = FLASH_SR, .busy = SR_BSY,
+    .clear = SR_EOP | SR_OPERR | SR_PROGERR | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_PGSERR | SR_MISSERR |
+             SR_FASTERR | SR_RDERR | SR_OPTVERR,
+    .errors = errors, .control = FLASH_CR};
+
+static enum status l4_unlock(struct stm32_target *target)
+{
+    return stm32_flash_unlock_with_keys(target, stm32_flash_register(target, FLASH_KEYR),
+                                        stm32_flash_register(target, FLASH_CR), CR_LOCK, STM32_FLASH_KEY1,
+                                        STM32_FLASH_KEY2);
+}
+
+static enum status l4_lock(struct stm32_target *target)
+{
+    return adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_CR), CR_LOCK);
+}
+
+/* Pages are numbered per bank: on a dual-bank part the upper half of the flash is bank 2 (BKER). */
+static enum status l4_erase_unit(struct stm32_target *target, uint32_t index, struct image_range unit)
+{
+    char doing[48];
+    snprintf(doing, sizeof doing, "erasing page %lu (0x%08lX)", (unsigned long)index, (unsigned long)unit.base);
+    uint32_t per_bank = image_target_erase_unit_count(&target->memory) / (target->part->dual_bank ? 2u : 1u);
+    uint32_t setup = CR_PER | ((index % per_bank) << CR_PNB_SHIFT) | (index >= per_bank ? CR_BKER : 0);
+    return stm32_flash_operation(target, &status_register, setup, setup | CR_STRT, target->part->page_erase_us,
+                                 doing);
+}
+
+static enum status l4_mass_erase(struct stm32_target *target)
+{
+    uint32_t banks = CR_MER1 | (target->part->dual_bank ? CR_MER2 : 0);
+    return stm32_flash_operation(target, &status_register, banks, banks | CR_STRT, target->part->mass_erase_us,
+                                 "mass erase");
+}
+
+static enum status l4_program(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    return stm32_flash_program_with(target, &status_register, CR_PG, address, bytes, len, 4);
+}
+
+static enum status l4_read_protection(struct stm32_target *target, unsigned *level)
+{
+    uint32_t optr = 0;
+    enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OPTR), &optr);
+    uint8_t rdp = (uint8_t)optr;
+    if (status == STATUS_OK)
+        *level = rdp == RDP_LEVEL0 ? 0 : rdp == RDP_LEVEL2 ? 2 : 1;
+    return status;
+}
+
+const struct stm32_flash_ops stm32_flash_l4_ops = {
+    .unlock = l4_unlock,
+    .lock = l4_lock,
+    .erase_unit = l4_erase_unit,
+    .mass_erase = l4_mass_erase,
+    .program = l4_program,
+    .read_protection = l4_read_protection,
+};

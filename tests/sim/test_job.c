@@ -1,0 +1,410 @@
+/*
+ * test_job.c - flash jobs against every simulated part, judged by the simulated flash itself:
+ *   - 50 random images per part (fixed seeds): 1-4 segments with gaps, odd sizes, unaligned starts, as BIN, Intel HEX
+ *     and ELF; after the job the image's bytes are in flash, the rest of every touched erase unit is erased, and
+ *     every untouched unit still holds what it held (the simulator refuses a second programming of an ECC unit, so
+ *     a job that tried would fail);
+ *   - the example firmware, flashed as ELF, runs after the job's reset and prints its hello line;
+ *   - malformed images fail before anything is erased.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../unit/image_test_files.h"
+#include "job/job.h"
+#include "sim_session.h"
+
+#define IMAGES_PER_PART 50
+#define MAX_SEGMENTS 4
+#define MAX_SEGMENT_BYTES 3000
+#define IMAGE_SPAN (24u * 1024u) /* random images live in the first 24 KB of flash */
+#define FILE_CAPACITY (256u * 1024u)
+
+static const char *const parts[] = {"stm32f030r8", "stm32f072rb", "stm32f103c8", "stm32f103re",
+                                    "stm32f401cc", "stm32f411ce", "stm32l476rg", "stm32g071rb"};
+
+struct memory_file {
+    uint8_t bytes[FILE_CAPACITY];
+    size_t size;
+};
+
+static long memory_file_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
+{
+    const struct memory_file *file = ctx;
+    if (offset >= file->size)
+        return 0;
+    size_t n = file->size - offset < len ? file->size - offset : len;
+    memcpy(buf, file->bytes + offset, n);
+    return (long)n;
+}
+
+struct segment {
+    uint32_t address;
+    uint32_t size;
+    uint8_t data[MAX_SEGMENT_BYTES];
+};
+
+struct random_image {
+    enum image_format format;
+    unsigned count;
+    struct segment segments[MAX_SEGMENTS];
+};
+
+static uint32_t next_random(uint32_t *state)
+{
+    *state = *state * 1103515245u + 12345u;
+    return *state >> 8;
+}
+
+/* Segments in address order, with gaps of at least one byte (pieces that touch would be one segment). */
+static void make_random_image(struct random_image *image, uint32_t seed)
+{
+    uint32_t state = seed * 2654435761u + 1;
+    image->format = (enum image_format)(seed % 3);
+    image->count = image->format == IMAGE_FORMAT_BIN ? 1 : 1 + next_random(&state) % MAX_SEGMENTS;
+    uint32_t address = 0x08000000u + next_random(&state) % 4096;
+    for (unsigned i = 0; i < image->count; i++) {
+        struct segment *segment = &image->segments[i];
+        segment->address = address;
+        segment->size = 1 + next_random(&state) % MAX_SEGMENT_BYTES;
+        for (uint32_t b = 0; b < segment->size; b++)
+            segment->data[b] = (uint8_t)next_random(&state);
+        address += segment->size + 1 + next_random(&state) % 3000;
+    }
+}
+
+static void write_file(const struct random_image *image, struct memory_file *file)
+{
+    if (image->format == IMAGE_FORMAT_BIN) {
+        memcpy(file->bytes, image->segments[0].data, image->segments[0].size);
+        file->size = image->segments[0].size;
+    } else if (image->format == IMAGE_FORMAT_HEX) {
+        char *text = (char *)file->bytes;
+        size_t len = 0;
+        for (unsigned i = 0; i < image->count; i++)
+            len = hex_append_data(text, len, image->segments[i].address, image->segments[i].data,
+                                  image->segments[i].size);
+        len = hex_append_record(text, len, 0x01, 0, NULL, 0, "\n");
+        file->size = len;
+    } else {
+        struct test_elf elf = test_elf_arm();
+        uint32_t offset = 0x100;
+        for (unsigned i = 0; i < image->count; i++) {
+            elf.headers[elf.header_count++] = (struct test_elf_header){
+                .type = 1, .offset = offset, .vaddr = image->segments[i].address, .paddr = image->segments[i].address,
+                .filesz = image->segments[i].size, .memsz = image->segments[i].size, .data = image->segments[i].data};
+            offset += image->segments[i].size;
+        }
+        file->size = test_elf_build(&elf, file->bytes, sizeof file->bytes);
+    }
+}
+
+/* The byte the flash must hold at offset: the image's, erased inside a touched unit, the old one elsewhere. */
+static int expected_byte(const struct random_image *image, uint32_t address)
+{
+    for (unsigned i = 0; i < image->count; i++) {
+        const struct segment *segment = &image->segments[i];
+        if (address >= segment->address && address - segment->address < segment->size)
+            return segment->data[address - segment->address];
+    }
+    return -1;
+}
+
+static bool unit_touched(const struct random_image *image, uint32_t start, uint32_t size)
+{
+    for (unsigned i = 0; i < image->count; i++) {
+        const struct segment *segment = &image->segments[i];
+        if (segment->address < start + size && segment->address + segment->size > start)
+            return true;
+    }
+    return false;
+}
+
+static void check_flash(struct sim_stm32 *stm32, const struct random_image *image, const uint8_t *before,
+                        uint32_t seed)
+{
+    const uint8_t *flash = sim_flash_array(stm32->flash);
+    for (uint32_t unit = 0;; unit++) {
+        uint32_t start, size;
+        if (!sim_flash_unit_bounds(stm32->flash, unit, &start, &size) || start - 0x08000000u >= IMAGE_SPAN + 8192)
+            break;
+        bool touched = unit_touched(image, start, size);
+        for (uint32_t a = start; a < start + size; a++) {
+            int image_byte = expected_byte(image, a);
+            int want = image_byte >= 0 ? image_byte : touched ? 0xFF : before[a - 0x08000000u];
+            if (flash[a - 0x08000000u] != want)
+                fail_msg("%s seed %u (%s): flash at 0x%08x holds 0x%02x, expected 0x%02x", stm32->part->name,
+                         (unsigned)seed, image_format_name(image->format), (unsigned)a, flash[a - 0x08000000u], want);
+        }
+    }
+}
+
+static enum status run_job(struct sim_session *session, struct memory_file *file, enum image_format format,
+                           uint32_t bin_base, struct job *job)
+{
+    const struct job_link link = {.swd = &session->port.swd, .system = &session->port.system,
+                                  .pins = &session->port.pins};
+    const struct job_file job_file = {.ctx = file, .read = memory_file_read};
+    const struct job_options options = {.format = format, .bin_base = bin_base, .verify = true, .reset_after = true};
+    job_init(job, &link, &job_file, &options, &session->report);
+    return job_run(job);
+}
+
+static void test_random_images_on_every_part(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    static uint8_t before[IMAGE_SPAN + 16384];
+    for (unsigned p = 0; p < sizeof parts / sizeof parts[0]; p++) {
+        struct sim_session session;
+        assert_true(sim_session_create(&session, parts[p], true));
+        uint64_t chip_us = 0;
+        unsigned on_target = 0;
+        for (uint32_t seed = 0; seed < IMAGES_PER_PART; seed++) {
+            uint8_t *flash = sim_flash_array(session.stm32->flash);
+            for (size_t i = 0; i < sizeof before; i++)
+                flash[i] = (uint8_t)(i * 31 + seed); /* old content the job must leave alone outside its units */
+            memcpy(before, flash, sizeof before);
+            make_random_image(&image, seed);
+            write_file(&image, &file);
+            enum status status = run_job(&session, &file, image.format, image.segments[0].address, &job);
+            if (status != STATUS_OK)
+                fail_msg("%s seed %u (%s): %s", parts[p], (unsigned)seed, image_format_name(image.format),
+                         sim_session_error(&session));
+            check_flash(session.stm32, &image, before, seed);
+            /* Large images by the CRC stub on the target, small ones by reading back. */
+            assert_int_equal(job.result.verified_on_target, job.plan.program_bytes >= 4096);
+            on_target += job.result.verified_on_target;
+            chip_us += job.result.total_us;
+        }
+        print_message("%s: %u random images flashed and checked (%u verified by CRC on the target), %.3f s chip "
+                      "time\n", parts[p], IMAGES_PER_PART, on_target, (double)chip_us / 1e6);
+        sim_session_destroy(&session);
+    }
+}
+
+/* ---- the example firmware, and what must fail ---- */
+
+static bool load_file(const char *family, const char *extension, struct memory_file *file)
+{
+    const char *build = getenv("AIRSWD_BINARY_DIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/examples/firmware/%s/hello_%s.%s", build ? build : ".", family, family, extension);
+    FILE *in = fopen(path, "rb");
+    if (in == NULL)
+        return false;
+    file->size = fread(file->bytes, 1, sizeof file->bytes, in);
+    fclose(in);
+    return file->size > 0;
+}
+
+struct uart_capture {
+    char text[128];
+    size_t len;
+};
+
+static void capture_uart(void *ctx, unsigned usart, uint8_t byte, uint64_t at_ps)
+{
+    struct uart_capture *capture = ctx;
+    (void)usart;
+    (void)at_ps;
+    if (capture->len + 1 < sizeof capture->text)
+        capture->text[capture->len++] = (char)byte;
+}
+
+static void test_example_firmware_runs_after_the_job(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *part, *family;
+    } boards[] = {{"stm32f030r8", "f0"}, {"stm32f103c8", "f1"}, {"stm32f411ce", "f4"}, {"stm32l476rg", "l4"},
+                  {"stm32g071rb", "g0"}};
+    static struct memory_file file;
+    static struct job job;
+    for (unsigned i = 0; i < sizeof boards / sizeof boards[0]; i++) {
+        if (!load_file(boards[i].family, "elf", &file)) {
+            print_message("SKIPPED: example firmware not built (arm-none-eabi-gcc missing)\n");
+            skip();
+        }
+        struct sim_session session;
+        assert_true(sim_session_create(&session, boards[i].part, true));
+        struct uart_capture capture = {0};
+        struct sim_stm32_events events = {.ctx = &capture, .uart_tx = capture_uart};
+        sim_stm32_set_events(session.stm32, &events);
+        assert_int_equal(run_job(&session, &file, IMAGE_FORMAT_ELF, 0, &job), STATUS_OK);
+        sim_stm32_run_for(session.stm32, 20000000000ull); /* 20 ms */
+        print_message("%s: \"%.*s\" after the job (%.3f ms chip time)\n", boards[i].part,
+                      (int)(capture.len > 2 ? capture.len - 2 : 0), capture.text, (double)job.result.total_us / 1e3);
+        assert_non_null(strstr(capture.text, "hello from airswd example firmware"));
+        sim_session_destroy(&session);
+    }
+}
+
+/* One flipped bit in flash: found by reading back (a small image) and by the CRC on the target (a large one). */
+static void test_verify_detects_one_changed_byte(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    for (unsigned large = 0; large < 2; large++) {
+        make_random_image(&image, large ? 7 : 3);
+        write_file(&image, &file);
+        struct sim_session session;
+        assert_true(sim_session_create(&session, "stm32f103c8", true));
+        assert_int_equal(run_job(&session, &file, image.format, image.segments[0].address, &job), STATUS_OK);
+        sim_flash_array(session.stm32->flash)[image.segments[0].address - 0x08000000u + 5] ^= 0x10;
+        const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
+                                      .pins = &session.port.pins};
+        const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
+        const struct job_options options = {.format = image.format, .bin_base = image.segments[0].address,
+                                            .verify_only = true};
+        job_init(&job, &link, &job_file, &options, &session.report);
+        assert_int_equal(job_run(&job), STATUS_VERIFY_MISMATCH);
+        assert_false(job.result.erased);
+        print_message("%u bytes: %s\n", (unsigned)job.plan.program_bytes, sim_session_error(&session));
+        sim_session_destroy(&session);
+    }
+}
+
+/* Each must fail before the flash is touched: the whole flash is compared before and after. */
+static void expect_refused(const char *part, struct memory_file *file, enum image_format format, uint32_t bin_base,
+                           enum status expected, const char *what)
+{
+    static struct job job;
+    static uint8_t before[512 * 1024];
+    struct sim_session session;
+    assert_true(sim_session_create(&session, part, true));
+    uint8_t *flash = sim_flash_array(session.stm32->flash);
+    uint32_t size = sim_flash_size(session.stm32->flash);
+    for (uint32_t i = 0; i < size; i++)
+        flash[i] = (uint8_t)(i * 7);
+    memcpy(before, flash, size);
+    enum status status = run_job(&session, file, format, bin_base, &job);
+    print_message("%-40s -> %s: %s\n", what, status_name(status), sim_session_error(&session));
+    assert_int_equal(status, expected);
+    assert_false(job.result.erased);
+    assert_true(job.result.failed_phase <= JOB_PHASE_CHECK);
+    assert_memory_equal(flash, before, size);
+    sim_session_destroy(&session);
+}
+
+static void test_malformed_images_fail_before_anything_is_erased(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    make_random_image(&image, 1); /* a HEX image */
+    image.format = IMAGE_FORMAT_HEX;
+    write_file(&image, &file);
+    size_t whole = file.size;
+    file.size = whole / 2;
+    while (file.bytes[file.size - 1] != '\n')
+        file.size--; /* ends after a whole record, without the end-of-file record */
+    expect_refused("stm32f103c8", &file, IMAGE_FORMAT_HEX, 0, STATUS_IMAGE_TRUNCATED, "truncated Intel HEX");
+    file.size = whole;
+    char *colon = strchr((char *)file.bytes + 20, ':');
+    colon[9] = colon[9] == '0' ? '1' : '0'; /* a data digit of the second record */
+    expect_refused("stm32f103c8", &file, IMAGE_FORMAT_HEX, 0, STATUS_IMAGE_CHECKSUM, "Intel HEX with a bad checksum");
+
+    static uint8_t data[64];
+    struct test_elf elf = test_elf_arm();
+    elf.headers[elf.header_count++] = (struct test_elf_header){.type = 1, .offset = 0x100, .vaddr = 0x08000000,
+        .paddr = 0x08000000, .filesz = 64, .memsz = 64, .data = data};
+    elf.headers[elf.header_count++] = (struct test_elf_header){.type = 1, .offset = 0x200, .vaddr = 0x08000020,
+        .paddr = 0x08000020, .filesz = 64, .memsz = 64, .data = data};
+    file.size = test_elf_build(&elf, file.bytes, sizeof file.bytes);
+    expect_refused("stm32f411ce", &file, IMAGE_FORMAT_ELF, 0, STATUS_IMAGE_OVERLAP, "ELF with overlapping segments");
+    elf.headers[1].paddr = elf.headers[1].vaddr = 0x08010000; /* past the 64 KB of an F103C8 */
+    file.size = test_elf_build(&elf, file.bytes, sizeof file.bytes);
+    expect_refused("stm32f103c8", &file, IMAGE_FORMAT_ELF, 0, STATUS_IMAGE_OUT_OF_RANGE,
+                   "ELF for a larger part (0x08010000)");
+
+    memset(file.bytes, 0x5A, 64 * 1024 + 2);
+    file.size = 64 * 1024 + 2;
+    expect_refused("stm32f103c8", &file, IMAGE_FORMAT_BIN, 0x08000000, STATUS_IMAGE_OUT_OF_RANGE,
+                   "binary 2 bytes larger than the flash");
+}
+
+/* ---- faults on the wire, and a reset in the middle ---- */
+
+static void pulse_reset_halfway(void *ctx, const struct job_progress *progress)
+{
+    struct sim_session *session = ctx;
+    if (progress->phase == JOB_PHASE_PROGRAM && progress->total > 0 && progress->done * 2 >= progress->total &&
+        progress->done * 2 < progress->total + 2048) {
+        sim_target_set_nrst(session->stm32->target, true);
+        sim_target_set_nrst(session->stm32->target, false);
+    }
+}
+
+static void test_faults_never_end_in_a_false_success(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    static const char *const fault_parts[] = {"stm32f103c8", "stm32f411ce", "stm32l476rg", "stm32g071rb"};
+    unsigned successes = 0, failures = 0;
+    for (unsigned p = 0; p < sizeof fault_parts / sizeof fault_parts[0]; p++) {
+        for (uint32_t seed = 0; seed < 6; seed++) {
+            struct sim_session session;
+            assert_true(sim_session_create(&session, fault_parts[p], true));
+            make_random_image(&image, 100 + seed);
+            write_file(&image, &file);
+            static uint8_t before[IMAGE_SPAN + 16384];
+            memset(before, 0xFF, sizeof before);
+            struct sim_fault_config faults = {.seed = seed + 1, .bit_error_rate = seed % 3 == 0 ? 1e-4 : 0,
+                                              .wait_storm_rate = seed % 3 == 1 ? 0.05 : 0, .wait_storm_max = 40};
+            sim_target_set_faults(session.stm32->target, &faults);
+            const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
+                                          .pins = &session.port.pins};
+            const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
+            const struct job_options options = {.format = image.format, .bin_base = image.segments[0].address,
+                                                .verify = true, .reset_after = true};
+            job_init(&job, &link, &job_file, &options, &session.report);
+            if (seed % 3 == 2)
+                job_on_progress(&job, pulse_reset_halfway, &session);
+            enum status status = job_run(&job);
+            if (status == STATUS_OK) {
+                successes++;
+                check_flash(session.stm32, &image, before, seed); /* a success is never a lie */
+            } else {
+                failures++;
+                print_message("%s seed %u with faults: %s in %s: %s\n", fault_parts[p], (unsigned)seed,
+                              status_name(status), job_phase_name(job.result.failed_phase),
+                              sim_session_error(&session));
+            }
+            struct sim_fault_config none = {0};
+            sim_target_set_faults(session.stm32->target, &none);
+            if (run_job(&session, &file, image.format, image.segments[0].address, &job) != STATUS_OK)
+                fail_msg("%s seed %u: the re-run after the fault failed: %s", fault_parts[p], (unsigned)seed,
+                         sim_session_error(&session));
+            check_flash(session.stm32, &image, before, seed);
+            sim_session_destroy(&session);
+        }
+    }
+    print_message("with faults: %u jobs succeeded (content checked), %u failed and were re-run successfully\n",
+                  successes, failures);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_images_on_every_part),
+        cmocka_unit_test(test_example_firmware_runs_after_the_job),
+        cmocka_unit_test(test_verify_detects_one_changed_byte),
+        cmocka_unit_test(test_malformed_images_fail_before_anything_is_erased),
+        cmocka_unit_test(test_faults_never_end_in_a_false_success),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The airswd command line flashing simulated parts end to end: `flash` in the three formats, `verify`, `info`,
+# `read`, `erase`, `reset`, a chip kept between runs with state=FILE, --json, and the failures a user meets (a bad
+# file, an image that does not fit, a wrong command line) with their exit codes.
+# Usage: test_airswd_flash.sh PATH/TO/airswd FIRMWARE_DIR
+set -u
+airswd=$1 firmware=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
+contains() { grep -q -F -- "$2" "$1"; }
+[[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
+
+state="$work/bluepill.state"
+target=(--target "sim:stm32f103c8,state=$state")
+for format in elf hex bin; do
+  "$airswd" "${target[@]}" flash "$firmware/f1/hello_f1.$format" >"$work/out" 2>"$work/err"
+  check "flash hello_f1.$format succeeds" test $? -eq 0
+  check "  and reports erase, program, verify and the chip time" \
+    grep -qE "^total +[0-9.]+ ms chip time" "$work/out"
+done
+sed 's/^/      /' "$work/out"
+
+"$airswd" "${target[@]}" verify "$firmware/f1/hello_f1.hex" >"$work/out" 2>"$work/err"
+check "verify against the kept state succeeds" test $? -eq 0
+
+"$airswd" "${target[@]}" read 0x08000000 440 -o "$work/back.bin" >"$work/out" 2>"$work/err"
+check "read copies the flash into a file" cmp -s "$work/back.bin" "$firmware/f1/hello_f1.bin"
+
+"$airswd" "${target[@]}" --json info >"$work/out" 2>"$work/err"
+check "info --json names the part and its read protection" \
+  contains "$work/out" '"part":"STM32F10x medium density","core":"Cortex-M3","dev_id":1040'
+check "  as one JSON object" grep -q '^{.*"rdp_level":0.*}$' "$work/out"
+
+"$airswd" "${target[@]}" verify "$firmware/f4/hello_f4.bin" >"$work/out" 2>"$work/err"
+check "verify of another image fails with exit status 1" test $? -eq 1
+check "  saying where the flash differs" contains "$work/err" "verifying: flash at 0x08000001 holds"
+
+"$airswd" "${target[@]}" erase >"$work/out" 2>"$work/err"
+check "erase succeeds" test $? -eq 0
+"$airswd" "${target[@]}" verify "$firmware/f1/hello_f1.bin" >/dev/null 2>&1
+check "  and the firmware is gone" test $? -eq 1
+
+head -c 100 "$firmware/f1/hello_f1.hex" >"$work/cut.hex"
+"$airswd" "${target[@]}" flash "$firmware/f1/hello_f1.elf" >/dev/null 2>&1
+"$airswd" "${target[@]}" --json flash "$work/cut.hex" >"$work/out" 2>"$work/err"
+check "a truncated HEX file fails with exit status 1" test $? -eq 1
+check "  in the plan phase, naming the problem" contains "$work/out" '"phase":"plan","status":"image-format"'
+check "  and says the flash was not touched" contains "$work/out" '"flash_changed":false'
+"$airswd" "${target[@]}" verify "$firmware/f1/hello_f1.elf" >/dev/null 2>&1
+check "  and the previous firmware is still there" test $? -eq 0
+
+head -c 70000 /dev/zero | tr '\0' '\132' >"$work/big.bin"
+"$airswd" "${target[@]}" flash "$work/big.bin" >"$work/out" 2>"$work/err"
+check "a binary larger than the flash fails with exit status 1" test $? -eq 1
+check "  naming the address outside flash" contains "$work/err" "is outside flash 0x08000000..0x0800FFFF"
+
+"$airswd" --target sim:stm32g071rb --json flash "$firmware/g0/hello_g0.elf" >"$work/out" 2>"$work/err"
+check "flash on the G0 (ECC double words) succeeds" test $? -eq 0
+check "  as JSON with the program bytes" grep -q '"ok":true.*"program_bytes":5[0-9][0-9]' "$work/out"
+
+"$airswd" --target sim:stm32l476rg,swclk=1000000 flash "$firmware/l4/hello_l4.hex" >"$work/out" 2>"$work/err"
+check "flash on the L4 at SWCLK 1 MHz succeeds" test $? -eq 0
+
+"$airswd" "${target[@]}" reset >"$work/out" 2>"$work/err"
+check "reset succeeds" test $? -eq 0
+
+"$airswd" "${target[@]}" flash >/dev/null 2>"$work/err"
+check "flash without a file is a usage error (exit status 2)" test $? -eq 2
+"$airswd" "${target[@]}" flash "$work/missing.elf" >/dev/null 2>"$work/err"
+check "a missing file is exit status 2" test $? -eq 2
+"$airswd" --target sim:stm32f103c8,bogus=1 info >/dev/null 2>"$work/err"
+check "an unknown simulator setting is refused" contains "$work/err" "unknown simulator setting 'bogus=1'"
+echo "garbage" >"$work/other.state"
+"$airswd" --target "sim:stm32f103c8,state=$work/other.state" info >/dev/null 2>"$work/err"
+check "a damaged state file is refused" contains "$work/err" "is not a simulator state file"
+"$airswd" --target "sim:stm32f411ce,state=$state" info >/dev/null 2>"$work/err"
+check "a state file of another part is refused" contains "$work/err" "holds the state of a stm32f103c8"
+
+echo "$failures failure(s)"
+exit $((failures > 0))

@@ -1,0 +1,73 @@
+/*
+ * cli_sim_state.c - a simulated chip's non-volatile memory kept in a file between runs (`--target
+ * sim:PART,state=FILE`): the flash array and the option bytes, as a power cycle would keep them.
+ *
+ * Format: a text header ("airswd-sim-state 1", "part NAME", "flash BYTES", "options BYTES", an empty line), then
+ * the flash bytes and the option bytes. Written to FILE.tmp and renamed, so a crash never leaves half a state.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define STATE_MAGIC "airswd-sim-state 1"
+
+static bool read_header(FILE *file, const char *path, const struct sim_stm32 *sim, uint32_t flash, uint32_t options)
+{
+    char magic[32], part[32];
+    unsigned long flash_size, option_size;
+    if (fscanf(file, "%31[^\n]\npart %31s\nflash %lu\noptions %lu\n\n", magic, part, &flash_size, &option_size) != 4 ||
+        strcmp(magic, STATE_MAGIC) != 0) {
+        fprintf(stderr, "airswd: %s is not a simulator state file\n", path);
+        return false;
+    }
+    if (strcmp(part, sim->part->name) != 0 || flash_size != flash || option_size != options) {
+        fprintf(stderr, "airswd: %s holds the state of a %s, not of a %s\n", path, part, sim->part->name);
+        return false;
+    }
+    return true;
+}
+
+bool cli_sim_state_load(struct sim_stm32 *sim, const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        if (errno == ENOENT)
+            return true; /* a new chip: erased flash, factory option bytes */
+        fprintf(stderr, "airswd: cannot read %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    uint32_t flash = sim_flash_size(sim->flash);
+    bool ok = read_header(file, path, sim, flash, SIM_FLASH_OPTION_AREA_SIZE) &&
+              fread(sim_flash_array(sim->flash), 1, flash, file) == flash &&
+              fread(sim_flash_options(sim->flash), 1, SIM_FLASH_OPTION_AREA_SIZE, file) == SIM_FLASH_OPTION_AREA_SIZE;
+    fclose(file);
+    if (!ok) {
+        fprintf(stderr, "airswd: %s is truncated or damaged\n", path);
+        return false;
+    }
+    sim_stm32_power_on_reset(sim); /* options load and boot as after a power cycle */
+    return true;
+}
+
+bool cli_sim_state_save(struct sim_stm32 *sim, const char *path)
+{
+    char temporary[512];
+    snprintf(temporary, sizeof temporary, "%s.tmp", path);
+    FILE *file = fopen(temporary, "wb");
+    uint32_t flash = sim_flash_size(sim->flash);
+    bool ok = file != NULL &&
+              fprintf(file, "%s\npart %s\nflash %lu\noptions %lu\n\n", STATE_MAGIC, sim->part->name,
+                      (unsigned long)flash, (unsigned long)SIM_FLASH_OPTION_AREA_SIZE) > 0 &&
+              fwrite(sim_flash_array(sim->flash), 1, flash, file) == flash &&
+              fwrite(sim_flash_options(sim->flash), 1, SIM_FLASH_OPTION_AREA_SIZE, file) == SIM_FLASH_OPTION_AREA_SIZE;
+    if (file != NULL && fclose(file) != 0)
+        ok = false;
+    if (ok && rename(temporary, path) != 0)
+        ok = false;
+    if (!ok)
+        fprintf(stderr, "airswd: cannot save the simulator state to %s: %s\n", path, strerror(errno));
+    return ok;
+}
