@@ -547,3 +547,13 @@ uint64_t sim_cortexm_next_event_ps(const struct sim_cortexm *cpu)
     uint64_t next_wrap = cm_systick_next_wrap(cpu);
     return next_wrap == UINT64_MAX ? SIM_NEVER : cm_time_of_cycles(cpu, next_wrap);
 }
+
+/* Unicorn 2 keeps a per-page bitmap when the core writes data into a page that also holds translated code (every
+ * routine run from SRAM does) and never frees it. LeakSanitizer would report it in every program that uses the
+ * simulated core; this default suppression (read by the sanitizer runtime when it is linked in) names that one
+ * allocation only. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:tb_invalidate_phys_page_fast\n";
+}

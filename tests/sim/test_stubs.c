@@ -32,15 +32,6 @@
 #define KEY1  0x45670123u
 #define KEY2  0xCDEF89ABu
 
-/* LeakSanitizer's hook (the _san build). Unicorn never frees the bitmap QEMU builds for a page that holds both
- * translated code and data the core writes, which is what a stub in SRAM with its table, ring and stack nearby is:
- * a leak in the emulator at exit, not in the code under test. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-    return "leak:tb_invalidate_phys_page_fast\n";
-}
-
 /* ---- the chip, driven as a debugger would ---- */
 
 static struct sim_bus *bus_of(struct sim_stm32 *stm32)
