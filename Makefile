@@ -23,6 +23,7 @@ demo: build
 
 bench: build
 	@$(BUILD)/bench/bench_swd
+	@$(BUILD)/bench/bench_flash
 	@bench/bench_openocd.sh $(BUILD)/tools/stm32sim
 
 cross: deps

@@ -13,6 +13,7 @@ packages=(
   clang libclang-rt-dev                           # libFuzzer targets (tests/fuzz)
   qemu-system-arm                                 # runs the example firmware (tests/interop)
   openocd stm32flash                              # program the simulated parts (tests/interop)
+  bc                                              # arithmetic of bench/bench_openocd.sh
 )
 
 missing=()

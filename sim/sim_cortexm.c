@@ -446,11 +446,25 @@ void sim_cortexm_code_changed(struct sim_cortexm *cpu, uint32_t addr, uint32_t l
     cm_request_stop(cpu); /* if the core is running this very moment, it must not keep stale code for long */
 }
 
+/* Unicorn gives up on a range that crosses memory it does not hold as RAM (MMIO, gaps), silently: each region it
+ * does hold is flushed on its own. */
+void cm_remove_code(struct sim_cortexm *cpu, uint64_t lo, uint64_t hi)
+{
+    const struct sim_bus *bus = cpu->bus;
+    for (unsigned i = 0; i < bus->region_count; i++) {
+        const struct sim_bus_region *region = &bus->regions[i];
+        uint64_t base = region->base, end = (uint64_t)region->base + region->size;
+        if (region->direct == NULL || !cm_is_page_aligned(region->base, region->size) || end <= lo || base >= hi)
+            continue;
+        uc_ctl_remove_cache(cpu->uc, base > lo ? base : lo, end < hi ? end : hi);
+    }
+}
+
 static void cm_flush_code(struct sim_cortexm *cpu)
 {
     if (!cpu->code_dirty)
         return;
-    uc_ctl_remove_cache(cpu->uc, (uint64_t)cpu->dirty_lo, (uint64_t)cpu->dirty_hi);
+    cm_remove_code(cpu, cpu->dirty_lo, cpu->dirty_hi);
     cpu->code_dirty = false;
 }
 

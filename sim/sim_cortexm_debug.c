@@ -23,7 +23,7 @@
 
 static void cm_flush_all_code(struct sim_cortexm *cpu)
 {
-    uc_ctl_remove_cache(cpu->uc, (uint64_t)0, (uint64_t)0xFFFFFFFFu);
+    cm_remove_code(cpu, 0, (uint64_t)UINT32_MAX + 1);
 }
 
 static void cm_on_breakpoint(uc_engine *uc, uint64_t address, uint32_t size, void *user)

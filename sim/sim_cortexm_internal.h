@@ -120,6 +120,8 @@ uint64_t cm_now_ps(const struct sim_cortexm *cpu);
 uint64_t cm_cycles_at(const struct sim_cortexm *cpu, uint64_t t_ps);
 uint64_t cm_time_of_cycles(const struct sim_cortexm *cpu, uint64_t cycles);
 void cm_request_stop(struct sim_cortexm *cpu);
+/* Makes the emulator forget the code it translated from [lo, hi). */
+void cm_remove_code(struct sim_cortexm *cpu, uint64_t lo, uint64_t hi);
 void cm_halt(struct sim_cortexm *cpu, uint32_t dfsr_reason);
 bool cm_is_v6m(const struct sim_cortexm *cpu);
 

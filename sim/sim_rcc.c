@@ -213,10 +213,49 @@ static const struct rcc_layout rcc_layout_g0 = {
 
 struct sim_rcc {
     const struct rcc_layout *layout;
+    const struct sim_part *part;
     uint32_t base;
     uint32_t registers[RCC_WORDS];
     uint32_t sws;
+    uint32_t sysclk_hz;
+    void (*clock_fn)(void *ctx, uint32_t hz);
+    void *clock_ctx;
 };
+
+/* ---- the system clock (MSI ranges and the HSI; HSE and PLL are not modelled and keep the clock as it was) ---- */
+
+#define RCC_CR_MSIRGSEL_L4 (1u << 3)
+#define RCC_CR_MSIRANGE_SHIFT 4
+#define RCC_CSR_MSISRANGE_SHIFT 8
+#define L4_HSI16_HZ 16000000u
+
+/* RM0351 §6.4.1: MSIRANGE 0-11. */
+static const uint32_t msi_range_hz[16] = {100000,   200000,   400000,   800000,   1000000, 2000000,
+                                          4000000,  8000000,  16000000, 24000000, 32000000, 48000000};
+
+static uint32_t rcc_compute_sysclk(const struct sim_rcc *rcc)
+{
+    if (rcc->part->family != SIM_FAMILY_L4)
+        return rcc->sws == 0 ? rcc->part->reset_clock_hz : rcc->sysclk_hz;
+    if (rcc->sws == 1)
+        return L4_HSI16_HZ;
+    if (rcc->sws != 0)
+        return rcc->sysclk_hz;
+    uint32_t cr = rcc->registers[RCC_CR / 4];
+    unsigned range = (cr & RCC_CR_MSIRGSEL_L4) ? (cr >> RCC_CR_MSIRANGE_SHIFT) & 0xFu
+                                               : (rcc->registers[RCC_CSR_L4 / 4] >> RCC_CSR_MSISRANGE_SHIFT) & 0xFu;
+    return msi_range_hz[range] ? msi_range_hz[range] : rcc->sysclk_hz;
+}
+
+static void rcc_update_sysclk(struct sim_rcc *rcc)
+{
+    uint32_t hz = rcc_compute_sysclk(rcc);
+    if (hz == rcc->sysclk_hz)
+        return;
+    rcc->sysclk_hz = hz;
+    if (rcc->clock_fn != NULL)
+        rcc->clock_fn(rcc->clock_ctx, hz);
+}
 
 static const struct rcc_layout *rcc_layout_of(enum sim_family family)
 {
@@ -312,6 +351,7 @@ static enum sim_bus_status rcc_bus_write(void *ctx, struct sim_bus_access *acces
     *reg = sim_bus_register_merge(*reg, access->offset, access->size, access->value);
     rcc_remove_reset_flags(rcc);
     rcc_update_clock_switch(rcc);
+    rcc_update_sysclk(rcc);
     return SIM_BUS_OK;
 }
 
@@ -328,7 +368,9 @@ struct sim_rcc *sim_rcc_create(const struct sim_part *part)
     if (rcc == NULL)
         return NULL;
     rcc->layout = layout;
+    rcc->part = part;
     rcc->base = part->rcc_base;
+    rcc->sysclk_hz = part->reset_clock_hz;
     rcc_load_reset_values(rcc, SIM_RESET_POWER_ON);
     return rcc;
 }
@@ -352,6 +394,18 @@ static void rcc_device_reset(void *ctx, enum sim_reset_kind kind, uint64_t now_p
 {
     (void)now_ps;
     rcc_load_reset_values(ctx, kind);
+    rcc_update_sysclk(ctx);
+}
+
+void sim_rcc_on_clock_change(struct sim_rcc *rcc, void (*fn)(void *ctx, uint32_t hz), void *ctx)
+{
+    rcc->clock_fn = fn;
+    rcc->clock_ctx = ctx;
+}
+
+uint32_t sim_rcc_sysclk_hz(const struct sim_rcc *rcc)
+{
+    return rcc->sysclk_hz;
 }
 
 static const struct sim_device_ops rcc_device_ops = {.reset = rcc_device_reset};

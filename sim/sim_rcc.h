@@ -35,6 +35,12 @@ bool sim_rcc_map(struct sim_rcc *rcc, struct sim_bus *bus);
  * time-driven behaviour. */
 struct sim_device sim_rcc_device(struct sim_rcc *rcc);
 
+/* SYSCLK as the clock switch and the oscillators' settings make it: the reset clock, the L4's MSI ranges and its
+ * HSI16. HSE and PLL settings are not modelled: a switch to them keeps the clock as it was. fn is called with the
+ * new frequency whenever it changes (the chip retimes the core and the USARTs). */
+void sim_rcc_on_clock_change(struct sim_rcc *rcc, void (*fn)(void *ctx, uint32_t hz), void *ctx);
+uint32_t sim_rcc_sysclk_hz(const struct sim_rcc *rcc);
+
 /* The register at offset as a 32-bit read sees it (ready flags and SWS included), for tests and the chip. */
 uint32_t sim_rcc_register(const struct sim_rcc *rcc, uint32_t offset);
 

@@ -258,6 +258,17 @@ static bool create_usart(struct sim_stm32 *stm32, unsigned index, uint32_t base,
     return true;
 }
 
+/* The core and the USARTs run from SYSCLK (the USARTs' kernel clock follows it on every family here). */
+static void on_clock_change(void *ctx, uint32_t hz)
+{
+    struct sim_stm32 *stm32 = ctx;
+    sim_cortexm_set_clock_hz(stm32->cpu, hz);
+    for (unsigned i = 0; i < SIM_STM32_USARTS; i++) {
+        if (stm32->usart[i] != NULL)
+            sim_usart_set_clock_hz(stm32->usart[i], hz);
+    }
+}
+
 static bool create_peripherals(struct sim_stm32 *stm32)
 {
     const struct sim_part *part = stm32->part;
@@ -267,6 +278,7 @@ static bool create_peripherals(struct sim_stm32 *stm32)
     if (stm32->rcc == NULL || stm32->gpio == NULL || !sim_rcc_map(stm32->rcc, bus) || !sim_gpio_map(stm32->gpio, bus))
         return false;
     add_device(stm32, sim_rcc_device(stm32->rcc));
+    sim_rcc_on_clock_change(stm32->rcc, on_clock_change, stm32);
     add_device(stm32, sim_gpio_device(stm32->gpio));
     sim_gpio_on_change(stm32->gpio, on_gpio_change, stm32);
     return create_usart(stm32, 0, part->usart1_base, part->usart1_irq, on_usart1_tx) &&

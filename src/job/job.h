@@ -46,7 +46,15 @@ struct job_link {
     const struct hal_target_pins *pins; /* may be NULL */
 };
 
+/* How program units reach the flash (docs/flash.md has the measurements behind the automatic choice). */
+enum job_program_method {
+    JOB_PROGRAM_AUTO,   /* the faster one for the part's controller generation */
+    JOB_PROGRAM_DIRECT, /* each unit written straight into flash; the flash stalls the bus while it programs */
+    JOB_PROGRAM_LOADER, /* the ring-buffer loader runs on the target and the host streams into its ring */
+};
+
 struct job_options {
+    enum job_program_method method;
     enum image_format format;
     uint32_t bin_base; /* a raw binary's address (0x08000000 when 0) */
     bool verify;
@@ -82,6 +90,7 @@ struct job_result {
     uint32_t program_bytes;    /* whole program units written */
     uint32_t verified_bytes;
     bool verified_on_target;   /* by CRC-32 computed on the target; false: read back */
+    bool programmed_by_loader; /* the ring-buffer loader programmed; false: direct writes */
     uint64_t phase_us[JOB_PHASE_COUNT];
     uint64_t total_us;
     enum job_phase failed_phase;
@@ -109,6 +118,15 @@ struct job {
     struct image_writer writer;
     uint8_t chunk[AIRSWD_JOB_CHUNK];
     uint8_t readback[AIRSWD_JOB_READBACK_CHUNK + 8]; /* a chunk widened to whole words */
+
+    /* The ring-buffer loader, when it programs. */
+    struct {
+        bool used;
+        bool active; /* a session runs on the target */
+        uint32_t stack_top, ring, ring_end;
+        uint32_t wp;         /* where the host writes next */
+        uint32_t next, end;  /* the session's next flash address and its end */
+    } loader;
 
     /* Verification: image bytes that follow each other in flash, checked as one range. */
     struct {

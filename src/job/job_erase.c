@@ -1,6 +1,8 @@
 /*
- * job_erase.c - erases what the image touches: its erase units, or one mass erase when the image covers every
- * unit and that is quicker (a mass erase of a partly covered flash would lose what the image leaves alone).
+ * job_erase.c - erases what the image touches, the quickest way that loses nothing else: one mass erase when the
+ * image covers every unit (and that is quicker), a bank erase for each bank it covers whole on a dual-bank part,
+ * and its other units one by one. A mass or bank erase of a partly covered flash would lose what the image leaves
+ * alone.
  */
 #include "job/job_internal.h"
 
@@ -27,6 +29,37 @@ static bool mass_erase_is_better(const struct job *job)
            mass_us <= unit_by_unit_us(job);
 }
 
+static bool plan_covers(const struct job *job, uint32_t first, uint32_t count)
+{
+    for (uint16_t span = 0; span < job->plan.erase_count; span++) {
+        const struct image_erase_span *s = &job->plan.erase[span];
+        if (s->first <= first && s->first + s->count >= first + count)
+            return true;
+    }
+    return false;
+}
+
+/* Bank erases on a dual-bank part; *erased_bank[b] says which banks are done. */
+static enum status erase_whole_banks(struct job *job, bool erased_bank[2])
+{
+    const struct stm32_flash_ops *ops = stm32_flash_ops(&job->target);
+    uint32_t per_bank = image_target_erase_unit_count(&job->target.memory) / 2;
+    erased_bank[0] = erased_bank[1] = false;
+    if (!job->target.part->dual_bank || ops->erase_bank == NULL)
+        return STATUS_OK;
+    for (unsigned bank = 0; bank < 2; bank++) {
+        if (!plan_covers(job, bank * per_bank, per_bank))
+            continue;
+        enum status status = ops->erase_bank(&job->target, bank);
+        if (status != STATUS_OK)
+            return status;
+        erased_bank[bank] = true;
+        job->result.erase_units += per_bank;
+        job_progress(job, job->result.erase_units, job->plan.erase_units);
+    }
+    return STATUS_OK;
+}
+
 enum status job_erase(struct job *job)
 {
     const struct stm32_flash_ops *ops = stm32_flash_ops(&job->target);
@@ -41,17 +74,22 @@ enum status job_erase(struct job *job)
         }
         return status;
     }
-    for (uint16_t span = 0; span < job->plan.erase_count; span++) {
+    bool erased_bank[2];
+    enum status status = erase_whole_banks(job, erased_bank);
+    uint32_t per_bank = image_target_erase_unit_count(&job->target.memory) / 2;
+    for (uint16_t span = 0; status == STATUS_OK && span < job->plan.erase_count; span++) {
         for (uint32_t i = 0; i < job->plan.erase[span].count; i++) {
             uint32_t index = job->plan.erase[span].first + i;
+            if (job->target.part->dual_bank && erased_bank[index / per_bank])
+                continue;
             struct image_range unit;
             image_target_erase_unit(&job->target.memory, index, &unit);
-            enum status status = ops->erase_unit(&job->target, index, unit);
+            status = ops->erase_unit(&job->target, index, unit);
             if (status != STATUS_OK)
                 return status;
             job->result.erase_units++;
             job_progress(job, job->result.erase_units, total);
         }
     }
-    return STATUS_OK;
+    return status;
 }

@@ -12,8 +12,14 @@ enum status job_read_pass(struct job *job, const struct image_sink *sink);
 /* One reading into the writer: a rehearsal when output is NULL. */
 enum status job_writer_pass(struct job *job, const struct image_writer_output *output);
 enum status job_program_pass(struct job *job);
+bool job_uses_loader(const struct job *job);
 enum status job_verify_pass(struct job *job);
 enum status job_erase(struct job *job);
+
+/* The ring-buffer loader (job_loader.c): load it, program through it (whole units, any order), end the session. */
+enum status job_loader_prepare(struct job *job);
+enum status job_loader_program(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len);
+enum status job_loader_finish(struct job *job);
 
 /* Reports progress in the current phase. */
 void job_progress(struct job *job, uint32_t done, uint32_t total);

@@ -43,7 +43,8 @@ enum status job_writer_pass(struct job *job, const struct image_writer_output *o
 static enum status program_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
     struct job *job = ctx;
-    enum status status = stm32_flash_ops(&job->target)->program(&job->target, address, bytes, len);
+    enum status status = job->loader.used ? job_loader_program(job, address, bytes, len)
+                                          : stm32_flash_ops(&job->target)->program(&job->target, address, bytes, len);
     if (status == STATUS_OK) {
         job->result.program_bytes += len;
         job_progress(job, job->result.program_bytes, job->plan.program_bytes);
@@ -51,8 +52,31 @@ static enum status program_output(void *ctx, uint32_t address, const uint8_t *by
     return status;
 }
 
+/* Measured on the simulated parts (bench/bench_flash.c): where a program unit takes one bus write (F0/F1/F3
+ * halfwords, F2/F4 words) direct writes keep the flash as busy as the loader does and need no SRAM; the L4/G0 double
+ * word takes two, and only the loader programs them back to back. */
+bool job_uses_loader(const struct job *job)
+{
+    switch (job->options.method) {
+    case JOB_PROGRAM_DIRECT: return false;
+    case JOB_PROGRAM_LOADER: return true;
+    case JOB_PROGRAM_AUTO: break;
+    }
+    return job->target.part->generation == STM32_GENERATION_L4_G0_G4;
+}
+
 enum status job_program_pass(struct job *job)
 {
     const struct image_writer_output output = {.program = program_output, .ctx = job};
-    return job_writer_pass(job, &output);
+    job->loader.used = job_uses_loader(job);
+    enum status status = job->loader.used ? job_loader_prepare(job) : STATUS_OK;
+    if (status == STATUS_OK)
+        status = job_writer_pass(job, &output);
+    if (job->loader.used) {
+        enum status finished = job_loader_finish(job);
+        if (status == STATUS_OK)
+            status = finished;
+        job->result.programmed_by_loader = true;
+    }
+    return status;
 }

@@ -24,7 +24,7 @@ uint32_t stm32_flash_register(const struct stm32_target *target, uint32_t offset
     return target->part->flash_controller + offset;
 }
 
-static enum status check_error_flags(struct stm32_target *target, const struct stm32_flash_status_register *sr,
+enum status stm32_flash_check_errors(struct stm32_target *target, const struct stm32_flash_status_register *sr,
                                      uint32_t value, const char *doing)
 {
     for (const struct stm32_flash_error_flag *flag = sr->errors; flag->mask != 0; flag++) {
@@ -61,7 +61,7 @@ enum status stm32_flash_wait(struct stm32_target *target, const struct stm32_fla
     }
     if (value != NULL)
         *value = sr_value;
-    return check_error_flags(target, sr, sr_value, doing);
+    return stm32_flash_check_errors(target, sr, sr_value, doing);
 }
 
 enum status stm32_flash_unlock_with_keys(struct stm32_target *target, uint32_t key_register, uint32_t control,

@@ -18,12 +18,21 @@
 /* Bytes streamed between two status checks (and yields). */
 #define STM32_FLASH_BLOCK 1024u
 
+struct stm32_flash_status_register;
+
 struct stm32_flash_ops {
+    /* The generation's status register (for decoding the error flags a loader returns). */
+    const struct stm32_flash_status_register *status_register;
+    /* The ring-buffer loader of stubs/loader.c built for this generation, run from STM32_STUB_LOAD_ADDRESS. */
+    const uint8_t *loader;
+    uint32_t loader_size, loader_ram_size, loader_stack_size;
     enum status (*unlock)(struct stm32_target *target);
     enum status (*lock)(struct stm32_target *target);
     /* Erases erase unit index (its range as the memory description has it) and waits for the end. */
     enum status (*erase_unit)(struct stm32_target *target, uint32_t index, struct image_range unit);
     enum status (*mass_erase)(struct stm32_target *target);
+    /* Erases bank 0 or 1 of a dual-bank part; NULL where banks are not erased apart. */
+    enum status (*erase_bank)(struct stm32_target *target, unsigned bank);
     /* Programs len bytes (whole program units, aligned) at address, erased beforehand. */
     enum status (*program)(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len);
     /* Read protection level as loaded (0, 1 or 2). */
@@ -58,6 +67,10 @@ struct stm32_flash_status_register {
  * NULL) receives the last SR read. */
 enum status stm32_flash_wait(struct stm32_target *target, const struct stm32_flash_status_register *sr,
                              uint32_t expected_us, const char *doing, uint32_t *value);
+
+/* Fails with the first error flag set in value ("doing: NAME"), or returns STATUS_OK. */
+enum status stm32_flash_check_errors(struct stm32_target *target, const struct stm32_flash_status_register *sr,
+                                     uint32_t value, const char *doing);
 
 /* Writes the two unlock keys to a key register, unless locked_mask bits of the register at control are already
  * clear. A controller that stays locked fails with a hint (a wrong key locks it until reset). */

@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "stm32/stm32_stubs.h"
+
 #define FLASH_KEYR 0x04u
 #define FLASH_SR 0x0Cu
 #define FLASH_CR 0x10u
@@ -80,6 +82,11 @@ static enum status f1_read_protection(struct stm32_target *target, unsigned *lev
 }
 
 const struct stm32_flash_ops stm32_flash_f1_ops = {
+    .status_register = &status_register,
+    .loader = stm32_stub_loader_f1,
+    .loader_size = STM32_STUB_LOADER_F1_SIZE,
+    .loader_ram_size = STM32_STUB_LOADER_F1_RAM_SIZE,
+    .loader_stack_size = STM32_STUB_LOADER_F1_STACK_SIZE,
     .unlock = f1_unlock,
     .lock = f1_lock,
     .erase_unit = f1_erase_unit,

@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include "stm32/stm32_stubs.h"
+
 #define FLASH_KEYR 0x04u
 #define FLASH_SR 0x0Cu
 #define FLASH_CR 0x10u
@@ -90,6 +92,11 @@ static enum status f4_read_protection(struct stm32_target *target, unsigned *lev
 }
 
 const struct stm32_flash_ops stm32_flash_f4_ops = {
+    .status_register = &status_register,
+    .loader = stm32_stub_loader_f4,
+    .loader_size = STM32_STUB_LOADER_F4_SIZE,
+    .loader_ram_size = STM32_STUB_LOADER_F4_RAM_SIZE,
+    .loader_stack_size = STM32_STUB_LOADER_F4_STACK_SIZE,
     .unlock = f4_unlock,
     .lock = f4_lock,
     .erase_unit = f4_erase_unit,

@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include "stm32/stm32_stubs.h"
+
 #define FLASH_KEYR 0x08u
 #define FLASH_SR 0x10u
 #define FLASH_CR 0x14u
@@ -85,6 +87,13 @@ static enum status l4_mass_erase(struct stm32_target *target)
                                  "mass erase");
 }
 
+static enum status l4_erase_bank(struct stm32_target *target, unsigned bank)
+{
+    uint32_t which = bank == 0 ? CR_MER1 : CR_MER2;
+    return stm32_flash_operation(target, &status_register, which, which | CR_STRT, target->part->mass_erase_us,
+                                 bank == 0 ? "erasing bank 1" : "erasing bank 2");
+}
+
 static enum status l4_program(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
     return stm32_flash_program_with(target, &status_register, CR_PG, address, bytes, len, 4);
@@ -101,10 +110,16 @@ static enum status l4_read_protection(struct stm32_target *target, unsigned *lev
 }
 
 const struct stm32_flash_ops stm32_flash_l4_ops = {
+    .status_register = &status_register,
+    .loader = stm32_stub_loader_l4,
+    .loader_size = STM32_STUB_LOADER_L4_SIZE,
+    .loader_ram_size = STM32_STUB_LOADER_L4_RAM_SIZE,
+    .loader_stack_size = STM32_STUB_LOADER_L4_STACK_SIZE,
     .unlock = l4_unlock,
     .lock = l4_lock,
     .erase_unit = l4_erase_unit,
     .mass_erase = l4_mass_erase,
+    .erase_bank = l4_erase_bank,
     .program = l4_program,
     .read_protection = l4_read_protection,
 };

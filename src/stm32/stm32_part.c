@@ -12,6 +12,10 @@
 
 #define KB 1024u
 
+/* L4 at 48 MHz from MSI range 11 (RM0351 §6.4.1), after two flash wait states for voltage range 1 (§3.3.3). */
+#define L4_FLASH_TWO_WAIT_STATES {.address = 0x40022000, .mask = 0x7u, .value = 2u}
+#define L4_MSI_48_MHZ {.address = 0x40021000, .mask = 0xF8u, .value = (11u << 4) | (1u << 3)}
+
 /* Column groups that repeat across a line's rows. */
 #define F0_LINE                                                                                                        \
     .generation = STM32_GENERATION_F0_F1_F3, .layout = STM32_LAYOUT_PAGES, .dbgmcu_idcode = STM32_DBGMCU_IDCODE_APB, \
@@ -33,7 +37,8 @@
     .generation = STM32_GENERATION_L4_G0_G4, .layout = STM32_LAYOUT_PAGES, .page_size = 2 * KB,                       \
     .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB, .flash_size_register = 0x1FFF75E0, .flash_controller = 0x40022000,     \
     .option_bytes = 0x1FFF7800, .option_bytes_size = 0x28, .program_ns = 81690, .page_erase_us = 22020,             \
-    .mass_erase_us = 22020, .watchdog_freeze_register = 0xE0042008, .watchdog_freeze_bits = (1u << 11) | (1u << 12)
+    .mass_erase_us = 22020, .watchdog_freeze_register = 0xE0042008, .watchdog_freeze_bits = (1u << 11) | (1u << 12), \
+    .clock_boost = {L4_FLASH_TWO_WAIT_STATES, L4_MSI_48_MHZ}, .clock_boost_hz = 48000000
 #define G0_LINE                                                                                                        \
     .generation = STM32_GENERATION_L4_G0_G4, .layout = STM32_LAYOUT_PAGES, .page_size = 2 * KB,                       \
     .dbgmcu_idcode = STM32_DBGMCU_IDCODE_APB, .flash_size_register = 0x1FFF75E0, .flash_controller = 0x40022000,     \

@@ -32,6 +32,13 @@ enum stm32_layout {
     STM32_LAYOUT_F4_SECTORS, /* 4 x 16 KB, 1 x 64 KB, then 128 KB sectors (per 1 MB bank) */
 };
 
+/* A read-modify-write of a register: the bits of mask take value. */
+struct stm32_register_change {
+    uint32_t address, mask, value;
+};
+
+#define STM32_CLOCK_BOOST_STEPS 2
+
 struct stm32_part {
     uint16_t dev_id;
     const char *name; /* "STM32F10x medium density" */
@@ -49,6 +56,10 @@ struct stm32_part {
     uint32_t program_ns;    /* one program unit */
     uint32_t page_erase_us; /* one page; F4: one 16 KB sector (64 KB: x2.2, 128 KB: x4) */
     uint32_t mass_erase_us;
+    /* How the reset clock is raised for routines that run long on the target (the CRC of the whole image), in
+     * order; an empty list where the reset clock is fast enough. Undone in reverse order afterwards. */
+    struct stm32_register_change clock_boost[STM32_CLOCK_BOOST_STEPS];
+    uint32_t clock_boost_hz;
     /* Watchdogs frozen while the core is halted: bits set in the DBGMCU register at this address. */
     uint32_t watchdog_freeze_register;
     uint32_t watchdog_freeze_bits;

@@ -1,0 +1,117 @@
+/*
+ * bench_flash.c - the programming engine against the flash itself: simulated chip time of a whole flash job
+ * (erase + program + verify, connect and reset apart) for a random image, next to the datasheet limit for that
+ * image: every program unit's typical tPROG plus the shortest erase that clears what the image touches (its units
+ * one by one, or a bank or mass erase where the image covers the bank or the chip).
+ *
+ * One line per measurement: part, SWCLK, image size, the chip time per phase, the limit, the ratio.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "job/job.h"
+#include "sim_session.h"
+
+#define KB 1024u
+#define GOAL_RATIO 1.10
+
+struct memory_file {
+    uint8_t *bytes;
+    uint32_t size;
+};
+
+static long memory_file_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
+{
+    const struct memory_file *file = ctx;
+    if (offset >= file->size)
+        return 0;
+    uint32_t n = file->size - offset < len ? file->size - offset : len;
+    memcpy(buf, file->bytes + offset, n);
+    return (long)n;
+}
+
+/* The datasheet limit for size bytes from the start of flash on this simulated part. */
+static double limit_seconds(const struct sim_part *part, uint32_t size)
+{
+    double program = (double)size / part->program_unit * part->program_ns / 1e9;
+    uint32_t bank = part->dual_bank ? part->flash_size / 2 : part->flash_size;
+    double units = 0;
+    uint32_t covered = 0;
+    for (unsigned run = 0; run < SIM_PART_MAX_ERASE_RUNS && covered < size; run++) {
+        for (uint32_t i = 0; i < part->erase_runs[run].count && covered < size; i++) {
+            units += part->erase_runs[run].erase_us / 1e6;
+            covered += part->erase_runs[run].size;
+        }
+    }
+    double whole = size >= bank ? (double)part->mass_erase_us / 1e6 * (size > bank ? 2 : 1) : units;
+    return program + (whole < units ? whole : units);
+}
+
+static void bench(const char *part_name, uint32_t swclk_hz, uint32_t size, uint8_t *image, enum job_program_method method)
+{
+    struct sim_session session;
+    if (!sim_session_create(&session, part_name, true)) {
+        fprintf(stderr, "bench_flash: cannot create %s\n", part_name);
+        exit(1);
+    }
+    sim_target_set_swclk_hz(session.stm32->target, swclk_hz);
+    struct memory_file file = {.bytes = image, .size = size};
+    const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system, .pins = &session.port.pins};
+    const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
+    const struct job_options options = {.format = IMAGE_FORMAT_BIN, .bin_base = 0x08000000, .verify = true,
+                                        .method = method};
+    static struct job job;
+    job_init(&job, &link, &job_file, &options, &session.report);
+    if (job_run(&job) != STATUS_OK || memcmp(sim_flash_array(session.stm32->flash), image, size) != 0) {
+        fprintf(stderr, "bench_flash: %s: %s\n", part_name, sim_session_error(&session));
+        exit(1);
+    }
+    const uint64_t *us = job.result.phase_us;
+    double erase = us[JOB_PHASE_ERASE] / 1e6, program = us[JOB_PHASE_PROGRAM] / 1e6, verify = us[JOB_PHASE_VERIFY] / 1e6;
+    double total = erase + program + verify;
+    double limit = limit_seconds(session.stm32->part, size);
+    char label[64];
+    static const char *const methods[] = {"", " direct", " loader"};
+    snprintf(label, sizeof label, "%s %4u KB SWCLK %.0f MHz%s", part_name, size / KB, swclk_hz / 1e6, methods[method]);
+    printf("%-43s erase %6.3f + program %6.3f + verify %5.3f = %6.3f s chip time   limit %6.3f s   ratio %.3f%s\n",
+           label, erase, program, verify, total, limit, total / limit,
+           swclk_hz >= 4000000 && total / limit > GOAL_RATIO ? "  (over the 1.10 goal)" : "");
+    sim_session_destroy(&session);
+}
+
+int main(void)
+{
+    static const struct {
+        const char *part;
+        uint32_t sizes[2];
+    } cases[] = {
+        {"stm32f103c8", {64 * KB, 0}},
+        {"stm32f411ce", {64 * KB, 512 * KB}},
+        {"stm32l476rg", {64 * KB, 512 * KB}},
+        {"stm32g071rb", {64 * KB, 0}},
+    };
+    static const uint32_t clocks[] = {4000000, 1000000};
+    uint8_t *image = malloc(512 * KB);
+    if (image == NULL)
+        return 1;
+    srand(1);
+    for (uint32_t i = 0; i < 512 * KB; i++)
+        image[i] = (uint8_t)rand();
+    for (unsigned c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
+        for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            for (unsigned s = 0; s < 2 && cases[i].sizes[s]; s++)
+                bench(cases[i].part, clocks[c], cases[i].sizes[s], image, JOB_PROGRAM_AUTO);
+        }
+    }
+    /* Both ways of programming on every generation: the automatic choice (job_uses_loader) rests on these. */
+    static const char *const generations[] = {"stm32f030r8", "stm32f103c8", "stm32f411ce", "stm32l476rg", "stm32g071rb"};
+    for (unsigned c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
+        for (unsigned i = 0; i < sizeof generations / sizeof generations[0]; i++) {
+            bench(generations[i], clocks[c], 64 * KB, image, JOB_PROGRAM_DIRECT);
+            bench(generations[i], clocks[c], 64 * KB, image, JOB_PROGRAM_LOADER);
+        }
+    }
+    free(image);
+    return 0;
+}

@@ -1,0 +1,202 @@
+/*
+ * job_loader.c - programming through the ring-buffer loader (stubs/loader.c): the host streams the image into a
+ * ring in SRAM while the loader, running on the target, hands each unit to the flash controller. Where a program
+ * unit takes more than one bus write (the L4/G0 double word), the wire's second write no longer sits between two
+ * programming operations, and the flash runs back to back (docs/flash.md has the measurements).
+ *
+ * Memory from STM32_STUB_LOAD_ADDRESS: the loader, its stack, then the ring (header and data).
+ * A session programs one run of consecutive units; output that does not continue it ends the session (the loader
+ * is asked to stop) and starts another where the new output begins.
+ */
+#include "job/job_internal.h"
+
+#include "stm32/stm32_stubs.h"
+
+#define RING_MAX (16u * 1024u)
+#define RING_HEADER STM32_STUB_LOADER_RING_DATA
+/* How long the ring may stay full before the loader is taken for stuck (the slowest unit is well under 1 ms). */
+#define RING_STALL_US 200000u
+
+static uint32_t align8(uint32_t value)
+{
+    return (value + 7u) & ~7u;
+}
+
+static uint32_t ring_data(const struct job *job)
+{
+    return job->loader.ring + RING_HEADER;
+}
+
+static enum status write_word(struct job *job, uint32_t address, uint32_t value)
+{
+    return adi_mem_write32(&job->ap, address, value);
+}
+
+/* Loads the loader and lays out its stack and ring in the SRAM every member of the line has. */
+enum status job_loader_prepare(struct job *job)
+{
+    const struct stm32_flash_ops *ops = stm32_flash_ops(&job->target);
+    uint8_t padded[512] = {0};
+    if (ops->loader_size > sizeof padded)
+        return status_fail(job->report, STATUS_UNSUPPORTED, "the flash loader is larger than its load buffer");
+    for (uint32_t i = 0; i < ops->loader_size; i++)
+        padded[i] = ops->loader[i];
+    job->loader.stack_top = align8(STM32_STUB_LOAD_ADDRESS + ops->loader_ram_size + ops->loader_stack_size + 64u);
+    job->loader.ring = job->loader.stack_top;
+    uint32_t sram_end = STM32_SRAM_BASE + job->target.part->sram_min;
+    uint32_t room = sram_end > job->loader.ring + RING_HEADER + 64u ? sram_end - job->loader.ring - RING_HEADER : 0;
+    room = (room < RING_MAX ? room : RING_MAX) & ~7u;
+    if (room < 256u)
+        return status_fail(job->report, STATUS_UNSUPPORTED, "%s has too little SRAM for the flash loader's ring",
+                           job->target.part->name);
+    job->loader.ring_end = ring_data(job) + room;
+    job->loader.active = false;
+    return adi_mem_write(&job->ap, STM32_STUB_LOAD_ADDRESS, padded, (ops->loader_size + 3u) & ~3u, 4);
+}
+
+static uint32_t ring_size(const struct job *job)
+{
+    return job->loader.ring_end - ring_data(job);
+}
+
+/* Bytes the host may still write: the ring keeps one unit free so that full and empty differ. */
+static uint32_t ring_free(const struct job *job, uint32_t rp)
+{
+    uint32_t used = (job->loader.wp + ring_size(job) - rp) % ring_size(job);
+    return ring_size(job) - used - job->target.memory.program_unit;
+}
+
+static enum status finish_session(struct job *job, bool abort)
+{
+    if (!job->loader.active)
+        return STATUS_OK;
+    job->loader.active = false;
+    enum status status = abort ? write_word(job, job->loader.ring + STM32_STUB_LOADER_RING_WP, 0) : STATUS_OK;
+    const struct hal_system *system = job->link.system;
+    uint64_t deadline = system->now_us(system->ctx) + RING_STALL_US +
+                        (uint64_t)ring_size(job) / job->target.memory.program_unit * job->target.part->program_ns / 1000u;
+    bool finished = false;
+    uint32_t result = 0;
+    while (status == STATUS_OK && !finished) {
+        status = cortexm_poll_routine(&job->core, &finished, &result);
+        if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline)
+            status = status_fail(job->report, STATUS_TIMEOUT, "the flash loader did not finish programming");
+        if (status == STATUS_OK && !finished)
+            system->delay_us(system->ctx, job->target.part->program_ns / 1000u + 1u);
+    }
+    if (status != STATUS_OK) {
+        cortexm_abort_routine(&job->core);
+        return status;
+    }
+    if (result == STM32_STUB_LOADER_ABORTED && abort)
+        return STATUS_OK;
+    return stm32_flash_check_errors(&job->target, stm32_flash_ops(&job->target)->status_register, result,
+                                    "programming through the loader");
+}
+
+/* The program range of the plan that holds address: a session never runs past it. */
+static uint32_t range_end(const struct job *job, uint32_t address)
+{
+    for (uint16_t i = 0; i < job->plan.program_count; i++) {
+        uint64_t end = image_range_end(job->plan.program[i]);
+        if (address >= job->plan.program[i].base && address < end)
+            return (uint32_t)end;
+    }
+    return address;
+}
+
+static enum status start_session(struct job *job, uint32_t address)
+{
+    uint32_t end = range_end(job, address);
+    uint32_t ring = job->loader.ring;
+    job->loader.wp = ring_data(job);
+    job->loader.next = address;
+    job->loader.end = end;
+    uint32_t header[4] = {ring_data(job), ring_data(job), job->target.part->flash_controller, 0};
+    enum status status = adi_mem_write(&job->ap, ring, (const uint8_t *)header, sizeof header, 4);
+    struct cortexm_routine_call call = {
+        .entry = STM32_STUB_LOAD_ADDRESS,
+        .stack_top = job->loader.stack_top,
+        .args = {ring, job->loader.ring_end, address, end - address},
+    };
+    if (status == STATUS_OK)
+        status = cortexm_start_routine(&job->core, &call);
+    job->loader.active = status == STATUS_OK;
+    return status;
+}
+
+/* Waits until the loader has freed room for len bytes; its pace is the flash's, so the host sleeps in between. */
+static enum status wait_for_room(struct job *job, uint32_t len)
+{
+    const struct hal_system *system = job->link.system;
+    uint64_t stalled_since = system->now_us(system->ctx);
+    uint32_t last_rp = 0;
+    for (;;) {
+        uint32_t rp;
+        enum status status = adi_mem_read32(&job->ap, job->loader.ring + STM32_STUB_LOADER_RING_RP, &rp);
+        if (status != STATUS_OK)
+            return status;
+        if (rp == 0) /* the loader stopped on an error: its result says which */
+            return finish_session(job, false);
+        if (ring_free(job, rp) >= len)
+            return STATUS_OK;
+        uint64_t now = system->now_us(system->ctx);
+        if (rp != last_rp)
+            stalled_since = now;
+        else if (now - stalled_since > RING_STALL_US)
+            return status_fail(job->report, STATUS_TIMEOUT, "the flash loader stopped taking data");
+        last_rp = rp;
+        uint32_t units = (len - ring_free(job, rp)) / job->target.memory.program_unit + 1u;
+        system->delay_us(system->ctx, units * (job->target.part->program_ns / 1000u));
+        if (system->yield(system->ctx))
+            return status_fail(job->report, STATUS_CANCELLED, "programming through the loader");
+    }
+}
+
+/* Writes len bytes at wp, in two pieces where the ring wraps, then publishes the new wp. */
+static enum status put_in_ring(struct job *job, const uint8_t *bytes, uint32_t len)
+{
+    uint32_t first = job->loader.ring_end - job->loader.wp;
+    if (first > len)
+        first = len;
+    enum status status = adi_mem_write(&job->ap, job->loader.wp, bytes, first, 4);
+    if (status == STATUS_OK && first < len)
+        status = adi_mem_write(&job->ap, ring_data(job), bytes + first, len - first, 4);
+    job->loader.wp = first < len ? ring_data(job) + (len - first) : job->loader.wp + len;
+    if (job->loader.wp == job->loader.ring_end)
+        job->loader.wp = ring_data(job);
+    if (status == STATUS_OK)
+        status = write_word(job, job->loader.ring + STM32_STUB_LOADER_RING_WP, job->loader.wp);
+    return status;
+}
+
+enum status job_loader_program(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    enum status status = STATUS_OK;
+    if (job->loader.active && address != job->loader.next)
+        status = finish_session(job, true);
+    if (status == STATUS_OK && !job->loader.active)
+        status = start_session(job, address);
+    uint32_t chunk_max = ring_size(job) / 2u;
+    while (status == STATUS_OK && len > 0) {
+        uint32_t chunk = len < chunk_max ? len : chunk_max;
+        status = wait_for_room(job, chunk);
+        if (status == STATUS_OK && job->loader.active)
+            status = put_in_ring(job, bytes, chunk);
+        else if (status == STATUS_OK)
+            status = status_fail(job->report, STATUS_FLASH_ERROR, "the flash loader stopped before 0x%08lX",
+                                 (unsigned long)address);
+        address += chunk;
+        bytes += chunk;
+        len -= chunk;
+        job->loader.next = address;
+    }
+    if (status == STATUS_OK && job->loader.next == job->loader.end)
+        status = finish_session(job, false);
+    return status;
+}
+
+enum status job_loader_finish(struct job *job)
+{
+    return finish_session(job, true);
+}
