@@ -95,6 +95,11 @@
 #define AIRSWD_JOB_CHUNK 512
 #endif
 
+/* Erase units a job can track as already holding the image (--skip-unchanged): 2 MB of 2 KB pages. */
+#ifndef AIRSWD_JOB_MAX_UNITS
+#define AIRSWD_JOB_MAX_UNITS 1024
+#endif
+
 /* Bytes of flash read back at a time when verifying without a CRC on the target. */
 #ifndef AIRSWD_JOB_READBACK_CHUNK
 #define AIRSWD_JOB_READBACK_CHUNK 256

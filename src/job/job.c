@@ -151,7 +151,9 @@ static enum status check(struct job *job)
 
 static enum status erase(struct job *job)
 {
-    enum status status = stm32_flash_ops(&job->target)->unlock(&job->target);
+    enum status status = job->options.skip_unchanged ? job_find_unchanged(job) : STATUS_OK;
+    if (status == STATUS_OK)
+        status = stm32_flash_ops(&job->target)->unlock(&job->target);
     return status == STATUS_OK ? job_erase(job) : status;
 }
 

@@ -60,6 +60,7 @@ struct job_options {
     bool verify;
     bool verify_only;   /* compare the flash with the image, change nothing */
     bool reset_after;   /* reset and run the new firmware */
+    bool skip_unchanged; /* erase and program only the units whose content differs (CRC on the target) */
     bool connect_under_reset;
 };
 
@@ -91,6 +92,7 @@ struct job_result {
     uint32_t verified_bytes;
     bool verified_on_target;   /* by CRC-32 computed on the target; false: read back */
     bool programmed_by_loader; /* the ring-buffer loader programmed; false: direct writes */
+    uint32_t unchanged_units;  /* erase units that already held the image and were left alone */
     uint64_t phase_us[JOB_PHASE_COUNT];
     uint64_t total_us;
     enum job_phase failed_phase;
@@ -118,6 +120,16 @@ struct job {
     struct image_writer writer;
     uint8_t chunk[AIRSWD_JOB_CHUNK];
     uint8_t readback[AIRSWD_JOB_READBACK_CHUNK + 8]; /* a chunk widened to whole words */
+
+    /* --skip-unchanged: erase units that already hold what the image puts there (bit per unit index). */
+    uint8_t unchanged[(AIRSWD_JOB_MAX_UNITS + 7) / 8];
+    struct {
+        bool in_order;      /* the image arrives in address order: the per-unit CRCs can be computed */
+        bool open;
+        uint32_t unit;      /* index of the unit being summed */
+        uint32_t position;  /* next address within it */
+        uint32_t crc;
+    } scan;
 
     /* The ring-buffer loader, when it programs. */
     struct {

@@ -26,7 +26,7 @@ static bool mass_erase_is_better(const struct job *job)
                            ? (uint64_t)part->mass_erase_us * job->target.flash_size / (1024u * 1024u)
                            : part->mass_erase_us;
     return job->plan.erase_units == image_target_erase_unit_count(&job->target.memory) &&
-           mass_us <= unit_by_unit_us(job);
+           job->result.unchanged_units == 0 && mass_us <= unit_by_unit_us(job);
 }
 
 static bool plan_covers(const struct job *job, uint32_t first, uint32_t count)
@@ -45,7 +45,7 @@ static enum status erase_whole_banks(struct job *job, bool erased_bank[2])
     const struct stm32_flash_ops *ops = stm32_flash_ops(&job->target);
     uint32_t per_bank = image_target_erase_unit_count(&job->target.memory) / 2;
     erased_bank[0] = erased_bank[1] = false;
-    if (!job->target.part->dual_bank || ops->erase_bank == NULL)
+    if (!job->target.part->dual_bank || ops->erase_bank == NULL || job->result.unchanged_units > 0)
         return STATUS_OK;
     for (unsigned bank = 0; bank < 2; bank++) {
         if (!plan_covers(job, bank * per_bank, per_bank))
@@ -80,7 +80,7 @@ enum status job_erase(struct job *job)
     for (uint16_t span = 0; status == STATUS_OK && span < job->plan.erase_count; span++) {
         for (uint32_t i = 0; i < job->plan.erase[span].count; i++) {
             uint32_t index = job->plan.erase[span].first + i;
-            if (job->target.part->dual_bank && erased_bank[index / per_bank])
+            if ((job->target.part->dual_bank && erased_bank[index / per_bank]) || job_unit_unchanged(job, index))
                 continue;
             struct image_range unit;
             image_target_erase_unit(&job->target.memory, index, &unit);

@@ -21,6 +21,18 @@ enum status job_loader_prepare(struct job *job);
 enum status job_loader_program(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len);
 enum status job_loader_finish(struct job *job);
 
+/* The CRC-32 stub (job_crc.c): load it once, then run it over target memory. */
+enum status job_crc_load(struct job *job);
+enum status job_crc_run(struct job *job, uint32_t address, uint32_t len, uint32_t *crc);
+/* Raises a slow reset clock for routines, as the part table says (saved[] receives the old values), and puts it
+ * back. */
+enum status job_clock_boost(struct job *job, uint32_t saved[STM32_CLOCK_BOOST_STEPS], unsigned *changed);
+enum status job_clock_restore(struct job *job, const uint32_t saved[STM32_CLOCK_BOOST_STEPS], unsigned changed);
+
+/* --skip-unchanged (job_skip.c): marks the erase units that already hold the image; then asks about one. */
+enum status job_find_unchanged(struct job *job);
+bool job_unit_unchanged(const struct job *job, uint32_t index);
+
 /* Reports progress in the current phase. */
 void job_progress(struct job *job, uint32_t done, uint32_t total);
 

@@ -40,15 +40,34 @@ enum status job_writer_pass(struct job *job, const struct image_writer_output *o
 
 /* ---- programming ---- */
 
+static enum status program_piece(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    enum status status = job->loader.used ? job_loader_program(job, address, bytes, len)
+                                          : stm32_flash_ops(&job->target)->program(&job->target, address, bytes, len);
+    if (status == STATUS_OK)
+        job->result.program_bytes += len;
+    return status;
+}
+
+/* Pieces in erase units that already hold the image are left alone (--skip-unchanged). */
 static enum status program_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
     struct job *job = ctx;
-    enum status status = job->loader.used ? job_loader_program(job, address, bytes, len)
-                                          : stm32_flash_ops(&job->target)->program(&job->target, address, bytes, len);
-    if (status == STATUS_OK) {
-        job->result.program_bytes += len;
-        job_progress(job, job->result.program_bytes, job->plan.program_bytes);
+    enum status status = STATUS_OK;
+    while (status == STATUS_OK && len > 0) {
+        uint32_t index;
+        struct image_range unit;
+        image_target_erase_unit_index(&job->target.memory, address, &index);
+        image_target_erase_unit(&job->target.memory, index, &unit);
+        uint64_t room = image_range_end(unit) - address;
+        uint32_t piece = room < len ? (uint32_t)room : len;
+        if (!job_unit_unchanged(job, index))
+            status = program_piece(job, address, bytes, piece);
+        address += piece;
+        bytes += piece;
+        len -= piece;
     }
+    job_progress(job, job->result.program_bytes, job->plan.program_bytes);
     return status;
 }
 
@@ -72,6 +91,8 @@ enum status job_program_pass(struct job *job)
     enum status status = job->loader.used ? job_loader_prepare(job) : STATUS_OK;
     if (status == STATUS_OK)
         status = job_writer_pass(job, &output);
+    if (status == STATUS_OK)
+        job_progress(job, job->plan.program_bytes, job->plan.program_bytes);
     if (job->loader.used) {
         enum status finished = job_loader_finish(job);
         if (status == STATUS_OK)

@@ -7,28 +7,11 @@
 #include "job/job_internal.h"
 
 #include "crc32.h"
-#include "stm32/stm32_stubs.h"
 
 /* Below this many image bytes, reading back costs less wire time than loading and running the stub. */
 #define CRC_WORTH_IT_BYTES 4096u
 /* A range is checked once it is this long, so progress moves and a stub run stays short. */
 #define VERIFY_RANGE_MAX (64u * 1024u)
-/* The stub's own bytes and tables, then its stack. */
-#define STUB_STACK_TOP (STM32_STUB_LOAD_ADDRESS + ((STM32_STUB_CRC32_RAM_SIZE + STM32_STUB_CRC32_STACK_SIZE + 64u + 7u) & ~7u))
-/* Time limit of one stub run: 8 cycles a byte at a 4 MHz clock, the slowest any STM32 resets to, and a margin. */
-#define STUB_US_PER_KB 2048u
-#define STUB_MARGIN_US 50000u
-
-static enum status load_stub(struct job *job)
-{
-    uint8_t padded[(STM32_STUB_CRC32_SIZE + 3u) & ~3u] = {0};
-    for (uint32_t i = 0; i < STM32_STUB_CRC32_SIZE; i++)
-        padded[i] = stm32_stub_crc32[i];
-    if (STUB_STACK_TOP > STM32_SRAM_BASE + job->target.part->sram_min)
-        return STATUS_UNSUPPORTED;
-    return adi_mem_write(&job->ap, STM32_STUB_LOAD_ADDRESS, padded, sizeof padded, 4);
-}
-
 static enum status compare_by_reading(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
     while (len > 0) {
@@ -56,14 +39,8 @@ static enum status compare_by_reading(struct job *job, uint32_t address, const u
 
 static enum status check_range_on_target(struct job *job)
 {
-    struct cortexm_routine_call call = {
-        .entry = STM32_STUB_LOAD_ADDRESS + STM32_STUB_CRC32_ENTRY,
-        .stack_top = STUB_STACK_TOP,
-        .args = {job->verify.address, job->verify.len, 0, 0},
-    };
-    uint32_t timeout = job->verify.len / 1024u * STUB_US_PER_KB + STUB_MARGIN_US;
     uint32_t flash_crc = 0;
-    enum status status = cortexm_run_routine(&job->core, &call, timeout, &flash_crc);
+    enum status status = job_crc_run(job, job->verify.address, job->verify.len, &flash_crc);
     if (status != STATUS_OK)
         return status;
     job->verify.open = false;
@@ -102,46 +79,18 @@ static enum status verify_output(void *ctx, uint32_t address, const uint8_t *byt
     return STATUS_OK;
 }
 
-/* Raises the clock for the CRC where the part's reset clock is slow (the part table says how); saved[] keeps the
- * registers' old values to put back. */
-static enum status boost_clock(struct job *job, uint32_t saved[STM32_CLOCK_BOOST_STEPS], unsigned *changed)
-{
-    const struct stm32_part *part = job->target.part;
-    *changed = 0;
-    for (unsigned i = 0; i < STM32_CLOCK_BOOST_STEPS && part->clock_boost[i].mask != 0; i++) {
-        const struct stm32_register_change *change = &part->clock_boost[i];
-        enum status status = adi_mem_read32(&job->ap, change->address, &saved[i]);
-        if (status == STATUS_OK)
-            status = adi_mem_write32(&job->ap, change->address, (saved[i] & ~change->mask) | change->value);
-        if (status != STATUS_OK)
-            return status;
-        *changed = i + 1;
-    }
-    return STATUS_OK;
-}
-
-static enum status restore_clock(struct job *job, const uint32_t saved[STM32_CLOCK_BOOST_STEPS], unsigned changed)
-{
-    enum status status = STATUS_OK;
-    while (changed > 0 && status == STATUS_OK) {
-        changed--;
-        status = adi_mem_write32(&job->ap, job->target.part->clock_boost[changed].address, saved[changed]);
-    }
-    return status;
-}
-
 enum status job_verify_pass(struct job *job)
 {
     job->verify.open = false;
-    job->verify.on_target = job->plan.program_bytes >= CRC_WORTH_IT_BYTES && load_stub(job) == STATUS_OK;
+    job->verify.on_target = job->plan.program_bytes >= CRC_WORTH_IT_BYTES && job_crc_load(job) == STATUS_OK;
     uint32_t saved[STM32_CLOCK_BOOST_STEPS];
     unsigned changed = 0;
-    enum status status = job->verify.on_target ? boost_clock(job, saved, &changed) : STATUS_OK;
+    enum status status = job->verify.on_target ? job_clock_boost(job, saved, &changed) : STATUS_OK;
     const struct image_writer_output output = {.program = verify_output, .ctx = job};
     if (status == STATUS_OK)
         status = job_writer_pass(job, &output);
     if (status == STATUS_OK && job->verify.open)
         status = check_range_on_target(job);
-    enum status restored = restore_clock(job, saved, changed);
+    enum status restored = job_clock_restore(job, saved, changed);
     return status != STATUS_OK ? status : restored;
 }

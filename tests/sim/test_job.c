@@ -335,6 +335,51 @@ static void test_malformed_images_fail_before_anything_is_erased(void **state)
                    "binary 2 bytes larger than the flash");
 }
 
+/* --skip-unchanged: a second run of the same image touches nothing; a one-byte change reprograms its unit only. */
+static void test_skip_unchanged_rewrites_only_what_differs(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    static const char *const skip_parts[] = {"stm32f103c8", "stm32f411ce", "stm32l476rg", "stm32g071rb"};
+    for (unsigned p = 0; p < sizeof skip_parts / sizeof skip_parts[0]; p++) {
+        struct sim_session session;
+        assert_true(sim_session_create(&session, skip_parts[p], true));
+        make_random_image(&image, 22); /* an ELF of several segments */
+        write_file(&image, &file);
+        assert_int_equal(run_job(&session, &file, image.format, image.segments[0].address, &job), STATUS_OK);
+        uint64_t full_us = job.result.total_us;
+        uint32_t units = job.plan.erase_units;
+
+        const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
+                                      .pins = &session.port.pins};
+        const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
+        const struct job_options options = {.format = image.format, .bin_base = image.segments[0].address,
+                                            .verify = true, .reset_after = true, .skip_unchanged = true};
+        job_init(&job, &link, &job_file, &options, &session.report);
+        assert_int_equal(job_run(&job), STATUS_OK);
+        assert_int_equal(job.result.unchanged_units, units);
+        assert_int_equal(job.result.program_bytes, 0);
+        assert_int_equal(job.result.erase_units, 0);
+        uint64_t same_us = job.result.total_us;
+
+        image.segments[image.count - 1].data[0] ^= 0x5A; /* the last segment's first byte */
+        write_file(&image, &file);
+        job_init(&job, &link, &job_file, &options, &session.report);
+        assert_int_equal(job_run(&job), STATUS_OK);
+        assert_true(job.result.erase_units >= 1 && job.result.erase_units <= 2);
+        assert_int_equal(job.result.unchanged_units + job.result.erase_units, units);
+        static uint8_t before[IMAGE_SPAN + 16384];
+        memset(before, 0xFF, sizeof before);
+        check_flash(session.stm32, &image, before, 22);
+        print_message("%s: %u units; unchanged image %.1f ms instead of %.1f ms; one byte changed: %u unit(s) "
+                      "rewritten in %.1f ms\n", skip_parts[p], (unsigned)units, same_us / 1e3, full_us / 1e3,
+                      (unsigned)job.result.erase_units, job.result.total_us / 1e3);
+        sim_session_destroy(&session);
+    }
+}
+
 /* ---- faults on the wire, and a reset in the middle ---- */
 
 static void pulse_reset_halfway(void *ctx, const struct job_progress *progress)
@@ -404,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_example_firmware_runs_after_the_job),
         cmocka_unit_test(test_verify_detects_one_changed_byte),
         cmocka_unit_test(test_malformed_images_fail_before_anything_is_erased),
+        cmocka_unit_test(test_skip_unchanged_rewrites_only_what_differs),
         cmocka_unit_test(test_faults_never_end_in_a_false_success),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

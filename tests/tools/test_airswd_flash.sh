@@ -44,6 +44,10 @@ check "  and the firmware is gone" test $? -eq 1
 
 head -c 100 "$firmware/f1/hello_f1.hex" >"$work/cut.hex"
 "$airswd" "${target[@]}" flash "$firmware/f1/hello_f1.elf" >/dev/null 2>&1
+"$airswd" "${target[@]}" --json flash --skip-unchanged "$firmware/f1/hello_f1.elf" >"$work/out" 2>"$work/err"
+check "flash --skip-unchanged of the same image succeeds" test $? -eq 0
+check "  erasing and programming nothing" grep -q '"erase_units":0,"unchanged_units":1,.*"program_bytes":0' "$work/out"
+"$airswd" "${target[@]}" flash "$firmware/f1/hello_f1.elf" >/dev/null 2>&1
 "$airswd" "${target[@]}" --json flash "$work/cut.hex" >"$work/out" 2>"$work/err"
 check "a truncated HEX file fails with exit status 1" test $? -eq 1
 check "  in the plan phase, naming the problem" contains "$work/out" '"phase":"plan","status":"image-format"'

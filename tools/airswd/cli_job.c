@@ -66,7 +66,10 @@ static void print_text(const struct job *job, enum status status, const struct c
             continue;
         printf("%-9s %10.3f ms\n", job_phase_name(phase), (double)result->phase_us[phase] / 1e3);
     }
-    printf("erased    %lu units%s\n", (unsigned long)result->erase_units, result->mass_erased ? " (mass erase)" : "");
+    printf("erased    %lu units%s", (unsigned long)result->erase_units, result->mass_erased ? " (mass erase)" : "");
+    if (result->unchanged_units)
+        printf(", %lu unchanged units left alone", (unsigned long)result->unchanged_units);
+    printf("\n");
     printf("programmed %lu bytes, verified %lu bytes%s\n", (unsigned long)result->program_bytes,
            (unsigned long)result->verified_bytes, result->verified_on_target ? " (CRC-32 on the target)" : "");
     printf("total     %10.3f ms chip time\n", (double)result->total_us / 1e3);
@@ -102,10 +105,11 @@ static void print_json(const struct job *job, enum status status, const struct c
     printf("\"phases_us\":{");
     for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++)
         printf("%s\"%s\":%llu", phase ? "," : "", job_phase_name(phase), (unsigned long long)result->phase_us[phase]);
-    printf("},\"total_us\":%llu,\"erase_units\":%lu,\"mass_erase\":%s,\"program_bytes\":%lu,\"verified_bytes\":%lu",
+    printf("},\"total_us\":%llu,\"erase_units\":%lu,\"unchanged_units\":%lu,\"mass_erase\":%s,\"program_bytes\":%lu,"
+           "\"verified_bytes\":%lu",
            (unsigned long long)result->total_us, (unsigned long)result->erase_units,
-           result->mass_erased ? "true" : "false", (unsigned long)result->program_bytes,
-           (unsigned long)result->verified_bytes);
+           (unsigned long)result->unchanged_units, result->mass_erased ? "true" : "false",
+           (unsigned long)result->program_bytes, (unsigned long)result->verified_bytes);
     if (status != STATUS_OK)
     {
         printf(",\"error\":{\"phase\":\"%s\",\"status\":\"%s\",\"detail\":", job_phase_name(result->failed_phase),

@@ -27,7 +27,8 @@ static int usage(const char *command)
     if (strcmp(command, "verify") == 0)
         fprintf(stderr, "usage: airswd verify FILE [--base ADDR] [--connect-under-reset]\n");
     else
-        fprintf(stderr, "usage: airswd flash FILE [--base ADDR] [--no-verify] [--no-reset] [--connect-under-reset]\n");
+        fprintf(stderr, "usage: airswd flash FILE [--base ADDR] [--no-verify] [--no-reset] [--skip-unchanged] "
+                        "[--connect-under-reset]\n");
     return 2;
 }
 
@@ -44,6 +45,8 @@ int cmd_flash(struct cli_target *target, const struct cli_options *options, cons
             job_options.verify = false;
         else if (strcmp(argv[i], "--no-reset") == 0 && !verify_only)
             job_options.reset_after = false;
+        else if (strcmp(argv[i], "--skip-unchanged") == 0 && !verify_only)
+            job_options.skip_unchanged = true;
         else if (strcmp(argv[i], "--connect-under-reset") == 0)
             job_options.connect_under_reset = true;
         else if (argv[i][0] != '-' && path == NULL)
