@@ -20,6 +20,9 @@ test: build
 
 demo: build
 	@$(BUILD)/tools/airswd --target sim probe
+	@echo
+	@$(BUILD)/tools/airswd --target sim:stm32f103c8,state=$(BUILD)/demo-bluepill.state \
+	  flash $(BUILD)/examples/firmware/f1/hello_f1.elf
 
 bench: build
 	@$(BUILD)/bench/bench_swd

@@ -22,7 +22,7 @@ static long file_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
 struct cli_progress {
     bool terminal;
     enum job_phase phase;
-    unsigned last_tenth;
+    unsigned last_quarter;
 };
 
 static void show_progress(void *ctx, const struct job_progress *progress)
@@ -30,11 +30,10 @@ static void show_progress(void *ctx, const struct job_progress *progress)
     struct cli_progress *shown = ctx;
     bool new_phase = progress->phase != shown->phase;
     shown->phase = progress->phase;
-    if (progress->total == 0) {
-        if (new_phase && !shown->terminal)
-            fprintf(stderr, "%s\n", job_phase_name(progress->phase));
+    if (new_phase)
+        shown->last_quarter = 0;
+    if (progress->total == 0)
         return;
-    }
     unsigned percent = (unsigned)((uint64_t)progress->done * 100 / progress->total);
     if (shown->terminal) {
         unsigned filled = percent * BAR_WIDTH / 100;
@@ -45,12 +44,12 @@ static void show_progress(void *ctx, const struct job_progress *progress)
             fputc('\n', stderr);
         return;
     }
-    unsigned tenth = percent / 10;
-    if (new_phase || tenth != shown->last_tenth || progress->done == progress->total) {
-        if (tenth != shown->last_tenth || progress->done == progress->total)
-            fprintf(stderr, "%s %u%% (%lu of %lu)\n", job_phase_name(progress->phase), percent,
-                    (unsigned long)progress->done, (unsigned long)progress->total);
-        shown->last_tenth = tenth;
+    /* Plain lines for logs: each quarter of the phase. */
+    unsigned quarter = percent / 25;
+    if (quarter != shown->last_quarter) {
+        fprintf(stderr, "%s %u%% (%lu of %lu)\n", job_phase_name(progress->phase), percent,
+                (unsigned long)progress->done, (unsigned long)progress->total);
+        shown->last_quarter = quarter;
     }
 }
 
