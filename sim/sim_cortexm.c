@@ -163,7 +163,8 @@ static void cm_on_interrupt(uc_engine *uc, uint32_t intno, void *user)
     case CM_INTNO_PREFETCH_ABORT: cm_fault(cpu, CM_EXC_BUSFAULT, pc, CFSR_IBUSERR); break;
     default: cm_fault(cpu, CM_EXC_BUSFAULT, pc, CFSR_PRECISERR); break;
     }
-    if (cpu->state == SIM_CORTEXM_LOCKED_UP)
+    /* A fault that locked the core up, or that a vector catch turned into a halt, ends the slice here. */
+    if (cpu->state == SIM_CORTEXM_LOCKED_UP || cpu->state == SIM_CORTEXM_HALTED)
         uc_emu_stop(uc);
 }
 
