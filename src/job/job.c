@@ -3,6 +3,8 @@
  */
 #include "job/job_internal.h"
 
+#include "stm32/stm32_options.h"
+
 #include <string.h>
 
 /* The plan phase checks the file before the part is known: any STM32's flash, option bytes and RAM. */
@@ -129,6 +131,27 @@ static enum status identify(struct job *job)
     return status;
 }
 
+/* Write protection would stop the erase after the job had begun changing the flash: it is checked first. */
+static enum status check_write_protection(struct job *job)
+{
+    const struct stm32_flash_ops *ops = stm32_flash_ops(&job->target);
+    struct stm32_option_bytes options;
+    enum status status = ops->read_options(&job->target, &options);
+    for (uint16_t span = 0; status == STATUS_OK && span < job->plan.erase_count; span++) {
+        for (uint32_t i = 0; i < job->plan.erase[span].count; i++) {
+            uint32_t index = job->plan.erase[span].first + i;
+            struct image_range unit;
+            if (!ops->unit_write_protected(&job->target, &options, index))
+                continue;
+            image_target_erase_unit(&job->target.memory, index, &unit);
+            return status_fail(job->report, STATUS_FLASH_PROTECTED,
+                               "erase unit %lu (0x%08lX) is write-protected: `airswd option-bytes --set wrp=none`",
+                               (unsigned long)index, (unsigned long)unit.base);
+        }
+    }
+    return status;
+}
+
 /* The real plan against the identified part, then a rehearsal of the programming pass: nothing is erased for an
  * image that cannot be written whole. */
 static enum status check(struct job *job)
@@ -146,6 +169,8 @@ static enum status check(struct job *job)
                            (unsigned long)job->plan.options[0].address, (unsigned long)job->plan.options[0].file_offset);
     if (status == STATUS_OK)
         status = job_writer_pass(job, NULL);
+    if (status == STATUS_OK && !job->options.verify_only)
+        status = check_write_protection(job);
     return status;
 }
 

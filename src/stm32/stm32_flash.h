@@ -19,6 +19,7 @@
 #define STM32_FLASH_BLOCK 1024u
 
 struct stm32_flash_status_register;
+struct stm32_option_bytes; /* stm32_options.h */
 
 struct stm32_flash_ops {
     /* The generation's status register (for decoding the error flags a loader returns). */
@@ -37,6 +38,22 @@ struct stm32_flash_ops {
     enum status (*program)(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len);
     /* Read protection level as loaded (0, 1 or 2). */
     enum status (*read_protection)(struct stm32_target *target, unsigned *level);
+
+    /* Option bytes (stm32_options.h has the model and when they take effect). */
+    /* Reads them as loaded; works under read protection (option registers stay readable). */
+    enum status (*read_options)(struct stm32_target *target, struct stm32_option_bytes *options);
+    /* Programs them and makes the chip load them (a reset: the core is left halted at its reset vector). Refuses
+     * RDP level 2, and level 1 -> 0 (that is remove_read_protection). */
+    enum status (*write_options)(struct stm32_target *target, const struct stm32_option_bytes *options);
+    /* RDP level 1 -> 0: the chip mass-erases its flash; then the option bytes are loaded (a reset, core halted).
+     * Does nothing at level 0; refuses level 2 (permanent). The other option bytes are kept. */
+    enum status (*remove_read_protection)(struct stm32_target *target);
+    /* The generation's write protection words, unit by unit (stm32_option_bytes_unit_protected() and
+     * stm32_option_bytes_protect_units() call these). */
+    bool (*unit_write_protected)(const struct stm32_target *target, const struct stm32_option_bytes *options,
+                                 uint32_t unit);
+    void (*protect_units)(const struct stm32_target *target, struct stm32_option_bytes *options, uint32_t first,
+                          uint32_t count);
 };
 
 const struct stm32_flash_ops *stm32_flash_ops(const struct stm32_target *target);

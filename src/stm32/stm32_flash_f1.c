@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "stm32/stm32_options.h"
 #include "stm32/stm32_stubs.h"
 
 #define FLASH_KEYR 0x04u
@@ -93,4 +94,9 @@ const struct stm32_flash_ops stm32_flash_f1_ops = {
     .mass_erase = f1_mass_erase,
     .program = f1_program,
     .read_protection = f1_read_protection,
+    .read_options = stm32_options_f1_read,
+    .write_options = stm32_options_f1_write,
+    .remove_read_protection = stm32_options_f1_remove_read_protection,
+    .unit_write_protected = stm32_options_f1_unit_protected,
+    .protect_units = stm32_options_f1_protect_units,
 };

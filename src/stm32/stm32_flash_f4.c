@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "stm32/stm32_options.h"
 #include "stm32/stm32_stubs.h"
 
 #define FLASH_KEYR 0x04u
@@ -103,4 +104,9 @@ const struct stm32_flash_ops stm32_flash_f4_ops = {
     .mass_erase = f4_mass_erase,
     .program = f4_program,
     .read_protection = f4_read_protection,
+    .read_options = stm32_options_f4_read,
+    .write_options = stm32_options_f4_write,
+    .remove_read_protection = stm32_options_f4_remove_read_protection,
+    .unit_write_protected = stm32_options_f4_unit_protected,
+    .protect_units = stm32_options_f4_protect_units,
 };

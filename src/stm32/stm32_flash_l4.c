@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "stm32/stm32_options.h"
 #include "stm32/stm32_stubs.h"
 
 #define FLASH_KEYR 0x08u
@@ -122,4 +123,9 @@ const struct stm32_flash_ops stm32_flash_l4_ops = {
     .erase_bank = l4_erase_bank,
     .program = l4_program,
     .read_protection = l4_read_protection,
+    .read_options = stm32_options_l4_read,
+    .write_options = stm32_options_l4_write,
+    .remove_read_protection = stm32_options_l4_remove_read_protection,
+    .unit_write_protected = stm32_options_l4_unit_protected,
+    .protect_units = stm32_options_l4_protect_units,
 };

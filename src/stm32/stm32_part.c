@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "stm32/stm32_options.h"
+
 #define KB 1024u
 
 /* L4 at 48 MHz from MSI range 11 (RM0351 §6.4.1), after two flash wait states for voltage range 1 (§3.3.3). */
@@ -18,31 +20,36 @@
 
 /* Column groups that repeat across a line's rows. */
 #define F0_LINE                                                                                                        \
-    .generation = STM32_GENERATION_F0_F1_F3, .layout = STM32_LAYOUT_PAGES, .dbgmcu_idcode = STM32_DBGMCU_IDCODE_APB, \
-    .flash_size_register = 0x1FFFF7CC, .flash_controller = 0x40022000, .option_bytes = 0x1FFFF800,                    \
-    .option_bytes_size = 16, .program_ns = 53500, .page_erase_us = 30000, .mass_erase_us = 30000,                    \
+    .generation = STM32_GENERATION_F0_F1_F3, .layout = STM32_LAYOUT_PAGES, .dbgmcu_idcode = STM32_DBGMCU_IDCODE_APB,   \
+    .flash_size_register = 0x1FFFF7CC, .flash_controller = 0x40022000, .option_bytes = 0x1FFFF800,                     \
+    .option_bytes_size = 16, .rdp_level0 = 0xAA, .option_launch = true, .user_fields = stm32_user_fields_f0,           \
+    .program_ns = 53500, .page_erase_us = 30000, .mass_erase_us = 30000,                                               \
     .watchdog_freeze_register = 0x40015808, .watchdog_freeze_bits = (1u << 11) | (1u << 12)
 #define F1_LINE                                                                                                        \
-    .generation = STM32_GENERATION_F0_F1_F3, .layout = STM32_LAYOUT_PAGES, .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB, \
-    .flash_size_register = 0x1FFFF7E0, .flash_controller = 0x40022000, .option_bytes = 0x1FFFF800,                    \
-    .option_bytes_size = 16, .program_ns = 52500, .page_erase_us = 30000, .mass_erase_us = 30000,                    \
+    .generation = STM32_GENERATION_F0_F1_F3, .layout = STM32_LAYOUT_PAGES, .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB,   \
+    .flash_size_register = 0x1FFFF7E0, .flash_controller = 0x40022000, .option_bytes = 0x1FFFF800,                     \
+    .option_bytes_size = 16, .rdp_level0 = 0xA5, .option_launch = false, .user_fields = stm32_user_fields_f1,          \
+    .program_ns = 52500, .page_erase_us = 30000, .mass_erase_us = 30000,                                               \
     .watchdog_freeze_register = 0xE0042004, .watchdog_freeze_bits = (1u << 8) | (1u << 9)
 #define F4_LINE                                                                                                        \
-    .generation = STM32_GENERATION_F2_F4_F7, .layout = STM32_LAYOUT_F4_SECTORS,                                       \
-    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB, .flash_size_register = 0x1FFF7A22, .flash_controller = 0x40023C00,     \
-    .option_bytes = 0x1FFFC000, .option_bytes_size = 16, .program_ns = 16000, .page_erase_us = 250000,               \
-    .mass_erase_us = 8000000, .watchdog_freeze_register = 0xE0042008,                                                \
+    .generation = STM32_GENERATION_F2_F4_F7, .layout = STM32_LAYOUT_F4_SECTORS,                                        \
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB, .flash_size_register = 0x1FFF7A22, .flash_controller = 0x40023C00,       \
+    .option_bytes = 0x1FFFC000, .option_bytes_size = 16, .rdp_level0 = 0xAA, .option_launch = false,                   \
+    .user_fields = stm32_user_fields_f4, .program_ns = 16000, .page_erase_us = 250000,                                 \
+    .mass_erase_us = 8000000, .watchdog_freeze_register = 0xE0042008,                                                  \
     .watchdog_freeze_bits = (1u << 11) | (1u << 12)
 #define L4_LINE                                                                                                        \
-    .generation = STM32_GENERATION_L4_G0_G4, .layout = STM32_LAYOUT_PAGES, .page_size = 2 * KB,                       \
-    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB, .flash_size_register = 0x1FFF75E0, .flash_controller = 0x40022000,     \
-    .option_bytes = 0x1FFF7800, .option_bytes_size = 0x28, .program_ns = 81690, .page_erase_us = 22020,             \
-    .mass_erase_us = 22020, .watchdog_freeze_register = 0xE0042008, .watchdog_freeze_bits = (1u << 11) | (1u << 12), \
+    .generation = STM32_GENERATION_L4_G0_G4, .layout = STM32_LAYOUT_PAGES, .page_size = 2 * KB,                        \
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB, .flash_size_register = 0x1FFF75E0, .flash_controller = 0x40022000,       \
+    .option_bytes = 0x1FFF7800, .option_bytes_size = 0x28, .rdp_level0 = 0xAA, .option_launch = true,                  \
+    .user_fields = stm32_user_fields_l4, .program_ns = 81690, .page_erase_us = 22020,                                  \
+    .mass_erase_us = 22020, .watchdog_freeze_register = 0xE0042008, .watchdog_freeze_bits = (1u << 11) | (1u << 12),   \
     .clock_boost = {L4_FLASH_TWO_WAIT_STATES, L4_MSI_48_MHZ}, .clock_boost_hz = 48000000
 #define G0_LINE                                                                                                        \
-    .generation = STM32_GENERATION_L4_G0_G4, .layout = STM32_LAYOUT_PAGES, .page_size = 2 * KB,                       \
-    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_APB, .flash_size_register = 0x1FFF75E0, .flash_controller = 0x40022000,     \
-    .option_bytes = 0x1FFF7800, .option_bytes_size = 0x80, .program_ns = 85000, .page_erase_us = 22000,              \
+    .generation = STM32_GENERATION_L4_G0_G4, .layout = STM32_LAYOUT_PAGES, .page_size = 2 * KB,                        \
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_APB, .flash_size_register = 0x1FFF75E0, .flash_controller = 0x40022000,       \
+    .option_bytes = 0x1FFF7800, .option_bytes_size = 0x80, .rdp_level0 = 0xAA, .option_launch = true,                  \
+    .user_fields = stm32_user_fields_g0, .program_ns = 85000, .page_erase_us = 22000,                                  \
     .mass_erase_us = 22000, .watchdog_freeze_register = 0x40015808, .watchdog_freeze_bits = (1u << 11) | (1u << 12)
 
 static const struct stm32_part parts[] = {

@@ -39,6 +39,8 @@ struct stm32_register_change {
 
 #define STM32_CLOCK_BOOST_STEPS 2
 
+struct stm32_option_field; /* stm32_options.h */
+
 struct stm32_part {
     uint16_t dev_id;
     const char *name; /* "STM32F10x medium density" */
@@ -50,6 +52,12 @@ struct stm32_part {
     uint32_t flash_size_register;
     uint32_t flash_controller;
     uint32_t option_bytes, option_bytes_size;
+    /* Option bytes (stm32_options.h): the RDP byte of level 0 (0xA5 on F1, 0xAA on every other line), whether
+     * FLASH_CR.OBL_LAUNCH loads them (F0/F3, L4/G0) or only a system reset does (F1, F2/F4), and the names of the
+     * line's USER bits. */
+    uint8_t rdp_level0;
+    bool option_launch;
+    const struct stm32_option_field *user_fields;
     uint32_t sram_min; /* SRAM every member of the line has (bytes): where loaders and their buffers fit */
     uint32_t sram_max; /* SRAM the largest member has: data an image places up to there is RAM, not an error */
     /* Typical datasheet timings, for the limits the benchmarks compare against and for poll intervals. */

@@ -81,5 +81,9 @@ int cmd_erase(struct cli_target *target, const struct cli_options *options, cons
               char **argv);
 int cmd_reset(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
               char **argv);
+int cmd_option_bytes(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+                     char **argv);
+int cmd_unlock(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+               char **argv);
 
 #endif /* AIRSWD_CLI_H */

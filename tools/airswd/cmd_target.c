@@ -44,6 +44,27 @@ int cmd_info(struct cli_target *target, const struct cli_options *options, const
     return 0;
 }
 
+/* A bus error in flash is what read protection looks like to the debugger: say so when it is the cause. */
+static void print_read_failure(struct cli_target *target, struct cli_session *session, uint32_t address)
+{
+    const struct stm32_target *part = &session->target;
+    struct status_report failure = target->report;
+    unsigned level = 0;
+    if (failure.status == STATUS_BUS_ERROR && address - part->memory.flash.base < part->memory.flash.size) {
+        adi_dp_recover(&session->dp, STATUS_BUS_ERROR); /* clears the sticky error so that FLASH_OBR can be read */
+        if (stm32_flash_ops(part)->read_protection(&session->target, &level) == STATUS_OK && level > 0) {
+            fprintf(stderr,
+                    "airswd: read: 0x%08lX is in the flash of %s, which is read-protected (RDP level %u): the "
+                    "debugger cannot read it; `airswd unlock --yes` removes the read protection and erases the "
+                    "chip\n",
+                    (unsigned long)address, part->part->name, level);
+            return;
+        }
+    }
+    target->report = failure;
+    cli_print_failure(target, "read");
+}
+
 int cmd_read(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
         char **argv)
 {
@@ -68,7 +89,7 @@ int cmd_read(struct cli_target *target, const struct cli_options *options, const
         /* Whole words where the addresses allow it, bytes at the ragged ends. */
         unsigned width = ((address + done) % 4 == 0 && piece % 4 == 0) ? 4 : 1;
         if (adi_mem_read(&session.ap, address + done, buffer, piece, width) != STATUS_OK) {
-            cli_print_failure(target, "read");
+            print_read_failure(target, &session, address + done);
             ok = false;
         } else if (fwrite(buffer, 1, piece, out) != piece) {
             fprintf(stderr, "airswd: cannot write %s\n", argv[3]);

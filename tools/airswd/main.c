@@ -28,6 +28,10 @@ static void usage(FILE *out)
             "  read ADDRESS LENGTH -o FILE    copy target memory into a file\n"
             "  erase [--mass]                 erase the whole flash\n"
             "  reset [--nrst]                 reset the part and let it run\n"
+            "  option-bytes                   show read protection, user bits and write-protected erase units\n"
+            "  option-bytes --set rdp=1|wrp=none|wrp=all|wrp=UNIT-UNIT ...\n"
+            "                                 program them and load them (the part is reset); rdp=2 is refused\n"
+            "  unlock --yes                   remove read protection (level 1 -> 0): the chip erases its flash\n"
             "\n"
             "FILE is Intel HEX, ELF or a raw binary (at --base, 0x08000000 by default). Exit status: 0 success,\n"
             "1 the operation failed, 2 bad command line.\n");
@@ -74,6 +78,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"probe", cmd_probe}, {"info", cmd_info}, {"flash", cmd_flash}, {"verify", cmd_flash},
         {"read", cmd_read},   {"erase", cmd_erase}, {"reset", cmd_reset},
+        {"option-bytes", cmd_option_bytes}, {"unlock", cmd_unlock},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(command, commands[i].name) != 0)
