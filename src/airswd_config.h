@@ -135,4 +135,75 @@
 #define AIRSWD_CORTEXM_POLL_INTERVAL_US 100
 #endif
 
+/* Staging store (src/service/store, docs/store.md). Changing the slot count or the journal size changes the layout
+ * on flash: a store laid out otherwise must be formatted (its images are lost). */
+
+/* Image slots: the current image, the previous (rollback) image and one receiving an upload need 3; a 4th keeps
+ * a staged image beside them. 2 to 4 (the journal record has room for 4). */
+#ifndef AIRSWD_STORE_SLOTS
+#define AIRSWD_STORE_SLOTS 3
+#endif
+
+/* Erase sectors of the journal at the start of the storage: at least 2, so that one can be erased while another
+ * holds the newest record. 16 records fit a 4 KB sector. */
+#ifndef AIRSWD_STORE_JOURNAL_SECTORS
+#define AIRSWD_STORE_JOURNAL_SECTORS 2
+#endif
+
+/* An upload commits a checkpoint record each time it has received this many more bytes (rounded down to whole
+ * erase sectors, at least one), so that it can be resumed after a restart from its last checkpoint. Smaller loses
+ * less on a restart and wears the journal more. */
+#ifndef AIRSWD_STORE_CHECKPOINT_BYTES
+#define AIRSWD_STORE_CHECKPOINT_BYTES 16384
+#endif
+
+/* HTTP server engine (src/net/http.h, docs/http.md). Memory per connection is the two buffers plus a fixed part of
+ * about 400 bytes (the header index grows with AIRSWD_HTTP_MAX_HEADERS). */
+
+/* Request line and header fields of one request, kept whole so that a handler can read any field (Authorization,
+ * X-...). A longer request line gets 414, longer headers 431. Browsers send 400 to 800 bytes. */
+#ifndef AIRSWD_HTTP_HEADER_MAX
+#define AIRSWD_HTTP_HEADER_MAX 1536
+#endif
+
+/* Bytes of response waiting for the socket. Bodies that do not fit are streamed through it (at least 256). */
+#ifndef AIRSWD_HTTP_OUTPUT_MAX
+#define AIRSWD_HTTP_OUTPUT_MAX 1024
+#endif
+
+/* Header fields a request may have (4 bytes of index each); more get 431. */
+#ifndef AIRSWD_HTTP_MAX_HEADERS
+#define AIRSWD_HTTP_MAX_HEADERS 32
+#endif
+
+/* "{name}" segments in a route pattern. */
+#ifndef AIRSWD_HTTP_MAX_PARAMS
+#define AIRSWD_HTTP_MAX_PARAMS 4
+#endif
+
+/* From the first byte of a request to the end of its headers; a slower client gets 408 and is closed. */
+#ifndef AIRSWD_HTTP_HEADER_TIMEOUT_MS
+#define AIRSWD_HTTP_HEADER_TIMEOUT_MS 10000
+#endif
+
+/* Longest pause inside a request body; then 408 and the connection is closed (the handler sees the upload fail). */
+#ifndef AIRSWD_HTTP_BODY_IDLE_TIMEOUT_MS
+#define AIRSWD_HTTP_BODY_IDLE_TIMEOUT_MS 10000
+#endif
+
+/* An idle keep-alive connection is closed after this, freeing its slot for another client. */
+#ifndef AIRSWD_HTTP_KEEPALIVE_TIMEOUT_MS
+#define AIRSWD_HTTP_KEEPALIVE_TIMEOUT_MS 15000
+#endif
+
+/* A client that takes none of the waiting output for this long is dropped (a dead peer, or one that never reads). */
+#ifndef AIRSWD_HTTP_SEND_TIMEOUT_MS
+#define AIRSWD_HTTP_SEND_TIMEOUT_MS 20000
+#endif
+
+/* An event stream with nothing to say for this long gets a comment, so that proxies and clients keep it open. */
+#ifndef AIRSWD_HTTP_SSE_KEEPALIVE_MS
+#define AIRSWD_HTTP_SSE_KEEPALIVE_MS 15000
+#endif
+
 #endif /* AIRSWD_CONFIG_H */

@@ -82,6 +82,33 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_CORE_FAULT] = {"core-fault",
                            "code the programmer ran on the target faulted or stopped before its end: the loader may "
                            "not suit this part, or its RAM is smaller than expected; reset the target and try again"},
+    [STATUS_STORE_IO] = {"store-io",
+                         "the staging store's flash failed to read, program or erase: restart the device; if it "
+                         "keeps failing the flash is worn out or the store's file is not writable"},
+    [STATUS_STORE_TOO_LARGE] = {"store-too-large",
+                                "the image is larger than a slot of the staging store: build a smaller image, or give "
+                                "the store more space or fewer slots"},
+    [STATUS_STORE_NO_FREE_SLOT] = {"store-no-free-slot",
+                                   "every slot of the staging store holds an image it must keep (current, previous or "
+                                   "staged): activate or delete a staged image first"},
+    [STATUS_STORE_CRC_MISMATCH] = {"store-crc-mismatch",
+                                   "the received image does not match the CRC-32 the client announced: it was "
+                                   "corrupted or cut on the way, upload it again"},
+    [STATUS_STORE_CORRUPT] = {"store-corrupt",
+                              "the staging store holds bytes that no longer match their CRC-32: its flash is failing; "
+                              "upload the image again, and format the store if it persists"},
+    [STATUS_STORE_UNKNOWN_UPLOAD] = {"store-unknown-upload",
+                                     "no interrupted upload with this id: it was finished, aborted, replaced, or cut "
+                                     "before its first checkpoint; start the upload again"},
+    [STATUS_STORE_NO_IMAGE] = {"store-no-image",
+                               "the staging store holds no such image: list the store to see what it holds"},
+    [STATUS_STORE_BUSY] = {"store-busy", "another upload is in progress: finish or abort it first"},
+    [STATUS_STORE_LAYOUT] = {"store-layout",
+                             "the staging store was laid out differently (slot count, storage size) or by a newer "
+                             "firmware: format the store, which deletes its images"},
+    [STATUS_OUTPUT_FULL] = {"output-full",
+                            "the client is not reading fast enough: its connection's output buffer is full; send "
+                            "the data again once it has drained, or drop it"},
 };
 
 static const struct status_text *status_lookup(enum status status)
