@@ -14,6 +14,7 @@ packages=(
   qemu-system-arm                                 # runs the example firmware (tests/interop)
   openocd stm32flash                              # program the simulated parts (tests/interop)
   bc                                              # arithmetic of bench/bench_openocd.sh
+  curl                                            # drives the HTTP server and the REST API (tests)
 )
 
 missing=()
