@@ -226,8 +226,8 @@ static void test_example_firmware_runs_after_the_job(void **state)
     (void)state;
     static const struct {
         const char *part, *family;
-    } boards[] = {{"stm32f030r8", "f0"}, {"stm32f103c8", "f1"}, {"stm32f411ce", "f4"}, {"stm32l476rg", "l4"},
-                  {"stm32g071rb", "g0"}};
+    } boards[] = {{"stm32f030r8", "f0"}, {"stm32f072rb", "f0"}, {"stm32f103c8", "f1"}, {"stm32f103re", "f1"},
+                  {"stm32f401cc", "f4"}, {"stm32f411ce", "f4"}, {"stm32l476rg", "l4"}, {"stm32g071rb", "g0"}};
     static struct memory_file file;
     static struct job job;
     for (unsigned i = 0; i < sizeof boards / sizeof boards[0]; i++) {
