@@ -15,10 +15,14 @@ packages=(
   openocd stm32flash                              # program the simulated parts (tests/interop)
   bc                                              # arithmetic of bench/bench_openocd.sh
   curl                                            # drives the HTTP server and the REST API (tests)
+  chromium nodejs npm                             # headless browser test of the web page (tests/web): Debian's
+                                                  # chromium, driven by playwright-core that npm installs
 )
 
 missing=()
 for package in "${packages[@]}"; do
+  # A Node.js from another source (NodeSource) bundles npm and conflicts with Debian's npm package.
+  [[ "$package" == npm ]] && command -v npm >/dev/null && continue
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$package")
 done
