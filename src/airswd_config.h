@@ -157,6 +157,25 @@
 #define AIRSWD_STORE_CHECKPOINT_BYTES 16384
 #endif
 
+/* Device service (src/service/service.h): jobs remembered, lines of the in-memory event log and their length,
+ * events kept for the event streams (a client further behind loses the oldest) and the size of one. On Linux
+ * struct service is about 19 KB with these; the ESP8266 port will want fewer lines and events. */
+#ifndef AIRSWD_SERVICE_JOB_RECORDS
+#define AIRSWD_SERVICE_JOB_RECORDS 4
+#endif
+#ifndef AIRSWD_SERVICE_LOG_LINES
+#define AIRSWD_SERVICE_LOG_LINES 32
+#endif
+#ifndef AIRSWD_SERVICE_LOG_TEXT_MAX
+#define AIRSWD_SERVICE_LOG_TEXT_MAX 128
+#endif
+#ifndef AIRSWD_SERVICE_EVENTS
+#define AIRSWD_SERVICE_EVENTS 32
+#endif
+#ifndef AIRSWD_SERVICE_EVENT_DATA_MAX
+#define AIRSWD_SERVICE_EVENT_DATA_MAX 200
+#endif
+
 /* HTTP server engine (src/net/http.h, docs/http.md). Memory per connection is the two buffers plus a fixed part of
  * about 400 bytes (the header index grows with AIRSWD_HTTP_MAX_HEADERS). */
 

@@ -68,9 +68,8 @@ static void enter_phase(struct job *job, enum job_phase phase)
 
 /* ---- phases ---- */
 
-static enum status plan_generic(struct job *job)
+void job_generic_memory(struct image_target *memory)
 {
-    struct image_target *memory = &job->generic_memory;
     *memory = (struct image_target){0};
     memory->flash = (struct image_range){.base = STM32_FLASH_BASE, .size = GENERIC_FLASH_SIZE};
     memory->program_unit = 2;
@@ -79,6 +78,12 @@ static enum status plan_generic(struct job *job)
     memory->ram[0] = (struct image_range){.base = STM32_SRAM_BASE, .size = GENERIC_SRAM_SIZE};
     memory->option_bytes[0] = (struct image_range){.base = GENERIC_OPTION_BYTES_BASE,
                                                    .size = GENERIC_OPTION_BYTES_SIZE};
+}
+
+static enum status plan_generic(struct job *job)
+{
+    struct image_target *memory = &job->generic_memory;
+    job_generic_memory(memory);
     enum status status = image_plan_init(&job->plan, memory, job->report);
     struct image_sink sink = image_plan_sink(&job->plan);
     if (status == STATUS_OK)

@@ -153,6 +153,10 @@ struct job {
     uint32_t progress_done, progress_total;
 };
 
+/* The memory the plan phase checks a file against before the part is known: any STM32's flash, option bytes and
+ * RAM. The device service checks uploads against it too. */
+void job_generic_memory(struct image_target *memory);
+
 /* Prepares a job; nothing happens until job_run(). progress may be NULL. */
 void job_init(struct job *job, const struct job_link *link, const struct job_file *file,
               const struct job_options *options, struct status_report *report);

@@ -1,0 +1,126 @@
+/*
+ * api.h - the REST API v1 (docs/api.md) as routes of the HTTP engine (http.h) over the device service
+ * (service/service.h).
+ *
+ * The handlers live here, in src/net, because they are the network face of the service: the service knows jobs,
+ * images and settings and nothing of HTTP; these files turn requests into service calls and answers into JSON.
+ * Everything here runs on the port's network task.
+ *
+ * The port serves api->http (an http_config) and calls api_pump() after each turn of its loop, which writes the
+ * service's new events to the event streams.
+ */
+#ifndef AIRSWD_API_H
+#define AIRSWD_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "json/json.h"
+#include "net/http.h"
+#include "service/service.h"
+
+/* Event streams served at once. */
+#define API_EVENT_STREAMS 4
+/* Requests with a JSON body or a streamed list in progress at once. */
+#define API_EXCHANGES 4
+/* Largest JSON request body. */
+#define API_BODY_MAX 256
+
+struct api;
+
+/* A file of the web page as the port stores it (web/web_assets.h on both ports). */
+struct api_file {
+    const char *content_type;
+    const uint8_t *bytes;
+    uint32_t len;
+    bool gzip;        /* bytes are gzip-compressed: sent with Content-Encoding: gzip */
+    const char *etag; /* quoted */
+};
+/* The port's lookup of the file at path ("/" is the page itself); false when there is none. */
+typedef bool (*api_file_lookup)(const char *path, struct api_file *file);
+
+/* Files sent at once, and where each one is. */
+#define API_STATIC_BODIES 4
+struct api_static_body {
+    const uint8_t *bytes;
+    uint32_t len, sent;
+};
+
+struct api_stream {
+    struct http_connection *conn; /* NULL: free */
+    uint32_t next_seq;            /* the next event to send */
+};
+
+/* The state of one request whose body is collected or whose answer is streamed. */
+struct api_exchange {
+    bool used;
+    bool failed; /* an answer was already given (an upload refused halfway) */
+    char body[API_BODY_MAX + 1];
+    uint32_t body_len;
+    bool body_too_long;
+    /* A streamed list: the next item, the last one, and the text not yet taken by the engine. */
+    uint32_t next_seq, last_seq;
+    uint8_t stage; /* 0: "[" not yet written; 1: items; 2: "]" written */
+    bool wrote_item;
+    struct api *api;
+    char pending[SERVICE_LOG_TEXT_MAX * 6 + 64];
+    uint32_t pending_len, pending_at;
+};
+
+struct api {
+    struct service *service;
+    struct http_config http;
+    struct api_stream streams[API_EVENT_STREAMS];
+    struct api_exchange exchanges[API_EXCHANGES];
+    struct http_request *upload; /* the request whose body goes into the store */
+    api_file_lookup files;       /* NULL: no web page */
+    struct api_static_body static_bodies[API_STATIC_BODIES];
+    char scratch[AIRSWD_HTTP_OUTPUT_MAX];
+    struct status_report report;
+};
+
+/* Fills api->http with the routes; authorize stays NULL until the security layer sets it. */
+void api_init(struct api *api, struct service *service);
+/* Sends the service's new events to the event streams. */
+void api_pump(struct api *api);
+
+/* ---- shared by the api_*.c files ---- */
+extern const struct http_route api_routes[];
+extern const size_t api_route_count;
+
+void api_static_get(void *ctx, struct http_request *req);
+void api_device_get(void *ctx, struct http_request *req);
+void api_target_get(void *ctx, struct http_request *req);
+void api_settings_get(void *ctx, struct http_request *req);
+void api_settings_put(void *ctx, struct http_request *req);
+void api_log_get(void *ctx, struct http_request *req);
+void api_images_get(void *ctx, struct http_request *req);
+void api_images_post(void *ctx, struct http_request *req);
+size_t api_images_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len);
+void api_images_post_end(void *ctx, struct http_request *req);
+void api_images_post_finish(void *ctx, struct http_request *req, bool completed);
+void api_image_delete(void *ctx, struct http_request *req);
+void api_jobs_post(void *ctx, struct http_request *req);
+void api_job_get(void *ctx, struct http_request *req);
+void api_job_delete(void *ctx, struct http_request *req);
+void api_events_get(void *ctx, struct http_request *req);
+void api_events_finish(void *ctx, struct http_request *req, bool completed);
+
+/* A JSON body collected into an exchange (for routes with on_body = api_body_collect). */
+void api_body_begin(void *ctx, struct http_request *req);
+size_t api_body_collect(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len);
+void api_exchange_release(void *ctx, struct http_request *req, bool completed);
+/* The collected body parsed; on failure a 400 was answered. */
+bool api_body_object(struct api *api, struct http_request *req, struct json_object *object);
+
+/* Answers writer's text (status 200...), or 500 when it overflowed. */
+void api_respond_writer(struct http_request *req, int status, struct json_writer *writer);
+/* {"error", "detail", "message"} for a failed core status, with the HTTP status it maps to. */
+void api_respond_status(struct api *api, struct http_request *req, enum status status,
+                        const struct status_report *report);
+void api_respond_error(struct api *api, struct http_request *req, int http_status, const char *error,
+                       const char *detail);
+/* The {id} of the path as a positive 32-bit number; false (after a 404) when it is not one. */
+bool api_path_id(struct api *api, struct http_request *req, uint32_t *id);
+
+#endif /* AIRSWD_API_H */

@@ -1,0 +1,128 @@
+/*
+ * api_device.c - GET /api/v1/device, GET /api/v1/target, GET/PUT /api/v1/settings.
+ */
+#include "net/api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void api_device_get(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    struct service *service = api->service;
+    struct service_settings settings;
+    service_settings_get(service, &settings);
+    struct json_writer writer;
+    json_writer_init(&writer, api->scratch, sizeof api->scratch);
+    json_object_begin(&writer);
+    json_key(&writer, "name");
+    json_string(&writer, "airswd");
+    json_key(&writer, "version");
+    json_string(&writer, service->config.version);
+    json_key(&writer, "uptime_s");
+    json_uint(&writer, service_uptime_s(service));
+    json_key(&writer, "target");
+    json_string(&writer, service->config.target_name);
+    json_key(&writer, "swclk_hz");
+    json_uint(&writer, settings.swclk_hz);
+    json_key(&writer, "debug_mode");
+    json_bool(&writer, false);
+    json_key(&writer, "auth");
+    json_object_begin(&writer);
+    json_key(&writer, "required");
+    json_bool(&writer, api->http.authorize != NULL);
+    json_object_end(&writer);
+    json_key(&writer, "store");
+    json_object_begin(&writer);
+    json_key(&writer, "slots");
+    json_uint(&writer, AIRSWD_STORE_SLOTS);
+    json_key(&writer, "slot_size");
+    json_uint(&writer, service_slot_size(service));
+    json_object_end(&writer);
+    json_object_end(&writer);
+    api_respond_writer(req, 200, &writer);
+}
+
+void api_target_get(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    struct stm32_target target;
+    status_clear(&api->report);
+    enum status status = service_target_identify(api->service, &target, &api->report);
+    if (status != STATUS_OK) {
+        api_respond_status(api, req, status, &api->report);
+        return;
+    }
+    struct json_writer writer;
+    json_writer_init(&writer, api->scratch, sizeof api->scratch);
+    json_object_begin(&writer);
+    json_key(&writer, "part");
+    json_string(&writer, target.part->name);
+    json_key(&writer, "core");
+    json_string(&writer, stm32_core_name(target.cpuid));
+    json_key(&writer, "dev_id");
+    json_uint(&writer, stm32_dev_id(&target));
+    json_key(&writer, "rev_id");
+    json_uint(&writer, stm32_rev_id(&target));
+    json_key(&writer, "flash_size");
+    json_uint(&writer, target.flash_size);
+    json_key(&writer, "erase_units");
+    json_uint(&writer, image_target_erase_unit_count(&target.memory));
+    json_key(&writer, "program_unit");
+    json_uint(&writer, target.memory.program_unit);
+    json_object_end(&writer);
+    api_respond_writer(req, 200, &writer);
+}
+
+static void respond_settings(struct api *api, struct http_request *req)
+{
+    struct service_settings settings;
+    service_settings_get(api->service, &settings);
+    struct json_writer writer;
+    json_writer_init(&writer, api->scratch, sizeof api->scratch);
+    json_object_begin(&writer);
+    json_key(&writer, "swclk_hz");
+    json_uint(&writer, settings.swclk_hz);
+    json_key(&writer, "connect_under_reset");
+    json_bool(&writer, settings.connect_under_reset);
+    json_key(&writer, "verify");
+    json_bool(&writer, settings.verify);
+    json_object_end(&writer);
+    api_respond_writer(req, 200, &writer);
+}
+
+void api_settings_get(void *ctx, struct http_request *req)
+{
+    respond_settings(ctx, req);
+}
+
+/* PUT: the fields given change, the others stay; an unknown field or a wrong type refuses the whole request. */
+void api_settings_put(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    struct json_object object;
+    if (!api_body_object(api, req, &object))
+        return;
+    struct service_settings settings;
+    service_settings_get(api->service, &settings);
+    for (unsigned i = 0; i < object.count; i++) {
+        const struct json_field *field = &object.fields[i];
+        char detail[192];
+        if (strcmp(field->key, "swclk_hz") == 0 && field->type == JSON_TYPE_INTEGER && field->integer >= 0 &&
+            field->integer <= 100000000) {
+            settings.swclk_hz = (uint32_t)field->integer;
+        } else if (strcmp(field->key, "connect_under_reset") == 0 && field->type == JSON_TYPE_BOOL) {
+            settings.connect_under_reset = field->boolean;
+        } else if (strcmp(field->key, "verify") == 0 && field->type == JSON_TYPE_BOOL) {
+            settings.verify = field->boolean;
+        } else {
+            snprintf(detail, sizeof detail, "'%s': unknown setting or wrong value (swclk_hz 0..100000000, "
+                     "connect_under_reset and verify booleans)", field->key);
+            api_respond_error(api, req, 400, "bad-request", detail);
+            return;
+        }
+    }
+    service_settings_set(api->service, &settings);
+    service_log(api->service, "settings changed");
+    respond_settings(api, req);
+}

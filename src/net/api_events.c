@@ -1,0 +1,60 @@
+/*
+ * api_events.c - GET /api/v1/events: the service's events (progress, job, log) as Server-Sent Events. Each stream
+ * remembers the next event it owes its client; api_pump() writes what is new. A client that falls further behind
+ * than the service's ring skips to the oldest event still kept.
+ */
+#include "net/api.h"
+
+#include <stdio.h>
+
+void api_events_get(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    for (unsigned i = 0; i < API_EVENT_STREAMS; i++) {
+        struct api_stream *stream = &api->streams[i];
+        if (stream->conn != NULL)
+            continue;
+        if (http_begin_sse(req->connection) != STATUS_OK)
+            return;
+        stream->conn = req->connection;
+        stream->next_seq = service_event_last(api->service) + 1;
+        req->handler_state = stream;
+        return;
+    }
+    http_response_header(req->connection, "Retry-After", "5");
+    api_respond_error(api, req, 503, "busy", "too many event streams open");
+}
+
+void api_events_finish(void *ctx, struct http_request *req, bool completed)
+{
+    (void)ctx;
+    (void)completed;
+    struct api_stream *stream = req->handler_state;
+    if (stream != NULL)
+        stream->conn = NULL;
+    req->handler_state = NULL;
+}
+
+void api_pump(struct api *api)
+{
+    uint32_t last = service_event_last(api->service);
+    for (unsigned i = 0; i < API_EVENT_STREAMS; i++) {
+        struct api_stream *stream = &api->streams[i];
+        if (stream->conn == NULL)
+            continue;
+        if (last >= SERVICE_EVENTS && stream->next_seq <= last - SERVICE_EVENTS)
+            stream->next_seq = last - SERVICE_EVENTS + 1;
+        while (stream->next_seq <= last) {
+            struct service_event event;
+            if (!service_event_get(api->service, stream->next_seq, &event)) {
+                stream->next_seq++;
+                continue;
+            }
+            char id[12];
+            snprintf(id, sizeof id, "%lu", (unsigned long)event.seq);
+            if (http_sse_event_id(stream->conn, id, event.name, event.data) != STATUS_OK)
+                break; /* the client is behind: the rest waits for the next pump */
+            stream->next_seq++;
+        }
+    }
+}

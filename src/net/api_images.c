@@ -1,0 +1,165 @@
+/*
+ * api_images.c - GET/POST /api/v1/images, DELETE /api/v1/images/{id}. An upload streams into the store as it
+ * arrives (the service holds no more than a few bytes of it); the image is checked once it is whole.
+ */
+#include "net/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *format_name(enum store_image_format format)
+{
+    static const char *const names[STORE_IMAGE_FORMAT_COUNT] = {"bin", "hex", "elf", "container"};
+    return format < STORE_IMAGE_FORMAT_COUNT ? names[format] : "?";
+}
+
+static void write_image(struct json_writer *writer, const struct service_image *image)
+{
+    const struct store_entry *entry = &image->entry;
+    json_object_begin(writer);
+    json_key(writer, "id");
+    json_uint(writer, image->id);
+    json_key(writer, "name");
+    json_string(writer, entry->image.info.name);
+    json_key(writer, "format");
+    json_string(writer, format_name(entry->image.info.format));
+    if (entry->image.info.format == STORE_IMAGE_FORMAT_BIN) {
+        json_key(writer, "base");
+        json_uint(writer, entry->image.info.bin_base ? entry->image.info.bin_base : 0x08000000u);
+    }
+    json_key(writer, "size");
+    json_uint(writer, entry->image.length);
+    json_key(writer, "crc32");
+    json_uint(writer, entry->image.crc);
+    json_key(writer, "state");
+    json_string(writer, entry->current ? "current" : entry->previous ? "previous" : "staged");
+    json_key(writer, "flashed_ok");
+    json_bool(writer, entry->image.flashed_ok);
+    json_object_end(writer);
+}
+
+void api_images_get(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    struct service_image images[STORE_MAX_SLOTS];
+    unsigned count = service_images(api->service, images, STORE_MAX_SLOTS);
+    struct json_writer writer;
+    json_writer_init(&writer, api->scratch, sizeof api->scratch);
+    json_array_begin(&writer);
+    for (unsigned i = 0; i < count; i++)
+        write_image(&writer, &images[i]);
+    json_array_end(&writer);
+    api_respond_writer(req, 200, &writer);
+}
+
+/* ?name=&format=&base= into info; false (after a 400) when one is wrong. */
+static bool parse_query(struct api *api, struct http_request *req, struct store_image_info *info, bool *format_known)
+{
+    char value[STORE_NAME_MAX + 1];
+    memset(info, 0, sizeof *info);
+    snprintf(info->name, sizeof info->name, "%s",
+             http_request_query(req, "name", value, sizeof value) ? value : "image");
+    *format_known = false;
+    if (http_request_query(req, "format", value, sizeof value)) {
+        *format_known = true;
+        if (strcmp(value, "bin") == 0) {
+            info->format = STORE_IMAGE_FORMAT_BIN;
+        } else if (strcmp(value, "hex") == 0) {
+            info->format = STORE_IMAGE_FORMAT_HEX;
+        } else if (strcmp(value, "elf") == 0) {
+            info->format = STORE_IMAGE_FORMAT_ELF;
+        } else {
+            api_respond_error(api, req, 400, "bad-request", "format is bin, hex or elf");
+            return false;
+        }
+    }
+    if (http_request_query(req, "base", value, sizeof value)) {
+        char *end;
+        unsigned long base = strtoul(value, &end, 0);
+        if (value[0] == '\0' || *end != '\0' || base > 0xFFFFFFFFul) {
+            api_respond_error(api, req, 400, "bad-request", "base is a 32-bit address such as 0x08000000");
+            return false;
+        }
+        info->bin_base = (uint32_t)base;
+    }
+    info->size = req->content_length == HTTP_LENGTH_UNKNOWN ? 0 : req->content_length;
+    return true;
+}
+
+void api_images_post(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    struct store_image_info info;
+    bool format_known;
+    if (!parse_query(api, req, &info, &format_known))
+        return;
+    status_clear(&api->report);
+    enum status status = service_upload_begin(api->service, &info, format_known, &api->report);
+    if (status != STATUS_OK) {
+        api_respond_status(api, req, status, &api->report);
+        return;
+    }
+    api->upload = req;
+}
+
+size_t api_images_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len)
+{
+    struct api *api = ctx;
+    if (api->upload != req)
+        return len;
+    enum status status = service_upload_write(api->service, bytes, len, &api->report);
+    if (status != STATUS_OK) {
+        service_upload_abort(api->service);
+        api->upload = NULL;
+        api_respond_status(api, req, status, &api->report);
+    }
+    return len;
+}
+
+void api_images_post_end(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    if (api->upload != req)
+        return;
+    struct service_image image;
+    enum status status = service_upload_finish(api->service, &image, &api->report);
+    api->upload = NULL;
+    if (status != STATUS_OK) {
+        api_respond_status(api, req, status, &api->report);
+        return;
+    }
+    struct json_writer writer;
+    json_writer_init(&writer, api->scratch, sizeof api->scratch);
+    write_image(&writer, &image);
+    api_respond_writer(req, 201, &writer);
+}
+
+void api_images_post_finish(void *ctx, struct http_request *req, bool completed)
+{
+    (void)completed;
+    struct api *api = ctx;
+    if (api->upload == req) {
+        service_upload_abort(api->service);
+        api->upload = NULL;
+    }
+}
+
+void api_image_delete(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    uint32_t id;
+    if (!api_path_id(api, req, &id))
+        return;
+    status_clear(&api->report);
+    enum status status = service_image_delete(api->service, id, &api->report);
+    if (status == STATUS_STORE_BUSY) {
+        api_respond_error(api, req, 409, "conflict", api->report.detail);
+        return;
+    }
+    if (status != STATUS_OK) {
+        api_respond_status(api, req, status, &api->report);
+        return;
+    }
+    http_respond(req->connection, 204, NULL, NULL, 0);
+}

@@ -1,0 +1,199 @@
+/*
+ * api_jobs.c - POST /api/v1/jobs, GET and DELETE /api/v1/jobs/{id}.
+ */
+#include "net/api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void write_result(struct json_writer *writer, const struct job_result *result)
+{
+    json_object_begin(writer);
+    json_key(writer, "phases_us");
+    json_object_begin(writer);
+    for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++) {
+        json_key(writer, job_phase_name(phase));
+        json_uint(writer, result->phase_us[phase]);
+    }
+    json_object_end(writer);
+    json_key(writer, "total_us");
+    json_uint(writer, result->total_us);
+    json_key(writer, "erase_units");
+    json_uint(writer, result->erase_units);
+    json_key(writer, "mass_erase");
+    json_bool(writer, result->mass_erased);
+    json_key(writer, "program_bytes");
+    json_uint(writer, result->program_bytes);
+    json_key(writer, "verified_bytes");
+    json_uint(writer, result->verified_bytes);
+    json_object_end(writer);
+}
+
+/* The job as docs/api.md shows it; the error's message is left out when it would not fit. */
+static void write_job(struct json_writer *writer, const struct service_job_record *record, bool with_message)
+{
+    bool finished = record->state != SERVICE_JOB_QUEUED && record->state != SERVICE_JOB_RUNNING;
+    json_object_begin(writer);
+    json_key(writer, "id");
+    json_uint(writer, record->id);
+    json_key(writer, "action");
+    json_string(writer, service_action_name(record->request.action));
+    json_key(writer, "image_name");
+    json_string(writer, record->image_name);
+    json_key(writer, "state");
+    json_string(writer, service_job_state_name(record->state));
+    json_key(writer, "phase");
+    if (record->progress.phase < JOB_PHASE_COUNT)
+        json_string(writer, job_phase_name(record->progress.phase));
+    else
+        json_null(writer);
+    json_key(writer, "done");
+    json_uint(writer, record->progress.done);
+    json_key(writer, "total");
+    json_uint(writer, record->progress.total);
+    json_key(writer, "phase_us");
+    json_uint(writer, record->progress.phase_us);
+    json_key(writer, "result");
+    if (finished && record->state != SERVICE_JOB_CANCELLED && record->status == STATUS_OK)
+        write_result(writer, &record->result);
+    else
+        json_null(writer);
+    json_key(writer, "error");
+    if (finished && record->status != STATUS_OK) {
+        json_object_begin(writer);
+        json_key(writer, "phase");
+        json_string(writer, job_phase_name(record->result.failed_phase));
+        json_key(writer, "status");
+        json_string(writer, status_name(record->status));
+        json_key(writer, "detail");
+        json_string(writer, record->detail);
+        if (with_message) {
+            json_key(writer, "message");
+            json_string(writer, status_message(record->status));
+        }
+        json_key(writer, "flash_changed");
+        json_bool(writer, record->result.erased);
+        json_object_end(writer);
+    } else {
+        json_null(writer);
+    }
+    json_object_end(writer);
+}
+
+static void respond_job(struct api *api, struct http_request *req, int status, uint32_t id)
+{
+    struct service_job_record record;
+    if (!service_job_get(api->service, id, &record)) {
+        api_respond_error(api, req, 404, "not-found", "no such job (only the last few are remembered)");
+        return;
+    }
+    struct json_writer writer;
+    json_writer_init(&writer, api->scratch, sizeof api->scratch - 256); /* room for the response head */
+    write_job(&writer, &record, true);
+    if (json_writer_finish(&writer) == NULL) {
+        json_writer_init(&writer, api->scratch, sizeof api->scratch - 256);
+        write_job(&writer, &record, false);
+    }
+    api_respond_writer(req, status, &writer);
+}
+
+/* {"action": "flash"|"rollback", "image": ID, "verify": bool, "reset": bool, "skip_unchanged": bool} */
+static bool parse_request(struct api *api, struct http_request *req, const struct json_object *object,
+                          struct service_job_request *request)
+{
+    struct service_settings settings;
+    service_settings_get(api->service, &settings);
+    *request = (struct service_job_request){.verify = settings.verify, .reset = true};
+    bool have_action = false;
+    for (unsigned i = 0; i < object->count; i++) {
+        const struct json_field *field = &object->fields[i];
+        bool ok = false;
+        if (strcmp(field->key, "action") == 0 && field->type == JSON_TYPE_STRING) {
+            ok = have_action = service_action_from_name(field->string, &request->action);
+        } else if (strcmp(field->key, "image") == 0 && field->type == JSON_TYPE_INTEGER) {
+            ok = field->integer > 0 && field->integer <= (int64_t)UINT32_MAX;
+            request->image_id = (uint32_t)field->integer;
+        } else if (field->type == JSON_TYPE_BOOL) {
+            ok = true;
+            if (strcmp(field->key, "verify") == 0)
+                request->verify = field->boolean;
+            else if (strcmp(field->key, "reset") == 0)
+                request->reset = field->boolean;
+            else if (strcmp(field->key, "skip_unchanged") == 0)
+                request->skip_unchanged = field->boolean;
+            else
+                ok = false;
+        }
+        if (!ok) {
+            char detail[96];
+            snprintf(detail, sizeof detail, "'%s': unknown field or wrong value", field->key);
+            api_respond_error(api, req, 400, "bad-request", detail);
+            return false;
+        }
+    }
+    if (!have_action) {
+        api_respond_error(api, req, 400, "bad-request", "\"action\" is required: flash or rollback");
+        return false;
+    }
+    return true;
+}
+
+void api_jobs_post(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    struct json_object object;
+    struct service_job_request request;
+    if (!api_body_object(api, req, &object) || !parse_request(api, req, &object, &request))
+        return;
+    uint32_t id = 0;
+    status_clear(&api->report);
+    enum status status = service_job_submit(api->service, &request, &id, &api->report);
+    if (status == STATUS_STORE_BUSY) {
+        struct json_writer writer;
+        json_writer_init(&writer, api->scratch, sizeof api->scratch);
+        json_object_begin(&writer);
+        json_key(&writer, "error");
+        json_string(&writer, "busy");
+        json_key(&writer, "detail");
+        json_string(&writer, api->report.detail);
+        json_key(&writer, "message");
+        json_string(&writer, "one job at a time: wait for it or cancel it");
+        json_object_end(&writer);
+        api_respond_writer(req, 409, &writer);
+        return;
+    }
+    if (status != STATUS_OK) {
+        api_respond_status(api, req, status, &api->report);
+        return;
+    }
+    char location[48];
+    snprintf(location, sizeof location, "/api/v1/jobs/%lu", (unsigned long)id);
+    http_response_header(req->connection, "Location", location);
+    respond_job(api, req, 202, id);
+}
+
+void api_job_get(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    uint32_t id;
+    if (api_path_id(api, req, &id))
+        respond_job(api, req, 200, id);
+}
+
+void api_job_delete(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    uint32_t id;
+    if (!api_path_id(api, req, &id))
+        return;
+    struct service_job_record record;
+    if (!service_job_get(api->service, id, &record)) {
+        api_respond_error(api, req, 404, "not-found", "no such job");
+        return;
+    }
+    if (!service_job_cancel(api->service, id)) {
+        api_respond_error(api, req, 409, "conflict", "the job is over");
+        return;
+    }
+    respond_job(api, req, 202, id);
+}

@@ -1,0 +1,217 @@
+/*
+ * service.h - the device service: what airswdd and the ESP8266 firmware serve under /api/v1, without HTTP.
+ *
+ * It holds the staging store, runs flash jobs one at a time, remembers the last few jobs, keeps a bounded event
+ * log, and the settings. The REST handlers (src/net/api_*.c) call the functions below; they know nothing of
+ * sockets or threads.
+ *
+ * Threads: the port runs jobs in their own task (service_job_run, when config.job_queued told it one is waiting)
+ * while its network task keeps calling everything else. Every function here takes the port's lock around what it
+ * touches, and job_run itself runs without it, so the network side stays responsive during a long flash. The store,
+ * which is single-task, is only ever called with the lock held.
+ *
+ * Memory: all of it is in struct service (a flash job's buffers included), owned by the caller.
+ */
+#ifndef AIRSWD_SERVICE_H
+#define AIRSWD_SERVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "airswd_config.h"
+#include "hal.h"
+#include "image/image_plan.h"
+#include "image/image_reader.h"
+#include "image/image_target.h"
+#include "job/job.h"
+#include "service/store.h"
+#include "status.h"
+
+/* Sizes, from airswd_config.h. */
+#define SERVICE_JOB_RECORDS AIRSWD_SERVICE_JOB_RECORDS
+#define SERVICE_LOG_LINES AIRSWD_SERVICE_LOG_LINES
+#define SERVICE_LOG_TEXT_MAX AIRSWD_SERVICE_LOG_TEXT_MAX
+#define SERVICE_EVENTS AIRSWD_SERVICE_EVENTS
+#define SERVICE_EVENT_NAME_MAX 15
+#define SERVICE_EVENT_DATA_MAX AIRSWD_SERVICE_EVENT_DATA_MAX
+
+enum service_action { SERVICE_ACTION_FLASH, SERVICE_ACTION_ROLLBACK, SERVICE_ACTION_COUNT };
+enum service_job_state {
+    SERVICE_JOB_QUEUED,
+    SERVICE_JOB_RUNNING,
+    SERVICE_JOB_DONE,
+    SERVICE_JOB_FAILED,
+    SERVICE_JOB_CANCELLED,
+};
+
+const char *service_action_name(enum service_action action);
+/* False for an unknown name (or an action this service cannot run yet). */
+bool service_action_from_name(const char *name, enum service_action *action);
+const char *service_job_state_name(enum service_job_state state);
+
+struct service_job_request {
+    enum service_action action;
+    uint32_t image_id; /* flash: the image (0: the current one) */
+    bool verify;
+    bool reset;
+    bool skip_unchanged;
+};
+
+struct service_job_record {
+    uint32_t id; /* 0: an unused record */
+    struct service_job_request request;
+    enum service_job_state state;
+    char image_name[STORE_NAME_MAX + 1];
+    struct job_progress progress; /* the latest */
+    struct job_result result;
+    enum status status;                   /* of a finished job */
+    char detail[AIRSWD_STATUS_DETAIL_MAX]; /* the failing layer's detail */
+    bool cancel_requested;
+};
+
+struct service_settings {
+    uint32_t swclk_hz;
+    bool connect_under_reset;
+    bool verify; /* a job request without "verify" verifies when this is true */
+};
+
+struct service_log_line {
+    uint32_t seq;
+    uint32_t time_s; /* since the service started */
+    char text[SERVICE_LOG_TEXT_MAX];
+};
+
+struct service_event {
+    uint32_t seq;
+    char name[SERVICE_EVENT_NAME_MAX + 1]; /* "progress", "job", "log" */
+    char data[SERVICE_EVENT_DATA_MAX];     /* a JSON object */
+};
+
+/* What a port gives the service. */
+struct service_config {
+    const struct hal_system *system; /* the port's clock, yield, random and log (not the target's) */
+    struct job_link target;          /* how jobs reach the STM32 */
+    const char *target_name;         /* "sim:stm32f103c8" */
+    const char *version;
+    /* Mutual exclusion between the network task and the job task. May be NULL for a single-task port. */
+    void (*lock)(void *ctx);
+    void (*unlock)(void *ctx);
+    void *lock_ctx;
+    /* A job was queued: the port wakes its job task, which calls service_job_run(). */
+    void (*job_queued)(void *ctx);
+    void *job_queued_ctx;
+};
+
+struct service_image {
+    uint32_t id;
+    unsigned slot;
+    struct store_entry entry;
+};
+
+struct service {
+    struct service_config config;
+    struct store *store;
+    struct service_settings settings;
+    uint64_t started_us;
+    struct status_report store_report; /* the store reports here; copied out under the lock */
+
+    struct service_job_record jobs[SERVICE_JOB_RECORDS];
+    uint32_t last_job_id;
+    bool job_active; /* a job is queued or running */
+
+    struct service_log_line log[SERVICE_LOG_LINES];
+    uint32_t log_seq; /* of the newest line; 0: none */
+    struct service_event events[SERVICE_EVENTS];
+    uint32_t event_seq; /* of the newest event; 0: none */
+    uint8_t last_progress_step; /* progress events are sent at phase changes and every 5 % */
+
+    /* The job task's. */
+    struct job job;
+    struct status_report job_report;
+    struct hal_system job_system; /* the target's system with a yield that honours cancellation */
+    unsigned job_slot;
+    struct service_job_record *running;
+
+    /* The network task's: the check of an uploaded image. */
+    struct {
+        bool active;
+        struct store_image_info info;
+        uint8_t head[IMAGE_FORMAT_DETECT_BYTES]; /* the first bytes, held until the format is known */
+        uint32_t head_len;
+        bool detect_format;
+        bool begun;
+        struct image_target memory;
+        struct image_plan plan;
+        struct image_reader reader;
+        uint8_t chunk[AIRSWD_JOB_CHUNK];
+    } upload;
+};
+
+/* Takes a mounted store, which must outlive the service (it now belongs to the service: call it only through
+ * here). The store must have been mounted with &service->store_report as its report, or with NULL. */
+void service_init(struct service *service, const struct service_config *config, struct store *store);
+uint32_t service_uptime_s(struct service *service);
+
+/* ---- images ---- */
+
+/* Up to max images in slot order; returns how many. Uploads in progress are left out. */
+unsigned service_images(struct service *service, struct service_image *images, unsigned max);
+bool service_image_find(struct service *service, uint32_t id, struct service_image *image);
+uint32_t service_slot_size(struct service *service);
+/* STATUS_STORE_NO_IMAGE for an unknown id; STATUS_STORE_BUSY for the current image or one a job uses. */
+enum status service_image_delete(struct service *service, uint32_t id, struct status_report *report);
+
+/* An upload: begin, write the bytes as they come, finish (which checks the image by planning it against a generic
+ * STM32, and deletes it when it fails) or abort. format_known false: detected from the first bytes. */
+enum status service_upload_begin(struct service *service, const struct store_image_info *info, bool format_known,
+                                 struct status_report *report);
+enum status service_upload_write(struct service *service, const uint8_t *bytes, size_t len,
+                                 struct status_report *report);
+enum status service_upload_finish(struct service *service, struct service_image *image, struct status_report *report);
+void service_upload_abort(struct service *service);
+
+/* ---- jobs ---- */
+
+/* Queues a job. STATUS_STORE_BUSY (with "job N (action) is running" in report) while another is queued or running;
+ * STATUS_STORE_NO_IMAGE for an unknown image. */
+enum status service_job_submit(struct service *service, const struct service_job_request *request, uint32_t *id,
+                               struct status_report *report);
+/* The job task: runs the queued job, if any, to its end. Returns false when there was none. */
+bool service_job_run(struct service *service);
+bool service_job_get(struct service *service, uint32_t id, struct service_job_record *record);
+/* Asks a queued or running job to stop (at its next block). False for an unknown or finished job. */
+bool service_job_cancel(struct service *service, uint32_t id);
+/* The running job, if any: for shutdown. */
+void service_cancel_all(struct service *service);
+
+/* Connects and identifies the target (when no job runs): STATUS_STORE_BUSY while a job runs. */
+enum status service_target_identify(struct service *service, struct stm32_target *target,
+                                    struct status_report *report);
+
+/* ---- settings ---- */
+void service_settings_get(struct service *service, struct service_settings *settings);
+void service_settings_set(struct service *service, const struct service_settings *settings);
+
+/* ---- event log and events ---- */
+
+/* Appends a line to the log (and a "log" event); printf-style. */
+void service_log(struct service *service, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* The line with sequence number seq, if it is still kept. */
+bool service_log_get(struct service *service, uint32_t seq, struct service_log_line *line);
+uint32_t service_log_last(struct service *service);
+/* The event with sequence number seq; false when it is not kept (too old, or not yet). */
+bool service_event_get(struct service *service, uint32_t seq, struct service_event *event);
+uint32_t service_event_last(struct service *service);
+
+/* Internal, for the service's files. */
+void service_lock(struct service *service);
+void service_unlock(struct service *service);
+void service_event_push_locked(struct service *service, const char *name, const char *data);
+void service_log_locked(struct service *service, const char *text);
+enum status service_copy_report(struct status_report *to, const struct status_report *from, enum status status);
+
+#endif /* AIRSWD_SERVICE_H */

@@ -1,0 +1,345 @@
+/*
+ * service_jobs.c - the job queue (one job at a time) and the job task's side: a flash of a stored image through
+ * src/job, with its progress turned into records and events.
+ *
+ * Flash semantics: "flash image N" makes N current (store_activate), then programs the current image; "rollback"
+ * makes the previous image current (store_rollback), then programs it. Only a job that programmed and verified the
+ * current image marks it flashed well (store_mark_flashed_ok), which is what makes it the next rollback target.
+ */
+#include "service/service.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "json/json.h"
+
+static const char *const action_names[SERVICE_ACTION_COUNT] = {
+    [SERVICE_ACTION_FLASH] = "flash",
+    [SERVICE_ACTION_ROLLBACK] = "rollback",
+};
+
+const char *service_action_name(enum service_action action)
+{
+    return action < SERVICE_ACTION_COUNT ? action_names[action] : "?";
+}
+
+bool service_action_from_name(const char *name, enum service_action *action)
+{
+    for (unsigned i = 0; i < SERVICE_ACTION_COUNT; i++) {
+        if (strcmp(name, action_names[i]) == 0) {
+            *action = (enum service_action)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *service_job_state_name(enum service_job_state state)
+{
+    static const char *const names[] = {"queued", "running", "done", "failed", "cancelled"};
+    return state <= SERVICE_JOB_CANCELLED ? names[state] : "?";
+}
+
+static struct service_job_record *record_locked(struct service *service, uint32_t id)
+{
+    for (unsigned i = 0; i < SERVICE_JOB_RECORDS; i++)
+        if (service->jobs[i].id == id && id != 0)
+            return &service->jobs[i];
+    return NULL;
+}
+
+static struct service_job_record *active_record_locked(struct service *service)
+{
+    for (unsigned i = 0; i < SERVICE_JOB_RECORDS; i++)
+        if (service->jobs[i].id != 0 &&
+            (service->jobs[i].state == SERVICE_JOB_QUEUED || service->jobs[i].state == SERVICE_JOB_RUNNING))
+            return &service->jobs[i];
+    return NULL;
+}
+
+enum status service_job_submit(struct service *service, const struct service_job_request *request, uint32_t *id,
+                               struct status_report *report)
+{
+    enum status status = STATUS_OK;
+    service_lock(service);
+    struct service_job_record *active = active_record_locked(service);
+    struct store_entry entries[STORE_MAX_SLOTS];
+    unsigned count = store_list(service->store, entries, STORE_MAX_SLOTS);
+    const struct store_entry *image = NULL;
+    for (unsigned i = 0; i < count; i++) {
+        const struct store_entry *entry = &entries[i];
+        if (entry->image.state != STORE_SLOT_COMPLETE || entry->uploading)
+            continue;
+        if (request->action == SERVICE_ACTION_FLASH &&
+            (request->image_id != 0 ? entry->image.upload_id == request->image_id : entry->current))
+            image = entry;
+        if (request->action == SERVICE_ACTION_ROLLBACK && entry->previous)
+            image = entry;
+    }
+    if (active != NULL) {
+        status = status_fail(report, STATUS_STORE_BUSY, "job %lu (%s) is running", (unsigned long)active->id,
+                             service_action_name(active->request.action));
+    } else if (image == NULL) {
+        status = request->action == SERVICE_ACTION_ROLLBACK
+                     ? status_fail(report, STATUS_STORE_NO_IMAGE, "no previous image to roll back to")
+                 : request->image_id != 0
+                     ? status_fail(report, STATUS_STORE_NO_IMAGE, "no image %lu", (unsigned long)request->image_id)
+                     : status_fail(report, STATUS_STORE_NO_IMAGE, "no current image");
+    } else {
+        /* The oldest record makes room. */
+        struct service_job_record *record = &service->jobs[0];
+        for (unsigned i = 1; i < SERVICE_JOB_RECORDS; i++)
+            if (service->jobs[i].id < record->id)
+                record = &service->jobs[i];
+        memset(record, 0, sizeof *record);
+        record->id = ++service->last_job_id;
+        record->request = *request;
+        record->state = SERVICE_JOB_QUEUED;
+        record->progress.phase = JOB_PHASE_COUNT;
+        snprintf(record->image_name, sizeof record->image_name, "%s", image->image.info.name);
+        service->job_active = true;
+        *id = record->id;
+    }
+    service_unlock(service);
+    if (status == STATUS_OK && service->config.job_queued)
+        service->config.job_queued(service->config.job_queued_ctx);
+    return status;
+}
+
+bool service_job_get(struct service *service, uint32_t id, struct service_job_record *record)
+{
+    service_lock(service);
+    struct service_job_record *kept = record_locked(service, id);
+    if (kept)
+        *record = *kept;
+    service_unlock(service);
+    return kept != NULL;
+}
+
+bool service_job_cancel(struct service *service, uint32_t id)
+{
+    service_lock(service);
+    struct service_job_record *record = record_locked(service, id);
+    bool active = record && (record->state == SERVICE_JOB_QUEUED || record->state == SERVICE_JOB_RUNNING);
+    if (active)
+        record->cancel_requested = true;
+    service_unlock(service);
+    return active;
+}
+
+void service_cancel_all(struct service *service)
+{
+    service_lock(service);
+    struct service_job_record *record = active_record_locked(service);
+    if (record)
+        record->cancel_requested = true;
+    service_unlock(service);
+}
+
+/* ---- the job task ---- */
+
+static void job_event_locked(struct service *service, const struct service_job_record *record)
+{
+    char data[SERVICE_EVENT_DATA_MAX];
+    struct json_writer writer;
+    json_writer_init(&writer, data, sizeof data);
+    json_object_begin(&writer);
+    json_key(&writer, "job");
+    json_uint(&writer, record->id);
+    json_key(&writer, "state");
+    json_string(&writer, service_job_state_name(record->state));
+    json_object_end(&writer);
+    if (json_writer_finish(&writer))
+        service_event_push_locked(service, "job", data);
+}
+
+static void on_progress(void *ctx, const struct job_progress *progress)
+{
+    struct service *service = ctx;
+    service_lock(service);
+    struct service_job_record *record = service->running;
+    bool new_phase = record->progress.phase != progress->phase;
+    record->progress = *progress;
+    uint8_t step = progress->total ? (uint8_t)((uint64_t)progress->done * 20u / progress->total) : 0;
+    if (new_phase || step != service->last_progress_step) {
+        service->last_progress_step = step;
+        char data[SERVICE_EVENT_DATA_MAX];
+        struct json_writer writer;
+        json_writer_init(&writer, data, sizeof data);
+        json_object_begin(&writer);
+        json_key(&writer, "job");
+        json_uint(&writer, record->id);
+        json_key(&writer, "phase");
+        json_string(&writer, job_phase_name(progress->phase));
+        json_key(&writer, "done");
+        json_uint(&writer, progress->done);
+        json_key(&writer, "total");
+        json_uint(&writer, progress->total);
+        json_key(&writer, "phase_us");
+        json_uint(&writer, progress->phase_us);
+        json_object_end(&writer);
+        if (json_writer_finish(&writer))
+            service_event_push_locked(service, "progress", data);
+    }
+    service_unlock(service);
+}
+
+static long read_stored(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
+{
+    struct service *service = ctx;
+    uint32_t got = 0;
+    service_lock(service);
+    enum status status = store_read(service->store, service->job_slot, offset, buf, len, &got);
+    service_unlock(service);
+    return status == STATUS_OK ? (long)got : -1;
+}
+
+/* The target's system, with a yield that also stops the job when asked to. */
+static uint64_t job_now_us(void *ctx)
+{
+    const struct hal_system *target = ((struct service *)ctx)->config.target.system;
+    return target->now_us(target->ctx);
+}
+
+static void job_delay_us(void *ctx, uint32_t us)
+{
+    const struct hal_system *target = ((struct service *)ctx)->config.target.system;
+    target->delay_us(target->ctx, us);
+}
+
+static bool job_yield(void *ctx)
+{
+    struct service *service = ctx;
+    const struct hal_system *target = service->config.target.system;
+    bool cancel = target->yield(target->ctx);
+    service_lock(service);
+    cancel = cancel || service->running->cancel_requested;
+    service_unlock(service);
+    return cancel;
+}
+
+static void job_random(void *ctx, void *buf, size_t len)
+{
+    const struct hal_system *target = ((struct service *)ctx)->config.target.system;
+    target->random(target->ctx, buf, len);
+}
+
+/* Makes the job's image current and finds its slot (under the lock). */
+static enum status select_image_locked(struct service *service, const struct service_job_request *request)
+{
+    enum status status = STATUS_OK;
+    if (request->action == SERVICE_ACTION_ROLLBACK) {
+        status = store_rollback(service->store);
+    } else if (request->image_id != 0) {
+        struct store_entry entries[STORE_MAX_SLOTS];
+        unsigned count = store_list(service->store, entries, STORE_MAX_SLOTS);
+        status = status_fail(&service->store_report, STATUS_STORE_NO_IMAGE, "no image %lu",
+                             (unsigned long)request->image_id);
+        for (unsigned i = 0; i < count; i++)
+            if (entries[i].image.state == STORE_SLOT_COMPLETE && entries[i].image.upload_id == request->image_id)
+                status = store_activate(service->store, entries[i].slot);
+    }
+    if (status != STATUS_OK)
+        return service_copy_report(&service->job_report, &service->store_report, status);
+    int current = store_current(service->store);
+    if (current < 0)
+        return status_fail(&service->job_report, STATUS_STORE_NO_IMAGE, "no current image");
+    service->job_slot = (unsigned)current;
+    return STATUS_OK;
+}
+
+static enum status run_locked_out(struct service *service, struct service_job_record *record)
+{
+    service_lock(service);
+    enum status status = select_image_locked(service, &record->request);
+    struct store_entry entries[STORE_MAX_SLOTS];
+    store_list(service->store, entries, STORE_MAX_SLOTS);
+    const struct store_slot *image = &entries[service->job_slot].image;
+    struct service_settings settings = service->settings;
+    if (status == STATUS_OK)
+        snprintf(record->image_name, sizeof record->image_name, "%s", image->info.name);
+    service_unlock(service);
+    if (status != STATUS_OK)
+        return status;
+
+    const struct job_file file = {.ctx = service, .read = read_stored};
+    struct job_options options = {
+        .method = JOB_PROGRAM_AUTO,
+        .format = image->info.format == STORE_IMAGE_FORMAT_HEX   ? IMAGE_FORMAT_HEX
+                  : image->info.format == STORE_IMAGE_FORMAT_ELF ? IMAGE_FORMAT_ELF
+                                                                 : IMAGE_FORMAT_BIN,
+        .bin_base = image->info.bin_base,
+        .verify = record->request.verify,
+        .reset_after = record->request.reset,
+        .skip_unchanged = record->request.skip_unchanged,
+        .connect_under_reset = settings.connect_under_reset,
+    };
+    service->job_system = (struct hal_system){.ctx = service,
+                                              .now_us = job_now_us,
+                                              .delay_us = job_delay_us,
+                                              .yield = job_yield,
+                                              .random = job_random,
+                                              .log = NULL};
+    struct job_link link = service->config.target;
+    link.system = &service->job_system;
+    if (settings.swclk_hz && link.swd->set_clock_hz)
+        link.swd->set_clock_hz(link.swd->ctx, settings.swclk_hz);
+    job_init(&service->job, &link, &file, &options, &service->job_report);
+    job_on_progress(&service->job, on_progress, service);
+    return job_run(&service->job);
+}
+
+bool service_job_run(struct service *service)
+{
+    service_lock(service);
+    struct service_job_record *record = active_record_locked(service);
+    if (record == NULL || record->state != SERVICE_JOB_QUEUED) {
+        service_unlock(service);
+        return false;
+    }
+    bool cancelled = record->cancel_requested;
+    record->state = cancelled ? SERVICE_JOB_CANCELLED : SERVICE_JOB_RUNNING;
+    record->progress.phase = JOB_PHASE_COUNT;
+    service->running = record;
+    service->last_progress_step = 0;
+    status_clear(&service->job_report);
+    job_event_locked(service, record);
+    service_unlock(service);
+    if (cancelled) {
+        service_lock(service);
+        service->job_active = false;
+        service_unlock(service);
+        return true;
+    }
+    service_log(service, "job %lu %s %s: started", (unsigned long)record->id,
+                service_action_name(record->request.action), record->image_name);
+
+    enum status status = run_locked_out(service, record);
+
+    service_lock(service);
+    if (status == STATUS_OK && record->request.verify)
+        status = store_mark_flashed_ok(service->store);
+    record->status = status;
+    record->result = service->job.result;
+    memcpy(record->detail, service->job_report.detail, sizeof record->detail);
+    record->state = status == STATUS_OK          ? SERVICE_JOB_DONE
+                    : status == STATUS_CANCELLED ? SERVICE_JOB_CANCELLED
+                                                 : SERVICE_JOB_FAILED;
+    job_event_locked(service, record);
+    char line[SERVICE_LOG_TEXT_MAX];
+    if (status == STATUS_OK)
+        snprintf(line, sizeof line, "job %lu %s %s: done in %lu.%02lu s chip time", (unsigned long)record->id,
+                 service_action_name(record->request.action), record->image_name,
+                 (unsigned long)(record->result.total_us / 1000000u),
+                 (unsigned long)(record->result.total_us / 10000u % 100u));
+    else
+        snprintf(line, sizeof line, "job %lu %s %s: %s in %s: %s", (unsigned long)record->id,
+                 service_action_name(record->request.action), record->image_name,
+                 service_job_state_name(record->state), job_phase_name(record->result.failed_phase),
+                 status_name(status));
+    service_log_locked(service, line);
+    service->running = NULL;
+    service->job_active = false;
+    service_unlock(service);
+    return true;
+}

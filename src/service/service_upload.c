@@ -1,0 +1,180 @@
+/*
+ * service_upload.c - an image upload: streamed into the store in constant memory, then read back once and planned
+ * against a generic STM32 (the plan phase of a flash job, job_generic_memory), so that a file that is not an image
+ * for an STM32 is refused at the upload, not at the flash. A refused file's slot is freed.
+ */
+#include "service/service.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static enum store_image_format store_format_of(enum image_format format)
+{
+    switch (format) {
+    case IMAGE_FORMAT_HEX:
+        return STORE_IMAGE_FORMAT_HEX;
+    case IMAGE_FORMAT_ELF:
+        return STORE_IMAGE_FORMAT_ELF;
+    default:
+        return STORE_IMAGE_FORMAT_BIN;
+    }
+}
+
+enum status service_upload_begin(struct service *service, const struct store_image_info *info, bool format_known,
+                                 struct status_report *report)
+{
+    enum status status = STATUS_OK;
+    service_lock(service);
+    if (service->upload.active) {
+        status = status_fail(report, STATUS_STORE_BUSY, "another upload is in progress");
+    } else if (info->size > store_slot_size(service->store)) {
+        status = status_fail(report, STATUS_STORE_TOO_LARGE, "image of %lu bytes; a slot holds %lu bytes",
+                             (unsigned long)info->size, (unsigned long)store_slot_size(service->store));
+    } else {
+        service->upload.active = true;
+        service->upload.info = *info;
+        service->upload.detect_format = !format_known;
+        service->upload.head_len = 0;
+        service->upload.begun = false;
+    }
+    service_unlock(service);
+    return status;
+}
+
+/* Opens the store's upload once the format is known: declared, or detected from the first bytes. */
+static enum status begin_in_store(struct service *service, struct status_report *report)
+{
+    if (service->upload.detect_format)
+        service->upload.info.format =
+            store_format_of(image_format_detect(service->upload.head, service->upload.head_len));
+    service_lock(service);
+    enum status status = store_upload_begin(service->store, &service->upload.info, NULL);
+    if (status == STATUS_OK && service->upload.head_len > 0)
+        status = store_upload_write(service->store, service->upload.head, service->upload.head_len);
+    if (status != STATUS_OK)
+        service_copy_report(report, &service->store_report, status);
+    service_unlock(service);
+    service->upload.begun = status == STATUS_OK;
+    return status;
+}
+
+enum status service_upload_write(struct service *service, const uint8_t *bytes, size_t len,
+                                 struct status_report *report)
+{
+    if (!service->upload.active)
+        return status_fail(report, STATUS_INVALID_ARGUMENT, "no upload in progress");
+    if (!service->upload.begun) {
+        size_t take = sizeof service->upload.head - service->upload.head_len;
+        if (take > len)
+            take = len;
+        memcpy(service->upload.head + service->upload.head_len, bytes, take);
+        service->upload.head_len += (uint32_t)take;
+        bytes += take;
+        len -= take;
+        if (service->upload.head_len < sizeof service->upload.head)
+            return STATUS_OK;
+        enum status status = begin_in_store(service, report);
+        if (status != STATUS_OK)
+            return status;
+    }
+    if (len == 0)
+        return STATUS_OK;
+    service_lock(service);
+    enum status status = store_upload_write(service->store, bytes, len);
+    if (status != STATUS_OK)
+        service_copy_report(report, &service->store_report, status);
+    service_unlock(service);
+    return status;
+}
+
+/* The plan of the image in slot, against any STM32. */
+static enum status plan_stored(struct service *service, unsigned slot, struct status_report *report)
+{
+    job_generic_memory(&service->upload.memory);
+    enum status status = image_plan_init(&service->upload.plan, &service->upload.memory, report);
+    if (status != STATUS_OK)
+        return status;
+    struct image_sink sink = image_plan_sink(&service->upload.plan);
+    enum image_format format = service->upload.info.format == STORE_IMAGE_FORMAT_HEX   ? IMAGE_FORMAT_HEX
+                               : service->upload.info.format == STORE_IMAGE_FORMAT_ELF ? IMAGE_FORMAT_ELF
+                                                                                       : IMAGE_FORMAT_BIN;
+    uint32_t base = service->upload.info.bin_base ? service->upload.info.bin_base : STM32_FLASH_BASE;
+    image_reader_init(&service->upload.reader, format, base, &sink, report);
+    for (uint32_t offset = 0;;) {
+        uint32_t got = 0;
+        service_lock(service);
+        status = store_read(service->store, slot, offset, service->upload.chunk, sizeof service->upload.chunk, &got);
+        if (status != STATUS_OK)
+            service_copy_report(report, &service->store_report, status);
+        service_unlock(service);
+        if (status != STATUS_OK)
+            return status;
+        if (got == 0)
+            break;
+        status = image_reader_feed(&service->upload.reader, service->upload.chunk, got);
+        if (status != STATUS_OK)
+            return status;
+        offset += got;
+        service->config.system->yield(service->config.system->ctx);
+    }
+    status = image_reader_finish(&service->upload.reader);
+    if (status == STATUS_OK)
+        status = image_plan_finish(&service->upload.plan);
+    return status;
+}
+
+enum status service_upload_finish(struct service *service, struct service_image *image, struct status_report *report)
+{
+    if (!service->upload.active)
+        return status_fail(report, STATUS_INVALID_ARGUMENT, "no upload in progress");
+    enum status status = STATUS_OK;
+    if (!service->upload.begun)
+        status = begin_in_store(service, report);
+    unsigned slot = 0;
+    if (status == STATUS_OK) {
+        service_lock(service);
+        status = store_upload_finish(service->store, NULL, &slot);
+        if (status != STATUS_OK)
+            service_copy_report(report, &service->store_report, status);
+        service_unlock(service);
+        service->upload.begun = false;
+    }
+    if (status == STATUS_OK) {
+        status = plan_stored(service, slot, report);
+        service_lock(service);
+        if (status != STATUS_OK)
+            store_delete(service->store, slot);
+        service_unlock(service);
+    }
+    if (status == STATUS_OK) {
+        service_lock(service);
+        /* Found again by slot: the store gave it its id. */
+        struct store_entry entries[STORE_MAX_SLOTS];
+        unsigned count = store_list(service->store, entries, STORE_MAX_SLOTS);
+        for (unsigned i = 0; i < count; i++) {
+            if (entries[i].slot == slot) {
+                image->id = entries[i].image.upload_id;
+                image->slot = slot;
+                image->entry = entries[i];
+            }
+        }
+        char line[SERVICE_LOG_TEXT_MAX];
+        snprintf(line, sizeof line, "image %lu uploaded: %s, %lu bytes", (unsigned long)image->id,
+                 service->upload.info.name, (unsigned long)image->entry.image.length);
+        service_log_locked(service, line);
+        service_unlock(service);
+    }
+    service_upload_abort(service);
+    return status;
+}
+
+void service_upload_abort(struct service *service)
+{
+    if (service->upload.begun) {
+        service_lock(service);
+        store_upload_abort(service->store);
+        service_unlock(service);
+    }
+    service->upload.begun = false;
+    service->upload.active = false;
+}

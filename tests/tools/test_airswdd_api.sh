@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# The airswdd daemon driven through its REST API by real curl: device and target, uploads (ELF, HEX, a big BIN),
+# a flash job polled to its end, progress on the event stream, one job at a time (409), the errors with their JSON
+# bodies (404, 400, 413), rollback, a clean SIGTERM, and the images still there after a restart on the same state.
+# Usage: test_airswdd_api.sh PATH/TO/airswdd FIRMWARE_DIR
+set -u
+airswdd=$1 firmware=$2
+work=$(mktemp -d)
+pid=
+cleanup() { [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+failures=0
+check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
+contains() { grep -q -F -- "$2" "$1"; }
+command -v curl >/dev/null || { echo "SKIPPED: curl missing"; exit 77; }
+[[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
+
+# A 512 KB F1, so that a 256 KB image (a whole slot) takes a while to flash.
+target="sim:stm32f103re,state=$work/chip.state"
+
+start_daemon() {
+  "$airswdd" --target "$target" --listen 127.0.0.1:0 --state-dir "$work/state" >"$work/daemon.out" 2>>"$work/daemon.err" &
+  pid=$!
+  for _ in $(seq 1 100); do
+    grep -q "listening on" "$work/daemon.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  port=$(sed -n 's|^airswdd: listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$work/daemon.out")
+  api="http://127.0.0.1:$port/api/v1"
+}
+
+stop_daemon() {
+  kill -TERM "$pid"
+  wait "$pid"
+  status=$?
+  pid=
+  return $status
+}
+
+# request METHOD PATH [curl args...]: the body in $work/body, the HTTP status in $code.
+request() {
+  local method=$1 path=$2
+  shift 2
+  code=$(curl -s -o "$work/body" -w '%{http_code}' -X "$method" "$@" "$api$path")
+}
+json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }
+
+wait_job() {
+  for _ in $(seq 1 600); do
+    request GET "/jobs/$1"
+    grep -qE '"state":"(queued|running)"' "$work/body" || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+start_daemon
+check "airswdd prints its ready line" test -n "$port"
+
+request GET /device
+check "GET /device answers 200" test "$code" = 200
+check "  with the target and the store" contains "$work/body" '"store":{"slots":3,"slot_size":262144}'
+
+request GET /target
+check "GET /target identifies the simulated part" contains "$work/body" '"part":"STM32F10x high density"'
+
+request POST "/images?name=hello_f1.elf" --data-binary @"$firmware/f1/hello_f1.elf"
+check "upload of an ELF answers 201" test "$code" = 201
+check "  and detects its format" contains "$work/body" '"format":"elf"'
+elf_id=$(json_field "['id']")
+
+request POST "/images?name=hello_f1.hex&format=hex" --data-binary @"$firmware/f1/hello_f1.hex"
+check "upload of a HEX answers 201" test "$code" = 201
+hex_id=$(json_field "['id']")
+
+request GET /images
+check "GET /images lists both" test "$(json_field "[0]['id']"),$(json_field "[1]['id']")" = "$elf_id,$hex_id"
+
+curl -sN "$api/events" >"$work/events" 2>/dev/null &
+events_pid=$!
+sleep 0.3
+
+request POST /jobs -d "{\"action\":\"flash\",\"image\":$elf_id}"
+check "POST /jobs answers 202" test "$code" = 202
+job=$(json_field "['id']")
+check "the job finishes" wait_job "$job"
+check "  done" contains "$work/body" '"state":"done"'
+check "  with its phases in chip time" grep -qE '"phases_us":\{"plan":[0-9]+,"connect":[0-9]+,.*"program":[1-9]' "$work/body"
+check "  and verified bytes" grep -qE '"verified_bytes":[1-9]' "$work/body"
+
+request GET /images
+check "the flashed image is current and flashed well" \
+  test "$(json_field "[0]['state']"),$(json_field "[0]['flashed_ok']")" = "current,True"
+
+sleep 0.3
+kill "$events_pid" 2>/dev/null
+wait "$events_pid" 2>/dev/null
+check "the event stream carried progress events" contains "$work/events" 'event: progress'
+check "  with the program phase" contains "$work/events" "\"job\":$job,\"phase\":\"program\""
+check "  and the job's end" contains "$work/events" "data: {\"job\":$job,\"state\":\"done\"}"
+
+# Flash the HEX so that the ELF becomes the previous (rollback) image.
+request POST /jobs -d "{\"action\":\"flash\",\"image\":$hex_id}"
+wait_job "$(json_field "['id']")"
+check "flashing the HEX succeeds" contains "$work/body" '"state":"done"'
+
+request DELETE "/images/$hex_id"
+check "deleting the current image answers 409 conflict" test "$code,$(json_field "['error']")" = "409,conflict"
+
+# One job at a time.
+head -c 262144 /dev/urandom >"$work/big.bin"
+request POST "/images?name=big.bin&format=bin" --data-binary @"$work/big.bin"
+check "upload of a 256 KB binary answers 201" test "$code" = 201
+big_id=$(json_field "['id']")
+request POST /jobs -d "{\"action\":\"flash\",\"image\":$big_id}"
+big_job=$(json_field "['id']")
+request POST /jobs -d "{\"action\":\"flash\",\"image\":$elf_id}"
+check "a second job while one runs answers 409" test "$code" = 409
+check "  busy, naming the running job" \
+  test "$(json_field "['error']"),$(json_field "['detail']")" = "busy,job $big_job (flash) is running"
+wait_job "$big_job"
+check "the big job finishes" contains "$work/body" '"state":"done"'
+
+# Errors.
+request GET /jobs/9999
+check "an unknown job answers 404 with a JSON body" test "$code,$(json_field "['error']")" = "404,not-found"
+request DELETE /images/12345
+check "an unknown image answers 404 with a JSON body" test "$code,$(json_field "['error']")" = "404,not-found"
+request POST /jobs -d '{"action":"flash",'
+check "malformed JSON answers 400 bad-request" test "$code,$(json_field "['error']")" = "400,bad-request"
+request POST /jobs -d '{"action":"dance"}'
+check "an unknown action answers 400" test "$code" = 400
+request GET /images
+kept=$(json_field ".__len__()")
+head -n 5 "$firmware/f1/hello_f1.hex" >"$work/truncated.hex" # whole records, no end-of-file record
+request POST "/images?name=cut.hex&format=hex" --data-binary @"$work/truncated.hex"
+check "a truncated HEX answers 400 with the image status" \
+  test "$code,$(json_field "['error']")" = "400,image-truncated"
+head -c 262145 /dev/zero >"$work/huge.bin"
+request POST "/images?name=huge.bin&format=bin" --data-binary @"$work/huge.bin"
+check "an image larger than a slot answers 413" test "$code,$(json_field "['error']")" = "413,too-large"
+request GET /images
+check "  and neither refused file is kept" test "$(json_field ".__len__()")" = "$kept"
+
+# Cancel: the big image again, stopped at its next block.
+request POST /jobs -d "{\"action\":\"flash\",\"image\":$big_id}"
+cancel_job=$(json_field "['id']")
+request DELETE "/jobs/$cancel_job"
+check "DELETE /jobs/{id} of a running job answers 202" test "$code" = 202
+wait_job "$cancel_job"
+check "  and the job ends cancelled" \
+  test "$(json_field "['state']"),$(json_field "['error']['status']")" = "cancelled,cancelled"
+request DELETE "/jobs/$cancel_job"
+check "cancelling a finished job answers 409" test "$code,$(json_field "['error']")" = "409,conflict"
+
+# Rollback: the big image is current; the HEX that flashed well before it is the previous one (the ELF was freed
+# when the big image replaced the HEX: the store keeps one rollback image).
+request POST /jobs -d '{"action":"rollback"}'
+check "rollback answers 202" test "$code" = 202
+wait_job "$(json_field "['id']")"
+check "  and finishes" contains "$work/body" '"state":"done"'
+request GET /images
+check "  the previous image is current again" \
+  python3 -c "import json,sys; l=json.load(open(sys.argv[1])); sys.exit(0 if [i['id'] for i in l if i['state']=='current']==[$hex_id] else 1)" "$work/body"
+
+request PUT /settings -d '{"verify":true,"swclk_hz":1000000}'
+check "PUT /settings answers 200 with the settings" contains "$work/body" '"swclk_hz":1000000'
+request GET /log
+check "GET /log is a JSON array of the log" contains "$work/body" "job $job flash hello_f1.elf: done"
+
+stop_daemon
+check "SIGTERM stops airswdd with status 0" test "$status" = 0
+
+start_daemon
+check "airswdd restarts on the same state directory" test -n "$port"
+request GET /images
+check "  and the images are still there" test "$(json_field ".__len__()")" = "$kept"
+check "  the current one too" contains "$work/body" "{\"id\":$hex_id,"
+# SIGTERM while a job runs: the job is cancelled at its next block and the daemon still exits cleanly.
+request POST /jobs -d "{\"action\":\"flash\",\"image\":$big_id}"
+sleep 0.3
+stop_daemon
+check "SIGTERM during a job exits 0" test "$status" = 0
+check "  after cancelling the job" grep -qE "^job 1 flash big.bin: (cancelled|done)" "$work/daemon.err"
+
+if [[ $failures -ne 0 ]]; then
+  echo "--- daemon stderr"
+  cat "$work/daemon.err"
+fi
+exit $((failures != 0))

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The acceptance run of the web page: headless Chromium against the real airswdd (a simulated Blue Pill, a fresh
+# state folder, a loopback port the daemon chose): it opens the page the daemon serves from its binary, drops the
+# example firmware, clicks flash, and sees success with the progress bar at 100% (tests/web/test_web_page.sh does
+# the driving and saves BUILD_DIR/web-screenshot.png). The daemon is stopped by the PID this script started.
+#
+# Usage: test_web_daemon.sh AIRSWDD BUILD_DIR FIRMWARE.elf
+set -u
+airswdd=$1 build_dir=$2 firmware=$3
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+daemon_pid=
+cleanup() {
+  if [[ -n "$daemon_pid" ]]; then
+    kill "$daemon_pid" 2>/dev/null
+    wait "$daemon_pid" 2>/dev/null
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$airswdd" --target "sim:stm32f103c8,state=$work/chip.state" --listen 127.0.0.1:0 --state-dir "$work/state" \
+  >"$work/daemon.out" 2>"$work/daemon.err" &
+daemon_pid=$!
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$work/daemon.out" 2>/dev/null && break
+  kill -0 "$daemon_pid" 2>/dev/null || { echo "FAIL: airswdd exited:"; cat "$work/daemon.err"; exit 1; }
+  sleep 0.05
+done
+url=$(sed -n 's|^airswdd: listening on \(http://127.0.0.1:[0-9]*\)$|\1/|p' "$work/daemon.out")
+[[ -n "$url" ]] || { echo "FAIL: airswdd did not say where it listens"; cat "$work/daemon.err"; exit 1; }
+echo "airswdd serves $url"
+
+status=$(curl -s -o /dev/null -w '%{http_code} %{content_type}' --compressed "$url")
+echo "GET / -> $status"
+[[ "$status" == "200 text/html"* ]] || { echo "FAIL: the daemon does not serve the page"; exit 1; }
+
+bash "$here/test_web_page.sh" "$build_dir" "$firmware" "$url"
+result=$?
+kill "$daemon_pid"
+wait "$daemon_pid"
+daemon_exit=$?
+daemon_pid=
+echo "airswdd stopped (exit $daemon_exit)"
+((result == 0 && daemon_exit == 0))

@@ -1,0 +1,61 @@
+/*
+ * airswdd_worker.c - the thread that runs flash jobs while the HTTP loop keeps serving (airswdd.h).
+ */
+#include "airswdd.h"
+
+void airswdd_lock(void *ctx)
+{
+    pthread_mutex_lock(ctx);
+}
+
+void airswdd_unlock(void *ctx)
+{
+    pthread_mutex_unlock(ctx);
+}
+
+static void *worker_main(void *ctx)
+{
+    struct airswdd_worker *worker = ctx;
+    for (;;) {
+        pthread_mutex_lock(&worker->mutex);
+        while (!worker->queued && !worker->quit)
+            pthread_cond_wait(&worker->wake, &worker->mutex);
+        bool quit = worker->quit && !worker->queued;
+        worker->queued = false;
+        pthread_mutex_unlock(&worker->mutex);
+        if (quit)
+            return NULL;
+        while (service_job_run(worker->service))
+            ;
+    }
+}
+
+bool airswdd_worker_start(struct airswdd_worker *worker, struct service *service)
+{
+    worker->service = service;
+    worker->queued = false;
+    worker->quit = false;
+    pthread_mutex_init(&worker->mutex, NULL);
+    pthread_cond_init(&worker->wake, NULL);
+    return pthread_create(&worker->thread, NULL, worker_main, worker) == 0;
+}
+
+void airswdd_worker_notify(void *ctx)
+{
+    struct airswdd_worker *worker = ctx;
+    pthread_mutex_lock(&worker->mutex);
+    worker->queued = true;
+    pthread_cond_signal(&worker->wake);
+    pthread_mutex_unlock(&worker->mutex);
+}
+
+void airswdd_worker_stop(struct airswdd_worker *worker)
+{
+    pthread_mutex_lock(&worker->mutex);
+    worker->quit = true;
+    pthread_cond_signal(&worker->wake);
+    pthread_mutex_unlock(&worker->mutex);
+    pthread_join(worker->thread, NULL);
+    pthread_cond_destroy(&worker->wake);
+    pthread_mutex_destroy(&worker->mutex);
+}

@@ -1,0 +1,198 @@
+/*
+ * main.c - airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR [--factory-reset]
+ *
+ * The staging store lives in DIR/store.bin; the target is opened as the airswd command line opens it (cli_target.c,
+ * shared with tools/airswd). The HTTP loop runs on the main thread and jobs on a worker thread. SIGTERM or SIGINT:
+ * the running job is cancelled at its next block, the thread joined, the sockets closed, the simulated chip's state
+ * saved; exit status 0.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "airswdd.h"
+#include "web_assets.h"
+#include "cli.h"
+#include "http_server.h"
+#include "net/api.h"
+#include "port_file_storage.h"
+#include "port_host.h"
+
+#define AIRSWDD_VERSION "0.4.0"
+/* 256 KB slots: the largest flash of the simulated parts, and what the ESP8266's store holds. */
+#define AIRSWDD_SLOT_SECTORS 64u
+#define AIRSWDD_STORE_SECTORS (AIRSWD_STORE_JOURNAL_SECTORS + AIRSWD_STORE_SLOTS * AIRSWDD_SLOT_SECTORS)
+
+struct airswdd_options {
+    const char *target;
+    uint16_t port;
+    const char *state_dir;
+    bool factory_reset;
+};
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR "
+                    "[--factory-reset]\n");
+}
+
+static bool parse_listen(const char *text, uint16_t *port)
+{
+    const char *prefix = "127.0.0.1:";
+    if (strncmp(text, prefix, strlen(prefix)) != 0) {
+        fprintf(stderr, "airswdd: --listen takes 127.0.0.1:PORT (the daemon serves the loopback only for now)\n");
+        return false;
+    }
+    char *end;
+    unsigned long value = strtoul(text + strlen(prefix), &end, 10);
+    if (*end != '\0' || end == text + strlen(prefix) || value > 65535) {
+        fprintf(stderr, "airswdd: bad port in --listen %s\n", text);
+        return false;
+    }
+    *port = (uint16_t)value;
+    return true;
+}
+
+static bool parse_options(int argc, char **argv, struct airswdd_options *options)
+{
+    *options = (struct airswdd_options){.target = "sim"};
+    bool listen = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_value = i + 1 < argc;
+        if (strcmp(arg, "--target") == 0 && has_value) {
+            options->target = argv[++i];
+        } else if (strcmp(arg, "--listen") == 0 && has_value) {
+            if (!parse_listen(argv[++i], &options->port))
+                return false;
+            listen = true;
+        } else if (strcmp(arg, "--state-dir") == 0 && has_value) {
+            options->state_dir = argv[++i];
+        } else if (strcmp(arg, "--factory-reset") == 0) {
+            options->factory_reset = true;
+        } else {
+            usage();
+            return false;
+        }
+    }
+    if (!listen || options->state_dir == NULL) {
+        usage();
+        return false;
+    }
+    return true;
+}
+
+static bool open_store(struct store *store, struct port_file_storage *storage, const struct airswdd_options *options,
+                       const struct hal_system *system, struct status_report *report)
+{
+    if (mkdir(options->state_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "airswdd: cannot create %s: %s\n", options->state_dir, strerror(errno));
+        return false;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/store.bin", options->state_dir);
+    char text[AIRSWD_STATUS_DETAIL_MAX + 256];
+    if (port_file_storage_open(storage, path, AIRSWDD_STORE_SECTORS, report) != STATUS_OK) {
+        fprintf(stderr, "airswdd: %s: %s\n", path, status_format(report, text, sizeof text));
+        return false;
+    }
+    enum status status = options->factory_reset ? STATUS_STORE_LAYOUT : store_mount(store, &storage->hal, system,
+                                                                                    report);
+    if (status == STATUS_STORE_LAYOUT) {
+        fprintf(stderr, "airswdd: %s: starting an empty store\n", path);
+        status = store_format(store, &storage->hal, system, report);
+    }
+    if (status != STATUS_OK) {
+        fprintf(stderr, "airswdd: staging store %s: %s\n", path, status_format(report, text, sizeof text));
+        port_file_storage_close(storage);
+        return false;
+    }
+    return true;
+}
+
+/* Large: in static storage, one daemon per process. */
+static struct cli_target target;
+static struct port_file_storage storage;
+static struct store store;
+static struct service service;
+static struct api api;
+static struct http_server server;
+static struct airswdd_worker worker;
+static pthread_mutex_t service_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* The web page, compressed into the binary at build time (web/embed.sh). */
+static bool airswdd_web_file(const char *path, struct api_file *file)
+{
+    const struct web_asset *asset = web_asset_find(path);
+    if (asset == NULL)
+        return false;
+    *file = (struct api_file){.content_type = asset->content_type, .bytes = asset->gzip_bytes,
+                              .len = (uint32_t)asset->gzip_size, .gzip = true, .etag = asset->etag};
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    struct airswdd_options options;
+    if (!parse_options(argc, argv, &options))
+        return 2;
+    struct hal_system host;
+    port_host_system(&host);
+
+    struct cli_options target_options = {.target = options.target};
+    if (!cli_target_open(&target, &target_options))
+        return 1;
+    target.keep_state = true; /* the chip's flash as the jobs left it is saved at exit */
+    if (!open_store(&store, &storage, &options, &host, &service.store_report)) {
+        cli_target_close(&target);
+        return 1;
+    }
+    const struct service_config config = {
+        .system = &host,
+        .target = {.swd = target.swd_pins, .system = target.system, .pins = target.pins},
+        .target_name = options.target,
+        .version = AIRSWDD_VERSION,
+        .lock = airswdd_lock,
+        .unlock = airswdd_unlock,
+        .lock_ctx = &service_mutex,
+        .job_queued = airswdd_worker_notify,
+        .job_queued_ctx = &worker,
+    };
+    /* service_init clears the struct, the store's report included: the store keeps pointing at it. */
+    service_init(&service, &config, &store);
+    api_init(&api, &service);
+    api.files = airswdd_web_file;
+
+    port_host_catch_interrupts();
+    int status = 1;
+    if (http_server_open(&server, &api.http, options.port) != 0) {
+        fprintf(stderr, "airswdd: cannot listen on 127.0.0.1:%u: %s\n", options.port, strerror(errno));
+    } else if (!airswdd_worker_start(&worker, &service)) {
+        fprintf(stderr, "airswdd: cannot start the job thread\n");
+        http_server_close(&server);
+    } else {
+        service_log(&service, "airswdd %s serving %s (%s)", AIRSWDD_VERSION, options.target, target.description);
+        printf("airswdd: listening on http://127.0.0.1:%u\n", http_server_port(&server));
+        fflush(stdout);
+        status = 0;
+        while (!port_host_cancel_requested()) {
+            if (http_server_poll(&server, 100) < 0) {
+                fprintf(stderr, "airswdd: the listening socket failed\n");
+                status = 1;
+                break;
+            }
+            api_pump(&api);
+        }
+        fprintf(stderr, "airswdd: shutting down\n");
+        service_cancel_all(&service);
+        airswdd_worker_stop(&worker);
+        api_pump(&api);
+        http_server_close(&server);
+    }
+    port_file_storage_close(&storage);
+    cli_target_close(&target);
+    return status;
+}
