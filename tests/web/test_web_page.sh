@@ -25,6 +25,12 @@ fi
 command -v npm >/dev/null || { echo "FAIL: npm is not installed (Debian package npm; scripts/install-deps.sh)"; exit 1; }
 [[ -f "$firmware" ]] || { echo "FAIL: firmware $firmware was not built (is arm-none-eabi-gcc installed?)"; exit 1; }
 
+# Debian 12's own Node.js is 18, which playwright-core stopped supporting after 1.49; 1.49.1 still drives Debian's
+# chromium. A newer Node.js (as the NodeSource packages bring) gets the newer pin.
+if (($(node -p 'process.versions.node.split(".")[0]') < 20)); then
+  playwright_version=1.49.1
+fi
+
 # playwright-core into the build folder, once per pinned version. It downloads no browser: we use Debian's.
 npm_dir=$build_dir/npm
 installed=$(node -p "try { require('$npm_dir/node_modules/playwright-core/package.json').version } catch (e) { '' }")
