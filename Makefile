@@ -4,7 +4,9 @@ JOBS ?= $(shell nproc)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test demo bench cross fuzz clean
+.PHONY: all deps build test demo serve bench cross fuzz clean
+
+PORT ?= 8080
 
 all: build
 
@@ -18,11 +20,14 @@ build: deps
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The daemon with a simulated Blue Pill; the example firmware flashed through its REST API; what the STM32 prints.
 demo: build
-	@$(BUILD)/tools/airswd --target sim probe
-	@echo
-	@$(BUILD)/tools/airswd --target sim:stm32f103c8,state=$(BUILD)/demo-bluepill.state \
-	  flash $(BUILD)/examples/firmware/f1/hello_f1.elf
+	@scripts/demo.sh $(BUILD)
+
+# The daemon in the foreground on 127.0.0.1:$(PORT) (the web page at http://127.0.0.1:$(PORT)/); Ctrl-C stops it.
+serve: build
+	@$(BUILD)/tools/airswdd --target sim:stm32f103c8,state=$(BUILD)/demo-bluepill.state \
+	  --listen 127.0.0.1:$(PORT) --state-dir $(BUILD)/serve
 
 bench: build
 	@$(BUILD)/bench/bench_swd

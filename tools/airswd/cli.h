@@ -22,6 +22,7 @@ struct cli_options {
     uint32_t swclk_hz;      /* --swclk, 0 = the port's default */
     const char *trace_path; /* --trace: VCD of the simulated wire */
     bool json;              /* --json: one JSON object on stdout instead of text */
+    const char *device;     /* --device URL: the commands go to an airswdd (or ESP8266) over its REST API */
 };
 
 /* A target opened from its --target description, with the HAL that reaches it. */
@@ -67,6 +68,10 @@ bool cli_session_open(struct cli_target *target, struct cli_session *session);
 /* Runs a flash job on the image at path and prints its result; the exit status. */
 int cli_run_job(struct cli_target *target, const struct cli_options *options, const char *path,
                 const struct job_options *job_options);
+
+/* `airswd --device URL COMMAND` (cli_remote.c): flash, verify, info and reset through the REST API; the exit
+ * status as the local commands give it. */
+int cli_remote_main(const char *url, const struct cli_options *options, const char *command, int argc, char **argv);
 
 /* Commands: the exit status (0 success, 1 failed, 2 bad command line). */
 int cmd_probe(struct cli_target *target, const struct cli_options *options, const char *command, int argc,

@@ -12,6 +12,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: airswd [--target TARGET] [--swclk HZ] [--trace FILE.vcd] [--json] COMMAND [ARGS]\n"
+            "       airswd --device http://HOST:PORT [--json] flash|verify|info|reset [ARGS]\n"
             "\n"
             "targets:\n"
             "  sim[:PART[,state=FILE][,swclk=HZ]]  a simulated STM32 (default sim:stm32f103c8); state=FILE keeps\n"
@@ -43,7 +44,7 @@ int main(int argc, char **argv)
     static const struct option long_options[] = {
         {"target", required_argument, NULL, 't'}, {"swclk", required_argument, NULL, 's'},
         {"trace", required_argument, NULL, 'v'},  {"help", no_argument, NULL, 'h'},
-        {"json", no_argument, NULL, 'j'},
+        {"json", no_argument, NULL, 'j'},         {"device", required_argument, NULL, 'd'},
         {NULL, 0, NULL, 0},
     };
     int option;
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
         }
         case 'v': options.trace_path = optarg; break;
         case 'j': options.json = true; break;
+        case 'd': options.device = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -71,6 +73,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *command = argv[optind];
+    if (options.device != NULL)
+        return cli_remote_main(options.device, &options, command, argc - optind - 1, argv + optind + 1);
     static const struct {
         const char *name;
         int (*run)(struct cli_target *target, const struct cli_options *options, const char *command, int argc,

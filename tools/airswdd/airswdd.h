@@ -18,6 +18,9 @@ struct airswdd_worker {
     pthread_cond_t wake;
     bool queued;
     bool quit;
+    /* Called on the job thread after the queued jobs ran (may be NULL): lets the simulated chip run its firmware. */
+    void (*idle)(void *ctx);
+    void *idle_ctx;
 };
 
 bool airswdd_worker_start(struct airswdd_worker *worker, struct service *service);
@@ -25,6 +28,15 @@ bool airswdd_worker_start(struct airswdd_worker *worker, struct service *service
 void airswdd_worker_notify(void *ctx);
 /* Lets the running job end (the caller cancels it first if it must stop soon) and joins the thread. */
 void airswdd_worker_stop(struct airswdd_worker *worker);
+
+/* The simulated chip's USART1 as lines: "airswdd: uart: LINE" on stderr and "uart: LINE" in the service's log.
+ * The chip's callbacks only queue the bytes (they run on whichever thread drives the chip); airswdd_uart_drain()
+ * on the main thread prints and logs the complete lines. */
+struct sim_stm32;
+void airswdd_uart_attach(struct sim_stm32 *sim);
+void airswdd_uart_drain(struct service *service);
+/* Lets the simulated chip run for up to ms milliseconds of chip time when no job holds the target. */
+void airswdd_sim_idle(struct service *service, struct sim_stm32 *sim, unsigned ms);
 
 /* service_config.lock / unlock over a pthread mutex. */
 void airswdd_lock(void *ctx);

@@ -27,6 +27,8 @@ static void *worker_main(void *ctx)
             return NULL;
         while (service_job_run(worker->service))
             ;
+        if (worker->idle)
+            worker->idle(worker->idle_ctx);
     }
 }
 

@@ -134,6 +134,14 @@ static bool airswdd_web_file(const char *path, struct api_file *file)
     return true;
 }
 
+/* After the jobs: the simulated chip runs its firmware for a while (what it prints shows as "uart: " lines). */
+static void airswdd_idle(void *ctx)
+{
+    (void)ctx;
+    if (target.sim)
+        airswdd_sim_idle(&service, target.sim, 200);
+}
+
 int main(int argc, char **argv)
 {
     struct airswdd_options options;
@@ -146,6 +154,8 @@ int main(int argc, char **argv)
     if (!cli_target_open(&target, &target_options))
         return 1;
     target.keep_state = true; /* the chip's flash as the jobs left it is saved at exit */
+    if (target.sim)
+        airswdd_uart_attach(target.sim);
     if (!open_store(&store, &storage, &options, &host, &service.store_report)) {
         cli_target_close(&target);
         return 1;
@@ -167,6 +177,7 @@ int main(int argc, char **argv)
     api.files = airswdd_web_file;
 
     port_host_catch_interrupts();
+    worker.idle = airswdd_idle;
     int status = 1;
     if (http_server_open(&server, &api.http, options.port) != 0) {
         fprintf(stderr, "airswdd: cannot listen on 127.0.0.1:%u: %s\n", options.port, strerror(errno));
@@ -177,6 +188,7 @@ int main(int argc, char **argv)
         service_log(&service, "airswdd %s serving %s (%s)", AIRSWDD_VERSION, options.target, target.description);
         printf("airswdd: listening on http://127.0.0.1:%u\n", http_server_port(&server));
         fflush(stdout);
+        airswdd_worker_notify(&worker); /* the firmware already in the chip runs a little */
         status = 0;
         while (!port_host_cancel_requested()) {
             if (http_server_poll(&server, 100) < 0) {
@@ -185,10 +197,12 @@ int main(int argc, char **argv)
                 break;
             }
             api_pump(&api);
+            airswdd_uart_drain(&service);
         }
         fprintf(stderr, "airswdd: shutting down\n");
         service_cancel_all(&service);
         airswdd_worker_stop(&worker);
+        airswdd_uart_drain(&service);
         api_pump(&api);
         http_server_close(&server);
     }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# make demo: the daemon with a simulated Blue Pill, the example firmware flashed into it through the REST API by
+# `airswd --device`, and what the STM32 prints on its USART after the reset.
+# Usage: scripts/demo.sh BUILD_DIR
+set -u
+build=${1:-build}
+firmware=$build/examples/firmware/f1/hello_f1.elf
+[[ -f "$firmware" ]] || { echo "demo: $firmware is missing (arm-none-eabi-gcc not installed?)" >&2; exit 1; }
+run=$build/demo
+mkdir -p "$run"
+rm -f "$run/daemon.out" "$run/daemon.err"
+
+"$build/tools/airswdd" --target "sim:stm32f103c8,state=$build/demo-bluepill.state" --listen 127.0.0.1:0 \
+  --state-dir "$run/state" >"$run/daemon.out" 2>"$run/daemon.err" &
+pid=$!
+trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
+url=
+for _ in $(seq 1 100); do
+  url=$(sed -n 's|^airswdd: listening on \(http://[0-9.]*:[0-9]*\)$|\1|p' "$run/daemon.out" 2>/dev/null)
+  [[ -n "$url" ]] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [[ -z "$url" ]]; then
+  echo "demo: airswdd did not start:" >&2
+  cat "$run/daemon.err" >&2
+  exit 1
+fi
+# The chip boots what its state file holds (earlier demos) and may greet already: only what comes after the flash counts.
+sleep 0.3
+before=$(grep -c '^airswdd: uart: ' "$run/daemon.err")
+echo "airswdd (PID $pid) serves a simulated Blue Pill (STM32F103C8) at $url"
+echo
+echo "\$ airswd --device $url flash $firmware"
+"$build/tools/airswd" --device "$url" flash "$firmware" || exit 1
+echo
+
+# The firmware runs after the reset: its greeting comes out of the simulated USART1 as "airswdd: uart: " lines.
+uart=
+for _ in $(seq 1 50); do
+  uart=$(grep '^airswdd: uart: ' "$run/daemon.err" | tail -n +$((before + 1)) | sed 's/^airswdd: uart: //')
+  [[ -n "$uart" ]] && break
+  sleep 0.1
+done
+echo "the STM32's USART1 after the reset:"
+if [[ -n "$uart" ]]; then
+  printf '  %s\n' "$uart"
+else
+  echo "  (nothing yet)"
+fi
+echo
+echo "the web page: $url/"
+echo "(make serve keeps the daemon running on 127.0.0.1:8080)"
+kill -TERM "$pid"
+wait "$pid"
+trap - EXIT
+grep -q "hello from airswd example firmware (STM32F1)" <<<"$uart"

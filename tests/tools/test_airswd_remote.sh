@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# `airswd --device URL` against a real airswdd: flash an ELF (phases printed, exit 0), --json flash (one object, ok
+# true), a second flash while a big binary is being flashed (exit 1, busy), a truncated HEX (exit 1, image-truncated),
+# an unreachable device (exit 1, the message), verify where the daemon lacks it (exit 1, said so), info; and the
+# daemon's stderr carrying what the simulated STM32 printed on USART1 after the reset.
+# Usage: test_airswd_remote.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
+set -u
+airswd=$1 airswdd=$2 firmware=$3
+work=$(mktemp -d)
+pid=
+cleanup() { [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+failures=0
+check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
+contains() { grep -q -F -- "$2" "$1"; }
+[[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
+
+# A 512 KB F1, so that a 256 KB binary takes a while to flash.
+"$airswdd" --target "sim:stm32f103re,state=$work/chip.state" --listen 127.0.0.1:0 --state-dir "$work/state" \
+  >"$work/daemon.out" 2>"$work/daemon.err" &
+pid=$!
+for _ in $(seq 1 100); do
+  grep -q "listening on" "$work/daemon.out" 2>/dev/null && break
+  sleep 0.1
+done
+url=$(sed -n 's|^airswdd: listening on \(http://127.0.0.1:[0-9]*\)$|\1|p' "$work/daemon.out")
+check "airswdd prints its URL" test -n "$url"
+
+# run NAME ARGS...: stdout in $work/NAME.out, stderr in $work/NAME.err, the exit status in $rc.
+run() {
+  local name=$1
+  shift
+  "$airswd" "$@" >"$work/$name.out" 2>"$work/$name.err"
+  rc=$?
+}
+
+run flash --device "$url" flash "$firmware/f1/hello_f1.elf"
+check "flash through the daemon exits 0" test "$rc" = 0
+check "  and prints the phases" grep -qE '^program +[0-9]+\.[0-9]{3} ms$' "$work/flash.out"
+check "  and the total in chip time" grep -qE '^total +[0-9]+\.[0-9]{3} ms chip time$' "$work/flash.out"
+check "  and the bytes verified" grep -qE '^programmed [1-9][0-9]* bytes, verified [1-9][0-9]* bytes$' "$work/flash.out"
+
+run json --device "$url" --json flash "$firmware/f1/hello_f1.hex"
+check "--json flash exits 0" test "$rc" = 0
+check "  with one object, ok true and the phases" \
+  python3 -c "import json,sys; o=json.load(open(sys.argv[1])); sys.exit(0 if o['ok'] is True and o['phases_us']['program'] > 0 else 1)" "$work/json.out"
+
+run info --device "$url" info
+check "info through the daemon names the part" contains "$work/info.out" "STM32F10x high density"
+
+# One job at a time: a second flash while a 256 KB binary is being flashed.
+head -c 262144 /dev/urandom >"$work/big.bin"
+"$airswd" --device "$url" flash "$work/big.bin" --base 0x08000000 >"$work/big.out" 2>"$work/big.err" &
+big=$!
+for _ in $(seq 1 100); do
+  grep -q "flash big.bin: started" "$work/daemon.err" && break
+  sleep 0.05
+done
+run busy --device "$url" flash "$firmware/f1/hello_f1.elf"
+check "a flash while another job runs exits 1" test "$rc" = 1
+check "  saying busy, with the daemon's detail and message" \
+  grep -qE '^airswd: flash: busy: job [0-9]+ \(flash\) is running: ' "$work/busy.err"
+wait "$big"
+check "the big flash exits 0" test "$?" = 0
+
+head -n 5 "$firmware/f1/hello_f1.hex" >"$work/truncated.hex"
+run truncated --device "$url" flash "$work/truncated.hex"
+check "a truncated HEX exits 1" test "$rc" = 1
+check "  naming image-truncated" contains "$work/truncated.err" "airswd: upload: image-truncated"
+
+run verify --device "$url" verify "$firmware/f1/hello_f1.elf"
+check "verify exits 1 on a daemon without the verify action" test "$rc" = 1
+check "  and says so" contains "$work/verify.err" "does not offer the verify action"
+
+run again --device "$url" flash "$firmware/f1/hello_f1.elf"
+check "the refused requests left the store usable: another flash exits 0" test "$rc" = 0
+
+run unreachable --device http://127.0.0.1:1 flash "$firmware/f1/hello_f1.elf"
+check "an unreachable device exits 1" test "$rc" = 1
+check "  saying it cannot reach it" contains "$work/unreachable.err" \
+  "airswd: cannot reach the device at http://127.0.0.1:1: Connection refused"
+run badurl --device ftp://x flash "$firmware/f1/hello_f1.elf"
+check "a URL that is not http:// exits 2" test "$rc" = 2
+
+sleep 0.5
+check "the daemon printed what the STM32 said on USART1" \
+  contains "$work/daemon.err" "airswdd: uart: hello from airswd example firmware (STM32F1)"
+
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+pid=
+check "airswdd stops with status 0" test "$status" = 0
+
+if [[ $failures -ne 0 ]]; then
+  for f in "$work"/*.err "$work"/*.out; do echo "--- $f"; cat "$f"; done
+fi
+exit $((failures != 0))

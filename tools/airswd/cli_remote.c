@@ -1,0 +1,615 @@
+/*
+ * cli_remote.c - `airswd --device http://HOST:PORT COMMAND`: the same commands driven through a daemon's REST API
+ * (docs/api.md) instead of a local target, with the same output and exit status. flash and verify upload the file
+ * (POST /api/v1/images), start a job (POST /api/v1/jobs) and follow it (GET /api/v1/jobs/{id} every 100 ms); info
+ * is GET /api/v1/target; reset is the reset job where the device offers it.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crc32.h"
+#include "http_client.h"
+
+#define BAR_WIDTH 30
+#define POLL_MS 100
+
+struct remote {
+    const char *url_text;
+    struct http_url url;
+    bool json;
+};
+
+/* ---- just enough JSON to read the daemon's answers ---- */
+
+/* The end of the value at p (an object, an array, a string or a scalar). */
+static const char *json_skip(const char *p)
+{
+    if (*p == '"') {
+        for (p++; *p && *p != '"'; p++)
+            if (*p == '\\' && p[1])
+                p++;
+        return *p ? p + 1 : p;
+    }
+    if (*p == '{' || *p == '[') {
+        int depth = 0;
+        for (; *p; p++) {
+            if (*p == '"') {
+                p = json_skip(p) - 1;
+            } else if (*p == '{' || *p == '[') {
+                depth++;
+            } else if (*p == '}' || *p == ']') {
+                if (--depth == 0)
+                    return p + 1;
+            }
+        }
+        return p;
+    }
+    while (*p && *p != ',' && *p != '}' && *p != ']')
+        p++;
+    return p;
+}
+
+/* The value of key among the members of the object at json (not in nested objects); NULL when absent. */
+static const char *json_get(const char *json, const char *key)
+{
+    if (json == NULL || *json != '{')
+        return NULL;
+    size_t key_len = strlen(key);
+    const char *p = json + 1;
+    while (*p == ' ')
+        p++;
+    while (*p == '"') {
+        const char *name = p + 1;
+        const char *after = json_skip(p);
+        bool match = (size_t)(after - 1 - name) == key_len && strncmp(name, key, key_len) == 0;
+        p = after;
+        while (*p == ' ' || *p == ':')
+            p++;
+        if (match)
+            return p;
+        p = json_skip(p);
+        while (*p == ' ' || *p == ',')
+            p++;
+    }
+    return NULL;
+}
+
+static bool json_u64(const char *json, const char *key, unsigned long long *value)
+{
+    const char *p = json_get(json, key);
+    if (p == NULL || *p < '0' || *p > '9')
+        return false;
+    *value = strtoull(p, NULL, 10);
+    return true;
+}
+
+static unsigned long long json_u64_or(const char *json, const char *key, unsigned long long otherwise)
+{
+    unsigned long long value;
+    return json_u64(json, key, &value) ? value : otherwise;
+}
+
+static bool json_true(const char *json, const char *key)
+{
+    const char *p = json_get(json, key);
+    return p != NULL && strncmp(p, "true", 4) == 0;
+}
+
+/* A string member, unescaped (\uXXXX beyond ASCII becomes '?'); "" when absent or not a string. */
+static const char *json_text(const char *json, const char *key, char *out, size_t size)
+{
+    const char *p = json_get(json, key);
+    size_t n = 0;
+    if (p != NULL && *p == '"') {
+        for (p++; *p && *p != '"' && n + 1 < size; p++) {
+            char c = *p;
+            if (c == '\\' && p[1]) {
+                c = *++p;
+                if (c == 'n')
+                    c = '\n';
+                else if (c == 't')
+                    c = '\t';
+                else if (c == 'u') {
+                    unsigned code = (unsigned)strtoul((char[5]){p[1], p[2], p[3], p[4], 0}, NULL, 16);
+                    c = code < 0x80 ? (char)code : '?';
+                    p += strlen(p) >= 5 ? 4 : 0;
+                }
+            }
+            out[n++] = c;
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* The object member key, copied (malloc'd, the caller frees it); NULL when absent or null. */
+static char *json_object(const char *json, const char *key)
+{
+    const char *p = json_get(json, key);
+    if (p == NULL || *p != '{')
+        return NULL;
+    const char *end = json_skip(p);
+    return strndup(p, (size_t)(end - p));
+}
+
+/* ---- requests ---- */
+
+static bool remote_request(struct remote *remote, const char *method, const char *path,
+                           const struct http_client_body *body, struct http_client_response *response)
+{
+    char error[256];
+    if (http_client_request(&remote->url, method, path, body, response, error, sizeof error))
+        return true;
+    fprintf(stderr, "airswd: cannot reach the device at %s: %s\n", remote->url_text, error);
+    return false;
+}
+
+/* An HTTP error from the daemon: its JSON error's name, detail and message. */
+static void print_http_error(struct remote *remote, const char *what, const struct http_client_response *response)
+{
+    char error[64], detail[512], message[512];
+    json_text(response->body, "error", error, sizeof error);
+    json_text(response->body, "detail", detail, sizeof detail);
+    json_text(response->body, "message", message, sizeof message);
+    if (error[0] == '\0')
+        snprintf(error, sizeof error, "HTTP %d", response->status);
+    fprintf(stderr, "airswd: %s: %s%s%s%s%s (HTTP %d from %s)\n", what, error, detail[0] ? ": " : "", detail,
+            message[0] ? ": " : "", message, response->status, remote->url_text);
+    if (remote->json)
+        printf("{\"ok\":false,\"http_status\":%d,\"error\":%s}\n", response->status,
+               response->body && response->body[0] == '{' ? response->body : "null");
+}
+
+/* The image uploaded for a job that could not start: deleted, so that it does not hold a slot of the store. */
+static void forget_image(struct remote *remote, unsigned long long image_id)
+{
+    if (image_id == 0)
+        return;
+    char path[64], error[128];
+    snprintf(path, sizeof path, "/api/v1/images/%llu", image_id);
+    struct http_client_response response;
+    if (http_client_request(&remote->url, "DELETE", path, NULL, &response, error, sizeof error))
+        http_client_response_free(&response);
+}
+
+/* ---- progress, as cli_job.c shows it ---- */
+
+struct remote_progress {
+    bool terminal;
+    char phase[32];
+    unsigned last_quarter;
+    bool bar_open;
+};
+
+static void show_progress(struct remote_progress *shown, const char *job)
+{
+    char phase[32];
+    json_text(job, "phase", phase, sizeof phase);
+    unsigned long long done = json_u64_or(job, "done", 0), total = json_u64_or(job, "total", 0),
+                       phase_us = json_u64_or(job, "phase_us", 0);
+    if (phase[0] == '\0')
+        return;
+    if (strcmp(phase, shown->phase) != 0) {
+        if (shown->bar_open)
+            fputc('\n', stderr);
+        shown->bar_open = false;
+        snprintf(shown->phase, sizeof shown->phase, "%s", phase);
+        shown->last_quarter = 0;
+    }
+    if (total == 0 || done > total)
+        return;
+    unsigned percent = (unsigned)(done * 100 / total);
+    if (shown->terminal) {
+        unsigned filled = percent * BAR_WIDTH / 100;
+        fprintf(stderr, "\r%-8s [%.*s%*s] %3u%%  %llu/%llu  %.3f s", phase, (int)filled,
+                "##############################", (int)(BAR_WIDTH - filled), "", percent, done, total,
+                (double)phase_us / 1e6);
+        shown->bar_open = done != total;
+        if (done == total)
+            fputc('\n', stderr);
+        return;
+    }
+    unsigned quarter = percent / 25;
+    if (quarter != shown->last_quarter) {
+        fprintf(stderr, "%s %u%% (%llu of %llu)\n", phase, percent, done, total);
+        shown->last_quarter = quarter;
+    }
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec pause = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    nanosleep(&pause, NULL);
+}
+
+/* Polls the job until it ends; the final record (the caller frees it), or NULL after saying why. */
+static char *follow_job(struct remote *remote, unsigned long long id)
+{
+    struct remote_progress shown = {.terminal = isatty(STDERR_FILENO) && !remote->json};
+    char path[64];
+    snprintf(path, sizeof path, "/api/v1/jobs/%llu", id);
+    for (;;) {
+        struct http_client_response response;
+        if (!remote_request(remote, "GET", path, NULL, &response))
+            return NULL;
+        if (response.status != 200) {
+            print_http_error(remote, "job", &response);
+            http_client_response_free(&response);
+            return NULL;
+        }
+        char state[32];
+        json_text(response.body, "state", state, sizeof state);
+        if (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0) {
+            if (shown.bar_open)
+                fputc('\n', stderr);
+            return response.body;
+        }
+        if (!remote->json)
+            show_progress(&shown, response.body);
+        http_client_response_free(&response);
+        sleep_ms(POLL_MS);
+    }
+}
+
+/* ---- the result, as cli_job.c prints it ---- */
+
+static void print_result_text(const char *result)
+{
+    const char *phases = json_get(result, "phases_us");
+    if (phases != NULL && *phases == '{') {
+        const char *p = phases + 1;
+        while (*p == '"') {
+            const char *name = p + 1;
+            const char *after = json_skip(p);
+            int name_len = (int)(after - 1 - name);
+            p = after + 1;
+            unsigned long long us = strtoull(p, NULL, 10);
+            if (us != 0 || (name_len == 4 && strncmp(name, "plan", 4) == 0))
+                printf("%-9.*s %10.3f ms\n", name_len, name, (double)us / 1e3);
+            p = json_skip(p);
+            if (*p == ',')
+                p++;
+        }
+    }
+    printf("erased    %llu units%s", json_u64_or(result, "erase_units", 0),
+           json_true(result, "mass_erase") ? " (mass erase)" : "");
+    unsigned long long unchanged = json_u64_or(result, "unchanged_units", 0);
+    if (unchanged)
+        printf(", %llu unchanged units left alone", unchanged);
+    printf("\n");
+    printf("programmed %llu bytes, verified %llu bytes\n", json_u64_or(result, "program_bytes", 0),
+           json_u64_or(result, "verified_bytes", 0));
+    printf("total     %10.3f ms chip time\n", (double)json_u64_or(result, "total_us", 0) / 1e3);
+}
+
+/* The job's end: 0 done, 1 anything else. */
+static int print_job_end(struct remote *remote, const char *record, unsigned long long image_id)
+{
+    char state[32], action[32];
+    json_text(record, "state", state, sizeof state);
+    json_text(record, "action", action, sizeof action);
+    bool ok = strcmp(state, "done") == 0;
+    char *result = json_object(record, "result");
+    char *error = json_object(record, "error");
+    unsigned long long id = json_u64_or(record, "id", 0);
+    if (remote->json) {
+        printf("{\"ok\":%s,\"device\":\"%s\",\"job\":%llu,\"state\":\"%s\"", ok ? "true" : "false", remote->url_text,
+               id, state);
+        if (image_id)
+            printf(",\"image\":%llu", image_id);
+        if (result != NULL && strlen(result) > 2)
+            printf(",%.*s", (int)(strlen(result) - 2), result + 1);
+        if (error != NULL)
+            printf(",\"error\":%s", error);
+        printf("}\n");
+    } else {
+        char name[128];
+        printf("device    %s, job %llu (%s %s)\n", remote->url_text, id, action,
+               json_text(record, "image_name", name, sizeof name));
+        if (result != NULL)
+            print_result_text(result);
+        if (!ok) {
+            char phase[32], status[64], detail[512], message[512];
+            json_text(error, "phase", phase, sizeof phase);
+            json_text(error, "status", status, sizeof status);
+            json_text(error, "detail", detail, sizeof detail);
+            json_text(error, "message", message, sizeof message);
+            fprintf(stderr, "airswd: %s: %s%s%s%s%s (job %s)\n", phase[0] ? phase : action, status[0] ? status : state,
+                    detail[0] ? ": " : "", detail, message[0] ? ": " : "", message, state);
+            if (json_true(error, "flash_changed"))
+                fprintf(stderr, "airswd: the flash was erased before the failure: it holds an incomplete image\n");
+        }
+    }
+    free(result);
+    free(error);
+    return ok ? 0 : 1;
+}
+
+/* POSTs a job (body is its JSON) and follows it to its end; the exit status. */
+static int run_job(struct remote *remote, const char *body, unsigned long long image_id, bool uploaded,
+                   const char *action)
+{
+    struct http_client_body request = {.content_type = "application/json", .bytes = body, .len = strlen(body)};
+    struct http_client_response response;
+    if (!remote_request(remote, "POST", "/api/v1/jobs", &request, &response))
+        return 1;
+    if (response.status != 202 && response.status != 201 && response.status != 200) {
+        char detail[256];
+        json_text(response.body, "detail", detail, sizeof detail);
+        if (response.status == 400 && strncmp(detail, "'action'", 8) == 0) {
+            fprintf(stderr, "airswd: %s: the device at %s does not offer the %s action yet\n", action,
+                    remote->url_text, action);
+            if (remote->json)
+                printf("{\"ok\":false,\"http_status\":400,\"error\":%s}\n", response.body);
+        } else {
+            print_http_error(remote, action, &response);
+        }
+        http_client_response_free(&response);
+        if (uploaded)
+            forget_image(remote, image_id);
+        return 1;
+    }
+    unsigned long long id;
+    bool have_id = json_u64(response.body, "id", &id);
+    http_client_response_free(&response);
+    if (!have_id) {
+        fprintf(stderr, "airswd: %s: the device at %s answered without a job id\n", action, remote->url_text);
+        return 1;
+    }
+    char *record = follow_job(remote, id);
+    if (record == NULL)
+        return 1;
+    int status = print_job_end(remote, record, image_id);
+    free(record);
+    return status;
+}
+
+/* ---- commands ---- */
+
+static void url_encode(const char *text, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)text; *c && n + 4 < size; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("-._~", *c))
+            out[n++] = (char)*c;
+        else
+            n += (size_t)snprintf(out + n, size - n, "%%%02X", *c);
+    }
+    out[n] = '\0';
+}
+
+/* An image already in the device's store with this name, size, CRC-32 (and base, for a binary): its id, so that
+ * flashing the same file again does not take another slot; 0 when there is none. */
+static unsigned long long find_stored_image(struct remote *remote, FILE *file, const char *name, bool is_bin,
+                                            uint32_t base)
+{
+    uint32_t crc = 0;
+    unsigned long long size = 0;
+    uint8_t buffer[8192];
+    size_t got;
+    rewind(file);
+    while ((got = fread(buffer, 1, sizeof buffer, file)) > 0) {
+        crc = crc32_update(crc, buffer, got);
+        size += got;
+    }
+    rewind(file);
+    struct http_client_response response;
+    char error[128];
+    if (!http_client_request(&remote->url, "GET", "/api/v1/images", NULL, &response, error, sizeof error))
+        return 0;
+    unsigned long long found = 0;
+    const char *p = response.status == 200 && response.body[0] == '[' ? response.body + 1 : "";
+    while (*p == '{' && found == 0) {
+        const char *end = json_skip(p);
+        char *image = strndup(p, (size_t)(end - p));
+        char stored_name[256];
+        json_text(image, "name", stored_name, sizeof stored_name);
+        if (image != NULL && strcmp(stored_name, name) == 0 && json_u64_or(image, "size", ~0ull) == size &&
+            json_u64_or(image, "crc32", ~0ull) == crc &&
+            (!is_bin || json_u64_or(image, "base", 0x08000000ull) == (base ? base : 0x08000000u)))
+            json_u64(image, "id", &found);
+        free(image);
+        p = end;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    http_client_response_free(&response);
+    return found;
+}
+
+/* Deletes the staged images (uploads never flashed: what an upload whose job was refused leaves); how many. */
+static unsigned forget_staged_images(struct remote *remote)
+{
+    struct http_client_response response;
+    char error[128];
+    if (!http_client_request(&remote->url, "GET", "/api/v1/images", NULL, &response, error, sizeof error))
+        return 0;
+    unsigned deleted = 0;
+    const char *p = response.status == 200 && response.body[0] == '[' ? response.body + 1 : "";
+    while (*p == '{') {
+        const char *end = json_skip(p);
+        char *image = strndup(p, (size_t)(end - p));
+        char state[32];
+        unsigned long long id;
+        json_text(image, "state", state, sizeof state);
+        if (strcmp(state, "staged") == 0 && json_u64(image, "id", &id)) {
+            forget_image(remote, id);
+            deleted++;
+        }
+        free(image);
+        p = end;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    http_client_response_free(&response);
+    return deleted;
+}
+
+static int usage_flash(const char *command)
+{
+    if (strcmp(command, "verify") == 0)
+        fprintf(stderr, "usage: airswd --device URL verify FILE [--base ADDR]\n");
+    else
+        fprintf(stderr, "usage: airswd --device URL flash FILE [--base ADDR] [--no-verify] [--no-reset] "
+                        "[--skip-unchanged]\n");
+    return 2;
+}
+
+static int remote_flash(struct remote *remote, const char *command, int argc, char **argv)
+{
+    bool verify_only = strcmp(command, "verify") == 0;
+    bool verify = true, reset = !verify_only, skip_unchanged = false, have_base = false;
+    uint32_t base = 0;
+    const char *path = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--base") == 0 && i + 1 < argc && cli_parse_u32(argv[i + 1], &base)) {
+            have_base = true;
+            i++;
+        } else if (strcmp(argv[i], "--no-verify") == 0 && !verify_only) {
+            verify = false;
+        } else if (strcmp(argv[i], "--no-reset") == 0 && !verify_only) {
+            reset = false;
+        } else if (strcmp(argv[i], "--skip-unchanged") == 0 && !verify_only) {
+            skip_unchanged = true;
+        } else if (strcmp(argv[i], "--connect-under-reset") == 0) {
+            fprintf(stderr, "airswd: --connect-under-reset is a setting of the device: PUT /api/v1/settings "
+                            "{\"connect_under_reset\": true}\n");
+            return 2;
+        } else if (argv[i][0] != '-' && path == NULL) {
+            path = argv[i];
+        } else {
+            return usage_flash(command);
+        }
+    }
+    if (path == NULL)
+        return usage_flash(command);
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        fprintf(stderr, "airswd: cannot open %s\n", path);
+        return 2;
+    }
+    uint8_t head[IMAGE_FORMAT_DETECT_BYTES];
+    size_t got = fread(head, 1, sizeof head, file);
+    enum image_format format = image_format_detect(head, got);
+    if (format != IMAGE_FORMAT_BIN && have_base) {
+        fprintf(stderr, "airswd: --base is for raw binaries; %s is %s and carries its own addresses\n", path,
+                image_format_name(format));
+        fclose(file);
+        return 2;
+    }
+    const char *slash = strrchr(path, '/');
+    const char *base_name = slash ? slash + 1 : path;
+    unsigned long long image_id = find_stored_image(remote, file, base_name, format == IMAGE_FORMAT_BIN, base);
+    bool uploaded = image_id == 0;
+    if (uploaded) {
+        char name[256], query[512];
+        url_encode(base_name, name, sizeof name);
+        int len = snprintf(query, sizeof query, "/api/v1/images?name=%s&format=%s", name,
+                           format == IMAGE_FORMAT_ELF ? "elf" : format == IMAGE_FORMAT_HEX ? "hex" : "bin");
+        if (have_base)
+            snprintf(query + len, sizeof query - (size_t)len, "&base=0x%08lX", (unsigned long)base);
+        struct http_client_body upload = {.content_type = "application/octet-stream", .file = file};
+        struct http_client_response response;
+        bool reached = remote_request(remote, "POST", query, &upload, &response);
+        char error[64];
+        if (reached && json_text(response.body, "error", error, sizeof error) &&
+            strcmp(error, "store-no-free-slot") == 0) {
+            /* Every slot taken, some by uploads that never got flashed: those go, and the upload is tried again. */
+            unsigned deleted = forget_staged_images(remote);
+            if (deleted > 0) {
+                fprintf(stderr, "airswd: the device's store was full: removed %u staged image%s never flashed\n",
+                        deleted, deleted == 1 ? "" : "s");
+                http_client_response_free(&response);
+                reached = remote_request(remote, "POST", query, &upload, &response);
+            }
+        }
+        fclose(file);
+        if (!reached)
+            return 1;
+        if (response.status != 201 || !json_u64(response.body, "id", &image_id)) {
+            print_http_error(remote, "upload", &response);
+            http_client_response_free(&response);
+            return 1;
+        }
+        http_client_response_free(&response);
+    } else {
+        fclose(file);
+    }
+    char body[256];
+    if (verify_only)
+        snprintf(body, sizeof body, "{\"action\":\"verify\",\"image\":%llu}", image_id);
+    else
+        snprintf(body, sizeof body,
+                 "{\"action\":\"flash\",\"image\":%llu,\"verify\":%s,\"reset\":%s,\"skip_unchanged\":%s}", image_id,
+                 verify ? "true" : "false", reset ? "true" : "false", skip_unchanged ? "true" : "false");
+    return run_job(remote, body, image_id, uploaded, verify_only ? "verify" : "flash");
+}
+
+static int remote_info(struct remote *remote, int argc)
+{
+    if (argc != 0) {
+        fprintf(stderr, "usage: airswd --device URL info\n");
+        return 2;
+    }
+    struct http_client_response response;
+    if (!remote_request(remote, "GET", "/api/v1/target", NULL, &response))
+        return 1;
+    if (response.status != 200) {
+        print_http_error(remote, "info", &response);
+        http_client_response_free(&response);
+        return 1;
+    }
+    const char *t = response.body;
+    if (remote->json) {
+        printf("%s\n", t);
+    } else {
+        char part[96], core[32];
+        json_text(t, "part", part, sizeof part);
+        json_text(t, "core", core, sizeof core);
+        unsigned long long rdp;
+        printf("target      %s (through the device)\n", remote->url_text);
+        printf("part        %s (DEV_ID 0x%03llX, REV_ID 0x%04llX), %s\n", part, json_u64_or(t, "dev_id", 0),
+               json_u64_or(t, "rev_id", 0), core);
+        printf("flash       %llu KB in %llu erase units, programmed %llu bytes at a time\n",
+               json_u64_or(t, "flash_size", 0) / 1024, json_u64_or(t, "erase_units", 0),
+               json_u64_or(t, "program_unit", 0));
+        if (json_u64(t, "rdp_level", &rdp))
+            printf("protection  read protection level %llu\n", rdp);
+        else
+            printf("protection  (the device does not report the read protection level yet)\n");
+    }
+    http_client_response_free(&response);
+    return 0;
+}
+
+static int remote_reset(struct remote *remote, int argc)
+{
+    if (argc != 0) {
+        fprintf(stderr, "usage: airswd --device URL reset\n");
+        return 2;
+    }
+    return run_job(remote, "{\"action\":\"reset\"}", 0, false, "reset");
+}
+
+int cli_remote_main(const char *url, const struct cli_options *options, const char *command, int argc, char **argv)
+{
+    struct remote remote = {.url_text = url, .json = options->json};
+    if (!http_url_parse(url, &remote.url)) {
+        fprintf(stderr, "airswd: --device wants a URL such as http://127.0.0.1:8080, not '%s'\n", url);
+        return 2;
+    }
+    if (strcmp(command, "flash") == 0 || strcmp(command, "verify") == 0)
+        return remote_flash(&remote, command, argc, argv);
+    if (strcmp(command, "info") == 0)
+        return remote_info(&remote, argc);
+    if (strcmp(command, "reset") == 0)
+        return remote_reset(&remote, argc);
+    fprintf(stderr, "airswd: %s is not available through --device yet (flash, verify, info, reset are)\n", command);
+    return 2;
+}
