@@ -14,7 +14,7 @@ packages=(
   qemu-system-arm                                 # runs the example firmware (tests/interop)
   openocd stm32flash                              # program the simulated parts (tests/interop)
   bc                                              # arithmetic of bench/bench_openocd.sh
-  curl                                            # drives the HTTP server and the REST API (tests)
+  curl python3                                    # drive the HTTP server and the REST API, read its JSON (tests)
   chromium nodejs npm                             # headless browser test of the web page (tests/web): Debian's
                                                   # chromium, driven by playwright-core that npm installs
 )

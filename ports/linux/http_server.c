@@ -20,6 +20,10 @@
 #define LINGER_MS      1000 /* how long a closing connection keeps reading what the client still sends */
 #define RECEIVE_ROUNDS 16   /* reads per connection per poll, so that one client cannot starve the others */
 #define LISTEN_BACKLOG 16
+/* With every slot taken and a client waiting to connect, a connection that has been waiting this long for a request
+ * head (an idle keep-alive, or a client sending its head slowly) gives its slot up, so that slow or idle clients
+ * cannot lock the others out until their timeouts. */
+#define EVICT_AFTER_MS 1000
 
 int http_server_open(struct http_server *server, const struct http_config *config, uint16_t port)
 {
@@ -84,8 +88,42 @@ static void linger(struct http_server_slot *slot, uint64_t now_us)
     }
 }
 
+/* The connection that has waited longest for a request head, EVICT_AFTER_MS or more; NULL if none has. */
+static struct http_server_slot *evictable(struct http_server *server, uint64_t now_us)
+{
+    struct http_server_slot *oldest = NULL;
+    uint64_t oldest_since = 0;
+    for (size_t i = 0; i < HTTP_SERVER_CONNECTIONS; i++) {
+        struct http_server_slot *slot = &server->slots[i];
+        const struct http_connection *conn = &slot->conn;
+        if (slot->fd < 0 || slot->lingering || conn->closed || conn->input != HTTP_INPUT_HEAD || conn->request_active ||
+            conn->out_start != conn->out_end)
+            continue;
+        uint64_t since = conn->head_started ? conn->head_started_us : conn->idle_since_us;
+        if (now_us < since + (uint64_t)EVICT_AFTER_MS * 1000u)
+            continue;
+        if (oldest == NULL || since < oldest_since) {
+            oldest = slot;
+            oldest_since = since;
+        }
+    }
+    return oldest;
+}
+
 static void accept_clients(struct http_server *server, uint64_t now_us)
 {
+    /* Every slot taken: the longest waiting for a request head makes room for one client (the rest wait). */
+    bool full = true;
+    for (size_t i = 0; i < HTTP_SERVER_CONNECTIONS && full; i++)
+        full = server->slots[i].fd >= 0;
+    if (full) {
+        struct http_server_slot *victim = evictable(server, now_us);
+        if (victim == NULL)
+            return;
+        http_connection_close(&victim->conn);
+        release(victim);
+    }
+
     for (size_t i = 0; i < HTTP_SERVER_CONNECTIONS; i++) {
         struct http_server_slot *slot = &server->slots[i];
         if (slot->fd >= 0)
@@ -195,6 +233,8 @@ int http_server_poll(struct http_server *server, int timeout_ms)
         fds[count] = (struct pollfd){.fd = slot->fd, .events = wanted_events(slot)};
         polled[count++] = slot;
     }
+    if (!room && open)
+        room = evictable(server, port_host_now_us(NULL)) != NULL;
     fds[0] = (struct pollfd){.fd = server->listen_fd, .events = room ? POLLIN : 0};
     if (open && (timeout_ms < 0 || timeout_ms > POLL_TICK_MS))
         timeout_ms = POLL_TICK_MS;

@@ -16,6 +16,24 @@ void service_init(struct service *service, const struct service_config *config, 
     service->store = store;
     service->settings.verify = true;
     service->started_us = config->system->now_us(config->system->ctx);
+    const struct service_persist *persist = config->persist;
+    if (persist == NULL)
+        return;
+    struct service_settings saved;
+    if (persist->load_settings && persist->load_settings(config->persist_ctx, &saved))
+        service->settings = saved;
+    if (persist->load_log) {
+        /* The saved lines keep their numbers; the newest one's carries on. */
+        struct service_log_line lines[SERVICE_LOG_LINES];
+        unsigned count = persist->load_log(config->persist_ctx, lines, SERVICE_LOG_LINES);
+        for (unsigned i = 0; i < count && i < SERVICE_LOG_LINES; i++) {
+            if (lines[i].seq == 0 || lines[i].seq <= service->log_seq)
+                continue;
+            lines[i].text[SERVICE_LOG_TEXT_MAX - 1] = '\0';
+            service->log[lines[i].seq % SERVICE_LOG_LINES] = lines[i];
+            service->log_seq = lines[i].seq;
+        }
+    }
 }
 
 uint32_t service_uptime_s(struct service *service)
@@ -56,6 +74,9 @@ void service_settings_set(struct service *service, const struct service_settings
 {
     service_lock(service);
     service->settings = *settings;
+    const struct service_persist *persist = service->config.persist;
+    if (persist && persist->save_settings)
+        persist->save_settings(service->config.persist_ctx, settings);
     service_unlock(service);
 }
 
@@ -96,6 +117,9 @@ void service_log_locked(struct service *service, const char *text)
     line->seq = service->log_seq;
     line->time_s = service_uptime_s(service);
     snprintf(line->text, sizeof line->text, "%s", text);
+    const struct service_persist *persist = service->config.persist;
+    if (persist && persist->append_log)
+        persist->append_log(service->config.persist_ctx, line);
 
     char data[SERVICE_EVENT_DATA_MAX];
     struct json_writer writer;

@@ -87,6 +87,17 @@ struct service_event {
     char data[SERVICE_EVENT_DATA_MAX];     /* a JSON object */
 };
 
+/* Optional persistence, given by a port that has somewhere to keep them: the settings and the event log then
+ * survive a restart. Called with the service's lock held; each should be quick and must not call the service. */
+struct service_persist {
+    /* False when nothing was saved (the defaults stay). */
+    bool (*load_settings)(void *ctx, struct service_settings *settings);
+    void (*save_settings)(void *ctx, const struct service_settings *settings);
+    /* Up to max of the newest saved lines, oldest first; returns how many. */
+    unsigned (*load_log)(void *ctx, struct service_log_line *lines, unsigned max);
+    void (*append_log)(void *ctx, const struct service_log_line *line);
+};
+
 /* What a port gives the service. */
 struct service_config {
     const struct hal_system *system; /* the port's clock, yield, random and log (not the target's) */
@@ -100,6 +111,9 @@ struct service_config {
     /* A job was queued: the port wakes its job task, which calls service_job_run(). */
     void (*job_queued)(void *ctx);
     void *job_queued_ctx;
+    /* May be NULL: the settings and the log are then in memory only. */
+    const struct service_persist *persist;
+    void *persist_ctx;
 };
 
 struct service_image {

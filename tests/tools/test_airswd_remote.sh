@@ -6,25 +6,12 @@
 # Usage: test_airswd_remote.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
 airswd=$1 airswdd=$2 firmware=$3
-work=$(mktemp -d)
-pid=
-cleanup() { [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-failures=0
-check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
-contains() { grep -q -F -- "$2" "$1"; }
+source "$(dirname "$0")/daemon_test.sh"
 [[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
 
 # A 512 KB F1, so that a 256 KB binary takes a while to flash.
-"$airswdd" --target "sim:stm32f103re,state=$work/chip.state" --listen 127.0.0.1:0 --state-dir "$work/state" \
-  >"$work/daemon.out" 2>"$work/daemon.err" &
-pid=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$work/daemon.out" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(sed -n 's|^airswdd: listening on \(http://127.0.0.1:[0-9]*\)$|\1|p' "$work/daemon.out")
-check "airswdd prints its URL" test -n "$url"
+start_daemon "sim:stm32f103re,state=$work/chip.state"
+check "airswdd prints its URL" test -n "$port"
 
 # run NAME ARGS...: stdout in $work/NAME.out, stderr in $work/NAME.err, the exit status in $rc.
 run() {

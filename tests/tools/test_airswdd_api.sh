@@ -5,44 +5,13 @@
 # Usage: test_airswdd_api.sh PATH/TO/airswdd FIRMWARE_DIR
 set -u
 airswdd=$1 firmware=$2
-work=$(mktemp -d)
-pid=
-cleanup() { [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-failures=0
-check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
-contains() { grep -q -F -- "$2" "$1"; }
+source "$(dirname "$0")/daemon_test.sh"
 command -v curl >/dev/null || { echo "SKIPPED: curl missing"; exit 77; }
 [[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
 
 # A 512 KB F1, so that a 256 KB image (a whole slot) takes a while to flash.
 target="sim:stm32f103re,state=$work/chip.state"
 
-start_daemon() {
-  "$airswdd" --target "$target" --listen 127.0.0.1:0 --state-dir "$work/state" >"$work/daemon.out" 2>>"$work/daemon.err" &
-  pid=$!
-  for _ in $(seq 1 100); do
-    grep -q "listening on" "$work/daemon.out" 2>/dev/null && break
-    sleep 0.1
-  done
-  port=$(sed -n 's|^airswdd: listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$work/daemon.out")
-  api="http://127.0.0.1:$port/api/v1"
-}
-
-stop_daemon() {
-  kill -TERM "$pid"
-  wait "$pid"
-  status=$?
-  pid=
-  return $status
-}
-
-# request METHOD PATH [curl args...]: the body in $work/body, the HTTP status in $code.
-request() {
-  local method=$1 path=$2
-  shift 2
-  code=$(curl -s -o "$work/body" -w '%{http_code}' -X "$method" "$@" "$api$path")
-}
 json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }
 
 wait_job() {
@@ -54,7 +23,7 @@ wait_job() {
   return 1
 }
 
-start_daemon
+start_daemon "$target"
 check "airswdd prints its ready line" test -n "$port"
 
 request GET /device
@@ -168,10 +137,9 @@ check "PUT /settings answers 200 with the settings" contains "$work/body" '"swcl
 request GET /log
 check "GET /log is a JSON array of the log" contains "$work/body" "job $job flash hello_f1.elf: done"
 
-stop_daemon
-check "SIGTERM stops airswdd with status 0" test "$status" = 0
+check "SIGTERM stops airswdd with status 0" stop_daemon
 
-start_daemon
+start_daemon "$target"
 check "airswdd restarts on the same state directory" test -n "$port"
 request GET /images
 check "  and the images are still there" test "$(json_field ".__len__()")" = "$kept"
@@ -179,8 +147,7 @@ check "  the current one too" contains "$work/body" "{\"id\":$hex_id,"
 # SIGTERM while a job runs: the job is cancelled at its next block and the daemon still exits cleanly.
 request POST /jobs -d "{\"action\":\"flash\",\"image\":$big_id}"
 sleep 0.3
-stop_daemon
-check "SIGTERM during a job exits 0" test "$status" = 0
+check "SIGTERM during a job exits 0" stop_daemon
 check "  after cancelling the job" grep -qE "^job 1 flash big.bin: (cancelled|done)" "$work/daemon.err"
 
 if [[ $failures -ne 0 ]]; then

@@ -20,6 +20,7 @@
 #include "net/api.h"
 #include "port_file_storage.h"
 #include "port_host.h"
+#include "port_persist.h"
 
 #define AIRSWDD_VERSION "0.4.0"
 /* 256 KB slots: the largest flash of the simulated parts, and what the ESP8266's store holds. */
@@ -121,6 +122,7 @@ static struct service service;
 static struct api api;
 static struct http_server server;
 static struct airswdd_worker worker;
+static struct port_persist persist; /* the settings and the log, in the state directory */
 static pthread_mutex_t service_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 /* The web page, compressed into the binary at build time (web/embed.sh). */
@@ -170,6 +172,8 @@ int main(int argc, char **argv)
         .lock_ctx = &service_mutex,
         .job_queued = airswdd_worker_notify,
         .job_queued_ctx = &worker,
+        .persist = port_persist_init(&persist, options.state_dir),
+        .persist_ctx = &persist,
     };
     /* service_init clears the struct, the store's report included: the store keeps pointing at it. */
     service_init(&service, &config, &store);
