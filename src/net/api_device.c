@@ -47,8 +47,9 @@ void api_target_get(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
     struct stm32_target target;
+    unsigned rdp_level = 0;
     status_clear(&api->report);
-    enum status status = service_target_identify(api->service, &target, &api->report);
+    enum status status = service_target_identify(api->service, &target, &rdp_level, &api->report);
     if (status != STATUS_OK) {
         api_respond_status(api, req, status, &api->report);
         return;
@@ -70,6 +71,8 @@ void api_target_get(void *ctx, struct http_request *req)
     json_uint(&writer, image_target_erase_unit_count(&target.memory));
     json_key(&writer, "program_unit");
     json_uint(&writer, target.memory.program_unit);
+    json_key(&writer, "rdp_level");
+    json_uint(&writer, rdp_level);
     json_object_end(&writer);
     api_respond_writer(req, 200, &writer);
 }

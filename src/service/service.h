@@ -198,8 +198,9 @@ bool service_job_cancel(struct service *service, uint32_t id);
 /* The running job, if any: for shutdown. */
 void service_cancel_all(struct service *service);
 
-/* Connects and identifies the target (when no job runs): STATUS_STORE_BUSY while a job runs. */
-enum status service_target_identify(struct service *service, struct stm32_target *target,
+/* Connects and identifies the target and reads its read protection level (when no job runs): STATUS_STORE_BUSY
+ * while a job runs. */
+enum status service_target_identify(struct service *service, struct stm32_target *target, unsigned *rdp_level,
                                     struct status_report *report);
 
 /* ---- settings ---- */

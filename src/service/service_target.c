@@ -3,8 +3,9 @@
  * connection structures, which are free while no job runs.
  */
 #include "service/service.h"
+#include "stm32/stm32_flash.h"
 
-enum status service_target_identify(struct service *service, struct stm32_target *target,
+enum status service_target_identify(struct service *service, struct stm32_target *target, unsigned *rdp_level,
                                     struct status_report *report)
 {
     service_lock(service);
@@ -24,6 +25,8 @@ enum status service_target_identify(struct service *service, struct stm32_target
         status = cortexm_attach(&job->core, &job->ap, link->system, link->pins, report);
     if (status == STATUS_OK)
         status = stm32_identify(&job->target, &job->ap, link->system, report);
+    if (status == STATUS_OK)
+        status = stm32_flash_ops(&job->target)->read_protection(&job->target, rdp_level);
     if (status == STATUS_OK) {
         *target = job->target;
     }

@@ -32,6 +32,7 @@ check "  with the target and the store" contains "$work/body" '"store":{"slots":
 
 request GET /target
 check "GET /target identifies the simulated part" contains "$work/body" '"part":"STM32F10x high density"'
+check "  with its read protection level" contains "$work/body" '"rdp_level":0'
 
 request POST "/images?name=hello_f1.elf" --data-binary @"$firmware/f1/hello_f1.elf"
 check "upload of an ELF answers 201" test "$code" = 201
