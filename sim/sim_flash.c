@@ -272,9 +272,7 @@ static enum sim_bus_status register_read(void *ctx, struct sim_bus_access *acces
     struct sim_flash *flash = ctx;
     settle(flash, access->now_ps);
     uint32_t word = flash->generation->read_register(flash, access->offset & ~3u, access->now_ps);
-    access->value = word >> (8 * (access->offset & 3u));
-    if (access->size < 4)
-        access->value &= (1u << (8 * access->size)) - 1u;
+    access->value = sim_bus_register_slice(word, access->offset); /* the bus masks it to the access size */
     return SIM_BUS_OK;
 }
 
@@ -286,11 +284,9 @@ static enum sim_bus_status register_write(void *ctx, struct sim_bus_access *acce
     settle(flash, at);
     uint32_t offset = access->offset & ~3u;
     uint32_t value = access->value;
-    if (access->size < 4) {
-        unsigned shift = 8 * (access->offset & 3u);
-        uint32_t mask = ((1u << (8 * access->size)) - 1u) << shift;
-        value = (flash->generation->read_register(flash, offset, at) & ~mask) | ((value << shift) & mask);
-    }
+    if (access->size < 4)
+        value = sim_bus_register_merge(flash->generation->read_register(flash, offset, at), access->offset,
+                                       access->size, value);
     return flash->generation->write_register(flash, offset, value, at);
 }
 
