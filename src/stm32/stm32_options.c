@@ -149,14 +149,19 @@ enum status stm32_options_check_request(struct stm32_target *target, unsigned cu
     return STATUS_OK;
 }
 
-enum status stm32_options_check_removal(struct stm32_target *target, unsigned current_level, bool *needed)
+enum status stm32_options_remove_protection(struct stm32_target *target, stm32_options_read_fn read,
+                                            stm32_options_program_fn program)
 {
-    *needed = current_level == 1;
-    if (current_level >= 2)
+    struct stm32_option_bytes options;
+    enum status status = read(target, &options);
+    if (status != STATUS_OK || options.rdp_level == 0)
+        return status;
+    if (options.rdp_level >= 2)
         return status_fail(target->report, STATUS_UNSUPPORTED,
                            "%s is at read protection level 2: permanent, no debugger can remove it",
                            target->part->name);
-    return STATUS_OK;
+    options.rdp_level = 0;
+    return program(target, &options, true);
 }
 
 /* OBL_LAUNCH resets the chip from inside the flash controller, possibly before the write is acknowledged on the

@@ -92,9 +92,16 @@ enum status stm32_option_bytes_protect_units(const struct stm32_target *target, 
 enum status stm32_options_check_request(struct stm32_target *target, unsigned current_level,
                                         const struct stm32_option_bytes *options);
 
-/* Checks that remove_read_protection applies: STATUS_OK with *needed false at level 0 (nothing to do), a failure at
- * level 2. */
-enum status stm32_options_check_removal(struct stm32_target *target, unsigned current_level, bool *needed);
+/* A generation's way to read its option bytes, and to program them (leaves_level1: RDP goes from 1 to 0, which
+ * the chip pays for with a mass erase). */
+typedef enum status (*stm32_options_read_fn)(struct stm32_target *target, struct stm32_option_bytes *options);
+typedef enum status (*stm32_options_program_fn)(struct stm32_target *target, const struct stm32_option_bytes *options,
+                                                bool leaves_level1);
+
+/* remove_read_protection for every generation: nothing at level 0, refused at level 2, else the option bytes as
+ * they are with RDP level 0. */
+enum status stm32_options_remove_protection(struct stm32_target *target, stm32_options_read_fn read,
+                                            stm32_options_program_fn program);
 
 /* Makes the chip load its option bytes and leaves the core halted at its reset vector. launch_register != 0:
  * writes launch_value there (OBL_LAUNCH) and waits for the reset it causes; 0: a system reset. */

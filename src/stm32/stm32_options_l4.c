@@ -115,15 +115,7 @@ enum status stm32_options_l4_write(struct stm32_target *target, const struct stm
 
 enum status stm32_options_l4_remove_read_protection(struct stm32_target *target)
 {
-    struct stm32_option_bytes options;
-    bool needed = false;
-    enum status status = stm32_options_l4_read(target, &options);
-    if (status == STATUS_OK)
-        status = stm32_options_check_removal(target, options.rdp_level, &needed);
-    if (status != STATUS_OK || !needed)
-        return status;
-    options.rdp_level = 0;
-    return program_options(target, &options, true);
+    return stm32_options_remove_protection(target, stm32_options_l4_read, program_options);
 }
 
 bool stm32_options_l4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
