@@ -17,7 +17,7 @@
 static const char *const phase_names[JOB_PHASE_COUNT] = {
     [JOB_PHASE_PLAN] = "plan",       [JOB_PHASE_CONNECT] = "connect", [JOB_PHASE_IDENTIFY] = "identify",
     [JOB_PHASE_CHECK] = "check",     [JOB_PHASE_ERASE] = "erase",     [JOB_PHASE_PROGRAM] = "program",
-    [JOB_PHASE_VERIFY] = "verify",   [JOB_PHASE_RESET] = "reset",
+    [JOB_PHASE_VERIFY] = "verify",   [JOB_PHASE_READ] = "read",       [JOB_PHASE_RESET] = "reset",
 };
 
 const char *job_phase_name(enum job_phase phase)
@@ -39,6 +39,13 @@ void job_on_progress(struct job *job, void (*progress)(void *ctx, const struct j
 {
     job->progress = progress;
     job->progress_ctx = ctx;
+}
+
+void job_on_data(struct job *job, bool (*data)(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len),
+                 void *ctx)
+{
+    job->data = data;
+    job->data_ctx = ctx;
 }
 
 static uint64_t now_us(const struct job *job)
@@ -174,13 +181,15 @@ static enum status check(struct job *job)
                            (unsigned long)job->plan.options[0].address, (unsigned long)job->plan.options[0].file_offset);
     if (status == STATUS_OK)
         status = job_writer_pass(job, NULL);
-    if (status == STATUS_OK && !job->options.verify_only)
+    if (status == STATUS_OK && job->options.action == JOB_ACTION_FLASH)
         status = check_write_protection(job);
     return status;
 }
 
 static enum status erase(struct job *job)
 {
+    if (job->options.action == JOB_ACTION_ERASE)
+        return job_erase_chip(job);
     enum status status = job->options.skip_unchanged ? job_find_unchanged(job) : STATUS_OK;
     if (status == STATUS_OK)
         status = stm32_flash_ops(&job->target)->unlock(&job->target);
@@ -196,18 +205,25 @@ static enum status program(struct job *job)
 
 static enum status reset(struct job *job)
 {
-    return cortexm_reset_run(&job->core, job->options.connect_under_reset ? CORTEXM_RESET_NRST
-                                                                          : CORTEXM_RESET_SYSRESETREQ);
+    bool nrst = job->options.connect_under_reset || job->options.reset_by_nrst;
+    return cortexm_reset_run(&job->core, nrst ? CORTEXM_RESET_NRST : CORTEXM_RESET_SYSRESETREQ);
 }
 
 static bool phase_wanted(const struct job_options *options, enum job_phase phase)
 {
+    enum job_action action = options->action;
+    bool with_image = action == JOB_ACTION_FLASH || action == JOB_ACTION_VERIFY;
     switch (phase) {
-    case JOB_PHASE_ERASE:
-    case JOB_PHASE_PROGRAM: return !options->verify_only;
-    case JOB_PHASE_VERIFY: return options->verify || options->verify_only;
-    case JOB_PHASE_RESET: return options->reset_after;
-    default: return true;
+    case JOB_PHASE_PLAN:
+    case JOB_PHASE_CHECK: return with_image;
+    case JOB_PHASE_CONNECT: return true;
+    case JOB_PHASE_IDENTIFY: return action != JOB_ACTION_RESET;
+    case JOB_PHASE_ERASE: return action == JOB_ACTION_FLASH || action == JOB_ACTION_ERASE;
+    case JOB_PHASE_PROGRAM: return action == JOB_ACTION_FLASH;
+    case JOB_PHASE_VERIFY: return action == JOB_ACTION_VERIFY || (action == JOB_ACTION_FLASH && options->verify);
+    case JOB_PHASE_READ: return action == JOB_ACTION_READ;
+    case JOB_PHASE_RESET: return action == JOB_ACTION_RESET || (action != JOB_ACTION_READ && options->reset_after);
+    default: return false;
     }
 }
 
@@ -216,7 +232,7 @@ enum status job_run(struct job *job)
     static enum status (*const phases[JOB_PHASE_COUNT])(struct job *) = {
         [JOB_PHASE_PLAN] = plan_generic, [JOB_PHASE_CONNECT] = connect, [JOB_PHASE_IDENTIFY] = identify,
         [JOB_PHASE_CHECK] = check,       [JOB_PHASE_ERASE] = erase,     [JOB_PHASE_PROGRAM] = program,
-        [JOB_PHASE_VERIFY] = job_verify_pass, [JOB_PHASE_RESET] = reset,
+        [JOB_PHASE_VERIFY] = job_verify_pass, [JOB_PHASE_READ] = job_read_memory, [JOB_PHASE_RESET] = reset,
     };
     uint64_t start = now_us(job);
     job->phase_start_us = start;

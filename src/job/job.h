@@ -53,13 +53,25 @@ enum job_program_method {
     JOB_PROGRAM_LOADER, /* the ring-buffer loader runs on the target and the host streams into its ring */
 };
 
+/* What a job does. A flash job is the default; the others share its connection, identification and reporting. */
+enum job_action {
+    JOB_ACTION_FLASH,  /* plan ... reset, as above */
+    JOB_ACTION_VERIFY, /* plan, connect, identify, check, verify: compare the flash with the image, change nothing */
+    JOB_ACTION_ERASE,  /* connect, identify, erase the whole flash (one mass erase when quicker or asked for) */
+    JOB_ACTION_READ,   /* connect, identify, read: target memory to the data callback (job_on_data) */
+    JOB_ACTION_RESET,  /* connect, reset: the part runs its firmware */
+};
+
 struct job_options {
+    enum job_action action;
     enum job_program_method method;
     enum image_format format;
     uint32_t bin_base; /* a raw binary's address (0x08000000 when 0) */
     bool verify;
-    bool verify_only;   /* compare the flash with the image, change nothing */
-    bool reset_after;   /* reset and run the new firmware */
+    bool reset_after;   /* reset and run the new firmware (always for JOB_ACTION_RESET) */
+    bool reset_by_nrst; /* reset with a pulse on NRST instead of SYSRESETREQ */
+    bool mass_erase;    /* JOB_ACTION_ERASE: one mass erase even when unit by unit would be quicker */
+    struct image_range read; /* JOB_ACTION_READ: what to read */
     bool skip_unchanged; /* erase and program only the units whose content differs (CRC on the target) */
     bool connect_under_reset;
 };
@@ -72,6 +84,7 @@ enum job_phase {
     JOB_PHASE_ERASE,
     JOB_PHASE_PROGRAM,
     JOB_PHASE_VERIFY,
+    JOB_PHASE_READ,
     JOB_PHASE_RESET,
     JOB_PHASE_COUNT
 };
@@ -105,6 +118,8 @@ struct job {
     struct status_report *report;
     void (*progress)(void *ctx, const struct job_progress *progress);
     void *progress_ctx;
+    bool (*data)(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len);
+    void *data_ctx;
 
     /* The connection, built by the job. */
     struct swd swd;
@@ -161,6 +176,11 @@ void job_generic_memory(struct image_target *memory);
 void job_init(struct job *job, const struct job_link *link, const struct job_file *file,
               const struct job_options *options, struct status_report *report);
 void job_on_progress(struct job *job, void (*progress)(void *ctx, const struct job_progress *progress), void *ctx);
+/* JOB_ACTION_READ hands the memory read here, in address order, in pieces of at most AIRSWD_JOB_CHUNK bytes; the
+ * callback returns false when it cannot take them (the job then fails with its report filled by the callback's
+ * owner, or with STATUS_CANCELLED when the report is empty). */
+void job_on_data(struct job *job, bool (*data)(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len),
+                 void *ctx);
 
 /* Runs every phase; the first failure stops it (result.failed_phase says where, the report why). */
 enum status job_run(struct job *job);

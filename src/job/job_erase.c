@@ -93,3 +93,27 @@ enum status job_erase(struct job *job)
     }
     return status;
 }
+
+/* JOB_ACTION_ERASE: the whole flash, as a plan that covers every unit, so that the choice between mass, bank and
+ * unit erases is the same as for an image that fills the flash. */
+enum status job_erase_chip(struct job *job)
+{
+    const struct stm32_flash_ops *ops = stm32_flash_ops(&job->target);
+    uint32_t units = image_target_erase_unit_count(&job->target.memory);
+    job->plan.erase_count = 1;
+    job->plan.erase[0] = (struct image_erase_span){.first = 0, .count = units};
+    job->plan.erase_units = units;
+    enum status status = ops->unlock(&job->target);
+    if (status == STATUS_OK && job->options.mass_erase) {
+        job->result.erased = job->result.mass_erased = true;
+        status = ops->mass_erase(&job->target);
+        if (status == STATUS_OK) {
+            job->result.erase_units = units;
+            job_progress(job, units, units);
+        }
+    } else if (status == STATUS_OK) {
+        status = job_erase(job);
+    }
+    enum status locked = ops->lock(&job->target);
+    return status != STATUS_OK ? status : locked;
+}

@@ -15,6 +15,9 @@ enum status job_program_pass(struct job *job);
 bool job_uses_loader(const struct job *job);
 enum status job_verify_pass(struct job *job);
 enum status job_erase(struct job *job);
+/* JOB_ACTION_ERASE: every erase unit of the part (job_erase_chip) and JOB_ACTION_READ (job_read.c). */
+enum status job_erase_chip(struct job *job);
+enum status job_read_memory(struct job *job);
 
 /* The ring-buffer loader (job_loader.c): load it, program through it (whole units, any order), end the session. */
 enum status job_loader_prepare(struct job *job);

@@ -18,6 +18,8 @@ const struct http_route api_routes[] = {
     {HTTP_POST, "/api/v1/images", API_UPLOAD_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_images_post,
      api_images_post_body, api_images_post_end, api_images_post_finish},
     {HTTP_DELETE, "/api/v1/images/{id}", 0, HTTP_ROUTE_PROTECTED, api_image_delete, NULL, NULL, NULL},
+    {HTTP_GET, "/api/v1/images/{id}/data", 0, HTTP_ROUTE_PROTECTED, api_image_data_get, NULL, NULL,
+     api_exchange_release},
     {HTTP_POST, "/api/v1/jobs", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_body_begin,
      api_body_collect, api_jobs_post, api_exchange_release},
     {HTTP_GET, "/api/v1/jobs/{id}", 0, 0, api_job_get, NULL, NULL, NULL},

@@ -65,6 +65,8 @@ struct api_exchange {
     struct api *api;
     char pending[SERVICE_LOG_TEXT_MAX * 6 + 64];
     uint32_t pending_len, pending_at;
+    /* A download: the image and where it is. */
+    uint32_t image_id, image_offset, image_length;
 };
 
 struct api {
@@ -100,6 +102,7 @@ size_t api_images_post_body(void *ctx, struct http_request *req, const uint8_t *
 void api_images_post_end(void *ctx, struct http_request *req);
 void api_images_post_finish(void *ctx, struct http_request *req, bool completed);
 void api_image_delete(void *ctx, struct http_request *req);
+void api_image_data_get(void *ctx, struct http_request *req);
 void api_jobs_post(void *ctx, struct http_request *req);
 void api_job_get(void *ctx, struct http_request *req);
 void api_job_delete(void *ctx, struct http_request *req);

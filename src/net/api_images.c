@@ -4,6 +4,7 @@
  */
 #include "net/api.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +163,50 @@ void api_image_delete(void *ctx, struct http_request *req)
         return;
     }
     http_respond(req->connection, 204, NULL, NULL, 0);
+}
+
+/* GET /api/v1/images/{id}/data: the image's bytes as they were uploaded (or read from the target). */
+static int32_t pull_image(void *ctx, uint8_t *buffer, size_t room)
+{
+    struct api_exchange *exchange = ctx;
+    uint32_t left = exchange->image_length - exchange->image_offset;
+    uint32_t want = left < room ? left : (uint32_t)room, got = 0;
+    if (want == 0)
+        return HTTP_PULL_END;
+    if (service_image_read(exchange->api->service, exchange->image_id, exchange->image_offset, buffer, want, &got) !=
+            STATUS_OK ||
+        got == 0)
+        return HTTP_PULL_FAILED; /* deleted or unreadable halfway: the client sees a cut body, not a short one */
+    exchange->image_offset += got;
+    return (int32_t)got;
+}
+
+void api_image_data_get(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    uint32_t id;
+    struct service_image image;
+    if (!api_path_id(api, req, &id))
+        return;
+    if (!service_image_find(api->service, id, &image)) {
+        api_respond_error(api, req, 404, "not-found", "no such image");
+        return;
+    }
+    api_body_begin(api, req);
+    struct api_exchange *exchange = req->handler_state;
+    if (exchange == NULL)
+        return;
+    exchange->api = api;
+    exchange->image_id = id;
+    exchange->image_length = image.entry.image.length;
+    /* The name as a file name a header can carry: anything but letters, digits, '.', '-' and '_' becomes '_'. */
+    char name[STORE_NAME_MAX + 1], disposition[STORE_NAME_MAX + 40];
+    size_t n = 0;
+    for (const char *c = image.entry.image.info.name; *c != '\0' && n < STORE_NAME_MAX; c++, n++)
+        name[n] = (isalnum((unsigned char)*c) || strchr(".-_", *c) != NULL) ? *c : '_';
+    name[n] = '\0';
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", n ? name : "image.bin");
+    http_response_header(req->connection, "Content-Disposition", disposition);
+    http_respond_stream(req->connection, 200, "application/octet-stream", exchange->image_length, pull_image,
+                        exchange);
 }

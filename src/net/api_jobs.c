@@ -40,6 +40,16 @@ static void write_job(struct json_writer *writer, const struct service_job_recor
     json_string(writer, service_action_name(record->request.action));
     json_key(writer, "image_name");
     json_string(writer, record->image_name);
+    if (record->request.action == SERVICE_ACTION_READ) {
+        json_key(writer, "data");
+        if (record->data_image != 0) {
+            char path[48];
+            snprintf(path, sizeof path, "/api/v1/images/%lu/data", (unsigned long)record->data_image);
+            json_string(writer, path);
+        } else {
+            json_null(writer);
+        }
+    }
     json_key(writer, "state");
     json_string(writer, service_job_state_name(record->state));
     json_key(writer, "phase");
@@ -97,30 +107,47 @@ static void respond_job(struct api *api, struct http_request *req, int status, u
     api_respond_writer(req, status, &writer);
 }
 
-/* {"action": "flash"|"rollback", "image": ID, "verify": bool, "reset": bool, "skip_unchanged": bool} */
+/* A 32-bit field ("image" must not be 0). */
+static bool parse_u32(const struct json_field *field, bool nonzero, uint32_t *value)
+{
+    if (field->type != JSON_TYPE_INTEGER || field->integer < (nonzero ? 1 : 0) || field->integer > (int64_t)UINT32_MAX)
+        return false;
+    *value = (uint32_t)field->integer;
+    return true;
+}
+
+/* {"action": "flash"|"rollback"|"verify"|"erase"|"read"|"reset", "image": ID, "verify": bool, "reset": bool,
+ *  "skip_unchanged": bool, "mass": bool, "nrst": bool, "address": N, "length": N} (docs/api.md) */
 static bool parse_request(struct api *api, struct http_request *req, const struct json_object *object,
                           struct service_job_request *request)
 {
     struct service_settings settings;
     service_settings_get(api->service, &settings);
-    *request = (struct service_job_request){.verify = settings.verify, .reset = true};
-    bool have_action = false;
+    *request = (struct service_job_request){.verify = settings.verify};
+    bool have_action = false, have_reset = false;
     for (unsigned i = 0; i < object->count; i++) {
         const struct json_field *field = &object->fields[i];
         bool ok = false;
         if (strcmp(field->key, "action") == 0 && field->type == JSON_TYPE_STRING) {
             ok = have_action = service_action_from_name(field->string, &request->action);
-        } else if (strcmp(field->key, "image") == 0 && field->type == JSON_TYPE_INTEGER) {
-            ok = field->integer > 0 && field->integer <= (int64_t)UINT32_MAX;
-            request->image_id = (uint32_t)field->integer;
+        } else if (strcmp(field->key, "image") == 0) {
+            ok = parse_u32(field, true, &request->image_id);
+        } else if (strcmp(field->key, "address") == 0) {
+            ok = parse_u32(field, false, &request->read.base);
+        } else if (strcmp(field->key, "length") == 0) {
+            ok = parse_u32(field, false, &request->read.size);
         } else if (field->type == JSON_TYPE_BOOL) {
             ok = true;
             if (strcmp(field->key, "verify") == 0)
                 request->verify = field->boolean;
             else if (strcmp(field->key, "reset") == 0)
-                request->reset = field->boolean;
+                have_reset = true, request->reset = field->boolean;
             else if (strcmp(field->key, "skip_unchanged") == 0)
                 request->skip_unchanged = field->boolean;
+            else if (strcmp(field->key, "mass") == 0)
+                request->mass = field->boolean;
+            else if (strcmp(field->key, "nrst") == 0)
+                request->nrst = field->boolean;
             else
                 ok = false;
         }
@@ -132,9 +159,13 @@ static bool parse_request(struct api *api, struct http_request *req, const struc
         }
     }
     if (!have_action) {
-        api_respond_error(api, req, 400, "bad-request", "\"action\" is required: flash or rollback");
+        api_respond_error(api, req, 400, "bad-request",
+                          "\"action\" is required: flash, rollback, verify, erase, read or reset");
         return false;
     }
+    /* A new image runs by default; a verify, an erase or a read leaves the part as it is unless asked. */
+    if (!have_reset)
+        request->reset = request->action == SERVICE_ACTION_FLASH || request->action == SERVICE_ACTION_ROLLBACK;
     return true;
 }
 

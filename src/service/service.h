@@ -35,7 +35,17 @@
 #define SERVICE_EVENT_NAME_MAX 15
 #define SERVICE_EVENT_DATA_MAX AIRSWD_SERVICE_EVENT_DATA_MAX
 
-enum service_action { SERVICE_ACTION_FLASH, SERVICE_ACTION_ROLLBACK, SERVICE_ACTION_COUNT };
+/* What a job does (docs/api.md): flash an image, roll back to the previous one, verify the flash against an image,
+ * erase the flash, read target memory into a new image, reset the target. */
+enum service_action {
+    SERVICE_ACTION_FLASH,
+    SERVICE_ACTION_ROLLBACK,
+    SERVICE_ACTION_VERIFY,
+    SERVICE_ACTION_ERASE,
+    SERVICE_ACTION_READ,
+    SERVICE_ACTION_RESET,
+    SERVICE_ACTION_COUNT
+};
 enum service_job_state {
     SERVICE_JOB_QUEUED,
     SERVICE_JOB_RUNNING,
@@ -51,10 +61,13 @@ const char *service_job_state_name(enum service_job_state state);
 
 struct service_job_request {
     enum service_action action;
-    uint32_t image_id; /* flash: the image (0: the current one) */
+    uint32_t image_id; /* flash, verify: the image (0: the current one) */
     bool verify;
     bool reset;
     bool skip_unchanged;
+    bool mass;           /* erase: one mass erase */
+    bool nrst;           /* reset: by a pulse on NRST */
+    struct image_range read; /* read: the target memory to copy into a new image */
 };
 
 struct service_job_record {
@@ -67,6 +80,7 @@ struct service_job_record {
     enum status status;                   /* of a finished job */
     char detail[AIRSWD_STATUS_DETAIL_MAX]; /* the failing layer's detail */
     bool cancel_requested;
+    uint32_t data_image; /* read: the image that holds what was read (0 until it is complete) */
 };
 
 struct service_settings {
@@ -172,6 +186,9 @@ uint32_t service_uptime_s(struct service *service);
 unsigned service_images(struct service *service, struct service_image *images, unsigned max);
 bool service_image_find(struct service *service, uint32_t id, struct service_image *image);
 uint32_t service_slot_size(struct service *service);
+/* Up to len bytes of image id from offset (*got: how many; 0 at its end). STATUS_STORE_NO_IMAGE when it is gone. */
+enum status service_image_read(struct service *service, uint32_t id, uint32_t offset, void *buf, uint32_t len,
+                               uint32_t *got);
 /* STATUS_STORE_NO_IMAGE for an unknown id; STATUS_STORE_BUSY for the current image or one a job uses. */
 enum status service_image_delete(struct service *service, uint32_t id, struct status_report *report);
 
@@ -187,7 +204,8 @@ void service_upload_abort(struct service *service);
 /* ---- jobs ---- */
 
 /* Queues a job. STATUS_STORE_BUSY (with "job N (action) is running" in report) while another is queued or running;
- * STATUS_STORE_NO_IMAGE for an unknown image. */
+ * STATUS_STORE_NO_IMAGE for an unknown image; STATUS_INVALID_ARGUMENT for a read of nothing or of more than a
+ * slot holds. */
 enum status service_job_submit(struct service *service, const struct service_job_request *request, uint32_t *id,
                                struct status_report *report);
 /* The job task: runs the queued job, if any, to its end. Returns false when there was none. */

@@ -80,3 +80,15 @@ enum status service_image_delete(struct service *service, uint32_t id, struct st
     service_unlock(service);
     return status;
 }
+
+enum status service_image_read(struct service *service, uint32_t id, uint32_t offset, void *buf, uint32_t len,
+                               uint32_t *got)
+{
+    struct service_image image;
+    enum status status = STATUS_STORE_NO_IMAGE;
+    service_lock(service);
+    if (find_locked(service, id, &image))
+        status = store_read(service->store, image.slot, offset, buf, len, got);
+    service_unlock(service);
+    return status;
+}

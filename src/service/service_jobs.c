@@ -1,10 +1,12 @@
 /*
- * service_jobs.c - the job queue (one job at a time) and the job task's side: a flash of a stored image through
- * src/job, with its progress turned into records and events.
+ * service_jobs.c - the job queue (one job at a time) and the job task's side: a job through src/job, with its
+ * progress turned into records and events.
  *
  * Flash semantics: "flash image N" makes N current (store_activate), then programs the current image; "rollback"
  * makes the previous image current (store_rollback), then programs it. Only a job that programmed and verified the
  * current image marks it flashed well (store_mark_flashed_ok), which is what makes it the next rollback target.
+ * "verify image N" compares the flash with N and changes nothing, in the store or on the target. "read" streams
+ * target memory into a new image of the store (a raw binary at the address read), which the client downloads.
  */
 #include "service/service.h"
 
@@ -14,9 +16,15 @@
 #include "json/json.h"
 
 static const char *const action_names[SERVICE_ACTION_COUNT] = {
-    [SERVICE_ACTION_FLASH] = "flash",
-    [SERVICE_ACTION_ROLLBACK] = "rollback",
+    [SERVICE_ACTION_FLASH] = "flash", [SERVICE_ACTION_ROLLBACK] = "rollback", [SERVICE_ACTION_VERIFY] = "verify",
+    [SERVICE_ACTION_ERASE] = "erase", [SERVICE_ACTION_READ] = "read",         [SERVICE_ACTION_RESET] = "reset",
 };
+
+/* The actions that work on a stored image. */
+static bool takes_image(enum service_action action)
+{
+    return action == SERVICE_ACTION_FLASH || action == SERVICE_ACTION_ROLLBACK || action == SERVICE_ACTION_VERIFY;
+}
 
 const char *service_action_name(enum service_action action)
 {
@@ -70,16 +78,23 @@ enum status service_job_submit(struct service *service, const struct service_job
         const struct store_entry *entry = &entries[i];
         if (entry->image.state != STORE_SLOT_COMPLETE || entry->uploading)
             continue;
-        if (request->action == SERVICE_ACTION_FLASH &&
+        if ((request->action == SERVICE_ACTION_FLASH || request->action == SERVICE_ACTION_VERIFY) &&
             (request->image_id != 0 ? entry->image.upload_id == request->image_id : entry->current))
             image = entry;
         if (request->action == SERVICE_ACTION_ROLLBACK && entry->previous)
             image = entry;
     }
+    uint32_t slot_size = store_slot_size(service->store);
     if (active != NULL) {
         status = status_fail(report, STATUS_STORE_BUSY, "job %lu (%s) is running", (unsigned long)active->id,
                              service_action_name(active->request.action));
-    } else if (image == NULL) {
+    } else if (request->action == SERVICE_ACTION_READ &&
+               (request->read.size == 0 || request->read.size > slot_size ||
+                image_range_end(request->read) > 0x100000000ull)) {
+        status = status_fail(report, STATUS_INVALID_ARGUMENT,
+                             "a read takes 1 to %lu bytes (what one image slot holds) inside the address space",
+                             (unsigned long)slot_size);
+    } else if (takes_image(request->action) && image == NULL) {
         status = request->action == SERVICE_ACTION_ROLLBACK
                      ? status_fail(report, STATUS_STORE_NO_IMAGE, "no previous image to roll back to")
                  : request->image_id != 0
@@ -96,7 +111,11 @@ enum status service_job_submit(struct service *service, const struct service_job
         record->request = *request;
         record->state = SERVICE_JOB_QUEUED;
         record->progress.phase = JOB_PHASE_COUNT;
-        snprintf(record->image_name, sizeof record->image_name, "%s", image->image.info.name);
+        if (image != NULL && takes_image(request->action))
+            snprintf(record->image_name, sizeof record->image_name, "%s", image->image.info.name);
+        else if (request->action == SERVICE_ACTION_READ)
+            snprintf(record->image_name, sizeof record->image_name, "read-0x%08lX-%lu",
+                     (unsigned long)request->read.base, (unsigned long)request->read.size);
         service->job_active = true;
         *id = record->id;
     }
@@ -224,10 +243,11 @@ static void job_random(void *ctx, void *buf, size_t len)
     target->random(target->ctx, buf, len);
 }
 
-/* Makes the job's image current and finds its slot (under the lock). */
+/* Finds the job's image and its slot (under the lock); a flash or a rollback makes it current first. */
 static enum status select_image_locked(struct service *service, const struct service_job_request *request)
 {
     enum status status = STATUS_OK;
+    int slot = -1;
     if (request->action == SERVICE_ACTION_ROLLBACK) {
         status = store_rollback(service->store);
     } else if (request->image_id != 0) {
@@ -235,43 +255,116 @@ static enum status select_image_locked(struct service *service, const struct ser
         unsigned count = store_list(service->store, entries, STORE_MAX_SLOTS);
         status = status_fail(&service->store_report, STATUS_STORE_NO_IMAGE, "no image %lu",
                              (unsigned long)request->image_id);
-        for (unsigned i = 0; i < count; i++)
-            if (entries[i].image.state == STORE_SLOT_COMPLETE && entries[i].image.upload_id == request->image_id)
-                status = store_activate(service->store, entries[i].slot);
+        for (unsigned i = 0; i < count; i++) {
+            if (entries[i].image.state != STORE_SLOT_COMPLETE || entries[i].image.upload_id != request->image_id)
+                continue;
+            slot = (int)entries[i].slot;
+            status = request->action == SERVICE_ACTION_VERIFY ? STATUS_OK
+                                                              : store_activate(service->store, entries[i].slot);
+        }
     }
     if (status != STATUS_OK)
         return service_copy_report(&service->job_report, &service->store_report, status);
-    int current = store_current(service->store);
-    if (current < 0)
+    if (slot < 0 || request->action != SERVICE_ACTION_VERIFY)
+        slot = store_current(service->store);
+    if (slot < 0)
         return status_fail(&service->job_report, STATUS_STORE_NO_IMAGE, "no current image");
-    service->job_slot = (unsigned)current;
+    service->job_slot = (unsigned)slot;
     return STATUS_OK;
+}
+
+/* A read job's bytes go into a new image of the store as they arrive. */
+static bool store_read_data(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    (void)address;
+    struct service *service = ctx;
+    service_lock(service);
+    enum status status = store_upload_write(service->store, bytes, len);
+    if (status != STATUS_OK)
+        service_copy_report(&service->job_report, &service->store_report, status);
+    service_unlock(service);
+    return status == STATUS_OK;
+}
+
+static enum status begin_read_image_locked(struct service *service, struct service_job_record *record)
+{
+    struct store_image_info info = {.format = STORE_IMAGE_FORMAT_BIN,
+                                    .bin_base = record->request.read.base,
+                                    .size = record->request.read.size};
+    snprintf(info.name, sizeof info.name, "%s", record->image_name);
+    uint32_t upload_id;
+    enum status status = store_upload_begin(service->store, &info, &upload_id);
+    return status == STATUS_OK ? STATUS_OK : service_copy_report(&service->job_report, &service->store_report, status);
+}
+
+/* Ends the read job's image: kept when the job succeeded (record->data_image says which), dropped otherwise. */
+static enum status end_read_image_locked(struct service *service, struct service_job_record *record,
+                                         enum status status)
+{
+    if (status != STATUS_OK) {
+        store_upload_abort(service->store);
+        return status;
+    }
+    unsigned slot;
+    status = store_upload_finish(service->store, NULL, &slot);
+    if (status != STATUS_OK)
+        return service_copy_report(&service->job_report, &service->store_report, status);
+    struct store_entry entries[STORE_MAX_SLOTS];
+    unsigned count = store_list(service->store, entries, STORE_MAX_SLOTS);
+    for (unsigned i = 0; i < count; i++)
+        if (entries[i].slot == slot)
+            record->data_image = entries[i].image.upload_id;
+    return STATUS_OK;
+}
+
+static enum job_action job_action_of(enum service_action action)
+{
+    switch (action) {
+    case SERVICE_ACTION_VERIFY: return JOB_ACTION_VERIFY;
+    case SERVICE_ACTION_ERASE: return JOB_ACTION_ERASE;
+    case SERVICE_ACTION_READ: return JOB_ACTION_READ;
+    case SERVICE_ACTION_RESET: return JOB_ACTION_RESET;
+    default: return JOB_ACTION_FLASH;
+    }
 }
 
 static enum status run_locked_out(struct service *service, struct service_job_record *record)
 {
+    const struct service_job_request *request = &record->request;
+    struct store_slot image = {0};
     service_lock(service);
-    enum status status = select_image_locked(service, &record->request);
-    struct store_entry entries[STORE_MAX_SLOTS];
-    store_list(service->store, entries, STORE_MAX_SLOTS);
-    const struct store_slot *image = &entries[service->job_slot].image;
+    enum status status = STATUS_OK;
+    if (takes_image(request->action)) {
+        status = select_image_locked(service, request);
+        struct store_entry entries[STORE_MAX_SLOTS];
+        unsigned count = store_list(service->store, entries, STORE_MAX_SLOTS);
+        for (unsigned i = 0; status == STATUS_OK && i < count; i++)
+            if (entries[i].slot == service->job_slot)
+                image = entries[i].image;
+        if (status == STATUS_OK)
+            snprintf(record->image_name, sizeof record->image_name, "%s", image.info.name);
+    } else if (request->action == SERVICE_ACTION_READ) {
+        status = begin_read_image_locked(service, record);
+    }
     struct service_settings settings = service->settings;
-    if (status == STATUS_OK)
-        snprintf(record->image_name, sizeof record->image_name, "%s", image->info.name);
     service_unlock(service);
     if (status != STATUS_OK)
         return status;
 
     const struct job_file file = {.ctx = service, .read = read_stored};
     struct job_options options = {
+        .action = job_action_of(request->action),
         .method = JOB_PROGRAM_AUTO,
-        .format = image->info.format == STORE_IMAGE_FORMAT_HEX   ? IMAGE_FORMAT_HEX
-                  : image->info.format == STORE_IMAGE_FORMAT_ELF ? IMAGE_FORMAT_ELF
-                                                                 : IMAGE_FORMAT_BIN,
-        .bin_base = image->info.bin_base,
-        .verify = record->request.verify,
-        .reset_after = record->request.reset,
-        .skip_unchanged = record->request.skip_unchanged,
+        .format = image.info.format == STORE_IMAGE_FORMAT_HEX   ? IMAGE_FORMAT_HEX
+                  : image.info.format == STORE_IMAGE_FORMAT_ELF ? IMAGE_FORMAT_ELF
+                                                                : IMAGE_FORMAT_BIN,
+        .bin_base = image.info.bin_base,
+        .verify = request->verify,
+        .reset_after = request->reset,
+        .reset_by_nrst = request->nrst,
+        .mass_erase = request->mass,
+        .read = request->read,
+        .skip_unchanged = request->skip_unchanged,
         .connect_under_reset = settings.connect_under_reset,
     };
     service->job_system = (struct hal_system){.ctx = service,
@@ -286,7 +379,14 @@ static enum status run_locked_out(struct service *service, struct service_job_re
         link.swd->set_clock_hz(link.swd->ctx, settings.swclk_hz);
     job_init(&service->job, &link, &file, &options, &service->job_report);
     job_on_progress(&service->job, on_progress, service);
-    return job_run(&service->job);
+    job_on_data(&service->job, store_read_data, service);
+    status = job_run(&service->job);
+    if (request->action == SERVICE_ACTION_READ) {
+        service_lock(service);
+        status = end_read_image_locked(service, record, status);
+        service_unlock(service);
+    }
+    return status;
 }
 
 bool service_job_run(struct service *service)
@@ -311,13 +411,14 @@ bool service_job_run(struct service *service)
         service_unlock(service);
         return true;
     }
-    service_log(service, "job %lu %s %s: started", (unsigned long)record->id,
-                service_action_name(record->request.action), record->image_name);
+    service_log(service, "job %lu %s%s%s: started", (unsigned long)record->id,
+                service_action_name(record->request.action), record->image_name[0] ? " " : "", record->image_name);
 
     enum status status = run_locked_out(service, record);
 
     service_lock(service);
-    if (status == STATUS_OK && record->request.verify)
+    bool programmed = record->request.action == SERVICE_ACTION_FLASH || record->request.action == SERVICE_ACTION_ROLLBACK;
+    if (status == STATUS_OK && programmed && record->request.verify)
         status = store_mark_flashed_ok(service->store);
     record->status = status;
     record->result = service->job.result;
@@ -328,13 +429,13 @@ bool service_job_run(struct service *service)
     job_event_locked(service, record);
     char line[SERVICE_LOG_TEXT_MAX];
     if (status == STATUS_OK)
-        snprintf(line, sizeof line, "job %lu %s %s: done in %lu.%02lu s chip time", (unsigned long)record->id,
-                 service_action_name(record->request.action), record->image_name,
+        snprintf(line, sizeof line, "job %lu %s%s%s: done in %lu.%02lu s chip time", (unsigned long)record->id,
+                 service_action_name(record->request.action), record->image_name[0] ? " " : "", record->image_name,
                  (unsigned long)(record->result.total_us / 1000000u),
                  (unsigned long)(record->result.total_us / 10000u % 100u));
     else
-        snprintf(line, sizeof line, "job %lu %s %s: %s in %s: %s", (unsigned long)record->id,
-                 service_action_name(record->request.action), record->image_name,
+        snprintf(line, sizeof line, "job %lu %s%s%s: %s in %s: %s", (unsigned long)record->id,
+                 service_action_name(record->request.action), record->image_name[0] ? " " : "", record->image_name,
                  service_job_state_name(record->state), job_phase_name(record->result.failed_phase),
                  status_name(status));
     service_log_locked(service, line);

@@ -249,6 +249,86 @@ static void test_example_firmware_runs_after_the_job(void **state)
     }
 }
 
+struct read_capture {
+    uint32_t next; /* the address the next piece must start at */
+    const uint8_t *flash;
+    uint32_t flash_base;
+    uint32_t bytes;
+};
+
+static bool compare_read(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    struct read_capture *capture = ctx;
+    assert_int_equal(address, capture->next);
+    assert_true(len > 0 && len <= AIRSWD_JOB_CHUNK);
+    assert_memory_equal(bytes, capture->flash + (address - capture->flash_base), len);
+    capture->next += len;
+    capture->bytes += len;
+    return true;
+}
+
+static enum status run_action(struct sim_session *session, const struct job_options *options, struct job *job,
+                              struct read_capture *capture)
+{
+    const struct job_link link = {.swd = &session->port.swd, .system = &session->port.system,
+                                  .pins = &session->port.pins};
+    const struct job_file no_file = {.ctx = NULL, .read = memory_file_read};
+    job_init(job, &link, &no_file, options, &session->report);
+    if (capture)
+        job_on_data(job, compare_read, capture);
+    return job_run(job);
+}
+
+/* The actions without an image: read what a flash job wrote (ragged start and end), erase it unit by unit and by
+ * mass erase, and reset. */
+static void test_read_erase_and_reset_actions(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    const char *tested[] = {"stm32f103c8", "stm32l476rg", "stm32g071rb"};
+    for (size_t p = 0; p < sizeof tested / sizeof tested[0]; p++) {
+        make_random_image(&image, 11 + (uint32_t)p);
+        write_file(&image, &file);
+        struct sim_session session;
+        assert_true(sim_session_create(&session, tested[p], true));
+        assert_int_equal(run_job(&session, &file, image.format, image.segments[0].address, &job), STATUS_OK);
+        const uint8_t *flash = sim_flash_array(session.stm32->flash);
+        uint32_t flash_size = (uint32_t)job.target.flash_size, units = image_target_erase_unit_count(&job.target.memory);
+
+        struct read_capture capture = {.next = 0x08000003u, .flash = flash, .flash_base = 0x08000000u};
+        struct job_options read = {.action = JOB_ACTION_READ, .read = {.base = 0x08000003u, .size = 5000}};
+        assert_int_equal(run_action(&session, &read, &job, &capture), STATUS_OK);
+        assert_int_equal(capture.bytes, 5000);
+        assert_int_equal(job.result.phase_us[JOB_PHASE_ERASE], 0);
+
+        struct job_options erase = {.action = JOB_ACTION_ERASE};
+        assert_int_equal(run_action(&session, &erase, &job, NULL), STATUS_OK);
+        assert_int_equal(job.result.erase_units, units);
+        for (uint32_t i = 0; i < flash_size; i++)
+            assert_int_equal(flash[i], 0xFF);
+        print_message("%s: erase of %lu units in %.3f ms chip time%s\n", tested[p], (unsigned long)units,
+                      (double)job.result.phase_us[JOB_PHASE_ERASE] / 1e3, job.result.mass_erased ? " (mass)" : "");
+
+        assert_int_equal(run_job(&session, &file, image.format, image.segments[0].address, &job), STATUS_OK);
+        erase.mass_erase = true;
+        assert_int_equal(run_action(&session, &erase, &job, NULL), STATUS_OK);
+        assert_true(job.result.mass_erased);
+        for (uint32_t i = 0; i < flash_size; i++)
+            assert_int_equal(flash[i], 0xFF);
+
+        struct job_options reset = {.action = JOB_ACTION_RESET, .reset_by_nrst = p == 1};
+        assert_int_equal(run_action(&session, &reset, &job, NULL), STATUS_OK);
+        assert_true(job.result.phase_us[JOB_PHASE_RESET] > 0);
+        assert_int_equal(job.result.phase_us[JOB_PHASE_PLAN] + job.result.phase_us[JOB_PHASE_IDENTIFY], 0);
+
+        struct job_options nothing = {.action = JOB_ACTION_READ};
+        assert_int_equal(run_action(&session, &nothing, &job, &capture), STATUS_INVALID_ARGUMENT);
+        sim_session_destroy(&session);
+    }
+}
+
 /* One flipped bit in flash: found by reading back (a small image) and by the CRC on the target (a large one). */
 static void test_verify_detects_one_changed_byte(void **state)
 {
@@ -267,7 +347,7 @@ static void test_verify_detects_one_changed_byte(void **state)
                                       .pins = &session.port.pins};
         const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
         const struct job_options options = {.format = image.format, .bin_base = image.segments[0].address,
-                                            .verify_only = true};
+                                            .action = JOB_ACTION_VERIFY};
         job_init(&job, &link, &job_file, &options, &session.report);
         assert_int_equal(job_run(&job), STATUS_VERIFY_MISMATCH);
         assert_false(job.result.erased);
@@ -448,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_random_images_on_every_part),
         cmocka_unit_test(test_example_firmware_runs_after_the_job),
         cmocka_unit_test(test_verify_detects_one_changed_byte),
+        cmocka_unit_test(test_read_erase_and_reset_actions),
         cmocka_unit_test(test_malformed_images_fail_before_anything_is_erased),
         cmocka_unit_test(test_skip_unchanged_rewrites_only_what_differs),
         cmocka_unit_test(test_faults_never_end_in_a_false_success),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `airswd --device URL` against a real airswdd: flash an ELF (phases printed, exit 0), --json flash (one object, ok
 # true), a second flash while a big binary is being flashed (exit 1, busy), a truncated HEX (exit 1, image-truncated),
-# an unreachable device (exit 1, the message), verify where the daemon lacks it (exit 1, said so), info; and the
+# an unreachable device (exit 1, the message), verify (equal, then after an erase: exit 1), read into a file, erase,
+# reset, info; and the
 # daemon's stderr carrying what the simulated STM32 printed on USART1 after the reset.
 # Usage: test_airswd_remote.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
@@ -55,12 +56,35 @@ run truncated --device "$url" flash "$work/truncated.hex"
 check "a truncated HEX exits 1" test "$rc" = 1
 check "  naming image-truncated" contains "$work/truncated.err" "airswd: upload: image-truncated"
 
-run verify --device "$url" verify "$firmware/f1/hello_f1.elf"
-check "verify exits 1 on a daemon without the verify action" test "$rc" = 1
-check "  and says so" contains "$work/verify.err" "does not offer the verify action"
-
 run again --device "$url" flash "$firmware/f1/hello_f1.elf"
 check "the refused requests left the store usable: another flash exits 0" test "$rc" = 0
+
+run verify --device "$url" verify "$firmware/f1/hello_f1.elf"
+check "verify of the flashed ELF exits 0" test "$rc" = 0
+check "  having verified bytes and programmed none" grep -qE '^programmed 0 bytes, verified [1-9][0-9]* bytes$' \
+  "$work/verify.out"
+size=$(stat -c %s "$firmware/f1/hello_f1.bin")
+run read --device "$url" read 0x08000000 "$size" -o "$work/read.bin"
+check "read through the daemon exits 0" test "$rc" = 0
+check "  and the file holds what was flashed" cmp -s "$work/read.bin" "$firmware/f1/hello_f1.bin"
+curl -s "$url/api/v1/images" >"$work/images.json"
+check "  and leaves no image behind in the device's store" \
+  python3 -c "import json,sys; sys.exit(any(i['name'].startswith('read-') for i in json.load(open(sys.argv[1]))))" \
+  "$work/images.json"
+run erase --device "$url" erase
+check "erase through the daemon exits 0" test "$rc" = 0
+check "  and prints the erased units" grep -qE '^erased +[1-9][0-9]* units' "$work/erase.out"
+run verify_erased --device "$url" verify "$firmware/f1/hello_f1.elf"
+check "verify after the erase exits 1" test "$rc" = 1
+check "  with verify-mismatch" contains "$work/verify_erased.err" "verify-mismatch"
+run readbad --device "$url" read 0x08000000 0x100000 -o "$work/too-much.bin"
+check "a read larger than a slot exits 1 with bad-request" grep -q "bad-request" "$work/readbad.err"
+run reset --device "$url" reset --nrst
+check "reset --nrst through the daemon exits 0" test "$rc" = 0
+run unlock --device "$url" unlock --yes
+check "unlock through a daemon is refused with exit 2" test "$rc" = 2
+run again2 --device "$url" flash "$firmware/f1/hello_f1.elf"
+check "a flash after all that exits 0" test "$rc" = 0
 
 run unreachable --device http://127.0.0.1:1 flash "$firmware/f1/hello_f1.elf"
 check "an unreachable device exits 1" test "$rc" = 1

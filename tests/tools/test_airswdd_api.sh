@@ -133,6 +133,38 @@ request GET /images
 check "  the previous image is current again" \
   python3 -c "import json,sys; l=json.load(open(sys.argv[1])); sys.exit(0 if [i['id'] for i in l if i['state']=='current']==[$hex_id] else 1)" "$work/body"
 
+# The other actions on the HEX that is current again: verify, read into an image and download it, erase (after
+# which a verify fails), reset.
+request POST /jobs -d '{"action":"verify"}'
+check "a verify job answers 202" test "$code" = 202
+wait_job "$(json_field "['id']")"
+check "  and finds the flash equal to the current image" \
+  test "$(json_field "['state']"),$(json_field "['result']['program_bytes']")" = "done,0"
+bin_size=$(stat -c %s "$firmware/f1/hello_f1.bin")
+request POST /jobs -d "{\"action\":\"read\",\"address\":134217728,\"length\":$bin_size}"
+check "a read job answers 202" test "$code" = 202
+wait_job "$(json_field "['id']")"
+check "  and is done with the path of its data" grep -qE '"data":"/api/v1/images/[0-9]+/data"' "$work/body"
+data_path=$(json_field "['data']")
+code=$(curl -s -o "$work/read.bin" -w '%{http_code}' "http://127.0.0.1:$port$data_path")
+check "  GET of the data answers 200 with what the flash holds" cmp -s "$work/read.bin" "$firmware/f1/hello_f1.bin"
+read_image=${data_path#/api/v1}
+request DELETE "${read_image%/data}"
+check "  the read image can be deleted" test "$code" = 204
+request POST /jobs -d '{"action":"read","address":134217728,"length":0}'
+check "a read of nothing answers 400" test "$code,$(json_field "['error']")" = "400,bad-request"
+request POST /jobs -d '{"action":"erase"}'
+wait_job "$(json_field "['id']")"
+check "an erase job is done" test "$(json_field "['state']"),$(json_field "['result']['erase_units'] > 0")" = "done,True"
+request POST /jobs -d '{"action":"verify"}'
+wait_job "$(json_field "['id']")"
+check "  after which a verify fails with verify-mismatch" \
+  test "$(json_field "['state']"),$(json_field "['error']['status']"),$(json_field "['error']['flash_changed']")" = \
+  "failed,verify-mismatch,False"
+request POST /jobs -d '{"action":"reset","nrst":true}'
+wait_job "$(json_field "['id']")"
+check "a reset job is done" test "$(json_field "['state']"),$(json_field "['phase']")" = "done,reset"
+
 request PUT /settings -d '{"verify":true,"swclk_hz":1000000}'
 check "PUT /settings answers 200 with the settings" contains "$work/body" '"swclk_hz":1000000'
 request GET /log

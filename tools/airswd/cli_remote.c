@@ -2,7 +2,7 @@
  * cli_remote.c - `airswd --device http://HOST:PORT COMMAND`: the same commands driven through a daemon's REST API
  * (docs/api.md) instead of a local target, with the same output and exit status. flash and verify upload the file
  * (POST /api/v1/images), start a job (POST /api/v1/jobs) and follow it (GET /api/v1/jobs/{id} every 100 ms); info
- * is GET /api/v1/target; reset is the reset job where the device offers it.
+ * is GET /api/v1/target; erase and reset are jobs; read is a read job whose image is downloaded, then deleted.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
@@ -331,9 +331,10 @@ static int print_job_end(struct remote *remote, const char *record, unsigned lon
     return ok ? 0 : 1;
 }
 
-/* POSTs a job (body is its JSON) and follows it to its end; the exit status. */
+/* POSTs a job (body is its JSON) and follows it to its end; the exit status. *final (may be NULL) receives the
+ * job's last record when it is done (the caller frees it). */
 static int run_job(struct remote *remote, const char *body, unsigned long long image_id, bool uploaded,
-                   const char *action)
+                   const char *action, char **final)
 {
     struct http_client_body request = {.content_type = "application/json", .bytes = body, .len = strlen(body)};
     struct http_client_response response;
@@ -366,7 +367,10 @@ static int run_job(struct remote *remote, const char *body, unsigned long long i
     if (record == NULL)
         return 1;
     int status = print_job_end(remote, record, image_id);
-    free(record);
+    if (final != NULL && status == 0)
+        *final = record;
+    else
+        free(record);
     return status;
 }
 
@@ -548,7 +552,7 @@ static int remote_flash(struct remote *remote, const char *command, int argc, ch
         snprintf(body, sizeof body,
                  "{\"action\":\"flash\",\"image\":%llu,\"verify\":%s,\"reset\":%s,\"skip_unchanged\":%s}", image_id,
                  verify ? "true" : "false", reset ? "true" : "false", skip_unchanged ? "true" : "false");
-    return run_job(remote, body, image_id, uploaded, verify_only ? "verify" : "flash");
+    return run_job(remote, body, image_id, uploaded, verify_only ? "verify" : "flash", NULL);
 }
 
 static int remote_info(struct remote *remote, int argc)
@@ -588,13 +592,67 @@ static int remote_info(struct remote *remote, int argc)
     return 0;
 }
 
-static int remote_reset(struct remote *remote, int argc)
+/* reset [--nrst], erase [--mass]: a job with one optional flag. */
+static int remote_flag_job(struct remote *remote, const char *command, int argc, char **argv)
 {
-    if (argc != 0) {
-        fprintf(stderr, "usage: airswd --device URL reset\n");
+    bool reset = strcmp(command, "reset") == 0;
+    const char *flag = reset ? "--nrst" : "--mass";
+    bool set = argc == 1 && strcmp(argv[0], flag) == 0;
+    if (argc > 1 || (argc == 1 && !set)) {
+        fprintf(stderr, "usage: airswd --device URL %s [%s]\n", command, flag);
         return 2;
     }
-    return run_job(remote, "{\"action\":\"reset\"}", 0, false, "reset");
+    char body[64];
+    snprintf(body, sizeof body, "{\"action\":\"%s\",\"%s\":%s}", command, flag + 2, set ? "true" : "false");
+    return run_job(remote, body, 0, false, command, NULL);
+}
+
+/* read ADDRESS LENGTH -o FILE: a read job puts the memory in an image of the device's store; it is downloaded
+ * into FILE, then deleted. */
+static int remote_read(struct remote *remote, int argc, char **argv)
+{
+    uint32_t address, length;
+    if (argc != 4 || !cli_parse_u32(argv[0], &address) || !cli_parse_u32(argv[1], &length) ||
+        strcmp(argv[2], "-o") != 0 || length == 0) {
+        fprintf(stderr, "usage: airswd --device URL read ADDRESS LENGTH -o FILE\n");
+        return 2;
+    }
+    char body[128];
+    snprintf(body, sizeof body, "{\"action\":\"read\",\"address\":%lu,\"length\":%lu}", (unsigned long)address,
+             (unsigned long)length);
+    char *record = NULL;
+    if (run_job(remote, body, 0, false, "read", &record) != 0)
+        return 1;
+    char data[128];
+    json_text(record, "data", data, sizeof data);
+    free(record);
+    const char *prefix = "/api/v1";
+    if (strncmp(data, prefix, strlen(prefix)) != 0) {
+        fprintf(stderr, "airswd: read: the device at %s did not say where the data is\n", remote->url_text);
+        return 1;
+    }
+    struct http_client_response response;
+    if (!remote_request(remote, "GET", data, NULL, &response))
+        return 1;
+    int status = 0;
+    if (response.status != 200 || response.body_len != length) {
+        print_http_error(remote, "read", &response);
+        status = 1;
+    } else {
+        FILE *out = fopen(argv[3], "wb");
+        if (out == NULL || fwrite(response.body, 1, length, out) != length) {
+            fprintf(stderr, "airswd: cannot write %s\n", argv[3]);
+            status = 1;
+        }
+        if (out != NULL && fclose(out) != 0)
+            status = 1;
+        if (status == 0 && !remote->json)
+            printf("read %lu bytes from 0x%08lX into %s\n", (unsigned long)length, (unsigned long)address, argv[3]);
+    }
+    http_client_response_free(&response);
+    unsigned long long image_id = strtoull(data + strlen("/api/v1/images/"), NULL, 10);
+    forget_image(remote, image_id);
+    return status;
 }
 
 int cli_remote_main(const char *url, const struct cli_options *options, const char *command, int argc, char **argv)
@@ -608,8 +666,13 @@ int cli_remote_main(const char *url, const struct cli_options *options, const ch
         return remote_flash(&remote, command, argc, argv);
     if (strcmp(command, "info") == 0)
         return remote_info(&remote, argc);
-    if (strcmp(command, "reset") == 0)
-        return remote_reset(&remote, argc);
-    fprintf(stderr, "airswd: %s is not available through --device yet (flash, verify, info, reset are)\n", command);
+    if (strcmp(command, "reset") == 0 || strcmp(command, "erase") == 0)
+        return remote_flag_job(&remote, command, argc, argv);
+    if (strcmp(command, "read") == 0)
+        return remote_read(&remote, argc, argv);
+    fprintf(stderr,
+            "airswd: %s is not available through --device (flash, verify, info, read, erase, reset are); option "
+            "bytes and read protection are changed on the bench, with a local target\n",
+            command);
     return 2;
 }

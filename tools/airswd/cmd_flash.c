@@ -36,7 +36,7 @@ int cmd_flash(struct cli_target *target, const struct cli_options *options, cons
               char **argv)
 {
     bool verify_only = strcmp(command, "verify") == 0;
-    struct job_options job_options = {.verify = true, .reset_after = !verify_only, .verify_only = verify_only};
+    struct job_options job_options = {.verify = true, .reset_after = !verify_only, .action = verify_only ? JOB_ACTION_VERIFY : JOB_ACTION_FLASH};
     const char *path = NULL;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--base") == 0 && i + 1 < argc && cli_parse_u32(argv[i + 1], &job_options.bin_base))

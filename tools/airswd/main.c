@@ -12,7 +12,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: airswd [--target TARGET] [--swclk HZ] [--trace FILE.vcd] [--json] COMMAND [ARGS]\n"
-            "       airswd --device http://HOST:PORT [--json] flash|verify|info|reset [ARGS]\n"
+            "       airswd --device http://HOST:PORT [--json] flash|verify|info|read|erase|reset [ARGS]\n"
             "\n"
             "targets:\n"
             "  sim[:PART[,state=FILE][,swclk=HZ]]  a simulated STM32 (default sim:stm32f103c8); state=FILE keeps\n"
