@@ -43,13 +43,37 @@ void api_device_get(void *ctx, struct http_request *req)
     api_respond_writer(req, 200, &writer);
 }
 
+/* "option_bytes": the USER bits by name and raw, and the write-protected erase units as [first, last] runs. */
+static void write_option_bytes(struct json_writer *writer, const struct stm32_target *target,
+                               const struct stm32_option_bytes *options)
+{
+    char user[160];
+    json_key(writer, "option_bytes");
+    json_object_begin(writer);
+    json_key(writer, "user");
+    json_string(writer, stm32_option_bytes_format_user(target, options, user, sizeof user));
+    json_key(writer, "user_raw");
+    json_uint(writer, options->user);
+    json_key(writer, "write_protected");
+    json_array_begin(writer);
+    uint32_t unit = 0, first, last;
+    while (stm32_option_bytes_next_protected_run(target, options, &unit, &first, &last)) {
+        json_array_begin(writer);
+        json_uint(writer, first);
+        json_uint(writer, last);
+        json_array_end(writer);
+    }
+    json_array_end(writer);
+    json_object_end(writer);
+}
+
 void api_target_get(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
     struct stm32_target target;
-    unsigned rdp_level = 0;
+    struct stm32_option_bytes options;
     status_clear(&api->report);
-    enum status status = service_target_identify(api->service, &target, &rdp_level, &api->report);
+    enum status status = service_target_identify(api->service, &target, &options, &api->report);
     if (status != STATUS_OK) {
         api_respond_status(api, req, status, &api->report);
         return;
@@ -72,7 +96,8 @@ void api_target_get(void *ctx, struct http_request *req)
     json_key(&writer, "program_unit");
     json_uint(&writer, target.memory.program_unit);
     json_key(&writer, "rdp_level");
-    json_uint(&writer, rdp_level);
+    json_uint(&writer, options.rdp_level);
+    write_option_bytes(&writer, &target, &options);
     json_object_end(&writer);
     api_respond_writer(req, 200, &writer);
 }

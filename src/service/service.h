@@ -25,6 +25,7 @@
 #include "image/image_target.h"
 #include "job/job.h"
 #include "service/store.h"
+#include "stm32/stm32_options.h"
 #include "status.h"
 
 /* Sizes, from airswd_config.h. */
@@ -216,10 +217,10 @@ bool service_job_cancel(struct service *service, uint32_t id);
 /* The running job, if any: for shutdown. */
 void service_cancel_all(struct service *service);
 
-/* Connects and identifies the target and reads its read protection level (when no job runs): STATUS_STORE_BUSY
- * while a job runs. */
-enum status service_target_identify(struct service *service, struct stm32_target *target, unsigned *rdp_level,
-                                    struct status_report *report);
+/* Connects and identifies the target and reads its option bytes (when no job runs): STATUS_STORE_BUSY while a job
+ * runs. */
+enum status service_target_identify(struct service *service, struct stm32_target *target,
+                                    struct stm32_option_bytes *options, struct status_report *report);
 
 /* ---- settings ---- */
 void service_settings_get(struct service *service, struct service_settings *settings);

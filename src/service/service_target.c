@@ -1,12 +1,12 @@
 /*
- * service_target.c - connect and identify the target outside a job (GET /api/v1/target), with the job's own
- * connection structures, which are free while no job runs.
+ * service_target.c - connect and identify the target and read its option bytes outside a job (GET /api/v1/target),
+ * with the job's own connection structures, which are free while no job runs.
  */
 #include "service/service.h"
 #include "stm32/stm32_flash.h"
 
-enum status service_target_identify(struct service *service, struct stm32_target *target, unsigned *rdp_level,
-                                    struct status_report *report)
+enum status service_target_identify(struct service *service, struct stm32_target *target,
+                                    struct stm32_option_bytes *options, struct status_report *report)
 {
     service_lock(service);
     if (service->job_active) {
@@ -26,7 +26,7 @@ enum status service_target_identify(struct service *service, struct stm32_target
     if (status == STATUS_OK)
         status = stm32_identify(&job->target, &job->ap, link->system, report);
     if (status == STATUS_OK)
-        status = stm32_flash_ops(&job->target)->read_protection(&job->target, rdp_level);
+        status = stm32_flash_ops(&job->target)->read_options(&job->target, options);
     if (status == STATUS_OK) {
         *target = job->target;
     }

@@ -35,6 +35,8 @@ check "  with one object, ok true and the phases" \
 
 run info --device "$url" info
 check "info through the daemon names the part" contains "$work/info.out" "STM32F10x high density"
+check "  its USER bits" grep -qE '^user bits   0x000000FF  WDG_SW=1 nRST_STOP=1 nRST_STDBY=1$' "$work/info.out"
+check "  and no write protection" grep -qE '^write prot  none$' "$work/info.out"
 
 # One job at a time: a second flash while a 256 KB binary is being flashed.
 head -c 262144 /dev/urandom >"$work/big.bin"

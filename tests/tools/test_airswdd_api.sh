@@ -33,6 +33,8 @@ check "  with the target and the store" contains "$work/body" '"store":{"slots":
 request GET /target
 check "GET /target identifies the simulated part" contains "$work/body" '"part":"STM32F10x high density"'
 check "  with its read protection level" contains "$work/body" '"rdp_level":0'
+check "  and its option bytes: USER bits by name, no write protection" \
+  contains "$work/body" '"option_bytes":{"user":"WDG_SW=1 nRST_STOP=1 nRST_STDBY=1","user_raw":255,"write_protected":[]}'
 
 request POST "/images?name=hello_f1.elf" --data-binary @"$firmware/f1/hello_f1.elf"
 check "upload of an ELF answers 201" test "$code" = 201

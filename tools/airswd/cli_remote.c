@@ -585,8 +585,19 @@ static int remote_info(struct remote *remote, int argc)
                json_u64_or(t, "program_unit", 0));
         if (json_u64(t, "rdp_level", &rdp))
             printf("protection  read protection level %llu\n", rdp);
-        else
-            printf("protection  (the device does not report the read protection level yet)\n");
+        char *options = json_object(t, "option_bytes");
+        char user[256];
+        if (options != NULL) {
+            printf("user bits   0x%08llX  %s\n", json_u64_or(options, "user_raw", 0),
+                   json_text(options, "user", user, sizeof user));
+            const char *runs = json_get(options, "write_protected");
+            printf("write prot  %s\n", runs == NULL || strncmp(runs, "[]", 2) == 0 ? "none" : "");
+            unsigned long first, last;
+            for (const char *p = runs ? runs + 1 : ""; sscanf(p, "[%lu,%lu]", &first, &last) == 2;
+                 p = json_skip(p), p += *p == ',')
+                printf("            erase units %lu-%lu\n", first, last);
+            free(options);
+        }
     }
     http_client_response_free(&response);
     return 0;
