@@ -1,11 +1,25 @@
 /*
  * api_events.c - GET /api/v1/events: the service's events (progress, job, log) as Server-Sent Events. Each stream
  * remembers the next event it owes its client; api_pump() writes what is new. A client that falls further behind
- * than the service's ring skips to the oldest event still kept.
+ * than the service's ring, or reconnects with a Last-Event-ID older than it, skips to the oldest event still kept.
  */
 #include "net/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+
+/* The first event a new stream owes: the one after Last-Event-ID when a reconnecting client sends it (EventSource
+ * does) and it names an event of this run of the service; otherwise only what happens from now on. */
+static uint32_t first_event(struct api *api, struct http_request *req)
+{
+    uint32_t last = service_event_last(api->service);
+    const char *resume = http_request_header(req, "Last-Event-ID");
+    if (resume == NULL || *resume < '0' || *resume > '9')
+        return last + 1;
+    char *end;
+    unsigned long seen = strtoul(resume, &end, 10);
+    return *end == '\0' && seen <= last ? (uint32_t)seen + 1 : last + 1;
+}
 
 void api_events_get(void *ctx, struct http_request *req)
 {
@@ -17,7 +31,7 @@ void api_events_get(void *ctx, struct http_request *req)
         if (http_begin_sse(req->connection) != STATUS_OK)
             return;
         stream->conn = req->connection;
-        stream->next_seq = service_event_last(api->service) + 1;
+        stream->next_seq = first_event(api, req);
         req->handler_state = stream;
         return;
     }

@@ -70,6 +70,11 @@ wait "$events_pid" 2>/dev/null
 check "the event stream carried progress events" contains "$work/events" 'event: progress'
 check "  with the program phase" contains "$work/events" "\"job\":$job,\"phase\":\"program\""
 check "  and the job's end" contains "$work/events" "data: {\"job\":$job,\"state\":\"done\"}"
+first_id=$(grep -m1 '^id: ' "$work/events" | cut -d' ' -f2)
+curl -sN -m 1 -H "Last-Event-ID: $first_id" "$api/events" >"$work/replay" 2>/dev/null
+check "a stream opened with Last-Event-ID replays what came after that event" \
+  test "$(grep -m1 '^id: ' "$work/replay" | cut -d' ' -f2)" = "$((first_id + 1))"
+check "  up to the job's end" contains "$work/replay" "data: {\"job\":$job,\"state\":\"done\"}"
 
 # Flash the HEX so that the ELF becomes the previous (rollback) image.
 request POST /jobs -d "{\"action\":\"flash\",\"image\":$hex_id}"
