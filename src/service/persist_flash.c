@@ -77,17 +77,18 @@ static bool blob_in_sector(const struct persist_flash *keeper, unsigned index, u
            keeper->blobs[index].offset / sector_size(keeper) == keeper->first_sector + sector;
 }
 
-static enum status io_failed(struct persist_flash *keeper, const char *what, uint32_t offset)
+/* Reading, programming (or reading back what was programmed), or erasing failed. */
+static enum status io_failed(struct persist_flash *keeper, uint32_t offset)
 {
     keeper->mounted = false;
-    return status_fail(keeper->report, STATUS_STORE_IO, "%s the settings flash at 0x%lX; mount it again", what,
+    return status_fail(keeper->report, STATUS_STORE_IO, "settings flash at 0x%lX; mount it again",
                        (unsigned long)offset);
 }
 
 static enum status read_flash(struct persist_flash *keeper, uint32_t offset, uint8_t *buf, uint32_t len)
 {
     if (!keeper->storage->read(keeper->storage->ctx, offset, buf, len))
-        return io_failed(keeper, "reading", offset);
+        return io_failed(keeper, offset);
     return STATUS_OK;
 }
 
@@ -198,12 +199,14 @@ static enum status scan(struct persist_flash *keeper)
 }
 
 /* Appends a record of tag at the append position, which must have room for it. The payload comes from bytes, or
- * (bytes NULL: a copy forward) from flash at from. */
+ * (bytes NULL: a copy forward) from flash at from. The payload is programmed first and the header, which makes the
+ * record count, last: a cut leaves either a whole record or bytes that do not count. */
 static enum status write_record(struct persist_flash *keeper, unsigned tag, const uint8_t *bytes, uint32_t from,
                                 uint32_t len)
 {
     if (keeper->sequence == UINT32_MAX)
-        return status_fail(keeper->report, STATUS_STORE_CORRUPT, "settings flash sequence numbers are used up");
+        return status_fail(keeper->report, STATUS_STORE_CORRUPT, "settings flash: sequence numbers used up");
+    uint32_t offset = sector_offset(keeper, keeper->current) + keeper->append, size = record_size(len);
     uint8_t header[RECORD_HEADER] = {0};
     memcpy(header + OFFSET_MAGIC, record_magic, sizeof record_magic);
     header[OFFSET_VERSION] = RECORD_VERSION;
@@ -211,40 +214,29 @@ static enum status write_record(struct persist_flash *keeper, unsigned tag, cons
     le_put_u16(header + OFFSET_LENGTH, (uint16_t)len);
     le_put_u32(header + OFFSET_SEQUENCE, keeper->sequence + 1);
     uint32_t crc = crc32_update(0, header, OFFSET_CRC);
-    uint8_t chunk[CHUNK];
     enum status status;
-    for (uint32_t done = 0; done < len; done += CHUNK) {
-        uint32_t n = len - done < CHUNK ? len - done : CHUNK;
-        if ((status = read_payload(keeper, bytes, from, done, chunk, n)) != STATUS_OK)
+    /* Whole chunks of the payload, the last one padded with erased bytes to the end of its unit. */
+    for (uint32_t done = 0; done < size - RECORD_HEADER; done += CHUNK) {
+        uint8_t chunk[CHUNK];
+        uint32_t n = size - RECORD_HEADER - done < CHUNK ? size - RECORD_HEADER - done : CHUNK;
+        uint32_t payload = len - done < n ? len - done : n;
+        memset(chunk, 0xFF, n);
+        if ((status = read_payload(keeper, bytes, from, done, chunk, payload)) != STATUS_OK)
             return status;
-        crc = crc32_update(crc, chunk, n);
+        crc = crc32_update(crc, chunk, payload);
+        if (!keeper->storage->program(keeper->storage->ctx, offset + RECORD_HEADER + done, chunk, n))
+            return io_failed(keeper, offset);
     }
     le_put_u32(header + OFFSET_CRC, crc);
-
-    /* The record as a stream of chunks: the header, the payload, erased bytes up to the end of its last unit. */
-    uint32_t offset = sector_offset(keeper, keeper->current) + keeper->append, size = record_size(len);
-    for (uint32_t done = 0; done < size; done += CHUNK) {
-        uint32_t n = size - done < CHUNK ? size - done : CHUNK;
-        memset(chunk, 0xFF, n);
-        uint32_t payload_from = done, payload_to = done + n < RECORD_HEADER + len ? done + n : RECORD_HEADER + len;
-        if (done == 0) {
-            memcpy(chunk, header, RECORD_HEADER);
-            payload_from = RECORD_HEADER;
-        }
-        if (payload_to > payload_from &&
-            (status = read_payload(keeper, bytes, from, payload_from - RECORD_HEADER, chunk + payload_from - done,
-                                   payload_to - payload_from)) != STATUS_OK)
-            return status;
-        if (!keeper->storage->program(keeper->storage->ctx, offset + done, chunk, n))
-            return io_failed(keeper, "programming", offset + done);
-    }
+    if (!keeper->storage->program(keeper->storage->ctx, offset, header, RECORD_HEADER))
+        return io_failed(keeper, offset);
 
     struct record record;
     bool intact;
     if ((status = record_check(keeper, offset, offset + size, &record, &intact)) != STATUS_OK)
         return status;
     if (!intact)
-        return io_failed(keeper, "a record does not read back as written in", offset);
+        return io_failed(keeper, offset);
     keeper->sequence++;
     keeper->append += size;
     if (tag != LOG_TAG) {
@@ -278,7 +270,7 @@ static enum status copy_forward(struct persist_flash *keeper, uint32_t sector, b
 static enum status erase_sector(struct persist_flash *keeper, uint32_t sector)
 {
     if (!keeper->storage->erase_sector(keeper->storage->ctx, keeper->first_sector + sector))
-        return io_failed(keeper, "erasing", sector_offset(keeper, sector));
+        return io_failed(keeper, sector_offset(keeper, sector));
     return STATUS_OK;
 }
 
@@ -296,11 +288,8 @@ enum status persist_flash_mount(struct persist_flash *keeper, const struct hal_s
         (uint64_t)(first_sector + sector_count) * size > UINT32_MAX || size % CHUNK != 0 ||
         (PERSIST_FLASH_TAGS + 1) * record_size(PERSIST_FLASH_BLOB_MAX) > size ||
         record_size(PERSIST_FLASH_LOG_ENTRY_MAX) > size)
-        return status_fail(
-            report, STATUS_STORE_LAYOUT,
-            "settings flash: sectors %lu+%lu of %lu bytes do not fit the storage or %u blobs of %u bytes",
-            (unsigned long)first_sector, (unsigned long)sector_count, (unsigned long)size, PERSIST_FLASH_TAGS,
-            PERSIST_FLASH_BLOB_MAX);
+        return status_fail(report, STATUS_STORE_LAYOUT, "settings flash: %lu sectors of %lu bytes from %lu",
+                           (unsigned long)sector_count, (unsigned long)size, (unsigned long)first_sector);
     for (;;) {
         enum status status = scan(keeper);
         if (status != STATUS_OK)
@@ -321,8 +310,11 @@ enum status persist_flash_mount(struct persist_flash *keeper, const struct hal_s
 
 static enum status append(struct persist_flash *keeper, unsigned tag, const void *bytes, size_t len)
 {
+    if (tag > PERSIST_FLASH_TAGS || len > max_len(tag) || (tag == LOG_TAG && len == 0))
+        return status_fail(keeper->report, STATUS_INVALID_ARGUMENT, "settings flash: tag %u, %lu bytes", tag,
+                           (unsigned long)len);
     if (!keeper->mounted)
-        return status_fail(keeper->report, STATUS_STORE_IO, "the settings flash is not mounted");
+        return status_fail(keeper->report, STATUS_STORE_IO, "settings flash not mounted");
     if (keeper->append + record_size((uint32_t)len) > sector_size(keeper)) {
         /* Open the next sector: the oldest. Everything in it is a log entry or a superseded blob. */
         uint32_t sector = next_sector(keeper, keeper->current);
@@ -340,35 +332,27 @@ static enum status append(struct persist_flash *keeper, unsigned tag, const void
 
 enum status persist_flash_put(struct persist_flash *keeper, unsigned tag, const void *bytes, size_t len)
 {
-    if (tag < 1 || tag > PERSIST_FLASH_TAGS || len > PERSIST_FLASH_BLOB_MAX)
-        return status_fail(keeper->report, STATUS_INVALID_ARGUMENT, "settings blob: tag %u, %lu bytes (at most %u)",
-                           tag, (unsigned long)len, PERSIST_FLASH_BLOB_MAX);
-    return append(keeper, tag, bytes, len);
+    return append(keeper, tag == LOG_TAG ? PERSIST_FLASH_TAGS + 1 : tag, bytes, len);
 }
 
 enum status persist_flash_log_append(struct persist_flash *keeper, const void *bytes, size_t len)
 {
-    if (len < 1 || len > PERSIST_FLASH_LOG_ENTRY_MAX)
-        return status_fail(keeper->report, STATUS_INVALID_ARGUMENT, "log entry of %lu bytes (1 to %u)",
-                           (unsigned long)len, PERSIST_FLASH_LOG_ENTRY_MAX);
     return append(keeper, LOG_TAG, bytes, len);
 }
 
 enum status persist_flash_get(struct persist_flash *keeper, unsigned tag, void *buf, size_t max, size_t *len)
 {
-    if (!keeper->mounted)
-        return status_fail(keeper->report, STATUS_STORE_IO, "the settings flash is not mounted");
-    if (tag < 1 || tag > PERSIST_FLASH_TAGS || keeper->blobs[tag - 1].sequence == 0)
-        return status_fail(keeper->report, STATUS_STORE_NO_IMAGE, "no settings blob under tag %u", tag);
+    if (!keeper->mounted || tag < 1 || tag > PERSIST_FLASH_TAGS || keeper->blobs[tag - 1].sequence == 0)
+        return status_fail(keeper->report, STATUS_STORE_NO_IMAGE, "no settings blob %u", tag);
     uint32_t offset = keeper->blobs[tag - 1].offset, blob_len = keeper->blobs[tag - 1].len;
     if (blob_len > max)
-        return status_fail(keeper->report, STATUS_STORE_TOO_LARGE, "settings blob %u has %lu bytes, room for %lu", tag,
-                           (unsigned long)blob_len, (unsigned long)max);
+        return status_fail(keeper->report, STATUS_STORE_TOO_LARGE, "settings blob %u: %lu bytes", tag,
+                           (unsigned long)blob_len);
     struct record record;
     bool intact;
     enum status status = record_check(keeper, offset, offset + record_size(blob_len), &record, &intact);
     if (status == STATUS_OK && !intact)
-        return status_fail(keeper->report, STATUS_STORE_CORRUPT, "settings blob %u at 0x%lX changed on flash", tag,
+        return status_fail(keeper->report, STATUS_STORE_CORRUPT, "settings blob %u at 0x%lX", tag,
                            (unsigned long)offset);
     if (status == STATUS_OK)
         status = read_flash(keeper, offset + RECORD_HEADER, buf, blob_len);

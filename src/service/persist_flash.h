@@ -66,8 +66,9 @@ enum status persist_flash_mount(struct persist_flash *keeper, const struct hal_s
  * returns STATUS_OK the blob is on flash; after any failure the next mount finds the old blob or the new one. */
 enum status persist_flash_put(struct persist_flash *keeper, unsigned tag, const void *bytes, size_t len);
 
-/* Copies the blob of tag into buf. STATUS_STORE_NO_IMAGE when nothing was put under tag; STATUS_STORE_TOO_LARGE
- * (nothing copied) when it is longer than max; STATUS_STORE_CORRUPT when it no longer matches its CRC. */
+/* Copies the blob of tag into buf. STATUS_STORE_NO_IMAGE when nothing was put under tag (or the keeper is not
+ * mounted); STATUS_STORE_TOO_LARGE (nothing copied) when it is longer than max; STATUS_STORE_CORRUPT when it no
+ * longer matches its CRC. */
 enum status persist_flash_get(struct persist_flash *keeper, unsigned tag, void *buf, size_t max, size_t *len);
 
 /* Appends an entry (1 to PERSIST_FLASH_LOG_ENTRY_MAX bytes) to the log. */
