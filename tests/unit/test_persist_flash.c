@@ -16,6 +16,7 @@
 #include "service/persist_flash.h"
 #include "service/service_persist_flash.h"
 #include "store_power_cut.h"
+#include "status_assert.h"
 
 #define SECTOR       4096u
 #define SECTORS      6u
@@ -52,20 +53,7 @@ static void bench_free(struct bench *bench)
     free(bench);
 }
 
-static void fail_with_report(struct bench *bench, const char *what, enum status status)
-{
-    char text[300];
-    status_format(&bench->report, text, sizeof text);
-    print_error("%s returned %s: %s\n", what, status_name(status), text);
-    fail();
-}
-
-#define assert_ok(bench, call)                                                                                         \
-    do {                                                                                                               \
-        enum status status_ = (call);                                                                                  \
-        if (status_ != STATUS_OK)                                                                                      \
-            fail_with_report((bench), #call, status_);                                                                 \
-    } while (0)
+#define assert_ok(bench, call) assert_status_ok(&(bench)->report, call)
 
 static enum status bench_mount(struct bench *bench)
 {
@@ -494,13 +482,19 @@ static void test_power_cut_at_every_program_and_erase(void **state)
 /* ---------------------------------------------------------------------------------------------------------------
  * The service's persistence on top.
  */
+static const struct service_persist *adapter_mount(struct bench *bench, struct service_persist_flash *persist)
+{
+    assert_status_ok(&persist->report,
+                     service_persist_flash_mount(persist, &bench->flash.hal, FIRST_SECTOR, bench->region_sectors));
+    return &service_persist_flash_ops;
+}
+
 static void test_service_settings_round_trip(void **state)
 {
     (void)state;
     struct bench *bench = bench_new(2, 6);
     struct service_persist_flash persist;
-    assert_ok(bench, service_persist_flash_mount(&persist, &bench->flash.hal, FIRST_SECTOR, 2));
-    const struct service_persist *ops = &service_persist_flash_ops;
+    const struct service_persist *ops = adapter_mount(bench, &persist);
     struct service_settings settings = {.swclk_hz = 1, .connect_under_reset = true, .verify = true};
     assert_false(ops->load_settings(&persist, &settings));
     assert_int_equal(settings.swclk_hz, 1); /* untouched */
@@ -509,7 +503,7 @@ static void test_service_settings_round_trip(void **state)
             .swclk_hz = 1000000u + i * 4099u, .connect_under_reset = (i & 1) != 0, .verify = (i & 2) != 0};
         ops->save_settings(&persist, &saved);
         if (i % 50 == 0)
-            assert_ok(bench, service_persist_flash_mount(&persist, &bench->flash.hal, FIRST_SECTOR, 2));
+            adapter_mount(bench, &persist);
         struct service_settings loaded = {0};
         assert_true(ops->load_settings(&persist, &loaded));
         assert_int_equal(loaded.swclk_hz, saved.swclk_hz);
@@ -555,8 +549,7 @@ static void test_service_log_round_trip(void **state)
     (void)state;
     struct bench *bench = bench_new(3, 7);
     struct service_persist_flash persist;
-    assert_ok(bench, service_persist_flash_mount(&persist, &bench->flash.hal, FIRST_SECTOR, 3));
-    const struct service_persist *ops = &service_persist_flash_ops;
+    const struct service_persist *ops = adapter_mount(bench, &persist);
     struct service_log_line lines[SERVICE_LOG_LINES];
     assert_int_equal(ops->load_log(&persist, lines, SERVICE_LOG_LINES), 0);
     for (uint32_t seq = 1; seq <= 300; seq++) {
@@ -567,7 +560,7 @@ static void test_service_log_round_trip(void **state)
             snprintf(line.text, sizeof line.text, "line %lu", (unsigned long)seq);
         ops->append_log(&persist, &line);
     }
-    assert_ok(bench, service_persist_flash_mount(&persist, &bench->flash.hal, FIRST_SECTOR, 3));
+    adapter_mount(bench, &persist);
     unsigned count = ops->load_log(&persist, lines, SERVICE_LOG_LINES);
     assert_int_equal(count, SERVICE_LOG_LINES);
     for (unsigned i = 0; i < count; i++) {
