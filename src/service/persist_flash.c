@@ -237,14 +237,9 @@ static enum status write_record(struct persist_flash *keeper, unsigned tag, cons
         return status;
     if (!intact)
         return io_failed(keeper, offset);
-    keeper->sequence++;
     keeper->append += size;
-    if (tag != LOG_TAG) {
-        keeper->blobs[tag - 1].offset = offset;
-        keeper->blobs[tag - 1].sequence = keeper->sequence;
-        keeper->blobs[tag - 1].len = (uint16_t)len;
-    }
-    return STATUS_OK;
+    bool newest;
+    return note_record(keeper, &record, &newest);
 }
 
 /* Copies into the current sector the blobs whose newest record is in sector. False in *full when one does not fit
