@@ -176,6 +176,23 @@
 #define AIRSWD_SERVICE_EVENT_DATA_MAX 200
 #endif
 
+/* Settings and event log on flash (src/service/persist_flash.h, docs/persist.md), for ports without files. */
+
+/* Largest blob kept under one tag (bytes). Room for the service's settings and, under their own tag, the security
+ * configuration (admin key, public keys, AES key, security version). With the tags below, the blobs of all tags
+ * and one more record must fit one erase sector: (tags + 1) * (blob + 16) <= sector size. */
+#ifndef AIRSWD_PERSIST_BLOB_MAX
+#define AIRSWD_PERSIST_BLOB_MAX 512
+#endif
+/* Tags 1 to this many. */
+#ifndef AIRSWD_PERSIST_TAGS
+#define AIRSWD_PERSIST_TAGS 4
+#endif
+/* Largest log entry (bytes): a service log line is 8 bytes of numbers and its text without the terminator. */
+#ifndef AIRSWD_PERSIST_LOG_ENTRY_MAX
+#define AIRSWD_PERSIST_LOG_ENTRY_MAX (8 + AIRSWD_SERVICE_LOG_TEXT_MAX - 1)
+#endif
+
 /* HTTP server engine (src/net/http.h, docs/http.md). Memory per connection is the two buffers plus a fixed part of
  * about 400 bytes (the header index grows with AIRSWD_HTTP_MAX_HEADERS). */
 

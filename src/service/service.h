@@ -103,7 +103,8 @@ struct service_event {
 };
 
 /* Optional persistence, given by a port that has somewhere to keep them: the settings and the event log then
- * survive a restart. Called with the service's lock held; each should be quick and must not call the service. */
+ * survive a restart. Called with the service's lock held; each should be quick and must not call the service. A port
+ * with flash but no files uses service_persist_flash.h. */
 struct service_persist {
     /* False when nothing was saved (the defaults stay). */
     bool (*load_settings)(void *ctx, struct service_settings *settings);

@@ -18,6 +18,7 @@
 
 #include <string.h>
 
+#include "byte_order.h"
 #include "crc32.h"
 
 /* Record layout: little-endian fields at fixed offsets. */
@@ -54,19 +55,6 @@ _Static_assert(SLOT_NAME + STORE_NAME_MAX == SLOT_ENTRY_SIZE, "slot entry layout
 
 /* Read-back of a programmed record, compared with what was meant, this many bytes at a time (on the stack). */
 #define COMPARE_CHUNK 32
-
-static void put_u32(uint8_t *at, uint32_t value)
-{
-    at[0] = (uint8_t)value;
-    at[1] = (uint8_t)(value >> 8);
-    at[2] = (uint8_t)(value >> 16);
-    at[3] = (uint8_t)(value >> 24);
-}
-
-static uint32_t get_u32(const uint8_t *at)
-{
-    return (uint32_t)at[0] | (uint32_t)at[1] << 8 | (uint32_t)at[2] << 16 | (uint32_t)at[3] << 24;
-}
 
 /* Record positions are counted from the start of the storage; sector sizes and the record size are powers of two,
  * so positions map to sectors by shifts. */
@@ -117,8 +105,8 @@ static void record_encode(const struct store *store, const struct store_state *s
     record[OFFSET_SLOT_COUNT] = (uint8_t)store->slot_count;
     record[OFFSET_JOURNAL_SECTORS] = AIRSWD_STORE_JOURNAL_SECTORS;
     record[OFFSET_SECTOR_SHIFT] = (uint8_t)store->sector_shift;
-    put_u32(record + OFFSET_SLOT_SECTORS, store->slot_sectors);
-    put_u32(record + OFFSET_SEQUENCE, sequence);
+    le_put_u32(record + OFFSET_SLOT_SECTORS, store->slot_sectors);
+    le_put_u32(record + OFFSET_SEQUENCE, sequence);
     record[OFFSET_CURRENT] = state->current == STORE_NO_SLOT ? ROLE_NONE : (uint8_t)state->current;
     record[OFFSET_PREVIOUS] = state->previous == STORE_NO_SLOT ? ROLE_NONE : (uint8_t)state->previous;
     for (unsigned i = 0; i < store->slot_count; i++) {
@@ -129,21 +117,21 @@ static void record_encode(const struct store *store, const struct store_state *s
             continue; /* an empty slot's entry is all zeros */
         entry[SLOT_FORMAT] = (uint8_t)slot->info.format;
         entry[SLOT_FLAGS] = slot->flashed_ok ? SLOT_FLAG_FLASHED_OK : 0;
-        put_u32(entry + SLOT_LENGTH, slot->length);
-        put_u32(entry + SLOT_CRC, slot->crc);
-        put_u32(entry + SLOT_BIN_BASE, slot->info.bin_base);
-        put_u32(entry + SLOT_UPLOAD_ID, slot->upload_id);
-        put_u32(entry + SLOT_SIZE, slot->info.size);
+        le_put_u32(entry + SLOT_LENGTH, slot->length);
+        le_put_u32(entry + SLOT_CRC, slot->crc);
+        le_put_u32(entry + SLOT_BIN_BASE, slot->info.bin_base);
+        le_put_u32(entry + SLOT_UPLOAD_ID, slot->upload_id);
+        le_put_u32(entry + SLOT_SIZE, slot->info.size);
         for (unsigned c = 0; c < STORE_NAME_MAX && slot->info.name[c] != '\0'; c++)
             entry[SLOT_NAME + c] = (uint8_t)slot->info.name[c]; /* the rest stays zero */
     }
-    put_u32(record + OFFSET_CRC, crc32_update(0, record, OFFSET_CRC));
+    le_put_u32(record + OFFSET_CRC, crc32_update(0, record, OFFSET_CRC));
 }
 
 static bool record_intact(const uint8_t *record)
 {
     return memcmp(record + OFFSET_MAGIC, record_magic, sizeof record_magic) == 0 &&
-           get_u32(record + OFFSET_CRC) == crc32_update(0, record, OFFSET_CRC);
+           le_get_u32(record + OFFSET_CRC) == crc32_update(0, record, OFFSET_CRC);
 }
 
 /* Reads the role byte at offset: a complete slot or none. */
@@ -164,12 +152,12 @@ static bool decode_role(const struct store *store, const struct store_state *sta
  * may have been reused since): the mount fails and says so. */
 static enum status record_decode(struct store *store, const uint8_t *record, struct store_state *state)
 {
-    unsigned long sequence = (unsigned long)get_u32(record + OFFSET_SEQUENCE);
+    unsigned long sequence = (unsigned long)le_get_u32(record + OFFSET_SEQUENCE);
     if (record[OFFSET_VERSION] != RECORD_VERSION)
         return status_fail(store->report, STATUS_STORE_LAYOUT,
                            "journal record %lu has format version %u; this firmware reads version %u", sequence,
                            record[OFFSET_VERSION], RECORD_VERSION);
-    uint32_t slot_sectors = get_u32(record + OFFSET_SLOT_SECTORS);
+    uint32_t slot_sectors = le_get_u32(record + OFFSET_SLOT_SECTORS);
     if (record[OFFSET_SLOT_COUNT] != store->slot_count ||
         record[OFFSET_JOURNAL_SECTORS] != AIRSWD_STORE_JOURNAL_SECTORS ||
         record[OFFSET_SECTOR_SHIFT] != store->sector_shift || slot_sectors != store->slot_sectors)
@@ -191,7 +179,7 @@ static enum status record_decode(struct store *store, const uint8_t *record, str
         }
         struct store_slot *slot = &state->slots[i];
         uint8_t flags = entry[SLOT_FLAGS];
-        slot->length = get_u32(entry + SLOT_LENGTH);
+        slot->length = le_get_u32(entry + SLOT_LENGTH);
         /* A checkpoint is always at a sector boundary: resuming erases the sector after it before writing. */
         bool receiving_unaligned =
             entry[SLOT_STATE] == STORE_SLOT_RECEIVING && (slot->length & (store->sector_size - 1)) != 0;
@@ -202,11 +190,11 @@ static enum status record_decode(struct store *store, const uint8_t *record, str
                                sequence, i, entry[SLOT_STATE], entry[SLOT_FORMAT], (unsigned long)slot->length);
         slot->state = (enum store_slot_state)entry[SLOT_STATE];
         slot->flashed_ok = (flags & SLOT_FLAG_FLASHED_OK) != 0;
-        slot->crc = get_u32(entry + SLOT_CRC);
-        slot->upload_id = get_u32(entry + SLOT_UPLOAD_ID);
+        slot->crc = le_get_u32(entry + SLOT_CRC);
+        slot->upload_id = le_get_u32(entry + SLOT_UPLOAD_ID);
         slot->info.format = (enum store_image_format)entry[SLOT_FORMAT];
-        slot->info.bin_base = get_u32(entry + SLOT_BIN_BASE);
-        slot->info.size = get_u32(entry + SLOT_SIZE);
+        slot->info.bin_base = le_get_u32(entry + SLOT_BIN_BASE);
+        slot->info.size = le_get_u32(entry + SLOT_SIZE);
         memcpy(slot->info.name, entry + SLOT_NAME, STORE_NAME_MAX);
         slot->info.name[STORE_NAME_MAX] = '\0';
     }
@@ -251,7 +239,7 @@ enum status store_journal_open(struct store *store)
             return status_fail(store->report, STATUS_STORE_IO, "reading the journal at 0x%lX", (unsigned long)offset);
         if (!record_intact(store->scratch))
             continue;
-        uint32_t sequence = get_u32(store->scratch + OFFSET_SEQUENCE);
+        uint32_t sequence = le_get_u32(store->scratch + OFFSET_SEQUENCE);
         if (!found || sequence > newest_sequence) {
             found = true;
             newest = position;

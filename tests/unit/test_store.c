@@ -15,6 +15,7 @@
 #include "crc32.h"
 #include "service/store.h"
 #include "store_power_cut.h"
+#include "status_assert.h"
 
 #define SECTOR             4096u
 #define SLOT_SECTORS       8u /* 32 KB slots */
@@ -96,20 +97,7 @@ static void bench_free(struct bench *bench)
     free(bench);
 }
 
-static void fail_with_report(struct bench *bench, const char *what, enum status status)
-{
-    char text[300];
-    status_format(&bench->report, text, sizeof text);
-    print_error("%s returned %s: %s\n", what, status_name(status), text);
-    fail();
-}
-
-#define assert_ok(bench, call)                                                                                         \
-    do {                                                                                                               \
-        enum status status_ = (call);                                                                                  \
-        if (status_ != STATUS_OK)                                                                                      \
-            fail_with_report((bench), #call, status_);                                                                 \
-    } while (0)
+#define assert_ok(bench, call) assert_status_ok(&(bench)->report, call)
 
 #define assert_status(expected, call) assert_int_equal((call), (expected))
 
