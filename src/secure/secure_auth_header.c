@@ -6,24 +6,14 @@
  */
 #include <string.h>
 
+#include "hex.h"
 #include "secure/secure_auth.h"
-
-static int hex_digit_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 bool secure_auth_hex_decode(const char *hex, uint8_t *out, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        int high = hex_digit_value(hex[2 * i]);
-        int low = high < 0 ? -1 : hex_digit_value(hex[2 * i + 1]);
+        int high = hex_digit_value((unsigned char)hex[2 * i]);
+        int low = high < 0 ? -1 : hex_digit_value((unsigned char)hex[2 * i + 1]);
         if (low < 0)
             return false;
         out[i] = (uint8_t)(high << 4 | low);
