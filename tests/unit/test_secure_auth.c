@@ -66,6 +66,15 @@ static void sign(const char *method, const char *path, const char *nonce_hex, co
     assert_true(secure_auth_sign(key, method, path, nonce_hex, body_hash, header, SECURE_AUTH_HEADER_MAX));
 }
 
+/* Issues a nonce of fill bytes at now_us and signs an empty-bodied request with it. */
+static void fresh_request(struct secure_auth *auth, uint64_t now_us, uint8_t fill, const char *method, const char *path,
+                          char header[SECURE_AUTH_HEADER_MAX])
+{
+    char nonce[SECURE_AUTH_NONCE_HEX_SIZE];
+    issue(auth, now_us, fill, nonce);
+    sign(method, path, nonce, EMPTY_BODY_HASH, header);
+}
+
 static enum secure_auth_result verify(struct secure_auth *auth, const char *method, const char *path,
                                       const char *header, uint64_t now_us)
 {
@@ -134,9 +143,8 @@ static void test_good_request_accepted_once(void **state)
     (void)state;
     struct secure_auth auth;
     setup_auth(&auth);
-    char nonce[SECURE_AUTH_NONCE_HEX_SIZE], header[SECURE_AUTH_HEADER_MAX];
-    issue(&auth, 0, 0xa5, nonce);
-    sign("DELETE", "/api/v1/images/3", nonce, EMPTY_BODY_HASH, header);
+    char header[SECURE_AUTH_HEADER_MAX];
+    fresh_request(&auth, 0, 0xa5, "DELETE", "/api/v1/images/3", header);
     assert_int_equal(verify(&auth, "DELETE", "/api/v1/images/3", header, SECOND), SECURE_AUTH_OK);
     assert_int_equal(verify(&auth, "DELETE", "/api/v1/images/3", header, SECOND), SECURE_AUTH_STALE_NONCE);
 }
@@ -165,19 +173,16 @@ static void test_expired_nonce_refused(void **state)
     (void)state;
     struct secure_auth auth;
     setup_auth(&auth);
-    char nonce[SECURE_AUTH_NONCE_HEX_SIZE], header[SECURE_AUTH_HEADER_MAX];
-    issue(&auth, 10 * SECOND, 1, nonce);
-    sign("GET", "/api/v1/log", nonce, EMPTY_BODY_HASH, header);
+    char header[SECURE_AUTH_HEADER_MAX];
+    fresh_request(&auth, 10 * SECOND, 1, "GET", "/api/v1/log", header);
     assert_int_equal(verify(&auth, "GET", "/api/v1/log", header, 10 * SECOND + SECURE_AUTH_NONCE_LIFETIME_US + 1),
                      SECURE_AUTH_STALE_NONCE);
     /* At exactly the lifetime it is still good. */
-    issue(&auth, 10 * SECOND, 2, nonce);
-    sign("GET", "/api/v1/log", nonce, EMPTY_BODY_HASH, header);
+    fresh_request(&auth, 10 * SECOND, 2, "GET", "/api/v1/log", header);
     assert_int_equal(verify(&auth, "GET", "/api/v1/log", header, 10 * SECOND + SECURE_AUTH_NONCE_LIFETIME_US),
                      SECURE_AUTH_OK);
     /* A clock that went backwards cannot date the nonce. */
-    issue(&auth, 10 * SECOND, 3, nonce);
-    sign("GET", "/api/v1/log", nonce, EMPTY_BODY_HASH, header);
+    fresh_request(&auth, 10 * SECOND, 3, "GET", "/api/v1/log", header);
     assert_int_equal(verify(&auth, "GET", "/api/v1/log", header, 9 * SECOND), SECURE_AUTH_STALE_NONCE);
 }
 
@@ -271,9 +276,8 @@ static void test_throttle_doubles_and_resets(void **state)
         assert_int_equal(fail_once(&auth, now, &retry_after), SECURE_AUTH_BAD_MAC);
     }
     /* Even a correct request waits out the window... */
-    char nonce[SECURE_AUTH_NONCE_HEX_SIZE], header[SECURE_AUTH_HEADER_MAX];
-    issue(&auth, now, 0x42, nonce);
-    sign("GET", "/", nonce, EMPTY_BODY_HASH, header);
+    char header[SECURE_AUTH_HEADER_MAX];
+    fresh_request(&auth, now, 0x42, "GET", "/", header);
     assert_int_equal(secure_auth_verify(&auth, "GET", "/", header, now, NULL, &retry_after), SECURE_AUTH_THROTTLED);
     assert_int_equal(retry_after, 60);
     /* ...keeps its nonce while throttled, and resets the count when it gets through. */
