@@ -3,6 +3,7 @@
  * into the record buffer, and checks and dispatches a record when its line ends.
  */
 #include "image/image_hex.h"
+#include "hex.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,17 +36,6 @@ static enum status hex_fail(struct image_hex *hex, enum status status)
 {
     hex->failure = status;
     return status;
-}
-
-static int hex_digit_value(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
 }
 
 static bool hex_is_blank(uint8_t c)

@@ -2,6 +2,7 @@
  * json_reader.c - one flat JSON object (json.h). A single forward pass over the bytes with an index that only
  * grows: no recursion, no reads past len, bounded output.
  */
+#include "hex.h"
 #include "json/json.h"
 
 #include <string.h>
@@ -38,17 +39,6 @@ static bool peek(struct cursor *cursor, char *c)
         return false;
     *c = cursor->text[cursor->at];
     return true;
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Appends a code point as UTF-8. */
@@ -88,7 +78,7 @@ static bool read_hex4(struct cursor *cursor, uint32_t *value)
         return fail(cursor, "truncated \\u escape");
     *value = 0;
     for (int i = 0; i < 4; i++) {
-        int digit = hex_value(cursor->text[cursor->at++]);
+        int digit = hex_digit_value((unsigned char)cursor->text[cursor->at++]);
         if (digit < 0)
             return fail(cursor, "bad \\u escape");
         *value = (*value << 4) | (uint32_t)digit;

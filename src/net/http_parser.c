@@ -10,6 +10,7 @@
  * characters, Content-Length beside Transfer-Encoding, and conflicting Content-Length values are all 400.
  */
 #include "net/http_internal.h"
+#include "hex.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,17 +86,6 @@ static bool is_field_char(unsigned char c)
 static bool is_ows(char c)
 {
     return c == ' ' || c == '\t';
-}
-
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static char ascii_lower(char c)
@@ -485,8 +475,8 @@ static bool decode_path(char *path, struct http_failure *failure)
             *write++ = *read++;
             continue;
         }
-        int high = hex_value((unsigned char)read[1]);
-        int low = high < 0 ? -1 : hex_value((unsigned char)read[2]);
+        int high = hex_digit_value((unsigned char)read[1]);
+        int low = high < 0 ? -1 : hex_digit_value((unsigned char)read[2]);
         if (low < 0) {
             http_failure_set(failure, 400, "bad-request", "the path has a '%%' not followed by two hex digits");
             return false;
@@ -607,7 +597,7 @@ size_t http_parser_take_chunked(struct http_connection *conn, const uint8_t *byt
         uint8_t c = bytes[i];
         switch (conn->chunk_state) {
         case HTTP_CHUNK_SIZE: {
-            int digit = hex_value(c);
+            int digit = hex_digit_value(c);
             if (digit >= 0) {
                 if (++conn->chunk_digits > HTTP_MAX_CHUNK_SIZE_DIGITS) {
                     chunk_syntax_error(conn, "a chunk size has too many digits");
@@ -777,8 +767,8 @@ static bool decode_query_component(const char *text, size_t len, char *out, size
         } else if (c == '%') {
             if (i + 2 >= len)
                 return false;
-            int high = hex_value((unsigned char)text[i + 1]);
-            int low = hex_value((unsigned char)text[i + 2]);
+            int high = hex_digit_value((unsigned char)text[i + 1]);
+            int low = hex_digit_value((unsigned char)text[i + 2]);
             if (high < 0 || low < 0)
                 return false;
             c = (char)(high * 16 + low);

@@ -21,6 +21,16 @@ for tool in xtensa-lx106-elf-gcc arm-none-eabi-gcc; do
   fi
 done
 
+# mbedTLS headers (the ESP8266 RTOS SDK ships its own copy of mbedTLS 2.x): a folder holding only a link to Debian's,
+# so that no other host header can leak into a cross build the way -I/usr/include would let it.
+mbedtls_headers=/usr/include/mbedtls
+if [[ ! -f $mbedtls_headers/sha256.h ]]; then
+  echo "SKIPPED: $mbedtls_headers is missing (apt-get install libmbedtls-dev)"
+  exit 77
+fi
+mkdir -p "$out/include"
+ln -sfn "$mbedtls_headers" "$out/include/mbedtls"
+
 mapfile -t sources < <(cd "$root/src" && find . -name '*.c' | sort)
 
 # build NAME TOOL_PREFIX FLAGS...: compiles every source into OUTPUT_DIR/NAME and archives it; prints its size.
@@ -32,7 +42,7 @@ build() {
   mkdir -p "$dir"
   for source in "${sources[@]}"; do
     local object="$dir/$(echo "${source#./}" | tr / _).o"
-    "${prefix}gcc" "${warnings[@]}" "$@" -I"$root/src" -c "$root/src/$source" -o "$object"
+    "${prefix}gcc" "${warnings[@]}" "$@" -I"$root/src" -isystem "$out/include" -c "$root/src/$source" -o "$object"
     objects+=("$object")
   done
   "${prefix}ar" rcs "$dir/libairswd_core.a" "${objects[@]}"
