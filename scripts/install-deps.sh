@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libcmocka-dev                                   # unit tests
+  libmbedtls-dev                                  # the one crypto library: signed containers (src/secure)
+  openssl                                         # signs and verifies containers we read and write (tests/tools)
   libunicorn-dev                                  # the simulator's Cortex-M core
   sigrok-cli                                      # decodes our SWD traces (tests/interop)
   gcc-xtensa-lx106 binutils-xtensa-lx106 picolibc-xtensa-lx106-elf   # ESP8266 cross build of the core

@@ -65,6 +65,21 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_IMAGE_CHANGED] = {"image-changed",
                               "the image read for programming differs from the one that was checked: the stored copy "
                               "changed, upload it again"},
+    [STATUS_IMAGE_ENCRYPTED] = {"image-encrypted",
+                                "the image is encrypted and this device has no image key: install the AES key the "
+                                "image was encrypted with, or upload an unencrypted image"},
+    [STATUS_IMAGE_UNTRUSTED_KEY] = {"image-untrusted-key",
+                                    "the image is not signed by a key this device trusts: sign it with one of the "
+                                    "device's keys (`airswd sign --key`), or add its public key to the device"},
+    [STATUS_IMAGE_SIGNATURE] = {"image-signature",
+                                "the image's signature does not match its header: the file was altered after "
+                                "signing, or signed with another key; sign it again"},
+    [STATUS_IMAGE_ROLLBACK] = {"image-rollback",
+                               "the image is older than this device accepts (anti-rollback): sign the firmware with "
+                               "a higher security version (`airswd sign --version`)"},
+    [STATUS_IMAGE_HASH] = {"image-hash",
+                           "the image's payload does not match the hash in its signed header: the file is corrupted "
+                           "or the device's image key is not the one it was encrypted with; upload it again"},
     [STATUS_FLASH_ERROR] = {"flash-error",
                             "the flash controller refused to program or erase: the target's supply may be too low, "
                             "or the memory was not erased first"},

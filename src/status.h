@@ -40,6 +40,11 @@ enum status {
     STATUS_IMAGE_TOO_COMPLEX,  /* the image needs more state than the fixed buffers hold */
     STATUS_IMAGE_EMPTY,        /* nothing to program */
     STATUS_IMAGE_CHANGED,      /* the programming pass saw data the checking pass did not */
+    STATUS_IMAGE_ENCRYPTED,    /* the payload is encrypted and no image key was given */
+    STATUS_IMAGE_UNTRUSTED_KEY, /* signed by a key the device does not trust (or not signed) */
+    STATUS_IMAGE_SIGNATURE,    /* the signature does not match the header */
+    STATUS_IMAGE_ROLLBACK,     /* security version below the device's minimum */
+    STATUS_IMAGE_HASH,         /* the payload is not the one the signed header describes */
     STATUS_FLASH_ERROR,        /* the flash controller reported a programming or erase error */
     STATUS_FLASH_PROTECTED,    /* write protection or read protection refused the operation */
     STATUS_VERIFY_MISMATCH,    /* flash does not hold what was programmed */

@@ -52,7 +52,9 @@ static inline bool image_status_is_about_the_file(enum status status)
     case STATUS_IMAGE_OUT_OF_RANGE:
     case STATUS_IMAGE_TOO_COMPLEX:
     case STATUS_IMAGE_EMPTY:
-    case STATUS_IMAGE_CHANGED: return true;
+    case STATUS_IMAGE_CHANGED:
+    case STATUS_IMAGE_SIGNATURE:
+    case STATUS_IMAGE_HASH: return true;
     default: return false;
     }
 }

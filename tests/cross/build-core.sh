@@ -21,15 +21,30 @@ for tool in xtensa-lx106-elf-gcc arm-none-eabi-gcc; do
   fi
 done
 
-# mbedTLS headers (the ESP8266 RTOS SDK ships its own copy of mbedTLS 2.x): a folder holding only a link to Debian's,
-# so that no other host header can leak into a cross build the way -I/usr/include would let it.
-mbedtls_headers=/usr/include/mbedtls
-if [[ ! -f $mbedtls_headers/sha256.h ]]; then
-  echo "SKIPPED: $mbedtls_headers is missing (apt-get install libmbedtls-dev)"
+# The core includes mbedTLS headers (src/secure). The host's /usr/include would bring glibc's headers along, so
+# the cross compilers see a directory that holds only a link to the mbedTLS headers.
+if [[ ! -d /usr/include/mbedtls ]]; then
+  echo "SKIPPED: /usr/include/mbedtls is missing (libmbedtls-dev; scripts/install-deps.sh installs it)"
   exit 77
 fi
-mkdir -p "$out/include"
-ln -sfn "$mbedtls_headers" "$out/include/mbedtls"
+mkdir -p "$out/mbedtls-include"
+ln -sfn /usr/include/mbedtls "$out/mbedtls-include/mbedtls"
+# Debian configures mbedTLS for a POSIX host (pthread mutexes, files); a device build has its own configuration
+# without them (the ESP8266 RTOS SDK's), which this user configuration stands in for.
+cat > "$out/mbedtls-include/airswd_cross_mbedtls.h" <<'CONFIG'
+#undef MBEDTLS_THREADING_C
+#undef MBEDTLS_THREADING_PTHREAD
+#undef MBEDTLS_FS_IO
+#undef MBEDTLS_NET_C
+#undef MBEDTLS_TIMING_C
+#undef MBEDTLS_HAVE_TIME
+#undef MBEDTLS_HAVE_TIME_DATE
+#undef MBEDTLS_HAVEGE_C
+#undef MBEDTLS_PSA_ITS_FILE_C
+#undef MBEDTLS_PSA_CRYPTO_STORAGE_C
+#undef MBEDTLS_ENTROPY_C
+#undef MBEDTLS_PSA_CRYPTO_C
+CONFIG
 
 mapfile -t sources < <(cd "$root/src" && find . -name '*.c' | sort)
 
@@ -42,7 +57,8 @@ build() {
   mkdir -p "$dir"
   for source in "${sources[@]}"; do
     local object="$dir/$(echo "${source#./}" | tr / _).o"
-    "${prefix}gcc" "${warnings[@]}" "$@" -I"$root/src" -isystem "$out/include" -c "$root/src/$source" -o "$object"
+    "${prefix}gcc" "${warnings[@]}" "$@" -I"$root/src" -isystem "$out/mbedtls-include" \
+      -DMBEDTLS_USER_CONFIG_FILE='"airswd_cross_mbedtls.h"' -c "$root/src/$source" -o "$object"
     objects+=("$object")
   done
   "${prefix}ar" rcs "$dir/libairswd_core.a" "${objects[@]}"

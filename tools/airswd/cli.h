@@ -91,4 +91,9 @@ int cmd_option_bytes(struct cli_target *target, const struct cli_options *option
 int cmd_unlock(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
                char **argv);
 
+/* Commands that open no target (cmd_container.c): signed containers on the host. */
+int cmd_keygen(const struct cli_options *options, int argc, char **argv);
+int cmd_sign(const struct cli_options *options, int argc, char **argv);
+int cmd_inspect(const struct cli_options *options, int argc, char **argv);
+
 #endif /* AIRSWD_CLI_H */

@@ -34,6 +34,17 @@ static void usage(FILE *out)
             "                                 program them and load them (the part is reset); rdp=2 is refused\n"
             "  unlock --yes                   remove read protection (level 1 -> 0): the chip erases its flash\n"
             "\n"
+            "signed containers (no target; docs/image-format.md):\n"
+            "  keygen -o KEY.pem [--pub PUB.pem]   new P-256 signing key (private key mode 0600)\n"
+            "  keygen --aes -o KEY.hex            new AES-128 image key\n"
+            "  sign --key KEY.pem --version N --target PART [--target PART...] [--base ADDR]\n"
+            "       [--encrypt-key KEY.hex] FILE -o OUT\n"
+            "                                 put FILE in a container signed for PART (e.g. stm32f103c8)\n"
+            "  sign --pub PUB.pem ... FILE -o UNSIGNED --header-out HEADER.bin\n"
+            "                                 for an external signer: `openssl dgst -sha256 -sign KEY.pem\n"
+            "                                 -out SIG.der HEADER.bin`, then sign --attach SIG.der UNSIGNED -o OUT\n"
+            "  inspect [--pub PUB.pem] FILE   print the header; with --pub, check the signature\n"
+            "\n"
             "FILE is Intel HEX, ELF or a raw binary (at --base, 0x08000000 by default). Exit status: 0 success,\n"
             "1 the operation failed, 2 bad command line.\n");
 }
@@ -75,6 +86,13 @@ int main(int argc, char **argv)
     const char *command = argv[optind];
     if (options.device != NULL)
         return cli_remote_main(options.device, &options, command, argc - optind - 1, argv + optind + 1);
+    static const struct {
+        const char *name;
+        int (*run)(const struct cli_options *options, int argc, char **argv);
+    } host_commands[] = {{"keygen", cmd_keygen}, {"sign", cmd_sign}, {"inspect", cmd_inspect}};
+    for (size_t i = 0; i < sizeof host_commands / sizeof host_commands[0]; i++)
+        if (strcmp(command, host_commands[i].name) == 0)
+            return host_commands[i].run(&options, argc - optind - 1, argv + optind + 1);
     static const struct {
         const char *name;
         int (*run)(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
