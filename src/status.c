@@ -80,6 +80,9 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_IMAGE_HASH] = {"image-hash",
                            "the image's payload does not match the hash in its signed header: the file is corrupted "
                            "or the device's image key is not the one it was encrypted with; upload it again"},
+    [STATUS_IMAGE_UNSIGNED] = {"image-unsigned",
+                               "this device flashes signed images only: wrap the firmware in a signed container "
+                               "(`airswd sign`)"},
     [STATUS_FLASH_ERROR] = {"flash-error",
                             "the flash controller refused to program or erase: the target's supply may be too low, "
                             "or the memory was not erased first"},

@@ -45,6 +45,7 @@ enum status {
     STATUS_IMAGE_SIGNATURE,    /* the signature does not match the header */
     STATUS_IMAGE_ROLLBACK,     /* security version below the device's minimum */
     STATUS_IMAGE_HASH,         /* the payload is not the one the signed header describes */
+    STATUS_IMAGE_UNSIGNED,     /* a plain image where the policy accepts signed containers only */
     STATUS_FLASH_ERROR,        /* the flash controller reported a programming or erase error */
     STATUS_FLASH_PROTECTED,    /* write protection or read protection refused the operation */
     STATUS_VERIFY_MISMATCH,    /* flash does not hold what was programmed */

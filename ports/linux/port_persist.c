@@ -161,11 +161,39 @@ static unsigned load_log(void *ctx, struct service_log_line *lines, unsigned max
     return count;
 }
 
+/* The anti-rollback minimum: one number; a missing or unreadable file is 0, which only the signed containers'
+ * own versions raise again. */
+static uint32_t load_min_security_version(void *ctx)
+{
+    struct port_persist *persist = ctx;
+    FILE *file = fopen(persist->min_version_path, "r");
+    unsigned long version = 0;
+    if (file != NULL) {
+        if (fscanf(file, "min_security_version %lu", &version) != 1)
+            version = 0;
+        fclose(file);
+    }
+    return (uint32_t)version;
+}
+
+static void fill_min_version(FILE *file, void *ctx)
+{
+    fprintf(file, "min_security_version %lu\n", (unsigned long)*(const uint32_t *)ctx);
+}
+
+static void save_min_security_version(void *ctx, uint32_t version)
+{
+    struct port_persist *persist = ctx;
+    write_replace(persist->min_version_path, fill_min_version, &version);
+}
+
 static const struct service_persist port_persist_ops = {
     .load_settings = load_settings,
     .save_settings = save_settings,
     .load_log = load_log,
     .append_log = append_log,
+    .load_min_security_version = load_min_security_version,
+    .save_min_security_version = save_min_security_version,
 };
 
 const struct service_persist *port_persist_init(struct port_persist *persist, const char *dir)
@@ -173,5 +201,6 @@ const struct service_persist *port_persist_init(struct port_persist *persist, co
     memset(persist, 0, sizeof *persist);
     snprintf(persist->settings_path, sizeof persist->settings_path, "%s/settings.txt", dir);
     snprintf(persist->log_path, sizeof persist->log_path, "%s/log.txt", dir);
+    snprintf(persist->min_version_path, sizeof persist->min_version_path, "%s/min-security-version.txt", dir);
     return &port_persist_ops;
 }

@@ -14,6 +14,7 @@
 struct port_persist {
     char settings_path[512];
     char log_path[512];
+    char min_version_path[512];
     struct service_log_line recent[SERVICE_LOG_LINES]; /* the newest lines, a ring indexed by seq */
     unsigned lines_in_file;
 };

@@ -54,7 +54,8 @@ static inline bool image_status_is_about_the_file(enum status status)
     case STATUS_IMAGE_EMPTY:
     case STATUS_IMAGE_CHANGED:
     case STATUS_IMAGE_SIGNATURE:
-    case STATUS_IMAGE_HASH: return true;
+    case STATUS_IMAGE_HASH:
+    case STATUS_IMAGE_UNSIGNED: return true;
     default: return false;
     }
 }

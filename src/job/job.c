@@ -183,6 +183,8 @@ static enum status check(struct job *job)
         status = job_writer_pass(job, NULL);
     if (status == STATUS_OK && job->options.action == JOB_ACTION_FLASH)
         status = check_write_protection(job);
+    if (status == STATUS_OK && job->options.admit != NULL)
+        status = job->options.admit(job->options.admit_ctx, &job->target, job->report);
     return status;
 }
 

@@ -72,6 +72,11 @@ struct job_options {
     bool reset_by_nrst; /* reset with a pulse on NRST instead of SYSRESETREQ */
     bool mass_erase;    /* JOB_ACTION_ERASE: one mass erase even when unit by unit would be quicker */
     struct image_range read; /* JOB_ACTION_READ: what to read */
+    const uint8_t *image_key; /* AES-128 key of an encrypted signed container; NULL: none */
+    /* Called at the end of the check phase, once the part is known and before anything is erased: a refusal stops
+     * the job with the flash untouched (the device service checks a signed container here). May be NULL. */
+    enum status (*admit)(void *ctx, const struct stm32_target *target, struct status_report *report);
+    void *admit_ctx;
     bool skip_unchanged; /* erase and program only the units whose content differs (CRC on the target) */
     bool connect_under_reset;
 };

@@ -10,6 +10,8 @@ enum status job_read_pass(struct job *job, const struct image_sink *sink)
 {
     uint32_t base = job->options.bin_base ? job->options.bin_base : STM32_FLASH_BASE;
     image_reader_init(&job->reader, job->options.format, base, sink, job->report);
+    if (job->options.image_key != NULL)
+        image_reader_set_key(&job->reader, job->options.image_key);
     for (uint32_t offset = 0;;) {
         long got = job->file.read(job->file.ctx, offset, job->chunk, sizeof job->chunk);
         if (got < 0)

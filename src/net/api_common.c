@@ -54,7 +54,14 @@ static int http_status_of(enum status status, const char **error)
     case STATUS_IMAGE_TOO_COMPLEX:
     case STATUS_IMAGE_EMPTY:
     case STATUS_STORE_CRC_MISMATCH:
+    case STATUS_IMAGE_ENCRYPTED:
         return 400;
+    case STATUS_IMAGE_UNSIGNED: /* the policy refuses it, whoever asks */
+    case STATUS_IMAGE_UNTRUSTED_KEY:
+    case STATUS_IMAGE_SIGNATURE:
+    case STATUS_IMAGE_ROLLBACK:
+    case STATUS_IMAGE_HASH:
+        return 403;
     default:
         return 500;
     }

@@ -70,8 +70,10 @@ static bool parse_query(struct api *api, struct http_request *req, struct store_
             info->format = STORE_IMAGE_FORMAT_HEX;
         } else if (strcmp(value, "elf") == 0) {
             info->format = STORE_IMAGE_FORMAT_ELF;
+        } else if (strcmp(value, "container") == 0) {
+            info->format = STORE_IMAGE_FORMAT_CONTAINER;
         } else {
-            api_respond_error(api, req, 400, "bad-request", "format is bin, hex or elf");
+            api_respond_error(api, req, 400, "bad-request", "format is bin, hex, elf or container");
             return false;
         }
     }

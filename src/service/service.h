@@ -24,6 +24,7 @@
 #include "image/image_reader.h"
 #include "image/image_target.h"
 #include "job/job.h"
+#include "secure/secure_image.h"
 #include "service/store.h"
 #include "stm32/stm32_options.h"
 #include "status.h"
@@ -112,6 +113,9 @@ struct service_persist {
     /* Up to max of the newest saved lines, oldest first; returns how many. */
     unsigned (*load_log)(void *ctx, struct service_log_line *lines, unsigned max);
     void (*append_log)(void *ctx, const struct service_log_line *line);
+    /* The anti-rollback minimum (docs/security.md); may both be NULL (it then starts at 0 after a restart). */
+    uint32_t (*load_min_security_version)(void *ctx);
+    void (*save_min_security_version)(void *ctx, uint32_t version);
 };
 
 /* What a port gives the service. */
@@ -155,8 +159,16 @@ struct service {
     uint32_t event_seq; /* of the newest event; 0: none */
     uint8_t last_progress_step; /* progress events are sent at phase changes and every 5 % */
 
+    /* What images the device accepts: signed_only refuses plain images; the policy's keys, image key and
+     * anti-rollback minimum check signed containers (service_set_image_policy). */
+    struct secure_image_policy policy;
+    bool signed_only;
+
     /* The job task's. */
     struct job job;
+    struct secure_image_work secure_work;
+    struct secure_image_info admitted; /* the signed container the running job checked */
+    bool admitted_container;
     struct status_report job_report;
     struct hal_system job_system; /* the target's system with a yield that honours cancellation */
     unsigned job_slot;
@@ -182,6 +194,12 @@ struct service {
 void service_init(struct service *service, const struct service_config *config, struct store *store);
 uint32_t service_uptime_s(struct service *service);
 
+/* The image policy: trusted keys, image key, and whether plain images are refused. The anti-rollback minimum is the
+ * larger of the policy's and the one the port kept. A flash of a signed container that verified raises it to the
+ * container's security version. */
+void service_set_image_policy(struct service *service, const struct secure_image_policy *policy, bool signed_only);
+void service_image_policy(struct service *service, struct secure_image_policy *policy, bool *signed_only);
+
 /* ---- images ---- */
 
 /* Up to max images in slot order; returns how many. Uploads in progress are left out. */
@@ -202,6 +220,8 @@ enum status service_upload_write(struct service *service, const uint8_t *bytes, 
                                  struct status_report *report);
 enum status service_upload_finish(struct service *service, struct service_image *image, struct status_report *report);
 void service_upload_abort(struct service *service);
+/* The parser's format for a stored image's. */
+enum image_format service_image_format(enum store_image_format format);
 
 /* ---- jobs ---- */
 
@@ -248,5 +268,7 @@ void service_unlock(struct service *service);
 void service_event_push_locked(struct service *service, const char *name, const char *data);
 void service_log_locked(struct service *service, const char *text);
 enum status service_copy_report(struct status_report *to, const struct status_report *from, enum status status);
+enum status service_admit_image(void *ctx, const struct stm32_target *target, struct status_report *report);
+void service_raise_min_version_locked(struct service *service);
 
 #endif /* AIRSWD_SERVICE_H */

@@ -355,9 +355,7 @@ static enum status run_locked_out(struct service *service, struct service_job_re
     struct job_options options = {
         .action = job_action_of(request->action),
         .method = JOB_PROGRAM_AUTO,
-        .format = image.info.format == STORE_IMAGE_FORMAT_HEX   ? IMAGE_FORMAT_HEX
-                  : image.info.format == STORE_IMAGE_FORMAT_ELF ? IMAGE_FORMAT_ELF
-                                                                : IMAGE_FORMAT_BIN,
+        .format = service_image_format(image.info.format),
         .bin_base = image.info.bin_base,
         .verify = request->verify,
         .reset_after = request->reset,
@@ -366,7 +364,11 @@ static enum status run_locked_out(struct service *service, struct service_job_re
         .read = request->read,
         .skip_unchanged = request->skip_unchanged,
         .connect_under_reset = settings.connect_under_reset,
+        .image_key = service->policy.has_aes_key ? service->policy.aes_key : NULL,
+        .admit = takes_image(request->action) ? service_admit_image : NULL,
+        .admit_ctx = service,
     };
+    service->admitted_container = false;
     service->job_system = (struct hal_system){.ctx = service,
                                               .now_us = job_now_us,
                                               .delay_us = job_delay_us,
@@ -418,8 +420,10 @@ bool service_job_run(struct service *service)
 
     service_lock(service);
     bool programmed = record->request.action == SERVICE_ACTION_FLASH || record->request.action == SERVICE_ACTION_ROLLBACK;
-    if (status == STATUS_OK && programmed && record->request.verify)
+    if (status == STATUS_OK && programmed && record->request.verify) {
         status = store_mark_flashed_ok(service->store);
+        service_raise_min_version_locked(service);
+    }
     record->status = status;
     record->result = service->job.result;
     memcpy(record->detail, service->job_report.detail, sizeof record->detail);

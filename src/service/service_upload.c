@@ -11,12 +11,20 @@
 static enum store_image_format store_format_of(enum image_format format)
 {
     switch (format) {
-    case IMAGE_FORMAT_HEX:
-        return STORE_IMAGE_FORMAT_HEX;
-    case IMAGE_FORMAT_ELF:
-        return STORE_IMAGE_FORMAT_ELF;
-    default:
-        return STORE_IMAGE_FORMAT_BIN;
+    case IMAGE_FORMAT_HEX: return STORE_IMAGE_FORMAT_HEX;
+    case IMAGE_FORMAT_ELF: return STORE_IMAGE_FORMAT_ELF;
+    case IMAGE_FORMAT_CONTAINER: return STORE_IMAGE_FORMAT_CONTAINER;
+    default: return STORE_IMAGE_FORMAT_BIN;
+    }
+}
+
+enum image_format service_image_format(enum store_image_format format)
+{
+    switch (format) {
+    case STORE_IMAGE_FORMAT_HEX: return IMAGE_FORMAT_HEX;
+    case STORE_IMAGE_FORMAT_ELF: return IMAGE_FORMAT_ELF;
+    case STORE_IMAGE_FORMAT_CONTAINER: return IMAGE_FORMAT_CONTAINER;
+    default: return IMAGE_FORMAT_BIN;
     }
 }
 
@@ -95,11 +103,14 @@ static enum status plan_stored(struct service *service, unsigned slot, struct st
     if (status != STATUS_OK)
         return status;
     struct image_sink sink = image_plan_sink(&service->upload.plan);
-    enum image_format format = service->upload.info.format == STORE_IMAGE_FORMAT_HEX   ? IMAGE_FORMAT_HEX
-                               : service->upload.info.format == STORE_IMAGE_FORMAT_ELF ? IMAGE_FORMAT_ELF
-                                                                                       : IMAGE_FORMAT_BIN;
+    enum image_format format = service_image_format(service->upload.info.format);
+    if (service->signed_only && format != IMAGE_FORMAT_CONTAINER)
+        return status_fail(report, STATUS_IMAGE_UNSIGNED, "%s is %s", service->upload.info.name,
+                           image_format_name(format));
     uint32_t base = service->upload.info.bin_base ? service->upload.info.bin_base : STM32_FLASH_BASE;
     image_reader_init(&service->upload.reader, format, base, &sink, report);
+    if (service->policy.has_aes_key)
+        image_reader_set_key(&service->upload.reader, service->policy.aes_key);
     for (uint32_t offset = 0;;) {
         uint32_t got = 0;
         service_lock(service);

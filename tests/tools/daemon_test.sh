@@ -2,7 +2,7 @@
 # helpers, and the daemon started on a loopback port it chooses and stopped by the PID started here.
 #   check DESCRIPTION COMMAND...   prints ok/FAIL and counts failures in $failures
 #   contains FILE TEXT             FILE holds TEXT
-#   start_daemon TARGET            runs $airswdd on 127.0.0.1:0 with $work/state; sets pid, port, url
+#   start_daemon TARGET [ARGS...]  runs $airswdd on 127.0.0.1:0 with $work/state (and ARGS); sets pid, port, url
 #                                  (http://127.0.0.1:PORT) and api (url/api/v1); stdout in $work/daemon.out, stderr
 #                                  appended to $work/daemon.err
 #   stop_daemon                    SIGTERM, then its exit status
@@ -17,7 +17,8 @@ contains() { grep -q -F -- "$2" "$1"; }
 
 start_daemon() {
   : >"$work/daemon.out"
-  "$airswdd" --target "$1" --listen 127.0.0.1:0 --state-dir "$work/state" >"$work/daemon.out" 2>>"$work/daemon.err" &
+  "$airswdd" --target "$1" --listen 127.0.0.1:0 --state-dir "$work/state" "${@:2}" >"$work/daemon.out" \
+    2>>"$work/daemon.err" &
   pid=$!
   for _ in $(seq 1 100); do
     grep -q "listening on" "$work/daemon.out" 2>/dev/null && break

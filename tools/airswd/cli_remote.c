@@ -515,7 +515,10 @@ static int remote_flash(struct remote *remote, const char *command, int argc, ch
         char name[256], query[512];
         url_encode(base_name, name, sizeof name);
         int len = snprintf(query, sizeof query, "/api/v1/images?name=%s&format=%s", name,
-                           format == IMAGE_FORMAT_ELF ? "elf" : format == IMAGE_FORMAT_HEX ? "hex" : "bin");
+                           format == IMAGE_FORMAT_ELF         ? "elf"
+                           : format == IMAGE_FORMAT_HEX       ? "hex"
+                           : format == IMAGE_FORMAT_CONTAINER ? "container"
+                                                              : "bin");
         if (have_base)
             snprintf(query + len, sizeof query - (size_t)len, "&base=0x%08lX", (unsigned long)base);
         struct http_client_body upload = {.content_type = "application/octet-stream", .file = file};

@@ -32,12 +32,19 @@ struct airswdd_options {
     uint16_t port;
     const char *state_dir;
     bool factory_reset;
+    const char *trust_keys[SECURE_IMAGE_MAX_KEYS];
+    unsigned trust_key_count;
+    const char *image_key;
 };
 
 static void usage(void)
 {
     fprintf(stderr, "usage: airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR "
-                    "[--factory-reset]\n");
+                    "[--factory-reset] [--trust-key PUB.pem ...] [--image-key KEY.hex]\n"
+                    "  --trust-key   a public key whose signed containers the daemon flashes (up to %d); with one,\n"
+                    "                plain images are refused\n"
+                    "  --image-key   the AES-128 key of encrypted containers (32 hex digits, `airswd keygen --aes`)\n",
+            SECURE_IMAGE_MAX_KEYS);
 }
 
 static bool parse_listen(const char *text, uint16_t *port)
@@ -74,6 +81,10 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
             options->state_dir = argv[++i];
         } else if (strcmp(arg, "--factory-reset") == 0) {
             options->factory_reset = true;
+        } else if (strcmp(arg, "--trust-key") == 0 && has_value && options->trust_key_count < SECURE_IMAGE_MAX_KEYS) {
+            options->trust_keys[options->trust_key_count++] = argv[++i];
+        } else if (strcmp(arg, "--image-key") == 0 && has_value) {
+            options->image_key = argv[++i];
         } else {
             usage();
             return false;
@@ -82,6 +93,44 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
     if (!listen || options->state_dir == NULL) {
         usage();
         return false;
+    }
+    return true;
+}
+
+/* The trusted public keys (PEM or DER files) and the image key (a file of 32 hex digits). */
+static bool load_image_policy(const struct airswdd_options *options, struct secure_image_policy *policy)
+{
+    memset(policy, 0, sizeof *policy);
+    for (unsigned i = 0; i < options->trust_key_count; i++) {
+        uint8_t text[4096], point[SECURE_P256_POINT_SIZE], id[SECURE_KEY_ID_SIZE];
+        FILE *file = fopen(options->trust_keys[i], "rb");
+        size_t len = file ? fread(text, 1, sizeof text - 1, file) : 0;
+        if (file)
+            fclose(file);
+        text[len] = '\0';
+        if (len == 0 || !secure_parse_public_key(text, len, point, id)) {
+            fprintf(stderr, "airswdd: %s is not a P-256 public key (PEM or DER, as `airswd keygen` writes)\n",
+                    options->trust_keys[i]);
+            return false;
+        }
+        secure_image_policy_add_key(policy, point);
+    }
+    if (options->image_key != NULL) {
+        char hex[80] = "";
+        FILE *file = fopen(options->image_key, "r");
+        bool ok = file != NULL && fscanf(file, "%79s", hex) == 1 && strlen(hex) == 2 * SECURE_AES_KEY_SIZE;
+        for (unsigned i = 0; ok && i < SECURE_AES_KEY_SIZE; i++) {
+            unsigned byte;
+            ok = sscanf(hex + 2 * i, "%2x", &byte) == 1;
+            policy->aes_key[i] = (uint8_t)byte;
+        }
+        if (file)
+            fclose(file);
+        if (!ok) {
+            fprintf(stderr, "airswdd: %s does not hold an AES-128 key as 32 hex digits\n", options->image_key);
+            return false;
+        }
+        policy->has_aes_key = true;
     }
     return true;
 }
@@ -177,6 +226,13 @@ int main(int argc, char **argv)
     };
     /* service_init clears the struct, the store's report included: the store keeps pointing at it. */
     service_init(&service, &config, &store);
+    struct secure_image_policy policy;
+    if (!load_image_policy(&options, &policy)) {
+        port_file_storage_close(&storage);
+        cli_target_close(&target);
+        return 2;
+    }
+    service_set_image_policy(&service, &policy, options.trust_key_count > 0);
     api_init(&api, &service);
     api.files = airswdd_web_file;
 

@@ -1,0 +1,66 @@
+/*
+ * service_policy.c - which images the device flashes: the signed-only policy, the trusted keys and the image key,
+ * and the anti-rollback minimum, which only rises, and only after a signed container was flashed and verified.
+ *
+ * A flash job calls service_admit_image() at the end of its check phase, when the part is identified and nothing is
+ * erased yet: a signed container is checked whole (key, signature, target, version, payload hash) against the
+ * policy; a plain image passes only when the policy allows plain images.
+ */
+#include "service/service.h"
+
+#include <stdio.h>
+
+void service_set_image_policy(struct service *service, const struct secure_image_policy *policy, bool signed_only)
+{
+    const struct service_persist *persist = service->config.persist;
+    service_lock(service);
+    uint32_t kept = persist && persist->load_min_security_version
+                        ? persist->load_min_security_version(service->config.persist_ctx)
+                        : service->policy.min_security_version;
+    service->policy = *policy;
+    if (kept > service->policy.min_security_version)
+        service->policy.min_security_version = kept;
+    service->signed_only = signed_only;
+    service_unlock(service);
+}
+
+void service_image_policy(struct service *service, struct secure_image_policy *policy, bool *signed_only)
+{
+    service_lock(service);
+    *policy = service->policy;
+    *signed_only = service->signed_only;
+    service_unlock(service);
+}
+
+/* The job's admit hook (job_options.admit); ctx is the service, whose job reads the image in service->job_slot. */
+enum status service_admit_image(void *ctx, const struct stm32_target *target, struct status_report *report)
+{
+    struct service *service = ctx;
+    service->admitted_container = service->job.options.format == IMAGE_FORMAT_CONTAINER;
+    if (!service->admitted_container)
+        return service->signed_only ? status_fail(report, STATUS_IMAGE_UNSIGNED, "%s is not a signed container",
+                                                  service->running ? service->running->image_name : "the image")
+                                    : STATUS_OK;
+    struct secure_image_policy policy;
+    bool signed_only;
+    service_image_policy(service, &policy, &signed_only);
+    const struct secure_image_file file = {.read = service->job.file.read, .ctx = service->job.file.ctx};
+    const struct secure_image_target part = {.dev_id = stm32_dev_id(target),
+                                             .flash_kb = target->flash_size / 1024u,
+                                             .flash_base = target->memory.flash.base};
+    return secure_image_check(&service->secure_work, &file, &policy, &part, &service->admitted, report);
+}
+
+void service_raise_min_version_locked(struct service *service)
+{
+    if (!service->admitted_container || service->admitted.security_version <= service->policy.min_security_version)
+        return;
+    service->policy.min_security_version = service->admitted.security_version;
+    const struct service_persist *persist = service->config.persist;
+    if (persist && persist->save_min_security_version)
+        persist->save_min_security_version(service->config.persist_ctx, service->policy.min_security_version);
+    char line[SERVICE_LOG_TEXT_MAX];
+    snprintf(line, sizeof line, "anti-rollback: images below security version %lu are refused from now on",
+             (unsigned long)service->policy.min_security_version);
+    service_log_locked(service, line);
+}

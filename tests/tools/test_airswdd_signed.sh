@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# airswdd with trusted keys flashes the owner's signed containers only: an image signed by openssl (the real tool)
+# and an encrypted one are flashed; an unsigned image, another key, a flipped payload bit, a flipped header bit,
+# another part, an older security version (also after a restart), a wrong image key and a malformed container are
+# each refused with their reason, and the flash is read back unchanged after every refusal.
+# Usage: test_airswdd_signed.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
+set -u
+airswd=$1 airswdd=$2 firmware=$3
+source "$(dirname "$0")/daemon_test.sh"
+command -v openssl >/dev/null || { echo "SKIPPED: openssl is not installed (scripts/install-deps.sh)"; exit 77; }
+[[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
+elf=$firmware/f1/hello_f1.elf
+
+# run NAME ARGS...: airswd's stdout and stderr in $work/NAME.out and .err, its exit status in $rc.
+run() {
+  local name=$1
+  shift
+  "$airswd" "$@" >"$work/$name.out" 2>"$work/$name.err"
+  rc=$?
+}
+sign() { "$airswd" sign "$@" 2>>"$work/sign.err"; }
+
+# The owner's keys: one made by airswd, one by openssl; an attacker's; the device's image key and another.
+"$airswd" keygen -o "$work/owner.pem" >/dev/null
+"$airswd" keygen -o "$work/attacker.pem" >/dev/null
+openssl ecparam -name prime256v1 -genkey -noout -out "$work/ossl.pem" 2>/dev/null
+openssl ec -in "$work/ossl.pem" -pubout -out "$work/ossl.pub.pem" 2>/dev/null
+"$airswd" keygen --aes -o "$work/aes.hex" >/dev/null
+"$airswd" keygen --aes -o "$work/other-aes.hex" >/dev/null
+
+# Signed by openssl: airswd writes the header, openssl signs it, airswd attaches the DER signature.
+sign --pub "$work/ossl.pub.pem" --version 5 --target stm32f103c8 "$elf" -o "$work/unsigned.bin" \
+  --header-out "$work/header.bin"
+openssl dgst -sha256 -sign "$work/ossl.pem" -out "$work/header.der" "$work/header.bin"
+sign --attach "$work/header.der" "$work/unsigned.bin" -o "$work/openssl.bin"
+sign --key "$work/owner.pem" --version 5 --target stm32f103c8 --encrypt-key "$work/aes.hex" "$elf" -o "$work/encrypted.bin"
+sign --key "$work/owner.pem" --version 5 --target stm32f103c8 --encrypt-key "$work/other-aes.hex" "$elf" \
+  -o "$work/other-aes.bin"
+sign --key "$work/attacker.pem" --version 9 --target stm32f103c8 "$elf" -o "$work/attacker.bin"
+sign --key "$work/owner.pem" --version 5 --target stm32f411ce "$elf" -o "$work/other-part.bin"
+sign --key "$work/owner.pem" --version 4 --target stm32f103c8 "$elf" -o "$work/older.bin"
+cp "$work/openssl.bin" "$work/payload-bit.bin"
+size=$(stat -c %s "$work/payload-bit.bin")
+byte=$(od -An -tu1 -j $((size - 100)) -N1 "$work/payload-bit.bin" | tr -d ' ')
+printf "\\x$(printf %02x $((byte ^ 1)))" | dd of="$work/payload-bit.bin" bs=1 seek=$((size - 100)) conv=notrunc 2>/dev/null
+cp "$work/openssl.bin" "$work/header-bit.bin"
+byte=$(od -An -tu1 -j 16 -N1 "$work/header-bit.bin" | tr -d ' ')
+printf "\\x$(printf %02x $((byte ^ 1)))" | dd of="$work/header-bit.bin" bs=1 seek=16 conv=notrunc 2>/dev/null
+head -c 200 "$work/openssl.bin" >"$work/malformed.bin"
+check "the containers were made" test -s "$work/openssl.bin" -a -s "$work/encrypted.bin" -a -s "$work/older.bin"
+
+start_daemon "sim:stm32f103c8,state=$work/chip.state" --trust-key "$work/owner.pub.pem" \
+  --trust-key "$work/ossl.pub.pem" --image-key "$work/aes.hex"
+check "airswdd starts with two trusted keys and an image key" test -n "$port"
+request GET /device
+check "  and says it flashes signed images only" contains "$work/body" \
+  '"policy":{"signed_only":true,"trusted_keys":2,"image_key":true,"min_security_version":0}'
+
+run openssl --device "$url" flash "$work/openssl.bin"
+check "an image signed by openssl is flashed" test "$rc" = 0
+sleep 0.5
+check "  and runs: the hello line on USART1" contains "$work/daemon.err" "uart: hello from airswd example firmware"
+request GET /device
+check "  and the anti-rollback minimum rose to its version" contains "$work/body" '"min_security_version":5'
+flash_size=65536
+run before --device "$url" read 0x08000000 $flash_size -o "$work/before.bin"
+check "the flash is read back for the comparisons" test "$rc" = 0
+
+# refused NAME FILE ERROR: flashing FILE exits 1 naming ERROR, and the flash reads back as before.
+refused() {
+  run "$1" --device "$url" flash "$2"
+  check "$1: refused (exit 1)" test "$rc" = 1
+  check "  with $3" contains "$work/$1.err" "$3"
+  run "$1-after" --device "$url" read 0x08000000 $flash_size -o "$work/$1-after.bin"
+  check "  and the flash is unchanged" cmp -s "$work/before.bin" "$work/$1-after.bin"
+}
+refused unsigned "$elf" "image-unsigned"
+refused attacker "$work/attacker.bin" "image-untrusted-key"
+refused payload-bit "$work/payload-bit.bin" "image-hash"
+refused header-bit "$work/header-bit.bin" "image-signature"
+refused other-part "$work/other-part.bin" "target-mismatch"
+refused older "$work/older.bin" "image-rollback"
+refused other-aes "$work/other-aes.bin" "image-hash"
+refused malformed "$work/malformed.bin" "image-truncated"
+check "  each refusal names its reason in the daemon's log" grep -q "failed in check: image-untrusted-key" "$work/daemon.err"
+
+run encrypted --device "$url" flash "$work/encrypted.bin"
+check "an encrypted image with the device's key is flashed and verified" test "$rc" = 0
+run encrypted-after --device "$url" read 0x08000000 $flash_size -o "$work/encrypted-after.bin"
+check "  and the flash holds the same firmware" cmp -s "$work/before.bin" "$work/encrypted-after.bin"
+
+check "SIGTERM stops airswdd" stop_daemon
+start_daemon "sim:stm32f103c8,state=$work/chip.state" --trust-key "$work/owner.pub.pem" \
+  --trust-key "$work/ossl.pub.pem" --image-key "$work/aes.hex"
+request GET /device
+check "after a restart the minimum is still 5" contains "$work/body" '"min_security_version":5'
+refused older-after-restart "$work/older.bin" "image-rollback"
+check "SIGTERM stops airswdd again" stop_daemon
+
+if [[ $failures -ne 0 ]]; then
+  cat "$work/sign.err" "$work/daemon.err"
+fi
+exit $((failures != 0))
