@@ -402,15 +402,21 @@ bool service_job_run(struct service *service)
     bool cancelled = record->cancel_requested;
     record->state = cancelled ? SERVICE_JOB_CANCELLED : SERVICE_JOB_RUNNING;
     record->progress.phase = JOB_PHASE_COUNT;
-    service->running = record;
+    service->running = cancelled ? NULL : record;
     service->last_progress_step = 0;
     status_clear(&service->job_report);
+    if (cancelled) {
+        /* Cancelled while queued: it ends like a job stopped at its first block, nothing touched. */
+        record->status = STATUS_CANCELLED;
+        record->result.failed_phase = JOB_PHASE_PLAN;
+        snprintf(record->detail, sizeof record->detail, "cancelled before it started");
+        service->job_active = false;
+    }
     job_event_locked(service, record);
     service_unlock(service);
     if (cancelled) {
-        service_lock(service);
-        service->job_active = false;
-        service_unlock(service);
+        service_log(service, "job %lu %s: cancelled before it started", (unsigned long)record->id,
+                    service_action_name(record->request.action));
         return true;
     }
     service_log(service, "job %lu %s%s%s: started", (unsigned long)record->id,
