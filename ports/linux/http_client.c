@@ -255,7 +255,7 @@ static bool read_response(int fd, struct http_client_response *response, char *e
     return true;
 }
 
-bool http_client_request(const struct http_url *url, const char *method, const char *path,
+bool http_client_request(const struct http_url *url, const char *method, const char *path, const char *authorization,
                          const struct http_client_body *body, struct http_client_response *response, char *error,
                          size_t error_size)
 {
@@ -278,6 +278,8 @@ bool http_client_request(const struct http_url *url, const char *method, const c
                             "%s %s%s HTTP/1.1\r\nHost: %s:%s\r\nUser-Agent: airswd\r\nAccept: application/json\r\n"
                             "Connection: close\r\n",
                             method, url->prefix, path, url->host, url->port);
+    if (authorization)
+        head_len += snprintf(head + head_len, sizeof head - (size_t)head_len, "Authorization: %s\r\n", authorization);
     if (body)
         head_len += snprintf(head + head_len, sizeof head - (size_t)head_len,
                              "Content-Type: %s\r\nContent-Length: %ld\r\n",

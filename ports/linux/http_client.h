@@ -34,9 +34,10 @@ struct http_client_body {
     FILE *file; /* when not NULL: the body is the file from its start */
 };
 
-/* Sends METHOD path (the prefix is put in front) with body (may be NULL) and reads the answer. False when the
- * server cannot be reached or the exchange breaks: error holds why ("connection refused", ...). */
-bool http_client_request(const struct http_url *url, const char *method, const char *path,
+/* Sends METHOD path (the prefix is put in front) with body (may be NULL) and reads the answer. authorization, when
+ * not NULL, is sent as the Authorization header. False when the server cannot be reached or the exchange breaks:
+ * error holds why ("connection refused", ...). */
+bool http_client_request(const struct http_url *url, const char *method, const char *path, const char *authorization,
                          const struct http_client_body *body, struct http_client_response *response, char *error,
                          size_t error_size);
 

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "port_persist.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,14 @@ static bool write_replace(const char *path, void (*fill)(FILE *file, void *ctx),
 {
     char tmp[600];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *file = fopen(tmp, "w");
-    if (file == NULL)
+    /* Readable by the daemon's user only: the security record holds the admin key. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *file = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (file == NULL) {
+        if (fd >= 0)
+            close(fd);
         return false;
+    }
     fill(file, ctx);
     bool ok = fflush(file) == 0 && fsync(fileno(file)) == 0;
     ok = fclose(file) == 0 && ok;
@@ -161,30 +167,34 @@ static unsigned load_log(void *ctx, struct service_log_line *lines, unsigned max
     return count;
 }
 
-/* The anti-rollback minimum: one number; a missing or unreadable file is 0, which only the signed containers'
- * own versions raise again. */
-static uint32_t load_min_security_version(void *ctx)
+/* The security record, as the service encodes it (it checks its own CRC). */
+static bool load_security(void *ctx, uint8_t *record, size_t size)
 {
     struct port_persist *persist = ctx;
-    FILE *file = fopen(persist->min_version_path, "r");
-    unsigned long version = 0;
-    if (file != NULL) {
-        if (fscanf(file, "min_security_version %lu", &version) != 1)
-            version = 0;
-        fclose(file);
-    }
-    return (uint32_t)version;
+    FILE *file = fopen(persist->security_path, "rb");
+    if (file == NULL)
+        return false;
+    size_t got = fread(record, 1, size, file);
+    fclose(file);
+    return got == size;
 }
 
-static void fill_min_version(FILE *file, void *ctx)
+struct security_bytes {
+    const uint8_t *record;
+    size_t size;
+};
+
+static void fill_security(FILE *file, void *ctx)
 {
-    fprintf(file, "min_security_version %lu\n", (unsigned long)*(const uint32_t *)ctx);
+    const struct security_bytes *bytes = ctx;
+    fwrite(bytes->record, 1, bytes->size, file);
 }
 
-static void save_min_security_version(void *ctx, uint32_t version)
+static void save_security(void *ctx, const uint8_t *record, size_t size)
 {
     struct port_persist *persist = ctx;
-    write_replace(persist->min_version_path, fill_min_version, &version);
+    struct security_bytes bytes = {record, size};
+    write_replace(persist->security_path, fill_security, &bytes);
 }
 
 static const struct service_persist port_persist_ops = {
@@ -192,8 +202,8 @@ static const struct service_persist port_persist_ops = {
     .save_settings = save_settings,
     .load_log = load_log,
     .append_log = append_log,
-    .load_min_security_version = load_min_security_version,
-    .save_min_security_version = save_min_security_version,
+    .load_security = load_security,
+    .save_security = save_security,
 };
 
 const struct service_persist *port_persist_init(struct port_persist *persist, const char *dir)
@@ -201,6 +211,6 @@ const struct service_persist *port_persist_init(struct port_persist *persist, co
     memset(persist, 0, sizeof *persist);
     snprintf(persist->settings_path, sizeof persist->settings_path, "%s/settings.txt", dir);
     snprintf(persist->log_path, sizeof persist->log_path, "%s/log.txt", dir);
-    snprintf(persist->min_version_path, sizeof persist->min_version_path, "%s/min-security-version.txt", dir);
+    snprintf(persist->security_path, sizeof persist->security_path, "%s/security.bin", dir);
     return &port_persist_ops;
 }

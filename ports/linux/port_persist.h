@@ -5,6 +5,8 @@
  * DIR/log.txt: one line per log line ("SEQ TIME_S TEXT"), appended; when it holds twice SERVICE_LOG_LINES it is
  * rewritten (aside, then renamed) with the newest SERVICE_LOG_LINES only, so that it stays bounded. A torn last line
  * (a crash during an append) is skipped at load.
+ * DIR/security.bin: the service's security record (setup, the admin key, the trusted keys...), rewritten whole like
+ * the settings, mode 0600.
  */
 #ifndef AIRSWD_PORT_PERSIST_H
 #define AIRSWD_PORT_PERSIST_H
@@ -14,7 +16,7 @@
 struct port_persist {
     char settings_path[512];
     char log_path[512];
-    char min_version_path[512];
+    char security_path[512];
     struct service_log_line recent[SERVICE_LOG_LINES]; /* the newest lines, a ring indexed by seq */
     unsigned lines_in_file;
 };

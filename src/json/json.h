@@ -50,14 +50,16 @@ const char *json_writer_finish(struct json_writer *writer);
 
 #define JSON_MAX_FIELDS 12
 #define JSON_KEY_MAX 31
-#define JSON_STRING_MAX 63
+/* The string values of one object, unescaped, each with its NUL, share this many bytes (a pool: a setup request's
+ * one long PEM key fits as well as many short names). */
+#define JSON_STRINGS_MAX 400
 
 enum json_type { JSON_TYPE_STRING, JSON_TYPE_INTEGER, JSON_TYPE_BOOL, JSON_TYPE_NULL };
 
 struct json_field {
     char key[JSON_KEY_MAX + 1];
     enum json_type type;
-    char string[JSON_STRING_MAX + 1]; /* JSON_TYPE_STRING, UTF-8, NUL-terminated (a \u0000 is refused) */
+    const char *string; /* JSON_TYPE_STRING: UTF-8, NUL-terminated (a \u0000 is refused), in the object's pool */
     int64_t integer;                  /* JSON_TYPE_INTEGER, within +-(2^53 - 1) */
     bool boolean;                     /* JSON_TYPE_BOOL */
 };
@@ -65,6 +67,8 @@ struct json_field {
 struct json_object {
     struct json_field fields[JSON_MAX_FIELDS];
     unsigned count;
+    char strings[JSON_STRINGS_MAX]; /* the string values */
+    size_t strings_used;
     /* Why the text was refused, and where (byte offset), for an error message. */
     const char *error;
     size_t error_offset;

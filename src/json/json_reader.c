@@ -189,8 +189,17 @@ static bool read_value(struct cursor *cursor, struct json_field *field)
         return fail(cursor, "value expected");
     switch (c) {
     case '"':
+    {
+        struct json_object *object = cursor->object;
+        char *out = object->strings + object->strings_used;
         field->type = JSON_TYPE_STRING;
-        return read_string(cursor, field->string, JSON_STRING_MAX);
+        field->string = out;
+        if (JSON_STRINGS_MAX - object->strings_used < 1 ||
+            !read_string(cursor, out, JSON_STRINGS_MAX - object->strings_used - 1))
+            return false;
+        object->strings_used += strlen(out) + 1;
+        return true;
+    }
     case 't':
     case 'f':
         field->type = JSON_TYPE_BOOL;

@@ -17,14 +17,16 @@
 
 #include "json/json.h"
 #include "net/http.h"
+#include "secure/secure_auth.h"
+#include "secure/secure_crypto.h"
 #include "service/service.h"
 
 /* Event streams served at once. */
 #define API_EVENT_STREAMS 4
 /* Requests with a JSON body or a streamed list in progress at once. */
 #define API_EXCHANGES 4
-/* Largest JSON request body. */
-#define API_BODY_MAX 256
+/* Largest JSON request body: first-boot setup with a PEM key is the longest. */
+#define API_BODY_MAX 384
 
 struct api;
 
@@ -58,6 +60,8 @@ struct api_exchange {
     char body[API_BODY_MAX + 1];
     uint32_t body_len;
     bool body_too_long;
+    bool check_body; /* the request was authorized: the body must hash to declared_body */
+    uint8_t declared_body[SECURE_AUTH_HASH_SIZE];
     /* A streamed list: the next item, the last one, and the text not yet taken by the engine. */
     uint32_t next_seq, last_seq;
     uint8_t stage; /* 0: "[" not yet written; 1: items; 2: "]" written */
@@ -75,14 +79,25 @@ struct api {
     struct api_stream streams[API_EVENT_STREAMS];
     struct api_exchange exchanges[API_EXCHANGES];
     struct http_request *upload; /* the request whose body goes into the store */
+    bool upload_check;           /* the upload was authorized: its bytes must hash to upload_declared */
+    uint8_t upload_declared[SECURE_AUTH_HASH_SIZE];
+    struct secure_sha256 upload_sha256;
+    /* Authentication (api_enable_auth): the request authorize just admitted with a body, and the body's declared
+     * hash, until its handler takes it. */
+    struct secure_auth auth;
+    struct http_request *authorized;
+    uint8_t authorized_body[SECURE_AUTH_HASH_SIZE];
     api_file_lookup files;       /* NULL: no web page */
     struct api_static_body static_bodies[API_STATIC_BODIES];
     char scratch[AIRSWD_HTTP_OUTPUT_MAX];
     struct status_report report;
 };
 
-/* Fills api->http with the routes; authorize stays NULL until the security layer sets it. */
+/* Fills api->http with the routes; authorize stays NULL (every request admitted) until api_enable_auth. */
 void api_init(struct api *api, struct service *service);
+/* Requires AIRSWD-HMAC-SHA256 (docs/auth.md) on every [auth] route, with the service's admin key (none before
+ * setup: those routes then answer 403 not-configured). */
+void api_enable_auth(struct api *api);
 /* Sends the service's new events to the event streams. */
 void api_pump(struct api *api);
 
@@ -108,6 +123,18 @@ void api_job_get(void *ctx, struct http_request *req);
 void api_job_delete(void *ctx, struct http_request *req);
 void api_events_get(void *ctx, struct http_request *req);
 void api_events_finish(void *ctx, struct http_request *req, bool completed);
+void api_nonce_get(void *ctx, struct http_request *req);
+void api_setup_post(void *ctx, struct http_request *req);
+void api_keys_post(void *ctx, struct http_request *req);
+void api_key_delete(void *ctx, struct http_request *req);
+
+/* The body hash that authorize admitted req with, if it did (once: it is handed over, not copied). */
+bool api_auth_take_body(struct api *api, struct http_request *req, uint8_t declared[SECURE_AUTH_HASH_SIZE]);
+/* True when actual is declared; otherwise answers 400 body-mismatch. */
+bool api_auth_body_matches(struct api *api, struct http_request *req, const uint8_t declared[SECURE_AUTH_HASH_SIZE],
+                           const uint8_t actual[SECURE_AUTH_HASH_SIZE]);
+/* True in debug mode; otherwise answers 403 debug-mode-off naming what needs it. */
+bool api_require_debug(struct api *api, struct http_request *req, const char *what);
 
 /* A JSON body collected into an exchange (for routes with on_body = api_body_collect). */
 void api_body_begin(void *ctx, struct http_request *req);

@@ -109,10 +109,14 @@ bool api_path_id(struct api *api, struct http_request *req, uint32_t *id)
 void api_body_begin(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
+    uint8_t declared[SECURE_AUTH_HASH_SIZE];
+    bool check_body = api_auth_take_body(api, req, declared); /* taken first, whatever happens next */
     for (unsigned i = 0; i < API_EXCHANGES; i++) {
         if (!api->exchanges[i].used) {
             memset(&api->exchanges[i], 0, sizeof api->exchanges[i]);
             api->exchanges[i].used = true;
+            api->exchanges[i].check_body = check_body;
+            memcpy(api->exchanges[i].declared_body, declared, sizeof declared);
             req->handler_state = &api->exchanges[i];
             return;
         }
@@ -154,6 +158,12 @@ bool api_body_object(struct api *api, struct http_request *req, struct json_obje
     if (exchange->body_too_long) {
         api_respond_error(api, req, 413, "too-large", "the JSON body is too long");
         return false;
+    }
+    if (exchange->check_body) {
+        uint8_t actual[SECURE_SHA256_SIZE];
+        secure_sha256((const uint8_t *)exchange->body, exchange->body_len, actual);
+        if (!api_auth_body_matches(api, req, exchange->declared_body, actual))
+            return false;
     }
     if (!json_parse_object(object, exchange->body, exchange->body_len)) {
         char detail[96];

@@ -26,7 +26,7 @@ void api_device_get(void *ctx, struct http_request *req)
     json_key(&writer, "swclk_hz");
     json_uint(&writer, settings.swclk_hz);
     json_key(&writer, "debug_mode");
-    json_bool(&writer, false);
+    json_bool(&writer, service_security_debug(service));
     struct secure_image_policy policy;
     bool signed_only;
     service_image_policy(service, &policy, &signed_only);
@@ -35,7 +35,13 @@ void api_device_get(void *ctx, struct http_request *req)
     json_key(&writer, "signed_only");
     json_bool(&writer, signed_only);
     json_key(&writer, "trusted_keys");
-    json_uint(&writer, policy.key_count);
+    json_array_begin(&writer);
+    for (unsigned i = 0; i < policy.key_count; i++) {
+        char id[2 * SECURE_KEY_ID_SIZE + 1];
+        secure_key_id_format(policy.keys[i].id, id);
+        json_string(&writer, id);
+    }
+    json_array_end(&writer);
     json_key(&writer, "image_key");
     json_bool(&writer, policy.has_aes_key);
     json_key(&writer, "min_security_version");
@@ -45,6 +51,10 @@ void api_device_get(void *ctx, struct http_request *req)
     json_object_begin(&writer);
     json_key(&writer, "required");
     json_bool(&writer, api->http.authorize != NULL);
+    json_key(&writer, "setup_required");
+    json_bool(&writer, api->http.authorize != NULL && !secure_auth_is_configured(&api->auth));
+    json_key(&writer, "scheme");
+    json_string(&writer, SECURE_AUTH_SCHEME);
     json_object_end(&writer);
     json_key(&writer, "store");
     json_object_begin(&writer);
@@ -129,6 +139,8 @@ static void respond_settings(struct api *api, struct http_request *req)
     json_bool(&writer, settings.connect_under_reset);
     json_key(&writer, "verify");
     json_bool(&writer, settings.verify);
+    json_key(&writer, "debug");
+    json_bool(&writer, service_security_debug(api->service));
     json_object_end(&writer);
     api_respond_writer(req, 200, &writer);
 }
@@ -147,6 +159,7 @@ void api_settings_put(void *ctx, struct http_request *req)
         return;
     struct service_settings settings;
     service_settings_get(api->service, &settings);
+    int debug = -1; /* unchanged */
     for (unsigned i = 0; i < object.count; i++) {
         const struct json_field *field = &object.fields[i];
         char detail[192];
@@ -157,14 +170,18 @@ void api_settings_put(void *ctx, struct http_request *req)
             settings.connect_under_reset = field->boolean;
         } else if (strcmp(field->key, "verify") == 0 && field->type == JSON_TYPE_BOOL) {
             settings.verify = field->boolean;
+        } else if (strcmp(field->key, "debug") == 0 && field->type == JSON_TYPE_BOOL) {
+            debug = field->boolean;
         } else {
             snprintf(detail, sizeof detail, "'%s': unknown setting or wrong value (swclk_hz 0..100000000, "
-                     "connect_under_reset and verify booleans)", field->key);
+                     "connect_under_reset, verify and debug booleans)", field->key);
             api_respond_error(api, req, 400, "bad-request", detail);
             return;
         }
     }
     service_settings_set(api->service, &settings);
     service_log(api->service, "settings changed");
+    if (debug >= 0)
+        service_security_set_debug(api->service, debug != 0);
     respond_settings(api, req);
 }

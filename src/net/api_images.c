@@ -93,6 +93,8 @@ static bool parse_query(struct api *api, struct http_request *req, struct store_
 void api_images_post(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
+    uint8_t declared[SECURE_AUTH_HASH_SIZE];
+    bool check_body = api_auth_take_body(api, req, declared); /* taken first, whatever happens next */
     struct store_image_info info;
     bool format_known;
     if (!parse_query(api, req, &info, &format_known))
@@ -104,6 +106,10 @@ void api_images_post(void *ctx, struct http_request *req)
         return;
     }
     api->upload = req;
+    api->upload_check = check_body;
+    memcpy(api->upload_declared, declared, sizeof declared);
+    if (check_body)
+        secure_sha256_start(&api->upload_sha256);
 }
 
 size_t api_images_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len)
@@ -111,6 +117,8 @@ size_t api_images_post_body(void *ctx, struct http_request *req, const uint8_t *
     struct api *api = ctx;
     if (api->upload != req)
         return len;
+    if (api->upload_check)
+        secure_sha256_update(&api->upload_sha256, bytes, len);
     enum status status = service_upload_write(api->service, bytes, len, &api->report);
     if (status != STATUS_OK) {
         service_upload_abort(api->service);
@@ -125,6 +133,17 @@ void api_images_post_end(void *ctx, struct http_request *req)
     struct api *api = ctx;
     if (api->upload != req)
         return;
+    if (api->upload_check) {
+        /* A body other than the signed one never becomes an image. */
+        uint8_t actual[SECURE_SHA256_SIZE];
+        secure_sha256_finish(&api->upload_sha256, actual);
+        api->upload_check = false;
+        if (!api_auth_body_matches(api, req, api->upload_declared, actual)) {
+            service_upload_abort(api->service);
+            api->upload = NULL;
+            return;
+        }
+    }
     struct service_image image;
     enum status status = service_upload_finish(api->service, &image, &api->report);
     api->upload = NULL;
@@ -188,7 +207,7 @@ void api_image_data_get(void *ctx, struct http_request *req)
     struct api *api = ctx;
     uint32_t id;
     struct service_image image;
-    if (!api_path_id(api, req, &id))
+    if (!api_path_id(api, req, &id) || !api_require_debug(api, req, "downloading image data"))
         return;
     if (!service_image_find(api->service, id, &image)) {
         api_respond_error(api, req, 404, "not-found", "no such image");

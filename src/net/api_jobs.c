@@ -176,6 +176,8 @@ void api_jobs_post(void *ctx, struct http_request *req)
     struct service_job_request request;
     if (!api_body_object(api, req, &object) || !parse_request(api, req, &object, &request))
         return;
+    if (request.action == SERVICE_ACTION_READ && !api_require_debug(api, req, "reading target memory"))
+        return;
     uint32_t id = 0;
     status_clear(&api->report);
     enum status status = service_job_submit(api->service, &request, &id, &api->report);

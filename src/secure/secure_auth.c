@@ -228,21 +228,21 @@ static const struct {
                              "this request needs the admin passphrase: sign it with an Authorization: "
                              "AIRSWD-HMAC-SHA256 header (docs/auth.md)",
                              401},
-    [SECURE_AUTH_MALFORMED] = {"malformed_authorization",
+    [SECURE_AUTH_MALFORMED] = {"malformed-authorization",
                                "the Authorization header is not 'AIRSWD-HMAC-SHA256 nonce=<32 hex>, body=<64 hex>, "
                                "mac=<64 hex>' (docs/auth.md)",
                                400},
-    [SECURE_AUTH_STALE_NONCE] = {"stale_nonce",
+    [SECURE_AUTH_STALE_NONCE] = {"stale-nonce",
                                  "the nonce is unknown, already used or older than 60 s: fetch a new one from "
                                  "GET /api/v1/auth/nonce and sign the request again",
                                  401},
-    [SECURE_AUTH_BAD_MAC] = {"bad_credentials",
+    [SECURE_AUTH_BAD_MAC] = {"bad-credentials",
                              "the request signature does not match: check the admin passphrase, and that the "
                              "method, path and body hash signed are the ones sent",
                              401},
     [SECURE_AUTH_THROTTLED] = {"throttled",
                                "too many failed attempts: wait for the time given in Retry-After, then try again", 429},
-    [SECURE_AUTH_NOT_CONFIGURED] = {"not_configured",
+    [SECURE_AUTH_NOT_CONFIGURED] = {"not-configured",
                                     "no admin passphrase is set on this device: finish the first-boot setup", 403},
 };
 

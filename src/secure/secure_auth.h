@@ -46,8 +46,8 @@ enum secure_auth_result {
     SECURE_AUTH_OK,             /* admitted; the body must still hash to the declared value */
     SECURE_AUTH_MISSING,        /* no Authorization header: 401 with WWW-Authenticate: AIRSWD-HMAC-SHA256 */
     SECURE_AUTH_MALFORMED,      /* the header breaks the grammar of docs/auth.md: 400 */
-    SECURE_AUTH_STALE_NONCE,    /* unknown, used or expired nonce: 401 stale_nonce, fetch a new one and retry */
-    SECURE_AUTH_BAD_MAC,        /* wrong key or tampered request: 401 bad_credentials */
+    SECURE_AUTH_STALE_NONCE,    /* unknown, used or expired nonce: 401 stale-nonce, fetch a new one and retry */
+    SECURE_AUTH_BAD_MAC,        /* wrong key or tampered request: 401 bad-credentials */
     SECURE_AUTH_THROTTLED,      /* too many failures: 429 with Retry-After */
     SECURE_AUTH_NOT_CONFIGURED, /* no admin passphrase set yet: 403, finish setup first */
     SECURE_AUTH_RESULT_COUNT
@@ -102,7 +102,7 @@ enum secure_auth_result secure_auth_verify(struct secure_auth *auth, const char 
                                            const char *header_value, uint64_t now_us, uint8_t *body_sha256,
                                            uint32_t *retry_after_s);
 
-/* "ok", "unauthorized", "malformed_authorization", "stale_nonce", "bad_credentials", "throttled", "not_configured" */
+/* "ok", "unauthorized", "malformed-authorization", "stale-nonce", "bad-credentials", "throttled", "not-configured" */
 const char *secure_auth_result_name(enum secure_auth_result result);
 /* A sentence a user can act on. */
 const char *secure_auth_result_message(enum secure_auth_result result);

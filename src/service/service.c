@@ -17,8 +17,10 @@ void service_init(struct service *service, const struct service_config *config, 
     service->settings.verify = true;
     service->started_us = config->system->now_us(config->system->ctx);
     const struct service_persist *persist = config->persist;
-    if (persist == NULL)
+    if (persist == NULL) {
+        service_security_load_locked(service);
         return;
+    }
     struct service_settings saved;
     if (persist->load_settings && persist->load_settings(config->persist_ctx, &saved))
         service->settings = saved;
@@ -34,6 +36,7 @@ void service_init(struct service *service, const struct service_config *config, 
             service->log_seq = lines[i].seq;
         }
     }
+    service_security_load_locked(service); /* after the log, where it may say the record was damaged */
 }
 
 uint32_t service_uptime_s(struct service *service)

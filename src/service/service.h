@@ -113,9 +113,21 @@ struct service_persist {
     /* Up to max of the newest saved lines, oldest first; returns how many. */
     unsigned (*load_log)(void *ctx, struct service_log_line *lines, unsigned max);
     void (*append_log)(void *ctx, const struct service_log_line *line);
-    /* The anti-rollback minimum (docs/security.md); may both be NULL (it then starts at 0 after a restart). */
-    uint32_t (*load_min_security_version)(void *ctx);
-    void (*save_min_security_version)(void *ctx, uint32_t version);
+    /* The security record (service_security_encode: setup, admin key, debug mode, trusted keys, image key,
+     * anti-rollback minimum), SERVICE_SECURITY_RECORD_SIZE bytes, saved whole. It holds the admin key: the port keeps
+     * it where only the device reads it. load returns false when none was saved. May both be NULL (the device then
+     * forgets its setup at each restart). */
+    bool (*load_security)(void *ctx, uint8_t *record, size_t size);
+    void (*save_security)(void *ctx, const uint8_t *record, size_t size);
+};
+
+/* What first-boot setup establishes (docs/security.md); the image policy beside it is struct secure_image_policy. */
+#define SERVICE_ADMIN_KEY_SIZE 32
+#define SERVICE_SECURITY_RECORD_SIZE 324
+struct service_security {
+    bool configured;                           /* setup is done: the admin key is set and setup is closed */
+    uint8_t admin_key[SERVICE_ADMIN_KEY_SIZE]; /* K of docs/auth.md; never leaves the device */
+    bool debug;                                /* debug mode: unsigned images and target memory reads allowed */
 };
 
 /* What a port gives the service. */
@@ -159,8 +171,9 @@ struct service {
     uint32_t event_seq; /* of the newest event; 0: none */
     uint8_t last_progress_step; /* progress events are sent at phase changes and every 5 % */
 
-    /* What images the device accepts: signed_only refuses plain images; the policy's keys, image key and
-     * anti-rollback minimum check signed containers (service_set_image_policy). */
+    /* Setup, and what images the device accepts: signed_only (always !security.debug) refuses plain images; the
+     * policy's keys, image key and anti-rollback minimum check signed containers. */
+    struct service_security security;
     struct secure_image_policy policy;
     bool signed_only;
 
@@ -194,11 +207,31 @@ struct service {
 void service_init(struct service *service, const struct service_config *config, struct store *store);
 uint32_t service_uptime_s(struct service *service);
 
-/* The image policy: trusted keys, image key, and whether plain images are refused. The anti-rollback minimum is the
- * larger of the policy's and the one the port kept. A flash of a signed container that verified raises it to the
- * container's security version. */
-void service_set_image_policy(struct service *service, const struct secure_image_policy *policy, bool signed_only);
+/* ---- security (service_security.c, service_policy.c) ---- */
+
+/* The image policy, and whether plain images are refused. A flash of a signed container that verified raises the
+ * anti-rollback minimum to the container's security version. */
 void service_image_policy(struct service *service, struct secure_image_policy *policy, bool *signed_only);
+/* Copies K out for the API's authentication; false (nothing copied) while setup is not done. */
+bool service_security_admin_key(struct service *service, uint8_t key[SERVICE_ADMIN_KEY_SIZE]);
+/* First-boot setup: sets K and closes setup. False when setup was already done (nothing changes). */
+bool service_security_setup(struct service *service, const uint8_t key[SERVICE_ADMIN_KEY_SIZE]);
+/* Trusts a signing key (a no-op for one already trusted); STATUS_INVALID_ARGUMENT when SECURE_IMAGE_MAX_KEYS are. */
+enum status service_security_add_key(struct service *service, const uint8_t point[SECURE_P256_POINT_SIZE],
+                                     struct status_report *report);
+/* False for a key id that is not trusted. */
+bool service_security_remove_key(struct service *service, const uint8_t id[SECURE_KEY_ID_SIZE]);
+void service_security_set_image_key(struct service *service, const uint8_t key[SECURE_AES_KEY_SIZE]);
+void service_security_set_debug(struct service *service, bool debug);
+bool service_security_debug(struct service *service);
+/* Forgets setup, K, debug mode, the keys and the image key (physical access only: the port's reset pin or flag).
+ * The anti-rollback minimum stays. */
+void service_security_factory_reset(struct service *service);
+/* The security record (layout in service_security.c); decode is false for anything but a sound record. */
+void service_security_encode(const struct service_security *security, const struct secure_image_policy *policy,
+                             uint8_t record[SERVICE_SECURITY_RECORD_SIZE]);
+bool service_security_decode(const uint8_t *record, size_t len, struct service_security *security,
+                             struct secure_image_policy *policy);
 
 /* ---- images ---- */
 
@@ -270,5 +303,6 @@ void service_log_locked(struct service *service, const char *text);
 enum status service_copy_report(struct status_report *to, const struct status_report *from, enum status status);
 enum status service_admit_image(void *ctx, const struct stm32_target *target, struct status_report *report);
 void service_raise_min_version_locked(struct service *service);
+void service_security_load_locked(struct service *service);
 
 #endif /* AIRSWD_SERVICE_H */

@@ -112,11 +112,27 @@ static unsigned load_log(void *ctx, struct service_log_line *lines, unsigned max
     return load.count;
 }
 
+static bool load_security(void *ctx, uint8_t *record, size_t size)
+{
+    struct service_persist_flash *persist = ctx;
+    size_t len;
+    return persist_flash_get(&persist->keeper, PERSIST_TAG_SECURITY, record, size, &len) == STATUS_OK && len == size;
+}
+
+static void save_security(void *ctx, const uint8_t *record, size_t size)
+{
+    struct service_persist_flash *persist = ctx;
+    if (ready(persist))
+        persist_flash_put(&persist->keeper, PERSIST_TAG_SECURITY, record, size);
+}
+
 const struct service_persist service_persist_flash_ops = {
     .load_settings = load_settings,
     .save_settings = save_settings,
     .load_log = load_log,
     .append_log = append_log,
+    .load_security = load_security,
+    .save_security = save_security,
 };
 
 enum status service_persist_flash_mount(struct service_persist_flash *persist, const struct hal_storage *storage,

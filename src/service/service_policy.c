@@ -8,22 +8,6 @@
  */
 #include "service/service.h"
 
-#include <stdio.h>
-
-void service_set_image_policy(struct service *service, const struct secure_image_policy *policy, bool signed_only)
-{
-    const struct service_persist *persist = service->config.persist;
-    service_lock(service);
-    uint32_t kept = persist && persist->load_min_security_version
-                        ? persist->load_min_security_version(service->config.persist_ctx)
-                        : service->policy.min_security_version;
-    service->policy = *policy;
-    if (kept > service->policy.min_security_version)
-        service->policy.min_security_version = kept;
-    service->signed_only = signed_only;
-    service_unlock(service);
-}
-
 void service_image_policy(struct service *service, struct secure_image_policy *policy, bool *signed_only)
 {
     service_lock(service);
@@ -49,18 +33,4 @@ enum status service_admit_image(void *ctx, const struct stm32_target *target, st
                                              .flash_kb = target->flash_size / 1024u,
                                              .flash_base = target->memory.flash.base};
     return secure_image_check(&service->secure_work, &file, &policy, &part, &service->admitted, report);
-}
-
-void service_raise_min_version_locked(struct service *service)
-{
-    if (!service->admitted_container || service->admitted.security_version <= service->policy.min_security_version)
-        return;
-    service->policy.min_security_version = service->admitted.security_version;
-    const struct service_persist *persist = service->config.persist;
-    if (persist && persist->save_min_security_version)
-        persist->save_min_security_version(service->config.persist_ctx, service->policy.min_security_version);
-    char line[SERVICE_LOG_TEXT_MAX];
-    snprintf(line, sizeof line, "anti-rollback: images below security version %lu are refused from now on",
-             (unsigned long)service->policy.min_security_version);
-    service_log_locked(service, line);
 }

@@ -21,13 +21,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (object.count > JSON_MAX_FIELDS)
         abort();
-    static char text[JSON_MAX_FIELDS * (JSON_KEY_MAX + JSON_STRING_MAX) * 6 + 256];
+    static char text[(JSON_MAX_FIELDS * JSON_KEY_MAX + JSON_STRINGS_MAX) * 6 + 256];
     struct json_writer writer;
     json_writer_init(&writer, text, sizeof text);
     json_object_begin(&writer);
     for (unsigned i = 0; i < object.count; i++) {
         const struct json_field *field = &object.fields[i];
-        if (strlen(field->key) > JSON_KEY_MAX || strlen(field->string) > JSON_STRING_MAX)
+        if (strlen(field->key) > JSON_KEY_MAX)
+            abort();
+        /* A string value lies whole inside the object's pool. */
+        if (field->type == JSON_TYPE_STRING &&
+            (field->string < object.strings ||
+             field->string + strlen(field->string) >= object.strings + JSON_STRINGS_MAX))
             abort();
         for (unsigned j = 0; j < i; j++)
             if (strcmp(object.fields[j].key, field->key) == 0)
@@ -54,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     for (unsigned i = 0; i < object.count; i++) {
         const struct json_field *a = &object.fields[i], *b = &again.fields[i];
-        if (strcmp(a->key, b->key) != 0 || a->type != b->type || strcmp(a->string, b->string) != 0 ||
+        if (strcmp(a->key, b->key) != 0 || a->type != b->type ||
+            (a->type == JSON_TYPE_STRING && strcmp(a->string, b->string) != 0) ||
             a->integer != b->integer || a->boolean != b->boolean)
             abort();
     }

@@ -135,14 +135,24 @@ static void test_reader_bounds(void **state)
 {
     (void)state;
     struct json_object object;
-    char text[1024];
-    /* A key one byte too long, a string one byte too long, one field too many. */
+    char text[2048];
+    /* A key one byte too long, strings one byte too long for the pool, one field too many. */
     snprintf(text, sizeof text, "{\"%0*d\":1}", JSON_KEY_MAX + 1, 0);
     assert_false(json_parse_object(&object, text, strlen(text)));
     snprintf(text, sizeof text, "{\"%0*d\":1}", JSON_KEY_MAX, 0);
     assert_true(json_parse_object(&object, text, strlen(text)));
-    snprintf(text, sizeof text, "{\"s\":\"%0*d\"}", JSON_STRING_MAX + 1, 0);
+    snprintf(text, sizeof text, "{\"s\":\"%0*d\"}", JSON_STRINGS_MAX, 0);
     assert_false(json_parse_object(&object, text, strlen(text)));
+    snprintf(text, sizeof text, "{\"s\":\"%0*d\"}", JSON_STRINGS_MAX - 1, 0);
+    assert_true(json_parse_object(&object, text, strlen(text)));
+    assert_int_equal(strlen(object.fields[0].string), JSON_STRINGS_MAX - 1);
+    snprintf(text, sizeof text, "{\"a\":\"%0*d\",\"b\":\"%0*d\"}", JSON_STRINGS_MAX / 2, 0, JSON_STRINGS_MAX / 2,
+             0);
+    assert_false(json_parse_object(&object, text, strlen(text)));
+    snprintf(text, sizeof text, "{\"a\":\"%0*d\",\"b\":\"%0*d\"}", JSON_STRINGS_MAX / 2 - 1, 0,
+             JSON_STRINGS_MAX / 2 - 1, 0);
+    assert_true(json_parse_object(&object, text, strlen(text)));
+    assert_int_equal(strlen(object.fields[1].string), JSON_STRINGS_MAX / 2 - 1);
     size_t len = (size_t)snprintf(text, sizeof text, "{");
     for (int i = 0; i <= JSON_MAX_FIELDS; i++)
         len += (size_t)snprintf(text + len, sizeof text - len, "%s\"k%d\":%d", i ? "," : "", i, i);

@@ -468,8 +468,8 @@ static void test_constant_time_compare(void **state)
 static void test_result_names_and_statuses(void **state)
 {
     (void)state;
-    assert_string_equal(secure_auth_result_name(SECURE_AUTH_STALE_NONCE), "stale_nonce");
-    assert_string_equal(secure_auth_result_name(SECURE_AUTH_BAD_MAC), "bad_credentials");
+    assert_string_equal(secure_auth_result_name(SECURE_AUTH_STALE_NONCE), "stale-nonce");
+    assert_string_equal(secure_auth_result_name(SECURE_AUTH_BAD_MAC), "bad-credentials");
     assert_string_equal(secure_auth_result_name(SECURE_AUTH_THROTTLED), "throttled");
     assert_int_equal(secure_auth_result_http_status(SECURE_AUTH_THROTTLED), 429);
     assert_int_equal(secure_auth_result_http_status(SECURE_AUTH_MISSING), 401);

@@ -23,6 +23,7 @@ struct cli_options {
     const char *trace_path; /* --trace: VCD of the simulated wire */
     bool json;              /* --json: one JSON object on stdout instead of text */
     const char *device;     /* --device URL: the commands go to an airswdd (or ESP8266) over its REST API */
+    const char *passphrase_file; /* --passphrase-file: the device's admin passphrase (else $AIRSWD_PASSPHRASE) */
 };
 
 /* A target opened from its --target description, with the HAL that reaches it. */

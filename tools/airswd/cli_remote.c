@@ -14,144 +14,15 @@
 #include <unistd.h>
 
 #include "crc32.h"
-#include "http_client.h"
+#include "remote.h"
 
 #define BAR_WIDTH 30
 #define POLL_MS 100
 
-struct remote {
-    const char *url_text;
-    struct http_url url;
-    bool json;
-};
-
-/* ---- just enough JSON to read the daemon's answers ---- */
-
-/* The end of the value at p (an object, an array, a string or a scalar). */
-static const char *json_skip(const char *p)
-{
-    if (*p == '"') {
-        for (p++; *p && *p != '"'; p++)
-            if (*p == '\\' && p[1])
-                p++;
-        return *p ? p + 1 : p;
-    }
-    if (*p == '{' || *p == '[') {
-        int depth = 0;
-        for (; *p; p++) {
-            if (*p == '"') {
-                p = json_skip(p) - 1;
-            } else if (*p == '{' || *p == '[') {
-                depth++;
-            } else if (*p == '}' || *p == ']') {
-                if (--depth == 0)
-                    return p + 1;
-            }
-        }
-        return p;
-    }
-    while (*p && *p != ',' && *p != '}' && *p != ']')
-        p++;
-    return p;
-}
-
-/* The value of key among the members of the object at json (not in nested objects); NULL when absent. */
-static const char *json_get(const char *json, const char *key)
-{
-    if (json == NULL || *json != '{')
-        return NULL;
-    size_t key_len = strlen(key);
-    const char *p = json + 1;
-    while (*p == ' ')
-        p++;
-    while (*p == '"') {
-        const char *name = p + 1;
-        const char *after = json_skip(p);
-        bool match = (size_t)(after - 1 - name) == key_len && strncmp(name, key, key_len) == 0;
-        p = after;
-        while (*p == ' ' || *p == ':')
-            p++;
-        if (match)
-            return p;
-        p = json_skip(p);
-        while (*p == ' ' || *p == ',')
-            p++;
-    }
-    return NULL;
-}
-
-static bool json_u64(const char *json, const char *key, unsigned long long *value)
-{
-    const char *p = json_get(json, key);
-    if (p == NULL || *p < '0' || *p > '9')
-        return false;
-    *value = strtoull(p, NULL, 10);
-    return true;
-}
-
-static unsigned long long json_u64_or(const char *json, const char *key, unsigned long long otherwise)
-{
-    unsigned long long value;
-    return json_u64(json, key, &value) ? value : otherwise;
-}
-
-static bool json_true(const char *json, const char *key)
-{
-    const char *p = json_get(json, key);
-    return p != NULL && strncmp(p, "true", 4) == 0;
-}
-
-/* A string member, unescaped (\uXXXX beyond ASCII becomes '?'); "" when absent or not a string. */
-static const char *json_text(const char *json, const char *key, char *out, size_t size)
-{
-    const char *p = json_get(json, key);
-    size_t n = 0;
-    if (p != NULL && *p == '"') {
-        for (p++; *p && *p != '"' && n + 1 < size; p++) {
-            char c = *p;
-            if (c == '\\' && p[1]) {
-                c = *++p;
-                if (c == 'n')
-                    c = '\n';
-                else if (c == 't')
-                    c = '\t';
-                else if (c == 'u') {
-                    unsigned code = (unsigned)strtoul((char[5]){p[1], p[2], p[3], p[4], 0}, NULL, 16);
-                    c = code < 0x80 ? (char)code : '?';
-                    p += strlen(p) >= 5 ? 4 : 0;
-                }
-            }
-            out[n++] = c;
-        }
-    }
-    out[n] = '\0';
-    return out;
-}
-
-/* The object member key, copied (malloc'd, the caller frees it); NULL when absent or null. */
-static char *json_object(const char *json, const char *key)
-{
-    const char *p = json_get(json, key);
-    if (p == NULL || *p != '{')
-        return NULL;
-    const char *end = json_skip(p);
-    return strndup(p, (size_t)(end - p));
-}
-
 /* ---- requests ---- */
 
-static bool remote_request(struct remote *remote, const char *method, const char *path,
-                           const struct http_client_body *body, struct http_client_response *response)
-{
-    char error[256];
-    if (http_client_request(&remote->url, method, path, body, response, error, sizeof error))
-        return true;
-    fprintf(stderr, "airswd: cannot reach the device at %s: %s\n", remote->url_text, error);
-    return false;
-}
-
 /* An HTTP error from the daemon: its JSON error's name, detail and message. */
-static void print_http_error(struct remote *remote, const char *what, const struct http_client_response *response)
+void print_http_error(struct remote *remote, const char *what, const struct http_client_response *response)
 {
     char error[64], detail[512], message[512];
     json_text(response->body, "error", error, sizeof error);
@@ -161,6 +32,10 @@ static void print_http_error(struct remote *remote, const char *what, const stru
         snprintf(error, sizeof error, "HTTP %d", response->status);
     fprintf(stderr, "airswd: %s: %s%s%s%s%s (HTTP %d from %s)\n", what, error, detail[0] ? ": " : "", detail,
             message[0] ? ": " : "", message, response->status, remote->url_text);
+    if (strcmp(error, "unauthorized") == 0 && !remote->has_key)
+        fprintf(stderr, "airswd: give the admin passphrase: --passphrase-file FILE or AIRSWD_PASSPHRASE\n");
+    if (strcmp(error, "not-configured") == 0)
+        fprintf(stderr, "airswd: the device is not set up yet: airswd --device %s setup\n", remote->url_text);
     if (remote->json)
         printf("{\"ok\":false,\"http_status\":%d,\"error\":%s}\n", response->status,
                response->body && response->body[0] == '{' ? response->body : "null");
@@ -174,7 +49,7 @@ static void forget_image(struct remote *remote, unsigned long long image_id)
     char path[64], error[128];
     snprintf(path, sizeof path, "/api/v1/images/%llu", image_id);
     struct http_client_response response;
-    if (http_client_request(&remote->url, "DELETE", path, NULL, &response, error, sizeof error))
+    if (remote_request_quiet(remote, "DELETE", path, NULL, &response, error, sizeof error))
         http_client_response_free(&response);
 }
 
@@ -405,7 +280,7 @@ static unsigned long long find_stored_image(struct remote *remote, FILE *file, c
     rewind(file);
     struct http_client_response response;
     char error[128];
-    if (!http_client_request(&remote->url, "GET", "/api/v1/images", NULL, &response, error, sizeof error))
+    if (!remote_request_quiet(remote, "GET", "/api/v1/images", NULL, &response, error, sizeof error))
         return 0;
     unsigned long long found = 0;
     const char *p = response.status == 200 && response.body[0] == '[' ? response.body + 1 : "";
@@ -432,7 +307,7 @@ static unsigned forget_staged_images(struct remote *remote)
 {
     struct http_client_response response;
     char error[128];
-    if (!http_client_request(&remote->url, "GET", "/api/v1/images", NULL, &response, error, sizeof error))
+    if (!remote_request_quiet(remote, "GET", "/api/v1/images", NULL, &response, error, sizeof error))
         return 0;
     unsigned deleted = 0;
     const char *p = response.status == 200 && response.body[0] == '[' ? response.body + 1 : "";
@@ -671,11 +546,12 @@ static int remote_read(struct remote *remote, int argc, char **argv)
 
 int cli_remote_main(const char *url, const struct cli_options *options, const char *command, int argc, char **argv)
 {
-    struct remote remote = {.url_text = url, .json = options->json};
-    if (!http_url_parse(url, &remote.url)) {
-        fprintf(stderr, "airswd: --device wants a URL such as http://127.0.0.1:8080, not '%s'\n", url);
+    struct remote remote;
+    if (!remote_open(&remote, url, options))
         return 2;
-    }
+    int admin = cli_remote_admin(&remote, options, command, argc, argv);
+    if (admin >= 0)
+        return admin;
     if (strcmp(command, "flash") == 0 || strcmp(command, "verify") == 0)
         return remote_flash(&remote, command, argc, argv);
     if (strcmp(command, "info") == 0)
@@ -685,7 +561,8 @@ int cli_remote_main(const char *url, const struct cli_options *options, const ch
     if (strcmp(command, "read") == 0)
         return remote_read(&remote, argc, argv);
     fprintf(stderr,
-            "airswd: %s is not available through --device (flash, verify, info, read, erase, reset are); option "
+            "airswd: %s is not available through --device (flash, verify, info, read, erase, reset, setup, debug, "
+            "trust, untrust, auth-header are); option "
             "bytes and read protection are changed on the bench, with a local target\n",
             command);
     return 2;

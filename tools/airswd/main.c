@@ -12,7 +12,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: airswd [--target TARGET] [--swclk HZ] [--trace FILE.vcd] [--json] COMMAND [ARGS]\n"
-            "       airswd --device http://HOST:PORT [--json] flash|verify|info|read|erase|reset [ARGS]\n"
+            "       airswd --device http://HOST:PORT [--passphrase-file FILE] [--json] COMMAND [ARGS]\n"
             "\n"
             "targets:\n"
             "  sim[:PART[,state=FILE][,swclk=HZ]]  a simulated STM32 (default sim:stm32f103c8); state=FILE keeps\n"
@@ -45,6 +45,16 @@ static void usage(FILE *out)
             "                                 -out SIG.der HEADER.bin`, then sign --attach SIG.der UNSIGNED -o OUT\n"
             "  inspect [--pub PUB.pem] FILE   print the header; with --pub, check the signature\n"
             "\n"
+            "through --device (the admin passphrase from --passphrase-file or $AIRSWD_PASSPHRASE):\n"
+            "  flash, verify, info, read, erase, reset   as above, run by the device\n"
+            "  setup [--signing-key PUB.pem] [--image-key KEY.hex]\n"
+            "                                 first-boot setup: the passphrase (12 characters or more) becomes\n"
+            "                                 the admin's; images signed by PUB.pem are trusted\n"
+            "  debug on|off                   debug mode: unsigned images and memory reads allowed\n"
+            "  trust PUB.pem, untrust KEY-ID  add or remove a trusted signing key\n"
+            "  auth-header METHOD PATH [BODY-FILE]\n"
+            "                                 print an Authorization header for one request (for curl)\n"
+            "\n"
             "FILE is Intel HEX, ELF or a raw binary (at --base, 0x08000000 by default). Exit status: 0 success,\n"
             "1 the operation failed, 2 bad command line.\n");
 }
@@ -56,6 +66,7 @@ int main(int argc, char **argv)
         {"target", required_argument, NULL, 't'}, {"swclk", required_argument, NULL, 's'},
         {"trace", required_argument, NULL, 'v'},  {"help", no_argument, NULL, 'h'},
         {"json", no_argument, NULL, 'j'},         {"device", required_argument, NULL, 'd'},
+        {"passphrase-file", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     int option;
@@ -75,6 +86,7 @@ int main(int argc, char **argv)
         case 'v': options.trace_path = optarg; break;
         case 'j': options.json = true; break;
         case 'd': options.device = optarg; break;
+        case 'p': options.passphrase_file = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -21,6 +21,7 @@
 #include "port_file_storage.h"
 #include "port_host.h"
 #include "port_persist.h"
+#include "secure/secure_auth.h"
 
 #define AIRSWDD_VERSION "0.4.0"
 /* 256 KB slots: the largest flash of the simulated parts, and what the ESP8266's store holds. */
@@ -41,8 +42,9 @@ static void usage(void)
 {
     fprintf(stderr, "usage: airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR "
                     "[--factory-reset] [--trust-key PUB.pem ...] [--image-key KEY.hex]\n"
-                    "  --trust-key   a public key whose signed containers the daemon flashes (up to %d); with one,\n"
-                    "                plain images are refused\n"
+                    "  --factory-reset  empty the store and forget setup: the admin passphrase, debug mode, the keys\n"
+                    "  --trust-key   a public key whose signed containers the daemon flashes (up to %d), kept with\n"
+                    "                those setup gave\n"
                     "  --image-key   the AES-128 key of encrypted containers (32 hex digits, `airswd keygen --aes`)\n",
             SECURE_IMAGE_MAX_KEYS);
 }
@@ -97,10 +99,10 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
     return true;
 }
 
-/* The trusted public keys (PEM or DER files) and the image key (a file of 32 hex digits). */
-static bool load_image_policy(const struct airswdd_options *options, struct secure_image_policy *policy)
+/* Keys given on the command line join what setup established (and are kept with it): the trusted public keys (PEM
+ * or DER files) and the image key (a file of 32 hex digits). */
+static bool provision_keys(const struct airswdd_options *options, struct service *service)
 {
-    memset(policy, 0, sizeof *policy);
     for (unsigned i = 0; i < options->trust_key_count; i++) {
         uint8_t text[4096], point[SECURE_P256_POINT_SIZE], id[SECURE_KEY_ID_SIZE];
         FILE *file = fopen(options->trust_keys[i], "rb");
@@ -108,29 +110,30 @@ static bool load_image_policy(const struct airswdd_options *options, struct secu
         if (file)
             fclose(file);
         text[len] = '\0';
+        struct status_report report = {0};
         if (len == 0 || !secure_parse_public_key(text, len, point, id)) {
             fprintf(stderr, "airswdd: %s is not a P-256 public key (PEM or DER, as `airswd keygen` writes)\n",
                     options->trust_keys[i]);
             return false;
         }
-        secure_image_policy_add_key(policy, point);
+        if (service_security_add_key(service, point, &report) != STATUS_OK) {
+            fprintf(stderr, "airswdd: %s: %s\n", options->trust_keys[i], report.detail);
+            return false;
+        }
     }
     if (options->image_key != NULL) {
         char hex[80] = "";
+        uint8_t key[SECURE_AES_KEY_SIZE];
         FILE *file = fopen(options->image_key, "r");
-        bool ok = file != NULL && fscanf(file, "%79s", hex) == 1 && strlen(hex) == 2 * SECURE_AES_KEY_SIZE;
-        for (unsigned i = 0; ok && i < SECURE_AES_KEY_SIZE; i++) {
-            unsigned byte;
-            ok = sscanf(hex + 2 * i, "%2x", &byte) == 1;
-            policy->aes_key[i] = (uint8_t)byte;
-        }
+        bool ok = file != NULL && fscanf(file, "%79s", hex) == 1 && strlen(hex) == 2 * SECURE_AES_KEY_SIZE &&
+                  secure_auth_hex_decode(hex, key, sizeof key);
         if (file)
             fclose(file);
         if (!ok) {
             fprintf(stderr, "airswdd: %s does not hold an AES-128 key as 32 hex digits\n", options->image_key);
             return false;
         }
-        policy->has_aes_key = true;
+        service_security_set_image_key(service, key);
     }
     return true;
 }
@@ -226,14 +229,15 @@ int main(int argc, char **argv)
     };
     /* service_init clears the struct, the store's report included: the store keeps pointing at it. */
     service_init(&service, &config, &store);
-    struct secure_image_policy policy;
-    if (!load_image_policy(&options, &policy)) {
+    if (options.factory_reset)
+        service_security_factory_reset(&service);
+    if (!provision_keys(&options, &service)) {
         port_file_storage_close(&storage);
         cli_target_close(&target);
         return 2;
     }
-    service_set_image_policy(&service, &policy, options.trust_key_count > 0);
     api_init(&api, &service);
+    api_enable_auth(&api);
     api.files = airswdd_web_file;
 
     port_host_catch_interrupts();
