@@ -140,6 +140,22 @@ void api_nonce_get(void *ctx, struct http_request *req)
     api_respond_writer(req, 200, &writer);
 }
 
+/* GET /api/v1/auth/check [auth]: reached only with a good signature, so a client learns that its passphrase is right
+ * (a login) without reading or changing anything. */
+void api_auth_check_get(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    struct json_writer writer;
+    json_writer_init(&writer, api->scratch, sizeof api->scratch);
+    json_object_begin(&writer);
+    json_key(&writer, "authorized");
+    json_bool(&writer, true);
+    json_key(&writer, "debug_mode");
+    json_bool(&writer, service_security_debug(api->service));
+    json_object_end(&writer);
+    api_respond_writer(req, 200, &writer);
+}
+
 /* A public key given as PEM text or as the hex of its DER; false after a 400. */
 static bool parse_signing_key(struct api *api, struct http_request *req, const struct json_field *field,
                               uint8_t point[SECURE_P256_POINT_SIZE])

@@ -6,7 +6,13 @@
 #                                  (http://127.0.0.1:PORT) and api (url/api/v1); stdout in $work/daemon.out, stderr
 #                                  appended to $work/daemon.err
 #   stop_daemon                    SIGTERM, then its exit status
-#   request METHOD PATH [curl args...]  a request to $api: the body in $work/body, the HTTP status in $code
+#   request METHOD PATH [curl args...]  a request to $api: the body in $work/body, the HTTP status in $code. The
+#                                  request body is given as -d (--data) TEXT or --data-binary @FILE. Requests that need
+#                                  authentication (docs/api.md [auth]) are signed with $passphrase once it is set.
+#   setup_daemon [SETUP-JSON-FIELDS]   first-boot setup with $passphrase (set to a default when empty)
+#   sign_request METHOD PATH FILE  prints the Authorization header for a request with FILE as its body, with a fresh
+#                                  nonce (tests/tools/auth_sign.py computes it independently of airswd's code)
+tools_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d)
 pid=
 cleanup() { [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null; rm -rf "$work"; }
@@ -37,8 +43,41 @@ stop_daemon() {
   return $status
 }
 
+passphrase=
+
+# docs/api.md's [auth] routes: everything but GET, the GETs that read the target, not setup.
+needs_auth() {
+  [[ $1 == POST && $2 == /setup ]] && return 1
+  [[ $1 != GET || $2 == /target || $2 == /images/*/data || $2 == /auth/check ]]
+}
+
+sign_request() {
+  local nonce
+  nonce=$(curl -s "$api/auth/nonce" | python3 -c 'import json,sys; print(json.load(sys.stdin)["nonce"])')
+  python3 "$tools_dir/auth_sign.py" "$passphrase" "$1" "$2" "$nonce" "$3"
+}
+
 request() {
-  local method=$1 path=$2
+  local method=$1 path=$2 args=() has_body=0
   shift 2
-  code=$(curl -s -o "$work/body" -w '%{http_code}' -X "$method" "$@" "$api$path")
+  while (($#)); do
+    case $1 in
+      -d | --data | --data-binary)
+        has_body=1
+        if [[ $2 == @* ]]; then cp "${2#@}" "$work/request"; else printf '%s' "$2" >"$work/request"; fi
+        shift 2 ;;
+      *) args+=("$1"); shift ;;
+    esac
+  done
+  ((has_body)) || : >"$work/request"
+  ((has_body)) && args+=(--data-binary @"$work/request")
+  if [[ -n $passphrase ]] && needs_auth "$method" "${path%%\?*}"; then
+    args+=(-H "$(sign_request "$method" "/api/v1$path" "$work/request")")
+  fi
+  code=$(curl -s -o "$work/body" -w '%{http_code}' -X "$method" "${args[@]}" "$api$path")
+}
+
+setup_daemon() {
+  passphrase=${passphrase:-correct horse battery staple}
+  request POST /setup -d "{\"admin_key\":\"$(python3 "$tools_dir/auth_sign.py" --key "$passphrase")\"${1:-}}"
 }

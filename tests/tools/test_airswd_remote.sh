@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `airswd --device URL` against a real airswdd: flash an ELF (phases printed, exit 0), --json flash (one object, ok
+# `airswd --device URL` against a real airswdd: first-boot setup with the admin passphrase and a signing key, a signed
+# container flashed while plain images are refused, trust/untrust of keys, debug mode turned on; then flash an ELF (phases printed, exit 0), --json flash (one object, ok
 # true), a second flash while a big binary is being flashed (exit 1, busy), a truncated HEX (exit 1, image-truncated),
 # an unreachable device (exit 1, the message), verify (equal, then after an erase: exit 1), read into a file, erase,
 # reset, info; and the
@@ -21,6 +22,42 @@ run() {
   "$airswd" "$@" >"$work/$name.out" 2>"$work/$name.err"
   rc=$?
 }
+
+run unset --device "$url" flash "$firmware/f1/hello_f1.elf"
+check "flash before setup exits 1" test "$rc" = 1
+check "  saying the device is not set up, and how to" contains "$work/unset.err" "airswd --device $url setup"
+export AIRSWD_PASSPHRASE="short"
+run short --device "$url" setup
+check "setup refuses a passphrase shorter than 12 characters (exit 2)" test "$rc" = 2
+export AIRSWD_PASSPHRASE="a long enough passphrase"
+"$airswd" keygen -o "$work/owner.pem" >/dev/null
+"$airswd" keygen -o "$work/second.pem" >/dev/null
+run setup --device "$url" setup --signing-key "$work/owner.pub.pem"
+check "setup with the passphrase and a signing key exits 0" test "$rc" = 0
+owner_id=$(python3 -c "import json,sys; print(json.load(sys.stdin)['policy']['trusted_keys'][0])" \
+  < <(curl -s "$url/api/v1/device"))
+check "  and the device trusts that key ($owner_id)" contains "$work/setup.out" "trusted keys [\"$owner_id\"]"
+run plain --device "$url" flash "$firmware/f1/hello_f1.elf"
+check "a plain ELF is refused under the signed-only default (exit 1)" test "$rc" = 1
+check "  naming image-unsigned" contains "$work/plain.err" "airswd: upload: image-unsigned"
+"$airswd" sign --key "$work/owner.pem" --version 1 --target stm32f103re "$firmware/f1/hello_f1.elf" \
+  -o "$work/signed.airswd" 2>/dev/null
+run signed --device "$url" flash "$work/signed.airswd"
+check "the signed container is flashed (exit 0)" test "$rc" = 0
+run wrong --device "$url" --passphrase-file /dev/null erase
+check "an empty passphrase file is refused before anything is sent (exit 2)" test "$rc" = 2
+printf 'not the passphrase\n' >"$work/wrong.txt"
+run wrong --device "$url" --passphrase-file "$work/wrong.txt" erase
+check "a wrong passphrase: exit 1, bad-credentials" contains "$work/wrong.err" "airswd: erase: bad-credentials"
+run trust --device "$url" trust "$work/second.pub.pem"
+check "trust adds a second key" grep -qE 'trusted keys \["[0-9a-f]{16}","[0-9a-f]{16}"\]' "$work/trust.out"
+run untrust --device "$url" untrust "$owner_id"
+check "untrust removes the first" grep -qE "trusted keys \[\"[0-9a-f]{16}\"\]$" "$work/untrust.out"
+run signed_again --device "$url" flash "$work/signed.airswd"
+check "  after which its containers are refused: untrusted-key" \
+  contains "$work/signed_again.err" "image-untrusted-key"
+run debug --device "$url" debug on
+check "debug on exits 0 and says so" contains "$work/debug.out" "debug: done; debug mode on"
 
 run flash --device "$url" flash "$firmware/f1/hello_f1.elf"
 check "flash through the daemon exits 0" test "$rc" = 0

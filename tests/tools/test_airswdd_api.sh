@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The airswdd daemon driven through its REST API by real curl: device and target, uploads (ELF, HEX, a big BIN),
+# The airswdd daemon driven through its REST API by real curl: first-boot setup and signed requests (the plain images
+# below need debug mode, which the test turns on; tests/tools/test_airswdd_signed.sh covers the signed-only default
+# and every refusal), device and target, uploads (ELF, HEX, a big BIN),
 # a flash job polled to its end, progress on the event stream, one job at a time (409), the errors with their JSON
 # bodies (404, 400, 413), rollback, a clean SIGTERM, and the images still there after a restart on the same state.
 # Usage: test_airswdd_api.sh PATH/TO/airswdd FIRMWARE_DIR
@@ -28,6 +30,23 @@ check "airswdd prints its ready line" test -n "$port"
 
 request GET /device
 check "GET /device answers 200" test "$code" = 200
+check "  and says setup is required" contains "$work/body" '"setup_required":true'
+request POST /jobs -d '{"action":"erase"}'
+check "before setup, a job answers 403 not-configured" test "$code,$(json_field "['error']")" = "403,not-configured"
+setup_daemon
+check "POST /setup with the admin key answers 200" test "$code" = 200
+check "  after which setup is no longer required" contains "$work/body" '"setup_required":false'
+setup_daemon
+check "  and a second setup answers 409 setup-done" test "$code,$(json_field "['error']")" = "409,setup-done"
+code=$(curl -s -o "$work/body" -D "$work/headers" -w '%{http_code}' -X POST -d '{"action":"erase"}' "$api/jobs")
+check "an unsigned job request answers 401 unauthorized" test "$code,$(json_field "['error']")" = "401,unauthorized"
+check "  with the WWW-Authenticate challenge" grep -qi '^WWW-Authenticate: AIRSWD-HMAC-SHA256' "$work/headers"
+request POST "/images?name=hello_f1.elf" --data-binary @"$firmware/f1/hello_f1.elf"
+check "a plain image is refused while debug mode is off: 403 image-unsigned" \
+  test "$code,$(json_field "['error']")" = "403,image-unsigned"
+request PUT /settings -d '{"debug":true}'
+check "a signed PUT /settings turns debug mode on" test "$code,$(json_field "['debug']")" = "200,True"
+request GET /device
 check "  with the target and the store" contains "$work/body" '"store":{"slots":3,"slot_size":262144}'
 
 request GET /target
@@ -90,8 +109,12 @@ request POST "/images?name=big.bin&format=bin" --data-binary @"$work/big.bin"
 check "upload of a 256 KB binary answers 201" test "$code" = 201
 big_id=$(json_field "['id']")
 # The second request follows the first within one curl run (a new process could start after the job is over).
-codes=$(curl -s -o "$work/first" -w '%{http_code} ' -X POST -d "{\"action\":\"flash\",\"image\":$big_id}" "$api/jobs" \
-  --next -s -o "$work/body" -w '%{http_code}' -X POST -d "{\"action\":\"flash\",\"image\":$elf_id}" "$api/jobs")
+printf '{"action":"flash","image":%s}' "$big_id" >"$work/first.json"
+printf '{"action":"flash","image":%s}' "$elf_id" >"$work/second.json"
+codes=$(curl -s -o "$work/first" -w '%{http_code} ' -X POST --data-binary @"$work/first.json" \
+  -H "$(sign_request POST /api/v1/jobs "$work/first.json")" "$api/jobs" \
+  --next -s -o "$work/body" -w '%{http_code}' -X POST --data-binary @"$work/second.json" \
+  -H "$(sign_request POST /api/v1/jobs "$work/second.json")" "$api/jobs")
 big_job=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$work/first")
 check "a second job while one runs answers 409" test "$codes" = "202 409"
 check "  busy, naming the running job" \
@@ -123,8 +146,11 @@ check "  and neither refused file is kept" test "$(json_field ".__len__()")" = "
 # Cancel: the big image again, stopped at its next block.
 # Jobs are numbered in order, so the DELETE can follow the POST within one curl run.
 cancel_job=$((big_job + 1))
-codes=$(curl -s -o "$work/first" -w '%{http_code} ' -X POST -d "{\"action\":\"flash\",\"image\":$big_id}" "$api/jobs" \
-  --next -s -o "$work/body" -w '%{http_code}' -X DELETE "$api/jobs/$cancel_job")
+: >"$work/empty"
+codes=$(curl -s -o "$work/first" -w '%{http_code} ' -X POST --data-binary @"$work/first.json" \
+  -H "$(sign_request POST /api/v1/jobs "$work/first.json")" "$api/jobs" \
+  --next -s -o "$work/body" -w '%{http_code}' -X DELETE \
+  -H "$(sign_request DELETE "/api/v1/jobs/$cancel_job" "$work/empty")" "$api/jobs/$cancel_job")
 check "DELETE /jobs/{id} of a running job answers 202" test "$codes" = "202 202"
 wait_job "$cancel_job"
 check "  and the job ends cancelled (it ended $(json_field "['state']") in $(json_field "['phase']"))" \
@@ -155,7 +181,8 @@ check "a read job answers 202" test "$code" = 202
 wait_job "$(json_field "['id']")"
 check "  and is done with the path of its data" grep -qE '"data":"/api/v1/images/[0-9]+/data"' "$work/body"
 data_path=$(json_field "['data']")
-code=$(curl -s -o "$work/read.bin" -w '%{http_code}' "http://127.0.0.1:$port$data_path")
+code=$(curl -s -o "$work/read.bin" -w '%{http_code}' -H "$(sign_request GET "$data_path" "$work/empty")" \
+  "http://127.0.0.1:$port$data_path")
 check "  GET of the data answers 200 with what the flash holds" cmp -s "$work/read.bin" "$firmware/f1/hello_f1.bin"
 read_image=${data_path#/api/v1}
 request DELETE "${read_image%/data}"

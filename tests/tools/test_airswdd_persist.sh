@@ -15,6 +15,8 @@ log_field() { python3 -c "import json,sys; l=json.load(open(sys.argv[1])); print
 
 start_daemon "$target"
 check "airswdd starts on a fresh state directory" test -n "$port"
+setup_daemon
+check "first-boot setup answers 200" test "$code" = 200
 request GET /settings
 check "GET /settings answers 200" test "$code" = 200
 check "  with the default verify" contains "$work/body" '"verify":true'
@@ -29,6 +31,8 @@ first_count=$(log_field "len(l)")
 check "stop with SIGTERM exits 0" stop_daemon
 check "the settings are in the state directory" test -s "$work/state/settings.txt"
 check "the log is in the state directory" test -s "$work/state/log.txt"
+check "the security record is in the state directory, readable by its owner only" \
+  test "$(stat -c %a "$work/state/security.bin")" = 600
 
 start_daemon "$target"
 check "airswdd starts again on the same state directory" test -n "$port"
@@ -36,6 +40,12 @@ request GET /settings
 check "the settings survive the restart: swclk_hz" contains "$work/body" '"swclk_hz":1000000'
 check "  connect_under_reset" contains "$work/body" '"connect_under_reset":true'
 check "  verify" contains "$work/body" '"verify":false'
+request POST /setup -d '{"admin_key":"00000000000000000000000000000000000000000000000000000000000000aa"}'
+check "setup stays closed after the restart (409)" test "$code" = 409
+saved_passphrase=$passphrase passphrase=
+request PUT /settings -d '{"verify": true}'
+check "  and an unsigned change is still refused (401)" test "$code" = 401
+passphrase=$saved_passphrase
 request GET /log
 check "the log survives the restart: the first run's start line" \
   test "$(log_field "sum('serving' in x['text'] for x in l)")" = 2

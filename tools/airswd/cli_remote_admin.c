@@ -68,7 +68,7 @@ static bool image_key_file(const char *path, char hex[2 * SECURE_AES_KEY_SIZE + 
 /* Sends a JSON body and prints what the device says about its security afterwards. */
 static int send_json(struct remote *remote, const char *what, const char *method, const char *path, const char *body)
 {
-    struct http_client_body request = {.content_type = "application/json", .bytes = body, .len = strlen(body)};
+    struct http_client_body request = {.content_type = "application/json", .bytes = body, .len = body ? strlen(body) : 0};
     struct http_client_response response;
     if (!remote_request(remote, method, path, body ? &request : NULL, &response))
         return 1;
