@@ -1,19 +1,28 @@
 // The airswd page: talks to the REST API of docs/api.md with fetch(), uploads with XMLHttpRequest (for its upload
-// progress events) and follows jobs and the log through the Server-Sent Events of /api/v1/events.
+// progress events) and follows jobs and the log through the Server-Sent Events of /api/v1/events. Every [auth]
+// request is signed as docs/auth.md says, with the helpers of auth.js (loaded first).
 // No framework: every view is a small render function over the state below.
 'use strict';
 
 const API = '/api/v1';
+const KEY_STORAGE = 'airswd.adminKey';
+const MIN_PASSPHRASE = 12;
+// The login check: a signed GET that the device answers 200 only when the signature is good; it reads and changes
+// nothing.
+const LOGIN_PROBE = '/auth/check';
 const FINISHED = ['done', 'failed', 'cancelled'];
 const STATE_RANK = { queued: 0, running: 1, done: 2, failed: 2, cancelled: 2 };
 
 const state = {
+  device: null,       // the last GET /api/v1/device
+  key: null,          // K = SHA-256("airswd-admin-v1:" + passphrase), Uint8Array(32); never the passphrase
   images: [],
   job: null,          // the job on screen: {id, action, state, phase, done, total, phase_us, result, error}
   uploaded: null,     // the entry of the image uploaded last
   logSeq: -1,         // the highest log sequence number shown
   eventsOpen: false,
   pollTimer: 0,
+  loginHold: 0,       // the timer counting down a penalty window of the device (429)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -70,14 +79,25 @@ class ApiError extends Error {
   }
 }
 
+// A protected request the page could not sign: nobody is logged in.
+class LoginNeeded extends Error {
+  constructor() {
+    super('log in first: this needs the admin passphrase');
+    this.error = 'login-needed';
+  }
+}
+
+// "error — detail. message" of an API error, the message of any other.
+function describeError(err) {
+  if (err instanceof ApiError) {
+    return err.error + (err.detail ? ` — ${err.detail}` : '') + (err.hint ? `. ${err.hint}` : '');
+  }
+  return err && err.message ? err.message : String(err);
+}
+
 // Shows "what: error — detail. message" in the error list; the user dismisses it.
 function showError(what, err) {
-  let text;
-  if (err instanceof ApiError) {
-    text = `${what}: ${err.error}` + (err.detail ? ` — ${err.detail}` : '') + (err.hint ? `. ${err.hint}` : '');
-  } else {
-    text = `${what}: ${err && err.message ? err.message : err}`;
-  }
+  const text = `${what}: ${describeError(err)}`;
   const item = el('li', { 'data-error': err && err.error ? err.error : 'network' }, el('span', { text }),
     el('button', { type: 'button', class: 'dismiss', 'aria-label': 'Dismiss', text: '×',
       onclick: () => item.remove() }));
@@ -94,25 +114,318 @@ function errorFromBody(httpStatus, text) {
   return new ApiError(httpStatus, { error: `http-${httpStatus}`, detail: (text || '').trim().slice(0, 200) });
 }
 
-async function api(method, path, body) {
-  const options = { method, headers: { Accept: 'application/json' } };
-  if (body !== undefined) {
-    options.headers['Content-Type'] = 'application/json';
-    options.body = JSON.stringify(body);
+// One exchange with the device: {status, text, retryAfter}. fetch() normally; XMLHttpRequest when the caller wants
+// upload progress (fetch has no upload progress events). options: body, contentType, headers, onUploadProgress.
+function transmit(method, path, options) {
+  const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
+  if (options.body !== undefined) headers['Content-Type'] = options.contentType || 'application/json';
+  const unreachable = (reason) =>
+    new Error(`the device did not answer (${reason}); check that it is powered and on the network`);
+  if (!options.onUploadProgress) {
+    return fetch(API + path, { method, headers, body: options.body }).then(
+      async (response) => ({ status: response.status, text: await response.text(),
+        retryAfter: response.headers.get('Retry-After') }),
+      (err) => { throw unreachable(err.message); });
   }
-  let response;
-  try {
-    response = await fetch(API + path, options);
-  } catch (err) {
-    throw new Error(`the device did not answer (${err.message}); check that it is powered and on the network`);
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open(method, API + path);
+    for (const [name, value] of Object.entries(headers)) request.setRequestHeader(name, value);
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) options.onUploadProgress(event.loaded / event.total);
+    });
+    request.addEventListener('load', () => resolve({ status: request.status, text: request.responseText,
+      retryAfter: request.getResponseHeader('Retry-After') }));
+    request.addEventListener('error', () => reject(new Error('the connection to the device broke during the upload')));
+    request.addEventListener('timeout', () => reject(new Error('the device stopped answering during the upload')));
+    request.send(options.body);
+  });
+}
+
+// The JSON of a 2xx answer (null when empty); an ApiError for any other.
+function readAnswer(answer) {
+  if (answer.status < 200 || answer.status > 299) {
+    const err = errorFromBody(answer.status, answer.text);
+    if (err.error === 'throttled' && answer.retryAfter) err.hint = `Try again in ${answer.retryAfter} s.`;
+    throw err;
   }
-  const text = await response.text();
-  if (!response.ok) throw errorFromBody(response.status, text);
-  if (!text) return null;
+  if (!answer.text) return null;
   try {
-    return JSON.parse(text);
+    return JSON.parse(answer.text);
   } catch (_) {
-    throw new Error(`the device sent an answer that is not JSON: ${text.slice(0, 80)}`);
+    throw new Error(`the device sent an answer that is not JSON: ${answer.text.slice(0, 80)}`);
+  }
+}
+
+// An open request (no signature): reading the device, the images, jobs, the log, the settings; setup.
+async function api(method, path, body) {
+  return readAnswer(await transmit(method, path, body === undefined ? {} : { body: JSON.stringify(body) }));
+}
+
+// ---- authentication (docs/auth.md) ---------------------------------------------------------------------------
+
+function keyFromHex(text) {
+  if (typeof text !== 'string' || !/^[0-9a-f]{64}$/.test(text)) return null;
+  const key = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) key[i] = parseInt(text.substr(2 * i, 2), 16);
+  return key;
+}
+
+// K lives in sessionStorage: it survives a reload of this tab and is gone when the tab closes. The passphrase itself
+// is never kept, and K is never sent except once, to first-boot setup.
+function rememberKey(key) {
+  state.key = key;
+  try { sessionStorage.setItem(KEY_STORAGE, airswdHex(key)); } catch (_) { /* storage off: this page only */ }
+  renderSession();
+}
+
+function forgetKey() {
+  state.key = null;
+  try { sessionStorage.removeItem(KEY_STORAGE); } catch (_) { /* nothing kept */ }
+  renderSession();
+}
+
+function loadStoredKey() {
+  try { state.key = keyFromHex(sessionStorage.getItem(KEY_STORAGE)); } catch (_) { state.key = null; }
+}
+
+// Until the device has answered, assume it wants signatures (every release since setup exists does).
+function authRequired() {
+  return !(state.device && state.device.auth && state.device.auth.required === false);
+}
+
+// A refusal of the signature itself changes what the page asks of the user.
+function authRefused(err) {
+  if (err.error === 'bad-credentials') {
+    forgetKey();
+    showLogin('failed', 'Wrong passphrase: the device did not accept it. Type it again.');
+  } else if (err.error === 'unauthorized') {
+    forgetKey();
+    showLogin('idle', 'The device asks for the admin passphrase.');
+  } else if (err.error === 'not-configured') {
+    forgetKey();
+    loadDevice();  // shows the setup panel
+  } else if (err.error === 'throttled') {
+    holdLogin(Number(err.retryAfter) || 1);
+  }
+}
+
+// Every [auth] request goes through here: the body's SHA-256 (a File in slices), a fresh nonce, the signature over
+// method, path with its query, nonce and body hash, and one more try with a new nonce when the device found the first
+// stale (it expired, or was evicted by other clients' nonces). Answers {status, text, retryAfter}; the refusals
+// that concern the login are also handled here. options as transmit(); options.key signs with another key (login).
+async function signedRequest(method, path, options) {
+  options = options || {};
+  if (!authRequired() && !options.key) return transmit(method, path, options);
+  if (!(options.key || state.key)) {
+    if (state.device && state.device.auth && state.device.auth.setup_required) {
+      $('setup-passphrase').focus();
+      throw new Error('the device is not set up yet: choose its admin passphrase in First-boot setup');
+    }
+    showLogin('idle', 'Log in to go on.');
+    throw new LoginNeeded();
+  }
+  const bodyHash = await airswdBodySha256Hex(options.body);
+  for (let attempt = 1; ; attempt++) {
+    const { nonce } = await api('GET', '/auth/nonce');
+    const key = options.key || state.key;
+    if (!key) throw new LoginNeeded();  // logged out while the nonce came
+    const headers = Object.assign({}, options.headers,
+      { Authorization: airswdAuthHeader(key, method, API + path, nonce, bodyHash) });
+    const answer = await transmit(method, path, Object.assign({}, options, { headers }));
+    if (answer.status !== 401 && answer.status !== 403 && answer.status !== 429) return answer;
+    const err = errorFromBody(answer.status, answer.text);
+    if (err.error === 'stale-nonce' && attempt === 1) continue;
+    err.retryAfter = answer.retryAfter;
+    authRefused(err);
+    return answer;
+  }
+}
+
+// A signed request with a JSON body (or none) and a JSON answer.
+async function apiSigned(method, path, body) {
+  return readAnswer(await signedRequest(method, path, body === undefined ? {} : { body: JSON.stringify(body) }));
+}
+
+// ---- session: setup, login, logout ---------------------------------------------------------------------------
+
+function setStatus(node, stateName, text) {
+  node.dataset.state = stateName;
+  node.textContent = text;
+}
+
+function renderSession() {
+  const device = state.device;
+  const auth = device && device.auth;
+  const setupNeeded = !!(auth && auth.setup_required);
+  const pill = $('session-state');
+  if (!auth) setStatus(pill, 'unknown', '');
+  else if (!auth.required) setStatus(pill, 'open', 'no login needed');
+  else if (setupNeeded) setStatus(pill, 'setup', 'setup needed');
+  else if (state.key) setStatus(pill, 'in', 'logged in');
+  else setStatus(pill, 'out', 'not logged in');
+  pill.className = `pill session-${pill.dataset.state}`;
+  $('logout').hidden = !state.key;
+  $('setup').hidden = !setupNeeded;
+  if (setupNeeded || state.key || (auth && !auth.required)) $('login').hidden = true;
+  else if (auth) $('login').hidden = false;
+}
+
+function showLogin(stateName, text) {
+  if (state.device && state.device.auth && state.device.auth.setup_required) return;
+  $('login').hidden = false;
+  setStatus($('login-status'), stateName, text);
+  if (!$('login-submit').disabled) $('login-passphrase').focus();
+}
+
+// After too many wrong passphrases the device refuses every attempt for a while (429 with Retry-After).
+function holdLogin(seconds) {
+  const button = $('login-submit');
+  const until = Date.now() + seconds * 1000;
+  clearInterval(state.loginHold);
+  const tick = () => {
+    const left = Math.ceil((until - Date.now()) / 1000);
+    if (left <= 0) {
+      clearInterval(state.loginHold);
+      button.disabled = false;
+      if ($('login-status').dataset.state === 'throttled') {
+        setStatus($('login-status'), 'idle', 'You can try again now.');
+      }
+      return;
+    }
+    button.disabled = true;
+    setStatus($('login-status'), 'throttled',
+      `Too many wrong passphrases: the device refuses every attempt for ${left} s more.`);
+  };
+  if (!state.key) $('login').hidden = false;
+  tick();
+  state.loginHold = setInterval(tick, 250);
+}
+
+async function logIn(event) {
+  event.preventDefault();
+  const input = $('login-passphrase');
+  const status = $('login-status');
+  if (!input.value) {
+    setStatus(status, 'failed', 'Type the admin passphrase.');
+    input.focus();
+    return;
+  }
+  const key = airswdKeyFromPassphrase(input.value);
+  const button = $('login-submit');
+  button.disabled = true;
+  setStatus(status, 'checking', 'Checking…');
+  let answer;
+  try {
+    answer = await signedRequest('GET', LOGIN_PROBE, { key });
+  } catch (err) {
+    setStatus(status, 'failed', `Not logged in: ${describeError(err)}`);
+    button.disabled = false;
+    return;
+  }
+  if (answer.status === 200) {
+    input.value = '';
+    setStatus(status, 'done', '');
+    rememberKey(key);
+  } else {
+    const err = errorFromBody(answer.status, answer.text);
+    if (err.error === 'bad-credentials') input.select();  // authRefused() said "wrong passphrase"
+    else if (err.error !== 'throttled') setStatus(status, 'failed', `Not logged in: ${describeError(err)}`);
+  }
+  // When throttled, holdLogin() enables the button again once the device takes attempts again.
+  if (status.dataset.state !== 'throttled') button.disabled = false;
+}
+
+function logOut() {
+  forgetKey();
+  showLogin('idle', 'Logged out.');
+}
+
+// A public key as the device takes it: PEM text, or the hex of its DER. Refuses a private key, so that it never
+// leaves this computer by mistake.
+function signingKeyText(text) {
+  const trimmed = text.trim();
+  if (!trimmed) return '';
+  if (/PRIVATE KEY/.test(trimmed)) {
+    throw new Error('this is a private key: give the public one (the file --pub wrote), and keep the private key secret');
+  }
+  if (/^-----BEGIN PUBLIC KEY-----[\s\S]*-----END PUBLIC KEY-----$/.test(trimmed)) return trimmed + '\n';
+  const hexText = trimmed.replace(/\s+/g, '');
+  if (/^([0-9a-fA-F]{2})+$/.test(hexText)) return hexText.toLowerCase();
+  throw new Error('the signing key is neither a PEM public key (-----BEGIN PUBLIC KEY-----) nor hex');
+}
+
+async function chooseSigningKeyFile() {
+  const input = $('setup-signing-key-file');
+  const file = input.files[0];
+  if (!file) return;
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  // DER starts with a SEQUENCE (0x30); PEM is text.
+  const text = bytes[0] === 0x30 ? airswdHex(bytes) : new TextDecoder().decode(bytes);
+  try {
+    signingKeyText(text);
+    $('setup-signing-key').value = text.trim();
+    setStatus($('setup-key-status'), 'idle', `The public key of ${file.name}.`);
+  } catch (err) {
+    input.value = '';
+    $('setup-signing-key').value = '';
+    setStatus($('setup-key-status'), 'failed', `${file.name}: ${err.message}`);
+  }
+}
+
+async function setUp(event) {
+  event.preventDefault();
+  const status = $('setup-status');
+  const passphrase = $('setup-passphrase').value;
+  const refuse = (text, field) => {
+    setStatus(status, 'failed', text);
+    if (field) field.focus();
+  };
+  if ([...passphrase].length < MIN_PASSPHRASE) {
+    return refuse(`The passphrase must have ${MIN_PASSPHRASE} characters or more: whoever sees one signed request ` +
+      'can try guesses at it offline.', $('setup-passphrase'));
+  }
+  if (passphrase !== $('setup-passphrase-again').value) {
+    return refuse('The two passphrases differ.', $('setup-passphrase-again'));
+  }
+  const request = {};
+  try {
+    const signingKey = signingKeyText($('setup-signing-key').value);
+    if (signingKey) request.signing_key = signingKey;
+  } catch (err) {
+    return refuse(err.message, $('setup-signing-key'));
+  }
+  const imageKey = $('setup-image-key').value.trim();
+  if (imageKey) {
+    if (!/^[0-9a-fA-F]{32}$/.test(imageKey)) {
+      return refuse('The image key is 32 hex digits (an AES-128 key).', $('setup-image-key'));
+    }
+    request.image_key = imageKey.toLowerCase();
+  }
+  const key = airswdKeyFromPassphrase(passphrase);
+  request.admin_key = airswdHex(key);
+  const button = $('setup-submit');
+  button.disabled = true;
+  setStatus(status, 'working', 'Setting up…');
+  try {
+    const device = await api('POST', '/setup', request);
+    for (const id of ['setup-passphrase', 'setup-passphrase-again', 'setup-signing-key', 'setup-image-key',
+      'setup-signing-key-file']) $(id).value = '';
+    setStatus($('setup-key-status'), 'idle', '');
+    setStatus(status, 'done', 'Set up.');
+    rememberKey(key);
+    if (device && device.auth) renderDevice(device);
+    else loadDevice();
+  } catch (err) {
+    if (err.error === 'setup-done') {
+      setStatus(status, 'failed', 'The device was set up already (from another page or the CLI): log in with ' +
+        'the passphrase chosen then.');
+      loadDevice();
+    } else {
+      setStatus(status, 'failed', `Not set up: ${describeError(err)}`);
+    }
+  } finally {
+    button.disabled = false;
   }
 }
 
@@ -126,20 +439,81 @@ function renderFacts(list, facts) {
   }
 }
 
+function describeAuth(auth) {
+  if (!auth) return undefined;
+  if (!auth.required) return 'not required';
+  return auth.setup_required ? 'required; no passphrase set yet' : 'admin passphrase';
+}
+
+function describePolicy(policy) {
+  if (!policy) return undefined;
+  const keys = policy.trusted_keys || [];
+  const count = Array.isArray(keys) ? keys.length : keys;
+  return (policy.signed_only ? 'signed images only' : 'signed and plain images') +
+    `, ${count} trusted key${count === 1 ? '' : 's'}` + (policy.image_key ? ', image key held' : '') +
+    (policy.min_security_version ? `, security version ≥ ${policy.min_security_version}` : '');
+}
+
+// What the upload zone takes now, by the device's policy and debug mode.
+function renderUploadPolicy(device) {
+  const line = $('upload-policy');
+  const policy = device.policy;
+  line.replaceChildren();
+  if (!policy) {
+    line.dataset.policy = 'unknown';
+    return;
+  }
+  const keys = Array.isArray(policy.trusted_keys) ? policy.trusted_keys : [];
+  const keyList = () => keys.map((id, i) => [i ? ', ' : '', el('code', { class: 'key-id', text: id })]).flat();
+  if (policy.signed_only) {
+    line.dataset.policy = 'signed-only';
+    line.append(el('strong', { text: 'Signed images only. ' }));
+    if (keys.length) line.append('Drop a container made by ', el('code', { text: 'airswd sign' }),
+      ` with the key${keys.length === 1 ? '' : 's'} `, ...keyList(), '.');
+    else line.append('No signing key is trusted yet: add one with ', el('code', { text: 'airswd trust PUB.pem' }),
+      ', or turn on debug mode in Settings to flash plain images.');
+  } else {
+    line.dataset.policy = 'plain-allowed';
+    line.append(el('strong', { text: device.debug_mode ? 'Debug mode: ' : 'Plain images allowed: ' }),
+      '.elf, .hex and .bin files are flashed as they are' +
+      (keys.length ? '; containers must be signed with ' : '.'), ...(keys.length ? [...keyList(), '.'] : []));
+  }
+}
+
+function renderDebug(debugMode) {
+  $('debug-banner').hidden = !debugMode;
+  const pill = $('debug-state');
+  pill.dataset.state = debugMode ? 'on' : 'off';
+  pill.textContent = debugMode ? 'on' : 'off';
+  const button = $('debug-toggle');
+  button.setAttribute('aria-pressed', debugMode ? 'true' : 'false');
+  button.textContent = debugMode ? 'Turn debug mode off' : 'Turn debug mode on';
+  button.dataset.state = debugMode ? 'on' : 'off';
+}
+
+function renderDevice(device) {
+  state.device = device;
+  if (device.auth && device.auth.setup_required && state.key) forgetKey();  // a key for an earlier setup
+  $('device-name').textContent = device.name || 'airswd';
+  $('device-version').textContent = device.version ? `v${device.version}` : '';
+  document.title = `${device.name || 'airswd'} — airswd`;
+  renderFacts($('device-info'), [
+    ['target', device.target],
+    ['SWD clock', device.swclk_hz ? `${(device.swclk_hz / 1e6).toFixed(2)} MHz` : 'the probe\'s default'],
+    ['uptime', device.uptime_s !== undefined ? formatUptime(device.uptime_s) : undefined],
+    ['debug mode', device.debug_mode === undefined ? undefined : (device.debug_mode ? 'on' : 'off')],
+    ['images', describePolicy(device.policy)],
+    ['authentication', describeAuth(device.auth)],
+    ['image slots', device.store ? `${device.store.slots} × ${formatBytes(device.store.slot_size)}` : undefined],
+  ]);
+  renderDebug(!!device.debug_mode);
+  renderUploadPolicy(device);
+  renderSession();
+}
+
 async function loadDevice() {
   try {
-    const device = await api('GET', '/device');
-    $('device-name').textContent = device.name || 'airswd';
-    $('device-version').textContent = device.version ? `v${device.version}` : '';
-    document.title = `${device.name || 'airswd'} — airswd`;
-    renderFacts($('device-info'), [
-      ['target', device.target],
-      ['SWD clock', device.swclk_hz ? `${(device.swclk_hz / 1e6).toFixed(2)} MHz` : undefined],
-      ['uptime', device.uptime_s !== undefined ? formatUptime(device.uptime_s) : undefined],
-      ['debug mode', device.debug_mode === undefined ? undefined : (device.debug_mode ? 'on' : 'off')],
-      ['authentication', device.auth ? (device.auth.required ? 'required' : 'not required') : undefined],
-      ['image slots', device.store ? `${device.store.slots} × ${formatBytes(device.store.slot_size)}` : undefined],
-    ]);
+    renderDevice(await api('GET', '/device'));
   } catch (err) {
     showError('Reading the device', err);
   }
@@ -150,7 +524,7 @@ async function identifyTarget() {
   button.disabled = true;
   button.textContent = 'Identifying…';
   try {
-    const target = await api('GET', '/target');
+    const target = await apiSigned('GET', '/target');
     renderFacts($('target-info'), [
       ['part', target.part],
       ['core', target.core],
@@ -212,7 +586,7 @@ function renderImages() {
 async function deleteImage(image) {
   if (!confirm(`Delete ${image.name} from the device?`)) return;
   try {
-    await api('DELETE', `/images/${image.id}`);
+    await apiSigned('DELETE', `/images/${image.id}`);
     if (state.uploaded && state.uploaded.id === image.id) {
       state.uploaded = null;
       $('flash-uploaded').hidden = true;
@@ -225,15 +599,25 @@ async function deleteImage(image) {
 
 // ---- upload --------------------------------------------------------------------------------------------------
 
-// The format from the name, else from the first bytes: ELF's magic, or Intel HEX's ':' record mark.
+// The format: a signed container by its magic whatever the file is called, else from the name, else from the first
+// bytes (ELF's magic, or Intel HEX's ':' record mark), else a raw binary.
+const CONTAINER_MAGIC = 'AIRSWDC1';
+
 async function detectFormat(file) {
+  const head = new Uint8Array(await file.slice(0, CONTAINER_MAGIC.length).arrayBuffer());
+  if (String.fromCharCode(...head) === CONTAINER_MAGIC) return 'container';
   const extension = (file.name.match(/\.([a-z0-9]+)$/i) || [])[1];
-  const known = { elf: 'elf', axf: 'elf', out: 'elf', hex: 'hex', ihex: 'hex', bin: 'bin' };
+  const known = { airswd: 'container', elf: 'elf', axf: 'elf', out: 'elf', hex: 'hex', ihex: 'hex', bin: 'bin' };
   if (extension && known[extension.toLowerCase()]) return known[extension.toLowerCase()];
-  const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
   if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return 'elf';
   if (head[0] === 0x3a) return 'hex';
   return 'bin';
+}
+
+// encodeURIComponent leaves !'()* as they are, and the browser's URL parser then escapes ' in a query: the path
+// signed would no longer be the path sent. Escaping them here makes the query travel exactly as it was signed.
+function queryValue(text) {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
 
 function setBar(bar, percent) {
@@ -252,7 +636,7 @@ function setUploadStatus(stateName, text) {
 async function uploadFile(file) {
   if (!file) return;
   const format = await detectFormat(file);
-  let query = `name=${encodeURIComponent(file.name)}&format=${format}`;
+  let query = `name=${queryValue(file.name)}&format=${format}`;
   if (format === 'bin') {
     const base = $('base-address').value.trim();
     if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(base)) {
@@ -261,48 +645,37 @@ async function uploadFile(file) {
       $('base-address').focus();
       return;
     }
-    query += `&base=${encodeURIComponent(base)}`;
+    query += `&base=${queryValue(base)}`;
   }
   $('flash-uploaded').hidden = true;
   setBar($('upload-progress'), 0);
   setUploadStatus('uploading', `Uploading ${file.name} (${format}, ${formatBytes(file.size)})…`);
 
-  const request = new XMLHttpRequest();
-  request.open('POST', `${API}/images?${query}`);
-  request.setRequestHeader('Content-Type', 'application/octet-stream');
-  request.upload.addEventListener('progress', (event) => {
-    if (event.lengthComputable) setBar($('upload-progress'), (100 * event.loaded) / event.total);
-  });
-  request.addEventListener('load', () => {
-    if (request.status >= 200 && request.status < 300) {
-      let image = null;
-      try { image = JSON.parse(request.responseText); } catch (_) { /* shown below */ }
-      if (!image || image.id === undefined) {
-        setUploadStatus('failed', `${file.name}: the device's answer did not name the stored image.`);
-        showError(`Uploading ${file.name}`, new Error('the answer has no image id'));
-        return;
-      }
-      state.uploaded = image;
-      setBar($('upload-progress'), 100);
-      setUploadStatus('done', `${image.name || file.name} stored as image ${image.id} (${formatBytes(image.size)}).`);
-      const button = $('flash-uploaded');
-      button.textContent = `Flash ${image.name || file.name}`;
-      button.hidden = false;
-      loadImages();
-    } else {
-      setUploadStatus('failed', `${file.name} was not stored.`);
-      showError(`Uploading ${file.name}`, errorFromBody(request.status, request.responseText));
+  let image;
+  try {
+    image = readAnswer(await signedRequest('POST', `/images?${query}`, { body: file,
+      contentType: 'application/octet-stream',
+      onUploadProgress: (fraction) => setBar($('upload-progress'), 100 * fraction) }));
+    if (!image || image.id === undefined) throw new Error('the answer has no image id');
+  } catch (err) {
+    // The refusal in words next to the zone (image-unsigned, a bad signature, ...), and in the error list.
+    let text = `${file.name} was not stored: ${describeError(err)}`;
+    if (err.error === 'image-unsigned' && state.device && !state.device.debug_mode) {
+      text += ' (Debug mode, in Settings, accepts plain images while it is on.)';
     }
-  });
-  request.addEventListener('error', () => {
-    setUploadStatus('failed', `${file.name} was not stored.`);
-    showError(`Uploading ${file.name}`, new Error('the connection to the device broke during the upload'));
-  });
-  request.addEventListener('timeout', () => {
-    setUploadStatus('failed', `${file.name} was not stored.`);
-    showError(`Uploading ${file.name}`, new Error('the device stopped answering during the upload'));
-  });
-  request.send(file);
+    setUploadStatus('failed', text);
+    setBar($('upload-progress'), 0);
+    showError(`Uploading ${file.name}`, err);
+    return;
+  }
+  state.uploaded = image;
+  setBar($('upload-progress'), 100);
+  setUploadStatus('done', `${image.name || file.name} stored as image ${image.id} (${image.format || format}, ` +
+    `${formatBytes(image.size)}).`);
+  const button = $('flash-uploaded');
+  button.textContent = `Flash ${image.name || file.name}`;
+  button.hidden = false;
+  loadImages();
 }
 
 function setUpUpload() {
@@ -345,7 +718,7 @@ function flashOptions() {
 
 async function startJob(request, label) {
   try {
-    const job = await api('POST', '/jobs', request);
+    const job = await apiSigned('POST', '/jobs', request);
     // The new job replaces the one on screen, unless its events came first (a short job may even be finished).
     if (state.job && state.job.id !== job.id) state.job = null;
     mergeJob(Object.assign({ label }, job));
@@ -368,7 +741,7 @@ function rollback() {
 async function cancelJob() {
   if (!state.job) return;
   try {
-    await api('DELETE', `/jobs/${state.job.id}`);
+    await apiSigned('DELETE', `/jobs/${state.job.id}`);
   } catch (err) {
     showError(`Cancelling job ${state.job.id}`, err);
   }
@@ -567,7 +940,7 @@ function fillSettings(settings) {
   $('set-connect-under-reset').checked = !!settings.connect_under_reset;
   $('set-verify').checked = settings.verify !== false;
   $('opt-verify').checked = settings.verify !== false;
-  $('set-signed-only').checked = !!(settings.policy && settings.policy.signed_only);
+  if (settings.debug !== undefined) renderDebug(!!settings.debug);
 }
 
 async function loadSettings() {
@@ -582,19 +955,19 @@ async function saveSettings(event) {
   event.preventDefault();
   const status = $('settings-status');
   const swclk = Number($('set-swclk').value);
-  if (!Number.isInteger(swclk) || swclk <= 0) {
-    showError('Saving the settings', new Error('the SWD clock must be a whole number of Hz, such as 4000000'));
+  if ($('set-swclk').value.trim() === '' || !Number.isInteger(swclk) || swclk < 0) {
+    showError('Saving the settings',
+      new Error('the SWD clock must be a whole number of Hz, such as 4000000 (0 for the probe\'s default)'));
     return;
   }
   const settings = {
     swclk_hz: swclk,
     connect_under_reset: $('set-connect-under-reset').checked,
     verify: $('set-verify').checked,
-    policy: { signed_only: $('set-signed-only').checked },
   };
   status.textContent = 'Saving…';
   try {
-    fillSettings(await api('PUT', '/settings', settings));
+    fillSettings(await apiSigned('PUT', '/settings', settings));
     status.textContent = 'Saved.';
     loadDevice();
   } catch (err) {
@@ -603,9 +976,35 @@ async function saveSettings(event) {
   }
 }
 
+// Debug mode is a setting of its own (PUT /api/v1/settings {"debug"}), changed by one button so that it is never
+// switched as a side effect of saving the others.
+async function toggleDebug() {
+  const button = $('debug-toggle');
+  const status = $('debug-status');
+  const wanted = button.dataset.state !== 'on';
+  button.disabled = true;
+  status.textContent = wanted ? 'Turning debug mode on…' : 'Turning debug mode off…';
+  try {
+    fillSettings(await apiSigned('PUT', '/settings', { debug: wanted }));
+    status.textContent = '';
+  } catch (err) {
+    status.textContent = 'Not changed.';
+    showError(wanted ? 'Turning debug mode on' : 'Turning debug mode off', err);
+  } finally {
+    button.disabled = false;
+    loadDevice();
+  }
+}
+
 // ---- start ---------------------------------------------------------------------------------------------------
 
 function start() {
+  loadStoredKey();
+  $('setup-form').addEventListener('submit', setUp);
+  $('setup-signing-key-file').addEventListener('change', chooseSigningKeyFile);
+  $('login-form').addEventListener('submit', logIn);
+  $('logout').addEventListener('click', logOut);
+  $('debug-toggle').addEventListener('click', toggleDebug);
   $('identify').addEventListener('click', identifyTarget);
   $('rollback').addEventListener('click', rollback);
   $('job-cancel').addEventListener('click', cancelJob);

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// A stand-in for the device service while it is being written: serves the files of web/ gzip-compressed (as the
-// daemon serves the embedded page) and fakes the REST API of docs/api.md in memory, with a flash job that goes
-// through its phases in about a second and reports them over Server-Sent Events.
+// A stand-in for the device service: serves the files of web/ gzip-compressed (as the daemon serves the embedded
+// page) and fakes the REST API of docs/api.md in memory, with a flash job that goes through its phases in about a
+// second and reports them over Server-Sent Events. Like the daemon it starts unconfigured, wants first-boot setup,
+// checks the signature of every [auth] request (docs/auth.md, computed here with node:crypto, independently of
+// web/auth.js) with its nonces, refusals and penalty windows, and takes signed containers only unless debug mode is
+// on. It does not check a container's signature: only its magic and that some key is trusted.
 //
 // Usage: node mock_api.js WEB_DIR [PORT]   (PORT 0, the default, picks a free one; the first line printed is
 //        "listening on http://127.0.0.1:PORT/")
 'use strict';
 
+const crypto = require('crypto');
 const http = require('http');
 const fs = require('fs');
 const path = require('path');
@@ -24,8 +28,17 @@ const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javasc
 const SLOT_SIZE = 262144;
 const started = Date.now();
 
+const SCHEME = 'AIRSWD-HMAC-SHA256';
+const NONCE_LIFETIME_MS = 60000;
+const NONCE_TABLE = 8;
+const FREE_FAILURES = 3;        // consecutive bad MACs before the first penalty window
+const PENALTY_CAP_S = 60;
+const CONTAINER_MAGIC = Buffer.from('AIRSWDC1');
+
 const device = { images: [], nextImageId: 1, jobs: new Map(), nextJobId: 1, running: null, log: [], logSeq: 0,
-  settings: { swclk_hz: 4000000, connect_under_reset: false, verify: true, policy: { signed_only: false } } };
+  settings: { swclk_hz: 4000000, connect_under_reset: false, verify: true }, debug: false };
+const security = { adminKey: null, trustedKeys: [], imageKey: false, nonces: new Map(), failures: 0,
+  penaltyUntil: 0, penaltyS: 0 };
 const listeners = new Set();
 
 function uptime() {
@@ -73,6 +86,9 @@ function readBody(request, limit) {
 }
 
 function detectFormat(bytes) {
+  if (bytes.length >= CONTAINER_MAGIC.length && bytes.subarray(0, CONTAINER_MAGIC.length).equals(CONTAINER_MAGIC)) {
+    return 'container';
+  }
   if (bytes.length >= 4 && bytes[0] === 0x7f && bytes.toString('latin1', 1, 4) === 'ELF') return 'elf';
   if (bytes.length && bytes[0] === 0x3a) return 'hex';
   return 'bin';
@@ -101,16 +117,25 @@ async function uploadImage(request, response, query) {
       'the image is larger than a store slot');
   }
   const bytes = await readBody(request, SLOT_SIZE);
+  if (!bodyMatches(request, response, bytes)) return;
   const detected = detectFormat(bytes);
   const format = query.get('format') || detected;
-  if (!['elf', 'hex', 'bin'].includes(format)) {
-    return fail(response, 400, 'bad-request', `format "${format}"`, 'format is bin, hex or elf');
+  if (!['elf', 'hex', 'bin', 'container'].includes(format)) {
+    return fail(response, 400, 'bad-request', `format "${format}"`, 'format is bin, hex, elf or container');
   }
   if (format !== 'bin' && format !== detected) {
     return fail(response, 400, 'image-format', `the file does not start like ${format} data`,
       'check the file, or leave format out to detect it');
   }
   if (!bytes.length) return fail(response, 400, 'image-truncated', 'the file is empty', 'upload a firmware image');
+  if (format !== 'container' && !device.debug) {
+    return fail(response, 403, 'image-unsigned', `${query.get('name') || 'image'} is ${format.toUpperCase()}`,
+      'this device flashes signed images only: wrap the firmware in a signed container (`airswd sign`)');
+  }
+  if (format === 'container' && !security.trustedKeys.length) {
+    return fail(response, 403, 'image-untrusted-key', 'this device trusts no signing key',
+      'add the public key of the signer (POST /api/v1/keys, `airswd trust`)');
+  }
   const image = { id: device.nextImageId++, name: query.get('name') || `image-${device.nextImageId}`, format,
     size: bytes.length, crc32: crc32(bytes), state: 'staged', flashed_ok: false, bytes };
   if (format === 'bin') image.base = Number(query.get('base') || 0x08000000);
@@ -178,12 +203,8 @@ function finishJob(job, state, result, error, image) {
 }
 
 async function startJob(request, response) {
-  let body;
-  try {
-    body = JSON.parse((await readBody(request, 4096)).toString('utf8'));
-  } catch (err) {
-    return fail(response, 400, 'bad-request', `the body is not JSON (${err.message})`, 'send a JSON object');
-  }
+  const body = await readJson(request, response);
+  if (!body) return;
   if (device.running) {
     return fail(response, 409, 'busy', `job ${device.running.id} (${device.running.action}) is running`,
       'one job at a time: wait for it or cancel it');
@@ -203,6 +224,146 @@ async function startJob(request, response) {
   device.jobs.set(job.id, job);
   send(response, 202, job);
   setTimeout(() => runJob(job, image), 20);
+}
+
+// A JSON object body, checked against the hash its signature declared; null after a refusal.
+async function readJson(request, response) {
+  const bytes = await readBody(request, 4096);
+  if (!bodyMatches(request, response, bytes)) return null;
+  try {
+    const body = JSON.parse(bytes.toString('utf8'));
+    if (body && typeof body === 'object' && !Array.isArray(body)) return body;
+    throw new Error('not an object');
+  } catch (err) {
+    fail(response, 400, 'bad-request', `the body is not a JSON object (${err.message})`, 'send a JSON object');
+    return null;
+  }
+}
+
+// ---- docs/auth.md ----------------------------------------------------------------------------------------------
+
+const sha256Hex = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
+
+function issueNonce() {
+  if (security.nonces.size >= NONCE_TABLE) security.nonces.delete(security.nonces.keys().next().value);
+  const nonce = crypto.randomBytes(16).toString('hex');
+  security.nonces.set(nonce, Date.now());
+  return nonce;
+}
+
+// The three parameters of the header, or null when it breaks the grammar.
+function parseAuthorization(value) {
+  if (value.length > 256 || !value.startsWith(`${SCHEME} `)) return null;
+  const lengths = { nonce: 32, body: 64, mac: 64 };
+  const params = {};
+  for (const part of value.slice(SCHEME.length + 1).split(/, */)) {
+    const match = part.match(/^(nonce|body|mac)=([0-9a-fA-F]+)$/);
+    if (!match || params[match[1]] || match[2].length !== lengths[match[1]]) return null;
+    params[match[1]] = match[2].toLowerCase();
+  }
+  return params.nonce && params.body && params.mac ? params : null;
+}
+
+function refuse(response, status, error, detail, headers) {
+  fail(response, status, error, detail, undefined, headers);
+  return false;
+}
+
+// The checks of docs/auth.md in their order; true when the request may go on (its declared body hash kept).
+function authorize(request, response) {
+  if (!security.adminKey) {
+    return refuse(response, 403, 'not-configured', 'no admin passphrase is set on this device: finish the first-boot setup');
+  }
+  const value = request.headers.authorization;
+  if (value === undefined) {
+    return refuse(response, 401, 'unauthorized', 'this request needs the admin passphrase', { 'WWW-Authenticate': SCHEME });
+  }
+  const now = Date.now();
+  if (now < security.penaltyUntil) {
+    return refuse(response, 429, 'throttled', 'too many failed attempts',
+      { 'Retry-After': String(Math.ceil((security.penaltyUntil - now) / 1000)) });
+  }
+  const params = parseAuthorization(value);
+  if (!params) return refuse(response, 400, 'malformed-authorization', 'the Authorization header breaks the grammar');
+  const issued = security.nonces.get(params.nonce);
+  security.nonces.delete(params.nonce);
+  if (issued === undefined || now - issued > NONCE_LIFETIME_MS) {
+    return refuse(response, 401, 'stale-nonce', 'the nonce is unknown, used or expired: get a new one');
+  }
+  const signed = `${request.method}\n${request.url}\n${params.nonce}\n${params.body}`;
+  const mac = crypto.createHmac('sha256', security.adminKey).update(signed).digest();
+  if (!crypto.timingSafeEqual(mac, Buffer.from(params.mac, 'hex'))) {
+    security.failures++;
+    if (security.failures >= FREE_FAILURES) {
+      security.penaltyS = security.penaltyS ? Math.min(PENALTY_CAP_S, security.penaltyS * 2) : 1;
+      security.penaltyUntil = now + security.penaltyS * 1000;
+    }
+    return refuse(response, 401, 'bad-credentials', 'the request signature does not match: check the admin passphrase');
+  }
+  security.failures = 0;
+  security.penaltyS = 0;
+  const hasBody = Number(request.headers['content-length'] || 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+  if (!hasBody && params.body !== sha256Hex(Buffer.alloc(0))) {
+    return refuse(response, 400, 'body-mismatch', 'the Authorization header declares a body, and the request has none');
+  }
+  request.declaredBody = params.body;
+  return true;
+}
+
+function bodyMatches(request, response, bytes) {
+  if (request.declaredBody === undefined || sha256Hex(bytes) === request.declaredBody) return true;
+  return refuse(response, 400, 'body-mismatch', 'the body is not the one the Authorization header declared');
+}
+
+// A P-256 public key as PEM text or DER hex -> its key id (the first 8 bytes of SHA-256 of the 65-byte point),
+// or null.
+function signingKeyId(text) {
+  try {
+    const key = typeof text === 'string' && text.startsWith('-----BEGIN')
+      ? crypto.createPublicKey(text)
+      : crypto.createPublicKey({ key: Buffer.from(text, 'hex'), format: 'der', type: 'spki' });
+    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails.namedCurve !== 'prime256v1') return null;
+    const jwk = key.export({ format: 'jwk' });
+    const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+    return sha256Hex(point).slice(0, 16);
+  } catch (_) {
+    return null;
+  }
+}
+
+function deviceJson() {
+  return { name: 'airswd-mock', version: '0.4.0', uptime_s: uptime(), target: 'sim:stm32f103c8',
+    swclk_hz: device.settings.swclk_hz, debug_mode: device.debug,
+    policy: { signed_only: !device.debug, trusted_keys: security.trustedKeys.slice(), image_key: security.imageKey,
+      min_security_version: 0 },
+    auth: { required: true, setup_required: !security.adminKey, scheme: SCHEME },
+    store: { slots: 3, slot_size: SLOT_SIZE } };
+}
+
+async function setup(request, response) {
+  const body = await readJson(request, response);
+  if (!body) return;
+  for (const key of Object.keys(body)) {
+    if (!['admin_key', 'signing_key', 'image_key'].includes(key)) {
+      return fail(response, 400, 'bad-request', `'${key}': unknown field (admin_key, signing_key, image_key)`);
+    }
+  }
+  if (typeof body.admin_key !== 'string' || !/^[0-9a-fA-F]{64}$/.test(body.admin_key)) {
+    return fail(response, 400, 'bad-request', '"admin_key" is required: 64 hex digits');
+  }
+  let keyId = null;
+  if (body.signing_key !== undefined && !(keyId = signingKeyId(body.signing_key))) {
+    return fail(response, 400, 'bad-request', '"signing_key" must be a P-256 public key: PEM text, or the hex of its DER');
+  }
+  if (body.image_key !== undefined && !(typeof body.image_key === 'string' && /^[0-9a-fA-F]{32}$/.test(body.image_key))) {
+    return fail(response, 400, 'bad-request', '"image_key" must be 32 hex digits');
+  }
+  if (security.adminKey) return fail(response, 409, 'setup-done', 'setup is closed: it was done already');
+  security.adminKey = Buffer.from(body.admin_key, 'hex');
+  if (keyId) security.trustedKeys.push(keyId);
+  security.imageKey = body.image_key !== undefined;
+  log('setup done');
+  send(response, 200, deviceJson());
 }
 
 function serveFile(request, response, pathname) {
@@ -234,24 +395,41 @@ async function route(request, response) {
       { Allow: allowed.join(', ') });
     return false;
   };
+  // Allowed method, then the signature of an [auth] route, as the daemon's router does.
+  const guarded = (allowed, protectedMethods) => only(allowed) &&
+    (!protectedMethods.includes(method) || authorize(request, response));
   if (!p.startsWith('/api/')) return only(['GET', 'HEAD']) && serveFile(request, response, p);
-  if (p === '/api/v1/device') {
-    return only(['GET']) && send(response, 200, { name: 'airswd-mock', version: '0.4.0', uptime_s: uptime(),
-      target: 'sim:stm32f103c8', swclk_hz: device.settings.swclk_hz, debug_mode: false, auth: { required: false },
-      store: { slots: 3, slot_size: SLOT_SIZE } });
+  if (p === '/api/v1/device') return only(['GET']) && send(response, 200, deviceJson());
+  if (p === '/api/v1/auth/nonce') {
+    return only(['GET']) && send(response, 200, { nonce: issueNonce(), lifetime_s: NONCE_LIFETIME_MS / 1000 });
   }
+  if (p === '/api/v1/auth/check') {
+    return guarded(['GET'], ['GET']) && send(response, 200, { authorized: true, debug_mode: device.debug });
+  }
+  if (p === '/api/v1/setup') return only(['POST']) && setup(request, response);
   if (p === '/api/v1/target') {
-    return only(['GET']) && send(response, 200, { part: 'STM32F10x medium density', core: 'Cortex-M3', dev_id: 1040,
+    return guarded(['GET'], ['GET']) && send(response, 200, { part: 'STM32F10x medium density', core: 'Cortex-M3', dev_id: 1040,
       rev_id: 8195, flash_size: 65536, erase_units: 64, program_unit: 2, rdp_level: 0 });
   }
   if (p === '/api/v1/images') {
-    if (!only(['GET', 'POST'])) return;
+    if (!guarded(['GET', 'POST'], ['POST'])) return;
     if (method === 'GET') return send(response, 200, device.images.map(publicImage));
     return uploadImage(request, response, url.searchParams);
   }
-  let match = p.match(/^\/api\/v1\/images\/(\d+)$/);
+  let match = p.match(/^\/api\/v1\/images\/(\d+)\/data$/);
   if (match) {
-    if (!only(['DELETE'])) return;
+    if (!guarded(['GET'], ['GET'])) return;
+    const image = device.images.find((candidate) => candidate.id === Number(match[1]) && !/^0/.test(match[1]));
+    if (!image) return fail(response, 404, 'not-found', 'no such image');
+    if (!device.debug) {
+      return fail(response, 403, 'debug-mode-off', 'downloading image data needs debug mode, which is off');
+    }
+    response.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    return response.end(image.bytes);
+  }
+  match = p.match(/^\/api\/v1\/images\/(\d+)$/);
+  if (match) {
+    if (!guarded(['DELETE'], ['DELETE'])) return;
     const image = device.images.find((candidate) => candidate.id === Number(match[1]));
     if (!image) return fail(response, 404, 'not-found', `no image ${match[1]}`, 'list the images and pick one');
     if (image.state === 'current') {
@@ -262,10 +440,10 @@ async function route(request, response) {
     log(`image ${image.id} ${image.name} deleted`);
     return send(response, 204);
   }
-  if (p === '/api/v1/jobs') return only(['POST']) && startJob(request, response);
+  if (p === '/api/v1/jobs') return guarded(['POST'], ['POST']) && startJob(request, response);
   match = p.match(/^\/api\/v1\/jobs\/(\d+)$/);
   if (match) {
-    if (!only(['GET', 'DELETE'])) return;
+    if (!guarded(['GET', 'DELETE'], ['DELETE'])) return;
     const job = device.jobs.get(Number(match[1]));
     if (!job) return fail(response, 404, 'not-found', `no job ${match[1]}`, 'jobs are numbered from 1');
     if (method === 'DELETE') job.cancelRequested = true;
@@ -274,21 +452,28 @@ async function route(request, response) {
   if (p === '/api/v1/events') return only(['GET']) && openEvents(request, response);
   if (p === '/api/v1/log') return only(['GET']) && send(response, 200, device.log);
   if (p === '/api/v1/settings') {
-    if (!only(['GET', 'PUT'])) return;
+    if (!guarded(['GET', 'PUT'], ['PUT'])) return;
     if (method === 'PUT') {
-      let body;
-      try {
-        body = JSON.parse((await readBody(request, 4096)).toString('utf8'));
-      } catch (err) {
-        return fail(response, 400, 'bad-request', `the body is not JSON (${err.message})`, 'send a JSON object');
+      const body = await readJson(request, response);
+      if (!body) return;
+      const valid = { swclk_hz: (v) => Number.isInteger(v) && v >= 0 && v <= 100000000,
+        connect_under_reset: (v) => typeof v === 'boolean', verify: (v) => typeof v === 'boolean',
+        debug: (v) => typeof v === 'boolean' };
+      for (const [key, value] of Object.entries(body)) {
+        if (!valid[key] || !valid[key](value)) {
+          return fail(response, 400, 'bad-request', `'${key}': unknown setting or wrong value (swclk_hz 0..100000000, ` +
+            'connect_under_reset, verify and debug booleans)');
+        }
       }
-      if (body.swclk_hz !== undefined && !(Number.isInteger(body.swclk_hz) && body.swclk_hz >= 1000)) {
-        return fail(response, 400, 'bad-request', `swclk_hz ${body.swclk_hz}`, 'the SWD clock is at least 1000 Hz');
-      }
-      Object.assign(device.settings, body);
+      const { debug, ...settings } = body;
+      Object.assign(device.settings, settings);
       log('settings changed');
+      if (debug !== undefined && debug !== device.debug) {
+        device.debug = debug;
+        log(`debug mode ${debug ? 'on: unsigned images and memory reads allowed' : 'off: signed images only'}`);
+      }
     }
-    return send(response, 200, device.settings);
+    return send(response, 200, Object.assign({ debug: device.debug }, device.settings));
   }
   return fail(response, 404, 'not-found', `no route ${p}`, 'see docs/api.md');
 }

@@ -30,11 +30,20 @@ while read -r path size gzip_size file content_type; do
   total_gzip=$((total_gzip + gzip_size))
 done <"$work/manifest"
 
-for page_file in index.html app.js style.css; do
+for page_file in index.html auth.js app.js style.css; do
   grep -q "^/$page_file " "$work/manifest" || { echo "FAIL: /$page_file is not embedded"; failures=$((failures + 1)); }
 done
+# auth.js defines the signing helpers that app.js calls: it must be loaded, and before app.js.
+auth_line=$(grep -n '<script src="auth.js"' "$web_dir/index.html" | cut -d: -f1)
+app_line=$(grep -n '<script src="app.js"' "$web_dir/index.html" | cut -d: -f1)
+if [[ -z "$auth_line" || -z "$app_line" ]] || ((auth_line > app_line)); then
+  echo "FAIL: index.html must load auth.js before app.js (auth.js line ${auth_line:-none}, app.js ${app_line:-none})"
+  failures=$((failures + 1))
+else
+  echo "index.html loads auth.js (line $auth_line) before app.js (line $app_line)"
+fi
 # The page must load nothing from outside the device.
-if grep -nE '(src|href)="(https?:)?//' "$web_dir"/index.html || grep -nE "https?://" "$web_dir"/app.js "$web_dir"/style.css; then
+if grep -nE '(src|href)="(https?:)?//' "$web_dir"/index.html || grep -nE "https?://" "$web_dir"/auth.js "$web_dir"/app.js "$web_dir"/style.css; then
   echo "FAIL: the page refers to an outside resource"; failures=$((failures + 1))
 fi
 

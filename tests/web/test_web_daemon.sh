@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The acceptance run of the web page: headless Chromium against the real airswdd (a simulated Blue Pill, a fresh
-# state folder, a loopback port the daemon chose): it opens the page the daemon serves from its binary, drops the
-# example firmware, clicks flash, and sees success with the progress bar at 100% (tests/web/test_web_page.sh does
-# the driving and saves BUILD_DIR/web-screenshot.png). The daemon is stopped by the PID this script started.
+# state folder, so a device that wants first-boot setup, on a loopback port the daemon chose): it opens the page the
+# daemon serves from its binary, sets the device up with a passphrase and a signing key, sees a plain firmware
+# refused, drops a signed container, clicks flash, and sees success with the progress bar at 100%; then debug mode,
+# logging out and in (tests/web/test_web_page.sh does the driving and saves BUILD_DIR/web-screenshot.png). The daemon
+# is stopped by the PID this script started.
 #
-# Usage: test_web_daemon.sh AIRSWDD BUILD_DIR FIRMWARE.elf
+# Usage: test_web_daemon.sh AIRSWDD BUILD_DIR FIRMWARE.elf AIRSWD
 set -u
-airswdd=$1 build_dir=$2 firmware=$3
+airswdd=$1 build_dir=$2 firmware=$3 airswd=$4
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 daemon_pid=
@@ -35,7 +37,11 @@ status=$(curl -s -o /dev/null -w '%{http_code} %{content_type}' --compressed "$u
 echo "GET / -> $status"
 [[ "$status" == "200 text/html"* ]] || { echo "FAIL: the daemon does not serve the page"; exit 1; }
 
-bash "$here/test_web_page.sh" "$build_dir" "$firmware" "$url"
+setup=$(curl -s "${url}api/v1/device" | grep -o '"setup_required":[a-z]*')
+echo "GET /api/v1/device -> $setup"
+[[ "$setup" == '"setup_required":true' ]] || { echo "FAIL: a fresh daemon should want first-boot setup"; exit 1; }
+
+bash "$here/test_web_page.sh" "$build_dir" "$firmware" "$airswd" "$url"
 result=$?
 kill "$daemon_pid"
 wait "$daemon_pid"

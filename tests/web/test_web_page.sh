@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Headless Chromium (Debian's chromium, driven by playwright-core from npm) uses the web page: uploads the example
-# firmware, flashes it, and sees the job succeed with the progress bar at 100% (tests/web/drive_page.js). Without a
-# device URL it serves the page from tests/web/mock_api.js, a fake of the API of docs/api.md, so the page's own logic
-# is tested without the daemon. Saves BUILD_DIR/web-screenshot.png (and -phone.png).
+# Headless Chromium (Debian's chromium, driven by playwright-core from npm) uses the web page of a fresh device
+# (tests/web/drive_page.js): first-boot setup with a passphrase and a signing public key, the refusal of a plain
+# firmware, the upload and flash of a signed container with the progress bar at 100%, debug mode and its banner,
+# logging out, a wrong passphrase and the penalty after repeated ones, logging in. The key pair and the container are
+# made here with the airswd CLI. Without a device URL it serves the page from tests/web/mock_api.js, a fake of the API
+# of docs/api.md and docs/auth.md, so the page's own logic is tested without the daemon. Saves
+# BUILD_DIR/web-screenshot.png (and -phone.png).
 #
-# Usage: test_web_page.sh BUILD_DIR FIRMWARE.elf [URL]
+# Usage: test_web_page.sh BUILD_DIR FIRMWARE.elf AIRSWD [URL]     (the URL of a device that is not set up yet)
 set -u
 build_dir=$1
 firmware=$2
-url=${3:-}
+airswd=$3
+url=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 web_dir=$(cd "$here/../../web" && pwd)
 chromium=${CHROMIUM:-/usr/bin/chromium}
@@ -24,6 +28,7 @@ if [[ ! -x "$chromium" ]]; then
 fi
 command -v npm >/dev/null || { echo "FAIL: npm is not installed (Debian package npm; scripts/install-deps.sh)"; exit 1; }
 [[ -f "$firmware" ]] || { echo "FAIL: firmware $firmware was not built (is arm-none-eabi-gcc installed?)"; exit 1; }
+[[ -x "$airswd" ]] || { echo "FAIL: the CLI $airswd was not built"; exit 1; }
 
 # Debian 12's own Node.js is 18, which playwright-core stopped supporting after 1.49; 1.49.1 still drives Debian's
 # chromium. A newer Node.js (as the NodeSource packages bring) gets the newer pin.
@@ -55,6 +60,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The owner's signing key pair, and the example firmware in a container signed with it for the simulated part.
+if ! "$airswd" keygen -o "$work/signing.pem" --pub "$work/signing-pub.pem" >"$work/keygen.out" 2>&1; then
+  echo "FAIL: airswd keygen:"; cat "$work/keygen.out"; exit 1
+fi
+container=$work/$(basename "${firmware%.*}").airswd
+if ! "$airswd" sign --key "$work/signing.pem" --version 1 --target stm32f103c8 "$firmware" -o "$container" \
+    >"$work/sign.out" 2>&1; then
+  echo "FAIL: airswd sign:"; cat "$work/sign.out"; exit 1
+fi
+echo "signed container $(basename "$container") ($(wc -c <"$container") bytes), public key $(basename "$work/signing-pub.pem")"
+
 if [[ -z "$url" ]]; then
   # timeout is the backstop should this script die before it stops the mock itself.
   timeout 240 node "$here/mock_api.js" "$web_dir" 0 >"$work/mock.out" 2>"$work/mock.err" &
@@ -76,7 +92,7 @@ else
 fi
 
 NODE_PATH=$npm_dir/node_modules CHROMIUM=$chromium timeout 180 \
-  node "$here/drive_page.js" "$url" "$firmware" "$build_dir/web-screenshot.png"
+  node "$here/drive_page.js" "$url" "$firmware" "$container" "$work/signing-pub.pem" "$build_dir/web-screenshot.png"
 status=$?
 if [[ $status -ne 0 && -n "$mock_pid" ]]; then
   echo "--- mock API output"
