@@ -194,8 +194,10 @@ static bool read_value(struct cursor *cursor, struct json_field *field)
         char *out = object->strings + object->strings_used;
         field->type = JSON_TYPE_STRING;
         field->string = out;
-        if (JSON_STRINGS_MAX - object->strings_used < 1 ||
-            !read_string(cursor, out, JSON_STRINGS_MAX - object->strings_used - 1))
+        /* Every string value shares the pool; the last byte of a full pool is left for a terminator. */
+        if (JSON_STRINGS_MAX - object->strings_used < 1)
+            return fail(cursor, "string values too long in all");
+        if (!read_string(cursor, out, JSON_STRINGS_MAX - object->strings_used - 1))
             return false;
         object->strings_used += strlen(out) + 1;
         return true;

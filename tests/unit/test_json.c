@@ -153,6 +153,10 @@ static void test_reader_bounds(void **state)
              JSON_STRINGS_MAX / 2 - 1, 0);
     assert_true(json_parse_object(&object, text, strlen(text)));
     assert_int_equal(strlen(object.fields[1].string), JSON_STRINGS_MAX / 2 - 1);
+    /* A pool filled to its last byte by the first string: the next string value is refused with a reason. */
+    snprintf(text, sizeof text, "{\"a\":\"%0*d\",\"b\":\"\"}", JSON_STRINGS_MAX - 1, 0);
+    assert_false(json_parse_object(&object, text, strlen(text)));
+    assert_string_equal(object.error, "string values too long in all");
     size_t len = (size_t)snprintf(text, sizeof text, "{");
     for (int i = 0; i <= JSON_MAX_FIELDS; i++)
         len += (size_t)snprintf(text + len, sizeof text - len, "%s\"k%d\":%d", i ? "," : "", i, i);
