@@ -103,6 +103,8 @@ async function main() {
   const problems = [];
   // Every answer of 400 and above, as "STATUS METHOD PATH error"; compared at the end with the ones provoked.
   const refusals = [];
+  const pendingRefusals = [];
+  const refusalsSettled = () => Promise.all(pendingRefusals);
   const setupBodies = [];
   try {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
@@ -127,17 +129,20 @@ async function main() {
       }
       if (request.url().endsWith('/api/v1/setup')) setupBodies.push(request.postData() || '');
     });
-    page.on('response', async (response) => {
+    // Reading an answer's body is asynchronous: a check awaits refusalsSettled() so that it sees every one so far.
+    page.on('response', (response) => {
       if (response.status() < 400) return;
-      const where = new URL(response.url());
-      let error = '';
-      try {
-        error = JSON.parse(await response.text()).error;
-      } catch (_) {
-        // Chromium's inspector does not always keep the body of an upload's answer; the page's own text is checked.
-        error = '(body not kept)';
-      }
-      refusals.push(`${response.status()} ${response.request().method()} ${where.pathname} ${error}`);
+      pendingRefusals.push((async () => {
+        const where = new URL(response.url());
+        let error = '';
+        try {
+          error = JSON.parse(await response.text()).error;
+        } catch (_) {
+          // Chromium's inspector does not always keep the body of an upload's answer; the page's own text is checked.
+          error = '(body not kept)';
+        }
+        refusals.push(`${response.status()} ${response.request().method()} ${where.pathname} ${error}`);
+      })());
     });
 
     // ---- first-boot setup ----
@@ -206,6 +211,7 @@ async function main() {
       body: JSON.stringify({ nonce: 'f00d'.repeat(8), lifetime_s: 60 }) }), { times: 1 });
     say('target', await identify(page));
     check(nonces === 2, `identify should have fetched 2 nonces (a stale one, then a good one), it fetched ${nonces}`);
+    await refusalsSettled();
     check(refusals.includes('401 GET /api/v1/target stale-nonce'), 'the made-up nonce was not refused as stale');
     say('stale nonce', 'refused once (401 stale-nonce), signed again with a new nonce: 200');
 
@@ -329,6 +335,7 @@ async function main() {
     await page.waitForFunction(() => document.getElementById('device-info').children.length > 0);
     check(await sessionState(page) === 'in', 'a reload should keep the tab logged in');
     say('after reload', `${await text(page, '#session-state')}; identify: ${(await identify(page)).slice(0, 60)}…`);
+    await refusalsSettled();
   } finally {
     await browser.close();
   }
