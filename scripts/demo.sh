@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: the daemon with a simulated Blue Pill, the example firmware flashed into it through the REST API by
-# `airswd --device`, and what the STM32 prints on its USART after the reset.
+# make demo: a fresh daemon with a simulated Blue Pill, set up as its owner would (an admin passphrase and the
+# owner's signing key), the example firmware signed and flashed into it through the REST API by `airswd --device`,
+# and what the STM32 prints on its USART after the reset.
 # Usage: scripts/demo.sh BUILD_DIR
 set -u
 build=${1:-build}
@@ -8,7 +9,10 @@ firmware=$build/examples/firmware/f1/hello_f1.elf
 [[ -f "$firmware" ]] || { echo "demo: $firmware is missing (arm-none-eabi-gcc not installed?)" >&2; exit 1; }
 run=$build/demo
 mkdir -p "$run"
-rm -f "$run/daemon.out" "$run/daemon.err"
+rm -rf "$run/daemon.out" "$run/daemon.err" "$run/state"
+airswd=$build/tools/airswd
+# The demo's passphrase; a real device's owner picks their own (setup asks for at least 12 characters).
+export AIRSWD_PASSPHRASE="demo passphrase, not a secret"
 
 "$build/tools/airswdd" --target "sim:stm32f103c8,state=$build/demo-bluepill.state" --listen 127.0.0.1:0 \
   --state-dir "$run/state" >"$run/daemon.out" 2>"$run/daemon.err" &
@@ -30,9 +34,17 @@ fi
 sleep 0.3
 before=$(grep -c '^airswdd: uart: ' "$run/daemon.err")
 echo "airswdd (PID $pid) serves a simulated Blue Pill (STM32F103C8) at $url"
+# show COMMAND...: prints the command as a user would type it, then runs it.
+show() {
+  echo "\$ airswd ${*:2}"
+  "$@"
+}
 echo
-echo "\$ airswd --device $url flash $firmware"
-"$build/tools/airswd" --device "$url" flash "$firmware" || exit 1
+show "$airswd" keygen -o "$run/owner.pem" || exit 1
+show "$airswd" --device "$url" setup --signing-key "$run/owner.pub.pem" || exit 1
+show "$airswd" sign --key "$run/owner.pem" --version 1 --target stm32f103c8 "$firmware" -o "$run/hello_f1.airswd" ||
+  exit 1
+show "$airswd" --device "$url" flash "$run/hello_f1.airswd" || exit 1
 echo
 
 # The firmware runs after the reset: its greeting comes out of the simulated USART1 as "airswdd: uart: " lines.
@@ -50,7 +62,7 @@ else
 fi
 echo
 echo "the web page: $url/"
-echo "(make serve keeps the daemon running on 127.0.0.1:8080)"
+echo "(make serve keeps a daemon running on 127.0.0.1:8080; its page offers the first-boot setup)"
 kill -TERM "$pid"
 wait "$pid"
 trap - EXIT
