@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the portable core (src/) for the ESP8266 (xtensa-lx106, -Os -mlongcalls) and for Cortex-M0+ and Cortex-M4
 # with warnings as errors, prints its code and static RAM size on each, and checks the ESP8266 budgets of design.md:
-# core code <= 120 KB, core static RAM <= 12 KB. Objects are compiled and archived, not linked: on the ESP8266 the
+# core code <= 144 KB (docs/esp8266.md says why it is no longer 120 KB), core static RAM <= 12 KB. Objects are compiled and archived, not linked: on the ESP8266 the
 # SDK and the ROM provide libc and the integer division helpers at link time.
 # Usage: build-core.sh OUTPUT_DIR       Exit status 77 (skipped) when a cross compiler is missing.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/build/cross}
-code_budget=$((120 * 1024))
+code_budget=$((144 * 1024))
 ram_budget=$((12 * 1024))
 picolibc_specs=/usr/lib/xtensa-lx106-elf/picolibc.specs
 warnings=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla
