@@ -5,7 +5,8 @@
 # restart), a wrong image key and a malformed container are each refused with their reason; so are a replayed
 # request, a stale or unknown nonce, a wrong passphrase (and every request, right ones too, in the slowdown that
 # follows three), a body other than the one signed, and an oversize body. The flash is read back unchanged after
-# every refusal (reading needs debug mode, which is turned on for the read only).
+# every refusal (reading needs debug mode, which is turned on for the read only). Debug mode and the anti-rollback
+# minimum survive a restart; a factory reset forgets the passphrase, debug mode and the keys but keeps the minimum.
 # Usage: test_airswdd_signed.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
 airswd=$1 airswdd=$2 firmware=$3
@@ -161,13 +162,42 @@ run encrypted --device "$url" flash "$work/encrypted.bin"
 check "an encrypted image with the device's key is flashed and verified" test "$rc" = 0
 check "  and the flash holds the same firmware" unchanged encrypted
 
+"$airswd" --device "$url" debug on >/dev/null
 check "SIGTERM stops airswdd" stop_daemon
 start_daemon "sim:stm32f103c8,state=$work/chip.state" --trust-key "$work/owner.pub.pem" \
   --trust-key "$work/ossl.pub.pem" --image-key "$work/aes.hex"
 request GET /device
 check "after a restart the minimum is still 5" contains "$work/body" '"min_security_version":5'
+check "  and debug mode is still on" contains "$work/body" '"debug_mode":true'
+"$airswd" --device "$url" debug off >/dev/null
 refused older-after-restart "$work/older.bin" "image-rollback"
 check "SIGTERM stops airswdd again" stop_daemon
+
+# A factory reset (the daemon's command line: physical access) forgets the passphrase, debug mode and the keys, and
+# keeps the anti-rollback minimum: the device offers setup again, and the older image stays refused after it.
+start_daemon "sim:stm32f103c8,state=$work/chip.state" --factory-reset
+check "airswdd starts with --factory-reset" test -n "$port"
+request GET /device
+check "  it waits for setup again" contains "$work/body" '"setup_required":true'
+check "  with no trusted key and no image key" python3 -c '
+import json, sys
+device = json.load(open(sys.argv[1]))
+policy = device["policy"]
+sys.exit(not (policy["signed_only"] and policy["trusted_keys"] == [] and not policy["image_key"]
+              and not device["debug_mode"]))' "$work/body"
+check "  and keeps the anti-rollback minimum" contains "$work/body" '"min_security_version":5'
+request POST /jobs -d '{"kind":"erase"}'
+check "  the old passphrase no longer signs anything (403 not-configured)" \
+  test "$code" = 403 -a "$(grep -c not-configured "$work/body")" = 1
+request GET /images
+check "  the store is empty" test "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/body")" = 0
+passphrase="the new owner's passphrase"
+pub=$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1]).read()))' "$work/owner.pub.pem")
+setup_daemon ",\"signing_key\":$pub"
+check "setup is open again (200) with a new passphrase" test "$code" = 200
+export AIRSWD_PASSPHRASE=$passphrase
+refused older-after-reset "$work/older.bin" "image-rollback"
+check "SIGTERM stops airswdd after the factory reset" stop_daemon
 
 if [[ $failures -ne 0 ]]; then
   cat "$work/sign.err" "$work/daemon.err"
