@@ -159,7 +159,7 @@
 
 /* Device service (src/service/service.h): jobs remembered, lines of the in-memory event log and their length,
  * events kept for the event streams (a client further behind loses the oldest) and the size of one. On Linux
- * struct service is about 19 KB with these; the ESP8266 port will want fewer lines and events. */
+ * struct service is about 20 KB with these; ports/esp8266/main/esp8266_sizes.h sets the ESP8266's. */
 #ifndef AIRSWD_SERVICE_JOB_RECORDS
 #define AIRSWD_SERVICE_JOB_RECORDS 4
 #endif
@@ -240,6 +240,15 @@
 /* An event stream with nothing to say for this long gets a comment, so that proxies and clients keep it open. */
 #ifndef AIRSWD_HTTP_SSE_KEEPALIVE_MS
 #define AIRSWD_HTTP_SSE_KEEPALIVE_MS 15000
+#endif
+
+/* REST API (src/net/api.h): event streams served at once, and requests with a JSON body being collected or a list
+ * being streamed at once (about 1.3 KB each). */
+#ifndef AIRSWD_API_EVENT_STREAMS
+#define AIRSWD_API_EVENT_STREAMS 4
+#endif
+#ifndef AIRSWD_API_EXCHANGES
+#define AIRSWD_API_EXCHANGES 4
 #endif
 
 #endif /* AIRSWD_CONFIG_H */

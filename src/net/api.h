@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "airswd_config.h"
 #include "json/json.h"
 #include "net/http.h"
 #include "secure/secure_auth.h"
@@ -22,9 +23,9 @@
 #include "service/service.h"
 
 /* Event streams served at once. */
-#define API_EVENT_STREAMS 4
+#define API_EVENT_STREAMS AIRSWD_API_EVENT_STREAMS
 /* Requests with a JSON body or a streamed list in progress at once. */
-#define API_EXCHANGES 4
+#define API_EXCHANGES AIRSWD_API_EXCHANGES
 /* Largest JSON request body: first-boot setup with a PEM key is the longest. */
 #define API_BODY_MAX 384
 

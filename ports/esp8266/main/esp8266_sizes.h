@@ -1,0 +1,20 @@
+/*
+ * esp8266_sizes.h - the core's buffer sizes on the ESP8266, where src/airswd_config.h holds the Linux daemon's.
+ *
+ * Included before every file of the core (-include), so that the device's state fits the heap budget of design.md:
+ * the service with a flash job, the store, the API and 2 HTTP connections in 24 KB. tests/cross/build-core.sh
+ * compiles the core with it and measures that total.
+ */
+#ifndef AIRSWD_ESP8266_SIZES_H
+#define AIRSWD_ESP8266_SIZES_H
+
+/* Log lines held in RAM for GET /log; the log on the SPI flash keeps more (docs/esp8266.md). */
+#define AIRSWD_SERVICE_LOG_LINES 16
+/* Events kept for the event streams: a job sends one per phase and per 5 % of progress, and the port's loop serves
+ * the streams on every turn (api_pump), so only a stream whose client stops reading falls 8 behind. */
+#define AIRSWD_SERVICE_EVENTS 8
+/* With 2 connections: one page with its event stream and one request, or two clients. */
+#define AIRSWD_API_EVENT_STREAMS 2
+#define AIRSWD_API_EXCHANGES 2
+
+#endif /* AIRSWD_ESP8266_SIZES_H */
