@@ -1,5 +1,10 @@
 # Every library and test is built twice: plainly, and with AddressSanitizer + UndefinedBehaviorSanitizer
 # (suffix _san). Both variants of each test are registered with ctest, so one `ctest` run covers both.
+# A third variant of each library (suffix _esp8266_sizes) has the core's buffers sized as on the ESP8266
+# (ports/esp8266/main/esp8266_sizes.h); it is built only for the executables that ask for it (ESP8266_SIZES), so
+# that the daemon's tests can run the service and the API with the device's sizes.
+set(AIRSWD_ESP8266_SIZES ${PROJECT_SOURCE_DIR}/ports/esp8266/main/esp8266_sizes.h)
+set(AIRSWD_LIBRARY_VARIANTS "" "_san" "_esp8266_sizes")
 
 set(AIRSWD_WARNINGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef
     -Wpointer-arith -Wvla -Wformat=2)
@@ -9,7 +14,7 @@ set(AIRSWD_SANITIZE -fsanitize=address,undefined -fno-sanitize-recover=all -fno-
 # LINK names other airswd libraries (their _san twin is used by the _san variant); SYSTEM_LINK is used as is.
 function(airswd_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;INCLUDE;LINK;SYSTEM_LINK" ${ARGN})
-  foreach(variant "" "_san")
+  foreach(variant IN LISTS AIRSWD_LIBRARY_VARIANTS)
     set(target ${name}${variant})
     add_library(${target} STATIC ${ARG_SOURCES})
     target_include_directories(${target} PUBLIC ${ARG_INCLUDE})
@@ -21,16 +26,33 @@ function(airswd_library name)
     if(variant STREQUAL "_san")
       target_compile_options(${target} PUBLIC ${AIRSWD_SANITIZE})
       target_link_options(${target} PUBLIC ${AIRSWD_SANITIZE})
+    elseif(variant STREQUAL "_esp8266_sizes")
+      target_compile_options(${target} PUBLIC -include ${AIRSWD_ESP8266_SIZES})
+      set_target_properties(${target} PROPERTIES EXCLUDE_FROM_ALL TRUE)
     endif()
   endforeach()
 endfunction()
 
-# airswd_executable(NAME SOURCES <files...> [LINK <airswd libs...>] [SYSTEM_LINK <libs...>]): the plain variant only.
+# airswd_executable(NAME [ESP8266_SIZES] SOURCES <files...> [LINK <airswd libs...>] [SYSTEM_LINK <libs...>]): the
+# plain variant, and with ESP8266_SIZES also NAME_esp8266_sizes on the libraries' _esp8266_sizes variant.
 function(airswd_executable name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LINK;SYSTEM_LINK" ${ARGN})
-  add_executable(${name} ${ARG_SOURCES})
-  target_compile_options(${name} PRIVATE ${AIRSWD_WARNINGS})
-  target_link_libraries(${name} PRIVATE ${ARG_LINK} ${ARG_SYSTEM_LINK})
+  cmake_parse_arguments(ARG "ESP8266_SIZES" "" "SOURCES;LINK;SYSTEM_LINK" ${ARGN})
+  set(variants plain)
+  if(ARG_ESP8266_SIZES)
+    list(APPEND variants _esp8266_sizes)
+  endif()
+  foreach(variant ${variants})
+    if(variant STREQUAL "plain")
+      set(variant "")
+    endif()
+    set(target ${name}${variant})
+    add_executable(${target} ${ARG_SOURCES})
+    target_compile_options(${target} PRIVATE ${AIRSWD_WARNINGS})
+    foreach(lib ${ARG_LINK})
+      target_link_libraries(${target} PRIVATE ${lib}${variant})
+    endforeach()
+    target_link_libraries(${target} PRIVATE ${ARG_SYSTEM_LINK})
+  endforeach()
 endfunction()
 
 # airswd_test(NAME SOURCES <files...> [LINK <airswd libs...>] [SYSTEM_LINK <libs...>] [TIMEOUT s] [LABELS ...])

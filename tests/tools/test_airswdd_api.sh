@@ -89,10 +89,12 @@ wait "$events_pid" 2>/dev/null
 check "the event stream carried progress events" contains "$work/events" 'event: progress'
 check "  with the program phase" contains "$work/events" "\"job\":$job,\"phase\":\"program\""
 check "  and the job's end" contains "$work/events" "data: {\"job\":$job,\"state\":\"done\"}"
-first_id=$(grep -m1 '^id: ' "$work/events" | cut -d' ' -f2)
-curl -sN -m 1 -H "Last-Event-ID: $first_id" "$api/events" >"$work/replay" 2>/dev/null
+# Resume from three events before the job's end: within the ring of events the service keeps with any buffer sizes.
+done_id=$(grep -B2 -F "data: {\"job\":$job,\"state\":\"done\"}" "$work/events" | sed -n 's/^id: //p')
+resume_id=$((done_id - 3))
+curl -sN -m 1 -H "Last-Event-ID: $resume_id" "$api/events" >"$work/replay" 2>/dev/null
 check "a stream opened with Last-Event-ID replays what came after that event" \
-  test "$(grep -m1 '^id: ' "$work/replay" | cut -d' ' -f2)" = "$((first_id + 1))"
+  test "$(grep -m1 '^id: ' "$work/replay" | cut -d' ' -f2)" = "$((resume_id + 1))"
 check "  up to the job's end" contains "$work/replay" "data: {\"job\":$job,\"state\":\"done\"}"
 
 # Flash the HEX so that the ELF becomes the previous (rollback) image.
@@ -198,13 +200,15 @@ check "  after which a verify fails with verify-mismatch" \
   test "$(json_field "['state']"),$(json_field "['error']['status']"),$(json_field "['error']['flash_changed']")" = \
   "failed,verify-mismatch,False"
 request POST /jobs -d '{"action":"reset","nrst":true}'
-wait_job "$(json_field "['id']")"
+reset_job=$(json_field "['id']")
+wait_job "$reset_job"
 check "a reset job is done" test "$(json_field "['state']"),$(json_field "['phase']")" = "done,reset"
 
 request PUT /settings -d '{"verify":true,"swclk_hz":1000000}'
 check "PUT /settings answers 200 with the settings" contains "$work/body" '"swclk_hz":1000000'
 request GET /log
-check "GET /log is a JSON array of the log" contains "$work/body" "job $job flash hello_f1.elf: done"
+check "GET /log is a JSON array of the log" contains "$work/body" "job $reset_job reset: done"
+check "  the newest line last" test "$(json_field "[-1]['text']")" = "settings changed"
 
 check "SIGTERM stops airswdd with status 0" stop_daemon
 
