@@ -52,6 +52,14 @@ CONFIG
 
 mapfile -t sources < <(cd "$root/src" && find . -name '*.c' | sort)
 
+# compile TOOL_PREFIX SOURCE OBJECT FLAGS...: one file of (or against) the core, as the ESP8266 build compiles it.
+compile() {
+  local prefix=$1 source=$2 object=$3
+  shift 3
+  "${prefix}gcc" "${warnings[@]}" "$@" -I"$root/src" -isystem "$out/mbedtls-include" \
+    -DMBEDTLS_USER_CONFIG_FILE='"airswd_cross_mbedtls.h"' -c "$source" -o "$object"
+}
+
 # build NAME TOOL_PREFIX FLAGS...: compiles every source into OUTPUT_DIR/NAME and archives it; prints its size.
 build() {
   local name=$1 prefix=$2
@@ -61,8 +69,7 @@ build() {
   mkdir -p "$dir"
   for source in "${sources[@]}"; do
     local object="$dir/$(echo "${source#./}" | tr / _).o"
-    "${prefix}gcc" "${warnings[@]}" "$@" -I"$root/src" -isystem "$out/mbedtls-include" \
-      -DMBEDTLS_USER_CONFIG_FILE='"airswd_cross_mbedtls.h"' -c "$root/src/$source" -o "$object"
+    compile "$prefix" "$root/src/$source" "$object" "$@"
     objects+=("$object")
   done
   "${prefix}ar" rcs "$dir/libairswd_core.a" "${objects[@]}"
@@ -88,8 +95,7 @@ xtensa-lx106-elf-nm -u "$out/xtensa-lx106/libairswd_core.a" | awk 'NF == 2 {prin
 echo
 
 # The device's state as xtensa lays it out: nm -S gives each object's size (hex) in device_ram.c.
-xtensa-lx106-elf-gcc "${warnings[@]}" "${xtensa_flags[@]}" -fno-common -I"$root/src" -isystem "$out/mbedtls-include" \
-  -DMBEDTLS_USER_CONFIG_FILE='"airswd_cross_mbedtls.h"' -c "$root/tests/cross/device_ram.c" -o "$out/device_ram.o"
+compile xtensa-lx106-elf- "$root/tests/cross/device_ram.c" "$out/device_ram.o" "${xtensa_flags[@]}" -fno-common
 declare -A ram
 while read -r _ size _ name; do
   ram[${name#device_ram_}]=$((16#$size))
