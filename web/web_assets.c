@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "net/api.h"
+
 const struct web_asset *web_asset_find(const char *path)
 {
     if (path == NULL)
@@ -18,4 +20,14 @@ const struct web_asset *web_asset_find(const char *path)
             return asset;
     }
     return NULL;
+}
+
+bool web_asset_api_file(const char *path, struct api_file *file)
+{
+    const struct web_asset *asset = web_asset_find(path);
+    if (asset == NULL)
+        return false;
+    *file = (struct api_file){.content_type = asset->content_type, .bytes = asset->gzip_bytes,
+                              .len = (uint32_t)asset->gzip_size, .gzip = true, .etag = asset->etag};
+    return true;
 }

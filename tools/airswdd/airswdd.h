@@ -8,11 +8,11 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "service/service.h"
+#include "device/device.h"
 
 /* The job thread: waits for queued jobs and runs them, until airswdd_worker_stop(). */
 struct airswdd_worker {
-    struct service *service;
+    struct device *device;
     pthread_t thread;
     pthread_mutex_t mutex; /* guards queued and quit */
     pthread_cond_t wake;
@@ -23,7 +23,7 @@ struct airswdd_worker {
     void *idle_ctx;
 };
 
-bool airswdd_worker_start(struct airswdd_worker *worker, struct service *service);
+bool airswdd_worker_start(struct airswdd_worker *worker, struct device *device);
 /* service_config.job_queued. */
 void airswdd_worker_notify(void *ctx);
 /* Lets the running job end (the caller cancels it first if it must stop soon) and joins the thread. */

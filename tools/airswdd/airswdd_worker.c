@@ -25,16 +25,15 @@ static void *worker_main(void *ctx)
         pthread_mutex_unlock(&worker->mutex);
         if (quit)
             return NULL;
-        while (service_job_run(worker->service))
-            ;
+        device_run_jobs(worker->device);
         if (worker->idle)
             worker->idle(worker->idle_ctx);
     }
 }
 
-bool airswdd_worker_start(struct airswdd_worker *worker, struct service *service)
+bool airswdd_worker_start(struct airswdd_worker *worker, struct device *device)
 {
-    worker->service = service;
+    worker->device = device;
     worker->queued = false;
     worker->quit = false;
     pthread_mutex_init(&worker->mutex, NULL);

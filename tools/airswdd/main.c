@@ -17,7 +17,7 @@
 #include "web_assets.h"
 #include "cli.h"
 #include "http_server.h"
-#include "net/api.h"
+#include "device/device.h"
 #include "port_file_storage.h"
 #include "port_host.h"
 #include "port_persist.h"
@@ -138,8 +138,8 @@ static bool provision_keys(const struct airswdd_options *options, struct service
     return true;
 }
 
-static bool open_store(struct store *store, struct port_file_storage *storage, const struct airswdd_options *options,
-                       const struct hal_system *system, struct status_report *report)
+/* The staging store's file in the state directory; device_start mounts (or formats) what it holds. */
+static bool open_storage(struct port_file_storage *storage, const struct airswdd_options *options)
 {
     if (mkdir(options->state_dir, 0700) != 0 && errno != EEXIST) {
         fprintf(stderr, "airswdd: cannot create %s: %s\n", options->state_dir, strerror(errno));
@@ -147,53 +147,36 @@ static bool open_store(struct store *store, struct port_file_storage *storage, c
     }
     char path[512];
     snprintf(path, sizeof path, "%s/store.bin", options->state_dir);
-    char text[AIRSWD_STATUS_DETAIL_MAX + 256];
-    if (port_file_storage_open(storage, path, AIRSWDD_STORE_SECTORS, report) != STATUS_OK) {
-        fprintf(stderr, "airswdd: %s: %s\n", path, status_format(report, text, sizeof text));
-        return false;
-    }
-    enum status status = options->factory_reset ? STATUS_STORE_LAYOUT : store_mount(store, &storage->hal, system,
-                                                                                    report);
-    if (status == STATUS_STORE_LAYOUT) {
-        fprintf(stderr, "airswdd: %s: starting an empty store\n", path);
-        status = store_format(store, &storage->hal, system, report);
-    }
-    if (status != STATUS_OK) {
-        fprintf(stderr, "airswdd: staging store %s: %s\n", path, status_format(report, text, sizeof text));
-        port_file_storage_close(storage);
+    struct status_report report = {0};
+    if (port_file_storage_open(storage, path, AIRSWDD_STORE_SECTORS, &report) != STATUS_OK) {
+        char text[AIRSWD_STATUS_DETAIL_MAX + 256];
+        fprintf(stderr, "airswdd: %s: %s\n", path, status_format(&report, text, sizeof text));
         return false;
     }
     return true;
+}
+
+static void print_notice(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "airswdd: %s\n", line);
 }
 
 /* Large: in static storage, one daemon per process. */
 static struct cli_target target;
 static struct port_file_storage storage;
-static struct store store;
-static struct service service;
-static struct api api;
+static struct device device;
 static struct http_server server;
 static struct airswdd_worker worker;
 static struct port_persist persist; /* the settings and the log, in the state directory */
 static pthread_mutex_t service_mutex = PTHREAD_MUTEX_INITIALIZER;
-
-/* The web page, compressed into the binary at build time (web/embed.sh). */
-static bool airswdd_web_file(const char *path, struct api_file *file)
-{
-    const struct web_asset *asset = web_asset_find(path);
-    if (asset == NULL)
-        return false;
-    *file = (struct api_file){.content_type = asset->content_type, .bytes = asset->gzip_bytes,
-                              .len = (uint32_t)asset->gzip_size, .gzip = true, .etag = asset->etag};
-    return true;
-}
 
 /* After the jobs: the simulated chip runs its firmware for a while (what it prints shows as "uart: " lines). */
 static void airswdd_idle(void *ctx)
 {
     (void)ctx;
     if (target.sim)
-        airswdd_sim_idle(&service, target.sim, 200);
+        airswdd_sim_idle(&device.service, target.sim, 200);
 }
 
 int main(int argc, char **argv)
@@ -210,46 +193,52 @@ int main(int argc, char **argv)
     target.keep_state = true; /* the chip's flash as the jobs left it is saved at exit */
     if (target.sim)
         airswdd_uart_attach(target.sim);
-    if (!open_store(&store, &storage, &options, &host, &service.store_report)) {
+    if (!open_storage(&storage, &options)) {
         cli_target_close(&target);
         return 1;
     }
-    const struct service_config config = {
+    const struct device_config config = {
         .system = &host,
         .target = {.swd = target.swd_pins, .system = target.system, .pins = target.pins},
         .target_name = options.target,
         .version = AIRSWDD_VERSION,
+        .store_storage = &storage.hal,
+        .persist = port_persist_init(&persist, options.state_dir),
+        .persist_ctx = &persist,
         .lock = airswdd_lock,
         .unlock = airswdd_unlock,
         .lock_ctx = &service_mutex,
         .job_queued = airswdd_worker_notify,
         .job_queued_ctx = &worker,
-        .persist = port_persist_init(&persist, options.state_dir),
-        .persist_ctx = &persist,
+        .files = web_asset_api_file,
+        .factory_reset = options.factory_reset,
+        .notice = print_notice,
     };
-    /* service_init clears the struct, the store's report included: the store keeps pointing at it. */
-    service_init(&service, &config, &store);
-    if (options.factory_reset)
-        service_security_factory_reset(&service);
-    if (!provision_keys(&options, &service)) {
+    struct status_report report = {0};
+    if (device_start(&device, &config, &report) != STATUS_OK) {
+        char text[AIRSWD_STATUS_DETAIL_MAX + 256];
+        fprintf(stderr, "airswdd: staging store: %s\n", status_format(&report, text, sizeof text));
+        port_file_storage_close(&storage);
+        cli_target_close(&target);
+        return 1;
+    }
+    if (!provision_keys(&options, &device.service)) {
         port_file_storage_close(&storage);
         cli_target_close(&target);
         return 2;
     }
-    api_init(&api, &service);
-    api_enable_auth(&api);
-    api.files = airswdd_web_file;
 
     port_host_catch_interrupts();
     worker.idle = airswdd_idle;
     int status = 1;
-    if (http_server_open(&server, &api.http, options.port) != 0) {
+    if (http_server_open(&server, &device.api.http, options.port) != 0) {
         fprintf(stderr, "airswdd: cannot listen on 127.0.0.1:%u: %s\n", options.port, strerror(errno));
-    } else if (!airswdd_worker_start(&worker, &service)) {
+    } else if (!airswdd_worker_start(&worker, &device)) {
         fprintf(stderr, "airswdd: cannot start the job thread\n");
         http_server_close(&server);
     } else {
-        service_log(&service, "airswdd %s serving %s (%s)", AIRSWDD_VERSION, options.target, target.description);
+        service_log(&device.service, "airswdd %s serving %s (%s)", AIRSWDD_VERSION, options.target,
+                    target.description);
         printf("airswdd: listening on http://127.0.0.1:%u\n", http_server_port(&server));
         fflush(stdout);
         airswdd_worker_notify(&worker); /* the firmware already in the chip runs a little */
@@ -260,14 +249,14 @@ int main(int argc, char **argv)
                 status = 1;
                 break;
             }
-            api_pump(&api);
-            airswdd_uart_drain(&service);
+            device_pump(&device);
+            airswdd_uart_drain(&device.service);
         }
         fprintf(stderr, "airswdd: shutting down\n");
-        service_cancel_all(&service);
+        device_stop(&device);
         airswdd_worker_stop(&worker);
-        airswdd_uart_drain(&service);
-        api_pump(&api);
+        airswdd_uart_drain(&device.service);
+        device_pump(&device);
         http_server_close(&server);
     }
     port_file_storage_close(&storage);
