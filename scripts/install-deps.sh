@@ -14,6 +14,7 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi       # ARM cross build of the core
   clang libclang-rt-dev                           # libFuzzer targets (tests/fuzz)
   qemu-system-arm                                 # runs the example firmware (tests/interop)
+  qemu-system-misc                                # qemu-system-xtensa: the core's tests on the ESP8266's CPU (tests/lx106)
   openocd stm32flash                              # program the simulated parts (tests/interop)
   bc                                              # arithmetic of bench/bench_openocd.sh
   curl python3                                    # drive the HTTP server and the REST API, read its JSON (tests)
