@@ -223,7 +223,9 @@ static int start_server(void **state)
         printf("SKIPPED: curl is not installed\n");
         exit(77);
     }
-    if (http_server_open(&server, &config, 0) != 0) {
+    static struct hal_system host;
+    port_host_system(&host);
+    if (http_server_open(&server, &config, &host, INADDR_LOOPBACK, 0) != 0) {
         perror("http_server_open");
         return -1;
     }

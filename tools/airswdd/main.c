@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,7 +232,7 @@ int main(int argc, char **argv)
     port_host_catch_interrupts();
     worker.idle = airswdd_idle;
     int status = 1;
-    if (http_server_open(&server, &device.api.http, options.port) != 0) {
+    if (http_server_open(&server, &device.api.http, &host, INADDR_LOOPBACK, options.port) != 0) {
         fprintf(stderr, "airswdd: cannot listen on 127.0.0.1:%u: %s\n", options.port, strerror(errno));
     } else if (!airswdd_worker_start(&worker, &device)) {
         fprintf(stderr, "airswdd: cannot start the job thread\n");

@@ -1,19 +1,30 @@
 /*
- * http_server.c - poll() loop that moves bytes between TCP sockets and the HTTP engine's connections.
+ * http_server.c - poll() loop that moves bytes between TCP sockets and the HTTP engine's connections: BSD sockets as
+ * Linux and lwIP (the ESP8266) both offer them.
  */
-#define _GNU_SOURCE /* accept4, POLLRDHUP */
+#define _GNU_SOURCE /* POLLRDHUP on Linux */
 #include "http_server.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
+#include <string.h>
+
+#if defined(__linux__)
+#include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#else /* lwIP */
+#include "lwip/sockets.h"
+#endif
 
-#include "port_host.h"
+/* Linux tells that a client shut its side while nothing is read from it (an event stream's reader going away);
+ * lwIP does not, and such a client is seen at its next send or timeout instead. */
+#ifndef POLLRDHUP
+#define POLLRDHUP 0
+#endif
 
 #define RECEIVE_CHUNK  4096u
 #define POLL_TICK_MS   50   /* longest wait while a connection is open: the engine's timers need ticks */
@@ -25,20 +36,33 @@
  * cannot lock the others out until their timeouts. */
 #define EVICT_AFTER_MS 1000
 
-int http_server_open(struct http_server *server, const struct http_config *config, uint16_t port)
+static uint64_t server_now_us(const struct http_server *server)
+{
+    return server->system->now_us(server->system->ctx);
+}
+
+static bool set_nonblocking(int fd)
+{
+    int flags = fcntl(fd, F_GETFL, 0);
+    return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
+}
+
+int http_server_open(struct http_server *server, const struct http_config *config, const struct hal_system *system,
+                     uint32_t address_ipv4, uint16_t port)
 {
     memset(server, 0, sizeof *server);
     server->config = config;
+    server->system = system;
     for (size_t i = 0; i < HTTP_SERVER_CONNECTIONS; i++)
         server->slots[i].fd = -1;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
     int one = 1;
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port)};
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_addr.s_addr = htonl(address_ipv4);
     socklen_t length = sizeof address;
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+    if (!set_nonblocking(fd) || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, LISTEN_BACKLOG) != 0 ||
         getsockname(fd, (struct sockaddr *)&address, &length) != 0) {
         int saved = errno;
@@ -128,12 +152,19 @@ static void accept_clients(struct http_server *server, uint64_t now_us)
         struct http_server_slot *slot = &server->slots[i];
         if (slot->fd >= 0)
             continue;
-        int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_in local;
+        socklen_t local_length = sizeof local;
+        int fd = accept(server->listen_fd, NULL, NULL);
         if (fd < 0)
             return;
+        if (!set_nonblocking(fd) || getsockname(fd, (struct sockaddr *)&local, &local_length) != 0) {
+            close(fd);
+            return;
+        }
         int one = 1;
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* small answers and events go out now */
         slot->fd = fd;
+        slot->local_ipv4 = ntohl(local.sin_addr.s_addr);
         slot->lingering = false;
         slot->peer_done = false;
         http_connection_init(&slot->conn, server->config, now_us);
@@ -234,14 +265,14 @@ int http_server_poll(struct http_server *server, int timeout_ms)
         polled[count++] = slot;
     }
     if (!room && open)
-        room = evictable(server, port_host_now_us(NULL)) != NULL;
+        room = evictable(server, server_now_us(server)) != NULL;
     fds[0] = (struct pollfd){.fd = server->listen_fd, .events = room ? POLLIN : 0};
     if (open && (timeout_ms < 0 || timeout_ms > POLL_TICK_MS))
         timeout_ms = POLL_TICK_MS;
     int ready = poll(fds, count, timeout_ms);
     if (ready < 0 && errno != EINTR)
         return -1;
-    uint64_t now_us = port_host_now_us(NULL);
+    uint64_t now_us = server_now_us(server);
     if (ready > 0 && (fds[0].revents & (POLLERR | POLLNVAL)))
         return -1;
 

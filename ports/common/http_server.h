@@ -1,6 +1,6 @@
 /*
- * http_server.h - the HTTP engine of src/net/http.h served over TCP on Linux: non-blocking BSD sockets, one poll()
- * loop, and a fixed array of connections, each a struct http_connection. No threads and no allocation: the owner
+ * http_server.h - the HTTP engine of src/net/http.h served over TCP: non-blocking BSD sockets (Linux's, or lwIP's on
+ * the ESP8266), one poll() loop, and a fixed array of connections, each a struct http_connection. No threads and no allocation: the owner
  * keeps the struct http_server and calls http_server_poll() from its loop; everything the engine's handlers do runs
  * inside that call.
  *
@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hal.h"
 #include "net/http.h"
 
 /* Connections served at once; a client beyond them waits in the listen backlog. */
@@ -28,6 +29,7 @@ struct http_server_slot {
     bool lingering; /* the engine is done: reading until the client closes, then close */
     bool peer_done; /* the client shut its side; seen before the engine could take all its bytes */
     uint64_t linger_deadline_us;
+    uint32_t local_ipv4;         /* the address the client reached (which interface), host byte order */
     struct http_connection conn; /* conn.user points to this slot */
 };
 
@@ -35,12 +37,14 @@ struct http_server {
     int listen_fd;
     uint16_t port;
     const struct http_config *config;
+    const struct hal_system *system; /* its clock times the connections */
     struct http_server_slot slots[HTTP_SERVER_CONNECTIONS];
 };
 
-/* Listens on 127.0.0.1:port (0: the system chooses; see http_server_port). Returns 0, or -1 with errno set. The
- * config must outlive the server. */
-int http_server_open(struct http_server *server, const struct http_config *config, uint16_t port);
+/* Listens on address_ipv4 (host byte order: INADDR_LOOPBACK, INADDR_ANY) and port (0: the system chooses; see
+ * http_server_port). Returns 0, or -1 with errno set. The config and the system must outlive the server. */
+int http_server_open(struct http_server *server, const struct http_config *config, const struct hal_system *system,
+                     uint32_t address_ipv4, uint16_t port);
 
 uint16_t http_server_port(const struct http_server *server);
 
