@@ -2,7 +2,9 @@
  * http_server.c - poll() loop that moves bytes between TCP sockets and the HTTP engine's connections: BSD sockets as
  * Linux and lwIP (the ESP8266) both offer them.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* POLLRDHUP on Linux */
+#endif
 #include "http_server.h"
 
 #include <errno.h>
@@ -18,6 +20,9 @@
 #include <unistd.h>
 #else /* lwIP */
 #include "lwip/sockets.h"
+#ifndef poll /* the ESP8266 SDK maps the other calls to lwIP's, not this one */
+#define poll(fds, count, timeout) lwip_poll(fds, count, timeout)
+#endif
 #endif
 
 /* Linux tells that a client shut its side while nothing is read from it (an event stream's reader going away);
@@ -26,7 +31,10 @@
 #define POLLRDHUP 0
 #endif
 
-#define RECEIVE_CHUNK  4096u
+#ifndef HTTP_SERVER_RECEIVE_CHUNK
+#define HTTP_SERVER_RECEIVE_CHUNK 4096u /* on the stack of the loop's task */
+#endif
+#define RECEIVE_CHUNK  HTTP_SERVER_RECEIVE_CHUNK
 #define POLL_TICK_MS   50   /* longest wait while a connection is open: the engine's timers need ticks */
 #define LINGER_MS      1000 /* how long a closing connection keeps reading what the client still sends */
 #define RECEIVE_ROUNDS 16   /* reads per connection per poll, so that one client cannot starve the others */

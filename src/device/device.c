@@ -79,6 +79,11 @@ enum status device_start(struct device *device, const struct device_config *conf
     api_init(&device->api, &device->service);
     api_enable_auth(&device->api);
     device->api.files = config->files;
+    device->api.board = config->board;
+    if (config->firmware != NULL) {
+        firmware_update_init(&device->firmware, config->firmware, &device->service);
+        device->api.firmware = &device->firmware;
+    }
     return STATUS_OK;
 }
 

@@ -19,6 +19,7 @@
 #include "hal.h"
 #include "net/api.h"
 #include "service/service.h"
+#include "service/firmware_update.h"
 #include "service/service_persist_flash.h"
 #include "service/store.h"
 #include "status.h"
@@ -50,7 +51,10 @@ struct device_config {
     void (*job_queued)(void *ctx);
     void *job_queued_ctx;
 
-    api_file_lookup files; /* the web page; NULL: none */
+    api_file_lookup files;         /* the web page; NULL: none */
+    const struct api_board *board; /* WiFi and pins of the port's own; NULL: none */
+    /* The programmer's own firmware update slot (POST /api/v1/firmware); NULL: not updated over the network. */
+    const struct firmware_update_port *firmware;
     bool factory_reset;    /* empty the store and forget setup (the port saw its reset pin or flag) */
     device_notice notice;  /* may be NULL */
     void *notice_ctx;
@@ -61,6 +65,7 @@ struct device {
     struct service service;
     struct api api;
     struct service_persist_flash persist_flash; /* used when the core keeps the settings (config.persist NULL) */
+    struct firmware_update firmware;
 };
 
 /* Mounts the store (formats it when it is empty, laid out by another firmware, or a factory reset asks for it),

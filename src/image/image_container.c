@@ -104,7 +104,7 @@ enum status image_container_header_decode(const uint8_t raw[IMAGE_CONTAINER_HEAD
         return status_fail(report, STATUS_IMAGE_FORMAT, "container header length %u; version 1 has %u", header_size,
                            IMAGE_CONTAINER_HEADER_SIZE);
     header->flags = raw[IMAGE_CONTAINER_AT_FLAGS];
-    if ((header->flags & ~IMAGE_CONTAINER_FLAG_ENCRYPTED) != 0)
+    if ((header->flags & ~(IMAGE_CONTAINER_FLAG_ENCRYPTED | IMAGE_CONTAINER_FLAG_PROGRAMMER)) != 0)
         return status_fail(report, STATUS_IMAGE_FORMAT, "container flags 0x%02X: unknown flags set", header->flags);
     if (container_le16(raw + IMAGE_CONTAINER_AT_RESERVED1) != 0 ||
         container_le32(raw + IMAGE_CONTAINER_AT_RESERVED2) != 0 ||
@@ -126,7 +126,15 @@ enum status image_container_header_decode(const uint8_t raw[IMAGE_CONTAINER_HEAD
                            IMAGE_CONTAINER_MAX_SEGMENTS);
     if (!(header->flags & IMAGE_CONTAINER_FLAG_ENCRYPTED) && !container_all_zero(header->iv, SECURE_AES_BLOCK_SIZE))
         return status_fail(report, STATUS_IMAGE_FORMAT, "container has an AES IV but its payload is not encrypted");
-    return container_decode_entries(raw, header, report);
+    enum status status = container_decode_entries(raw, header, report);
+    if (status != STATUS_OK || !(header->flags & IMAGE_CONTAINER_FLAG_PROGRAMMER))
+        return status;
+    /* The programmer's firmware is one plain app image for the update slot, for no STM32. */
+    if (header->target_count != 0 || header->flash_base != 0 || header->segment_count != 1 ||
+        header->segments[0].base != 0 || (header->flags & IMAGE_CONTAINER_FLAG_ENCRYPTED))
+        return status_fail(report, STATUS_IMAGE_FORMAT,
+                           "a programmer firmware container has no targets, flash base 0, one plain segment at 0");
+    return STATUS_OK;
 }
 
 void image_container_header_encode(const struct image_container_header *header,
@@ -165,6 +173,11 @@ void image_container_init(struct image_container *container, const struct image_
     container->report = report;
 }
 
+void image_container_allow_programmer(struct image_container *container)
+{
+    container->programmer_allowed = true;
+}
+
 void image_container_set_key(struct image_container *container, const uint8_t key[SECURE_AES_KEY_SIZE])
 {
     memcpy(container->key, key, SECURE_AES_KEY_SIZE);
@@ -184,6 +197,10 @@ static enum status container_header_done(struct image_container *container)
     enum status status = image_container_header_decode(container->header, &header, container->report);
     if (status != STATUS_OK)
         return status;
+    if ((header.flags & IMAGE_CONTAINER_FLAG_PROGRAMMER) && !container->programmer_allowed)
+        return status_fail(container->report, STATUS_TARGET_MISMATCH,
+                           "this container holds the programmer's own firmware (signed for esp8266), not an STM32 "
+                           "image: send it with update-firmware (POST /api/v1/firmware)");
     container->encrypted = (header.flags & IMAGE_CONTAINER_FLAG_ENCRYPTED) != 0;
     if (container->encrypted) {
         if (!container->has_key)

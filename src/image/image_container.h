@@ -22,6 +22,9 @@
 #define IMAGE_CONTAINER_HEADER_SIZE    256
 #define IMAGE_CONTAINER_VERSION        1
 #define IMAGE_CONTAINER_FLAG_ENCRYPTED 0x01u
+/* The payload is the programmer's own firmware (airswd sign --target esp8266): an app image for its update slot,
+ * never something to write into an STM32. No targets, flash base 0, one segment at 0. */
+#define IMAGE_CONTAINER_FLAG_PROGRAMMER 0x02u
 #define IMAGE_CONTAINER_MAX_TARGETS    8
 #define IMAGE_CONTAINER_MAX_SEGMENTS   16
 /* The signature block: a u16 length, then that many bytes of DER signature (0: not signed yet). */
@@ -100,6 +103,7 @@ struct image_container {
     uint8_t segment;         /* index of the current segment */
     uint8_t segment_count;
     bool encrypted;
+    bool programmer_allowed; /* a container of the programmer's own firmware is read, not refused */
     bool has_key;
     uint8_t key[SECURE_AES_KEY_SIZE];
     struct secure_aes_ctr aes; /* set up at the end of the header when encrypted */
@@ -108,6 +112,10 @@ struct image_container {
 
 void image_container_init(struct image_container *container, const struct image_sink *sink,
                           struct status_report *report);
+/* A container of the programmer's own firmware (IMAGE_CONTAINER_FLAG_PROGRAMMER) is refused with
+ * STATUS_TARGET_MISMATCH by default, since everything else reads containers to program an STM32; the check of a
+ * firmware update reads both. */
+void image_container_allow_programmer(struct image_container *container);
 
 /* The AES-128 key of encrypted payloads; before the first feed. Without it an encrypted file is refused with
  * STATUS_IMAGE_ENCRYPTED. */

@@ -20,6 +20,7 @@
 #include "net/http.h"
 #include "secure/secure_auth.h"
 #include "secure/secure_crypto.h"
+#include "service/firmware_update.h"
 #include "service/service.h"
 
 /* Event streams served at once. */
@@ -41,6 +42,38 @@ struct api_file {
 };
 /* The port's lookup of the file at path ("/" is the page itself); false when there is none. */
 typedef bool (*api_file_lookup)(const char *path, struct api_file *file);
+
+/* The device's board: what a port with WiFi and pins of its own (the ESP8266) lets the owner see and set through
+ * GET and PUT /api/v1/board, and the physical-presence rule of its first-boot setup. NULL on a port without them
+ * (airswdd runs on the host's network). The callbacks run on the network task. */
+#define API_WIFI_SSID_MAX     32
+#define API_WIFI_PASSWORD_MAX 64
+#define API_PIN_NONE          (-1)
+
+struct api_board_settings {
+    char wifi_ssid[API_WIFI_SSID_MAX + 1];         /* "": no station network (the setup access point only) */
+    char wifi_password[API_WIFI_PASSWORD_MAX + 1]; /* set only: never answered */
+    int8_t pin_swclk, pin_swdio, pin_nrst, pin_boot0; /* GPIO numbers; API_PIN_NONE: not wired */
+};
+
+struct api_board_status {
+    bool station_connected, setup_ap;
+    char station_address[16]; /* dotted quad, "" without one */
+    int rssi;                 /* dBm, 0 when not connected */
+    char hostname[33];        /* the mDNS name, without ".local" */
+};
+
+struct api_board {
+    void *ctx;
+    /* May first-boot setup be done over this request's connection? False refuses it (403 setup-closed) with the
+     * sentence the port writes into why. NULL: always. */
+    bool (*setup_allowed)(void *ctx, const struct http_request *req, char *why, size_t size);
+    /* The settings (the password left empty) and the network's state. */
+    void (*get)(void *ctx, struct api_board_settings *settings, struct api_board_status *status);
+    /* Checks and keeps new settings; the port applies them after the answer has gone out. STATUS_INVALID_ARGUMENT
+     * with a sentence for settings it cannot take (a pin that holds the flash). */
+    enum status (*set)(void *ctx, const struct api_board_settings *settings, struct status_report *report);
+};
 
 /* Files sent at once, and where each one is. */
 #define API_STATIC_BODIES 4
@@ -89,6 +122,8 @@ struct api {
     struct http_request *authorized;
     uint8_t authorized_body[SECURE_AUTH_HASH_SIZE];
     api_file_lookup files;       /* NULL: no web page */
+    const struct api_board *board; /* NULL: no board settings */
+    struct firmware_update *firmware; /* NULL: the programmer's firmware is not updated over the network */
     struct api_static_body static_bodies[API_STATIC_BODIES];
     char scratch[AIRSWD_HTTP_OUTPUT_MAX];
     struct status_report report;
@@ -129,6 +164,20 @@ void api_auth_check_get(void *ctx, struct http_request *req);
 void api_setup_post(void *ctx, struct http_request *req);
 void api_keys_post(void *ctx, struct http_request *req);
 void api_key_delete(void *ctx, struct http_request *req);
+void api_board_get(void *ctx, struct http_request *req);
+void api_board_put(void *ctx, struct http_request *req);
+void api_firmware_post(void *ctx, struct http_request *req);
+size_t api_firmware_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len);
+void api_firmware_post_end(void *ctx, struct http_request *req);
+void api_firmware_post_finish(void *ctx, struct http_request *req, bool completed);
+
+/* A streamed upload (an image, the programmer's firmware): one at a time. claim makes req the upload and, when
+ * authorize admitted it with a declared body hash, starts hashing; hash feeds the bytes; body_matches finishes the
+ * hash and answers 400 body-mismatch (false) when it is not the declared one; release ends the upload. */
+void api_upload_claim(struct api *api, struct http_request *req);
+void api_upload_hash(struct api *api, const uint8_t *bytes, size_t len);
+bool api_upload_body_matches(struct api *api, struct http_request *req);
+void api_upload_release(struct api *api);
 
 /* The body hash that authorize admitted req with, if it did (once: it is handed over, not copied). */
 bool api_auth_take_body(struct api *api, struct http_request *req, uint8_t declared[SECURE_AUTH_HASH_SIZE]);

@@ -110,6 +110,36 @@ bool api_auth_body_matches(struct api *api, struct http_request *req, const uint
     return false;
 }
 
+void api_upload_claim(struct api *api, struct http_request *req)
+{
+    api->upload = req;
+    api->upload_check = api_auth_take_body(api, req, api->upload_declared);
+    if (api->upload_check)
+        secure_sha256_start(&api->upload_sha256);
+}
+
+void api_upload_hash(struct api *api, const uint8_t *bytes, size_t len)
+{
+    if (api->upload_check)
+        secure_sha256_update(&api->upload_sha256, bytes, len);
+}
+
+bool api_upload_body_matches(struct api *api, struct http_request *req)
+{
+    if (!api->upload_check)
+        return true;
+    uint8_t actual[SECURE_SHA256_SIZE];
+    secure_sha256_finish(&api->upload_sha256, actual);
+    api->upload_check = false;
+    return api_auth_body_matches(api, req, api->upload_declared, actual);
+}
+
+void api_upload_release(struct api *api)
+{
+    api->upload = NULL;
+    api->upload_check = false;
+}
+
 bool api_require_debug(struct api *api, struct http_request *req, const char *what)
 {
     if (service_security_debug(api->service))
@@ -192,6 +222,12 @@ static bool parse_hex_field(struct api *api, struct http_request *req, const str
 void api_setup_post(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
+    char why[160];
+    if (api->board != NULL && api->board->setup_allowed != NULL &&
+        !api->board->setup_allowed(api->board->ctx, req, why, sizeof why)) {
+        api_respond_error(api, req, 403, "setup-closed", why);
+        return;
+    }
     struct json_object object;
     if (!api_body_object(api, req, &object))
         return;

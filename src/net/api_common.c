@@ -62,6 +62,8 @@ static int http_status_of(enum status status, const char **error)
     case STATUS_IMAGE_ROLLBACK:
     case STATUS_IMAGE_HASH:
         return 403;
+    case STATUS_TARGET_MISMATCH: /* an image for another target: the request, not the device, is wrong */
+        return 422;
     default:
         return 500;
     }

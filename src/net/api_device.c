@@ -27,6 +27,8 @@ void api_device_get(void *ctx, struct http_request *req)
     json_uint(&writer, settings.swclk_hz);
     json_key(&writer, "debug_mode");
     json_bool(&writer, service_security_debug(service));
+    json_key(&writer, "board");
+    json_bool(&writer, api->board != NULL);
     struct secure_image_policy policy;
     bool signed_only;
     service_image_policy(service, &policy, &signed_only);

@@ -60,6 +60,7 @@ static enum status secure_image_parse(struct secure_image_work *work, const stru
     secure_sha256_start(&work->payload_sha);
     const struct image_sink sink = {secure_image_hash_data, NULL, &work->payload_sha};
     image_container_init(&work->container, &sink, report);
+    image_container_allow_programmer(&work->container); /* which kind fits is the target check's to say */
     if (policy->has_aes_key)
         image_container_set_key(&work->container, policy->aes_key);
     enum status status = STATUS_OK;
@@ -91,6 +92,16 @@ static const char *secure_image_part_name(uint16_t dev_id)
 static enum status secure_image_check_target(const struct image_container_header *header,
                                              const struct secure_image_target *target, struct status_report *report)
 {
+    bool programmer_firmware = (header->flags & IMAGE_CONTAINER_FLAG_PROGRAMMER) != 0;
+    if (programmer_firmware && !target->programmer)
+        return status_fail(report, STATUS_TARGET_MISMATCH, "this container holds the programmer's own firmware "
+                           "(signed for esp8266), not an STM32 image: update the programmer with it instead");
+    if (!programmer_firmware && target->programmer)
+        return status_fail(report, STATUS_TARGET_MISMATCH,
+                           "this container holds an STM32 image, not the programmer's firmware (sign with --target "
+                           "esp8266)");
+    if (programmer_firmware)
+        return STATUS_OK; /* its layout rules were checked with the header */
     if (header->target_count > 0) {
         const struct image_container_target *matched = NULL;
         for (unsigned i = 0; i < header->target_count && matched == NULL; i++)

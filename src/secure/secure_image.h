@@ -31,11 +31,12 @@ struct secure_image_policy {
     uint8_t aes_key[SECURE_AES_KEY_SIZE];
 };
 
-/* The identified target. */
+/* The identified target; or, with programmer set, the programmer itself (its firmware update). */
 struct secure_image_target {
     uint16_t dev_id;
     uint32_t flash_kb;
     uint32_t flash_base;
+    bool programmer;
 };
 
 /* The file, as the job reads it: up to len bytes from offset; how many (0 at the end), or -1 on a read error. */

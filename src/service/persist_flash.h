@@ -33,6 +33,8 @@
 /* Tags in use. A blob's meaning never changes under its tag: a new kind of record gets a new tag. */
 #define PERSIST_TAG_SERVICE_SETTINGS 1 /* src/service/service_persist_flash.c */
 #define PERSIST_TAG_SECURITY         2 /* the service's security record (service_security.c) */
+#define PERSIST_TAG_BOARD            3 /* a port's board record: WiFi network, pins (ports/esp8266) */
+#define PERSIST_TAG_FIRMWARE         4 /* a port's own firmware: update trial, anti-rollback minimum (ports/esp8266) */
 
 #if AIRSWD_PERSIST_TAGS < 1 || AIRSWD_PERSIST_TAGS > 254 || AIRSWD_PERSIST_BLOB_MAX > 0xFFFF ||                        \
     AIRSWD_PERSIST_LOG_ENTRY_MAX > 0xFFFF

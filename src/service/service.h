@@ -270,6 +270,8 @@ bool service_job_get(struct service *service, uint32_t id, struct service_job_re
 bool service_job_cancel(struct service *service, uint32_t id);
 /* The running job, if any: for shutdown. */
 void service_cancel_all(struct service *service);
+/* A job is queued or running (the port must not take the target's pins away now). */
+bool service_job_busy(struct service *service);
 
 /* Connects and identifies the target and reads its option bytes (when no job runs): STATUS_STORE_BUSY while a job
  * runs. */

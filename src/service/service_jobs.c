@@ -146,6 +146,14 @@ bool service_job_cancel(struct service *service, uint32_t id)
     return active;
 }
 
+bool service_job_busy(struct service *service)
+{
+    service_lock(service);
+    bool busy = service->job_active;
+    service_unlock(service);
+    return busy;
+}
+
 void service_cancel_all(struct service *service)
 {
     service_lock(service);

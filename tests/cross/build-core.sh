@@ -103,7 +103,7 @@ done < <(xtensa-lx106-elf-nm -S "$out/device_ram.o")
 connections=2
 device_heap=$((ram[device] + connections * ram[http_connection]))
 echo "device state on the ESP8266 (${esp8266_sizes#"$root/"}): struct device ${ram[device]} B (service" \
-  "${ram[service]} B, store ${ram[store]} B, api ${ram[api]} B, settings keeper" \
+  "${ram[service]} B, store ${ram[store]} B, api ${ram[api]} B, settings keeper and firmware update" \
   "$((ram[device] - ram[service] - ram[store] - ram[api])) B), struct http_connection ${ram[http_connection]} B each"
 
 status=0

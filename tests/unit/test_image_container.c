@@ -164,8 +164,11 @@ static void test_bad_header_fields_are_refused(void **state)
     assert_int_equal(parse_poked(IMAGE_CONTAINER_AT_VERSION, 2, &report), STATUS_IMAGE_FORMAT);
     assert_non_null(strstr(report.detail, "version 2"));
     assert_int_equal(parse_poked(IMAGE_CONTAINER_AT_HEADER_SIZE, 1, &report), STATUS_IMAGE_FORMAT);
-    assert_int_equal(parse_poked(IMAGE_CONTAINER_AT_FLAGS, 0x02, &report), STATUS_IMAGE_FORMAT);
+    assert_int_equal(parse_poked(IMAGE_CONTAINER_AT_FLAGS, 0x04, &report), STATUS_IMAGE_FORMAT);
     assert_non_null(strstr(report.detail, "flags"));
+    /* flag 1, the programmer's firmware, with an STM32 image's targets, base and segments */
+    assert_int_equal(parse_poked(IMAGE_CONTAINER_AT_FLAGS, 0x02, &report), STATUS_IMAGE_FORMAT);
+    assert_non_null(strstr(report.detail, "programmer firmware container has no targets"));
     assert_int_equal(parse_poked(IMAGE_CONTAINER_AT_RESERVED3 + 3, 1, &report), STATUS_IMAGE_FORMAT);
     assert_int_equal(parse_poked(IMAGE_CONTAINER_AT_IV, 1, &report), STATUS_IMAGE_FORMAT); /* IV, not encrypted */
     assert_int_equal(parse_poked(IMAGE_CONTAINER_AT_TARGET_COUNT, 9, &report), STATUS_IMAGE_FORMAT);

@@ -173,6 +173,54 @@ static void test_truncated_file_fails_first(void **state)
     free(file);
 }
 
+/* The programmer's own firmware: one plain segment at 0, no targets, base 0, flag 1. */
+static struct container_test_spec programmer_spec(void)
+{
+    struct container_test_spec spec = {.header = {.flags = IMAGE_CONTAINER_FLAG_PROGRAMMER, .security_version = 5,
+                                                  .segment_count = 1, .segments = {{0, 1000}}}};
+    return spec;
+}
+
+static void test_programmer_firmware_passes_for_the_programmer_only(void **state)
+{
+    (void)state;
+    struct secure_image_policy policy = test_policy();
+    struct status_report report;
+    const struct secure_image_target programmer = {.programmer = true};
+    struct container_test_spec spec = programmer_spec();
+    assert_int_equal(check_spec(&spec, &policy, &programmer, &report), STATUS_OK);
+    assert_int_equal(check_spec(&spec, &policy, &f103, &report), STATUS_TARGET_MISMATCH);
+    assert_non_null(strstr(report.detail, "programmer's own firmware"));
+    struct container_test_spec stm32 = {.header = container_test_header()};
+    assert_int_equal(check_spec(&stm32, &policy, &programmer, &report), STATUS_TARGET_MISMATCH);
+    assert_non_null(strstr(report.detail, "not the programmer's firmware"));
+    /* the rest of the checks hold for it as for any container */
+    spec.other_key = true;
+    assert_int_equal(check_spec(&spec, &policy, &programmer, &report), STATUS_IMAGE_UNTRUSTED_KEY);
+    spec = programmer_spec();
+    spec.header.security_version = 4;
+    assert_int_equal(check_spec(&spec, &policy, &programmer, &report), STATUS_IMAGE_ROLLBACK);
+}
+
+static void test_programmer_firmware_layout_is_strict(void **state)
+{
+    (void)state;
+    struct secure_image_policy policy = test_policy();
+    struct status_report report;
+    const struct secure_image_target programmer = {.programmer = true};
+    struct container_test_spec spec = programmer_spec();
+    spec.header.segments[0].base = 0x1000; /* not at the slot's start */
+    assert_int_equal(check_spec(&spec, &policy, &programmer, &report), STATUS_IMAGE_FORMAT);
+    spec = programmer_spec();
+    spec.header.target_count = 1;
+    spec.header.targets[0] = (struct image_container_target){0x410, 64};
+    assert_int_equal(check_spec(&spec, &policy, &programmer, &report), STATUS_IMAGE_FORMAT);
+    spec = programmer_spec();
+    spec.aes_key = container_test_aes_key; /* a firmware update is never encrypted */
+    spec.header.flags |= IMAGE_CONTAINER_FLAG_ENCRYPTED;
+    assert_int_equal(check_spec(&spec, &policy, &programmer, &report), STATUS_IMAGE_FORMAT);
+}
+
 static void test_work_sizes(void **state)
 {
     (void)state;
@@ -193,6 +241,8 @@ int main(void)
         cmocka_unit_test(test_older_version_fails),
         cmocka_unit_test(test_wrong_or_missing_aes_key_fails),
         cmocka_unit_test(test_truncated_file_fails_first),
+        cmocka_unit_test(test_programmer_firmware_passes_for_the_programmer_only),
+        cmocka_unit_test(test_programmer_firmware_layout_is_strict),
         cmocka_unit_test(test_work_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -552,6 +552,9 @@ int cli_remote_main(const char *url, const struct cli_options *options, const ch
     int admin = cli_remote_admin(&remote, options, command, argc, argv);
     if (admin >= 0)
         return admin;
+    int programmer = cli_remote_board(&remote, command, argc, argv);
+    if (programmer >= 0)
+        return programmer;
     if (strcmp(command, "flash") == 0 || strcmp(command, "verify") == 0)
         return remote_flash(&remote, command, argc, argv);
     if (strcmp(command, "info") == 0)
@@ -562,7 +565,7 @@ int cli_remote_main(const char *url, const struct cli_options *options, const ch
         return remote_read(&remote, argc, argv);
     fprintf(stderr,
             "airswd: %s is not available through --device (flash, verify, info, read, erase, reset, setup, debug, "
-            "trust, untrust, auth-header are); option "
+            "trust, untrust, auth-header, board, update-firmware are); option "
             "bytes and read protection are changed on the bench, with a local target\n",
             command);
     return 2;

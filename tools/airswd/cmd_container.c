@@ -290,8 +290,32 @@ static uint8_t *read_image(const char *path, uint32_t base, struct image_contain
     return payload;
 }
 
+/* The programmer's own firmware: an ESP8266 app image, as it is, for the update slot (image-format.md, flag 1). */
+#define PROGRAMMER_TARGET "esp8266"
+
+static uint8_t *read_programmer_firmware(const char *path, struct image_container_header *header, uint32_t *size)
+{
+    size_t file_size;
+    uint8_t *file = read_file(path, &file_size);
+    if (file == NULL)
+        return NULL;
+    if (file_size == 0 || file_size > UINT32_MAX) {
+        fprintf(stderr, "airswd: %s is empty or too large for a firmware\n", path);
+        free(file);
+        return NULL;
+    }
+    header->segment_count = 1;
+    header->segments[0] = (struct image_range){0, (uint32_t)file_size};
+    *size = (uint32_t)file_size;
+    return file;
+}
+
 static bool add_target(struct image_container_header *header, const char *name)
 {
+    if (strcmp(name, PROGRAMMER_TARGET) == 0) {
+        header->flags |= IMAGE_CONTAINER_FLAG_PROGRAMMER;
+        return true;
+    }
     const struct sim_part *part = sim_part_find(name);
     if (part == NULL) {
         fprintf(stderr, "airswd: unknown part '%s' (try stm32f103c8)\n", name);
@@ -311,6 +335,7 @@ static int sign_usage(void)
     fprintf(stderr,
             "usage: airswd sign --key KEY.pem --version N --target PART [--target PART...] [--base ADDR]\n"
             "                   [--encrypt-key KEY.hex] FILE -o OUT\n"
+            "       airswd sign --key KEY.pem --version N --target esp8266 FIRMWARE.bin -o OUT   (the programmer's own)\n"
             "       airswd sign --pub PUB.pem --version N --target PART ... FILE -o UNSIGNED --header-out HEADER.bin\n"
             "       airswd sign --attach SIG.der UNSIGNED -o OUT\n");
     return 2;
@@ -373,9 +398,17 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
     if (attach != NULL)
         return input != NULL && out != NULL ? sign_attach(attach, input, out) : sign_usage();
     bool external = header_out != NULL;
-    if (input == NULL || out == NULL || !have_version || header.target_count == 0 ||
+    bool programmer = (header.flags & IMAGE_CONTAINER_FLAG_PROGRAMMER) != 0;
+    if (input == NULL || out == NULL || !have_version || (header.target_count == 0 && !programmer) ||
         (external ? pub_path == NULL : key_path == NULL))
         return sign_usage();
+    if (programmer && (header.target_count > 0 || aes_path != NULL)) {
+        fprintf(stderr, "airswd: --target esp8266 signs the programmer's own firmware: no STM32 --target and no "
+                        "--encrypt-key with it\n");
+        return 2;
+    }
+    if (programmer)
+        header.flash_base = 0;
 
     uint8_t point[SECURE_P256_POINT_SIZE], aes_key[SECURE_AES_KEY_SIZE];
     mbedtls_pk_context pk;
@@ -402,7 +435,8 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
         mbedtls_entropy_free(&entropy);
     }
     uint32_t payload_size;
-    payload = read_image(input, header.flash_base, &header, &payload_size);
+    payload = programmer ? read_programmer_firmware(input, &header, &payload_size)
+                         : read_image(input, header.flash_base, &header, &payload_size);
     if (payload == NULL)
         goto done;
     size_t file_size, signed_size;
@@ -514,10 +548,11 @@ int cmd_inspect(const struct cli_options *options, int argc, char **argv)
     secure_key_id_format(header.key_id, key_id);
     if (json) {
         printf("{\"format_version\":%u,\"flags\":%u,\"encrypted\":%s,\"security_version\":%lu,\"flash_base\":%lu,"
-               "\"payload_size\":%lu,\"key_id\":\"%s\",\"signature_size\":%zu,",
+               "\"payload_size\":%lu,\"key_id\":\"%s\",\"signature_size\":%zu,\"programmer_firmware\":%s,",
                IMAGE_CONTAINER_VERSION, header.flags, encrypted ? "true" : "false",
                (unsigned long)header.security_version, (unsigned long)header.flash_base,
-               (unsigned long)header.payload_size, key_id, signature_size);
+               (unsigned long)header.payload_size, key_id, signature_size,
+               (header.flags & IMAGE_CONTAINER_FLAG_PROGRAMMER) ? "true" : "false");
         print_hex("payload_sha256", header.payload_sha256, SECURE_SHA256_SIZE, true);
         print_hex("iv", header.iv, SECURE_AES_BLOCK_SIZE, true);
         printf("\"targets\":[");
@@ -532,7 +567,8 @@ int cmd_inspect(const struct cli_options *options, int argc, char **argv)
                encrypted ? "not checked (encrypted)" : payload_ok ? "matches" : "MISMATCH", verdict);
     } else {
         printf("format             signed container, version %u\n", IMAGE_CONTAINER_VERSION);
-        printf("flags              0x%02x%s\n", header.flags, encrypted ? " (payload AES-128-CTR encrypted)" : "");
+        printf("flags              0x%02x%s%s\n", header.flags, encrypted ? " (payload AES-128-CTR encrypted)" : "",
+               (header.flags & IMAGE_CONTAINER_FLAG_PROGRAMMER) ? " (the programmer's own firmware: esp8266)" : "");
         printf("security version   %lu\n", (unsigned long)header.security_version);
         printf("flash base         0x%08lx\n", (unsigned long)header.flash_base);
         for (unsigned i = 0; i < header.target_count; i++) {

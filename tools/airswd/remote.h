@@ -59,4 +59,7 @@ char *json_object(const char *json, const char *key);
 int cli_remote_admin(struct remote *remote, const struct cli_options *options, const char *command, int argc,
                      char **argv);
 
+/* `airswd --device URL update-firmware|board` (cli_remote_board.c): the exit status, or -1 for another command. */
+int cli_remote_board(struct remote *remote, const char *command, int argc, char **argv);
+
 #endif /* AIRSWD_REMOTE_H */

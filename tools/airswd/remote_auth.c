@@ -52,12 +52,13 @@ bool remote_open(struct remote *remote, const char *url, const struct cli_option
     return true;
 }
 
-/* docs/api.md's [auth] routes: everything but GET, and the GETs that read the target. Setup is open by design. */
+/* docs/api.md's [auth] routes: everything but GET, and the GETs that read the target or the board's settings. Setup
+ * is open by design. */
 static bool needs_auth(const char *method, const char *path)
 {
     if (strcmp(method, "POST") == 0 && strcmp(path, "/api/v1/setup") == 0)
         return false;
-    return strcmp(method, "GET") != 0 || strcmp(path, "/api/v1/target") == 0 ||
+    return strcmp(method, "GET") != 0 || strcmp(path, "/api/v1/target") == 0 || strcmp(path, "/api/v1/board") == 0 ||
            (strncmp(path, "/api/v1/images/", 15) == 0 && strstr(path, "/data") != NULL);
 }
 

@@ -20,6 +20,7 @@
 #include "http_server.h"
 #include "device/device.h"
 #include "port_file_storage.h"
+#include "port_firmware_slot.h"
 #include "port_host.h"
 #include "port_persist.h"
 #include "secure/secure_auth.h"
@@ -37,6 +38,7 @@ struct airswdd_options {
     const char *trust_keys[SECURE_IMAGE_MAX_KEYS];
     unsigned trust_key_count;
     const char *image_key;
+    const char *firmware_slot;
 };
 
 static void usage(void)
@@ -46,7 +48,9 @@ static void usage(void)
                     "  --factory-reset  empty the store and forget setup: the admin passphrase, debug mode, the keys\n"
                     "  --trust-key   a public key whose signed containers the daemon flashes (up to %d), kept with\n"
                     "                those setup gave\n"
-                    "  --image-key   the AES-128 key of encrypted containers (32 hex digits, `airswd keygen --aes`)\n",
+                    "  --image-key   the AES-128 key of encrypted containers (32 hex digits, `airswd keygen --aes`)\n"
+                    "  --firmware-slot FILE  take the programmer's own firmware (POST /api/v1/firmware) into FILE,\n"
+                    "                checked as the ESP8266 checks it; airswdd never runs it\n",
             SECURE_IMAGE_MAX_KEYS);
 }
 
@@ -88,6 +92,8 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
             options->trust_keys[options->trust_key_count++] = argv[++i];
         } else if (strcmp(arg, "--image-key") == 0 && has_value) {
             options->image_key = argv[++i];
+        } else if (strcmp(arg, "--firmware-slot") == 0 && has_value) {
+            options->firmware_slot = argv[++i];
         } else {
             usage();
             return false;
@@ -170,6 +176,7 @@ static struct device device;
 static struct http_server server;
 static struct airswdd_worker worker;
 static struct port_persist persist; /* the settings and the log, in the state directory */
+static struct port_firmware_slot firmware_slot;
 static pthread_mutex_t service_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 /* After the jobs: the simulated chip runs its firmware for a while (what it prints shows as "uart: " lines). */
@@ -198,6 +205,16 @@ int main(int argc, char **argv)
         cli_target_close(&target);
         return 1;
     }
+    struct status_report report = {0};
+    if (options.firmware_slot != NULL &&
+        port_firmware_slot_open(&firmware_slot, options.firmware_slot, &report) != STATUS_OK) {
+        char text[AIRSWD_STATUS_DETAIL_MAX + 256];
+        fprintf(stderr, "airswdd: --firmware-slot %s: %s\n", options.firmware_slot,
+                status_format(&report, text, sizeof text));
+        port_file_storage_close(&storage);
+        cli_target_close(&target);
+        return 1;
+    }
     const struct device_config config = {
         .system = &host,
         .target = {.swd = target.swd_pins, .system = target.system, .pins = target.pins},
@@ -214,8 +231,8 @@ int main(int argc, char **argv)
         .files = web_asset_api_file,
         .factory_reset = options.factory_reset,
         .notice = print_notice,
+        .firmware = options.firmware_slot != NULL ? &firmware_slot.port : NULL,
     };
-    struct status_report report = {0};
     if (device_start(&device, &config, &report) != STATUS_OK) {
         char text[AIRSWD_STATUS_DETAIL_MAX + 256];
         fprintf(stderr, "airswdd: staging store: %s\n", status_format(&report, text, sizeof text));
@@ -260,6 +277,8 @@ int main(int argc, char **argv)
         device_pump(&device);
         http_server_close(&server);
     }
+    if (options.firmware_slot != NULL)
+        port_firmware_slot_close(&firmware_slot);
     port_file_storage_close(&storage);
     cli_target_close(&target);
     return status;

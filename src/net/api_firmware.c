@@ -1,0 +1,93 @@
+/*
+ * api_firmware.c - POST /api/v1/firmware [auth]: the programmer's own firmware, a signed container for esp8266,
+ * streamed into its update slot, checked there, and made the firmware to boot next (service/firmware_update.h).
+ */
+#include <string.h>
+
+#include "net/api.h"
+
+void api_firmware_post(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    if (api->upload != NULL) {
+        uint8_t unused[SECURE_AUTH_HASH_SIZE];
+        api_auth_take_body(api, req, unused); /* the declared hash belongs to this request, which goes no further */
+        api_respond_error(api, req, 409, "busy", "another upload is under way: one at a time");
+        return;
+    }
+    api_upload_claim(api, req); /* first, whatever happens next: it takes the declared body hash */
+    status_clear(&api->report);
+    enum status status = STATUS_OK;
+    if (api->firmware == NULL) {
+        api_respond_error(api, req, 404, "no-firmware-update",
+                          "this device does not take its own firmware over the network");
+    } else if (req->content_length == HTTP_LENGTH_UNKNOWN) {
+        api_respond_error(api, req, 411, "length-required",
+                          "a firmware upload announces its size (Content-Length): the slot is checked against it");
+    } else if ((status = firmware_update_begin(api->firmware, req->content_length, &api->report)) != STATUS_OK) {
+        api_respond_status(api, req, status, &api->report);
+    } else {
+        return;
+    }
+    api_upload_release(api);
+}
+
+size_t api_firmware_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len)
+{
+    struct api *api = ctx;
+    if (api->upload != req)
+        return len;
+    api_upload_hash(api, bytes, len);
+    enum status status = firmware_update_write(api->firmware, bytes, len, &api->report);
+    if (status != STATUS_OK) {
+        firmware_update_abort(api->firmware);
+        api_upload_release(api);
+        api_respond_status(api, req, status, &api->report);
+    }
+    return len;
+}
+
+void api_firmware_post_end(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    if (api->upload != req)
+        return;
+    bool body_ok = api_upload_body_matches(api, req); /* answers 400 itself when not */
+    api_upload_release(api);
+    if (!body_ok) {
+        firmware_update_abort(api->firmware);
+        return;
+    }
+    struct secure_image_info info;
+    enum status status = firmware_update_finish(api->firmware, &info, &api->report);
+    if (status != STATUS_OK) {
+        service_log(api->service, "firmware update refused: %s", api->report.detail);
+        api_respond_status(api, req, status, &api->report);
+        return;
+    }
+    bool restarts = api->firmware->port->restarts;
+    service_log(api->service, "firmware update: security version %lu, %lu bytes, checked%s",
+                (unsigned long)info.security_version, (unsigned long)info.payload_size,
+                restarts ? "; restarting into it" : "");
+    struct json_writer writer;
+    json_writer_init(&writer, api->scratch, sizeof api->scratch);
+    json_object_begin(&writer);
+    json_key(&writer, "security_version");
+    json_uint(&writer, info.security_version);
+    json_key(&writer, "size");
+    json_uint(&writer, info.payload_size);
+    json_key(&writer, "restarting");
+    json_bool(&writer, restarts);
+    json_object_end(&writer);
+    api_respond_writer(req, 200, &writer);
+}
+
+void api_firmware_post_finish(void *ctx, struct http_request *req, bool completed)
+{
+    (void)completed;
+    struct api *api = ctx;
+    if (api->upload == req) {
+        firmware_update_abort(api->firmware);
+        api_upload_release(api);
+    }
+}
