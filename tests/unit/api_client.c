@@ -1,0 +1,154 @@
+/*
+ * api_client.c - an in-process REST API client over a RAM-flash device (api_client.h).
+ */
+#include "api_client.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secure/secure_auth.h"
+#include "secure/secure_crypto.h"
+
+static uint64_t now_us(void *ctx)
+{
+    struct api_client *client = ctx;
+    return client->now_us += 10; /* time moves, a little, at every look */
+}
+
+static void delay_us(void *ctx, uint32_t us)
+{
+    struct api_client *client = ctx;
+    client->now_us += us;
+}
+
+static bool yield(void *ctx)
+{
+    (void)ctx;
+    return false;
+}
+
+/* Not secure: a test's nonces only need to differ. */
+static void random_bytes(void *ctx, void *buf, size_t len)
+{
+    struct api_client *client = ctx;
+    uint8_t *bytes = buf;
+    for (size_t i = 0; i < len; i++) {
+        client->random_state = client->random_state * 1103515245u + 12345u;
+        bytes[i] = (uint8_t)(client->random_state >> 16);
+    }
+}
+
+void api_client_start(struct api_client *client, const struct api_board *board,
+                      const struct firmware_update_port *firmware)
+{
+    memset(client, 0, sizeof *client);
+    client->now_us = 1000000;
+    client->random_state = 1;
+    client->system = (struct hal_system){.ctx = client, .now_us = now_us, .delay_us = delay_us, .yield = yield,
+                                         .random = random_bytes};
+    power_cut_storage_init(&client->store, client->store_bytes, 4096, API_CLIENT_STORE_SECTORS, 1);
+    power_cut_storage_init(&client->persist, client->persist_bytes, 4096, API_CLIENT_PERSIST_SECTORS, 2);
+    const struct device_config config = {
+        .system = &client->system,
+        .target = {.system = &client->system},
+        .target_name = "none",
+        .version = "test",
+        .store_storage = &client->store.hal,
+        .persist_storage = &client->persist.hal,
+        .persist_sector_count = API_CLIENT_PERSIST_SECTORS,
+        .board = board,
+        .firmware = firmware,
+    };
+    struct status_report report = {0};
+    if (device_start(&client->device, &config, &report) != STATUS_OK)
+        abort();
+}
+
+static void receive(struct api_client *client)
+{
+    const uint8_t *bytes;
+    size_t len;
+    while (http_connection_output(&client->conn, &bytes, &len)) {
+        size_t room = sizeof client->received - 1 - client->received_len;
+        size_t n = len < room ? len : room;
+        memcpy(client->received + client->received_len, bytes, n);
+        client->received_len += n;
+        http_connection_consumed(&client->conn, len);
+    }
+    client->received[client->received_len] = '\0';
+}
+
+/* The answer's status line and body (Content-Length framing: the API's answers to these tests are short). */
+static void parse(struct api_client *client, struct api_client_response *response)
+{
+    memset(response, 0, sizeof *response);
+    sscanf(client->received, "HTTP/1.1 %d", &response->status);
+    const char *body = strstr(client->received, "\r\n\r\n");
+    if (body != NULL)
+        snprintf(response->body, sizeof response->body, "%s", body + 4);
+}
+
+static void exchange(struct api_client *client, const char *request, struct api_client_response *response)
+{
+    http_connection_init(&client->conn, &client->device.api.http, client->now_us);
+    client->received_len = 0;
+    size_t len = strlen(request), done = 0;
+    for (unsigned stalls = 0; done < len && stalls < 3;) {
+        size_t used = http_connection_feed(&client->conn, (const uint8_t *)request + done, len - done,
+                                           client->now_us);
+        done += used;
+        receive(client);
+        stalls = used == 0 ? stalls + 1 : 0;
+    }
+    http_connection_end_of_input(&client->conn, client->now_us);
+    receive(client);
+    http_connection_close(&client->conn);
+    parse(client, response);
+}
+
+static void authorization(struct api_client *client, const char *method, const char *path, const char *body,
+                          char *out, size_t size)
+{
+    struct api_client_response nonce;
+    exchange(client, "GET /api/v1/auth/nonce HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n", &nonce);
+    const char *at = strstr(nonce.body, "\"nonce\":\"");
+    char nonce_hex[64] = "";
+    if (at != NULL)
+        sscanf(at + 9, "%32[0-9a-f]", nonce_hex);
+    uint8_t digest[SECURE_SHA256_SIZE];
+    secure_sha256((const uint8_t *)(body ? body : ""), body ? strlen(body) : 0, digest);
+    if (!secure_auth_sign(client->admin_key, method, path, nonce_hex, digest, out, size))
+        abort();
+}
+
+void api_client_request(struct api_client *client, const char *method, const char *path, const char *body,
+                        bool sign, struct api_client_response *response)
+{
+    char auth[SECURE_AUTH_HEADER_MAX + 32] = "";
+    if (sign && client->signing) {
+        char value[SECURE_AUTH_HEADER_MAX + 1];
+        authorization(client, method, path, body, value, sizeof value);
+        snprintf(auth, sizeof auth, "Authorization: %s\r\n", value);
+    }
+    static char request[8192];
+    char framing[96] = "";
+    if (body != NULL)
+        snprintf(framing, sizeof framing, "Content-Type: application/json\r\nContent-Length: %zu\r\n",
+                 strlen(body));
+    snprintf(request, sizeof request, "%s %s HTTP/1.1\r\nHost: d\r\nConnection: close\r\n%s%s\r\n%s", method, path,
+             auth, framing, body ? body : "");
+    exchange(client, request, response);
+}
+
+void api_client_setup(struct api_client *client, const char *passphrase, struct api_client_response *response)
+{
+    secure_auth_key_from_passphrase(passphrase, strlen(passphrase), client->admin_key);
+    char body[128];
+    int n = snprintf(body, sizeof body, "{\"admin_key\":\"");
+    for (int i = 0; i < 32; i++)
+        n += snprintf(body + n, sizeof body - (size_t)n, "%02x", client->admin_key[i]);
+    snprintf(body + n, sizeof body - (size_t)n, "\"}");
+    api_client_request(client, "POST", "/api/v1/setup", body, false, response);
+    client->signing = response->status == 200;
+}

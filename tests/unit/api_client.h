@@ -1,0 +1,48 @@
+/*
+ * api_client.h - the REST API served in-process to a test: a whole device (src/device) on RAM flash, and an
+ * HTTP client that feeds requests to one struct http_connection and parses the answers, signing those that need
+ * the admin key as airswd and the page do (docs/auth.md). No sockets and no threads: what a test sends is answered
+ * before the call returns.
+ */
+#ifndef AIRSWD_API_CLIENT_H
+#define AIRSWD_API_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "device/device.h"
+#include "store_power_cut.h"
+
+#define API_CLIENT_STORE_SECTORS   64
+#define API_CLIENT_PERSIST_SECTORS 4
+
+struct api_client_response {
+    int status;
+    char body[4096]; /* NUL-terminated */
+};
+
+struct api_client {
+    struct device device;
+    struct hal_system system;
+    uint64_t now_us;
+    uint32_t random_state;
+    struct power_cut_storage store, persist;
+    uint8_t store_bytes[API_CLIENT_STORE_SECTORS * 4096], persist_bytes[API_CLIENT_PERSIST_SECTORS * 4096];
+    struct http_connection conn;
+    uint8_t admin_key[32];
+    bool signing; /* set by api_client_setup: requests that need it are signed from then on */
+    char received[8192];
+    size_t received_len;
+};
+
+/* Starts a fresh device (config's store, persistence and system are the client's; board and firmware as given). */
+void api_client_start(struct api_client *client, const struct api_board *board,
+                      const struct firmware_update_port *firmware);
+/* One request: method, path (with its query), a JSON body or NULL. sign: add an Authorization header with the
+ * admin key (a nonce fetched first). The answer's status and body. */
+void api_client_request(struct api_client *client, const char *method, const char *path, const char *body,
+                        bool sign, struct api_client_response *response);
+/* First-boot setup with the passphrase; afterwards api_client_request signs when asked to. */
+void api_client_setup(struct api_client *client, const char *passphrase, struct api_client_response *response);
+
+#endif /* AIRSWD_API_CLIENT_H */
