@@ -27,9 +27,9 @@
 #define ESP_SWD_INLINE static inline __attribute__((always_inline))
 
 /* Request bits that decide the packet's shape (ARM ADIv5 B4.2; the same as SWD_REQUEST_RNW in src/swd/swd.h). */
-#define ESP_SWD_REQUEST_RNW 0x04u
+#define ESP_SWD_REQUEST_RNW  0x04u
 #define ESP_SWD_REQUEST_BITS 8u
-#define ESP_SWD_DATA_BITS 32u
+#define ESP_SWD_DATA_BITS    32u
 
 /* ---- The three instructions the wire is made of ----
  * Each GPIO access is preceded by memw: the Xtensa ISA lets loads and stores to different addresses complete in any
@@ -68,8 +68,8 @@ struct line {
 
 ESP_SWD_INLINE struct line line_load(const struct esp_swd *wire)
 {
-    return (struct line){wire->gpio_base, wire->swclk_mask, wire->swdio_mask, wire->swdio_latch,
-                         wire->half_period, wire->deadline};
+    return (struct line){wire->gpio_base,   wire->swclk_mask,  wire->swdio_mask,
+                         wire->swdio_latch, wire->half_period, wire->deadline};
 }
 
 ESP_SWD_INLINE void line_save(struct esp_swd *wire, const struct line *line)
@@ -203,13 +203,13 @@ ESP_SWD_INLINE unsigned wire_packet(struct esp_swd *wire, uint8_t request, uint3
 
 /* The two loops: the same schedule, unpaced and paced. Not inlined, so that each is one piece of IRAM. */
 static ESP_SWD_IRAM __attribute__((noinline)) unsigned esp_swd_packet_fast(struct esp_swd *wire, uint8_t request,
-                                                                          uint32_t *data)
+                                                                           uint32_t *data)
 {
     return wire_packet(wire, request, data, false);
 }
 
 static ESP_SWD_IRAM __attribute__((noinline)) unsigned esp_swd_packet_paced(struct esp_swd *wire, uint8_t request,
-                                                                           uint32_t *data)
+                                                                            uint32_t *data)
 {
     return wire_packet(wire, request, data, true);
 }

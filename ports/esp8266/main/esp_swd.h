@@ -64,19 +64,19 @@
 #define ESP_SWD_BUS_HZ                 80000000u
 #define ESP_SWD_GPIO_ACCESS_BUS_CYCLES 7u
 #define ESP_SWD_BRANCH_TAKEN_EXTRA     2u
-#define ESP_SWD_GPIO_ACCESS_CYCLES(cpu_hz)                                                                           \
+#define ESP_SWD_GPIO_ACCESS_CYCLES(cpu_hz)                                                                             \
     ((uint32_t)(((uint64_t)ESP_SWD_GPIO_ACCESS_BUS_CYCLES * (cpu_hz) + ESP_SWD_BUS_HZ - 1u) / ESP_SWD_BUS_HZ))
 /* CPU cycles of one bit by that model. */
-#define ESP_SWD_BIT_CYCLES(instructions, accesses, taken_branches, cpu_hz)                                           \
-    ((instructions) + (accesses) * (ESP_SWD_GPIO_ACCESS_CYCLES(cpu_hz) - 2u) +                                       \
-     (taken_branches) * ESP_SWD_BRANCH_TAKEN_EXTRA)
+#define ESP_SWD_BIT_CYCLES(instructions, accesses, taken_branches, cpu_hz)                                             \
+    ((instructions) + (accesses) * (ESP_SWD_GPIO_ACCESS_CYCLES(cpu_hz) - 2u) +                                         \
+     ESP_SWD_BRANCH_TAKEN_EXTRA * (taken_branches))
 
 struct esp_swd_config {
-    uint32_t gpio_base;  /* ESP_SWD_GPIO_BASE on the chip; a test points it at RAM that a model of the pins serves */
-    uint8_t swclk_gpio;  /* 0-15 */
-    uint8_t swdio_gpio;  /* 0-15, not swclk_gpio */
-    uint32_t cpu_hz;     /* 80000000 or 160000000: what CCOUNT counts */
-    uint32_t swclk_hz;   /* initial SWCLK, as set_clock_hz; 0: as fast as the loop runs */
+    uint32_t gpio_base; /* ESP_SWD_GPIO_BASE on the chip; a test points it at RAM that a model of the pins serves */
+    uint8_t swclk_gpio; /* 0-15 */
+    uint8_t swdio_gpio; /* 0-15, not swclk_gpio */
+    uint32_t cpu_hz;    /* 80000000 or 160000000: what CCOUNT counts */
+    uint32_t swclk_hz;  /* initial SWCLK, as set_clock_hz; 0: as fast as the loop runs */
 };
 
 /* The wire's state. Owned by the port, one per wire; read only through the functions below. */
@@ -84,11 +84,11 @@ struct esp_swd {
     uint32_t gpio_base;
     uint32_t swclk_mask;
     uint32_t swdio_mask;
-    uint32_t swdio_latch;  /* SWDIO's output latch: swdio_mask when high, 0 when low */
-    uint32_t half_period;  /* CCOUNT cycles per SWCLK phase at least; 0: no pacing, the fast loop */
-    uint32_t deadline;     /* CCOUNT value before which the next edge may not come (paced loop) */
+    uint32_t swdio_latch; /* SWDIO's output latch: swdio_mask when high, 0 when low */
+    uint32_t half_period; /* CCOUNT cycles per SWCLK phase at least; 0: no pacing, the fast loop */
+    uint32_t deadline;    /* CCOUNT value before which the next edge may not come (paced loop) */
     uint32_t cpu_hz;
-    uint32_t clock_hz;     /* SWCLK in effect */
+    uint32_t clock_hz; /* SWCLK in effect */
 };
 
 /* Checks the pins, sets the clock, and puts the pins in their idle state: SWCLK driven low, SWDIO driven high.

@@ -224,8 +224,8 @@ int gdb_remote_read_registers(struct gdb_remote *gdb, uint32_t *registers, unsig
             gdb_fail(gdb, "registers: \"%.40s\"", reply);
             return -1;
         }
-        registers[i] = (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
-                       (uint32_t)bytes[3] << 24;
+        registers[i] =
+            (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
     }
     return (int)count;
 }

@@ -16,13 +16,13 @@
 
 struct gdb_remote {
     int fd;
-    int timeout_ms;   /* for each reply */
+    int timeout_ms; /* for each reply */
     char in[GDB_REMOTE_PACKET_MAX * 2];
     size_t in_len;
     char out[GDB_REMOTE_PACKET_MAX];
-    size_t out_len;   /* queued packets, sent by gdb_remote_flush() */
+    size_t out_len;                        /* queued packets, sent by gdb_remote_flush() */
     char registers[GDB_REMOTE_PACKET_MAX]; /* the last 'g' reply, the base of a 'G' write */
-    char error[160];  /* why the last call failed */
+    char error[160];                       /* why the last call failed */
 };
 
 void gdb_remote_init(struct gdb_remote *gdb, int fd, int timeout_ms);

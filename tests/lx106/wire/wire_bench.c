@@ -20,8 +20,8 @@
 #include "esp_swd.h"
 #include "wire_model.h"
 
-#define PACKET_BITS 46u
-#define DATA_BITS 32u
+#define PACKET_BITS    46u
+#define DATA_BITS      32u
 #define GOAL_SWCLK_MHZ 4.0
 
 void bench_command(struct model *model, uint32_t command, uint32_t packet, uint32_t paced)
@@ -233,8 +233,8 @@ static void report_swclk(const struct packet_figures figures[WIRE_BENCH_COUNT])
                         data->taken * ESP_SWD_BRANCH_TAKEN_EXTRA;
         char label[96];
         snprintf(label, sizeof label, "  if an access took 7 CPU cycles, %s data", names[p]);
-        printf("%-46s %6.2f MHz estimate  (%.1f cycles/bit)  goal >= %.0f MHz  ratio %.2f\n", label,
-               160.0 / cycles, cycles, GOAL_SWCLK_MHZ, 160.0 / cycles / GOAL_SWCLK_MHZ);
+        printf("%-46s %6.2f MHz estimate  (%.1f cycles/bit)  goal >= %.0f MHz  ratio %.2f\n", label, 160.0 / cycles,
+               cycles, GOAL_SWCLK_MHZ, 160.0 / cycles / GOAL_SWCLK_MHZ);
     }
 }
 

@@ -46,17 +46,13 @@
 
 /* QEMU's lx106 register order in the 'g' packet: a0-a15, then pc. */
 #define XTENSA_REGISTER_PC 16u
-#define XTENSA_REGISTERS 17u
+#define XTENSA_REGISTERS   17u
 
 #define GDB_REPLY_TIMEOUT_MS 20000
 #define QEMU_EXIT_TIMEOUT_MS 10000
 
 /* The IN word's bits of pins the wire does not drive: a pattern, so that a wire that forgets its mask reads junk. */
 #define IN_OTHER_PINS 0x5A5AA5A5u
-
-static const struct wire_setting model_settings[WIRE_SETTING_COUNT] = WIRE_SETTINGS;
-
-static const char *const model_scenario_names[WIRE_SCENARIO_COUNT] = WIRE_SCENARIO_NAMES;
 
 void model_fail(struct model *model, const char *format, ...)
 {
@@ -232,7 +228,7 @@ static void model_compare(struct model *model, unsigned setting, unsigned scenar
             break;
         }
     }
-    const char *where_setting = model_settings[setting].name, *where = model_scenario_names[scenario];
+    const char *where_setting = wire_settings[setting].name, *where = wire_scenario_names[scenario];
     if (first == n && a->count == b->count) {
         unsigned cycles = 0;
         for (size_t i = 1; i < a->count; i++)
@@ -278,8 +274,8 @@ static void model_begin(struct model *model, uint32_t scenario, uint32_t path, u
     model->scenario = scenario;
     model->path = path;
     model->setting = setting;
-    model->clk = 1u << model_settings[setting].swclk_gpio;
-    model->dio = 1u << model_settings[setting].swdio_gpio;
+    model->clk = 1u << wire_settings[setting].swclk_gpio;
+    model->dio = 1u << wire_settings[setting].swdio_gpio;
     model->flip_armed = model->flip_now = false;
     struct edges *edges = &model->records[setting][scenario][path];
     edges->count = 0;
@@ -296,7 +292,7 @@ static void model_end(struct model *model)
     uint64_t contention = model->target ? sim_target_wire_stats(model->target)->contention_cycles : 0;
     if (contention && model->scenario != WIRE_SCENARIO_GARBLED_ACK)
         model_fail(model, "%s, %s, %s: host and target both drove SWDIO for %llu cycles",
-                   model_settings[model->setting].name, model_scenario_names[model->scenario],
+                   wire_settings[model->setting].name, wire_scenario_names[model->scenario],
                    model->path == WIRE_PATH_PER_BIT ? "per-bit path" : "transfer", (unsigned long long)contention);
     if (model->path == WIRE_PATH_TRANSFER && !model->benchmark)
         model_compare(model, model->setting, model->scenario);
@@ -442,9 +438,11 @@ static pid_t model_start_qemu(const char *qemu, const char *elf, uint32_t entry,
      * serves a store. In a test an instruction lasts 1 ns, a small part of a CCOUNT cycle: a paced loop's waits
      * are real waits, and a missing one shows. In a benchmark it lasts 128 ns, several cycles: a pace of one cycle
      * never waits, and the trace shows the paced loop's own cost. */
+    /* clang-format off */
     const char *argv[32] = {qemu, "-M", "sim", "-cpu", "lx106", "-nographic", "-monitor", "none",
                             "-icount", trace ? "shift=7" : "shift=0", "-semihosting-config", semihosting,
                             "-kernel", elf, "-device", loader, "-chardev", chardev, "-gdb", "chardev:gdb0", "-S"};
+    /* clang-format on */
     unsigned argc = 21;
     if (trace) {
         const char *more[] = {"-singlestep", "-d", "exec,nochain", "-D", trace};
@@ -589,8 +587,8 @@ int main(int argc, char **argv)
 
     /* build-target.sh leaves the reason beside the program when it could not build it. */
     char unavailable[1024];
-    snprintf(unavailable, sizeof unavailable, "%.*s/UNAVAILABLE", (int)(strrchr(elf, '/') ? strrchr(elf, '/') - elf : 1),
-             strrchr(elf, '/') ? elf : ".");
+    snprintf(unavailable, sizeof unavailable, "%.*s/UNAVAILABLE",
+             (int)(strrchr(elf, '/') ? strrchr(elf, '/') - elf : 1), strrchr(elf, '/') ? elf : ".");
     FILE *reason = fopen(unavailable, "r");
     if (reason) {
         char line[512] = "";

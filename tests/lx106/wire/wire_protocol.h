@@ -11,11 +11,11 @@
 #ifndef WIRE_PROTOCOL_H
 #define WIRE_PROTOCOL_H
 
-#define WIRE_IO_SYMBOL "wire_io"
-#define WIRE_IO_WORDS 16u
-#define WIRE_IO_GPIO_WORDS 8u         /* 0x00-0x1C: the GPIO registers */
-#define WIRE_IO_COMMAND 8u            /* word index of the command */
-#define WIRE_IO_ARGUMENT 9u           /* words 9-11: its arguments */
+#define WIRE_IO_SYMBOL     "wire_io"
+#define WIRE_IO_WORDS      16u
+#define WIRE_IO_GPIO_WORDS 8u /* 0x00-0x1C: the GPIO registers */
+#define WIRE_IO_COMMAND    8u /* word index of the command */
+#define WIRE_IO_ARGUMENT   9u /* words 9-11: its arguments */
 
 enum wire_command {
     /* A run starts: argument 0 the scenario, 1 the path, 2 the setting. The model brings up a fresh simulated
@@ -45,13 +45,16 @@ enum wire_scenario {
     WIRE_SCENARIO_COUNT
 };
 
-#define WIRE_SCENARIO_NAMES                                                                                          \
-    {                                                                                                                \
-        [WIRE_SCENARIO_IDCODE] = "DPIDR read", [WIRE_SCENARIO_DP_WRITE] = "DP writes and read-back",                 \
-        [WIRE_SCENARIO_AP_READ] = "AP read", [WIRE_SCENARIO_WAIT_STORM] = "WAIT storm",                              \
-        [WIRE_SCENARIO_FAULT] = "FAULT", [WIRE_SCENARIO_NO_ANSWER] = "no answer",                                    \
-        [WIRE_SCENARIO_PARITY] = "read parity error", [WIRE_SCENARIO_GARBLED_ACK] = "garbled ACK",                   \
-    }
+static const char *const wire_scenario_names[WIRE_SCENARIO_COUNT] = {
+    [WIRE_SCENARIO_IDCODE] = "DPIDR read",
+    [WIRE_SCENARIO_DP_WRITE] = "DP writes and read-back",
+    [WIRE_SCENARIO_AP_READ] = "AP read",
+    [WIRE_SCENARIO_WAIT_STORM] = "WAIT storm",
+    [WIRE_SCENARIO_FAULT] = "FAULT",
+    [WIRE_SCENARIO_NO_ANSWER] = "no answer",
+    [WIRE_SCENARIO_PARITY] = "read parity error",
+    [WIRE_SCENARIO_GARBLED_ACK] = "garbled ACK",
+};
 
 /* Wire settings each scenario runs under: pins, SWCLK, idle cycles after each packet. */
 struct wire_setting {
@@ -61,12 +64,11 @@ struct wire_setting {
     const char *name;
 };
 
-#define WIRE_SETTINGS                                                                                                \
-    {                                                                                                                \
-        {14, 13, 0, 0, "SWCLK GPIO14, SWDIO GPIO13, fastest"},                                                       \
-        {15, 0, 2000000, 2, "SWCLK GPIO15, SWDIO GPIO0, 2 MHz (paced), 2 idle cycles"},                              \
-    }
 #define WIRE_SETTING_COUNT 2u
+static const struct wire_setting wire_settings[WIRE_SETTING_COUNT] = {
+    {14, 13, 0, 0, "SWCLK GPIO14, SWDIO GPIO13, fastest"},
+    {15, 0, 2000000, 2, "SWCLK GPIO15, SWDIO GPIO0, 2 MHz (paced), 2 idle cycles"},
+};
 
 /* The CPU clock the program tells the wire (what CCOUNT counts). */
 #define WIRE_CPU_HZ 160000000u

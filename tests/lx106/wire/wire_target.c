@@ -22,10 +22,6 @@
 /* The GPIO block and the mailbox, in data RAM, away from any code page. */
 volatile uint32_t wire_io[WIRE_IO_WORDS] __attribute__((aligned(64), section(".data.wire_io"))) = {0};
 
-static const struct wire_setting wire_settings[WIRE_SETTING_COUNT] = WIRE_SETTINGS;
-
-static const char *const wire_scenario_names[WIRE_SCENARIO_COUNT] = WIRE_SCENARIO_NAMES;
-
 /* One store carries every command, so that the benchmark finds the commands in the instruction trace by its PC. */
 static __attribute__((noinline)) void wire_command(enum wire_command command, uint32_t arg0, uint32_t arg1,
                                                    uint32_t arg2)
@@ -75,18 +71,18 @@ static unsigned packet(struct bench *bench, enum swd_port port, bool read, uint8
 }
 
 /* DP registers and values (ADIv5). */
-#define DP_DPIDR 0x0u
-#define DP_ABORT 0x0u
-#define DP_CTRL_STAT 0x4u
-#define DP_SELECT 0x8u
-#define DP_RDBUFF 0xCu
+#define DP_DPIDR           0x0u
+#define DP_ABORT           0x0u
+#define DP_CTRL_STAT       0x4u
+#define DP_SELECT          0x8u
+#define DP_RDBUFF          0xCu
 #define AP_IDR_BANK_SELECT 0x000000F0u /* APSEL 0, APBANKSEL 0xF */
-#define AP_IDR 0xCu                    /* 0xFC in bank 0xF */
+#define AP_IDR             0xCu        /* 0xFC in bank 0xF */
 #define CTRL_STAT_POWER_UP 0x50000000u /* CSYSPWRUPREQ | CDBGPWRUPREQ */
-#define ABORT_CLEAR_ALL 0x1Eu
-#define WAIT_RETRIES 32u
+#define ABORT_CLEAR_ALL    0x1Eu
+#define WAIT_RETRIES       32u
 /* Rising edges from a packet's start bit to the target's launch of ACK bit 1 and of data bit 3 (swd_packet.c). */
-#define EDGE_ACK_BIT_1 9u
+#define EDGE_ACK_BIT_1  9u
 #define EDGE_DATA_BIT_3 14u
 
 static void connect(struct bench *bench)
@@ -112,9 +108,7 @@ static void repeat_while_wait(struct bench *bench, enum swd_port port, uint8_t a
 static void scenario_run(struct bench *bench, enum wire_scenario scenario)
 {
     switch (scenario) {
-    case WIRE_SCENARIO_IDCODE:
-        connect(bench);
-        break;
+    case WIRE_SCENARIO_IDCODE: connect(bench); break;
     case WIRE_SCENARIO_DP_WRITE:
         connect(bench);
         power_up(bench);
@@ -137,9 +131,9 @@ static void scenario_run(struct bench *bench, enum wire_scenario scenario)
     case WIRE_SCENARIO_FAULT:
         connect(bench);
         packet(bench, SWD_DP, false, DP_SELECT, AP_IDR_BANK_SELECT);
-        packet(bench, SWD_AP, true, AP_IDR, 0);             /* accepted, fails on the bus: STICKYERR */
-        packet(bench, SWD_DP, true, DP_RDBUFF, 0);          /* FAULT */
-        packet(bench, SWD_AP, false, AP_IDR, 0x12345678u);  /* FAULT, a write this time */
+        packet(bench, SWD_AP, true, AP_IDR, 0);            /* accepted, fails on the bus: STICKYERR */
+        packet(bench, SWD_DP, true, DP_RDBUFF, 0);         /* FAULT */
+        packet(bench, SWD_AP, false, AP_IDR, 0x12345678u); /* FAULT, a write this time */
         packet(bench, SWD_DP, false, DP_ABORT, ABORT_CLEAR_ALL);
         break;
     case WIRE_SCENARIO_NO_ANSWER:
@@ -156,8 +150,7 @@ static void scenario_run(struct bench *bench, enum wire_scenario scenario)
         wire_command(WIRE_FLIP_READ, EDGE_ACK_BIT_1, 0, 0);
         packet(bench, SWD_DP, true, DP_DPIDR, 0);
         break;
-    case WIRE_SCENARIO_COUNT:
-        break;
+    case WIRE_SCENARIO_COUNT: break;
     }
 }
 
@@ -225,11 +218,8 @@ static void scenario_check(enum wire_scenario scenario, const struct run *run, c
                "the flipped bit is reported as a parity error");
         expect(run->data[last] == (WIRE_EXPECTED_DPIDR ^ 0x8u), where, "the data carries the flipped bit 3");
         break;
-    case WIRE_SCENARIO_GARBLED_ACK:
-        expect(run->results[last] == 0x3u, where, "the ACK reads 0b011");
-        break;
-    case WIRE_SCENARIO_COUNT:
-        break;
+    case WIRE_SCENARIO_GARBLED_ACK: expect(run->results[last] == 0x3u, where, "the ACK reads 0b011"); break;
+    case WIRE_SCENARIO_COUNT: break;
     }
 }
 
