@@ -15,7 +15,8 @@
  *   - SWDIO: enable the IOMUX pull-up, so that a released line that nobody drives reads 1 (hal.h's contract: a
  *     target that does not answer reads as ACK 0b111);
  *   - both: the pad driver in push-pull mode (GPIO_PINn.PAD_DRIVER = 0) and the pin interrupt off;
- *   - mind the strapping pins (GPIO0, GPIO2 high at boot, GPIO15 low at boot), see docs/esp8266.md.
+ *   - mind the strapping pins (GPIO0, GPIO2 high at boot, GPIO15 low at boot), see docs/esp8266.md, and leave
+ *     GPIO6-11 alone: on almost every module they carry the SPI flash the code runs from (GPIO9/10 only in QIO).
  * Nothing else on the ESP8266 may drive the two pins while the wire is in use.
  *
  * Every callback runs on the task that runs the core operation; none disables interrupts.

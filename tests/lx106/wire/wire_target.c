@@ -258,8 +258,49 @@ static void wire_start(struct esp_swd *wire, const struct wire_setting *setting)
     }
 }
 
+/* esp_swd_init refuses what is not a wire; set_clock_hz never answers above the request, comes close to it once the
+ * paced loop's own cost no longer decides, and gives the fast loop's rate for 0 or anything above it. */
+static void check_setup(void)
+{
+    struct esp_swd wire;
+    static const struct esp_swd_config refused[] = {
+        {.swclk_gpio = 16, .swdio_gpio = 13, .cpu_hz = WIRE_CPU_HZ},
+        {.swclk_gpio = 14, .swdio_gpio = 16, .cpu_hz = WIRE_CPU_HZ},
+        {.swclk_gpio = 14, .swdio_gpio = 14, .cpu_hz = WIRE_CPU_HZ},
+        {.swclk_gpio = 14, .swdio_gpio = 13, .cpu_hz = 0},
+    };
+    for (unsigned i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        expect(!esp_swd_init(&wire, &refused[i]), "esp_swd_init",
+               "refuses a pin outside GPIO0-15, one pin twice, no clock");
+
+    static const uint32_t cpus[] = {80000000u, 160000000u};
+    static const uint32_t requests[] = {2000000u, 1000000u, 100000u, 1000u};
+    for (unsigned c = 0; c < 2; c++) {
+        struct esp_swd_config config = {
+            .gpio_base = (uint32_t)(uintptr_t)wire_io, .swclk_gpio = 14, .swdio_gpio = 13, .cpu_hz = cpus[c]};
+        if (!expect(esp_swd_init(&wire, &config), "esp_swd_init", "takes GPIO14 and GPIO13"))
+            return;
+        uint32_t fast_cycles = ESP_SWD_BIT_CYCLES(ESP_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP_SWD_FAST_GPIO_ACCESSES_PER_BIT,
+                                                  ESP_SWD_FAST_TAKEN_BRANCHES_PER_BIT, cpus[c]);
+        uint32_t fastest = esp_swd_set_clock_hz(&wire, 0);
+        expect(fastest == cpus[c] / fast_cycles && wire.half_period == 0, "set_clock_hz(0)", "the fast loop's rate");
+        expect(esp_swd_set_clock_hz(&wire, 50000000u) == fastest && wire.half_period == 0, "set_clock_hz(50 MHz)",
+               "the fast loop's rate");
+        printf("ok    set_clock_hz, CPU %lu MHz: fastest %lu Hz", (unsigned long)(cpus[c] / 1000000u),
+               (unsigned long)fastest);
+        for (unsigned r = 0; r < sizeof requests / sizeof requests[0]; r++) {
+            uint32_t hz = esp_swd_set_clock_hz(&wire, requests[r]);
+            expect(hz <= requests[r] && hz >= requests[r] - requests[r] / 20 && wire.half_period > 0, "set_clock_hz",
+                   "paced, at most the request and within 5 % of it");
+            printf("; %lu Hz asked: %lu Hz", (unsigned long)requests[r], (unsigned long)hz);
+        }
+        printf("\n");
+    }
+}
+
 static void run_scenarios(void)
 {
+    check_setup();
     static struct run runs[WIRE_PATH_COUNT];
     for (unsigned s = 0; s < WIRE_SETTING_COUNT; s++) {
         const struct wire_setting *setting = &wire_settings[s];
