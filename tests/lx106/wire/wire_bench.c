@@ -1,0 +1,300 @@
+/*
+ * wire_bench.c - instructions per SWD bit of the port's wire, counted in QEMU's instruction trace of the production
+ * object code, and the SWCLK that follows on the chip by esp_swd.h's cost model.
+ *
+ * The trace (-singlestep -d exec,nochain) has one line per executed instruction. A store the model performs for
+ * QEMU (wire_model.c) shows once: QEMU logs it, stops before it, and the model moves PC past it. The program's
+ * commands all come from one store instruction, so its n-th appearance in the trace is the n-th command the model
+ * received; a benchmark packet's window lies between its WIRE_BENCH_BEGIN and WIRE_BENCH_END. Inside a window only
+ * the instructions in IRAM (the wire) count. The data phase is measured from rising edge to rising edge: for a read
+ * from the 13th (data bit 0 sampled just before it) to the 45th, for a write from the 14th to the 46th: 32 bits.
+ *
+ * Output: one line per measurement, as bench/ prints them: what, the figure, its unit, the reference, the ratio.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esp_swd.h"
+#include "wire_model.h"
+
+#define PACKET_BITS    46u
+#define DATA_BITS      32u
+#define GOAL_SWCLK_MHZ 4.0
+
+void bench_command(struct model *model, uint32_t command, uint32_t packet, uint32_t paced)
+{
+    if (packet >= WIRE_BENCH_COUNT || paced > 1) {
+        model_fail(model, "benchmark command for packet %u, paced %u", packet, paced);
+        return;
+    }
+    struct bench_window *window = &model->windows[packet][paced];
+    if (command == WIRE_BENCH_BEGIN) {
+        window->seen = true;
+        window->begin_command = model->commands_count;
+        window->gpio_stores_at_begin = model->gpio_stores;
+    } else {
+        window->end_command = model->commands_count;
+        window->gpio_stores = model->gpio_stores - window->gpio_stores_at_begin;
+    }
+}
+
+/* ---- The wire's code: each instruction's length and whether it is a memw ---- */
+
+struct code_map {
+    uint32_t start, end;
+    uint8_t *length; /* by PC - start; 0 where no instruction starts */
+    bool *memw;
+};
+
+static bool code_map_load(struct code_map *map, const char *objdump, const char *elf)
+{
+    size_t size = map->end - map->start;
+    map->length = calloc(size, 1);
+    map->memw = calloc(size, sizeof *map->memw);
+    char command[1024];
+    snprintf(command, sizeof command, "'%s' -d --start-address=0x%x --stop-address=0x%x '%s'", objdump, map->start,
+             map->end, elf);
+    FILE *pipe = popen(command, "r");
+    if (!pipe || !map->length || !map->memw)
+        return false;
+    char line[512];
+    unsigned instructions = 0;
+    while (fgets(line, sizeof line, pipe)) {
+        unsigned long pc;
+        char bytes[32], mnemonic[32];
+        /* "40100010:\t0020c0  \tmemw" */
+        if (sscanf(line, " %lx:\t%31[0-9a-f]%*[ ]\t%31s", &pc, bytes, mnemonic) != 3 || pc < map->start ||
+            pc >= map->end)
+            continue;
+        map->length[pc - map->start] = (uint8_t)(strlen(bytes) / 2);
+        map->memw[pc - map->start] = strcmp(mnemonic, "memw") == 0;
+        instructions++;
+    }
+    pclose(pipe);
+    return instructions > 0;
+}
+
+/* ---- A window of the trace ---- */
+
+struct window_trace {
+    uint32_t *pcs; /* the wire's instructions, in execution order */
+    size_t count, capacity;
+};
+
+static void window_add(struct window_trace *window, uint32_t pc)
+{
+    if (window->count == window->capacity) {
+        window->capacity = window->capacity ? 2 * window->capacity : 4096;
+        window->pcs = realloc(window->pcs, window->capacity * sizeof *window->pcs);
+        if (!window->pcs) {
+            perror("realloc");
+            exit(1);
+        }
+    }
+    window->pcs[window->count++] = pc;
+}
+
+/* Splits the trace into the benchmark windows. */
+static bool trace_read(struct model *model, const char *path, struct window_trace windows[WIRE_BENCH_COUNT][2])
+{
+    FILE *trace = fopen(path, "r");
+    if (!trace)
+        return false;
+    char line[256];
+    unsigned commands = 0; /* commands issued so far */
+    while (fgets(line, sizeof line, trace)) {
+        /* "Trace 0: 0x7f... [00000000/40100010/00018004/ff000201] " */
+        const char *bracket = strchr(line, '[');
+        unsigned long flags, pc;
+        if (!bracket || sscanf(bracket, "[%lx/%lx/", &flags, &pc) != 2)
+            continue;
+        if (pc == model->command_pc) {
+            commands++;
+            continue;
+        }
+        if (pc < model->iram_start || pc >= model->iram_end)
+            continue;
+        for (unsigned p = 0; p < WIRE_BENCH_COUNT; p++) {
+            for (unsigned paced = 0; paced < 2; paced++) {
+                const struct bench_window *window = &model->windows[p][paced];
+                /* After the BEGIN command's store (number begin_command + 1), before the END's. */
+                if (window->seen && commands > window->begin_command && commands <= window->end_command)
+                    window_add(&windows[p][paced], (uint32_t)pc);
+            }
+        }
+    }
+    fclose(trace);
+    return commands == model->commands_count;
+}
+
+struct counts {
+    double instructions, accesses, taken;
+};
+
+static struct counts count_range(const struct code_map *map, const struct window_trace *window, size_t from, size_t to)
+{
+    struct counts counts = {0};
+    for (size_t i = from; i < to; i++) {
+        uint32_t pc = window->pcs[i];
+        counts.instructions++;
+        counts.accesses += map->memw[pc - map->start];
+        if (i + 1 < window->count && window->pcs[i + 1] != pc + map->length[pc - map->start])
+            counts.taken++;
+    }
+    return counts;
+}
+
+static struct counts per_bit(struct counts counts, double bits)
+{
+    return (struct counts){counts.instructions / bits, counts.accesses / bits, counts.taken / bits};
+}
+
+struct packet_figures {
+    struct counts packet; /* the whole packet, per bit */
+    struct counts data;   /* the data phase, per bit */
+};
+
+static bool measure(struct model *model, const struct code_map *map, const struct window_trace *window, unsigned packet,
+                    unsigned paced, struct packet_figures *figures)
+{
+    const char *name = packet == WIRE_BENCH_READ ? "read" : "write";
+    size_t rising[PACKET_BITS + 1], edges = 0;
+    unsigned long stores = 0;
+    for (size_t i = 0; i < window->count; i++) {
+        stores += model_pc_in(&model->gpio_store_pcs, window->pcs[i]);
+        if (model_pc_in(&model->rising_pcs, window->pcs[i]) && edges <= PACKET_BITS)
+            rising[edges++] = i;
+    }
+    if (edges != PACKET_BITS) {
+        model_fail(model, "benchmark %s (%s): %zu rising edges in the trace, not %u", name, paced ? "paced" : "fast",
+                   edges, PACKET_BITS);
+        return false;
+    }
+    /* Each store the model served must show once: otherwise the counts below would be off. */
+    const struct bench_window *served = &model->windows[packet][paced];
+    if (stores != served->gpio_stores) {
+        model_fail(model, "benchmark %s: %lu GPIO stores in the trace, the model served %lu", name, stores,
+                   served->gpio_stores);
+        return false;
+    }
+    size_t first = packet == WIRE_BENCH_READ ? 12 : 13;
+    figures->packet = per_bit(count_range(map, window, 0, window->count), PACKET_BITS);
+    figures->data = per_bit(count_range(map, window, rising[first], rising[first + DATA_BITS]), DATA_BITS);
+    return true;
+}
+
+static double bit_cycles(struct counts counts, uint32_t cpu_hz)
+{
+    return ESP_SWD_BIT_CYCLES(counts.instructions, counts.accesses, counts.taken, cpu_hz);
+}
+
+static void report_loop(const struct packet_figures figures[WIRE_BENCH_COUNT], const char *loop, unsigned header_instr,
+                        unsigned header_accesses, unsigned header_taken)
+{
+    static const char *const names[WIRE_BENCH_COUNT] = {"read", "write"};
+    for (unsigned p = 0; p < WIRE_BENCH_COUNT; p++) {
+        char label[96];
+        const struct counts *whole = &figures[p].packet, *data = &figures[p].data;
+        snprintf(label, sizeof label, "lx106 SWD %s packet, %s loop", names[p], loop);
+        printf("%-46s %6.2f instructions/bit  (%.0f in 46 bits)\n", label, whole->instructions,
+               whole->instructions * PACKET_BITS);
+        snprintf(label, sizeof label, "lx106 SWD %s data phase, %s loop", names[p], loop);
+        printf("%-46s %6.2f instructions/bit  %.2f GPIO accesses, %.2f taken branches  esp_swd.h %u/%u/%u  ratio "
+               "%.3f\n",
+               label, data->instructions, data->accesses, data->taken, header_instr, header_accesses, header_taken,
+               data->instructions / header_instr);
+    }
+}
+
+static void report_swclk(const struct packet_figures figures[WIRE_BENCH_COUNT])
+{
+    static const char *const names[WIRE_BENCH_COUNT] = {"read", "write"};
+    static const uint32_t clocks[] = {80000000u, 160000000u};
+    for (unsigned c = 0; c < 2; c++) {
+        for (unsigned p = 0; p < WIRE_BENCH_COUNT; p++) {
+            char label[96];
+            double data = bit_cycles(figures[p].data, clocks[c]), whole = bit_cycles(figures[p].packet, clocks[c]);
+            double mhz = clocks[c] / data / 1e6;
+            snprintf(label, sizeof label, "SWCLK on the chip, CPU %u MHz, %s data", clocks[c] / 1000000u, names[p]);
+            printf("%-46s %6.2f MHz estimate  (%.1f cycles/bit; packet average %.2f MHz)  goal >= %.0f MHz  ratio "
+                   "%.2f\n",
+                   label, mhz, data, clocks[c] / whole / 1e6, GOAL_SWCLK_MHZ, mhz / GOAL_SWCLK_MHZ);
+        }
+    }
+    printf("%-46s %6u cycles     (7 cycles of the 80 MHz bus, assumed; memw included)  esp_swd.h\n",
+           "GPIO register access, CPU 160 MHz", ESP_SWD_GPIO_ACCESS_CYCLES(160000000u));
+    /* How much the answer at 160 MHz rests on that assumption: the same loop if an access took 7 CPU cycles. */
+    for (unsigned p = 0; p < WIRE_BENCH_COUNT; p++) {
+        const struct counts *data = &figures[p].data;
+        double cycles = data->instructions + data->accesses * (ESP_SWD_GPIO_ACCESS_BUS_CYCLES - 2.0) +
+                        data->taken * ESP_SWD_BRANCH_TAKEN_EXTRA;
+        char label[96];
+        snprintf(label, sizeof label, "  if an access took 7 CPU cycles, %s data", names[p]);
+        printf("%-46s %6.2f MHz estimate  (%.1f cycles/bit)  goal >= %.0f MHz  ratio %.2f\n", label, 160.0 / cycles,
+               cycles, GOAL_SWCLK_MHZ, 160.0 / cycles / GOAL_SWCLK_MHZ);
+    }
+}
+
+static void check_header(struct model *model, const struct packet_figures figures[WIRE_BENCH_COUNT], const char *loop,
+                         unsigned header_instr, unsigned header_accesses, unsigned header_taken)
+{
+    struct counts worst = {0};
+    for (unsigned p = 0; p < WIRE_BENCH_COUNT; p++) {
+        worst.instructions = fmax(worst.instructions, figures[p].data.instructions);
+        worst.accesses = fmax(worst.accesses, figures[p].data.accesses);
+        worst.taken = fmax(worst.taken, figures[p].data.taken);
+    }
+    /* Per-bit averages over 32 bits: a loop branch that falls just outside the window shows as 0.97 or 1.03. */
+    unsigned instr = (unsigned)lround(worst.instructions), accesses = (unsigned)lround(worst.accesses),
+             taken = (unsigned)lround(worst.taken);
+    if (instr != header_instr || accesses != header_accesses || taken != header_taken) {
+        model_fail(model,
+                   "esp_swd.h's cost of the %s loop (%u instructions, %u GPIO accesses, %u taken branches per bit) "
+                   "is not the code's (%u, %u, %u): update it, set_clock_hz relies on it",
+                   loop, header_instr, header_accesses, header_taken, instr, accesses, taken);
+        return;
+    }
+    printf("ok    esp_swd.h's cost of the %s loop matches the code: %u instructions, %u GPIO accesses, %u taken "
+           "branches per bit\n",
+           loop, instr, accesses, taken);
+}
+
+void bench_report(struct model *model, const char *trace, const char *objdump, const char *elf, bool check)
+{
+    struct code_map map = {.start = model->iram_start, .end = model->iram_end};
+    static struct window_trace windows[WIRE_BENCH_COUNT][2];
+    if (!code_map_load(&map, objdump, elf)) {
+        model_fail(model, "cannot disassemble the wire's IRAM (%s)", objdump);
+        return;
+    }
+    if (!trace_read(model, trace, windows)) {
+        model_fail(model, "the instruction trace %s does not hold the %u commands the model received", trace,
+                   model->commands_count);
+        return;
+    }
+    struct packet_figures figures[2][WIRE_BENCH_COUNT];
+    for (unsigned paced = 0; paced < 2; paced++) {
+        for (unsigned p = 0; p < WIRE_BENCH_COUNT; p++) {
+            if (!model->windows[p][paced].seen ||
+                !measure(model, &map, &windows[p][paced], p, paced, &figures[paced][p]))
+                return;
+        }
+    }
+    if (check) {
+        check_header(model, figures[0], "fast", ESP_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP_SWD_FAST_GPIO_ACCESSES_PER_BIT,
+                     ESP_SWD_FAST_TAKEN_BRANCHES_PER_BIT);
+        check_header(model, figures[1], "paced", ESP_SWD_PACED_INSTRUCTIONS_PER_BIT,
+                     ESP_SWD_PACED_GPIO_ACCESSES_PER_BIT, ESP_SWD_PACED_TAKEN_BRANCHES_PER_BIT);
+        return;
+    }
+    report_loop(figures[0], "fast", ESP_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP_SWD_FAST_GPIO_ACCESSES_PER_BIT,
+                ESP_SWD_FAST_TAKEN_BRANCHES_PER_BIT);
+    report_loop(figures[1], "paced", ESP_SWD_PACED_INSTRUCTIONS_PER_BIT, ESP_SWD_PACED_GPIO_ACCESSES_PER_BIT,
+                ESP_SWD_PACED_TAKEN_BRANCHES_PER_BIT);
+    report_swclk(figures[0]);
+    printf("%-46s %6u bytes      (the SDK app of the reference: 22.6 KB of IRAM left)\n", "IRAM taken by the wire",
+           model->iram_end - model->iram_start);
+}
