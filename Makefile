@@ -4,9 +4,10 @@ JOBS ?= $(shell nproc)
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test demo serve bench cross fuzz clean
+.PHONY: all deps build test demo serve bench cross fuzz clean esp8266 esp8266-flash
 
 PORT ?= 8080
+BOARD ?= 4mb
 
 all: build
 
@@ -37,6 +38,15 @@ bench: build
 
 cross: deps
 	@tests/cross/build-core.sh $(BUILD)/cross
+
+# The ESP8266 firmware (ports/esp8266) for 4 MB and 1 MB modules into $(BUILD)/esp8266/, with its budgets. The SDK
+# comes from $$IDF_PATH, else from ../shared/esp8266's bundle, else from upstream (scripts/esp8266-sdk.sh).
+esp8266: deps
+	@scripts/esp8266-build.sh $(BUILD)
+
+# make esp8266-flash PORT=/dev/ttyUSB0 [BOARD=4mb|1mb]: the firmware into a module on a serial port (esptool.py).
+esp8266-flash: esp8266
+	@scripts/esp8266-flash.sh $(BUILD) $(BOARD) $(PORT)
 
 # Each libFuzzer target for FUZZ_SECONDS seconds; what they find accumulates in $(BUILD)/fuzz/.
 fuzz: build

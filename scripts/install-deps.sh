@@ -15,6 +15,8 @@ packages=(
   clang libclang-rt-dev                           # libFuzzer targets (tests/fuzz)
   qemu-system-arm                                 # runs the example firmware (tests/interop)
   qemu-system-misc                                # qemu-system-xtensa: the core's tests on the ESP8266's CPU (tests/lx106)
+  python3-pyparsing python3-serial python3-click python3-future python3-pyelftools python3-cryptography
+  python3-setuptools                              # the ESP8266 SDK's build tools (ldgen, esptool.py): make esp8266
   openocd stm32flash                              # program the simulated parts (tests/interop)
   bc                                              # arithmetic of bench/bench_openocd.sh
   curl python3                                    # drive the HTTP server and the REST API, read its JSON (tests)

@@ -17,4 +17,10 @@
 #define AIRSWD_API_EVENT_STREAMS 2
 #define AIRSWD_API_EXCHANGES 2
 
+/* Connections the socket server holds (ports/common/http_server.h): the 2 of the budget. A third client waits in the
+ * listen backlog, or takes the place of one that has waited longest for a request. */
+#define HTTP_SERVER_CONNECTIONS 2
+/* Bytes the socket server reads at a time, on the network task's stack (4 KB on Linux). */
+#define HTTP_SERVER_RECEIVE_CHUNK 1024
+
 #endif /* AIRSWD_ESP8266_SIZES_H */

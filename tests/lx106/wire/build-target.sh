@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the wire test program for the ESP8266's CPU: OUTPUT_DIR/wire_target.elf, the port's SWD wire
-# (ports/esp8266/main/esp_swd.c) compiled as the firmware compiles it (-O2 -mlongcalls, hot functions in .iram1.*),
+# (ports/esp8266/main/esp8266_swd.c) compiled as the firmware compiles it (-O2 -mlongcalls, hot functions in .iram1.*),
 # the core's src/swd beside it, on the runtime of tests/lx106/runtime, against the SDK's newlib.
 #
-# It also compiles esp_swd.c the way the SDK build will (ESP_PLATFORM, the SDK's esp_attr.h, gnu99, the SDK's
+# It also compiles esp8266_swd.c the way the SDK build will (ESP_PLATFORM, the SDK's esp_attr.h, gnu99, the SDK's
 # warnings) and checks that every hot function lands in IRAM there too.
 #
 # When the cross compiler or the SDK's newlib is missing, the reason goes to OUTPUT_DIR/UNAVAILABLE and the script
@@ -46,7 +46,7 @@ compile() { # compile OBJECT SOURCE FLAGS...
 }
 
 # The wire exactly as the firmware builds it (ports/esp8266: -O2 for this file).
-compile esp_swd.o "$port/esp_swd.c" -std=c11 -O2 "${warnings[@]}"
+compile esp8266_swd.o "$port/esp8266_swd.c" -std=c11 -O2 "${warnings[@]}"
 # The core and the program, with the firmware's size optimisation.
 for source in "$root"/src/swd/swd_*.c "$root/src/status.c"; do
   compile "core_$(basename "${source%.c}").o" "$source" -std=c11 -Os "${warnings[@]}"
@@ -64,8 +64,8 @@ compile runtime_start.o "$runtime/start.S"
 grep -v "LOAD segment with RWX permissions" "$out/link.log" >&2 || true
 
 # The hot functions must be in IRAM: a cache miss in flash would stall a packet for microseconds.
-hot="esp_swd_transfer esp_swd_packet_fast esp_swd_packet_paced esp_swd_write_bit esp_swd_read_bit \
-esp_swd_set_swdio_output"
+hot="esp8266_swd_transfer esp8266_swd_packet_fast esp8266_swd_packet_paced esp8266_swd_write_bit esp8266_swd_read_bit \
+esp8266_swd_set_swdio_output"
 check_iram() { # check_iram OBJECT_OR_ELF WHAT
   local symbols missing=""
   symbols=$(xtensa-lx106-elf-objdump -t "$1")
@@ -79,7 +79,7 @@ check_iram "$out/wire_target.elf.partial" "the test program"
 # The SDK's build of the same file: its esp_attr.h, its dialect and warnings (make/project.mk), -O2.
 "$cc" -std=gnu99 -O2 -mlongcalls -ffunction-sections -fdata-sections -nostdlib -DESP_PLATFORM -Wall -Werror=all \
   -Wextra -Wno-unused-parameter -Wno-sign-compare -isystem "$ESP8266_NEWLIB/include" \
-  -I "$IDF_PATH/components/esp8266/include" -I "$root/src" -c "$port/esp_swd.c" -o "$out/obj_sdk_esp_swd.o"
-check_iram "$out/obj_sdk_esp_swd.o" "the SDK build"
+  -I "$IDF_PATH/components/esp8266/include" -I "$root/src" -c "$port/esp8266_swd.c" -o "$out/obj_sdk_esp8266_swd.o"
+check_iram "$out/obj_sdk_esp8266_swd.o" "the SDK build"
 
 mv "$out/wire_target.elf.partial" "$out/wire_target.elf"

@@ -1,6 +1,6 @@
 /*
  * wire_bench.c - instructions per SWD bit of the port's wire, counted in QEMU's instruction trace of the production
- * object code, and the SWCLK that follows on the chip by esp_swd.h's cost model.
+ * object code, and the SWCLK that follows on the chip by esp8266_swd.h's cost model.
  *
  * The trace (-singlestep -d exec,nochain) has one line per executed instruction. A store the model performs for
  * QEMU (wire_model.c) shows once: QEMU logs it, stops before it, and the model moves PC past it. The program's
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "esp_swd.h"
+#include "esp8266_swd.h"
 #include "wire_model.h"
 
 #define PACKET_BITS    46u
@@ -188,7 +188,7 @@ static bool measure(struct model *model, const struct code_map *map, const struc
 
 static double bit_cycles(struct counts counts, uint32_t cpu_hz)
 {
-    return ESP_SWD_BIT_CYCLES(counts.instructions, counts.accesses, counts.taken, cpu_hz);
+    return ESP8266_SWD_BIT_CYCLES(counts.instructions, counts.accesses, counts.taken, cpu_hz);
 }
 
 static void report_loop(const struct packet_figures figures[WIRE_BENCH_COUNT], const char *loop, unsigned header_instr,
@@ -202,7 +202,7 @@ static void report_loop(const struct packet_figures figures[WIRE_BENCH_COUNT], c
         printf("%-46s %6.2f instructions/bit  (%.0f in 46 bits)\n", label, whole->instructions,
                whole->instructions * PACKET_BITS);
         snprintf(label, sizeof label, "lx106 SWD %s data phase, %s loop", names[p], loop);
-        printf("%-46s %6.2f instructions/bit  %.2f GPIO accesses, %.2f taken branches  esp_swd.h %u/%u/%u  ratio "
+        printf("%-46s %6.2f instructions/bit  %.2f GPIO accesses, %.2f taken branches  esp8266_swd.h %u/%u/%u  ratio "
                "%.3f\n",
                label, data->instructions, data->accesses, data->taken, header_instr, header_accesses, header_taken,
                data->instructions / header_instr);
@@ -224,13 +224,13 @@ static void report_swclk(const struct packet_figures figures[WIRE_BENCH_COUNT])
                    label, mhz, data, clocks[c] / whole / 1e6, GOAL_SWCLK_MHZ, mhz / GOAL_SWCLK_MHZ);
         }
     }
-    printf("%-46s %6u cycles     (7 cycles of the 80 MHz bus, assumed; memw included)  esp_swd.h\n",
-           "GPIO register access, CPU 160 MHz", ESP_SWD_GPIO_ACCESS_CYCLES(160000000u));
+    printf("%-46s %6u cycles     (7 cycles of the 80 MHz bus, assumed; memw included)  esp8266_swd.h\n",
+           "GPIO register access, CPU 160 MHz", ESP8266_SWD_GPIO_ACCESS_CYCLES(160000000u));
     /* How much the answer at 160 MHz rests on that assumption: the same loop if an access took 7 CPU cycles. */
     for (unsigned p = 0; p < WIRE_BENCH_COUNT; p++) {
         const struct counts *data = &figures[p].data;
-        double cycles = data->instructions + data->accesses * (ESP_SWD_GPIO_ACCESS_BUS_CYCLES - 2.0) +
-                        data->taken * ESP_SWD_BRANCH_TAKEN_EXTRA;
+        double cycles = data->instructions + data->accesses * (ESP8266_SWD_GPIO_ACCESS_BUS_CYCLES - 2.0) +
+                        data->taken * ESP8266_SWD_BRANCH_TAKEN_EXTRA;
         char label[96];
         snprintf(label, sizeof label, "  if an access took 7 CPU cycles, %s data", names[p]);
         printf("%-46s %6.2f MHz estimate  (%.1f cycles/bit)  goal >= %.0f MHz  ratio %.2f\n", label, 160.0 / cycles,
@@ -252,12 +252,12 @@ static void check_header(struct model *model, const struct packet_figures figure
              taken = (unsigned)lround(worst.taken);
     if (instr != header_instr || accesses != header_accesses || taken != header_taken) {
         model_fail(model,
-                   "esp_swd.h's cost of the %s loop (%u instructions, %u GPIO accesses, %u taken branches per bit) "
+                   "esp8266_swd.h's cost of the %s loop (%u instructions, %u GPIO accesses, %u taken branches per bit) "
                    "is not the code's (%u, %u, %u): update it, set_clock_hz relies on it",
                    loop, header_instr, header_accesses, header_taken, instr, accesses, taken);
         return;
     }
-    printf("ok    esp_swd.h's cost of the %s loop matches the code: %u instructions, %u GPIO accesses, %u taken "
+    printf("ok    esp8266_swd.h's cost of the %s loop matches the code: %u instructions, %u GPIO accesses, %u taken "
            "branches per bit\n",
            loop, instr, accesses, taken);
 }
@@ -284,16 +284,16 @@ void bench_report(struct model *model, const char *trace, const char *objdump, c
         }
     }
     if (check) {
-        check_header(model, figures[0], "fast", ESP_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP_SWD_FAST_GPIO_ACCESSES_PER_BIT,
-                     ESP_SWD_FAST_TAKEN_BRANCHES_PER_BIT);
-        check_header(model, figures[1], "paced", ESP_SWD_PACED_INSTRUCTIONS_PER_BIT,
-                     ESP_SWD_PACED_GPIO_ACCESSES_PER_BIT, ESP_SWD_PACED_TAKEN_BRANCHES_PER_BIT);
+        check_header(model, figures[0], "fast", ESP8266_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP8266_SWD_FAST_GPIO_ACCESSES_PER_BIT,
+                     ESP8266_SWD_FAST_TAKEN_BRANCHES_PER_BIT);
+        check_header(model, figures[1], "paced", ESP8266_SWD_PACED_INSTRUCTIONS_PER_BIT,
+                     ESP8266_SWD_PACED_GPIO_ACCESSES_PER_BIT, ESP8266_SWD_PACED_TAKEN_BRANCHES_PER_BIT);
         return;
     }
-    report_loop(figures[0], "fast", ESP_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP_SWD_FAST_GPIO_ACCESSES_PER_BIT,
-                ESP_SWD_FAST_TAKEN_BRANCHES_PER_BIT);
-    report_loop(figures[1], "paced", ESP_SWD_PACED_INSTRUCTIONS_PER_BIT, ESP_SWD_PACED_GPIO_ACCESSES_PER_BIT,
-                ESP_SWD_PACED_TAKEN_BRANCHES_PER_BIT);
+    report_loop(figures[0], "fast", ESP8266_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP8266_SWD_FAST_GPIO_ACCESSES_PER_BIT,
+                ESP8266_SWD_FAST_TAKEN_BRANCHES_PER_BIT);
+    report_loop(figures[1], "paced", ESP8266_SWD_PACED_INSTRUCTIONS_PER_BIT, ESP8266_SWD_PACED_GPIO_ACCESSES_PER_BIT,
+                ESP8266_SWD_PACED_TAKEN_BRANCHES_PER_BIT);
     report_swclk(figures[0]);
     printf("%-46s %6u bytes      (the SDK app of the reference: 22.6 KB of IRAM left)\n", "IRAM taken by the wire",
            model->iram_end - model->iram_start);

@@ -15,7 +15,7 @@
  * transfer must record exactly the changes of the run through the core's per-bit path.
  *
  * With --bench, QEMU also writes an instruction trace (-singlestep -d exec,nochain), and the model counts the
- * instructions of the benchmark packets in it (wire_bench.c); with --check-cost it also fails when esp_swd.h's cost
+ * instructions of the benchmark packets in it (wire_bench.c); with --check-cost it also fails when esp8266_swd.h's cost
  * constants no longer match them.
  *
  * Usage: lx106_wire_model [--bench | --check-cost] ELF [QEMU [NM [OBJDUMP]]]   (default: the Debian names)
@@ -41,7 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "esp_swd.h"
+#include "esp8266_swd.h"
 #include "sim_target.h"
 
 /* QEMU's lx106 register order in the 'g' packet: a0-a15, then pc. */
@@ -181,16 +181,16 @@ static void model_rising_edge(struct model *model)
 static void model_gpio_store(struct model *model, uint32_t offset, uint32_t value, uint32_t pc)
 {
     uint32_t wire_pins = model->clk | model->dio;
-    if (model->recording && (value & ~wire_pins) && offset != ESP_SWD_GPIO_IN) {
+    if (model->recording && (value & ~wire_pins) && offset != ESP8266_SWD_GPIO_IN) {
         model_fail(model, "store of 0x%08x to GPIO register 0x%02x at PC 0x%08x touches pins the wire does not own",
                    value, offset, pc);
     }
     uint8_t before = model_pins(model);
     switch (offset) {
-    case ESP_SWD_GPIO_OUT_W1TS: model->out |= value; break;
-    case ESP_SWD_GPIO_OUT_W1TC: model->out &= ~value; break;
-    case ESP_SWD_GPIO_ENABLE_W1TS: model->enable |= value; break;
-    case ESP_SWD_GPIO_ENABLE_W1TC: model->enable &= ~value; break;
+    case ESP8266_SWD_GPIO_OUT_W1TS: model->out |= value; break;
+    case ESP8266_SWD_GPIO_OUT_W1TC: model->out &= ~value; break;
+    case ESP8266_SWD_GPIO_ENABLE_W1TS: model->enable |= value; break;
+    case ESP8266_SWD_GPIO_ENABLE_W1TC: model->enable &= ~value; break;
     default:
         /* OUT and ENABLE themselves would change the other pins too; IN is read-only. */
         model_fail(model, "store of 0x%08x to GPIO register 0x%02x at PC 0x%08x: the wire uses only W1TS/W1TC", value,
@@ -397,9 +397,9 @@ static bool model_store(struct model *model)
     }
     /* The target reads back what the pins are: OUT, ENABLE and IN as the model has them. */
     uint32_t image[WIRE_IO_GPIO_WORDS] = {0};
-    image[ESP_SWD_GPIO_OUT / 4] = model->out;
-    image[ESP_SWD_GPIO_ENABLE / 4] = model->enable;
-    image[ESP_SWD_GPIO_IN / 4] = model_in(model);
+    image[ESP8266_SWD_GPIO_OUT / 4] = model->out;
+    image[ESP8266_SWD_GPIO_ENABLE / 4] = model->enable;
+    image[ESP8266_SWD_GPIO_IN / 4] = model_in(model);
     if (memcmp(image, model->image, sizeof image) != 0) {
         memcpy(model->image, image, sizeof image);
         if (!gdb_remote_queue_write_memory(&model->gdb, model->io, image, sizeof image))
@@ -539,7 +539,7 @@ static int model_session(struct model *model, const char *qemu, const char *elf,
     gdb_remote_init(&model->gdb, fd, GDB_REPLY_TIMEOUT_MS);
 
     /* The block starts as a chip's GPIO after reset: nothing driven, IN shows the other pins' pattern. */
-    model->image[ESP_SWD_GPIO_IN / 4] = model_in(model);
+    model->image[ESP8266_SWD_GPIO_IN / 4] = model_in(model);
     char watch[48];
     snprintf(watch, sizeof watch, "Z2,%x,%x", model->io, 4 * WIRE_IO_WORDS);
     bool ok = gdb_remote_queue_write_memory(&model->gdb, model->io, model->image, sizeof model->image) &&

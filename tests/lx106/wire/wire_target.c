@@ -1,7 +1,7 @@
 /*
  * wire_target.c - the wire test program for the ESP8266's CPU, run under qemu-system-xtensa by wire_model.c.
  *
- * The port's SWD wire (ports/esp8266/main/esp_swd.c, compiled as for the firmware: -O2 -mlongcalls, in IRAM) drives
+ * The port's SWD wire (ports/esp8266/main/esp8266_swd.c, compiled as for the firmware: -O2 -mlongcalls, in IRAM) drives
  * `wire_io`, RAM that stands in for the GPIO block; the host model plays the registers and a simulated STM32 behind
  * them (wire_protocol.h). Every scenario runs twice from the same state, once through the core's per-bit path
  * (src/swd over write_bit/read_bit) and once through the port's whole-packet transfer; this program checks that the
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "esp_swd.h"
+#include "esp8266_swd.h"
 #include "swd/swd.h"
 #include "wire_protocol.h"
 
@@ -224,7 +224,7 @@ static void scenario_check(enum wire_scenario scenario, const struct run *run, c
 }
 
 /* A paced wire never clocks faster than its setting: a packet answered OK has 46 cycles, 92 phases. */
-static void pace_check(const struct run *run, const struct esp_swd *wire, const char *where)
+static void pace_check(const struct run *run, const struct esp8266_swd *wire, const char *where)
 {
     if (!wire->half_period)
         return;
@@ -243,53 +243,53 @@ static bool runs_equal(const struct run *a, const struct run *b)
            memcmp(a->data, b->data, a->count * sizeof a->data[0]) == 0;
 }
 
-static void wire_start(struct esp_swd *wire, const struct wire_setting *setting)
+static void wire_start(struct esp8266_swd *wire, const struct wire_setting *setting)
 {
-    struct esp_swd_config config = {
+    struct esp8266_swd_config config = {
         .gpio_base = (uint32_t)(uintptr_t)wire_io,
         .swclk_gpio = (uint8_t)setting->swclk_gpio,
         .swdio_gpio = (uint8_t)setting->swdio_gpio,
         .cpu_hz = WIRE_CPU_HZ,
         .swclk_hz = setting->swclk_hz,
     };
-    if (!esp_swd_init(wire, &config)) {
-        printf("FAIL  esp_swd_init refused %s\n", setting->name);
+    if (!esp8266_swd_init(wire, &config)) {
+        printf("FAIL  esp8266_swd_init refused %s\n", setting->name);
         exit(1);
     }
 }
 
-/* esp_swd_init refuses what is not a wire; set_clock_hz never answers above the request, comes close to it once the
+/* esp8266_swd_init refuses what is not a wire; set_clock_hz never answers above the request, comes close to it once the
  * paced loop's own cost no longer decides, and gives the fast loop's rate for 0 or anything above it. */
 static void check_setup(void)
 {
-    struct esp_swd wire;
-    static const struct esp_swd_config refused[] = {
+    struct esp8266_swd wire;
+    static const struct esp8266_swd_config refused[] = {
         {.swclk_gpio = 16, .swdio_gpio = 13, .cpu_hz = WIRE_CPU_HZ},
         {.swclk_gpio = 14, .swdio_gpio = 16, .cpu_hz = WIRE_CPU_HZ},
         {.swclk_gpio = 14, .swdio_gpio = 14, .cpu_hz = WIRE_CPU_HZ},
         {.swclk_gpio = 14, .swdio_gpio = 13, .cpu_hz = 0},
     };
     for (unsigned i = 0; i < sizeof refused / sizeof refused[0]; i++)
-        expect(!esp_swd_init(&wire, &refused[i]), "esp_swd_init",
+        expect(!esp8266_swd_init(&wire, &refused[i]), "esp8266_swd_init",
                "refuses a pin outside GPIO0-15, one pin twice, no clock");
 
     static const uint32_t cpus[] = {80000000u, 160000000u};
     static const uint32_t requests[] = {2000000u, 1000000u, 100000u, 1000u};
     for (unsigned c = 0; c < 2; c++) {
-        struct esp_swd_config config = {
+        struct esp8266_swd_config config = {
             .gpio_base = (uint32_t)(uintptr_t)wire_io, .swclk_gpio = 14, .swdio_gpio = 13, .cpu_hz = cpus[c]};
-        if (!expect(esp_swd_init(&wire, &config), "esp_swd_init", "takes GPIO14 and GPIO13"))
+        if (!expect(esp8266_swd_init(&wire, &config), "esp8266_swd_init", "takes GPIO14 and GPIO13"))
             return;
-        uint32_t fast_cycles = ESP_SWD_BIT_CYCLES(ESP_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP_SWD_FAST_GPIO_ACCESSES_PER_BIT,
-                                                  ESP_SWD_FAST_TAKEN_BRANCHES_PER_BIT, cpus[c]);
-        uint32_t fastest = esp_swd_set_clock_hz(&wire, 0);
+        uint32_t fast_cycles = ESP8266_SWD_BIT_CYCLES(ESP8266_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP8266_SWD_FAST_GPIO_ACCESSES_PER_BIT,
+                                                  ESP8266_SWD_FAST_TAKEN_BRANCHES_PER_BIT, cpus[c]);
+        uint32_t fastest = esp8266_swd_set_clock_hz(&wire, 0);
         expect(fastest == cpus[c] / fast_cycles && wire.half_period == 0, "set_clock_hz(0)", "the fast loop's rate");
-        expect(esp_swd_set_clock_hz(&wire, 50000000u) == fastest && wire.half_period == 0, "set_clock_hz(50 MHz)",
+        expect(esp8266_swd_set_clock_hz(&wire, 50000000u) == fastest && wire.half_period == 0, "set_clock_hz(50 MHz)",
                "the fast loop's rate");
         printf("ok    set_clock_hz, CPU %lu MHz: fastest %lu Hz", (unsigned long)(cpus[c] / 1000000u),
                (unsigned long)fastest);
         for (unsigned r = 0; r < sizeof requests / sizeof requests[0]; r++) {
-            uint32_t hz = esp_swd_set_clock_hz(&wire, requests[r]);
+            uint32_t hz = esp8266_swd_set_clock_hz(&wire, requests[r]);
             expect(hz <= requests[r] && hz >= requests[r] - requests[r] / 20 && wire.half_period > 0, "set_clock_hz",
                    "paced, at most the request and within 5 % of it");
             printf("; %lu Hz asked: %lu Hz", (unsigned long)requests[r], (unsigned long)hz);
@@ -306,10 +306,10 @@ static void run_scenarios(void)
         const struct wire_setting *setting = &wire_settings[s];
         for (unsigned scenario = 0; scenario < WIRE_SCENARIO_COUNT; scenario++) {
             for (unsigned path = 0; path < WIRE_PATH_COUNT; path++) {
-                struct esp_swd wire;
+                struct esp8266_swd wire;
                 struct hal_swd pins;
                 wire_start(&wire, setting);
-                esp_swd_bind(&wire, &pins);
+                esp8266_swd_bind(&wire, &pins);
                 if (path == WIRE_PATH_PER_BIT)
                     pins.transfer = NULL;
                 struct bench bench = {.run = &runs[path]};
@@ -345,10 +345,10 @@ static void run_bench(void)
 {
     static struct run run;
     const struct wire_setting *setting = &wire_settings[0];
-    struct esp_swd wire;
+    struct esp8266_swd wire;
     struct hal_swd pins;
     wire_start(&wire, setting);
-    esp_swd_bind(&wire, &pins);
+    esp8266_swd_bind(&wire, &pins);
     struct bench bench = {.run = &run};
     swd_init(&bench.swd, &pins, NULL, NULL);
 
@@ -358,12 +358,12 @@ static void run_bench(void)
         wire.half_period = paced; /* 1 cycle: every deadline has passed when the loop looks at it */
         uint32_t data = 0;
         wire_command(WIRE_BENCH_BEGIN, WIRE_BENCH_READ, paced, 0);
-        unsigned read = esp_swd_transfer(&wire, swd_request(SWD_DP, true, DP_DPIDR), &data);
+        unsigned read = esp8266_swd_transfer(&wire, swd_request(SWD_DP, true, DP_DPIDR), &data);
         wire_command(WIRE_BENCH_END, WIRE_BENCH_READ, paced, 0);
         expect(read == HAL_SWD_ACK_OK && data == WIRE_EXPECTED_DPIDR, "bench", "DPIDR read");
         data = 0x55555555u;
         wire_command(WIRE_BENCH_BEGIN, WIRE_BENCH_WRITE, paced, 0);
-        unsigned write = esp_swd_transfer(&wire, swd_request(SWD_DP, false, DP_SELECT), &data);
+        unsigned write = esp8266_swd_transfer(&wire, swd_request(SWD_DP, false, DP_SELECT), &data);
         wire_command(WIRE_BENCH_END, WIRE_BENCH_WRITE, paced, 0);
         expect(write == HAL_SWD_ACK_OK, "bench", "SELECT write");
     }

@@ -1,5 +1,5 @@
 /*
- * esp_swd.c - the SWD wire of the ESP8266 (esp_swd.h): GPIO register stores and loads in IRAM, paced by CCOUNT.
+ * esp8266_swd.c - the SWD wire of the ESP8266 (esp8266_swd.h): GPIO register stores and loads in IRAM, paced by CCOUNT.
  *
  * One packet goes out exactly as the core's per-bit path builds it (src/swd/swd_packet.c), edge for edge:
  *   request: 8 x (SWDIO, SWCLK up, SWCLK down); SWDIO released; turnaround pulse; ACK: 3 x (sample, up, down);
@@ -11,44 +11,44 @@
  * Builds inside the ESP8266_RTOS_SDK (ESP_PLATFORM defined, IRAM_ATTR from esp_attr.h) and standalone for the
  * lx106 test under QEMU (tests/lx106/wire), which places the same .iram1.* sections in its own IRAM.
  */
-#include "esp_swd.h"
+#include "esp8266_swd.h"
 
 #if defined(ESP_PLATFORM)
 #include "esp_attr.h"
-#define ESP_SWD_IRAM IRAM_ATTR
+#define ESP8266_SWD_IRAM IRAM_ATTR
 #else
 /* What the SDK's IRAM_ATTR does (esp_attr.h): a section .iram1.<n> of its own, which the SDK's linker fragments
  * (".iram1+") gather into IRAM. */
-#define ESP_SWD_SECTION_NAME(counter) ".iram1." #counter
-#define ESP_SWD_SECTION(counter)      __attribute__((section(ESP_SWD_SECTION_NAME(counter))))
-#define ESP_SWD_IRAM                  ESP_SWD_SECTION(__COUNTER__)
+#define ESP8266_SWD_SECTION_NAME(counter) ".iram1." #counter
+#define ESP8266_SWD_SECTION(counter)      __attribute__((section(ESP8266_SWD_SECTION_NAME(counter))))
+#define ESP8266_SWD_IRAM                  ESP8266_SWD_SECTION(__COUNTER__)
 #endif
 
-#define ESP_SWD_INLINE static inline __attribute__((always_inline))
+#define ESP8266_SWD_INLINE static inline __attribute__((always_inline))
 
 /* Request bits that decide the packet's shape (ARM ADIv5 B4.2; the same as SWD_REQUEST_RNW in src/swd/swd.h). */
-#define ESP_SWD_REQUEST_RNW  0x04u
-#define ESP_SWD_REQUEST_BITS 8u
-#define ESP_SWD_DATA_BITS    32u
+#define ESP8266_SWD_REQUEST_RNW  0x04u
+#define ESP8266_SWD_REQUEST_BITS 8u
+#define ESP8266_SWD_DATA_BITS    32u
 
 /* ---- The three instructions the wire is made of ----
  * Each GPIO access is preceded by memw: the Xtensa ISA lets loads and stores to different addresses complete in any
  * order, and the wire needs its accesses in program order (SWDIO before the rising edge, the rising edge before the
  * falling one, the falling edge before the next sample). */
 
-ESP_SWD_INLINE void gpio_store(uint32_t address, uint32_t value)
+ESP8266_SWD_INLINE void gpio_store(uint32_t address, uint32_t value)
 {
     __asm__ volatile("memw\n\ts32i %0, %1, 0" : : "r"(value), "r"(address) : "memory");
 }
 
-ESP_SWD_INLINE uint32_t gpio_load(uint32_t address)
+ESP8266_SWD_INLINE uint32_t gpio_load(uint32_t address)
 {
     uint32_t value;
     __asm__ volatile("memw\n\tl32i %0, %1, 0" : "=r"(value) : "r"(address) : "memory");
     return value;
 }
 
-ESP_SWD_INLINE uint32_t cycle_count(void)
+ESP8266_SWD_INLINE uint32_t cycle_count(void)
 {
     uint32_t count;
     __asm__ volatile("rsr.ccount %0" : "=r"(count));
@@ -66,13 +66,13 @@ struct line {
     uint32_t deadline;
 };
 
-ESP_SWD_INLINE struct line line_load(const struct esp_swd *wire)
+ESP8266_SWD_INLINE struct line line_load(const struct esp8266_swd *wire)
 {
     return (struct line){wire->gpio_base,   wire->swclk_mask,  wire->swdio_mask,
                          wire->swdio_latch, wire->half_period, wire->deadline};
 }
 
-ESP_SWD_INLINE void line_save(struct esp_swd *wire, const struct line *line)
+ESP8266_SWD_INLINE void line_save(struct esp8266_swd *wire, const struct line *line)
 {
     wire->swdio_latch = line->latch;
     wire->deadline = line->deadline;
@@ -80,7 +80,7 @@ ESP_SWD_INLINE void line_save(struct esp_swd *wire, const struct line *line)
 
 /* Paced loop: spins until the deadline, then schedules the next one half a period after this edge. The deadline
  * follows the edge as it happened, so a phase stretched by an interrupt never makes the next one shorter. */
-ESP_SWD_INLINE void line_pace(struct line *line, bool paced)
+ESP8266_SWD_INLINE void line_pace(struct line *line, bool paced)
 {
     if (!paced)
         return;
@@ -91,20 +91,20 @@ ESP_SWD_INLINE void line_pace(struct line *line, bool paced)
     line->deadline = now + line->half;
 }
 
-ESP_SWD_INLINE void line_clock_up(struct line *line, bool paced)
+ESP8266_SWD_INLINE void line_clock_up(struct line *line, bool paced)
 {
     line_pace(line, paced);
-    gpio_store(line->base + ESP_SWD_GPIO_OUT_W1TS, line->clk);
+    gpio_store(line->base + ESP8266_SWD_GPIO_OUT_W1TS, line->clk);
 }
 
-ESP_SWD_INLINE void line_clock_down(struct line *line, bool paced)
+ESP8266_SWD_INLINE void line_clock_down(struct line *line, bool paced)
 {
     line_pace(line, paced);
-    gpio_store(line->base + ESP_SWD_GPIO_OUT_W1TC, line->clk);
+    gpio_store(line->base + ESP8266_SWD_GPIO_OUT_W1TC, line->clk);
 }
 
 /* A cycle that samples nothing: the turnarounds. */
-ESP_SWD_INLINE void line_pulse(struct line *line, bool paced)
+ESP8266_SWD_INLINE void line_pulse(struct line *line, bool paced)
 {
     line_clock_up(line, paced);
     line_clock_down(line, paced);
@@ -112,26 +112,26 @@ ESP_SWD_INLINE void line_pulse(struct line *line, bool paced)
 
 /* One bit read: the level the target launched on the previous rising edge, sampled as late as the pace allows
  * (just before the next rising edge), then the pulse. Returns dio or 0. */
-ESP_SWD_INLINE uint32_t line_read(struct line *line, bool paced)
+ESP8266_SWD_INLINE uint32_t line_read(struct line *line, bool paced)
 {
     line_pace(line, paced);
-    uint32_t level = gpio_load(line->base + ESP_SWD_GPIO_IN) & line->dio;
-    gpio_store(line->base + ESP_SWD_GPIO_OUT_W1TS, line->clk);
+    uint32_t level = gpio_load(line->base + ESP8266_SWD_GPIO_IN) & line->dio;
+    gpio_store(line->base + ESP8266_SWD_GPIO_OUT_W1TS, line->clk);
     line_clock_down(line, paced);
     return level;
 }
 
-ESP_SWD_INLINE void line_drive(struct line *line, bool drive)
+ESP8266_SWD_INLINE void line_drive(struct line *line, bool drive)
 {
-    gpio_store(line->base + (drive ? ESP_SWD_GPIO_ENABLE_W1TS : ESP_SWD_GPIO_ENABLE_W1TC), line->dio);
+    gpio_store(line->base + (drive ? ESP8266_SWD_GPIO_ENABLE_W1TS : ESP8266_SWD_GPIO_ENABLE_W1TC), line->dio);
 }
 
 /* count (1-32) bits of value driven, LSB first: each is SWDIO while SWCLK is low, then the pulse. SWDIO is stored
  * only where a bit differs from the one before it (the latch, for the first), and every such change flips the level,
  * so the register to store to alternates between W1TS and W1TC without looking at the bit itself. */
-ESP_SWD_INLINE void line_write_bits(struct line *line, uint32_t value, unsigned count, bool paced)
+ESP8266_SWD_INLINE void line_write_bits(struct line *line, uint32_t value, unsigned count, bool paced)
 {
-    uint32_t set = line->base + ESP_SWD_GPIO_OUT_W1TS, clear = line->base + ESP_SWD_GPIO_OUT_W1TC;
+    uint32_t set = line->base + ESP8266_SWD_GPIO_OUT_W1TS, clear = line->base + ESP8266_SWD_GPIO_OUT_W1TC;
     uint32_t changes = value ^ ((value << 1) | (line->latch ? 1u : 0u));
     uint32_t next = line->latch ? clear : set;
     for (unsigned i = count; i > 0; i--, changes >>= 1) {
@@ -145,7 +145,7 @@ ESP_SWD_INLINE void line_write_bits(struct line *line, uint32_t value, unsigned 
 }
 
 /* count (1-32) bits, LSB first. The bit's own mask counts the loop: it shifts out of the word after the 32nd. */
-ESP_SWD_INLINE uint32_t line_read_bits(struct line *line, unsigned count, bool paced)
+ESP8266_SWD_INLINE uint32_t line_read_bits(struct line *line, unsigned count, bool paced)
 {
     uint32_t value = 0, bit = 1, end = count < 32 ? 1u << count : 0;
     do {
@@ -158,7 +158,7 @@ ESP_SWD_INLINE uint32_t line_read_bits(struct line *line, unsigned count, bool p
 
 /* Even parity of a word, in IRAM like the loop (the core's swd_parity32 is in flash): fold each nibble's parity into
  * its low bit, then let one multiply (MULL) add the eight of them up into the top nibble. */
-ESP_SWD_INLINE uint32_t parity32(uint32_t value)
+ESP8266_SWD_INLINE uint32_t parity32(uint32_t value)
 {
     value ^= value >> 1;
     value ^= value >> 2;
@@ -167,15 +167,15 @@ ESP_SWD_INLINE uint32_t parity32(uint32_t value)
 }
 
 /* One packet, the schedule of src/swd/swd_packet.c (see the top of this file). */
-ESP_SWD_INLINE unsigned line_packet(struct line *line, uint8_t request, uint32_t *data, bool paced)
+ESP8266_SWD_INLINE unsigned line_packet(struct line *line, uint8_t request, uint32_t *data, bool paced)
 {
-    line_write_bits(line, request, ESP_SWD_REQUEST_BITS, paced);
+    line_write_bits(line, request, ESP8266_SWD_REQUEST_BITS, paced);
     line_drive(line, false);
     line_pulse(line, paced); /* turnaround: the target takes SWDIO */
     unsigned ack = line_read_bits(line, 3, paced);
 
-    if (ack == HAL_SWD_ACK_OK && (request & ESP_SWD_REQUEST_RNW)) {
-        uint32_t value = line_read_bits(line, ESP_SWD_DATA_BITS, paced);
+    if (ack == HAL_SWD_ACK_OK && (request & ESP8266_SWD_REQUEST_RNW)) {
+        uint32_t value = line_read_bits(line, ESP8266_SWD_DATA_BITS, paced);
         uint32_t parity = line_read(line, paced) ? 1u : 0u;
         line_pulse(line, paced); /* turnaround: the host takes SWDIO back */
         line_drive(line, true);
@@ -187,13 +187,13 @@ ESP_SWD_INLINE unsigned line_packet(struct line *line, uint8_t request, uint32_t
     line_drive(line, true);
     if (ack == HAL_SWD_ACK_OK) {
         uint32_t value = *data;
-        line_write_bits(line, value, ESP_SWD_DATA_BITS, paced);
+        line_write_bits(line, value, ESP8266_SWD_DATA_BITS, paced);
         line_write_bits(line, parity32(value), 1, paced);
     }
     return ack;
 }
 
-ESP_SWD_INLINE unsigned wire_packet(struct esp_swd *wire, uint8_t request, uint32_t *data, bool paced)
+ESP8266_SWD_INLINE unsigned wire_packet(struct esp8266_swd *wire, uint8_t request, uint32_t *data, bool paced)
 {
     struct line line = line_load(wire);
     unsigned result = line_packet(&line, request, data, paced);
@@ -202,34 +202,34 @@ ESP_SWD_INLINE unsigned wire_packet(struct esp_swd *wire, uint8_t request, uint3
 }
 
 /* The two loops: the same schedule, unpaced and paced. Not inlined, so that each is one piece of IRAM. */
-static ESP_SWD_IRAM __attribute__((noinline)) unsigned esp_swd_packet_fast(struct esp_swd *wire, uint8_t request,
+static ESP8266_SWD_IRAM __attribute__((noinline)) unsigned esp8266_swd_packet_fast(struct esp8266_swd *wire, uint8_t request,
                                                                            uint32_t *data)
 {
     return wire_packet(wire, request, data, false);
 }
 
-static ESP_SWD_IRAM __attribute__((noinline)) unsigned esp_swd_packet_paced(struct esp_swd *wire, uint8_t request,
+static ESP8266_SWD_IRAM __attribute__((noinline)) unsigned esp8266_swd_packet_paced(struct esp8266_swd *wire, uint8_t request,
                                                                             uint32_t *data)
 {
     return wire_packet(wire, request, data, true);
 }
 
-ESP_SWD_IRAM unsigned esp_swd_transfer(void *ctx, uint8_t request, uint32_t *data)
+ESP8266_SWD_IRAM unsigned esp8266_swd_transfer(void *ctx, uint8_t request, uint32_t *data)
 {
-    struct esp_swd *wire = ctx;
-    return wire->half_period ? esp_swd_packet_paced(wire, request, data) : esp_swd_packet_fast(wire, request, data);
+    struct esp8266_swd *wire = ctx;
+    return wire->half_period ? esp8266_swd_packet_paced(wire, request, data) : esp8266_swd_packet_fast(wire, request, data);
 }
 
-ESP_SWD_IRAM void esp_swd_set_swdio_output(void *ctx, bool drive)
+ESP8266_SWD_IRAM void esp8266_swd_set_swdio_output(void *ctx, bool drive)
 {
-    struct esp_swd *wire = ctx;
+    struct esp8266_swd *wire = ctx;
     struct line line = line_load(wire);
     line_drive(&line, drive);
 }
 
-ESP_SWD_IRAM void esp_swd_write_bit(void *ctx, bool bit)
+ESP8266_SWD_IRAM void esp8266_swd_write_bit(void *ctx, bool bit)
 {
-    struct esp_swd *wire = ctx;
+    struct esp8266_swd *wire = ctx;
     struct line line = line_load(wire);
     if (line.half)
         line_write_bits(&line, bit, 1, true);
@@ -238,9 +238,9 @@ ESP_SWD_IRAM void esp_swd_write_bit(void *ctx, bool bit)
     line_save(wire, &line);
 }
 
-ESP_SWD_IRAM bool esp_swd_read_bit(void *ctx)
+ESP8266_SWD_IRAM bool esp8266_swd_read_bit(void *ctx)
 {
-    struct esp_swd *wire = ctx;
+    struct esp8266_swd *wire = ctx;
     struct line line = line_load(wire);
     uint32_t level = line.half ? line_read(&line, true) : line_read(&line, false);
     line_save(wire, &line);
@@ -249,11 +249,11 @@ ESP_SWD_IRAM bool esp_swd_read_bit(void *ctx)
 
 /* ---- Setup and pace: not hot, so in flash ---- */
 
-uint32_t esp_swd_set_clock_hz(void *ctx, uint32_t hz)
+uint32_t esp8266_swd_set_clock_hz(void *ctx, uint32_t hz)
 {
-    struct esp_swd *wire = ctx;
-    uint32_t fast = ESP_SWD_BIT_CYCLES(ESP_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP_SWD_FAST_GPIO_ACCESSES_PER_BIT,
-                                       ESP_SWD_FAST_TAKEN_BRANCHES_PER_BIT, wire->cpu_hz);
+    struct esp8266_swd *wire = ctx;
+    uint32_t fast = ESP8266_SWD_BIT_CYCLES(ESP8266_SWD_FAST_INSTRUCTIONS_PER_BIT, ESP8266_SWD_FAST_GPIO_ACCESSES_PER_BIT,
+                                       ESP8266_SWD_FAST_TAKEN_BRANCHES_PER_BIT, wire->cpu_hz);
     /* Cycles per bit that keep SWCLK at or below hz; 0 asks for the fastest. */
     uint32_t wanted = hz ? (uint32_t)(((uint64_t)wire->cpu_hz + hz - 1) / hz) : 0;
     if (wanted <= fast) {
@@ -262,20 +262,20 @@ uint32_t esp_swd_set_clock_hz(void *ctx, uint32_t hz)
         return wire->clock_hz;
     }
     uint32_t half = (wanted + 1) / 2;
-    uint32_t paced = ESP_SWD_BIT_CYCLES(ESP_SWD_PACED_INSTRUCTIONS_PER_BIT, ESP_SWD_PACED_GPIO_ACCESSES_PER_BIT,
-                                        ESP_SWD_PACED_TAKEN_BRANCHES_PER_BIT, wire->cpu_hz);
+    uint32_t paced = ESP8266_SWD_BIT_CYCLES(ESP8266_SWD_PACED_INSTRUCTIONS_PER_BIT, ESP8266_SWD_PACED_GPIO_ACCESSES_PER_BIT,
+                                        ESP8266_SWD_PACED_TAKEN_BRANCHES_PER_BIT, wire->cpu_hz);
     wire->half_period = half;
     wire->deadline = cycle_count();
     wire->clock_hz = wire->cpu_hz / (2 * half > paced ? 2 * half : paced);
     return wire->clock_hz;
 }
 
-bool esp_swd_init(struct esp_swd *wire, const struct esp_swd_config *config)
+bool esp8266_swd_init(struct esp8266_swd *wire, const struct esp8266_swd_config *config)
 {
-    if (config->swclk_gpio >= ESP_SWD_GPIO_COUNT || config->swdio_gpio >= ESP_SWD_GPIO_COUNT ||
+    if (config->swclk_gpio >= ESP8266_SWD_GPIO_COUNT || config->swdio_gpio >= ESP8266_SWD_GPIO_COUNT ||
         config->swclk_gpio == config->swdio_gpio || config->cpu_hz == 0)
         return false;
-    *wire = (struct esp_swd){
+    *wire = (struct esp8266_swd){
         .gpio_base = config->gpio_base,
         .swclk_mask = 1u << config->swclk_gpio,
         .swdio_mask = 1u << config->swdio_gpio,
@@ -283,26 +283,26 @@ bool esp_swd_init(struct esp_swd *wire, const struct esp_swd_config *config)
         .cpu_hz = config->cpu_hz,
     };
     /* Levels first, then the drivers: the pins come up at their idle levels without a glitch. */
-    gpio_store(wire->gpio_base + ESP_SWD_GPIO_OUT_W1TC, wire->swclk_mask);
-    gpio_store(wire->gpio_base + ESP_SWD_GPIO_OUT_W1TS, wire->swdio_mask);
-    gpio_store(wire->gpio_base + ESP_SWD_GPIO_ENABLE_W1TS, wire->swclk_mask | wire->swdio_mask);
-    esp_swd_set_clock_hz(wire, config->swclk_hz);
+    gpio_store(wire->gpio_base + ESP8266_SWD_GPIO_OUT_W1TC, wire->swclk_mask);
+    gpio_store(wire->gpio_base + ESP8266_SWD_GPIO_OUT_W1TS, wire->swdio_mask);
+    gpio_store(wire->gpio_base + ESP8266_SWD_GPIO_ENABLE_W1TS, wire->swclk_mask | wire->swdio_mask);
+    esp8266_swd_set_clock_hz(wire, config->swclk_hz);
     return true;
 }
 
-void esp_swd_release(struct esp_swd *wire)
+void esp8266_swd_release(struct esp8266_swd *wire)
 {
-    gpio_store(wire->gpio_base + ESP_SWD_GPIO_ENABLE_W1TC, wire->swclk_mask | wire->swdio_mask);
+    gpio_store(wire->gpio_base + ESP8266_SWD_GPIO_ENABLE_W1TC, wire->swclk_mask | wire->swdio_mask);
 }
 
-void esp_swd_bind(struct esp_swd *wire, struct hal_swd *pins)
+void esp8266_swd_bind(struct esp8266_swd *wire, struct hal_swd *pins)
 {
     *pins = (struct hal_swd){
         .ctx = wire,
-        .set_swdio_output = esp_swd_set_swdio_output,
-        .write_bit = esp_swd_write_bit,
-        .read_bit = esp_swd_read_bit,
-        .transfer = esp_swd_transfer,
-        .set_clock_hz = esp_swd_set_clock_hz,
+        .set_swdio_output = esp8266_swd_set_swdio_output,
+        .write_bit = esp8266_swd_write_bit,
+        .read_bit = esp8266_swd_read_bit,
+        .transfer = esp8266_swd_transfer,
+        .set_clock_hz = esp8266_swd_set_clock_hz,
     };
 }
