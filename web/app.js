@@ -491,6 +491,16 @@ function renderDebug(debugMode) {
   button.dataset.state = debugMode ? 'on' : 'off';
 }
 
+// "2.1 MB; room for 1.1 MB (2.1 MB without the rollback copy)": the largest image the store takes now.
+function describeStore(store) {
+  if (!store || store.capacity === undefined) return undefined;
+  let text = `${formatBytes(store.capacity)}; room for ${formatBytes(store.room)}`;
+  if (store.room_without_rollback > store.room) {
+    text += ` (${formatBytes(store.room_without_rollback)} without the rollback copy)`;
+  }
+  return text;
+}
+
 function renderDevice(device) {
   state.device = device;
   if (device.auth && device.auth.setup_required && state.key) forgetKey();  // a key for an earlier setup
@@ -504,7 +514,7 @@ function renderDevice(device) {
     ['debug mode', device.debug_mode === undefined ? undefined : (device.debug_mode ? 'on' : 'off')],
     ['images', describePolicy(device.policy)],
     ['authentication', describeAuth(device.auth)],
-    ['image slots', device.store ? `${device.store.slots} × ${formatBytes(device.store.slot_size)}` : undefined],
+    ['image store', describeStore(device.store)],
   ]);
   renderDebug(!!device.debug_mode);
   renderUploadPolicy(device);

@@ -20,7 +20,7 @@
 #include "port_host.h"
 #include "service/store.h"
 
-#define SECTORS 64u /* 3 slots of 80 KB */
+#define SECTORS 64u /* 256 KB: the journal and 62 sectors of images */
 
 struct fixture {
     char dir[256];
@@ -106,10 +106,10 @@ static void test_image_survives_closing_and_reopening_the_file(void **state)
     struct store store;
     check(fixture, port_file_storage_open(&storage, fixture->path, SECTORS, &fixture->report));
     check(fixture, store_mount(&store, &storage.hal, &fixture->system, &fixture->report));
-    struct store_image_info info = {.format = STORE_IMAGE_FORMAT_BIN, .bin_base = 0x08000000u};
+    struct store_image_info info = {.format = STORE_IMAGE_FORMAT_BIN, .bin_base = 0x08000000u, .size = sizeof image};
     snprintf(info.name, sizeof info.name, "blinky.bin");
     uint32_t id;
-    check(fixture, store_upload_begin(&store, &info, &id));
+    check(fixture, store_upload_begin(&store, &info, STORE_KEEP_ROLLBACK, &id));
     for (size_t sent = 0; sent < sizeof image; sent += 1460) {
         size_t chunk = sizeof image - sent < 1460 ? sizeof image - sent : 1460;
         check(fixture, store_upload_write(&store, image + sent, chunk));

@@ -25,9 +25,9 @@
 #include "secure/secure_auth.h"
 
 #define AIRSWDD_VERSION "0.4.0"
-/* 256 KB slots: the largest flash of the simulated parts, and what the ESP8266's store holds. */
-#define AIRSWDD_SLOT_SECTORS 64u
-#define AIRSWDD_STORE_SECTORS (AIRSWD_STORE_JOURNAL_SECTORS + AIRSWD_STORE_SLOTS * AIRSWDD_SLOT_SECTORS)
+/* The staging store: the partition a 4 MB ESP8266 board gives it (0x210000 bytes), so that the daemon takes the
+ * images the device takes (docs/store.md). */
+#define AIRSWDD_STORE_SECTORS (2112u * 1024u / PORT_FILE_STORAGE_SECTOR_SIZE)
 
 struct airswdd_options {
     const char *target;
