@@ -136,6 +136,38 @@ static void test_image_survives_closing_and_reopening_the_file(void **state)
     port_file_storage_close(&storage);
 }
 
+static void test_a_file_of_another_size_is_replaced_by_an_erased_one(void **state)
+{
+    struct fixture *fixture = *state;
+    struct port_file_storage storage;
+    check(fixture, port_file_storage_open(&storage, fixture->path, SECTORS, &fixture->report));
+    assert_int_equal(storage.replaced_sectors, 0);
+    uint8_t bytes[4] = {1, 2, 3, 4};
+    assert_true(storage.hal.program(storage.hal.ctx, 100, bytes, sizeof bytes));
+    port_file_storage_close(&storage);
+
+    /* The same size again keeps what the file holds. */
+    check(fixture, port_file_storage_open(&storage, fixture->path, SECTORS, &fixture->report));
+    assert_int_equal(storage.replaced_sectors, 0);
+    assert_true(storage.hal.read(storage.hal.ctx, 100, bytes, sizeof bytes));
+    assert_int_equal(bytes[3], 4);
+    port_file_storage_close(&storage);
+
+    /* Another size: an erased file of the new size, and the old size said. */
+    check(fixture, port_file_storage_open(&storage, fixture->path, SECTORS + 3, &fixture->report));
+    assert_int_equal(storage.replaced_sectors, SECTORS);
+    assert_int_equal(storage.hal.sector_count, SECTORS + 3);
+    assert_true(storage.hal.read(storage.hal.ctx, 100, bytes, sizeof bytes));
+    assert_int_equal(bytes[0] & bytes[1] & bytes[2] & bytes[3], 0xFF);
+    struct stat info;
+    assert_int_equal(stat(fixture->path, &info), 0);
+    assert_int_equal(info.st_size, (SECTORS + 3) * 4096);
+    /* Held by this process, it is not replaced under it by another. */
+    struct port_file_storage other;
+    assert_int_equal(port_file_storage_open(&other, fixture->path, SECTORS, &fixture->report), STATUS_STORE_BUSY);
+    port_file_storage_close(&storage);
+}
+
 static void test_a_file_that_is_not_whole_sectors_is_refused(void **state)
 {
     struct fixture *fixture = *state;
@@ -153,6 +185,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_file_is_created_erased_and_programs_like_nor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_image_survives_closing_and_reopening_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_file_of_another_size_is_replaced_by_an_erased_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_file_that_is_not_whole_sectors_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
