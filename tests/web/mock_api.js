@@ -114,6 +114,30 @@ function storeJson() {
     max_images: 4 };
 }
 
+// Room for size bytes beside the current and previous images; with noRollback they give theirs up (the previous
+// first), as the device does. False after answering 507.
+function makeRoom(response, size, noRollback) {
+  const grouped = (n) => n.toLocaleString('en-US');
+  const kept = device.images.filter((image) => ['current', 'previous'].includes(image.state));
+  if (size <= storeJson().room) return true;
+  if (!noRollback) {
+    const names = kept.map((image) => `the ${image.state === 'current' ? 'current' : 'rollback'} image ` +
+      `(${image.name}, ${grouped(image.size)} B)`).join(' and ');
+    fail(response, 507, 'no-room-for-rollback', `the image needs ${grouped(size)} B; ${grouped(storeJson().room)} B ` +
+      `are free beside ${names}: upload with no_rollback to give up the rollback copy`,
+      'the image does not fit in the staging store beside the images it keeps for rollback');
+    return false;
+  }
+  for (const role of ['previous', 'current']) {
+    const image = device.images.find((candidate) => candidate.state === role);
+    if (size <= storeJson().room || !image) continue;
+    device.images = device.images.filter((other) => other !== image);
+    log(`image ${image.id} (${image.name}, ${role === 'current' ? 'current' : 'rollback image'}) dropped to make ` +
+      'room: uploaded with no_rollback');
+  }
+  return true;
+}
+
 function publicImage(image) {
   const { bytes, ...entry } = image;
   return entry;
@@ -148,6 +172,7 @@ async function uploadImage(request, response, query) {
     return fail(response, 403, 'image-untrusted-key', 'this device trusts no signing key',
       'add the public key of the signer (POST /api/v1/keys, `airswd trust`)');
   }
+  if (!makeRoom(response, bytes.length, ['1', 'true'].includes(query.get('no_rollback')))) return;
   const image = { id: device.nextImageId++, name: query.get('name') || `image-${device.nextImageId}`, format,
     size: bytes.length, crc32: crc32(bytes), state: 'staged', flashed_ok: false, bytes };
   if (format === 'bin') image.base = Number(query.get('base') || 0x08000000);
