@@ -2,9 +2,10 @@
 # The staging store as large as the target's flash, through airswdd and `airswd --device`: a 400 KB image flashed
 # on an STM32F411CE and read back (the store used to refuse it: 256 KB slots); on an STM32L476RG with the default
 # store (2112 KB, a 4 MB ESP8266's partition) two 1 MB images kept (the current one and its rollback copy), a third
-# refused with 507 and the sizes, then flashed with --no-rollback and the chip's flash compared with the file; a
-# 256 KB store (--store-size) that keeps a 64 KB F103 image's rollback copy and refuses an image larger than itself
-# with 413; a store file of another size replaced with a notice; bad --store-size values.
+# refused with 507 and the sizes (and with 409 while a job runs), then flashed with --no-rollback and the chip's
+# flash compared with the file; a 256 KB store (--store-size) that keeps a 64 KB F103 image's rollback copy and
+# refuses an image larger than itself with 413; a store file of another size replaced with a notice; bad
+# --store-size values.
 # Usage: test_airswdd_store.sh PATH/TO/airswd PATH/TO/airswdd
 set -u
 airswd=$1 airswdd=$2
@@ -66,6 +67,18 @@ request POST "/images?name=c.bin&format=bin" --data-binary @"$work/c.bin"
 check "  the API answers 507 no-room-for-rollback" \
   test "$code,$(json_of "$work/body" "d['error']")" = "507,no-room-for-rollback"
 check "  and the store is as it was" test "$(images_by_state)" = "previous:a.bin current:b.bin"
+# While a job runs (it may be reading them), an upload may not give the current or rollback image up.
+b_id=$(json_of "$work/images.json" "[i['id'] for i in d if i['name'] == 'b.bin'][0]")
+request POST /jobs -d "{\"action\":\"flash\",\"image\":$b_id}"
+job=$(json_of "$work/body" "d['id']")
+request POST "/images?name=c.bin&format=bin&no_rollback=1" --data-binary @"$work/c.bin"
+check "  with no_rollback during a job, the upload answers 409 busy" \
+  test "$code,$(json_of "$work/body" "d['error']")" = "409,busy"
+for _ in $(seq 1 300); do
+  curl -s "$api/jobs/$job" | grep -qE '"state":"(queued|running)"' || break
+  sleep 0.1
+done
+check "  the job is done all the same" grep -q '"state":"done"' <(curl -s "$api/jobs/$job")
 flashes "with --no-rollback it is flashed" c_no_rollback "$work/c.bin" --no-rollback
 check "  having given up the rollback image, as the log says" \
   grep -qE "image [0-9]+ \(a.bin, rollback image\) dropped to make room for c.bin: uploaded with no_rollback" \
