@@ -112,7 +112,7 @@ struct store_slot {
 
 /* Everything one journal record says. */
 struct store_state {
-    int current, previous; /* slot numbers, or STORE_NO_SLOT */
+    int current, previous; /* entry numbers, or STORE_NO_SLOT */
     struct store_slot slots[STORE_MAX_SLOTS];
 };
 
@@ -167,7 +167,7 @@ struct store {
 enum status store_mount(struct store *store, const struct hal_storage *storage, const struct hal_system *system,
                         struct status_report *report);
 
-/* Makes the store empty with the layout of this firmware, in one record (the images' bytes stay until their slots
+/* Makes the store empty with the layout of this firmware, in one record (the images' bytes stay until their sectors
  * are reused), and mounts it. Every image is lost. */
 enum status store_format(struct store *store, const struct hal_storage *storage, const struct hal_system *system,
                          struct status_report *report);
