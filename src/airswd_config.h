@@ -135,14 +135,9 @@
 #define AIRSWD_CORTEXM_POLL_INTERVAL_US 100
 #endif
 
-/* Staging store (src/service/store, docs/store.md). Changing the slot count or the journal size changes the layout
- * on flash: a store laid out otherwise must be formatted (its images are lost). */
-
-/* Image slots: the current image, the previous (rollback) image and one receiving an upload need 3; a 4th keeps
- * a staged image beside them. 2 to 4 (the journal record has room for 4). */
-#ifndef AIRSWD_STORE_SLOTS
-#define AIRSWD_STORE_SLOTS 3
-#endif
+/* Staging store (src/service/store, docs/store.md). Changing the journal size changes the layout on flash: a store
+ * laid out otherwise must be formatted (its images are lost). The images take what their sizes need of the rest of
+ * the storage; a journal record describes 4 of them at most. */
 
 /* Erase sectors of the journal at the start of the storage: at least 2, so that one can be erased while another
  * holds the newest record. 16 records fit a 4 KB sector. */

@@ -104,11 +104,11 @@ static const struct status_text status_texts[STATUS_COUNT] = {
                          "the staging store's flash failed to read, program or erase: restart the device; if it "
                          "keeps failing the flash is worn out or the store's file is not writable"},
     [STATUS_STORE_TOO_LARGE] = {"store-too-large",
-                                "the image is larger than a slot of the staging store: build a smaller image, or give "
-                                "the store more space or fewer slots"},
+                                "the image is larger than the whole staging store: build a smaller image, or give the "
+                                "store more room (a larger flash partition; airswdd --store-size)"},
     [STATUS_STORE_NO_FREE_SLOT] = {"store-no-free-slot",
-                                   "every slot of the staging store holds an image it must keep (current, previous or "
-                                   "staged): activate or delete a staged image first"},
+                                   "the staging store describes 4 images at most, and each holds one it must keep "
+                                   "(current, previous or staged): activate or delete a staged image first"},
     [STATUS_STORE_CRC_MISMATCH] = {"store-crc-mismatch",
                                    "the received image does not match the CRC-32 the client announced: it was "
                                    "corrupted or cut on the way, upload it again"},
@@ -122,8 +122,15 @@ static const struct status_text status_texts[STATUS_COUNT] = {
                                "the staging store holds no such image: list the store to see what it holds"},
     [STATUS_STORE_BUSY] = {"store-busy", "another upload is in progress: finish or abort it first"},
     [STATUS_STORE_LAYOUT] = {"store-layout",
-                             "the staging store was laid out differently (slot count, storage size) or by a newer "
-                             "firmware: format the store, which deletes its images"},
+                             "the staging store was laid out differently (another storage size or journal, an older "
+                             "format) or by a newer firmware: format the store, which deletes its images"},
+    [STATUS_STORE_NO_ROOM_FOR_ROLLBACK] = {"store-no-room-for-rollback",
+                                           "the image does not fit in the staging store beside the images it keeps "
+                                           "for rollback: upload it with no_rollback to give up the rollback copy, "
+                                           "or build a smaller image"},
+    [STATUS_STORE_FULL] = {"store-full",
+                           "staged images take the room the image needs in the staging store, and the store never "
+                           "drops them by itself: delete the staged images named, then upload again"},
     [STATUS_OUTPUT_FULL] = {"output-full",
                             "the client is not reading fast enough: its connection's output buffer is full; send "
                             "the data again once it has drained, or drop it"},

@@ -55,14 +55,16 @@ enum status {
     STATUS_CORE_FAULT,         /* code run on the target faulted, stopped elsewhere than planned, or locked up */
     /* Staging store (src/service/store) */
     STATUS_STORE_IO,              /* the store's flash failed to read, program or erase */
-    STATUS_STORE_TOO_LARGE,       /* the image is larger than a slot */
-    STATUS_STORE_NO_FREE_SLOT,    /* every slot holds an image the store must keep */
+    STATUS_STORE_TOO_LARGE,       /* the image is larger than the whole store */
+    STATUS_STORE_NO_FREE_SLOT,    /* every entry of the journal describes an image the store must keep */
     STATUS_STORE_CRC_MISMATCH,    /* the received image is not the one the client announced */
     STATUS_STORE_CORRUPT,         /* stored bytes no longer match their CRC, or the journal breaks its rules */
     STATUS_STORE_UNKNOWN_UPLOAD,  /* no upload with that id to resume or continue */
-    STATUS_STORE_NO_IMAGE,        /* the slot, current or previous image asked for does not exist */
+    STATUS_STORE_NO_IMAGE,        /* the image, current or previous image asked for does not exist */
     STATUS_STORE_BUSY,            /* another upload is in progress */
     STATUS_STORE_LAYOUT,          /* the journal describes another layout or a newer format */
+    STATUS_STORE_NO_ROOM_FOR_ROLLBACK, /* the image fits only if the rollback (or current) image gives up its room */
+    STATUS_STORE_FULL,            /* staged images take the room the image needs */
     /* Network engines (src/net) */
     STATUS_OUTPUT_FULL, /* a connection's output buffer has no room: its client reads slower than we write */
     STATUS_COUNT

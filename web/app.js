@@ -491,6 +491,16 @@ function renderDebug(debugMode) {
   button.dataset.state = debugMode ? 'on' : 'off';
 }
 
+// "2.1 MB; room for 1.1 MB (2.1 MB without the rollback copy)": the largest image the store takes now.
+function describeStore(store) {
+  if (!store || store.capacity === undefined) return undefined;
+  let text = `${formatBytes(store.capacity)}; room for ${formatBytes(store.room)}`;
+  if (store.room_without_rollback > store.room) {
+    text += ` (${formatBytes(store.room_without_rollback)} without the rollback copy)`;
+  }
+  return text;
+}
+
 function renderDevice(device) {
   state.device = device;
   if (device.auth && device.auth.setup_required && state.key) forgetKey();  // a key for an earlier setup
@@ -504,7 +514,7 @@ function renderDevice(device) {
     ['debug mode', device.debug_mode === undefined ? undefined : (device.debug_mode ? 'on' : 'off')],
     ['images', describePolicy(device.policy)],
     ['authentication', describeAuth(device.auth)],
-    ['image slots', device.store ? `${device.store.slots} × ${formatBytes(device.store.slot_size)}` : undefined],
+    ['image store', describeStore(device.store)],
   ]);
   renderDebug(!!device.debug_mode);
   renderUploadPolicy(device);
@@ -633,7 +643,8 @@ function setUploadStatus(stateName, text) {
   status.textContent = text;
 }
 
-async function uploadFile(file) {
+// noRollback: the user agreed to give up the rollback copy when the store has no room for the file beside it.
+async function uploadFile(file, noRollback) {
   if (!file) return;
   const format = await detectFormat(file);
   let query = `name=${queryValue(file.name)}&format=${format}`;
@@ -647,6 +658,7 @@ async function uploadFile(file) {
     }
     query += `&base=${queryValue(base)}`;
   }
+  if (noRollback) query += '&no_rollback=1';
   $('flash-uploaded').hidden = true;
   setBar($('upload-progress'), 0);
   setUploadStatus('uploading', `Uploading ${file.name} (${format}, ${formatBytes(file.size)})…`);
@@ -658,6 +670,14 @@ async function uploadFile(file) {
       onUploadProgress: (fraction) => setBar($('upload-progress'), 100 * fraction) }));
     if (!image || image.id === undefined) throw new Error('the answer has no image id');
   } catch (err) {
+    // No room beside the rollback copy: the device's sentence, and the choice to give that copy up.
+    if (err.error === 'no-room-for-rollback' && !noRollback) {
+      setUploadStatus('asking', `${file.name} does not fit beside the images the device keeps: ${err.detail}.`);
+      if (confirm(`${file.name} does not fit in the device's store beside the images it keeps: ${err.detail}.\n\n` +
+        'Upload it without a rollback copy? The device then gives up the image it keeps to roll back to.')) {
+        return uploadFile(file, true);
+      }
+    }
     // The refusal in words next to the zone (image-unsigned, a bad signature, ...), and in the error list.
     let text = `${file.name} was not stored: ${describeError(err)}`;
     if (err.error === 'image-unsigned' && state.device && !state.device.debug_mode) {
@@ -671,11 +691,12 @@ async function uploadFile(file) {
   state.uploaded = image;
   setBar($('upload-progress'), 100);
   setUploadStatus('done', `${image.name || file.name} stored as image ${image.id} (${image.format || format}, ` +
-    `${formatBytes(image.size)}).`);
+    `${formatBytes(image.size)})${noRollback ? ', without a rollback copy' : ''}.`);
   const button = $('flash-uploaded');
   button.textContent = `Flash ${image.name || file.name}`;
   button.hidden = false;
   loadImages();
+  loadDevice();  // the store's room changed
 }
 
 function setUpUpload() {

@@ -105,19 +105,9 @@ static enum status create_erased(const char *path, uint32_t sector_count, struct
     return STATUS_OK;
 }
 
-enum status port_file_storage_open(struct port_file_storage *storage, const char *path, uint32_t sector_count,
-                                   struct status_report *report)
+/* Opens and locks the file; *sectors receives its size in sectors. */
+static enum status open_locked(const char *path, int *fd_out, uint32_t *sectors, struct status_report *report)
 {
-    memset(storage, 0, sizeof *storage);
-    storage->fd = -1;
-    if (sector_count == 0 || (uint64_t)sector_count * PORT_FILE_STORAGE_SECTOR_SIZE > UINT32_MAX)
-        return status_fail(report, STATUS_INVALID_ARGUMENT, "store file of %lu sectors: 1 to 1048575",
-                           (unsigned long)sector_count);
-    if (access(path, F_OK) != 0) {
-        enum status status = create_erased(path, sector_count, report);
-        if (status != STATUS_OK)
-            return status;
-    }
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return status_fail(report, STATUS_STORE_IO, "opening %s: %s", path, strerror(errno));
@@ -141,11 +131,46 @@ enum status port_file_storage_open(struct port_file_storage *storage, const char
                            "%s holds %llu bytes, not a whole number of 4096-byte sectors: move it away", path,
                            (unsigned long long)size);
     }
+    *fd_out = fd;
+    *sectors = (uint32_t)(size / PORT_FILE_STORAGE_SECTOR_SIZE);
+    return STATUS_OK;
+}
+
+enum status port_file_storage_open(struct port_file_storage *storage, const char *path, uint32_t sector_count,
+                                   struct status_report *report)
+{
+    memset(storage, 0, sizeof *storage);
+    storage->fd = -1;
+    if (sector_count == 0 || (uint64_t)sector_count * PORT_FILE_STORAGE_SECTOR_SIZE > UINT32_MAX)
+        return status_fail(report, STATUS_INVALID_ARGUMENT, "store file of %lu sectors: 1 to 1048575",
+                           (unsigned long)sector_count);
+    if (access(path, F_OK) != 0) {
+        enum status status = create_erased(path, sector_count, report);
+        if (status != STATUS_OK)
+            return status;
+    }
+    int fd;
+    uint32_t sectors;
+    enum status status = open_locked(path, &fd, &sectors, report);
+    if (status != STATUS_OK)
+        return status;
+    if (sectors != sector_count) {
+        /* Another size: an erased file of the size asked for replaces it, while the lock on the old one keeps
+         * another process out. */
+        uint32_t old_sectors = sectors;
+        status = create_erased(path, sector_count, report);
+        close(fd);
+        if (status == STATUS_OK)
+            status = open_locked(path, &fd, &sectors, report);
+        if (status != STATUS_OK)
+            return status;
+        storage->replaced_sectors = old_sectors;
+    }
     storage->fd = fd;
     storage->hal = (struct hal_storage){
         .ctx = storage,
         .sector_size = PORT_FILE_STORAGE_SECTOR_SIZE,
-        .sector_count = (uint32_t)(size / PORT_FILE_STORAGE_SECTOR_SIZE),
+        .sector_count = sectors,
         .read = file_read,
         .program = file_program,
         .erase_sector = file_erase_sector,

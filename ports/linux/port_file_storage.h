@@ -20,12 +20,14 @@
 struct port_file_storage {
     struct hal_storage hal; /* what the store is given; hal.ctx points here */
     int fd;
+    uint32_t replaced_sectors; /* the size of a file of another size that open replaced; 0 when there was none */
 };
 
 /* Opens the file at path. A missing file is created with sector_count erased sectors (written aside and renamed
- * into place, so that a half-created file never appears); an existing file keeps its own size, which must be a
- * whole number of sectors. The file is locked: a second process opening it fails. On failure returns
- * STATUS_STORE_IO (or STATUS_INVALID_ARGUMENT) with the reason in report. */
+ * into place, so that a half-created file never appears). An existing file of another whole number of sectors is
+ * replaced the same way by an erased file of sector_count sectors: what it held is lost (replaced_sectors says so);
+ * a file that is not a whole number of sectors is refused. The file is locked: a second process opening it fails.
+ * On failure returns STATUS_STORE_IO, STATUS_STORE_BUSY (or STATUS_INVALID_ARGUMENT) with the reason in report. */
 enum status port_file_storage_open(struct port_file_storage *storage, const char *path, uint32_t sector_count,
                                    struct status_report *report);
 void port_file_storage_close(struct port_file_storage *storage);

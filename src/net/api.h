@@ -199,6 +199,8 @@ void api_respond_writer(struct http_request *req, int status, struct json_writer
 /* {"error", "detail", "message"} for a failed core status, with the HTTP status it maps to. */
 void api_respond_status(struct api *api, struct http_request *req, enum status status,
                         const struct status_report *report);
+/* The same with a detail of any length (the report's holds AIRSWD_STATUS_DETAIL_MAX bytes). */
+void api_respond_status_detail(struct api *api, struct http_request *req, enum status status, const char *detail);
 void api_respond_error(struct api *api, struct http_request *req, int http_status, const char *error,
                        const char *detail);
 /* The {id} of the path as a positive 32-bit number; false (after a 404) when it is not one. */

@@ -43,6 +43,12 @@ static int http_status_of(enum status status, const char **error)
     case STATUS_STORE_TOO_LARGE:
         *error = "too-large";
         return 413;
+    case STATUS_STORE_NO_ROOM_FOR_ROLLBACK:
+        *error = "no-room-for-rollback";
+        return 507;
+    case STATUS_STORE_FULL:
+    case STATUS_STORE_NO_FREE_SLOT:
+        return 507;
     case STATUS_INVALID_ARGUMENT:
         *error = "bad-request";
         return 400;
@@ -72,6 +78,11 @@ static int http_status_of(enum status status, const char **error)
 void api_respond_status(struct api *api, struct http_request *req, enum status status,
                         const struct status_report *report)
 {
+    api_respond_status_detail(api, req, status, report ? report->detail : "");
+}
+
+void api_respond_status_detail(struct api *api, struct http_request *req, enum status status, const char *detail)
+{
     const char *error;
     int http_status = http_status_of(status, &error);
     struct json_writer writer;
@@ -80,7 +91,7 @@ void api_respond_status(struct api *api, struct http_request *req, enum status s
     json_key(&writer, "error");
     json_string(&writer, error);
     json_key(&writer, "detail");
-    json_string(&writer, report ? report->detail : "");
+    json_string(&writer, detail);
     json_key(&writer, "message");
     /* The store's sentence for STORE_BUSY speaks of uploads; here it also stands for a running job. */
     json_string(&writer, status == STATUS_STORE_BUSY ? "one job or upload at a time: wait for it or cancel it"

@@ -60,10 +60,14 @@ void api_device_get(void *ctx, struct http_request *req)
     json_object_end(&writer);
     json_key(&writer, "store");
     json_object_begin(&writer);
-    json_key(&writer, "slots");
-    json_uint(&writer, AIRSWD_STORE_SLOTS);
-    json_key(&writer, "slot_size");
-    json_uint(&writer, service_slot_size(service));
+    json_key(&writer, "capacity");
+    json_uint(&writer, service_store_capacity(service));
+    json_key(&writer, "room");
+    json_uint(&writer, service_store_room(service, STORE_KEEP_ROLLBACK));
+    json_key(&writer, "room_without_rollback");
+    json_uint(&writer, service_store_room(service, STORE_DROP_ROLLBACK));
+    json_key(&writer, "max_images");
+    json_uint(&writer, STORE_MAX_SLOTS);
     json_object_end(&writer);
     json_object_end(&writer);
     api_respond_writer(req, 200, &writer);

@@ -1,6 +1,7 @@
 /*
  * api_images.c - GET/POST /api/v1/images, DELETE /api/v1/images/{id}. An upload streams into the store as it
- * arrives (the service holds no more than a few bytes of it); the image is checked once it is whole.
+ * arrives (the service holds no more than a few bytes of it); the image is checked once it is whole. Its size
+ * (Content-Length) decides before the first byte whether the store takes it, and what it gives up for it.
  */
 #include "net/api.h"
 
@@ -54,8 +55,9 @@ void api_images_get(void *ctx, struct http_request *req)
     api_respond_writer(req, 200, &writer);
 }
 
-/* ?name=&format=&base= into info; false (after a 400) when one is wrong. */
-static bool parse_query(struct api *api, struct http_request *req, struct store_image_info *info, bool *format_known)
+/* ?name=&format=&base=&no_rollback= into info and *policy; false (after a 400) when one is wrong. */
+static bool parse_query(struct api *api, struct http_request *req, struct store_image_info *info, bool *format_known,
+                        enum store_room_policy *policy)
 {
     char value[STORE_NAME_MAX + 1];
     memset(info, 0, sizeof *info);
@@ -86,7 +88,16 @@ static bool parse_query(struct api *api, struct http_request *req, struct store_
         }
         info->bin_base = (uint32_t)base;
     }
-    info->size = req->content_length == HTTP_LENGTH_UNKNOWN ? 0 : req->content_length;
+    *policy = STORE_KEEP_ROLLBACK;
+    if (http_request_query(req, "no_rollback", value, sizeof value)) {
+        if (strcmp(value, "1") == 0 || strcmp(value, "true") == 0) {
+            *policy = STORE_DROP_ROLLBACK;
+        } else if (strcmp(value, "0") != 0 && strcmp(value, "false") != 0) {
+            api_respond_error(api, req, 400, "bad-request", "no_rollback is 1 (or true) or 0 (or false)");
+            return false;
+        }
+    }
+    info->size = req->content_length;
     return true;
 }
 
@@ -95,12 +106,26 @@ void api_images_post(void *ctx, struct http_request *req)
     struct api *api = ctx;
     uint8_t declared[SECURE_AUTH_HASH_SIZE];
     bool check_body = api_auth_take_body(api, req, declared); /* taken first, whatever happens next */
+    if (req->content_length == HTTP_LENGTH_UNKNOWN) {
+        /* The store reserves an image's room, and decides what it may keep beside it, before the first byte. */
+        api_respond_error(api, req, 411, "length-required",
+                          "an image upload says its size (Content-Length): the device reserves the room for it "
+                          "before storing its first byte; send the file without chunked transfer encoding");
+        return;
+    }
     struct store_image_info info;
     bool format_known;
-    if (!parse_query(api, req, &info, &format_known))
+    enum store_room_policy policy;
+    if (!parse_query(api, req, &info, &format_known, &policy))
         return;
     status_clear(&api->report);
-    enum status status = service_upload_begin(api->service, &info, format_known, &api->report);
+    enum status status = service_upload_begin(api->service, &info, format_known, policy, &api->report);
+    if (status == STATUS_STORE_NO_ROOM_FOR_ROLLBACK || status == STATUS_STORE_FULL) {
+        char detail[STORE_ROOM_TEXT_MAX];
+        service_upload_room_text(api->service, info.size, policy, detail, sizeof detail);
+        api_respond_status_detail(api, req, status, detail);
+        return;
+    }
     if (status != STATUS_OK) {
         api_respond_status(api, req, status, &api->report);
         return;

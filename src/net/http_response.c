@@ -59,6 +59,7 @@ static const struct reason http_reasons[] = {
     {503, "Service Unavailable"},
     {505, "HTTP Version Not Supported"},
     {507, "Insufficient Storage"},
+    {507, "Insufficient Storage"},
 };
 
 const char *http_status_reason(int status)

@@ -191,6 +191,7 @@ struct service {
     struct {
         bool active;
         struct store_image_info info;
+        enum store_room_policy policy;
         uint8_t head[IMAGE_FORMAT_DETECT_BYTES]; /* the first bytes, held until the format is known */
         uint32_t head_len;
         bool detect_format;
@@ -235,10 +236,12 @@ bool service_security_decode(const uint8_t *record, size_t len, struct service_s
 
 /* ---- images ---- */
 
-/* Up to max images in slot order; returns how many. Uploads in progress are left out. */
+/* Up to max images in entry order; returns how many. Uploads in progress are left out. */
 unsigned service_images(struct service *service, struct service_image *images, unsigned max);
 bool service_image_find(struct service *service, uint32_t id, struct service_image *image);
-uint32_t service_slot_size(struct service *service);
+/* The store's data area in bytes (the largest image it takes), and the largest image it takes now (store_room). */
+uint32_t service_store_capacity(struct service *service);
+uint32_t service_store_room(struct service *service, enum store_room_policy policy);
 /* Up to len bytes of image id from offset (*got: how many; 0 at its end). STATUS_STORE_NO_IMAGE when it is gone. */
 enum status service_image_read(struct service *service, uint32_t id, uint32_t offset, void *buf, uint32_t len,
                                uint32_t *got);
@@ -246,9 +249,17 @@ enum status service_image_read(struct service *service, uint32_t id, uint32_t of
 enum status service_image_delete(struct service *service, uint32_t id, struct status_report *report);
 
 /* An upload: begin, write the bytes as they come, finish (which checks the image by planning it against a generic
- * STM32, and deletes it when it fails) or abort. format_known false: detected from the first bytes. */
+ * STM32, and deletes it when it fails) or abort. format_known false: detected from the first bytes. info->size
+ * must be announced. begin refuses an image that does not fit (store_upload_check: STATUS_STORE_TOO_LARGE,
+ * STATUS_STORE_NO_ROOM_FOR_ROLLBACK, STATUS_STORE_FULL, ...) before any byte is sent; with STORE_DROP_ROLLBACK the
+ * store may free the previous and the current image to make room (logged), but not while a job is queued or
+ * running (STATUS_STORE_BUSY): the job may be reading them. */
 enum status service_upload_begin(struct service *service, const struct store_image_info *info, bool format_known,
-                                 struct status_report *report);
+                                 enum store_room_policy policy, struct status_report *report);
+/* After begin refused an image for lack of room: the sentence with the sizes and the images in the way
+ * (store_room_text; STORE_ROOM_TEXT_MAX bytes hold it). */
+size_t service_upload_room_text(struct service *service, uint32_t size, enum store_room_policy policy, char *text,
+                                size_t text_size);
 enum status service_upload_write(struct service *service, const uint8_t *bytes, size_t len,
                                  struct status_report *report);
 enum status service_upload_finish(struct service *service, struct service_image *image, struct status_report *report);
@@ -259,8 +270,8 @@ enum image_format service_image_format(enum store_image_format format);
 /* ---- jobs ---- */
 
 /* Queues a job. STATUS_STORE_BUSY (with "job N (action) is running" in report) while another is queued or running;
- * STATUS_STORE_NO_IMAGE for an unknown image; STATUS_INVALID_ARGUMENT for a read of nothing or of more than a
- * slot holds. */
+ * STATUS_STORE_NO_IMAGE for an unknown image; STATUS_INVALID_ARGUMENT for a read of nothing or of more than the
+ * store holds. */
 enum status service_job_submit(struct service *service, const struct service_job_request *request, uint32_t *id,
                                struct status_report *report);
 /* The job task: runs the queued job, if any, to its end. Returns false when there was none. */

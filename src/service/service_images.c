@@ -51,10 +51,18 @@ bool service_image_find(struct service *service, uint32_t id, struct service_ima
     return found;
 }
 
-uint32_t service_slot_size(struct service *service)
+uint32_t service_store_capacity(struct service *service)
 {
     service_lock(service);
-    uint32_t size = store_slot_size(service->store);
+    uint32_t size = store_capacity(service->store);
+    service_unlock(service);
+    return size;
+}
+
+uint32_t service_store_room(struct service *service, enum store_room_policy policy)
+{
+    service_lock(service);
+    uint32_t size = store_room(service->store, policy);
     service_unlock(service);
     return size;
 }

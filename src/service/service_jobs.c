@@ -84,16 +84,16 @@ enum status service_job_submit(struct service *service, const struct service_job
         if (request->action == SERVICE_ACTION_ROLLBACK && entry->previous)
             image = entry;
     }
-    uint32_t slot_size = store_slot_size(service->store);
+    uint32_t capacity = store_capacity(service->store);
     if (active != NULL) {
         status = status_fail(report, STATUS_STORE_BUSY, "job %lu (%s) is running", (unsigned long)active->id,
                              service_action_name(active->request.action));
     } else if (request->action == SERVICE_ACTION_READ &&
-               (request->read.size == 0 || request->read.size > slot_size ||
+               (request->read.size == 0 || request->read.size > capacity ||
                 image_range_end(request->read) > 0x100000000ull)) {
         status = status_fail(report, STATUS_INVALID_ARGUMENT,
-                             "a read takes 1 to %lu bytes (what one image slot holds) inside the address space",
-                             (unsigned long)slot_size);
+                             "a read takes 1 to %lu bytes (what the image store holds) inside the address space",
+                             (unsigned long)capacity);
     } else if (takes_image(request->action) && image == NULL) {
         status = request->action == SERVICE_ACTION_ROLLBACK
                      ? status_fail(report, STATUS_STORE_NO_IMAGE, "no previous image to roll back to")
@@ -301,7 +301,7 @@ static enum status begin_read_image_locked(struct service *service, struct servi
                                     .size = record->request.read.size};
     snprintf(info.name, sizeof info.name, "%s", record->image_name);
     uint32_t upload_id;
-    enum status status = store_upload_begin(service->store, &info, &upload_id);
+    enum status status = store_upload_begin(service->store, &info, STORE_KEEP_ROLLBACK, &upload_id);
     return status == STATUS_OK ? STATUS_OK : service_copy_report(&service->job_report, &service->store_report, status);
 }
 

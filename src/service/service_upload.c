@@ -1,7 +1,7 @@
 /*
  * service_upload.c - an image upload: streamed into the store in constant memory, then read back once and planned
  * against a generic STM32 (the plan phase of a flash job, job_generic_memory), so that a file that is not an image
- * for an STM32 is refused at the upload, not at the flash. A refused file's slot is freed.
+ * for an STM32 is refused at the upload, not at the flash. A refused file is deleted.
  */
 #include "service/service.h"
 
@@ -28,25 +28,65 @@ enum image_format service_image_format(enum store_image_format format)
     }
 }
 
+/* The store's answer to an upload of info (under the lock): its refusal, or STORE_BUSY when it would free the
+ * current or previous image while a job may be reading them. */
+static enum status check_room_locked(struct service *service, const struct store_image_info *info,
+                                     enum store_room_policy policy, struct status_report *report)
+{
+    bool gives_up = false;
+    enum status status = store_upload_check(service->store, info, policy, &gives_up);
+    if (status != STATUS_OK)
+        return service_copy_report(report, &service->store_report, status);
+    if (gives_up && service->job_active)
+        return status_fail(report, STATUS_STORE_BUSY,
+                           "a job is running: an upload that gives up the rollback copy waits for it to end");
+    return STATUS_OK;
+}
+
 enum status service_upload_begin(struct service *service, const struct store_image_info *info, bool format_known,
-                                 struct status_report *report)
+                                 enum store_room_policy policy, struct status_report *report)
 {
     enum status status = STATUS_OK;
     service_lock(service);
-    if (service->upload.active) {
+    if (service->upload.active)
         status = status_fail(report, STATUS_STORE_BUSY, "another upload is in progress");
-    } else if (info->size > store_slot_size(service->store)) {
-        status = status_fail(report, STATUS_STORE_TOO_LARGE, "image of %lu bytes; a slot holds %lu bytes",
-                             (unsigned long)info->size, (unsigned long)store_slot_size(service->store));
-    } else {
+    else
+        status = check_room_locked(service, info, policy, report);
+    if (status == STATUS_OK) {
         service->upload.active = true;
         service->upload.info = *info;
+        service->upload.policy = policy;
         service->upload.detect_format = !format_known;
         service->upload.head_len = 0;
         service->upload.begun = false;
     }
     service_unlock(service);
     return status;
+}
+
+size_t service_upload_room_text(struct service *service, uint32_t size, enum store_room_policy policy, char *text,
+                                size_t text_size)
+{
+    service_lock(service);
+    size_t len = store_room_text(service->store, size, policy, text, text_size);
+    service_unlock(service);
+    return len;
+}
+
+/* The log's word for each image the upload's begin freed to make room (the rollback copy the client gave up). */
+static void log_dropped_locked(struct service *service, const struct store_entry *before, unsigned count)
+{
+    struct store_entry after[STORE_MAX_SLOTS];
+    store_list(service->store, after, STORE_MAX_SLOTS);
+    for (unsigned i = 0; i < count; i++) {
+        if (before[i].image.state != STORE_SLOT_COMPLETE || after[i].image.upload_id == before[i].image.upload_id)
+            continue;
+        char line[SERVICE_LOG_TEXT_MAX];
+        snprintf(line, sizeof line, "image %lu (%s, %s) dropped to make room for %s: uploaded with no_rollback",
+                 (unsigned long)before[i].image.upload_id, before[i].image.info.name,
+                 before[i].current ? "current" : "rollback image", service->upload.info.name);
+        service_log_locked(service, line);
+    }
 }
 
 /* Opens the store's upload once the format is known: declared, or detected from the first bytes. */
@@ -56,11 +96,18 @@ static enum status begin_in_store(struct service *service, struct status_report 
         service->upload.info.format =
             store_format_of(image_format_detect(service->upload.head, service->upload.head_len));
     service_lock(service);
-    enum status status = store_upload_begin(service->store, &service->upload.info, NULL);
-    if (status == STATUS_OK && service->upload.head_len > 0)
-        status = store_upload_write(service->store, service->upload.head, service->upload.head_len);
-    if (status != STATUS_OK)
-        service_copy_report(report, &service->store_report, status);
+    struct store_entry before[STORE_MAX_SLOTS];
+    unsigned count = store_list(service->store, before, STORE_MAX_SLOTS);
+    enum status status = check_room_locked(service, &service->upload.info, service->upload.policy, report);
+    if (status == STATUS_OK) {
+        status = store_upload_begin(service->store, &service->upload.info, service->upload.policy, NULL);
+        if (status == STATUS_OK)
+            log_dropped_locked(service, before, count);
+        if (status == STATUS_OK && service->upload.head_len > 0)
+            status = store_upload_write(service->store, service->upload.head, service->upload.head_len);
+        if (status != STATUS_OK)
+            service_copy_report(report, &service->store_report, status);
+    }
     service_unlock(service);
     service->upload.begun = status == STATUS_OK;
     return status;

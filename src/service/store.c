@@ -1,11 +1,12 @@
 /*
- * store.c - the staging store's slots: uploads, roles, reading images back.
+ * store.c - the staging store's images: uploads, roles, reading images back.
  *
- * The rule every change follows, and on which the power-cut argument of docs/store.md rests: no byte of a slot is
- * erased or programmed while the newest journal record describes that slot as holding anything, except by the
- * upload the record names, past its last checkpoint. So a change is always (1) flash writes into slots the journal
- * calls free, then (2) one record that makes them count; a cut before (2) leaves the old record, which describes
- * bytes nobody touched.
+ * The rule every change follows, and on which the power-cut argument of docs/store.md rests: no sector of the data
+ * area is erased or programmed while the newest journal record describes it as part of an image's extent, except
+ * by the upload the record names, past its last checkpoint. So a change is always (1) flash writes into sectors
+ * the journal calls free, then (2) one record that makes them count; a cut before (2) leaves the old record, which
+ * describes bytes nobody touched. Room made by freeing images (an interrupted upload, or the rollback image the
+ * client gave up) is freed by a record of its own before the first of those writes.
  */
 #include "service/store.h"
 
@@ -13,21 +14,7 @@
 
 #include "crc32.h"
 #include "service/store_journal.h"
-
-static uint32_t slot_size(const struct store *store)
-{
-    return store->slot_sectors << store->sector_shift;
-}
-
-static uint32_t slot_first_sector(const struct store *store, unsigned slot)
-{
-    return AIRSWD_STORE_JOURNAL_SECTORS + slot * store->slot_sectors;
-}
-
-static uint32_t slot_offset(const struct store *store, unsigned slot)
-{
-    return slot_first_sector(store, slot) << store->sector_shift;
-}
+#include "service/store_space.h"
 
 static size_t name_length(const char *name)
 {
@@ -46,8 +33,18 @@ static void free_slot(struct store_state *state, unsigned slot)
         state->previous = STORE_NO_SLOT;
 }
 
-/* Checks the storage and works out the layout: journal sectors first, then equal slots; sectors left over at the
- * end are unused. */
+/* One record that frees the entries in `slots` (bit i: entry i), their sectors and their roles. Its own function,
+ * so that the state copy is on the stack only while it commits. */
+static enum status commit_freed(struct store *store, unsigned slots)
+{
+    struct store_state next = store->state;
+    for (unsigned i = 0; i < STORE_MAX_SLOTS; i++)
+        if (slots & (1u << i))
+            free_slot(&next, i);
+    return store_journal_commit(store, &next);
+}
+
+/* Checks the storage and works out the layout: journal sectors first, then the data area, a ring of sectors. */
 static enum status store_setup(struct store *store, const struct hal_storage *storage, const struct hal_system *system,
                                struct status_report *report)
 {
@@ -55,7 +52,6 @@ static enum status store_setup(struct store *store, const struct hal_storage *st
     store->storage = storage;
     store->system = system;
     store->report = report;
-    store->slot_count = AIRSWD_STORE_SLOTS;
     store_journal_empty_state(&store->state);
 
     if (storage == NULL || system == NULL || storage->read == NULL || storage->program == NULL ||
@@ -73,11 +69,11 @@ static enum status store_setup(struct store *store, const struct hal_storage *st
     if (storage->sector_count > (uint32_t)1 << (32 - store->sector_shift))
         return status_fail(report, STATUS_UNSUPPORTED, "staging store: storage of %lu sectors exceeds 4 GB",
                            (unsigned long)storage->sector_count);
-    if (storage->sector_count < AIRSWD_STORE_JOURNAL_SECTORS + AIRSWD_STORE_SLOTS)
+    if (storage->sector_count <= AIRSWD_STORE_JOURNAL_SECTORS)
         return status_fail(report, STATUS_UNSUPPORTED,
-                           "staging store: %lu sectors are too few for a %u-sector journal and %u slots",
-                           (unsigned long)storage->sector_count, AIRSWD_STORE_JOURNAL_SECTORS, AIRSWD_STORE_SLOTS);
-    store->slot_sectors = (storage->sector_count - AIRSWD_STORE_JOURNAL_SECTORS) / AIRSWD_STORE_SLOTS;
+                           "staging store: %lu sectors leave none for images beside a %u-sector journal",
+                           (unsigned long)storage->sector_count, AIRSWD_STORE_JOURNAL_SECTORS);
+    store->data_sectors = storage->sector_count - AIRSWD_STORE_JOURNAL_SECTORS;
     store->checkpoint_sectors = (uint32_t)AIRSWD_STORE_CHECKPOINT_BYTES >> store->sector_shift;
     if (store->checkpoint_sectors == 0)
         store->checkpoint_sectors = 1;
@@ -115,12 +111,23 @@ enum status store_format(struct store *store, const struct hal_storage *storage,
 
 unsigned store_slot_count(const struct store *store)
 {
-    return store->slot_count;
+    (void)store;
+    return STORE_MAX_SLOTS;
 }
 
-uint32_t store_slot_size(const struct store *store)
+uint32_t store_capacity(const struct store *store)
 {
-    return slot_size(store);
+    return store->data_sectors << store->sector_shift;
+}
+
+uint32_t store_room(const struct store *store, enum store_room_policy policy)
+{
+    return store->mounted ? store_space_room(store, policy) : 0;
+}
+
+size_t store_room_text(struct store *store, uint32_t image_size, enum store_room_policy policy, char *text, size_t size)
+{
+    return store_space_text(store, image_size, policy, text, size);
 }
 
 static enum status require_mounted(struct store *store)
@@ -134,27 +141,27 @@ static enum status require_mounted(struct store *store)
 
 static enum status require_complete(struct store *store, unsigned slot)
 {
-    if (slot >= store->slot_count)
-        return status_fail(store->report, STATUS_INVALID_ARGUMENT, "slot %u: the store has slots 0 to %u", slot,
-                           store->slot_count - 1);
+    if (slot >= STORE_MAX_SLOTS)
+        return status_fail(store->report, STATUS_INVALID_ARGUMENT, "entry %u: the store has entries 0 to %u", slot,
+                           STORE_MAX_SLOTS - 1);
     if (store->state.slots[slot].state != STORE_SLOT_COMPLETE)
-        return status_fail(store->report, STATUS_STORE_NO_IMAGE, "slot %u holds no complete image", slot);
+        return status_fail(store->report, STATUS_STORE_NO_IMAGE, "entry %u holds no complete image", slot);
     return STATUS_OK;
 }
 
-/* CRC-32 of the first len bytes of a slot, read back a chunk at a time. */
-static enum status slot_crc(struct store *store, unsigned slot, uint32_t len, uint32_t *crc)
+/* CRC-32 of the first len bytes of the image whose extent starts at sector `start`, read back a chunk at a time
+ * (a chunk never crosses a sector: the sector size is a multiple of the scratch buffer's). */
+static enum status image_crc(struct store *store, unsigned slot, uint32_t start, uint32_t len, uint32_t *crc)
 {
     const struct hal_storage *storage = store->storage;
-    uint32_t base = slot_offset(store, slot);
     uint32_t value = 0;
     for (uint32_t done = 0; done < len;) {
         if (done > 0 && (done & (store->sector_size - 1)) == 0 && store->system->yield(store->system->ctx))
-            return status_fail(store->report, STATUS_CANCELLED, "reading slot %u back", slot);
+            return status_fail(store->report, STATUS_CANCELLED, "reading image %u back", slot);
         uint32_t chunk = len - done < sizeof store->scratch ? len - done : (uint32_t)sizeof store->scratch;
-        if (!storage->read(storage->ctx, base + done, store->scratch, chunk))
-            return status_fail(store->report, STATUS_STORE_IO, "reading slot %u at 0x%lX", slot,
-                               (unsigned long)(base + done));
+        uint32_t at = store_image_address(store, start, done);
+        if (!storage->read(storage->ctx, at, store->scratch, chunk))
+            return status_fail(store->report, STATUS_STORE_IO, "reading image %u at 0x%lX", slot, (unsigned long)at);
         value = crc32_update(value, store->scratch, chunk);
         done += chunk;
     }
@@ -171,11 +178,11 @@ enum status store_verify(struct store *store, unsigned slot)
         return status;
     const struct store_slot *image = &store->state.slots[slot];
     uint32_t crc;
-    status = slot_crc(store, slot, image->length, &crc);
+    status = image_crc(store, slot, image->start, image->length, &crc);
     if (status != STATUS_OK)
         return status;
     if (crc != image->crc)
-        return status_fail(store->report, STATUS_STORE_CORRUPT, "image '%s' (slot %u) reads CRC-32 %08lX, not %08lX",
+        return status_fail(store->report, STATUS_STORE_CORRUPT, "image '%s' (entry %u) reads CRC-32 %08lX, not %08lX",
                            image->info.name, slot, (unsigned long)crc, (unsigned long)image->crc);
     return STATUS_OK;
 }
@@ -188,13 +195,19 @@ enum status store_read(struct store *store, unsigned slot, uint32_t offset, void
         status = require_complete(store, slot);
     if (status != STATUS_OK)
         return status;
-    uint32_t length = store->state.slots[slot].length;
-    if (offset >= length || len == 0)
+    const struct store_slot *image = &store->state.slots[slot];
+    if (offset >= image->length || len == 0)
         return STATUS_OK;
-    uint32_t n = length - offset < len ? length - offset : len;
-    uint32_t at = slot_offset(store, slot) + offset;
-    if (!store->storage->read(store->storage->ctx, at, buf, n))
-        return status_fail(store->report, STATUS_STORE_IO, "reading slot %u at 0x%lX", slot, (unsigned long)at);
+    uint32_t n = image->length - offset < len ? image->length - offset : len;
+    /* A sector at a time: the image's sectors are consecutive on the storage except where it wraps. */
+    for (uint32_t done = 0; done < n;) {
+        uint32_t at = store_image_address(store, image->start, offset + done);
+        uint32_t in_sector = store->sector_size - (at & (store->sector_size - 1));
+        uint32_t chunk = n - done < in_sector ? n - done : in_sector;
+        if (!store->storage->read(store->storage->ctx, at, (uint8_t *)buf + done, chunk))
+            return status_fail(store->report, STATUS_STORE_IO, "reading image %u at 0x%lX", slot, (unsigned long)at);
+        done += chunk;
+    }
     *got = n;
     return STATUS_OK;
 }
@@ -203,7 +216,7 @@ enum status store_read(struct store *store, unsigned slot, uint32_t offset, void
  * Uploads.
  */
 
-/* An id no slot uses, never 0 (which lists show for "none"). Random, so that a client of an upload lost before its
+/* An id no entry uses, never 0 (which lists show for "none"). Random, so that a client of an upload lost before its
  * first checkpoint cannot resume into a later upload that happened to get the same id. */
 static uint32_t new_upload_id(struct store *store)
 {
@@ -214,7 +227,7 @@ static uint32_t new_upload_id(struct store *store)
         else
             id = store->journal.sequence + attempt; /* a generator stuck on used ids: distinct ones all the same */
         bool used = id == 0;
-        for (unsigned i = 0; i < store->slot_count; i++)
+        for (unsigned i = 0; i < STORE_MAX_SLOTS; i++)
             if (store->state.slots[i].state != STORE_SLOT_EMPTY && store->state.slots[i].upload_id == id)
                 used = true;
         if (!used)
@@ -222,7 +235,7 @@ static uint32_t new_upload_id(struct store *store)
     }
 }
 
-/* Ends the upload in progress; a checkpoint of it in the journal is replaced by a free slot. */
+/* Ends the upload in progress; a checkpoint of it in the journal is replaced by a free entry. */
 static enum status discard_upload(struct store *store)
 {
     if (!store->upload.active)
@@ -231,12 +244,12 @@ static enum status discard_upload(struct store *store)
     unsigned slot = store->upload.slot;
     if (store->state.slots[slot].state != STORE_SLOT_RECEIVING)
         return STATUS_OK;
-    struct store_state next = store->state;
-    free_slot(&next, slot);
-    return store_journal_commit(store, &next);
+    return commit_freed(store, 1u << slot);
 }
 
-enum status store_upload_begin(struct store *store, const struct store_image_info *info, uint32_t *upload_id)
+/* Where an upload of info would go (the checks of store_upload_begin, nothing changed). */
+static enum status plan_upload(struct store *store, const struct store_image_info *info, enum store_room_policy policy,
+                               struct store_placement *placement)
 {
     enum status status = require_mounted(store);
     if (status != STATUS_OK)
@@ -249,38 +262,49 @@ enum status store_upload_begin(struct store *store, const struct store_image_inf
         return status_fail(store->report, STATUS_INVALID_ARGUMENT, "unknown image format %d", (int)info->format);
     if (name_length(info->name) > STORE_NAME_MAX)
         return status_fail(store->report, STATUS_INVALID_ARGUMENT, "image name longer than %u bytes", STORE_NAME_MAX);
-    if (info->size > slot_size(store))
-        return status_fail(store->report, STATUS_STORE_TOO_LARGE, "image of %lu bytes; a slot holds %lu bytes",
-                           (unsigned long)info->size, (unsigned long)slot_size(store));
+    if (info->size == 0)
+        return status_fail(store->report, STATUS_IMAGE_EMPTY,
+                           "an upload of 0 bytes (the size is announced first, so that the room is reserved)");
+    if (info->size > store_capacity(store))
+        return status_fail(store->report, STATUS_STORE_TOO_LARGE, "the image needs %lu B; the store holds %lu B",
+                           (unsigned long)info->size, (unsigned long)store_capacity(store));
+    return store_space_place(store, info->size, policy, placement);
+}
 
-    /* An empty slot, else the slot of an interrupted upload (which is discarded). Never an image's. */
-    int chosen = STORE_NO_SLOT;
-    for (unsigned pass = 0; pass < 2 && chosen == STORE_NO_SLOT; pass++)
-        for (unsigned i = 0; i < store->slot_count && chosen == STORE_NO_SLOT; i++)
-            if (store->state.slots[i].state == (pass == 0 ? STORE_SLOT_EMPTY : STORE_SLOT_RECEIVING))
-                chosen = (int)i;
-    if (chosen == STORE_NO_SLOT) {
-        int staged = STORE_NO_SLOT;
-        for (unsigned i = 0; i < store->slot_count; i++)
-            if ((int)i != store->state.current && (int)i != store->state.previous)
-                staged = (int)i;
-        if (staged != STORE_NO_SLOT)
-            return status_fail(store->report, STATUS_STORE_NO_FREE_SLOT,
-                               "all %u slots hold images; staged: '%s' (slot %d)", store->slot_count,
-                               store->state.slots[staged].info.name, staged);
-        return status_fail(store->report, STATUS_STORE_NO_FREE_SLOT, "all %u slots hold images", store->slot_count);
+enum status store_upload_check(struct store *store, const struct store_image_info *info, enum store_room_policy policy,
+                               bool *gives_up)
+{
+    struct store_placement placement;
+    enum status status = plan_upload(store, info, policy, &placement);
+    if (gives_up != NULL) {
+        unsigned roles = 0;
+        if (store->state.current != STORE_NO_SLOT)
+            roles |= 1u << store->state.current;
+        if (store->state.previous != STORE_NO_SLOT)
+            roles |= 1u << store->state.previous;
+        *gives_up = status == STATUS_OK && (placement.freed & roles) != 0;
     }
-    if (store->state.slots[chosen].state == STORE_SLOT_RECEIVING) {
-        /* The slot's bytes are about to change: the journal must stop describing them first. */
-        struct store_state next = store->state;
-        free_slot(&next, (unsigned)chosen);
-        status = store_journal_commit(store, &next);
+    return status;
+}
+
+enum status store_upload_begin(struct store *store, const struct store_image_info *info, enum store_room_policy policy,
+                               uint32_t *upload_id)
+{
+    struct store_placement placement;
+    enum status status = plan_upload(store, info, policy, &placement);
+    if (status != STATUS_OK)
+        return status;
+    if (placement.freed != 0) {
+        /* Those sectors are about to change: the journal must stop describing them first. */
+        status = commit_freed(store, placement.freed);
         if (status != STATUS_OK)
             return status;
     }
 
     memset(&store->upload, 0, sizeof store->upload);
-    store->upload.slot = (unsigned)chosen;
+    store->upload.slot = (unsigned)placement.slot;
+    store->upload.start = placement.start;
+    store->upload.sectors = placement.sectors;
     store->upload.id = new_upload_id(store);
     store->upload.info = *info;
     store->upload.info.name[STORE_NAME_MAX] = '\0';
@@ -303,6 +327,8 @@ static enum status commit_checkpoint(struct store *store)
     slot->length = store->upload.received;
     slot->crc = store->upload.crc;
     slot->upload_id = store->upload.id;
+    slot->start = store->upload.start;
+    slot->sectors = store->upload.sectors;
     slot->info = store->upload.info;
     return store_journal_commit(store, &next);
 }
@@ -322,16 +348,8 @@ enum status store_upload_write(struct store *store, const uint8_t *bytes, size_t
     enum status status = require_upload(store);
     if (status != STATUS_OK)
         return status;
-    uint32_t room = slot_size(store) - store->upload.received;
-    if (len > room) {
-        status = discard_upload(store);
-        if (status != STATUS_OK)
-            return status;
-        return status_fail(store->report, STATUS_STORE_TOO_LARGE, "the image exceeds a slot's %lu bytes",
-                           (unsigned long)slot_size(store));
-    }
     uint32_t announced = store->upload.info.size;
-    if (announced != 0 && len > announced - store->upload.received) {
+    if (len > announced - store->upload.received) {
         status = discard_upload(store);
         if (status != STATUS_OK)
             return status;
@@ -343,6 +361,7 @@ enum status store_upload_write(struct store *store, const uint8_t *bytes, size_t
     unsigned slot = store->upload.slot;
     while (len > 0) {
         uint32_t offset = store->upload.received;
+        uint32_t at = store_image_address(store, store->upload.start, offset);
         uint32_t in_sector = offset & (store->sector_size - 1);
         if (in_sector == 0) {
             /* A new sector: checkpoint first when one is due (the bytes before it are all on flash and the sector
@@ -355,9 +374,9 @@ enum status store_upload_write(struct store *store, const uint8_t *bytes, size_t
                     return status;
                 }
             }
-            if (!storage->erase_sector(storage->ctx, slot_first_sector(store, slot) + sector)) {
+            if (!storage->erase_sector(storage->ctx, at >> store->sector_shift)) {
                 store->upload.active = false;
-                return status_fail(store->report, STATUS_STORE_IO, "erasing sector %lu of slot %u",
+                return status_fail(store->report, STATUS_STORE_IO, "erasing sector %lu of image %u",
                                    (unsigned long)sector, slot);
             }
             if (store->system->yield(store->system->ctx))
@@ -367,10 +386,10 @@ enum status store_upload_write(struct store *store, const uint8_t *bytes, size_t
         uint32_t chunk = store->sector_size - in_sector;
         if (chunk > len)
             chunk = (uint32_t)len;
-        uint32_t at = slot_offset(store, slot) + offset;
         if (!storage->program(storage->ctx, at, bytes, chunk)) {
             store->upload.active = false;
-            return status_fail(store->report, STATUS_STORE_IO, "programming slot %u at 0x%lX", slot, (unsigned long)at);
+            return status_fail(store->report, STATUS_STORE_IO, "programming image %u at 0x%lX", slot,
+                               (unsigned long)at);
         }
         store->upload.crc = crc32_update(store->upload.crc, bytes, chunk);
         store->upload.received += chunk;
@@ -393,7 +412,7 @@ enum status store_upload_resume(struct store *store, uint32_t upload_id, uint32_
         return STATUS_OK;
     }
     int found = STORE_NO_SLOT;
-    for (unsigned i = 0; i < store->slot_count; i++)
+    for (unsigned i = 0; i < STORE_MAX_SLOTS; i++)
         if (store->state.slots[i].state == STORE_SLOT_RECEIVING && store->state.slots[i].upload_id == upload_id)
             found = (int)i;
     if (found == STORE_NO_SLOT)
@@ -403,13 +422,11 @@ enum status store_upload_resume(struct store *store, uint32_t upload_id, uint32_
     unsigned slot = (unsigned)found;
     const struct store_slot *checkpoint = &store->state.slots[slot];
     uint32_t crc;
-    status = slot_crc(store, slot, checkpoint->length, &crc);
+    status = image_crc(store, slot, checkpoint->start, checkpoint->length, &crc);
     if (status != STATUS_OK)
         return status;
     if (crc != checkpoint->crc) {
-        struct store_state next = store->state;
-        free_slot(&next, slot);
-        status = store_journal_commit(store, &next);
+        status = commit_freed(store, 1u << slot);
         if (status != STATUS_OK)
             return status;
         return status_fail(store->report, STATUS_STORE_CORRUPT,
@@ -418,6 +435,8 @@ enum status store_upload_resume(struct store *store, uint32_t upload_id, uint32_
     }
     memset(&store->upload, 0, sizeof store->upload);
     store->upload.slot = slot;
+    store->upload.start = checkpoint->start;
+    store->upload.sectors = checkpoint->sectors;
     store->upload.id = upload_id;
     store->upload.received = checkpoint->length;
     store->upload.crc = checkpoint->crc;
@@ -435,7 +454,7 @@ enum status store_upload_finish(struct store *store, const uint32_t *expected_cr
     unsigned slot = store->upload.slot;
     uint32_t received = store->upload.received;
     uint32_t announced = store->upload.info.size;
-    if (received == 0 || (announced != 0 && received != announced)) {
+    if (received == 0 || received != announced) {
         status = discard_upload(store);
         if (status != STATUS_OK)
             return status;
@@ -446,7 +465,7 @@ enum status store_upload_finish(struct store *store, const uint32_t *expected_cr
     }
 
     uint32_t crc;
-    status = slot_crc(store, slot, received, &crc);
+    status = image_crc(store, slot, store->upload.start, received, &crc);
     if (status != STATUS_OK)
         return status; /* cancelled, or a read failed: the upload stays, finish may be called again */
     if (crc != store->upload.crc || (expected_crc != NULL && crc != *expected_crc)) {
@@ -456,7 +475,7 @@ enum status store_upload_finish(struct store *store, const uint32_t *expected_cr
             return status;
         if (crc != written)
             return status_fail(store->report, STATUS_STORE_CORRUPT,
-                               "slot %u reads back with CRC-32 %08lX; %08lX was written", slot, (unsigned long)crc,
+                               "image %u reads back with CRC-32 %08lX; %08lX was written", slot, (unsigned long)crc,
                                (unsigned long)written);
         return status_fail(store->report, STATUS_STORE_CRC_MISMATCH,
                            "received %lu bytes with CRC-32 %08lX; the client announced %08lX", (unsigned long)received,
@@ -470,6 +489,8 @@ enum status store_upload_finish(struct store *store, const uint32_t *expected_cr
     image->length = received;
     image->crc = crc;
     image->upload_id = store->upload.id;
+    image->start = store->upload.start;
+    image->sectors = store->upload.sectors;
     image->info = store->upload.info;
     status = store_journal_commit(store, &next);
     store->upload.active = false;
@@ -554,24 +575,22 @@ enum status store_delete(struct store *store, unsigned slot)
     enum status status = require_mounted(store);
     if (status != STATUS_OK)
         return status;
-    if (slot >= store->slot_count)
-        return status_fail(store->report, STATUS_INVALID_ARGUMENT, "slot %u: the store has slots 0 to %u", slot,
-                           store->slot_count - 1);
+    if (slot >= STORE_MAX_SLOTS)
+        return status_fail(store->report, STATUS_INVALID_ARGUMENT, "entry %u: the store has entries 0 to %u", slot,
+                           STORE_MAX_SLOTS - 1);
     bool uploading = store->upload.active && store->upload.slot == slot;
     if (store->state.slots[slot].state == STORE_SLOT_EMPTY && !uploading)
-        return status_fail(store->report, STATUS_STORE_NO_IMAGE, "slot %u is empty", slot);
+        return status_fail(store->report, STATUS_STORE_NO_IMAGE, "entry %u is empty", slot);
     if (uploading)
         store->upload.active = false;
     if (store->state.slots[slot].state == STORE_SLOT_EMPTY)
         return STATUS_OK; /* an upload before its first checkpoint: nothing on record */
-    struct store_state next = store->state;
-    free_slot(&next, slot);
-    return store_journal_commit(store, &next);
+    return commit_freed(store, 1u << slot);
 }
 
 unsigned store_list(const struct store *store, struct store_entry *entries, unsigned max)
 {
-    for (unsigned i = 0; i < store->slot_count && i < max; i++) {
+    for (unsigned i = 0; i < STORE_MAX_SLOTS && i < max; i++) {
         struct store_entry *entry = &entries[i];
         memset(entry, 0, sizeof *entry);
         entry->slot = i;
@@ -583,10 +602,12 @@ unsigned store_list(const struct store *store, struct store_entry *entries, unsi
             entry->received = store->upload.received;
             entry->image.state = STORE_SLOT_RECEIVING;
             entry->image.upload_id = store->upload.id;
+            entry->image.start = store->upload.start;
+            entry->image.sectors = store->upload.sectors;
             entry->image.info = store->upload.info;
         }
     }
-    return store->slot_count;
+    return STORE_MAX_SLOTS;
 }
 
 int store_current(const struct store *store)

@@ -15,43 +15,47 @@
  *   of its bytes on flash, and the CRC is the last field, so it does not count (short of a 1 in 2^32 accident).
  */
 #include "service/store_journal.h"
+#include "service/store_space.h"
 
 #include <string.h>
 
 #include "byte_order.h"
 #include "crc32.h"
 
-/* Record layout: little-endian fields at fixed offsets. */
+/* Record layout: little-endian fields at fixed offsets. Version 2: images anywhere in the data area (version 1 had
+ * equal fixed slots and no start sectors). */
 static const uint8_t record_magic[4] = {'A', 'S', 'J', 'R'};
-#define RECORD_VERSION         1u
+#define RECORD_VERSION         2u
 #define OFFSET_MAGIC           0
 #define OFFSET_VERSION         4
-#define OFFSET_SLOT_COUNT      5
+#define OFFSET_ENTRY_COUNT     5
 #define OFFSET_JOURNAL_SECTORS 6
 #define OFFSET_SECTOR_SHIFT    7
-#define OFFSET_SLOT_SECTORS    8
+#define OFFSET_DATA_SECTORS    8
 #define OFFSET_SEQUENCE        12
 #define OFFSET_CURRENT         16
 #define OFFSET_PREVIOUS        17
-#define OFFSET_SLOTS           20
+#define OFFSET_ENTRIES         20
 #define OFFSET_CRC             (STORE_RECORD_SIZE - 4)
 #define ROLE_NONE              0xFFu
 
-/* One slot's entry, at OFFSET_SLOTS + slot * SLOT_ENTRY_SIZE. */
-#define SLOT_ENTRY_SIZE      56
-#define SLOT_STATE           0
-#define SLOT_FORMAT          1
-#define SLOT_FLAGS           2
-#define SLOT_LENGTH          4
-#define SLOT_CRC             8
-#define SLOT_BIN_BASE        12
-#define SLOT_UPLOAD_ID       16
-#define SLOT_SIZE            20
-#define SLOT_NAME            24
-#define SLOT_FLAG_FLASHED_OK 0x01u
+/* One image's entry, at OFFSET_ENTRIES + slot * ENTRY_SIZE. The start sector takes 24 bits: the storage is at most
+ * 4 GB of sectors of at least 256 bytes, so 2^24 sectors. */
+#define ENTRY_SIZE            58
+#define ENTRY_STATE           0
+#define ENTRY_FORMAT          1
+#define ENTRY_FLAGS           2
+#define ENTRY_START           3
+#define ENTRY_LENGTH          6
+#define ENTRY_CRC             10
+#define ENTRY_BIN_BASE        14
+#define ENTRY_UPLOAD_ID       18
+#define ENTRY_SIZE_ANNOUNCED  22
+#define ENTRY_NAME            26
+#define ENTRY_FLAG_FLASHED_OK 0x01u
 
-_Static_assert(OFFSET_SLOTS + STORE_MAX_SLOTS * SLOT_ENTRY_SIZE <= OFFSET_CRC, "journal record too small");
-_Static_assert(SLOT_NAME + STORE_NAME_MAX == SLOT_ENTRY_SIZE, "slot entry layout");
+_Static_assert(OFFSET_ENTRIES + STORE_MAX_SLOTS * ENTRY_SIZE == OFFSET_CRC, "journal record layout");
+_Static_assert(ENTRY_NAME + STORE_NAME_MAX == ENTRY_SIZE, "entry layout");
 
 /* Read-back of a programmed record, compared with what was meant, this many bytes at a time (on the stack). */
 #define COMPARE_CHUNK 32
@@ -96,34 +100,47 @@ void store_journal_empty_state(struct store_state *state)
     state->previous = STORE_NO_SLOT;
 }
 
+static void put_u24(uint8_t *bytes, uint32_t value)
+{
+    bytes[0] = (uint8_t)value;
+    bytes[1] = (uint8_t)(value >> 8);
+    bytes[2] = (uint8_t)(value >> 16);
+}
+
+static uint32_t get_u24(const uint8_t *bytes)
+{
+    return (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16;
+}
+
 static void record_encode(const struct store *store, const struct store_state *state, uint32_t sequence,
                           uint8_t *record)
 {
     memset(record, 0, STORE_RECORD_SIZE);
     memcpy(record + OFFSET_MAGIC, record_magic, sizeof record_magic);
     record[OFFSET_VERSION] = RECORD_VERSION;
-    record[OFFSET_SLOT_COUNT] = (uint8_t)store->slot_count;
+    record[OFFSET_ENTRY_COUNT] = STORE_MAX_SLOTS;
     record[OFFSET_JOURNAL_SECTORS] = AIRSWD_STORE_JOURNAL_SECTORS;
     record[OFFSET_SECTOR_SHIFT] = (uint8_t)store->sector_shift;
-    le_put_u32(record + OFFSET_SLOT_SECTORS, store->slot_sectors);
+    le_put_u32(record + OFFSET_DATA_SECTORS, store->data_sectors);
     le_put_u32(record + OFFSET_SEQUENCE, sequence);
     record[OFFSET_CURRENT] = state->current == STORE_NO_SLOT ? ROLE_NONE : (uint8_t)state->current;
     record[OFFSET_PREVIOUS] = state->previous == STORE_NO_SLOT ? ROLE_NONE : (uint8_t)state->previous;
-    for (unsigned i = 0; i < store->slot_count; i++) {
+    for (unsigned i = 0; i < STORE_MAX_SLOTS; i++) {
         const struct store_slot *slot = &state->slots[i];
-        uint8_t *entry = record + OFFSET_SLOTS + i * SLOT_ENTRY_SIZE;
-        entry[SLOT_STATE] = (uint8_t)slot->state;
+        uint8_t *entry = record + OFFSET_ENTRIES + i * ENTRY_SIZE;
+        entry[ENTRY_STATE] = (uint8_t)slot->state;
         if (slot->state == STORE_SLOT_EMPTY)
-            continue; /* an empty slot's entry is all zeros */
-        entry[SLOT_FORMAT] = (uint8_t)slot->info.format;
-        entry[SLOT_FLAGS] = slot->flashed_ok ? SLOT_FLAG_FLASHED_OK : 0;
-        le_put_u32(entry + SLOT_LENGTH, slot->length);
-        le_put_u32(entry + SLOT_CRC, slot->crc);
-        le_put_u32(entry + SLOT_BIN_BASE, slot->info.bin_base);
-        le_put_u32(entry + SLOT_UPLOAD_ID, slot->upload_id);
-        le_put_u32(entry + SLOT_SIZE, slot->info.size);
+            continue; /* an empty entry is all zeros */
+        entry[ENTRY_FORMAT] = (uint8_t)slot->info.format;
+        entry[ENTRY_FLAGS] = slot->flashed_ok ? ENTRY_FLAG_FLASHED_OK : 0;
+        put_u24(entry + ENTRY_START, slot->start);
+        le_put_u32(entry + ENTRY_LENGTH, slot->length);
+        le_put_u32(entry + ENTRY_CRC, slot->crc);
+        le_put_u32(entry + ENTRY_BIN_BASE, slot->info.bin_base);
+        le_put_u32(entry + ENTRY_UPLOAD_ID, slot->upload_id);
+        le_put_u32(entry + ENTRY_SIZE_ANNOUNCED, slot->info.size);
         for (unsigned c = 0; c < STORE_NAME_MAX && slot->info.name[c] != '\0'; c++)
-            entry[SLOT_NAME + c] = (uint8_t)slot->info.name[c]; /* the rest stays zero */
+            entry[ENTRY_NAME + c] = (uint8_t)slot->info.name[c]; /* the rest stays zero */
     }
     le_put_u32(record + OFFSET_CRC, crc32_update(0, record, OFFSET_CRC));
 }
@@ -134,22 +151,59 @@ static bool record_intact(const uint8_t *record)
            le_get_u32(record + OFFSET_CRC) == crc32_update(0, record, OFFSET_CRC);
 }
 
-/* Reads the role byte at offset: a complete slot or none. */
-static bool decode_role(const struct store *store, const struct store_state *state, uint8_t role, int *slot)
+/* Reads a role byte: a complete image's entry, or none. */
+static bool decode_role(const struct store_state *state, uint8_t role, int *slot)
 {
     if (role == ROLE_NONE) {
         *slot = STORE_NO_SLOT;
         return true;
     }
-    if (role >= store->slot_count || state->slots[role].state != STORE_SLOT_COMPLETE)
+    if (role >= STORE_MAX_SLOTS || state->slots[role].state != STORE_SLOT_COMPLETE)
         return false;
     *slot = role;
     return true;
 }
 
+/* Decodes one non-empty entry; false when it breaks the format's rules. */
+static bool entry_decode(const struct store *store, const uint8_t *entry, struct store_slot *slot)
+{
+    uint8_t flags = entry[ENTRY_FLAGS];
+    slot->state = (enum store_slot_state)entry[ENTRY_STATE];
+    slot->flashed_ok = (flags & ENTRY_FLAG_FLASHED_OK) != 0;
+    slot->start = get_u24(entry + ENTRY_START);
+    slot->length = le_get_u32(entry + ENTRY_LENGTH);
+    slot->crc = le_get_u32(entry + ENTRY_CRC);
+    slot->upload_id = le_get_u32(entry + ENTRY_UPLOAD_ID);
+    slot->info.format = (enum store_image_format)entry[ENTRY_FORMAT];
+    slot->info.bin_base = le_get_u32(entry + ENTRY_BIN_BASE);
+    slot->info.size = le_get_u32(entry + ENTRY_SIZE_ANNOUNCED);
+    memcpy(slot->info.name, entry + ENTRY_NAME, STORE_NAME_MAX);
+    slot->info.name[STORE_NAME_MAX] = '\0';
+    if (entry[ENTRY_STATE] > STORE_SLOT_COMPLETE || entry[ENTRY_FORMAT] >= STORE_IMAGE_FORMAT_COUNT ||
+        (flags & ~ENTRY_FLAG_FLASHED_OK) != 0 || slot->start >= store->data_sectors)
+        return false;
+    /* The extent: a complete image's length, or the room reserved for an upload's announced size. A checkpoint is
+     * always at a sector boundary (resuming erases the sector after it before writing) and short of the end. */
+    uint64_t bytes;
+    if (slot->state == STORE_SLOT_COMPLETE) {
+        bytes = slot->length;
+        if (slot->length == 0 || slot->info.size != slot->length)
+            return false;
+    } else {
+        bytes = slot->info.size;
+        if (slot->info.size == 0 || slot->length >= slot->info.size || (slot->length & (store->sector_size - 1)) != 0)
+            return false;
+    }
+    uint64_t sectors = (bytes + store->sector_size - 1) >> store->sector_shift;
+    if (sectors > store->data_sectors)
+        return false;
+    slot->sectors = (uint32_t)sectors;
+    return true;
+}
+
 /* An intact record was written by a store; one that breaks the rules below was written by another firmware or
- * damaged in a way the CRC did not catch. Either way it is not ignored (an older record would describe slots that
- * may have been reused since): the mount fails and says so. */
+ * damaged in a way the CRC did not catch. Either way it is not ignored (an older record would describe sectors
+ * that may have been reused since): the mount fails and says so. */
 static enum status record_decode(struct store *store, const uint8_t *record, struct store_state *state)
 {
     unsigned long sequence = (unsigned long)le_get_u32(record + OFFSET_SEQUENCE);
@@ -157,54 +211,45 @@ static enum status record_decode(struct store *store, const uint8_t *record, str
         return status_fail(store->report, STATUS_STORE_LAYOUT,
                            "journal record %lu has format version %u; this firmware reads version %u", sequence,
                            record[OFFSET_VERSION], RECORD_VERSION);
-    uint32_t slot_sectors = le_get_u32(record + OFFSET_SLOT_SECTORS);
-    if (record[OFFSET_SLOT_COUNT] != store->slot_count ||
+    uint32_t data_sectors = le_get_u32(record + OFFSET_DATA_SECTORS);
+    if (record[OFFSET_ENTRY_COUNT] != STORE_MAX_SLOTS ||
         record[OFFSET_JOURNAL_SECTORS] != AIRSWD_STORE_JOURNAL_SECTORS ||
-        record[OFFSET_SECTOR_SHIFT] != store->sector_shift || slot_sectors != store->slot_sectors)
+        record[OFFSET_SECTOR_SHIFT] != store->sector_shift || data_sectors != store->data_sectors)
         return status_fail(store->report, STATUS_STORE_LAYOUT,
-                           "store has %u slots of %lu sectors, journal %u; now %u slots of %lu sectors, journal %u",
-                           record[OFFSET_SLOT_COUNT], (unsigned long)slot_sectors, record[OFFSET_JOURNAL_SECTORS],
-                           store->slot_count, (unsigned long)store->slot_sectors, AIRSWD_STORE_JOURNAL_SECTORS);
+                           "store has %lu data sectors of 2^%u B, journal %u; now %lu of 2^%u B, journal %u",
+                           (unsigned long)data_sectors, record[OFFSET_SECTOR_SHIFT], record[OFFSET_JOURNAL_SECTORS],
+                           (unsigned long)store->data_sectors, store->sector_shift, AIRSWD_STORE_JOURNAL_SECTORS);
 
-    uint32_t slot_bytes = store->slot_sectors << store->sector_shift;
     store_journal_empty_state(state);
     for (unsigned i = 0; i < STORE_MAX_SLOTS; i++) {
-        const uint8_t *entry = record + OFFSET_SLOTS + i * SLOT_ENTRY_SIZE;
-        if (i >= store->slot_count || entry[SLOT_STATE] == STORE_SLOT_EMPTY) {
-            for (unsigned b = 0; b < SLOT_ENTRY_SIZE; b++)
+        const uint8_t *entry = record + OFFSET_ENTRIES + i * ENTRY_SIZE;
+        if (entry[ENTRY_STATE] == STORE_SLOT_EMPTY) {
+            for (unsigned b = 0; b < ENTRY_SIZE; b++)
                 if (entry[b] != 0)
                     return status_fail(store->report, STATUS_STORE_CORRUPT,
-                                       "journal record %lu: entry of unused slot %u is not blank", sequence, i);
+                                       "journal record %lu: empty entry %u is not blank", sequence, i);
             continue;
         }
         struct store_slot *slot = &state->slots[i];
-        uint8_t flags = entry[SLOT_FLAGS];
-        slot->length = le_get_u32(entry + SLOT_LENGTH);
-        /* A checkpoint is always at a sector boundary: resuming erases the sector after it before writing. */
-        bool receiving_unaligned =
-            entry[SLOT_STATE] == STORE_SLOT_RECEIVING && (slot->length & (store->sector_size - 1)) != 0;
-        if (entry[SLOT_STATE] > STORE_SLOT_COMPLETE || entry[SLOT_FORMAT] >= STORE_IMAGE_FORMAT_COUNT ||
-            (flags & ~SLOT_FLAG_FLASHED_OK) != 0 || slot->length > slot_bytes || receiving_unaligned)
+        if (!entry_decode(store, entry, slot))
             return status_fail(store->report, STATUS_STORE_CORRUPT,
-                               "journal record %lu: slot %u entry is invalid (state %u, format %u, length %lu)",
-                               sequence, i, entry[SLOT_STATE], entry[SLOT_FORMAT], (unsigned long)slot->length);
-        slot->state = (enum store_slot_state)entry[SLOT_STATE];
-        slot->flashed_ok = (flags & SLOT_FLAG_FLASHED_OK) != 0;
-        slot->crc = le_get_u32(entry + SLOT_CRC);
-        slot->upload_id = le_get_u32(entry + SLOT_UPLOAD_ID);
-        slot->info.format = (enum store_image_format)entry[SLOT_FORMAT];
-        slot->info.bin_base = le_get_u32(entry + SLOT_BIN_BASE);
-        slot->info.size = le_get_u32(entry + SLOT_SIZE);
-        memcpy(slot->info.name, entry + SLOT_NAME, STORE_NAME_MAX);
-        slot->info.name[STORE_NAME_MAX] = '\0';
+                               "journal record %lu: entry %u is invalid (state %u, format %u, start %lu, length %lu)",
+                               sequence, i, entry[ENTRY_STATE], entry[ENTRY_FORMAT], (unsigned long)slot->start,
+                               (unsigned long)slot->length);
+        for (unsigned j = 0; j < i; j++)
+            if (state->slots[j].state != STORE_SLOT_EMPTY &&
+                store_extents_overlap(store, slot->start, slot->sectors, state->slots[j].start,
+                                      state->slots[j].sectors))
+                return status_fail(store->report, STATUS_STORE_CORRUPT,
+                                   "journal record %lu: the sectors of entries %u and %u overlap", sequence, j, i);
     }
 
-    if (!decode_role(store, state, record[OFFSET_CURRENT], &state->current) ||
-        !decode_role(store, state, record[OFFSET_PREVIOUS], &state->previous) ||
+    if (!decode_role(state, record[OFFSET_CURRENT], &state->current) ||
+        !decode_role(state, record[OFFSET_PREVIOUS], &state->previous) ||
         (state->previous != STORE_NO_SLOT &&
          (state->previous == state->current || !state->slots[state->previous].flashed_ok)))
         return status_fail(store->report, STATUS_STORE_CORRUPT,
-                           "journal record %lu: current slot %u / previous slot %u break the store's rules", sequence,
+                           "journal record %lu: current entry %u / previous entry %u break the store's rules", sequence,
                            record[OFFSET_CURRENT], record[OFFSET_PREVIOUS]);
     return STATUS_OK;
 }

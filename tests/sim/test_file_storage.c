@@ -20,7 +20,7 @@
 #include "port_host.h"
 #include "service/store.h"
 
-#define SECTORS 64u /* 3 slots of 80 KB */
+#define SECTORS 64u /* 256 KB: the journal and 62 sectors of images */
 
 struct fixture {
     char dir[256];
@@ -106,10 +106,10 @@ static void test_image_survives_closing_and_reopening_the_file(void **state)
     struct store store;
     check(fixture, port_file_storage_open(&storage, fixture->path, SECTORS, &fixture->report));
     check(fixture, store_mount(&store, &storage.hal, &fixture->system, &fixture->report));
-    struct store_image_info info = {.format = STORE_IMAGE_FORMAT_BIN, .bin_base = 0x08000000u};
+    struct store_image_info info = {.format = STORE_IMAGE_FORMAT_BIN, .bin_base = 0x08000000u, .size = sizeof image};
     snprintf(info.name, sizeof info.name, "blinky.bin");
     uint32_t id;
-    check(fixture, store_upload_begin(&store, &info, &id));
+    check(fixture, store_upload_begin(&store, &info, STORE_KEEP_ROLLBACK, &id));
     for (size_t sent = 0; sent < sizeof image; sent += 1460) {
         size_t chunk = sizeof image - sent < 1460 ? sizeof image - sent : 1460;
         check(fixture, store_upload_write(&store, image + sent, chunk));
@@ -136,6 +136,38 @@ static void test_image_survives_closing_and_reopening_the_file(void **state)
     port_file_storage_close(&storage);
 }
 
+static void test_a_file_of_another_size_is_replaced_by_an_erased_one(void **state)
+{
+    struct fixture *fixture = *state;
+    struct port_file_storage storage;
+    check(fixture, port_file_storage_open(&storage, fixture->path, SECTORS, &fixture->report));
+    assert_int_equal(storage.replaced_sectors, 0);
+    uint8_t bytes[4] = {1, 2, 3, 4};
+    assert_true(storage.hal.program(storage.hal.ctx, 100, bytes, sizeof bytes));
+    port_file_storage_close(&storage);
+
+    /* The same size again keeps what the file holds. */
+    check(fixture, port_file_storage_open(&storage, fixture->path, SECTORS, &fixture->report));
+    assert_int_equal(storage.replaced_sectors, 0);
+    assert_true(storage.hal.read(storage.hal.ctx, 100, bytes, sizeof bytes));
+    assert_int_equal(bytes[3], 4);
+    port_file_storage_close(&storage);
+
+    /* Another size: an erased file of the new size, and the old size said. */
+    check(fixture, port_file_storage_open(&storage, fixture->path, SECTORS + 3, &fixture->report));
+    assert_int_equal(storage.replaced_sectors, SECTORS);
+    assert_int_equal(storage.hal.sector_count, SECTORS + 3);
+    assert_true(storage.hal.read(storage.hal.ctx, 100, bytes, sizeof bytes));
+    assert_int_equal(bytes[0] & bytes[1] & bytes[2] & bytes[3], 0xFF);
+    struct stat info;
+    assert_int_equal(stat(fixture->path, &info), 0);
+    assert_int_equal(info.st_size, (SECTORS + 3) * 4096);
+    /* Held by this process, it is not replaced under it by another. */
+    struct port_file_storage other;
+    assert_int_equal(port_file_storage_open(&other, fixture->path, SECTORS, &fixture->report), STATUS_STORE_BUSY);
+    port_file_storage_close(&storage);
+}
+
 static void test_a_file_that_is_not_whole_sectors_is_refused(void **state)
 {
     struct fixture *fixture = *state;
@@ -153,6 +185,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_file_is_created_erased_and_programs_like_nor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_image_survives_closing_and_reopening_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_file_of_another_size_is_replaced_by_an_erased_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_file_that_is_not_whole_sectors_is_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

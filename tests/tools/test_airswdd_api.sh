@@ -3,7 +3,7 @@
 # below need debug mode, which the test turns on; tests/tools/test_airswdd_signed.sh covers the signed-only default
 # and every refusal), device and target, uploads (ELF, HEX, a big BIN),
 # a flash job polled to its end, progress on the event stream, one job at a time (409), the errors with their JSON
-# bodies (404, 400, 413), rollback, a clean SIGTERM, and the images still there after a restart on the same state.
+# bodies (404, 400, 411, 413), rollback, a clean SIGTERM, and the images still there after a restart on the same state.
 # Usage: test_airswdd_api.sh PATH/TO/airswdd FIRMWARE_DIR
 set -u
 airswdd=$1 firmware=$2
@@ -47,7 +47,9 @@ check "a plain image is refused while debug mode is off: 403 image-unsigned" \
 request PUT /settings -d '{"debug":true}'
 check "a signed PUT /settings turns debug mode on" test "$code,$(json_field "['debug']")" = "200,True"
 request GET /device
-check "  with the target and the store" contains "$work/body" '"store":{"slots":3,"slot_size":262144}'
+# The default store: 2112 KB (a 4 MB ESP8266's partition) less 2 sectors of journal.
+check "  with the target and the store" \
+  contains "$work/body" '"store":{"capacity":2154496,"room":2154496,"room_without_rollback":2154496,"max_images":4}'
 
 request GET /target
 check "GET /target identifies the simulated part" contains "$work/body" '"part":"STM32F10x high density"'
@@ -139,9 +141,15 @@ head -n 5 "$firmware/f1/hello_f1.hex" >"$work/truncated.hex" # whole records, no
 request POST "/images?name=cut.hex&format=hex" --data-binary @"$work/truncated.hex"
 check "a truncated HEX answers 400 with the image status" \
   test "$code,$(json_field "['error']")" = "400,image-truncated"
-head -c 262145 /dev/zero >"$work/huge.bin"
+head -c 2154497 /dev/zero >"$work/huge.bin"
 request POST "/images?name=huge.bin&format=bin" --data-binary @"$work/huge.bin"
-check "an image larger than a slot answers 413" test "$code,$(json_field "['error']")" = "413,too-large"
+check "an image larger than the whole store answers 413" test "$code,$(json_field "['error']")" = "413,too-large"
+check "  saying what the store holds" contains "$work/body" "the store holds 2154496 B"
+code=$(curl -s -o "$work/body" -w '%{http_code}' -X POST -H 'Transfer-Encoding: chunked' \
+  -H "$(sign_request POST "/api/v1/images?name=chunked.bin" "$firmware/f1/hello_f1.bin")" \
+  --data-binary @"$firmware/f1/hello_f1.bin" "$api/images?name=chunked.bin")
+check "an upload without a size (chunked) answers 411 length-required" \
+  test "$code,$(json_field "['error']")" = "411,length-required"
 request GET /images
 check "  and neither refused file is kept" test "$(json_field ".__len__()")" = "$kept"
 

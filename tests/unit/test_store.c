@@ -1,6 +1,7 @@
 /*
- * test_store.c - the staging store (src/service/store): uploads, roles, resume, refusals, journal rotation, and
- * power cut at every program and erase of an upload, a commit and a rollback.
+ * test_store.c - the staging store (src/service/store): uploads, roles, resume, refusals, journal rotation, where
+ * images go in the ring of data sectors (wrap-around, the free space in one piece, no_rollback), and power cut at
+ * every program and erase of an upload, a commit and a rollback.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,9 +19,9 @@
 #include "status_assert.h"
 
 #define SECTOR             4096u
-#define SLOT_SECTORS       8u /* 32 KB slots */
-#define SECTORS            (AIRSWD_STORE_JOURNAL_SECTORS + AIRSWD_STORE_SLOTS * SLOT_SECTORS)
-#define SLOT_BYTES         (SLOT_SECTORS * SECTOR)
+#define DATA_SECTORS       24u /* 96 KB of images */
+#define SECTORS            (AIRSWD_STORE_JOURNAL_SECTORS + DATA_SECTORS)
+#define CAPACITY           (DATA_SECTORS * SECTOR)
 #define RECORDS_PER_SECTOR (SECTOR / STORE_RECORD_SIZE)
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -74,11 +75,13 @@ static void bench_random(void *ctx, void *buf, size_t len)
         bytes[i] = (uint8_t)random_next(&bench->random_state);
 }
 
-static struct bench *bench_new(uint32_t seed)
+/* A bench whose storage has data_sectors sectors after the journal (at most DATA_SECTORS). */
+static struct bench *bench_new_sized(uint32_t seed, uint32_t data_sectors)
 {
     struct bench *bench = calloc(1, sizeof *bench);
     assert_non_null(bench);
-    power_cut_storage_init(&bench->flash, bench->bytes, SECTOR, SECTORS, seed);
+    assert_true(data_sectors <= DATA_SECTORS);
+    power_cut_storage_init(&bench->flash, bench->bytes, SECTOR, AIRSWD_STORE_JOURNAL_SECTORS + data_sectors, seed);
     bench->random_state = seed * 2654435761u + 1;
     bench->system = (struct hal_system){
         .ctx = bench,
@@ -88,6 +91,11 @@ static struct bench *bench_new(uint32_t seed)
         .random = bench_random,
     };
     return bench;
+}
+
+static struct bench *bench_new(uint32_t seed)
+{
+    return bench_new_sized(seed, DATA_SECTORS);
 }
 
 static void bench_free(struct bench *bench)
@@ -146,17 +154,33 @@ static enum status write_chunks(struct store *store, const uint8_t *data, size_t
     return STATUS_OK;
 }
 
-static unsigned upload(struct bench *bench, const char *name, const uint8_t *data, size_t len, uint32_t chunk_seed)
+static unsigned upload_with(struct bench *bench, const char *name, const uint8_t *data, size_t len, uint32_t chunk_seed,
+                            enum store_room_policy policy)
 {
-    struct store_image_info info = image_info(name, 0);
+    struct store_image_info info = image_info(name, (uint32_t)len);
     uint32_t id = 0;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, policy, &id));
     uint32_t chunk_state = chunk_seed | 1;
     assert_ok(bench, write_chunks(&bench->store, data, 0, len, &chunk_state, 3000));
     uint32_t crc = crc32_update(0, data, len);
     unsigned slot = 99;
     assert_ok(bench, store_upload_finish(&bench->store, &crc, &slot));
-    assert_true(slot < AIRSWD_STORE_SLOTS);
+    assert_true(slot < STORE_MAX_SLOTS);
+    return slot;
+}
+
+static unsigned upload(struct bench *bench, const char *name, const uint8_t *data, size_t len, uint32_t chunk_seed)
+{
+    return upload_with(bench, name, data, len, chunk_seed, STORE_KEEP_ROLLBACK);
+}
+
+/* An image uploaded, made current and flashed well (what the one before it was becomes the rollback image). */
+static unsigned flashed_image(struct bench *bench, const char *name, const uint8_t *data, size_t len,
+                              uint32_t chunk_seed)
+{
+    unsigned slot = upload(bench, name, data, len, chunk_seed);
+    assert_ok(bench, store_activate(&bench->store, slot));
+    assert_ok(bench, store_mark_flashed_ok(&bench->store));
     return slot;
 }
 
@@ -182,8 +206,17 @@ static void assert_image(struct bench *bench, int slot, const uint8_t *data, siz
 static struct store_entry entry_of(struct bench *bench, unsigned slot)
 {
     struct store_entry entries[STORE_MAX_SLOTS];
-    assert_int_equal(store_list(&bench->store, entries, STORE_MAX_SLOTS), AIRSWD_STORE_SLOTS);
+    assert_int_equal(store_list(&bench->store, entries, STORE_MAX_SLOTS), STORE_MAX_SLOTS);
     return entries[slot];
+}
+
+/* Byte `offset` of an image on the bench's flash, found through its extent. */
+static uint8_t *image_byte(struct bench *bench, unsigned slot, uint32_t offset)
+{
+    struct store_entry entry = entry_of(bench, slot);
+    uint32_t data_sectors = bench->flash.sector_count - AIRSWD_STORE_JOURNAL_SECTORS;
+    uint32_t sector = (entry.image.start + offset / SECTOR) % data_sectors;
+    return bench->bytes + (AIRSWD_STORE_JOURNAL_SECTORS + sector) * SECTOR + offset % SECTOR;
 }
 
 static unsigned count_state(struct bench *bench, enum store_slot_state state)
@@ -204,11 +237,12 @@ static void test_mount_on_erased_flash_is_an_empty_store(void **state)
     (void)state;
     struct bench *bench = bench_new(1);
     assert_ok(bench, bench_mount(bench));
-    assert_int_equal(store_slot_count(&bench->store), AIRSWD_STORE_SLOTS);
-    assert_int_equal(store_slot_size(&bench->store), SLOT_BYTES);
+    assert_int_equal(store_slot_count(&bench->store), STORE_MAX_SLOTS);
+    assert_int_equal(store_capacity(&bench->store), CAPACITY);
+    assert_int_equal(store_room(&bench->store, STORE_KEEP_ROLLBACK), CAPACITY);
     assert_int_equal(store_current(&bench->store), STORE_NO_SLOT);
     assert_int_equal(store_previous(&bench->store), STORE_NO_SLOT);
-    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), AIRSWD_STORE_SLOTS);
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), STORE_MAX_SLOTS);
     assert_int_equal(bench->flash.programs + bench->flash.erases, 0); /* mounting only reads */
     bench_free(bench);
 }
@@ -219,7 +253,7 @@ static void test_mount_on_random_bytes_is_an_empty_store_that_works(void **state
     struct bench *bench = bench_new(2);
     power_cut_storage_fill_random(&bench->flash);
     assert_ok(bench, bench_mount(bench));
-    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), AIRSWD_STORE_SLOTS);
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), STORE_MAX_SLOTS);
     static uint8_t data[5000];
     make_image(data, sizeof data, 7);
     unsigned slot = upload(bench, "fw", data, sizeof data, 3);
@@ -235,7 +269,7 @@ static void test_upload_in_random_chunks_reads_back_and_lists(void **state)
     (void)state;
     struct bench *bench = bench_new(3);
     assert_ok(bench, bench_mount(bench));
-    static uint8_t data[SLOT_BYTES - 123];
+    static uint8_t data[CAPACITY - 123];
     make_image(data, sizeof data, 11);
     for (uint32_t seed = 1; seed <= 3; seed++) {
         unsigned slot = upload(bench, "blinky.bin", data, sizeof data, seed * 77);
@@ -251,8 +285,8 @@ static void test_upload_in_random_chunks_reads_back_and_lists(void **state)
         assert_false(entry.image.flashed_ok);
         assert_ok(bench, store_delete(&bench->store, slot));
     }
-    /* A whole slot's worth fits exactly; the listing survives a remount. */
-    static uint8_t full[SLOT_BYTES];
+    /* The whole data area's worth fits exactly; the listing survives a remount. */
+    static uint8_t full[CAPACITY];
     make_image(full, sizeof full, 12);
     unsigned slot = upload(bench, "full", full, sizeof full, 5);
     assert_ok(bench, bench_mount(bench));
@@ -266,10 +300,10 @@ static void test_list_shows_the_upload_in_progress(void **state)
     (void)state;
     struct bench *bench = bench_new(4);
     assert_ok(bench, bench_mount(bench));
-    struct store_image_info info = image_info("in progress", 0);
+    struct store_image_info info = image_info("in progress", 5000);
     info.format = STORE_IMAGE_FORMAT_HEX;
     uint32_t id;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     static uint8_t data[1000];
     make_image(data, sizeof data, 5);
     assert_ok(bench, store_upload_write(&bench->store, data, sizeof data));
@@ -281,7 +315,7 @@ static void test_list_shows_the_upload_in_progress(void **state)
     assert_int_equal(entries[0].image.upload_id, id);
     assert_int_equal(entries[0].image.info.format, STORE_IMAGE_FORMAT_HEX);
     /* One upload at a time. */
-    assert_status(STATUS_STORE_BUSY, store_upload_begin(&bench->store, &info, &id));
+    assert_status(STATUS_STORE_BUSY, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_non_null(strstr(bench->report.detail, "1000 bytes"));
     assert_ok(bench, store_upload_abort(&bench->store));
     assert_false(entry_of(bench, 0).uploading);
@@ -400,19 +434,19 @@ static void test_delete_frees_slots_and_roles(void **state)
     uint32_t got = 1;
     assert_status(STATUS_STORE_NO_IMAGE, store_read(&bench->store, slot_b, 0, a, 10, &got));
     assert_int_equal(got, 0);
-    assert_status(STATUS_INVALID_ARGUMENT, store_delete(&bench->store, AIRSWD_STORE_SLOTS));
+    assert_status(STATUS_INVALID_ARGUMENT, store_delete(&bench->store, STORE_MAX_SLOTS));
     assert_ok(bench, store_delete(&bench->store, slot_a));
     assert_int_equal(store_current(&bench->store), STORE_NO_SLOT);
     assert_status(STATUS_STORE_NO_IMAGE, store_mark_flashed_ok(&bench->store));
-    /* Deleting the slot of the upload in progress ends it. */
-    struct store_image_info info = image_info("x", 0);
+    /* Deleting the entry of the upload in progress ends it. */
+    struct store_image_info info = image_info("x", 1000);
     uint32_t id;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_ok(bench, store_upload_write(&bench->store, a, 100));
     assert_ok(bench, store_delete(&bench->store, 0));
     assert_status(STATUS_STORE_UNKNOWN_UPLOAD, store_upload_finish(&bench->store, NULL, NULL));
     assert_ok(bench, bench_mount(bench));
-    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), AIRSWD_STORE_SLOTS);
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), STORE_MAX_SLOTS);
     bench_free(bench);
 }
 
@@ -421,12 +455,12 @@ static void test_upload_resumes_after_a_restart_from_its_last_checkpoint(void **
     (void)state;
     struct bench *bench = bench_new(8);
     assert_ok(bench, bench_mount(bench));
-    static uint8_t data[SLOT_BYTES - 1000];
+    static uint8_t data[CAPACITY - 1000];
     make_image(data, sizeof data, 51);
     struct store_image_info info = image_info("resumed", sizeof data);
     info.format = STORE_IMAGE_FORMAT_ELF;
     uint32_t id, offset = 0;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     uint32_t chunks = 9;
     size_t sent = AIRSWD_STORE_CHECKPOINT_BYTES + 5000;
     assert_ok(bench, write_chunks(&bench->store, data, 0, sent, &chunks, 1500));
@@ -461,13 +495,13 @@ static void test_resume_refuses_a_checkpoint_whose_bytes_changed(void **state)
     assert_ok(bench, bench_mount(bench));
     static uint8_t data[AIRSWD_STORE_CHECKPOINT_BYTES + 100];
     make_image(data, sizeof data, 52);
-    struct store_image_info info = image_info("damaged", 0);
+    struct store_image_info info = image_info("damaged", sizeof data + 5000);
     uint32_t id, offset;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_ok(bench, store_upload_write(&bench->store, data, sizeof data));
-    /* A bit of the slot flips while the device is off. */
-    bench->bytes[(AIRSWD_STORE_JOURNAL_SECTORS + 0) * SECTOR + 77] ^= 0x10;
+    /* A bit of the checkpointed bytes flips while the device is off. */
     assert_ok(bench, bench_mount(bench));
+    *image_byte(bench, 0, 77) ^= 0x10;
     assert_status(STATUS_STORE_CORRUPT, store_upload_resume(&bench->store, id, &offset));
     assert_int_equal(entry_of(bench, 0).image.state, STORE_SLOT_EMPTY);
     assert_status(STATUS_STORE_UNKNOWN_UPLOAD, store_upload_resume(&bench->store, id, &offset));
@@ -481,89 +515,131 @@ static void test_upload_cut_before_its_first_checkpoint_is_not_resumable(void **
     assert_ok(bench, bench_mount(bench));
     static uint8_t data[10000];
     make_image(data, sizeof data, 53);
-    struct store_image_info info = image_info("short", 0);
+    struct store_image_info info = image_info("short", sizeof data + 1);
     uint32_t id, offset;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_ok(bench, store_upload_write(&bench->store, data, sizeof data));
     assert_ok(bench, bench_mount(bench));
     assert_status(STATUS_STORE_UNKNOWN_UPLOAD, store_upload_resume(&bench->store, id, &offset));
-    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), AIRSWD_STORE_SLOTS);
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), STORE_MAX_SLOTS);
     unsigned slot = upload(bench, "again", data, sizeof data, 4);
     assert_image(bench, (int)slot, data, sizeof data);
     bench_free(bench);
 }
 
-static void test_interrupted_upload_is_discarded_when_its_slot_is_needed(void **state)
+static void test_interrupted_upload_is_discarded_when_its_room_is_needed(void **state)
 {
     (void)state;
     struct bench *bench = bench_new(11);
     assert_ok(bench, bench_mount(bench));
-    static uint8_t a[3000], b[3000], big[AIRSWD_STORE_CHECKPOINT_BYTES + 10];
+    static uint8_t a[3000], b[3000], big[AIRSWD_STORE_CHECKPOINT_BYTES + 10], rest[(DATA_SECTORS - 2) * SECTOR];
     make_image(a, sizeof a, 61);
     make_image(b, sizeof b, 62);
     make_image(big, sizeof big, 63);
-    assert_ok(bench, store_activate(&bench->store, upload(bench, "a", a, sizeof a, 1)));
-    assert_ok(bench, store_mark_flashed_ok(&bench->store));
+    make_image(rest, sizeof rest, 64);
+    flashed_image(bench, "a", a, sizeof a, 1);
     assert_ok(bench, store_activate(&bench->store, upload(bench, "b", b, sizeof b, 2)));
-    struct store_image_info info = image_info("interrupted", 0);
+    struct store_image_info info = image_info("interrupted", sizeof big + SECTOR);
     uint32_t id, second, offset;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_ok(bench, store_upload_write(&bench->store, big, sizeof big));
     assert_ok(bench, bench_mount(bench));
-    /* The only free slot is the interrupted upload's: a new upload takes it, and the journal forgets the old one
-     * before its bytes are overwritten. */
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &second));
+    unsigned interrupted = 2;
+    assert_int_equal(entry_of(bench, interrupted).image.state, STORE_SLOT_RECEIVING);
+
+    /* An upload that fits beside it leaves it resumable. */
+    upload(bench, "small", a, sizeof a, 3);
+    assert_int_equal(entry_of(bench, interrupted).image.state, STORE_SLOT_RECEIVING);
+    assert_ok(bench, store_delete(&bench->store, 3));
+
+    /* One that needs all the room beside the current and previous images takes its sectors: the journal forgets
+     * the interrupted upload before its bytes are overwritten. */
+    info = image_info("rest", sizeof rest);
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &second));
     assert_true(second != id);
+    assert_int_equal(entry_of(bench, interrupted).image.state, STORE_SLOT_EMPTY);
     assert_status(STATUS_STORE_BUSY, store_upload_resume(&bench->store, id, &offset));
-    assert_ok(bench, store_upload_write(&bench->store, a, sizeof a));
+    uint32_t chunks = 3;
+    assert_ok(bench, write_chunks(&bench->store, rest, 0, sizeof rest / 2, &chunks, 4000));
     assert_ok(bench, bench_mount(bench));
     assert_status(STATUS_STORE_UNKNOWN_UPLOAD, store_upload_resume(&bench->store, id, &offset));
-    assert_status(STATUS_STORE_UNKNOWN_UPLOAD, store_upload_resume(&bench->store, second, &offset));
-    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), 1);
+    assert_ok(bench, store_upload_resume(&bench->store, second, &offset));
+    assert_ok(bench, write_chunks(&bench->store, rest, offset, sizeof rest, &chunks, 4000));
+    unsigned slot;
+    assert_ok(bench, store_upload_finish(&bench->store, NULL, &slot));
+    assert_image(bench, (int)slot, rest, sizeof rest);
+    assert_image(bench, store_current(&bench->store), b, sizeof b);
+    assert_image(bench, store_previous(&bench->store), a, sizeof a);
+    assert_int_equal(store_room(&bench->store, STORE_KEEP_ROLLBACK), 0);
     bench_free(bench);
 }
 
-static void test_image_larger_than_a_slot_is_refused_with_the_slot_size(void **state)
+static void test_interrupted_upload_gives_up_its_entry_when_no_other_is_free(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_new(23);
+    assert_ok(bench, bench_mount(bench));
+    static uint8_t a[3000], big[AIRSWD_STORE_CHECKPOINT_BYTES + 10];
+    make_image(a, sizeof a, 65);
+    make_image(big, sizeof big, 66);
+    flashed_image(bench, "a", a, sizeof a, 1);
+    assert_ok(bench, store_activate(&bench->store, upload(bench, "b", a, sizeof a, 2)));
+    upload(bench, "staged", a, sizeof a, 3);
+    struct store_image_info info = image_info("interrupted", sizeof big + SECTOR);
+    uint32_t id, second, offset;
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
+    assert_ok(bench, store_upload_write(&bench->store, big, sizeof big));
+    assert_ok(bench, bench_mount(bench));
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), 0);
+    /* Room there is; an entry there is not, but the interrupted upload's. */
+    info = image_info("next", sizeof a);
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &second));
+    assert_ok(bench, store_upload_write(&bench->store, a, sizeof a));
+    unsigned slot;
+    assert_ok(bench, store_upload_finish(&bench->store, NULL, &slot));
+    assert_int_equal(slot, 3);
+    assert_status(STATUS_STORE_UNKNOWN_UPLOAD, store_upload_resume(&bench->store, id, &offset));
+    bench_free(bench);
+}
+
+static void test_image_larger_than_the_store_is_refused_with_its_capacity(void **state)
 {
     (void)state;
     struct bench *bench = bench_new(12);
     assert_ok(bench, bench_mount(bench));
-    struct store_image_info info = image_info("huge", SLOT_BYTES + 1);
+    struct store_image_info info = image_info("huge", CAPACITY + 1);
     uint32_t id;
-    assert_status(STATUS_STORE_TOO_LARGE, store_upload_begin(&bench->store, &info, &id));
+    assert_status(STATUS_STORE_TOO_LARGE, store_upload_begin(&bench->store, &info, STORE_DROP_ROLLBACK, &id));
     char expected[40];
-    snprintf(expected, sizeof expected, "%u bytes", SLOT_BYTES);
+    snprintf(expected, sizeof expected, "the store holds %u B", CAPACITY);
     assert_non_null(strstr(bench->report.detail, expected));
+    assert_int_equal(bench->flash.programs + bench->flash.erases, 0);
 
-    /* Unannounced: refused at the byte that does not fit, and the slot is free again. */
-    info.size = 0;
-    static uint8_t data[SLOT_BYTES + 1];
+    /* More than announced: refused at the byte that does not fit, and the room is free again. */
+    static uint8_t data[CAPACITY];
     make_image(data, sizeof data, 71);
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
-    uint32_t chunks = 5;
-    assert_status(STATUS_STORE_TOO_LARGE, write_chunks(&bench->store, data, 0, sizeof data, &chunks, 4000));
-    assert_non_null(strstr(bench->report.detail, expected));
-    assert_status(STATUS_STORE_UNKNOWN_UPLOAD, store_upload_finish(&bench->store, NULL, NULL));
-    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), AIRSWD_STORE_SLOTS);
-
-    /* More than announced. */
     info.size = 100;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_status(STATUS_INVALID_ARGUMENT, store_upload_write(&bench->store, data, 101));
+    assert_status(STATUS_STORE_UNKNOWN_UPLOAD, store_upload_finish(&bench->store, NULL, NULL));
+    assert_int_equal(store_room(&bench->store, STORE_KEEP_ROLLBACK), CAPACITY);
     /* Fewer than announced. */
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_ok(bench, store_upload_write(&bench->store, data, 99));
     assert_status(STATUS_IMAGE_TRUNCATED, store_upload_finish(&bench->store, NULL, NULL));
-    /* Nothing at all. */
+    /* Nothing announced (its room cannot be reserved), or nothing at all. */
     info.size = 0;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_status(STATUS_IMAGE_EMPTY, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
+    info.size = 1;
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_status(STATUS_IMAGE_EMPTY, store_upload_finish(&bench->store, NULL, NULL));
     /* A name too long, an unknown format. */
     memset(info.name, 'n', sizeof info.name);
-    assert_status(STATUS_INVALID_ARGUMENT, store_upload_begin(&bench->store, &info, &id));
-    info = image_info("ok", 0);
+    assert_status(STATUS_INVALID_ARGUMENT, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
+    info = image_info("ok", 10);
     info.format = STORE_IMAGE_FORMAT_COUNT;
-    assert_status(STATUS_INVALID_ARGUMENT, store_upload_begin(&bench->store, &info, &id));
+    assert_status(STATUS_INVALID_ARGUMENT, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), STORE_MAX_SLOTS);
     bench_free(bench);
 }
 
@@ -577,12 +653,337 @@ static void test_no_free_slot_names_the_staged_image(void **state)
     assert_ok(bench, store_activate(&bench->store, upload(bench, "one", a, sizeof a, 1)));
     assert_ok(bench, store_mark_flashed_ok(&bench->store));
     assert_ok(bench, store_activate(&bench->store, upload(bench, "two", a, sizeof a, 2)));
-    for (unsigned i = 2; i < AIRSWD_STORE_SLOTS; i++)
+    for (unsigned i = 2; i < STORE_MAX_SLOTS; i++)
         upload(bench, "staged", a, sizeof a, i + 1);
-    struct store_image_info info = image_info("more", 0);
+    struct store_image_info info = image_info("more", sizeof a);
     uint32_t id;
-    assert_status(STATUS_STORE_NO_FREE_SLOT, store_upload_begin(&bench->store, &info, &id));
+    assert_status(STATUS_STORE_NO_FREE_SLOT, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_non_null(strstr(bench->report.detail, "'staged'"));
+    bench_free(bench);
+}
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Where images go: extents in the ring, room, and what an upload may give up.
+ */
+
+/* The extents of the entries in use never overlap, and each covers what its image needs. */
+static void assert_extents_sound(struct bench *bench)
+{
+    uint32_t data_sectors = bench->flash.sector_count - AIRSWD_STORE_JOURNAL_SECTORS;
+    uint8_t owner[DATA_SECTORS];
+    memset(owner, 0xFF, sizeof owner);
+    for (unsigned i = 0; i < STORE_MAX_SLOTS; i++) {
+        struct store_entry entry = entry_of(bench, i);
+        if (entry.image.state == STORE_SLOT_EMPTY && !entry.uploading)
+            continue;
+        uint32_t bytes = entry.image.state == STORE_SLOT_COMPLETE ? entry.image.length : entry.image.info.size;
+        assert_int_equal(entry.image.sectors, (bytes + SECTOR - 1) / SECTOR);
+        for (uint32_t k = 0; k < entry.image.sectors; k++) {
+            uint32_t sector = (entry.image.start + k) % data_sectors;
+            assert_int_equal(owner[sector], 0xFF);
+            owner[sector] = (uint8_t)i;
+        }
+    }
+}
+
+static void test_images_take_the_sectors_their_sizes_need(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_new(30);
+    assert_ok(bench, bench_mount(bench));
+    static uint8_t small[100], exact[2 * SECTOR], odd[5 * SECTOR + 1];
+    make_image(small, sizeof small, 301);
+    make_image(exact, sizeof exact, 302);
+    make_image(odd, sizeof odd, 303);
+    unsigned slot_small = upload(bench, "small", small, sizeof small, 1);
+    unsigned slot_exact = upload(bench, "exact", exact, sizeof exact, 2);
+    unsigned slot_odd = upload(bench, "odd", odd, sizeof odd, 3);
+    assert_int_equal(entry_of(bench, slot_small).image.sectors, 1);
+    assert_int_equal(entry_of(bench, slot_exact).image.sectors, 2);
+    assert_int_equal(entry_of(bench, slot_odd).image.sectors, 6);
+    assert_extents_sound(bench);
+    /* Free space in one piece: what the three do not take. */
+    assert_int_equal(store_room(&bench->store, STORE_KEEP_ROLLBACK), (DATA_SECTORS - 9) * SECTOR);
+    /* Deleting the middle one leaves two pieces: the largest image that fits is the larger piece. An image the
+     * size of the hole goes into the hole, which leaves the free space in one piece again. */
+    assert_ok(bench, store_delete(&bench->store, slot_exact));
+    assert_int_equal(store_room(&bench->store, STORE_KEEP_ROLLBACK), (DATA_SECTORS - 9) * SECTOR);
+    unsigned slot_again = upload(bench, "again", exact, sizeof exact, 4);
+    assert_extents_sound(bench);
+    assert_int_equal(store_room(&bench->store, STORE_KEEP_ROLLBACK), (DATA_SECTORS - 9) * SECTOR);
+    assert_ok(bench, bench_mount(bench));
+    assert_extents_sound(bench);
+    assert_image(bench, (int)slot_small, small, sizeof small);
+    assert_image(bench, (int)slot_odd, odd, sizeof odd);
+    assert_image(bench, (int)slot_again, exact, sizeof exact);
+    bench_free(bench);
+}
+
+static void test_an_image_wraps_around_the_end_of_the_data_area(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_new(31);
+    assert_ok(bench, bench_mount(bench));
+    static uint8_t first[10 * SECTOR], second[10 * SECTOR], third[12 * SECTOR - 5];
+    make_image(first, sizeof first, 311);
+    make_image(second, sizeof second, 312);
+    make_image(third, sizeof third, 313);
+    /* first at sectors 0-9 and second at 10-19, both flashed well; third does not fit in the 4 sectors left, so
+     * with no_rollback it takes first's room (the previous image) and the 4 sectors at the end: 20-23, 0-7. */
+    unsigned slot_first = flashed_image(bench, "first", first, sizeof first, 1);
+    unsigned slot_second = flashed_image(bench, "second", second, sizeof second, 2);
+    assert_int_equal(entry_of(bench, slot_first).image.start, 0);
+    assert_int_equal(entry_of(bench, slot_second).image.start, 10);
+    unsigned slot_third = upload_with(bench, "third", third, sizeof third, 3, STORE_DROP_ROLLBACK);
+    struct store_entry entry = entry_of(bench, slot_third);
+    assert_int_equal(entry.image.start, 20);
+    assert_int_equal(entry.image.sectors, 12);
+    assert_int_equal(store_previous(&bench->store), STORE_NO_SLOT);
+    assert_extents_sound(bench);
+    /* Its bytes are where the ring puts them: the first sector at the end of the storage, the fifth at the start
+     * of the data area. */
+    assert_memory_equal(bench->bytes + (AIRSWD_STORE_JOURNAL_SECTORS + 20) * SECTOR, third, SECTOR);
+    assert_memory_equal(bench->bytes + AIRSWD_STORE_JOURNAL_SECTORS * SECTOR, third + 4 * SECTOR, SECTOR);
+    assert_image(bench, (int)slot_third, third, sizeof third);
+    /* Reads that cross the end of the data area. */
+    uint8_t buf[3000];
+    uint32_t got;
+    assert_ok(bench, store_read(&bench->store, slot_third, 4 * SECTOR - 1000, buf, sizeof buf, &got));
+    assert_int_equal(got, sizeof buf);
+    assert_memory_equal(buf, third + 4 * SECTOR - 1000, sizeof buf);
+    assert_ok(bench, store_activate(&bench->store, slot_third));
+    assert_ok(bench, store_mark_flashed_ok(&bench->store));
+    assert_ok(bench, bench_mount(bench));
+    assert_int_equal(store_current(&bench->store), (int)slot_third);
+    assert_int_equal(store_previous(&bench->store), (int)slot_second);
+    assert_image(bench, (int)slot_third, third, sizeof third);
+    assert_image(bench, (int)slot_second, second, sizeof second);
+    bench_free(bench);
+}
+
+/* Sectors of the complete images. */
+static uint32_t sectors_kept(struct bench *bench)
+{
+    uint32_t sectors = 0;
+    for (unsigned i = 0; i < STORE_MAX_SLOTS; i++) {
+        struct store_entry entry = entry_of(bench, i);
+        if (entry.image.state == STORE_SLOT_COMPLETE)
+            sectors += entry.image.sectors;
+    }
+    return sectors;
+}
+
+static void test_the_usual_cycle_keeps_the_free_space_in_one_piece(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_new(32);
+    assert_ok(bench, bench_mount(bench));
+    static uint8_t data[DATA_SECTORS * SECTOR];
+    uint32_t random_state = 77, wrapped = 0, refused = 0, dropped = 0, failed_flashes = 0;
+    for (unsigned cycle = 0; cycle < 300; cycle++) {
+        /* 1 to 11 sectors: two of them always fit beside each other, three not always. */
+        uint32_t len = 1 + random_next(&random_state) % (11 * SECTOR);
+        make_image(data, len, cycle);
+        struct store_image_info info = image_info("cycle", len);
+        uint32_t id;
+        enum store_room_policy policy = STORE_KEEP_ROLLBACK;
+        enum status status = store_upload_begin(&bench->store, &info, policy, &id);
+        if (status == STATUS_STORE_NO_ROOM_FOR_ROLLBACK) {
+            refused++;
+            policy = STORE_DROP_ROLLBACK;
+            bool had_previous = store_previous(&bench->store) != STORE_NO_SLOT;
+            status = store_upload_begin(&bench->store, &info, policy, &id);
+            dropped += had_previous && store_previous(&bench->store) == STORE_NO_SLOT;
+        }
+        assert_ok(bench, status);
+        uint32_t chunks = cycle + 1;
+        assert_ok(bench, write_chunks(&bench->store, data, 0, len, &chunks, 3000));
+        unsigned slot;
+        assert_ok(bench, store_upload_finish(&bench->store, NULL, &slot));
+        struct store_entry entry = entry_of(bench, slot);
+        wrapped += entry.image.start + entry.image.sectors > DATA_SECTORS;
+        assert_ok(bench, store_activate(&bench->store, slot));
+        assert_image(bench, store_current(&bench->store), data, len);
+        /* One flash in five fails: that image is freed at the next activation instead of the older one. */
+        if (random_next(&random_state) % 5 != 0)
+            assert_ok(bench, store_mark_flashed_ok(&bench->store));
+        else
+            failed_flashes++;
+        if (cycle % 7 == 3 && store_previous(&bench->store) != STORE_NO_SLOT)
+            assert_ok(bench, store_rollback(&bench->store));
+        /* The free space is one run: the largest image that fits is all of it. */
+        assert_extents_sound(bench);
+        assert_int_equal(store_room(&bench->store, STORE_KEEP_ROLLBACK), (DATA_SECTORS - sectors_kept(bench)) * SECTOR);
+    }
+    printf("300 cycles: %u images wrapped around the end, %u refused for want of room beside the rollback image "
+           "and uploaded with no_rollback (%u rollback images dropped), %u failed flashes\n",
+           wrapped, refused, dropped, failed_flashes);
+    assert_true(wrapped > 0 && refused > 0 && dropped > 0 && failed_flashes > 0);
+    bench_free(bench);
+}
+
+static void test_no_room_beside_the_rollback_image_is_refused_with_the_sizes(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_new(33);
+    assert_ok(bench, bench_mount(bench));
+    static uint8_t old[10 * SECTOR], hello[10 * SECTOR], next[8 * SECTOR];
+    make_image(old, sizeof old, 331);
+    make_image(hello, sizeof hello, 332);
+    make_image(next, sizeof next, 333);
+    flashed_image(bench, "old.bin", old, sizeof old, 1);
+    flashed_image(bench, "hello.bin", hello, sizeof hello, 2);
+    assert_int_equal(store_room(&bench->store, STORE_KEEP_ROLLBACK), 4 * SECTOR);
+    assert_int_equal(store_room(&bench->store, STORE_DROP_ROLLBACK), CAPACITY);
+
+    struct store_image_info info = image_info("next.bin", sizeof next);
+    bool gives_up = true;
+    uint64_t operations = bench->flash.operations;
+    assert_status(STATUS_STORE_NO_ROOM_FOR_ROLLBACK,
+                  store_upload_check(&bench->store, &info, STORE_KEEP_ROLLBACK, &gives_up));
+    assert_false(gives_up);
+    uint32_t id;
+    assert_status(STATUS_STORE_NO_ROOM_FOR_ROLLBACK,
+                  store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
+    assert_non_null(strstr(bench->report.detail, "32768 B"));
+    char text[STORE_ROOM_TEXT_MAX];
+    store_room_text(&bench->store, info.size, STORE_KEEP_ROLLBACK, text, sizeof text);
+    assert_string_equal(text, "the image needs 32,768 B; 16,384 B are free beside the current image (hello.bin, "
+                              "40,960 B) and the rollback image (old.bin, 40,960 B): upload with no_rollback to "
+                              "give up the rollback copy (57,344 B would be free)");
+    /* The refusal wrote nothing, and a sentence that does not fit is cut, not overrun. */
+    assert_int_equal(bench->flash.operations, operations);
+    char cut[20];
+    memset(cut, 'x', sizeof cut);
+    assert_int_equal(store_room_text(&bench->store, info.size, STORE_KEEP_ROLLBACK, cut, 16), 15);
+    assert_int_equal(cut[15], '\0');
+    assert_int_equal(cut[16], 'x');
+
+    /* An image that fits beside both is not refused. */
+    info.size = 4 * SECTOR;
+    assert_ok(bench, store_upload_check(&bench->store, &info, STORE_KEEP_ROLLBACK, &gives_up));
+    assert_false(gives_up);
+    /* With no previous image, what is in the way is the current one. */
+    assert_ok(bench, store_delete(&bench->store, (unsigned)store_previous(&bench->store)));
+    info.size = 16 * SECTOR;
+    assert_status(STATUS_STORE_NO_ROOM_FOR_ROLLBACK,
+                  store_upload_check(&bench->store, &info, STORE_KEEP_ROLLBACK, &gives_up));
+    store_room_text(&bench->store, info.size, STORE_KEEP_ROLLBACK, text, sizeof text);
+    assert_string_equal(text, "the image needs 65,536 B; 57,344 B are free beside the current image (hello.bin, "
+                              "40,960 B): upload with no_rollback to give up the current image (98,304 B would be "
+                              "free; no image is then kept to roll back to)");
+    assert_ok(bench, store_upload_check(&bench->store, &info, STORE_DROP_ROLLBACK, &gives_up));
+    assert_true(gives_up);
+    bench_free(bench);
+}
+
+static void test_no_rollback_drops_the_previous_image_then_the_current_one(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_new(34);
+    assert_ok(bench, bench_mount(bench));
+    static uint8_t a[10 * SECTOR], b[10 * SECTOR], c[8 * SECTOR], d[20 * SECTOR];
+    make_image(a, sizeof a, 341);
+    make_image(b, sizeof b, 342);
+    make_image(c, sizeof c, 343);
+    make_image(d, sizeof d, 344);
+    unsigned slot_a = flashed_image(bench, "a", a, sizeof a, 1);
+    unsigned slot_b = flashed_image(bench, "b", b, sizeof b, 2);
+
+    /* c needs the previous image's room: a goes, b stays current, and after c flashes b is its rollback image. */
+    unsigned slot_c = upload_with(bench, "c", c, sizeof c, 3, STORE_DROP_ROLLBACK);
+    assert_true(slot_c == slot_a || entry_of(bench, slot_a).image.state == STORE_SLOT_EMPTY);
+    assert_int_equal(store_current(&bench->store), (int)slot_b);
+    assert_int_equal(store_previous(&bench->store), STORE_NO_SLOT);
+    assert_ok(bench, store_activate(&bench->store, slot_c));
+    assert_ok(bench, store_mark_flashed_ok(&bench->store));
+    assert_int_equal(store_previous(&bench->store), (int)slot_b);
+    assert_image(bench, (int)slot_b, b, sizeof b);
+
+    /* d (20 sectors) needs both: b (previous) and c (current) go; nothing is left to roll back to. */
+    struct store_image_info info = image_info("d", sizeof d);
+    uint32_t id;
+    assert_status(STATUS_STORE_NO_ROOM_FOR_ROLLBACK,
+                  store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
+    unsigned slot_d = upload_with(bench, "d", d, sizeof d, 4, STORE_DROP_ROLLBACK);
+    assert_int_equal(store_current(&bench->store), STORE_NO_SLOT);
+    assert_int_equal(store_previous(&bench->store), STORE_NO_SLOT);
+    assert_int_equal(count_state(bench, STORE_SLOT_COMPLETE), 1);
+    assert_ok(bench, store_activate(&bench->store, slot_d));
+    assert_ok(bench, bench_mount(bench));
+    assert_image(bench, store_current(&bench->store), d, sizeof d);
+    assert_extents_sound(bench);
+
+    /* no_rollback gives up nothing when the image fits beside them. */
+    assert_ok(bench, store_mark_flashed_ok(&bench->store));
+    unsigned slot_small = upload_with(bench, "small", c, 2 * SECTOR, 5, STORE_DROP_ROLLBACK);
+    assert_int_equal(store_current(&bench->store), (int)slot_d);
+    assert_ok(bench, store_activate(&bench->store, slot_small));
+    assert_int_equal(store_previous(&bench->store), (int)slot_d);
+    bench_free(bench);
+}
+
+static void test_staged_images_in_the_way_are_named_never_dropped(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_new(35);
+    assert_ok(bench, bench_mount(bench));
+    static uint8_t current[4 * SECTOR], staged[14 * SECTOR], next[12 * SECTOR];
+    make_image(current, sizeof current, 351);
+    make_image(staged, sizeof staged, 352);
+    make_image(next, sizeof next, 353);
+    flashed_image(bench, "current.bin", current, sizeof current, 1);
+    unsigned slot_staged = upload(bench, "staged.bin", staged, sizeof staged, 2);
+
+    /* 6 sectors are free; without the current image 10 would be: only deleting the staged image makes room. */
+    struct store_image_info info = image_info("next.bin", sizeof next);
+    uint32_t id;
+    for (int policy = STORE_KEEP_ROLLBACK; policy <= STORE_DROP_ROLLBACK; policy++) {
+        assert_status(STATUS_STORE_FULL, store_upload_begin(&bench->store, &info, (enum store_room_policy)policy, &id));
+        assert_non_null(strstr(bench->report.detail, "'staged.bin'"));
+    }
+    char text[STORE_ROOM_TEXT_MAX];
+    store_room_text(&bench->store, info.size, STORE_KEEP_ROLLBACK, text, sizeof text);
+    assert_string_equal(text, "the image needs 49,152 B; 24,576 B are free beside the current image (current.bin, "
+                              "16,384 B) and the staged image staged.bin (57,344 B): delete the staged image to make "
+                              "room (the store never drops it by itself)");
+    assert_int_equal(store_current(&bench->store), 0);
+    assert_image(bench, (int)slot_staged, staged, sizeof staged);
+    assert_ok(bench, store_delete(&bench->store, slot_staged));
+    unsigned slot_next = upload(bench, "next.bin", next, sizeof next, 3);
+    assert_image(bench, (int)slot_next, next, sizeof next);
+    assert_image(bench, store_current(&bench->store), current, sizeof current);
+    bench_free(bench);
+}
+
+static void test_a_store_of_the_first_format_is_another_layout(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_new(36);
+    /* A record as version 1 wrote it (3 slots of 8 sectors; slots at fixed places, no start sectors). */
+    uint8_t record[STORE_RECORD_SIZE];
+    memset(record, 0, sizeof record);
+    memcpy(record, "ASJR", 4);
+    record[4] = 1;
+    record[5] = 3;
+    record[6] = AIRSWD_STORE_JOURNAL_SECTORS;
+    record[7] = 12;
+    record[8] = 8;
+    record[12] = 1;
+    record[16] = 0xFF;
+    record[17] = 0xFF;
+    uint32_t crc = crc32_update(0, record, STORE_RECORD_SIZE - 4);
+    for (unsigned i = 0; i < 4; i++)
+        record[STORE_RECORD_SIZE - 4 + i] = (uint8_t)(crc >> (8 * i));
+    memcpy(bench->bytes, record, sizeof record);
+    assert_status(STATUS_STORE_LAYOUT, bench_mount(bench));
+    assert_non_null(strstr(bench->report.detail, "format version 1"));
+    assert_ok(bench, store_format(&bench->store, &bench->flash.hal, &bench->system, &bench->report));
+    assert_ok(bench, bench_mount(bench));
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), STORE_MAX_SLOTS);
+    static uint8_t a[5000];
+    make_image(a, sizeof a, 361);
+    assert_image(bench, (int)upload(bench, "a", a, sizeof a, 1), a, sizeof a);
     bench_free(bench);
 }
 
@@ -593,16 +994,16 @@ static void test_crc_mismatch_is_refused_and_the_slot_freed(void **state)
     assert_ok(bench, bench_mount(bench));
     static uint8_t data[AIRSWD_STORE_CHECKPOINT_BYTES + 10]; /* past a checkpoint: the journal knows the slot */
     make_image(data, sizeof data, 91);
-    struct store_image_info info = image_info("bad", 0);
+    struct store_image_info info = image_info("bad", sizeof data);
     uint32_t id, offset;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_ok(bench, store_upload_write(&bench->store, data, sizeof data));
     uint32_t wrong = crc32_update(0, data, sizeof data) ^ 1;
     assert_status(STATUS_STORE_CRC_MISMATCH, store_upload_finish(&bench->store, &wrong, NULL));
     assert_non_null(strstr(bench->report.detail, "CRC-32"));
-    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), AIRSWD_STORE_SLOTS);
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), STORE_MAX_SLOTS);
     assert_ok(bench, bench_mount(bench));
-    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), AIRSWD_STORE_SLOTS);
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), STORE_MAX_SLOTS);
     assert_status(STATUS_STORE_UNKNOWN_UPLOAD, store_upload_resume(&bench->store, id, &offset));
     bench_free(bench);
 }
@@ -614,16 +1015,17 @@ static void test_finish_refuses_a_slot_that_does_not_read_back_as_written(void *
     assert_ok(bench, bench_mount(bench));
     static uint8_t data[6000];
     make_image(data, sizeof data, 94);
-    struct store_image_info info = image_info("weak", 0);
+    struct store_image_info info = image_info("weak", sizeof data);
     uint32_t id;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_ok(bench, store_upload_write(&bench->store, data, sizeof data));
-    /* A bit that did not take: the slot is slot 0. */
-    bench->bytes[AIRSWD_STORE_JOURNAL_SECTORS * SECTOR + 5000] ^= 0x40;
+    /* A bit that did not take (the upload is entry 0). */
+    assert_true(entry_of(bench, 0).uploading);
+    *image_byte(bench, 0, 5000) ^= 0x40;
     uint32_t crc = crc32_update(0, data, sizeof data);
     assert_status(STATUS_STORE_CORRUPT, store_upload_finish(&bench->store, &crc, NULL));
     assert_non_null(strstr(bench->report.detail, "reads back"));
-    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), AIRSWD_STORE_SLOTS);
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), STORE_MAX_SLOTS);
     bench_free(bench);
 }
 
@@ -635,7 +1037,7 @@ static void test_activate_refuses_an_image_that_changed_on_flash(void **state)
     static uint8_t data[9000];
     make_image(data, sizeof data, 92);
     unsigned slot = upload(bench, "rotting", data, sizeof data, 1);
-    bench->bytes[(AIRSWD_STORE_JOURNAL_SECTORS + slot * SLOT_SECTORS) * SECTOR + 8000] ^= 0x01;
+    *image_byte(bench, slot, 8000) ^= 0x01;
     assert_status(STATUS_STORE_CORRUPT, store_activate(&bench->store, slot));
     assert_non_null(strstr(bench->report.detail, "rotting"));
     assert_int_equal(store_current(&bench->store), STORE_NO_SLOT);
@@ -649,9 +1051,9 @@ static void test_cancelled_finish_can_be_finished_later(void **state)
     assert_ok(bench, bench_mount(bench));
     static uint8_t data[5 * SECTOR];
     make_image(data, sizeof data, 93);
-    struct store_image_info info = image_info("cancel", 0);
+    struct store_image_info info = image_info("cancel", sizeof data);
     uint32_t id;
-    assert_ok(bench, store_upload_begin(&bench->store, &info, &id));
+    assert_ok(bench, store_upload_begin(&bench->store, &info, STORE_KEEP_ROLLBACK, &id));
     assert_ok(bench, store_upload_write(&bench->store, data, sizeof data));
     bench->yields = 0;
     bench->cancel_at_yield = 2;
@@ -712,12 +1114,12 @@ static void test_any_sector_size_from_256_bytes_works(void **state)
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         struct bench *bench = bench_new(22 + (uint32_t)s);
         uint32_t sector_size = sizes[s];
-        uint32_t sectors = AIRSWD_STORE_JOURNAL_SECTORS + AIRSWD_STORE_SLOTS * (8192 / sector_size + 1);
+        uint32_t sectors = AIRSWD_STORE_JOURNAL_SECTORS + 3 * (8192 / sector_size + 1);
         uint8_t *bytes = malloc((size_t)sector_size * sectors);
         assert_non_null(bytes);
         power_cut_storage_init(&bench->flash, bytes, sector_size, sectors, 5);
         assert_ok(bench, bench_mount(bench));
-        assert_true(store_slot_size(&bench->store) >= sizeof data);
+        assert_true(store_capacity(&bench->store) >= 2 * sizeof data);
         unsigned slot_a = upload(bench, "a", data, sizeof data, 1);
         assert_ok(bench, store_activate(&bench->store, slot_a));
         assert_ok(bench, store_mark_flashed_ok(&bench->store));
@@ -743,17 +1145,17 @@ static void test_another_layout_is_refused_until_formatted(void **state)
     static uint8_t a[2000];
     make_image(a, sizeof a, 111);
     assert_ok(bench, store_activate(&bench->store, upload(bench, "a", a, sizeof a, 1)));
-    /* The same flash seen as a smaller partition: the slots would move. */
+    /* The same flash seen as a smaller partition: the ring would be shorter. */
     struct hal_storage smaller = bench->flash.hal;
-    smaller.sector_count -= AIRSWD_STORE_SLOTS;
+    smaller.sector_count -= 3;
     status_clear(&bench->report);
     assert_status(STATUS_STORE_LAYOUT, store_mount(&bench->store, &smaller, &bench->system, &bench->report));
-    assert_non_null(strstr(bench->report.detail, "slots"));
+    assert_non_null(strstr(bench->report.detail, "data sectors"));
     assert_status(STATUS_STORE_IO, store_activate(&bench->store, 0));
     assert_ok(bench, store_format(&bench->store, &smaller, &bench->system, &bench->report));
     assert_int_equal(store_current(&bench->store), STORE_NO_SLOT);
     assert_ok(bench, store_mount(&bench->store, &smaller, &bench->system, &bench->report));
-    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), AIRSWD_STORE_SLOTS);
+    assert_int_equal(count_state(bench, STORE_SLOT_EMPTY), STORE_MAX_SLOTS);
     /* Back to the first layout: the newest record is the format's. */
     assert_status(STATUS_STORE_LAYOUT, bench_mount(bench));
 
@@ -762,7 +1164,7 @@ static void test_another_layout_is_refused_until_formatted(void **state)
     odd.sector_size = 3000;
     assert_status(STATUS_UNSUPPORTED, store_mount(&bench->store, &odd, &bench->system, &bench->report));
     odd = bench->flash.hal;
-    odd.sector_count = AIRSWD_STORE_JOURNAL_SECTORS + AIRSWD_STORE_SLOTS - 1;
+    odd.sector_count = AIRSWD_STORE_JOURNAL_SECTORS;
     assert_status(STATUS_UNSUPPORTED, store_mount(&bench->store, &odd, &bench->system, &bench->report));
     bench_free(bench);
 }
@@ -794,7 +1196,9 @@ static void test_a_failed_commit_stops_the_store_until_mounted_again(void **stat
  * activation and mark as flashed well, (c) a rollback. A first run counts the operations and notes the store after
  * each call; then for every operation k the same run loses power at k, the store is mounted on what survived, and
  * must be as it was before the interrupted call or after it, with its current and previous images intact, and
- * must take a new upload (or resume the interrupted one).
+ * must take a new upload (or resume the interrupted one). Two stores go through it: one with room for the upload
+ * beside both images, and a 10-sector one where the upload gives up the rollback image (no_rollback: a record that
+ * frees it comes first) and wraps around the end of the data area.
  */
 
 enum { IMAGE_NONE, IMAGE_A, IMAGE_B, IMAGE_N, IMAGE_M, IMAGE_COUNT };
@@ -845,7 +1249,7 @@ static struct summary summarize(struct bench *bench)
     };
     if (store_current(&bench->store) != STORE_NO_SLOT)
         summary.current_flashed_ok = entry_of(bench, (unsigned)store_current(&bench->store)).image.flashed_ok;
-    for (unsigned i = 0; i < AIRSWD_STORE_SLOTS; i++) {
+    for (unsigned i = 0; i < STORE_MAX_SLOTS; i++) {
         struct store_entry entry = entry_of(bench, i);
         if (entry.image.state == STORE_SLOT_COMPLETE && !entry.current && !entry.previous)
             summary.staged = identify(bench, (int)i);
@@ -868,6 +1272,7 @@ struct scenario_log {
     struct summary after[MAX_CALLS];
     char phase[MAX_CALLS]; /* 'a' upload, 'b' commit, 'c' rollback */
     uint32_t upload_id;
+    bool wrapped; /* the upload's extent wraps around the end of the data area */
 };
 
 static bool log_call(struct bench *bench, struct scenario_log *log, char phase, enum status status)
@@ -883,14 +1288,15 @@ static bool log_call(struct bench *bench, struct scenario_log *log, char phase, 
 }
 
 /* The same calls, with the same chunk sizes, on every run; stops at the first failing call. */
-static void run_scenario(struct bench *bench, struct scenario_log *log)
+static void run_scenario(struct bench *bench, struct scenario_log *log, enum store_room_policy policy)
 {
     struct store *store = &bench->store;
     const uint8_t *data = images.data[IMAGE_N];
     memset(log, 0, sizeof *log);
     struct store_image_info info = image_info("n", IMAGE_N_BYTES);
-    if (!log_call(bench, log, 'a', store_upload_begin(store, &info, &log->upload_id)))
+    if (!log_call(bench, log, 'a', store_upload_begin(store, &info, policy, &log->upload_id)))
         return;
+    log->wrapped = store->upload.start + store->upload.sectors > store->data_sectors;
     uint32_t chunk_state = 12345;
     for (size_t sent = 0; sent < IMAGE_N_BYTES;) {
         size_t chunk = 1 + random_next(&chunk_state) % 2500;
@@ -961,7 +1367,7 @@ static void check_after_cut(struct bench *bench, const struct scenario_log *log,
     assert_role_intact(bench, store_current(&bench->store), now.current);
     assert_role_intact(bench, store_previous(&bench->store), now.previous);
     /* Every complete image, with a role or staged, is one of the known images, whole. */
-    for (unsigned i = 0; i < AIRSWD_STORE_SLOTS; i++)
+    for (unsigned i = 0; i < STORE_MAX_SLOTS; i++)
         if (entry_of(bench, i).image.state == STORE_SLOT_COMPLETE) {
             int image = identify(bench, (int)i);
             assert_true(image > IMAGE_NONE);
@@ -970,7 +1376,7 @@ static void check_after_cut(struct bench *bench, const struct scenario_log *log,
 
     /* A receiving slot can only be the interrupted upload, at a checkpoint. */
     int receiving = STORE_NO_SLOT;
-    for (unsigned i = 0; i < AIRSWD_STORE_SLOTS; i++) {
+    for (unsigned i = 0; i < STORE_MAX_SLOTS; i++) {
         struct store_entry entry = entry_of(bench, i);
         if (entry.image.state != STORE_SLOT_RECEIVING)
             continue;
@@ -994,17 +1400,18 @@ static void check_after_cut(struct bench *bench, const struct scenario_log *log,
         assert_role_intact(bench, store_current(store), IMAGE_N);
         totals->resumed++;
     } else {
-        /* A new upload; when every slot holds an image to keep, the staged one goes first, as a user would. */
-        struct store_image_info info = image_info("m", 0);
+        /* A new upload, giving up the rollback image when it must; when a staged image is in the way, it goes
+         * first, as a user would delete it. */
+        struct store_image_info info = image_info("m", (uint32_t)images.len[IMAGE_M]);
         uint32_t id;
-        enum status status = store_upload_begin(store, &info, &id);
-        if (status == STATUS_STORE_NO_FREE_SLOT) {
-            for (unsigned i = 0; i < AIRSWD_STORE_SLOTS; i++) {
+        enum status status = store_upload_begin(store, &info, STORE_DROP_ROLLBACK, &id);
+        if (status == STATUS_STORE_NO_FREE_SLOT || status == STATUS_STORE_FULL) {
+            for (unsigned i = 0; i < STORE_MAX_SLOTS; i++) {
                 struct store_entry entry = entry_of(bench, i);
                 if (entry.image.state == STORE_SLOT_COMPLETE && !entry.current && !entry.previous)
                     assert_ok(bench, store_delete(store, i));
             }
-            status = store_upload_begin(store, &info, &id);
+            status = store_upload_begin(store, &info, STORE_DROP_ROLLBACK, &id);
         }
         assert_ok(bench, status);
         uint32_t chunks = 4242;
@@ -1027,65 +1434,81 @@ static void test_power_cut_at_every_write_of_upload_commit_and_rollback(void **s
 {
     (void)state;
     images_init();
-    struct bench *bench = bench_new(20);
-    uint8_t *baseline_bytes = malloc(sizeof bench->bytes);
+    /* Room for N beside A and B; or a 10-sector ring where A (3 sectors) and B (4) leave 3 for N (5). */
+    const struct {
+        uint32_t data_sectors;
+        enum store_room_policy policy;
+    } variants[] = {{DATA_SECTORS, STORE_KEEP_ROLLBACK}, {10, STORE_DROP_ROLLBACK}};
+    uint8_t *baseline_bytes = malloc(SECTORS * SECTOR);
     assert_non_null(baseline_bytes);
     struct scenario_log *log = malloc(sizeof *log), *cut_run = malloc(sizeof *cut_run);
     assert_non_null(log);
     assert_non_null(cut_run);
-    struct power_cut_totals totals = {0};
-    uint64_t torn_programs = 0, torn_erases = 0;
-    unsigned operations_per_run = 0;
 
-    /* Journal fills 0..RECORDS_PER_SECTOR + 1 put the scenario's records at every place in a journal sector, so
-     * that each of its commits also meets a journal sector erase. */
-    for (unsigned fill = 0; fill <= RECORDS_PER_SECTOR + 1; fill++) {
-        struct summary baseline = build_baseline(bench, fill);
-        assert_true(baseline.current > IMAGE_NONE && baseline.previous > IMAGE_NONE);
-        memcpy(baseline_bytes, bench->bytes, sizeof bench->bytes);
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        struct bench *bench = bench_new_sized(20, variants[v].data_sectors);
+        struct power_cut_totals totals = {0};
+        uint64_t torn_programs = 0, torn_erases = 0;
+        unsigned operations_per_run = 0, wrapped = 0, rollback_dropped = 0;
 
-        /* The run without a cut: operations per call, and the store after each. */
-        assert_ok(bench, bench_mount(bench));
-        power_cut_storage_arm(&bench->flash, 0);
-        run_scenario(bench, log);
-        assert_int_equal(log->phase[log->calls - 1], 'c'); /* it ran to its end */
-        uint64_t operations = bench->flash.operations;
-        operations_per_run = (unsigned)operations;
+        /* Journal fills 0..RECORDS_PER_SECTOR + 1 put the scenario's records at every place in a journal sector,
+         * so that each of its commits also meets a journal sector erase. */
+        for (unsigned fill = 0; fill <= RECORDS_PER_SECTOR + 1; fill++) {
+            struct summary baseline = build_baseline(bench, fill);
+            assert_true(baseline.current > IMAGE_NONE && baseline.previous > IMAGE_NONE);
+            memcpy(baseline_bytes, bench->bytes, SECTORS * SECTOR);
 
-        for (uint32_t seed = 1; seed <= TEAR_PATTERNS; seed++) {
-            for (uint64_t k = 1; k <= operations; k++) {
-                memcpy(bench->bytes, baseline_bytes, sizeof bench->bytes);
-                bench->flash.random_state = (uint32_t)(k * 7919u + seed * 104729u + fill);
-                assert_ok(bench, bench_mount(bench));
-                power_cut_storage_arm(&bench->flash, k);
-                uint64_t programs_before = bench->flash.torn_programs, erases_before = bench->flash.torn_erases;
-                run_scenario(bench, cut_run);
-                assert_true(bench->flash.cut);
-                torn_programs += bench->flash.torn_programs - programs_before;
-                torn_erases += bench->flash.torn_erases - erases_before;
-                /* The call that was cut is the first whose operations reach k. */
-                unsigned call = 0;
-                while (log->operations_after[call] < k)
-                    call++;
-                assert_int_equal(cut_run->calls, call);
-                totals.points[log->phase[call] - 'a']++;
-                check_after_cut(bench, log, cut_run, baseline, call, &totals);
+            /* The run without a cut: operations per call, and the store after each. */
+            assert_ok(bench, bench_mount(bench));
+            power_cut_storage_arm(&bench->flash, 0);
+            run_scenario(bench, log, variants[v].policy);
+            assert_int_equal(log->phase[log->calls - 1], 'c'); /* it ran to its end */
+            wrapped += log->wrapped;
+            rollback_dropped += log->after[0].previous == IMAGE_NONE;
+            uint64_t operations = bench->flash.operations;
+            operations_per_run = (unsigned)operations;
+
+            for (uint32_t seed = 1; seed <= TEAR_PATTERNS; seed++) {
+                for (uint64_t k = 1; k <= operations; k++) {
+                    memcpy(bench->bytes, baseline_bytes, SECTORS * SECTOR);
+                    bench->flash.random_state = (uint32_t)(k * 7919u + seed * 104729u + fill);
+                    assert_ok(bench, bench_mount(bench));
+                    power_cut_storage_arm(&bench->flash, k);
+                    uint64_t programs_before = bench->flash.torn_programs, erases_before = bench->flash.torn_erases;
+                    run_scenario(bench, cut_run, variants[v].policy);
+                    assert_true(bench->flash.cut);
+                    torn_programs += bench->flash.torn_programs - programs_before;
+                    torn_erases += bench->flash.torn_erases - erases_before;
+                    /* The call that was cut is the first whose operations reach k. */
+                    unsigned call = 0;
+                    while (log->operations_after[call] < k)
+                        call++;
+                    assert_int_equal(cut_run->calls, call);
+                    totals.points[log->phase[call] - 'a']++;
+                    check_after_cut(bench, log, cut_run, baseline, call, &totals);
+                }
             }
         }
+        unsigned points = totals.points[0] + totals.points[1] + totals.points[2];
+        printf("%u data sectors, %s: power cut at %u points (%u operations per run, journal fills 0-%u, %u tear "
+               "patterns each): upload %u, finish+activate+mark %u, rollback %u; torn programs %llu, torn erases "
+               "%llu; afterwards %u uploads resumed, %u fresh uploads; %u cuts left the new state; the upload "
+               "wrapped around in %u runs of %u and gave up the rollback image in %u\n",
+               variants[v].data_sectors, variants[v].policy == STORE_DROP_ROLLBACK ? "no_rollback" : "rollback kept",
+               points, operations_per_run, RECORDS_PER_SECTOR + 1, TEAR_PATTERNS, totals.points[0], totals.points[1],
+               totals.points[2], (unsigned long long)torn_programs, (unsigned long long)torn_erases, totals.resumed,
+               totals.fresh_uploads, totals.states_after, wrapped, RECORDS_PER_SECTOR + 2, rollback_dropped);
+        assert_true(totals.points[0] > 0 && totals.points[1] > 0 && totals.points[2] > 0);
+        assert_true(totals.resumed > 0 && totals.fresh_uploads > 0);
+        if (variants[v].policy == STORE_DROP_ROLLBACK)
+            assert_true(wrapped > 0 && rollback_dropped == RECORDS_PER_SECTOR + 2);
+        else
+            assert_int_equal(rollback_dropped, 0);
+        bench_free(bench);
     }
-    unsigned points = totals.points[0] + totals.points[1] + totals.points[2];
-    printf("power cut at %u points (%u operations per run, journal fills 0-%u, %u tear patterns each): upload %u, "
-           "finish+activate+mark %u, rollback %u; torn programs %llu, torn erases %llu; afterwards %u uploads resumed, "
-           "%u fresh uploads; %u cuts left the new state\n",
-           points, operations_per_run, RECORDS_PER_SECTOR + 1, TEAR_PATTERNS, totals.points[0], totals.points[1],
-           totals.points[2], (unsigned long long)torn_programs, (unsigned long long)torn_erases, totals.resumed,
-           totals.fresh_uploads, totals.states_after);
-    assert_true(totals.points[0] > 0 && totals.points[1] > 0 && totals.points[2] > 0);
-    assert_true(totals.resumed > 0 && totals.fresh_uploads > 0);
     free(cut_run);
     free(log);
     free(baseline_bytes);
-    bench_free(bench);
 }
 
 int main(void)
@@ -1101,9 +1524,17 @@ int main(void)
         cmocka_unit_test(test_upload_resumes_after_a_restart_from_its_last_checkpoint),
         cmocka_unit_test(test_resume_refuses_a_checkpoint_whose_bytes_changed),
         cmocka_unit_test(test_upload_cut_before_its_first_checkpoint_is_not_resumable),
-        cmocka_unit_test(test_interrupted_upload_is_discarded_when_its_slot_is_needed),
-        cmocka_unit_test(test_image_larger_than_a_slot_is_refused_with_the_slot_size),
+        cmocka_unit_test(test_interrupted_upload_is_discarded_when_its_room_is_needed),
+        cmocka_unit_test(test_interrupted_upload_gives_up_its_entry_when_no_other_is_free),
+        cmocka_unit_test(test_image_larger_than_the_store_is_refused_with_its_capacity),
         cmocka_unit_test(test_no_free_slot_names_the_staged_image),
+        cmocka_unit_test(test_images_take_the_sectors_their_sizes_need),
+        cmocka_unit_test(test_an_image_wraps_around_the_end_of_the_data_area),
+        cmocka_unit_test(test_the_usual_cycle_keeps_the_free_space_in_one_piece),
+        cmocka_unit_test(test_no_room_beside_the_rollback_image_is_refused_with_the_sizes),
+        cmocka_unit_test(test_no_rollback_drops_the_previous_image_then_the_current_one),
+        cmocka_unit_test(test_staged_images_in_the_way_are_named_never_dropped),
+        cmocka_unit_test(test_a_store_of_the_first_format_is_another_layout),
         cmocka_unit_test(test_crc_mismatch_is_refused_and_the_slot_freed),
         cmocka_unit_test(test_finish_refuses_a_slot_that_does_not_read_back_as_written),
         cmocka_unit_test(test_activate_refuses_an_image_that_changed_on_flash),

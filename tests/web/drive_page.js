@@ -2,8 +2,9 @@
 // Headless Chromium, driven by playwright-core, uses the web page of a device that is not set up yet, as its owner
 // would: first-boot setup (a passphrase and the signing public key), a plain firmware refused, a signed container
 // uploaded and flashed with the job succeeding and the progress bar at 100%, an API error on screen, debug mode and
-// its banner, a plain binary taken while it is on, logging out, wrong passphrases and the penalty that follows, and
-// logging in again. It also checks that a stale nonce is retried, that the page sends the derived key and never the
+// its banner, a plain binary taken while it is on, an image with no room beside the rollback copy (the device's
+// sentence, a confirm, the upload again without the copy), logging out, wrong passphrases and the penalty that
+// follows, and logging in again. It also checks that a stale nonce is retried, that the page sends the derived key and never the
 // passphrase, that every failed HTTP answer was an expected one, that the page fits a phone, and saves screenshots.
 //
 // Usage: node drive_page.js URL FIRMWARE.elf CONTAINER.airswd SIGNING-PUB.pem SCREENSHOT.png
@@ -13,6 +14,7 @@
 
 const crypto = require('crypto');
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
@@ -113,7 +115,7 @@ async function main() {
     page.on('pageerror', (err) => problems.push(`script error: ${err.message}`));
     page.on('console', (message) => {
       // Chromium logs each failed answer; those are checked one by one through the responses below.
-      if (message.type() === 'error' && !/the server responded with a status of (40[13459]|429)/.test(message.text())) {
+      if (message.type() === 'error' && !/the server responded with a status of (40[13459]|429|507)/.test(message.text())) {
         problems.push(`console: ${message.text()}`);
       }
     });
@@ -284,6 +286,34 @@ async function main() {
       say('dropped image', rowText);
       check(/bin at 0x08000000/.test(rowText), `the dropped binary is listed as: ${rowText}`);
     }
+
+    // ---- an image one byte larger than the room beside the current image: 507, a confirm, no_rollback ----
+    const store = (await (await fetch(new URL('api/v1/device', url))).json()).store;
+    say('store', JSON.stringify(store));
+    check(store.room < store.capacity && store.room + 1 <= store.room_without_rollback,
+      `the store should have room for a larger image only without its rollback copy: ${JSON.stringify(store)}`);
+    const noRoom = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'airswd-page-')), 'no-room.bin');
+    fs.writeFileSync(noRoom, crypto.randomBytes(store.room + 1));
+    const uploads = [];
+    const noteUpload = (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/v1/images') uploads.push(request.url());
+    };
+    page.on('request', noteUpload);
+    let question = null;
+    page.once('dialog', (dialog) => {
+      question = dialog.message();
+      dialog.accept();
+    });
+    await dropFile(page, noRoom);
+    upload = await waitUpload(page, 'no-room.bin');
+    page.off('request', noteUpload);
+    say('no room', `asked "${oneLine(question || '(nothing)')}"; then ${upload.state}: ${upload.text}`);
+    check(question && /no_rollback/.test(question) && /without a rollback copy/.test(question),
+      'the page should show the device\'s sentence and ask whether to give up the rollback copy');
+    check(uploads.length === 2 && !/no_rollback/.test(uploads[0]) && /[?&]no_rollback=1(&|$)/.test(uploads[1]),
+      `the upload should be sent again with no_rollback=1 once the user agreed: ${uploads.join(', ')}`);
+    check(upload.state === 'done' && /without a rollback copy/.test(upload.text),
+      `the upload without the rollback copy was not stored: ${upload.text}`);
     await page.screenshot({ path: screenshot.replace(/\.png$/, '-debug.png'), fullPage: true });
     say('screenshot', screenshot.replace(/\.png$/, '-debug.png'));
     await page.click('#debug-toggle');
@@ -345,7 +375,8 @@ async function main() {
     /^403 POST \/api\/v1\/images (image-unsigned|\(body not kept\))$/,
     /^401 GET \/api\/v1\/auth\/check bad-credentials$/, /^401 GET \/api\/v1\/auth\/check bad-credentials$/,
     /^401 GET \/api\/v1\/auth\/check bad-credentials$/, /^429 GET \/api\/v1\/auth\/check throttled$/,
-    /^409 DELETE \/api\/v1\/images\/[1-9]\d* conflict$/];
+    /^409 DELETE \/api\/v1\/images\/[1-9]\d* conflict$/,
+    /^507 POST \/api\/v1\/images (no-room-for-rollback|\(body not kept\))$/];
   const unexpected = refusals.filter((line) => {
     const index = expected.findIndex((pattern) => pattern.test(line));
     if (index < 0) return true;

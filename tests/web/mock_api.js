@@ -25,7 +25,9 @@ if (!webDir) {
 
 const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8' };
-const SLOT_SIZE = 262144;
+// The daemon's default store: 2112 KB less its 8 KB journal. The mock counts bytes, not sectors, and its staged
+// images give way to the next upload.
+const STORE_CAPACITY = 2154496;
 const started = Date.now();
 
 const SCHEME = 'AIRSWD-HMAC-SHA256';
@@ -103,6 +105,39 @@ function crc32(bytes) {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+// The store's figures as GET /device gives them: its size, the largest image it takes beside the current and
+// previous images, and without them.
+function storeJson() {
+  const used = device.images.filter((image) => ['current', 'previous'].includes(image.state))
+    .reduce((sum, image) => sum + image.size, 0);
+  return { capacity: STORE_CAPACITY, room: STORE_CAPACITY - used, room_without_rollback: STORE_CAPACITY,
+    max_images: 4 };
+}
+
+// Room for size bytes beside the current and previous images; with noRollback they give theirs up (the previous
+// first), as the device does. False after answering 507.
+function makeRoom(response, size, noRollback) {
+  const grouped = (n) => n.toLocaleString('en-US');
+  const kept = device.images.filter((image) => ['current', 'previous'].includes(image.state));
+  if (size <= storeJson().room) return true;
+  if (!noRollback) {
+    const names = kept.map((image) => `the ${image.state === 'current' ? 'current' : 'rollback'} image ` +
+      `(${image.name}, ${grouped(image.size)} B)`).join(' and ');
+    fail(response, 507, 'no-room-for-rollback', `the image needs ${grouped(size)} B; ${grouped(storeJson().room)} B ` +
+      `are free beside ${names}: upload with no_rollback to give up the rollback copy`,
+      'the image does not fit in the staging store beside the images it keeps for rollback');
+    return false;
+  }
+  for (const role of ['previous', 'current']) {
+    const image = device.images.find((candidate) => candidate.state === role);
+    if (size <= storeJson().room || !image) continue;
+    device.images = device.images.filter((other) => other !== image);
+    log(`image ${image.id} (${image.name}, ${role === 'current' ? 'current' : 'rollback image'}) dropped to make ` +
+      'room: uploaded with no_rollback');
+  }
+  return true;
+}
+
 function publicImage(image) {
   const { bytes, ...entry } = image;
   return entry;
@@ -112,11 +147,12 @@ async function uploadImage(request, response, query) {
   if (request.headers['content-length'] === undefined) {
     return fail(response, 411, 'length-required', 'the upload has no Content-Length', 'send the file with its length');
   }
-  if (Number(request.headers['content-length']) > SLOT_SIZE) {
-    return fail(response, 413, 'too-large', `${request.headers['content-length']} bytes, a slot holds ${SLOT_SIZE}`,
-      'the image is larger than a store slot');
+  if (Number(request.headers['content-length']) > STORE_CAPACITY) {
+    return fail(response, 413, 'too-large',
+      `the image needs ${request.headers['content-length']} B; the store holds ${STORE_CAPACITY} B`,
+      'the image is larger than the whole staging store');
   }
-  const bytes = await readBody(request, SLOT_SIZE);
+  const bytes = await readBody(request, STORE_CAPACITY);
   if (!bodyMatches(request, response, bytes)) return;
   const detected = detectFormat(bytes);
   const format = query.get('format') || detected;
@@ -136,6 +172,7 @@ async function uploadImage(request, response, query) {
     return fail(response, 403, 'image-untrusted-key', 'this device trusts no signing key',
       'add the public key of the signer (POST /api/v1/keys, `airswd trust`)');
   }
+  if (!makeRoom(response, bytes.length, ['1', 'true'].includes(query.get('no_rollback')))) return;
   const image = { id: device.nextImageId++, name: query.get('name') || `image-${device.nextImageId}`, format,
     size: bytes.length, crc32: crc32(bytes), state: 'staged', flashed_ok: false, bytes };
   if (format === 'bin') image.base = Number(query.get('base') || 0x08000000);
@@ -337,7 +374,7 @@ function deviceJson() {
     policy: { signed_only: !device.debug, trusted_keys: security.trustedKeys.slice(), image_key: security.imageKey,
       min_security_version: 0 },
     auth: { required: true, setup_required: !security.adminKey, scheme: SCHEME },
-    store: { slots: 3, slot_size: SLOT_SIZE } };
+    store: storeJson() };
 }
 
 async function setup(request, response) {

@@ -3,8 +3,10 @@
 # state folder, so a device that wants first-boot setup, on a loopback port the daemon chose): it opens the page the
 # daemon serves from its binary, sets the device up with a passphrase and a signing key, sees a plain firmware
 # refused, drops a signed container, clicks flash, and sees success with the progress bar at 100%; then debug mode,
-# logging out and in (tests/web/test_web_page.sh does the driving and saves BUILD_DIR/web-screenshot.png). The daemon
-# is stopped by the PID this script started.
+# an image with no room beside the rollback copy, logging out and in (tests/web/test_web_page.sh does the driving
+# and saves BUILD_DIR/web-screenshot.png). The store is a 1 MB ESP8266's 256 KB: an image that fills it is quick to
+# send and still one the upload's check (a generic STM32 of up to 2 MB of flash) takes. The daemon is stopped by the
+# PID this script started.
 #
 # Usage: test_web_daemon.sh AIRSWDD BUILD_DIR FIRMWARE.elf AIRSWD
 set -u
@@ -22,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$airswdd" --target "sim:stm32f103c8,state=$work/chip.state" --listen 127.0.0.1:0 --state-dir "$work/state" \
-  >"$work/daemon.out" 2>"$work/daemon.err" &
+  --store-size 256K >"$work/daemon.out" 2>"$work/daemon.err" &
 daemon_pid=$!
 for _ in $(seq 1 100); do
   grep -q "listening on" "$work/daemon.out" 2>/dev/null && break

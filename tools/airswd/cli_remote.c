@@ -41,7 +41,24 @@ void print_http_error(struct remote *remote, const char *what, const struct http
                response->body && response->body[0] == '{' ? response->body : "null");
 }
 
-/* The image uploaded for a job that could not start: deleted, so that it does not hold a slot of the store. */
+/* What to do when the device's store has no room for the image (507). */
+static void print_room_hint(struct remote *remote, const struct http_client_response *response, const char *path)
+{
+    char error[64];
+    json_text(response->body, "error", error, sizeof error);
+    if (strcmp(error, "no-room-for-rollback") == 0)
+        fprintf(stderr,
+                "airswd: to flash it all the same, give up the rollback copy: airswd --device %s flash %s "
+                "--no-rollback\n",
+                remote->url_text, path);
+    else if (strcmp(error, "store-full") == 0)
+        fprintf(stderr,
+                "airswd: delete the staged images named above on the device's page, or with DELETE "
+                "/api/v1/images/{id} (GET %s/api/v1/images lists their ids)\n",
+                remote->url_text);
+}
+
+/* The image uploaded for a job that could not start: deleted, so that it does not take room in the store. */
 static void forget_image(struct remote *remote, unsigned long long image_id)
 {
     if (image_id == 0)
@@ -336,14 +353,14 @@ static int usage_flash(const char *command)
         fprintf(stderr, "usage: airswd --device URL verify FILE [--base ADDR]\n");
     else
         fprintf(stderr, "usage: airswd --device URL flash FILE [--base ADDR] [--no-verify] [--no-reset] "
-                        "[--skip-unchanged]\n");
+                        "[--skip-unchanged] [--no-rollback]\n");
     return 2;
 }
 
 static int remote_flash(struct remote *remote, const char *command, int argc, char **argv)
 {
     bool verify_only = strcmp(command, "verify") == 0;
-    bool verify = true, reset = !verify_only, skip_unchanged = false, have_base = false;
+    bool verify = true, reset = !verify_only, skip_unchanged = false, have_base = false, no_rollback = false;
     uint32_t base = 0;
     const char *path = NULL;
     for (int i = 0; i < argc; i++) {
@@ -356,6 +373,8 @@ static int remote_flash(struct remote *remote, const char *command, int argc, ch
             reset = false;
         } else if (strcmp(argv[i], "--skip-unchanged") == 0 && !verify_only) {
             skip_unchanged = true;
+        } else if (strcmp(argv[i], "--no-rollback") == 0 && !verify_only) {
+            no_rollback = true;
         } else if (strcmp(argv[i], "--connect-under-reset") == 0) {
             fprintf(stderr, "airswd: --connect-under-reset is a setting of the device: PUT /api/v1/settings "
                             "{\"connect_under_reset\": true}\n");
@@ -395,7 +414,9 @@ static int remote_flash(struct remote *remote, const char *command, int argc, ch
                            : format == IMAGE_FORMAT_CONTAINER ? "container"
                                                               : "bin");
         if (have_base)
-            snprintf(query + len, sizeof query - (size_t)len, "&base=0x%08lX", (unsigned long)base);
+            len += snprintf(query + len, sizeof query - (size_t)len, "&base=0x%08lX", (unsigned long)base);
+        if (no_rollback)
+            snprintf(query + len, sizeof query - (size_t)len, "&no_rollback=1");
         struct http_client_body upload = {.content_type = "application/octet-stream", .file = file};
         struct http_client_response response;
         bool reached = remote_request(remote, "POST", query, &upload, &response);
@@ -416,6 +437,7 @@ static int remote_flash(struct remote *remote, const char *command, int argc, ch
             return 1;
         if (response.status != 201 || !json_u64(response.body, "id", &image_id)) {
             print_http_error(remote, "upload", &response);
+            print_room_hint(remote, &response, path);
             http_client_response_free(&response);
             return 1;
         }

@@ -47,6 +47,8 @@ static void usage(FILE *out)
             "\n"
             "through --device (the admin passphrase from --passphrase-file or $AIRSWD_PASSPHRASE):\n"
             "  flash, verify, info, read, erase, reset   as above, run by the device\n"
+            "  flash FILE --no-rollback       when the device's store has no room for FILE beside its rollback\n"
+            "                                 copy: give that copy up (without it the device refuses, HTTP 507)\n"
             "  setup [--signing-key PUB.pem] [--image-key KEY.hex]\n"
             "                                 first-boot setup: the passphrase (12 characters or more) becomes\n"
             "                                 the admin's; images signed by PUB.pem are trusted\n"

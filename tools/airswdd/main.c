@@ -1,7 +1,8 @@
 /*
- * main.c - airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR [--factory-reset]
+ * main.c - airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR [--store-size SIZE]
+ *         [--factory-reset]
  *
- * The staging store lives in DIR/store.bin; the target is opened as the airswd command line opens it (cli_target.c,
+ * The staging store lives in DIR/store.bin, of --store-size bytes; the target is opened as the airswd command line opens it (cli_target.c,
  * shared with tools/airswd). The HTTP loop runs on the main thread and jobs on a worker thread. SIGTERM or SIGINT:
  * the running job is cancelled at its next block, the thread joined, the sockets closed, the simulated chip's state
  * saved; exit status 0.
@@ -26,14 +27,15 @@
 #include "secure/secure_auth.h"
 
 #define AIRSWDD_VERSION "0.4.0"
-/* 256 KB slots: the largest flash of the simulated parts, and what the ESP8266's store holds. */
-#define AIRSWDD_SLOT_SECTORS 64u
-#define AIRSWDD_STORE_SECTORS (AIRSWD_STORE_JOURNAL_SECTORS + AIRSWD_STORE_SLOTS * AIRSWDD_SLOT_SECTORS)
+/* The staging store's default size: the partition a 4 MB ESP8266 board gives it (0x210000 bytes), so that the
+ * daemon takes the images the device takes (docs/store.md). */
+#define AIRSWDD_STORE_BYTES_DEFAULT (2112u * 1024u)
 
 struct airswdd_options {
     const char *target;
     uint16_t port;
     const char *state_dir;
+    uint32_t store_sectors;
     bool factory_reset;
     const char *trust_keys[SECURE_IMAGE_MAX_KEYS];
     unsigned trust_key_count;
@@ -44,7 +46,10 @@ struct airswdd_options {
 static void usage(void)
 {
     fprintf(stderr, "usage: airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR "
-                    "[--factory-reset] [--trust-key PUB.pem ...] [--image-key KEY.hex]\n"
+                    "[--store-size SIZE] [--factory-reset] [--trust-key PUB.pem ...] [--image-key KEY.hex]\n"
+                    "  --store-size  the staging store's file DIR/store.bin, in bytes or with K or M (default 2112K,\n"
+                    "                a 4 MB ESP8266's partition); whole 4 KB sectors. A store.bin of another size is\n"
+                    "                replaced by an empty store of this size (its images are lost)\n"
                     "  --factory-reset  empty the store and forget setup: the admin passphrase, debug mode, the keys\n"
                     "  --trust-key   a public key whose signed containers the daemon flashes (up to %d), kept with\n"
                     "                those setup gave\n"
@@ -71,9 +76,40 @@ static bool parse_listen(const char *text, uint16_t *port)
     return true;
 }
 
+/* SIZE in bytes, or with K (1024) or M (1024 K); whole sectors, room for the journal and one image sector. */
+static bool parse_store_size(const char *text, uint32_t *sectors)
+{
+    char *end;
+    unsigned long long value = strtoull(text, &end, 10);
+    unsigned long long unit = 1;
+    if (end != text && (*end == 'K' || *end == 'k'))
+        unit = 1024;
+    else if (end != text && (*end == 'M' || *end == 'm'))
+        unit = 1024 * 1024;
+    if (unit != 1)
+        end++;
+    unsigned long long sector = PORT_FILE_STORAGE_SECTOR_SIZE;
+    unsigned long long min = (AIRSWD_STORE_JOURNAL_SECTORS + 1ull) * sector, max = UINT32_MAX / sector * sector;
+    bool digits = end != text && text[0] >= '0' && text[0] <= '9';
+    if (digits && *end == '\0' && value <= max / unit)
+        value *= unit;
+    else
+        value = 0;
+    if (value % sector != 0 || value < min || value > max) {
+        fprintf(stderr,
+                "airswdd: --store-size %s: give whole 4 KB sectors from %lluK to %lluK, in bytes or with K or M "
+                "(such as 2112K or 4M)\n",
+                text, min / 1024, max / 1024);
+        return false;
+    }
+    *sectors = (uint32_t)(value / PORT_FILE_STORAGE_SECTOR_SIZE);
+    return true;
+}
+
 static bool parse_options(int argc, char **argv, struct airswdd_options *options)
 {
-    *options = (struct airswdd_options){.target = "sim"};
+    *options = (struct airswdd_options){.target = "sim",
+                                        .store_sectors = AIRSWDD_STORE_BYTES_DEFAULT / PORT_FILE_STORAGE_SECTOR_SIZE};
     bool listen = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -86,6 +122,9 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
             listen = true;
         } else if (strcmp(arg, "--state-dir") == 0 && has_value) {
             options->state_dir = argv[++i];
+        } else if (strcmp(arg, "--store-size") == 0 && has_value) {
+            if (!parse_store_size(argv[++i], &options->store_sectors))
+                return false;
         } else if (strcmp(arg, "--factory-reset") == 0) {
             options->factory_reset = true;
         } else if (strcmp(arg, "--trust-key") == 0 && has_value && options->trust_key_count < SECURE_IMAGE_MAX_KEYS) {
@@ -145,7 +184,8 @@ static bool provision_keys(const struct airswdd_options *options, struct service
     return true;
 }
 
-/* The staging store's file in the state directory; device_start mounts (or formats) what it holds. */
+/* The staging store's file in the state directory; device_start mounts (or formats) what it holds. A file of
+ * another size is replaced (port_file_storage_open), and the daemon says so. */
 static bool open_storage(struct port_file_storage *storage, const struct airswdd_options *options)
 {
     if (mkdir(options->state_dir, 0700) != 0 && errno != EEXIST) {
@@ -155,11 +195,17 @@ static bool open_storage(struct port_file_storage *storage, const struct airswdd
     char path[512];
     snprintf(path, sizeof path, "%s/store.bin", options->state_dir);
     struct status_report report = {0};
-    if (port_file_storage_open(storage, path, AIRSWDD_STORE_SECTORS, &report) != STATUS_OK) {
+    if (port_file_storage_open(storage, path, options->store_sectors, &report) != STATUS_OK) {
         char text[AIRSWD_STATUS_DETAIL_MAX + 256];
         fprintf(stderr, "airswdd: %s: %s\n", path, status_format(&report, text, sizeof text));
         return false;
     }
+    if (storage->replaced_sectors != 0)
+        fprintf(stderr,
+                "airswdd: staging store: %s was %luK and the store is now %luK (--store-size): starting an empty "
+                "store; the images it held are gone\n",
+                path, (unsigned long)storage->replaced_sectors * (PORT_FILE_STORAGE_SECTOR_SIZE / 1024),
+                (unsigned long)options->store_sectors * (PORT_FILE_STORAGE_SECTOR_SIZE / 1024));
     return true;
 }
 
