@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <reent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -189,7 +190,7 @@ void lx106_start(void)
         if (strcmp(argv[i], "--") != 0)
             continue;
         for (int j = i + 1; j < argc; j++)
-            putenv(argv[j]);
+            _putenv_r(&reent, argv[j]);
         argv[i] = NULL;
         argc = i;
         break;
