@@ -176,7 +176,8 @@ void lx106_start(void)
     _global_impure_ptr = &reent; /* stdio's shared state: the system sets it */
     static char *no_environment[] = {NULL};
     environ = no_environment;
-    static char argv_space[2048];
+    /* QEMU writes the argument pointers at its start: it must be aligned like them. */
+    static _Alignas(char *) char argv_space[2048];
     static char *no_arguments[] = {"test", NULL};
     char **argv = no_arguments;
     int argc = simcall(NULL, SIMCALL_ARGC, 0, 0, 0);
