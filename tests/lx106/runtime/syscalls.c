@@ -1,7 +1,7 @@
 /*
  * syscalls.c - what newlib needs from below, for a test program under qemu-system-xtensa -semihosting: console and
- * file I/O through QEMU's simcall (the host's files, relative to QEMU's working directory), a heap between the
- * static data and the stack, the environment, exit, and the report of an exception (start.S).
+ * file I/O through QEMU's simcall (the host's files, relative to QEMU's working directory), a heap after the
+ * zeroed data (lx106.ld), the environment, exit, and the report of an exception (start.S).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -97,6 +97,14 @@ int _close_r(struct _reent *r, int fd)
 _off_t _lseek_r(struct _reent *r, int fd, _off_t offset, int whence)
 {
     return simcall(r, SIMCALL_LSEEK, fd, (int)offset, whence);
+}
+
+/* QEMU's simcall has no call that removes a file. */
+int _unlink_r(struct _reent *r, const char *path)
+{
+    (void)path;
+    r->_errno = ENOSYS;
+    return -1;
 }
 
 int _fstat_r(struct _reent *r, int fd, struct stat *st)
