@@ -1,7 +1,8 @@
 /*
  * syscalls.c - what newlib needs from below, for a test program under qemu-system-xtensa -semihosting: console and
  * file I/O through QEMU's simcall (the host's files, relative to QEMU's working directory), a heap after the
- * zeroed data (lx106.ld), the environment, exit, and the report of an exception (start.S).
+ * zeroed data (lx106.ld), the environment, exit, the stack's high-water mark, and the report of an exception
+ * (start.S).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,8 +55,33 @@ int pthread_setcancelstate(int state, int *old)
     return 0;
 }
 
+/* The stack is painted at start; the deepest word no longer painted is the high-water mark. */
+#define STACK_PAINT 0xA5A5A5A5u
+extern uint32_t __stack_limit[], __stack_top[];
+
+void lx106_stack_repaint(void)
+{
+    /* Below this frame, with a margin for what the compiler may call to do the painting (memset). */
+    for (uint32_t *word = __stack_limit; (char *)word < (char *)__builtin_frame_address(0) - 256; word++)
+        *word = STACK_PAINT;
+}
+
+size_t lx106_stack_used(void)
+{
+    const uint32_t *word = __stack_limit;
+    while (word < __stack_top && *word == STACK_PAINT)
+        word++;
+    return (size_t)((const char *)__stack_top - (const char *)word);
+}
+
 void _exit(int status)
 {
+    if (getenv("LX106_STACK_REPORT") != NULL) {
+        char line[96];
+        int len = snprintf(line, sizeof line, "lx106: stack high-water mark %lu bytes\n",
+                           (unsigned long)lx106_stack_used());
+        simcall(NULL, SIMCALL_WRITE, 2, (int)(uintptr_t)line, len);
+    }
     simcall(NULL, SIMCALL_EXIT, status, 0, 0);
     for (;;)
         ;
@@ -178,6 +204,7 @@ extern char **environ;
 /* Arguments come from QEMU's -semihosting-config arg=...; the environment from "NAME=VALUE" arguments after "--". */
 void lx106_start(void)
 {
+    lx106_stack_repaint();
     memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
     memset(__dram_bss_start, 0, (size_t)(__dram_bss_end - __dram_bss_start));
     _REENT_INIT_PTR(&reent);
