@@ -55,20 +55,29 @@ int pthread_setcancelstate(int state, int *old)
     return 0;
 }
 
-/* The stack is painted at start; the deepest word no longer painted is the high-water mark. */
-#define STACK_PAINT 0xA5A5A5A5u
+/* The stack is painted at start; the deepest word no longer painted is the high-water mark. Only its top 64 KB
+ * are painted and searched, far more than a task on the chip has, so that a runner can repaint before every test
+ * at little cost: a program that goes deeper reports 64 KB. */
+#define STACK_PAINT         0xA5A5A5A5u
+#define STACK_WATCHED_BYTES 0x10000
 extern uint32_t __stack_limit[], __stack_top[];
+
+static uint32_t *stack_watched(void)
+{
+    uintptr_t deepest = (uintptr_t)__stack_top - STACK_WATCHED_BYTES;
+    return deepest > (uintptr_t)__stack_limit ? (uint32_t *)deepest : __stack_limit;
+}
 
 void lx106_stack_repaint(void)
 {
     /* Below this frame, with a margin for what the compiler may call to do the painting (memset). */
-    for (uint32_t *word = __stack_limit; (char *)word < (char *)__builtin_frame_address(0) - 256; word++)
+    for (uint32_t *word = stack_watched(); (char *)word < (char *)__builtin_frame_address(0) - 256; word++)
         *word = STACK_PAINT;
 }
 
 size_t lx106_stack_used(void)
 {
-    const uint32_t *word = __stack_limit;
+    const uint32_t *word = stack_watched();
     while (word < __stack_top && *word == STACK_PAINT)
         word++;
     return (size_t)((const char *)__stack_top - (const char *)word);
