@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test programs for the ESP8266's CPU (tests/lx106/programs) into OUTPUT_DIR/*.elf, incrementally: the
-# host build runs this on every build, and a second run with nothing changed costs well under a second.
+# host build runs this on every build, and a run with nothing to rebuild takes about a second.
 #
 # The programs need xtensa-lx106-elf-gcc and the ESP8266_RTOS_SDK with its newlib (scripts/esp8266-sdk.sh finds
 # or unpacks them). When one is missing, the reason goes to OUTPUT_DIR/UNAVAILABLE and this script succeeds, so

@@ -7,21 +7,24 @@
 # When QEMU, the cross compiler or the SDK bundle is missing, it prints why and exits 77 (ctest: skipped); with the
 # environment variable CI set, it fails instead (exit 1), so that CI cannot pass without running these tests.
 #
-# Usage: run.sh [--expect-status N] [--expect-stderr TEXT] PROGRAM.elf [ARGUMENT...]
+# Usage: run.sh [--env NAME=VALUE]... [--expect-status N] [--expect-stderr TEXT] PROGRAM.elf [ARGUMENT...]
+#   --env NAME=VALUE      one more variable in the program's environment
 #   --expect-status N     succeed only when the program exits with N (and TEXT, if given, is on its stderr)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 expect_status=
 expect_stderr=
+extra_environment=()
 while [[ $# -gt 0 ]]; do
   case $1 in
+    --env) extra_environment+=("$2"); shift 2 ;;
     --expect-status) expect_status=$2; shift 2 ;;
     --expect-stderr) expect_stderr=$2; shift 2 ;;
     *) break ;;
   esac
 done
-program=${1:?usage: run.sh [--expect-status N] [--expect-stderr TEXT] PROGRAM.elf [ARGUMENT...]}
+program=${1:?usage: run.sh [--env NAME=VALUE]... [--expect-status N] [--expect-stderr TEXT] PROGRAM.elf [ARGUMENT...]}
 shift
 
 cannot_run() {
@@ -45,6 +48,7 @@ command -v qemu-system-xtensa >/dev/null ||
 arguments="arg=$(basename "$program" .elf)"
 environment=("AIRSWD_SOURCE_DIR=$root" "AIRSWD_BINARY_DIR=${AIRSWD_BINARY_DIR:-$root/build}")
 [[ -n "${LX106_STACK_REPORT:-}" ]] && environment+=(LX106_STACK_REPORT=1)
+environment+=("${extra_environment[@]}")
 for argument in "$@" -- "${environment[@]}"; do
   arguments+=",arg=${argument//,/,,}"
 done
