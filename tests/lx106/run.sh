@@ -53,7 +53,9 @@ for argument in "$@" -- "${environment[@]}"; do
   arguments+=",arg=${argument//,/,,}"
 done
 # The loader device starts the CPU at the program's entry point (otherwise it starts where nothing is loaded).
-entry=$(LC_ALL=C readelf -h "$program" | awk '/Entry point address/ {print $4}')
+readelf=$(command -v xtensa-lx106-elf-readelf || command -v readelf) ||
+  cannot_run "no readelf to find the program's entry point (package binutils-xtensa-lx106)"
+entry=$(LC_ALL=C "$readelf" -h "$program" | awk '/Entry point address/ {print $4}')
 
 run() {
   qemu-system-xtensa -M sim -cpu lx106 -nographic -monitor none -semihosting \
