@@ -52,12 +52,19 @@ function(airswd_executable name)
   endforeach()
 endfunction()
 
-# airswd_test(NAME SOURCES <files...> [LINK <airswd libs...>] [SYSTEM_LINK <libs...>] [TIMEOUT s] [LABELS ...])
+# airswd_test(NAME SOURCES <files...> [LINK <airswd libs...>] [SYSTEM_LINK <libs...>] [INCLUDE <dirs...>]
+#             [TIMEOUT s] [LABELS ...])
 # Registers NAME and NAME.san with ctest. A test exits 77 to report "skipped" after printing why.
+# The unit tests of tests/unit that link the core and nothing else are listed in the global property
+# AIRSWD_CORE_UNIT_TESTS: tests/lx106 builds them for the ESP8266's CPU too (with the same selection).
 function(airswd_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK;SYSTEM_LINK;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK;SYSTEM_LINK;INCLUDE;LABELS" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
+  endif()
+  if(CMAKE_CURRENT_SOURCE_DIR STREQUAL "${PROJECT_SOURCE_DIR}/tests/unit" AND ARG_LINK STREQUAL "airswd_core"
+     AND NOT ARG_SYSTEM_LINK)
+    set_property(GLOBAL APPEND PROPERTY AIRSWD_CORE_UNIT_TESTS ${name})
   endif()
   foreach(variant "" "_san")
     set(target test_${name}${variant})
@@ -67,7 +74,7 @@ function(airswd_test name)
       target_link_libraries(${target} PRIVATE ${lib}${variant})
     endforeach()
     target_link_libraries(${target} PRIVATE ${ARG_SYSTEM_LINK} ${CMOCKA_LIBRARY})
-    target_include_directories(${target} PRIVATE ${CMOCKA_INCLUDE_DIR} ${PROJECT_SOURCE_DIR}/tests/common)
+    target_include_directories(${target} PRIVATE ${CMOCKA_INCLUDE_DIR} ${PROJECT_SOURCE_DIR}/tests/common ${ARG_INCLUDE})
     if(variant STREQUAL "_san")
       target_compile_options(${target} PRIVATE ${AIRSWD_SANITIZE})
       target_link_options(${target} PRIVATE ${AIRSWD_SANITIZE})

@@ -203,6 +203,9 @@ void api_respond_status(struct api *api, struct http_request *req, enum status s
 void api_respond_status_detail(struct api *api, struct http_request *req, enum status status, const char *detail);
 void api_respond_error(struct api *api, struct http_request *req, int http_status, const char *error,
                        const char *detail);
+/* A 32-bit number written as C writes one (decimal, 0x hexadecimal or 0 octal) filling the whole text; false for
+ * anything else, a negative number or one above 0xFFFFFFFF included. */
+bool api_parse_u32(const char *text, uint32_t *value);
 /* The {id} of the path as a positive 32-bit number; false (after a 404) when it is not one. */
 bool api_path_id(struct api *api, struct http_request *req, uint32_t *id);
 

@@ -4,6 +4,7 @@
 #include "net/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void api_respond_writer(struct http_request *req, int status, struct json_writer *writer)
@@ -98,6 +99,21 @@ void api_respond_status_detail(struct api *api, struct http_request *req, enum s
                                                      : status_message(status));
     json_object_end(&writer);
     api_respond_writer(req, http_status, &writer);
+}
+
+/* strtoull, not strtoul: where long has 32 bits, as on the ESP8266, strtoul saturates a number beyond them to
+ * 0xFFFFFFFF and takes "-1" for it too, both valid addresses. A first character that is not a digit (a sign, a
+ * space) is refused here rather than skipped as strtoull would. */
+bool api_parse_u32(const char *text, uint32_t *value)
+{
+    if (text[0] < '0' || text[0] > '9')
+        return false;
+    char *end;
+    unsigned long long parsed = strtoull(text, &end, 0);
+    if (*end != '\0' || parsed > 0xFFFFFFFFull)
+        return false;
+    *value = (uint32_t)parsed;
+    return true;
 }
 
 bool api_path_id(struct api *api, struct http_request *req, uint32_t *id)

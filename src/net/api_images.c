@@ -79,14 +79,9 @@ static bool parse_query(struct api *api, struct http_request *req, struct store_
             return false;
         }
     }
-    if (http_request_query(req, "base", value, sizeof value)) {
-        char *end;
-        unsigned long base = strtoul(value, &end, 0);
-        if (value[0] == '\0' || *end != '\0' || base > 0xFFFFFFFFul) {
-            api_respond_error(api, req, 400, "bad-request", "base is a 32-bit address such as 0x08000000");
-            return false;
-        }
-        info->bin_base = (uint32_t)base;
+    if (http_request_query(req, "base", value, sizeof value) && !api_parse_u32(value, &info->bin_base)) {
+        api_respond_error(api, req, 400, "bad-request", "base is a 32-bit address such as 0x08000000");
+        return false;
     }
     *policy = STORE_KEEP_ROLLBACK;
     if (http_request_query(req, "no_rollback", value, sizeof value)) {

@@ -16,18 +16,24 @@ uint64_t __umulsidi3(uint32_t a, uint32_t b);
 /* In Debian's libgcc. */
 uint64_t __udivmoddi4(uint64_t dividend, uint64_t divisor, uint64_t *remainder);
 
-/* Restoring division, one quotient bit per step. A zero divisor gives all ones, as the ROM's does. */
+/* Restoring division, one quotient bit per step, from the divisor shifted under the dividend's top bit (NSAU
+ * counts the leading zeros), so that a step is spent on each bit the quotient can have, not on all 32. A zero
+ * divisor gives all ones, as the ROM's does. */
 static uint32_t divide32(uint32_t dividend, uint32_t divisor, uint32_t *remainder)
 {
     if (divisor == 0) {
         *remainder = dividend;
         return UINT32_MAX;
     }
-    uint32_t quotient = 0, rest = 0;
-    for (int bit = 31; bit >= 0; bit--) {
-        rest = (rest << 1) | ((dividend >> bit) & 1u);
-        if (rest >= divisor) {
-            rest -= divisor;
+    if (divisor > dividend) {
+        *remainder = dividend;
+        return 0;
+    }
+    int shift = __builtin_clz(divisor) - __builtin_clz(dividend);
+    uint32_t quotient = 0, rest = dividend, step = divisor << shift;
+    for (int bit = shift; bit >= 0; bit--, step >>= 1) {
+        if (rest >= step) {
+            rest -= step;
             quotient |= 1u << bit;
         }
     }

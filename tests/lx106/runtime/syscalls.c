@@ -1,10 +1,12 @@
 /*
  * syscalls.c - what newlib needs from below, for a test program under qemu-system-xtensa -semihosting: console and
- * file I/O through QEMU's simcall (the host's files, relative to QEMU's working directory), a heap between the
- * static data and the stack, the environment, exit, and the report of an exception (start.S).
+ * file I/O through QEMU's simcall (the host's files, relative to QEMU's working directory), a heap after the
+ * zeroed data (lx106.ld), the environment, exit, the stack's high-water mark, and the report of an exception
+ * (start.S).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <reent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,8 +55,42 @@ int pthread_setcancelstate(int state, int *old)
     return 0;
 }
 
+/* The stack is painted at start; the deepest word no longer painted is the high-water mark. Only its top 64 KB
+ * are painted and searched, far more than a task on the chip has, so that a runner can repaint before every test
+ * at little cost: a program that goes deeper reports 64 KB. */
+#define STACK_PAINT         0xA5A5A5A5u
+#define STACK_WATCHED_BYTES 0x10000
+extern uint32_t __stack_limit[], __stack_top[];
+
+static uint32_t *stack_watched(void)
+{
+    uintptr_t deepest = (uintptr_t)__stack_top - STACK_WATCHED_BYTES;
+    return deepest > (uintptr_t)__stack_limit ? (uint32_t *)deepest : __stack_limit;
+}
+
+void lx106_stack_repaint(void)
+{
+    /* Below this frame, with a margin for what the compiler may call to do the painting (memset). */
+    for (uint32_t *word = stack_watched(); (char *)word < (char *)__builtin_frame_address(0) - 256; word++)
+        *word = STACK_PAINT;
+}
+
+size_t lx106_stack_used(void)
+{
+    const uint32_t *word = stack_watched();
+    while (word < __stack_top && *word == STACK_PAINT)
+        word++;
+    return (size_t)((const char *)__stack_top - (const char *)word);
+}
+
 void _exit(int status)
 {
+    if (getenv("LX106_STACK_REPORT") != NULL) {
+        char line[96];
+        int len = snprintf(line, sizeof line, "lx106: stack high-water mark %lu bytes\n",
+                           (unsigned long)lx106_stack_used());
+        simcall(NULL, SIMCALL_WRITE, 2, (int)(uintptr_t)line, len);
+    }
     simcall(NULL, SIMCALL_EXIT, status, 0, 0);
     for (;;)
         ;
@@ -96,6 +132,14 @@ int _close_r(struct _reent *r, int fd)
 _off_t _lseek_r(struct _reent *r, int fd, _off_t offset, int whence)
 {
     return simcall(r, SIMCALL_LSEEK, fd, (int)offset, whence);
+}
+
+/* QEMU's simcall has no call that removes a file. */
+int _unlink_r(struct _reent *r, const char *path)
+{
+    (void)path;
+    r->_errno = ENOSYS;
+    return -1;
 }
 
 int _fstat_r(struct _reent *r, int fd, struct stat *st)
@@ -169,13 +213,15 @@ extern char **environ;
 /* Arguments come from QEMU's -semihosting-config arg=...; the environment from "NAME=VALUE" arguments after "--". */
 void lx106_start(void)
 {
+    lx106_stack_repaint();
     memset(__bss_start, 0, (size_t)(__bss_end - __bss_start));
     memset(__dram_bss_start, 0, (size_t)(__dram_bss_end - __dram_bss_start));
     _REENT_INIT_PTR(&reent);
     _global_impure_ptr = &reent; /* stdio's shared state: the system sets it */
     static char *no_environment[] = {NULL};
     environ = no_environment;
-    static char argv_space[2048];
+    /* QEMU writes the argument pointers at its start: it must be aligned like them. */
+    static _Alignas(char *) char argv_space[2048];
     static char *no_arguments[] = {"test", NULL};
     char **argv = no_arguments;
     int argc = simcall(NULL, SIMCALL_ARGC, 0, 0, 0);
@@ -189,7 +235,7 @@ void lx106_start(void)
         if (strcmp(argv[i], "--") != 0)
             continue;
         for (int j = i + 1; j < argc; j++)
-            putenv(argv[j]);
+            _putenv_r(&reent, argv[j]);
         argv[i] = NULL;
         argc = i;
         break;
