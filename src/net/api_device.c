@@ -29,6 +29,8 @@ void api_device_get(void *ctx, struct http_request *req)
     json_bool(&writer, service_security_debug(service));
     json_key(&writer, "board");
     json_bool(&writer, api->board != NULL);
+    json_key(&writer, "firmware_update");
+    json_bool(&writer, api->firmware != NULL);
     struct secure_image_policy policy;
     bool signed_only;
     service_image_policy(service, &policy, &signed_only);
