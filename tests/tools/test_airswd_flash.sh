@@ -55,7 +55,7 @@ check "  and says the flash was not touched" contains "$work/out" '"flash_change
 "$airswd" "${target[@]}" verify "$firmware/f1/hello_f1.elf" >/dev/null 2>&1
 check "  and the previous firmware is still there" test $? -eq 0
 
-head -c 70000 /dev/zero | tr '\0' '\132' >"$work/big.bin"
+head -c 70000 /dev/zero | tr '\0' '\201' >"$work/big.bin" # bytes that are not text
 "$airswd" "${target[@]}" flash "$work/big.bin" >"$work/out" 2>"$work/err"
 check "a binary larger than the flash fails with exit status 1" test $? -eq 1
 check "  naming the address outside flash" contains "$work/err" "is outside flash 0x08000000..0x0800FFFF"
