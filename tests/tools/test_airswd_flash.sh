@@ -82,5 +82,16 @@ check "a damaged state file is refused" contains "$work/err" "is not a simulator
 "$airswd" --target "sim:stm32f411ce,state=$state" info >/dev/null 2>"$work/err"
 check "a state file of another part is refused" contains "$work/err" "holds the state of a stm32f103c8"
 
+# The state's header is followed by the flash bytes: a flash that starts with a byte of blank space (a stack pointer
+# of 0x20004F20 starts with 0x20) must load again as it was saved.
+for byte in 09 0a 0b 0c 0d 20; do
+  printf "\\x$byte\\x4F\\x00\\x20\\xC1\\x01\\x00\\x08" >"$work/blank-$byte.bin"
+  "$airswd" --target "sim:stm32f103c8,state=$work/blank-$byte.state" flash "$work/blank-$byte.bin" >/dev/null 2>&1
+  "$airswd" --target "sim:stm32f103c8,state=$work/blank-$byte.state" verify "$work/blank-$byte.bin" \
+    >/dev/null 2>"$work/err"
+  check "a state whose flash starts with byte 0x$byte loads again" test $? -eq 0
+done
+sed 's/^/      /' "$work/err"
+
 echo "$failures failure(s)"
 exit $((failures > 0))
