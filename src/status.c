@@ -92,6 +92,9 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_VERIFY_MISMATCH] = {"verify-mismatch",
                                 "flash does not hold what was programmed: run the job again; if it fails again the "
                                 "flash may be worn or the wiring unreliable"},
+    [STATUS_FLASH_DIFFERS] = {"flash-differs",
+                              "the flash holds other data than this image (verify changes nothing): flash the image "
+                              "to put it there, or check that it is the image you meant"},
     [STATUS_TARGET_MISMATCH] = {"target-mismatch",
                                 "the image does not fit the connected part: check that it was built for this part"},
     [STATUS_CORE_NOT_HALTED] = {"core-not-halted",

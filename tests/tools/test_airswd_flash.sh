@@ -36,6 +36,8 @@ check "  as one JSON object" grep -q '^{.*"rdp_level":0.*}$' "$work/out"
 "$airswd" "${target[@]}" verify "$firmware/f4/hello_f4.bin" >"$work/out" 2>"$work/err"
 check "verify of another image fails with exit status 1" test $? -eq 1
 check "  saying where the flash differs" contains "$work/err" "verifying: flash at 0x08000001 holds"
+check "  and, being read-only, not to program again" contains "$work/err" \
+  "the flash holds other data than this image (verify changes nothing): flash the image to put it there"
 
 "$airswd" "${target[@]}" erase >"$work/out" 2>"$work/err"
 check "erase succeeds" test $? -eq 0
