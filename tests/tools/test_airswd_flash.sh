@@ -84,6 +84,21 @@ check "a damaged state file is refused" contains "$work/err" "is not a simulator
 "$airswd" --target "sim:stm32f411ce,state=$state" info >/dev/null 2>"$work/err"
 check "a state file of another part is refused" contains "$work/err" "holds the state of a stm32f103c8"
 
+# --base: an address in flash, for a raw binary.
+base_refused() { # DESCRIPTION WORDS ARGS...: exit status 2 and WORDS on stderr
+  "$airswd" "${target[@]}" "${@:3}" >/dev/null 2>"$work/err"
+  check "$1 is refused (exit status 2)" test $? -eq 2
+  check "  saying: $2" contains "$work/err" "$2"
+}
+base_refused "--base 0" "--base 0 is the boot alias, where the chip shows its flash at reset; an image goes to the flash's own address: --base 0x08000000" \
+  flash "$firmware/f1/hello_f1.bin" --base 0
+base_refused "--base -0" "--base takes an address such as 0x08000000, not '-0'" flash "$firmware/f1/hello_f1.bin" --base -0
+base_refused "--base 0 with a HEX" "--base 0 is the boot alias" flash "$firmware/f1/hello_f1.hex" --base 0
+base_refused "--base with a HEX" "--base is for raw binaries; $firmware/f1/hello_f1.hex is Intel HEX" \
+  flash "$firmware/f1/hello_f1.hex" --base 0x08000000
+base_refused "--base 08000000 (octal)" "--base 08000000: a leading 0 makes a number octal in C notation; write the address in hex" \
+  verify "$firmware/f1/hello_f1.bin" --base 08000000
+
 # The state's header is followed by the flash bytes: a flash that starts with a byte of blank space (a stack pointer
 # of 0x20004F20 starts with 0x20) must load again as it was saved.
 for byte in 09 0a 0b 0c 0d 20; do

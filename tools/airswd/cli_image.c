@@ -17,6 +17,26 @@ bool cli_parse_format(const char *text, enum image_format *format)
     return false;
 }
 
+bool cli_parse_base(const char *text, uint32_t *base)
+{
+    bool octal = text[0] == '0' && text[1] >= '0' && text[1] <= '9';
+    if (octal) {
+        fprintf(stderr, "airswd: --base %s: a leading 0 makes a number octal in C notation; write the address in hex, "
+                        "such as 0x08000000\n", text);
+        return false;
+    }
+    if (!cli_parse_u32(text, base)) {
+        fprintf(stderr, "airswd: --base takes an address such as 0x08000000, not '%s'\n", text);
+        return false;
+    }
+    if (*base == 0) {
+        fprintf(stderr, "airswd: --base 0 is the boot alias, where the chip shows its flash at reset; an image goes to "
+                        "the flash's own address: --base 0x08000000\n");
+        return false;
+    }
+    return true;
+}
+
 int cli_image_check(const char *path, bool format_given, enum image_format *format)
 {
     struct stat info;

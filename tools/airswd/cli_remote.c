@@ -356,9 +356,10 @@ static int remote_flash(struct remote *remote, const char *command, int argc, ch
     enum image_format format = IMAGE_FORMAT_BIN;
     bool format_given = false;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--base") == 0 && i + 1 < argc && cli_parse_u32(argv[i + 1], &base)) {
+        if (strcmp(argv[i], "--base") == 0 && i + 1 < argc) {
+            if (!cli_parse_base(argv[++i], &base))
+                return 2;
             have_base = true;
-            i++;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             if (!cli_parse_format(argv[++i], &format))
                 return 2;

@@ -364,8 +364,8 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
         else if (strcmp(arg, "--version") == 0 && value)
             have_version = cli_parse_u32(argv[++i], &header.security_version);
         else if (strcmp(arg, "--base") == 0 && value) {
-            if (!cli_parse_u32(argv[++i], &header.flash_base))
-                return sign_usage();
+            if (!cli_parse_base(argv[++i], &header.flash_base))
+                return 2;
         } else if (strcmp(arg, "--target") == 0 && value) {
             if (!add_target(&header, argv[++i]))
                 return 2;
