@@ -57,8 +57,8 @@ static const struct status_text status_texts[STATUS_COUNT] = {
                                    "address"},
     [STATUS_IMAGE_TOO_COMPLEX] = {"image-too-complex",
                                   "the image is laid out in a way the programmer cannot follow in its fixed memory: "
-                                  "convert it to a plain file in address order with `arm-none-eabi-objcopy -O ihex` "
-                                  "or `-O binary`"},
+                                  "rewrite it as one piece with `arm-none-eabi-objcopy`, a raw binary (`-O binary`) "
+                                  "or Intel HEX with the gaps between its pieces filled (`-O ihex --gap-fill 0xFF`)"},
     [STATUS_IMAGE_EMPTY] = {"image-empty",
                             "the image holds nothing to program into this target's flash: check that it is the "
                             "firmware build output"},

@@ -99,6 +99,35 @@ base_refused "--base with a HEX" "--base is for raw binaries; $firmware/f1/hello
 base_refused "--base 08000000 (octal)" "--base 08000000: a leading 0 makes a number octal in C notation; write the address in hex" \
   verify "$firmware/f1/hello_f1.bin" --base 08000000
 
+# The image is read more than once: a pipe or a directory is named as such.
+cat "$firmware/f1/hello_f1.bin" | "$airswd" "${target[@]}" flash /dev/stdin >/dev/null 2>"$work/err"
+check "a pipe is refused (exit status 2)" test "${PIPESTATUS[1]}" -eq 2
+check "  as not a regular file, saying what to do" contains "$work/err" \
+  "airswd: /dev/stdin is a pipe, not a regular file: the image is read more than once, so save it to a file first"
+"$airswd" "${target[@]}" flash "$work" >/dev/null 2>"$work/err"
+check "a directory is refused (exit status 2)" test $? -eq 2
+check "  naming it" contains "$work/err" "is a directory, not a regular file"
+"$airswd" "${target[@]}" flash /dev/stdin <"$firmware/f1/hello_f1.bin" >/dev/null 2>"$work/err"
+check "/dev/stdin redirected from a file is that file" test $? -eq 0
+
+# 33 separate ranges in address order: more than a plan holds; filling the gaps makes one.
+python3 - "$work/ranges.hex" <<'PY'
+import sys
+def record(kind, address, data):
+    body = [len(data), address >> 8, address & 0xFF, kind] + list(data)
+    return ":" + "".join("%02X" % b for b in body) + "%02X" % (-sum(body) & 0xFF)
+lines = [record(4, 0, [0x08, 0x00])] + [record(0, 0x40 * i, [i] * 16) for i in range(33)] + [record(1, 0, [])]
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+PY
+"$airswd" "${target[@]}" flash "$work/ranges.hex" >/dev/null 2>"$work/err"
+check "a HEX of 33 separate ranges is refused (exit status 1)" test $? -eq 1
+check "  saying what would help" contains "$work/err" "Intel HEX with the gaps between its pieces filled (\`-O ihex --gap-fill 0xFF\`)"
+if command -v arm-none-eabi-objcopy >/dev/null; then
+  arm-none-eabi-objcopy -O ihex --gap-fill 0xFF "$work/ranges.hex" "$work/filled.hex"
+  "$airswd" "${target[@]}" flash "$work/filled.hex" >/dev/null 2>"$work/err"
+  check "  and it does" test $? -eq 0
+fi
+
 # The state's header is followed by the flash bytes: a flash that starts with a byte of blank space (a stack pointer
 # of 0x20004F20 starts with 0x20) must load again as it was saved.
 for byte in 09 0a 0b 0c 0d 20; do
