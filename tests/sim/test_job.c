@@ -1,10 +1,10 @@
 /*
  * test_job.c - flash jobs against every simulated part, judged by the simulated flash itself:
  *   - 72 random images per part (fixed seeds): 1-4 segments with gaps, odd sizes, unaligned starts, as BIN, Intel HEX
- *     and ELF, in address order or shuffled, apart or sharing program units, with and without the job's verify;
- *     after the job the image's bytes are in flash, the rest of every touched erase unit is erased, and every
- *     untouched unit still holds what it held (the simulator refuses a second programming of an ECC unit, so a job
- *     that tried would fail);
+ *     and ELF, in address order or shuffled, apart or sharing program units, with and without the job's verify,
+ *     then each again with one byte changed and --skip-unchanged; after each job the image's bytes are in flash,
+ *     the rest of every touched erase unit is erased, and every untouched unit still holds what it held (the
+ *     simulator refuses a second programming of an ECC unit, so a job that tried would fail);
  *   - out-of-order pieces and --skip-unchanged gaps inside one block, on every part, checked without verify;
  *   - the example firmware, flashed as ELF, runs after the job's reset and prints its hello line;
  *   - malformed images fail before anything is erased.
@@ -212,7 +212,7 @@ static void test_random_images_on_every_part(void **state)
         struct sim_session session;
         assert_true(sim_session_create(&session, parts[p], true));
         uint64_t chip_us = 0;
-        unsigned on_target = 0, unverified = 0;
+        unsigned on_target = 0, unverified = 0, skipped = 0;
         for (uint32_t seed = 0; seed < IMAGES_PER_PART; seed++) {
             uint8_t *flash = sim_flash_array(session.stm32->flash);
             for (size_t i = 0; i < sizeof before; i++)
@@ -233,9 +233,25 @@ static void test_random_images_on_every_part(void **state)
             on_target += job.result.verified_on_target;
             unverified += !options.verify;
             chip_us += job.result.total_us;
+
+            /* Then one byte changed, flashed again with --skip-unchanged: the unchanged units are passed over (so
+             * the programming jumps), the rest rewritten whole; verify the other way round. */
+            struct segment *changed = &image.segments[seed % image.count];
+            changed->data[seed * 7u % changed->size] ^= 0x5A;
+            write_file(&image, &file);
+            struct job_options again = options;
+            again.skip_unchanged = true;
+            again.verify = !options.verify;
+            if (run_job_with(&session, &file, &again, &job) != STATUS_OK)
+                fail_msg("%s seed %u (%s, %s), --skip-unchanged: %s", parts[p], (unsigned)seed,
+                         image_format_name(image.format), shape_names[seed_shape(seed)], sim_session_error(&session));
+            check_flash(session.stm32, &image, before, seed);
+            skipped += job.result.unchanged_units;
+            chip_us += job.result.total_us;
         }
         print_message("%s: %u random images flashed and checked (%u verified by CRC on the target, %u not verified "
-                      "by the job), %.3f s chip time\n", parts[p], IMAGES_PER_PART, on_target, unverified,
+                      "by the job), then each again with one byte changed and --skip-unchanged (%u units left "
+                      "alone), %.3f s chip time\n", parts[p], IMAGES_PER_PART, on_target, unverified, skipped,
                       (double)chip_us / 1e6);
         sim_session_destroy(&session);
     }
