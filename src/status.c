@@ -57,8 +57,8 @@ static const struct status_text status_texts[STATUS_COUNT] = {
                                    "address"},
     [STATUS_IMAGE_TOO_COMPLEX] = {"image-too-complex",
                                   "the image is laid out in a way the programmer cannot follow in its fixed memory: "
-                                  "convert it to a plain file in address order with `arm-none-eabi-objcopy -O ihex` "
-                                  "or `-O binary`"},
+                                  "rewrite it as one piece with `arm-none-eabi-objcopy`, a raw binary (`-O binary`) "
+                                  "or Intel HEX with the gaps between its pieces filled (`-O ihex --gap-fill 0xFF`)"},
     [STATUS_IMAGE_EMPTY] = {"image-empty",
                             "the image holds nothing to program into this target's flash: check that it is the "
                             "firmware build output"},
@@ -92,6 +92,9 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_VERIFY_MISMATCH] = {"verify-mismatch",
                                 "flash does not hold what was programmed: run the job again; if it fails again the "
                                 "flash may be worn or the wiring unreliable"},
+    [STATUS_FLASH_DIFFERS] = {"flash-differs",
+                              "the flash holds other data than this image (verify changes nothing): flash the image "
+                              "to put it there, or check that it is the image you meant"},
     [STATUS_TARGET_MISMATCH] = {"target-mismatch",
                                 "the image does not fit the connected part: check that it was built for this part"},
     [STATUS_CORE_NOT_HALTED] = {"core-not-halted",

@@ -49,6 +49,7 @@ enum status {
     STATUS_FLASH_ERROR,        /* the flash controller reported a programming or erase error */
     STATUS_FLASH_PROTECTED,    /* write protection or read protection refused the operation */
     STATUS_VERIFY_MISMATCH,    /* flash does not hold what was programmed */
+    STATUS_FLASH_DIFFERS,      /* a verify alone found the flash holding other data than the image */
     STATUS_TARGET_MISMATCH,    /* the image or the request does not fit the connected part */
     /* Core control (src/cortexm) */
     STATUS_CORE_NOT_HALTED,    /* the operation needs a halted core */

@@ -11,31 +11,34 @@
  *   r3 = number of bytes to program, a multiple of the program unit (a trailing partial unit is not programmed).
  *
  * The ring's header, in 32-bit words:
- *   +0x0 wp  written by the host: the address in the data area of the next byte it will write. The host writes the
- *            data first, then moves wp, by whole program units; wp == rp means empty. The host never fills the
- *            last unit before rp (the ring holds at most its size minus one unit). wp = 0 asks the loader to stop.
- *   +0x4 rp  written by the loader: the address of the next unit it will take. The host sets it to the data area's
- *            start (and wp to the end of what it wrote already) before starting the loader. The loader advances rp
- *            as soon as it has handed a unit to the flash controller, so that the host can reuse the space; past
- *            the last unit before r1 both pointers wrap to the data area's start. On a programming error the
- *            loader writes rp = 0, which tells a host polling rp to stop filling.
- *   +0x8 the flash controller's register base (FLASH_R_BASE; 0x40022000 on F0/F1/F3/L4/G0/G4, 0x40023C00 on
- *        F2/F4/F7, +0x40 for bank 2 of an F1 XL-density part), read once at start.
- *   +0xC padding, so that the data area of an 8-byte aligned ring is 8-byte aligned.
+ *   +0x0 wp    written by the host: the address in the data area of the next byte it will write. The host writes
+ *              the data first, then moves wp, by whole program units; wp == rp means empty. The host never fills
+ *              the last unit before rp (the ring holds at most its size minus one unit). wp = 0 asks the loader to
+ *              stop once it has programmed every unit up to last (below).
+ *   +0x4 rp    written by the loader: the address of the next unit it will take. The host sets it to the data
+ *              area's start (and wp to the end of what it wrote already) before starting the loader. The loader
+ *              advances rp as soon as it has handed a unit to the flash controller, so that the host can reuse the
+ *              space; past the last unit before r1 both pointers wrap to the data area's start. On a programming
+ *              error the loader writes rp = 0, which tells a host polling rp to stop filling.
+ *   +0x8       the flash controller's register base (FLASH_R_BASE; 0x40022000 on F0/F1/F3/L4/G0/G4, 0x40023C00 on
+ *              F2/F4/F7, +0x40 for bank 2 of an F1 XL-density part), read once at start.
+ *   +0xC last  written by the host before it writes wp = 0: the wp it replaces, where the units it queued end.
+ *              (Also keeps the data area of an 8-byte aligned ring 8-byte aligned.)
  *
  * Result: r0 = 0 when all r3 bytes are programmed; the controller's error flags (SR & STUB_LOADER_<GEN>_ERRORS)
- * when a unit failed; STUB_LOADER_ABORTED when the host wrote wp = 0. r1 = the flash address of the next unit:
- * the end of the range on success, the unit that failed, or the first unit not programmed after an abort. The
- * loader clears stale error flags before it starts, sets PG (F2/F4: PSIZE x32) for its run and clears it at the
- * end; on an error the flags stay set in SR for the host to report.
+ * when a unit failed; STUB_LOADER_STOPPED when the host asked to stop before r3 bytes. r1 = the flash address of
+ * the next unit: the end of the range on success, the unit that failed, or after a stop the end of what the host
+ * queued (which the host checks). The loader clears stale error flags before it starts, sets PG (F2/F4: PSIZE x32)
+ * for its run and clears it at the end; on an error the flags stay set in SR for the host to report.
  */
 #include <stdint.h>
 
 #define STUB_LOADER_RING_WP         0x0u
 #define STUB_LOADER_RING_RP         0x4u
 #define STUB_LOADER_RING_FLASH_REGS 0x8u
+#define STUB_LOADER_RING_LAST       0xCu
 #define STUB_LOADER_RING_DATA       0x10u
-#define STUB_LOADER_ABORTED         0x80000000u
+#define STUB_LOADER_STOPPED         0x80000000u
 
 #if defined(LOADER_F1)
 /* PM0075 (F1), RM0360/RM0091 chapter 3 (F0), RM0316 chapter 4 (F3): the flash memory interface. */
@@ -45,7 +48,7 @@
 #define ERRORS                STUB_LOADER_F1_ERRORS
 #define FLASH_SR              0x0Cu
 #define FLASH_CR              0x10u
-#define SR_BSY                (1u << 0)
+#define SR_BSY_BIT            0u
 #define CR_PG                 (1u << 0)
 #define CR_PROGRAM            CR_PG
 /* PG PER MER OPTPG OPTER STRT: the operation bits, cleared so that only PG is selected. */
@@ -58,7 +61,7 @@
 #define ERRORS                STUB_LOADER_F4_ERRORS
 #define FLASH_SR              0x0Cu
 #define FLASH_CR              0x10u
-#define SR_BSY                (1u << 16)
+#define SR_BSY_BIT            16u
 #define CR_PG                 (1u << 0)
 #define CR_PSIZE_X32          (2u << 8)
 #define CR_PROGRAM            (CR_PSIZE_X32 | CR_PG)
@@ -74,7 +77,7 @@
 #define ERRORS                STUB_LOADER_L4_ERRORS
 #define FLASH_SR              0x10u
 #define FLASH_CR              0x14u
-#define SR_BSY                (1u << 16)
+#define SR_BSY_BIT            16u
 #define CR_PG                 (1u << 0)
 #define CR_PROGRAM            CR_PG
 /* PG PER MER1 PNB BKER MER2 STRT OPTSTRT FSTPG (bits 0-18; BKER is bit 11 on L4, 13 on G0). */
@@ -87,7 +90,7 @@ struct ring {
     volatile uint32_t wp;
     volatile uint32_t rp;
     uint32_t flash_regs;
-    uint32_t padding;
+    volatile uint32_t last;
 };
 
 uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t count);
@@ -97,13 +100,16 @@ static inline __attribute__((always_inline)) volatile uint32_t *flash_register(u
     return (volatile uint32_t *)(regs + offset);
 }
 
-/* Returns wp once the host has written at least one unit past rp (or asked to stop: wp = 0). */
+/* Returns 1 once the host has queued at least one unit past rp, 0 once the host has asked to stop and every unit
+ * it queued is taken. A stop that came with units still queued leaves them to be programmed: the host wrote last
+ * before wp = 0, so last is read after it. The waiting loop reads wp alone (three instructions, so that new data
+ * is seen soon); a stop is taken on the way out of it. */
 static inline __attribute__((always_inline)) uint32_t wait_for_data(const struct ring *ring, uint32_t rp)
 {
     uint32_t wp;
     while ((wp = ring->wp) == rp) {
     }
-    return wp;
+    return wp != 0 || ring->last != rp;
 }
 
 /* One program unit, as read from the ring. */
@@ -140,19 +146,17 @@ static inline __attribute__((always_inline)) void program_unit(uint32_t flash, u
 uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t count)
 {
     volatile uint32_t *sr = flash_register(ring->flash_regs, FLASH_SR);
-    volatile uint32_t *cr = flash_register(ring->flash_regs, FLASH_CR);
-    uint32_t start = (uint32_t)ring + STUB_LOADER_RING_DATA;
     uint32_t rp = ring->rp;
     uint32_t flash_end = flash + (count - count % UNIT);
     uint32_t status = 0;
 
     *sr = ERRORS; /* write 1 to clear: a stale flag would refuse (F2/F4, L4) or fail the first unit */
-    uint32_t cr_idle = *cr & ~CR_OPERATIONS;
-    *cr = cr_idle | CR_PROGRAM;
+    volatile uint32_t *cr = flash_register(ring->flash_regs, FLASH_CR);
+    *cr = (*cr & ~CR_OPERATIONS) | CR_PROGRAM;
 
     /* While the flash programs one unit, the loader publishes rp, waits for the host's next unit and reads it, so
      * that between two units only the error check and the next store remain. more = 0: no next unit, because the
-     * range is done or the host asked to stop. */
+     * range is done or the host stopped giving units. */
     uint32_t more = 0;
     unit_data next = {0};
     if (flash != flash_end && (more = wait_for_data(ring, rp)) != 0)
@@ -162,15 +166,16 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
         /* The controller holds the unit now: its slot is free while the flash programs it. */
         rp += UNIT;
         if (rp == end)
-            rp = start;
+            rp = (uint32_t)ring + STUB_LOADER_RING_DATA;
         ring->rp = rp;
         more = 0;
         if (flash + UNIT != flash_end && (more = wait_for_data(ring, rp)) != 0)
             next = read_unit(rp);
+        /* BSY shifted into the sign bit: a three-instruction loop, which sees BSY clear sooner than a longer one. */
         uint32_t flags;
         do {
             flags = *sr;
-        } while (flags & SR_BSY);
+        } while ((int32_t)(flags << (31u - SR_BSY_BIT)) < 0);
         status = flags & ERRORS;
         if (status != 0)
             break;
@@ -179,8 +184,9 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
     if (status != 0)
         ring->rp = 0;
     else if (flash != flash_end)
-        status = STUB_LOADER_ABORTED;
+        status = STUB_LOADER_STOPPED;
 
-    *cr = cr_idle;
+    cr = flash_register(ring->flash_regs, FLASH_CR);
+    *cr &= ~CR_OPERATIONS;
     return (uint64_t)flash << 32 | status;
 }

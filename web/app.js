@@ -609,8 +609,8 @@ async function deleteImage(image) {
 
 // ---- upload --------------------------------------------------------------------------------------------------
 
-// The format: a signed container by its magic whatever the file is called, else from the name, else from the first
-// bytes (ELF's magic, or Intel HEX's ':' record mark), else a raw binary.
+// The format: a signed container by its magic whatever the file is called, else from the name, else ELF by its
+// magic; otherwise null, and the device detects it (it tells Intel HEX, a binary and text apart, and refuses text).
 const CONTAINER_MAGIC = 'AIRSWDC1';
 
 async function detectFormat(file) {
@@ -620,8 +620,7 @@ async function detectFormat(file) {
   const known = { airswd: 'container', elf: 'elf', axf: 'elf', out: 'elf', hex: 'hex', ihex: 'hex', bin: 'bin' };
   if (extension && known[extension.toLowerCase()]) return known[extension.toLowerCase()];
   if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return 'elf';
-  if (head[0] === 0x3a) return 'hex';
-  return 'bin';
+  return null;
 }
 
 // encodeURIComponent leaves !'()* as they are, and the browser's URL parser then escapes ' in a query: the path
@@ -647,8 +646,9 @@ function setUploadStatus(stateName, text) {
 async function uploadFile(file, noRollback) {
   if (!file) return;
   const format = await detectFormat(file);
-  let query = `name=${queryValue(file.name)}&format=${format}`;
-  if (format === 'bin') {
+  let query = `name=${queryValue(file.name)}`;
+  if (format) query += `&format=${format}`;
+  if (format === 'bin' || !format) { // a binary, or what the device may find to be one
     const base = $('base-address').value.trim();
     if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(base)) {
       setUploadStatus('failed', 'Not uploaded.');
@@ -661,7 +661,8 @@ async function uploadFile(file, noRollback) {
   if (noRollback) query += '&no_rollback=1';
   $('flash-uploaded').hidden = true;
   setBar($('upload-progress'), 0);
-  setUploadStatus('uploading', `Uploading ${file.name} (${format}, ${formatBytes(file.size)})…`);
+  setUploadStatus('uploading', `Uploading ${file.name} (${format || 'format detected by the device'}, ` +
+    `${formatBytes(file.size)})…`);
 
   let image;
   try {

@@ -195,8 +195,18 @@ static enum status hex_unexpected(struct image_hex *hex, uint8_t c, const char *
                                      (unsigned long)hex->line, (unsigned long)hex->offset, seen, what));
 }
 
+static const uint8_t hex_byte_order_mark[] = {0xEF, 0xBB, 0xBF};
+
 static enum status hex_byte(struct image_hex *hex, uint8_t c)
 {
+    /* A UTF-8 byte order mark before the first line (Windows editors write one) is read past, whole or not at all. */
+    if (hex->offset < sizeof hex_byte_order_mark && hex->offset == hex->mark_bytes &&
+        c == hex_byte_order_mark[hex->offset]) {
+        hex->mark_bytes++;
+        return STATUS_OK;
+    }
+    if (hex->mark_bytes > 0 && hex->mark_bytes < sizeof hex_byte_order_mark)
+        return hex_unexpected(hex, c, "inside the byte order mark that starts the file");
     if (c == '\n' && hex->after_cr) { /* the LF of a CR LF */
         hex->after_cr = false;
         return STATUS_OK;

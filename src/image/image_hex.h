@@ -10,7 +10,8 @@
  * Checked: a ':' starts every record, hex digits only (either case), the byte count matches the line's length, the
  * checksum (the two's complement of the byte sum), the data length of types 01-05, one end-of-file record and only
  * whitespace after it. Lines end in LF, CR LF or CR; blank lines and spaces or tabs around a record are accepted,
- * and so is a last line without a line end. Every error names the line and the file offset.
+ * and so are a UTF-8 byte order mark at the start and a last line without a line end. Every error names the line
+ * and the file offset.
  *
  * State: one decoded record (at most 260 bytes) and a few counters, whatever the size of the file.
  */
@@ -47,6 +48,7 @@ struct image_hex {
     bool has_entry;
     uint32_t entry;
     uint16_t digits; /* hex digits of the current record read so far */
+    uint8_t mark_bytes; /* bytes of a byte order mark read at the start of the file */
     uint8_t record[IMAGE_HEX_RECORD_MAX];
 };
 

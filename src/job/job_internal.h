@@ -19,10 +19,13 @@ enum status job_erase(struct job *job);
 enum status job_erase_chip(struct job *job);
 enum status job_read_memory(struct job *job);
 
-/* The ring-buffer loader (job_loader.c): load it, program through it (whole units, any order), end the session. */
+/* The ring-buffer loader (job_loader.c): load it, program through it (whole units, any order), end the session:
+ * finish lets the loader program everything queued and fails unless it did; abandon (after a failure) halts it
+ * where it is, leaving the report to the failure. */
 enum status job_loader_prepare(struct job *job);
 enum status job_loader_program(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len);
 enum status job_loader_finish(struct job *job);
+void job_loader_abandon(struct job *job);
 
 /* The CRC-32 stub (job_crc.c): load it once, then run it over target memory. */
 enum status job_crc_load(struct job *job);

@@ -5,8 +5,10 @@
  * programming operations, and the flash runs back to back (docs/flash.md has the measurements).
  *
  * Memory from STM32_STUB_LOAD_ADDRESS: the loader, its stack, then the ring (header and data).
- * A session programs one run of consecutive units; output that does not continue it ends the session (the loader
- * is asked to stop) and starts another where the new output begins.
+ * A session programs one run of consecutive units; output that does not continue it ends the session and starts
+ * another where the new output begins. Ending a session asks the loader to stop once it has programmed everything
+ * queued, waits for it, and checks that it got exactly to the end of what was queued: the writer hands each unit
+ * out once, so a unit the loader left behind would stay erased.
  */
 #include "job/job_internal.h"
 
@@ -66,12 +68,37 @@ static uint32_t ring_free(const struct job *job, uint32_t rp)
     return ring_size(job) - used - job->target.memory.program_unit;
 }
 
-static enum status finish_session(struct job *job, bool abort)
+/* The loader has halted on its BKPT with result r0: it must have programmed up to where the host's queue ended.
+ * Result 0 means it programmed its whole range; after a stop r1 says how far it got. */
+static enum status check_session_end(struct job *job, uint32_t result)
+{
+    if (result != 0 && result != STM32_STUB_LOADER_STOPPED)
+        return stm32_flash_check_errors(&job->target, stm32_flash_ops(&job->target)->status_register, result,
+                                        "programming through the loader");
+    uint32_t reached = job->loader.end;
+    enum status status = STATUS_OK;
+    if (result == STM32_STUB_LOADER_STOPPED)
+        status = cortexm_read_reg(&job->core, CORTEXM_REG_R0 + 1u, &reached);
+    if (status == STATUS_OK && reached != job->loader.next)
+        status = status_fail(job->report, STATUS_CORE_FAULT,
+                             "the flash loader stopped at 0x%08lX, short of 0x%08lX: queued data not programmed",
+                             (unsigned long)reached, (unsigned long)job->loader.next);
+    return status;
+}
+
+/* Ends the session: with stop, asks the loader to stop once it has programmed what is queued (where the queue ends
+ * first, then wp = 0); without, it ends by itself (its range is done, or it failed). Waits for it either way, then
+ * checks how far it got. */
+static enum status finish_session(struct job *job, bool stop)
 {
     if (!job->loader.active)
         return STATUS_OK;
     job->loader.active = false;
-    enum status status = abort ? write_word(job, job->loader.ring + STM32_STUB_LOADER_RING_WP, 0) : STATUS_OK;
+    enum status status = STATUS_OK;
+    if (stop)
+        status = write_word(job, job->loader.ring + STM32_STUB_LOADER_RING_LAST, job->loader.wp);
+    if (stop && status == STATUS_OK)
+        status = write_word(job, job->loader.ring + STM32_STUB_LOADER_RING_WP, 0);
     const struct hal_system *system = job->link.system;
     uint64_t deadline = system->now_us(system->ctx) + RING_STALL_US +
                         (uint64_t)ring_size(job) / job->target.memory.program_unit * job->target.part->program_ns / 1000u;
@@ -88,10 +115,7 @@ static enum status finish_session(struct job *job, bool abort)
         cortexm_abort_routine(&job->core);
         return status;
     }
-    if (result == STM32_STUB_LOADER_ABORTED && abort)
-        return STATUS_OK;
-    return stm32_flash_check_errors(&job->target, stm32_flash_ops(&job->target)->status_register, result,
-                                    "programming through the loader");
+    return check_session_end(job, result);
 }
 
 /* The program range of the plan that holds address: a session never runs past it. */
@@ -199,4 +223,12 @@ enum status job_loader_program(struct job *job, uint32_t address, const uint8_t 
 enum status job_loader_finish(struct job *job)
 {
     return finish_session(job, true);
+}
+
+void job_loader_abandon(struct job *job)
+{
+    if (!job->loader.active)
+        return;
+    job->loader.active = false;
+    cortexm_abort_routine(&job->core);
 }

@@ -96,9 +96,10 @@ enum status job_program_pass(struct job *job)
     if (status == STATUS_OK)
         job_progress(job, job->plan.program_bytes, job->plan.program_bytes);
     if (job->loader.used) {
-        enum status finished = job_loader_finish(job);
         if (status == STATUS_OK)
-            status = finished;
+            status = job_loader_finish(job);
+        else
+            job_loader_abandon(job);
         job->result.programmed_by_loader = true;
     }
     return status;

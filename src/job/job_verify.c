@@ -3,6 +3,10 @@
  * gathered into ranges of consecutive addresses; each range's CRC-32 is computed on the host and by the CRC stub on
  * the target, which reads its own flash at the CPU's speed instead of the wire's. Where the stub cannot run, the
  * range is read back and compared byte by byte (which also names the first wrong byte).
+ *
+ * Only the image's own bytes are compared: the writer pads a program unit the image covers in part, but what the
+ * flash holds in that padding is not the image's (another tool may have programmed it otherwise, or the firmware
+ * may have written there). A difference is a failed programming in a flash job, and a finding in a verify job.
  */
 #include "job/job_internal.h"
 
@@ -12,6 +16,21 @@
 #define CRC_WORTH_IT_BYTES 4096u
 /* A range is checked once it is this long, so progress moves and a stub run stays short. */
 #define VERIFY_RANGE_MAX (64u * 1024u)
+/* What a difference is: the flash job failed to program, or (verify alone) the chip holds something else. */
+static enum status difference(const struct job *job)
+{
+    return job->options.action == JOB_ACTION_VERIFY ? STATUS_FLASH_DIFFERS : STATUS_VERIFY_MISMATCH;
+}
+
+/* The image's bytes (the plan's flash data), against which progress is counted. */
+static uint32_t image_bytes(const struct job *job)
+{
+    uint32_t total = 0;
+    for (uint16_t i = 0; i < job->plan.data_count; i++)
+        total += job->plan.data[i].size;
+    return total;
+}
+
 static enum status compare_by_reading(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
     while (len > 0) {
@@ -24,12 +43,12 @@ static enum status compare_by_reading(struct job *job, uint32_t address, const u
             return status;
         for (uint32_t i = 0; i < piece; i++) {
             if (job->readback[lead + i] != bytes[i])
-                return status_fail(job->report, STATUS_VERIFY_MISMATCH,
+                return status_fail(job->report, difference(job),
                                    "verifying: flash at 0x%08lX holds 0x%02X, the image has 0x%02X",
                                    (unsigned long)(address + i), job->readback[lead + i], bytes[i]);
         }
         job->result.verified_bytes += piece;
-        job_progress(job, job->result.verified_bytes, job->plan.program_bytes);
+        job_progress(job, job->result.verified_bytes, image_bytes(job));
         address += piece;
         bytes += piece;
         len -= piece;
@@ -45,20 +64,19 @@ static enum status check_range_on_target(struct job *job)
         return status;
     job->verify.open = false;
     if (flash_crc != job->verify.crc)
-        return status_fail(job->report, STATUS_VERIFY_MISMATCH,
+        return status_fail(job->report, difference(job),
                            "verifying 0x%08lX..0x%08lX: the flash's CRC-32 is 0x%08lX, the image's 0x%08lX",
                            (unsigned long)job->verify.address,
                            (unsigned long)(job->verify.address + job->verify.len - 1), (unsigned long)flash_crc,
                            (unsigned long)job->verify.crc);
     job->result.verified_bytes += job->verify.len;
     job->result.verified_on_target = true;
-    job_progress(job, job->result.verified_bytes, job->plan.program_bytes);
+    job_progress(job, job->result.verified_bytes, image_bytes(job));
     return STATUS_OK;
 }
 
-static enum status verify_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+static enum status verify_piece(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
-    struct job *job = ctx;
     if (!job->verify.on_target)
         return compare_by_reading(job, address, bytes, len);
     bool follows = job->verify.open && address == job->verify.address + job->verify.len &&
@@ -77,6 +95,22 @@ static enum status verify_output(void *ctx, uint32_t address, const uint8_t *byt
     job->verify.crc = crc32_update(job->verify.crc, bytes, len);
     job->verify.len += len;
     return STATUS_OK;
+}
+
+/* Whole program units from the writer: the parts the image's data covers are checked, the padding is not. */
+static enum status verify_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    struct job *job = ctx;
+    uint64_t end = (uint64_t)address + len;
+    enum status status = STATUS_OK;
+    for (uint16_t i = 0; i < job->plan.data_count && status == STATUS_OK; i++) {
+        const struct image_segment *data = &job->plan.data[i];
+        uint64_t from = data->address > address ? data->address : address;
+        uint64_t to = (uint64_t)data->address + data->size < end ? (uint64_t)data->address + data->size : end;
+        if (from < to)
+            status = verify_piece(job, (uint32_t)from, bytes + (from - address), (uint32_t)(to - from));
+    }
+    return status;
 }
 
 enum status job_verify_pass(struct job *job)

@@ -40,6 +40,10 @@ static void write_job(struct json_writer *writer, const struct service_job_recor
     json_string(writer, service_action_name(record->request.action));
     json_key(writer, "image_name");
     json_string(writer, record->image_name);
+    if (record->image_name[0] != '\0' && record->request.action != SERVICE_ACTION_READ) {
+        json_key(writer, "image_format");
+        json_string(writer, image_format_key(record->image_format));
+    }
     if (record->request.action == SERVICE_ACTION_READ) {
         json_key(writer, "data");
         if (record->data_image != 0) {

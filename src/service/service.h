@@ -77,6 +77,7 @@ struct service_job_record {
     struct service_job_request request;
     enum service_job_state state;
     char image_name[STORE_NAME_MAX + 1];
+    enum image_format image_format; /* of the image a flash, rollback or verify job takes */
     struct job_progress progress; /* the latest */
     struct job_result result;
     enum status status;                   /* of a finished job */

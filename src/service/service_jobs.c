@@ -111,11 +111,13 @@ enum status service_job_submit(struct service *service, const struct service_job
         record->request = *request;
         record->state = SERVICE_JOB_QUEUED;
         record->progress.phase = JOB_PHASE_COUNT;
-        if (image != NULL && takes_image(request->action))
+        if (image != NULL && takes_image(request->action)) {
             snprintf(record->image_name, sizeof record->image_name, "%s", image->image.info.name);
-        else if (request->action == SERVICE_ACTION_READ)
+            record->image_format = service_image_format(image->image.info.format);
+        } else if (request->action == SERVICE_ACTION_READ) {
             snprintf(record->image_name, sizeof record->image_name, "read-0x%08lX-%lu",
                      (unsigned long)request->read.base, (unsigned long)request->read.size);
+        }
         service->job_active = true;
         *id = record->id;
     }
@@ -349,8 +351,10 @@ static enum status run_locked_out(struct service *service, struct service_job_re
         for (unsigned i = 0; status == STATUS_OK && i < count; i++)
             if (entries[i].slot == service->job_slot)
                 image = entries[i].image;
-        if (status == STATUS_OK)
+        if (status == STATUS_OK) {
             snprintf(record->image_name, sizeof record->image_name, "%s", image.info.name);
+            record->image_format = service_image_format(image.info.format);
+        }
     } else if (request->action == SERVICE_ACTION_READ) {
         status = begin_read_image_locked(service, record);
     }

@@ -92,9 +92,13 @@ static void log_dropped_locked(struct service *service, const struct store_entry
 /* Opens the store's upload once the format is known: declared, or detected from the first bytes. */
 static enum status begin_in_store(struct service *service, struct status_report *report)
 {
-    if (service->upload.detect_format)
-        service->upload.info.format =
-            store_format_of(image_format_detect(service->upload.head, service->upload.head_len));
+    if (service->upload.detect_format) {
+        enum image_format format;
+        enum status detected = image_format_detect(service->upload.head, service->upload.head_len, &format, report);
+        if (detected != STATUS_OK)
+            return detected;
+        service->upload.info.format = store_format_of(format);
+    }
     service_lock(service);
     struct store_entry before[STORE_MAX_SLOTS];
     unsigned count = store_list(service->store, before, STORE_MAX_SLOTS);
@@ -217,8 +221,9 @@ enum status service_upload_finish(struct service *service, struct service_image 
             }
         }
         char line[SERVICE_LOG_TEXT_MAX];
-        snprintf(line, sizeof line, "image %lu uploaded: %s, %lu bytes", (unsigned long)image->id,
-                 service->upload.info.name, (unsigned long)image->entry.image.length);
+        snprintf(line, sizeof line, "image %lu uploaded: %s, %s, %lu bytes", (unsigned long)image->id,
+                 service->upload.info.name, image_format_name(service_image_format(service->upload.info.format)),
+                 (unsigned long)image->entry.image.length);
         service_log_locked(service, line);
         service_unlock(service);
     }

@@ -46,55 +46,58 @@ extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
  *   r3 = number of bytes to program, a multiple of the program unit (a trailing partial unit is not programmed).
  *
  * The ring's header, in 32-bit words:
- *   +0x0 wp  written by the host: the address in the data area of the next byte it will write. The host writes the
- *            data first, then moves wp, by whole program units; wp == rp means empty. The host never fills the
- *            last unit before rp (the ring holds at most its size minus one unit). wp = 0 asks the loader to stop.
- *   +0x4 rp  written by the loader: the address of the next unit it will take. The host sets it to the data area's
- *            start (and wp to the end of what it wrote already) before starting the loader. The loader advances rp
- *            as soon as it has handed a unit to the flash controller, so that the host can reuse the space; past
- *            the last unit before r1 both pointers wrap to the data area's start. On a programming error the
- *            loader writes rp = 0, which tells a host polling rp to stop filling.
- *   +0x8 the flash controller's register base (FLASH_R_BASE; 0x40022000 on F0/F1/F3/L4/G0/G4, 0x40023C00 on
- *        F2/F4/F7, +0x40 for bank 2 of an F1 XL-density part), read once at start.
- *   +0xC padding, so that the data area of an 8-byte aligned ring is 8-byte aligned.
+ *   +0x0 wp    written by the host: the address in the data area of the next byte it will write. The host writes
+ *              the data first, then moves wp, by whole program units; wp == rp means empty. The host never fills
+ *              the last unit before rp (the ring holds at most its size minus one unit). wp = 0 asks the loader to
+ *              stop once it has programmed every unit up to last (below).
+ *   +0x4 rp    written by the loader: the address of the next unit it will take. The host sets it to the data
+ *              area's start (and wp to the end of what it wrote already) before starting the loader. The loader
+ *              advances rp as soon as it has handed a unit to the flash controller, so that the host can reuse the
+ *              space; past the last unit before r1 both pointers wrap to the data area's start. On a programming
+ *              error the loader writes rp = 0, which tells a host polling rp to stop filling.
+ *   +0x8       the flash controller's register base (FLASH_R_BASE; 0x40022000 on F0/F1/F3/L4/G0/G4, 0x40023C00 on
+ *              F2/F4/F7, +0x40 for bank 2 of an F1 XL-density part), read once at start.
+ *   +0xC last  written by the host before it writes wp = 0: the wp it replaces, where the units it queued end.
+ *              (Also keeps the data area of an 8-byte aligned ring 8-byte aligned.)
  *
  * Result: r0 = 0 when all r3 bytes are programmed; the controller's error flags (SR & STM32_STUB_LOADER_<GEN>_ERRORS)
- * when a unit failed; STM32_STUB_LOADER_ABORTED when the host wrote wp = 0. r1 = the flash address of the next unit:
- * the end of the range on success, the unit that failed, or the first unit not programmed after an abort. The
- * loader clears stale error flags before it starts, sets PG (F2/F4: PSIZE x32) for its run and clears it at the
- * end; on an error the flags stay set in SR for the host to report.
+ * when a unit failed; STM32_STUB_LOADER_STOPPED when the host asked to stop before r3 bytes. r1 = the flash address of
+ * the next unit: the end of the range on success, the unit that failed, or after a stop the end of what the host
+ * queued (which the host checks). The loader clears stale error flags before it starts, sets PG (F2/F4: PSIZE x32)
+ * for its run and clears it at the end; on an error the flags stay set in SR for the host to report.
  */
 
 /* loader_f1, from stubs/loader.c */
-#define STM32_STUB_LOADER_ABORTED 0x80000000u
 #define STM32_STUB_LOADER_F1_ERRORS 0x14u
 #define STM32_STUB_LOADER_F1_UNIT 2u
 #define STM32_STUB_LOADER_RING_DATA 0x10u
 #define STM32_STUB_LOADER_RING_FLASH_REGS 0x8u
+#define STM32_STUB_LOADER_RING_LAST 0xCu
 #define STM32_STUB_LOADER_RING_RP 0x4u
 #define STM32_STUB_LOADER_RING_WP 0x0u
-#define STM32_STUB_LOADER_F1_SIZE 232u
+#define STM32_STUB_LOADER_STOPPED 0x80000000u
+#define STM32_STUB_LOADER_F1_SIZE 224u
 #define STM32_STUB_LOADER_F1_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_LOADER_F1_RAM_SIZE 232u /* image and tables: buffers and stack go above */
-#define STM32_STUB_LOADER_F1_STACK_SIZE 64u
+#define STM32_STUB_LOADER_F1_RAM_SIZE 224u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_F1_STACK_SIZE 40u
 extern const uint8_t stm32_stub_loader_f1[STM32_STUB_LOADER_F1_SIZE];
 
 /* loader_f4, from stubs/loader.c */
 #define STM32_STUB_LOADER_F4_ERRORS 0xF0u
 #define STM32_STUB_LOADER_F4_UNIT 4u
-#define STM32_STUB_LOADER_F4_SIZE 240u
+#define STM32_STUB_LOADER_F4_SIZE 228u
 #define STM32_STUB_LOADER_F4_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_LOADER_F4_RAM_SIZE 240u /* image and tables: buffers and stack go above */
-#define STM32_STUB_LOADER_F4_STACK_SIZE 64u
+#define STM32_STUB_LOADER_F4_RAM_SIZE 232u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_F4_STACK_SIZE 40u
 extern const uint8_t stm32_stub_loader_f4[STM32_STUB_LOADER_F4_SIZE];
 
 /* loader_l4, from stubs/loader.c */
 #define STM32_STUB_LOADER_L4_ERRORS 0x3FAu
 #define STM32_STUB_LOADER_L4_UNIT 8u
-#define STM32_STUB_LOADER_L4_SIZE 256u
+#define STM32_STUB_LOADER_L4_SIZE 248u
 #define STM32_STUB_LOADER_L4_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_LOADER_L4_RAM_SIZE 256u /* image and tables: buffers and stack go above */
-#define STM32_STUB_LOADER_L4_STACK_SIZE 64u
+#define STM32_STUB_LOADER_L4_RAM_SIZE 248u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_L4_STACK_SIZE 48u
 extern const uint8_t stm32_stub_loader_l4[STM32_STUB_LOADER_L4_SIZE];
 
 #endif /* STM32_STUBS_H */

@@ -11,6 +11,8 @@
  *      other, and hold every data byte; its erase spans are sorted and apart.
  *   4. A rehearsal can only fail as too complex; when it succeeds the programming pass succeeds too, programs
  *      every unit exactly once, and leaves flash holding the image bytes with 0xFF padding.
+ *   5. Format detection reads no more than its window (the input's head is copied to a buffer of its own size), a
+ *      refusal has a detail, and a file it takes for Intel HEX parses as HEX as far as its first record.
  */
 #include "fuzz_image_harness.h"
 
@@ -269,9 +271,39 @@ static void fuzz_plan_and_write(enum image_format format, const uint8_t *data, s
     CHECK(programmed_bytes == plan.program_bytes);
 }
 
+static enum status fuzz_ignore_data(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len,
+                                    uint32_t file_offset)
+{
+    (void)ctx, (void)address, (void)bytes, (void)len, (void)file_offset;
+    return STATUS_OK;
+}
+
+static void fuzz_detect(const uint8_t *data, size_t size)
+{
+    size_t len = size < IMAGE_FORMAT_DETECT_BYTES ? size : IMAGE_FORMAT_DETECT_BYTES;
+    uint8_t *head = malloc(len ? len : 1);
+    CHECK(head != NULL);
+    memcpy(head, data, len);
+    struct status_report report;
+    status_clear(&report);
+    enum image_format detected;
+    enum status status = image_format_detect(head, len, &detected, &report);
+    CHECK(status == STATUS_OK || (status == STATUS_IMAGE_FORMAT && report.detail[0] != '\0'));
+    if (status == STATUS_OK && detected == IMAGE_FORMAT_HEX) {
+        /* The byte order mark and blank lines before the first ':' are read past by the HEX parser as well. */
+        size_t colon = (size_t)((const uint8_t *)memchr(head, ':', len) - head);
+        struct image_hex hex;
+        struct image_sink none = {fuzz_ignore_data, NULL, NULL};
+        image_hex_init(&hex, &none, &report);
+        CHECK(image_hex_feed(&hex, head, colon + 1) == STATUS_OK);
+    }
+    free(head);
+}
+
 int fuzz_image_run(enum image_format format, const uint8_t *data, size_t size)
 {
     fuzz_clean();
+    fuzz_detect(data, size);
 
     struct status_report whole_report, chunked_report;
     status_clear(&whole_report);

@@ -1,9 +1,11 @@
 /*
  * test_job.c - flash jobs against every simulated part, judged by the simulated flash itself:
- *   - 50 random images per part (fixed seeds): 1-4 segments with gaps, odd sizes, unaligned starts, as BIN, Intel HEX
- *     and ELF; after the job the image's bytes are in flash, the rest of every touched erase unit is erased, and
- *     every untouched unit still holds what it held (the simulator refuses a second programming of an ECC unit, so
- *     a job that tried would fail);
+ *   - 72 random images per part (fixed seeds): 1-4 segments with gaps, odd sizes, unaligned starts, as BIN, Intel HEX
+ *     and ELF, in address order or shuffled, apart or sharing program units, with and without the job's verify,
+ *     then each again with one byte changed and --skip-unchanged; after each job the image's bytes are in flash,
+ *     the rest of every touched erase unit is erased, and every untouched unit still holds what it held (the
+ *     simulator refuses a second programming of an ECC unit, so a job that tried would fail);
+ *   - out-of-order pieces and --skip-unchanged gaps inside one block, on every part, checked without verify;
  *   - the example firmware, flashed as ELF, runs after the job's reset and prints its hello line;
  *   - malformed images fail before anything is erased.
  */
@@ -20,10 +22,12 @@
 #include "../unit/image_test_files.h"
 #include "job/job.h"
 #include "sim_session.h"
+#include "stm32/stm32_stubs.h"
 
-#define IMAGES_PER_PART 50
+#define IMAGES_PER_PART 72 /* three of each format, shape and verify */
 #define MAX_SEGMENTS 4
-#define MAX_SEGMENT_BYTES 3000
+#define RANDOM_SEGMENT_BYTES 3000
+#define MAX_SEGMENT_BYTES (16u * 1024u)
 #define IMAGE_SPAN (24u * 1024u) /* random images live in the first 24 KB of flash */
 #define FILE_CAPACITY (256u * 1024u)
 
@@ -63,20 +67,54 @@ static uint32_t next_random(uint32_t *state)
     return *state >> 8;
 }
 
-/* Segments in address order, with gaps of at least one byte (pieces that touch would be one segment). */
-static void make_random_image(struct random_image *image, uint32_t seed)
+/* How a random image is laid out. The writer hands pieces out in file order, so out-of-order segments and segments
+ * that share a program unit make the programming jump back and forth. */
+enum image_shape {
+    SHAPE_IN_ORDER,      /* segments in address order, gaps of 1 to 3000 bytes */
+    SHAPE_SHUFFLED,      /* the same, in a shuffled file order */
+    SHAPE_SHARED_UNITS,  /* gaps of 0 to 7 bytes: segments touch or share a program unit */
+    SHAPE_SHUFFLED_SHARED,
+    SHAPE_COUNT
+};
+
+/* Every format meets every shape, with and without verify. */
+static enum image_shape seed_shape(uint32_t seed)
+{
+    return (enum image_shape)(seed / 3 % SHAPE_COUNT);
+}
+
+static bool seed_verifies(uint32_t seed)
+{
+    return seed / (3 * SHAPE_COUNT) % 2 == 0;
+}
+
+static const char *const shape_names[SHAPE_COUNT] = {"in order", "shuffled", "sharing units", "shuffled, sharing units"};
+
+/* 1-4 segments that do not overlap; a raw binary has one. */
+static void make_random_image(struct random_image *image, uint32_t seed, enum image_shape shape)
 {
     uint32_t state = seed * 2654435761u + 1;
+    bool shared = shape == SHAPE_SHARED_UNITS || shape == SHAPE_SHUFFLED_SHARED;
     image->format = (enum image_format)(seed % 3);
     image->count = image->format == IMAGE_FORMAT_BIN ? 1 : 1 + next_random(&state) % MAX_SEGMENTS;
     uint32_t address = 0x08000000u + next_random(&state) % 4096;
     for (unsigned i = 0; i < image->count; i++) {
         struct segment *segment = &image->segments[i];
         segment->address = address;
-        segment->size = 1 + next_random(&state) % MAX_SEGMENT_BYTES;
+        segment->size = 1 + next_random(&state) % RANDOM_SEGMENT_BYTES;
         for (uint32_t b = 0; b < segment->size; b++)
             segment->data[b] = (uint8_t)next_random(&state);
-        address += segment->size + 1 + next_random(&state) % 3000;
+        address += segment->size + (shared ? next_random(&state) % 8 : 1 + next_random(&state) % 3000);
+    }
+    if (shape == SHAPE_SHUFFLED || shape == SHAPE_SHUFFLED_SHARED) {
+        for (unsigned i = image->count; i > 1; i--) {
+            unsigned j = next_random(&state) % i;
+            struct segment *a = &image->segments[i - 1], *b = &image->segments[j];
+            static struct segment swap;
+            swap = *a;
+            *a = *b;
+            *b = swap;
+        }
     }
 }
 
@@ -146,15 +184,21 @@ static void check_flash(struct sim_stm32 *stm32, const struct random_image *imag
     }
 }
 
-static enum status run_job(struct sim_session *session, struct memory_file *file, enum image_format format,
-                           uint32_t bin_base, struct job *job)
+static enum status run_job_with(struct sim_session *session, struct memory_file *file,
+                                const struct job_options *options, struct job *job)
 {
     const struct job_link link = {.swd = &session->port.swd, .system = &session->port.system,
                                   .pins = &session->port.pins};
     const struct job_file job_file = {.ctx = file, .read = memory_file_read};
-    const struct job_options options = {.format = format, .bin_base = bin_base, .verify = true, .reset_after = true};
-    job_init(job, &link, &job_file, &options, &session->report);
+    job_init(job, &link, &job_file, options, &session->report);
     return job_run(job);
+}
+
+static enum status run_job(struct sim_session *session, struct memory_file *file, enum image_format format,
+                           uint32_t bin_base, struct job *job)
+{
+    const struct job_options options = {.format = format, .bin_base = bin_base, .verify = true, .reset_after = true};
+    return run_job_with(session, file, &options, job);
 }
 
 static void test_random_images_on_every_part(void **state)
@@ -168,26 +212,47 @@ static void test_random_images_on_every_part(void **state)
         struct sim_session session;
         assert_true(sim_session_create(&session, parts[p], true));
         uint64_t chip_us = 0;
-        unsigned on_target = 0;
+        unsigned on_target = 0, unverified = 0, skipped = 0;
         for (uint32_t seed = 0; seed < IMAGES_PER_PART; seed++) {
             uint8_t *flash = sim_flash_array(session.stm32->flash);
             for (size_t i = 0; i < sizeof before; i++)
                 flash[i] = (uint8_t)(i * 31 + seed); /* old content the job must leave alone outside its units */
             memcpy(before, flash, sizeof before);
-            make_random_image(&image, seed);
+            make_random_image(&image, seed, seed_shape(seed));
             write_file(&image, &file);
-            enum status status = run_job(&session, &file, image.format, image.segments[0].address, &job);
+            const struct job_options options = {.format = image.format, .bin_base = image.segments[0].address,
+                                                .verify = seed_verifies(seed), .reset_after = true};
+            enum status status = run_job_with(&session, &file, &options, &job);
             if (status != STATUS_OK)
-                fail_msg("%s seed %u (%s): %s", parts[p], (unsigned)seed, image_format_name(image.format),
-                         sim_session_error(&session));
+                fail_msg("%s seed %u (%s, %s): %s", parts[p], (unsigned)seed, image_format_name(image.format),
+                         shape_names[seed_shape(seed)], sim_session_error(&session));
+            /* With or without verify, a success means the bytes are there. */
             check_flash(session.stm32, &image, before, seed);
             /* Large images by the CRC stub on the target, small ones by reading back. */
-            assert_int_equal(job.result.verified_on_target, job.plan.program_bytes >= 4096);
+            assert_int_equal(job.result.verified_on_target, options.verify && job.plan.program_bytes >= 4096);
             on_target += job.result.verified_on_target;
+            unverified += !options.verify;
+            chip_us += job.result.total_us;
+
+            /* Then one byte changed, flashed again with --skip-unchanged: the unchanged units are passed over (so
+             * the programming jumps), the rest rewritten whole; verify the other way round. */
+            struct segment *changed = &image.segments[seed % image.count];
+            changed->data[seed * 7u % changed->size] ^= 0x5A;
+            write_file(&image, &file);
+            struct job_options again = options;
+            again.skip_unchanged = true;
+            again.verify = !options.verify;
+            if (run_job_with(&session, &file, &again, &job) != STATUS_OK)
+                fail_msg("%s seed %u (%s, %s), --skip-unchanged: %s", parts[p], (unsigned)seed,
+                         image_format_name(image.format), shape_names[seed_shape(seed)], sim_session_error(&session));
+            check_flash(session.stm32, &image, before, seed);
+            skipped += job.result.unchanged_units;
             chip_us += job.result.total_us;
         }
-        print_message("%s: %u random images flashed and checked (%u verified by CRC on the target), %.3f s chip "
-                      "time\n", parts[p], IMAGES_PER_PART, on_target, (double)chip_us / 1e6);
+        print_message("%s: %u random images flashed and checked (%u verified by CRC on the target, %u not verified "
+                      "by the job), then each again with one byte changed and --skip-unchanged (%u units left "
+                      "alone), %.3f s chip time\n", parts[p], IMAGES_PER_PART, on_target, unverified, skipped,
+                      (double)chip_us / 1e6);
         sim_session_destroy(&session);
     }
 }
@@ -289,7 +354,7 @@ static void test_read_erase_and_reset_actions(void **state)
     static struct job job;
     const char *tested[] = {"stm32f103c8", "stm32l476rg", "stm32g071rb"};
     for (size_t p = 0; p < sizeof tested / sizeof tested[0]; p++) {
-        make_random_image(&image, 11 + (uint32_t)p);
+        make_random_image(&image, 11 + (uint32_t)p, SHAPE_IN_ORDER);
         write_file(&image, &file);
         struct sim_session session;
         assert_true(sim_session_create(&session, tested[p], true));
@@ -337,7 +402,7 @@ static void test_verify_detects_one_changed_byte(void **state)
     static struct random_image image;
     static struct job job;
     for (unsigned large = 0; large < 2; large++) {
-        make_random_image(&image, large ? 7 : 3);
+        make_random_image(&image, large ? 7 : 3, SHAPE_IN_ORDER);
         write_file(&image, &file);
         struct sim_session session;
         assert_true(sim_session_create(&session, "stm32f103c8", true));
@@ -349,10 +414,47 @@ static void test_verify_detects_one_changed_byte(void **state)
         const struct job_options options = {.format = image.format, .bin_base = image.segments[0].address,
                                             .action = JOB_ACTION_VERIFY};
         job_init(&job, &link, &job_file, &options, &session.report);
-        assert_int_equal(job_run(&job), STATUS_VERIFY_MISMATCH);
+        assert_int_equal(job_run(&job), STATUS_FLASH_DIFFERS); /* verify alone: a finding, nothing to program again */
         assert_false(job.result.erased);
         print_message("%u bytes: %s\n", (unsigned)job.plan.program_bytes, sim_session_error(&session));
         sim_session_destroy(&session);
+    }
+}
+
+/* The padding of a program unit that the image covers in part is not the image's: verify ignores what the flash
+ * holds there (another tool pads otherwise, firmware writes there), by reading back and by CRC on the target. */
+static void test_verify_compares_the_image_bytes_only(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    static const char *const verify_parts[] = {"stm32f103c8", "stm32l476rg"};
+    for (unsigned p = 0; p < sizeof verify_parts / sizeof verify_parts[0]; p++) {
+        for (unsigned large = 0; large < 2; large++) {
+            make_random_image(&image, large ? 7 : 3, SHAPE_IN_ORDER);
+            write_file(&image, &file);
+            struct sim_session session;
+            assert_true(sim_session_create(&session, verify_parts[p], true));
+            assert_int_equal(run_job(&session, &file, image.format, image.segments[0].address, &job), STATUS_OK);
+            uint8_t *flash = sim_flash_array(session.stm32->flash);
+            unsigned padded = 0;
+            for (unsigned i = 0; i < image.count; i++) { /* the bytes just outside each segment, in its units */
+                const struct segment *segment = &image.segments[i];
+                uint32_t before = segment->address - 1, after = segment->address + segment->size;
+                if (segment->address % job.target.memory.program_unit != 0 && expected_byte(&image, before) < 0)
+                    flash[before - 0x08000000u] = 0x00, padded++;
+                if (after % job.target.memory.program_unit != 0 && expected_byte(&image, after) < 0)
+                    flash[after - 0x08000000u] = 0x00, padded++;
+            }
+            assert_true(padded > 0);
+            const struct job_options options = {.format = image.format, .bin_base = image.segments[0].address,
+                                                .action = JOB_ACTION_VERIFY};
+            if (run_job_with(&session, &file, &options, &job) != STATUS_OK)
+                fail_msg("%s: %s", verify_parts[p], sim_session_error(&session));
+            assert_int_equal(job.result.verified_on_target, large);
+            sim_session_destroy(&session);
+        }
     }
 }
 
@@ -383,7 +485,7 @@ static void test_malformed_images_fail_before_anything_is_erased(void **state)
     (void)state;
     static struct memory_file file;
     static struct random_image image;
-    make_random_image(&image, 1); /* a HEX image */
+    make_random_image(&image, 1, SHAPE_IN_ORDER); /* a HEX image */
     image.format = IMAGE_FORMAT_HEX;
     write_file(&image, &file);
     size_t whole = file.size;
@@ -426,7 +528,7 @@ static void test_skip_unchanged_rewrites_only_what_differs(void **state)
     for (unsigned p = 0; p < sizeof skip_parts / sizeof skip_parts[0]; p++) {
         struct sim_session session;
         assert_true(sim_session_create(&session, skip_parts[p], true));
-        make_random_image(&image, 22); /* an ELF of several segments */
+        make_random_image(&image, 22, SHAPE_IN_ORDER); /* an ELF of several segments */
         write_file(&image, &file);
         assert_int_equal(run_job(&session, &file, image.format, image.segments[0].address, &job), STATUS_OK);
         uint64_t full_us = job.result.total_us;
@@ -460,6 +562,163 @@ static void test_skip_unchanged_rewrites_only_what_differs(void **state)
     }
 }
 
+/* ---- pieces that do not come in address order ---- */
+
+/* Flashes image on every part without verification, so that only the flash itself says whether every byte got
+ * there: the old content is a pattern, the touched units must end up as the image plus erased bytes. */
+static void flash_unverified_on_every_part(const struct random_image *image, const char *what)
+{
+    static struct memory_file file;
+    static struct job job;
+    static uint8_t before[IMAGE_SPAN + 16384];
+    write_file(image, &file);
+    for (unsigned p = 0; p < sizeof parts / sizeof parts[0]; p++) {
+        struct sim_session session;
+        assert_true(sim_session_create(&session, parts[p], true));
+        uint8_t *flash = sim_flash_array(session.stm32->flash);
+        for (size_t i = 0; i < sizeof before; i++)
+            flash[i] = (uint8_t)(i * 13 + 5);
+        memcpy(before, flash, sizeof before);
+        const struct job_options options = {.format = image->format, .bin_base = image->segments[0].address};
+        if (run_job_with(&session, &file, &options, &job) != STATUS_OK)
+            fail_msg("%s, %s: %s", parts[p], what, sim_session_error(&session));
+        check_flash(session.stm32, image, before, 0);
+        sim_session_destroy(&session);
+    }
+    print_message("%s: programmed whole on every part without verify\n", what);
+}
+
+static void fill_segment(struct segment *segment, uint32_t address, uint32_t size, uint32_t seed)
+{
+    segment->address = address;
+    segment->size = size;
+    for (uint32_t i = 0; i < size; i++)
+        segment->data[i] = (uint8_t)(i * 7 + seed + (i >> 8));
+}
+
+/* --skip-unchanged in the middle of one contiguous image: a changed unit followed by unchanged ones, and another
+ * changed unit further on. The program pass skips the unchanged units, so its output jumps forward; without verify
+ * only the flash says whether the changed units were programmed whole. */
+static void test_skip_unchanged_with_gaps_in_one_block_on_every_part(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    static uint8_t before[IMAGE_SPAN + 16384];
+    image.format = IMAGE_FORMAT_BIN;
+    image.count = 1;
+    fill_segment(&image.segments[0], 0x08000000u, 12u * 1024u, 9);
+    for (unsigned p = 0; p < sizeof parts / sizeof parts[0]; p++) {
+        struct sim_session session;
+        assert_true(sim_session_create(&session, parts[p], true));
+        write_file(&image, &file);
+        struct job_options options = {.format = IMAGE_FORMAT_BIN, .bin_base = 0x08000000u};
+        assert_int_equal(run_job_with(&session, &file, &options, &job), STATUS_OK);
+        uint32_t units = job.plan.erase_units;
+
+        image.segments[0].data[10] ^= 0xA5;            /* page 0 */
+        image.segments[0].data[5 * 2048 + 10] ^= 0xA5; /* page 5 of a 2 KB-page part */
+        write_file(&image, &file);
+        options.skip_unchanged = true;
+        if (run_job_with(&session, &file, &options, &job) != STATUS_OK)
+            fail_msg("%s: %s", parts[p], sim_session_error(&session));
+        memset(before, 0xFF, sizeof before);
+        check_flash(session.stm32, &image, before, 0);
+        assert_true(job.result.unchanged_units < units); /* F4: one 16 KB sector holds it all */
+        print_message("%s: %u of %u units changed, rewritten whole without verify\n", parts[p],
+                      (unsigned)(units - job.result.unchanged_units), (unsigned)units);
+        image.segments[0].data[10] ^= 0xA5;
+        image.segments[0].data[5 * 2048 + 10] ^= 0xA5;
+        sim_session_destroy(&session);
+    }
+}
+
+/* Two touching halves, the higher one first in the file (a bootloader and an application merged by hand), and an
+ * ELF whose program headers list the higher segment first with both segments sharing one program unit: the
+ * writer hands the lower addresses out after the higher ones. */
+static void test_pieces_in_reverse_address_order_are_all_programmed(void **state)
+{
+    (void)state;
+    static struct random_image image;
+    image.format = IMAGE_FORMAT_HEX;
+    image.count = 2;
+    fill_segment(&image.segments[0], 0x08000000u + 16384u, 16384u, 1);
+    fill_segment(&image.segments[1], 0x08000000u, 16384u, 2);
+    flash_unverified_on_every_part(&image, "Intel HEX, touching halves, high half first");
+
+    image.format = IMAGE_FORMAT_ELF;
+    fill_segment(&image.segments[0], 0x08000000u + 2003u, 2500, 3); /* starts inside the low segment's last unit */
+    fill_segment(&image.segments[1], 0x08000000u, 2001, 4);
+    flash_unverified_on_every_part(&image, "ELF, high segment first, one program unit shared");
+}
+
+/* A loader that stops before the end of what it was given must fail the job, also without verify. The loader
+ * drains its ring when asked to stop, so a stop is forged here: while the loader is well behind the host, the
+ * ring's header is rewritten (as wp = 0 with last a few units past rp) so that the loader stops short. */
+struct forged_stop {
+    struct sim_session *session;
+    struct job *job;
+    bool done;
+};
+
+static uint32_t sram_word(struct sim_session *session, uint32_t address)
+{
+    const uint8_t *p = sim_memory_data(session->stm32->sram) + (address - SIM_STM32_SRAM_BASE);
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void set_sram_word(struct sim_session *session, uint32_t address, uint32_t value)
+{
+    uint8_t *p = sim_memory_data(session->stm32->sram) + (address - SIM_STM32_SRAM_BASE);
+    for (unsigned i = 0; i < 4; i++)
+        p[i] = (uint8_t)(value >> (8 * i));
+}
+
+static void forge_stop_halfway(void *ctx, const struct job_progress *progress)
+{
+    struct forged_stop *forged = ctx;
+    if (forged->done || progress->phase != JOB_PHASE_PROGRAM || progress->total == 0 ||
+        progress->done * 2 < progress->total)
+        return;
+    uint32_t ring = forged->job->loader.ring;
+    uint32_t rp = sram_word(forged->session, ring + STM32_STUB_LOADER_RING_RP);
+    set_sram_word(forged->session, ring + STM32_STUB_LOADER_RING_LAST, rp + 4 * 8);
+    set_sram_word(forged->session, ring + STM32_STUB_LOADER_RING_WP, 0);
+    forged->done = true;
+}
+
+static void test_a_loader_that_stops_short_fails_the_job(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    image.format = IMAGE_FORMAT_BIN;
+    image.count = 1;
+    fill_segment(&image.segments[0], 0x08000000u, 6u * 1024u, 5);
+    write_file(&image, &file);
+    static const char *const loader_parts[] = {"stm32l476rg", "stm32g071rb"};
+    for (unsigned p = 0; p < sizeof loader_parts / sizeof loader_parts[0]; p++) {
+        struct sim_session session;
+        assert_true(sim_session_create(&session, loader_parts[p], true));
+        struct forged_stop forged = {.session = &session, .job = &job};
+        const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
+                                      .pins = &session.port.pins};
+        const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
+        const struct job_options options = {.format = IMAGE_FORMAT_BIN, .bin_base = 0x08000000u};
+        job_init(&job, &link, &job_file, &options, &session.report);
+        job_on_progress(&job, forge_stop_halfway, &forged);
+        enum status status = job_run(&job);
+        print_message("%s, loader stopped short: %s\n", loader_parts[p], sim_session_error(&session));
+        assert_true(forged.done);
+        assert_int_equal(status, STATUS_CORE_FAULT);
+        assert_int_equal(job.result.failed_phase, JOB_PHASE_PROGRAM);
+        assert_non_null(strstr(sim_session_error(&session), "the flash loader stopped at"));
+        sim_session_destroy(&session);
+    }
+}
+
 /* ---- faults on the wire, and a reset in the middle ---- */
 
 static void pulse_reset_halfway(void *ctx, const struct job_progress *progress)
@@ -484,7 +743,7 @@ static void test_faults_never_end_in_a_false_success(void **state)
         for (uint32_t seed = 0; seed < 6; seed++) {
             struct sim_session session;
             assert_true(sim_session_create(&session, fault_parts[p], true));
-            make_random_image(&image, 100 + seed);
+            make_random_image(&image, 100 + seed, SHAPE_IN_ORDER);
             write_file(&image, &file);
             static uint8_t before[IMAGE_SPAN + 16384];
             memset(before, 0xFF, sizeof before);
@@ -528,9 +787,13 @@ int main(void)
         cmocka_unit_test(test_random_images_on_every_part),
         cmocka_unit_test(test_example_firmware_runs_after_the_job),
         cmocka_unit_test(test_verify_detects_one_changed_byte),
+        cmocka_unit_test(test_verify_compares_the_image_bytes_only),
         cmocka_unit_test(test_read_erase_and_reset_actions),
         cmocka_unit_test(test_malformed_images_fail_before_anything_is_erased),
         cmocka_unit_test(test_skip_unchanged_rewrites_only_what_differs),
+        cmocka_unit_test(test_pieces_in_reverse_address_order_are_all_programmed),
+        cmocka_unit_test(test_skip_unchanged_with_gaps_in_one_block_on_every_part),
+        cmocka_unit_test(test_a_loader_that_stops_short_fails_the_job),
         cmocka_unit_test(test_faults_never_end_in_a_false_success),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

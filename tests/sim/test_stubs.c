@@ -2,7 +2,7 @@
  * test_stubs.c - the SRAM stubs of src/stm32/stm32_stubs.c run on the simulated parts as the host runs them: image
  * at 0x20000000, arguments in r0-r3, halting debug enabled so that the final BKPT halts the core. crc32 gives zlib's
  * value for any alignment and length and chains; each flash loader programs what the host streams through its ring
- * on its family's parts, at close to the flash's own speed, and reports errors and aborts as documented.
+ * on its family's parts, at close to the flash's own speed, and reports errors and stops as documented.
  *
  * Figures printed here are simulated chip time (the simulated core counts one cycle per 16 bits of code executed).
  */
@@ -398,7 +398,7 @@ static void ring_init(struct ring_host *host, struct sim_stm32 *stm32, const str
     sram_write32(stm32, ring + STM32_STUB_LOADER_RING_WP, host->wp);
     sram_write32(stm32, ring + STM32_STUB_LOADER_RING_RP, host->data_start);
     sram_write32(stm32, ring + STM32_STUB_LOADER_RING_FLASH_REGS, f->fpec);
-    sram_write32(stm32, ring + 0xC, 0);
+    sram_write32(stm32, ring + STM32_STUB_LOADER_RING_LAST, 0);
 }
 
 /* Writes up to max_bytes more of the data into the free part of the ring, then moves wp: data before pointer. */
@@ -432,10 +432,10 @@ struct loader_run {
     uint64_t cycles;
 };
 
-/* Starts the loader and plays the host: every slice, as much data as max_bytes_per_slice allows; abort_after
- * (when not 0) writes wp = 0 once that many bytes were sent. */
+/* Starts the loader and plays the host: every slice, as much data as max_bytes_per_slice allows; stop_after (when
+ * not 0) asks the loader to stop once that many bytes were sent (last = wp, then wp = 0), and sends no more. */
 static struct loader_run run_loader(struct ring_host *host, const struct family *f, uint32_t flash_address,
-                                    uint64_t slice_ps, uint32_t max_bytes_per_slice, uint32_t abort_after)
+                                    uint64_t slice_ps, uint32_t max_bytes_per_slice, uint32_t stop_after)
 {
     struct sim_stm32 *stm32 = host->stm32;
     load_stub(stm32, &f->loader);
@@ -445,9 +445,10 @@ static struct loader_run run_loader(struct ring_host *host, const struct family 
     for (unsigned slices = 0; !stub_done(stm32); slices++) {
         assert_true(slices < 1000000);
         sim_stm32_run_for(stm32, slice_ps);
-        if (abort_after != 0 && host->sent >= abort_after)
+        if (stop_after != 0 && host->sent >= stop_after) {
+            sram_write32(stm32, host->ring + STM32_STUB_LOADER_RING_LAST, host->wp);
             sram_write32(stm32, host->ring + STM32_STUB_LOADER_RING_WP, 0);
-        else
+        } else
             ring_feed(host, max_bytes_per_slice);
     }
     struct loader_run run = {sim_cortexm_reg(stm32->cpu, 0), sim_cortexm_reg(stm32->cpu, 1),
@@ -563,24 +564,31 @@ static void test_loader_stops_at_a_unit_that_fails(void **state)
     }
 }
 
-static void test_loader_stops_when_the_host_aborts(void **state)
+/* The host has queued its last units and asks the loader to stop: the loader programs every unit still in the ring
+ * before it stops, and says where it got to. The stop comes while the ring is full, so units are still queued. */
+static void test_loader_programs_everything_queued_before_it_stops(void **state)
 {
     (void)state;
-    enum { LENGTH = 2048, RING_DATA = 256 };
+    enum { LENGTH = 2048, RING_DATA = 256, STOP_AFTER = 520 };
     static uint8_t data[LENGTH];
-    const struct family *f = family_of("stm32f411ce");
-    struct sim_stm32 *stm32 = halted_chip(f->part);
-    unlock_flash(stm32, f);
-    fill_pattern(data, LENGTH, 11);
-    struct ring_host host;
-    ring_init(&host, stm32, f, ring_address(f), RING_DATA, data, LENGTH);
-    struct loader_run run = run_loader(&host, f, SIM_FLASH_BASE, 50 * US, 64, 512);
-    assert_int_equal(run.status, STM32_STUB_LOADER_ABORTED);
-    uint32_t programmed = run.next_address - SIM_FLASH_BASE;
-    assert_true(programmed >= 512 - RING_DATA && programmed <= 512 && programmed % f->unit == 0);
-    assert_memory_equal(sim_flash_array(stm32->flash), data, programmed);
-    assert_int_equal(sim_flash_array(stm32->flash)[programmed], 0xFF);
-    sim_stm32_destroy(stm32);
+    for (unsigned i = 0; i < sizeof families / sizeof families[0]; i++) {
+        const struct family *f = &families[i];
+        struct sim_stm32 *stm32 = halted_chip(f->part);
+        unlock_flash(stm32, f);
+        fill_pattern(data, LENGTH, 11 + i);
+        struct ring_host host;
+        ring_init(&host, stm32, f, ring_address(f), RING_DATA, data, LENGTH);
+        struct loader_run run = run_loader(&host, f, SIM_FLASH_BASE, 50 * US, RING_DATA, STOP_AFTER);
+        assert_int_equal(run.status, STM32_STUB_LOADER_STOPPED);
+        assert_true(host.sent >= STOP_AFTER && host.sent < LENGTH);
+        assert_int_equal(run.next_address, SIM_FLASH_BASE + host.sent);
+        assert_memory_equal(sim_flash_array(stm32->flash), data, host.sent);
+        assert_int_equal(sim_flash_array(stm32->flash)[host.sent], 0xFF);
+        assert_int_equal(sram_read32(stm32, host.ring + STM32_STUB_LOADER_RING_RP), host.wp); /* all taken */
+        print_message("loader on %s: asked to stop after %u bytes queued, programmed all of them (r1 = 0x%08X)\n",
+                      f->part, (unsigned)host.sent, run.next_address);
+        sim_stm32_destroy(stm32);
+    }
 }
 
 static void test_loader_with_nothing_to_do_returns_at_once(void **state)
@@ -618,7 +626,7 @@ int main(void)
         cmocka_unit_test(test_loaders_program_what_the_host_streams),
         cmocka_unit_test(test_loader_waits_for_a_slow_host_and_wraps),
         cmocka_unit_test(test_loader_stops_at_a_unit_that_fails),
-        cmocka_unit_test(test_loader_stops_when_the_host_aborts),
+        cmocka_unit_test(test_loader_programs_everything_queued_before_it_stops),
         cmocka_unit_test(test_loader_with_nothing_to_do_returns_at_once),
         cmocka_unit_test(test_stubs_fit_the_smallest_part),
     };

@@ -36,6 +36,8 @@ check "  as one JSON object" grep -q '^{.*"rdp_level":0.*}$' "$work/out"
 "$airswd" "${target[@]}" verify "$firmware/f4/hello_f4.bin" >"$work/out" 2>"$work/err"
 check "verify of another image fails with exit status 1" test $? -eq 1
 check "  saying where the flash differs" contains "$work/err" "verifying: flash at 0x08000001 holds"
+check "  and, being read-only, not to program again" contains "$work/err" \
+  "the flash holds other data than this image (verify changes nothing): flash the image to put it there"
 
 "$airswd" "${target[@]}" erase >"$work/out" 2>"$work/err"
 check "erase succeeds" test $? -eq 0
@@ -55,7 +57,7 @@ check "  and says the flash was not touched" contains "$work/out" '"flash_change
 "$airswd" "${target[@]}" verify "$firmware/f1/hello_f1.elf" >/dev/null 2>&1
 check "  and the previous firmware is still there" test $? -eq 0
 
-head -c 70000 /dev/zero | tr '\0' '\132' >"$work/big.bin"
+head -c 70000 /dev/zero | tr '\0' '\201' >"$work/big.bin" # bytes that are not text
 "$airswd" "${target[@]}" flash "$work/big.bin" >"$work/out" 2>"$work/err"
 check "a binary larger than the flash fails with exit status 1" test $? -eq 1
 check "  naming the address outside flash" contains "$work/err" "is outside flash 0x08000000..0x0800FFFF"
@@ -81,6 +83,61 @@ echo "garbage" >"$work/other.state"
 check "a damaged state file is refused" contains "$work/err" "is not a simulator state file"
 "$airswd" --target "sim:stm32f411ce,state=$state" info >/dev/null 2>"$work/err"
 check "a state file of another part is refused" contains "$work/err" "holds the state of a stm32f103c8"
+
+# --base: an address in flash, for a raw binary.
+base_refused() { # DESCRIPTION WORDS ARGS...: exit status 2 and WORDS on stderr
+  "$airswd" "${target[@]}" "${@:3}" >/dev/null 2>"$work/err"
+  check "$1 is refused (exit status 2)" test $? -eq 2
+  check "  saying: $2" contains "$work/err" "$2"
+}
+base_refused "--base 0" "--base 0 is the boot alias, where the chip shows its flash at reset; an image goes to the flash's own address: --base 0x08000000" \
+  flash "$firmware/f1/hello_f1.bin" --base 0
+base_refused "--base -0" "--base takes an address such as 0x08000000, not '-0'" flash "$firmware/f1/hello_f1.bin" --base -0
+base_refused "--base 0 with a HEX" "--base 0 is the boot alias" flash "$firmware/f1/hello_f1.hex" --base 0
+base_refused "--base with a HEX" "--base is for raw binaries; $firmware/f1/hello_f1.hex is Intel HEX" \
+  flash "$firmware/f1/hello_f1.hex" --base 0x08000000
+base_refused "--base 08000000 (octal)" "--base 08000000: a leading 0 makes a number octal in C notation; write the address in hex" \
+  verify "$firmware/f1/hello_f1.bin" --base 08000000
+
+# The image is read more than once: a pipe or a directory is named as such.
+cat "$firmware/f1/hello_f1.bin" | "$airswd" "${target[@]}" flash /dev/stdin >/dev/null 2>"$work/err"
+check "a pipe is refused (exit status 2)" test "${PIPESTATUS[1]}" -eq 2
+check "  as not a regular file, saying what to do" contains "$work/err" \
+  "airswd: /dev/stdin is a pipe, not a regular file: the image is read more than once, so save it to a file first"
+"$airswd" "${target[@]}" flash "$work" >/dev/null 2>"$work/err"
+check "a directory is refused (exit status 2)" test $? -eq 2
+check "  naming it" contains "$work/err" "is a directory, not a regular file"
+"$airswd" "${target[@]}" flash /dev/stdin <"$firmware/f1/hello_f1.bin" >/dev/null 2>"$work/err"
+check "/dev/stdin redirected from a file is that file" test $? -eq 0
+
+# 33 separate ranges in address order: more than a plan holds; filling the gaps makes one.
+python3 - "$work/ranges.hex" <<'PY'
+import sys
+def record(kind, address, data):
+    body = [len(data), address >> 8, address & 0xFF, kind] + list(data)
+    return ":" + "".join("%02X" % b for b in body) + "%02X" % (-sum(body) & 0xFF)
+lines = [record(4, 0, [0x08, 0x00])] + [record(0, 0x40 * i, [i] * 16) for i in range(33)] + [record(1, 0, [])]
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+PY
+"$airswd" "${target[@]}" flash "$work/ranges.hex" >/dev/null 2>"$work/err"
+check "a HEX of 33 separate ranges is refused (exit status 1)" test $? -eq 1
+check "  saying what would help" contains "$work/err" "Intel HEX with the gaps between its pieces filled (\`-O ihex --gap-fill 0xFF\`)"
+if command -v arm-none-eabi-objcopy >/dev/null; then
+  arm-none-eabi-objcopy -O ihex --gap-fill 0xFF "$work/ranges.hex" "$work/filled.hex"
+  "$airswd" "${target[@]}" flash "$work/filled.hex" >/dev/null 2>"$work/err"
+  check "  and it does" test $? -eq 0
+fi
+
+# The state's header is followed by the flash bytes: a flash that starts with a byte of blank space (a stack pointer
+# of 0x20004F20 starts with 0x20) must load again as it was saved.
+for byte in 09 0a 0b 0c 0d 20; do
+  printf "\\x$byte\\x4F\\x00\\x20\\xC1\\x01\\x00\\x08" >"$work/blank-$byte.bin"
+  "$airswd" --target "sim:stm32f103c8,state=$work/blank-$byte.state" flash "$work/blank-$byte.bin" >/dev/null 2>&1
+  "$airswd" --target "sim:stm32f103c8,state=$work/blank-$byte.state" verify "$work/blank-$byte.bin" \
+    >/dev/null 2>"$work/err"
+  check "a state whose flash starts with byte 0x$byte loads again" test $? -eq 0
+done
+sed 's/^/      /' "$work/err"
 
 echo "$failures failure(s)"
 exit $((failures > 0))

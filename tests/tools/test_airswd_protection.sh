@@ -13,8 +13,9 @@ failures=0
 check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); sed 's/^/      /' "$work/out" "$work/err"; fi; }
 contains() { grep -q -F -- "$2" "$1"; }
 
-# A 3000-byte image (it spans several erase units on the parts with small pages).
-yes "airswd protection test image 0123456789" | head -c 3000 >"$work/image.bin"
+# A 3000-byte image (it spans several erase units on the parts with small pages), a vector table first: a binary.
+{ printf '\x00\x50\x00\x20\x01\x01\x00\x08'; yes "airswd protection test image 0123456789" | head -c 2992; } \
+  >"$work/image.bin"
 head -c 16 /dev/zero | tr '\0' '\377' >"$work/erased16.bin"
 
 for part in stm32f103c8 stm32f411ce stm32l476rg stm32g071rb; do

@@ -115,7 +115,7 @@ check "erase through the daemon exits 0" test "$rc" = 0
 check "  and prints the erased units" grep -qE '^erased +[1-9][0-9]* units' "$work/erase.out"
 run verify_erased --device "$url" verify "$firmware/f1/hello_f1.elf"
 check "verify after the erase exits 1" test "$rc" = 1
-check "  with verify-mismatch" contains "$work/verify_erased.err" "verify-mismatch"
+check "  with flash-differs" contains "$work/verify_erased.err" "flash-differs"
 run readbad --device "$url" read 0x08000000 0x400000 -o "$work/too-much.bin"
 check "a read larger than the device's store exits 1 with bad-request" grep -q "bad-request" "$work/readbad.err"
 run reset --device "$url" reset --nrst

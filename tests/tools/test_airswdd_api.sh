@@ -204,9 +204,9 @@ wait_job "$(json_field "['id']")"
 check "an erase job is done" test "$(json_field "['state']"),$(json_field "['result']['erase_units'] > 0")" = "done,True"
 request POST /jobs -d '{"action":"verify"}'
 wait_job "$(json_field "['id']")"
-check "  after which a verify fails with verify-mismatch" \
+check "  after which a verify finds the flash different (flash-differs)" \
   test "$(json_field "['state']"),$(json_field "['error']['status']"),$(json_field "['error']['flash_changed']")" = \
-  "failed,verify-mismatch,False"
+  "failed,flash-differs,False"
 request POST /jobs -d '{"action":"reset","nrst":true}'
 reset_job=$(json_field "['id']")
 wait_job "$reset_job"

@@ -257,11 +257,29 @@ static void test_line_numbers_count_crlf_once(void **state)
     assert_detail_contains("line 7 ");
 }
 
+/* Windows editors start UTF-8 files with EF BB BF: read past at the very start, whatever the chunks. */
+static void test_a_byte_order_mark_at_the_start_is_read_past(void **state)
+{
+    (void)state;
+    const char *file = "\xEF\xBB\xBF:0400000001020304F2\r\n:00000001FF\r\n";
+    for (size_t chunk = 1; chunk <= 4; chunk++) {
+        recording_clear(&recording);
+        assert_int_equal(parse_chunked(file, strlen(file), chunk), STATUS_OK);
+        assert_int_equal(recording.call_count, 1);
+        assert_int_equal(recording.calls[0].file_offset, 3); /* offsets still count the mark */
+    }
+    assert_int_equal(parse("\xEF\xBB\xBF\r\n\r\n:00000001FF\n"), STATUS_OK);
+}
+
 static void test_garbage_before_colon_is_refused(void **state)
 {
     (void)state;
-    assert_int_equal(parse("\xEF\xBB\xBF:00000001FF\n"), STATUS_IMAGE_FORMAT);
+    assert_int_equal(parse("\n\xEF\xBB\xBF:00000001FF\n"), STATUS_IMAGE_FORMAT); /* a mark only starts a file */
     assert_detail_contains("byte 0xEF where a record should start with ':'");
+    assert_int_equal(parse("\xEF\xBB:00000001FF\n"), STATUS_IMAGE_FORMAT);
+    assert_detail_contains("':' inside the byte order mark");
+    assert_int_equal(parse("\xEF\xBB\xBF\xEF\xBB\xBF:00000001FF\n"), STATUS_IMAGE_FORMAT);
+    assert_detail_contains("line 1 (offset 0x3): byte 0xEF where a record should start");
     assert_int_equal(parse(":0400000001020304F2 x\n"), STATUS_IMAGE_FORMAT);
     assert_detail_contains("'x' after the end of the record");
     assert_int_equal(parse(":0400000001020304F2:00000001FF\n"), STATUS_IMAGE_FORMAT);
@@ -403,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup(test_data_after_eof_record_is_refused, setup),
         cmocka_unit_test_setup(test_line_ends_blanks_and_lowercase_are_tolerated, setup),
         cmocka_unit_test_setup(test_line_numbers_count_crlf_once, setup),
+        cmocka_unit_test_setup(test_a_byte_order_mark_at_the_start_is_read_past, setup),
         cmocka_unit_test_setup(test_garbage_before_colon_is_refused, setup),
         cmocka_unit_test_setup(test_address_records_need_their_data_length, setup),
         cmocka_unit_test_setup(test_empty_data_record_reports_nothing, setup),

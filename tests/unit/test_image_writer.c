@@ -93,7 +93,10 @@ static void use_target(uint32_t unit)
 static enum status read_file(const uint8_t *file, size_t len, size_t chunk, const struct image_sink *sink)
 {
     static struct image_reader reader;
-    enum image_format format = image_format_detect(file, len);
+    enum image_format format;
+    enum status detected = image_format_detect(file, len, &format, &report);
+    if (detected != STATUS_OK)
+        return detected;
     image_reader_init(&reader, format, FLASH_BASE, sink, &report);
     for (size_t at = 0; at < len; at += chunk) {
         enum status status = image_reader_feed(&reader, file + at, len - at < chunk ? len - at : chunk);

@@ -49,6 +49,16 @@ void cli_target_close(struct cli_target *target);
 /* A number in C notation (decimal, 0x hex, 0 octal) that fits 32 bits. */
 bool cli_parse_u32(const char *text, uint32_t *value);
 
+/* The image file of flash, verify and sign (cli_image.c). --format VALUE: bin, hex, elf or container; prints why and
+ * returns false for anything else. */
+bool cli_parse_format(const char *text, enum image_format *format);
+/* --base VALUE: a raw binary's address, in hex or decimal; prints why and returns false for anything else, 0 (the
+ * boot alias) and octal (08000000 is not an address) included. */
+bool cli_parse_base(const char *text, uint32_t *base);
+/* Checks that path is a regular file that can be read, and detects its format unless format_given; prints why and
+ * returns the exit status: 0, 1 (the file is not an image), 2 (it cannot be opened, or is not a regular file). */
+int cli_image_check(const char *path, bool format_given, enum image_format *format);
+
 /* Prints "airswd: <what>: <detail>: <message>" for a failed status. */
 void cli_print_failure(const struct cli_target *target, const char *what);
 

@@ -53,9 +53,19 @@ static void show_progress(void *ctx, const struct job_progress *progress)
     }
 }
 
-static void print_text(const struct job *job, enum status status, const struct cli_target *target)
+/* The format the job read the file as: what the user named, or what detection found. */
+static void print_image(const struct job *job, const char *path)
+{
+    printf("image     %s, %s", path, image_format_name(job->options.format));
+    if (job->options.format == IMAGE_FORMAT_BIN)
+        printf(" at 0x%08lX", (unsigned long)(job->options.bin_base ? job->options.bin_base : STM32_FLASH_BASE));
+    printf("\n");
+}
+
+static void print_text(const struct job *job, enum status status, const struct cli_target *target, const char *path)
 {
     const struct job_result *result = &job->result;
+    print_image(job, path);
     if (job->target.part != NULL)
         printf("target    %s, %s, %lu KB flash (DEV_ID 0x%03X rev 0x%04X)\n", job->target.part->name,
                stm32_core_name(job->target.cpuid), (unsigned long)(job->target.flash_size / 1024),
@@ -97,7 +107,8 @@ static void print_json_string(const char *text)
 static void print_json(const struct job *job, enum status status, const struct cli_target *target)
 {
     const struct job_result *result = &job->result;
-    printf("{\"ok\":%s,", status == STATUS_OK ? "true" : "false");
+    printf("{\"ok\":%s,\"format\":\"%s\",", status == STATUS_OK ? "true" : "false",
+           image_format_key(job->options.format));
     if (job->target.part != NULL)
         printf("\"part\":\"%s\",\"dev_id\":%u,\"flash_size\":%lu,", job->target.part->name, stm32_dev_id(&job->target),
                (unsigned long)job->target.flash_size);
@@ -142,6 +153,6 @@ int cli_run_job(struct cli_target *target, const struct cli_options *options, co
     if (options->json)
         print_json(&job, status, target);
     else
-        print_text(&job, status, target);
+        print_text(&job, status, target, path);
     return status == STATUS_OK ? 0 : 1;
 }

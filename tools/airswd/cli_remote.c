@@ -190,11 +190,16 @@ static int print_job_end(struct remote *remote, const char *record, unsigned lon
     char *result = json_object(record, "result");
     char *error = json_object(record, "error");
     unsigned long long id = json_u64_or(record, "id", 0);
+    char format[16];
+    enum image_format read_as;
+    bool has_format = image_format_from_key(json_text(record, "image_format", format, sizeof format), &read_as);
     if (remote->json) {
         printf("{\"ok\":%s,\"device\":\"%s\",\"job\":%llu,\"state\":\"%s\"", ok ? "true" : "false", remote->url_text,
                id, state);
         if (image_id)
             printf(",\"image\":%llu", image_id);
+        if (has_format)
+            printf(",\"format\":\"%s\"", format);
         if (result != NULL && strlen(result) > 2)
             printf(",%.*s", (int)(strlen(result) - 2), result + 1);
         if (error != NULL)
@@ -204,6 +209,8 @@ static int print_job_end(struct remote *remote, const char *record, unsigned lon
         char name[128];
         printf("device    %s, job %llu (%s %s)\n", remote->url_text, id, action,
                json_text(record, "image_name", name, sizeof name));
+        if (has_format)
+            printf("image     %s, %s\n", name, image_format_name(read_as));
         if (result != NULL)
             print_result_text(result);
         if (!ok) {
@@ -350,10 +357,10 @@ static unsigned forget_staged_images(struct remote *remote)
 static int usage_flash(const char *command)
 {
     if (strcmp(command, "verify") == 0)
-        fprintf(stderr, "usage: airswd --device URL verify FILE [--base ADDR]\n");
+        fprintf(stderr, "usage: airswd --device URL verify FILE [--format bin|hex|elf|container] [--base ADDR]\n");
     else
-        fprintf(stderr, "usage: airswd --device URL flash FILE [--base ADDR] [--no-verify] [--no-reset] "
-                        "[--skip-unchanged] [--no-rollback]\n");
+        fprintf(stderr, "usage: airswd --device URL flash FILE [--format bin|hex|elf|container] [--base ADDR] "
+                        "[--no-verify] [--no-reset] [--skip-unchanged] [--no-rollback]\n");
     return 2;
 }
 
@@ -363,10 +370,17 @@ static int remote_flash(struct remote *remote, const char *command, int argc, ch
     bool verify = true, reset = !verify_only, skip_unchanged = false, have_base = false, no_rollback = false;
     uint32_t base = 0;
     const char *path = NULL;
+    enum image_format format = IMAGE_FORMAT_BIN;
+    bool format_given = false;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--base") == 0 && i + 1 < argc && cli_parse_u32(argv[i + 1], &base)) {
+        if (strcmp(argv[i], "--base") == 0 && i + 1 < argc) {
+            if (!cli_parse_base(argv[++i], &base))
+                return 2;
             have_base = true;
-            i++;
+        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            if (!cli_parse_format(argv[++i], &format))
+                return 2;
+            format_given = true;
         } else if (strcmp(argv[i], "--no-verify") == 0 && !verify_only) {
             verify = false;
         } else if (strcmp(argv[i], "--no-reset") == 0 && !verify_only) {
@@ -387,14 +401,14 @@ static int remote_flash(struct remote *remote, const char *command, int argc, ch
     }
     if (path == NULL)
         return usage_flash(command);
+    int checked = cli_image_check(path, format_given, &format);
+    if (checked != 0)
+        return checked;
     FILE *file = fopen(path, "rb");
     if (file == NULL) {
         fprintf(stderr, "airswd: cannot open %s\n", path);
         return 2;
     }
-    uint8_t head[IMAGE_FORMAT_DETECT_BYTES];
-    size_t got = fread(head, 1, sizeof head, file);
-    enum image_format format = image_format_detect(head, got);
     if (format != IMAGE_FORMAT_BIN && have_base) {
         fprintf(stderr, "airswd: --base is for raw binaries; %s is %s and carries its own addresses\n", path,
                 image_format_name(format));
@@ -408,11 +422,7 @@ static int remote_flash(struct remote *remote, const char *command, int argc, ch
     if (uploaded) {
         char name[256], query[512];
         url_encode(base_name, name, sizeof name);
-        int len = snprintf(query, sizeof query, "/api/v1/images?name=%s&format=%s", name,
-                           format == IMAGE_FORMAT_ELF         ? "elf"
-                           : format == IMAGE_FORMAT_HEX       ? "hex"
-                           : format == IMAGE_FORMAT_CONTAINER ? "container"
-                                                              : "bin");
+        int len = snprintf(query, sizeof query, "/api/v1/images?name=%s&format=%s", name, image_format_key(format));
         if (have_base)
             len += snprintf(query + len, sizeof query - (size_t)len, "&base=0x%08lX", (unsigned long)base);
         if (no_rollback)

@@ -3,7 +3,9 @@
  * sim:PART,state=FILE`): the flash array and the option bytes, as a power cycle would keep them.
  *
  * Format: a text header ("airswd-sim-state 1", "part NAME", "flash BYTES", "options BYTES", an empty line), then
- * the flash bytes and the option bytes. Written to FILE.tmp and renamed, so a crash never leaves half a state.
+ * the flash bytes and the option bytes. Written to FILE.tmp and renamed, so a crash never leaves half a state. The
+ * header is read line by line, each up to its own '\n': the flash that follows may start with any byte, blank space
+ * included (a stack pointer of 0x20004F20 starts with a space).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
@@ -14,12 +16,29 @@
 
 #define STATE_MAGIC "airswd-sim-state 1"
 
+/* One line of the header into line, without its '\n'; false when the line does not end within size bytes. */
+static bool read_line(FILE *file, char *line, size_t size)
+{
+    if (fgets(line, (int)size, file) == NULL)
+        return false;
+    size_t len = strlen(line);
+    if (len == 0 || line[len - 1] != '\n')
+        return false;
+    line[len - 1] = '\0';
+    return true;
+}
+
 static bool read_header(FILE *file, const char *path, const struct sim_stm32 *sim, uint32_t flash, uint32_t options)
 {
-    char magic[32], part[32];
+    char magic[32], part_line[48], flash_line[32], options_line[32], empty[2], part[32], extra;
     unsigned long flash_size, option_size;
-    if (fscanf(file, "%31[^\n]\npart %31s\nflash %lu\noptions %lu\n\n", magic, part, &flash_size, &option_size) != 4 ||
-        strcmp(magic, STATE_MAGIC) != 0) {
+    if (!read_line(file, magic, sizeof magic) || strcmp(magic, STATE_MAGIC) != 0 ||
+        !read_line(file, part_line, sizeof part_line) || sscanf(part_line, "part %31s %c", part, &extra) != 1 ||
+        !read_line(file, flash_line, sizeof flash_line) ||
+        sscanf(flash_line, "flash %lu %c", &flash_size, &extra) != 1 ||
+        !read_line(file, options_line, sizeof options_line) ||
+        sscanf(options_line, "options %lu %c", &option_size, &extra) != 1 || !read_line(file, empty, sizeof empty) ||
+        empty[0] != '\0') {
         fprintf(stderr, "airswd: %s is not a simulator state file\n", path);
         return false;
     }

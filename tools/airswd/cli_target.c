@@ -128,8 +128,11 @@ void cli_print_failure(const struct cli_target *target, const char *what)
 bool cli_parse_u32(const char *text, uint32_t *value)
 {
     char *end;
+    /* strtoul would also take leading blanks and a sign ("-0" is 0, "-4294967295" is 1). */
+    if (*text < '0' || *text > '9')
+        return false;
     unsigned long parsed = strtoul(text, &end, 0);
-    if (*text == '\0' || *end != '\0' || parsed > 0xFFFFFFFFul)
+    if (*end != '\0' || parsed > 0xFFFFFFFFul)
         return false;
     *value = (uint32_t)parsed;
     return true;

@@ -256,8 +256,9 @@ static void free_collected(struct collected_image *image)
     free(image->pieces);
 }
 
-/* Reads a BIN/HEX/ELF file into segments and a payload. */
-static uint8_t *read_image(const char *path, uint32_t base, struct image_container_header *header, uint32_t *size)
+/* Reads a BIN/HEX/ELF file (in *format when given, else detected) into segments and a payload. */
+static uint8_t *read_image(const char *path, uint32_t base, bool format_given, enum image_format format,
+                           struct image_container_header *header, uint32_t *size)
 {
     size_t file_size;
     uint8_t *file = read_file(path, &file_size);
@@ -268,9 +269,11 @@ static uint8_t *read_image(const char *path, uint32_t base, struct image_contain
     struct status_report report;
     status_clear(&report);
     static struct image_reader reader;
-    enum image_format format = image_format_detect(file, file_size);
-    image_reader_init(&reader, format, base, &sink, &report);
-    enum status status = image_reader_feed(&reader, file, file_size);
+    enum status status = format_given ? STATUS_OK : image_format_detect(file, file_size, &format, &report);
+    if (status == STATUS_OK) {
+        image_reader_init(&reader, format, base, &sink, &report);
+        status = image_reader_feed(&reader, file, file_size);
+    }
     if (status == STATUS_OK)
         status = image_reader_finish(&reader);
     free(file);
@@ -334,7 +337,7 @@ static int sign_usage(void)
 {
     fprintf(stderr,
             "usage: airswd sign --key KEY.pem --version N --target PART [--target PART...] [--base ADDR]\n"
-            "                   [--encrypt-key KEY.hex] FILE -o OUT\n"
+            "                   [--format bin|hex|elf] [--encrypt-key KEY.hex] FILE -o OUT\n"
             "       airswd sign --key KEY.pem --version N --target esp8266 FIRMWARE.bin -o OUT   (the programmer's own)\n"
             "       airswd sign --pub PUB.pem --version N --target PART ... FILE -o UNSIGNED --header-out HEADER.bin\n"
             "       airswd sign --attach SIG.der UNSIGNED -o OUT\n");
@@ -366,7 +369,8 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
     const char *key_path = NULL, *pub_path = NULL, *aes_path = NULL, *out = NULL, *input = NULL;
     const char *header_out = NULL, *attach = NULL;
     struct image_container_header header = {.flash_base = 0x08000000};
-    bool have_version = false;
+    bool have_version = false, format_given = false;
+    enum image_format format = IMAGE_FORMAT_BIN;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         bool value = i + 1 < argc;
@@ -385,11 +389,15 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
         else if (strcmp(arg, "--version") == 0 && value)
             have_version = cli_parse_u32(argv[++i], &header.security_version);
         else if (strcmp(arg, "--base") == 0 && value) {
-            if (!cli_parse_u32(argv[++i], &header.flash_base))
-                return sign_usage();
+            if (!cli_parse_base(argv[++i], &header.flash_base))
+                return 2;
         } else if (strcmp(arg, "--target") == 0 && value) {
             if (!add_target(&header, argv[++i]))
                 return 2;
+        } else if (strcmp(arg, "--format") == 0 && value) {
+            if (!cli_parse_format(argv[++i], &format))
+                return 2;
+            format_given = true;
         } else if (arg[0] != '-' && input == NULL)
             input = arg;
         else
@@ -436,7 +444,7 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
     }
     uint32_t payload_size;
     payload = programmer ? read_programmer_firmware(input, &header, &payload_size)
-                         : read_image(input, header.flash_base, &header, &payload_size);
+                         : read_image(input, header.flash_base, format_given, format, &header, &payload_size);
     if (payload == NULL)
         goto done;
     size_t file_size, signed_size;

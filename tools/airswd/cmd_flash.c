@@ -7,28 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The format from the file's first bytes; a raw binary goes to --base (0x08000000 by default). */
-static bool detect_format(const char *path, enum image_format *format)
-{
-    uint8_t head[IMAGE_FORMAT_DETECT_BYTES];
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) {
-        fprintf(stderr, "airswd: cannot open %s\n", path);
-        return false;
-    }
-    size_t got = fread(head, 1, sizeof head, file);
-    fclose(file);
-    *format = image_format_detect(head, got);
-    return true;
-}
-
 static int usage(const char *command)
 {
     if (strcmp(command, "verify") == 0)
-        fprintf(stderr, "usage: airswd verify FILE [--base ADDR] [--connect-under-reset]\n");
+        fprintf(stderr, "usage: airswd verify FILE [--format bin|hex|elf] [--base ADDR] [--connect-under-reset]\n");
     else
-        fprintf(stderr, "usage: airswd flash FILE [--base ADDR] [--no-verify] [--no-reset] [--skip-unchanged] "
-                        "[--connect-under-reset]\n");
+        fprintf(stderr, "usage: airswd flash FILE [--format bin|hex|elf] [--base ADDR] [--no-verify] [--no-reset] "
+                        "[--skip-unchanged] [--connect-under-reset]\n");
     return 2;
 }
 
@@ -38,27 +23,36 @@ int cmd_flash(struct cli_target *target, const struct cli_options *options, cons
     bool verify_only = strcmp(command, "verify") == 0;
     struct job_options job_options = {.verify = true, .reset_after = !verify_only, .action = verify_only ? JOB_ACTION_VERIFY : JOB_ACTION_FLASH};
     const char *path = NULL;
+    bool format_given = false, have_base = false;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--base") == 0 && i + 1 < argc && cli_parse_u32(argv[i + 1], &job_options.bin_base))
-            i++;
-        else if (strcmp(argv[i], "--no-verify") == 0 && !verify_only)
+        if (strcmp(argv[i], "--base") == 0 && i + 1 < argc) {
+            if (!cli_parse_base(argv[++i], &job_options.bin_base))
+                return 2;
+            have_base = true;
+        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            if (!cli_parse_format(argv[++i], &job_options.format))
+                return 2;
+            format_given = true;
+        } else if (strcmp(argv[i], "--no-verify") == 0 && !verify_only) {
             job_options.verify = false;
-        else if (strcmp(argv[i], "--no-reset") == 0 && !verify_only)
+        } else if (strcmp(argv[i], "--no-reset") == 0 && !verify_only) {
             job_options.reset_after = false;
-        else if (strcmp(argv[i], "--skip-unchanged") == 0 && !verify_only)
+        } else if (strcmp(argv[i], "--skip-unchanged") == 0 && !verify_only) {
             job_options.skip_unchanged = true;
-        else if (strcmp(argv[i], "--connect-under-reset") == 0)
+        } else if (strcmp(argv[i], "--connect-under-reset") == 0) {
             job_options.connect_under_reset = true;
-        else if (argv[i][0] != '-' && path == NULL)
+        } else if (argv[i][0] != '-' && path == NULL) {
             path = argv[i];
-        else
+        } else {
             return usage(command);
+        }
     }
     if (path == NULL)
         return usage(command);
-    if (!detect_format(path, &job_options.format))
-        return 2;
-    if (job_options.format != IMAGE_FORMAT_BIN && job_options.bin_base != 0) {
+    int checked = cli_image_check(path, format_given, &job_options.format);
+    if (checked != 0)
+        return checked;
+    if (job_options.format != IMAGE_FORMAT_BIN && have_base) {
         fprintf(stderr, "airswd: --base is for raw binaries; %s is %s and carries its own addresses\n", path,
                 image_format_name(job_options.format));
         return 2;
