@@ -23,6 +23,8 @@
 #include "esp8266_wifi.h"
 #include "esp8266_swd.h"
 #include "esp_clk.h"
+#include "esp_heap_caps.h"
+#include "esp_timer.h"
 #include "esp_system.h"
 #include "freertos/FreeRTOS.h"
 #include "freertos/semphr.h"
@@ -38,6 +40,10 @@
 #define JOB_TASK_PRIORITY       1 /* below the network task: a long flash never starves the page or the API */
 #define NETWORK_TASK_PRIORITY   2
 #define POLL_MS                 50
+/* The heap is written to the log 30 s after start (WiFi up) and every 10 minutes: docs/esp8266.md compares it with
+ * the estimate of the build, and tests/hil reads it. */
+#define HEAP_LOG_FIRST_US       (30ll * 1000000)
+#define HEAP_LOG_EVERY_US       (600ll * 1000000)
 
 /* The device's state: statics of the port (the core keeps none), sized in docs/esp8266.md. */
 static struct device device;
@@ -147,6 +153,17 @@ static void fail(const char *why)
         vTaskDelay(portMAX_DELAY);
 }
 
+static void log_heap(void)
+{
+    static int64_t next_us = HEAP_LOG_FIRST_US;
+    if (esp_timer_get_time() < next_us)
+        return;
+    next_us += HEAP_LOG_EVERY_US;
+    service_log(&device.service, "heap: %u B free (%u B of it byte-addressable), lowest since start %u B",
+                (unsigned)esp_get_free_heap_size(), (unsigned)heap_caps_get_free_size(MALLOC_CAP_8BIT),
+                (unsigned)esp_get_minimum_free_heap_size());
+}
+
 static void serve(void)
 {
     if (http_server_open(&server, &device.api.http, &network_system.hal, INADDR_ANY, HTTP_PORT) != 0)
@@ -159,6 +176,7 @@ static void serve(void)
         struct esp8266_wifi_status wifi;
         esp8266_wifi_status(&wifi);
         esp8266_firmware_poll(&device.service, wifi.station_connected || wifi.setup_ap);
+        log_heap();
         if (factory_reset_requested)
             factory_reset();
     }

@@ -16,7 +16,10 @@
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 #define MBEDTLS_ENTROPY_HARDWARE_ALT
 
-/* As in the SDK's configuration. */
+/* As in the SDK's configuration. mbedTLS allocates through a function pointer, as the SDK's does (its
+ * esp_mbedtls_mem_calloc is calloc): ecdsa_heap.c counts every allocation through it. */
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_NO_UDBL_DIVISION /* the L106 has no divide instruction: 64/32 division would call a helper */
 #define MBEDTLS_AES_ROM_TABLES   /* AES tables in flash, not 8 KB of RAM */
 #define MBEDTLS_ECP_NIST_OPTIM
