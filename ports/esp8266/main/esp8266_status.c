@@ -27,9 +27,9 @@
 static const uint32_t patterns[ESP8266_LED_STATES] = {
     [ESP8266_LED_CONNECTED] = 0x00000001u,   /* 100 ms every 3 s */
     [ESP8266_LED_CONNECTING] = 0x15555555u,  /* 100 ms on, 100 ms off */
-    [ESP8266_LED_SETUP_AP] = 0x3FF003FFu,    /* 1 s on, 1 s off, (then 1 s on) */
+    [ESP8266_LED_SETUP_AP] = 0x01F07C1Fu,    /* 0.5 s on, 0.5 s off */
     [ESP8266_LED_JOB] = 0x3FEFFBFEu,         /* on, off 100 ms each second */
-    [ESP8266_LED_ERROR] = 0x00050005u,       /* two blinks, twice in 3 s */
+    [ESP8266_LED_ERROR] = 0x00028005u,       /* two short blinks every 1.5 s */
     [ESP8266_LED_RESET_ARMED] = 0x3FFFFFFFu, /* on */
 };
 

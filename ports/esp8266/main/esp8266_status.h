@@ -15,9 +15,9 @@
 enum esp8266_led_state {
     ESP8266_LED_CONNECTED,   /* station connected, idle: a short blink every 3 s */
     ESP8266_LED_CONNECTING,  /* joining the WiFi network: fast blinking */
-    ESP8266_LED_SETUP_AP,    /* the setup access point is up: slow blinking (1 s on, 1 s off) */
+    ESP8266_LED_SETUP_AP,    /* the setup access point is up: slow blinking (0.5 s on, 0.5 s off) */
     ESP8266_LED_JOB,         /* a job runs on the STM32: on, with a short gap every second */
-    ESP8266_LED_ERROR,       /* the last job failed, or the device cannot work: two short blinks every 2 s */
+    ESP8266_LED_ERROR,       /* the last job failed, or the device cannot work: two short blinks every 1.5 s */
     ESP8266_LED_RESET_ARMED, /* the button is held: on; after 5 s, the factory reset */
     ESP8266_LED_STATES
 };
