@@ -5,6 +5,7 @@
 # them) and the esptool.py arguments that flash the pieces (build/esp8266/<board>/flash_args); checks the budgets
 # (scripts/esp8266-budgets.sh). Exit status 1 when a build fails or a budget is exceeded.
 # Usage: esp8266-build.sh [BUILD_DIR]
+# ESP8266_EXTRA_CONFIG, when set, holds sdkconfig lines added to both layouts' (tests/hil builds a bench variant so).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,7 +53,8 @@ combine() {
 for board in 4mb 1mb; do
   dir=$out/$board
   mkdir -p "$dir"
-  cat "$root/ports/esp8266/sdkconfig.defaults" "$root/ports/esp8266/sdkconfig.$board" >"$dir/sdkconfig.defaults.new"
+  { cat "$root/ports/esp8266/sdkconfig.defaults" "$root/ports/esp8266/sdkconfig.$board"
+    printf '%s\n' "${ESP8266_EXTRA_CONFIG:-}"; } >"$dir/sdkconfig.defaults.new"
   # A changed configuration starts the board's configuration afresh; an unchanged one leaves the build incremental.
   if ! cmp -s "$dir/sdkconfig.defaults.new" "$dir/sdkconfig.defaults"; then
     mv "$dir/sdkconfig.defaults.new" "$dir/sdkconfig.defaults"

@@ -16,6 +16,7 @@
 #include "esp_ota_ops.h"
 #include "esp_system.h"
 #include "esp_timer.h"
+#include "sdkconfig.h"
 
 #define RECORD_VERSION     1
 #define RECORD_SIZE        20
@@ -165,6 +166,9 @@ void esp8266_firmware_poll(struct service *service, bool serving)
         esp_restart();
     if (!firmware.on_trial)
         return;
+#ifdef CONFIG_AIRSWD_HIL_NEVER_CONFIRM
+    serving = false; /* a bench firmware that must give way to the previous one (tests/hil) */
+#endif
     if (serving && esp_ota_set_boot_partition(esp_ota_get_running_partition()) == ESP_OK) {
         firmware.on_trial = false;
         firmware.state = TRIAL_CONFIRMED;
