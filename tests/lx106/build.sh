@@ -16,17 +16,8 @@ build=${2:-$root/build}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-unavailable() {
-  echo "lx106: $*" >&2
-  echo "$*" >"$out/UNAVAILABLE"
-  exit 0
-}
-
-command -v xtensa-lx106-elf-gcc >/dev/null ||
-  unavailable "xtensa-lx106-elf-gcc is not installed (package gcc-xtensa-lx106; scripts/install-deps.sh)"
-sdk=$("$root/scripts/esp8266-sdk.sh" "$build" 2>"$out/esp8266-sdk.log") ||
-  unavailable "no ESP8266_RTOS_SDK with newlib: $(tail -n 1 "$out/esp8266-sdk.log")"
-eval "$sdk"
+source "$root/tests/lx106/toolchain.sh"
+lx106_toolchain lx106 "$out" "$build"
 
 # Configured again only when the SDK or newlib moved; otherwise the build notices its own changes.
 settings="IDF_PATH=$IDF_PATH ESP8266_NEWLIB=$ESP8266_NEWLIB"

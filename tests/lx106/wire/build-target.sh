@@ -19,18 +19,9 @@ build=${2:?usage: build-target.sh OUTPUT_DIR BUILD_DIR}
 mkdir -p "$out/obj"
 rm -f "$out/UNAVAILABLE"
 
-unavailable() {
-  echo "lx106 wire: $*" >&2
-  echo "$*" >"$out/UNAVAILABLE"
-  rm -f "$out/wire_target.elf"
-  exit 0
-}
-
-command -v xtensa-lx106-elf-gcc >/dev/null ||
-  unavailable "xtensa-lx106-elf-gcc is not installed (package gcc-xtensa-lx106; scripts/install-deps.sh)"
-sdk=$("$root/scripts/esp8266-sdk.sh" "$build" 2>"$out/esp8266-sdk.log") ||
-  unavailable "no ESP8266_RTOS_SDK with newlib: $(tail -n 1 "$out/esp8266-sdk.log")"
-eval "$sdk"
+lx106_unavailable_extra() { rm -f "$out/wire_target.elf"; }
+source "$root/tests/lx106/toolchain.sh"
+lx106_toolchain "lx106 wire" "$out" "$build"
 
 cc=xtensa-lx106-elf-gcc
 runtime=$root/tests/lx106/runtime
