@@ -150,8 +150,10 @@ void esp8266_wifi_configure(const char *ssid, const char *password)
 {
     bool was_configured = wifi.station_configured;
     wifi.station_configured = ssid[0] != '\0';
-    if (!was_configured && wifi.station_configured)
-        apply_mode(); /* AP to AP + station: the access point stays until the station has its address */
+    if (!wifi.station_configured)
+        wifi.setup_ap = true; /* no network to join: the access point is the only way to the device */
+    if (was_configured != wifi.station_configured)
+        apply_mode(); /* AP to AP + station (the access point stays until the station has its address), or back */
     set_station(ssid, password);
     if (was_configured) {
         esp_wifi_disconnect(); /* the disconnect event starts the connection with the new settings */
