@@ -10,6 +10,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
+mkdir -p "$build"
+build=$(cd "$build" && pwd) # the SDK's make runs in ports/esp8266: every path it gets is absolute
 out=$build/esp8266
 eval "$("$root/scripts/esp8266-sdk.sh" "$build")"
 export IDF_PATH
