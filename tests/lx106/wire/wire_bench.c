@@ -41,40 +41,62 @@ void bench_command(struct model *model, uint32_t command, uint32_t packet, uint3
     }
 }
 
-/* ---- The wire's code: each instruction's length and whether it is a memw ---- */
+/* ---- The wire's code: each instruction's length and whether it is a memw ----
+ * Decoded from the bytes at each executed PC, not from a disassembly: objdump's linear sweep loses its way after the
+ * padding the assembler leaves behind a jump, and misreads the loop that follows. On the lx106 (no FLIX, no wide
+ * branches) an instruction's length is in its first nibble, op0: 8 to 13 are the 16-bit density forms, the rest
+ * 24-bit. memw is the 24-bit word 0x0020C0. */
 
 struct code_map {
     uint32_t start, end;
-    uint8_t *length; /* by PC - start; 0 where no instruction starts */
-    bool *memw;
+    uint8_t *bytes; /* by address - start */
 };
 
 static bool code_map_load(struct code_map *map, const char *objdump, const char *elf)
 {
     size_t size = map->end - map->start;
-    map->length = calloc(size, 1);
-    map->memw = calloc(size, sizeof *map->memw);
+    map->bytes = calloc(size + 4, 1);
     char command[1024];
-    snprintf(command, sizeof command, "'%s' -d --start-address=0x%x --stop-address=0x%x '%s'", objdump, map->start,
+    snprintf(command, sizeof command, "'%s' -s --start-address=0x%x --stop-address=0x%x '%s'", objdump, map->start,
              map->end, elf);
     FILE *pipe = popen(command, "r");
-    if (!pipe || !map->length || !map->memw)
+    if (!pipe || !map->bytes)
         return false;
     char line[512];
-    unsigned instructions = 0;
+    size_t loaded = 0;
     while (fgets(line, sizeof line, pipe)) {
-        unsigned long pc;
-        char bytes[32], mnemonic[32];
-        /* "40100010:\t0020c0  \tmemw" */
-        if (sscanf(line, " %lx:\t%31[0-9a-f]%*[ ]\t%31s", &pc, bytes, mnemonic) != 3 || pc < map->start ||
-            pc >= map->end)
+        /* " 40100010 12b82278 012852c9 b1d9a1e9 91f98149  ..\"x.(R........I" */
+        unsigned long address;
+        int used;
+        if (sscanf(line, " %lx%n", &address, &used) != 1 || address < map->start || address >= map->end)
             continue;
-        map->length[pc - map->start] = (uint8_t)(strlen(bytes) / 2);
-        map->memw[pc - map->start] = strcmp(mnemonic, "memw") == 0;
-        instructions++;
+        const char *hex = line + used;
+        for (unsigned group = 0; group < 4; group++) {
+            char word[9];
+            if (sscanf(hex, " %8[0-9a-f]%n", word, &used) != 1 || strlen(word) % 2)
+                break;
+            hex += used;
+            for (size_t i = 0; i < strlen(word) / 2 && address < map->end; i++, address++, loaded++) {
+                unsigned byte;
+                sscanf(word + 2 * i, "%2x", &byte);
+                map->bytes[address - map->start] = (uint8_t)byte;
+            }
+        }
     }
     pclose(pipe);
-    return instructions > 0;
+    return loaded == size;
+}
+
+static unsigned code_length(const struct code_map *map, uint32_t pc)
+{
+    unsigned op0 = map->bytes[pc - map->start] & 0xFu;
+    return op0 >= 8 && op0 <= 13 ? 2 : 3;
+}
+
+static bool code_memw(const struct code_map *map, uint32_t pc)
+{
+    const uint8_t *code = &map->bytes[pc - map->start];
+    return code[0] == 0xC0 && code[1] == 0x20 && code[2] == 0x00;
 }
 
 /* ---- A window of the trace ---- */
@@ -140,8 +162,8 @@ static struct counts count_range(const struct code_map *map, const struct window
     for (size_t i = from; i < to; i++) {
         uint32_t pc = window->pcs[i];
         counts.instructions++;
-        counts.accesses += map->memw[pc - map->start];
-        if (i + 1 < window->count && window->pcs[i + 1] != pc + map->length[pc - map->start])
+        counts.accesses += code_memw(map, pc);
+        if (i + 1 < window->count && window->pcs[i + 1] != pc + code_length(map, pc))
             counts.taken++;
     }
     return counts;
