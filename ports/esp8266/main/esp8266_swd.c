@@ -31,7 +31,7 @@
 #define ESP8266_SWD_REQUEST_BITS 8u
 #define ESP8266_SWD_DATA_BITS    32u
 
-/* ---- The three instructions the wire is made of ----
+/* ---- The instructions the wire is made of ----
  * Each GPIO access is preceded by memw: the Xtensa ISA lets loads and stores to different addresses complete in any
  * order, and the wire needs its accesses in program order (SWDIO before the rising edge, the rising edge before the
  * falling one, the falling edge before the next sample). */
@@ -41,12 +41,13 @@ ESP8266_SWD_INLINE void gpio_store(uint32_t address, uint32_t value)
     __asm__ volatile("memw\n\ts32i %0, %1, 0" : : "r"(value), "r"(address) : "memory");
 }
 
-ESP8266_SWD_INLINE uint32_t gpio_load(uint32_t address)
-{
-    uint32_t value;
-    __asm__ volatile("memw\n\tl32i %0, %1, 0" : "=r"(value) : "r"(address) : "memory");
-    return value;
-}
+/* The same at register `offset` of the block at `base`, offset a constant (ESP8266_SWD_GPIO_*) that rides in the
+ * instruction: one base register serves every register of the block, which leaves the loops registers to spare.
+ * Macros, so that the offset is a constant at any optimisation level. */
+#define GPIO_STORE(base, offset, value)                                                                                \
+    __asm__ volatile("memw\n\ts32i %0, %1, %2" : : "r"(value), "r"(base), "i"(offset) : "memory")
+#define GPIO_LOAD(base, offset, value)                                                                                 \
+    __asm__ volatile("memw\n\tl32i %0, %1, %2" : "=r"(value) : "r"(base), "i"(offset) : "memory")
 
 ESP8266_SWD_INLINE uint32_t cycle_count(void)
 {
@@ -94,13 +95,13 @@ ESP8266_SWD_INLINE void line_pace(struct line *line, bool paced)
 ESP8266_SWD_INLINE void line_clock_up(struct line *line, bool paced)
 {
     line_pace(line, paced);
-    gpio_store(line->base + ESP8266_SWD_GPIO_OUT_W1TS, line->clk);
+    GPIO_STORE(line->base, ESP8266_SWD_GPIO_OUT_W1TS, line->clk);
 }
 
 ESP8266_SWD_INLINE void line_clock_down(struct line *line, bool paced)
 {
     line_pace(line, paced);
-    gpio_store(line->base + ESP8266_SWD_GPIO_OUT_W1TC, line->clk);
+    GPIO_STORE(line->base, ESP8266_SWD_GPIO_OUT_W1TC, line->clk);
 }
 
 /* A cycle that samples nothing: the turnarounds. */
@@ -115,15 +116,20 @@ ESP8266_SWD_INLINE void line_pulse(struct line *line, bool paced)
 ESP8266_SWD_INLINE uint32_t line_read(struct line *line, bool paced)
 {
     line_pace(line, paced);
-    uint32_t level = gpio_load(line->base + ESP8266_SWD_GPIO_IN) & line->dio;
-    gpio_store(line->base + ESP8266_SWD_GPIO_OUT_W1TS, line->clk);
+    uint32_t level;
+    GPIO_LOAD(line->base, ESP8266_SWD_GPIO_IN, level);
+    level &= line->dio;
+    GPIO_STORE(line->base, ESP8266_SWD_GPIO_OUT_W1TS, line->clk);
     line_clock_down(line, paced);
     return level;
 }
 
 ESP8266_SWD_INLINE void line_drive(struct line *line, bool drive)
 {
-    gpio_store(line->base + (drive ? ESP8266_SWD_GPIO_ENABLE_W1TS : ESP8266_SWD_GPIO_ENABLE_W1TC), line->dio);
+    if (drive)
+        GPIO_STORE(line->base, ESP8266_SWD_GPIO_ENABLE_W1TS, line->dio);
+    else
+        GPIO_STORE(line->base, ESP8266_SWD_GPIO_ENABLE_W1TC, line->dio);
 }
 
 /* count (1-32) bits of value driven, LSB first: each is SWDIO while SWCLK is low, then the pulse. SWDIO is stored
