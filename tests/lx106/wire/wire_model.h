@@ -56,6 +56,7 @@ struct model {
 
     /* The GPIO block as the pins are. */
     uint32_t out, enable;
+    uint32_t ps;                        /* the CPU's PS at the store being served */
     uint32_t image[WIRE_IO_GPIO_WORDS]; /* what the target's RAM holds of it */
     uint32_t io_words[WIRE_IO_WORDS];   /* the mailbox as written */
     uint32_t clk, dio;                  /* the run's pins */
@@ -69,6 +70,7 @@ struct model {
     unsigned rising_edges;
     bool flip_armed, flip_now;
     unsigned flip_edge;
+    uint32_t others_at_begin; /* OUT's latches of the pins the run's wire does not own */
 
     /* What the benchmark needs to find its way in the trace. */
     bool benchmark; /* a benchmark run: one path only, nothing to compare */

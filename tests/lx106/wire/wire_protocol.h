@@ -4,7 +4,7 @@
  *
  * The program points the wire's GPIO base at `wire_io`, a block of RAM: words 0-7 stand for the GPIO registers at
  * their offsets (esp8266_swd.h), words 8-11 are a mailbox. The model watches every store into the block: it plays the
- * GPIO registers (W1TS/W1TC/ENABLE semantics, the IN word), clocks a simulated STM32 on SWCLK's rising edges, and
+ * GPIO registers (OUT/W1TS/W1TC/ENABLE semantics, the IN word), clocks a simulated STM32 on SWCLK's rising edges, and
  * records the pins' edges. The program talks to the model through the mailbox: arguments first, the command word
  * last.
  */
