@@ -15,8 +15,11 @@
  * the target samples SWDIO only on rising edges, so the two orders are the same wire to it, and the per-bit path makes
  * them in that order. A store that changes SWDIO (its latch or its driver) and leaves SWCLK high, or raises it, fails.
  *
- * The model also reads PS at every store: a store to OUT must be made with interrupts masked (PS.INTLEVEL >= 1), and
- * no command reaches the mailbox with interrupts masked.
+ * The model also reads PS at every store: a store to OUT must be made with interrupts masked (PS.INTLEVEL >= 1), so
+ * must every store of a transfer packet up to its last rising edge in the loops that write OUT; the per-bit path and
+ * PACED_OPEN mask nothing, and no command reaches the mailbox with interrupts masked. Between WIRE_PACKET and
+ * WIRE_PACKET_END it counts the stores up to each rising edge: through OUT a host bit takes two, one to OUT and one
+ * to W1TS, so the request's bits 1-7 take 14 stores and a write's data bits 1-31 and parity 64.
  *
  * For each scenario the program announces a run (WIRE_BEGIN); the model brings up a fresh simulated target and
  * records every change of SWCLK, SWDIO's latch and SWDIO's driver until WIRE_END. The run through the port's
@@ -51,6 +54,7 @@
 
 #include "esp8266_swd.h"
 #include "sim_target.h"
+#include "swd/swd.h"
 
 /* QEMU's lx106 register order in the 'g' packet: a0-a15, pc, then special registers, PS the 22nd (QEMU 7.2: the
  * session checks it reads PS's reset value, 0x1F, before the program runs). */
@@ -125,8 +129,12 @@ void model_pc_add(struct model_pcs *set, uint32_t pc)
         if (set->pcs[i] == pc)
             return;
     }
-    if (set->count < MODEL_MAX_PCS)
-        set->pcs[set->count++] = pc;
+    if (set->count == MODEL_MAX_PCS) {
+        /* A PC left out would make the benchmark miscount its stores: stop instead. */
+        fprintf(stderr, "wire_model: more than %d distinct store PCs; raise MODEL_MAX_PCS\n", MODEL_MAX_PCS);
+        exit(1);
+    }
+    set->pcs[set->count++] = pc;
 }
 
 bool model_pc_in(const struct model_pcs *set, uint32_t pc)
@@ -206,6 +214,10 @@ static const char *model_path_name(const struct model *model)
 static void model_gpio_store(struct model *model, uint32_t offset, uint32_t value, uint32_t pc)
 {
     uint32_t wire_pins = model->clk | model->dio;
+    if (model->in_packet) {
+        model->packet_stores++;
+        model->packet_masked += model_masked(model);
+    }
     if (model->recording && (value & ~wire_pins) && offset != ESP8266_SWD_GPIO_IN && offset != ESP8266_SWD_GPIO_OUT) {
         model_fail(model, "store of 0x%08x to GPIO register 0x%02x at PC 0x%08x touches pins the wire does not own",
                    value, offset, pc);
@@ -250,9 +262,63 @@ static void model_gpio_store(struct model *model, uint32_t offset, uint32_t valu
     if (!(before & EDGE_SWCLK) && (after & clock_on) == clock_on) {
         model_pc_add(&model->rising_pcs, pc);
         model_rising_edge(model);
+        if (model->in_packet && model->packet_edges < MODEL_PACKET_EDGES) {
+            model->packet_edges++;
+            model->stores_at_edge[model->packet_edges] = model->packet_stores;
+            model->masked_at_edge[model->packet_edges] = model->packet_masked;
+        }
     }
     if (edges)
         edges_add(edges, after);
+}
+
+/* WIRE_PACKET_END: what the packet's stores must have been, by its path, the setting's loop and its answer. */
+static void model_packet_end(struct model *model, uint32_t result)
+{
+    if (!model->in_packet)
+        return;
+    model->in_packet = false;
+    if (!model->recording)
+        return;
+    bool ok = (result & 0x7u) == HAL_SWD_ACK_OK;
+    unsigned last = ok ? MODEL_PACKET_EDGES : 13u;
+    enum esp8266_swd_loop loop = wire_settings[model->setting].loop;
+    const char *where_setting = wire_settings[model->setting].name, *where = wire_scenario_names[model->scenario];
+    if (model->packet_edges < last) {
+        model_fail(model, "%s, %s, %s: a packet answered 0x%x with %u rising edges, not %u", where_setting, where,
+                   model_path_name(model), result, model->packet_edges, last);
+        return;
+    }
+    if (model->path == WIRE_PATH_PER_BIT || loop == ESP8266_SWD_LOOP_PACED_OPEN) {
+        if (model->packet_masked)
+            model_fail(model,
+                       "%s, %s, %s: %lu stores of a packet with interrupts masked, where nothing should mask them",
+                       where_setting, where, model_path_name(model), model->packet_masked);
+        return;
+    }
+    unsigned long unmasked = model->stores_at_edge[last] - model->masked_at_edge[last];
+    if (unmasked)
+        model_fail(model, "%s, %s: %lu stores of a transfer packet, up to its last rising edge, with interrupts on",
+                   where_setting, where, unmasked);
+    unsigned long request = model->stores_at_edge[8] - model->stores_at_edge[1];
+    if (request != 2u * 7u)
+        model_fail(model, "%s, %s: request bits 1-7 took %lu GPIO stores, not 2 a bit", where_setting, where, request);
+    if (ok && !(model->packet_request & SWD_REQUEST_RNW)) {
+        /* From data bit 0's rising edge (the 14th) to the parity's (the 46th): 31 data bits and the parity. */
+        unsigned long data = model->stores_at_edge[46] - model->stores_at_edge[14];
+        if (data != 2u * 32u)
+            model_fail(model, "%s, %s: a write's data bits 1-31 and parity took %lu GPIO stores, not 2 a bit",
+                       where_setting, where, data);
+    }
+    model->packets_checked++;
+}
+
+static void model_packet_begin(struct model *model, uint32_t request)
+{
+    model->in_packet = true;
+    model->packet_request = request;
+    model->packet_edges = 0;
+    model->packet_stores = model->packet_masked = 0;
 }
 
 /* ---- Runs and their comparison ---- */
@@ -279,8 +345,11 @@ static void model_compare(struct model *model, unsigned setting, unsigned scenar
         unsigned cycles = 0;
         for (size_t i = 1; i < a->count; i++)
             cycles += !(a->states[i - 1] & EDGE_SWCLK) && (a->states[i] & EDGE_SWCLK);
-        printf("ok    %s, %s: transfer makes the per-bit path's %zu edges (%u SWCLK cycles)\n", where_setting, where,
+        printf("ok    %s, %s: transfer makes the per-bit path's %zu edges (%u SWCLK cycles)", where_setting, where,
                a->count, cycles);
+        if (model->packets_checked)
+            printf("; %u packets masked, 2 stores a host bit", model->packets_checked);
+        printf("\n");
         return;
     }
     model_fail(model, "%s, %s: the edges differ from change %zu on (per-bit path %zu changes, transfer %zu)",
@@ -324,6 +393,8 @@ static void model_begin(struct model *model, uint32_t scenario, uint32_t path, u
     model->dio = 1u << wire_settings[setting].swdio_gpio;
     model->flip_armed = model->flip_now = false;
     model->others_at_begin = model->out & ~(model->clk | model->dio);
+    model->packets_checked = 0;
+    model->in_packet = false;
     struct edges *edges = &model->records[setting][scenario][path];
     edges->count = 0;
     model->recording = true;
@@ -369,6 +440,8 @@ static void model_command(struct model *model, uint32_t command, uint32_t pc)
         break;
     case WIRE_BENCH_BEGIN:
     case WIRE_BENCH_END: bench_command(model, command, argument[0], argument[1]); break;
+    case WIRE_PACKET: model_packet_begin(model, argument[0]); break;
+    case WIRE_PACKET_END: model_packet_end(model, argument[0]); break;
     default: model_fail(model, "unknown command %u", command); return;
     }
     if (model->commands_count < MODEL_MAX_COMMANDS)
