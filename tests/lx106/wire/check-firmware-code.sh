@@ -13,12 +13,13 @@ if [[ ! -f "$firmware" ]]; then
   [[ -n "${CI:-}" ]] && exit 1
   exit 77
 fi
-# The instructions of one function, with every address (branch targets, literal addresses) blanked.
+# The instructions of one function, with every address (branch targets, literal addresses) blanked; a line `...` is
+# objdump's mark for zero bytes it skipped, the padding before the next function.
 instructions() {
   xtensa-lx106-elf-objdump -d --no-show-raw-insn "$1" |
     awk -v f="<$2>:" '$2 == f {on = 1; next} on && /^$/ {exit} on' |
     sed -E 's/^ *[0-9a-f]+:\s*//; s/[0-9a-f]{8}( <[^>]*>)?/ADDR/g; s/^([a-z0-9]+)\.n\b/\1/' |
-    grep -v -E '^(or\s+a1, a1, a1|ill|nop)\s*$'
+    grep -v -E '^\s*(or\s+a1, a1, a1|ill|nop|\.\.\.)\s*$'
 }
 # The firmware's IRAM is 0x40100000-0x4010FFFF.
 functions=$(xtensa-lx106-elf-nm "$firmware" | awk '$2 ~ /^[tT]$/ && $3 ~ /^esp8266_swd_/ && $1 ~ /^4010/ {print $3}')

@@ -5,10 +5,21 @@
  * QEMU's sim machine has no GPIO, so the model must see every store the wire makes into `wire_io` (the RAM that
  * stands in for the GPIO block) and answer on the IN word before the next instruction runs. A write watchpoint
  * (Z2) covers the block. QEMU's xtensa stub stops before the store, so the model performs it: it reads the
- * registers, decodes the s32i/s32i.n at PC, applies the GPIO register's meaning (W1TS sets, W1TC clears, ENABLE
- * W1TS/W1TC drive or release), moves PC past the store, writes the new IN word into the target's RAM, and
- * continues. On each rising edge of SWCLK the simulated target (sim/, the project's SW-DP with its fault injector)
- * clocks one cycle, and what it drives becomes SWDIO's bit in IN while the wire has SWDIO released.
+ * registers, decodes the s32i/s32i.n at PC, applies the GPIO register's meaning (OUT sets every latch, W1TS sets,
+ * W1TC clears, ENABLE W1TS/W1TC drive or release), moves PC past the store, writes the new OUT, ENABLE and IN words
+ * into the target's RAM, and continues. On each rising edge of SWCLK the simulated target (sim/, the project's SW-DP
+ * with its fault injector) clocks one cycle, and what it drives becomes SWDIO's bit in IN while the wire has SWDIO
+ * released. OUT starts with a pattern in the other pins' latches, which no store may change.
+ *
+ * A store to OUT that takes SWCLK low and changes SWDIO is recorded as two changes, the falling edge and then SWDIO:
+ * the target samples SWDIO only on rising edges, so the two orders are the same wire to it, and the per-bit path makes
+ * them in that order. A store that changes SWDIO (its latch or its driver) and leaves SWCLK high, or raises it, fails.
+ *
+ * The model also reads PS at every store: a store to OUT must be made with interrupts masked (PS.INTLEVEL >= 1), so
+ * must every store of a transfer packet up to its last rising edge in the loops that write OUT; the per-bit path and
+ * PACED_OPEN mask nothing, and no command reaches the mailbox with interrupts masked. Between WIRE_PACKET and
+ * WIRE_PACKET_END it counts the stores up to each rising edge: through OUT a host bit takes two, one to OUT and one
+ * to W1TS, so the request's bits 1-7 take 14 stores and a write's data bits 1-31 and parity 64.
  *
  * For each scenario the program announces a run (WIRE_BEGIN); the model brings up a fresh simulated target and
  * records every change of SWCLK, SWDIO's latch and SWDIO's driver until WIRE_END. The run through the port's
@@ -43,16 +54,24 @@
 
 #include "esp8266_swd.h"
 #include "sim_target.h"
+#include "swd/swd.h"
 
-/* QEMU's lx106 register order in the 'g' packet: a0-a15, then pc. */
+/* QEMU's lx106 register order in the 'g' packet: a0-a15, pc, then special registers, PS the 22nd (QEMU 7.2: the
+ * session checks it reads PS's reset value, 0x1F, before the program runs). */
 #define XTENSA_REGISTER_PC 16u
-#define XTENSA_REGISTERS   17u
+#define XTENSA_REGISTER_PS 21u
+#define XTENSA_REGISTERS   22u
+#define XTENSA_PS_RESET    0x1Fu
+#define XTENSA_PS_INTLEVEL 0xFu
 
 #define GDB_REPLY_TIMEOUT_MS 20000
 #define QEMU_EXIT_TIMEOUT_MS 10000
 
 /* The IN word's bits of pins the wire does not drive: a pattern, so that a wire that forgets its mask reads junk. */
 #define IN_OTHER_PINS 0x5A5AA5A5u
+/* OUT as the program finds it: other pins' latches (and the upper half, BT_SEL on the chip) that the wire must write
+ * back unchanged. */
+#define OUT_OTHER_PINS 0x3C5A96A5u
 
 void model_fail(struct model *model, const char *format, ...)
 {
@@ -110,8 +129,12 @@ void model_pc_add(struct model_pcs *set, uint32_t pc)
         if (set->pcs[i] == pc)
             return;
     }
-    if (set->count < MODEL_MAX_PCS)
-        set->pcs[set->count++] = pc;
+    if (set->count == MODEL_MAX_PCS) {
+        /* A PC left out would make the benchmark miscount its stores: stop instead. */
+        fprintf(stderr, "wire_model: more than %d distinct store PCs; raise MODEL_MAX_PCS\n", MODEL_MAX_PCS);
+        exit(1);
+    }
+    set->pcs[set->count++] = pc;
 }
 
 bool model_pc_in(const struct model_pcs *set, uint32_t pc)
@@ -177,36 +200,125 @@ static void model_rising_edge(struct model *model)
         model->flip_armed = false;
 }
 
+static bool model_masked(const struct model *model)
+{
+    return (model->ps & XTENSA_PS_INTLEVEL) != 0;
+}
+
+static const char *model_path_name(const struct model *model)
+{
+    return model->path == WIRE_PATH_PER_BIT ? "per-bit path" : "transfer";
+}
+
 /* A store of value into register `offset` of the GPIO block. */
 static void model_gpio_store(struct model *model, uint32_t offset, uint32_t value, uint32_t pc)
 {
     uint32_t wire_pins = model->clk | model->dio;
-    if (model->recording && (value & ~wire_pins) && offset != ESP8266_SWD_GPIO_IN) {
+    if (model->in_packet) {
+        model->packet_stores++;
+        model->packet_masked += model_masked(model);
+    }
+    if (model->recording && (value & ~wire_pins) && offset != ESP8266_SWD_GPIO_IN && offset != ESP8266_SWD_GPIO_OUT) {
         model_fail(model, "store of 0x%08x to GPIO register 0x%02x at PC 0x%08x touches pins the wire does not own",
                    value, offset, pc);
     }
     uint8_t before = model_pins(model);
     switch (offset) {
+    case ESP8266_SWD_GPIO_OUT:
+        if ((value ^ model->out) & ~wire_pins)
+            model_fail(model,
+                       "store of 0x%08x to OUT at PC 0x%08x changes latches the wire does not own (OUT was 0x%08x)",
+                       value, pc, model->out);
+        if (!model_masked(model))
+            model_fail(model,
+                       "store to OUT at PC 0x%08x with interrupts on (PS 0x%08x): another task or interrupt "
+                       "could change a pin between the wire's read of OUT and this store",
+                       pc, model->ps);
+        model->out = value;
+        break;
     case ESP8266_SWD_GPIO_OUT_W1TS: model->out |= value; break;
     case ESP8266_SWD_GPIO_OUT_W1TC: model->out &= ~value; break;
     case ESP8266_SWD_GPIO_ENABLE_W1TS: model->enable |= value; break;
     case ESP8266_SWD_GPIO_ENABLE_W1TC: model->enable &= ~value; break;
     default:
-        /* OUT and ENABLE themselves would change the other pins too; IN is read-only. */
-        model_fail(model, "store of 0x%08x to GPIO register 0x%02x at PC 0x%08x: the wire uses only W1TS/W1TC", value,
-                   offset, pc);
+        /* ENABLE itself would change the other pins' drivers; IN is read-only. */
+        model_fail(model,
+                   "store of 0x%08x to GPIO register 0x%02x at PC 0x%08x: the wire writes OUT and the W1TS/W1TC "
+                   "registers only",
+                   value, offset, pc);
         return;
     }
     uint8_t after = model_pins(model);
     if (after == before)
         return;
-    if (!(before & EDGE_SWCLK) && (after & EDGE_SWCLK) && (after & EDGE_SWCLK_OE)) {
+    const uint8_t clock_on = EDGE_SWCLK | EDGE_SWCLK_OE;
+    bool swdio_changes = ((before ^ after) & (EDGE_SWDIO | EDGE_SWDIO_OE)) != 0;
+    if (swdio_changes && (after & clock_on) == clock_on)
+        model_fail(model, "store of 0x%08x to GPIO register 0x%02x at PC 0x%08x changes SWDIO while SWCLK is high",
+                   value, offset, pc);
+    struct edges *edges = model_recording(model);
+    if (edges && swdio_changes && (before & EDGE_SWCLK) && !(after & EDGE_SWCLK))
+        edges_add(edges, (uint8_t)(before & ~EDGE_SWCLK)); /* the falling edge, then SWDIO (see the top) */
+    if (!(before & EDGE_SWCLK) && (after & clock_on) == clock_on) {
         model_pc_add(&model->rising_pcs, pc);
         model_rising_edge(model);
+        if (model->in_packet && model->packet_edges < MODEL_PACKET_EDGES) {
+            model->packet_edges++;
+            model->stores_at_edge[model->packet_edges] = model->packet_stores;
+            model->masked_at_edge[model->packet_edges] = model->packet_masked;
+        }
     }
-    struct edges *edges = model_recording(model);
     if (edges)
         edges_add(edges, after);
+}
+
+/* WIRE_PACKET_END: what the packet's stores must have been, by its path, the setting's loop and its answer. */
+static void model_packet_end(struct model *model, uint32_t result)
+{
+    if (!model->in_packet)
+        return;
+    model->in_packet = false;
+    if (!model->recording)
+        return;
+    bool ok = (result & 0x7u) == HAL_SWD_ACK_OK;
+    unsigned last = ok ? MODEL_PACKET_EDGES : 13u;
+    enum esp8266_swd_loop loop = wire_settings[model->setting].loop;
+    const char *where_setting = wire_settings[model->setting].name, *where = wire_scenario_names[model->scenario];
+    if (model->packet_edges < last) {
+        model_fail(model, "%s, %s, %s: a packet answered 0x%x with %u rising edges, not %u", where_setting, where,
+                   model_path_name(model), result, model->packet_edges, last);
+        return;
+    }
+    if (model->path == WIRE_PATH_PER_BIT || loop == ESP8266_SWD_LOOP_PACED_OPEN) {
+        if (model->packet_masked)
+            model_fail(model,
+                       "%s, %s, %s: %lu stores of a packet with interrupts masked, where nothing should mask them",
+                       where_setting, where, model_path_name(model), model->packet_masked);
+        return;
+    }
+    unsigned long unmasked = model->stores_at_edge[last] - model->masked_at_edge[last];
+    if (unmasked)
+        model_fail(model, "%s, %s: %lu stores of a transfer packet, up to its last rising edge, with interrupts on",
+                   where_setting, where, unmasked);
+    unsigned long request = model->stores_at_edge[8] - model->stores_at_edge[1];
+    if (request != 2u * 7u)
+        model_fail(model, "%s, %s: request bits 1-7 took %lu GPIO stores, not 2 a bit", where_setting, where, request);
+    if (ok && !(model->packet_request & SWD_REQUEST_RNW)) {
+        /* From data bit 0's rising edge (the 14th) to the parity's (the 46th): 31 data bits and the parity. */
+        unsigned long data = model->stores_at_edge[46] - model->stores_at_edge[14];
+        if (data != 2u * 32u)
+            model_fail(model, "%s, %s: a write's data bits 1-31 and parity took %lu GPIO stores, not 2 a bit",
+                       where_setting, where, data);
+    }
+    model->packets_checked++;
+}
+
+static void model_packet_begin(struct model *model, uint32_t request)
+{
+    model->in_packet = true;
+    model->packet_request = request;
+    model->packet_edges = 0;
+    model->packet_stores = model->packet_masked = 0;
 }
 
 /* ---- Runs and their comparison ---- */
@@ -233,8 +345,11 @@ static void model_compare(struct model *model, unsigned setting, unsigned scenar
         unsigned cycles = 0;
         for (size_t i = 1; i < a->count; i++)
             cycles += !(a->states[i - 1] & EDGE_SWCLK) && (a->states[i] & EDGE_SWCLK);
-        printf("ok    %s, %s: transfer makes the per-bit path's %zu edges (%u SWCLK cycles)\n", where_setting, where,
+        printf("ok    %s, %s: transfer makes the per-bit path's %zu edges (%u SWCLK cycles)", where_setting, where,
                a->count, cycles);
+        if (model->packets_checked)
+            printf("; %u packets masked, 2 stores a host bit", model->packets_checked);
+        printf("\n");
         return;
     }
     model_fail(model, "%s, %s: the edges differ from change %zu on (per-bit path %zu changes, transfer %zu)",
@@ -277,6 +392,9 @@ static void model_begin(struct model *model, uint32_t scenario, uint32_t path, u
     model->clk = 1u << wire_settings[setting].swclk_gpio;
     model->dio = 1u << wire_settings[setting].swdio_gpio;
     model->flip_armed = model->flip_now = false;
+    model->others_at_begin = model->out & ~(model->clk | model->dio);
+    model->packets_checked = 0;
+    model->in_packet = false;
     struct edges *edges = &model->records[setting][scenario][path];
     edges->count = 0;
     model->recording = true;
@@ -288,12 +406,17 @@ static void model_end(struct model *model)
     if (!model->recording)
         return;
     model->recording = false;
+    uint32_t others = model->out & ~(model->clk | model->dio);
+    if (others != model->others_at_begin)
+        model_fail(model, "%s, %s, %s: OUT's other latches were 0x%08x at the start, 0x%08x at the end",
+                   wire_settings[model->setting].name, wire_scenario_names[model->scenario], model_path_name(model),
+                   model->others_at_begin, others);
     /* Host and target never both drive SWDIO, except where the test garbles an ACK on purpose. */
     uint64_t contention = model->target ? sim_target_wire_stats(model->target)->contention_cycles : 0;
     if (contention && model->scenario != WIRE_SCENARIO_GARBLED_ACK)
         model_fail(model, "%s, %s, %s: host and target both drove SWDIO for %llu cycles",
-                   wire_settings[model->setting].name, wire_scenario_names[model->scenario],
-                   model->path == WIRE_PATH_PER_BIT ? "per-bit path" : "transfer", (unsigned long long)contention);
+                   wire_settings[model->setting].name, wire_scenario_names[model->scenario], model_path_name(model),
+                   (unsigned long long)contention);
     if (model->path == WIRE_PATH_TRANSFER && !model->benchmark)
         model_compare(model, model->setting, model->scenario);
 }
@@ -304,6 +427,9 @@ static void model_command(struct model *model, uint32_t command, uint32_t pc)
     if (model->command_pc && model->command_pc != pc)
         model_fail(model, "commands stored from two places (0x%08x, 0x%08x)", model->command_pc, pc);
     model->command_pc = pc;
+    if (model_masked(model))
+        model_fail(model, "command %u arrives with interrupts masked (PS 0x%08x): the wire did not restore PS", command,
+                   model->ps);
     switch (command) {
     case WIRE_BEGIN: model_begin(model, argument[0], argument[1], argument[2]); break;
     case WIRE_END: model_end(model); break;
@@ -314,6 +440,8 @@ static void model_command(struct model *model, uint32_t command, uint32_t pc)
         break;
     case WIRE_BENCH_BEGIN:
     case WIRE_BENCH_END: bench_command(model, command, argument[0], argument[1]); break;
+    case WIRE_PACKET: model_packet_begin(model, argument[0]); break;
+    case WIRE_PACKET_END: model_packet_end(model, argument[0]); break;
     default: model_fail(model, "unknown command %u", command); return;
     }
     if (model->commands_count < MODEL_MAX_COMMANDS)
@@ -366,6 +494,7 @@ static bool model_store(struct model *model)
         return false;
     }
     uint32_t pc = registers[XTENSA_REGISTER_PC];
+    model->ps = registers[XTENSA_REGISTER_PS];
     const uint8_t *code = model_code(model, pc);
     unsigned value_reg, base_reg;
     uint32_t offset;
@@ -538,8 +667,23 @@ static int model_session(struct model *model, const char *qemu, const char *elf,
     }
     gdb_remote_init(&model->gdb, fd, GDB_REPLY_TIMEOUT_MS);
 
-    /* The block starts as a chip's GPIO after reset: nothing driven, IN shows the other pins' pattern. */
+    /* The block starts as a chip's GPIO with other pins in use: nothing of the wire's driven, OUT and IN hold the
+     * other pins' patterns. */
+    model->out = OUT_OTHER_PINS;
+    model->image[ESP8266_SWD_GPIO_OUT / 4] = model->out;
     model->image[ESP8266_SWD_GPIO_IN / 4] = model_in(model);
+    /* The model knows PS by its place in the 'g' packet: before the program runs, it must read PS's reset value. */
+    uint32_t registers[XTENSA_REGISTERS];
+    if (gdb_remote_read_registers(&model->gdb, registers, XTENSA_REGISTERS) != (int)XTENSA_REGISTERS ||
+        registers[XTENSA_REGISTER_PS] != XTENSA_PS_RESET) {
+        model_fail(model,
+                   "QEMU's 'g' packet does not hold PS (reset value 0x%x) as register %u: the masked-packet "
+                   "checks cannot work",
+                   XTENSA_PS_RESET, XTENSA_REGISTER_PS);
+        close(fd);
+        model_reap(pid, true);
+        return -1;
+    }
     char watch[48];
     snprintf(watch, sizeof watch, "Z2,%x,%x", model->io, 4 * WIRE_IO_WORDS);
     bool ok = gdb_remote_queue_write_memory(&model->gdb, model->io, model->image, sizeof model->image) &&

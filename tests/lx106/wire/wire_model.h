@@ -25,7 +25,7 @@ struct edges {
     size_t count, capacity;
 };
 
-#define MODEL_MAX_PCS 64
+#define MODEL_MAX_PCS 256
 struct model_pcs {
     uint32_t pcs[MODEL_MAX_PCS];
     unsigned count;
@@ -38,6 +38,9 @@ struct model_code {
 };
 
 #define MODEL_MAX_COMMANDS 1024
+
+/* Rising edges of a packet answered OK; a packet that ends at its ACK has 13. */
+#define MODEL_PACKET_EDGES 46u
 
 /* The instruction window of one benchmark packet: between two commands of the program. */
 struct bench_window {
@@ -56,6 +59,7 @@ struct model {
 
     /* The GPIO block as the pins are. */
     uint32_t out, enable;
+    uint32_t ps;                        /* the CPU's PS at the store being served */
     uint32_t image[WIRE_IO_GPIO_WORDS]; /* what the target's RAM holds of it */
     uint32_t io_words[WIRE_IO_WORDS];   /* the mailbox as written */
     uint32_t clk, dio;                  /* the run's pins */
@@ -69,6 +73,16 @@ struct model {
     unsigned rising_edges;
     bool flip_armed, flip_now;
     unsigned flip_edge;
+    uint32_t others_at_begin; /* OUT's latches of the pins the run's wire does not own */
+
+    /* The packet between WIRE_PACKET and WIRE_PACKET_END: its stores, and how many were made with interrupts masked,
+     * counted up to each of its rising edges. */
+    bool in_packet;
+    uint32_t packet_request;
+    unsigned packet_edges;
+    unsigned long packet_stores, packet_masked;
+    unsigned long stores_at_edge[MODEL_PACKET_EDGES + 1], masked_at_edge[MODEL_PACKET_EDGES + 1];
+    unsigned packets_checked; /* packets of the run whose host bits and mask were checked */
 
     /* What the benchmark needs to find its way in the trace. */
     bool benchmark; /* a benchmark run: one path only, nothing to compare */
@@ -77,7 +91,7 @@ struct model {
     unsigned commands_count;
     struct model_pcs rising_pcs;     /* stores that raised SWCLK */
     struct model_pcs gpio_store_pcs; /* every store into the GPIO registers */
-    struct bench_window windows[WIRE_BENCH_COUNT][2];
+    struct bench_window windows[ESP8266_SWD_DIRECTION_COUNT][ESP8266_SWD_LOOP_COUNT];
 
     int failures;
 };
@@ -87,7 +101,7 @@ void model_pc_add(struct model_pcs *set, uint32_t pc);
 bool model_pc_in(const struct model_pcs *set, uint32_t pc);
 
 /* wire_bench.c: a WIRE_BENCH_BEGIN or _END command; the report once the program has ended. */
-void bench_command(struct model *model, uint32_t command, uint32_t packet, uint32_t paced);
+void bench_command(struct model *model, uint32_t command, uint32_t direction, uint32_t loop);
 void bench_report(struct model *model, const char *trace, const char *objdump, const char *elf, bool check);
 
 #endif /* WIRE_MODEL_H */

@@ -4,12 +4,14 @@
  *
  * The program points the wire's GPIO base at `wire_io`, a block of RAM: words 0-7 stand for the GPIO registers at
  * their offsets (esp8266_swd.h), words 8-11 are a mailbox. The model watches every store into the block: it plays the
- * GPIO registers (W1TS/W1TC/ENABLE semantics, the IN word), clocks a simulated STM32 on SWCLK's rising edges, and
+ * GPIO registers (OUT/W1TS/W1TC/ENABLE semantics, the IN word), clocks a simulated STM32 on SWCLK's rising edges, and
  * records the pins' edges. The program talks to the model through the mailbox: arguments first, the command word
  * last.
  */
 #ifndef WIRE_PROTOCOL_H
 #define WIRE_PROTOCOL_H
+
+#include "esp8266_swd.h"
 
 #define WIRE_IO_SYMBOL     "wire_io"
 #define WIRE_IO_WORDS      16u
@@ -25,9 +27,14 @@ enum wire_command {
     /* From the rising edge after the argument-0-th one from now (counting from 0), until the next rising edge, the
      * model inverts the level the host reads on SWDIO: a bit error on the target's way back. */
     WIRE_FLIP_READ,
-    /* The instruction window of a benchmark packet (argument 0: enum wire_bench_packet), for `make bench`. */
+    /* The instruction window of a benchmark packet, for `make bench` (argument 0: enum esp8266_swd_direction,
+     * 1: enum esp8266_swd_loop). */
     WIRE_BENCH_BEGIN,
     WIRE_BENCH_END,
+    /* A packet of a run starts (argument 0: its request) and ends, its idle cycles included (argument 0: what
+     * swd_packet returned): the model counts its stores between its rising edges. */
+    WIRE_PACKET,
+    WIRE_PACKET_END,
 };
 
 /* The two ways a packet goes out: the core's per-bit path over write_bit/read_bit, or the port's transfer. */
@@ -56,18 +63,23 @@ static const char *const wire_scenario_names[WIRE_SCENARIO_COUNT] = {
     [WIRE_SCENARIO_GARBLED_ACK] = "garbled ACK",
 };
 
-/* Wire settings each scenario runs under: pins, SWCLK, idle cycles after each packet. */
+/* Wire settings each scenario runs under: pins, SWCLK, idle cycles after each packet, and the loop set_clock_hz must
+ * pick for them at WIRE_CPU_HZ: one setting for each loop. */
 struct wire_setting {
     unsigned swclk_gpio, swdio_gpio;
-    unsigned swclk_hz; /* 0: the fast loop */
+    unsigned swclk_hz; /* 0: the fastest */
     unsigned idle_cycles;
+    enum esp8266_swd_loop loop;
     const char *name;
 };
 
-#define WIRE_SETTING_COUNT 2u
+#define WIRE_SETTING_COUNT 4u
 static const struct wire_setting wire_settings[WIRE_SETTING_COUNT] = {
-    {14, 13, 0, 0, "SWCLK GPIO14, SWDIO GPIO13, fastest"},
-    {15, 0, 2000000, 2, "SWCLK GPIO15, SWDIO GPIO0, 2 MHz (paced), 2 idle cycles"},
+    {14, 13, 0, 0, ESP8266_SWD_LOOP_FAST, "SWCLK GPIO14, SWDIO GPIO13, fastest"},
+    {5, 4, 4000000, 0, ESP8266_SWD_LOOP_HELD, "SWCLK GPIO5, SWDIO GPIO4, 4 MHz (host bits held)"},
+    {15, 0, 2000000, 2, ESP8266_SWD_LOOP_PACED, "SWCLK GPIO15, SWDIO GPIO0, 2 MHz (paced), 2 idle cycles"},
+    {12, 2, 500000, 1, ESP8266_SWD_LOOP_PACED_OPEN,
+     "SWCLK GPIO12, SWDIO GPIO2, 500 kHz (paced, interrupts on), 1 idle cycle"},
 };
 
 /* The CPU clock the program tells the wire (what CCOUNT counts). */
@@ -76,7 +88,5 @@ static const struct wire_setting wire_settings[WIRE_SETTING_COUNT] = {
 /* What the simulated target answers (sim_target_default_config: a Blue Pill's debug port). */
 #define WIRE_EXPECTED_DPIDR  0x1BA01477u
 #define WIRE_EXPECTED_AP_IDR 0x24770011u
-
-enum wire_bench_packet { WIRE_BENCH_READ, WIRE_BENCH_WRITE, WIRE_BENCH_COUNT };
 
 #endif /* WIRE_PROTOCOL_H */
