@@ -247,6 +247,13 @@ async function apiSigned(method, path, body) {
   return readAnswer(await signedRequest(method, path, body === undefined ? {} : { body: JSON.stringify(body) }));
 }
 
+// A file sent signed as the body of a POST (an image, the programmer's firmware); onProgress(fraction) follows the
+// upload. The JSON answer.
+async function uploadSigned(path, file, onProgress) {
+  return readAnswer(await signedRequest('POST', path, { body: file, contentType: 'application/octet-stream',
+    onUploadProgress: onProgress }));
+}
+
 // ---- session: setup, login, logout ---------------------------------------------------------------------------
 
 function setStatus(node, stateName, text) {
@@ -613,9 +620,15 @@ async function deleteImage(image) {
 // magic; otherwise null, and the device detects it (it tells Intel HEX, a binary and text apart, and refuses text).
 const CONTAINER_MAGIC = 'AIRSWDC1';
 
+async function fileHead(file) {
+  return new Uint8Array(await file.slice(0, CONTAINER_MAGIC.length).arrayBuffer());
+}
+
+const isContainerHead = (head) => String.fromCharCode(...head) === CONTAINER_MAGIC;
+
 async function detectFormat(file) {
-  const head = new Uint8Array(await file.slice(0, CONTAINER_MAGIC.length).arrayBuffer());
-  if (String.fromCharCode(...head) === CONTAINER_MAGIC) return 'container';
+  const head = await fileHead(file);
+  if (isContainerHead(head)) return 'container';
   const extension = (file.name.match(/\.([a-z0-9]+)$/i) || [])[1];
   const known = { airswd: 'container', elf: 'elf', axf: 'elf', out: 'elf', hex: 'hex', ihex: 'hex', bin: 'bin' };
   if (extension && known[extension.toLowerCase()]) return known[extension.toLowerCase()];
@@ -666,9 +679,7 @@ async function uploadFile(file, noRollback) {
 
   let image;
   try {
-    image = readAnswer(await signedRequest('POST', `/images?${query}`, { body: file,
-      contentType: 'application/octet-stream',
-      onUploadProgress: (fraction) => setBar($('upload-progress'), 100 * fraction) }));
+    image = await uploadSigned(`/images?${query}`, file, (fraction) => setBar($('upload-progress'), 100 * fraction));
     if (!image || image.id === undefined) throw new Error('the answer has no image id');
   } catch (err) {
     // No room beside the rollback copy: the device's sentence, and the choice to give that copy up.
