@@ -19,6 +19,8 @@ const state = {
   images: [],
   job: null,          // the job on screen: {id, action, state, phase, done, total, phase_us, result, error}
   uploaded: null,     // the entry of the image uploaded last
+  board: null,        // the last GET or PUT /api/v1/board
+  boardRenders: 0,    // how many answers of the board the panel has shown
   logSeq: -1,         // the highest log sequence number shown
   eventsOpen: false,
   pollTimer: 0,
@@ -276,6 +278,18 @@ function renderSession() {
   $('setup').hidden = !setupNeeded;
   if (setupNeeded || state.key || (auth && !auth.required)) $('login').hidden = true;
   else if (auth) $('login').hidden = false;
+  renderProgrammerPanels(!!auth && !setupNeeded && (!!state.key || !auth.required));
+}
+
+// The device's own settings, for whoever may change them, on a device that has them: the WiFi fields of setup and
+// the Board panel where GET /api/v1/device says "board". The board's settings are read when its panel appears.
+function renderProgrammerPanels(mayChange) {
+  const device = state.device || {};
+  $('setup-wifi').hidden = device.board !== true;
+  const boardPanel = $('board');
+  const showBoard = mayChange && device.board === true;
+  if (showBoard && boardPanel.hidden) loadBoard();
+  boardPanel.hidden = !showBoard;
 }
 
 function showLogin(stateName, text) {
@@ -409,6 +423,14 @@ async function setUp(event) {
     }
     request.image_key = imageKey.toLowerCase();
   }
+  // The WiFi network goes to the board once setup has given the page its key; checked first, so that a name the
+  // board cannot take does not leave the device set up without it.
+  const board = !!(state.device && state.device.board === true);
+  const wifi = { ssid: $('setup-wifi-ssid').value, password: $('setup-wifi-password').value };
+  if (board) {
+    const problem = wifiProblem(wifi.ssid, wifi.password);
+    if (problem) return refuse(problem, $(wifi.ssid ? 'setup-wifi-password' : 'setup-wifi-ssid'));
+  }
   const key = airswdKeyFromPassphrase(passphrase);
   request.admin_key = airswdHex(key);
   const button = $('setup-submit');
@@ -417,14 +439,23 @@ async function setUp(event) {
   try {
     const device = await api('POST', '/setup', request);
     for (const id of ['setup-passphrase', 'setup-passphrase-again', 'setup-signing-key', 'setup-image-key',
-      'setup-signing-key-file']) $(id).value = '';
+      'setup-signing-key-file', 'setup-wifi-ssid', 'setup-wifi-password']) $(id).value = '';
     setStatus($('setup-key-status'), 'idle', '');
     setStatus(status, 'done', 'Set up.');
     rememberKey(key);
     if (device && device.auth) renderDevice(device);
     else loadDevice();
+    if (board && wifi.ssid) joinNetwork(wifi);
+    else if (board) {
+      showNextSteps(el('p', { text: 'No WiFi network was set: the device answers on its own access point only. ' +
+        'Set its network in the Board panel when you want it on yours.' }));
+    }
   } catch (err) {
-    if (err.error === 'setup-done') {
+    if (err.error === 'setup-closed') {
+      // The board decides where and when setup may happen (on the ESP8266: from its own access point, soon after
+      // power-on); its sentence says what to do.
+      setStatus(status, 'failed', `The device refused setup: ${err.detail || describeError(err)}`);
+    } else if (err.error === 'setup-done') {
       setStatus(status, 'failed', 'The device was set up already (from another page or the CLI): log in with ' +
         'the passphrase chosen then.');
       loadDevice();
@@ -438,11 +469,12 @@ async function setUp(event) {
 
 // ---- device and target ---------------------------------------------------------------------------------------
 
+// facts: [name, value] pairs; a value is text, or a node (a link); undefined leaves the fact out.
 function renderFacts(list, facts) {
   list.replaceChildren();
   for (const [name, value] of facts) {
     if (value === undefined) continue;
-    list.append(el('dt', { text: name }), el('dd', { text: String(value) }));
+    list.append(el('dt', { text: name }), el('dd', {}, value instanceof Node ? value : String(value)));
   }
 }
 
@@ -1029,6 +1061,225 @@ async function toggleDebug() {
   }
 }
 
+// ---- the board: WiFi and pins (GET and PUT /api/v1/board) ---------------------------------------------------
+
+const PINS = ['swclk', 'swdio', 'nrst', 'boot0'];
+const WIFI_SSID_MAX = 32;       // bytes, as WiFi and the device count them
+const WIFI_PASSWORD_MAX = 64;
+const JOIN_WATCH_MS = 60000;    // how long the page watches the device join its network after setup
+const JOIN_POLL_MS = 2000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const utf8Length = (text) => new TextEncoder().encode(text).length;
+
+// A link to the device at a host name or address, with the page's own scheme.
+function deviceLink(host) {
+  const address = `${location.protocol}//${host}/`;
+  return el('a', { href: address, text: address });
+}
+
+// What the board would refuse of a WiFi network, as a sentence; null when it is fine.
+function wifiProblem(ssid, password) {
+  if (utf8Length(ssid) > WIFI_SSID_MAX) {
+    return `The network name has ${utf8Length(ssid)} bytes; WiFi allows ${WIFI_SSID_MAX} at most.`;
+  }
+  if (utf8Length(password) > WIFI_PASSWORD_MAX) {
+    return `The WiFi password has ${utf8Length(password)} bytes; WiFi allows ${WIFI_PASSWORD_MAX} at most.`;
+  }
+  if (password && !ssid) return 'A WiFi password needs the name of its network.';
+  return null;
+}
+
+function describeSignal(rssi) {
+  const words = rssi >= -55 ? 'strong' : rssi >= -67 ? 'good' : rssi >= -75 ? 'fair' : 'weak';
+  return `${rssi} dBm (${words})`;
+}
+
+function describePins(board) {
+  return PINS.map((pin) => {
+    const gpio = board[`pin_${pin}`];
+    return `${pin.toUpperCase()} ${gpio === null || gpio === undefined ? 'not wired' : `GPIO${gpio}`}`;
+  }).join(', ');
+}
+
+// The board's answer (GET or PUT): the network's state and the pins; fillForm puts the settings into the form
+// (not on a refresh, which would undo what the user is typing). rejoining: the answer to a new network, whose
+// connection state is still the old network's (the device applies the change after answering).
+function renderBoard(board, fillForm, rejoining) {
+  state.board = board;
+  state.boardRenders++;
+  const network = rejoining ? { setup_ap: board.network && board.network.setup_ap,
+    hostname: board.network && board.network.hostname } : board.network || {};
+  const ssid = board.wifi_ssid || '';
+  let connection = 'not connected';
+  if (network.station_connected) connection = ssid ? `connected to ${ssid}` : 'connected';
+  else if (ssid) connection = `not connected: joining ${ssid}`;
+  renderFacts($('board-network'), [
+    ['WiFi network', ssid || 'none set (access point only)'],
+    ['connection', connection],
+    ['address', network.station_address ? deviceLink(network.station_address) : undefined],
+    ['signal', network.station_connected && network.rssi ? describeSignal(network.rssi) : undefined],
+    ['setup access point', network.setup_ap === undefined ? undefined : (network.setup_ap ? 'up' : 'off')],
+    ['host name', network.hostname ? deviceLink(`${network.hostname}.local`) : undefined],
+    ['pins', describePins(board)],
+  ]);
+  if (!fillForm) return;
+  $('board-wifi-ssid').value = ssid;
+  $('board-wifi-password').value = '';
+  for (const pin of PINS) {
+    const gpio = board[`pin_${pin}`];
+    $(`board-pin-${pin}`).value = gpio === null || gpio === undefined ? '' : String(gpio);
+  }
+}
+
+// GET /api/v1/board; null when the panel has shown another answer (a PUT's, as new) while this one was on its way,
+// which may then be the older of the two.
+async function readBoard() {
+  const renders = state.boardRenders;
+  const board = await apiSigned('GET', '/board');
+  return state.boardRenders === renders ? board : null;
+}
+
+async function loadBoard(fillForm = true) {
+  try {
+    const board = await readBoard();
+    if (board) renderBoard(board, fillForm);
+  } catch (err) {
+    showError('Reading the board settings', err);
+  }
+}
+
+// What the form changes, as PUT /api/v1/board takes it: only the fields that differ from what the device said, and
+// the password only when one was typed. Throws with a sentence for what cannot be sent.
+function boardChanges() {
+  const before = state.board || {};
+  const changes = {};
+  const ssid = $('board-wifi-ssid').value;
+  const password = $('board-wifi-password').value;
+  const problem = wifiProblem(ssid, password);
+  if (problem) throw new Error(problem);
+  if (ssid !== (before.wifi_ssid || '')) changes.wifi_ssid = ssid;
+  if (password) changes.wifi_password = password;
+  for (const pin of PINS) {
+    const text = $(`board-pin-${pin}`).value.trim();
+    if (text !== '' && !/^\d{1,2}$/.test(text)) {
+      throw new Error(`${pin.toUpperCase()} is a GPIO number, such as 14, or empty when it is not wired.`);
+    }
+    const gpio = text === '' ? null : Number(text);
+    const old = before[`pin_${pin}`] === undefined ? null : before[`pin_${pin}`];
+    if (gpio !== old) changes[`pin_${pin}`] = gpio;
+  }
+  return changes;
+}
+
+// What a saved change does, in words.
+function describeBoardChange(changes, board) {
+  const hostname = board.network && board.network.hostname;
+  if (changes.wifi_ssid === '') {
+    return 'Saved. The device leaves its WiFi network and answers on its own access point only.';
+  }
+  if ('wifi_ssid' in changes || 'wifi_password' in changes) {
+    const ssid = board.wifi_ssid;
+    return `Saved. The device now joins “${ssid}” and leaves the network it is on, so this page may stop ` +
+      `answering: connect this phone or computer to “${ssid}” and open ` +
+      (hostname ? `${location.protocol}//${hostname}.local/ or ` : '') + 'the address the device gets there.';
+  }
+  return 'Saved. The next job uses these pins.';
+}
+
+async function saveBoard(event) {
+  event.preventDefault();
+  const status = $('board-status');
+  let changes;
+  try {
+    changes = boardChanges();
+  } catch (err) {
+    setStatus(status, 'failed', `Not saved: ${err.message}`);
+    return;
+  }
+  if (!Object.keys(changes).length) {
+    setStatus(status, 'idle', 'Nothing to save: the form shows what the device has.');
+    return;
+  }
+  if (changes.wifi_ssid === '' && !confirm('Take the device off its WiFi network? It will answer on its own ' +
+    'access point only.')) return;
+  const button = $('board-save');
+  button.disabled = true;
+  setStatus(status, 'working', 'Saving…');
+  try {
+    const board = await apiSigned('PUT', '/board', changes);
+    renderBoard(board, true, 'wifi_ssid' in changes || 'wifi_password' in changes);
+    setStatus(status, 'done', describeBoardChange(changes, board));
+  } catch (err) {
+    setStatus(status, 'failed', `Not saved: ${describeError(err)}`);
+    showError('Saving the board settings', err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---- after setup: the device joins its network ---------------------------------------------------------------
+
+function showNextSteps(...nodes) {
+  $('next-steps-text').replaceChildren(...nodes);
+  $('next-steps').hidden = false;
+}
+
+// The WiFi network of the setup form, sent signed once setup has given the page its key; then what the user does to
+// reach the device on that network, and the address it gets there once it has joined.
+async function joinNetwork(wifi) {
+  const request = { wifi_ssid: wifi.ssid };
+  if (wifi.password) request.wifi_password = wifi.password;
+  showNextSteps(el('p', { text: `Sending the WiFi network “${wifi.ssid}” to the device…` }));
+  let board;
+  try {
+    board = await apiSigned('PUT', '/board', request);
+  } catch (err) {
+    showNextSteps(el('p', { class: 'status', 'data-state': 'failed',
+      text: `The device is set up, but it did not take the WiFi network: ${describeError(err)}` }),
+    el('p', { text: 'Set its network in the Board panel.' }));
+    return;
+  }
+  renderBoard(board, true, true);
+  const hostname = board.network && board.network.hostname;
+  showNextSteps(el('p', { text: `The device now joins the WiFi network “${wifi.ssid}”.` }),
+    el('p', {}, `Connect this phone or computer to “${wifi.ssid}” too, then open `,
+      ...(hostname ? [deviceLink(`${hostname}.local`), ' or '] : []), 'the address the device gets there.'),
+    el('p', { id: 'next-steps-address', 'data-testid': 'next-steps-address', 'data-state': 'joining',
+      text: 'Waiting for the device to join…' }),
+    el('p', { class: 'hint', text: 'Its own access point stays up while it has not joined, and while this phone or ' +
+      'computer is connected to it: this page goes on working until you switch networks.' }));
+  watchJoin(wifi.ssid);
+}
+
+// Polls the board until the device is on its network (its address shown) or JOIN_WATCH_MS pass.
+async function watchJoin(ssid) {
+  const line = $('next-steps-address');
+  const until = Date.now() + JOIN_WATCH_MS;
+  while (Date.now() < until) {
+    await sleep(JOIN_POLL_MS);
+    if ($('next-steps').hidden || !line.isConnected) return;
+    let board;
+    try {
+      board = await readBoard();
+    } catch (_) {
+      setStatus(line, 'lost', 'This page no longer reaches the device here: if you have switched networks, open ' +
+        'it at its new address.');
+      return;
+    }
+    if (!board) continue;
+    renderBoard(board, false);
+    const network = board.network || {};
+    if (network.station_connected && network.station_address) {
+      line.dataset.state = 'joined';
+      line.replaceChildren(`It joined “${ssid}” with the address `, deviceLink(network.station_address), '.');
+      return;
+    }
+  }
+  setStatus(line, 'not-joined', `It has not joined “${ssid}” yet. If the network's name or password is wrong, ` +
+    'correct them in the Board panel: the device keeps its access point up while it cannot join.');
+}
+
 // ---- start ---------------------------------------------------------------------------------------------------
 
 function start() {
@@ -1042,6 +1293,9 @@ function start() {
   $('rollback').addEventListener('click', rollback);
   $('job-cancel').addEventListener('click', cancelJob);
   $('settings-form').addEventListener('submit', saveSettings);
+  $('next-steps-dismiss').addEventListener('click', () => { $('next-steps').hidden = true; });
+  $('board-form').addEventListener('submit', saveBoard);
+  $('board-refresh').addEventListener('click', () => loadBoard(false));
   setUpUpload();
   loadDevice();
   loadImages();
