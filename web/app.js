@@ -117,14 +117,15 @@ function errorFromBody(httpStatus, text) {
 }
 
 // One exchange with the device: {status, text, retryAfter}. fetch() normally; XMLHttpRequest when the caller wants
-// upload progress (fetch has no upload progress events). options: body, contentType, headers, onUploadProgress.
+// upload progress (fetch has no upload progress events). options: body, contentType, headers, onUploadProgress,
+// signal (an AbortSignal, fetch only).
 function transmit(method, path, options) {
   const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
   if (options.body !== undefined) headers['Content-Type'] = options.contentType || 'application/json';
   const unreachable = (reason) =>
     new Error(`the device did not answer (${reason}); check that it is powered and on the network`);
   if (!options.onUploadProgress) {
-    return fetch(API + path, { method, headers, body: options.body }).then(
+    return fetch(API + path, { method, headers, body: options.body, signal: options.signal }).then(
       async (response) => ({ status: response.status, text: await response.text(),
         retryAfter: response.headers.get('Retry-After') }),
       (err) => { throw unreachable(err.message); });
@@ -281,8 +282,9 @@ function renderSession() {
   renderProgrammerPanels(!!auth && !setupNeeded && (!!state.key || !auth.required));
 }
 
-// The device's own settings, for whoever may change them, on a device that has them: the WiFi fields of setup and
-// the Board panel where GET /api/v1/device says "board". The board's settings are read when its panel appears.
+// The device's own settings and firmware, for whoever may change them, on a device that has them: the WiFi fields
+// of setup and the Board panel where GET /api/v1/device says "board", the Programmer firmware panel where it says
+// "firmware_update". The board's settings are read when its panel appears.
 function renderProgrammerPanels(mayChange) {
   const device = state.device || {};
   $('setup-wifi').hidden = device.board !== true;
@@ -290,6 +292,7 @@ function renderProgrammerPanels(mayChange) {
   const showBoard = mayChange && device.board === true;
   if (showBoard && boardPanel.hidden) loadBoard();
   boardPanel.hidden = !showBoard;
+  $('programmer').hidden = !(mayChange && device.firmware_update === true);
 }
 
 function showLogin(stateName, text) {
@@ -1280,6 +1283,95 @@ async function watchJoin(ssid) {
     'correct them in the Board panel: the device keeps its access point up while it cannot join.');
 }
 
+// ---- the programmer's own firmware (POST /api/v1/firmware) --------------------------------------------------
+
+// A new firmware confirms itself within a minute of its start or the previous one boots again: 90 s covers either.
+const RESTART_WAIT_MS = 90000;
+const RESTART_POLL_MS = 1000;
+const PROBE_TIMEOUT_MS = 3000;  // a device that is restarting may not answer at all
+const UPTIME_SLACK_S = 3;       // whole seconds, and the time an answer takes
+
+// GET /api/v1/device, given up after PROBE_TIMEOUT_MS.
+async function probeDevice() {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), PROBE_TIMEOUT_MS);
+  try {
+    return readAnswer(await transmit('GET', '/device', { signal: controller.signal }));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Polls the device until it answers with an uptime that started over since reference ({uptime_s, at}): until it
+// restarts it answers its old uptime, grown by the time that passed. The device's answer, or null after
+// RESTART_WAIT_MS.
+async function waitForRestart(reference) {
+  const deadline = Date.now() + RESTART_WAIT_MS;
+  while (Date.now() < deadline) {
+    await sleep(RESTART_POLL_MS);
+    let device;
+    try {
+      device = await probeDevice();
+    } catch (_) {
+      continue;  // down while it restarts
+    }
+    const uptimeIfNotRestarted = reference.uptime_s + (Date.now() - reference.at) / 1000;
+    if (device.uptime_s + UPTIME_SLACK_S < uptimeIfNotRestarted) return device;
+  }
+  return null;
+}
+
+async function updateFirmware() {
+  const input = $('firmware-file');
+  const file = input.files[0];
+  if (!file) return;
+  const button = $('firmware-update');
+  const bar = $('firmware-progress');
+  const status = $('firmware-status');
+  if (!isContainerHead(await fileHead(file))) {
+    setStatus(status, 'failed', `${file.name} is not a signed container (it does not start with ` +
+      `${CONTAINER_MAGIC}): sign the programmer's firmware with airswd sign --target esp8266.`);
+    return;
+  }
+  button.disabled = true;
+  setBar(bar, 0);
+  let answer, reference;
+  try {
+    const before = await api('GET', '/device');
+    reference = { uptime_s: before.uptime_s, at: Date.now() };
+    setStatus(status, 'uploading', `Sending ${file.name} (${formatBytes(file.size)})…`);
+    answer = await uploadSigned('/firmware', file, (fraction) => {
+      setBar(bar, 100 * fraction);
+      if (fraction >= 1) setStatus(status, 'checking', `${file.name} sent: the device checks it…`);
+    });
+  } catch (err) {
+    setBar(bar, 0);
+    setStatus(status, 'failed', `${file.name} was not taken: ${describeError(err)}`);
+    showError(`Updating the programmer with ${file.name}`, err);
+    button.disabled = false;
+    return;
+  }
+  input.value = '';  // taken: a second click would send it again
+  const taken = `${file.name} (security version ${answer.security_version}, ${formatBytes(answer.size)}) was ` +
+    'checked and taken by the device.';
+  if (!answer.restarting) {
+    setStatus(status, 'done', `${taken} It keeps it in its update slot and does not restart into it.`);
+    return;
+  }
+  setStatus(status, 'restarting', `${taken} It restarts into it now: waiting for it to answer again…`);
+  const device = await waitForRestart(reference);
+  if (device) {
+    renderDevice(device);
+    loadImages();
+    setStatus(status, 'done', `${taken} It restarted and answers again, running version ${device.version} ` +
+      `(up ${formatUptime(device.uptime_s)}).`);
+  } else {
+    setStatus(status, 'failed', `${taken} It did not answer again within ${RESTART_WAIT_MS / 1000} s. A new ` +
+      'firmware that does not start is replaced by the previous one after a minute, by itself: wait a little, then ' +
+      'reload this page. If the device still does not answer, check its power and WiFi, then power it off and on.');
+  }
+}
+
 // ---- start ---------------------------------------------------------------------------------------------------
 
 function start() {
@@ -1296,6 +1388,11 @@ function start() {
   $('next-steps-dismiss').addEventListener('click', () => { $('next-steps').hidden = true; });
   $('board-form').addEventListener('submit', saveBoard);
   $('board-refresh').addEventListener('click', () => loadBoard(false));
+  $('firmware-file').addEventListener('change', () => {
+    $('firmware-update').disabled = !$('firmware-file').files.length;
+    setStatus($('firmware-status'), 'idle', '');
+  });
+  $('firmware-update').addEventListener('click', updateFirmware);
   setUpUpload();
   loadDevice();
   loadImages();
