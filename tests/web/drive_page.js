@@ -6,9 +6,19 @@
 // sentence, a confirm, the upload again without the copy), logging out, wrong passphrases and the penalty that
 // follows, and logging in again. It also checks that a stale nonce is retried, that the page sends the derived key and never the
 // passphrase, that every failed HTTP answer was an expected one, that the page fits a phone, and saves screenshots.
+// What else it checks depends on what GET /api/v1/device says the device has:
+// - a board (the ESP8266, or mock_api.js --board): setup refused over its station network with the device's sentence,
+//   then setup with a WiFi network whose name and password go to the board in a signed PUT, what to do next with the
+//   address the device gets; the Board panel showing the network and the pins, a change, and a refusal;
+// - firmware_update: the Programmer firmware panel uploads a signed container (the device restarts into it, and the
+//   page waits for it to answer again, or keeps it) and shows the refusal of an older one;
+// - neither: neither panel appears, and the board is never asked for.
 //
-// Usage: node drive_page.js URL FIRMWARE.elf CONTAINER.airswd SIGNING-PUB.pem SCREENSHOT.png
-//        (the private key is expected beside the public one: SIGNING.pem, the page must refuse it)
+// Usage: node drive_page.js URL FIRMWARE.elf CONTAINER.airswd SIGNING-PUB.pem SCREENSHOT.png PROGRAMMER.airswd
+//        OLDER-PROGRAMMER.airswd [STATION-URL]
+//        (the private key is expected beside the public one: SIGNING.pem, the page must refuse it; PROGRAMMER is
+//        signed for esp8266 with security version 3, OLDER with 2; STATION-URL: where a device with a board answers
+//        on its station network)
 //        (playwright-core found through NODE_PATH; CHROMIUM overrides /usr/bin/chromium)
 'use strict';
 
@@ -18,12 +28,17 @@ const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-const [url, firmware, container, publicKey, screenshot] = process.argv.slice(2);
+const [url, firmware, container, publicKey, screenshot, programmer, olderProgrammer, stationUrl] =
+  process.argv.slice(2);
 const TIMEOUT_MS = 30000;
+const RESTART_TIMEOUT_MS = 100000;  // the page waits 90 s for a device that restarts
 const PASSPHRASE = 'correct horse battery staple';
 const WRONG_PASSPHRASE = 'incorrect horse battery staple';
 // K as docs/auth.md defines it, computed here with node:crypto rather than with the page's auth.js.
 const ADMIN_KEY_HEX = crypto.createHash('sha256').update(`airswd-admin-v1:${PASSPHRASE}`).digest('hex');
+// A WiFi network whose name and password need escaping in JSON and are not ASCII.
+const WIFI = { ssid: 'workshop "2.4 GHz" ü', password: 'pa55 w0rd \\ "é"' };
+const PROGRAMMER_VERSION = 3;
 
 function say(what, value) {
   console.log(`${what.padEnd(16)} ${value}`);
@@ -82,6 +97,34 @@ async function identify(page) {
   return facts;
 }
 
+const sha256Hex = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
+const macHex = (method, pathname, nonce, bodyHash) => crypto.createHmac('sha256', Buffer.from(ADMIN_KEY_HEX, 'hex'))
+  .update(`${method}\n${pathname}\n${nonce}\n${bodyHash}`).digest('hex');
+
+// Checks that a request the page sent carries the signature of docs/auth.md over these bytes.
+function checkSigned(what, method, pathname, authorization, body) {
+  const match = /^AIRSWD-HMAC-SHA256 nonce=([0-9a-f]{32}), body=([0-9a-f]{64}), mac=([0-9a-f]{64})$/
+    .exec(authorization || '');
+  check(match, `${what} was not signed (Authorization: ${authorization})`);
+  check(match[2] === sha256Hex(body), `${what}: the body hash signed is not the SHA-256 of the body sent`);
+  check(match[3] === macHex(method, pathname, match[1], match[2]), `${what}: the MAC is not HMAC(K, m)`);
+}
+
+// A signed GET, computed here (not by the page): what the device says, to compare the page with.
+async function signedGet(pathname) {
+  const { nonce } = await (await fetch(new URL('api/v1/auth/nonce', url))).json();
+  const bodyHash = sha256Hex('');
+  const response = await fetch(new URL(pathname.slice(1), url), { headers: {
+    Authorization: `AIRSWD-HMAC-SHA256 nonce=${nonce}, body=${bodyHash}, mac=${macHex('GET', pathname, nonce, bodyHash)}`,
+  } });
+  check(response.ok, `GET ${pathname} signed here: HTTP ${response.status}`);
+  return response.json();
+}
+
+async function deviceJson() {
+  return (await fetch(new URL('api/v1/device', url))).json();
+}
+
 async function logIn(page, passphrase) {
   await page.fill('#login-passphrase', passphrase);
   await page.click('#login-submit');
@@ -91,10 +134,173 @@ async function logIn(page, passphrase) {
     status: await text(page, '#login-status') };
 }
 
-async function main() {
-  if (!url || !firmware || !container || !publicKey || !screenshot) {
-    throw new Error('usage: node drive_page.js URL FIRMWARE CONTAINER SIGNING-PUB.pem SCREENSHOT.png');
+// A device with a board may refuse setup by where it comes from (the ESP8266 takes it from its own access point only,
+// within 10 minutes of power-on): over its station network the page shows the device's sentence.
+async function checkSetupClosed(page, setupBodies) {
+  check(stationUrl, 'a device with a board: the URL of its station network is missing');
+  await page.goto(stationUrl, { waitUntil: 'load' });
+  await page.waitForFunction(() => document.getElementById('device-info').children.length > 0);
+  check(await page.isVisible('#setup-wifi'), 'the setup of a device with a board should ask for its WiFi network');
+  await page.fill('#setup-passphrase', PASSPHRASE);
+  await page.fill('#setup-passphrase-again', PASSPHRASE);
+  await page.click('#setup-submit');
+  await page.waitForFunction(() => document.getElementById('setup-status').dataset.state === 'failed');
+  const shown = await text(page, '#setup-status');
+  say('setup closed', shown);
+  // The device's own answer, asked here: the page must show its sentence.
+  const answer = await (await fetch(new URL('api/v1/setup', stationUrl), { method: 'POST', body: '{}' })).json();
+  check(answer.error === 'setup-closed' && shown.includes(answer.detail),
+    `the page should show the device's sentence "${answer.detail}"`);
+  check(setupBodies.length === 1 && await sessionState(page) === 'setup',
+    'a refused setup should have been sent once and leave the device wanting setup');
+  setupBodies.length = 0;
+}
+
+// After setup with a WiFi network: the board got it in one signed PUT, and the page says what to do next: the
+// device's name on that network and, once it has joined, the address it got there.
+async function checkWifiAfterSetup(page, boardPuts) {
+  await page.waitForSelector('#next-steps', { state: 'visible' });
+  await page.waitForFunction(() => {
+    const line = document.getElementById('next-steps-address');
+    return line && line.dataset.state !== 'joining';
+  });
+  check(boardPuts.length === 1, `setup should send the WiFi network in one PUT /api/v1/board, not ${boardPuts.length}`);
+  const put = boardPuts[0];
+  say('wifi sent', put.body);
+  const sent = JSON.parse(put.body);
+  check(sent.wifi_ssid === WIFI.ssid && sent.wifi_password === WIFI.password && Object.keys(sent).length === 2,
+    `the PUT should carry the network's name and password, and only them: ${put.body}`);
+  checkSigned('the PUT of the WiFi network', 'PUT', '/api/v1/board', put.authorization, put.body);
+  const boardState = await signedGet('/api/v1/board');
+  check(boardState.wifi_ssid === WIFI.ssid, `the board has the network "${boardState.wifi_ssid}"`);
+  const next = oneLine(await text(page, '#next-steps-text'));
+  say('next steps', next);
+  check(next.includes(`//${boardState.network.hostname}.local/`), 'the next steps should give the device\'s name');
+  check(await page.getAttribute('#next-steps-address', 'data-state') === 'joined' &&
+    next.includes(boardState.network.station_address), `the next steps should give the address the device got`);
+}
+
+// Clicks Save in the Board panel: the device's answer to the PUT and what the panel says.
+async function saveBoard(page) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith('/api/v1/board')),
+    page.click('#board-save'),
+  ]);
+  await page.waitForFunction(() => ['done', 'failed'].includes(document.getElementById('board-status').dataset.state));
+  return { answer: await response.json(), state: await page.getAttribute('#board-status', 'data-state'),
+    text: await text(page, '#board-status') };
+}
+
+// The Board panel: what the device says of its network and pins; a change (only what changed is sent, the password
+// only when one is typed); a refusal of the device, shown as its sentence, that changes nothing.
+async function checkBoardPanel(page, boardPuts) {
+  await page.waitForSelector('#board', { state: 'visible' });
+  const before = await signedGet('/api/v1/board');
+  const network = before.network;
+  const pinText = (gpio) => (gpio === null ? 'not wired' : `GPIO${gpio}`);
+  const facts = oneLine(await text(page, '#board-network'));
+  say('board panel', facts);
+  for (const shown of [before.wifi_ssid, `connected to ${before.wifi_ssid}`, network.station_address,
+    `${network.hostname}.local`, `${network.rssi} dBm`, `SWCLK ${pinText(before.pin_swclk)}`,
+    `SWDIO ${pinText(before.pin_swdio)}`, `NRST ${pinText(before.pin_nrst)}`, `BOOT0 ${pinText(before.pin_boot0)}`]) {
+    check(facts.includes(shown), `the Board panel does not show "${shown}"`);
   }
+  for (const pin of ['swclk', 'swdio', 'nrst', 'boot0']) {
+    const gpio = before[`pin_${pin}`];
+    check(await page.inputValue(`#board-pin-${pin}`) === (gpio === null ? '' : String(gpio)),
+      `the ${pin} field does not hold the device's GPIO ${gpio}`);
+  }
+  check(await page.inputValue('#board-wifi-ssid') === before.wifi_ssid, 'the network field is not the device\'s');
+  check(await page.inputValue('#board-wifi-password') === '', 'the password field should start empty');
+
+  // Another network with its password, SWCLK on another GPIO, BOOT0 not wired.
+  const change = { wifi_ssid: 'lab', wifi_password: 'another password', pin_swclk: before.pin_swclk === 12 ? 15 : 12,
+    pin_boot0: null };
+  await page.fill('#board-wifi-ssid', change.wifi_ssid);
+  await page.fill('#board-wifi-password', change.wifi_password);
+  await page.fill('#board-pin-swclk', String(change.pin_swclk));
+  await page.fill('#board-pin-boot0', '');
+  let saved = await saveBoard(page);
+  say('board change', `${boardPuts[boardPuts.length - 1].body} -> ${saved.state}: ${saved.text}`);
+  check(saved.state === 'done' && saved.text.includes(`joins “${change.wifi_ssid}”`),
+    'a new network should be saved, with a word on the device reconnecting');
+  const put = boardPuts[boardPuts.length - 1];
+  const sorted = (object) => JSON.stringify(Object.entries(object).sort());
+  check(sorted(JSON.parse(put.body)) === sorted(change), `the PUT should carry the changes only: ${put.body}`);
+  checkSigned('the PUT of the board settings', 'PUT', '/api/v1/board', put.authorization, put.body);
+  const after = await signedGet('/api/v1/board');
+  check(after.wifi_ssid === change.wifi_ssid && after.pin_swclk === change.pin_swclk && after.pin_boot0 === null &&
+    after.pin_swdio === before.pin_swdio, `the device did not take the change: ${JSON.stringify(after)}`);
+  check(await page.inputValue('#board-wifi-password') === '', 'the password should not stay in the form');
+
+  // SWCLK on a pin of the SPI flash: the device refuses it, with its sentence, and the password is not sent again.
+  const errorsBefore = await page.locator('#errors li').count();
+  await page.fill('#board-pin-swclk', '6');
+  saved = await saveBoard(page);
+  say('board refused', `${boardPuts[boardPuts.length - 1].body} -> ${saved.text}`);
+  check(saved.state === 'failed' && saved.answer.detail && saved.text.includes(saved.answer.detail),
+    `the panel should show the device's refusal "${saved.answer.detail}"`);
+  check(boardPuts[boardPuts.length - 1].body === '{"pin_swclk":6}', 'only the pin should be sent, no password');
+  check(await page.locator('#errors li').count() > errorsBefore, 'the refusal should also be in the error list');
+  check((await signedGet('/api/v1/board')).pin_swclk === change.pin_swclk, 'a refused change changed the board');
+}
+
+// The Programmer firmware panel: a container signed for the programmer, uploaded signed and checked by the device,
+// which either restarts into it (the page waits for it to answer again, its uptime started over) or keeps it
+// (airswdd); then an older one, refused with the device's sentence.
+async function checkFirmwareUpdate(page, firmwarePosts, restart, mustRestart) {
+  await page.waitForSelector('#programmer', { state: 'visible' });
+  const before = await deviceJson();
+  const sent = Date.now();
+  await page.setInputFiles('#firmware-file', programmer);
+  restart.underway = true;
+  await page.click('#firmware-update');
+  await page.waitForFunction(() => ['done', 'failed'].includes(document.getElementById('firmware-status').dataset.state),
+    undefined, { timeout: RESTART_TIMEOUT_MS });
+  restart.underway = false;
+  const shown = await text(page, '#firmware-status');
+  say('firmware', `${shown} (${((Date.now() - sent) / 1000).toFixed(1)} s)`);
+  check(await page.getAttribute('#firmware-status', 'data-state') === 'done' &&
+    shown.includes(`security version ${PROGRAMMER_VERSION}`), 'the signed programmer firmware should be taken');
+  check(firmwarePosts.length === 1, `the firmware should be sent once, not ${firmwarePosts.length} times`);
+  checkSigned('the firmware upload', 'POST', '/api/v1/firmware', firmwarePosts[0], fs.readFileSync(programmer));
+  check(await page.getAttribute('#firmware-progress', 'aria-valuenow') === '100', 'the firmware bar is not at 100%');
+  const after = await deviceJson();
+  const restarted = after.uptime_s + 2 < before.uptime_s + (Date.now() - sent) / 1000;
+  if (restarted) {
+    check(shown.includes(`running version ${after.version}`), 'the page should say the device is back, with its version');
+    check(await text(page, '#device-version') === `v${after.version}`, 'the header should show the new version');
+  } else {
+    check(!mustRestart, 'a device with a board restarts into its new firmware');
+    check(/update slot/.test(shown), 'the page should say that the device keeps the firmware without restarting');
+  }
+  say('device', `${restarted ? 'restarted' : 'kept running'}: v${after.version}, up ${after.uptime_s} s`);
+
+  const errorsBefore = await page.locator('#errors li').count();
+  await page.setInputFiles('#firmware-file', olderProgrammer);
+  await page.click('#firmware-update');
+  await page.waitForFunction(() => document.getElementById('firmware-status').dataset.state === 'failed');
+  const refused = await text(page, '#firmware-status');
+  say('older firmware', refused);
+  check(/image-rollback/.test(refused) && refused.includes(`older than the minimum ${PROGRAMMER_VERSION}`),
+    'an older programmer firmware should be refused with the device\'s sentence');
+  check(await page.locator('#errors li').count() > errorsBefore, 'the refusal should also be in the error list');
+}
+
+async function main() {
+  if (!url || !firmware || !container || !publicKey || !screenshot || !programmer || !olderProgrammer) {
+    throw new Error('usage: node drive_page.js URL FIRMWARE CONTAINER SIGNING-PUB.pem SCREENSHOT.png PROGRAMMER ' +
+      'OLDER-PROGRAMMER [STATION-URL]');
+  }
+  const device0 = await deviceJson();
+  const board = device0.board === true;
+  const firmwareUpdate = device0.firmware_update === true;
+  say('device has', `${board ? 'a board' : 'no board'}, ${firmwareUpdate ? 'firmware update' : 'no firmware update'}`);
+  const origins = [new URL(url).origin].concat(stationUrl ? [new URL(stationUrl).origin] : []);
+  // The refusals the panels of a board and of the firmware provoke.
+  const provokedByPanels = [];
+  if (board) provokedByPanels.push(/^403 POST \/api\/v1\/setup setup-closed$/, /^400 PUT \/api\/v1\/board bad-request$/);
+  if (firmwareUpdate) provokedByPanels.push(/^403 POST \/api\/v1\/firmware (image-rollback|\(body not kept\))$/);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -108,6 +314,10 @@ async function main() {
   const pendingRefusals = [];
   const refusalsSettled = () => Promise.all(pendingRefusals);
   const setupBodies = [];
+  const boardPuts = [];      // {body, authorization} of each PUT /api/v1/board
+  const firmwarePosts = [];  // the Authorization of each POST /api/v1/firmware
+  let boardRequests = 0;
+  const restart = { underway: false };  // while the device restarts, its connections drop
   let reloading = false;
   const reload = async (page) => {
     reloading = true;
@@ -123,24 +333,34 @@ async function main() {
     page.setDefaultTimeout(TIMEOUT_MS);
     page.on('pageerror', (err) => problems.push(`script error: ${err.message}`));
     page.on('console', (message) => {
-      // Chromium logs each failed answer; those are checked one by one through the responses below.
-      if (message.type() === 'error' && !/the server responded with a status of (40[13459]|429|507)/.test(message.text())) {
+      // Chromium logs each failed answer; those are checked one by one through the responses below. A device that
+      // restarts drops its connections.
+      const dropped = restart.underway && /net::ERR_/.test(message.text());
+      if (message.type() === 'error' && !dropped &&
+          !/the server responded with a status of (40[013459]|429|507)/.test(message.text())) {
         problems.push(`console: ${message.text()}`);
       }
     });
     page.on('requestfailed', (request) => {
       // EventSource requests are cut when the page closes or reloads, and so is any request in flight when the test
-      // reloads the page (a device with 2 connections answers more slowly); anything else failing is a problem.
+      // reloads the page (a device with 2 connections answers more slowly), and every request while the device
+      // restarts; anything else failing is a problem.
       const reloadCut = reloading && request.failure().errorText === 'net::ERR_ABORTED';
-      if (!request.url().endsWith('/api/v1/events') && !reloadCut) {
+      if (!request.url().endsWith('/api/v1/events') && !reloadCut && !restart.underway) {
         problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure().errorText}`);
       }
     });
     page.on('request', (request) => {
-      if (!request.url().startsWith(new URL(url).origin) && !request.url().startsWith('data:')) {
+      if (!origins.some((origin) => request.url().startsWith(origin)) && !request.url().startsWith('data:')) {
         problems.push(`outside resource requested: ${request.url()}`);
       }
-      if (request.url().endsWith('/api/v1/setup')) setupBodies.push(request.postData() || '');
+      const pathname = new URL(request.url()).pathname;
+      if (pathname === '/api/v1/setup') setupBodies.push(request.postData() || '');
+      if (pathname === '/api/v1/board') boardRequests++;
+      if (pathname === '/api/v1/board' && request.method() === 'PUT') {
+        boardPuts.push({ body: request.postData() || '', authorization: request.headers().authorization });
+      }
+      if (pathname === '/api/v1/firmware') firmwarePosts.push(request.headers().authorization);
     });
     // Reading an answer's body is asynchronous: a check awaits refusalsSettled() so that it sees every one so far.
     page.on('response', (response) => {
@@ -159,6 +379,7 @@ async function main() {
     });
 
     // ---- first-boot setup ----
+    if (board) await checkSetupClosed(page, setupBodies);
     await page.goto(url, { waitUntil: 'load' });
     await page.waitForFunction(() => document.getElementById('device-info').children.length > 0);
     say('device', `${await text(page, '#device-name')} ${await text(page, '#device-version')}`);
@@ -190,6 +411,12 @@ async function main() {
     await page.fill('#setup-passphrase-again', PASSPHRASE);
     await page.setInputFiles('#setup-signing-key-file', publicKey);
     await page.waitForFunction(() => document.getElementById('setup-signing-key').value.startsWith('-----BEGIN PUBLIC'));
+    if (board) {
+      await page.fill('#setup-wifi-ssid', WIFI.ssid);
+      await page.fill('#setup-wifi-password', WIFI.password);
+    } else {
+      check(!(await page.isVisible('#setup-wifi')), 'the setup of a device without a board should not ask for WiFi');
+    }
     await page.click('#setup-submit');
     await page.waitForFunction(() => document.getElementById('session-state').dataset.state === 'in');
     check(!(await page.isVisible('#setup')), 'the setup panel should be gone after setup');
@@ -198,6 +425,7 @@ async function main() {
     say('setup sent', `${Object.keys(sent).join(', ')}; admin_key ${sent.admin_key.slice(0, 16)}…`);
     check(sent.admin_key === ADMIN_KEY_HEX, `admin_key is not SHA-256("airswd-admin-v1:" + passphrase): ${sent.admin_key}`);
     check(!setupBodies[0].includes(PASSPHRASE), 'the passphrase itself was sent to the device');
+    check(!setupBodies[0].includes('wifi'), 'the WiFi network goes to the board, not to setup');
     check(sent.signing_key && sent.signing_key.trim() === fs.readFileSync(publicKey, 'utf8').trim(),
       'the signing key sent is not the public key file chosen');
     const stored = await page.evaluate(() => Object.values(sessionStorage));
@@ -216,6 +444,26 @@ async function main() {
 
     await page.waitForFunction(() => document.getElementById('events-state').dataset.state === 'open');
     say('events', await text(page, '#events-state'));
+
+    // ---- the programmer's own panels, where the device has them ----
+    check(await page.isVisible('#board') === board, `the Board panel should show ${board ? '' : 'only '}on a device ` +
+      'with a board');
+    check(await page.isVisible('#programmer') === firmwareUpdate, 'the Programmer firmware panel should show ' +
+      `${firmwareUpdate ? '' : 'only '}on a device that takes its own firmware`);
+    if (board) {
+      await checkWifiAfterSetup(page, boardPuts);
+      await checkBoardPanel(page, boardPuts);
+    } else {
+      check(boardRequests === 0, 'the page asked a device without a board for its board settings');
+      say('no board', 'neither the WiFi of setup nor the Board panel shown; the board never asked for');
+    }
+    if (firmwareUpdate) {
+      await checkFirmwareUpdate(page, firmwarePosts, restart, board);
+      await page.waitForFunction(() => document.getElementById('events-state').dataset.state === 'open');
+    } else {
+      check(firmwarePosts.length === 0, 'a firmware was sent to a device that does not take one');
+      say('no firmware', 'the Programmer firmware panel not shown');
+    }
 
     // ---- a signed request whose first nonce is stale is signed again with a new one ----
     let nonces = 0;
@@ -388,7 +636,7 @@ async function main() {
   }
 
   // Every failed answer was one this run provoked, and each provoked one happened.
-  const expected = [/^401 GET \/api\/v1\/target stale-nonce$/,
+  const expected = [...provokedByPanels, /^401 GET \/api\/v1\/target stale-nonce$/,
     /^403 POST \/api\/v1\/images (image-unsigned|\(body not kept\))$/,
     /^401 GET \/api\/v1\/auth\/check bad-credentials$/, /^401 GET \/api\/v1\/auth\/check bad-credentials$/,
     /^401 GET \/api\/v1\/auth\/check bad-credentials$/, /^429 GET \/api\/v1\/auth\/check throttled$/,

@@ -4,10 +4,17 @@
 // second and reports them over Server-Sent Events. Like the daemon it starts unconfigured, wants first-boot setup,
 // checks the signature of every [auth] request (docs/auth.md, computed here with node:crypto, independently of
 // web/auth.js) with its nonces, refusals and penalty windows, and takes signed containers only unless debug mode is
-// on. It does not check a container's signature: only its magic and that some key is trusted.
+// on. It does not check the signature of an image for the STM32: only its magic and that some key is trusted.
 //
-// Usage: node mock_api.js WEB_DIR [PORT]   (PORT 0, the default, picks a free one; the first line printed is
-//        "listening on http://127.0.0.1:PORT/")
+// With --board it is a device with a board of its own, as the ESP8266 is: GET and PUT /api/v1/board (WiFi and pins,
+// refused as the ESP8266 refuses them), first-boot setup only from its access point (the first port; the second,
+// its station network, answers 403 setup-closed) within 10 minutes of its start, and POST /api/v1/firmware, which
+// checks a programmer's container as the device does (trusted key, ECDSA signature, target, security version,
+// payload hash) and then restarts: every connection dropped, none taken for RESTART_DOWN_MS, the uptime from 0 and
+// the version of the new firmware.
+//
+// Usage: node mock_api.js WEB_DIR [PORT] [--board]   (PORT 0, the default, picks a free one; the first line
+//        printed is "listening on http://127.0.0.1:PORT/", with --board the second "station network on URL")
 'use strict';
 
 const crypto = require('crypto');
@@ -16,10 +23,11 @@ const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
 
-const webDir = process.argv[2];
-const port = Number(process.argv[3] || 0);
+const boardMode = process.argv.includes('--board');
+const [webDir, portText] = process.argv.slice(2).filter((arg) => arg !== '--board');
+const port = Number(portText || 0);
 if (!webDir) {
-  console.error('usage: node mock_api.js WEB_DIR [PORT]');
+  console.error('usage: node mock_api.js WEB_DIR [PORT] [--board]');
   process.exit(2);
 }
 
@@ -28,7 +36,8 @@ const CONTENT_TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javasc
 // The daemon's default store: 2112 KB less its 8 KB journal. The mock counts bytes, not sectors, and its staged
 // images give way to the next upload.
 const STORE_CAPACITY = 2154496;
-const started = Date.now();
+let started = Date.now();
+let version = '0.4.0';
 
 const SCHEME = 'AIRSWD-HMAC-SHA256';
 const NONCE_LIFETIME_MS = 60000;
@@ -39,7 +48,8 @@ const CONTAINER_MAGIC = Buffer.from('AIRSWDC1');
 
 const device = { images: [], nextImageId: 1, jobs: new Map(), nextJobId: 1, running: null, log: [], logSeq: 0,
   settings: { swclk_hz: 4000000, connect_under_reset: false, verify: true }, debug: false };
-const security = { adminKey: null, trustedKeys: [], imageKey: false, nonces: new Map(), failures: 0,
+// trustedKeys: id -> the public key (a node KeyObject), to check the programmer's firmware with.
+const security = { adminKey: null, trustedKeys: new Map(), imageKey: false, nonces: new Map(), failures: 0,
   penaltyUntil: 0, penaltyS: 0 };
 const listeners = new Set();
 
@@ -168,7 +178,7 @@ async function uploadImage(request, response, query) {
     return fail(response, 403, 'image-unsigned', `${query.get('name') || 'image'} is ${format.toUpperCase()}`,
       'this device flashes signed images only: wrap the firmware in a signed container (`airswd sign`)');
   }
-  if (format === 'container' && !security.trustedKeys.length) {
+  if (format === 'container' && !security.trustedKeys.size) {
     return fail(response, 403, 'image-untrusted-key', 'this device trusts no signing key',
       'add the public key of the signer (POST /api/v1/keys, `airswd trust`)');
   }
@@ -352,9 +362,9 @@ function bodyMatches(request, response, bytes) {
   return refuse(response, 400, 'body-mismatch', 'the body is not the one the Authorization header declared');
 }
 
-// A P-256 public key as PEM text or DER hex -> its key id (the first 8 bytes of SHA-256 of the 65-byte point),
-// or null.
-function signingKeyId(text) {
+// A P-256 public key as PEM text or DER hex -> {id, key}: its key id (the first 8 bytes of SHA-256 of the 65-byte
+// point) and the key; or null.
+function signingKey(text) {
   try {
     const key = typeof text === 'string' && text.startsWith('-----BEGIN')
       ? crypto.createPublicKey(text)
@@ -362,22 +372,27 @@ function signingKeyId(text) {
     if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails.namedCurve !== 'prime256v1') return null;
     const jwk = key.export({ format: 'jwk' });
     const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
-    return sha256Hex(point).slice(0, 16);
+    return { id: sha256Hex(point).slice(0, 16), key };
   } catch (_) {
     return null;
   }
 }
 
 function deviceJson() {
-  return { name: 'airswd-mock', version: '0.4.0', uptime_s: uptime(), target: 'sim:stm32f103c8',
-    swclk_hz: device.settings.swclk_hz, debug_mode: device.debug,
-    policy: { signed_only: !device.debug, trusted_keys: security.trustedKeys.slice(), image_key: security.imageKey,
+  return { name: 'airswd-mock', version, uptime_s: uptime(), target: 'sim:stm32f103c8',
+    swclk_hz: device.settings.swclk_hz, debug_mode: device.debug, board: boardMode, firmware_update: boardMode,
+    policy: { signed_only: !device.debug, trusted_keys: [...security.trustedKeys.keys()], image_key: security.imageKey,
       min_security_version: 0 },
     auth: { required: true, setup_required: !security.adminKey, scheme: SCHEME },
     store: storeJson() };
 }
 
 async function setup(request, response) {
+  if (boardMode && !setupAllowed(request)) {
+    return fail(response, 403, 'setup-closed', `setup is done from the device's own access point ${HOSTNAME} ` +
+      'within 10 minutes of power-on: ' + (fromAccessPoint(request) ? 'power the device off and on, then set it up ' +
+      'at once' : 'connect to it and open 192.168.4.1'));
+  }
   const body = await readJson(request, response);
   if (!body) return;
   for (const key of Object.keys(body)) {
@@ -388,8 +403,8 @@ async function setup(request, response) {
   if (typeof body.admin_key !== 'string' || !/^[0-9a-fA-F]{64}$/.test(body.admin_key)) {
     return fail(response, 400, 'bad-request', '"admin_key" is required: 64 hex digits');
   }
-  let keyId = null;
-  if (body.signing_key !== undefined && !(keyId = signingKeyId(body.signing_key))) {
+  let key = null;
+  if (body.signing_key !== undefined && !(key = signingKey(body.signing_key))) {
     return fail(response, 400, 'bad-request', '"signing_key" must be a P-256 public key: PEM text, or the hex of its DER');
   }
   if (body.image_key !== undefined && !(typeof body.image_key === 'string' && /^[0-9a-fA-F]{32}$/.test(body.image_key))) {
@@ -397,10 +412,220 @@ async function setup(request, response) {
   }
   if (security.adminKey) return fail(response, 409, 'setup-done', 'setup is closed: it was done already');
   security.adminKey = Buffer.from(body.admin_key, 'hex');
-  if (keyId) security.trustedKeys.push(keyId);
+  if (key) security.trustedKeys.set(key.id, key.key);
   security.imageKey = body.image_key !== undefined;
   log('setup done');
   send(response, 200, deviceJson());
+}
+
+// ---- a board of its own (--board): WiFi, pins, setup from the access point, the programmer's firmware ----------
+
+const HOSTNAME = 'airswd-0a0b0c';
+const SETUP_WINDOW_MS = 10 * 60 * 1000;
+const STATION = { address: '192.168.1.50', rssi: -61, joinMs: 800 };  // what the device gets when it joins
+const RESTART_DOWN_MS = 1500;
+// The update slot of the ESP8266's 4 MB layout (0xF0000 B) less its last sector, where the header goes.
+const FIRMWARE_SLOT = 0xF0000 - 4096;
+const CONTAINER_HEADER = 256;
+const SIGNATURE_MAX = 72;
+const FLAG_ENCRYPTED = 0x01;
+const FLAG_PROGRAMMER = 0x02;
+const PIN_NAMES = { pin_swclk: 'swclk', pin_swdio: 'swdio', pin_nrst: 'nrst', pin_boot0: 'boot0' };
+const BUSY_MESSAGE = 'one job or upload at a time: wait for it or cancel it';
+// The device's sentences (src/status.c) for the refusals of a firmware upload.
+const MESSAGES = {
+  'image-format': 'the file is not a valid firmware image: check that it is the build output (Intel HEX, ARM ELF or ' +
+    'raw binary) and that it was not altered on the way',
+  'image-truncated': 'the file ends too early: the upload or copy was cut short, send the whole file again',
+  'image-encrypted': 'the image is encrypted and this device has no image key: install the AES key the image was ' +
+    'encrypted with, or upload an unencrypted image',
+  'image-untrusted-key': 'the image is not signed by a key this device trusts: sign it with one of the device\'s ' +
+    'keys (`airswd sign --key`), or add its public key to the device',
+  'image-signature': 'the image\'s signature does not match its header: the file was altered after signing, or ' +
+    'signed with another key; sign it again',
+  'image-rollback': 'the image is older than this device accepts (anti-rollback): sign the firmware with a higher ' +
+    'security version (`airswd sign --version`)',
+  'image-hash': 'the image\'s payload does not match the hash in its signed header: the file is corrupted or the ' +
+    'device\'s image key is not the one it was encrypted with; upload it again',
+  'target-mismatch': 'the image does not fit the connected part: check that it was built for this part',
+  'too-large': 'the image is larger than the whole staging store: build a smaller image, or give the store more ' +
+    'room (a larger flash partition; airswdd --store-size)',
+};
+
+const board = { wifi_ssid: '', wifi_password: '', pin_swclk: 14, pin_swdio: 13, pin_nrst: 4, pin_boot0: 5,
+  stationConnected: false, joinTimer: null, firmwareMinVersion: 0 };
+const sockets = new Set();   // every open connection, dropped when the device restarts
+let down = false;            // restarting: no connection is taken
+let accessPointPort = 0;     // the first server's; the other one is the station network
+
+const fromAccessPoint = (request) => request.socket.localPort === accessPointPort;
+const setupAllowed = (request) => fromAccessPoint(request) && Date.now() - started < SETUP_WINDOW_MS;
+
+function boardJson() {
+  const connected = board.stationConnected;
+  const accessPointClients = [...sockets].some((socket) => socket.localPort === accessPointPort);
+  return { wifi_ssid: board.wifi_ssid, pin_swclk: board.pin_swclk, pin_swdio: board.pin_swdio,
+    pin_nrst: board.pin_nrst, pin_boot0: board.pin_boot0,
+    network: { station_connected: connected, station_address: connected ? STATION.address : '',
+      rssi: connected ? STATION.rssi : 0, setup_ap: !connected || accessPointClients, hostname: HOSTNAME } };
+}
+
+// The ESP8266's check of a pin plan (ports/esp8266/main/esp8266_pins.c): its sentence, or null.
+function pinPlanProblem(plan) {
+  const taken = [];
+  for (const [field, name] of Object.entries(PIN_NAMES)) {
+    if (plan[field] === null && (name === 'nrst' || name === 'boot0')) continue;
+    const gpio = plan[field] === null ? -1 : plan[field];
+    let problem = null;
+    if (gpio >= 6 && gpio <= 11) problem = 'is wired to the SPI flash';
+    else if (gpio === 1 || gpio === 3) problem = 'is UART0, which goes to the STM32\'s UART';
+    else if (gpio < 0 || gpio > 15) problem = 'is not a GPIO the SWD loop can drive (GPIO0-15)';
+    if (problem) return `${name} on GPIO${gpio}: GPIO${gpio} ${problem}`;
+    const other = taken.find((entry) => entry.gpio === gpio);
+    if (other) return `${other.name} and ${name} are both on GPIO${gpio}`;
+    taken.push({ name, gpio });
+  }
+  return null;
+}
+
+// A new network (or password): the station leaves the one it is on and joins after a moment.
+function joinStation() {
+  clearTimeout(board.joinTimer);
+  board.stationConnected = false;
+  if (!board.wifi_ssid) return;
+  board.joinTimer = setTimeout(() => {
+    board.stationConnected = true;
+    log(`wifi: joined ${board.wifi_ssid} as ${STATION.address}`);
+  }, STATION.joinMs);
+}
+
+// PUT /api/v1/board: the fields given change, the others stay; the settings are applied after the answer.
+async function putBoard(request, response) {
+  const body = await readJson(request, response);
+  if (!body) return;
+  const next = Object.assign({}, board, { wifi_password: '' });
+  for (const [key, value] of Object.entries(body)) {
+    let ok = false;
+    if (key === 'wifi_ssid' || key === 'wifi_password') {
+      ok = typeof value === 'string' && Buffer.byteLength(value) <= (key === 'wifi_ssid' ? 32 : 64);
+    } else if (key in PIN_NAMES) {
+      ok = value === null || (Number.isInteger(value) && value >= 0 && value <= 16);
+    }
+    if (!ok) {
+      return fail(response, 400, 'bad-request', `'${key}': unknown setting or wrong value (wifi_ssid up to 32 ` +
+        'bytes, wifi_password up to 64, pin_swclk, pin_swdio, pin_nrst, pin_boot0: a GPIO number or null)');
+    }
+    next[key] = value;
+  }
+  const problem = pinPlanProblem(next);
+  if (problem) return fail(response, 400, 'bad-request', problem, 'invalid argument');
+  const pinsChanged = Object.keys(PIN_NAMES).some((field) => next[field] !== board[field]);
+  if (pinsChanged && device.running) {
+    return fail(response, 409, 'busy', 'the pins cannot change while a job runs on them', BUSY_MESSAGE);
+  }
+  const wifiChanged = next.wifi_ssid !== board.wifi_ssid || next.wifi_password !== '';
+  for (const field of Object.keys(PIN_NAMES)) board[field] = next[field];
+  board.wifi_ssid = next.wifi_ssid;
+  if (next.wifi_password || !next.wifi_ssid) board.wifi_password = next.wifi_password;
+  log('board settings changed');
+  send(response, 200, boardJson());
+  if (wifiChanged) joinStation();
+}
+
+// The checks of secure_image_check() for the programmer's own firmware, in their order: {securityVersion,
+// payloadLength}, or the refusal {status, error, detail}.
+function checkProgrammerContainer(bytes) {
+  const refusal = (status, error, detail) => ({ status, error, detail });
+  if (!bytes.subarray(0, CONTAINER_MAGIC.length).equals(CONTAINER_MAGIC) ||
+      bytes.readUInt16LE(8) !== CONTAINER_HEADER || bytes[10] !== 1) {
+    return refusal(400, 'image-format', 'not a signed container of version 1 (AIRSWDC1)');
+  }
+  const flags = bytes[11];
+  const securityVersion = bytes.readUInt32LE(12);
+  const payloadLength = bytes.readUInt32LE(24);
+  const signatureLength = bytes.readUInt16LE(CONTAINER_HEADER);
+  if (signatureLength > SIGNATURE_MAX) {
+    return refusal(400, 'image-format', `a signature block of ${signatureLength} bytes (at most ${SIGNATURE_MAX})`);
+  }
+  const payloadStart = CONTAINER_HEADER + 2 + signatureLength;
+  if (bytes.length < payloadStart + payloadLength) {
+    return refusal(400, 'image-truncated',
+      `the file ends after ${bytes.length} of ${payloadStart + payloadLength} bytes`);
+  }
+  if (bytes.length > payloadStart + payloadLength) return refusal(400, 'image-format', 'bytes follow the payload');
+  const keyId = bytes.toString('hex', 76, 84);
+  const key = security.trustedKeys.get(keyId);
+  if (!key) return refusal(403, 'image-untrusted-key', `signed by key ${keyId}, which this device does not trust`);
+  if (!signatureLength) return refusal(403, 'image-signature', 'the image was never signed (empty signature block)');
+  const signature = bytes.subarray(CONTAINER_HEADER + 2, payloadStart);
+  if (!crypto.verify('sha256', bytes.subarray(0, CONTAINER_HEADER), key, signature)) {
+    return refusal(403, 'image-signature', 'ECDSA P-256 signature of the header is not valid');
+  }
+  if (!(flags & FLAG_PROGRAMMER)) {
+    return refusal(422, 'target-mismatch', 'this container holds an STM32 image, not the programmer\'s firmware ' +
+      '(sign with --target esp8266)');
+  }
+  if (securityVersion < board.firmwareMinVersion) {
+    return refusal(403, 'image-rollback', `security version ${securityVersion} is older than the minimum ` +
+      `${board.firmwareMinVersion} this device accepts`);
+  }
+  if (flags & FLAG_ENCRYPTED) return refusal(400, 'image-encrypted', 'this mock does not decrypt a firmware');
+  if (sha256Hex(bytes.subarray(payloadStart)) !== bytes.toString('hex', 28, 60)) {
+    return refusal(403, 'image-hash', 'SHA-256 of the payload differs from the signed header\'s');
+  }
+  return { securityVersion, payloadLength };
+}
+
+// POST /api/v1/firmware: the size against the slot before the body, the container once it has all come; a
+// firmware that passes raises the programmer's minimum and the device restarts into it.
+async function postFirmware(request, response) {
+  if (!boardMode) {
+    return fail(response, 404, 'no-firmware-update', 'this device does not take its own firmware over the network');
+  }
+  if (request.headers['content-length'] === undefined) {
+    return fail(response, 411, 'length-required',
+      'a firmware upload announces its size (Content-Length): the slot is checked against it');
+  }
+  if (device.running) {
+    return fail(response, 409, 'busy', 'a job is running on the STM32: update the programmer once it has ended',
+      BUSY_MESSAGE);
+  }
+  const size = Number(request.headers['content-length']);
+  if (size <= CONTAINER_HEADER + 2) {
+    return fail(response, 400, 'image-truncated', `${size} bytes cannot be a signed firmware container`,
+      MESSAGES['image-truncated']);
+  }
+  if (size > FIRMWARE_SLOT + CONTAINER_HEADER + 2 + SIGNATURE_MAX) {
+    return fail(response, 413, 'too-large', `the firmware container is ${size} bytes; the update slot holds a ` +
+      `firmware of ${FIRMWARE_SLOT} bytes`, MESSAGES['too-large']);
+  }
+  const bytes = await readBody(request, size);
+  if (!bodyMatches(request, response, bytes)) return;
+  const checked = checkProgrammerContainer(bytes);
+  if (checked.error) {
+    log(`firmware update refused: ${checked.detail}`);
+    return fail(response, checked.status, checked.error, checked.detail, MESSAGES[checked.error]);
+  }
+  board.firmwareMinVersion = checked.securityVersion;
+  log(`firmware update: security version ${checked.securityVersion}, ${checked.payloadLength} bytes, checked; ` +
+    'restarting into it');
+  send(response, 200, { security_version: checked.securityVersion, size: checked.payloadLength, restarting: true });
+  setTimeout(() => restart(`0.4.${checked.securityVersion}`), 200);
+}
+
+// A restart as the device does one: every connection drops (the event streams too), none is taken for a while, and
+// what lives in RAM starts over (the uptime, the nonces, the penalty); the store, the settings and the log stay.
+function restart(newVersion) {
+  down = true;
+  for (const socket of sockets) socket.destroy();
+  listeners.clear();
+  setTimeout(() => {
+    started = Date.now();
+    version = newVersion;
+    Object.assign(security, { nonces: new Map(), failures: 0, penaltyUntil: 0, penaltyS: 0 });
+    down = false;
+    log(`airswd mock started: firmware ${version}`);
+  }, RESTART_DOWN_MS);
 }
 
 function serveFile(request, response, pathname) {
@@ -486,6 +711,15 @@ async function route(request, response) {
     if (method === 'DELETE') job.cancelRequested = true;
     return send(response, method === 'GET' ? 200 : 202, job);
   }
+  if (p === '/api/v1/board') {
+    if (!guarded(['GET', 'PUT'], ['GET', 'PUT'])) return;
+    if (!boardMode) {
+      return fail(response, 404, 'no-board',
+        'this device has no WiFi or pin settings of its own (airswdd uses the host\'s network)');
+    }
+    return method === 'GET' ? send(response, 200, boardJson()) : putBoard(request, response);
+  }
+  if (p === '/api/v1/firmware') return guarded(['POST'], ['POST']) && postFirmware(request, response);
   if (p === '/api/v1/events') return only(['GET']) && openEvents(request, response);
   if (p === '/api/v1/log') return only(['GET']) && send(response, 200, device.log);
   if (p === '/api/v1/settings') {
@@ -515,13 +749,26 @@ async function route(request, response) {
   return fail(response, 404, 'not-found', `no route ${p}`, 'see docs/api.md');
 }
 
-const server = http.createServer((request, response) => {
-  route(request, response).catch((err) => {
-    if (!response.headersSent) fail(response, 500, 'internal', err.message, 'the mock failed');
+function serve(listenPort, listening) {
+  const server = http.createServer((request, response) => {
+    route(request, response).catch((err) => {
+      if (!response.headersSent) fail(response, 500, 'internal', err.message, 'the mock failed');
+    });
   });
-});
-server.listen(port, '127.0.0.1', () => {
-  console.log(`listening on http://127.0.0.1:${server.address().port}/`);
+  server.on('connection', (socket) => {
+    if (down) return socket.destroy();
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(listenPort, '127.0.0.1', () => listening(server.address().port));
+}
+
+// The first server is the device (with a board: its access point); with a board, a second one is its station
+// network.
+serve(port, (apPort) => {
+  accessPointPort = apPort;
+  console.log(`listening on http://127.0.0.1:${apPort}/`);
   log('airswd mock started');
+  if (boardMode) serve(0, (stationPort) => console.log(`station network on http://127.0.0.1:${stationPort}/`));
 });
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));

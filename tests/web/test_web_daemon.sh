@@ -5,8 +5,10 @@
 # refused, drops a signed container, clicks flash, and sees success with the progress bar at 100%; then debug mode,
 # an image with no room beside the rollback copy, logging out and in (tests/web/test_web_page.sh does the driving
 # and saves BUILD_DIR/web-screenshot.png). The store is a 1 MB ESP8266's 256 KB: an image that fills it is quick to
-# send and still one the upload's check (a generic STM32 of up to 2 MB of flash) takes. The daemon is stopped by the
-# PID this script started.
+# send and still one the upload's check (a generic STM32 of up to 2 MB of flash) takes. The daemon has an update slot
+# for the programmer's own firmware (--firmware-slot), which it checks as the ESP8266 does and keeps without
+# restarting: the page uploads a container signed for esp8266 (security version 3) and sees an older one refused;
+# the slot's record then holds the new minimum. The daemon is stopped by the PID this script started.
 #
 # Usage: test_web_daemon.sh AIRSWDD BUILD_DIR FIRMWARE.elf AIRSWD
 set -u
@@ -24,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$airswdd" --target "sim:stm32f103c8,state=$work/chip.state" --listen 127.0.0.1:0 --state-dir "$work/state" \
-  --store-size 256K >"$work/daemon.out" 2>"$work/daemon.err" &
+  --store-size 256K --firmware-slot "$work/slot.bin" >"$work/daemon.out" 2>"$work/daemon.err" &
 daemon_pid=$!
 for _ in $(seq 1 100); do
   grep -q "listening on" "$work/daemon.out" 2>/dev/null && break
@@ -50,4 +52,12 @@ wait "$daemon_pid"
 daemon_exit=$?
 daemon_pid=
 echo "airswdd stopped (exit $daemon_exit)"
+# The firmware the page sent passed the daemon's check: the programmer's minimum rose to its security version.
+if grep -q "min_security_version 3" "$work/slot.bin.state" 2>/dev/null; then
+  echo "the update slot's record: min_security_version 3"
+else
+  echo "FAIL: the update slot's record does not hold min_security_version 3:"
+  cat "$work/slot.bin.state" 2>&1
+  result=1
+fi
 ((result == 0 && daemon_exit == 0))
