@@ -1303,10 +1303,11 @@ async function probeDevice() {
 }
 
 // Polls the device until it answers with an uptime that started over since reference ({uptime_s, at}): until it
-// restarts it answers its old uptime, grown by the time that passed. The device's answer, or null after
-// RESTART_WAIT_MS.
+// restarts it answers its old uptime, grown by the time that passed; after, one lower than any seen before or well
+// below that. The device's answer, or null after RESTART_WAIT_MS.
 async function waitForRestart(reference) {
   const deadline = Date.now() + RESTART_WAIT_MS;
+  let highest = reference.uptime_s;
   while (Date.now() < deadline) {
     await sleep(RESTART_POLL_MS);
     let device;
@@ -1316,7 +1317,8 @@ async function waitForRestart(reference) {
       continue;  // down while it restarts
     }
     const uptimeIfNotRestarted = reference.uptime_s + (Date.now() - reference.at) / 1000;
-    if (device.uptime_s + UPTIME_SLACK_S < uptimeIfNotRestarted) return device;
+    if (device.uptime_s < highest || device.uptime_s + UPTIME_SLACK_S < uptimeIfNotRestarted) return device;
+    highest = device.uptime_s;
   }
   return null;
 }
