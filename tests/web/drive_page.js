@@ -31,7 +31,8 @@ const { chromium } = require('playwright-core');
 const [url, firmware, container, publicKey, screenshot, programmer, olderProgrammer, stationUrl] =
   process.argv.slice(2);
 const TIMEOUT_MS = 30000;
-const RESTART_TIMEOUT_MS = 100000;  // the page waits 90 s for a device that restarts
+const PAGE_RESTART_WAIT_MS = 90000;  // how long the page waits for a device that restarts
+const RESTART_TIMEOUT_MS = PAGE_RESTART_WAIT_MS + 10000;
 const PASSPHRASE = 'correct horse battery staple';
 const WRONG_PASSPHRASE = 'incorrect horse battery staple';
 // K as docs/auth.md defines it, computed here with node:crypto rather than with the page's auth.js.
@@ -245,10 +246,68 @@ async function checkBoardPanel(page, boardPuts) {
   check((await signedGet('/api/v1/board')).pin_swclk === change.pin_swclk, 'a refused change changed the board');
 }
 
+// Waits up to 30 s for the device to answer with an uptime that started over since before (GET /api/v1/device's
+// answer at the time since).
+async function deviceRestarted(before, since) {
+  let last = 'no answer';
+  while (Date.now() - since < 30000) {
+    try {
+      const device = await deviceJson();
+      if (device.uptime_s < before.uptime_s + (Date.now() - since) / 1000 - 1) return device;
+      last = `up ${device.uptime_s} s`;
+    } catch (err) {
+      last = err.message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the device did not restart, or did not come back (${last})`);
+}
+
+// A device that does not answer after restarting into its new firmware: the page says so once its 90 s are over, and
+// what the user can do. In a tab of its own whose clock is Playwright's, so that the 90 s pass at once, and where
+// every GET /api/v1/device fails from the upload on.
+async function checkRestartNotAnswered(browser, restart) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT_MS);
+    const scriptErrors = [];
+    page.on('pageerror', (err) => scriptErrors.push(err.message));
+    await page.clock.install();
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.getElementById('device-info').children.length > 0);
+    const login = await logIn(page, PASSPHRASE);
+    check(login.session === 'in', `the second tab did not log in: ${login.status}`);
+    await page.waitForSelector('#programmer', { state: 'visible' });
+    let cut = false;
+    page.on('request', (request) => { if (new URL(request.url()).pathname === '/api/v1/firmware') cut = true; });
+    await page.route('**/api/v1/device', (route) => (cut ? route.abort('connectionrefused') : route.continue()));
+    await page.setInputFiles('#firmware-file', programmer);
+    restart.underway = true;
+    const before = await deviceJson();
+    const sent = Date.now();
+    await page.click('#firmware-update');
+    await page.waitForFunction(() => document.getElementById('firmware-status').dataset.state === 'restarting');
+    await page.clock.runFor(PAGE_RESTART_WAIT_MS + 1000);
+    await page.waitForFunction(() => document.getElementById('firmware-status').dataset.state === 'failed');
+    const shown = await text(page, '#firmware-status');
+    say('not back', shown);
+    check(shown.includes(`did not answer again within ${PAGE_RESTART_WAIT_MS / 1000} s`) &&
+      /previous one after a minute/.test(shown) && /power it off and on/.test(shown),
+    'the page should say that the device did not come back, and what to do');
+    check(!scriptErrors.length, `script errors in the second tab: ${scriptErrors.join('; ')}`);
+    await deviceRestarted(before, sent);  // it did restart, for the tabs that follow it
+  } finally {
+    restart.underway = false;
+    await context.close();
+  }
+}
+
 // The Programmer firmware panel: a container signed for the programmer, uploaded signed and checked by the device,
 // which either restarts into it (the page waits for it to answer again, its uptime started over) or keeps it
-// (airswdd); then an older one, refused with the device's sentence.
-async function checkFirmwareUpdate(page, firmwarePosts, restart, mustRestart) {
+// (airswdd); on a device that restarts, one that does not come back (checkRestartNotAnswered); then an older one,
+// refused with the device's sentence.
+async function checkFirmwareUpdate(page, browser, firmwarePosts, restart, mustRestart) {
   await page.waitForSelector('#programmer', { state: 'visible' });
   const before = await deviceJson();
   const sent = Date.now();
@@ -275,6 +334,7 @@ async function checkFirmwareUpdate(page, firmwarePosts, restart, mustRestart) {
     check(/update slot/.test(shown), 'the page should say that the device keeps the firmware without restarting');
   }
   say('device', `${restarted ? 'restarted' : 'kept running'}: v${after.version}, up ${after.uptime_s} s`);
+  if (restarted) await checkRestartNotAnswered(browser, restart);
 
   const errorsBefore = await page.locator('#errors li').count();
   await page.setInputFiles('#firmware-file', olderProgrammer);
@@ -458,7 +518,7 @@ async function main() {
       say('no board', 'neither the WiFi of setup nor the Board panel shown; the board never asked for');
     }
     if (firmwareUpdate) {
-      await checkFirmwareUpdate(page, firmwarePosts, restart, board);
+      await checkFirmwareUpdate(page, browser, firmwarePosts, restart, board);
       await page.waitForFunction(() => document.getElementById('events-state').dataset.state === 'open');
     } else {
       check(firmwarePosts.length === 0, 'a firmware was sent to a device that does not take one');
