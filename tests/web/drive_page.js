@@ -526,15 +526,18 @@ async function main() {
     }
 
     // ---- a signed request whose first nonce is stale is signed again with a new one ----
+    // The made-up nonce answers the first nonce request only. The route stays until identify is done: a route taken
+    // away (as { times: 1 } does) while a request is on its way could lose that request's events here.
     let nonces = 0;
-    page.on('request', (request) => { if (request.url().endsWith('/api/v1/auth/nonce')) nonces++; });
-    await page.route('**/api/v1/auth/nonce', (route) => route.fulfill({ status: 200, contentType: 'application/json',
-      body: JSON.stringify({ nonce: 'f00d'.repeat(8), lifetime_s: 60 }) }), { times: 1 });
+    await page.route('**/api/v1/auth/nonce', (route) => (++nonces > 1 ? route.continue()
+      : route.fulfill({ status: 200, contentType: 'application/json',
+        body: JSON.stringify({ nonce: 'f00d'.repeat(8), lifetime_s: 60 }) })));
     // The browser reports an answer apart from what the page does with it: under load the page may have shown the
     // target before the refusal of its first try has been reported here.
     const staleRefusal = page.waitForResponse((response) => response.status() === 401 &&
       new URL(response.url()).pathname === '/api/v1/target');
     say('target', await identify(page));
+    await page.unroute('**/api/v1/auth/nonce');
     check(nonces === 2, `identify should have fetched 2 nonces (a stale one, then a good one), it fetched ${nonces}`);
     await staleRefusal;
     await refusalsSettled();
