@@ -134,6 +134,9 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_STORE_FULL] = {"store-full",
                            "staged images take the room the image needs in the staging store, and the store never "
                            "drops them by itself: delete the staged images named, then upload again"},
+    [STATUS_FIRMWARE_TOO_LARGE] = {"firmware-too-large",
+                                   "the firmware is larger than the programmer's update slot: build it with fewer "
+                                   "features, or use a board with more flash"},
     [STATUS_OUTPUT_FULL] = {"output-full",
                             "the client is not reading fast enough: its connection's output buffer is full; send "
                             "the data again once it has drained, or drop it"},

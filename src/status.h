@@ -66,6 +66,8 @@ enum status {
     STATUS_STORE_LAYOUT,          /* the journal describes another layout or a newer format */
     STATUS_STORE_NO_ROOM_FOR_ROLLBACK, /* the image fits only if the rollback (or current) image gives up its room */
     STATUS_STORE_FULL,            /* staged images take the room the image needs */
+    /* Programmer firmware update (src/service/firmware_update) */
+    STATUS_FIRMWARE_TOO_LARGE, /* the firmware is larger than the programmer's update slot */
     /* Network engines (src/net) */
     STATUS_OUTPUT_FULL, /* a connection's output buffer has no room: its client reads slower than we write */
     STATUS_COUNT

@@ -42,6 +42,7 @@ static int http_status_of(enum status status, const char **error)
         *error = "busy";
         return 409;
     case STATUS_STORE_TOO_LARGE:
+    case STATUS_FIRMWARE_TOO_LARGE:
         *error = "too-large";
         return 413;
     case STATUS_STORE_NO_ROOM_FOR_ROLLBACK:

@@ -50,7 +50,7 @@ enum status firmware_update_begin(struct firmware_update *update, uint32_t size,
         return status_fail(report, STATUS_IMAGE_TRUNCATED, "%lu bytes cannot be a signed firmware container",
                            (unsigned long)size);
     if (size > tail + FIXED_HEAD + SECURE_SIGNATURE_MAX)
-        return status_fail(report, STATUS_STORE_TOO_LARGE,
+        return status_fail(report, STATUS_FIRMWARE_TOO_LARGE,
                            "the firmware container is %lu bytes; the update slot holds a firmware of %lu bytes",
                            (unsigned long)size, (unsigned long)tail);
     if (!slot->erase_sector(slot->ctx, slot->sector_count - 1))
@@ -74,7 +74,7 @@ static enum status put(struct firmware_update *update, uint32_t offset, const ui
     while (len > 0) {
         uint32_t sector = offset / sector_size(update);
         if (payload && offset + len > update->tail)
-            return status_fail(report, STATUS_STORE_TOO_LARGE, "the firmware does not fit the update slot");
+            return status_fail(report, STATUS_FIRMWARE_TOO_LARGE, "the firmware does not fit the update slot");
         while (payload && update->erased <= offset) {
             if (!slot->erase_sector(slot->ctx, update->erased / sector_size(update)))
                 return io_failed(report, "erased", update->erased);

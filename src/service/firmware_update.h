@@ -58,7 +58,7 @@ void firmware_update_init(struct firmware_update *update, const struct firmware_
                           struct service *service);
 
 /* An upload of size bytes (its Content-Length) begins. STATUS_STORE_BUSY while a job runs or another upload is
- * under way; STATUS_STORE_TOO_LARGE when it cannot fit the slot; STATUS_INVALID_ARGUMENT when the device has no
+ * under way; STATUS_FIRMWARE_TOO_LARGE when it cannot fit the slot; STATUS_INVALID_ARGUMENT when the device has no
  * slot (report says why). */
 enum status firmware_update_begin(struct firmware_update *update, uint32_t size, struct status_report *report);
 /* The next bytes, in order. */
