@@ -171,10 +171,12 @@ size_t api_firmware_post_body(void *ctx, struct http_request *req, const uint8_t
 void api_firmware_post_end(void *ctx, struct http_request *req);
 void api_firmware_post_finish(void *ctx, struct http_request *req, bool completed);
 
-/* A streamed upload (an image, the programmer's firmware): one at a time. claim makes req the upload and, when
- * authorize admitted it with a declared body hash, starts hashing; hash feeds the bytes; body_matches finishes the
- * hash and answers 400 body-mismatch (false) when it is not the declared one; release ends the upload. */
-void api_upload_claim(struct api *api, struct http_request *req);
+/* A streamed upload (an image, the programmer's firmware): one at a time, whatever its route. claim, the first
+ * thing an upload's handler does, takes req's declared body hash; when another upload is under way it answers 409
+ * busy (false); else it makes req the upload and, when authorize admitted it with a declared body hash, starts
+ * hashing. hash feeds the bytes; body_matches finishes the hash and answers 400 body-mismatch (false) when it is
+ * not the declared one; release ends the upload (the handler's own refusals after claim release too). */
+bool api_upload_claim(struct api *api, struct http_request *req);
 void api_upload_hash(struct api *api, const uint8_t *bytes, size_t len);
 bool api_upload_body_matches(struct api *api, struct http_request *req);
 void api_upload_release(struct api *api);

@@ -6,30 +6,33 @@
 
 #include "net/api.h"
 
-void api_firmware_post(void *ctx, struct http_request *req)
+/* Refuses, before the first byte, an upload the slot cannot take (the answer says why). */
+static bool begin(struct api *api, struct http_request *req)
 {
-    struct api *api = ctx;
-    if (api->upload != NULL) {
-        uint8_t unused[SECURE_AUTH_HASH_SIZE];
-        api_auth_take_body(api, req, unused); /* the declared hash belongs to this request, which goes no further */
-        api_respond_error(api, req, 409, "busy", "another upload is under way: one at a time");
-        return;
-    }
-    api_upload_claim(api, req); /* first, whatever happens next: it takes the declared body hash */
-    status_clear(&api->report);
-    enum status status = STATUS_OK;
     if (api->firmware == NULL) {
         api_respond_error(api, req, 404, "no-firmware-update",
                           "this device does not take its own firmware over the network");
-    } else if (req->content_length == HTTP_LENGTH_UNKNOWN) {
+        return false;
+    }
+    if (req->content_length == HTTP_LENGTH_UNKNOWN) {
         api_respond_error(api, req, 411, "length-required",
                           "a firmware upload announces its size (Content-Length): the slot is checked against it");
-    } else if ((status = firmware_update_begin(api->firmware, req->content_length, &api->report)) != STATUS_OK) {
-        api_respond_status(api, req, status, &api->report);
-    } else {
-        return;
+        return false;
     }
-    api_upload_release(api);
+    status_clear(&api->report);
+    enum status status = firmware_update_begin(api->firmware, req->content_length, &api->report);
+    if (status != STATUS_OK) {
+        api_respond_status(api, req, status, &api->report);
+        return false;
+    }
+    return true;
+}
+
+void api_firmware_post(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    if (api_upload_claim(api, req) && !begin(api, req))
+        api_upload_release(api);
 }
 
 size_t api_firmware_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len)

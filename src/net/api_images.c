@@ -96,40 +96,41 @@ static bool parse_query(struct api *api, struct http_request *req, struct store_
     return true;
 }
 
-void api_images_post(void *ctx, struct http_request *req)
+/* Refuses, before the first byte, an upload the store cannot take (the answer says why). */
+static bool begin(struct api *api, struct http_request *req)
 {
-    struct api *api = ctx;
-    uint8_t declared[SECURE_AUTH_HASH_SIZE];
-    bool check_body = api_auth_take_body(api, req, declared); /* taken first, whatever happens next */
     if (req->content_length == HTTP_LENGTH_UNKNOWN) {
         /* The store reserves an image's room, and decides what it may keep beside it, before the first byte. */
         api_respond_error(api, req, 411, "length-required",
                           "an image upload says its size (Content-Length): the device reserves the room for it "
                           "before storing its first byte; send the file without chunked transfer encoding");
-        return;
+        return false;
     }
     struct store_image_info info;
     bool format_known;
     enum store_room_policy policy;
     if (!parse_query(api, req, &info, &format_known, &policy))
-        return;
+        return false;
     status_clear(&api->report);
     enum status status = service_upload_begin(api->service, &info, format_known, policy, &api->report);
     if (status == STATUS_STORE_NO_ROOM_FOR_ROLLBACK || status == STATUS_STORE_FULL) {
         char detail[STORE_ROOM_TEXT_MAX];
         service_upload_room_text(api->service, info.size, policy, detail, sizeof detail);
         api_respond_status_detail(api, req, status, detail);
-        return;
+        return false;
     }
     if (status != STATUS_OK) {
         api_respond_status(api, req, status, &api->report);
-        return;
+        return false;
     }
-    api->upload = req;
-    api->upload_check = check_body;
-    memcpy(api->upload_declared, declared, sizeof declared);
-    if (check_body)
-        secure_sha256_start(&api->upload_sha256);
+    return true;
+}
+
+void api_images_post(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    if (api_upload_claim(api, req) && !begin(api, req))
+        api_upload_release(api);
 }
 
 size_t api_images_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len)
@@ -137,12 +138,11 @@ size_t api_images_post_body(void *ctx, struct http_request *req, const uint8_t *
     struct api *api = ctx;
     if (api->upload != req)
         return len;
-    if (api->upload_check)
-        secure_sha256_update(&api->upload_sha256, bytes, len);
+    api_upload_hash(api, bytes, len);
     enum status status = service_upload_write(api->service, bytes, len, &api->report);
     if (status != STATUS_OK) {
         service_upload_abort(api->service);
-        api->upload = NULL;
+        api_upload_release(api);
         api_respond_status(api, req, status, &api->report);
     }
     return len;
@@ -153,20 +153,14 @@ void api_images_post_end(void *ctx, struct http_request *req)
     struct api *api = ctx;
     if (api->upload != req)
         return;
-    if (api->upload_check) {
-        /* A body other than the signed one never becomes an image. */
-        uint8_t actual[SECURE_SHA256_SIZE];
-        secure_sha256_finish(&api->upload_sha256, actual);
-        api->upload_check = false;
-        if (!api_auth_body_matches(api, req, api->upload_declared, actual)) {
-            service_upload_abort(api->service);
-            api->upload = NULL;
-            return;
-        }
+    bool body_ok = api_upload_body_matches(api, req); /* a body other than the signed one never becomes an image */
+    api_upload_release(api);
+    if (!body_ok) {
+        service_upload_abort(api->service);
+        return;
     }
     struct service_image image;
     enum status status = service_upload_finish(api->service, &image, &api->report);
-    api->upload = NULL;
     if (status != STATUS_OK) {
         api_respond_status(api, req, status, &api->report);
         return;
@@ -183,7 +177,7 @@ void api_images_post_finish(void *ctx, struct http_request *req, bool completed)
     struct api *api = ctx;
     if (api->upload == req) {
         service_upload_abort(api->service);
-        api->upload = NULL;
+        api_upload_release(api);
     }
 }
 

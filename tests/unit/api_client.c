@@ -65,50 +65,68 @@ void api_client_start(struct api_client *client, const struct api_board *board,
         abort();
 }
 
-static void receive(struct api_client *client)
+static void receive(struct api_client_stream *stream)
 {
     const uint8_t *bytes;
     size_t len;
-    while (http_connection_output(&client->conn, &bytes, &len)) {
-        size_t room = sizeof client->received - 1 - client->received_len;
+    while (http_connection_output(&stream->conn, &bytes, &len)) {
+        size_t room = sizeof stream->received - 1 - stream->received_len;
         size_t n = len < room ? len : room;
-        memcpy(client->received + client->received_len, bytes, n);
-        client->received_len += n;
-        http_connection_consumed(&client->conn, len);
+        memcpy(stream->received + stream->received_len, bytes, n);
+        stream->received_len += n;
+        http_connection_consumed(&stream->conn, len);
     }
-    client->received[client->received_len] = '\0';
+    stream->received[stream->received_len] = '\0';
 }
 
 /* The answer's status line and body (Content-Length framing: the API's answers to these tests are short). */
-static void parse(struct api_client *client, struct api_client_response *response)
+static void parse(const struct api_client_stream *stream, struct api_client_response *response)
 {
     memset(response, 0, sizeof *response);
-    sscanf(client->received, "HTTP/1.1 %d", &response->status);
-    const char *body = strstr(client->received, "\r\n\r\n");
+    sscanf(stream->received, "HTTP/1.1 %d", &response->status);
+    const char *body = strstr(stream->received, "\r\n\r\n");
     if (body != NULL)
         snprintf(response->body, sizeof response->body, "%s", body + 4);
 }
 
-static void exchange(struct api_client *client, const char *request, struct api_client_response *response)
+void api_client_stream_open(struct api_client *client, struct api_client_stream *stream)
 {
-    http_connection_init(&client->conn, &client->device.api.http, client->now_us);
-    client->received_len = 0;
-    size_t len = strlen(request), done = 0;
-    for (unsigned stalls = 0; done < len && stalls < 3;) {
-        size_t used = http_connection_feed(&client->conn, (const uint8_t *)request + done, len - done,
-                                           client->now_us);
-        done += used;
-        receive(client);
-        stalls = used == 0 ? stalls + 1 : 0;
-    }
-    http_connection_end_of_input(&client->conn, client->now_us);
-    receive(client);
-    http_connection_close(&client->conn);
-    parse(client, response);
+    http_connection_init(&stream->conn, &client->device.api.http, client->now_us);
+    stream->received_len = 0;
+    stream->received[0] = '\0';
 }
 
-static void authorization(struct api_client *client, const char *method, const char *path, const char *body,
-                          char *out, size_t size)
+void api_client_stream_send(struct api_client *client, struct api_client_stream *stream, const void *bytes,
+                            size_t len)
+{
+    size_t done = 0;
+    for (unsigned stalls = 0; done < len && stalls < 3;) {
+        size_t used = http_connection_feed(&stream->conn, (const uint8_t *)bytes + done, len - done,
+                                           client->now_us);
+        done += used;
+        receive(stream);
+        stalls = used == 0 ? stalls + 1 : 0;
+    }
+}
+
+void api_client_stream_close(struct api_client *client, struct api_client_stream *stream,
+                             struct api_client_response *response)
+{
+    http_connection_end_of_input(&stream->conn, client->now_us);
+    receive(stream);
+    http_connection_close(&stream->conn);
+    parse(stream, response);
+}
+
+static void exchange(struct api_client *client, const char *request, struct api_client_response *response)
+{
+    api_client_stream_open(client, &client->stream);
+    api_client_stream_send(client, &client->stream, request, strlen(request));
+    api_client_stream_close(client, &client->stream, response);
+}
+
+void api_client_authorization(struct api_client *client, const char *method, const char *path, const void *body,
+                              size_t len, char *out, size_t size)
 {
     struct api_client_response nonce;
     exchange(client, "GET /api/v1/auth/nonce HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n", &nonce);
@@ -117,7 +135,7 @@ static void authorization(struct api_client *client, const char *method, const c
     if (at != NULL)
         sscanf(at + 9, "%32[0-9a-f]", nonce_hex);
     uint8_t digest[SECURE_SHA256_SIZE];
-    secure_sha256((const uint8_t *)(body ? body : ""), body ? strlen(body) : 0, digest);
+    secure_sha256(body, len, digest);
     if (!secure_auth_sign(client->admin_key, method, path, nonce_hex, digest, out, size))
         abort();
 }
@@ -128,7 +146,8 @@ void api_client_request(struct api_client *client, const char *method, const cha
     char auth[SECURE_AUTH_HEADER_MAX + 32] = "";
     if (sign && client->signing) {
         char value[SECURE_AUTH_HEADER_MAX + 1];
-        authorization(client, method, path, body, value, sizeof value);
+        api_client_authorization(client, method, path, body ? body : "", body ? strlen(body) : 0, value,
+                                 sizeof value);
         snprintf(auth, sizeof auth, "Authorization: %s\r\n", value);
     }
     static char request[8192];

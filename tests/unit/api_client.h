@@ -21,6 +21,13 @@ struct api_client_response {
     char body[4096]; /* NUL-terminated */
 };
 
+/* One connection to the device, driven by the test: several at once make requests that overlap. */
+struct api_client_stream {
+    struct http_connection conn;
+    char received[8192]; /* NUL-terminated */
+    size_t received_len;
+};
+
 struct api_client {
     struct device device;
     struct hal_system system;
@@ -28,11 +35,9 @@ struct api_client {
     uint32_t random_state;
     struct power_cut_storage store, persist;
     uint8_t store_bytes[API_CLIENT_STORE_SECTORS * 4096], persist_bytes[API_CLIENT_PERSIST_SECTORS * 4096];
-    struct http_connection conn;
+    struct api_client_stream stream; /* the one api_client_request uses */
     uint8_t admin_key[32];
     bool signing; /* set by api_client_setup: requests that need it are signed from then on */
-    char received[8192];
-    size_t received_len;
 };
 
 /* Starts a fresh device (config's store, persistence and system are the client's; board and firmware as given). */
@@ -44,5 +49,17 @@ void api_client_request(struct api_client *client, const char *method, const cha
                         bool sign, struct api_client_response *response);
 /* First-boot setup with the passphrase; afterwards api_client_request signs when asked to. */
 void api_client_setup(struct api_client *client, const char *passphrase, struct api_client_response *response);
+
+/* The value of an Authorization header for a request with that body (len bytes), signed with the admin key. */
+void api_client_authorization(struct api_client *client, const char *method, const char *path, const void *body,
+                              size_t len, char *out, size_t size);
+
+/* A connection of the test's own: open it, send it bytes as they would arrive (what it answers so far is in
+ * stream->received), then close it (end of input) and read the answer. */
+void api_client_stream_open(struct api_client *client, struct api_client_stream *stream);
+void api_client_stream_send(struct api_client *client, struct api_client_stream *stream, const void *bytes,
+                            size_t len);
+void api_client_stream_close(struct api_client *client, struct api_client_stream *stream,
+                             struct api_client_response *response);
 
 #endif /* AIRSWD_API_CLIENT_H */
