@@ -171,15 +171,25 @@ size_t api_firmware_post_body(void *ctx, struct http_request *req, const uint8_t
 void api_firmware_post_end(void *ctx, struct http_request *req);
 void api_firmware_post_finish(void *ctx, struct http_request *req, bool completed);
 
-/* A streamed upload (an image, the programmer's firmware): one at a time, whatever its route. claim, the first
- * thing an upload's handler does, takes req's declared body hash; when another upload is under way it answers 409
- * busy (false); else it makes req the upload and, when authorize admitted it with a declared body hash, starts
- * hashing. hash feeds the bytes; body_matches finishes the hash and answers 400 body-mismatch (false) when it is
- * not the declared one; release ends the upload (the handler's own refusals after claim release too). */
+/* A streamed upload (api_upload.c): an image into the store or the programmer's firmware into its slot, one at a
+ * time whatever its route. The sink is where the bytes go. */
+struct api_upload_sink {
+    enum status (*write)(struct api *api, const uint8_t *bytes, size_t len, struct status_report *report);
+    void (*abort)(struct api *api); /* forgets the upload's bytes */
+};
+/* The first thing an upload's handler does: takes req's declared body hash; when another upload is under way,
+ * answers 409 busy (false); else makes req the upload, hashing its body when authorize admitted it with a declared
+ * hash. A handler that then refuses the upload before its first byte answers and calls release. */
 bool api_upload_claim(struct api *api, struct http_request *req);
-void api_upload_hash(struct api *api, const uint8_t *bytes, size_t len);
-bool api_upload_body_matches(struct api *api, struct http_request *req);
 void api_upload_release(struct api *api);
+/* The route's body hook: hashes the bytes and writes them to the sink; a refusal aborts, answers and ends it. */
+size_t api_upload_body(struct api *api, struct http_request *req, const uint8_t *bytes, size_t len,
+                       const struct api_upload_sink *sink);
+/* At the body's end: true when req is the upload and its body is the one its signature declared, the upload no
+ * longer holding the way: the route completes it. Else the upload is over (400 body-mismatch, sink aborted). */
+bool api_upload_end(struct api *api, struct http_request *req, const struct api_upload_sink *sink);
+/* The route's finish hook: an upload the connection left unfinished is aborted. */
+void api_upload_finish(struct api *api, struct http_request *req, const struct api_upload_sink *sink);
 
 /* The body hash that authorize admitted req with, if it did (once: it is handed over, not copied). */
 bool api_auth_take_body(struct api *api, struct http_request *req, uint8_t declared[SECURE_AUTH_HASH_SIZE]);

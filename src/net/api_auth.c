@@ -110,44 +110,6 @@ bool api_auth_body_matches(struct api *api, struct http_request *req, const uint
     return false;
 }
 
-bool api_upload_claim(struct api *api, struct http_request *req)
-{
-    uint8_t declared[SECURE_AUTH_HASH_SIZE] = {0};
-    bool check = api_auth_take_body(api, req, declared); /* this request's, whether it goes on or not */
-    if (api->upload != NULL) {
-        api_respond_error(api, req, 409, "busy", "another upload is under way: one at a time");
-        return false;
-    }
-    api->upload = req;
-    api->upload_check = check;
-    memcpy(api->upload_declared, declared, sizeof declared);
-    if (check)
-        secure_sha256_start(&api->upload_sha256);
-    return true;
-}
-
-void api_upload_hash(struct api *api, const uint8_t *bytes, size_t len)
-{
-    if (api->upload_check)
-        secure_sha256_update(&api->upload_sha256, bytes, len);
-}
-
-bool api_upload_body_matches(struct api *api, struct http_request *req)
-{
-    if (!api->upload_check)
-        return true;
-    uint8_t actual[SECURE_SHA256_SIZE];
-    secure_sha256_finish(&api->upload_sha256, actual);
-    api->upload_check = false;
-    return api_auth_body_matches(api, req, api->upload_declared, actual);
-}
-
-void api_upload_release(struct api *api)
-{
-    api->upload = NULL;
-    api->upload_check = false;
-}
-
 bool api_require_debug(struct api *api, struct http_request *req, const char *what)
 {
     if (service_security_debug(api->service))

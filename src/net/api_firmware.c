@@ -28,6 +28,18 @@ static bool begin(struct api *api, struct http_request *req)
     return true;
 }
 
+static enum status slot_write(struct api *api, const uint8_t *bytes, size_t len, struct status_report *report)
+{
+    return firmware_update_write(api->firmware, bytes, len, report);
+}
+
+static void slot_abort(struct api *api)
+{
+    firmware_update_abort(api->firmware);
+}
+
+static const struct api_upload_sink slot_sink = {.write = slot_write, .abort = slot_abort};
+
 void api_firmware_post(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
@@ -37,30 +49,14 @@ void api_firmware_post(void *ctx, struct http_request *req)
 
 size_t api_firmware_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len)
 {
-    struct api *api = ctx;
-    if (api->upload != req)
-        return len;
-    api_upload_hash(api, bytes, len);
-    enum status status = firmware_update_write(api->firmware, bytes, len, &api->report);
-    if (status != STATUS_OK) {
-        firmware_update_abort(api->firmware);
-        api_upload_release(api);
-        api_respond_status(api, req, status, &api->report);
-    }
-    return len;
+    return api_upload_body(ctx, req, bytes, len, &slot_sink);
 }
 
 void api_firmware_post_end(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
-    if (api->upload != req)
+    if (!api_upload_end(api, req, &slot_sink))
         return;
-    bool body_ok = api_upload_body_matches(api, req); /* answers 400 itself when not */
-    api_upload_release(api);
-    if (!body_ok) {
-        firmware_update_abort(api->firmware);
-        return;
-    }
     struct secure_image_info info;
     enum status status = firmware_update_finish(api->firmware, &info, &api->report);
     if (status != STATUS_OK) {
@@ -88,9 +84,5 @@ void api_firmware_post_end(void *ctx, struct http_request *req)
 void api_firmware_post_finish(void *ctx, struct http_request *req, bool completed)
 {
     (void)completed;
-    struct api *api = ctx;
-    if (api->upload == req) {
-        firmware_update_abort(api->firmware);
-        api_upload_release(api);
-    }
+    api_upload_finish(ctx, req, &slot_sink);
 }

@@ -126,6 +126,18 @@ static bool begin(struct api *api, struct http_request *req)
     return true;
 }
 
+static enum status store_write(struct api *api, const uint8_t *bytes, size_t len, struct status_report *report)
+{
+    return service_upload_write(api->service, bytes, len, report);
+}
+
+static void store_abort(struct api *api)
+{
+    service_upload_abort(api->service);
+}
+
+static const struct api_upload_sink store_sink = {.write = store_write, .abort = store_abort};
+
 void api_images_post(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
@@ -135,30 +147,14 @@ void api_images_post(void *ctx, struct http_request *req)
 
 size_t api_images_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len)
 {
-    struct api *api = ctx;
-    if (api->upload != req)
-        return len;
-    api_upload_hash(api, bytes, len);
-    enum status status = service_upload_write(api->service, bytes, len, &api->report);
-    if (status != STATUS_OK) {
-        service_upload_abort(api->service);
-        api_upload_release(api);
-        api_respond_status(api, req, status, &api->report);
-    }
-    return len;
+    return api_upload_body(ctx, req, bytes, len, &store_sink);
 }
 
 void api_images_post_end(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
-    if (api->upload != req)
+    if (!api_upload_end(api, req, &store_sink))
         return;
-    bool body_ok = api_upload_body_matches(api, req); /* a body other than the signed one never becomes an image */
-    api_upload_release(api);
-    if (!body_ok) {
-        service_upload_abort(api->service);
-        return;
-    }
     struct service_image image;
     enum status status = service_upload_finish(api->service, &image, &api->report);
     if (status != STATUS_OK) {
@@ -174,11 +170,7 @@ void api_images_post_end(void *ctx, struct http_request *req)
 void api_images_post_finish(void *ctx, struct http_request *req, bool completed)
 {
     (void)completed;
-    struct api *api = ctx;
-    if (api->upload == req) {
-        service_upload_abort(api->service);
-        api_upload_release(api);
-    }
+    api_upload_finish(ctx, req, &store_sink);
 }
 
 void api_image_delete(void *ctx, struct http_request *req)
