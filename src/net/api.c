@@ -10,8 +10,8 @@
 #define API_UPLOAD_MAX (16u * 1024u * 1024u)
 
 const struct http_route api_routes[] = {
-    {HTTP_GET, "/", 0, 0, api_static_get, NULL, NULL, NULL},
-    {HTTP_GET, "/{file}", 0, 0, api_static_get, NULL, NULL, NULL},
+    {HTTP_GET, "/", 0, 0, api_static_get, NULL, NULL, api_static_finish},
+    {HTTP_GET, "/{file}", 0, 0, api_static_get, NULL, NULL, api_static_finish},
     {HTTP_GET, "/api/v1/device", 0, 0, api_device_get, NULL, NULL, NULL},
     {HTTP_GET, "/api/v1/auth/nonce", 0, 0, api_nonce_get, NULL, NULL, NULL},
     {HTTP_GET, "/api/v1/auth/check", 0, HTTP_ROUTE_PROTECTED, api_auth_check_get, NULL, NULL, NULL},

@@ -78,6 +78,7 @@ struct api_board {
 /* Files sent at once, and where each one is. */
 #define API_STATIC_BODIES 4
 struct api_static_body {
+    const struct http_connection *holder; /* NULL: free */
     const uint8_t *bytes;
     uint32_t len, sent;
 };
@@ -142,6 +143,7 @@ extern const struct http_route api_routes[];
 extern const size_t api_route_count;
 
 void api_static_get(void *ctx, struct http_request *req);
+void api_static_finish(void *ctx, struct http_request *req, bool completed);
 void api_device_get(void *ctx, struct http_request *req);
 void api_target_get(void *ctx, struct http_request *req);
 void api_settings_get(void *ctx, struct http_request *req);

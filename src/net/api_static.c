@@ -7,7 +7,9 @@
 
 #include <string.h>
 
-/* A file slot is busy until its body is sent; the page's files are few and a browser fetches them a few at once. */
+/* A slot is held by the connection whose answer pulls from it, from the GET until that exchange ends however it ends
+ * (sent in full, cut short, timed out): the page's files are few and a browser fetches a few at once. A HEAD answer,
+ * or a 304, sends no body and takes none. */
 static int32_t pull_file(void *ctx, uint8_t *buffer, size_t room)
 {
     struct api_static_body *body = ctx;
@@ -16,6 +18,15 @@ static int32_t pull_file(void *ctx, uint8_t *buffer, size_t room)
     memcpy(buffer, body->bytes + body->sent, piece);
     body->sent += piece;
     return (int32_t)piece;
+}
+
+static struct api_static_body *body_of(struct api *api, const struct http_connection *holder)
+{
+    for (unsigned i = 0; i < API_STATIC_BODIES; i++) {
+        if (api->static_bodies[i].holder == holder)
+            return &api->static_bodies[i];
+    }
+    return NULL;
 }
 
 void api_static_get(void *ctx, struct http_request *req)
@@ -35,15 +46,23 @@ void api_static_get(void *ctx, struct http_request *req)
     }
     if (file.gzip)
         http_response_header(req->connection, "Content-Encoding", "gzip");
-    struct api_static_body *body = NULL;
-    for (unsigned i = 0; i < API_STATIC_BODIES && body == NULL; i++) {
-        if (api->static_bodies[i].bytes == NULL || api->static_bodies[i].sent == api->static_bodies[i].len)
-            body = &api->static_bodies[i];
+    if (req->method == HTTP_HEAD) { /* the head only: the length is the file's, the body is never read */
+        http_respond(req->connection, 200, file.content_type, file.bytes, file.len);
+        return;
     }
+    struct api_static_body *body = body_of(api, NULL);
     if (body == NULL) {
         http_respond_error(req->connection, 503, "busy", "too many files are being sent; try again");
         return;
     }
-    *body = (struct api_static_body){.bytes = file.bytes, .len = file.len, .sent = 0};
+    *body = (struct api_static_body){.holder = req->connection, .bytes = file.bytes, .len = file.len, .sent = 0};
     http_respond_stream(req->connection, 200, file.content_type, file.len, pull_file, body);
+}
+
+void api_static_finish(void *ctx, struct http_request *req, bool completed)
+{
+    (void)completed;
+    struct api_static_body *body = body_of(ctx, req->connection);
+    if (body != NULL)
+        *body = (struct api_static_body){0};
 }
