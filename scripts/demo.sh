@@ -2,19 +2,23 @@
 # make demo: a fresh daemon with a simulated Blue Pill, set up as its owner would (an admin passphrase and the
 # owner's signing key), the example firmware signed and flashed into it through the REST API by `airswd --device`,
 # and what the STM32 prints on its USART after the reset.
-# Usage: scripts/demo.sh BUILD_DIR
+# Every run starts from nothing but the chip: RUN_DIR (the daemon's state, the owner's key, the signed image) is
+# made afresh, so the demo gives the same result however often it runs and wherever an earlier run was interrupted.
+# CHIP_STATE (the simulated Blue Pill's flash, shared with `make serve`) is kept: the chip boots what it last held.
+# Usage: scripts/demo.sh BUILD_DIR [RUN_DIR [CHIP_STATE]]
 set -u
 build=${1:-build}
+run=${2:-$build/demo}
+chip=${3:-$build/demo-bluepill.state}
 firmware=$build/examples/firmware/f1/hello_f1.elf
 [[ -f "$firmware" ]] || { echo "demo: $firmware is missing (arm-none-eabi-gcc not installed?)" >&2; exit 1; }
-run=$build/demo
+rm -rf "$run"
 mkdir -p "$run"
-rm -rf "$run/daemon.out" "$run/daemon.err" "$run/state"
 airswd=$build/tools/airswd
 # The demo's passphrase; a real device's owner picks their own (setup asks for at least 12 characters).
 export AIRSWD_PASSPHRASE="demo passphrase, not a secret"
 
-"$build/tools/airswdd" --target "sim:stm32f103c8,state=$build/demo-bluepill.state" --listen 127.0.0.1:0 \
+"$build/tools/airswdd" --target "sim:stm32f103c8,state=$chip" --listen 127.0.0.1:0 \
   --state-dir "$run/state" >"$run/daemon.out" 2>"$run/daemon.err" &
 pid=$!
 trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
