@@ -18,19 +18,15 @@ picolibc_specs=/usr/lib/xtensa-lx106-elf/picolibc.specs
 warnings=(-std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef -Wvla
           -Wpointer-arith -Wformat=2)
 
+source "$root/tests/common/skip.sh"
 for tool in xtensa-lx106-elf-gcc arm-none-eabi-gcc; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "SKIPPED: $tool is not installed (scripts/install-deps.sh installs it)"
-    exit 77
-  fi
+  command -v "$tool" >/dev/null || skip_test "$tool is not installed (scripts/install-deps.sh installs it)"
 done
 
 # The core includes mbedTLS headers (src/secure). The host's /usr/include would bring glibc's headers along, so
 # the cross compilers see a directory that holds only a link to the mbedTLS headers.
-if [[ ! -d /usr/include/mbedtls ]]; then
-  echo "SKIPPED: /usr/include/mbedtls is missing (libmbedtls-dev; scripts/install-deps.sh installs it)"
-  exit 77
-fi
+[[ -d /usr/include/mbedtls ]] ||
+  skip_test "/usr/include/mbedtls is missing (libmbedtls-dev; scripts/install-deps.sh installs it)"
 mkdir -p "$out/mbedtls-include"
 ln -sfn /usr/include/mbedtls "$out/mbedtls-include/mbedtls"
 # Debian configures mbedTLS for a POSIX host (pthread mutexes, files); a device build has its own configuration

@@ -8,11 +8,11 @@
 set -u
 STM32SIM=$1 part=$2 target_cfg=$3 firmware=$4 led=$5 qemu_machine=${6:-}
 source "$(dirname "$0")/sim_server.sh"
+source "$(dirname "$0")/../common/skip.sh"
 
-if ! command -v openocd >/dev/null; then
-  echo "SKIPPED: openocd is not installed (Debian package openocd; scripts/install-deps.sh)"
-  exit 77
-fi
+command -v openocd >/dev/null || skip_test "openocd is not installed (Debian package openocd; scripts/install-deps.sh)"
+[[ -z "$qemu_machine" ]] || command -v qemu-system-arm >/dev/null ||
+  skip_test "qemu-system-arm is not installed (Debian package qemu-system-arm; scripts/install-deps.sh)"
 [[ -f "$firmware" ]] || { echo "FAIL: firmware $firmware was not built"; exit 1; }
 
 work=$(mktemp -d)
@@ -48,18 +48,14 @@ check "the LED on $led toggled ($toggles changes)" test "$toggles" -ge 4
 grep -m3 "gpio $led " "$work/events.log" | sed 's/^/      /'
 
 if [[ -n "$qemu_machine" ]]; then
-  if ! command -v qemu-system-arm >/dev/null; then
-    echo "SKIPPED (QEMU part): qemu-system-arm is not installed"
-  else
-    timeout 10 qemu-system-arm -M "$qemu_machine" -nographic -monitor none -serial stdio \
-      -kernel "$work/readback.bin" >"$work/qemu.out" 2>&1 &
-    qemu_pid=$!
-    wait_for_line "$work/qemu.out" "$hello" 8
-    found=$?
-    kill "$qemu_pid" 2>/dev/null
-    wait "$qemu_pid" 2>/dev/null
-    check "QEMU ($qemu_machine) runs the image read back from the simulator" test $found -eq 0
-  fi
+  timeout 10 qemu-system-arm -M "$qemu_machine" -nographic -monitor none -serial stdio \
+    -kernel "$work/readback.bin" >"$work/qemu.out" 2>&1 &
+  qemu_pid=$!
+  wait_for_line "$work/qemu.out" "$hello" 8
+  found=$?
+  kill "$qemu_pid" 2>/dev/null
+  wait "$qemu_pid" 2>/dev/null
+  check "QEMU ($qemu_machine) runs the image read back from the simulator" test $found -eq 0
 fi
 
 grep -E "^stm32sim: (session|summary)" "$work/stm32sim.out" | sed 's/^/      /'

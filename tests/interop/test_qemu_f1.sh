@@ -9,10 +9,9 @@ fw_dir=$1
 image=$fw_dir/f1/hello_f1.bin
 expected="hello from airswd example firmware (STM32F1)"
 
-if ! command -v qemu-system-arm >/dev/null; then
-  echo "SKIPPED: qemu-system-arm is not installed (Debian package qemu-system-arm; scripts/install-deps.sh)"
-  exit 77
-fi
+source "$(dirname "$0")/../common/skip.sh"
+command -v qemu-system-arm >/dev/null ||
+  skip_test "qemu-system-arm is not installed (Debian package qemu-system-arm; scripts/install-deps.sh)"
 [[ -f "$image" ]] || { echo "FAIL: firmware $image was not built (is arm-none-eabi-gcc installed?)"; exit 1; }
 
 work=$(mktemp -d)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "sim_session.h"
+#include "test_skip.h"
 
 #define MAX_LINES 8192
 #define LINE_LEN 48
@@ -166,8 +167,7 @@ int main(int argc, char **argv)
 {
     (void)argc;
     if (system("command -v sigrok-cli >/dev/null 2>&1") != 0) {
-        printf("SKIPPED: sigrok-cli is not installed (Debian package sigrok-cli; scripts/install-deps.sh)\n");
-        return 77;
+        return test_skip_status("sigrok-cli is not installed (Debian package sigrok-cli; scripts/install-deps.sh)");
     }
     const char *program = strrchr(argv[0], '/');
     snprintf(trace_path, sizeof trace_path, "%s.vcd", program ? program + 1 : argv[0]);

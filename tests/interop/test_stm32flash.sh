@@ -6,13 +6,10 @@
 set -u
 STM32SIM=$1 part=$2 firmware=$3 pid=$4
 source "$(dirname "$0")/sim_server.sh"
+source "$(dirname "$0")/../common/skip.sh"
 
-for tool in stm32flash; do
-  if ! command -v $tool >/dev/null; then
-    echo "SKIPPED: $tool is not installed (Debian package $tool; scripts/install-deps.sh)"
-    exit 77
-  fi
-done
+command -v stm32flash >/dev/null ||
+  skip_test "stm32flash is not installed (Debian package stm32flash; scripts/install-deps.sh)"
 [[ -f "$firmware" ]] || { echo "FAIL: firmware $firmware was not built"; exit 1; }
 
 work=$(mktemp -d)

@@ -27,14 +27,8 @@ done
 program=${1:?usage: run.sh [--env NAME=VALUE]... [--expect-status N] [--expect-stderr TEXT] PROGRAM.elf [ARGUMENT...]}
 shift
 
-cannot_run() {
-  if [[ -n "${CI:-}" ]]; then
-    echo "FAILED: $* (CI is set: the lx106 tests must run)"
-    exit 1
-  fi
-  echo "SKIPPED: $*"
-  exit 77
-}
+source "$root/tests/common/skip.sh"
+cannot_run() { skip_test "$@"; }
 
 out=$(dirname "$program")
 if [[ -f "$out/UNAVAILABLE" ]]; then

@@ -19,6 +19,7 @@
 #include "cortexm/cortexm.h"
 #include "cortexm/cortexm_regs.h"
 #include "sim_session.h"
+#include "test_skip.h"
 
 #define PS_PER_MS      1000000000ull
 #define FLASH_BASE     0x08000000u
@@ -139,7 +140,7 @@ static bool boot_firmware(struct fixture *fixture)
              fixture->board->family);
     FILE *file = fopen(path, "rb");
     if (file == NULL) {
-        print_message("SKIPPED: %s not built (arm-none-eabi-gcc missing)\n", path);
+        print_message("%s: not built\n", path);
         return false;
     }
     size_t size = fread(sim_flash_array(stm32->flash), 1, sim_flash_size(stm32->flash), file);
@@ -152,7 +153,7 @@ static bool boot_firmware(struct fixture *fixture)
 #define BOOT_FIRMWARE_OR_SKIP(fixture)                                                                                 \
     do {                                                                                                               \
         if (!boot_firmware(fixture))                                                                                   \
-            skip();                                                                                                    \
+            SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");                                      \
     } while (0)
 
 /* Word n of the firmware's vector table, as flashed. */

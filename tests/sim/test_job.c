@@ -22,6 +22,7 @@
 #include "../unit/image_test_files.h"
 #include "job/job.h"
 #include "sim_session.h"
+#include "test_skip.h"
 #include "stm32/stm32_stubs.h"
 
 #define IMAGES_PER_PART 72 /* three of each format, shape and verify */
@@ -297,8 +298,7 @@ static void test_example_firmware_runs_after_the_job(void **state)
     static struct job job;
     for (unsigned i = 0; i < sizeof boards / sizeof boards[0]; i++) {
         if (!load_file(boards[i].family, "elf", &file)) {
-            print_message("SKIPPED: example firmware not built (arm-none-eabi-gcc missing)\n");
-            skip();
+            SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
         }
         struct sim_session session;
         assert_true(sim_session_create(&session, boards[i].part, true));

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "sim_stm32.h"
+#include "test_skip.h"
 
 #define MS 1000000000ull /* picoseconds */
 #define MAX_TOGGLES 16
@@ -100,8 +101,7 @@ static void test_every_part_runs_its_example_firmware(void **state)
         struct sim_stm32 *stm32 = chip_with_observer(boards[i].part, &o);
         if (!load_firmware(stm32, boards[i].family)) {
             sim_stm32_destroy(stm32);
-            print_message("SKIPPED: example firmware not built (arm-none-eabi-gcc missing)\n");
-            skip();
+            SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
         }
         sim_stm32_power_on_reset(stm32);
         assert_false(o.last_reset_into_rom);
@@ -133,7 +133,7 @@ static void test_boot0_starts_the_rom_bootloader(void **state)
     struct sim_stm32 *stm32 = chip_with_observer("stm32f103c8", &o);
     if (!load_firmware(stm32, "f1")) {
         sim_stm32_destroy(stm32);
-        skip();
+        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
     }
     sim_stm32_set_boot0(stm32, true);
     sim_stm32_power_on_reset(stm32);
@@ -158,7 +158,7 @@ static void test_empty_g0_boots_the_rom_and_programmed_g0_runs_flash(void **stat
     assert_true(stm32->boot_from_rom);
     if (!load_firmware(stm32, "g0")) {
         sim_stm32_destroy(stm32);
-        skip();
+        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
     }
     sim_stm32_set_boot0(stm32, true); /* nBOOT_SEL=1: the pin does not matter */
     sim_stm32_power_on_reset(stm32);

@@ -10,7 +10,8 @@ trap 'rm -rf "$work"' EXIT
 failures=0
 check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
 contains() { grep -q -F -- "$2" "$1"; }
-[[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
+source "$(dirname "$0")/../common/skip.sh"
+[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
 
 state="$work/bluepill.state"
 target=(--target "sim:stm32f103c8,state=$state")

@@ -8,8 +8,9 @@
 set -u
 airswd=$1 airswdd=$2 firmware=$3
 source "$(dirname "$0")/daemon_test.sh"
-[[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
-command -v arm-none-eabi-objcopy >/dev/null || { echo "SKIPPED: arm-none-eabi-objcopy missing"; exit 77; }
+source "$(dirname "$0")/../common/skip.sh"
+[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
+command -v arm-none-eabi-objcopy >/dev/null || skip_test "arm-none-eabi-objcopy is not installed (scripts/install-deps.sh)"
 
 hex=$firmware/f1/hello_f1.hex
 { for _ in $(seq 9); do printf '\r\n'; done; cat "$hex"; } >"$work/blank-lines.hex"

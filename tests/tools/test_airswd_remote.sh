@@ -9,7 +9,8 @@
 set -u
 airswd=$1 airswdd=$2 firmware=$3
 source "$(dirname "$0")/daemon_test.sh"
-[[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
+source "$(dirname "$0")/../common/skip.sh"
+[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
 
 # A 512 KB F1, so that a 256 KB binary takes a while to flash.
 start_daemon "sim:stm32f103re,state=$work/chip.state"

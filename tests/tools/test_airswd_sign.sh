@@ -9,7 +9,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
 check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
-command -v openssl >/dev/null || { echo "SKIPPED: openssl is not installed (scripts/install-deps.sh)"; exit 77; }
+source "$(dirname "$0")/../common/skip.sh"
+command -v openssl >/dev/null || skip_test "openssl is not installed (scripts/install-deps.sh)"
 
 "$airswd" keygen -o "$work/key.pem" >"$work/out" 2>&1
 check "keygen writes a private and a public key" test -f "$work/key.pem" -a -f "$work/key.pub.pem"

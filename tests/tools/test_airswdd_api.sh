@@ -8,8 +8,9 @@
 set -u
 airswdd=$1 firmware=$2
 source "$(dirname "$0")/daemon_test.sh"
-command -v curl >/dev/null || { echo "SKIPPED: curl missing"; exit 77; }
-[[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
+source "$(dirname "$0")/../common/skip.sh"
+command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
+[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
 
 # A 512 KB F1, so that a 256 KB image (a whole slot) takes a while to flash.
 target="sim:stm32f103re,state=$work/chip.state"

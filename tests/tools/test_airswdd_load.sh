@@ -7,8 +7,9 @@
 set -u
 airswdd=$1 load_client=$2
 source "$(dirname "$0")/daemon_test.sh"
-command -v curl >/dev/null || { echo "SKIPPED: curl missing"; exit 77; }
-[[ -r /proc/self/status ]] || { echo "SKIPPED: no /proc"; exit 77; }
+source "$(dirname "$0")/../common/skip.sh"
+command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
+[[ -r /proc/self/status ]] || skip_test "no /proc"
 
 start_daemon "sim:stm32f103c8,state=$work/chip.state"
 check "airswdd starts" test -n "$port"

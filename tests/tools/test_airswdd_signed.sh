@@ -11,8 +11,9 @@
 set -u
 airswd=$1 airswdd=$2 firmware=$3
 source "$(dirname "$0")/daemon_test.sh"
-command -v openssl >/dev/null || { echo "SKIPPED: openssl is not installed (scripts/install-deps.sh)"; exit 77; }
-[[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
+source "$(dirname "$0")/../common/skip.sh"
+command -v openssl >/dev/null || skip_test "openssl is not installed (scripts/install-deps.sh)"
+[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
 elf=$firmware/f1/hello_f1.elf
 
 # run NAME ARGS...: airswd's stdout and stderr in $work/NAME.out and .err, its exit status in $rc.

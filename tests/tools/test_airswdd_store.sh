@@ -10,7 +10,8 @@
 set -u
 airswd=$1 airswdd=$2
 source "$(dirname "$0")/daemon_test.sh"
-command -v curl >/dev/null || { echo "SKIPPED: curl missing"; exit 77; }
+source "$(dirname "$0")/../common/skip.sh"
+command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
 
 # run NAME ARGS...: stdout in $work/NAME.out, stderr in $work/NAME.err, the exit status in $rc.
 run() {

@@ -5,10 +5,8 @@
 set -euo pipefail
 program=$1
 doc=$2
-if ! command -v python3 >/dev/null; then
-  echo "SKIPPED: python3 is not installed"
-  exit 77
-fi
+source "$(dirname "$0")/../common/skip.sh"
+command -v python3 >/dev/null || skip_test "python3 is not installed (scripts/install-deps.sh)"
 
 # A row of the example's table: "| name | `value` |" -> value
 row() { sed -n "s/^| $1 | \`\\([^\`]*\\)\`.*|\$/\\1/p" "$doc"; }

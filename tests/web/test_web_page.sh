@@ -29,14 +29,9 @@ web_dir=$(cd "$here/../../web" && pwd)
 chromium=${CHROMIUM:-/usr/bin/chromium}
 playwright_version=1.65.1   # pinned: a new playwright-core may need a newer browser than Debian ships
 
-if ! command -v node >/dev/null; then
-  echo "SKIPPED: node is not installed (Debian package nodejs; scripts/install-deps.sh)"
-  exit 77
-fi
-if [[ ! -x "$chromium" ]]; then
-  echo "SKIPPED: $chromium is not installed (Debian package chromium; scripts/install-deps.sh)"
-  exit 77
-fi
+source "$here/../common/skip.sh"
+command -v node >/dev/null || skip_test "node is not installed (Debian package nodejs; scripts/install-deps.sh)"
+[[ -x "$chromium" ]] || skip_test "$chromium is not installed (Debian package chromium; scripts/install-deps.sh)"
 command -v npm >/dev/null || { echo "FAIL: npm is not installed (Debian package npm; scripts/install-deps.sh)"; exit 1; }
 [[ -f "$firmware" ]] || { echo "FAIL: firmware $firmware was not built (is arm-none-eabi-gcc installed?)"; exit 1; }
 [[ -x "$airswd" ]] || { echo "FAIL: the CLI $airswd was not built"; exit 1; }

@@ -8,11 +8,8 @@
 # Exit status 77 (skipped) when the firmware is not built, but 1 under CI, which builds it before the tests.
 set -u
 firmware=$1 target=$2
-if [[ ! -f "$firmware" ]]; then
-  echo "SKIPPED: $firmware is not built (make esp8266)"
-  [[ -n "${CI:-}" ]] && exit 1
-  exit 77
-fi
+source "$(dirname "$0")/../../common/skip.sh"
+[[ -f "$firmware" ]] || skip_test "$firmware is not built (make esp8266)"
 # The instructions of one function, with every address (branch targets, literal addresses) blanked; a line `...` is
 # objdump's mark for zero bytes it skipped, the padding before the next function.
 instructions() {

@@ -55,6 +55,7 @@
 #include "esp8266_swd.h"
 #include "sim_target.h"
 #include "swd/swd.h"
+#include "test_skip.h"
 
 /* QEMU's lx106 register order in the 'g' packet: a0-a15, pc, then special registers, PS the 22nd (QEMU 7.2: the
  * session checks it reads PS's reset value, 0x1F, before the program runs). */
@@ -725,8 +726,10 @@ int main(int argc, char **argv)
     const char *nm = argc - arg > 2 ? argv[arg + 2] : "xtensa-lx106-elf-nm";
     const char *objdump = argc - arg > 3 ? argv[arg + 3] : "xtensa-lx106-elf-objdump";
     if (!model_have_program(qemu)) {
-        printf("SKIPPED: %s is not installed (Debian package qemu-system-misc; scripts/install-deps.sh)\n", qemu);
-        return 77;
+        char reason[256];
+        snprintf(reason, sizeof reason, "%s is not installed (Debian package qemu-system-misc; scripts/install-deps.sh)",
+                 qemu);
+        return test_skip_status(reason);
     }
 
     /* build-target.sh leaves the reason beside the program when it could not build it. */
@@ -739,8 +742,10 @@ int main(int argc, char **argv)
         if (!fgets(line, sizeof line, reason))
             line[0] = '\0';
         fclose(reason);
-        printf("SKIPPED: the lx106 wire test program was not built: %s", line);
-        return 77;
+        line[strcspn(line, "\n")] = '\0';
+        char why[600];
+        snprintf(why, sizeof why, "the lx106 wire test program was not built: %s", line);
+        return test_skip_status(why);
     }
 
     static struct model model;
