@@ -46,6 +46,7 @@ cat > "$out/mbedtls-include/airswd_cross_mbedtls.h" <<'CONFIG'
 #undef MBEDTLS_PSA_CRYPTO_C
 CONFIG
 
+jobs=$(nproc 2>/dev/null || echo 2)
 mapfile -t sources < <(cd "$root/src" && find . -name '*.c' | sort)
 
 # compile TOOL_PREFIX SOURCE OBJECT FLAGS...: one file of (or against) the core, as the ESP8266 build compiles it.
@@ -63,11 +64,20 @@ build() {
   local dir="$out/$name" objects=()
   rm -rf "$dir"
   mkdir -p "$dir"
+  # One compiler per CPU at a time; a warning (an error here) in any file fails the build.
+  local running=() failed=0
   for source in "${sources[@]}"; do
     local object="$dir/$(echo "${source#./}" | tr / _).o"
-    compile "$prefix" "$root/src/$source" "$object" "$@"
+    compile "$prefix" "$root/src/$source" "$object" "$@" &
+    running+=($!)
     objects+=("$object")
+    if ((${#running[@]} >= jobs)); then
+      wait "${running[0]}" || failed=1
+      running=("${running[@]:1}")
+    fi
   done
+  for job in "${running[@]}"; do wait "$job" || failed=1; done
+  ((failed == 0)) || { echo "FAIL: the core does not compile for $name without warnings" >&2; exit 1; }
   "${prefix}ar" rcs "$dir/libairswd_core.a" "${objects[@]}"
   # size -t prints a total line: text data bss dec hex
   read -r text data bss _ < <("${prefix}size" -t "${objects[@]}" | tail -n 1)
