@@ -4,12 +4,16 @@
  * image: every program unit's typical tPROG plus the shortest erase that clears what the image touches (its units
  * one by one, or a bank or mass erase where the image covers the bank or the chip).
  *
- * One line per measurement: part, SWCLK, image size, the chip time per phase, the limit, the ratio.
+ * The same bytes as a raw binary, as the Intel HEX that `objcopy -O ihex` writes (16-byte records) and as an ELF
+ * with one segment: the file's format must not change the chip time.
+ *
+ * One line per measurement: part, SWCLK, image size, format, the chip time per phase, the limit, the ratio.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tests/unit/image_test_files.h"
 #include "job/job.h"
 #include "sim_session.h"
 
@@ -48,7 +52,29 @@ static double limit_seconds(const struct sim_part *part, uint32_t size)
     return program + (whole < units ? whole : units);
 }
 
-static void bench(const char *part_name, uint32_t swclk_hz, uint32_t size, uint8_t *image, enum job_program_method method)
+/* The image's size bytes at the start of flash, as a file of the format: BIN, HEX or ELF. */
+static struct memory_file image_file(enum image_format format, const uint8_t *image, uint32_t size)
+{
+    static uint8_t file[3 * 512 * KB];
+    size_t len = size;
+    if (format == IMAGE_FORMAT_BIN) {
+        memcpy(file, image, size);
+    } else if (format == IMAGE_FORMAT_HEX) {
+        len = hex_append_data((char *)file, 0, 0x08000000, image, size);
+        len = hex_append_record((char *)file, len, 0x01, 0, NULL, 0, "\n");
+    } else {
+        struct test_elf elf = test_elf_arm();
+        elf.entry = 0x08000101;
+        elf.header_count = 1;
+        elf.headers[0] = (struct test_elf_header){.type = 1, .offset = 0x100, .vaddr = 0x08000000, .paddr = 0x08000000,
+                                                  .filesz = size, .memsz = size, .data = image};
+        len = test_elf_build(&elf, file, sizeof file);
+    }
+    return (struct memory_file){.bytes = file, .size = (uint32_t)len};
+}
+
+static void bench(const char *part_name, uint32_t swclk_hz, uint32_t size, const uint8_t *image,
+                  enum image_format format, enum job_program_method method)
 {
     struct sim_session session;
     if (!sim_session_create(&session, part_name, true)) {
@@ -56,11 +82,10 @@ static void bench(const char *part_name, uint32_t swclk_hz, uint32_t size, uint8
         exit(1);
     }
     sim_target_set_swclk_hz(session.stm32->target, swclk_hz);
-    struct memory_file file = {.bytes = image, .size = size};
+    struct memory_file file = image_file(format, image, size);
     const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system, .pins = &session.port.pins};
     const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
-    const struct job_options options = {.format = IMAGE_FORMAT_BIN, .bin_base = 0x08000000, .verify = true,
-                                        .method = method};
+    const struct job_options options = {.format = format, .bin_base = 0x08000000, .verify = true, .method = method};
     static struct job job;
     job_init(&job, &link, &job_file, &options, &session.report);
     if (job_run(&job) != STATUS_OK || memcmp(sim_flash_array(session.stm32->flash), image, size) != 0) {
@@ -73,8 +98,10 @@ static void bench(const char *part_name, uint32_t swclk_hz, uint32_t size, uint8
     double limit = limit_seconds(session.stm32->part, size);
     char label[64];
     static const char *const methods[] = {"", " direct", " loader"};
-    snprintf(label, sizeof label, "%s %4u KB SWCLK %.0f MHz%s", part_name, size / KB, swclk_hz / 1e6, methods[method]);
-    printf("%-43s erase %6.3f + program %6.3f + verify %5.3f = %6.3f s chip time   limit %6.3f s   ratio %.3f%s\n",
+    snprintf(label, sizeof label, "%s %4u KB %s SWCLK %.0f MHz%s", part_name, size / KB,
+             format == IMAGE_FORMAT_BIN ? "BIN" : format == IMAGE_FORMAT_HEX ? "HEX" : "ELF", swclk_hz / 1e6,
+             methods[method]);
+    printf("%-47s erase %6.3f + program %6.3f + verify %5.3f = %6.3f s chip time   limit %6.3f s   ratio %.3f%s\n",
            label, erase, program, verify, total, limit, total / limit,
            swclk_hz >= 4000000 && total / limit > GOAL_RATIO ? "  (over the 1.10 goal)" : "");
     sim_session_destroy(&session);
@@ -92,6 +119,7 @@ int main(void)
         {"stm32g071rb", {64 * KB, 0}},
     };
     static const uint32_t clocks[] = {4000000, 1000000};
+    static const enum image_format formats[] = {IMAGE_FORMAT_BIN, IMAGE_FORMAT_HEX, IMAGE_FORMAT_ELF};
     uint8_t *image = malloc(512 * KB);
     if (image == NULL)
         return 1;
@@ -100,16 +128,18 @@ int main(void)
         image[i] = (uint8_t)rand();
     for (unsigned c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
         for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-            for (unsigned s = 0; s < 2 && cases[i].sizes[s]; s++)
-                bench(cases[i].part, clocks[c], cases[i].sizes[s], image, JOB_PROGRAM_AUTO);
+            for (unsigned s = 0; s < 2 && cases[i].sizes[s]; s++) {
+                for (unsigned f = 0; f < sizeof formats / sizeof formats[0]; f++)
+                    bench(cases[i].part, clocks[c], cases[i].sizes[s], image, formats[f], JOB_PROGRAM_AUTO);
+            }
         }
     }
     /* Both ways of programming on every generation: the automatic choice (job_uses_loader) rests on these. */
     static const char *const generations[] = {"stm32f030r8", "stm32f103c8", "stm32f411ce", "stm32l476rg", "stm32g071rb"};
     for (unsigned c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
         for (unsigned i = 0; i < sizeof generations / sizeof generations[0]; i++) {
-            bench(generations[i], clocks[c], 64 * KB, image, JOB_PROGRAM_DIRECT);
-            bench(generations[i], clocks[c], 64 * KB, image, JOB_PROGRAM_LOADER);
+            bench(generations[i], clocks[c], 64 * KB, image, IMAGE_FORMAT_BIN, JOB_PROGRAM_DIRECT);
+            bench(generations[i], clocks[c], 64 * KB, image, IMAGE_FORMAT_BIN, JOB_PROGRAM_LOADER);
         }
     }
     free(image);

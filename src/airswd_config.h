@@ -100,9 +100,11 @@
 #define AIRSWD_JOB_MAX_UNITS 1024
 #endif
 
-/* Bytes of flash read back at a time when verifying without a CRC on the target. */
+/* Bytes of flash read back at a time when verifying without a CRC on the target; the same buffer gathers the
+ * program pass's runs (struct job.run), so it is also the most a small-record file (HEX) programs per call. At
+ * AIRSWD_JOB_CHUNK - 8 or more, HEX programs in runs as long as a binary's pieces (bench/bench_flash.c). */
 #ifndef AIRSWD_JOB_READBACK_CHUNK
-#define AIRSWD_JOB_READBACK_CHUNK 256
+#define AIRSWD_JOB_READBACK_CHUNK 512
 #endif
 
 /* Core control (src/cortexm). */

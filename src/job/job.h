@@ -139,7 +139,14 @@ struct job {
     struct image_reader reader;
     struct image_writer writer;
     uint8_t chunk[AIRSWD_JOB_CHUNK];
-    uint8_t readback[AIRSWD_JOB_READBACK_CHUNK + 8]; /* a chunk widened to whole words */
+    /* The verify pass reads back into one; the program pass gathers runs in the other (never both at once). */
+    union {
+        uint8_t readback[AIRSWD_JOB_READBACK_CHUNK + 8]; /* a chunk widened to whole words */
+        uint8_t run[AIRSWD_JOB_READBACK_CHUNK + 8];
+    };
+    /* Program output that continues the last piece is gathered here and programmed as one run: a file of small
+     * pieces (16-byte HEX records) costs the flash controller's per-call setup and wait once per run, not per piece. */
+    uint32_t run_address, run_len;
 
     /* --skip-unchanged: erase units that already hold what the image puts there (bit per unit index). */
     uint8_t unchanged[(AIRSWD_JOB_MAX_UNITS + 7) / 8];

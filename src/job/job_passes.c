@@ -52,9 +52,8 @@ static enum status program_piece(struct job *job, uint32_t address, const uint8_
 }
 
 /* Pieces in erase units that already hold the image are left alone (--skip-unchanged). */
-static enum status program_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+static enum status program_run(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
-    struct job *job = ctx;
     enum status status = STATUS_OK;
     while (status == STATUS_OK && len > 0) {
         uint32_t index;
@@ -70,6 +69,45 @@ static enum status program_output(void *ctx, uint32_t address, const uint8_t *by
         len -= piece;
     }
     job_progress(job, job->result.program_bytes, job->plan.program_bytes);
+    return status;
+}
+
+static enum status flush_run(struct job *job)
+{
+    uint32_t len = job->run_len;
+    job->run_len = 0;
+    return len > 0 ? program_run(job, job->run_address, job->run, len) : STATUS_OK;
+}
+
+/* The writer's output: whole program units in file order, programmed in runs that end where the address crosses a
+ * multiple of AIRSWD_JOB_READBACK_CHUNK, whatever the file's pieces were (16-byte HEX records, ELF pieces that end
+ * where the file's chunks end): every format then costs the controller's per-call setup and wait as often as a
+ * binary does. Whole aligned blocks go out as they are; the rest is gathered in job->run. Program units divide the
+ * block size, so a run never splits a unit. */
+static enum status program_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    struct job *job = ctx;
+    const uint32_t block = AIRSWD_JOB_READBACK_CHUNK;
+    enum status status = STATUS_OK;
+    if (job->run_len > 0 && address != job->run_address + job->run_len)
+        status = flush_run(job);
+    while (status == STATUS_OK && len > 0) {
+        uint32_t offset = address % block;
+        if (job->run_len == 0 && offset == 0 && len >= block) {
+            uint32_t whole = len - len % block;
+            status = program_run(job, address, bytes, whole);
+            address += whole, bytes += whole, len -= whole;
+            continue;
+        }
+        uint32_t piece = block - offset < len ? block - offset : len;
+        if (job->run_len == 0)
+            job->run_address = address;
+        memcpy(job->run + job->run_len, bytes, piece);
+        job->run_len += piece;
+        address += piece, bytes += piece, len -= piece;
+        if (address % block == 0)
+            status = flush_run(job);
+    }
     return status;
 }
 
@@ -91,8 +129,11 @@ enum status job_program_pass(struct job *job)
     const struct image_writer_output output = {.program = program_output, .ctx = job};
     job->loader.used = job_uses_loader(job);
     enum status status = job->loader.used ? job_loader_prepare(job) : STATUS_OK;
+    job->run_len = 0;
     if (status == STATUS_OK)
         status = job_writer_pass(job, &output);
+    if (status == STATUS_OK)
+        status = flush_run(job);
     if (status == STATUS_OK)
         job_progress(job, job->plan.program_bytes, job->plan.program_bytes);
     if (job->loader.used) {
