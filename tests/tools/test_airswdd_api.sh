@@ -69,7 +69,8 @@ hex_id=$(json_field "['id']")
 request GET /images
 check "GET /images lists both" test "$(json_field "[0]['id']"),$(json_field "[1]['id']")" = "$elf_id,$hex_id"
 
-curl -sN "$api/events" >"$work/events" 2>/dev/null &
+: >"$work/empty"
+curl -sN -H "$(sign_request GET /api/v1/events "$work/empty")" "$api/events" >"$work/events" 2>/dev/null &
 events_pid=$!
 sleep 0.3
 
@@ -94,7 +95,8 @@ check "  and the job's end" contains "$work/events" "data: {\"job\":$job,\"state
 # Resume from three events before the job's end: within the ring of events the service keeps with any buffer sizes.
 done_id=$(grep -B2 -F "data: {\"job\":$job,\"state\":\"done\"}" "$work/events" | sed -n 's/^id: //p')
 resume_id=$((done_id - 3))
-curl -sN -m 1 -H "Last-Event-ID: $resume_id" "$api/events" >"$work/replay" 2>/dev/null
+curl -sN -m 1 -H "Last-Event-ID: $resume_id" -H "$(sign_request GET /api/v1/events "$work/empty")" "$api/events" \
+  >"$work/replay" 2>/dev/null
 check "a stream opened with Last-Event-ID replays what came after that event" \
   test "$(grep -m1 '^id: ' "$work/replay" | cut -d' ' -f2)" = "$((resume_id + 1))"
 check "  up to the job's end" contains "$work/replay" "data: {\"job\":$job,\"state\":\"done\"}"
