@@ -21,13 +21,16 @@ static void write_auth(struct api *api, struct json_writer *writer)
     json_object_end(writer);
 }
 
-/* The fields every answer of GET /api/v1/device begins with: all that an unsigned client reads (the summary). */
+/* The fields every answer of GET /api/v1/device begins with: all that an unsigned client reads (the summary). What a
+ * client needs before it can sign: the setup state, and "board", by which the page's setup asks for a WiFi network. */
 static void write_summary(struct api *api, struct json_writer *writer)
 {
     json_key(writer, "name");
     json_string(writer, "airswd");
     json_key(writer, "version");
     json_string(writer, api->service->config.version);
+    json_key(writer, "board");
+    json_bool(writer, api->board != NULL);
     write_auth(api, writer);
 }
 
@@ -66,8 +69,6 @@ void api_device_get(void *ctx, struct http_request *req)
     json_uint(&writer, settings.swclk_hz);
     json_key(&writer, "debug_mode");
     json_bool(&writer, service_security_debug(service));
-    json_key(&writer, "board");
-    json_bool(&writer, api->board != NULL);
     json_key(&writer, "firmware_update");
     json_bool(&writer, api->firmware != NULL);
     struct secure_image_policy policy;

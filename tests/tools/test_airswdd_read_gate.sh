@@ -48,10 +48,11 @@ check "airswdd starts" test -n "$port"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$url/")
 check "before setup the page is open (200)" test "$code" = 200
 unsigned /device
-check "  GET /device answers its summary: name, version, the setup state" python3 -c '
+check "  GET /device answers its summary: name, version, board, the setup state" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-sys.exit(not (sorted(d) == ["auth", "name", "version"] and d["auth"]["setup_required"] is True))' "$work/body"
+sys.exit(not (sorted(d) == ["auth", "board", "name", "version"] and d["auth"]["setup_required"] is True))' \
+  "$work/body"
 for path in /log /events /images /settings /jobs/1 /target; do
   unsigned "$path"
   check "  GET $path answers 403 not-configured" test "$code,$(json_field "['error']")" = "403,not-configured"
@@ -64,7 +65,7 @@ export AIRSWD_PASSPHRASE=$passphrase
 unsigned /device
 check "after setup GET /device answers unsigned with its summary only" \
   test "$(python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))))' "$work/body")" \
-  = "['auth', 'name', 'version']"
+  = "['auth', 'board', 'name', 'version']"
 request GET /device
 check "  and signed with the whole status" \
   test "$code,$(json_field "['auth']['setup_required']"),$(json_field "['public_status']")" = "200,False,False"
