@@ -9,6 +9,7 @@
 #   request METHOD PATH [curl args...]  a request to $api: the body in $work/body, the HTTP status in $code. The
 #                                  request body is given as -d (--data) TEXT or --data-binary @FILE. Every request but
 #                                  setup and the nonce is signed with $passphrase once it is set.
+#   wait_job ID, wait_job_event FILE ID   a job's end: by polling it, or as the event stream in FILE says
 #   get_body PATH                  GET PATH as request sends it; the body on stdout
 #   setup_daemon [SETUP-JSON-FIELDS]   first-boot setup with $passphrase (set to a default when empty)
 #   sign_request METHOD PATH FILE  prints the Authorization header for a request with FILE as its body, with a fresh
@@ -77,6 +78,28 @@ request() {
     args+=(-H "$(sign_request "$method" "/api/v1$path" "$work/request")")
   fi
   code=$(curl -s -o "$work/body" -w '%{http_code}' -X "$method" "${args[@]}" "$api$path")
+}
+
+# wait_job ID: polls GET /jobs/ID until the job is no longer queued or running (60 s at most); its record in
+# $work/body.
+wait_job() {
+  for _ in $(seq 1 600); do
+    request GET "/jobs/$1"
+    grep -qE '"state":"(queued|running)"' "$work/body" || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_job_event FILE ID: waits (30 s at most) until the event stream written to FILE says that job ID ended. A test
+# that keeps a stream open waits so rather than by polling: each signed poll takes two connections (the nonce, then
+# the request), and with the ESP8266's two a third one evicts the idle stream.
+wait_job_event() {
+  for _ in $(seq 1 300); do
+    grep -qE "data: \{\"job\":$2,\"state\":\"(done|failed|cancelled)\"\}" "$1" && return 0
+    sleep 0.1
+  done
+  return 1
 }
 
 # get_body PATH: the body of GET $api/PATH on stdout (signed once $passphrase is set, as request signs it).

@@ -16,15 +16,6 @@ target="sim:stm32f103re,state=$work/chip.state"
 
 json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }
 
-wait_job() {
-  for _ in $(seq 1 600); do
-    request GET "/jobs/$1"
-    grep -qE '"state":"(queued|running)"' "$work/body" || return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 start_daemon "$target"
 check "airswdd prints its ready line" test -n "$port"
 
@@ -77,7 +68,8 @@ sleep 0.3
 request POST /jobs -d "{\"action\":\"flash\",\"image\":$elf_id}"
 check "POST /jobs answers 202" test "$code" = 202
 job=$(json_field "['id']")
-check "the job finishes" wait_job "$job"
+check "the job finishes" wait_job_event "$work/events" "$job"
+request GET "/jobs/$job"
 check "  done" contains "$work/body" '"state":"done"'
 check "  with its phases in chip time" grep -qE '"phases_us":\{"plan":[0-9]+,"connect":[0-9]+,.*"program":[1-9]' "$work/body"
 check "  and verified bytes" grep -qE '"verified_bytes":[1-9]' "$work/body"

@@ -24,19 +24,12 @@ json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1
 unsigned() { code=$(curl -s -o "$work/body" -w '%{http_code}' "$api$1"); }
 # unsigned_stream PATH: the first second of an event stream opened unsigned; the status in $code.
 unsigned_stream() { code=$(curl -s -m 1 -o "$work/body" -w '%{http_code}' "$api$1"); }
-wait_job() {
-  for _ in $(seq 1 300); do
-    request GET "/jobs/$1"
-    grep -qE '"state":"(queued|running)"' "$work/body" || return 0
-    sleep 0.1
-  done
-  return 1
-}
-# job ACTION-JSON: POSTs the job and waits for its end; its id in $job, its record in $work/body.
+# job ACTION-JSON [EVENTS-FILE]: POSTs the job and waits for its end (as the event stream in EVENTS-FILE says, when
+# one is open); its id in $job, its record in $work/body.
 job() {
   request POST /jobs -d "$1"
   job=$(json_field "['id']")
-  wait_job "$job"
+  if [[ -n ${2:-} ]]; then wait_job_event "$2" "$job" && request GET "/jobs/$job"; else wait_job "$job"; fi
 }
 debug() { request PUT /settings -d "{\"debug\":$1}"; }
 : >"$work/empty"
@@ -101,7 +94,7 @@ check "a signed 4-byte container is stored" test "$code" = 201
 curl -sN -H "$(sign_request GET /api/v1/events "$work/empty")" "$api/events" >"$work/events" 2>/dev/null &
 events_pid=$!
 sleep 0.3
-job "{\"action\":\"verify\",\"image\":$four}"
+job "{\"action\":\"verify\",\"image\":$four}" "$work/events"
 verify_job=$job
 check "a verify job of it fails: flash-differs" test "$(json_field "['error']['status']")" = flash-differs
 check "  its detail names the address of the difference" \
