@@ -1,6 +1,9 @@
 // The airswd page: talks to the REST API of docs/api.md with fetch(), uploads with XMLHttpRequest (for its upload
-// progress events) and follows jobs and the log through the Server-Sent Events of /api/v1/events. Every [auth]
-// request is signed as docs/auth.md says, with the helpers of auth.js (loaded first).
+// progress events) and follows jobs and the log through the Server-Sent Events of /api/v1/events, read with fetch()
+// as a stream so that the request can be signed. It logs in first: after setup the device answers reads of its work
+// to signed requests only (docs/security.md), so every request but the device's summary, the nonce and setup is
+// signed as docs/auth.md says, with the helpers of auth.js (loaded first). Where the owner made the status public
+// (the public_status setting), the status, the job and the log are shown before login too.
 // No framework: every view is a small render function over the state below.
 'use strict';
 
@@ -23,6 +26,8 @@ const state = {
   boardRenders: 0,    // how many answers of the board the panel has shown
   logSeq: -1,         // the highest log sequence number shown
   eventsOpen: false,
+  events: null,       // the AbortController of the event stream being read
+  lastEventId: '',    // the id of the last event read: a new stream resumes after it
   pollTimer: 0,
   loginHold: 0,       // the timer counting down a penalty window of the device (429)
 };
@@ -118,7 +123,7 @@ function errorFromBody(httpStatus, text) {
 
 // One exchange with the device: {status, text, retryAfter}. fetch() normally; XMLHttpRequest when the caller wants
 // upload progress (fetch has no upload progress events). options: body, contentType, headers, onUploadProgress,
-// signal (an AbortSignal, fetch only).
+// signal (an AbortSignal, fetch only), stream (fetch only: a 2xx answer's body is left unread, as answer.body).
 function transmit(method, path, options) {
   const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
   if (options.body !== undefined) headers['Content-Type'] = options.contentType || 'application/json';
@@ -126,8 +131,10 @@ function transmit(method, path, options) {
     new Error(`the device did not answer (${reason}); check that it is powered and on the network`);
   if (!options.onUploadProgress) {
     return fetch(API + path, { method, headers, body: options.body, signal: options.signal }).then(
-      async (response) => ({ status: response.status, text: await response.text(),
-        retryAfter: response.headers.get('Retry-After') }),
+      async (response) => (options.stream && response.ok
+        ? { status: response.status, text: '', body: response.body, retryAfter: null }
+        : { status: response.status, text: await response.text(),
+          retryAfter: response.headers.get('Retry-After') }),
       (err) => { throw unreachable(err.message); });
   }
   return new Promise((resolve, reject) => {
@@ -160,9 +167,22 @@ function readAnswer(answer) {
   }
 }
 
-// An open request (no signature): reading the device, the images, jobs, the log, the settings; setup.
+// An open request (no signature): the device's summary, a nonce, setup.
 async function api(method, path, body) {
   return readAnswer(await transmit(method, path, body === undefined ? {} : { body: JSON.stringify(body) }));
+}
+
+// A read of the device's work (the device in full, images, jobs, the log, the settings): signed when logged in;
+// unsigned otherwise, which the device answers only where its owner made the status public.
+async function read(path) {
+  return state.key || !authRequired() ? apiSigned('GET', path) : api('GET', path);
+}
+
+// What this page may read now: 'all' logged in (or on a device without authentication), 'status' (the device, the
+// job and the log) where the owner made them public, 'none' otherwise. It decides which panels show.
+function readable() {
+  if (state.key || !authRequired()) return 'all';
+  return state.device && state.device.public_status ? 'status' : 'none';
 }
 
 // ---- authentication (docs/auth.md) ---------------------------------------------------------------------------
@@ -180,12 +200,15 @@ function rememberKey(key) {
   state.key = key;
   try { sessionStorage.setItem(KEY_STORAGE, airswdHex(key)); } catch (_) { /* storage off: this page only */ }
   renderSession();
+  loadReadable();
 }
 
 function forgetKey() {
+  const wasIn = !!state.key;
   state.key = null;
   try { sessionStorage.removeItem(KEY_STORAGE); } catch (_) { /* nothing kept */ }
   renderSession();
+  if (wasIn) forgetReads();
 }
 
 function loadStoredKey() {
@@ -230,7 +253,7 @@ async function signedRequest(method, path, options) {
   }
   const bodyHash = await airswdBodySha256Hex(options.body);
   for (let attempt = 1; ; attempt++) {
-    const { nonce } = await api('GET', '/auth/nonce');
+    const { nonce } = readAnswer(await transmit('GET', '/auth/nonce', { signal: options.signal }));
     const key = options.key || state.key;
     if (!key) throw new LoginNeeded();  // logged out while the nonce came
     const headers = Object.assign({}, options.headers,
@@ -276,6 +299,7 @@ function renderSession() {
   else setStatus(pill, 'out', 'not logged in');
   pill.className = `pill session-${pill.dataset.state}`;
   $('logout').hidden = !state.key;
+  document.body.dataset.reads = readable();
   $('setup').hidden = !setupNeeded;
   if (setupNeeded || state.key || (auth && !auth.required)) $('login').hidden = true;
   else if (auth) $('login').hidden = false;
@@ -565,10 +589,32 @@ function renderDevice(device) {
 
 async function loadDevice() {
   try {
-    renderDevice(await api('GET', '/device'));
+    renderDevice(await read('/device'));
   } catch (err) {
     showError('Reading the device', err);
   }
+}
+
+// Everything this page may read now (readable()): after login the device in full, the images, the settings and the
+// event stream; with a public status, the log and the event stream.
+async function loadReadable() {
+  if (readable() === 'all') {
+    loadDevice();
+    loadImages();
+    loadSettings();
+  }
+  if (readable() !== 'none') connectEvents();
+}
+
+// Logged out: the stream stops, and what only the owner may read leaves the screen.
+function forgetReads() {
+  disconnectEvents();
+  state.images = [];
+  renderImages();
+  $('target-info').replaceChildren();
+  $('log').replaceChildren();
+  state.logSeq = -1;
+  loadDevice();
 }
 
 async function identifyTarget() {
@@ -600,7 +646,7 @@ async function identifyTarget() {
 
 async function loadImages() {
   try {
-    state.images = await api('GET', '/images') || [];
+    state.images = await read('/images') || [];
   } catch (err) {
     showError('Listing the images', err);
   }
@@ -621,7 +667,9 @@ function renderImages() {
         image.flashed_ok === false && image.state !== 'staged'
           ? el('span', { class: 'hint', text: ' last flash failed' }) : ''),
       el('td', { 'data-label': 'Size', text: formatBytes(image.size) }),
-      el('td', { 'data-label': 'CRC-32', class: 'mono', text: formatHex(image.crc32, 8) }),
+      // The device gives no CRC-32 of an image under 64 bytes outside debug mode: it would give the bytes away.
+      el('td', { 'data-label': 'CRC-32', class: 'mono',
+        text: image.crc32 === null ? 'in debug mode' : formatHex(image.crc32, 8) }),
       el('td', { class: 'actions' },
         el('button', { type: 'button', 'data-testid': `flash-image-${image.id}`, disabled: busy,
           'aria-label': `Flash ${image.name}`, text: 'Flash', onclick: () => startFlash(image) }),
@@ -843,12 +891,12 @@ function mergeJob(update) {
 async function jobFinished(job) {
   if (job.result === undefined || job.error === undefined || (job.result === null && job.error === null)) {
     try {
-      mergeJob(await api('GET', `/jobs/${job.id}`));
+      mergeJob(await read(`/jobs/${job.id}`));
     } catch (err) {
       showError(`Reading the result of job ${job.id}`, err);
     }
   }
-  loadImages();
+  if (readable() === 'all') loadImages();
   loadDevice();
 }
 
@@ -860,7 +908,7 @@ function pollWhileNoEvents() {
     if (!isJobActive()) return;
     if (!state.eventsOpen) {
       try {
-        mergeJob(await api('GET', `/jobs/${state.job.id}`));
+        mergeJob(await read(`/jobs/${state.job.id}`));
         return;
       } catch (err) {
         showError(`Following job ${state.job.id}`, err);
@@ -947,7 +995,7 @@ function appendLog(entry) {
 
 async function loadLog() {
   try {
-    const entries = await api('GET', '/log') || [];
+    const entries = await read('/log') || [];
     for (const entry of entries) appendLog(entry);
   } catch (err) {
     showError('Reading the log', err);
@@ -969,35 +1017,98 @@ function setEventsState(name, text) {
   pill.textContent = text;
 }
 
-function connectEvents() {
-  if (!window.EventSource) {
-    setEventsState('off', 'no live updates in this browser');
-    loadLog();
-    return;
-  }
-  const events = new EventSource(`${API}/events`);
-  events.addEventListener('open', () => {
-    state.eventsOpen = true;
-    setEventsState('open', 'live');
-    loadLog();  // catches up on what was logged while the stream was down
-  });
-  events.addEventListener('error', () => {
+const EVENTS_RETRY_MS = 2000;  // a broken stream is opened again after this
+
+// The text/event-stream format (the HTML standard's "server-sent events"): fields per line, an event per blank line.
+// feed(text) takes the stream's text in pieces as they come and calls onEvent({type, data, id}) for each event.
+function eventStreamParser(onEvent) {
+  let buffer = '';
+  let event = { type: 'message', data: [], id: null };
+  const line = (text) => {
+    if (text === '') {
+      if (event.data.length) onEvent({ type: event.type, data: event.data.join('\n'), id: event.id });
+      event = { type: 'message', data: [], id: null };
+      return;
+    }
+    if (text.startsWith(':')) return;  // a comment: the device's keep-alive
+    const colon = text.indexOf(':');
+    const field = colon < 0 ? text : text.slice(0, colon);
+    let value = colon < 0 ? '' : text.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'event') event.type = value;
+    else if (field === 'data') event.data.push(value);
+    else if (field === 'id') event.id = value;
+  };
+  return (text) => {
+    buffer += text;
+    const lines = buffer.split(/\r\n|\r|\n/);
+    buffer = lines.pop();
+    for (const text of lines) line(text);
+  };
+}
+
+function dispatchEvent(event) {
+  if (event.id !== null) state.lastEventId = event.id;
+  const data = parseEvent(event);
+  if (!data) return;
+  if (event.type === 'progress' || event.type === 'job') mergeJob(data);
+  else if (event.type === 'log') appendLog(data);
+}
+
+// One event stream at a time, read with fetch() and a signed request (EventSource cannot sign), opened again after a
+// break with Last-Event-ID so that the device replays what was missed while it still keeps it.
+async function connectEvents() {
+  disconnectEvents();
+  const controller = new AbortController();
+  state.events = controller;
+  const open = () => {
+    const options = { stream: true, signal: controller.signal,
+      headers: Object.assign({ Accept: 'text/event-stream' },
+        state.lastEventId ? { 'Last-Event-ID': state.lastEventId } : {}) };
+    return state.key || !authRequired() ? signedRequest('GET', '/events', options)
+      : transmit('GET', '/events', options);
+  };
+  while (!controller.signal.aborted) {
+    try {
+      const answer = await open();
+      if (controller.signal.aborted) return;
+      if (answer.status !== 200 || !answer.body) {
+        readAnswer(answer);  // throws the device's refusal; signedRequest has already acted on a login's
+        throw new Error(`the event stream answered ${answer.status}`);
+      }
+      state.eventsOpen = true;
+      setEventsState('open', 'live');
+      loadLog();  // catches up on what was logged while the stream was down
+      const reader = answer.body.getReader();
+      const decoder = new TextDecoder();
+      const feed = eventStreamParser(dispatchEvent);
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        feed(decoder.decode(value, { stream: true }));
+      }
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      if (err instanceof ApiError && [401, 403, 429].includes(err.httpStatus)) {
+        state.eventsOpen = false;
+        setEventsState('closed', 'not live: log in');
+        if (!state.key) loadDevice();  // the status is no longer public
+        return;
+      }
+    }
+    if (controller.signal.aborted) return;
     state.eventsOpen = false;
-    setEventsState('closed', events.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting…');
+    setEventsState('closed', 'reconnecting…');
     if (isJobActive()) pollWhileNoEvents();
-  });
-  events.addEventListener('progress', (event) => {
-    const data = parseEvent(event);
-    if (data) mergeJob(data);
-  });
-  events.addEventListener('job', (event) => {
-    const data = parseEvent(event);
-    if (data) mergeJob(data);
-  });
-  events.addEventListener('log', (event) => {
-    const data = parseEvent(event);
-    if (data) appendLog(data);
-  });
+    await sleep(EVENTS_RETRY_MS);
+  }
+}
+
+function disconnectEvents() {
+  if (state.events) state.events.abort();
+  state.events = null;
+  state.eventsOpen = false;
+  setEventsState('closed', 'not live');
 }
 
 // ---- settings ------------------------------------------------------------------------------------------------
@@ -1008,12 +1119,13 @@ function fillSettings(settings) {
   $('set-connect-under-reset').checked = !!settings.connect_under_reset;
   $('set-verify').checked = settings.verify !== false;
   $('opt-verify').checked = settings.verify !== false;
+  $('set-public-status').checked = !!settings.public_status;
   if (settings.debug !== undefined) renderDebug(!!settings.debug);
 }
 
 async function loadSettings() {
   try {
-    fillSettings(await api('GET', '/settings'));
+    fillSettings(await read('/settings'));
   } catch (err) {
     showError('Reading the settings', err);
   }
@@ -1032,6 +1144,7 @@ async function saveSettings(event) {
     swclk_hz: swclk,
     connect_under_reset: $('set-connect-under-reset').checked,
     verify: $('set-verify').checked,
+    public_status: $('set-public-status').checked,
   };
   status.textContent = 'Saving…';
   try {
@@ -1291,12 +1404,12 @@ const RESTART_POLL_MS = 1000;
 const PROBE_TIMEOUT_MS = 3000;  // a device that is restarting may not answer at all
 const UPTIME_SLACK_S = 3;       // whole seconds, and the time an answer takes
 
-// GET /api/v1/device, given up after PROBE_TIMEOUT_MS.
+// GET /api/v1/device in full (signed: the uptime is not in the summary), given up after PROBE_TIMEOUT_MS.
 async function probeDevice() {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), PROBE_TIMEOUT_MS);
   try {
-    return readAnswer(await transmit('GET', '/device', { signal: controller.signal }));
+    return readAnswer(await signedRequest('GET', '/device', { signal: controller.signal }));
   } finally {
     clearTimeout(timer);
   }
@@ -1339,7 +1452,7 @@ async function updateFirmware() {
   setBar(bar, 0);
   let answer, reference;
   try {
-    const before = await api('GET', '/device');
+    const before = await read('/device');
     reference = { uptime_s: before.uptime_s, at: Date.now() };
     setStatus(status, 'uploading', `Sending ${file.name} (${formatBytes(file.size)})…`);
     answer = await uploadSigned('/firmware', file, (fraction) => {
@@ -1396,10 +1509,13 @@ function start() {
   });
   $('firmware-update').addEventListener('click', updateFirmware);
   setUpUpload();
-  loadDevice();
-  loadImages();
-  loadSettings();
-  connectEvents();
+  renderSession();
+  // The summary first (it says whether the device waits for setup, and whether its status is public), then what the
+  // page may read.
+  read('/device').catch(() => api('GET', '/device')).then((device) => {
+    renderDevice(device);
+    loadReadable();
+  }, (err) => showError('Reading the device', err));
 }
 
 document.addEventListener('DOMContentLoaded', start);

@@ -17,6 +17,17 @@ static void notice(const struct device_config *config, const char *what, const c
 }
 
 /* The store reports into the service's store_report for as long as it runs (service.h): mount it with that. */
+/* A factory reset makes the status and the log private again: whoever sets the device up next chooses. */
+static void forget_public_status(struct service *service)
+{
+    struct service_settings settings;
+    service_settings_get(service, &settings);
+    if (!settings.public_status)
+        return;
+    settings.public_status = false;
+    service_settings_set(service, &settings);
+}
+
 static enum status start_store(struct device *device, const struct device_config *config,
                                struct status_report *report)
 {
@@ -74,8 +85,10 @@ enum status device_start(struct device *device, const struct device_config *conf
     };
     choose_persistence(device, config, &service);
     service_init(&device->service, &service, &device->store);
-    if (config->factory_reset)
+    if (config->factory_reset) {
         service_security_factory_reset(&device->service);
+        forget_public_status(&device->service);
+    }
     api_init(&device->api, &device->service);
     api_enable_auth(&device->api);
     device->api.files = config->files;

@@ -79,6 +79,10 @@ struct job_options {
     void *admit_ctx;
     bool skip_unchanged; /* erase and program only the units whose content differs (CRC on the target) */
     bool connect_under_reset;
+    /* A failure's detail may quote what the target's memory holds (the byte that differs, a CRC-32 of the flash).
+     * True where whoever reads the detail may read the memory anyway: a local probe, or the device in debug mode.
+     * False: the detail names where, never what (docs/security.md). */
+    bool quote_memory;
 };
 
 enum job_phase {

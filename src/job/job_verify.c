@@ -4,6 +4,10 @@
  * the target, which reads its own flash at the CPU's speed instead of the wire's. Where the stub cannot run, the
  * range is read back and compared byte by byte (which also names the first wrong byte).
  *
+ * A difference's detail quotes the flash (its byte, its CRC-32) only when job_options.quote_memory says the reader
+ * may see the memory; otherwise it names the address (or range) alone: a verify job must not read flash for
+ * someone who may not (docs/security.md).
+ *
  * Only the image's own bytes are compared: the writer pads a program unit the image covers in part, but what the
  * flash holds in that padding is not the image's (another tool may have programmed it otherwise, or the firmware
  * may have written there). A difference is a failed programming in a flash job, and a finding in a verify job.
@@ -42,10 +46,14 @@ static enum status compare_by_reading(struct job *job, uint32_t address, const u
         if (status != STATUS_OK)
             return status;
         for (uint32_t i = 0; i < piece; i++) {
-            if (job->readback[lead + i] != bytes[i])
-                return status_fail(job->report, difference(job),
-                                   "verifying: flash at 0x%08lX holds 0x%02X, the image has 0x%02X",
-                                   (unsigned long)(address + i), job->readback[lead + i], bytes[i]);
+            if (job->readback[lead + i] == bytes[i])
+                continue;
+            if (!job->options.quote_memory)
+                return status_fail(job->report, difference(job), "verifying: flash at 0x%08lX differs from the image",
+                                   (unsigned long)(address + i));
+            return status_fail(job->report, difference(job),
+                               "verifying: flash at 0x%08lX holds 0x%02X, the image has 0x%02X",
+                               (unsigned long)(address + i), job->readback[lead + i], bytes[i]);
         }
         job->result.verified_bytes += piece;
         job_progress(job, job->result.verified_bytes, image_bytes(job));
@@ -63,6 +71,10 @@ static enum status check_range_on_target(struct job *job)
     if (status != STATUS_OK)
         return status;
     job->verify.open = false;
+    if (flash_crc != job->verify.crc && !job->options.quote_memory)
+        return status_fail(job->report, difference(job), "verifying 0x%08lX..0x%08lX: the flash differs from the image",
+                           (unsigned long)job->verify.address,
+                           (unsigned long)(job->verify.address + job->verify.len - 1));
     if (flash_crc != job->verify.crc)
         return status_fail(job->report, difference(job),
                            "verifying 0x%08lX..0x%08lX: the flash's CRC-32 is 0x%08lX, the image's 0x%08lX",

@@ -30,6 +30,11 @@
 /* Largest JSON request body: first-boot setup with a PEM key is the longest. */
 #define API_BODY_MAX 384
 
+/* Who may read a protected GET route without a signature (api_access.c), in the bits of http_route.flags that the
+ * engine leaves to the application. A protected route with neither needs a signed request. */
+#define API_ROUTE_OPEN_SUMMARY (HTTP_ROUTE_APPLICATION << 0) /* anyone: a summary unsigned, the whole when signed */
+#define API_ROUTE_BENCH_STATUS (HTTP_ROUTE_APPLICATION << 1) /* anyone while the owner's public_status is on */
+
 struct api;
 
 /* A file of the web page as the port stores it (web/web_assets.h on both ports). */
@@ -120,6 +125,7 @@ struct api {
     /* Authentication (api_enable_auth): the request authorize just admitted with a body, and the body's declared
      * hash, until its handler takes it. */
     struct secure_auth auth;
+    struct http_request *verified; /* the request authorize last admitted with a good signature, with a body or not */
     struct http_request *authorized;
     uint8_t authorized_body[SECURE_AUTH_HASH_SIZE];
     api_file_lookup files;       /* NULL: no web page */
@@ -144,6 +150,9 @@ extern const size_t api_route_count;
 
 void api_static_get(void *ctx, struct http_request *req);
 void api_static_finish(void *ctx, struct http_request *req, bool completed);
+/* GET /api/v1/device: api_device_summary_get is the route (a summary or the whole, as api_access_full_status says);
+ * api_device_get answers the whole (setup and the keys' routes answer with it). */
+void api_device_summary_get(void *ctx, struct http_request *req);
 void api_device_get(void *ctx, struct http_request *req);
 void api_target_get(void *ctx, struct http_request *req);
 void api_settings_get(void *ctx, struct http_request *req);
@@ -192,6 +201,14 @@ size_t api_upload_body(struct api *api, struct http_request *req, const uint8_t 
 bool api_upload_end(struct api *api, struct http_request *req, const struct api_upload_sink *sink);
 /* The route's finish hook: an upload the connection left unfinished is aborted. */
 void api_upload_finish(struct api *api, struct http_request *req, const struct api_upload_sink *sink);
+
+/* What may be read without a signature (api_access.c, docs/security.md). Called by authorize before it checks a
+ * signature: true admits req unsigned. */
+bool api_access_unsigned(struct api *api, const struct http_request *req);
+/* The owner's public_status setting, which opens the status and the log to unsigned reads, is on (after setup). */
+bool api_access_public_status(struct api *api);
+/* May req read the device's status in full: it was signed, the status is public, or authentication is off. */
+bool api_access_full_status(struct api *api, const struct http_request *req);
 
 /* The body hash that authorize admitted req with, if it did (once: it is handed over, not copied). */
 bool api_auth_take_body(struct api *api, struct http_request *req, uint8_t declared[SECURE_AUTH_HASH_SIZE]);

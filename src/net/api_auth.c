@@ -50,6 +50,9 @@ static bool authorize(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
     api->authorized = NULL;
+    api->verified = NULL;
+    if (api_access_unsigned(api, req))
+        return true;
     /* The signed target: the (decoded) path, and "?" with the query as sent when there is one. */
     char *target = api->scratch;
     int len = snprintf(target, sizeof api->scratch, "%s%s%s", req->path, req->query[0] ? "?" : "", req->query);
@@ -67,6 +70,7 @@ static bool authorize(void *ctx, struct http_request *req)
         respond_auth_refusal(api, req, result, retry_after_s);
         return false;
     }
+    api->verified = req;
     if (!has_body(req)) {
         if (!secure_equal(declared, EMPTY_BODY_SHA256, sizeof declared)) {
             api_respond_error(api, req, 400, "body-mismatch",

@@ -1,10 +1,53 @@
 /*
- * api_device.c - GET /api/v1/device, GET /api/v1/target, GET/PUT /api/v1/settings.
+ * api_device.c - GET /api/v1/device (a summary to whoever asks unsigned, the whole to a signed request or while the
+ * status is public: api_access.c), GET /api/v1/target, GET/PUT /api/v1/settings.
  */
 #include "net/api.h"
 
 #include <stdio.h>
 #include <string.h>
+
+/* "auth": whether [auth] routes need a signature, and whether the device still waits for its first-boot setup. */
+static void write_auth(struct api *api, struct json_writer *writer)
+{
+    json_key(writer, "auth");
+    json_object_begin(writer);
+    json_key(writer, "required");
+    json_bool(writer, api->http.authorize != NULL);
+    json_key(writer, "setup_required");
+    json_bool(writer, api->http.authorize != NULL && !secure_auth_is_configured(&api->auth));
+    json_key(writer, "scheme");
+    json_string(writer, SECURE_AUTH_SCHEME);
+    json_object_end(writer);
+}
+
+/* The fields every answer of GET /api/v1/device begins with: all that an unsigned client reads (the summary). What a
+ * client needs before it can sign: the setup state, and "board", by which the page's setup asks for a WiFi network. */
+static void write_summary(struct api *api, struct json_writer *writer)
+{
+    json_key(writer, "name");
+    json_string(writer, "airswd");
+    json_key(writer, "version");
+    json_string(writer, api->service->config.version);
+    json_key(writer, "board");
+    json_bool(writer, api->board != NULL);
+    write_auth(api, writer);
+}
+
+void api_device_summary_get(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    if (api_access_full_status(api, req)) {
+        api_device_get(ctx, req);
+        return;
+    }
+    struct json_writer writer;
+    json_writer_init(&writer, api->scratch, sizeof api->scratch);
+    json_object_begin(&writer);
+    write_summary(api, &writer);
+    json_object_end(&writer);
+    api_respond_writer(req, 200, &writer);
+}
 
 void api_device_get(void *ctx, struct http_request *req)
 {
@@ -15,10 +58,9 @@ void api_device_get(void *ctx, struct http_request *req)
     struct json_writer writer;
     json_writer_init(&writer, api->scratch, sizeof api->scratch);
     json_object_begin(&writer);
-    json_key(&writer, "name");
-    json_string(&writer, "airswd");
-    json_key(&writer, "version");
-    json_string(&writer, service->config.version);
+    write_summary(api, &writer);
+    json_key(&writer, "public_status");
+    json_bool(&writer, api_access_public_status(api));
     json_key(&writer, "uptime_s");
     json_uint(&writer, service_uptime_s(service));
     json_key(&writer, "target");
@@ -27,8 +69,6 @@ void api_device_get(void *ctx, struct http_request *req)
     json_uint(&writer, settings.swclk_hz);
     json_key(&writer, "debug_mode");
     json_bool(&writer, service_security_debug(service));
-    json_key(&writer, "board");
-    json_bool(&writer, api->board != NULL);
     json_key(&writer, "firmware_update");
     json_bool(&writer, api->firmware != NULL);
     struct secure_image_policy policy;
@@ -50,15 +90,6 @@ void api_device_get(void *ctx, struct http_request *req)
     json_bool(&writer, policy.has_aes_key);
     json_key(&writer, "min_security_version");
     json_uint(&writer, policy.min_security_version);
-    json_object_end(&writer);
-    json_key(&writer, "auth");
-    json_object_begin(&writer);
-    json_key(&writer, "required");
-    json_bool(&writer, api->http.authorize != NULL);
-    json_key(&writer, "setup_required");
-    json_bool(&writer, api->http.authorize != NULL && !secure_auth_is_configured(&api->auth));
-    json_key(&writer, "scheme");
-    json_string(&writer, SECURE_AUTH_SCHEME);
     json_object_end(&writer);
     json_key(&writer, "store");
     json_object_begin(&writer);
@@ -149,6 +180,8 @@ static void respond_settings(struct api *api, struct http_request *req)
     json_bool(&writer, settings.verify);
     json_key(&writer, "debug");
     json_bool(&writer, service_security_debug(api->service));
+    json_key(&writer, "public_status");
+    json_bool(&writer, settings.public_status);
     json_object_end(&writer);
     api_respond_writer(req, 200, &writer);
 }
@@ -180,15 +213,22 @@ void api_settings_put(void *ctx, struct http_request *req)
             settings.verify = field->boolean;
         } else if (strcmp(field->key, "debug") == 0 && field->type == JSON_TYPE_BOOL) {
             debug = field->boolean;
+        } else if (strcmp(field->key, "public_status") == 0 && field->type == JSON_TYPE_BOOL) {
+            settings.public_status = field->boolean;
         } else {
             snprintf(detail, sizeof detail, "'%s': unknown setting or wrong value (swclk_hz 0..100000000, "
-                     "connect_under_reset, verify and debug booleans)", field->key);
+                     "connect_under_reset, verify, debug and public_status booleans)", field->key);
             api_respond_error(api, req, 400, "bad-request", detail);
             return;
         }
     }
+    bool was_public = api_access_public_status(api);
     service_settings_set(api->service, &settings);
     service_log(api->service, "settings changed");
+    if (settings.public_status != was_public)
+        service_log(api->service, settings.public_status
+                                      ? "status and log public: anyone on the network reads them unsigned"
+                                      : "status and log private again: reading them needs a signed request");
     if (debug >= 0)
         service_security_set_debug(api->service, debug != 0);
     respond_settings(api, req);

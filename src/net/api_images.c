@@ -16,7 +16,12 @@ static const char *format_name(enum store_image_format format)
     return format < STORE_IMAGE_FORMAT_COUNT ? names[format] : "?";
 }
 
-static void write_image(struct json_writer *writer, const struct service_image *image)
+/* A CRC-32 of fewer bytes than this gives the bytes away (it inverts outright up to 4 bytes, and a few more fall to a
+ * search), and an image read from the target is target memory: below it, the CRC shows only in debug mode. */
+#define CRC_SHOWN_FROM_BYTES 64u
+
+/* quote_memory: debug mode is on (the answer may give target memory away). */
+static void write_image(struct json_writer *writer, const struct service_image *image, bool quote_memory)
 {
     const struct store_entry *entry = &image->entry;
     json_object_begin(writer);
@@ -33,7 +38,10 @@ static void write_image(struct json_writer *writer, const struct service_image *
     json_key(writer, "size");
     json_uint(writer, entry->image.length);
     json_key(writer, "crc32");
-    json_uint(writer, entry->image.crc);
+    if (quote_memory || entry->image.length >= CRC_SHOWN_FROM_BYTES)
+        json_uint(writer, entry->image.crc);
+    else
+        json_null(writer);
     json_key(writer, "state");
     json_string(writer, entry->current ? "current" : entry->previous ? "previous" : "staged");
     json_key(writer, "flashed_ok");
@@ -48,9 +56,10 @@ void api_images_get(void *ctx, struct http_request *req)
     unsigned count = service_images(api->service, images, STORE_MAX_SLOTS);
     struct json_writer writer;
     json_writer_init(&writer, api->scratch, sizeof api->scratch);
+    bool debug = service_security_debug(api->service);
     json_array_begin(&writer);
     for (unsigned i = 0; i < count; i++)
-        write_image(&writer, &images[i]);
+        write_image(&writer, &images[i], debug);
     json_array_end(&writer);
     api_respond_writer(req, 200, &writer);
 }
@@ -163,7 +172,7 @@ void api_images_post_end(void *ctx, struct http_request *req)
     }
     struct json_writer writer;
     json_writer_init(&writer, api->scratch, sizeof api->scratch);
-    write_image(&writer, &image);
+    write_image(&writer, &image, service_security_debug(api->service));
     api_respond_writer(req, 201, &writer);
 }
 

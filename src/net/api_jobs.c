@@ -101,6 +101,9 @@ static void respond_job(struct api *api, struct http_request *req, int status, u
         api_respond_error(api, req, 404, "not-found", "no such job (only the last few are remembered)");
         return;
     }
+    if (record.detail_quotes_memory && !service_security_debug(api->service))
+        snprintf(record.detail, sizeof record.detail,
+                 "withheld: the job ran in debug mode and its detail may quote target memory; debug mode shows it");
     struct json_writer writer;
     json_writer_init(&writer, api->scratch, sizeof api->scratch - 256); /* room for the response head */
     write_job(&writer, &record, true);

@@ -70,6 +70,9 @@ struct http_request;
 /* Route flags. */
 #define HTTP_ROUTE_BODY_REQUIRED 0x1u /* a request with neither Content-Length nor chunked body gets 411 */
 #define HTTP_ROUTE_PROTECTED     0x2u /* http_config.authorize must admit the request before the handler sees it */
+/* Bits from HTTP_ROUTE_APPLICATION up are the application's own: the engine keeps them in the table and ignores them
+ * (the authorize hook reads them through req->route->flags). */
+#define HTTP_ROUTE_APPLICATION 0x100u
 
 struct http_route {
     enum http_method method;

@@ -82,6 +82,7 @@ struct service_job_record {
     struct job_result result;
     enum status status;                   /* of a finished job */
     char detail[AIRSWD_STATUS_DETAIL_MAX]; /* the failing layer's detail */
+    bool detail_quotes_memory;            /* the job ran in debug mode: its detail may quote target memory */
     bool cancel_requested;
     uint32_t data_image; /* read: the image that holds what was read (0 until it is complete) */
 };
@@ -90,6 +91,7 @@ struct service_settings {
     uint32_t swclk_hz;
     bool connect_under_reset;
     bool verify; /* a job request without "verify" verifies when this is true */
+    bool public_status; /* the status and the log answer unsigned reads (a bench screen); off after a factory reset */
 };
 
 struct service_log_line {

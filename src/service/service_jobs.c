@@ -359,6 +359,9 @@ static enum status run_locked_out(struct service *service, struct service_job_re
         status = begin_read_image_locked(service, record);
     }
     struct service_settings settings = service->settings;
+    /* Who reads the job's detail may read the memory only in debug mode. */
+    bool debug = service->security.debug;
+    record->detail_quotes_memory = debug;
     service_unlock(service);
     if (status != STATUS_OK)
         return status;
@@ -376,6 +379,7 @@ static enum status run_locked_out(struct service *service, struct service_job_re
         .read = request->read,
         .skip_unchanged = request->skip_unchanged,
         .connect_under_reset = settings.connect_under_reset,
+        .quote_memory = debug,
         .image_key = service->policy.has_aes_key ? service->policy.aes_key : NULL,
         .admit = takes_image(request->action) ? service_admit_image : NULL,
         .admit_ctx = service,

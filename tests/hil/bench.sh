@@ -39,7 +39,8 @@ trap 'rm -rf "$work"' EXIT
 failures=0
 check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
 say() { echo "      $*"; }
-device_json() { curl -s -m 5 "$url/api/v1/device"; }
+# The device's status in full: a signed read (unsigned, it answers only its name, version and setup state).
+device_json() { curl -s -m 5 -H "$("$airswd" --device "$url" auth-header GET /api/v1/device)" "$url/api/v1/device"; }
 json_field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
 is_board=$(device_json | json_field '["board"]' 2>/dev/null)
 

@@ -7,8 +7,10 @@
 #                                  appended to $work/daemon.err
 #   stop_daemon                    SIGTERM, then its exit status
 #   request METHOD PATH [curl args...]  a request to $api: the body in $work/body, the HTTP status in $code. The
-#                                  request body is given as -d (--data) TEXT or --data-binary @FILE. Requests that need
-#                                  authentication (docs/api.md [auth]) are signed with $passphrase once it is set.
+#                                  request body is given as -d (--data) TEXT or --data-binary @FILE. Every request but
+#                                  setup and the nonce is signed with $passphrase once it is set.
+#   wait_job ID, wait_job_event FILE ID   a job's end: by polling it, or as the event stream in FILE says
+#   get_body PATH                  GET PATH as request sends it; the body on stdout
 #   setup_daemon [SETUP-JSON-FIELDS]   first-boot setup with $passphrase (set to a default when empty)
 #   sign_request METHOD PATH FILE  prints the Authorization header for a request with FILE as its body, with a fresh
 #                                  nonce (tests/tools/auth_sign.py computes it independently of airswd's code)
@@ -45,10 +47,11 @@ stop_daemon() {
 
 passphrase=
 
-# docs/api.md's [auth] routes: everything but GET, the GETs that read the target, not setup.
+# Every request but setup and the nonce: after setup the device answers reads of its work to signed requests only
+# (GET /device answers its summary unsigned, the whole signed).
 needs_auth() {
   [[ $1 == POST && $2 == /setup ]] && return 1
-  [[ $1 != GET || $2 == /target || $2 == /images/*/data || $2 == /auth/check ]]
+  [[ $1 != GET || $2 != /auth/nonce ]]
 }
 
 sign_request() {
@@ -75,6 +78,34 @@ request() {
     args+=(-H "$(sign_request "$method" "/api/v1$path" "$work/request")")
   fi
   code=$(curl -s -o "$work/body" -w '%{http_code}' -X "$method" "${args[@]}" "$api$path")
+}
+
+# wait_job ID: polls GET /jobs/ID until the job is no longer queued or running (60 s at most); its record in
+# $work/body.
+wait_job() {
+  for _ in $(seq 1 600); do
+    request GET "/jobs/$1"
+    grep -qE '"state":"(queued|running)"' "$work/body" || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_job_event FILE ID: waits (30 s at most) until the event stream written to FILE says that job ID ended. A test
+# that keeps a stream open waits so rather than by polling: each signed poll takes two connections (the nonce, then
+# the request), and with the ESP8266's two a third one evicts the idle stream.
+wait_job_event() {
+  for _ in $(seq 1 300); do
+    grep -qE "data: \{\"job\":$2,\"state\":\"(done|failed|cancelled)\"\}" "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# get_body PATH: the body of GET $api/PATH on stdout (signed once $passphrase is set, as request signs it).
+get_body() {
+  request GET "$1"
+  cat "$work/body"
 }
 
 setup_daemon() {

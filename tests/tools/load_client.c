@@ -4,10 +4,11 @@
  * load_client PORT [REQUESTS CONCURRENCY SLOW_CLIENTS]
  *
  * First SLOW_CLIENTS connections that send a request one byte per second (the daemon must cut them with its header
- * timeout, never serve them); then REQUESTS GETs (of /api/v1/device, /api/v1/images, /, /app.js in turn) by
- * CONCURRENCY threads, one connection each ("Connection: close"); all the while a probe GETs /api/v1/device every
- * 250 ms and times it. Prints the figures; exits 1 when a request failed other than by a clean 503, when a probe
- * took longer than 2 s or failed, or when a slow client was served or not cut within 30 s.
+ * timeout, never serve them); then REQUESTS GETs (of /api/v1/device, /style.css, /, /app.js in turn: what the
+ * unconfigured device answers 200) by CONCURRENCY threads, one connection each ("Connection: close"); all the while
+ * a probe GETs /api/v1/device every 250 ms and times it. Prints the figures; exits 1 when a request failed other than
+ * by a clean 503, when a probe took longer than 2 s or failed, or when a slow client was served or not cut within
+ * 30 s.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -40,7 +41,7 @@ static atomic_long probe_max_ms;
 static atomic_int slow_cut, slow_served, slow_open, slow_refused;
 static atomic_long slow_max_s;
 
-static const char *const paths[] = {"/api/v1/device", "/api/v1/images", "/", "/app.js"};
+static const char *const paths[] = {"/api/v1/device", "/style.css", "/", "/app.js"};
 
 static double now_ms(void)
 {

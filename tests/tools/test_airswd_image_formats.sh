@@ -106,7 +106,8 @@ request POST "/images?name=blank.hex" --data-binary @"$work/blank.hex"
 check "an upload of blank space: 400" test "$code" = 400
 request POST "/images?name=bom.hex" --data-binary @"$work/bom.hex"
 check "an upload of HEX after a byte order mark is stored as hex" grep -q '"format":"hex"' "$work/body"
-check "  and the device's log says so" bash -c "curl -s '$api/log' | grep -q 'uploaded: bom.hex, Intel HEX'"
+request GET /log
+check "  and the device's log says so" contains "$work/body" "uploaded: bom.hex, Intel HEX"
 request POST "/images?name=text.bin&format=bin" --data-binary @"$work/text.bin"
 check "an upload declared bin is stored as such" grep -q '"format":"bin"' "$work/body"
 

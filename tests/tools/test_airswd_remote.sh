@@ -35,8 +35,9 @@ export AIRSWD_PASSPHRASE="a long enough passphrase"
 "$airswd" keygen -o "$work/second.pem" >/dev/null
 run setup --device "$url" setup --signing-key "$work/owner.pub.pem"
 check "setup with the passphrase and a signing key exits 0" test "$rc" = 0
-owner_id=$(python3 -c "import json,sys; print(json.load(sys.stdin)['policy']['trusted_keys'][0])" \
-  < <(curl -s "$url/api/v1/device"))
+passphrase=$AIRSWD_PASSPHRASE
+request GET /device
+owner_id=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['policy']['trusted_keys'][0])" "$work/body")
 check "  and the device trusts that key ($owner_id)" contains "$work/setup.out" "trusted keys [\"$owner_id\"]"
 run plain --device "$url" flash "$firmware/f1/hello_f1.elf"
 check "a plain ELF is refused under the signed-only default (exit 1)" test "$rc" = 1
@@ -107,10 +108,10 @@ size=$(stat -c %s "$firmware/f1/hello_f1.bin")
 run read --device "$url" read 0x08000000 "$size" -o "$work/read.bin"
 check "read through the daemon exits 0" test "$rc" = 0
 check "  and the file holds what was flashed" cmp -s "$work/read.bin" "$firmware/f1/hello_f1.bin"
-curl -s "$url/api/v1/images" >"$work/images.json"
+request GET /images
 check "  and leaves no image behind in the device's store" \
   python3 -c "import json,sys; sys.exit(any(i['name'].startswith('read-') for i in json.load(open(sys.argv[1]))))" \
-  "$work/images.json"
+  "$work/body"
 run erase --device "$url" erase
 check "erase through the daemon exits 0" test "$rc" = 0
 check "  and prints the erased units" grep -qE '^erased +[1-9][0-9]* units' "$work/erase.out"

@@ -17,15 +17,6 @@ target="sim:stm32f103re,state=$work/chip.state"
 
 json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }
 
-wait_job() {
-  for _ in $(seq 1 600); do
-    request GET "/jobs/$1"
-    grep -qE '"state":"(queued|running)"' "$work/body" || return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 start_daemon "$target"
 check "airswdd prints its ready line" test -n "$port"
 
@@ -70,14 +61,16 @@ hex_id=$(json_field "['id']")
 request GET /images
 check "GET /images lists both" test "$(json_field "[0]['id']"),$(json_field "[1]['id']")" = "$elf_id,$hex_id"
 
-curl -sN "$api/events" >"$work/events" 2>/dev/null &
+: >"$work/empty"
+curl -sN -H "$(sign_request GET /api/v1/events "$work/empty")" "$api/events" >"$work/events" 2>/dev/null &
 events_pid=$!
 sleep 0.3
 
 request POST /jobs -d "{\"action\":\"flash\",\"image\":$elf_id}"
 check "POST /jobs answers 202" test "$code" = 202
 job=$(json_field "['id']")
-check "the job finishes" wait_job "$job"
+check "the job finishes" wait_job_event "$work/events" "$job"
+request GET "/jobs/$job"
 check "  done" contains "$work/body" '"state":"done"'
 check "  with its phases in chip time" grep -qE '"phases_us":\{"plan":[0-9]+,"connect":[0-9]+,.*"program":[1-9]' "$work/body"
 check "  and verified bytes" grep -qE '"verified_bytes":[1-9]' "$work/body"
@@ -95,7 +88,8 @@ check "  and the job's end" contains "$work/events" "data: {\"job\":$job,\"state
 # Resume from three events before the job's end: within the ring of events the service keeps with any buffer sizes.
 done_id=$(grep -B2 -F "data: {\"job\":$job,\"state\":\"done\"}" "$work/events" | sed -n 's/^id: //p')
 resume_id=$((done_id - 3))
-curl -sN -m 1 -H "Last-Event-ID: $resume_id" "$api/events" >"$work/replay" 2>/dev/null
+curl -sN -m 1 -H "Last-Event-ID: $resume_id" -H "$(sign_request GET /api/v1/events "$work/empty")" "$api/events" \
+  >"$work/replay" 2>/dev/null
 check "a stream opened with Last-Event-ID replays what came after that event" \
   test "$(grep -m1 '^id: ' "$work/replay" | cut -d' ' -f2)" = "$((resume_id + 1))"
 check "  up to the job's end" contains "$work/replay" "data: {\"job\":$job,\"state\":\"done\"}"

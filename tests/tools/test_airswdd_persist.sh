@@ -22,7 +22,7 @@ request GET /settings
 check "GET /settings answers 200" test "$code" = 200
 check "  with the default verify" contains "$work/body" '"verify":true'
 request PUT /settings -H 'Content-Type: application/json' \
-  --data '{"swclk_hz": 1000000, "connect_under_reset": true, "verify": false}'
+  --data '{"swclk_hz": 1000000, "connect_under_reset": true, "verify": false, "public_status": true}'
 check "PUT /settings answers 200" test "$code" = 200
 request GET /log
 check "GET /log answers 200" test "$code" = 200
@@ -41,6 +41,7 @@ request GET /settings
 check "the settings survive the restart: swclk_hz" contains "$work/body" '"swclk_hz":1000000'
 check "  connect_under_reset" contains "$work/body" '"connect_under_reset":true'
 check "  verify" contains "$work/body" '"verify":false'
+check "  public_status" contains "$work/body" '"public_status":true'
 request POST /setup -d '{"admin_key":"00000000000000000000000000000000000000000000000000000000000000aa"}'
 check "setup stays closed after the restart (409)" test "$code" = 409
 saved_passphrase=$passphrase passphrase=

@@ -180,6 +180,12 @@ start_daemon "sim:stm32f103c8,state=$work/chip.state" --factory-reset
 check "airswdd starts with --factory-reset" test -n "$port"
 request GET /device
 check "  it waits for setup again" contains "$work/body" '"setup_required":true'
+request POST /jobs -d '{"kind":"erase"}'
+check "  the old passphrase no longer signs anything (403 not-configured)" \
+  test "$code" = 403 -a "$(grep -c not-configured "$work/body")" = 1
+passphrase="the new owner's passphrase"
+setup_daemon
+check "setup is open again (200) with a new passphrase" test "$code" = 200
 check "  with no trusted key and no image key" python3 -c '
 import json, sys
 device = json.load(open(sys.argv[1]))
@@ -187,15 +193,11 @@ policy = device["policy"]
 sys.exit(not (policy["signed_only"] and policy["trusted_keys"] == [] and not policy["image_key"]
               and not device["debug_mode"]))' "$work/body"
 check "  and keeps the anti-rollback minimum" contains "$work/body" '"min_security_version":5'
-request POST /jobs -d '{"kind":"erase"}'
-check "  the old passphrase no longer signs anything (403 not-configured)" \
-  test "$code" = 403 -a "$(grep -c not-configured "$work/body")" = 1
 request GET /images
 check "  the store is empty" test "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/body")" = 0
-passphrase="the new owner's passphrase"
 pub=$(python3 -c 'import json,sys; print(json.dumps(open(sys.argv[1]).read()))' "$work/owner.pub.pem")
-setup_daemon ",\"signing_key\":$pub"
-check "setup is open again (200) with a new passphrase" test "$code" = 200
+request POST /keys -d "{\"signing_key\":$pub}"
+check "  the new owner trusts a key (200)" test "$code" = 200
 export AIRSWD_PASSPHRASE=$passphrase
 refused older-after-reset "$work/older.bin" "image-rollback"
 check "SIGTERM stops airswdd after the factory reset" stop_daemon

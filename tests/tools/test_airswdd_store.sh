@@ -38,14 +38,14 @@ start_fresh() {
 }
 
 json_of() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
-images_by_state() { curl -s "$api/images" >"$work/images.json"; json_of "$work/images.json" \
+images_by_state() { get_body "/images" >"$work/images.json"; json_of "$work/images.json" \
   "' '.join(i['state'] + ':' + i['name'] for i in d)"; }
 
 # ---- a 400 KB image on a 512 KB STM32F411CE
 head -c 409600 /dev/urandom >"$work/f411.bin"
 start_fresh "sim:stm32f411ce,state=$work/f411.state"
 check "the default store holds 2112 KB less its 8 KB journal" \
-  test "$(curl -s "$api/device" | python3 -c 'import json,sys; print(json.load(sys.stdin)["store"]["capacity"])')" \
+  test "$(get_body "/device" | python3 -c 'import json,sys; print(json.load(sys.stdin)["store"]["capacity"])')" \
   = 2154496
 flashes "a 400 KB image is flashed on the F411 through the daemon" f411 "$work/f411.bin"
 check "  all of it programmed and verified" contains "$work/f411.out" "programmed 409600 bytes, verified 409600 bytes"
@@ -76,14 +76,14 @@ request POST "/images?name=c.bin&format=bin&no_rollback=1" --data-binary @"$work
 check "  with no_rollback during a job, the upload answers 409 busy" \
   test "$code,$(json_of "$work/body" "d['error']")" = "409,busy"
 for _ in $(seq 1 300); do
-  curl -s "$api/jobs/$job" | grep -qE '"state":"(queued|running)"' || break
+  get_body "/jobs/$job" | grep -qE '"state":"(queued|running)"' || break
   sleep 0.1
 done
-check "  the job is done all the same" grep -q '"state":"done"' <(curl -s "$api/jobs/$job")
+check "  the job is done all the same" grep -q '"state":"done"' <(get_body "/jobs/$job")
 flashes "with --no-rollback it is flashed" c_no_rollback "$work/c.bin" --no-rollback
 check "  having given up the rollback image, as the log says" \
   grep -qE "image [0-9]+ \(a.bin, rollback image\) dropped to make room for c.bin: uploaded with no_rollback" \
-  <(curl -s "$api/log")
+  <(get_body "/log")
 check "  and the image it replaced is the rollback image now" \
   test "$(images_by_state)" = "previous:b.bin current:c.bin"
 check "the daemon stops (status 0)" stop_daemon
@@ -97,7 +97,7 @@ head -c 65536 /dev/urandom >"$work/y.bin"
 head -c 300000 /dev/urandom >"$work/big.bin"
 start_fresh "sim:stm32f103c8,state=$work/f103.state" --store-size 256K
 check "--store-size 256K: the store holds 256 KB less its journal" \
-  test "$(curl -s "$api/device" | python3 -c 'import json,sys; print(json.load(sys.stdin)["store"]["capacity"])')" \
+  test "$(get_body "/device" | python3 -c 'import json,sys; print(json.load(sys.stdin)["store"]["capacity"])')" \
   = 253952
 flashes "  a 64 KB image is flashed" x "$work/x.bin"
 flashes "  and another after it" y "$work/y.bin"
@@ -112,7 +112,7 @@ check "the daemon stops (status 0)" stop_daemon
 start_daemon "sim:stm32f103c8,state=$work/f103.state"
 check "started again without --store-size on that state, the daemon says it replaces the store" \
   contains "$work/daemon.err" "store.bin was 256K and the store is now 2112K (--store-size): starting an empty store"
-check "  and the store is empty" test "$(curl -s "$api/images")" = "[]"
+check "  and the store is empty" test "$(get_body "/images")" = "[]"
 stop_daemon
 
 for size in 8K 5000 12x -4K 5G; do

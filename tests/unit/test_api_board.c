@@ -119,7 +119,7 @@ static void test_a_put_changes_what_it_names_and_keeps_the_rest(void **state)
     assert_int_equal(board.settings.pin_boot0, 5);
     assert_int_equal(board.settings.pin_nrst, API_PIN_NONE);
     assert_string_equal(board.settings.wifi_ssid, "lab");
-    api_client_request(&client, "GET", "/api/v1/log", NULL, false, &response);
+    api_client_request(&client, "GET", "/api/v1/log", NULL, true, &response);
     assert_non_null(strstr(response.body, "board settings changed"));
 }
 

@@ -122,7 +122,8 @@ async function signedGet(pathname) {
   return response.json();
 }
 
-async function deviceJson() {
+// GET /api/v1/device unsigned: the summary anyone reads.
+async function deviceSummary() {
   return (await fetch(new URL('api/v1/device', url))).json();
 }
 
@@ -252,7 +253,7 @@ async function deviceRestarted(before, since) {
   let last = 'no answer';
   while (Date.now() - since < 30000) {
     try {
-      const device = await deviceJson();
+      const device = await signedGet('/api/v1/device');
       if (device.uptime_s < before.uptime_s + (Date.now() - since) / 1000 - 1) return device;
       last = `up ${device.uptime_s} s`;
     } catch (err) {
@@ -284,7 +285,7 @@ async function checkRestartNotAnswered(browser, restart) {
     await page.route('**/api/v1/device', (route) => (cut ? route.abort('connectionrefused') : route.continue()));
     await page.setInputFiles('#firmware-file', programmer);
     restart.underway = true;
-    const before = await deviceJson();
+    const before = await signedGet('/api/v1/device');
     const sent = Date.now();
     await page.click('#firmware-update');
     await page.waitForFunction(() => document.getElementById('firmware-status').dataset.state === 'restarting');
@@ -309,7 +310,7 @@ async function checkRestartNotAnswered(browser, restart) {
 // refused with the device's sentence.
 async function checkFirmwareUpdate(page, browser, firmwarePosts, restart, mustRestart) {
   await page.waitForSelector('#programmer', { state: 'visible' });
-  const before = await deviceJson();
+  const before = await signedGet('/api/v1/device');
   const sent = Date.now();
   await page.setInputFiles('#firmware-file', programmer);
   restart.underway = true;
@@ -324,7 +325,7 @@ async function checkFirmwareUpdate(page, browser, firmwarePosts, restart, mustRe
   check(firmwarePosts.length === 1, `the firmware should be sent once, not ${firmwarePosts.length} times`);
   checkSigned('the firmware upload', 'POST', '/api/v1/firmware', firmwarePosts[0], fs.readFileSync(programmer));
   check(await page.getAttribute('#firmware-progress', 'aria-valuenow') === '100', 'the firmware bar is not at 100%');
-  const after = await deviceJson();
+  const after = await signedGet('/api/v1/device');
   const restarted = after.uptime_s + 2 < before.uptime_s + (Date.now() - sent) / 1000;
   if (restarted) {
     check(shown.includes(`running version ${after.version}`), 'the page should say the device is back, with its version');
@@ -352,15 +353,15 @@ async function main() {
     throw new Error('usage: node drive_page.js URL FIRMWARE CONTAINER SIGNING-PUB.pem SCREENSHOT.png PROGRAMMER ' +
       'OLDER-PROGRAMMER [STATION-URL]');
   }
-  const device0 = await deviceJson();
+  // Before setup the summary is all there is to read: whether the device has a board (setup then asks for its WiFi).
+  const device0 = await deviceSummary();
   const board = device0.board === true;
-  const firmwareUpdate = device0.firmware_update === true;
-  say('device has', `${board ? 'a board' : 'no board'}, ${firmwareUpdate ? 'firmware update' : 'no firmware update'}`);
+  let firmwareUpdate = false;  // the device in full says it, after setup
+  say('device has', `${board ? 'a board' : 'no board'} (its summary: ${Object.keys(device0).join(', ')})`);
   const origins = [new URL(url).origin].concat(stationUrl ? [new URL(stationUrl).origin] : []);
   // The refusals the panels of a board and of the firmware provoke.
   const provokedByPanels = [];
   if (board) provokedByPanels.push(/^403 POST \/api\/v1\/setup setup-closed$/, /^400 PUT \/api\/v1\/board bad-request$/);
-  if (firmwareUpdate) provokedByPanels.push(/^403 POST \/api\/v1\/firmware (image-rollback|\(body not kept\))$/);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -375,6 +376,9 @@ async function main() {
   let lateWrongAttempts = 0;  // wrong passphrases that came after the penalty window they were meant for
   const refusalsSettled = () => Promise.all(pendingRefusals);
   const setupBodies = [];
+  // The page's GETs of the device and its work, with their Authorization: after setup every one but the device's
+  // summary must be signed (the device answers them to signed requests only).
+  const workReads = [];
   const boardPuts = [];      // {body, authorization} of each PUT /api/v1/board
   const firmwarePosts = [];  // the Authorization of each POST /api/v1/firmware
   let boardRequests = 0;
@@ -417,6 +421,9 @@ async function main() {
       }
       const pathname = new URL(request.url()).pathname;
       if (pathname === '/api/v1/setup') setupBodies.push(request.postData() || '');
+      if (request.method() === 'GET' && /^\/api\/v1\/(device|log|events|images|settings|jobs\/\d+)$/.test(pathname)) {
+        workReads.push({ pathname, authorization: request.headers().authorization });
+      }
       if (pathname === '/api/v1/board') boardRequests++;
       if (pathname === '/api/v1/board' && request.method() === 'PUT') {
         boardPuts.push({ body: request.postData() || '', authorization: request.headers().authorization });
@@ -494,7 +501,13 @@ async function main() {
       `the tab should keep K and never the passphrase; sessionStorage holds ${JSON.stringify(stored)}`);
     say('session', `${await text(page, '#session-state')}; sessionStorage keeps K, not the passphrase`);
 
-    const device = await (await fetch(new URL('api/v1/device', url))).json();
+    const device = await signedGet('/api/v1/device');
+    firmwareUpdate = device.firmware_update === true;
+    say('device in full', `${firmwareUpdate ? 'takes' : 'does not take'} its own firmware`);
+    if (firmwareUpdate) provokedByPanels.push(/^403 POST \/api\/v1\/firmware (image-rollback|\(body not kept\))$/);
+    const summary = await deviceSummary();
+    check(summary.policy === undefined && summary.auth && summary.auth.setup_required === false,
+      `an unsigned GET /api/v1/device should answer the summary only: ${JSON.stringify(summary)}`);
     const policyLine = await text(page, '#upload-policy');
     say('upload policy', policyLine);
     check(device.policy.signed_only && device.policy.trusted_keys.length === 1,
@@ -504,7 +517,10 @@ async function main() {
     check(!(await page.isVisible('#debug-banner')), 'the debug banner shows while debug mode is off');
 
     await page.waitForFunction(() => document.getElementById('events-state').dataset.state === 'open');
-    say('events', await text(page, '#events-state'));
+    const stream = workReads.filter((read) => read.pathname === '/api/v1/events');
+    check(stream.length >= 1, 'the page did not open the event stream');
+    checkSigned('the event stream', 'GET', '/api/v1/events', stream[stream.length - 1].authorization, '');
+    say('events', `${await text(page, '#events-state')}, read with fetch() and a signed GET`);
 
     // ---- the programmer's own panels, where the device has them ----
     check(await page.isVisible('#board') === board, `the Board panel should show ${board ? '' : 'only '}on a device ` +
@@ -602,7 +618,7 @@ async function main() {
     await page.waitForFunction(() => document.getElementById('upload-policy').dataset.policy === 'plain-allowed');
     say('debug on', `${oneLine(await text(page, '#debug-banner'))} [settings: ${await text(page, '#debug-state')}]`);
     check(await text(page, '#debug-state') === 'on', 'the settings do not show debug mode on');
-    const debugDevice = await (await fetch(new URL('api/v1/device', url))).json();
+    const debugDevice = await signedGet('/api/v1/device');
     check(debugDevice.debug_mode === true, 'the device is not in debug mode after the toggle');
     const binary = firmware.replace(/\.elf$/, '.bin');
     if (binary !== firmware && fs.existsSync(binary)) {
@@ -617,7 +633,7 @@ async function main() {
     }
 
     // ---- an image one byte larger than the room beside the current image: 507, a confirm, no_rollback ----
-    const store = (await (await fetch(new URL('api/v1/device', url))).json()).store;
+    const store = (await signedGet('/api/v1/device')).store;
     say('store', JSON.stringify(store));
     check(store.room < store.capacity && store.room + 1 <= store.room_without_rollback,
       `the store should have room for a larger image only without its rollback copy: ${JSON.stringify(store)}`);
@@ -660,16 +676,30 @@ async function main() {
     if (phone.overflow > 0) problems.push(`the page is ${phone.overflow} px wider than a 375 px phone`);
     await phone.restore();
 
+    // Every read of the device's work so far was signed, the event stream included.
+    const unsignedReads = workReads.filter((read) => read.pathname !== '/api/v1/device' && !read.authorization);
+    check(!unsignedReads.length, `the page read without a signature: ${unsignedReads.map((r) => r.pathname).join(', ')}`);
+    say('signed reads', `${workReads.length} reads of the device and its work, each signed but the summary`);
+
     // ---- log out, reload, wrong passphrases, the penalty, log in ----
     await page.click('#logout');
     await page.waitForSelector('#login', { state: 'visible' });
     check(await sessionState(page) === 'out', 'logging out should leave the page logged out');
     check((await page.evaluate(() => sessionStorage.length)) === 0, 'logging out should forget K');
+    await page.waitForFunction(() => document.getElementById('events-state').dataset.state !== 'open');
+    check(!(await page.isVisible('#log-section')) && !(await page.isVisible('#images')) &&
+      (await page.locator('#log li').count()) === 0, 'logged out, the page should show neither the log nor the images');
+    const readsAtLogout = workReads.length;
     await reload(page);
     await page.waitForFunction(() => document.getElementById('device-info').children.length > 0);
     check(await page.isVisible('#login') && !(await page.isVisible('#setup')),
       'after a reload a set-up device should ask for the passphrase, not for setup');
-    say('logged out', `reloaded: ${await text(page, '#session-state')}, login asked`);
+    check(!(await page.isVisible('#job')) && !(await page.isVisible('#settings')),
+      'before login the page should show only the device\'s summary and the login');
+    const readsBeforeLogin = workReads.slice(readsAtLogout).map((read) => read.pathname);
+    check(readsBeforeLogin.every((pathname) => pathname === '/api/v1/device'),
+      `before login the page should read the device's summary only, it read: ${readsBeforeLogin.join(', ')}`);
+    say('logged out', `reloaded: ${await text(page, '#session-state')}, login asked, nothing else read or shown`);
 
     for (let attempt = 1; attempt <= 3; attempt++) {
       const wrong = await logIn(page, WRONG_PASSPHRASE);
@@ -696,6 +726,10 @@ async function main() {
     say('logged in', `${await text(page, '#session-state')}`);
     check(good.session === 'in' && !(await page.isVisible('#login')), `the right passphrase did not log in: ${good.status}`);
     check((await page.evaluate(() => Object.values(sessionStorage))).includes(ADMIN_KEY_HEX), 'K is not kept after login');
+    await page.waitForFunction(() => document.getElementById('events-state').dataset.state === 'open');
+    check(await page.isVisible('#log-section') && await page.isVisible('#images'),
+      'after login the log and the images should show again');
+    say('after login', 'the signed event stream is open again, the log and the images shown');
 
     // The key kept signs requests, also after a reload of the tab.
     await reload(page);

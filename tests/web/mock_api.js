@@ -3,8 +3,9 @@
 // page) and fakes the REST API of docs/api.md in memory, with a flash job that goes through its phases in about a
 // second and reports them over Server-Sent Events. Like the daemon it starts unconfigured, wants first-boot setup,
 // checks the signature of every [auth] request (docs/auth.md, computed here with node:crypto, independently of
-// web/auth.js) with its nonces, refusals and penalty windows, and takes signed containers only unless debug mode is
-// on. It does not check the signature of an image for the STM32: only its magic and that some key is trusted.
+// web/auth.js) with its nonces, refusals and penalty windows, answers reads of its work to signed requests only
+// (GET /device a summary unsigned; its public_status setting opens the device, jobs, the log and the events), and
+// takes signed containers only unless debug mode is on. It does not check the signature of an image for the STM32: only its magic and that some key is trusted.
 //
 // With --board it is a device with a board of its own, as the ESP8266 is: GET and PUT /api/v1/board (WiFi and pins,
 // refused as the ESP8266 refuses them), first-boot setup only from its access point (the first port; the second,
@@ -47,7 +48,7 @@ const PENALTY_CAP_S = 60;
 const CONTAINER_MAGIC = Buffer.from('AIRSWDC1');
 
 const device = { images: [], nextImageId: 1, jobs: new Map(), nextJobId: 1, running: null, log: [], logSeq: 0,
-  settings: { swclk_hz: 4000000, connect_under_reset: false, verify: true }, debug: false };
+  settings: { swclk_hz: 4000000, connect_under_reset: false, verify: true, public_status: false }, debug: false };
 // trustedKeys: id -> the public key (a node KeyObject), to check the programmer's firmware with.
 const security = { adminKey: null, trustedKeys: new Map(), imageKey: false, nonces: new Map(), failures: 0,
   penaltyUntil: 0, penaltyS: 0 };
@@ -357,6 +358,17 @@ function authorize(request, response) {
   return true;
 }
 
+// The owner's public_status setting, after setup: the status and the log answer unsigned reads.
+function publicStatus() {
+  return !!security.adminKey && device.settings.public_status;
+}
+
+// A read of the status or the log (the device in full, a job, the log, the events): unsigned while the status is
+// public; otherwise, or with a signature, as authorize says.
+function authorizeStatusRead(request, response) {
+  return (publicStatus() && request.headers.authorization === undefined) || authorize(request, response);
+}
+
 function bodyMatches(request, response, bytes) {
   if (request.declaredBody === undefined || sha256Hex(bytes) === request.declaredBody) return true;
   return refuse(response, 400, 'body-mismatch', 'the body is not the one the Authorization header declared');
@@ -378,8 +390,14 @@ function signingKey(text) {
   }
 }
 
+// What anyone reads unsigned: what a client needs before it can sign.
+function deviceSummary() {
+  return { name: 'airswd-mock', version, board: boardMode,
+    auth: { required: true, setup_required: !security.adminKey, scheme: SCHEME } };
+}
+
 function deviceJson() {
-  return { name: 'airswd-mock', version, uptime_s: uptime(), target: 'sim:stm32f103c8',
+  return { name: 'airswd-mock', version, public_status: publicStatus(), uptime_s: uptime(), target: 'sim:stm32f103c8',
     swclk_hz: device.settings.swclk_hz, debug_mode: device.debug, board: boardMode, firmware_update: boardMode,
     policy: { signed_only: !device.debug, trusted_keys: [...security.trustedKeys.keys()], image_key: security.imageKey,
       min_security_version: 0 },
@@ -661,7 +679,13 @@ async function route(request, response) {
   const guarded = (allowed, protectedMethods) => only(allowed) &&
     (!protectedMethods.includes(method) || authorize(request, response));
   if (!p.startsWith('/api/')) return only(['GET', 'HEAD']) && serveFile(request, response, p);
-  if (p === '/api/v1/device') return only(['GET']) && send(response, 200, deviceJson());
+  if (p === '/api/v1/device') {
+    if (!only(['GET'])) return;
+    if (!security.adminKey || (request.headers.authorization === undefined && !publicStatus())) {
+      return send(response, 200, deviceSummary());
+    }
+    return authorizeStatusRead(request, response) && send(response, 200, deviceJson());
+  }
   if (p === '/api/v1/auth/nonce') {
     return only(['GET']) && send(response, 200, { nonce: issueNonce(), lifetime_s: NONCE_LIFETIME_MS / 1000 });
   }
@@ -674,7 +698,7 @@ async function route(request, response) {
       rev_id: 8195, flash_size: 65536, erase_units: 64, program_unit: 2, rdp_level: 0 });
   }
   if (p === '/api/v1/images') {
-    if (!guarded(['GET', 'POST'], ['POST'])) return;
+    if (!guarded(['GET', 'POST'], ['GET', 'POST'])) return;
     if (method === 'GET') return send(response, 200, device.images.map(publicImage));
     return uploadImage(request, response, url.searchParams);
   }
@@ -705,7 +729,8 @@ async function route(request, response) {
   if (p === '/api/v1/jobs') return guarded(['POST'], ['POST']) && startJob(request, response);
   match = p.match(/^\/api\/v1\/jobs\/(\d+)$/);
   if (match) {
-    if (!guarded(['GET', 'DELETE'], ['DELETE'])) return;
+    if (!only(['GET', 'DELETE'])) return;
+    if (!(method === 'GET' ? authorizeStatusRead(request, response) : authorize(request, response))) return;
     const job = device.jobs.get(Number(match[1]));
     if (!job) return fail(response, 404, 'not-found', `no job ${match[1]}`, 'jobs are numbered from 1');
     if (method === 'DELETE') job.cancelRequested = true;
@@ -720,20 +745,22 @@ async function route(request, response) {
     return method === 'GET' ? send(response, 200, boardJson()) : putBoard(request, response);
   }
   if (p === '/api/v1/firmware') return guarded(['POST'], ['POST']) && postFirmware(request, response);
-  if (p === '/api/v1/events') return only(['GET']) && openEvents(request, response);
-  if (p === '/api/v1/log') return only(['GET']) && send(response, 200, device.log);
+  if (p === '/api/v1/events') {
+    return only(['GET']) && authorizeStatusRead(request, response) && openEvents(request, response);
+  }
+  if (p === '/api/v1/log') return only(['GET']) && authorizeStatusRead(request, response) && send(response, 200, device.log);
   if (p === '/api/v1/settings') {
-    if (!guarded(['GET', 'PUT'], ['PUT'])) return;
+    if (!guarded(['GET', 'PUT'], ['GET', 'PUT'])) return;
     if (method === 'PUT') {
       const body = await readJson(request, response);
       if (!body) return;
       const valid = { swclk_hz: (v) => Number.isInteger(v) && v >= 0 && v <= 100000000,
         connect_under_reset: (v) => typeof v === 'boolean', verify: (v) => typeof v === 'boolean',
-        debug: (v) => typeof v === 'boolean' };
+        debug: (v) => typeof v === 'boolean', public_status: (v) => typeof v === 'boolean' };
       for (const [key, value] of Object.entries(body)) {
         if (!valid[key] || !valid[key](value)) {
           return fail(response, 400, 'bad-request', `'${key}': unknown setting or wrong value (swclk_hz 0..100000000, ` +
-            'connect_under_reset, verify and debug booleans)');
+            'connect_under_reset, verify, debug and public_status booleans)');
         }
       }
       const { debug, ...settings } = body;

@@ -21,7 +21,9 @@ int cmd_flash(struct cli_target *target, const struct cli_options *options, cons
               char **argv)
 {
     bool verify_only = strcmp(command, "verify") == 0;
-    struct job_options job_options = {.verify = true, .reset_after = !verify_only, .action = verify_only ? JOB_ACTION_VERIFY : JOB_ACTION_FLASH};
+    /* A local probe reads the memory anyway: a difference's detail may quote it. */
+    struct job_options job_options = {.verify = true, .reset_after = !verify_only,
+                                      .action = verify_only ? JOB_ACTION_VERIFY : JOB_ACTION_FLASH, .quote_memory = true};
     const char *path = NULL;
     bool format_given = false, have_base = false;
     for (int i = 0; i < argc; i++) {

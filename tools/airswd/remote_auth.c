@@ -52,14 +52,14 @@ bool remote_open(struct remote *remote, const char *url, const struct cli_option
     return true;
 }
 
-/* docs/api.md's [auth] routes: everything but GET, and the GETs that read the target or the board's settings. Setup
- * is open by design. */
+/* Every request is signed (after setup the device answers reads of its work to signed requests only), except the
+ * ones made before a client can sign: setup, the nonce, and the device's summary (its setup state). */
 static bool needs_auth(const char *method, const char *path)
 {
     if (strcmp(method, "POST") == 0 && strcmp(path, "/api/v1/setup") == 0)
         return false;
-    return strcmp(method, "GET") != 0 || strcmp(path, "/api/v1/target") == 0 || strcmp(path, "/api/v1/board") == 0 ||
-           (strncmp(path, "/api/v1/images/", 15) == 0 && strstr(path, "/data") != NULL);
+    return strcmp(method, "GET") != 0 ||
+           (strcmp(path, "/api/v1/auth/nonce") != 0 && strcmp(path, "/api/v1/device") != 0);
 }
 
 static bool body_sha256(const struct http_client_body *body, uint8_t digest[SECURE_SHA256_SIZE])
