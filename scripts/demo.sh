@@ -22,6 +22,9 @@ export AIRSWD_PASSPHRASE="demo passphrase, not a secret"
   --state-dir "$run/state" >"$run/daemon.out" 2>"$run/daemon.err" &
 pid=$!
 trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
+# Ctrl-C ends the demo even when it lands between two commands (bash alone would go on when the command it waited
+# for ended normally); the EXIT trap then stops the daemon.
+trap 'exit 130' INT TERM
 url=
 for _ in $(seq 1 100); do
   url=$(sed -n 's|^airswdd: listening on \(http://[0-9.]*:[0-9]*\)$|\1|p' "$run/daemon.out" 2>/dev/null)
