@@ -6,6 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The setup code is shown only where the board says first-boot setup may be done over this very connection (the
+ * ESP8266's own access point, soon after power-on): on airswdd, never. */
+static bool setup_code_visible(struct api *api, struct http_request *req)
+{
+    char why[160];
+    return api_setup_code(api) != NULL && api->board != NULL && api->board->setup_allowed != NULL &&
+           api->board->setup_allowed(api->board->ctx, req, why, sizeof why);
+}
+
 void api_device_get(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
@@ -59,6 +68,20 @@ void api_device_get(void *ctx, struct http_request *req)
     json_bool(&writer, api->http.authorize != NULL && !secure_auth_is_configured(&api->auth));
     json_key(&writer, "scheme");
     json_string(&writer, SECURE_AUTH_SCHEME);
+    uint8_t salt[SERVICE_SALT_SIZE];
+    char salt_hex[2 * SERVICE_SALT_SIZE + 1];
+    service_security_salt(service, salt);
+    secure_auth_hex_encode(salt, sizeof salt, salt_hex);
+    json_key(&writer, "kdf");
+    json_string(&writer, "pbkdf2-sha256");
+    json_key(&writer, "iterations");
+    json_uint(&writer, SECURE_AUTH_KDF_ITERATIONS);
+    json_key(&writer, "salt");
+    json_string(&writer, salt_hex);
+    if (setup_code_visible(api, req)) {
+        json_key(&writer, "setup_code");
+        json_string(&writer, api_setup_code(api));
+    }
     json_object_end(&writer);
     json_key(&writer, "store");
     json_object_begin(&writer);

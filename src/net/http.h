@@ -110,6 +110,13 @@ struct http_config {
      * itself (401 with a WWW-Authenticate challenge set by http_response_header, 403, 429 with Retry-After...);
      * otherwise the engine answers 401. NULL: every request is admitted. */
     bool (*authorize)(void *ctx, struct http_request *req);
+    /* For every request, once its head is parsed and its route looked up (req->route NULL when no route has the
+     * path), before the engine or a handler answers anything: returns true to go on; false after answering the
+     * refusal itself (an unknown Host, a foreign Origin, a body of the wrong type). NULL: every request goes on. */
+    bool (*screen)(void *ctx, struct http_request *req);
+    /* Header fields written into the head of every response, whole lines with their CRLF ("X-Content-Type-Options:
+     * nosniff\r\n"); NULL: none. They take room in the output buffer beside each response's own fields. */
+    const char *response_fields;
 
     uint32_t header_timeout_ms;    /* first byte of a request to the end of its headers; then 408 */
     uint32_t body_idle_timeout_ms; /* longest pause inside a request body; then 408 */
@@ -293,7 +300,8 @@ enum http_chunk_state {
 
 struct http_connection {
     const struct http_config *config;
-    void *user; /* for the port: which socket, which peer */
+    void *user;            /* for the port: which socket, which peer */
+    uint32_t peer_address; /* the client's IPv4 address, host byte order, set by the port after init; 0: unknown */
     struct http_request request;
 
     uint64_t now_us;             /* the latest time the port gave */
@@ -347,7 +355,8 @@ struct http_connection {
 /* The buffer part of sizeof(struct http_connection); the rest is the fixed overhead of docs/http.md. */
 #define HTTP_CONNECTION_BUFFER_BYTES (AIRSWD_HTTP_HEADER_MAX + AIRSWD_HTTP_OUTPUT_MAX)
 
-/* A new connection, waiting for its first request. config must outlive it. Clears conn->user: set it after. */
+/* A new connection, waiting for its first request. config must outlive it. Clears conn->user and
+ * conn->peer_address: set them after. */
 void http_connection_init(struct http_connection *conn, const struct http_config *config, uint64_t now_us);
 
 /* Bytes received from the client. Returns how many were taken; fewer than len when the engine cannot take more

@@ -49,6 +49,7 @@ static const struct reason http_reasons[] = {
     {415, "Unsupported Media Type"},
     {416, "Range Not Satisfiable"},
     {417, "Expectation Failed"},
+    {421, "Misdirected Request"},
     {422, "Unprocessable Content"},
     {423, "Locked"},
     {428, "Precondition Required"},
@@ -292,6 +293,8 @@ enum status http_response_write_head(struct http_connection *conn, int status, c
     put(&w, keep ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
     if (!conn->has_cache_control)
         put(&w, source == HTTP_SOURCE_SSE ? "Cache-Control: no-cache\r\n" : "Cache-Control: no-store\r\n");
+    if (conn->config->response_fields != NULL)
+        put(&w, conn->config->response_fields);
     if (w.overflow || w.used + 2 + extra_room > w.capacity)
         return STATUS_OUTPUT_FULL;
 
