@@ -202,24 +202,13 @@ static bool parse_hex_field(struct api *api, struct http_request *req, const str
 static bool setup_code_matches(struct api *api, struct http_request *req, const struct json_field *field)
 {
     struct http_connection *conn = req->connection;
-    char given[API_SETUP_CODE_SIZE] = "";
-    if (field != NULL && field->type == JSON_TYPE_STRING && strlen(field->string) == API_SETUP_CODE_SIZE - 1) {
-        for (size_t i = 0; i < API_SETUP_CODE_SIZE - 1; i++) /* the code is lowercase; a person may type capitals */
-            given[i] = (char)(field->string[i] >= 'A' && field->string[i] <= 'Z' ? field->string[i] - 'A' + 'a'
-                                                                                  : field->string[i]);
-        given[API_SETUP_CODE_SIZE - 1] = '\0';
-    }
-    bool right = given[0] != '\0' && secure_auth_equal((const uint8_t *)given, (const uint8_t *)api->setup_code,
-                                                        API_SETUP_CODE_SIZE - 1);
-    secure_auth_wipe(given, sizeof given);
-    if (right)
+    /* As shown: lowercase hex (the clients fold what a person types). */
+    if (field != NULL && field->type == JSON_TYPE_STRING && strlen(field->string) == API_SETUP_CODE_SIZE - 1 &&
+        secure_auth_equal((const uint8_t *)field->string, (const uint8_t *)api->setup_code, API_SETUP_CODE_SIZE - 1))
         return true;
     secure_auth_record_failure(&api->auth, conn->peer_address, conn->now_us);
     api_respond_error(api, req, 403, "wrong-setup-code",
-                      field == NULL ? "\"setup_code\" is required: the code the device showed at start (airswdd's "
-                                      "console; the ESP8266's serial log and setup access point)"
-                                    : "that is not the setup code the device showed at start: type it again "
-                                      "(a device that restarted shows a new one)");
+                      "\"setup_code\" is not the code the device showed at start (a restart shows a new one)");
     return false;
 }
 
@@ -270,9 +259,7 @@ void api_setup_post(void *ctx, struct http_request *req)
         }
     }
     if (ok && !have_admin) {
-        api_respond_error(api, req, 400, "bad-request",
-                          "\"admin_key\" is required: K derived from the passphrase and the device's salt "
-                          "(docs/auth.md), 64 hex digits");
+        api_respond_error(api, req, 400, "bad-request", "\"admin_key\" is required: K of docs/auth.md, 64 hex digits");
         ok = false;
     }
     ok = ok && setup_code_matches(api, req, code);

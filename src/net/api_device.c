@@ -72,10 +72,6 @@ void api_device_get(void *ctx, struct http_request *req)
     char salt_hex[2 * SERVICE_SALT_SIZE + 1];
     service_security_salt(service, salt);
     secure_auth_hex_encode(salt, sizeof salt, salt_hex);
-    json_key(&writer, "kdf");
-    json_string(&writer, "pbkdf2-sha256");
-    json_key(&writer, "iterations");
-    json_uint(&writer, SECURE_AUTH_KDF_ITERATIONS);
     json_key(&writer, "salt");
     json_string(&writer, salt_hex);
     if (setup_code_visible(api, req)) {

@@ -176,6 +176,10 @@ const char *http_request_param(const struct http_request *req, const char *name,
  * '=' has the empty value. */
 bool http_request_query(const struct http_request *req, const char *name, char *out, size_t out_size);
 
+/* True when the a_len bytes at a are the NUL-terminated word b, ASCII letters in either case (field names, tokens,
+ * host names). */
+bool http_equal_ignoring_case(const char *a, size_t a_len, const char *b);
+
 /* "GET", "POST"...; "?" for a value out of range. */
 const char *http_method_name(enum http_method method);
 

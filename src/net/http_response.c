@@ -212,20 +212,6 @@ static bool header_field_is_safe(const char *name, const char *value)
     return true;
 }
 
-static bool is_cache_control(const char *name)
-{
-    static const char expected[] = "cache-control";
-    size_t i = 0;
-    for (; name[i] != '\0' && i < sizeof expected - 1; i++) {
-        char c = name[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != expected[i])
-            return false;
-    }
-    return name[i] == '\0' && i == sizeof expected - 1;
-}
-
 enum status http_response_header(struct http_connection *conn, const char *name, const char *value)
 {
     enum status status = http_response_can_begin(conn);
@@ -242,7 +228,7 @@ enum status http_response_header(struct http_connection *conn, const char *name,
     http_output_append(conn, value, value_len);
     http_output_append(conn, "\r\n", 2);
     conn->staged_len = (uint16_t)(conn->staged_len + len);
-    if (is_cache_control(name))
+    if (http_equal_ignoring_case(name, name_len, "cache-control"))
         conn->has_cache_control = true;
     return STATUS_OK;
 }

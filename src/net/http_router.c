@@ -137,7 +137,7 @@ void http_router_dispatch(struct http_connection *conn)
     req->route = route;
     if (config->screen != NULL && !config->screen(config->ctx, req)) {
         if (conn->response == HTTP_RESPONSE_NONE)
-            (void)http_respond_error(conn, 400, "bad-request", "the request was refused");
+            (void)http_respond_error(conn, 400, "bad-request", "refused");
         return;
     }
     if (route == NULL) {

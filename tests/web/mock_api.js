@@ -391,8 +391,7 @@ function deviceJson(request) {
     swclk_hz: device.settings.swclk_hz, debug_mode: device.debug, board: boardMode, firmware_update: boardMode,
     policy: { signed_only: !device.debug, trusted_keys: [...security.trustedKeys.keys()], image_key: security.imageKey,
       min_security_version: 0 },
-    auth: { required: true, setup_required: !security.adminKey, scheme: SCHEME, kdf: 'pbkdf2-sha256',
-      iterations: 100000, salt: SALT, ...(showCode ? { setup_code: SETUP_CODE } : {}) },
+    auth: { required: true, setup_required: !security.adminKey, scheme: SCHEME, salt: SALT, ...(showCode ? { setup_code: SETUP_CODE } : {}) },
     store: storeJson() };
 }
 

@@ -92,7 +92,8 @@ static int send_json(struct remote *remote, const char *what, const char *method
     return status;
 }
 
-/* The setup code as the device showed it: 16 hex digits, spaces and dashes a person may add left out. */
+/* The setup code as the device showed it: 16 lowercase hex digits, whatever case and spaces or dashes a person
+ * typed. */
 static bool setup_code_text(const char *given, char *out, size_t size)
 {
     size_t n = 0;
@@ -101,7 +102,7 @@ static bool setup_code_text(const char *given, char *out, size_t size)
             continue;
         if (n + 1 >= size || strchr("0123456789abcdefABCDEF", *c) == NULL)
             return false;
-        out[n++] = *c;
+        out[n++] = (char)(*c >= 'A' && *c <= 'F' ? *c - 'A' + 'a' : *c);
     }
     out[n] = '\0';
     return n == 16;
