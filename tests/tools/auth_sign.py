@@ -29,12 +29,18 @@ def key_of(passphrase, salt_hex):
     return key
 
 
-if sys.argv[1] == "--key":
-    print(key_of(sys.argv[2], sys.argv[3]).hex())
-    sys.exit(0)
-passphrase, salt, method, path, nonce, body_file = sys.argv[1:]
-with open(body_file, "rb") as body:
-    body_hash = hashlib.sha256(body.read()).hexdigest()
-message = "\n".join([method, path, nonce.lower(), body_hash]).encode()
-mac = hmac.new(key_of(passphrase, salt), message, hashlib.sha256).hexdigest()
-print(f"Authorization: AIRSWD-HMAC-SHA256 nonce={nonce}, body={body_hash}, mac={mac}")
+def authorization(key, method, path, nonce, body):
+    """The Authorization header line for a request with these body bytes."""
+    body_hash = hashlib.sha256(body).hexdigest()
+    message = "\n".join([method, path, nonce.lower(), body_hash]).encode()
+    mac = hmac.new(key, message, hashlib.sha256).hexdigest()
+    return f"Authorization: AIRSWD-HMAC-SHA256 nonce={nonce}, body={body_hash}, mac={mac}"
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "--key":
+        print(key_of(sys.argv[2], sys.argv[3]).hex())
+        sys.exit(0)
+    passphrase, salt, method, path, nonce, body_file = sys.argv[1:]
+    with open(body_file, "rb") as body:
+        print(authorization(key_of(passphrase, salt), method, path, nonce, body.read()))
