@@ -126,6 +126,11 @@ check "SIGTERM stops airswdd" stop_daemon
 start_daemon sim
 check "after a restart, set up: no setup code is printed" test "$(grep -c 'setup code' "$work/daemon.err")" = 1
 check "  and no code file is written" test ! -e "$work/setup-code"
+check "  the salt setup kept is served still" test "$(device_salt)" = "$salt"
+stop_daemon
+start_daemon sim --factory-reset
+check "a factory reset draws a new salt" test "$(device_salt)" != "$salt"
+check "  and shows a new setup code" test "$(cat "$work/setup-code")" != "$code_shown"
 stop_daemon
 
 ((failures == 0)) && echo "every cross-site request was refused, and the owner set the device up"
