@@ -8,26 +8,14 @@ build_dir=$1
 airswdd=$2
 . "$(dirname "$0")/browser_env.sh"
 
-work=$(mktemp -d)
-daemon_pid= attacker_pid=
-cleanup() {
-  for p in $attacker_pid $daemon_pid; do
-    kill "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/../tools/daemon_test.sh"
+attacker_pid=
+stop_attacker() { [[ -n "$attacker_pid" ]] && kill "$attacker_pid" 2>/dev/null; cleanup; }
+trap stop_attacker EXIT
 
-"$airswdd" --target sim --listen 127.0.0.1:0 --state-dir "$work/state" --setup-code-file "$work/setup-code" \
-  >"$work/daemon.out" 2>"$work/daemon.err" &
-daemon_pid=$!
-for _ in $(seq 1 100); do
-  grep -q "listening on" "$work/daemon.out" 2>/dev/null && break
-  sleep 0.05
-done
-url=$(sed -n 's|^airswdd: listening on \(http://127.0.0.1:[0-9]*\)$|\1/|p' "$work/daemon.out")
-[[ -n "$url" ]] || { echo "FAIL: airswdd did not start"; cat "$work/daemon.err"; exit 1; }
+start_daemon sim
+[[ -n "$port" ]] || { echo "FAIL: airswdd did not start"; cat "$work/daemon.err"; exit 1; }
+url=$url/
 
 # The attacker's site: one page, on 127.0.0.2.
 mkdir "$work/site"
@@ -43,8 +31,7 @@ done
 [[ -n "$attacker" ]] || { echo "FAIL: the attacker's site did not start"; cat "$work/site.out"; exit 1; }
 echo "device $url, another site $attacker"
 
-salt=$(curl -s "${url}api/v1/device" | python3 -c 'import json,sys; print(json.load(sys.stdin)["auth"]["salt"])')
-key=$(python3 "$here/../tools/auth_sign.py" --key "a passphrase of the attacker" "$salt")
+key=$(python3 "$tools_dir/auth_sign.py" --key "a passphrase of the attacker" "$(device_salt)")
 NODE_PATH=$npm_dir/node_modules CHROMIUM=$chromium timeout 120 \
   node "$here/cross_origin.js" "$url" "$attacker" "$(cat "$work/setup-code")" "$key"
 status=$?
