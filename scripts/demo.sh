@@ -19,7 +19,7 @@ airswd=$build/tools/airswd
 export AIRSWD_PASSPHRASE="demo passphrase, not a secret"
 
 "$build/tools/airswdd" --target "sim:stm32f103c8,state=$chip" --listen 127.0.0.1:0 \
-  --state-dir "$run/state" >"$run/daemon.out" 2>"$run/daemon.err" &
+  --state-dir "$run/state" --setup-code-file "$run/setup-code" >"$run/daemon.out" 2>"$run/daemon.err" &
 pid=$!
 trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null' EXIT
 # Ctrl-C ends the demo even when it lands between two commands (bash alone would go on when the command it waited
@@ -48,7 +48,8 @@ show() {
 }
 echo
 show "$airswd" keygen -o "$run/owner.pem" || exit 1
-show "$airswd" --device "$url" setup --signing-key "$run/owner.pub.pem" || exit 1
+# The setup code airswdd printed at start (and wrote for scripts): only someone at the device's console has it.
+show "$airswd" --device "$url" setup --code "$(cat "$run/setup-code")" --signing-key "$run/owner.pub.pem" || exit 1
 show "$airswd" sign --key "$run/owner.pem" --version 1 --target stm32f103c8 "$firmware" -o "$run/hello_f1.airswd" ||
   exit 1
 show "$airswd" --device "$url" flash "$run/hello_f1.airswd" || exit 1

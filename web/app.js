@@ -18,7 +18,7 @@ const STATE_RANK = { queued: 0, running: 1, done: 2, failed: 2, cancelled: 2 };
 
 const state = {
   device: null,       // the last GET /api/v1/device
-  key: null,          // K = SHA-256("airswd-admin-v1:" + passphrase), Uint8Array(32); never the passphrase
+  key: null,          // K = PBKDF2(passphrase, the device's salt) (docs/auth.md), Uint8Array(32); never the passphrase
   images: [],
   job: null,          // the job on screen: {id, action, state, phase, done, total, phase_us, result, error}
   uploaded: null,     // the entry of the image uploaded last
@@ -194,6 +194,16 @@ function keyFromHex(text) {
   return key;
 }
 
+// K from a passphrase: PBKDF2 with the device's salt (GET /api/v1/device), slow on purpose (a fraction of a second
+// here), so done once per login or setup, never per request.
+async function deriveKey(passphrase) {
+  if (!(state.device && state.device.auth && state.device.auth.salt)) state.device = await api('GET', '/device');
+  const salt = state.device.auth && state.device.auth.salt;
+  if (!salt) throw new Error('the device gave no salt to derive the key with');
+  await new Promise((resolve) => setTimeout(resolve, 0));  // the status line shows before the page is busy
+  return airswdKeyFromPassphrase(passphrase, salt);
+}
+
 // K lives in sessionStorage: it survives a reload of this tab and is gone when the tab closes. The passphrase itself
 // is never kept, and K is never sent except once, to first-boot setup.
 function rememberKey(key) {
@@ -238,7 +248,7 @@ function authRefused(err) {
 
 // Every [auth] request goes through here: the body's SHA-256 (a File in slices), a fresh nonce, the signature over
 // method, path with its query, nonce and body hash, and one more try with a new nonce when the device found the first
-// stale (it expired, or was evicted by other clients' nonces). Answers {status, text, retryAfter}; the refusals
+// stale (it expired, or the owner's other requests moved the device's replay window past it). Answers {status, text, retryAfter}; the refusals
 // that concern the login are also handled here. options as transmit(); options.key signs with another key (login).
 async function signedRequest(method, path, options) {
   options = options || {};
@@ -301,6 +311,8 @@ function renderSession() {
   $('logout').hidden = !state.key;
   document.body.dataset.reads = readable();
   $('setup').hidden = !setupNeeded;
+  // A device that shows its setup code here (an ESP8266 to a client of its own access point) fills it in.
+  if (setupNeeded && auth.setup_code && !$('setup-code').value) $('setup-code').value = auth.setup_code;
   if (setupNeeded || state.key || (auth && !auth.required)) $('login').hidden = true;
   else if (auth) $('login').hidden = false;
   renderProgrammerPanels(!!auth && !setupNeeded && (!!state.key || !auth.required));
@@ -359,12 +371,12 @@ async function logIn(event) {
     input.focus();
     return;
   }
-  const key = airswdKeyFromPassphrase(input.value);
   const button = $('login-submit');
   button.disabled = true;
   setStatus(status, 'checking', 'Checking…');
-  let answer;
+  let answer, key;
   try {
+    key = await deriveKey(input.value);
     answer = await signedRequest('GET', LOGIN_PROBE, { key });
   } catch (err) {
     setStatus(status, 'failed', `Not logged in: ${describeError(err)}`);
@@ -436,7 +448,11 @@ async function setUp(event) {
   if (passphrase !== $('setup-passphrase-again').value) {
     return refuse('The two passphrases differ.', $('setup-passphrase-again'));
   }
-  const request = {};
+  const code = $('setup-code').value.replace(/[\s-]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{16}$/.test(code)) {
+    return refuse('The setup code is the 16 hex digits the device showed when it started.', $('setup-code'));
+  }
+  const request = { setup_code: code };
   try {
     const signingKey = signingKeyText($('setup-signing-key').value);
     if (signingKey) request.signing_key = signingKey;
@@ -458,14 +474,14 @@ async function setUp(event) {
     const problem = wifiProblem(wifi.ssid, wifi.password);
     if (problem) return refuse(problem, $(wifi.ssid ? 'setup-wifi-password' : 'setup-wifi-ssid'));
   }
-  const key = airswdKeyFromPassphrase(passphrase);
-  request.admin_key = airswdHex(key);
   const button = $('setup-submit');
   button.disabled = true;
   setStatus(status, 'working', 'Setting up…');
   try {
+    const key = await deriveKey(passphrase);
+    request.admin_key = airswdHex(key);
     const device = await api('POST', '/setup', request);
-    for (const id of ['setup-passphrase', 'setup-passphrase-again', 'setup-signing-key', 'setup-image-key',
+    for (const id of ['setup-code', 'setup-passphrase', 'setup-passphrase-again', 'setup-signing-key', 'setup-image-key',
       'setup-signing-key-file', 'setup-wifi-ssid', 'setup-wifi-password']) $(id).value = '';
     setStatus($('setup-key-status'), 'idle', '');
     setStatus(status, 'done', 'Set up.');
@@ -482,6 +498,12 @@ async function setUp(event) {
       // The board decides where and when setup may happen (on the ESP8266: from its own access point, soon after
       // power-on); its sentence says what to do.
       setStatus(status, 'failed', `The device refused setup: ${err.detail || describeError(err)}`);
+    } else if (err.error === 'wrong-setup-code') {
+      setStatus(status, 'failed', 'Wrong setup code: type the code the device showed when it started (a device ' +
+        'that restarted shows a new one).');
+      $('setup-code').select();
+    } else if (err.error === 'throttled') {
+      setStatus(status, 'failed', `Too many wrong setup codes. ${err.hint || 'Wait a moment, then try again.'}`);
     } else if (err.error === 'setup-done') {
       setStatus(status, 'failed', 'The device was set up already (from another page or the CLI): log in with ' +
         'the passphrase chosen then.');

@@ -1,9 +1,10 @@
 /*
- * auth.js - the web page's side of docs/auth.md: SHA-256, HMAC-SHA256, the admin key derived from the passphrase
- * and the Authorization header of a request. Self-contained on purpose: the browser's SubtleCrypto exists only in
- * secure contexts (https or localhost), and the device is usually reached over plain http as esp.local.
+ * auth.js - the web page's side of docs/auth.md: SHA-256, HMAC-SHA256, PBKDF2, the admin key derived from the
+ * passphrase and the device's salt, and the Authorization header of a request. Self-contained on purpose: the
+ * browser's SubtleCrypto exists only in secure contexts (https or localhost), and the device is usually reached over
+ * plain http as esp.local.
  *
- *   const key = airswdKeyFromPassphrase("correct horse battery staple");      // Uint8Array(32), keep it in memory only
+ *   const key = airswdKeyFromPassphrase("correct horse battery staple", device.auth.salt);  // Uint8Array(32)
  *   const bodyHash = await airswdBodySha256Hex(fileOrArrayBufferOrString);   // hashes a Blob in 1 MB slices
  *   const header = airswdAuthHeader(key, "POST", "/api/v1/jobs", nonceHex, bodyHash);
  *
@@ -73,10 +74,8 @@
     this.length = 0; // bytes hashed in all; exact up to 2^53
   }
 
-  Sha256.prototype.compress = function (bytes, offset) {
-    const w = this.w, h = this.h;
-    for (let i = 0; i < 16; i++, offset += 4)
-      w[i] = (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3];
+  // The 64 rounds over the block in w[0..15] (w has room for 64 words), into the state h.
+  function rounds(h, w) {
     for (let i = 16; i < 64; i++) {
       const a = w[i - 15], b = w[i - 2];
       const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
@@ -92,6 +91,13 @@
       k = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
     }
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+  }
+
+  Sha256.prototype.compress = function (bytes, offset) {
+    const w = this.w;
+    for (let i = 0; i < 16; i++, offset += 4)
+      w[i] = (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3];
+    rounds(this.h, w);
   };
 
   Sha256.prototype.update = function (data) {
@@ -145,9 +151,55 @@
     return new Sha256().update(outer).update(new Sha256().update(inner).update(data).digest()).digest();
   }
 
-  // K = SHA-256("airswd-admin-v1:" || passphrase as UTF-8)
-  function keyFromPassphrase(passphrase) {
-    return new Sha256().update("airswd-admin-v1:").update(passphrase).digest();
+  // PBKDF2-HMAC-SHA256 (RFC 8018), 32 bytes: one block. Each iteration is two compressions from the HMAC's inner
+  // and outer states, kept as words, so that 100,000 iterations take a fraction of a second in a browser.
+  function pbkdf2Sha256(password, salt, iterations) {
+    let k = bytesOf(password);
+    if (k.length > BLOCK) k = sha256(k);
+    const pad = new Uint8Array(BLOCK);
+    const state = (xor) => {
+      for (let i = 0; i < BLOCK; i++) pad[i] = (k[i] || 0) ^ xor;
+      const hash = new Sha256();
+      hash.compress(pad, 0);
+      return hash.h;
+    };
+    const inner = state(0x36), outer = state(0x5c);
+    const first = hmacSha256(k, concat(bytesOf(salt), new Uint8Array([0, 0, 0, 1])));
+    const u = new Uint32Array(8), t = new Uint32Array(8), h = new Uint32Array(8), w = new Uint32Array(64);
+    for (let i = 0; i < 8; i++)
+      u[i] = t[i] = (first[4 * i] << 24) | (first[4 * i + 1] << 16) | (first[4 * i + 2] << 8) | first[4 * i + 3];
+    // A 32-byte message after a 64-byte key block: its padding and length (96 bytes = 768 bits) fill words 8 to 15
+    // of every block, and rounds() never writes those.
+    w[8] = 0x80000000;
+    w[15] = 768;
+    for (let n = 1; n < iterations; n++) {
+      w.set(u, 0);
+      h.set(inner);
+      rounds(h, w);
+      w.set(h, 0);
+      u.set(outer);
+      rounds(u, w);
+      for (let i = 0; i < 8; i++) t[i] ^= u[i];
+    }
+    const out = new Uint8Array(32);
+    for (let i = 0; i < 8; i++) {
+      out[4 * i] = t[i] >>> 24; out[4 * i + 1] = t[i] >>> 16; out[4 * i + 2] = t[i] >>> 8; out[4 * i + 3] = t[i];
+    }
+    return out;
+  }
+
+  function concat(a, b) {
+    const out = new Uint8Array(a.length + b.length);
+    out.set(a, 0);
+    out.set(b, a.length);
+    return out;
+  }
+
+  // K = PBKDF2-HMAC-SHA256(passphrase as UTF-8, the device's salt, 100,000 iterations, 32 bytes) (docs/auth.md);
+  // saltHex is GET /api/v1/device's auth.salt.
+  const KDF_ITERATIONS = 100000;
+  function keyFromPassphrase(passphrase, saltHex) {
+    return pbkdf2Sha256(passphrase, unhex(saltHex, 16), KDF_ITERATIONS);
   }
 
   // The SHA-256 of a request body, in hex: a string, an ArrayBuffer or typed array, a Blob or File (read in
@@ -175,6 +227,7 @@
     airswdSha256: sha256,
     airswdHex: hex,
     airswdHmacSha256: hmacSha256,
+    airswdPbkdf2Sha256: pbkdf2Sha256,
     airswdKeyFromPassphrase: keyFromPassphrase,
     airswdBodySha256Hex: bodySha256Hex,
     airswdAuthHeader: authHeader,

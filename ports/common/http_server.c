@@ -160,9 +160,9 @@ static void accept_clients(struct http_server *server, uint64_t now_us)
         struct http_server_slot *slot = &server->slots[i];
         if (slot->fd >= 0)
             continue;
-        struct sockaddr_in local;
-        socklen_t local_length = sizeof local;
-        int fd = accept(server->listen_fd, NULL, NULL);
+        struct sockaddr_in local, peer;
+        socklen_t local_length = sizeof local, peer_length = sizeof peer;
+        int fd = accept(server->listen_fd, (struct sockaddr *)&peer, &peer_length);
         if (fd < 0)
             return;
         if (!set_nonblocking(fd) || getsockname(fd, (struct sockaddr *)&local, &local_length) != 0) {
@@ -177,6 +177,7 @@ static void accept_clients(struct http_server *server, uint64_t now_us)
         slot->peer_done = false;
         http_connection_init(&slot->conn, server->config, now_us);
         slot->conn.user = slot;
+        slot->conn.peer_address = peer.sin_family == AF_INET ? ntohl(peer.sin_addr.s_addr) : 0;
     }
 }
 

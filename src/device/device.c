@@ -91,6 +91,9 @@ enum status device_start(struct device *device, const struct device_config *conf
     }
     api_init(&device->api, &device->service);
     api_enable_auth(&device->api);
+    /* The console is where someone with the device in hand reads it (never the service's log: the API serves it). */
+    if (api_setup_code(&device->api) != NULL)
+        notice(config, "setup code", api_setup_code(&device->api), ": first-boot setup needs it");
     device->api.files = config->files;
     device->api.board = config->board;
     if (config->firmware != NULL) {

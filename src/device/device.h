@@ -24,7 +24,8 @@
 #include "service/store.h"
 #include "status.h"
 
-/* Called by device_start with a line for the port's console ("staging store: starting an empty store"). */
+/* Called by device_start with a line for the port's console ("staging store: starting an empty store"; the setup
+ * code while first-boot setup is open: a console only someone with the device reads). */
 typedef void (*device_notice)(void *ctx, const char *line);
 
 struct device_config {

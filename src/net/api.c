@@ -56,4 +56,6 @@ void api_init(struct api *api, struct service *service)
     api->http.routes = api_routes;
     api->http.route_count = api_route_count;
     api->http.ctx = api;
+    api->http.screen = api_screen;
+    api->http.response_fields = API_RESPONSE_FIELDS;
 }

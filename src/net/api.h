@@ -71,7 +71,8 @@ struct api_board_status {
 struct api_board {
     void *ctx;
     /* May first-boot setup be done over this request's connection? False refuses it (403 setup-closed) with the
-     * sentence the port writes into why. NULL: always. */
+     * sentence the port writes into why. NULL: always. Where it is true, GET /api/v1/device also shows the setup
+     * code while setup is open (the ESP8266: to a client of its own setup access point, soon after power-on). */
     bool (*setup_allowed)(void *ctx, const struct http_request *req, char *why, size_t size);
     /* The settings (the password left empty) and the network's state. */
     void (*get)(void *ctx, struct api_board_settings *settings, struct api_board_status *status);
@@ -113,6 +114,13 @@ struct api_exchange {
     uint32_t image_id, image_offset, image_length;
 };
 
+/* The one-time code first-boot setup asks for: hex digits of random bytes, drawn at start while setup is open. */
+#define API_SETUP_CODE_BYTES 8
+#define API_SETUP_CODE_SIZE  (2 * API_SETUP_CODE_BYTES + 1) /* with the NUL */
+
+/* Names besides IP literals and localhost that the device answers to in Host (api_guard.c). */
+#define API_HOST_NAMES 2
+
 struct api {
     struct service *service;
     struct http_config http;
@@ -128,6 +136,8 @@ struct api {
     struct http_request *verified; /* the request authorize last admitted with a good signature, with a body or not */
     struct http_request *authorized;
     uint8_t authorized_body[SECURE_AUTH_HASH_SIZE];
+    char setup_code[API_SETUP_CODE_SIZE]; /* "" once setup is done */
+    const char *host_names[API_HOST_NAMES]; /* NULL: none; the strings are the port's */
     api_file_lookup files;       /* NULL: no web page */
     const struct api_board *board; /* NULL: no board settings */
     struct firmware_update *firmware; /* NULL: the programmer's firmware is not updated over the network */
@@ -136,17 +146,31 @@ struct api {
     struct status_report report;
 };
 
-/* Fills api->http with the routes; authorize stays NULL (every request admitted) until api_enable_auth. */
+/* Fills api->http with the routes and the screen of every request (api_guard.c); authorize stays NULL (every
+ * request admitted) until api_enable_auth. */
 void api_init(struct api *api, struct service *service);
 /* Requires AIRSWD-HMAC-SHA256 (docs/auth.md) on every [auth] route, with the service's admin key (none before
  * setup: those routes then answer 403 not-configured). */
 void api_enable_auth(struct api *api);
 /* Sends the service's new events to the event streams. */
 void api_pump(struct api *api);
+/* The code first-boot setup needs while it is open (NULL once it is done): the port shows it only where someone
+ * with the device in hand reads it (airswdd's console, the ESP8266's serial log and setup access point). */
+const char *api_setup_code(const struct api *api);
+/* One more name the device answers to in Host ("airswd-1a2b3c", "airswd-1a2b3c.local"); the string must outlive the
+ * api. False when API_HOST_NAMES are taken already. */
+bool api_add_host_name(struct api *api, const char *name);
+/* True for a Host value (with or without its port) that names this device: an IP literal, localhost, or a name
+ * given to api_add_host_name, in any case. */
+bool api_host_is_known(const struct api *api, const char *host);
 
 /* ---- shared by the api_*.c files ---- */
 extern const struct http_route api_routes[];
 extern const size_t api_route_count;
+/* The header fields of every answer (api_guard.c). */
+extern const char API_RESPONSE_FIELDS[];
+/* http_config.screen (api_guard.c): Host, Origin and the body's Content-Type of every request. */
+bool api_screen(void *ctx, struct http_request *req);
 
 void api_static_get(void *ctx, struct http_request *req);
 void api_static_finish(void *ctx, struct http_request *req, bool completed);

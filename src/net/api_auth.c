@@ -63,7 +63,7 @@ static bool authorize(void *ctx, struct http_request *req)
     uint8_t declared[SECURE_AUTH_HASH_SIZE];
     uint32_t retry_after_s = 0;
     enum secure_auth_result result =
-        secure_auth_verify(&api->auth, http_method_name(req->method), target,
+        secure_auth_verify(&api->auth, req->connection->peer_address, http_method_name(req->method), target,
                            http_request_header(req, "Authorization"), req->connection->now_us, declared,
                            &retry_after_s);
     if (result != SECURE_AUTH_OK) {
@@ -86,13 +86,25 @@ static bool authorize(void *ctx, struct http_request *req)
 
 void api_enable_auth(struct api *api)
 {
-    uint8_t key[SECURE_AUTH_KEY_SIZE];
-    if (service_security_admin_key(api->service, key))
-        secure_auth_init(&api->auth, key);
-    else
-        secure_auth_init(&api->auth, NULL);
+    const struct hal_system *system = api->service->config.system;
+    uint8_t key[SECURE_AUTH_KEY_SIZE], secret[SECURE_AUTH_SECRET_SIZE], code[API_SETUP_CODE_BYTES];
+    system->random(system->ctx, secret, sizeof secret);
+    bool configured = service_security_admin_key(api->service, key);
+    secure_auth_init(&api->auth, configured ? key : NULL, secret);
+    api->setup_code[0] = '\0';
+    if (!configured) {
+        system->random(system->ctx, code, sizeof code);
+        secure_auth_hex_encode(code, sizeof code, api->setup_code);
+    }
     secure_auth_wipe(key, sizeof key);
+    secure_auth_wipe(secret, sizeof secret);
+    secure_auth_wipe(code, sizeof code);
     api->http.authorize = authorize;
+}
+
+const char *api_setup_code(const struct api *api)
+{
+    return api->setup_code[0] != '\0' ? api->setup_code : NULL;
 }
 
 bool api_auth_take_body(struct api *api, struct http_request *req, uint8_t declared[SECURE_AUTH_HASH_SIZE])
@@ -128,11 +140,8 @@ bool api_require_debug(struct api *api, struct http_request *req, const char *wh
 void api_nonce_get(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
-    const struct hal_system *system = api->service->config.system;
-    uint8_t random_bytes[SECURE_AUTH_NONCE_SIZE];
     char nonce[SECURE_AUTH_NONCE_HEX_SIZE];
-    system->random(system->ctx, random_bytes, sizeof random_bytes);
-    secure_auth_issue_nonce(&api->auth, req->connection->now_us, random_bytes, nonce);
+    secure_auth_issue_nonce(&api->auth, req->connection->now_us, nonce);
     struct json_writer writer;
     json_writer_init(&writer, api->scratch, sizeof api->scratch);
     json_object_begin(&writer);
@@ -192,14 +201,41 @@ static bool parse_hex_field(struct api *api, struct http_request *req, const str
     return false;
 }
 
-/* POST /api/v1/setup {"admin_key", "signing_key"?, "image_key"?}: open only until it has succeeded once. */
+/* The setup code of the request is the device's; a wrong one counts as a failed guess of its source. False after an
+ * answer (403 wrong-setup-code). */
+static bool setup_code_matches(struct api *api, struct http_request *req, const struct json_field *field)
+{
+    struct http_connection *conn = req->connection;
+    /* As shown: lowercase hex (the clients fold what a person types). */
+    if (field != NULL && field->type == JSON_TYPE_STRING && strlen(field->string) == API_SETUP_CODE_SIZE - 1 &&
+        secure_auth_equal((const uint8_t *)field->string, (const uint8_t *)api->setup_code, API_SETUP_CODE_SIZE - 1))
+        return true;
+    secure_auth_record_failure(&api->auth, conn->peer_address, conn->now_us);
+    api_respond_error(api, req, 403, "wrong-setup-code",
+                      "\"setup_code\" is not the code the device showed at start (a restart shows a new one)");
+    return false;
+}
+
+/* POST /api/v1/setup {"setup_code", "admin_key", "signing_key"?, "image_key"?}: open only until it has succeeded
+ * once, and only to a caller who read the setup code where the device shows it. */
 void api_setup_post(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
+    struct http_connection *conn = req->connection;
     char why[160];
     if (api->board != NULL && api->board->setup_allowed != NULL &&
         !api->board->setup_allowed(api->board->ctx, req, why, sizeof why)) {
         api_respond_error(api, req, 403, "setup-closed", why);
+        return;
+    }
+    if (api_setup_code(api) == NULL) {
+        api_respond_error(api, req, 409, "setup-done",
+                          "setup is closed: it was done already (a factory reset opens it again)");
+        return;
+    }
+    uint32_t retry_after_s = 0;
+    if (secure_auth_throttled(&api->auth, conn->peer_address, conn->now_us, &retry_after_s)) {
+        respond_auth_refusal(api, req, SECURE_AUTH_THROTTLED, retry_after_s);
         return;
     }
     struct json_object object;
@@ -207,9 +243,12 @@ void api_setup_post(void *ctx, struct http_request *req)
         return;
     uint8_t admin_key[SECURE_AUTH_KEY_SIZE], point[SECURE_P256_POINT_SIZE], image_key[SECURE_AES_KEY_SIZE];
     bool have_admin = false, have_point = false, have_image_key = false, ok = true;
+    const struct json_field *code = NULL;
     for (unsigned i = 0; ok && i < object.count; i++) {
         const struct json_field *field = &object.fields[i];
-        if (strcmp(field->key, "admin_key") == 0) {
+        if (strcmp(field->key, "setup_code") == 0) {
+            code = field;
+        } else if (strcmp(field->key, "admin_key") == 0) {
             ok = have_admin = parse_hex_field(api, req, field, admin_key, sizeof admin_key);
         } else if (strcmp(field->key, "signing_key") == 0) {
             ok = have_point = parse_signing_key(api, req, field, point);
@@ -217,21 +256,25 @@ void api_setup_post(void *ctx, struct http_request *req)
             ok = have_image_key = parse_hex_field(api, req, field, image_key, sizeof image_key);
         } else {
             char detail[96];
-            snprintf(detail, sizeof detail, "'%s': unknown field (admin_key, signing_key, image_key)", field->key);
+            snprintf(detail, sizeof detail, "'%s': unknown field (setup_code, admin_key, signing_key, image_key)",
+                     field->key);
             api_respond_error(api, req, 400, "bad-request", detail);
             ok = false;
         }
     }
-    if (ok && !have_admin)
-        api_respond_error(api, req, 400, "bad-request",
-                          "\"admin_key\" is required: SHA-256(\"airswd-admin-v1:\" + passphrase), 64 hex digits");
-    if (ok && have_admin && !service_security_setup(api->service, admin_key)) {
+    if (ok && !have_admin) {
+        api_respond_error(api, req, 400, "bad-request", "\"admin_key\" is required: K of docs/auth.md, 64 hex digits");
+        ok = false;
+    }
+    ok = ok && setup_code_matches(api, req, code);
+    if (ok && !service_security_setup(api->service, admin_key)) {
         api_respond_error(api, req, 409, "setup-done",
                           "setup is closed: it was done already (a factory reset opens it again)");
         ok = false;
     }
-    if (ok && have_admin) {
+    if (ok) {
         secure_auth_set_key(&api->auth, admin_key);
+        secure_auth_wipe(api->setup_code, sizeof api->setup_code);
         status_clear(&api->report);
         if (have_point)
             service_security_add_key(api->service, point, &api->report);

@@ -7,8 +7,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The setup code is shown only where the board says first-boot setup may be done over this very connection (the
+ * ESP8266's own access point, soon after power-on): on airswdd, never. */
+static bool setup_code_visible(struct api *api, struct http_request *req)
+{
+    char why[160];
+    return api_setup_code(api) != NULL && api->board != NULL && api->board->setup_allowed != NULL &&
+           api->board->setup_allowed(api->board->ctx, req, why, sizeof why);
+}
+
 /* "auth": whether [auth] routes need a signature, and whether the device still waits for its first-boot setup. */
-static void write_auth(struct api *api, struct json_writer *writer)
+static void write_auth(struct api *api, struct http_request *req, struct json_writer *writer)
 {
     json_key(writer, "auth");
     json_object_begin(writer);
@@ -18,12 +27,22 @@ static void write_auth(struct api *api, struct json_writer *writer)
     json_bool(writer, api->http.authorize != NULL && !secure_auth_is_configured(&api->auth));
     json_key(writer, "scheme");
     json_string(writer, SECURE_AUTH_SCHEME);
+    uint8_t salt[SERVICE_SALT_SIZE];
+    char salt_hex[2 * SERVICE_SALT_SIZE + 1];
+    service_security_salt(api->service, salt);
+    secure_auth_hex_encode(salt, sizeof salt, salt_hex);
+    json_key(writer, "salt");
+    json_string(writer, salt_hex);
+    if (setup_code_visible(api, req)) {
+        json_key(writer, "setup_code");
+        json_string(writer, api_setup_code(api));
+    }
     json_object_end(writer);
 }
 
 /* The fields every answer of GET /api/v1/device begins with: all that an unsigned client reads (the summary). What a
  * client needs before it can sign: the setup state, and "board", by which the page's setup asks for a WiFi network. */
-static void write_summary(struct api *api, struct json_writer *writer)
+static void write_summary(struct api *api, struct http_request *req, struct json_writer *writer)
 {
     json_key(writer, "name");
     json_string(writer, "airswd");
@@ -31,7 +50,7 @@ static void write_summary(struct api *api, struct json_writer *writer)
     json_string(writer, api->service->config.version);
     json_key(writer, "board");
     json_bool(writer, api->board != NULL);
-    write_auth(api, writer);
+    write_auth(api, req, writer);
 }
 
 void api_device_summary_get(void *ctx, struct http_request *req)
@@ -44,7 +63,7 @@ void api_device_summary_get(void *ctx, struct http_request *req)
     struct json_writer writer;
     json_writer_init(&writer, api->scratch, sizeof api->scratch);
     json_object_begin(&writer);
-    write_summary(api, &writer);
+    write_summary(api, req, &writer);
     json_object_end(&writer);
     api_respond_writer(req, 200, &writer);
 }
@@ -58,7 +77,7 @@ void api_device_get(void *ctx, struct http_request *req)
     struct json_writer writer;
     json_writer_init(&writer, api->scratch, sizeof api->scratch);
     json_object_begin(&writer);
-    write_summary(api, &writer);
+    write_summary(api, req, &writer);
     json_key(&writer, "public_status");
     json_bool(&writer, api_access_public_status(api));
     json_key(&writer, "uptime_s");

@@ -113,6 +113,13 @@ struct http_config {
      * itself (401 with a WWW-Authenticate challenge set by http_response_header, 403, 429 with Retry-After...);
      * otherwise the engine answers 401. NULL: every request is admitted. */
     bool (*authorize)(void *ctx, struct http_request *req);
+    /* For every request, once its head is parsed and its route looked up (req->route NULL when no route has the
+     * path), before the engine or a handler answers anything: returns true to go on; false after answering the
+     * refusal itself (an unknown Host, a foreign Origin, a body of the wrong type). NULL: every request goes on. */
+    bool (*screen)(void *ctx, struct http_request *req);
+    /* Header fields written into the head of every response, whole lines with their CRLF ("X-Content-Type-Options:
+     * nosniff\r\n"); NULL: none. They take room in the output buffer beside each response's own fields. */
+    const char *response_fields;
 
     uint32_t header_timeout_ms;    /* first byte of a request to the end of its headers; then 408 */
     uint32_t body_idle_timeout_ms; /* longest pause inside a request body; then 408 */
@@ -171,6 +178,10 @@ const char *http_request_param(const struct http_request *req, const char *name,
  * False when the query has no such name, its value is badly encoded, or it does not fit in out. A name without
  * '=' has the empty value. */
 bool http_request_query(const struct http_request *req, const char *name, char *out, size_t out_size);
+
+/* True when the a_len bytes at a are the NUL-terminated word b, ASCII letters in either case (field names, tokens,
+ * host names). */
+bool http_equal_ignoring_case(const char *a, size_t a_len, const char *b);
 
 /* "GET", "POST"...; "?" for a value out of range. */
 const char *http_method_name(enum http_method method);
@@ -296,7 +307,8 @@ enum http_chunk_state {
 
 struct http_connection {
     const struct http_config *config;
-    void *user; /* for the port: which socket, which peer */
+    void *user;            /* for the port: which socket, which peer */
+    uint32_t peer_address; /* the client's IPv4 address, host byte order, set by the port after init; 0: unknown */
     struct http_request request;
 
     uint64_t now_us;             /* the latest time the port gave */
@@ -350,7 +362,8 @@ struct http_connection {
 /* The buffer part of sizeof(struct http_connection); the rest is the fixed overhead of docs/http.md. */
 #define HTTP_CONNECTION_BUFFER_BYTES (AIRSWD_HTTP_HEADER_MAX + AIRSWD_HTTP_OUTPUT_MAX)
 
-/* A new connection, waiting for its first request. config must outlive it. Clears conn->user: set it after. */
+/* A new connection, waiting for its first request. config must outlive it. Clears conn->user and
+ * conn->peer_address: set them after. */
 void http_connection_init(struct http_connection *conn, const struct http_config *config, uint64_t now_us);
 
 /* Bytes received from the client. Returns how many were taken; fewer than len when the engine cannot take more

@@ -93,7 +93,7 @@ static char ascii_lower(char c)
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-static bool equals_ignoring_case(const char *a, size_t a_len, const char *b)
+bool http_equal_ignoring_case(const char *a, size_t a_len, const char *b)
 {
     size_t i = 0;
     for (; i < a_len && b[i] != '\0'; i++)
@@ -371,7 +371,7 @@ static bool parse_transfer_encoding(const char *value, bool *chunked, struct htt
     bool any = false;
     while (next_list_element(&cursor, &element, &element_len)) {
         any = true;
-        if (!equals_ignoring_case(element, element_len, "chunked")) {
+        if (!http_equal_ignoring_case(element, element_len, "chunked")) {
             char quoted[40];
             http_failure_set(failure, 501, "not-implemented",
                              "Transfer-Encoding %s is not supported; send the body as it is, with a Content-Length, "
@@ -406,25 +406,25 @@ static bool interpret_fields(struct http_connection *conn, struct http_failure *
         const char *name = head + req->headers[i].name;
         const char *value = head + req->headers[i].value;
         size_t name_len = strlen(name);
-        if (equals_ignoring_case(name, name_len, "host")) {
+        if (http_equal_ignoring_case(name, name_len, "host")) {
             hosts++;
-        } else if (equals_ignoring_case(name, name_len, "content-length")) {
+        } else if (http_equal_ignoring_case(name, name_len, "content-length")) {
             if (!parse_content_length(value, &length, &length_seen, failure))
                 return false;
-        } else if (equals_ignoring_case(name, name_len, "transfer-encoding")) {
+        } else if (http_equal_ignoring_case(name, name_len, "transfer-encoding")) {
             transfer_encoding_seen = true;
             if (!parse_transfer_encoding(value, &chunked, failure))
                 return false;
-        } else if (equals_ignoring_case(name, name_len, "connection")) {
+        } else if (http_equal_ignoring_case(name, name_len, "connection")) {
             const char *cursor = value;
             const char *element;
             size_t element_len;
             while (next_list_element(&cursor, &element, &element_len)) {
-                close |= equals_ignoring_case(element, element_len, "close");
-                keep_alive |= equals_ignoring_case(element, element_len, "keep-alive");
+                close |= http_equal_ignoring_case(element, element_len, "close");
+                keep_alive |= http_equal_ignoring_case(element, element_len, "keep-alive");
             }
-        } else if (equals_ignoring_case(name, name_len, "expect")) {
-            if (!equals_ignoring_case(value, strlen(value), "100-continue")) {
+        } else if (http_equal_ignoring_case(name, name_len, "expect")) {
+            if (!http_equal_ignoring_case(value, strlen(value), "100-continue")) {
                 char quoted[40];
                 http_failure_set(failure, 417, "expectation-failed", "Expect: %s is not supported",
                                  http_quote(value, strlen(value), 32, quoted, sizeof quoted));
@@ -524,8 +524,8 @@ static bool parse_target(struct http_connection *conn, size_t target_start, stru
     char *path = target;
     const char *scheme_end = strstr(target, "://");
     if (target[0] != '/' && scheme_end != NULL &&
-        (equals_ignoring_case(target, (size_t)(scheme_end - target), "http") ||
-         equals_ignoring_case(target, (size_t)(scheme_end - target), "https"))) {
+        (http_equal_ignoring_case(target, (size_t)(scheme_end - target), "http") ||
+         http_equal_ignoring_case(target, (size_t)(scheme_end - target), "https"))) {
         path = (char *)scheme_end + 3;
         path += strcspn(path, "/?");
     }
@@ -740,7 +740,7 @@ const char *http_request_header(const struct http_request *req, const char *name
     size_t name_len = strlen(name);
     for (unsigned i = 0; i < req->header_count; i++) {
         const char *field = head + req->headers[i].name;
-        if (equals_ignoring_case(name, name_len, field))
+        if (http_equal_ignoring_case(name, name_len, field))
             return head + req->headers[i].value;
     }
     return NULL;

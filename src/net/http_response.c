@@ -49,6 +49,7 @@ static const struct reason http_reasons[] = {
     {415, "Unsupported Media Type"},
     {416, "Range Not Satisfiable"},
     {417, "Expectation Failed"},
+    {421, "Misdirected Request"},
     {422, "Unprocessable Content"},
     {423, "Locked"},
     {428, "Precondition Required"},
@@ -211,20 +212,6 @@ static bool header_field_is_safe(const char *name, const char *value)
     return true;
 }
 
-static bool is_cache_control(const char *name)
-{
-    static const char expected[] = "cache-control";
-    size_t i = 0;
-    for (; name[i] != '\0' && i < sizeof expected - 1; i++) {
-        char c = name[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != expected[i])
-            return false;
-    }
-    return name[i] == '\0' && i == sizeof expected - 1;
-}
-
 enum status http_response_header(struct http_connection *conn, const char *name, const char *value)
 {
     enum status status = http_response_can_begin(conn);
@@ -241,7 +228,7 @@ enum status http_response_header(struct http_connection *conn, const char *name,
     http_output_append(conn, value, value_len);
     http_output_append(conn, "\r\n", 2);
     conn->staged_len = (uint16_t)(conn->staged_len + len);
-    if (is_cache_control(name))
+    if (http_equal_ignoring_case(name, name_len, "cache-control"))
         conn->has_cache_control = true;
     return STATUS_OK;
 }
@@ -292,6 +279,8 @@ enum status http_response_write_head(struct http_connection *conn, int status, c
     put(&w, keep ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
     if (!conn->has_cache_control)
         put(&w, source == HTTP_SOURCE_SSE ? "Cache-Control: no-cache\r\n" : "Cache-Control: no-store\r\n");
+    if (conn->config->response_fields != NULL)
+        put(&w, conn->config->response_fields);
     if (w.overflow || w.used + 2 + extra_room > w.capacity)
         return STATUS_OUTPUT_FULL;
 

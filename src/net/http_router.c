@@ -1,6 +1,7 @@
 /*
  * http_router.c - from a parsed request to its handler: the route table is searched in order, the route's limits
- * are applied (413, 411), the security hook admits or refuses the request, and only then does the handler see it.
+ * are applied (413, 411), the security hooks screen (every request) and admit (protected routes) or refuse it, and
+ * only then does the handler see it.
  * What no handler should have to write is answered here: 404, 405 with Allow, OPTIONS.
  *
  * The order matters for the security model: nothing of a request's body is read, and no 100 Continue invites it,
@@ -133,6 +134,12 @@ void http_router_dispatch(struct http_connection *conn)
     } else {
         route = find_route(conn, &allowed);
     }
+    req->route = route;
+    if (config->screen != NULL && !config->screen(config->ctx, req)) {
+        if (conn->response == HTTP_RESPONSE_NONE)
+            (void)http_respond_error(conn, 400, "bad-request", "refused");
+        return;
+    }
     if (route == NULL) {
         if (allowed == 0) {
             (void)http_respond_error(
@@ -150,7 +157,6 @@ void http_router_dispatch(struct http_connection *conn)
                 http_quote(req->path, strlen(req->path), ROUTER_QUOTED_PATH_MAX, quoted, sizeof quoted), allow);
         return;
     }
-    req->route = route;
 
     if (!req->chunked && req->content_length > route->max_body) {
         (void)http_respond_error(conn, 413, "payload-too-large",

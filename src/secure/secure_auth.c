@@ -1,6 +1,6 @@
 /*
- * secure_auth.c - nonce table, request MAC, failure penalty and the client's signing helpers (see secure_auth.h and
- * docs/auth.md).
+ * secure_auth.c - tagged nonces and their replay window, the request MAC, the per-source failure penalty, and the
+ * client's signing helper (see secure_auth.h and docs/auth.md).
  *
  * HMAC-SHA256 (RFC 2104) is composed here from two mbedtls_sha256 contexts rather than taken from mbedtls_md_hmac:
  * mbedtls_md_setup allocates its HMAC pads on the heap, and the core does not allocate. The unit and shell tests
@@ -78,7 +78,7 @@ static size_t bounded_length(const char *text, size_t max)
     return len;
 }
 
-static void hex_encode(const uint8_t *bytes, size_t len, char *out)
+void secure_auth_hex_encode(const uint8_t *bytes, size_t len, char *out)
 {
     static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < len; i++) {
@@ -101,26 +101,29 @@ static void request_mac(const uint8_t key[SECURE_AUTH_KEY_SIZE], const char *met
     hmac_update(&hmac, "\n", 1);
     hmac_update(&hmac, path, strlen(path));
     hmac_update(&hmac, "\n", 1);
-    hex_encode(nonce, SECURE_AUTH_NONCE_SIZE, hex);
+    secure_auth_hex_encode(nonce, SECURE_AUTH_NONCE_SIZE, hex);
     hmac_update(&hmac, hex, 2 * SECURE_AUTH_NONCE_SIZE);
     hmac_update(&hmac, "\n", 1);
-    hex_encode(body_sha256, SECURE_AUTH_HASH_SIZE, hex);
+    secure_auth_hex_encode(body_sha256, SECURE_AUTH_HASH_SIZE, hex);
     hmac_update(&hmac, hex, 2 * SECURE_AUTH_HASH_SIZE);
     hmac_finish(&hmac, mac);
 }
 
-void secure_auth_init(struct secure_auth *auth, const uint8_t *key)
+void secure_auth_init(struct secure_auth *auth, const uint8_t *key, const uint8_t *secret)
 {
     secure_auth_reset(auth);
+    memcpy(auth->nonce_secret, secret, SECURE_AUTH_SECRET_SIZE);
     if (key != NULL)
         secure_auth_set_key(auth, key);
 }
 
 void secure_auth_set_key(struct secure_auth *auth, const uint8_t *key)
 {
-    secure_auth_reset(auth);
     memcpy(auth->key, key, SECURE_AUTH_KEY_SIZE);
     auth->configured = true;
+    auth->highest_accepted = 0;
+    auth->accepted_window = 0;
+    memset(auth->sources, 0, sizeof auth->sources);
 }
 
 bool secure_auth_is_configured(const struct secure_auth *auth)
@@ -133,57 +136,156 @@ void secure_auth_reset(struct secure_auth *auth)
     secure_auth_wipe(auth, sizeof *auth);
 }
 
-void secure_auth_issue_nonce(struct secure_auth *auth, uint64_t now_us, const uint8_t *random_bytes,
-                             char out_hex[SECURE_AUTH_NONCE_HEX_SIZE])
+/* ---- nonces: counter (4 bytes) | issue time in seconds (4) | tag (8), big-endian ---- */
+#define NONCE_TAG_OFFSET 8
+#define NONCE_TAG_SIZE (SECURE_AUTH_NONCE_SIZE - NONCE_TAG_OFFSET)
+
+static void put_u32_be(uint8_t *out, uint32_t value)
 {
-    /* A free slot, else the oldest: a client that asks for nonces without using them only pushes out its own. */
-    struct secure_auth_nonce *slot = &auth->nonces[0];
-    for (size_t i = 0; i < SECURE_AUTH_NONCE_SLOTS; i++) {
-        struct secure_auth_nonce *candidate = &auth->nonces[i];
-        if (!candidate->outstanding) {
-            slot = candidate;
-            break;
+    out[0] = (uint8_t)(value >> 24);
+    out[1] = (uint8_t)(value >> 16);
+    out[2] = (uint8_t)(value >> 8);
+    out[3] = (uint8_t)value;
+}
+
+static uint32_t get_u32_be(const uint8_t *in)
+{
+    return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
+}
+
+/* The tag: HMAC-SHA256(nonce secret, counter | time), its first NONCE_TAG_SIZE bytes. */
+static void nonce_tag(const struct secure_auth *auth, const uint8_t nonce[SECURE_AUTH_NONCE_SIZE],
+                      uint8_t tag[SECURE_AUTH_HASH_SIZE])
+{
+    uint8_t secret[SECURE_AUTH_KEY_SIZE] = {0};
+    memcpy(secret, auth->nonce_secret, SECURE_AUTH_SECRET_SIZE);
+    struct hmac_sha256 hmac;
+    hmac_begin(&hmac, secret);
+    hmac_update(&hmac, nonce, NONCE_TAG_OFFSET);
+    hmac_finish(&hmac, tag);
+    secure_auth_wipe(secret, sizeof secret);
+}
+
+void secure_auth_issue_nonce(struct secure_auth *auth, uint64_t now_us, char out_hex[SECURE_AUTH_NONCE_HEX_SIZE])
+{
+    /* After 2^32 nonces the counter starts again at 1: every nonce older than the lifetime is expired by then, so
+     * the window of accepted counters can start again too. */
+    if (++auth->nonces_issued == 0) {
+        auth->nonces_issued = 1;
+        auth->highest_accepted = 0;
+        auth->accepted_window = 0;
+    }
+    uint8_t nonce[SECURE_AUTH_NONCE_SIZE], tag[SECURE_AUTH_HASH_SIZE];
+    put_u32_be(nonce, auth->nonces_issued);
+    put_u32_be(nonce + 4, (uint32_t)(now_us / MICROSECONDS_PER_SECOND));
+    nonce_tag(auth, nonce, tag);
+    memcpy(nonce + NONCE_TAG_OFFSET, tag, NONCE_TAG_SIZE);
+    secure_auth_hex_encode(nonce, SECURE_AUTH_NONCE_SIZE, out_hex);
+}
+
+/* Where counter stands against the accepted ones: its bit in the window (0: the highest accepted), WINDOW_NEW above
+ * them, WINDOW_TOO_OLD below the window (refused: whether it was used is no longer known). */
+#define WINDOW_NEW (-1)
+#define WINDOW_TOO_OLD (-2)
+static int window_position(const struct secure_auth *auth, uint32_t counter)
+{
+    if (auth->highest_accepted == 0 || counter > auth->highest_accepted)
+        return WINDOW_NEW;
+    uint32_t below = auth->highest_accepted - counter;
+    return below < SECURE_AUTH_REPLAY_WINDOW ? (int)below : WINDOW_TOO_OLD;
+}
+
+/* A nonce this device issued, within its lifetime, not yet carried by an accepted request. */
+static bool nonce_is_fresh(const struct secure_auth *auth, const uint8_t nonce[SECURE_AUTH_NONCE_SIZE],
+                           uint64_t now_us)
+{
+    uint8_t tag[SECURE_AUTH_HASH_SIZE];
+    nonce_tag(auth, nonce, tag);
+    bool genuine = secure_auth_equal(tag, nonce + NONCE_TAG_OFFSET, NONCE_TAG_SIZE);
+    uint32_t counter = get_u32_be(nonce);
+    uint64_t issued_us = (uint64_t)get_u32_be(nonce + 4) * MICROSECONDS_PER_SECOND;
+    /* A clock that went backwards counts as expired too: the nonce's age is unknown. */
+    if (!genuine || counter == 0 || counter > auth->nonces_issued || now_us < issued_us ||
+        now_us - issued_us > SECURE_AUTH_NONCE_LIFETIME_US + MICROSECONDS_PER_SECOND)
+        return false;
+    int position = window_position(auth, counter);
+    return position == WINDOW_NEW || (position >= 0 && !(auth->accepted_window >> position & 1u));
+}
+
+/* An accepted request used the nonce: it is good no more. */
+static void nonce_used(struct secure_auth *auth, const uint8_t nonce[SECURE_AUTH_NONCE_SIZE])
+{
+    uint32_t counter = get_u32_be(nonce);
+    int position = window_position(auth, counter);
+    if (position == WINDOW_NEW) {
+        uint32_t shift = auth->highest_accepted == 0 ? SECURE_AUTH_REPLAY_WINDOW : counter - auth->highest_accepted;
+        auth->accepted_window = shift >= SECURE_AUTH_REPLAY_WINDOW ? 0 : auth->accepted_window << shift;
+        auth->accepted_window |= 1u;
+        auth->highest_accepted = counter;
+    } else if (position >= 0) {
+        auth->accepted_window |= (uint64_t)1 << position;
+    }
+}
+
+/* ---- the throttle, per source address ---- */
+static struct secure_auth_source *source_entry(const struct secure_auth *auth, uint32_t address)
+{
+    for (size_t i = 0; i < SECURE_AUTH_SOURCES; i++) {
+        const struct secure_auth_source *entry = &auth->sources[i];
+        if (entry->failures != 0 && entry->address == address)
+            return (struct secure_auth_source *)entry;
+    }
+    return NULL;
+}
+
+bool secure_auth_throttled(const struct secure_auth *auth, uint32_t source, uint64_t now_us, uint32_t *retry_after_s)
+{
+    const struct secure_auth_source *entry = source_entry(auth, source);
+    if (entry == NULL || now_us >= entry->penalty_until_us)
+        return false;
+    if (retry_after_s != NULL)
+        *retry_after_s =
+            (uint32_t)((entry->penalty_until_us - now_us + MICROSECONDS_PER_SECOND - 1) / MICROSECONDS_PER_SECOND);
+    return true;
+}
+
+void secure_auth_record_failure(struct secure_auth *auth, uint32_t source, uint64_t now_us)
+{
+    struct secure_auth_source *entry = source_entry(auth, source);
+    if (entry == NULL) {
+        /* A free entry, else the one whose last failure is the oldest. */
+        entry = &auth->sources[0];
+        for (size_t i = 0; i < SECURE_AUTH_SOURCES && entry->failures != 0; i++) {
+            struct secure_auth_source *candidate = &auth->sources[i];
+            if (candidate->failures == 0 || candidate->last_failure_us < entry->last_failure_us)
+                entry = candidate;
         }
-        if (candidate->issued_us < slot->issued_us)
-            slot = candidate;
+        memset(entry, 0, sizeof *entry);
+        entry->address = source;
     }
-    memcpy(slot->value, random_bytes, SECURE_AUTH_NONCE_SIZE);
-    slot->issued_us = now_us;
-    slot->outstanding = true;
-    hex_encode(slot->value, SECURE_AUTH_NONCE_SIZE, out_hex);
-}
-
-/* Takes the nonce out of the table; false when it is not outstanding or has expired. */
-static bool consume_nonce(struct secure_auth *auth, const uint8_t nonce[SECURE_AUTH_NONCE_SIZE], uint64_t now_us)
-{
-    for (size_t i = 0; i < SECURE_AUTH_NONCE_SLOTS; i++) {
-        struct secure_auth_nonce *slot = &auth->nonces[i];
-        if (!slot->outstanding || !secure_auth_equal(slot->value, nonce, SECURE_AUTH_NONCE_SIZE))
-            continue;
-        slot->outstanding = false;
-        /* A clock that went backwards counts as expired too: the nonce's age is unknown. */
-        return now_us >= slot->issued_us && now_us - slot->issued_us <= SECURE_AUTH_NONCE_LIFETIME_US;
-    }
-    return false;
-}
-
-static void record_failure(struct secure_auth *auth, uint64_t now_us)
-{
-    if (auth->consecutive_failures < UINT32_MAX)
-        auth->consecutive_failures++;
-    if (auth->consecutive_failures < SECURE_AUTH_FAILURES_BEFORE_PENALTY)
+    if (entry->failures < UINT32_MAX)
+        entry->failures++;
+    entry->last_failure_us = now_us;
+    if (entry->failures < SECURE_AUTH_FAILURES_BEFORE_PENALTY)
         return;
     /* 1 s after the third failure, doubling per further failure, capped. */
-    uint32_t doublings = auth->consecutive_failures - SECURE_AUTH_FAILURES_BEFORE_PENALTY;
+    uint32_t doublings = entry->failures - SECURE_AUTH_FAILURES_BEFORE_PENALTY;
     uint32_t penalty_s = SECURE_AUTH_PENALTY_MAX_S;
     if (doublings < 6 && (1u << doublings) < SECURE_AUTH_PENALTY_MAX_S)
         penalty_s = 1u << doublings;
-    auth->penalty_until_us = now_us + (uint64_t)penalty_s * MICROSECONDS_PER_SECOND;
+    entry->penalty_until_us = now_us + (uint64_t)penalty_s * MICROSECONDS_PER_SECOND;
 }
 
-enum secure_auth_result secure_auth_verify(struct secure_auth *auth, const char *method, const char *path,
-                                           const char *header_value, uint64_t now_us, uint8_t *body_sha256,
-                                           uint32_t *retry_after_s)
+void secure_auth_record_success(struct secure_auth *auth, uint32_t source)
+{
+    struct secure_auth_source *entry = source_entry(auth, source);
+    if (entry != NULL)
+        memset(entry, 0, sizeof *entry);
+}
+
+enum secure_auth_result secure_auth_verify(struct secure_auth *auth, uint32_t source, const char *method,
+                                           const char *path, const char *header_value, uint64_t now_us,
+                                           uint8_t *body_sha256, uint32_t *retry_after_s)
 {
     if (retry_after_s != NULL)
         *retry_after_s = 0;
@@ -191,28 +293,25 @@ enum secure_auth_result secure_auth_verify(struct secure_auth *auth, const char 
         return SECURE_AUTH_NOT_CONFIGURED;
     if (header_value == NULL)
         return SECURE_AUTH_MISSING;
-    if (now_us < auth->penalty_until_us) {
-        if (retry_after_s != NULL)
-            *retry_after_s = (uint32_t)((auth->penalty_until_us - now_us + MICROSECONDS_PER_SECOND - 1) /
-                                        MICROSECONDS_PER_SECOND);
+    if (secure_auth_throttled(auth, source, now_us, retry_after_s))
         return SECURE_AUTH_THROTTLED;
-    }
     struct secure_auth_header header;
     size_t len = bounded_length(header_value, SECURE_AUTH_HEADER_MAX + 1);
     if (!secure_auth_header_parse(header_value, len, &header))
         return SECURE_AUTH_MALFORMED;
-    if (!consume_nonce(auth, header.nonce, now_us))
+    if (!nonce_is_fresh(auth, header.nonce, now_us))
         return SECURE_AUTH_STALE_NONCE;
     uint8_t expected[SECURE_AUTH_HASH_SIZE];
     request_mac(auth->key, method, path, header.nonce, header.body_sha256, expected);
     bool good = secure_auth_equal(expected, header.mac, SECURE_AUTH_HASH_SIZE);
     secure_auth_wipe(expected, sizeof expected);
     if (!good) {
-        record_failure(auth, now_us);
+        /* The nonce stays good: a wrong guess, whoever sends it, cannot spend the owner's nonce. */
+        secure_auth_record_failure(auth, source, now_us);
         return SECURE_AUTH_BAD_MAC;
     }
-    auth->consecutive_failures = 0;
-    auth->penalty_until_us = 0;
+    nonce_used(auth, header.nonce);
+    secure_auth_record_success(auth, source);
     if (body_sha256 != NULL)
         memcpy(body_sha256, header.body_sha256, SECURE_AUTH_HASH_SIZE);
     return SECURE_AUTH_OK;
@@ -282,18 +381,6 @@ bool secure_auth_body_finish(struct secure_auth_body_check *check)
     return secure_auth_equal(actual, check->expected, SECURE_AUTH_HASH_SIZE);
 }
 
-void secure_auth_key_from_passphrase(const char *passphrase, size_t len, uint8_t key[SECURE_AUTH_KEY_SIZE])
-{
-    static const char prefix[] = SECURE_AUTH_KEY_PREFIX;
-    mbedtls_sha256_context sha256;
-    mbedtls_sha256_init(&sha256);
-    mbedtls_sha256_starts_ret(&sha256, 0);
-    mbedtls_sha256_update_ret(&sha256, (const unsigned char *)prefix, sizeof prefix - 1);
-    mbedtls_sha256_update_ret(&sha256, (const unsigned char *)passphrase, len);
-    mbedtls_sha256_finish_ret(&sha256, key);
-    mbedtls_sha256_free(&sha256);
-}
-
 bool secure_auth_sign(const uint8_t key[SECURE_AUTH_KEY_SIZE], const char *method, const char *path,
                       const char *nonce_hex, const uint8_t body_sha256[SECURE_AUTH_HASH_SIZE], char *out,
                       size_t size)
@@ -304,9 +391,9 @@ bool secure_auth_sign(const uint8_t key[SECURE_AUTH_KEY_SIZE], const char *metho
         return false;
     request_mac(key, method, path, nonce, body_sha256, mac);
     char nonce_text[SECURE_AUTH_NONCE_HEX_SIZE], body_text[SECURE_AUTH_HASH_HEX_SIZE], mac_text[SECURE_AUTH_HASH_HEX_SIZE];
-    hex_encode(nonce, SECURE_AUTH_NONCE_SIZE, nonce_text);
-    hex_encode(body_sha256, SECURE_AUTH_HASH_SIZE, body_text);
-    hex_encode(mac, SECURE_AUTH_HASH_SIZE, mac_text);
+    secure_auth_hex_encode(nonce, SECURE_AUTH_NONCE_SIZE, nonce_text);
+    secure_auth_hex_encode(body_sha256, SECURE_AUTH_HASH_SIZE, body_text);
+    secure_auth_hex_encode(mac, SECURE_AUTH_HASH_SIZE, mac_text);
     int written = snprintf(out, size, "%s nonce=%s, body=%s, mac=%s", SECURE_AUTH_SCHEME, nonce_text, body_text,
                            mac_text);
     return written > 0 && (size_t)written < size;

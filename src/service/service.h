@@ -126,10 +126,12 @@ struct service_persist {
 
 /* What first-boot setup establishes (docs/security.md); the image policy beside it is struct secure_image_policy. */
 #define SERVICE_ADMIN_KEY_SIZE 32
-#define SERVICE_SECURITY_RECORD_SIZE 324
+#define SERVICE_SALT_SIZE 16
+#define SERVICE_SECURITY_RECORD_SIZE 340
 struct service_security {
     bool configured;                           /* setup is done: the admin key is set and setup is closed */
     uint8_t admin_key[SERVICE_ADMIN_KEY_SIZE]; /* K of docs/auth.md; never leaves the device */
+    uint8_t salt[SERVICE_SALT_SIZE]; /* of the clients' derivation of K: random, drawn while setup is open */
     bool debug;                                /* debug mode: unsigned images and target memory reads allowed */
 };
 
@@ -220,6 +222,9 @@ void service_image_policy(struct service *service, struct secure_image_policy *p
 bool service_security_admin_key(struct service *service, uint8_t key[SERVICE_ADMIN_KEY_SIZE]);
 /* First-boot setup: sets K and closes setup. False when setup was already done (nothing changes). */
 bool service_security_setup(struct service *service, const uint8_t key[SERVICE_ADMIN_KEY_SIZE]);
+/* The salt clients derive K with (docs/auth.md): public, served by GET /api/v1/device; drawn anew while setup is
+ * open (at start and at a factory reset), kept by setup. */
+void service_security_salt(struct service *service, uint8_t salt[SERVICE_SALT_SIZE]);
 /* Trusts a signing key (a no-op for one already trusted); STATUS_INVALID_ARGUMENT when SECURE_IMAGE_MAX_KEYS are. */
 enum status service_security_add_key(struct service *service, const uint8_t point[SECURE_P256_POINT_SIZE],
                                      struct status_report *report);

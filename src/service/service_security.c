@@ -6,6 +6,8 @@
  * gives back at start (service_persist.load_security/save_security). A record that fails its CRC or does not parse
  * counts as none: the device then offers setup again, which is what a factory reset does on purpose.
  *
+ * The salt of the clients' key derivation is kept beside K: drawn while setup is open, fixed by setup.
+ *
  * Invariants: plain images are accepted only in debug mode (service->signed_only == !debug); the anti-rollback
  * minimum only rises, and survives a factory reset.
  */
@@ -20,7 +22,7 @@
 
 /* The record, little-endian. */
 #define RECORD_MAGIC "ASEC"
-#define RECORD_VERSION 1u
+#define RECORD_VERSION 2u /* 2: the salt; a record of version 1 holds a K derived without it */
 #define OFFSET_VERSION 4
 #define OFFSET_FLAGS 5
 #define OFFSET_KEY_COUNT 6
@@ -28,7 +30,8 @@
 #define OFFSET_ADMIN_KEY 12
 #define OFFSET_AES_KEY (OFFSET_ADMIN_KEY + SERVICE_ADMIN_KEY_SIZE)
 #define OFFSET_KEYS (OFFSET_AES_KEY + SECURE_AES_KEY_SIZE)
-#define OFFSET_CRC (OFFSET_KEYS + SECURE_IMAGE_MAX_KEYS * SECURE_P256_POINT_SIZE)
+#define OFFSET_SALT (OFFSET_KEYS + SECURE_IMAGE_MAX_KEYS * SECURE_P256_POINT_SIZE)
+#define OFFSET_CRC (OFFSET_SALT + SERVICE_SALT_SIZE)
 #define FLAG_CONFIGURED 0x01u
 #define FLAG_DEBUG 0x02u
 #define FLAG_AES_KEY 0x04u
@@ -51,6 +54,7 @@ void service_security_encode(const struct service_security *security, const stru
         memcpy(record + OFFSET_AES_KEY, policy->aes_key, SECURE_AES_KEY_SIZE);
     for (unsigned i = 0; i < policy->key_count && i < SECURE_IMAGE_MAX_KEYS; i++)
         memcpy(record + OFFSET_KEYS + i * SECURE_P256_POINT_SIZE, policy->keys[i].point, SECURE_P256_POINT_SIZE);
+    memcpy(record + OFFSET_SALT, security->salt, SERVICE_SALT_SIZE);
     le_put_u32(record + OFFSET_CRC, crc32_update(0, record, OFFSET_CRC));
 }
 
@@ -67,6 +71,7 @@ bool service_security_decode(const uint8_t *record, size_t len, struct service_s
     security->configured = (flags & FLAG_CONFIGURED) != 0;
     security->debug = (flags & FLAG_DEBUG) != 0;
     memcpy(security->admin_key, record + OFFSET_ADMIN_KEY, SERVICE_ADMIN_KEY_SIZE);
+    memcpy(security->salt, record + OFFSET_SALT, SERVICE_SALT_SIZE);
     policy->min_security_version = le_get_u32(record + OFFSET_MIN_VERSION);
     policy->has_aes_key = (flags & FLAG_AES_KEY) != 0;
     if (policy->has_aes_key)
@@ -88,6 +93,13 @@ static void save_locked(struct service *service)
     secure_auth_wipe(record, sizeof record);
 }
 
+/* While setup is open the salt is drawn anew: nothing derived with an earlier one is kept. */
+static void draw_salt_locked(struct service *service)
+{
+    const struct hal_system *system = service->config.system;
+    system->random(system->ctx, service->security.salt, SERVICE_SALT_SIZE);
+}
+
 void service_security_load_locked(struct service *service)
 {
     memset(&service->security, 0, sizeof service->security);
@@ -102,7 +114,16 @@ void service_security_load_locked(struct service *service)
         service_log_locked(service, "security: the saved configuration is damaged; the device offers setup again");
     }
     secure_auth_wipe(record, sizeof record);
+    if (!service->security.configured)
+        draw_salt_locked(service);
     service->signed_only = !service->security.debug;
+}
+
+void service_security_salt(struct service *service, uint8_t salt[SERVICE_SALT_SIZE])
+{
+    service_lock(service);
+    memcpy(salt, service->security.salt, SERVICE_SALT_SIZE);
+    service_unlock(service);
 }
 
 bool service_security_admin_key(struct service *service, uint8_t key[SERVICE_ADMIN_KEY_SIZE])
@@ -218,6 +239,7 @@ void service_security_factory_reset(struct service *service)
     secure_auth_wipe(&service->policy, sizeof service->policy);
     service->policy.min_security_version = min_version;
     service->signed_only = true;
+    draw_salt_locked(service);
     save_locked(service);
     service_log_locked(service, "factory reset: setup is open again (the anti-rollback minimum is kept)");
     service_unlock(service);

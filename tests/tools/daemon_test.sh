@@ -4,18 +4,23 @@
 #   contains FILE TEXT             FILE holds TEXT
 #   start_daemon TARGET [ARGS...]  runs $airswdd on 127.0.0.1:0 with $work/state (and ARGS); sets pid, port, url
 #                                  (http://127.0.0.1:PORT) and api (url/api/v1); stdout in $work/daemon.out, stderr
-#                                  appended to $work/daemon.err
+#                                  appended to $work/daemon.err; the setup code, while setup is open, in
+#                                  $work/setup-code (--setup-code-file)
 #   stop_daemon                    SIGTERM, then its exit status
 #   request METHOD PATH [curl args...]  a request to $api: the body in $work/body, the HTTP status in $code. The
-#                                  request body is given as -d (--data) TEXT or --data-binary @FILE. Every request but
-#                                  setup and the nonce is signed with $passphrase once it is set.
+#                                  request body is given as -d (--data) TEXT or --data-binary @FILE, sent as
+#                                  application/octet-stream to the upload routes and as application/json elsewhere
+#                                  unless a -H 'Content-Type: ...' says otherwise. Every request but setup and the
+#                                  nonce is signed with $passphrase once it is set.
 #   wait_job ID, wait_job_event FILE ID   a job's end: by polling it, or as the event stream in FILE says
 #   get_body PATH                  GET PATH as request sends it; the body on stdout
-#   setup_daemon [SETUP-JSON-FIELDS]   first-boot setup with $passphrase (set to a default when empty)
+#   setup_daemon [SETUP-JSON-FIELDS]   first-boot setup with $passphrase (set to a default when empty) and the code
+#   device_salt                    prints the device's salt (GET /api/v1/device: auth.salt)
 #   sign_request METHOD PATH FILE  prints the Authorization header for a request with FILE as its body, with a fresh
 #                                  nonce (tests/tools/auth_sign.py computes it independently of airswd's code)
 tools_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d)
+export AUTH_SIGN_CACHE=$work # auth_sign.py derives K once per passphrase and salt
 pid=
 cleanup() { [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
@@ -25,8 +30,8 @@ contains() { grep -q -F -- "$2" "$1"; }
 
 start_daemon() {
   : >"$work/daemon.out"
-  "$airswdd" --target "$1" --listen 127.0.0.1:0 --state-dir "$work/state" "${@:2}" >"$work/daemon.out" \
-    2>>"$work/daemon.err" &
+  "$airswdd" --target "$1" --listen 127.0.0.1:0 --state-dir "$work/state" --setup-code-file "$work/setup-code" \
+    "${@:2}" >"$work/daemon.out" 2>>"$work/daemon.err" &
   pid=$!
   for _ in $(seq 1 100); do
     grep -q "listening on" "$work/daemon.out" 2>/dev/null && break
@@ -54,14 +59,18 @@ needs_auth() {
   [[ $1 != GET || $2 != /auth/nonce ]]
 }
 
+device_salt() {
+  curl -s "$api/device" | python3 -c 'import json,sys; print(json.load(sys.stdin)["auth"]["salt"])'
+}
+
 sign_request() {
   local nonce
   nonce=$(curl -s "$api/auth/nonce" | python3 -c 'import json,sys; print(json.load(sys.stdin)["nonce"])')
-  python3 "$tools_dir/auth_sign.py" "$passphrase" "$1" "$2" "$nonce" "$3"
+  python3 "$tools_dir/auth_sign.py" "$passphrase" "$(device_salt)" "$1" "$2" "$nonce" "$3"
 }
 
 request() {
-  local method=$1 path=$2 args=() has_body=0
+  local method=$1 path=$2 args=() has_body=0 typed=0
   shift 2
   while (($#)); do
     case $1 in
@@ -69,11 +78,21 @@ request() {
         has_body=1
         if [[ $2 == @* ]]; then cp "${2#@}" "$work/request"; else printf '%s' "$2" >"$work/request"; fi
         shift 2 ;;
+      -H)
+        [[ ${2,,} == content-type:* ]] && typed=1
+        args+=("$1" "$2"); shift 2 ;;
       *) args+=("$1"); shift ;;
     esac
   done
   ((has_body)) || : >"$work/request"
   ((has_body)) && args+=(--data-binary @"$work/request")
+  if ((has_body && !typed)); then
+    if [[ $path == /images* || $path == /firmware* ]]; then
+      args+=(-H 'Content-Type: application/octet-stream')
+    else
+      args+=(-H 'Content-Type: application/json')
+    fi
+  fi
   if [[ -n $passphrase ]] && needs_auth "$method" "${path%%\?*}"; then
     args+=(-H "$(sign_request "$method" "/api/v1$path" "$work/request")")
   fi
@@ -110,5 +129,7 @@ get_body() {
 
 setup_daemon() {
   passphrase=${passphrase:-correct horse battery staple}
-  request POST /setup -d "{\"admin_key\":\"$(python3 "$tools_dir/auth_sign.py" --key "$passphrase")\"${1:-}}"
+  local key
+  key=$(python3 "$tools_dir/auth_sign.py" --key "$passphrase" "$(device_salt)")
+  request POST /setup -d "{\"setup_code\":\"$(cat "$work/setup-code" 2>/dev/null)\",\"admin_key\":\"$key\"${1:-}}"
 }

@@ -94,7 +94,7 @@ check "sign --format bin takes raw bytes" test "$rc" = 0
 start_daemon "sim:stm32f103c8,state=$work/device.state"
 export AIRSWD_PASSPHRASE="a long enough passphrase"
 passphrase=$AIRSWD_PASSPHRASE
-run setup --device "$url" setup
+run setup --device "$url" setup --code "$(cat "$work/setup-code")"
 run debug --device "$url" debug on
 check "a device set up with debug mode on (plain images allowed)" test "$rc" = 0
 request POST "/images?name=notes.txt" --data-binary @"$work/notes.txt"

@@ -28,12 +28,18 @@ run unset --device "$url" flash "$firmware/f1/hello_f1.elf"
 check "flash before setup exits 1" test "$rc" = 1
 check "  saying the device is not set up, and how to" contains "$work/unset.err" "airswd --device $url setup"
 export AIRSWD_PASSPHRASE="short"
-run short --device "$url" setup
+run short --device "$url" setup --code "$(cat "$work/setup-code")"
 check "setup refuses a passphrase shorter than 12 characters (exit 2)" test "$rc" = 2
 export AIRSWD_PASSPHRASE="a long enough passphrase"
+run no-code --device "$url" setup
+check "setup without --code exits 2, saying where the code is" \
+  test "$rc" = 2 -a "$(grep -c 'setup needs --code CODE' "$work/no-code.err")" = 1
+run wrong-code --device "$url" setup --code 0123456789abcdef
+check "setup with a wrong code exits 1: 403 wrong-setup-code" \
+  test "$rc" = 1 -a "$(grep -c 'wrong-setup-code' "$work/wrong-code.err")" = 1
 "$airswd" keygen -o "$work/owner.pem" >/dev/null
 "$airswd" keygen -o "$work/second.pem" >/dev/null
-run setup --device "$url" setup --signing-key "$work/owner.pub.pem"
+run setup --device "$url" setup --code "$(tr a-f A-F <"$work/setup-code")" --signing-key "$work/owner.pub.pem"
 check "setup with the passphrase and a signing key exits 0" test "$rc" = 0
 passphrase=$AIRSWD_PASSPHRASE
 request GET /device

@@ -30,7 +30,8 @@ check "POST /setup with the admin key answers 200" test "$code" = 200
 check "  after which setup is no longer required" contains "$work/body" '"setup_required":false'
 setup_daemon
 check "  and a second setup answers 409 setup-done" test "$code,$(json_field "['error']")" = "409,setup-done"
-code=$(curl -s -o "$work/body" -D "$work/headers" -w '%{http_code}' -X POST -d '{"action":"erase"}' "$api/jobs")
+code=$(curl -s -o "$work/body" -D "$work/headers" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  -d '{"action":"erase"}' "$api/jobs")
 check "an unsigned job request answers 401 unauthorized" test "$code,$(json_field "['error']")" = "401,unauthorized"
 check "  with the WWW-Authenticate challenge" grep -qi '^WWW-Authenticate: AIRSWD-HMAC-SHA256' "$work/headers"
 request POST "/images?name=hello_f1.elf" --data-binary @"$firmware/f1/hello_f1.elf"
@@ -111,9 +112,9 @@ big_id=$(json_field "['id']")
 printf '{"action":"flash","image":%s}' "$big_id" >"$work/first.json"
 printf '{"action":"flash","image":%s}' "$elf_id" >"$work/second.json"
 codes=$(curl -s -o "$work/first" -w '%{http_code} ' -X POST --data-binary @"$work/first.json" \
-  -H "$(sign_request POST /api/v1/jobs "$work/first.json")" "$api/jobs" \
+  -H 'Content-Type: application/json' -H "$(sign_request POST /api/v1/jobs "$work/first.json")" "$api/jobs" \
   --next -s -o "$work/body" -w '%{http_code}' -X POST --data-binary @"$work/second.json" \
-  -H "$(sign_request POST /api/v1/jobs "$work/second.json")" "$api/jobs")
+  -H 'Content-Type: application/json' -H "$(sign_request POST /api/v1/jobs "$work/second.json")" "$api/jobs")
 big_job=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['id'])" "$work/first")
 check "a second job while one runs answers 409" test "$codes" = "202 409"
 check "  busy, naming the running job" \
@@ -141,6 +142,7 @@ request POST "/images?name=huge.bin&format=bin" --data-binary @"$work/huge.bin"
 check "an image larger than the whole store answers 413" test "$code,$(json_field "['error']")" = "413,too-large"
 check "  saying what the store holds" contains "$work/body" "the store holds 2154496 B"
 code=$(curl -s -o "$work/body" -w '%{http_code}' -X POST -H 'Transfer-Encoding: chunked' \
+  -H 'Content-Type: application/octet-stream' \
   -H "$(sign_request POST "/api/v1/images?name=chunked.bin" "$firmware/f1/hello_f1.bin")" \
   --data-binary @"$firmware/f1/hello_f1.bin" "$api/images?name=chunked.bin")
 check "an upload without a size (chunked) answers 411 length-required" \
@@ -153,7 +155,7 @@ check "  and neither refused file is kept" test "$(json_field ".__len__()")" = "
 cancel_job=$((big_job + 1))
 : >"$work/empty"
 codes=$(curl -s -o "$work/first" -w '%{http_code} ' -X POST --data-binary @"$work/first.json" \
-  -H "$(sign_request POST /api/v1/jobs "$work/first.json")" "$api/jobs" \
+  -H 'Content-Type: application/json' -H "$(sign_request POST /api/v1/jobs "$work/first.json")" "$api/jobs" \
   --next -s -o "$work/body" -w '%{http_code}' -X DELETE \
   -H "$(sign_request DELETE "/api/v1/jobs/$cancel_job" "$work/empty")" "$api/jobs/$cancel_job")
 check "DELETE /jobs/{id} of a running job answers 202" test "$codes" = "202 202"

@@ -123,10 +123,10 @@ sleep 0.5
 send replayed POST /jobs "$reset" "$captured"
 refused_request replayed 401 stale-nonce
 used_nonce=$(sed 's/.*nonce=\([0-9a-f]*\).*/\1/' <<<"$captured")
-send used-nonce POST /jobs "$erase" "$(python3 "$tools_dir/auth_sign.py" "$passphrase" POST /api/v1/jobs \
+send used-nonce POST /jobs "$erase" "$(python3 "$tools_dir/auth_sign.py" "$passphrase" "$(device_salt)" POST /api/v1/jobs \
   "$used_nonce" "$work/erase.json")"
 refused_request used-nonce 401 stale-nonce
-send unknown-nonce POST /jobs "$erase" "$(python3 "$tools_dir/auth_sign.py" "$passphrase" POST /api/v1/jobs \
+send unknown-nonce POST /jobs "$erase" "$(python3 "$tools_dir/auth_sign.py" "$passphrase" "$(device_salt)" POST /api/v1/jobs \
   "$(openssl rand -hex 16)" "$work/erase.json")"
 refused_request unknown-nonce 401 stale-nonce
 send other-body POST /jobs "$erase" "$(sign_request POST /api/v1/jobs "$work/reset.json")"

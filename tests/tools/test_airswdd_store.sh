@@ -34,7 +34,7 @@ passphrase=$AIRSWD_PASSPHRASE
 start_fresh() {
   rm -rf "$work/state"
   start_daemon "$@"
-  "$airswd" --device "$url" setup >/dev/null 2>&1 && "$airswd" --device "$url" debug on >/dev/null 2>&1
+  "$airswd" --device "$url" setup --code "$(cat "$work/setup-code")" >/dev/null 2>&1 && "$airswd" --device "$url" debug on >/dev/null 2>&1
 }
 
 json_of() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }

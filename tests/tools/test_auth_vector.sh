@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The worked example of docs/auth.md, computed independently by Python's hashlib and hmac from the inputs the
-# document states, matches the numbers printed there and the header the C code prints (tests/unit/test_secure_auth).
+# The worked example of docs/auth.md, computed independently by Python's hashlib (pbkdf2_hmac for K) and hmac from the
+# inputs the document states, matches the numbers printed there and the header the C code prints
+# (tests/unit/test_secure_auth).
 # Usage: test_auth_vector.sh TEST_SECURE_AUTH_PROGRAM DOCS_AUTH_MD       Exit status 77 (skipped) without python3.
 set -euo pipefail
 program=$1
@@ -10,14 +11,15 @@ command -v python3 >/dev/null || skip_test "python3 is not installed (scripts/in
 
 # A row of the example's table: "| name | `value` |" -> value
 row() { sed -n "s/^| $1 | \`\\([^\`]*\\)\`.*|\$/\\1/p" "$doc"; }
-passphrase=$(row passphrase) nonce=$(row nonce) request=$(row request) body=$(row body)
-[[ -n $passphrase && -n $nonce && -n $request && -n $body ]] || { echo "FAIL: the example's inputs are not in $doc"; exit 1; }
+passphrase=$(row passphrase) salt=$(row salt) nonce=$(row nonce) request=$(row request) body=$(row body)
+[[ -n $passphrase && -n $salt && -n $nonce && -n $request && -n $body ]] ||
+  { echo "FAIL: the example's inputs are not in $doc"; exit 1; }
 
-expected=$(python3 - "$passphrase" "$nonce" "$request" "$body" <<'PY'
+expected=$(python3 - "$passphrase" "$salt" "$nonce" "$request" "$body" <<'PY'
 import hashlib, hmac, sys
-passphrase, nonce, request, body = sys.argv[1:]
+passphrase, salt, nonce, request, body = sys.argv[1:]
 method, path = request.split(" ", 1)
-key = hashlib.sha256(b"airswd-admin-v1:" + passphrase.encode()).digest()
+key = hashlib.pbkdf2_hmac("sha256", passphrase.encode(), bytes.fromhex(salt), 100000, 32)
 body_hash = hashlib.sha256(body.encode()).hexdigest()
 mac = hmac.new(key, "\n".join([method, path, nonce, body_hash]).encode(), hashlib.sha256).hexdigest()
 print(key.hex(), body_hash, mac)

@@ -9,7 +9,7 @@ source "$(dirname "$0")/daemon_test.sh"
 start_daemon "sim:stm32f103c8,state=$work/chip.state"
 check "airswdd starts" test -n "$port"
 export AIRSWD_PASSPHRASE="a passphrase for the bench"
-"$airswd" --device "$url" setup --signing-key "$work/owner.pub.pem" >/dev/null
+"$airswd" --device "$url" setup --code "$(cat "$work/setup-code")" --signing-key "$work/owner.pub.pem" >/dev/null
 AIRSWD_BUILD=$build "$(dirname "$0")/../hil/bench.sh" --device "$url" --key "$work/owner.pem" --part stm32f103c8 \
   device speed >"$work/bench.out" 2>&1
 status=$?

@@ -79,8 +79,8 @@ static void begin_post(struct api_client_stream *stream, const char *path, size_
     api_client_authorization(&client, "POST", path, body, sizeof body, auth, sizeof auth);
     char head[1024];
     int n = snprintf(head, sizeof head,
-                     "POST %s HTTP/1.1\r\nHost: d\r\nConnection: close\r\nAuthorization: %s\r\n"
-                     "Content-Length: %zu\r\n\r\n",
+                     "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: %s\r\n"
+                     "Content-Type: application/octet-stream\r\nContent-Length: %zu\r\n\r\n",
                      path, auth, sizeof body);
     api_client_stream_open(&client, stream);
     api_client_stream_send(&client, stream, head, (size_t)n);

@@ -35,8 +35,13 @@ const PAGE_RESTART_WAIT_MS = 90000;  // how long the page waits for a device tha
 const RESTART_TIMEOUT_MS = PAGE_RESTART_WAIT_MS + 10000;
 const PASSPHRASE = 'correct horse battery staple';
 const WRONG_PASSPHRASE = 'incorrect horse battery staple';
-// K as docs/auth.md defines it, computed here with node:crypto rather than with the page's auth.js.
-const ADMIN_KEY_HEX = crypto.createHash('sha256').update(`airswd-admin-v1:${PASSPHRASE}`).digest('hex');
+// K as docs/auth.md defines it, computed here with node:crypto rather than with the page's auth.js, once the device's
+// salt is known (main).
+let ADMIN_KEY_HEX = null;
+const adminKeyHex = (saltHex) => crypto.pbkdf2Sync(PASSPHRASE, Buffer.from(saltHex, 'hex'), 100000, 32, 'sha256')
+  .toString('hex');
+// The setup code, as the person with the device read it (test_web_page.sh: the daemon's or the mock's console).
+const SETUP_CODE = process.env.SETUP_CODE || '';
 // A WiFi network whose name and password need escaping in JSON and are not ASCII.
 const WIFI = { ssid: 'workshop "2.4 GHz" ü', password: 'pa55 w0rd \\ "é"' };
 const PROGRAMMER_VERSION = 3;
@@ -143,6 +148,8 @@ async function checkSetupClosed(page, setupBodies) {
   await page.goto(stationUrl, { waitUntil: 'load' });
   await page.waitForFunction(() => document.getElementById('device-info').children.length > 0);
   check(await page.isVisible('#setup-wifi'), 'the setup of a device with a board should ask for its WiFi network');
+  check(await page.inputValue('#setup-code') === '', 'the station network should not show the setup code');
+  await page.fill('#setup-code', SETUP_CODE);  // read from the serial log
   await page.fill('#setup-passphrase', PASSPHRASE);
   await page.fill('#setup-passphrase-again', PASSPHRASE);
   await page.click('#setup-submit');
@@ -355,6 +362,9 @@ async function main() {
   }
   // Before setup the summary is all there is to read: whether the device has a board (setup then asks for its WiFi).
   const device0 = await deviceSummary();
+  check(device0.auth && /^[0-9a-f]{32}$/.test(device0.auth.salt || ''), 'GET /api/v1/device should serve the salt');
+  ADMIN_KEY_HEX = adminKeyHex(device0.auth.salt);
+  check(SETUP_CODE, 'no setup code in $SETUP_CODE');
   const board = device0.board === true;
   let firmwareUpdate = false;  // the device in full says it, after setup
   say('device has', `${board ? 'a board' : 'no board'} (its summary: ${Object.keys(device0).join(', ')})`);
@@ -362,6 +372,7 @@ async function main() {
   // The refusals the panels of a board and of the firmware provoke.
   const provokedByPanels = [];
   if (board) provokedByPanels.push(/^403 POST \/api\/v1\/setup setup-closed$/, /^400 PUT \/api\/v1\/board bad-request$/);
+  else provokedByPanels.push(/^403 POST \/api\/v1\/setup wrong-setup-code$/);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -454,6 +465,20 @@ async function main() {
     check(await page.isVisible('#setup'), 'a device that is not set up should show the setup panel');
     check(!(await page.isVisible('#login')), 'the login panel should wait until setup is done');
     say('setup shown', `session: ${await text(page, '#session-state')}`);
+    // What a login costs the page: the key derivation of docs/auth.md in this browser (the worked example's).
+    const kdf = await page.evaluate(() => {
+      const times = [];
+      let key;
+      for (let i = 0; i < 3; i++) {
+        const start = performance.now();
+        key = airswdHex(airswdKeyFromPassphrase('correct horse battery staple', '000102030405060708090a0b0c0d0e0f'));
+        times.push(performance.now() - start);
+      }
+      return { key, ms: times.sort((a, b) => a - b)[1] };
+    });
+    check(kdf.key === '49d49c25f597846209f0d92e7770ab64e1c75e94b4ce6c509265ee67175d2a1e',
+      `the page's PBKDF2 gives ${kdf.key}, not docs/auth.md's K`);
+    say('pbkdf2', `PBKDF2-HMAC-SHA256, 100000 iterations, in Chromium: ${kdf.ms.toFixed(0)} ms (median of 3)`);
     let phone = await phoneOverflow(page);
     check(phone.overflow <= 0, `the setup panel is ${phone.overflow} px wider than a 375 px phone`);
     await phone.restore();
@@ -475,8 +500,25 @@ async function main() {
     check(/private key/.test(await text(page, '#setup-key-status')), 'choosing a private key should be refused');
     check(await page.inputValue('#setup-signing-key') === '', 'the private key reached the form');
 
+    // The setup code: a board shows it to its own access point's clients (the page fills it in); elsewhere the
+    // person types what the console showed, and a wrong one is refused by the device.
     await page.fill('#setup-passphrase', PASSPHRASE);
     await page.fill('#setup-passphrase-again', PASSPHRASE);
+    if (board) {
+      check(await page.inputValue('#setup-code') === SETUP_CODE,
+        `on its access point the board's setup code should be filled in, not "${await page.inputValue('#setup-code')}"`);
+    } else {
+      const wrong = SETUP_CODE === '0123456789abcdef' ? 'fedcba9876543210' : '0123456789abcdef';
+      await page.fill('#setup-code', wrong);
+      await page.click('#setup-submit');
+      await page.waitForFunction(() => document.getElementById('setup-status').dataset.state === 'failed');
+      say('wrong code', await text(page, '#setup-status'));
+      check(/Wrong setup code/.test(await text(page, '#setup-status')), 'a wrong setup code should be refused');
+      check(setupBodies.length === 1 && await sessionState(page) === 'setup',
+        'a wrong setup code should have been sent once and leave the device wanting setup');
+      setupBodies.length = 0;
+      await page.fill('#setup-code', SETUP_CODE.toUpperCase().replace(/(....)(?=.)/g, '$1-'));  // as a person types it
+    }
     await page.setInputFiles('#setup-signing-key-file', publicKey);
     await page.waitForFunction(() => document.getElementById('setup-signing-key').value.startsWith('-----BEGIN PUBLIC'));
     if (board) {
@@ -491,7 +533,9 @@ async function main() {
     check(!(await page.isVisible('#login')), 'setup should leave the page logged in');
     const sent = JSON.parse(setupBodies[0]);
     say('setup sent', `${Object.keys(sent).join(', ')}; admin_key ${sent.admin_key.slice(0, 16)}…`);
-    check(sent.admin_key === ADMIN_KEY_HEX, `admin_key is not SHA-256("airswd-admin-v1:" + passphrase): ${sent.admin_key}`);
+    check(sent.admin_key === ADMIN_KEY_HEX,
+      `admin_key is not PBKDF2-HMAC-SHA256(passphrase, the device's salt, 100000): ${sent.admin_key}`);
+    check(sent.setup_code === SETUP_CODE, `setup should send the code ${SETUP_CODE}, not ${sent.setup_code}`);
     check(!setupBodies[0].includes(PASSPHRASE), 'the passphrase itself was sent to the device');
     check(!setupBodies[0].includes('wifi'), 'the WiFi network goes to the board, not to setup');
     check(sent.signing_key && sent.signing_key.trim() === fs.readFileSync(publicKey, 'utf8').trim(),

@@ -5,7 +5,11 @@
 // checks the signature of every [auth] request (docs/auth.md, computed here with node:crypto, independently of
 // web/auth.js) with its nonces, refusals and penalty windows, answers reads of its work to signed requests only
 // (GET /device a summary unsigned; its public_status setting opens the device, jobs, the log and the events), and
-// takes signed containers only unless debug mode is on. It does not check the signature of an image for the STM32: only its magic and that some key is trusted.
+// takes signed containers only unless debug mode is on. It does not check the signature of an image for the STM32:
+// only its magic and that some key is trusted.
+//
+// Setup needs the one-time setup code it prints at start ("setup code CODE", the third line), and the key derived
+// with PBKDF2 from the salt it serves; it answers with the daemon's security headers.
 //
 // With --board it is a device with a board of its own, as the ESP8266 is: GET and PUT /api/v1/board (WiFi and pins,
 // refused as the ESP8266 refuses them), first-boot setup only from its access point (the first port; the second,
@@ -15,7 +19,8 @@
 // the version of the new firmware.
 //
 // Usage: node mock_api.js WEB_DIR [PORT] [--board]   (PORT 0, the default, picks a free one; the first line
-//        printed is "listening on http://127.0.0.1:PORT/", with --board the second "station network on URL")
+//        printed is "listening on http://127.0.0.1:PORT/", with --board the second "station network on URL", then
+//        "setup code CODE")
 'use strict';
 
 const crypto = require('crypto');
@@ -50,6 +55,8 @@ const CONTAINER_MAGIC = Buffer.from('AIRSWDC1');
 const device = { images: [], nextImageId: 1, jobs: new Map(), nextJobId: 1, running: null, log: [], logSeq: 0,
   settings: { swclk_hz: 4000000, connect_under_reset: false, verify: true, public_status: false }, debug: false };
 // trustedKeys: id -> the public key (a node KeyObject), to check the programmer's firmware with.
+const SALT = crypto.randomBytes(16).toString('hex');
+const SETUP_CODE = crypto.randomBytes(8).toString('hex');
 const security = { adminKey: null, trustedKeys: new Map(), imageKey: false, nonces: new Map(), failures: 0,
   penaltyUntil: 0, penaltyS: 0 };
 const listeners = new Set();
@@ -390,19 +397,24 @@ function signingKey(text) {
   }
 }
 
-// What anyone reads unsigned: what a client needs before it can sign.
-function deviceSummary() {
-  return { name: 'airswd-mock', version, board: boardMode,
-    auth: { required: true, setup_required: !security.adminKey, scheme: SCHEME } };
+// What anyone reads unsigned: what a client needs before it can sign. request: the one asking; a board shows the
+// setup code to a client of its access point while setup is open.
+function authJson(request) {
+  const showCode = boardMode && request && setupAllowed(request) && !security.adminKey;
+  return { required: true, setup_required: !security.adminKey, scheme: SCHEME, salt: SALT,
+    ...(showCode ? { setup_code: SETUP_CODE } : {}) };
 }
 
-function deviceJson() {
+function deviceSummary(request) {
+  return { name: 'airswd-mock', version, board: boardMode, auth: authJson(request) };
+}
+
+function deviceJson(request) {
   return { name: 'airswd-mock', version, public_status: publicStatus(), uptime_s: uptime(), target: 'sim:stm32f103c8',
     swclk_hz: device.settings.swclk_hz, debug_mode: device.debug, board: boardMode, firmware_update: boardMode,
     policy: { signed_only: !device.debug, trusted_keys: [...security.trustedKeys.keys()], image_key: security.imageKey,
       min_security_version: 0 },
-    auth: { required: true, setup_required: !security.adminKey, scheme: SCHEME },
-    store: storeJson() };
+    auth: authJson(request), store: storeJson() };
 }
 
 async function setup(request, response) {
@@ -414,10 +426,12 @@ async function setup(request, response) {
   const body = await readJson(request, response);
   if (!body) return;
   for (const key of Object.keys(body)) {
-    if (!['admin_key', 'signing_key', 'image_key'].includes(key)) {
-      return fail(response, 400, 'bad-request', `'${key}': unknown field (admin_key, signing_key, image_key)`);
+    if (!['setup_code', 'admin_key', 'signing_key', 'image_key'].includes(key)) {
+      return fail(response, 400, 'bad-request',
+        `'${key}': unknown field (setup_code, admin_key, signing_key, image_key)`);
     }
   }
+  if (security.adminKey) return fail(response, 409, 'setup-done', 'setup is closed: it was done already');
   if (typeof body.admin_key !== 'string' || !/^[0-9a-fA-F]{64}$/.test(body.admin_key)) {
     return fail(response, 400, 'bad-request', '"admin_key" is required: 64 hex digits');
   }
@@ -428,7 +442,9 @@ async function setup(request, response) {
   if (body.image_key !== undefined && !(typeof body.image_key === 'string' && /^[0-9a-fA-F]{32}$/.test(body.image_key))) {
     return fail(response, 400, 'bad-request', '"image_key" must be 32 hex digits');
   }
-  if (security.adminKey) return fail(response, 409, 'setup-done', 'setup is closed: it was done already');
+  if (String(body.setup_code).toLowerCase() !== SETUP_CODE) {
+    return fail(response, 403, 'wrong-setup-code', 'that is not the setup code the device showed at start');
+  }
   security.adminKey = Buffer.from(body.admin_key, 'hex');
   if (key) security.trustedKeys.set(key.id, key.key);
   security.imageKey = body.image_key !== undefined;
@@ -682,9 +698,9 @@ async function route(request, response) {
   if (p === '/api/v1/device') {
     if (!only(['GET'])) return;
     if (!security.adminKey || (request.headers.authorization === undefined && !publicStatus())) {
-      return send(response, 200, deviceSummary());
+      return send(response, 200, deviceSummary(request));
     }
-    return authorizeStatusRead(request, response) && send(response, 200, deviceJson());
+    return authorizeStatusRead(request, response) && send(response, 200, deviceJson(request));
   }
   if (p === '/api/v1/auth/nonce') {
     return only(['GET']) && send(response, 200, { nonce: issueNonce(), lifetime_s: NONCE_LIFETIME_MS / 1000 });
@@ -778,6 +794,9 @@ async function route(request, response) {
 
 function serve(listenPort, listening) {
   const server = http.createServer((request, response) => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Content-Security-Policy', "default-src 'self'; frame-ancestors 'none'");
+    response.setHeader('Referrer-Policy', 'no-referrer');
     route(request, response).catch((err) => {
       if (!response.headersSent) fail(response, 500, 'internal', err.message, 'the mock failed');
     });
@@ -796,6 +815,13 @@ serve(port, (apPort) => {
   accessPointPort = apPort;
   console.log(`listening on http://127.0.0.1:${apPort}/`);
   log('airswd mock started');
-  if (boardMode) serve(0, (stationPort) => console.log(`station network on http://127.0.0.1:${stationPort}/`));
+  if (boardMode) {
+    serve(0, (stationPort) => {
+      console.log(`station network on http://127.0.0.1:${stationPort}/`);
+      console.log(`setup code ${SETUP_CODE}`);
+    });
+  } else {
+    console.log(`setup code ${SETUP_CODE}`);
+  }
 });
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));

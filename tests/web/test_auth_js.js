@@ -1,4 +1,5 @@
-// web/auth.js against node:crypto on random inputs, and against the worked example of docs/auth.md.
+// web/auth.js against node:crypto on random inputs (SHA-256, HMAC, PBKDF2), and against the worked example of
+// docs/auth.md.
 "use strict";
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
@@ -25,11 +26,22 @@ for (let offset = 0, step = 1; offset < big.length; offset += step, step = (step
 assert.equal(auth.airswdHex(hash.digest()), nodeSha(big));
 checks++;
 
-// Strings are UTF-8, including characters outside the BMP.
-for (const text of ["", "correct horse battery staple", "pässwörd", "密码", "emoji \u{1F512} key", "a\u0000b"]) {
-  assert.equal(auth.airswdHex(auth.airswdKeyFromPassphrase(text)),
-               nodeSha(Buffer.concat([Buffer.from("airswd-admin-v1:"), Buffer.from(text, "utf8")])), text);
+// PBKDF2 against node:crypto: strings as UTF-8 (characters outside the BMP too), passwords longer than a block,
+// iteration counts around the first (which takes the salt) and a few more.
+for (const [text, iterations] of [["", 1], ["correct horse battery staple", 2], ["pässwörd", 3], ["密码", 17],
+                                   ["emoji \u{1F512} key", 5], ["a\u0000b", 1], ["x".repeat(100), 4]]) {
+  const salt = crypto.randomBytes(16);
+  assert.equal(auth.airswdHex(auth.airswdPbkdf2Sha256(text, salt, iterations)),
+               crypto.pbkdf2Sync(Buffer.from(text, "utf8"), salt, iterations, 32, "sha256").toString("hex"), text);
   checks++;
+}
+// The admin key: 100,000 iterations with the device's salt given in hex.
+{
+  const salt = crypto.randomBytes(16);
+  assert.equal(auth.airswdHex(auth.airswdKeyFromPassphrase("pässwörd \u{1F512}", salt.toString("hex"))),
+               crypto.pbkdf2Sync(Buffer.from("pässwörd \u{1F512}", "utf8"), salt, 100000, 32, "sha256").toString("hex"));
+  assert.throws(() => auth.airswdKeyFromPassphrase("x", "0102"));
+  checks += 2;
 }
 
 (async () => {
@@ -45,13 +57,13 @@ for (const text of ["", "correct horse battery staple", "pässwörd", "密码", 
   checks += 5;
 
   // docs/auth.md, "Worked example".
-  const key = auth.airswdKeyFromPassphrase("correct horse battery staple");
-  assert.equal(auth.airswdHex(key), "ab0b3e17b109b3dbada8d2c0019c65a0cddd2c2b883f92242d665236b3b1cf2d");
+  const key = auth.airswdKeyFromPassphrase("correct horse battery staple", "000102030405060708090a0b0c0d0e0f");
+  assert.equal(auth.airswdHex(key), "49d49c25f597846209f0d92e7770ab64e1c75e94b4ce6c509265ee67175d2a1e");
   const body = await auth.airswdBodySha256Hex('{"image":"staged","verify":true}');
   assert.equal(body, "a0a894d750e667e4184c059c0d8ffe9216c6b7c2ff0f46b0cd75650214aa055f");
   const expected = "AIRSWD-HMAC-SHA256 nonce=000102030405060708090a0b0c0d0e0f, " +
                    "body=a0a894d750e667e4184c059c0d8ffe9216c6b7c2ff0f46b0cd75650214aa055f, " +
-                   "mac=0bd49d97589ddc60d81a10e631b853d40aeeb19294b339acfb3c705b4cd72a07";
+                   "mac=9f915087a9677e674de4eacddb7aee51c04523711d299e14ab9296f014e09a11";
   assert.equal(auth.airswdAuthHeader(key, "POST", "/api/v1/jobs?dry_run=1", "000102030405060708090a0b0c0d0e0f", body),
                expected);
   // Upper-case hex from a caller is signed in lower case, as the server computes it.

@@ -26,7 +26,8 @@ cleanup() {
 trap cleanup EXIT
 
 "$airswdd" --target "sim:stm32f103c8,state=$work/chip.state" --listen 127.0.0.1:0 --state-dir "$work/state" \
-  --store-size 256K --firmware-slot "$work/slot.bin" >"$work/daemon.out" 2>"$work/daemon.err" &
+  --store-size 256K --firmware-slot "$work/slot.bin" --setup-code-file "$work/setup-code" >"$work/daemon.out" \
+  2>"$work/daemon.err" &
 daemon_pid=$!
 for _ in $(seq 1 100); do
   grep -q "listening on" "$work/daemon.out" 2>/dev/null && break
@@ -45,7 +46,8 @@ setup=$(curl -s "${url}api/v1/device" | grep -o '"setup_required":[a-z]*')
 echo "GET /api/v1/device -> $setup"
 [[ "$setup" == '"setup_required":true' ]] || { echo "FAIL: a fresh daemon should want first-boot setup"; exit 1; }
 
-bash "$here/test_web_page.sh" "$build_dir" "$firmware" "$airswd" "$url"
+# The setup code, as the person at the daemon's console reads it.
+SETUP_CODE=$(cat "$work/setup-code") bash "$here/test_web_page.sh" "$build_dir" "$firmware" "$airswd" "$url"
 result=$?
 kill "$daemon_pid"
 wait "$daemon_pid"

@@ -24,36 +24,9 @@ if [[ "$url" == --mock-board ]]; then
   mock_args=(--board)
   screenshot=$build_dir/web-board-screenshot.png
 fi
-here=$(cd "$(dirname "$0")" && pwd)
-web_dir=$(cd "$here/../../web" && pwd)
-chromium=${CHROMIUM:-/usr/bin/chromium}
-playwright_version=1.65.1   # pinned: a new playwright-core may need a newer browser than Debian ships
-
-source "$here/../common/skip.sh"
-command -v node >/dev/null || skip_test "node is not installed (Debian package nodejs; scripts/install-deps.sh)"
-[[ -x "$chromium" ]] || skip_test "$chromium is not installed (Debian package chromium; scripts/install-deps.sh)"
-command -v npm >/dev/null || { echo "FAIL: npm is not installed (Debian package npm; scripts/install-deps.sh)"; exit 1; }
+. "$(dirname "$0")/browser_env.sh"
 [[ -f "$firmware" ]] || { echo "FAIL: firmware $firmware was not built (is arm-none-eabi-gcc installed?)"; exit 1; }
 [[ -x "$airswd" ]] || { echo "FAIL: the CLI $airswd was not built"; exit 1; }
-
-# Debian 12's own Node.js is 18, which playwright-core stopped supporting after 1.49; 1.49.1 still drives Debian's
-# chromium. A newer Node.js (as the NodeSource packages bring) gets the newer pin.
-if (($(node -p 'process.versions.node.split(".")[0]') < 20)); then
-  playwright_version=1.49.1
-fi
-
-# playwright-core into the build folder, once per pinned version. It downloads no browser: we use Debian's.
-npm_dir=$build_dir/npm
-installed=$(node -p "try { require('$npm_dir/node_modules/playwright-core/package.json').version } catch (e) { '' }")
-if [[ "$installed" != "$playwright_version" ]]; then
-  mkdir -p "$npm_dir"
-  if ! npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error \
-      "playwright-core@$playwright_version" >"$build_dir/npm-install.log" 2>&1; then
-    echo "FAIL: npm install playwright-core@$playwright_version failed:"
-    cat "$build_dir/npm-install.log"
-    exit 1
-  fi
-fi
 
 work=$(mktemp -d)
 mock_pid=
@@ -94,7 +67,8 @@ if [[ -z "$url" ]]; then
   for _ in $(seq 100); do   # up to 10 s
     url=$(sed -n 's/^listening on //p' "$work/mock.out")
     station_url=$(sed -n 's/^station network on //p' "$work/mock.out")
-    [[ -n "$url" && ( -z "${mock_args[*]}" || -n "$station_url" ) ]] && break
+    SETUP_CODE=$(sed -n 's/^setup code //p' "$work/mock.out")
+    [[ -n "$url" && -n "$SETUP_CODE" && ( -z "${mock_args[*]}" || -n "$station_url" ) ]] && break
     kill -0 "$mock_pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -108,6 +82,8 @@ else
   echo "page served by the device at $url"
 fi
 
+[[ -n "${SETUP_CODE:-}" ]] || { echo "FAIL: no setup code (\$SETUP_CODE) for the page's first-boot setup"; exit 1; }
+export SETUP_CODE
 NODE_PATH=$npm_dir/node_modules CHROMIUM=$chromium timeout 240 \
   node "$here/drive_page.js" "$url" "$firmware" "$container" "$work/signing-pub.pem" "$screenshot" \
   "$work/programmer-v3.airswd" "$work/programmer-v2.airswd" ${station_url:+"$station_url"}

@@ -32,7 +32,7 @@ void print_http_error(struct remote *remote, const char *what, const struct http
         snprintf(error, sizeof error, "HTTP %d", response->status);
     fprintf(stderr, "airswd: %s: %s%s%s%s%s (HTTP %d from %s)\n", what, error, detail[0] ? ": " : "", detail,
             message[0] ? ": " : "", message, response->status, remote->url_text);
-    if (strcmp(error, "unauthorized") == 0 && !remote->has_key)
+    if (strcmp(error, "unauthorized") == 0 && !remote->has_passphrase)
         fprintf(stderr, "airswd: give the admin passphrase: --passphrase-file FILE or AIRSWD_PASSPHRASE\n");
     if (strcmp(error, "not-configured") == 0)
         fprintf(stderr, "airswd: the device is not set up yet: airswd --device %s setup\n", remote->url_text);
@@ -581,7 +581,7 @@ int cli_remote_main(const char *url, const struct cli_options *options, const ch
     struct remote remote;
     if (!remote_open(&remote, url, options))
         return 2;
-    int admin = cli_remote_admin(&remote, options, command, argc, argv);
+    int admin = cli_remote_admin(&remote, command, argc, argv);
     if (admin >= 0)
         return admin;
     int programmer = cli_remote_board(&remote, command, argc, argv);

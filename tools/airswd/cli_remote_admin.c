@@ -92,30 +92,53 @@ static int send_json(struct remote *remote, const char *what, const char *method
     return status;
 }
 
-static int remote_setup(struct remote *remote, const struct cli_options *options, int argc, char **argv)
+/* The setup code as the device showed it: 16 lowercase hex digits, whatever case and spaces or dashes a person
+ * typed. */
+static bool setup_code_text(const char *given, char *out, size_t size)
 {
-    const char *key_path = NULL, *image_key_path = NULL;
+    size_t n = 0;
+    for (const char *c = given; *c != '\0'; c++) {
+        if (*c == ' ' || *c == '-')
+            continue;
+        if (n + 1 >= size || strchr("0123456789abcdefABCDEF", *c) == NULL)
+            return false;
+        out[n++] = (char)(*c >= 'A' && *c <= 'F' ? *c - 'A' + 'a' : *c);
+    }
+    out[n] = '\0';
+    return n == 16;
+}
+
+static int remote_setup(struct remote *remote, int argc, char **argv)
+{
+    const char *key_path = NULL, *image_key_path = NULL, *code_text = NULL;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--signing-key") == 0 && i + 1 < argc) {
             key_path = argv[++i];
         } else if (strcmp(argv[i], "--image-key") == 0 && i + 1 < argc) {
             image_key_path = argv[++i];
+        } else if (strcmp(argv[i], "--code") == 0 && i + 1 < argc) {
+            code_text = argv[++i];
         } else {
-            fprintf(stderr, "usage: airswd --device URL [--passphrase-file FILE] setup [--signing-key PUB.pem] "
-                            "[--image-key KEY.hex]\n");
+            fprintf(stderr, "usage: airswd --device URL [--passphrase-file FILE] setup --code CODE "
+                            "[--signing-key PUB.pem] [--image-key KEY.hex]\n");
             return 2;
         }
     }
-    char passphrase[512];
-    if (!remote_passphrase(options, passphrase, sizeof passphrase) || strlen(passphrase) < PASSPHRASE_MIN) {
-        fprintf(stderr, "airswd: setup needs the new admin passphrase, %d characters or more, from "
-                        "--passphrase-file FILE or AIRSWD_PASSPHRASE\n", PASSPHRASE_MIN);
-        secure_auth_wipe(passphrase, sizeof passphrase);
+    char code[32];
+    if (code_text == NULL || !setup_code_text(code_text, code, sizeof code)) {
+        fprintf(stderr, "airswd: setup needs --code CODE: the 16 hex digits the device showed at start (airswdd's "
+                        "console or --setup-code-file; the ESP8266's serial log or its setup access point's page)\n");
         return 2;
     }
-    secure_auth_wipe(passphrase, sizeof passphrase);
+    if (!remote->has_passphrase || strlen(remote->passphrase) < PASSPHRASE_MIN) {
+        fprintf(stderr, "airswd: setup needs the new admin passphrase, %d characters or more, from "
+                        "--passphrase-file FILE or AIRSWD_PASSPHRASE\n", PASSPHRASE_MIN);
+        return 2;
+    }
+    if (!remote_key(remote))
+        return 1;
     char body[2 * API_SETUP_BODY_MAX], key_json[API_SETUP_BODY_MAX], image_key[2 * SECURE_AES_KEY_SIZE + 1];
-    int n = snprintf(body, sizeof body, "{\"admin_key\":\"");
+    int n = snprintf(body, sizeof body, "{\"setup_code\":\"%s\",\"admin_key\":\"", code);
     for (int i = 0; i < REMOTE_KEY_SIZE; i++)
         n += snprintf(body + n, sizeof body - (size_t)n, "%02x", remote->key[i]);
     n += snprintf(body + n, sizeof body - (size_t)n, "\"");
@@ -135,11 +158,10 @@ static int remote_setup(struct remote *remote, const struct cli_options *options
     return status;
 }
 
-int cli_remote_admin(struct remote *remote, const struct cli_options *options, const char *command, int argc,
-                     char **argv)
+int cli_remote_admin(struct remote *remote, const char *command, int argc, char **argv)
 {
     if (strcmp(command, "setup") == 0)
-        return remote_setup(remote, options, argc, argv);
+        return remote_setup(remote, argc, argv);
     if (strcmp(command, "debug") == 0) {
         if (argc != 1 || (strcmp(argv[0], "on") != 0 && strcmp(argv[0], "off") != 0)) {
             fprintf(stderr, "usage: airswd --device URL debug on|off\n");
@@ -173,7 +195,7 @@ int cli_remote_admin(struct remote *remote, const struct cli_options *options, c
             fprintf(stderr, "usage: airswd --device URL auth-header METHOD PATH [BODY-FILE]\n");
             return 2;
         }
-        if (!remote->has_key) {
+        if (!remote->has_passphrase) {
             fprintf(stderr, "airswd: auth-header needs the admin passphrase: --passphrase-file FILE or "
                             "AIRSWD_PASSPHRASE\n");
             return 2;

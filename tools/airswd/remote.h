@@ -18,8 +18,10 @@ struct remote {
     const char *url_text;
     struct http_url url;
     bool json;
-    bool has_key;                 /* a passphrase was given: requests that need it are signed */
-    uint8_t key[REMOTE_KEY_SIZE]; /* K of docs/auth.md, derived from the passphrase */
+    bool has_passphrase;          /* a passphrase was given: requests that need it are signed */
+    char passphrase[512];         /* until K is derived from it (remote_key), then wiped */
+    bool has_key;
+    uint8_t key[REMOTE_KEY_SIZE]; /* K of docs/auth.md, derived from the passphrase and the device's salt */
 };
 
 /* Sets up remote for url; the passphrase comes from options->passphrase_file, else from $AIRSWD_PASSPHRASE, else
@@ -27,6 +29,9 @@ struct remote {
 bool remote_open(struct remote *remote, const char *url, const struct cli_options *options);
 /* The passphrase as given, without its line end, into out; false when none was given. */
 bool remote_passphrase(const struct cli_options *options, char *out, size_t size);
+/* K from the passphrase and the salt the device serves (GET /api/v1/device), derived once; false after a message.
+ * The passphrase is wiped afterwards. */
+bool remote_key(struct remote *remote);
 
 /* One request; those that need authentication are signed with a fresh nonce (and signed again once on a stale
  * nonce). quiet: false and error when the device cannot be reached. */
@@ -56,8 +61,7 @@ char *json_object(const char *json, const char *key);
 
 /* `airswd --device URL setup|debug|trust|untrust|auth-header` (cli_remote_admin.c). Returns the exit status, or -1
  * when command is none of them. */
-int cli_remote_admin(struct remote *remote, const struct cli_options *options, const char *command, int argc,
-                     char **argv);
+int cli_remote_admin(struct remote *remote, const char *command, int argc, char **argv);
 
 /* `airswd --device URL update-firmware|board` (cli_remote_board.c): the exit status, or -1 for another command. */
 int cli_remote_board(struct remote *remote, const char *command, int argc, char **argv);

@@ -1,6 +1,7 @@
 /*
  * remote_auth.c - the requests of `airswd --device URL`, signed as docs/auth.md says where the API needs it: a nonce
- * from GET /api/v1/auth/nonce, the SHA-256 of the body, the HMAC with K derived from the admin passphrase.
+ * from GET /api/v1/auth/nonce, the SHA-256 of the body, the HMAC with K derived from the admin passphrase and the
+ * device's salt (PBKDF2, once per run).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "remote.h"
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "passphrase_key.h"
 #include "secure/secure_auth.h"
 #include "secure/secure_crypto.h"
 
@@ -40,15 +42,42 @@ bool remote_open(struct remote *remote, const char *url, const struct cli_option
         fprintf(stderr, "airswd: --device wants a URL such as http://127.0.0.1:8080, not '%s'\n", url);
         return false;
     }
-    char passphrase[512];
-    if (remote_passphrase(options, passphrase, sizeof passphrase)) {
-        secure_auth_key_from_passphrase(passphrase, strlen(passphrase), remote->key);
-        remote->has_key = true;
+    if (remote_passphrase(options, remote->passphrase, sizeof remote->passphrase)) {
+        remote->has_passphrase = true;
     } else if (options->passphrase_file != NULL) {
         fprintf(stderr, "airswd: cannot read the passphrase from %s\n", options->passphrase_file);
         return false;
     }
-    secure_auth_wipe(passphrase, sizeof passphrase);
+    return true;
+}
+
+bool remote_key(struct remote *remote)
+{
+    if (remote->has_key)
+        return true;
+    char error[256], salt_hex[2 * SECURE_AUTH_SALT_SIZE + 8] = "";
+    uint8_t salt[SECURE_AUTH_SALT_SIZE];
+    struct http_client_response response;
+    if (!http_client_request(&remote->url, "GET", "/api/v1/device", NULL, NULL, &response, error, sizeof error)) {
+        fprintf(stderr, "airswd: cannot reach the device at %s: %s\n", remote->url_text, error);
+        return false;
+    }
+    char *auth = response.status == 200 ? json_object(response.body, "auth") : NULL;
+    if (auth != NULL)
+        json_text(auth, "salt", salt_hex, sizeof salt_hex);
+    free(auth);
+    http_client_response_free(&response);
+    if (strlen(salt_hex) != 2 * SECURE_AUTH_SALT_SIZE || !secure_auth_hex_decode(salt_hex, salt, sizeof salt)) {
+        fprintf(stderr, "airswd: the device at %s gave no salt to derive the admin key with (GET /api/v1/device)\n",
+                remote->url_text);
+        return false;
+    }
+    if (!passphrase_key_derive(remote->passphrase, strlen(remote->passphrase), salt, remote->key)) {
+        fprintf(stderr, "airswd: cannot derive the admin key (out of memory)\n");
+        return false;
+    }
+    secure_auth_wipe(remote->passphrase, sizeof remote->passphrase);
+    remote->has_key = true;
     return true;
 }
 
@@ -86,6 +115,8 @@ bool remote_authorization(struct remote *remote, const char *method, const char 
 {
     char error[256], nonce[SECURE_AUTH_NONCE_HEX_SIZE + 8], target[1024];
     struct http_client_response response;
+    if (!remote_key(remote))
+        return false;
     if (!http_client_request(&remote->url, "GET", "/api/v1/auth/nonce", NULL, NULL, &response, error, sizeof error)) {
         fprintf(stderr, "airswd: cannot reach the device at %s: %s\n", remote->url_text, error);
         return false;
@@ -110,7 +141,7 @@ bool remote_request_quiet(struct remote *remote, const char *method, const char 
                           const struct http_client_body *body, struct http_client_response *response, char *error,
                           size_t error_size)
 {
-    bool sign = remote->has_key && needs_auth(method, path);
+    bool sign = remote->has_passphrase && needs_auth(method, path);
     for (int attempt = 0;; attempt++) {
         char authorization[SECURE_AUTH_HEADER_MAX + 1];
         if (sign && !remote_authorization(remote, method, path, body, authorization, sizeof authorization)) {

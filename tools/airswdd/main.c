@@ -1,6 +1,6 @@
 /*
  * main.c - airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR [--store-size SIZE]
- *         [--factory-reset]
+ *         [--factory-reset] [--hostname NAME] [--setup-code-file FILE]
  *
  * The staging store lives in DIR/store.bin, of --store-size bytes; the target is opened as the airswd command line opens it (cli_target.c,
  * shared with tools/airswd). The HTTP loop runs on the main thread and jobs on a worker thread. SIGTERM or SIGINT:
@@ -9,11 +9,13 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "airswdd.h"
 #include "web_assets.h"
@@ -41,6 +43,8 @@ struct airswdd_options {
     unsigned trust_key_count;
     const char *image_key;
     const char *firmware_slot;
+    const char *hostname;
+    const char *setup_code_file;
 };
 
 static void usage(void)
@@ -55,7 +59,11 @@ static void usage(void)
                     "                those setup gave\n"
                     "  --image-key   the AES-128 key of encrypted containers (32 hex digits, `airswd keygen --aes`)\n"
                     "  --firmware-slot FILE  take the programmer's own firmware (POST /api/v1/firmware) into FILE,\n"
-                    "                checked as the ESP8266 checks it; airswdd never runs it\n",
+                    "                checked as the ESP8266 checks it; airswdd never runs it\n"
+                    "  --hostname NAME  a name the daemon answers to in Host besides IP addresses and localhost\n"
+                    "                (any other name is refused: 421)\n"
+                    "  --setup-code-file FILE  also write the setup code (printed at start while setup is open) to\n"
+                    "                FILE, readable by its owner only; removed once setup is done\n",
             SECURE_IMAGE_MAX_KEYS);
 }
 
@@ -133,6 +141,10 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
             options->image_key = argv[++i];
         } else if (strcmp(arg, "--firmware-slot") == 0 && has_value) {
             options->firmware_slot = argv[++i];
+        } else if (strcmp(arg, "--hostname") == 0 && has_value) {
+            options->hostname = argv[++i];
+        } else if (strcmp(arg, "--setup-code-file") == 0 && has_value) {
+            options->setup_code_file = argv[++i];
         } else {
             usage();
             return false;
@@ -207,6 +219,24 @@ static bool open_storage(struct port_file_storage *storage, const struct airswdd
                 path, (unsigned long)storage->replaced_sectors * (PORT_FILE_STORAGE_SECTOR_SIZE / 1024),
                 (unsigned long)options->store_sectors * (PORT_FILE_STORAGE_SECTOR_SIZE / 1024));
     return true;
+}
+
+/* The setup code for scripts, readable by the owner only; without setup open, no file (an old one is removed). */
+static bool write_setup_code(const char *path, const char *code)
+{
+    (void)remove(path);
+    if (code == NULL)
+        return true;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    FILE *file = fd >= 0 ? fdopen(fd, "w") : NULL;
+    bool ok = file != NULL && fprintf(file, "%s\n", code) > 0;
+    if (file != NULL)
+        ok = fclose(file) == 0 && ok;
+    else if (fd >= 0)
+        close(fd);
+    if (!ok)
+        fprintf(stderr, "airswdd: --setup-code-file %s: %s\n", path, strerror(errno));
+    return ok;
 }
 
 static void print_notice(void *ctx, const char *line)
@@ -286,6 +316,12 @@ int main(int argc, char **argv)
         cli_target_close(&target);
         return 1;
     }
+    if ((options.hostname != NULL && !api_add_host_name(&device.api, options.hostname)) ||
+        (options.setup_code_file != NULL && !write_setup_code(options.setup_code_file, api_setup_code(&device.api)))) {
+        port_file_storage_close(&storage);
+        cli_target_close(&target);
+        return 1;
+    }
     if (!provision_keys(&options, &device.service)) {
         port_file_storage_close(&storage);
         cli_target_close(&target);
@@ -307,6 +343,7 @@ int main(int argc, char **argv)
         fflush(stdout);
         airswdd_worker_notify(&worker); /* the firmware already in the chip runs a little */
         status = 0;
+        bool code_file_left = options.setup_code_file != NULL && api_setup_code(&device.api) != NULL;
         while (!port_host_cancel_requested()) {
             if (http_server_poll(&server, 100) < 0) {
                 fprintf(stderr, "airswdd: the listening socket failed\n");
@@ -315,6 +352,10 @@ int main(int argc, char **argv)
             }
             device_pump(&device);
             airswdd_uart_drain(&device.service);
+            if (code_file_left && api_setup_code(&device.api) == NULL) {
+                (void)remove(options.setup_code_file); /* setup is done: the code is spent */
+                code_file_left = false;
+            }
         }
         fprintf(stderr, "airswdd: shutting down\n");
         device_stop(&device);

@@ -232,6 +232,11 @@ void app_main(void)
     esp8266_status_start(CONFIG_AIRSWD_PIN_LED, CONFIG_AIRSWD_PIN_BUTTON, request_factory_reset);
     esp8266_wifi_start(board.wifi_ssid, board.wifi_password);
     esp8266_mdns_start(esp8266_wifi_name(), HTTP_PORT);
+    /* The names the device answers to in Host besides its addresses (api_guard.c): its hostname and mDNS name. */
+    static char mdns_name[ESP8266_WIFI_NAME_MAX + sizeof ".local"];
+    snprintf(mdns_name, sizeof mdns_name, "%s.local", esp8266_wifi_name());
+    api_add_host_name(&device.api, esp8266_wifi_name());
+    api_add_host_name(&device.api, mdns_name);
     xTaskCreate(job_task, "airswd-job", JOB_TASK_STACK, NULL, JOB_TASK_PRIORITY, NULL);
     vTaskPrioritySet(NULL, NETWORK_TASK_PRIORITY);
     serve();
