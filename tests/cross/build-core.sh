@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Builds the portable core (src/) for the ESP8266 (xtensa-lx106, -Os -mlongcalls) and for Cortex-M0+ and Cortex-M4
 # with warnings as errors, prints its code and static RAM size on each, and checks the ESP8266 budgets of design.md:
-# core code <= 144 KB (docs/esp8266.md says why it is no longer 120 KB), core static RAM <= 12 KB, and the device's
-# state (service with its flash job, store, API, 2 HTTP connections) <= 24 KB of heap, with the ESP8266's buffer
-# sizes (ports/esp8266/main/esp8266_sizes.h): struct device (src/device/device.h) and 2 struct http_connection. Objects are compiled and archived, not linked: on the ESP8266 the SDK
-# and the ROM provide libc and the integer division helpers at link time.
-# Usage: build-core.sh OUTPUT_DIR       Exit status 77 (skipped) when a cross compiler is missing.
+# core code <= 160 KB (docs/esp8266.md, Budgets, says why it is no longer 144 KB), core static RAM <= 12 KB, and the
+# device's state (service with its flash job, store, API, 2 HTTP connections) <= 24 KB of heap, with the ESP8266's
+# buffer sizes (ports/esp8266/main/esp8266_sizes.h): struct device (src/device/device.h) and 2 struct
+# http_connection. Objects are compiled and archived, not linked: on the ESP8266 the SDK and the ROM provide libc and
+# the integer division helpers at link time.
+# Usage: build-core.sh OUTPUT_DIR       Skipped (failed under CI) when a cross compiler is missing.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/build/cross}
-code_budget=$((144 * 1024))
+code_budget=$((160 * 1024))
 ram_budget=$((12 * 1024))
 heap_budget=$((24 * 1024))
 esp8266_sizes=$root/ports/esp8266/main/esp8266_sizes.h

@@ -54,7 +54,7 @@ done
 passphrase="the owner's long passphrase"
 export AIRSWD_PASSPHRASE=$passphrase
 "$airswd" keygen -o "$work/owner.pem" >/dev/null
-"$airswd" --device "$url" setup --signing-key "$work/owner.pub.pem" >/dev/null
+"$airswd" --device "$url" setup --code "$(cat "$work/setup-code")" --signing-key "$work/owner.pub.pem" >/dev/null
 unsigned /device
 check "after setup GET /device answers unsigned with its summary only" \
   test "$(python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))))' "$work/body")" \
