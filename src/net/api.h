@@ -161,6 +161,7 @@ void api_events_get(void *ctx, struct http_request *req);
 void api_events_finish(void *ctx, struct http_request *req, bool completed);
 void api_nonce_get(void *ctx, struct http_request *req);
 void api_auth_check_get(void *ctx, struct http_request *req);
+void api_setup_begin(void *ctx, struct http_request *req);
 void api_setup_post(void *ctx, struct http_request *req);
 void api_keys_post(void *ctx, struct http_request *req);
 void api_key_delete(void *ctx, struct http_request *req);

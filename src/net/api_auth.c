@@ -188,16 +188,33 @@ static bool parse_hex_field(struct api *api, struct http_request *req, const str
     return false;
 }
 
-/* POST /api/v1/setup {"admin_key", "signing_key"?, "image_key"?}: open only until it has succeeded once. */
-void api_setup_post(void *ctx, struct http_request *req)
+/* POST /api/v1/setup, its head: what setup refuses whatever the body says is refused before the body is read, so
+ * that a body trickled in cannot hold a connection and an exchange for nothing. */
+void api_setup_begin(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
     char why[160];
+    uint8_t key[SECURE_AUTH_KEY_SIZE];
+    bool done = service_security_admin_key(api->service, key);
+    secure_auth_wipe(key, sizeof key);
+    if (done) {
+        api_respond_error(api, req, 409, "setup-done",
+                          "setup is closed: it was done already (a factory reset opens it again)");
+        return;
+    }
     if (api->board != NULL && api->board->setup_allowed != NULL &&
         !api->board->setup_allowed(api->board->ctx, req, why, sizeof why)) {
         api_respond_error(api, req, 403, "setup-closed", why);
         return;
     }
+    api_body_begin(ctx, req);
+}
+
+/* POST /api/v1/setup {"admin_key", "signing_key"?, "image_key"?}, its body: open only until it has succeeded once
+ * (api_setup_begin refused the request before its body otherwise; a setup done meanwhile is refused here). */
+void api_setup_post(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
     struct json_object object;
     if (!api_body_object(api, req, &object))
         return;
