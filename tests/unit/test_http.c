@@ -903,36 +903,35 @@ static enum http_eviction eviction_now(uint64_t *since_us)
     return http_connection_eviction(&client.conn, client.now_us, since_us);
 }
 
+/* The connection enters class 1 s after from, and not a microsecond earlier; it counts from there. */
+static void expect_eviction_1_s_after(uint64_t from, enum http_eviction class)
+{
+    uint64_t since;
+    advance_ms((uint32_t)((from + 999000u - client.now_us) / 1000u));
+    assert_int_equal(eviction_now(&since), HTTP_EVICTION_NONE);
+    advance_ms(1);
+    assert_int_equal(eviction_now(&since), class);
+    assert_true(since == from);
+}
+
 static void test_eviction_classes_idle_slow_and_streams(void **state)
 {
     (void)state;
     uint64_t since;
     /* Idle: a new connection has 1 s to send its request. */
     client_open();
-    uint64_t opened = client.now_us;
-    advance_ms(900);
-    assert_int_equal(eviction_now(&since), HTTP_EVICTION_NONE);
-    advance_ms(100);
-    assert_int_equal(eviction_now(&since), HTTP_EVICTION_IDLE);
-    assert_true(since == opened);
+    expect_eviction_1_s_after(client.now_us, HTTP_EVICTION_IDLE);
 
     /* A head arriving slowly is idle too, from its first byte. */
     client_open();
+    advance_ms(300);
     send_text("GET /api/v1/ping HTTP/1.1\r\nHo");
-    uint64_t head_began = client.now_us;
-    advance_ms(1000);
-    assert_int_equal(eviction_now(&since), HTTP_EVICTION_IDLE);
-    assert_true(since == head_began);
+    expect_eviction_1_s_after(client.now_us, HTTP_EVICTION_IDLE);
 
     /* A body below the minimum rate (100 bytes/s) is slow; one above it is not. */
     client_open();
     send_text("POST /api/v1/upload HTTP/1.1\r\nHost: d\r\nContent-Length: 4000\r\n\r\n0123456789");
-    uint64_t body_began = client.now_us;
-    advance_ms(999);
-    assert_int_equal(eviction_now(&since), HTTP_EVICTION_NONE);
-    advance_ms(1);
-    assert_int_equal(eviction_now(&since), HTTP_EVICTION_SLOW_BODY);
-    assert_true(since == body_began);
+    expect_eviction_1_s_after(client.now_us, HTTP_EVICTION_SLOW_BODY);
     char moving[200];
     memset(moving, 'z', sizeof moving);
     send_pieces(moving, sizeof moving, 0);
@@ -949,10 +948,7 @@ static void test_eviction_classes_idle_slow_and_streams(void **state)
     /* An event stream, once 1 s old, whatever it sends. */
     client_open();
     send_text("GET /api/v1/events HTTP/1.1\r\nHost: d\r\n\r\n");
-    advance_ms(500);
-    assert_int_equal(eviction_now(&since), HTTP_EVICTION_NONE);
-    advance_ms(600);
-    assert_int_equal(eviction_now(&since), HTTP_EVICTION_STREAM);
+    expect_eviction_1_s_after(client.now_us, HTTP_EVICTION_STREAM);
 
     /* A request waiting for its answer from the device is never evicted, nor one whose body we hold back. */
     client_open();
