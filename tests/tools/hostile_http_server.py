@@ -18,6 +18,12 @@ def send_endless_header_lines(conn):
         conn.sendall(line * 64)
 
 
+def send_endless_body(conn):
+    conn.sendall(HEAD + b"\r\n")  # no length: the body runs to the close, which never comes
+    while True:
+        conn.sendall(b"x" * 65536)
+
+
 def send_mid_body_close(conn):
     conn.sendall(HEAD + b"Content-Length: 1000\r\n\r\n" + b'{"name":"cut')
 
@@ -41,6 +47,7 @@ ANSWERS = {
     "nul-in-head": b"HTTP/1.1 200 OK\r\nContent-\x00Length: 2\r\n\r\n{}",
     "unknown-transfer-coding": HEAD + b"Transfer-Encoding: gzip\r\n\r\n{}",
     "endless-header-lines": send_endless_header_lines,
+    "endless-body": send_endless_body,
     "closed-mid-body": send_mid_body_close,
 }
 

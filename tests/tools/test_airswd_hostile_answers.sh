@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `airswd --device URL info` against a server that answers with hostile bytes (hostile_http_server.py): a chunk size
 # that wraps a bound (ffffffffffffffff, issue 14), chunk sizes past the answer, huge, negative and disagreeing
-# Content-Lengths, a head cut short, endless header lines, a connection closed mid-body, bytes that are not HTTP.
+# Content-Lengths, a head cut short, endless header lines, an endless body, a connection closed mid-body, bytes that
+# are not HTTP.
 # Each must end the CLI with exit 1 and a sentence that says what was wrong with the answer: never a signal (the
 # wrapped bound made glibc abort), never a hang, never a success.
 # Usage: test_airswd_hostile_answers.sh PATH/TO/airswd
@@ -30,6 +31,7 @@ declare -A said=(
   [content-lengths-disagree]="two different Content-Length values"
   [truncated-head]="cut short inside its header"
   [endless-header-lines]="header runs past 8192 bytes"
+  [endless-body]="larger than the 16 MiB this client takes"
   [closed-mid-body]="cut short: 12 of its 1000 bytes arrived"
   [not-http]="not an HTTP answer"
   [status-not-a-number]="status line is not"
