@@ -166,6 +166,7 @@ void api_setup_post(void *ctx, struct http_request *req);
 void api_keys_post(void *ctx, struct http_request *req);
 void api_key_delete(void *ctx, struct http_request *req);
 void api_board_get(void *ctx, struct http_request *req);
+void api_board_put_begin(void *ctx, struct http_request *req);
 void api_board_put(void *ctx, struct http_request *req);
 void api_firmware_post(void *ctx, struct http_request *req);
 size_t api_firmware_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len);
