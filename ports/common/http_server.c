@@ -153,9 +153,12 @@ static void accept_clients(struct http_server *server, uint64_t now_us)
         struct http_server_slot *victim = evictable(server, now_us);
         if (victim == NULL)
             return;
-        if (!victim->lingering)
+        if (victim->lingering) {
+            linger(victim, UINT64_MAX); /* what the client sent is read first, so that the close is not a reset */
+        } else {
             http_connection_close(&victim->conn);
-        release(victim);
+            release(victim);
+        }
     }
 
     for (size_t i = 0; i < HTTP_SERVER_CONNECTIONS; i++) {
