@@ -116,6 +116,26 @@ static void linger(struct http_server_slot *slot, uint64_t now_us)
     }
 }
 
+/* Sends what the engine has; a socket error ends the connection. */
+static void flush(struct http_server_slot *slot)
+{
+    const uint8_t *bytes;
+    size_t len;
+    while (http_connection_output(&slot->conn, &bytes, &len)) {
+        ssize_t sent = send(slot->fd, bytes, len, MSG_NOSIGNAL);
+        if (sent > 0) {
+            http_connection_consumed(&slot->conn, (size_t)sent);
+        } else if (sent < 0 && errno == EINTR) {
+            continue;
+        } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return;
+        } else {
+            http_connection_close(&slot->conn);
+            return;
+        }
+    }
+}
+
 /* With every slot taken and a client waiting to connect, the slot that gives way to it: one lingering after its
  * exchange, else the engine's choice (http_connection_eviction: idle, then slow bodies, slow readers, event
  * streams, the longest in its class first); NULL when every connection is busy with a request that moves. */
@@ -156,6 +176,8 @@ static void accept_clients(struct http_server *server, uint64_t now_us)
         if (victim->lingering) {
             linger(victim, UINT64_MAX); /* what the client sent is read first, so that the close is not a reset */
         } else {
+            http_connection_evict(&victim->conn);
+            flush(victim); /* an event stream's last chunk */
             http_connection_close(&victim->conn);
             release(victim);
         }
@@ -182,26 +204,6 @@ static void accept_clients(struct http_server *server, uint64_t now_us)
         slot->peer_done = false;
         http_connection_init(&slot->conn, server->config, now_us);
         slot->conn.user = slot;
-    }
-}
-
-/* Sends what the engine has; a socket error ends the connection. */
-static void flush(struct http_server_slot *slot)
-{
-    const uint8_t *bytes;
-    size_t len;
-    while (http_connection_output(&slot->conn, &bytes, &len)) {
-        ssize_t sent = send(slot->fd, bytes, len, MSG_NOSIGNAL);
-        if (sent > 0) {
-            http_connection_consumed(&slot->conn, (size_t)sent);
-        } else if (sent < 0 && errno == EINTR) {
-            continue;
-        } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            return;
-        } else {
-            http_connection_close(&slot->conn);
-            return;
-        }
     }
 }
 

@@ -394,6 +394,11 @@ enum http_eviction {
 /* The class of conn at now_us, and since when it has been in it (*since_us). */
 enum http_eviction http_connection_eviction(const struct http_connection *conn, uint64_t now_us, uint64_t *since_us);
 
+/* The port is about to close conn to make room. An event stream is ended as its producer would end it, so that its
+ * reader sees a whole answer and reconnects (a cut stream is a network error to a browser): the port sends what
+ * http_connection_output then has, as far as the socket takes it at once, and closes the connection. */
+void http_connection_evict(struct http_connection *conn);
+
 /* The port closes the socket (error, hang-up, shutdown): the exchange in progress, if any, is finished as failed.
  * The connection is CLOSED afterwards; init it again to reuse it. */
 void http_connection_close(struct http_connection *conn);

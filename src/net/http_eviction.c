@@ -50,3 +50,10 @@ enum http_eviction http_connection_eviction(const struct http_connection *conn, 
     }
     return HTTP_EVICTION_NONE;
 }
+
+void http_connection_evict(struct http_connection *conn)
+{
+    if (conn->request_active && conn->response == HTTP_RESPONSE_OPEN && conn->source == HTTP_SOURCE_SSE)
+        (void)http_sse_end(conn);
+    conn->close_after = true;
+}

@@ -968,6 +968,28 @@ static void test_eviction_classes_idle_slow_and_streams(void **state)
     assert_int_equal(eviction_now(&since), HTTP_EVICTION_SLOW_READER); /* the client, not the body, is slow */
 }
 
+static void test_an_evicted_stream_ends_whole_and_a_slow_body_is_cut(void **state)
+{
+    (void)state;
+    client_open();
+    send_text("GET /api/v1/events HTTP/1.1\r\nHost: d\r\n\r\n");
+    advance_ms(1500);
+    http_connection_evict(&client.conn);
+    drain();
+    expect_responses(1); /* the chunked framing ends with its last chunk: a whole answer */
+    assert_int_equal(responses[0].status, 200);
+    assert_int_equal(app.finished_ok, 1);
+    assert_int_equal(http_connection_state(&client.conn), HTTP_CONNECTION_CLOSED);
+
+    client_open();
+    send_text("POST /api/v1/upload HTTP/1.1\r\nHost: d\r\nContent-Length: 100\r\n\r\n01234");
+    advance_ms(1500);
+    http_connection_evict(&client.conn);
+    http_connection_close(&client.conn);
+    assert_int_equal(client.out_len, 0);
+    assert_int_equal(app.finished_failed, 1);
+}
+
 static void test_an_idle_keep_alive_connection_closes_quietly(void **state)
 {
     (void)state;
@@ -1381,6 +1403,7 @@ int main(void)
         cmocka_unit_test(test_a_stalled_body_gets_408_and_the_handler_hears_of_it),
         cmocka_unit_test(test_a_trickled_body_gets_408_at_its_total_deadline),
         cmocka_unit_test(test_eviction_classes_idle_slow_and_streams),
+        cmocka_unit_test(test_an_evicted_stream_ends_whole_and_a_slow_body_is_cut),
         cmocka_unit_test(test_an_idle_keep_alive_connection_closes_quietly),
         cmocka_unit_test(test_a_client_that_never_reads_is_dropped),
         cmocka_unit_test(test_streamed_body_in_small_and_large_pieces),
