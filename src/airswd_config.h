@@ -224,6 +224,21 @@
 #define AIRSWD_HTTP_BODY_IDLE_TIMEOUT_MS 10000
 #endif
 
+/* A body's whole time (http_config.body_timeout_ms, body_min_rate): this long, plus 1 s for every
+ * AIRSWD_HTTP_BODY_MIN_RATE bytes received; a body slower than that gets 408 however steadily it trickles. */
+#ifndef AIRSWD_HTTP_BODY_TIMEOUT_MS
+#define AIRSWD_HTTP_BODY_TIMEOUT_MS 10000
+#endif
+#ifndef AIRSWD_HTTP_BODY_MIN_RATE
+#define AIRSWD_HTTP_BODY_MIN_RATE 1024
+#endif
+
+/* With every connection taken, a new client takes the place of one that has been idle, slow or an event stream for
+ * this long (http_connection_eviction). */
+#ifndef AIRSWD_HTTP_EVICT_AFTER_MS
+#define AIRSWD_HTTP_EVICT_AFTER_MS 1000
+#endif
+
 /* An idle keep-alive connection is closed after this, freeing its slot for another client. */
 #ifndef AIRSWD_HTTP_KEEPALIVE_TIMEOUT_MS
 #define AIRSWD_HTTP_KEEPALIVE_TIMEOUT_MS 15000
@@ -240,12 +255,13 @@
 #endif
 
 /* REST API (src/net/api.h): event streams served at once, and requests with a JSON body being collected or a list
- * being streamed at once (about 1.3 KB each). */
+ * being streamed at once (about 1.3 KB each). A port has at least as many exchanges as connections, so that a
+ * request that got a connection (evicting a slow one if need be) never finds them all taken. */
 #ifndef AIRSWD_API_EVENT_STREAMS
 #define AIRSWD_API_EVENT_STREAMS 4
 #endif
 #ifndef AIRSWD_API_EXCHANGES
-#define AIRSWD_API_EXCHANGES 4
+#define AIRSWD_API_EXCHANGES 8
 #endif
 
 #endif /* AIRSWD_CONFIG_H */

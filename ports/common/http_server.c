@@ -39,10 +39,6 @@
 #define LINGER_MS      1000 /* how long a closing connection keeps reading what the client still sends */
 #define RECEIVE_ROUNDS 16   /* reads per connection per poll, so that one client cannot starve the others */
 #define LISTEN_BACKLOG 16
-/* With every slot taken and a client waiting to connect, a connection that has been waiting this long for a request
- * head (an idle keep-alive, or a client sending its head slowly) gives its slot up, so that slow or idle clients
- * cannot lock the others out until their timeouts. */
-#define EVICT_AFTER_MS 1000
 
 static uint64_t server_now_us(const struct http_server *server)
 {
@@ -120,31 +116,56 @@ static void linger(struct http_server_slot *slot, uint64_t now_us)
     }
 }
 
-/* The connection that has waited longest for a request head, EVICT_AFTER_MS or more; NULL if none has. */
-static struct http_server_slot *evictable(struct http_server *server, uint64_t now_us)
+/* Sends what the engine has; a socket error ends the connection. */
+static void flush(struct http_server_slot *slot)
 {
-    struct http_server_slot *oldest = NULL;
-    uint64_t oldest_since = 0;
-    for (size_t i = 0; i < HTTP_SERVER_CONNECTIONS; i++) {
-        struct http_server_slot *slot = &server->slots[i];
-        const struct http_connection *conn = &slot->conn;
-        if (slot->fd < 0 || slot->lingering || conn->closed || conn->input != HTTP_INPUT_HEAD || conn->request_active ||
-            conn->out_start != conn->out_end)
+    const uint8_t *bytes;
+    size_t len;
+    while (http_connection_output(&slot->conn, &bytes, &len)) {
+        ssize_t sent = send(slot->fd, bytes, len, MSG_NOSIGNAL);
+        if (sent > 0) {
+            http_connection_consumed(&slot->conn, (size_t)sent);
+        } else if (sent < 0 && errno == EINTR) {
             continue;
-        uint64_t since = conn->head_started ? conn->head_started_us : conn->idle_since_us;
-        if (now_us < since + (uint64_t)EVICT_AFTER_MS * 1000u)
-            continue;
-        if (oldest == NULL || since < oldest_since) {
-            oldest = slot;
-            oldest_since = since;
+        } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return;
+        } else {
+            http_connection_close(&slot->conn);
+            return;
         }
     }
-    return oldest;
+}
+
+/* With every slot taken and a client waiting to connect, the slot that gives way to it: one lingering after its
+ * exchange, else the engine's choice (http_connection_eviction: idle, then slow bodies, slow readers, event
+ * streams, the longest in its class first); NULL when every connection is busy with a request that moves. */
+static struct http_server_slot *evictable(struct http_server *server, uint64_t now_us)
+{
+    struct http_server_slot *chosen = NULL;
+    enum http_eviction chosen_class = HTTP_EVICTION_NONE;
+    uint64_t chosen_since = 0;
+    for (size_t i = 0; i < HTTP_SERVER_CONNECTIONS; i++) {
+        struct http_server_slot *slot = &server->slots[i];
+        if (slot->fd < 0)
+            continue;
+        if (slot->lingering)
+            return slot; /* its answer has gone: only the client's last bytes are awaited */
+        uint64_t since;
+        enum http_eviction class = http_connection_eviction(&slot->conn, now_us, &since);
+        if (class == HTTP_EVICTION_NONE)
+            continue;
+        if (chosen == NULL || class > chosen_class || (class == chosen_class && since < chosen_since)) {
+            chosen = slot;
+            chosen_class = class;
+            chosen_since = since;
+        }
+    }
+    return chosen;
 }
 
 static void accept_clients(struct http_server *server, uint64_t now_us)
 {
-    /* Every slot taken: the longest waiting for a request head makes room for one client (the rest wait). */
+    /* Every slot taken: one idle or slow connection or event stream makes room for one client (the rest wait). */
     bool full = true;
     for (size_t i = 0; i < HTTP_SERVER_CONNECTIONS && full; i++)
         full = server->slots[i].fd >= 0;
@@ -152,8 +173,14 @@ static void accept_clients(struct http_server *server, uint64_t now_us)
         struct http_server_slot *victim = evictable(server, now_us);
         if (victim == NULL)
             return;
-        http_connection_close(&victim->conn);
-        release(victim);
+        if (victim->lingering) {
+            linger(victim, UINT64_MAX); /* what the client sent is read first, so that the close is not a reset */
+        } else {
+            http_connection_evict(&victim->conn);
+            flush(victim); /* an event stream's last chunk */
+            http_connection_close(&victim->conn);
+            release(victim);
+        }
     }
 
     for (size_t i = 0; i < HTTP_SERVER_CONNECTIONS; i++) {
@@ -178,26 +205,6 @@ static void accept_clients(struct http_server *server, uint64_t now_us)
         http_connection_init(&slot->conn, server->config, now_us);
         slot->conn.user = slot;
         slot->conn.peer_address = peer.sin_family == AF_INET ? ntohl(peer.sin_addr.s_addr) : 0;
-    }
-}
-
-/* Sends what the engine has; a socket error ends the connection. */
-static void flush(struct http_server_slot *slot)
-{
-    const uint8_t *bytes;
-    size_t len;
-    while (http_connection_output(&slot->conn, &bytes, &len)) {
-        ssize_t sent = send(slot->fd, bytes, len, MSG_NOSIGNAL);
-        if (sent > 0) {
-            http_connection_consumed(&slot->conn, (size_t)sent);
-        } else if (sent < 0 && errno == EINTR) {
-            continue;
-        } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            return;
-        } else {
-            http_connection_close(&slot->conn);
-            return;
-        }
     }
 }
 

@@ -19,7 +19,8 @@
 #include "hal.h"
 #include "net/http.h"
 
-/* Connections served at once; a client beyond them waits in the listen backlog. */
+/* Connections served at once; a client beyond them waits in the listen backlog, or takes the place of an idle or
+ * slow connection or an event stream (http_connection_eviction in src/net/http.h). */
 #ifndef HTTP_SERVER_CONNECTIONS
 #define HTTP_SERVER_CONNECTIONS 8
 #endif

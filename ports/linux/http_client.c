@@ -10,14 +10,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #define HTTP_CLIENT_TIMEOUT_MS 30000
-#define HTTP_CLIENT_HEAD_MAX 8192
-#define HTTP_CLIENT_BODY_MAX (16u * 1024u * 1024u)
 
 bool http_url_parse(const char *url, struct http_url *parsed)
 {
@@ -60,13 +57,6 @@ bool http_url_parse(const char *url, struct http_url *parsed)
         return false;
     memcpy(parsed->prefix, rest, prefix_len);
     return true;
-}
-
-void http_client_response_free(struct http_client_response *response)
-{
-    free(response->body);
-    response->body = NULL;
-    response->body_len = 0;
 }
 
 static int connect_to(const struct http_url *url, char *error, size_t error_size)
@@ -128,21 +118,22 @@ static ssize_t recv_some(int fd, void *buffer, size_t size, int timeout_ms)
     }
 }
 
-/* A growing byte buffer. */
+/* A growing byte buffer, never larger than the largest answer the client takes. */
 struct bytes {
-    char *data;
+    uint8_t *data;
     size_t len, cap;
 };
 
 static bool bytes_append(struct bytes *b, const void *more, size_t len)
 {
-    if (b->len + len + 1 > b->cap) {
+    const size_t limit = HTTP_CLIENT_HEAD_MAX + HTTP_CLIENT_BODY_MAX;
+    if (len > limit - b->len)
+        return false;
+    if (b->len + len > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + len + 1)
+        while (cap < b->len + len)
             cap *= 2;
-        if (cap > HTTP_CLIENT_BODY_MAX + HTTP_CLIENT_HEAD_MAX)
-            return false;
-        char *grown = realloc(b->data, cap);
+        uint8_t *grown = realloc(b->data, cap);
         if (grown == NULL)
             return false;
         b->data = grown;
@@ -150,109 +141,35 @@ static bool bytes_append(struct bytes *b, const void *more, size_t len)
     }
     memcpy(b->data + b->len, more, len);
     b->len += len;
-    b->data[b->len] = '\0';
     return true;
 }
 
-/* Reads until the connection closes (Connection: close was asked), then takes the answer apart. */
+/* Reads until the connection closes (Connection: close was asked), refusing the answer as soon as its head can be,
+ * then takes it apart. */
 static bool read_response(int fd, struct http_client_response *response, char *error, size_t error_size)
 {
     struct bytes raw = {0};
-    char chunk[4096];
-    for (;;) {
+    uint8_t chunk[4096];
+    bool head_complete = false, ok = true;
+    while (ok) {
         ssize_t got = recv_some(fd, chunk, sizeof chunk, HTTP_CLIENT_TIMEOUT_MS);
         if (got < 0) {
+            ok = false;
             snprintf(error, error_size, "no answer (timeout or connection reset)");
-            free(raw.data);
-            return false;
-        }
-        if (got == 0)
+        } else if (got == 0) {
             break;
-        if (!bytes_append(&raw, chunk, (size_t)got)) {
-            snprintf(error, error_size, "the answer is too large");
-            free(raw.data);
-            return false;
+        } else if (!bytes_append(&raw, chunk, (size_t)got)) {
+            ok = false;
+            snprintf(error, error_size, "the answer is larger than the %u MiB this client takes",
+                     (unsigned)(HTTP_CLIENT_BODY_MAX >> 20));
+        } else if (!head_complete) {
+            ok = http_client_answer_check(raw.data, raw.len, &head_complete, error, error_size);
         }
     }
-    char *end_of_head = raw.data ? strstr(raw.data, "\r\n\r\n") : NULL;
-    if (end_of_head == NULL || strncmp(raw.data, "HTTP/1.", 7) != 0 || raw.len < 12) {
-        snprintf(error, error_size, "not an HTTP answer");
-        free(raw.data);
-        return false;
-    }
-    response->status = atoi(raw.data + 9);
-    *end_of_head = '\0';
-    char *body = end_of_head + 4;
-    size_t body_len = raw.len - (size_t)(body - raw.data);
-    long content_length = -1;
-    bool chunked = false;
-    response->content_type[0] = '\0';
-    for (char *line = strstr(raw.data, "\r\n"); line != NULL;) {
-        line += 2;
-        char *next = strstr(line, "\r\n");
-        if (next)
-            *next = '\0';
-        char *colon = strchr(line, ':');
-        if (colon) {
-            *colon = '\0';
-            char *value = colon + 1;
-            while (*value == ' ' || *value == '\t')
-                value++;
-            if (strcasecmp(line, "Content-Length") == 0)
-                content_length = strtol(value, NULL, 10);
-            else if (strcasecmp(line, "Transfer-Encoding") == 0 && strstr(value, "chunked") != NULL)
-                chunked = true;
-            else if (strcasecmp(line, "Content-Type") == 0)
-                snprintf(response->content_type, sizeof response->content_type, "%s", value);
-        }
-        line = next;
-    }
-    struct bytes out = {0};
-    bytes_append(&out, "", 0);
-    if (chunked) {
-        char *at = body, *end = body + body_len;
-        for (;;) {
-            char *size_end;
-            unsigned long size = strtoul(at, &size_end, 16);
-            char *data = strstr(at, "\r\n");
-            if (size_end == at || data == NULL || data + 2 + size > end) {
-                snprintf(error, error_size, "a broken chunked answer");
-                free(out.data);
-                free(raw.data);
-                return false;
-            }
-            if (size == 0)
-                break;
-            if (!bytes_append(&out, data + 2, size)) {
-                snprintf(error, error_size, "the answer is too large");
-                free(out.data);
-                free(raw.data);
-                return false;
-            }
-            at = data + 2 + size + 2;
-            if (at > end) {
-                snprintf(error, error_size, "a broken chunked answer");
-                free(out.data);
-                free(raw.data);
-                return false;
-            }
-        }
-    } else {
-        if (content_length >= 0) {
-            if ((size_t)content_length > body_len) {
-                snprintf(error, error_size, "the answer was cut short");
-                free(out.data);
-                free(raw.data);
-                return false;
-            }
-            body_len = (size_t)content_length;
-        }
-        bytes_append(&out, body, body_len);
-    }
+    ok = ok && http_client_parse_response(raw.data ? raw.data : (const uint8_t *)"", raw.len, response, error,
+                                          error_size);
     free(raw.data);
-    response->body = out.data;
-    response->body_len = out.len;
-    return true;
+    return ok;
 }
 
 bool http_client_request(const struct http_url *url, const char *method, const char *path, const char *authorization,

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* http://HOST[:PORT][/PREFIX] split; the port is 80 when omitted. */
@@ -25,6 +26,21 @@ struct http_client_response {
     size_t body_len;
 };
 void http_client_response_free(struct http_client_response *response);
+
+/* The largest answer the client takes: its head, and its body. */
+#define HTTP_CLIENT_HEAD_MAX 8192u
+#define HTTP_CLIENT_BODY_MAX (16u * 1024u * 1024u)
+
+/* The first len bytes of an answer, as they arrive: false with a sentence in error when they can be refused already
+ * (not HTTP, a head longer than HTTP_CLIENT_HEAD_MAX, a malformed field, a length beyond HTTP_CLIENT_BODY_MAX);
+ * *head_complete tells whether the head has arrived whole (and passed). */
+bool http_client_answer_check(const uint8_t *raw, size_t len, bool *head_complete, char *error, size_t error_size);
+
+/* A whole answer (every byte up to the connection's close) taken apart into response: status, Content-Type and body,
+ * by Content-Length, chunked, or to the close. False with a sentence in error when it is not HTTP, is malformed, or
+ * was cut short; then response holds no body. Reads nothing outside raw[0..len) whatever the lengths in it say. */
+bool http_client_parse_response(const uint8_t *raw, size_t len, struct http_client_response *response, char *error,
+                                size_t error_size);
 
 /* A request body: bytes in memory, or a whole file streamed (with its size as Content-Length). */
 struct http_client_body {

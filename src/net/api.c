@@ -17,7 +17,7 @@ const struct http_route api_routes[] = {
      NULL},
     {HTTP_GET, "/api/v1/auth/nonce", 0, 0, api_nonce_get, NULL, NULL, NULL},
     {HTTP_GET, "/api/v1/auth/check", 0, HTTP_ROUTE_PROTECTED, api_auth_check_get, NULL, NULL, NULL},
-    {HTTP_POST, "/api/v1/setup", API_BODY_MAX, HTTP_ROUTE_BODY_REQUIRED, api_body_begin, api_body_collect,
+    {HTTP_POST, "/api/v1/setup", API_BODY_MAX, HTTP_ROUTE_BODY_REQUIRED, api_setup_begin, api_body_collect,
      api_setup_post, api_exchange_release},
     {HTTP_POST, "/api/v1/keys", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_body_begin,
      api_body_collect, api_keys_post, api_exchange_release},
@@ -43,7 +43,7 @@ const struct http_route api_routes[] = {
     {HTTP_GET, "/api/v1/board", 0, HTTP_ROUTE_PROTECTED, api_board_get, NULL, NULL, NULL},
     {HTTP_POST, "/api/v1/firmware", API_UPLOAD_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_firmware_post,
      api_firmware_post_body, api_firmware_post_end, api_firmware_post_finish},
-    {HTTP_PUT, "/api/v1/board", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_body_begin,
+    {HTTP_PUT, "/api/v1/board", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_board_put_begin,
      api_body_collect, api_board_put, api_exchange_release},
 };
 

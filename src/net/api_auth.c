@@ -216,26 +216,45 @@ static bool setup_code_matches(struct api *api, struct http_request *req, const 
     return false;
 }
 
-/* POST /api/v1/setup {"setup_code", "admin_key", "signing_key"?, "image_key"?}: open only until it has succeeded
- * once, and only to a caller who read the setup code where the device shows it. */
-void api_setup_post(void *ctx, struct http_request *req)
+static void respond_setup_done(struct api *api, struct http_request *req)
+{
+    api_respond_error(api, req, 409, "setup-done",
+                      "setup is closed: it was done already (a factory reset opens it again)");
+}
+
+/* POST /api/v1/setup, its head: what setup refuses whatever the body says (done already, not from where the board
+ * allows it, a throttled source) is refused before the body is read, so that a body trickled in cannot hold a
+ * connection and an exchange for nothing. */
+void api_setup_begin(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
     struct http_connection *conn = req->connection;
     char why[160];
+    if (api_setup_code(api) == NULL) {
+        respond_setup_done(api, req);
+        return;
+    }
     if (api->board != NULL && api->board->setup_allowed != NULL &&
         !api->board->setup_allowed(api->board->ctx, req, why, sizeof why)) {
         api_respond_error(api, req, 403, "setup-closed", why);
         return;
     }
-    if (api_setup_code(api) == NULL) {
-        api_respond_error(api, req, 409, "setup-done",
-                          "setup is closed: it was done already (a factory reset opens it again)");
-        return;
-    }
     uint32_t retry_after_s = 0;
     if (secure_auth_throttled(&api->auth, conn->peer_address, conn->now_us, &retry_after_s)) {
         respond_auth_refusal(api, req, SECURE_AUTH_THROTTLED, retry_after_s);
+        return;
+    }
+    api_body_begin(ctx, req);
+}
+
+/* POST /api/v1/setup {"setup_code", "admin_key", "signing_key"?, "image_key"?}, its body: open only until it has
+ * succeeded once, and only to a caller who read the setup code where the device shows it (api_setup_begin refused
+ * the rest before the body; a setup done meanwhile is refused here). */
+void api_setup_post(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    if (api_setup_code(api) == NULL) {
+        respond_setup_done(api, req);
         return;
     }
     struct json_object object;
@@ -268,8 +287,7 @@ void api_setup_post(void *ctx, struct http_request *req)
     }
     ok = ok && setup_code_matches(api, req, code);
     if (ok && !service_security_setup(api->service, admin_key)) {
-        api_respond_error(api, req, 409, "setup-done",
-                          "setup is closed: it was done already (a factory reset opens it again)");
+        respond_setup_done(api, req);
         ok = false;
     }
     if (ok) {

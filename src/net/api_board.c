@@ -87,13 +87,19 @@ static bool take_string(const struct json_field *field, char *out, size_t size)
     return true;
 }
 
-/* PUT /api/v1/board {"wifi_ssid", "wifi_password", "pin_swclk", ...} [auth]: the fields given change, the others
- * stay. */
+/* PUT /api/v1/board, its head: a port without a board refuses before the body is read. */
+void api_board_put_begin(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    if (have_board(api, req))
+        api_body_begin(ctx, req);
+}
+
+/* PUT /api/v1/board {"wifi_ssid", "wifi_password", "pin_swclk", ...} [auth], its body: the fields given change, the
+ * others stay. */
 void api_board_put(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
-    if (!have_board(api, req))
-        return;
     struct json_object object;
     if (!api_body_object(api, req, &object))
         return;

@@ -123,6 +123,10 @@ struct http_config {
 
     uint32_t header_timeout_ms;    /* first byte of a request to the end of its headers; then 408 */
     uint32_t body_idle_timeout_ms; /* longest pause inside a request body; then 408 */
+    /* A body's whole time: it must arrive within body_timeout_ms, plus 1 s for every body_min_rate bytes received
+     * (a body of N bytes within body_timeout_ms + N / body_min_rate s, however steadily it trickles); then 408. */
+    uint32_t body_timeout_ms;
+    uint32_t body_min_rate; /* bytes per second */
     uint32_t keepalive_timeout_ms; /* an idle connection between requests is closed after this */
     uint32_t send_timeout_ms;      /* output waiting with no byte taken by the client; then the connection is dropped */
     uint32_t sse_keepalive_ms;     /* an event stream silent for this long gets a ": keep-alive" comment */
@@ -313,6 +317,7 @@ struct http_connection {
 
     uint64_t now_us;             /* the latest time the port gave */
     uint64_t head_started_us;    /* first byte of the request being read */
+    uint64_t body_started_us;    /* the request was dispatched: its body may come */
     uint64_t body_progress_us;   /* last body byte taken */
     uint64_t idle_since_us;      /* last activity between requests */
     uint64_t output_progress_us; /* output became pending, or the client last took some */
@@ -389,6 +394,26 @@ void http_connection_consumed(struct http_connection *conn, size_t n);
 void http_connection_tick(struct http_connection *conn, uint64_t now_us);
 
 enum http_connection_state http_connection_state(struct http_connection *conn);
+
+/* How readily a connection gives its place to a new client when the port has none free: every slot held by slow
+ * or idle clients and event streams must not lock a new request out. The port closes the connection of the highest
+ * class (http_connection_close), the one that has been in it longest first, and takes the new client in its place.
+ * A connection is not evicted before it has been in its class for AIRSWD_HTTP_EVICT_AFTER_MS. */
+enum http_eviction {
+    HTTP_EVICTION_NONE,        /* a request under way that moves (head, body, answer): never closed for another */
+    HTTP_EVICTION_STREAM,      /* an event stream: its reader reconnects */
+    HTTP_EVICTION_SLOW_READER, /* its answer waits, and the client has taken none of it */
+    HTTP_EVICTION_SLOW_BODY,   /* a body arriving slower than body_min_rate on average (not held back by us) */
+    HTTP_EVICTION_IDLE,        /* no request: an idle keep-alive, or a head still arriving */
+};
+
+/* The class of conn at now_us, and since when it has been in it (*since_us). */
+enum http_eviction http_connection_eviction(const struct http_connection *conn, uint64_t now_us, uint64_t *since_us);
+
+/* The port is about to close conn to make room. An event stream is ended as its producer would end it, so that its
+ * reader sees a whole answer and reconnects (a cut stream is a network error to a browser): the port sends what
+ * http_connection_output then has, as far as the socket takes it at once, and closes the connection. */
+void http_connection_evict(struct http_connection *conn);
 
 /* The port closes the socket (error, hang-up, shutdown): the exchange in progress, if any, is finished as failed.
  * The connection is CLOSED afterwards; init it again to reuse it. */

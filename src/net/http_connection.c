@@ -21,9 +21,9 @@ uint32_t http_timeout_ms(uint32_t configured, uint32_t fallback)
     return configured != 0 ? configured : fallback;
 }
 
-static bool elapsed_at_least(const struct http_connection *conn, uint64_t since_us, uint32_t ms)
+static bool elapsed_at_least(const struct http_connection *conn, uint64_t since_us, uint64_t ms)
 {
-    return conn->now_us >= since_us && conn->now_us - since_us >= (uint64_t)ms * 1000u;
+    return conn->now_us >= since_us && conn->now_us - since_us >= ms * 1000u;
 }
 
 static void advance_time(struct http_connection *conn, uint64_t now_us)
@@ -304,6 +304,21 @@ void http_connection_consumed(struct http_connection *conn, size_t n)
     conn->idle_since_us = conn->now_us;
 }
 
+/* The body's whole time: body_timeout_ms, plus 1 s for every body_min_rate bytes received so far. */
+static void check_body_deadline(struct http_connection *conn)
+{
+    const struct http_config *config = conn->config;
+    uint32_t grace_ms = http_timeout_ms(config->body_timeout_ms, AIRSWD_HTTP_BODY_TIMEOUT_MS);
+    uint32_t rate = http_timeout_ms(config->body_min_rate, AIRSWD_HTTP_BODY_MIN_RATE);
+    uint64_t allowed_ms = grace_ms + (uint64_t)conn->request.body_received * 1000u / rate;
+    if (elapsed_at_least(conn, conn->body_started_us, allowed_ms))
+        http_connection_fail(conn, 408, "request-timeout",
+                             "the body arrives too slowly: %lu bytes in %lu ms (a body has %lu ms, and 1 s more for "
+                             "every %lu bytes)",
+                             (unsigned long)conn->request.body_received, (unsigned long)allowed_ms,
+                             (unsigned long)grace_ms, (unsigned long)rate);
+}
+
 void http_connection_tick(struct http_connection *conn, uint64_t now_us)
 {
     advance_time(conn, now_us);
@@ -340,6 +355,8 @@ void http_connection_tick(struct http_connection *conn, uint64_t now_us)
         if (elapsed_at_least(conn, conn->body_progress_us, body_ms))
             http_connection_fail(conn, 408, "request-timeout", "the body stalled: no byte for %lu ms after %lu bytes",
                                  (unsigned long)body_ms, (unsigned long)conn->request.body_received);
+        else
+            check_body_deadline(conn);
     }
     http_sse_tick(conn);
     settle(conn);

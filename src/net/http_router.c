@@ -188,6 +188,7 @@ void http_router_dispatch(struct http_connection *conn)
         http_parser_begin_chunked(conn);
     else
         conn->body_remaining = req->content_length;
+    conn->body_started_us = conn->now_us;
     conn->body_progress_us = conn->now_us;
     conn->dispatched = true;
     route->on_request(config->ctx, req);

@@ -1,6 +1,6 @@
 /*
- * test_api_board.c - GET/PUT /api/v1/board and the setup rule of a port with a board (src/net/api_board.c), in
- * process, with a board that records what it is given: the ESP8266's routes without the ESP8266.
+ * test_api_board.c - GET/PUT /api/v1/board and the setup rule of a port with a board (src/net/api_board.c), and
+ * what setup and the board refuse before a body, in process, with a board that records what it is given: the ESP8266's routes without the ESP8266.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -158,10 +158,53 @@ static void test_a_device_without_a_board_says_so(void **state)
     assert_non_null(strstr(response.body, "no-board"));
 }
 
+/* A head declaring a 300-byte body, signed for it when sign, sent without a byte of the body: what the device has
+ * answered by then is in stream->received. */
+static void send_head_only(struct api_client_stream *stream, const char *method, const char *path, bool sign)
+{
+    static const char body[300] = {0};
+    char value[SECURE_AUTH_HEADER_MAX + 1], authorization[SECURE_AUTH_HEADER_MAX + 32] = "", head[512];
+    if (sign) {
+        api_client_authorization(&client, method, path, body, sizeof body, value, sizeof value);
+        snprintf(authorization, sizeof authorization, "Authorization: %s\r\n", value);
+    }
+    int n = snprintf(head, sizeof head,
+                     "%s %s HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n",
+                     method, path, sizeof body, authorization);
+    api_client_stream_open(&client, stream);
+    api_client_stream_send(&client, stream, head, (size_t)n);
+}
+
+/* What a route refuses whatever the body says, it refuses before the body: a body sent slowly holds nothing. */
+static void test_refusals_known_from_the_head_come_before_the_body(void **state)
+{
+    (void)state;
+    static struct api_client_stream stream;
+    board.setup_open = false;
+    send_head_only(&stream, "POST", "/api/v1/setup", false);
+    assert_non_null(strstr(stream.received, "HTTP/1.1 403"));
+    assert_non_null(strstr(stream.received, "setup-closed"));
+
+    board.setup_open = true;
+    struct api_client_response response;
+    api_client_setup(&client, PASSPHRASE, &response);
+    assert_int_equal(response.status, 200);
+    send_head_only(&stream, "POST", "/api/v1/setup", false);
+    assert_non_null(strstr(stream.received, "HTTP/1.1 409"));
+    assert_non_null(strstr(stream.received, "setup-done"));
+
+    api_client_start(&client, NULL, NULL);
+    api_client_setup(&client, PASSPHRASE, &response);
+    send_head_only(&stream, "PUT", "/api/v1/board", true);
+    assert_non_null(strstr(stream.received, "HTTP/1.1 404"));
+    assert_non_null(strstr(stream.received, "no-board"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_setup_is_refused_when_the_board_says_so, start),
+        cmocka_unit_test_setup(test_refusals_known_from_the_head_come_before_the_body, start),
         cmocka_unit_test_setup(test_board_reads_need_the_admin_key_and_hide_the_password, start),
         cmocka_unit_test_setup(test_a_put_changes_what_it_names_and_keeps_the_rest, start),
         cmocka_unit_test_setup(test_bad_settings_are_refused_and_change_nothing, start),

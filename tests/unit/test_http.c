@@ -277,6 +277,8 @@ static const struct http_config config = {
     .authorize = authorize,
     .header_timeout_ms = 2000,
     .body_idle_timeout_ms = 3000,
+    .body_timeout_ms = 7000,
+    .body_min_rate = 100,
     .keepalive_timeout_ms = 5000,
     .send_timeout_ms = 8000,
     .sse_keepalive_ms = 1000,
@@ -863,6 +865,131 @@ static void test_a_stalled_body_gets_408_and_the_handler_hears_of_it(void **stat
     assert_int_equal(http_connection_state(&client.conn), HTTP_CONNECTION_CLOSED);
 }
 
+static void test_a_trickled_body_gets_408_at_its_total_deadline(void **state)
+{
+    (void)state;
+    client_open();
+    send_text("POST /api/v1/upload HTTP/1.1\r\nHost: d\r\nContent-Length: 100\r\n\r\n");
+    /* A byte a second never stalls for the idle timeout (3 s); the body's whole time is 7 s plus 10 ms a byte. */
+    unsigned sent = 0;
+    while (client.out_len == 0 && sent < 100) {
+        send_pieces("x", 1, 0);
+        sent++;
+        advance_ms(1000);
+    }
+    expect_responses(1);
+    expect_json_error(&responses[0], 408, "request-timeout", "the body arrives too slowly: 8 bytes in 7080 ms");
+    assert_int_equal(sent, 8);
+    assert_int_equal(app.body_ends, 0);
+    assert_int_equal(app.finished_failed, 1);
+    assert_int_equal(http_connection_state(&client.conn), HTTP_CONNECTION_CLOSED);
+
+    /* A body above the minimum rate arrives whole: 1,000 bytes (7 s + 10 s allowed) in 8 s. */
+    client_open();
+    send_text("POST /api/v1/upload HTTP/1.1\r\nHost: d\r\nContent-Length: 1000\r\n\r\n");
+    char piece[125];
+    memset(piece, 'y', sizeof piece);
+    for (unsigned i = 0; i < 8; i++) {
+        advance_ms(1000);
+        send_pieces(piece, sizeof piece, 0);
+    }
+    expect_responses(1);
+    assert_int_equal(responses[0].status, 201);
+}
+
+/* The class a connection has for eviction, and since when. */
+static enum http_eviction eviction_now(uint64_t *since_us)
+{
+    return http_connection_eviction(&client.conn, client.now_us, since_us);
+}
+
+/* The connection enters class 1 s after from, and not a microsecond earlier; it counts from there. */
+static void expect_eviction_1_s_after(uint64_t from, enum http_eviction class)
+{
+    uint64_t since;
+    advance_ms((uint32_t)((from + 999000u - client.now_us) / 1000u));
+    assert_int_equal(eviction_now(&since), HTTP_EVICTION_NONE);
+    advance_ms(1);
+    assert_int_equal(eviction_now(&since), class);
+    assert_true(since == from);
+}
+
+static void test_eviction_classes_idle_slow_and_streams(void **state)
+{
+    (void)state;
+    uint64_t since;
+    /* Idle: a new connection has 1 s to send its request. */
+    client_open();
+    expect_eviction_1_s_after(client.now_us, HTTP_EVICTION_IDLE);
+
+    /* A head arriving slowly is idle too, from its first byte. */
+    client_open();
+    advance_ms(300);
+    send_text("GET /api/v1/ping HTTP/1.1\r\nHo");
+    expect_eviction_1_s_after(client.now_us, HTTP_EVICTION_IDLE);
+
+    /* A body below the minimum rate (100 bytes/s) is slow; one above it is not. */
+    client_open();
+    send_text("POST /api/v1/upload HTTP/1.1\r\nHost: d\r\nContent-Length: 4000\r\n\r\n0123456789");
+    expect_eviction_1_s_after(client.now_us, HTTP_EVICTION_SLOW_BODY);
+    char moving[200];
+    memset(moving, 'z', sizeof moving);
+    send_pieces(moving, sizeof moving, 0);
+    assert_int_equal(eviction_now(&since), HTTP_EVICTION_NONE);
+
+    /* An answer the client does not read, for 1 s. */
+    client_open();
+    const char *get_big = "GET /api/v1/big HTTP/1.1\r\nHost: d\r\n\r\n";
+    http_connection_feed(&client.conn, (const uint8_t *)get_big, strlen(get_big), client.now_us);
+    client.now_us += 1000000;
+    http_connection_tick(&client.conn, client.now_us);
+    assert_int_equal(eviction_now(&since), HTTP_EVICTION_SLOW_READER);
+
+    /* An event stream, once 1 s old, whatever it sends. */
+    client_open();
+    send_text("GET /api/v1/events HTTP/1.1\r\nHost: d\r\n\r\n");
+    expect_eviction_1_s_after(client.now_us, HTTP_EVICTION_STREAM);
+
+    /* A request waiting for its answer from the device is never evicted, nor one whose body we hold back. */
+    client_open();
+    send_text("GET /api/v1/lazy HTTP/1.1\r\nHost: d\r\n\r\n");
+    advance_ms(5000);
+    assert_int_equal(eviction_now(&since), HTTP_EVICTION_NONE);
+    client_open();
+    client.drain_step = 0;
+    static uint8_t echo[4000];
+    char head[96];
+    snprintf(head, sizeof head, "POST /api/v1/echo HTTP/1.1\r\nHost: d\r\nContent-Length: %zu\r\n\r\n", sizeof echo);
+    http_connection_feed(&client.conn, (const uint8_t *)head, strlen(head), client.now_us);
+    http_connection_feed(&client.conn, echo, sizeof echo, client.now_us); /* the output fills: the input pauses */
+    client.now_us += 2000000;
+    http_connection_tick(&client.conn, client.now_us);
+    assert_true(client.conn.body_blocked);
+    assert_int_equal(eviction_now(&since), HTTP_EVICTION_SLOW_READER); /* the client, not the body, is slow */
+}
+
+static void test_an_evicted_stream_ends_whole_and_a_slow_body_is_cut(void **state)
+{
+    (void)state;
+    client_open();
+    send_text("GET /api/v1/events HTTP/1.1\r\nHost: d\r\n\r\n");
+    advance_ms(1500);
+    http_connection_evict(&client.conn);
+    drain();
+    expect_responses(1); /* the chunked framing ends with its last chunk: a whole answer */
+    assert_int_equal(responses[0].status, 200);
+    assert_int_equal(app.finished_ok, 1);
+    assert_int_equal(http_connection_state(&client.conn), HTTP_CONNECTION_CLOSED);
+
+    client_open();
+    send_text("POST /api/v1/upload HTTP/1.1\r\nHost: d\r\nContent-Length: 100\r\n\r\n01234");
+    advance_ms(1500);
+    http_connection_evict(&client.conn);
+    http_connection_close(&client.conn);
+    assert_int_equal(client.out_len, 0);
+    assert_int_equal(app.finished_failed, 1);
+}
+
 static void test_an_idle_keep_alive_connection_closes_quietly(void **state)
 {
     (void)state;
@@ -1274,6 +1401,9 @@ int main(void)
         cmocka_unit_test(test_malformed_requests_get_a_json_explanation),
         cmocka_unit_test(test_a_slow_header_gets_408_and_the_close),
         cmocka_unit_test(test_a_stalled_body_gets_408_and_the_handler_hears_of_it),
+        cmocka_unit_test(test_a_trickled_body_gets_408_at_its_total_deadline),
+        cmocka_unit_test(test_eviction_classes_idle_slow_and_streams),
+        cmocka_unit_test(test_an_evicted_stream_ends_whole_and_a_slow_body_is_cut),
         cmocka_unit_test(test_an_idle_keep_alive_connection_closes_quietly),
         cmocka_unit_test(test_a_client_that_never_reads_is_dropped),
         cmocka_unit_test(test_streamed_body_in_small_and_large_pieces),

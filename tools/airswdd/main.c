@@ -28,6 +28,10 @@
 #include "port_persist.h"
 #include "secure/secure_auth.h"
 
+/* A connection holds at most one exchange at a time: with as many exchanges, slow clients holding some can never
+ * refuse a request that got a connection (airswd_config.h). */
+_Static_assert(API_EXCHANGES >= HTTP_SERVER_CONNECTIONS, "an API exchange for every HTTP connection");
+
 #define AIRSWDD_VERSION "0.4.0"
 /* The staging store's default size: the partition a 4 MB ESP8266 board gives it (0x210000 bytes), so that the
  * daemon takes the images the device takes (docs/store.md). */

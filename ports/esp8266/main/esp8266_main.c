@@ -34,6 +34,10 @@
 #include "sdkconfig.h"
 #include "web_assets.h"
 
+/* A connection holds at most one exchange at a time: with as many exchanges, slow clients holding some can never
+ * refuse a request that got a connection (airswd_config.h). */
+_Static_assert(API_EXCHANGES >= HTTP_SERVER_CONNECTIONS, "an API exchange for every HTTP connection");
+
 #define AIRSWD_FIRMWARE_VERSION "0.5.0"
 #define HTTP_PORT               80
 #define JOB_TASK_STACK          CONFIG_AIRSWD_JOB_TASK_STACK
