@@ -87,12 +87,18 @@ def nonce():
     return json.loads(answer.partition(b"\r\n\r\n")[2])["nonce"], seconds
 
 
+def device_salt():
+    status, answer, _ = exchange(head("GET", "/api/v1/device", ["Connection: close"]))
+    return json.loads(answer.partition(b"\r\n\r\n")[2])["auth"]["salt"]
+
+
 def authorization(method, path, body, the_nonce):
     with tempfile.NamedTemporaryFile() as body_file:
         body_file.write(body)
         body_file.flush()
-        return subprocess.run([sys.executable, os.path.join(tools_dir, "auth_sign.py"), passphrase, method, path,
-                               the_nonce, body_file.name], check=True, capture_output=True, text=True).stdout.strip()
+        return subprocess.run([sys.executable, os.path.join(tools_dir, "auth_sign.py"), passphrase, salt, method,
+                               path, the_nonce, body_file.name], check=True, capture_output=True,
+                              text=True).stdout.strip()
 
 
 class Holder(threading.Thread):
@@ -110,11 +116,14 @@ class Holder(threading.Thread):
         if kind == "slow-body":
             the_nonce, _ = nonce()
             self.auth = authorization("PUT", "/api/v1/settings", b" " * SLOW_BODY_LENGTH, the_nonce)
+        elif kind == "stream":  # after setup the event stream is a signed read
+            the_nonce, _ = nonce()
+            self.auth = authorization("GET", "/api/v1/events", b"", the_nonce)
 
     def run(self):
         self.sock = socket.create_connection(address)
         if self.kind == "stream":
-            self.sock.sendall(head("GET", "/api/v1/events"))
+            self.sock.sendall(head("GET", "/api/v1/events", [self.auth]))
             drip, interval = b"", None
         elif self.kind == "slow-body":
             self.sock.sendall(head("PUT", "/api/v1/settings", [self.auth], SLOW_BODY_LENGTH))
@@ -162,6 +171,7 @@ def owner_request():
 
 
 # 1. Setup after setup, trickled: refused before the body.
+salt = device_salt()  # the device's, which K is derived with (docs/auth.md)
 tricklers = []
 for _ in range(2):
     sock = socket.create_connection(address)

@@ -169,7 +169,8 @@ static void send_head_only(struct api_client_stream *stream, const char *method,
         snprintf(authorization, sizeof authorization, "Authorization: %s\r\n", value);
     }
     int n = snprintf(head, sizeof head,
-                     "%s %s HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n%s\r\n",
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\n%s\r\n",
                      method, path, sizeof body, authorization);
     api_client_stream_open(&client, stream);
     api_client_stream_send(&client, stream, head, (size_t)n);
