@@ -181,8 +181,6 @@ struct service {
     /* The job task's. */
     struct job job;
     struct secure_image_work secure_work;
-    struct secure_image_info admitted; /* the signed container the running job checked */
-    bool admitted_container;
     struct status_report job_report;
     struct hal_system job_system; /* the target's system with a yield that honours cancellation */
     unsigned job_slot;
@@ -211,8 +209,8 @@ uint32_t service_uptime_s(struct service *service);
 
 /* ---- security (service_security.c, service_policy.c) ---- */
 
-/* The image policy, and whether plain images are refused. A flash of a signed container that verified raises the
- * anti-rollback minimum to the container's security version. */
+/* The image policy, and whether plain images are refused. A flash of a signed container raises the anti-rollback
+ * minimum to the container's security version once its checks passed, before the first erase (service_policy.c). */
 void service_image_policy(struct service *service, struct secure_image_policy *policy, bool *signed_only);
 /* Copies K out for the API's authentication; false (nothing copied) while setup is not done. */
 bool service_security_admin_key(struct service *service, uint8_t key[SERVICE_ADMIN_KEY_SIZE]);
@@ -316,7 +314,8 @@ void service_event_push_locked(struct service *service, const char *name, const 
 void service_log_locked(struct service *service, const char *text);
 enum status service_copy_report(struct status_report *to, const struct status_report *from, enum status status);
 enum status service_admit_image(void *ctx, const struct stm32_target *target, struct status_report *report);
-void service_raise_min_version_locked(struct service *service);
+/* Raises the anti-rollback minimum to version (no-op when it is not higher) and saves it. */
+enum status service_raise_min_version(struct service *service, uint32_t version, struct status_report *report);
 void service_security_load_locked(struct service *service);
 
 #endif /* AIRSWD_SERVICE_H */

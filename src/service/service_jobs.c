@@ -383,7 +383,6 @@ static enum status run_locked_out(struct service *service, struct service_job_re
         .admit = takes_image(request->action) ? service_admit_image : NULL,
         .admit_ctx = service,
     };
-    service->admitted_container = false;
     service->job_system = (struct hal_system){.ctx = service,
                                               .now_us = job_now_us,
                                               .delay_us = job_delay_us,
@@ -447,8 +446,6 @@ bool service_job_run(struct service *service)
         if (status != STATUS_OK)
             service_copy_report(&service->job_report, &service->store_report, status);
     }
-    if (status == STATUS_OK && programmed && record->request.verify)
-        service_raise_min_version_locked(service);
     record->status = status;
     record->result = service->job.result;
     memcpy(record->detail, service->job_report.detail, sizeof record->detail);

@@ -223,14 +223,18 @@ void service_security_factory_reset(struct service *service)
     service_unlock(service);
 }
 
-void service_raise_min_version_locked(struct service *service)
+enum status service_raise_min_version(struct service *service, uint32_t version, struct status_report *report)
 {
-    if (!service->admitted_container || service->admitted.security_version <= service->policy.min_security_version)
-        return;
-    service->policy.min_security_version = service->admitted.security_version;
-    save_locked(service);
-    char line[SERVICE_LOG_TEXT_MAX];
-    snprintf(line, sizeof line, "anti-rollback: images below security version %lu are refused from now on",
-             (unsigned long)service->policy.min_security_version);
-    service_log_locked(service, line);
+    (void)report;
+    service_lock(service);
+    if (version > service->policy.min_security_version) {
+        service->policy.min_security_version = version;
+        save_locked(service);
+        char line[SERVICE_LOG_TEXT_MAX];
+        snprintf(line, sizeof line, "anti-rollback: images below security version %lu are refused from now on",
+                 (unsigned long)version);
+        service_log_locked(service, line);
+    }
+    service_unlock(service);
+    return STATUS_OK;
 }

@@ -6,6 +6,8 @@
  *     key, a flipped payload or header bit, another part, an older version, a wrong image key, no signature, a
  *     truncated container, a plain image) leaves v2 current, v1 previous and the chip's flash byte for byte as it
  *     was.
+ *   - The anti-rollback minimum rises with a container's flash whether or not it was verified: v7 flashed without
+ *     verification, v5 is refused (and after a job stopped by a power cut mid-programming too), the chip's flash unchanged.
  *   - A power cut anywhere in a flash job (the store's last record, or the whole device mid-programming) leaves the
  *     store's roles as they were before the job, or as a finished job leaves them: never a refused or unfinished
  *     image current, never the rollback image freed for it.
@@ -302,6 +304,77 @@ static void test_a_refused_flash_leaves_the_store_and_the_chip_as_they_were(void
     print_message("%u refusals, the store and the chip unchanged after each\n", n);
 }
 
+/* ---- the anti-rollback minimum ---- */
+
+static uint32_t min_security_version(void)
+{
+    struct api_client_response response;
+    api_client_request(&bench.client, "GET", "/api/v1/device", NULL, true, &response);
+    assert_int_equal(response.status, 200);
+    assert_non_null(strstr(response.body, "\"min_security_version\":"));
+    return number_after(response.body, "\"min_security_version\":");
+}
+
+static void assert_refused_as_rollback(uint32_t image, const uint8_t *chip_before)
+{
+    struct api_client_response response;
+    flash(image, true, &response);
+    if (strstr(response.body, "\"state\":\"failed\"") == NULL || strstr(response.body, "image-rollback") == NULL)
+        fail_msg("the older image was not refused as a rollback: %s", response.body);
+    assert_memory_equal(chip_before, chip_flash(), FLASH_SIZE);
+}
+
+static void test_a_flash_without_verification_raises_the_minimum(void **state)
+{
+    (void)state;
+    uint32_t v5 = upload_container(&(struct container_test_spec){.header = spec_version(5).header});
+    struct container_test_spec spec7 = refusal("v7", "", 7).spec;
+    uint32_t v7 = upload_container(&spec7);
+    struct api_client_response response;
+    flash(v7, false, &response);
+    assert_non_null(strstr(response.body, "\"state\":\"done\""));
+    assert_int_equal(min_security_version(), 7);
+    static uint8_t before[FLASH_SIZE];
+    memcpy(before, chip_flash(), FLASH_SIZE);
+    assert_refused_as_rollback(v5, before);
+    /* And after a restart: the minimum was saved. */
+    api_client_restart(&bench.client);
+    assert_int_equal(min_security_version(), 7);
+    assert_refused_as_rollback(v5, before);
+}
+
+static void test_a_flash_stopped_mid_programming_raises_the_minimum(void **state)
+{
+    (void)state;
+    uint32_t v5 = upload_container(&(struct container_test_spec){.header = spec_version(5).header});
+    struct container_test_spec spec7 = refusal("v7", "", 7).spec;
+    uint32_t v7 = upload_container(&spec7);
+    /* The job's yields stop it once it has erased (the chip no longer holds what it held). */
+    static uint8_t erased[FLASH_SIZE];
+    memcpy(erased, chip_flash(), FLASH_SIZE);
+    unsigned n = 1;
+    for (;; n++) {
+        bench.cut = false;
+        bench.yields = 0;
+        bench.cut_after_yields = n;
+        struct api_client_response response;
+        flash(v7, true, &response);
+        power_cut_storage_restart(&bench.client.store);
+        power_cut_storage_restart(&bench.client.persist);
+        assert_true(bench.cut); /* the loop ends before the job would finish */
+        if (memcmp(erased, chip_flash(), FLASH_SIZE) != 0)
+            break;
+    }
+    bench.cut_after_yields = 0;
+    bench.cut = false;
+    api_client_restart(&bench.client);
+    assert_int_equal(min_security_version(), 7);
+    static uint8_t before[FLASH_SIZE];
+    memcpy(before, chip_flash(), FLASH_SIZE);
+    assert_refused_as_rollback(v5, before);
+    print_message("stopped after %u yields, with the chip's flash changed\n", n);
+}
+
 /* ---- power cuts ---- */
 
 /* The device as it was: the store's and the settings' flash, and the chip's flash. */
@@ -392,6 +465,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_a_refused_flash_leaves_the_store_and_the_chip_as_they_were, start, stop),
+        cmocka_unit_test_setup_teardown(test_a_flash_without_verification_raises_the_minimum, start, stop),
+        cmocka_unit_test_setup_teardown(test_a_flash_stopped_mid_programming_raises_the_minimum, start, stop),
         cmocka_unit_test_setup_teardown(test_a_power_cut_in_a_flash_job_leaves_the_roles_before_or_after_it, start,
                                         stop),
     };
