@@ -50,6 +50,12 @@ static bool authorize(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
     api->authorized = NULL;
+    /* A damaged security state signs nothing: no key can be trusted until a factory reset. */
+    status_clear(&api->report);
+    if (service_security_damaged(api->service, &api->report)) {
+        api_respond_status(api, req, STATUS_SECURITY_DAMAGED, &api->report);
+        return false;
+    }
     /* The signed target: the (decoded) path, and "?" with the query as sent when there is one. */
     char *target = api->scratch;
     int len = snprintf(target, sizeof api->scratch, "%s%s%s", req->path, req->query[0] ? "?" : "", req->query);
@@ -221,19 +227,17 @@ void api_setup_post(void *ctx, struct http_request *req)
     if (ok && !have_admin)
         api_respond_error(api, req, 400, "bad-request",
                           "\"admin_key\" is required: SHA-256(\"airswd-admin-v1:\" + passphrase), 64 hex digits");
-    if (ok && have_admin && !service_security_setup(api->service, admin_key)) {
-        api_respond_error(api, req, 409, "setup-done",
-                          "setup is closed: it was done already (a factory reset opens it again)");
-        ok = false;
-    }
     if (ok && have_admin) {
-        secure_auth_set_key(&api->auth, admin_key);
+        /* One change: the key, the signing key and the image key are saved together, or nothing is. */
         status_clear(&api->report);
-        if (have_point)
-            service_security_add_key(api->service, point, &api->report);
-        if (have_image_key)
-            service_security_set_image_key(api->service, image_key);
-        api_device_get(ctx, req);
+        enum status status = service_security_setup(api->service, admin_key, have_point ? point : NULL,
+                                                    have_image_key ? image_key : NULL, &api->report);
+        if (status != STATUS_OK) {
+            api_respond_status(api, req, status, &api->report);
+        } else {
+            secure_auth_set_key(&api->auth, admin_key);
+            api_device_get(ctx, req);
+        }
     }
     secure_auth_wipe(admin_key, sizeof admin_key);
     secure_auth_wipe(image_key, sizeof image_key);
@@ -274,10 +278,16 @@ void api_key_delete(void *ctx, struct http_request *req)
     if (ok) {
         memcpy(hex, text, len);
         hex[len] = '\0';
-        ok = secure_auth_hex_decode(hex, id, sizeof id) && service_security_remove_key(api->service, id);
+        ok = secure_auth_hex_decode(hex, id, sizeof id);
     }
     if (!ok) {
         api_respond_error(api, req, 404, "not-found", "no trusted key has this id");
+        return;
+    }
+    status_clear(&api->report);
+    enum status status = service_security_remove_key(api->service, id, &api->report);
+    if (status != STATUS_OK) {
+        api_respond_status(api, req, status, &api->report);
         return;
     }
     api_device_get(ctx, req);

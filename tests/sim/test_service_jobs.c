@@ -91,7 +91,8 @@ static int start(void **state)
     container_test_point(false, point);
     struct status_report report = {0};
     assert_int_equal(service_security_add_key(&bench.client.device.service, point, &report), STATUS_OK);
-    service_security_set_image_key(&bench.client.device.service, container_test_aes_key);
+    assert_int_equal(service_security_set_image_key(&bench.client.device.service, container_test_aes_key, &report),
+                     STATUS_OK);
     return 0;
 }
 

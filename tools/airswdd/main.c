@@ -179,7 +179,11 @@ static bool provision_keys(const struct airswdd_options *options, struct service
             fprintf(stderr, "airswdd: %s does not hold an AES-128 key as 32 hex digits\n", options->image_key);
             return false;
         }
-        service_security_set_image_key(service, key);
+        struct status_report report = {0};
+        if (service_security_set_image_key(service, key, &report) != STATUS_OK) {
+            fprintf(stderr, "airswdd: --image-key %s: %s\n", options->image_key, report.detail);
+            return false;
+        }
     }
     return true;
 }
@@ -276,6 +280,8 @@ int main(int argc, char **argv)
         .job_queued_ctx = &worker,
         .files = web_asset_api_file,
         .factory_reset = options.factory_reset,
+        .factory_reset_how = "start airswdd once with --factory-reset (it empties the store and forgets the "
+                             "passphrase, debug mode and the keys; the anti-rollback minimum stays)",
         .notice = print_notice,
         .firmware = options.firmware_slot != NULL ? &firmware_slot.port : NULL,
     };
