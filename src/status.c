@@ -137,16 +137,13 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_FIRMWARE_TOO_LARGE] = {"firmware-too-large",
                                    "the firmware is larger than the programmer's update slot: build it with fewer "
                                    "features, or use a board with more flash"},
-    [STATUS_SETUP_DONE] = {"setup-done",
-                           "setup is closed: it was done already (a factory reset opens it again)"},
+    [STATUS_SETUP_DONE] = {"setup-done", "setup was done already: a factory reset opens it again"},
     [STATUS_SECURITY_SAVE] = {"security-save",
-                              "the device could not save its security state, so nothing changed: try again; if it "
-                              "keeps failing, its settings flash (the ESP8266) or its state directory (airswdd) "
-                              "cannot be written"},
+                              "the security state could not be saved, so nothing changed: try again, then check the "
+                              "device's storage"},
     [STATUS_SECURITY_DAMAGED] = {"security-damaged",
-                                 "the device's saved security state is damaged or unreadable: it refuses setup and "
-                                 "every protected request until a factory reset (airswdd --factory-reset; on the "
-                                 "ESP8266 the FLASH button held 5 s), which keeps the anti-rollback minimum"},
+                                 "the saved security state is damaged: everything protected is refused until a "
+                                 "factory reset"},
     [STATUS_OUTPUT_FULL] = {"output-full",
                             "the client is not reading fast enough: its connection's output buffer is full; send "
                             "the data again once it has drained, or drop it"},

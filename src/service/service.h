@@ -160,8 +160,8 @@ struct service_config {
     /* May be NULL: the settings and the log are then in memory only. */
     const struct service_persist *persist;
     void *persist_ctx;
-    /* How someone with the device in hand makes a factory reset ("start airswdd once with --factory-reset"): named
-     * when the saved security state is damaged. NULL: "a factory reset". */
+    /* How someone with the device in hand makes a factory reset ("a restart with --factory-reset"), short: it is
+     * named in a status detail when the saved security state is damaged. NULL: "a factory reset". */
     const char *factory_reset_how;
 };
 
@@ -202,6 +202,7 @@ struct service {
     struct secure_image_work secure_work;
     struct status_report job_report;
     struct hal_system job_system; /* the target's system with a yield that honours cancellation */
+    uint8_t job_image_key[SECURE_AES_KEY_SIZE]; /* the image key as the job started */
     unsigned job_slot;
     struct service_job_record *running;
 

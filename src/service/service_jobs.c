@@ -362,6 +362,9 @@ static enum status run_locked_out(struct service *service, struct service_job_re
         status = begin_read_image_locked(service, record);
     }
     struct service_settings settings = service->settings;
+    /* The job's own copy: the network task may change the image key while the job runs. */
+    bool has_image_key = service->policy.has_aes_key;
+    memcpy(service->job_image_key, service->policy.aes_key, sizeof service->job_image_key);
     service_unlock(service);
     if (status != STATUS_OK)
         return status;
@@ -379,7 +382,7 @@ static enum status run_locked_out(struct service *service, struct service_job_re
         .read = request->read,
         .skip_unchanged = request->skip_unchanged,
         .connect_under_reset = settings.connect_under_reset,
-        .image_key = service->policy.has_aes_key ? service->policy.aes_key : NULL,
+        .image_key = has_image_key ? service->job_image_key : NULL,
         .admit = takes_image(request->action) ? service_admit_image : NULL,
         .admit_ctx = service,
     };
@@ -397,6 +400,7 @@ static enum status run_locked_out(struct service *service, struct service_job_re
     job_on_progress(&service->job, on_progress, service);
     job_on_data(&service->job, store_read_data, service);
     status = job_run(&service->job);
+    memset(service->job_image_key, 0, sizeof service->job_image_key);
     if (request->action == SERVICE_ACTION_READ) {
         service_lock(service);
         status = end_read_image_locked(service, record, status);

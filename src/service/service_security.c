@@ -133,8 +133,8 @@ static enum status damaged_locked(struct service *service, struct status_report 
 {
     const char *how = service->config.factory_reset_how ? service->config.factory_reset_how : "a factory reset";
     return status_fail(report, STATUS_SECURITY_DAMAGED,
-                       "%s is damaged or unreadable: setup and every protected request are refused until %s",
-                       service->security_damage, how);
+                       "setup and all protected requests refused until %s: %s is damaged or unreadable", how,
+                       service->security_damage);
 }
 
 /* Makes (security, policy) the state once it is saved. */
@@ -144,7 +144,7 @@ static enum status commit_locked(struct service *service, const struct service_s
     if (service->security_damage != NULL)
         return damaged_locked(service, report);
     if (!save_security_locked(service, security, policy))
-        return status_fail(report, STATUS_SECURITY_SAVE, "the security record could not be saved: nothing changed");
+        return status_fail(report, STATUS_SECURITY_SAVE, "saving the security record failed");
     service->security = *security;
     service->policy = *policy;
     service->signed_only = !security->debug;
@@ -156,9 +156,7 @@ static void note_damage_locked(struct service *service, const char *what)
     service->security_damage = what;
     struct status_report report = {0};
     damaged_locked(service, &report);
-    char line[SERVICE_LOG_TEXT_MAX];
-    snprintf(line, sizeof line, "security: %s", report.detail);
-    service_log_locked(service, line);
+    service_log_locked(service, report.detail);
 }
 
 void service_security_load_locked(struct service *service)
@@ -181,7 +179,7 @@ void service_security_load_locked(struct service *service)
     if (found != SERVICE_RECORD_NONE && !sound) {
         secure_auth_wipe(&service->security, sizeof service->security);
         secure_auth_wipe(&service->policy, sizeof service->policy);
-        note_damage_locked(service, "the saved security record");
+        note_damage_locked(service, "the security record");
     }
     if (persist->load_rollback != NULL) {
         uint8_t rollback[SERVICE_ROLLBACK_RECORD_SIZE];
@@ -190,9 +188,9 @@ void service_security_load_locked(struct service *service)
         if (found == SERVICE_RECORD_LOADED && rollback_decode(rollback, &saved_min)) {
             min_version = saved_min > min_version ? saved_min : min_version;
             if (security_missing)
-                note_damage_locked(service, "the saved security record (missing beside the anti-rollback record)");
+                note_damage_locked(service, "the security record (missing)");
         } else if (found != SERVICE_RECORD_NONE) {
-            note_damage_locked(service, "the saved anti-rollback record");
+            note_damage_locked(service, "the anti-rollback record");
         } else if (!security_missing) {
             save_rollback_locked(service, min_version); /* saved by a firmware that kept it in one record */
         }
@@ -260,8 +258,7 @@ enum status service_security_setup(struct service *service, const uint8_t key[SE
     if (service->security_damage != NULL)
         status = damaged_locked(service, report);
     else if (security.configured)
-        status = status_fail(report, STATUS_SETUP_DONE,
-                             "setup is closed: it was done already (a factory reset opens it again)");
+        status = status_fail(report, STATUS_SETUP_DONE, "setup is closed");
     else if (point != NULL && !trust_key(&policy, point, &added))
         status = keys_full(report);
     if (status == STATUS_OK) {
@@ -275,8 +272,7 @@ enum status service_security_setup(struct service *service, const uint8_t key[SE
     }
     if (status == STATUS_OK) {
         /* The witness that setup was done (after the security record, so that a setup that failed leaves none). */
-        if (!save_rollback_locked(service, service->policy.min_security_version))
-            service_log_locked(service, "security: the anti-rollback record could not be saved");
+        save_rollback_locked(service, service->policy.min_security_version);
         service_log_locked(service, "setup done: requests that change something now need the admin passphrase");
         if (added)
             log_key_locked(service, point);
@@ -390,7 +386,7 @@ void service_security_factory_reset(struct service *service)
         service_log_locked(service, "factory reset: setup is open again (the anti-rollback minimum is kept)");
     } else {
         secure_auth_wipe(&service->security, sizeof service->security);
-        note_damage_locked(service, "the factory reset could not be saved: the security state");
+        note_damage_locked(service, "the security record (reset not saved)");
     }
     service_unlock(service);
 }
@@ -403,8 +399,7 @@ enum status service_raise_min_version(struct service *service, uint32_t version,
         status = damaged_locked(service, report);
     } else if (version > service->policy.min_security_version) {
         if (!save_rollback_locked(service, version)) {
-            status = status_fail(report, STATUS_SECURITY_SAVE,
-                                 "the anti-rollback minimum %lu could not be saved: nothing was erased",
+            status = status_fail(report, STATUS_SECURITY_SAVE, "saving the anti-rollback minimum %lu failed",
                                  (unsigned long)version);
         } else {
             service->policy.min_security_version = version;

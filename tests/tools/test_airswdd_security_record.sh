@@ -62,7 +62,7 @@ damaged() {
   request PUT /settings -d '{"debug":true}'
   check "  a signed request is refused (500 security-damaged)" \
     test "$code" = 500 -a "$(grep -c security-damaged "$work/body")" = 1
-  check "  the daemon's log says why" contains "$work/daemon.err" "is damaged or unreadable"
+  check "  the daemon's log says why" contains "$work/daemon.err" "refused until a restart with --factory-reset"
   stop_daemon
 }
 

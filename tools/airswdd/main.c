@@ -280,8 +280,7 @@ int main(int argc, char **argv)
         .job_queued_ctx = &worker,
         .files = web_asset_api_file,
         .factory_reset = options.factory_reset,
-        .factory_reset_how = "start airswdd once with --factory-reset (it empties the store and forgets the "
-                             "passphrase, debug mode and the keys; the anti-rollback minimum stays)",
+        .factory_reset_how = "a restart with --factory-reset",
         .notice = print_notice,
         .firmware = options.firmware_slot != NULL ? &firmware_slot.port : NULL,
     };

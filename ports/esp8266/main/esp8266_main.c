@@ -220,8 +220,7 @@ void app_main(void)
         .board = &board.api,
         .firmware = firmware,
         .factory_reset = reset,
-        .factory_reset_how = "hold the FLASH button for 5 s while the firmware runs (it forgets the WiFi network, the "
-                             "pins, the passphrase and the keys; the anti-rollback minimums stay)",
+        .factory_reset_how = "the FLASH button is held for 5 s",
         .notice = notice,
     };
     struct status_report report = {0};
