@@ -176,6 +176,15 @@ static void delete_image(uint32_t image)
     assert_int_equal(response.status, 204);
 }
 
+/* v1 (security version 5), then v2 (6), each flashed and verified: v2 current, v1 the rollback image. */
+static void flash_v1_then_v2(uint32_t *v1, uint32_t *v2)
+{
+    *v1 = upload_container(&(struct container_test_spec){.header = spec_version(5).header});
+    flash_well(*v1);
+    *v2 = upload_container(&(struct container_test_spec){.header = spec_version(6).header});
+    flash_well(*v2);
+}
+
 /* ---- the store's roles, as the store keeps them ---- */
 
 struct roles {
@@ -246,10 +255,8 @@ static struct refusal refusal(const char *name, const char *error, uint32_t vers
 static void test_a_refused_flash_leaves_the_store_and_the_chip_as_they_were(void **state)
 {
     (void)state;
-    uint32_t v1 = upload_container(&(struct container_test_spec){.header = spec_version(5).header});
-    flash_well(v1);
-    uint32_t v2 = upload_container(&(struct container_test_spec){.header = spec_version(6).header});
-    flash_well(v2);
+    uint32_t v1, v2;
+    flash_v1_then_v2(&v1, &v2);
     assert_true(roles_are(store_roles(), v2, v1));
     static uint8_t before[FLASH_SIZE];
     memcpy(before, chip_flash(), FLASH_SIZE);
@@ -406,10 +413,8 @@ static void restore_device(void)
 static void test_a_power_cut_in_a_flash_job_leaves_the_roles_before_or_after_it(void **state)
 {
     (void)state;
-    uint32_t v1 = upload_container(&(struct container_test_spec){.header = spec_version(5).header});
-    flash_well(v1);
-    uint32_t v2 = upload_container(&(struct container_test_spec){.header = spec_version(6).header});
-    flash_well(v2);
+    uint32_t v1, v2;
+    flash_v1_then_v2(&v1, &v2);
     struct container_test_spec spec3 = refusal("v3", "", 7).spec;
     uint32_t v3 = upload_container(&spec3);
     save_device();
