@@ -426,8 +426,11 @@ static void test_a_power_cut_in_a_flash_job_leaves_the_roles_before_or_after_it(
     assert_true(roles_are(store_roles(), v3, v2));
     assert_true(operations > 0);
     unsigned before = 0, after = 0;
-    for (uint64_t k = 1; k <= operations; k++) {
+    /* Each cut point with several seeds: the record torn at different places, or written whole. */
+    for (uint64_t trial = 0; trial < 16 * operations; trial++) {
+        uint64_t k = trial % operations + 1;
         restore_device();
+        bench.client.store.random_state = (uint32_t)trial + 1;
         power_cut_storage_arm(&bench.client.store, k);
         struct api_client_response response;
         flash(v3, true, &response);
@@ -442,6 +445,8 @@ static void test_a_power_cut_in_a_flash_job_leaves_the_roles_before_or_after_it(
                      (unsigned long)k, (unsigned long)operations, (unsigned long)roles.current,
                      roles.current_flashed_ok, (unsigned long)roles.previous);
     }
+
+    assert_true(before > 0 && after > 0);
 
     /* The whole device loses power after n of the job's yields: mid-connection, mid-erase, mid-programming. */
     unsigned cuts = 0;
