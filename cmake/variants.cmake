@@ -3,12 +3,15 @@
 # A third variant of each library (suffix _esp8266_sizes) has the core's buffers sized as on the ESP8266
 # (ports/esp8266/main/esp8266_sizes.h); it is built only for the executables that ask for it (ESP8266_SIZES), so
 # that the daemon's tests can run the service and the API with the device's sizes.
+# A fourth (suffix _tsan) is built with ThreadSanitizer, also only for the executables that ask for it (TSAN): the
+# daemon, whose network and job threads share the service, runs some of its tests as airswdd_tsan.
 set(AIRSWD_ESP8266_SIZES ${PROJECT_SOURCE_DIR}/ports/esp8266/main/esp8266_sizes.h)
-set(AIRSWD_LIBRARY_VARIANTS "" "_san" "_esp8266_sizes")
+set(AIRSWD_LIBRARY_VARIANTS "" "_san" "_esp8266_sizes" "_tsan")
 
 set(AIRSWD_WARNINGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wundef
     -Wpointer-arith -Wvla -Wformat=2)
 set(AIRSWD_SANITIZE -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+set(AIRSWD_THREAD_SANITIZE -fsanitize=thread -fno-omit-frame-pointer -O1 -g)
 
 # airswd_library(NAME SOURCES <files...> [INCLUDE <dirs...>] [LINK <libs...>] [SYSTEM_LINK <libs...>])
 # LINK names other airswd libraries (their _san twin is used by the _san variant); SYSTEM_LINK is used as is.
@@ -29,19 +32,27 @@ function(airswd_library name)
     elseif(variant STREQUAL "_esp8266_sizes")
       target_compile_options(${target} PUBLIC -include ${AIRSWD_ESP8266_SIZES})
       set_target_properties(${target} PROPERTIES EXCLUDE_FROM_ALL TRUE)
+    elseif(variant STREQUAL "_tsan")
+      target_compile_options(${target} PUBLIC ${AIRSWD_THREAD_SANITIZE})
+      target_link_options(${target} PUBLIC ${AIRSWD_THREAD_SANITIZE})
+      set_target_properties(${target} PROPERTIES EXCLUDE_FROM_ALL TRUE)
     endif()
   endforeach()
 endfunction()
 
-# airswd_executable(NAME [ESP8266_SIZES] SOURCES <files...> [LINK <airswd libs...>] [SYSTEM_LINK <libs...>]): the
-# plain variant, and with ESP8266_SIZES also NAME_esp8266_sizes on the libraries' _esp8266_sizes variant.
+# airswd_executable(NAME [ESP8266_SIZES] [TSAN] SOURCES <files...> [LINK <airswd libs...>] [SYSTEM_LINK <libs...>]):
+# the plain variant, with ESP8266_SIZES also NAME_esp8266_sizes on the libraries' _esp8266_sizes variant, and with
+# TSAN also NAME_tsan on their _tsan variant.
 function(airswd_executable name)
-  cmake_parse_arguments(ARG "ESP8266_SIZES" "" "SOURCES;LINK;SYSTEM_LINK" ${ARGN})
-  set(sized "")
+  cmake_parse_arguments(ARG "ESP8266_SIZES;TSAN" "" "SOURCES;LINK;SYSTEM_LINK" ${ARGN})
+  set(extra "")
   if(ARG_ESP8266_SIZES)
-    set(sized _esp8266_sizes)
+    list(APPEND extra _esp8266_sizes)
   endif()
-  foreach(variant IN ITEMS "" ${sized})
+  if(ARG_TSAN)
+    list(APPEND extra _tsan)
+  endif()
+  foreach(variant IN ITEMS "" ${extra})
     set(target ${name}${variant})
     add_executable(${target} ${ARG_SOURCES})
     target_compile_options(${target} PRIVATE ${AIRSWD_WARNINGS})

@@ -183,7 +183,7 @@
 #endif
 /* Tags 1 to this many. */
 #ifndef AIRSWD_PERSIST_TAGS
-#define AIRSWD_PERSIST_TAGS 4
+#define AIRSWD_PERSIST_TAGS 5
 #endif
 /* Largest log entry (bytes): a service log line is 8 bytes of numbers and its text without the terminator. */
 #ifndef AIRSWD_PERSIST_LOG_ENTRY_MAX

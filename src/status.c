@@ -137,6 +137,13 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_FIRMWARE_TOO_LARGE] = {"firmware-too-large",
                                    "the firmware is larger than the programmer's update slot: build it with fewer "
                                    "features, or use a board with more flash"},
+    [STATUS_SETUP_DONE] = {"setup-done", "setup was done already: a factory reset opens it again"},
+    [STATUS_SECURITY_SAVE] = {"security-save",
+                              "the security state could not be saved, so nothing changed: try again, then check the "
+                              "device's storage"},
+    [STATUS_SECURITY_DAMAGED] = {"security-damaged",
+                                 "the saved security state is damaged: everything protected is refused until a "
+                                 "factory reset"},
     [STATUS_OUTPUT_FULL] = {"output-full",
                             "the client is not reading fast enough: its connection's output buffer is full; send "
                             "the data again once it has drained, or drop it"},

@@ -68,6 +68,10 @@ enum status {
     STATUS_STORE_FULL,            /* staged images take the room the image needs */
     /* Programmer firmware update (src/service/firmware_update) */
     STATUS_FIRMWARE_TOO_LARGE, /* the firmware is larger than the programmer's update slot */
+    /* Security state (src/service/service_security.c) */
+    STATUS_SETUP_DONE,       /* first-boot setup was done already */
+    STATUS_SECURITY_SAVE,    /* the security state could not be saved: nothing changed */
+    STATUS_SECURITY_DAMAGED, /* the saved security state is damaged or unreadable: only a factory reset helps */
     /* Network engines (src/net) */
     STATUS_OUTPUT_FULL, /* a connection's output buffer has no room: its client reads slower than we write */
     STATUS_COUNT

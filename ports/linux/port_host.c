@@ -6,13 +6,17 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/random.h>
 #include <time.h>
 
 /* Port state: the only mutable globals of airswd live in ports. */
-static volatile sig_atomic_t cancel_requested;
+/* Set by the signal handler, read by every thread (the daemon's job thread yields on it): a lock-free atomic, which
+ * is safe in a handler and between threads alike (volatile sig_atomic_t is only the former). */
+static atomic_int cancel_requested;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the signal handler needs a lock-free atomic");
 static enum hal_log_level log_level = HAL_LOG_INFO;
 
 uint64_t port_host_now_us(void *ctx)

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "port_persist.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,34 +171,55 @@ static unsigned load_log(void *ctx, struct service_log_line *lines, unsigned max
     return count;
 }
 
-/* The security record, as the service encodes it (it checks its own CRC). */
-static bool load_security(void *ctx, uint8_t *record, size_t size)
+/* A record the service encodes (it checks its own CRC), in a file of exactly size bytes. A file that is missing is
+ * no record; one that cannot be opened or read, or is of another size, is unreadable (never "none": that would
+ * open setup again). */
+static enum service_record_load load_record(const char *path, uint8_t *record, size_t size)
 {
-    struct port_persist *persist = ctx;
-    FILE *file = fopen(persist->security_path, "rb");
+    FILE *file = fopen(path, "rb");
     if (file == NULL)
-        return false;
+        return errno == ENOENT ? SERVICE_RECORD_NONE : SERVICE_RECORD_UNREADABLE;
     size_t got = fread(record, 1, size, file);
+    bool whole = got == size && fgetc(file) == EOF && !ferror(file);
     fclose(file);
-    return got == size;
+    return whole ? SERVICE_RECORD_LOADED : SERVICE_RECORD_UNREADABLE;
 }
 
-struct security_bytes {
+struct record_bytes {
     const uint8_t *record;
     size_t size;
 };
 
-static void fill_security(FILE *file, void *ctx)
+static void fill_record(FILE *file, void *ctx)
 {
-    const struct security_bytes *bytes = ctx;
+    const struct record_bytes *bytes = ctx;
     fwrite(bytes->record, 1, bytes->size, file);
 }
 
-static void save_security(void *ctx, const uint8_t *record, size_t size)
+static bool save_record(const char *path, const uint8_t *record, size_t size)
 {
-    struct port_persist *persist = ctx;
-    struct security_bytes bytes = {record, size};
-    write_replace(persist->security_path, fill_security, &bytes);
+    struct record_bytes bytes = {record, size};
+    return write_replace(path, fill_record, &bytes);
+}
+
+static enum service_record_load load_security(void *ctx, uint8_t *record, size_t size)
+{
+    return load_record(((struct port_persist *)ctx)->security_path, record, size);
+}
+
+static bool save_security(void *ctx, const uint8_t *record, size_t size)
+{
+    return save_record(((struct port_persist *)ctx)->security_path, record, size);
+}
+
+static enum service_record_load load_rollback(void *ctx, uint8_t *record, size_t size)
+{
+    return load_record(((struct port_persist *)ctx)->rollback_path, record, size);
+}
+
+static bool save_rollback(void *ctx, const uint8_t *record, size_t size)
+{
+    return save_record(((struct port_persist *)ctx)->rollback_path, record, size);
 }
 
 static const struct service_persist port_persist_ops = {
@@ -207,6 +229,8 @@ static const struct service_persist port_persist_ops = {
     .append_log = append_log,
     .load_security = load_security,
     .save_security = save_security,
+    .load_rollback = load_rollback,
+    .save_rollback = save_rollback,
 };
 
 const struct service_persist *port_persist_init(struct port_persist *persist, const char *dir)
@@ -215,5 +239,6 @@ const struct service_persist *port_persist_init(struct port_persist *persist, co
     snprintf(persist->settings_path, sizeof persist->settings_path, "%s/settings.txt", dir);
     snprintf(persist->log_path, sizeof persist->log_path, "%s/log.txt", dir);
     snprintf(persist->security_path, sizeof persist->security_path, "%s/security.bin", dir);
+    snprintf(persist->rollback_path, sizeof persist->rollback_path, "%s/anti-rollback.bin", dir);
     return &port_persist_ops;
 }

@@ -82,6 +82,7 @@ enum status device_start(struct device *device, const struct device_config *conf
         .lock_ctx = config->lock_ctx,
         .job_queued = config->job_queued,
         .job_queued_ctx = config->job_queued_ctx,
+        .factory_reset_how = config->factory_reset_how,
     };
     choose_persistence(device, config, &service);
     service_init(&device->service, &service, &device->store);

@@ -57,6 +57,7 @@ struct device_config {
     /* The programmer's own firmware update slot (POST /api/v1/firmware); NULL: not updated over the network. */
     const struct firmware_update_port *firmware;
     bool factory_reset;    /* empty the store and forget setup (the port saw its reset pin or flag) */
+    const char *factory_reset_how; /* how a user makes one, for the sentence of a damaged security state */
     device_notice notice;  /* may be NULL */
     void *notice_ctx;
 };

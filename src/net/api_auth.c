@@ -53,6 +53,12 @@ static bool authorize(void *ctx, struct http_request *req)
     api->verified = NULL;
     if (api_access_unsigned(api, req))
         return true;
+    /* A damaged security state signs nothing: no key can be trusted until a factory reset. */
+    status_clear(&api->report);
+    if (service_security_damaged(api->service, &api->report)) {
+        api_respond_status(api, req, STATUS_SECURITY_DAMAGED, &api->report);
+        return false;
+    }
     /* The signed target: the (decoded) path, and "?" with the query as sent when there is one. */
     char *target = api->scratch;
     int len = snprintf(target, sizeof api->scratch, "%s%s%s", req->path, req->query[0] ? "?" : "", req->query);
@@ -286,19 +292,18 @@ void api_setup_post(void *ctx, struct http_request *req)
         ok = false;
     }
     ok = ok && setup_code_matches(api, req, code);
-    if (ok && !service_security_setup(api->service, admin_key)) {
-        respond_setup_done(api, req);
-        ok = false;
-    }
     if (ok) {
-        secure_auth_set_key(&api->auth, admin_key);
-        secure_auth_wipe(api->setup_code, sizeof api->setup_code);
+        /* One change: the key, the signing key and the image key are saved together, or nothing is. */
         status_clear(&api->report);
-        if (have_point)
-            service_security_add_key(api->service, point, &api->report);
-        if (have_image_key)
-            service_security_set_image_key(api->service, image_key);
-        api_device_get(ctx, req);
+        enum status status = service_security_setup(api->service, admin_key, have_point ? point : NULL,
+                                                    have_image_key ? image_key : NULL, &api->report);
+        if (status != STATUS_OK) {
+            api_respond_status(api, req, status, &api->report);
+        } else {
+            secure_auth_set_key(&api->auth, admin_key);
+            secure_auth_wipe(api->setup_code, sizeof api->setup_code);
+            api_device_get(ctx, req);
+        }
     }
     secure_auth_wipe(admin_key, sizeof admin_key);
     secure_auth_wipe(image_key, sizeof image_key);
@@ -339,10 +344,16 @@ void api_key_delete(void *ctx, struct http_request *req)
     if (ok) {
         memcpy(hex, text, len);
         hex[len] = '\0';
-        ok = secure_auth_hex_decode(hex, id, sizeof id) && service_security_remove_key(api->service, id);
+        ok = secure_auth_hex_decode(hex, id, sizeof id);
     }
     if (!ok) {
         api_respond_error(api, req, 404, "not-found", "no trusted key has this id");
+        return;
+    }
+    status_clear(&api->report);
+    enum status status = service_security_remove_key(api->service, id, &api->report);
+    if (status != STATUS_OK) {
+        api_respond_status(api, req, status, &api->report);
         return;
     }
     api_device_get(ctx, req);

@@ -72,6 +72,8 @@ static int http_status_of(enum status status, const char **error)
         return 403;
     case STATUS_TARGET_MISMATCH: /* an image for another target: the request, not the device, is wrong */
         return 422;
+    case STATUS_SETUP_DONE:
+        return 409;
     default:
         return 500;
     }

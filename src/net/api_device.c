@@ -23,8 +23,12 @@ static void write_auth(struct api *api, struct http_request *req, struct json_wr
     json_object_begin(writer);
     json_key(writer, "required");
     json_bool(writer, api->http.authorize != NULL);
+    struct status_report damage;
+    bool damaged = service_security_damaged(api->service, &damage);
     json_key(writer, "setup_required");
-    json_bool(writer, api->http.authorize != NULL && !secure_auth_is_configured(&api->auth));
+    json_bool(writer, api->http.authorize != NULL && !secure_auth_is_configured(&api->auth) && !damaged);
+    json_key(writer, "security_damaged");
+    json_bool(writer, damaged);
     json_key(writer, "scheme");
     json_string(writer, SECURE_AUTH_SCHEME);
     uint8_t salt[SERVICE_SALT_SIZE];
@@ -241,6 +245,13 @@ void api_settings_put(void *ctx, struct http_request *req)
             return;
         }
     }
+    /* Debug mode first: when it cannot be saved, nothing of the request changes. */
+    status_clear(&api->report);
+    enum status status = debug >= 0 ? service_security_set_debug(api->service, debug != 0, &api->report) : STATUS_OK;
+    if (status != STATUS_OK) {
+        api_respond_status(api, req, status, &api->report);
+        return;
+    }
     bool was_public = api_access_public_status(api);
     service_settings_set(api->service, &settings);
     service_log(api->service, "settings changed");
@@ -248,7 +259,5 @@ void api_settings_put(void *ctx, struct http_request *req)
         service_log(api->service, settings.public_status
                                       ? "status and log public: anyone on the network reads them unsigned"
                                       : "status and log private again: reading them needs a signed request");
-    if (debug >= 0)
-        service_security_set_debug(api->service, debug != 0);
     respond_settings(api, req);
 }

@@ -35,6 +35,7 @@
 #define PERSIST_TAG_SECURITY         2 /* the service's security record (service_security.c) */
 #define PERSIST_TAG_BOARD            3 /* a port's board record: WiFi network, pins (ports/esp8266) */
 #define PERSIST_TAG_FIRMWARE         4 /* a port's own firmware: update trial, anti-rollback minimum (ports/esp8266) */
+#define PERSIST_TAG_ANTI_ROLLBACK    5 /* the service's anti-rollback minimum for STM32 images (service_security.c) */
 
 #if AIRSWD_PERSIST_TAGS < 1 || AIRSWD_PERSIST_TAGS > 254 || AIRSWD_PERSIST_BLOB_MAX > 0xFFFF ||                        \
     AIRSWD_PERSIST_LOG_ENTRY_MAX > 0xFFFF

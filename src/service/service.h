@@ -106,6 +106,13 @@ struct service_event {
     char data[SERVICE_EVENT_DATA_MAX];     /* a JSON object */
 };
 
+/* What loading a saved record found. */
+enum service_record_load {
+    SERVICE_RECORD_NONE,       /* none was ever saved (a fresh device) */
+    SERVICE_RECORD_LOADED,     /* size bytes, as saved (the service checks its own CRC) */
+    SERVICE_RECORD_UNREADABLE, /* there is one, and it cannot be read whole: it counts as damaged */
+};
+
 /* Optional persistence, given by a port that has somewhere to keep them: the settings and the event log then
  * survive a restart. Called with the service's lock held; each should be quick and must not call the service. A port
  * with flash but no files uses service_persist_flash.h. */
@@ -116,18 +123,24 @@ struct service_persist {
     /* Up to max of the newest saved lines, oldest first; returns how many. */
     unsigned (*load_log)(void *ctx, struct service_log_line *lines, unsigned max);
     void (*append_log)(void *ctx, const struct service_log_line *line);
-    /* The security record (service_security_encode: setup, admin key, debug mode, trusted keys, image key,
-     * anti-rollback minimum), SERVICE_SECURITY_RECORD_SIZE bytes, saved whole. It holds the admin key: the port keeps
-     * it where only the device reads it. load returns false when none was saved. May both be NULL (the device then
-     * forgets its setup at each restart). */
-    bool (*load_security)(void *ctx, uint8_t *record, size_t size);
-    void (*save_security)(void *ctx, const uint8_t *record, size_t size);
+    /* The security record (service_security_encode: setup, admin key, debug mode, trusted keys, image key, a copy
+     * of the anti-rollback minimum), SERVICE_SECURITY_RECORD_SIZE bytes, saved whole. It holds the admin key: the
+     * port keeps it where only the device reads it. save returns false when the record is not saved whole (the old
+     * one must then still load); the service then changes nothing. May both be NULL (the device then forgets its
+     * setup at each restart). */
+    enum service_record_load (*load_security)(void *ctx, uint8_t *record, size_t size);
+    bool (*save_security)(void *ctx, const uint8_t *record, size_t size);
+    /* The anti-rollback record (SERVICE_ROLLBACK_RECORD_SIZE bytes): the minimum on its own, so that no damage to
+     * the security record lowers it. Same rules; NULL with the security record's functions only. */
+    enum service_record_load (*load_rollback)(void *ctx, uint8_t *record, size_t size);
+    bool (*save_rollback)(void *ctx, const uint8_t *record, size_t size);
 };
 
 /* What first-boot setup establishes (docs/security.md); the image policy beside it is struct secure_image_policy. */
 #define SERVICE_ADMIN_KEY_SIZE 32
 #define SERVICE_SALT_SIZE 16
 #define SERVICE_SECURITY_RECORD_SIZE 340
+#define SERVICE_ROLLBACK_RECORD_SIZE 12
 struct service_security {
     bool configured;                           /* setup is done: the admin key is set and setup is closed */
     uint8_t admin_key[SERVICE_ADMIN_KEY_SIZE]; /* K of docs/auth.md; never leaves the device */
@@ -151,6 +164,9 @@ struct service_config {
     /* May be NULL: the settings and the log are then in memory only. */
     const struct service_persist *persist;
     void *persist_ctx;
+    /* How someone with the device in hand makes a factory reset ("a restart with --factory-reset"), short: it is
+     * named in a status detail when the saved security state is damaged. NULL: "a factory reset". */
+    const char *factory_reset_how;
 };
 
 struct service_image {
@@ -181,14 +197,16 @@ struct service {
     struct service_security security;
     struct secure_image_policy policy;
     bool signed_only;
+    /* The record that loaded damaged or unreadable (or a factory reset that could not be saved); NULL: none. While
+     * set, setup and every change of the security state are refused (STATUS_SECURITY_DAMAGED). */
+    const char *security_damage;
 
     /* The job task's. */
     struct job job;
     struct secure_image_work secure_work;
-    struct secure_image_info admitted; /* the signed container the running job checked */
-    bool admitted_container;
     struct status_report job_report;
     struct hal_system job_system; /* the target's system with a yield that honours cancellation */
+    uint8_t job_image_key[SECURE_AES_KEY_SIZE]; /* the image key as the job started */
     unsigned job_slot;
     struct service_job_record *running;
 
@@ -215,26 +233,38 @@ uint32_t service_uptime_s(struct service *service);
 
 /* ---- security (service_security.c, service_policy.c) ---- */
 
-/* The image policy, and whether plain images are refused. A flash of a signed container that verified raises the
- * anti-rollback minimum to the container's security version. */
+/* The image policy, and whether plain images are refused. A flash of a signed container raises the anti-rollback
+ * minimum to the container's security version once its checks passed, before the first erase (service_policy.c). */
 void service_image_policy(struct service *service, struct secure_image_policy *policy, bool *signed_only);
 /* Copies K out for the API's authentication; false (nothing copied) while setup is not done. */
 bool service_security_admin_key(struct service *service, uint8_t key[SERVICE_ADMIN_KEY_SIZE]);
-/* First-boot setup: sets K and closes setup. False when setup was already done (nothing changes). */
-bool service_security_setup(struct service *service, const uint8_t key[SERVICE_ADMIN_KEY_SIZE]);
+/* The saved security state was damaged or unreadable: report gets STATUS_SECURITY_DAMAGED and the sentence that
+ * names the factory reset. False when it is sound. */
+bool service_security_damaged(struct service *service, struct status_report *report);
+
+/* Every change below is saved before it takes effect: STATUS_SECURITY_SAVE when the port could not save it (nothing
+ * changed, in RAM either), STATUS_SECURITY_DAMAGED while the saved state is damaged. */
+
+/* First-boot setup: sets K, trusts point and sets the image key (each may be NULL), and closes setup, as one
+ * change. STATUS_SETUP_DONE when setup was already done. */
+enum status service_security_setup(struct service *service, const uint8_t key[SERVICE_ADMIN_KEY_SIZE],
+                                   const uint8_t *point, const uint8_t *image_key, struct status_report *report);
 /* The salt clients derive K with (docs/auth.md): public, served by GET /api/v1/device; drawn anew while setup is
  * open (at start and at a factory reset), kept by setup. */
 void service_security_salt(struct service *service, uint8_t salt[SERVICE_SALT_SIZE]);
 /* Trusts a signing key (a no-op for one already trusted); STATUS_INVALID_ARGUMENT when SECURE_IMAGE_MAX_KEYS are. */
 enum status service_security_add_key(struct service *service, const uint8_t point[SECURE_P256_POINT_SIZE],
                                      struct status_report *report);
-/* False for a key id that is not trusted. */
-bool service_security_remove_key(struct service *service, const uint8_t id[SECURE_KEY_ID_SIZE]);
-void service_security_set_image_key(struct service *service, const uint8_t key[SECURE_AES_KEY_SIZE]);
-void service_security_set_debug(struct service *service, bool debug);
+/* STATUS_STORE_NO_IMAGE for a key id that is not trusted. */
+enum status service_security_remove_key(struct service *service, const uint8_t id[SECURE_KEY_ID_SIZE],
+                                        struct status_report *report);
+enum status service_security_set_image_key(struct service *service, const uint8_t key[SECURE_AES_KEY_SIZE],
+                                           struct status_report *report);
+enum status service_security_set_debug(struct service *service, bool debug, struct status_report *report);
 bool service_security_debug(struct service *service);
-/* Forgets setup, K, debug mode, the keys and the image key (physical access only: the port's reset pin or flag).
- * The anti-rollback minimum stays. */
+/* Forgets setup, K, debug mode, the keys and the image key (physical access only: the port's reset pin or flag),
+ * and a damage: the device offers setup again. The anti-rollback minimum stays (the highest still readable). When
+ * the reset cannot be saved, the device stays refusing as if damaged. */
 void service_security_factory_reset(struct service *service);
 /* The security record (layout in service_security.c); decode is false for anything but a sound record. */
 void service_security_encode(const struct service_security *security, const struct secure_image_policy *policy,
@@ -323,7 +353,8 @@ void service_event_push_locked(struct service *service, const char *name, const 
 void service_log_locked(struct service *service, const char *text);
 enum status service_copy_report(struct status_report *to, const struct status_report *from, enum status status);
 enum status service_admit_image(void *ctx, const struct stm32_target *target, struct status_report *report);
-void service_raise_min_version_locked(struct service *service);
+/* Raises the anti-rollback minimum to version (no-op when it is not higher) and saves it. */
+enum status service_raise_min_version(struct service *service, uint32_t version, struct status_report *report);
 void service_security_load_locked(struct service *service);
 
 #endif /* AIRSWD_SERVICE_H */

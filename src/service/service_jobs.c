@@ -2,9 +2,10 @@
  * service_jobs.c - the job queue (one job at a time) and the job task's side: a job through src/job, with its
  * progress turned into records and events.
  *
- * Flash semantics: "flash image N" makes N current (store_activate), then programs the current image; "rollback"
- * makes the previous image current (store_rollback), then programs it. Only a job that programmed and verified the
- * current image marks it flashed well (store_mark_flashed_ok), which is what makes it the next rollback target.
+ * Flash semantics: "flash image N" programs N; "rollback" programs the previous image. The store's roles change
+ * only when the job succeeded, by one record (store_record_flash): the image becomes current, and when the job
+ * verified it, it has flashed well, which is what makes it the next rollback target. A job refused or failed, at
+ * any phase, leaves the store as it was: the current and the previous image are what they were before it.
  * "verify image N" compares the flash with N and changes nothing, in the store or on the target. "read" streams
  * target memory into a new image of the store (a raw binary at the address read), which the client downloads.
  */
@@ -253,32 +254,34 @@ static void job_random(void *ctx, void *buf, size_t len)
     target->random(target->ctx, buf, len);
 }
 
-/* Finds the job's image and its slot (under the lock); a flash or a rollback makes it current first. */
+/* Finds the job's image and its slot (under the lock), changing no role: image N, the current image, or (rollback)
+ * the previous one. An image to be programmed is read back against its CRC first, so that nothing the store
+ * damaged reaches the target. */
 static enum status select_image_locked(struct service *service, const struct service_job_request *request)
 {
-    enum status status = STATUS_OK;
-    int slot = -1;
-    if (request->action == SERVICE_ACTION_ROLLBACK) {
-        status = store_rollback(service->store);
-    } else if (request->image_id != 0) {
+    int slot = request->action == SERVICE_ACTION_ROLLBACK ? store_previous(service->store)
+                                                          : store_current(service->store);
+    if (request->action != SERVICE_ACTION_ROLLBACK && request->image_id != 0) {
         struct store_entry entries[STORE_MAX_SLOTS];
         unsigned count = store_list(service->store, entries, STORE_MAX_SLOTS);
-        status = status_fail(&service->store_report, STATUS_STORE_NO_IMAGE, "no image %lu",
-                             (unsigned long)request->image_id);
-        for (unsigned i = 0; i < count; i++) {
-            if (entries[i].image.state != STORE_SLOT_COMPLETE || entries[i].image.upload_id != request->image_id)
-                continue;
-            slot = (int)entries[i].slot;
-            status = request->action == SERVICE_ACTION_VERIFY ? STATUS_OK
-                                                              : store_activate(service->store, entries[i].slot);
-        }
+        slot = -1;
+        for (unsigned i = 0; i < count; i++)
+            if (entries[i].image.state == STORE_SLOT_COMPLETE && !entries[i].uploading &&
+                entries[i].image.upload_id == request->image_id)
+                slot = (int)entries[i].slot;
+        if (slot < 0)
+            return status_fail(&service->job_report, STATUS_STORE_NO_IMAGE, "no image %lu",
+                               (unsigned long)request->image_id);
     }
-    if (status != STATUS_OK)
-        return service_copy_report(&service->job_report, &service->store_report, status);
-    if (slot < 0 || request->action != SERVICE_ACTION_VERIFY)
-        slot = store_current(service->store);
     if (slot < 0)
-        return status_fail(&service->job_report, STATUS_STORE_NO_IMAGE, "no current image");
+        return request->action == SERVICE_ACTION_ROLLBACK
+                   ? status_fail(&service->job_report, STATUS_STORE_NO_IMAGE, "no previous image to roll back to")
+                   : status_fail(&service->job_report, STATUS_STORE_NO_IMAGE, "no current image");
+    if (request->action != SERVICE_ACTION_VERIFY) {
+        enum status status = store_verify(service->store, (unsigned)slot);
+        if (status != STATUS_OK)
+            return service_copy_report(&service->job_report, &service->store_report, status);
+    }
     service->job_slot = (unsigned)slot;
     return STATUS_OK;
 }
@@ -362,6 +365,9 @@ static enum status run_locked_out(struct service *service, struct service_job_re
     /* Who reads the job's detail may read the memory only in debug mode. */
     bool debug = service->security.debug;
     record->detail_quotes_memory = debug;
+    /* The job's own copy: the network task may change the image key while the job runs. */
+    bool has_image_key = service->policy.has_aes_key;
+    memcpy(service->job_image_key, service->policy.aes_key, sizeof service->job_image_key);
     service_unlock(service);
     if (status != STATUS_OK)
         return status;
@@ -380,11 +386,10 @@ static enum status run_locked_out(struct service *service, struct service_job_re
         .skip_unchanged = request->skip_unchanged,
         .connect_under_reset = settings.connect_under_reset,
         .quote_memory = debug,
-        .image_key = service->policy.has_aes_key ? service->policy.aes_key : NULL,
+        .image_key = has_image_key ? service->job_image_key : NULL,
         .admit = takes_image(request->action) ? service_admit_image : NULL,
         .admit_ctx = service,
     };
-    service->admitted_container = false;
     service->job_system = (struct hal_system){.ctx = service,
                                               .now_us = job_now_us,
                                               .delay_us = job_delay_us,
@@ -399,6 +404,7 @@ static enum status run_locked_out(struct service *service, struct service_job_re
     job_on_progress(&service->job, on_progress, service);
     job_on_data(&service->job, store_read_data, service);
     status = job_run(&service->job);
+    memset(service->job_image_key, 0, sizeof service->job_image_key);
     if (request->action == SERVICE_ACTION_READ) {
         service_lock(service);
         status = end_read_image_locked(service, record, status);
@@ -442,9 +448,11 @@ bool service_job_run(struct service *service)
 
     service_lock(service);
     bool programmed = record->request.action == SERVICE_ACTION_FLASH || record->request.action == SERVICE_ACTION_ROLLBACK;
-    if (status == STATUS_OK && programmed && record->request.verify) {
-        status = store_mark_flashed_ok(service->store);
-        service_raise_min_version_locked(service);
+    if (status == STATUS_OK && programmed) {
+        /* The target holds the image now: only now do the store's roles change. */
+        status = store_record_flash(service->store, service->job_slot, record->request.verify);
+        if (status != STATUS_OK)
+            service_copy_report(&service->job_report, &service->store_report, status);
     }
     record->status = status;
     record->result = service->job.result;

@@ -116,18 +116,44 @@ static unsigned load_log(void *ctx, struct service_log_line *lines, unsigned max
     return load.count;
 }
 
-static bool load_security(void *ctx, uint8_t *record, size_t size)
+/* A record of the service's (it checks its own CRC) under tag. No record under the tag is none; a keeper that cannot
+ * be mounted, or a record that fails its CRC or has another size, is unreadable (never "none": that would open setup
+ * again). */
+static enum service_record_load load_record(struct service_persist_flash *persist, unsigned tag, uint8_t *record,
+                                            size_t size)
 {
-    struct service_persist_flash *persist = ctx;
-    size_t len;
-    return persist_flash_get(&persist->keeper, PERSIST_TAG_SECURITY, record, size, &len) == STATUS_OK && len == size;
+    if (!ready(persist))
+        return SERVICE_RECORD_UNREADABLE;
+    size_t len = 0;
+    enum status status = persist_flash_get(&persist->keeper, tag, record, size, &len);
+    if (status == STATUS_STORE_NO_IMAGE)
+        return SERVICE_RECORD_NONE;
+    return status == STATUS_OK && len == size ? SERVICE_RECORD_LOADED : SERVICE_RECORD_UNREADABLE;
 }
 
-static void save_security(void *ctx, const uint8_t *record, size_t size)
+static bool save_record(struct service_persist_flash *persist, unsigned tag, const uint8_t *record, size_t size)
 {
-    struct service_persist_flash *persist = ctx;
-    if (ready(persist))
-        persist_flash_put(&persist->keeper, PERSIST_TAG_SECURITY, record, size);
+    return ready(persist) && persist_flash_put(&persist->keeper, tag, record, size) == STATUS_OK;
+}
+
+static enum service_record_load load_security(void *ctx, uint8_t *record, size_t size)
+{
+    return load_record(ctx, PERSIST_TAG_SECURITY, record, size);
+}
+
+static bool save_security(void *ctx, const uint8_t *record, size_t size)
+{
+    return save_record(ctx, PERSIST_TAG_SECURITY, record, size);
+}
+
+static enum service_record_load load_rollback(void *ctx, uint8_t *record, size_t size)
+{
+    return load_record(ctx, PERSIST_TAG_ANTI_ROLLBACK, record, size);
+}
+
+static bool save_rollback(void *ctx, const uint8_t *record, size_t size)
+{
+    return save_record(ctx, PERSIST_TAG_ANTI_ROLLBACK, record, size);
 }
 
 const struct service_persist service_persist_flash_ops = {
@@ -137,6 +163,8 @@ const struct service_persist service_persist_flash_ops = {
     .append_log = append_log,
     .load_security = load_security,
     .save_security = save_security,
+    .load_rollback = load_rollback,
+    .save_rollback = save_rollback,
 };
 
 enum status service_persist_flash_mount(struct service_persist_flash *persist, const struct hal_storage *storage,

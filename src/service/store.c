@@ -513,6 +513,25 @@ enum status store_upload_abort(struct store *store)
  * Roles.
  */
 
+/* The roles once slot is current (docs/store.md, "the rules of store_activate"); slot is not current yet. */
+static void make_current(struct store_state *next, unsigned slot)
+{
+    int old = next->current;
+    if (next->previous == (int)slot)
+        next->previous = STORE_NO_SLOT;
+    if (old != STORE_NO_SLOT) {
+        if (next->slots[old].flashed_ok) {
+            /* The replaced image flashed well: it is now the newest such image other than the current one. */
+            if (next->previous != STORE_NO_SLOT)
+                free_slot(next, (unsigned)next->previous);
+            next->previous = old;
+        } else {
+            free_slot(next, (unsigned)old);
+        }
+    }
+    next->current = (int)slot;
+}
+
 enum status store_activate(struct store *store, unsigned slot)
 {
     enum status status = require_mounted(store);
@@ -525,22 +544,26 @@ enum status store_activate(struct store *store, unsigned slot)
     status = store_verify(store, slot);
     if (status != STATUS_OK)
         return status;
-
     struct store_state next = store->state;
-    int old = next.current;
-    if (next.previous == (int)slot)
-        next.previous = STORE_NO_SLOT;
-    if (old != STORE_NO_SLOT) {
-        if (next.slots[old].flashed_ok) {
-            /* The replaced image flashed well: it is now the newest such image other than the current one. */
-            if (next.previous != STORE_NO_SLOT)
-                free_slot(&next, (unsigned)next.previous);
-            next.previous = old;
-        } else {
-            free_slot(&next, (unsigned)old);
-        }
-    }
-    next.current = (int)slot;
+    make_current(&next, slot);
+    return store_journal_commit(store, &next);
+}
+
+enum status store_record_flash(struct store *store, unsigned slot, bool verified)
+{
+    enum status status = require_mounted(store);
+    if (status == STATUS_OK)
+        status = require_complete(store, slot);
+    if (status != STATUS_OK)
+        return status;
+    bool current = store->state.current == (int)slot;
+    if (current && (store->state.slots[slot].flashed_ok || !verified))
+        return STATUS_OK;
+    struct store_state next = store->state;
+    if (!current)
+        make_current(&next, slot);
+    if (verified)
+        next.slots[slot].flashed_ok = true;
     return store_journal_commit(store, &next);
 }
 

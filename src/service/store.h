@@ -22,6 +22,8 @@
  *   upload_finish  reads the image back, checks its length and CRC-32, and records it complete ("staged")
  *   activate       makes a complete image current, in one record
  *   mark_flashed_ok a flash job programmed and verified the current image: it has "flashed well"
+ *   record_flash   both at once, after a flash job programmed an image (the device service's way: the roles change
+ *                  only once the target holds the image, and by one record)
  *
  * Roles, and what the store keeps:
  * - current: the image the device stands behind, the one a flash job programs. Only an image that was received
@@ -216,6 +218,10 @@ enum status store_upload_abort(struct store *store);
 enum status store_activate(struct store *store, unsigned slot);
 /* The current image was programmed into the target, verified and passed its health check. */
 enum status store_mark_flashed_ok(struct store *store);
+/* A flash job programmed the complete image slot into the target (verified: and verified it): slot becomes current
+ * as store_activate() makes it (without reading it back: the job just read it whole), and has flashed well when
+ * verified, by one record. A power cut leaves the roles as they were or as they are now, never half-way. */
+enum status store_record_flash(struct store *store, unsigned slot, bool verified);
 /* The previous image becomes current; store_activate() of the previous entry. */
 enum status store_rollback(struct store *store);
 /* Frees an entry and its sectors, whatever it holds; the roles it had are left empty. */

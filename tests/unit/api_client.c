@@ -39,30 +39,57 @@ static void random_bytes(void *ctx, void *buf, size_t len)
     }
 }
 
-void api_client_start(struct api_client *client, const struct api_board *board,
-                      const struct firmware_update_port *firmware)
+/* device_start over the client's storages, as they are. */
+static void start_device(struct api_client *client)
+{
+    const struct device_config config = {
+        .system = &client->system,
+        .target = client->target,
+        .target_name = client->target.swd != NULL ? "sim" : "none",
+        .version = "test",
+        .store_storage = &client->store.hal,
+        .persist_storage = &client->persist.hal,
+        .persist_sector_count = API_CLIENT_PERSIST_SECTORS,
+        .board = client->board,
+        .firmware = client->firmware,
+    };
+    struct status_report report = {0};
+    if (device_start(&client->device, &config, &report) != STATUS_OK)
+        abort();
+}
+
+static void start(struct api_client *client, const struct job_link *target, const struct api_board *board,
+                  const struct firmware_update_port *firmware)
 {
     memset(client, 0, sizeof *client);
     client->now_us = 1000000;
     client->random_state = 1;
     client->system = (struct hal_system){.ctx = client, .now_us = now_us, .delay_us = delay_us, .yield = yield,
                                          .random = random_bytes};
+    client->target = target != NULL ? *target : (struct job_link){.system = &client->system};
+    client->board = board;
+    client->firmware = firmware;
     power_cut_storage_init(&client->store, client->store_bytes, 4096, API_CLIENT_STORE_SECTORS, 1);
     power_cut_storage_init(&client->persist, client->persist_bytes, 4096, API_CLIENT_PERSIST_SECTORS, 2);
-    const struct device_config config = {
-        .system = &client->system,
-        .target = {.system = &client->system},
-        .target_name = "none",
-        .version = "test",
-        .store_storage = &client->store.hal,
-        .persist_storage = &client->persist.hal,
-        .persist_sector_count = API_CLIENT_PERSIST_SECTORS,
-        .board = board,
-        .firmware = firmware,
-    };
-    struct status_report report = {0};
-    if (device_start(&client->device, &config, &report) != STATUS_OK)
-        abort();
+    start_device(client);
+}
+
+void api_client_start(struct api_client *client, const struct api_board *board,
+                      const struct firmware_update_port *firmware)
+{
+    start(client, NULL, board, firmware);
+}
+
+void api_client_start_with_target(struct api_client *client, const struct job_link *target)
+{
+    start(client, target, NULL, NULL);
+}
+
+void api_client_restart(struct api_client *client)
+{
+    power_cut_storage_restart(&client->store);
+    power_cut_storage_restart(&client->persist);
+    start_device(client);
 }
 
 static void receive(struct api_client_stream *stream)
@@ -158,6 +185,22 @@ void api_client_request(struct api_client *client, const char *method, const cha
     snprintf(request, sizeof request, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s%s\r\n%s", method, path,
              auth, framing, body ? body : "");
     exchange(client, request, response);
+}
+
+void api_client_post_bytes(struct api_client *client, const char *path, const void *bytes, size_t len,
+                           struct api_client_response *response)
+{
+    char auth[SECURE_AUTH_HEADER_MAX + 1];
+    api_client_authorization(client, "POST", path, bytes, len, auth, sizeof auth);
+    char head[1024];
+    int n = snprintf(head, sizeof head,
+                     "POST %s HTTP/1.1\r\nHost: d\r\nConnection: close\r\nAuthorization: %s\r\n"
+                     "Content-Type: application/octet-stream\r\nContent-Length: %zu\r\n\r\n",
+                     path, auth, len);
+    api_client_stream_open(client, &client->stream);
+    api_client_stream_send(client, &client->stream, head, (size_t)n);
+    api_client_stream_send(client, &client->stream, bytes, len);
+    api_client_stream_close(client, &client->stream, response);
 }
 
 void api_client_setup(struct api_client *client, const char *passphrase, struct api_client_response *response)

@@ -38,11 +38,25 @@ struct api_client {
     struct api_client_stream stream; /* the one api_client_request uses */
     uint8_t admin_key[32];
     bool signing; /* set by api_client_setup: requests that need it are signed from then on */
+    /* What the device was started with, for api_client_restart. */
+    struct job_link target;
+    const struct api_board *board;
+    const struct firmware_update_port *firmware;
 };
 
 /* Starts a fresh device (config's store, persistence and system are the client's; board and firmware as given). */
 void api_client_start(struct api_client *client, const struct api_board *board,
                       const struct firmware_update_port *firmware);
+/* As api_client_start, with jobs reaching target (a simulated STM32: tests/common/sim_session.h). The test runs
+ * queued jobs itself (device_run_jobs). */
+void api_client_start_with_target(struct api_client *client, const struct job_link *target);
+/* Power comes back (after a power cut of either storage) and the device starts again on the same flash, as after a
+ * restart; the client keeps its admin key. */
+void api_client_restart(struct api_client *client);
+/* A signed POST of len bytes of any kind (an image upload), as application/octet-stream. */
+void api_client_post_bytes(struct api_client *client, const char *path, const void *bytes, size_t len,
+                           struct api_client_response *response);
+
 /* One request: method, path (with its query), a JSON body or NULL. sign: add an Authorization header with the
  * admin key (a nonce fetched first). The answer's status and body. */
 void api_client_request(struct api_client *client, const char *method, const char *path, const char *body,

@@ -58,7 +58,7 @@ static void print_room_hint(struct remote *remote, const struct http_client_resp
                 remote->url_text);
 }
 
-/* The image uploaded for a job that could not start: deleted, so that it does not take room in the store. */
+/* The image uploaded for a job that could not start or failed: deleted, so that it does not take room in the store. */
 static void forget_image(struct remote *remote, unsigned long long image_id)
 {
     if (image_id == 0)
@@ -266,6 +266,10 @@ static int run_job(struct remote *remote, const char *body, unsigned long long i
     if (record == NULL)
         return 1;
     int status = print_job_end(remote, record, image_id);
+    /* A failed job leaves the device's store as it was (the image it uploaded stays staged): the upload made for
+     * it goes too, so that refused images do not pile up in the store's slots. */
+    if (status != 0 && uploaded)
+        forget_image(remote, image_id);
     if (final != NULL && status == 0)
         *final = record;
     else

@@ -195,7 +195,11 @@ static bool provision_keys(const struct airswdd_options *options, struct service
             fprintf(stderr, "airswdd: %s does not hold an AES-128 key as 32 hex digits\n", options->image_key);
             return false;
         }
-        service_security_set_image_key(service, key);
+        struct status_report report = {0};
+        if (service_security_set_image_key(service, key, &report) != STATUS_OK) {
+            fprintf(stderr, "airswdd: --image-key %s: %s\n", options->image_key, report.detail);
+            return false;
+        }
     }
     return true;
 }
@@ -310,6 +314,7 @@ int main(int argc, char **argv)
         .job_queued_ctx = &worker,
         .files = web_asset_api_file,
         .factory_reset = options.factory_reset,
+        .factory_reset_how = "a restart with --factory-reset",
         .notice = print_notice,
         .firmware = options.firmware_slot != NULL ? &firmware_slot.port : NULL,
     };

@@ -224,6 +224,7 @@ void app_main(void)
         .board = &board.api,
         .firmware = firmware,
         .factory_reset = reset,
+        .factory_reset_how = "the FLASH button is held for 5 s",
         .notice = notice,
     };
     struct status_report report = {0};
