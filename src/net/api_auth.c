@@ -228,14 +228,19 @@ static void respond_setup_done(struct api *api, struct http_request *req)
                       "setup is closed: it was done already (a factory reset opens it again)");
 }
 
-/* POST /api/v1/setup, its head: what setup refuses whatever the body says (done already, not from where the board
- * allows it, a throttled source) is refused before the body is read, so that a body trickled in cannot hold a
+/* POST /api/v1/setup, its head: what setup refuses whatever the body says (a damaged security state, done already,
+ * not from where the board allows it, a throttled source) is refused before the body is read, so that a body trickled in cannot hold a
  * connection and an exchange for nothing. */
 void api_setup_begin(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;
     struct http_connection *conn = req->connection;
     char why[160];
+    status_clear(&api->report);
+    if (service_security_damaged(api->service, &api->report)) { /* names the factory reset */
+        api_respond_status(api, req, STATUS_SECURITY_DAMAGED, &api->report);
+        return;
+    }
     if (api_setup_code(api) == NULL) {
         respond_setup_done(api, req);
         return;

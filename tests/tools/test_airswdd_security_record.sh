@@ -29,7 +29,6 @@ check "a setup that cannot be saved answers 500" test "$code" = 500
 check "  naming security-save" contains "$work/body" '"security-save"'
 request GET /device
 check "  and setup is still open (nothing changed in RAM)" contains "$work/body" '"setup_required":true'
-check "  with no trusted key" contains "$work/body" '"trusted_keys":[]'
 check "SIGTERM stops airswdd" stop_daemon
 start_daemon "$target"
 request GET /device
@@ -49,11 +48,12 @@ cp "$state/anti-rollback.bin" "$work/anti-rollback.good"
 # damaged STATE-FILE HOW: the daemon started on that state refuses setup and signed requests, names the reset.
 damaged() {
   start_daemon "$target"
+  local saved=$passphrase
+  passphrase= # the summary, which a damaged device still gives to anyone
   request GET /device
+  passphrase=$saved
   check "$1: the daemon says its security state is damaged" contains "$work/body" '"security_damaged":true'
   check "  and does not offer setup" contains "$work/body" '"setup_required":false'
-  check "  the minimum is still 7" contains "$work/body" '"min_security_version":7'
-  local saved=$passphrase
   passphrase="an attacker's passphrase"
   setup_daemon
   passphrase=$saved
@@ -82,10 +82,11 @@ damaged "a damaged anti-rollback.bin"
 start_daemon "$target" --factory-reset
 request GET /device
 check "--factory-reset opens setup again" contains "$work/body" '"setup_required":true'
-check "  and keeps the minimum at 7" contains "$work/body" '"min_security_version":7'
 passphrase="the new owner's passphrase"
 setup_daemon ",\"signing_key\":$pub"
 check "  setup answers 200" test "$code" = 200
+request GET /device
+check "  and the minimum is still 7 (no damage lowered it)" contains "$work/body" '"min_security_version":7'
 export AIRSWD_PASSPHRASE=$passphrase
 "$airswd" --device "$url" debug on >/dev/null
 "$airswd" --device "$url" read 0x08000000 65536 -o "$work/before.bin" >/dev/null 2>&1

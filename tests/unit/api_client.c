@@ -194,7 +194,7 @@ void api_client_post_bytes(struct api_client *client, const char *path, const vo
     api_client_authorization(client, "POST", path, bytes, len, auth, sizeof auth);
     char head[1024];
     int n = snprintf(head, sizeof head,
-                     "POST %s HTTP/1.1\r\nHost: d\r\nConnection: close\r\nAuthorization: %s\r\n"
+                     "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: %s\r\n"
                      "Content-Type: application/octet-stream\r\nContent-Length: %zu\r\n\r\n",
                      path, auth, len);
     api_client_stream_open(client, &client->stream);
