@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "adi/adi_mem_ap.h"
 #include "cortexm/cortexm.h"
@@ -79,6 +81,21 @@ bool cli_session_open(struct cli_target *target, struct cli_session *session);
 /* Runs a flash job on the image at path and prints its result; the exit status. */
 int cli_run_job(struct cli_target *target, const struct cli_options *options, const char *path,
                 const struct job_options *job_options);
+
+/* A file the command produces, whole or not at all (cli_output.c): written to a temporary name beside it, which takes
+ * the file's name at commit. overwrite false: an existing file is refused (at open, and again at commit). Every
+ * function prints why it failed. */
+struct cli_output {
+    FILE *file;
+    char path[4096], temporary[4096 + 32];
+    bool overwrite, failed;
+};
+bool cli_output_open(struct cli_output *output, const char *path, mode_t mode, bool overwrite);
+bool cli_output_put(struct cli_output *output, const void *bytes, size_t len);
+bool cli_output_commit(struct cli_output *output);
+void cli_output_abandon(struct cli_output *output); /* after a failure: nothing is left behind */
+/* All of bytes as path, in one go. */
+bool cli_output_write(const char *path, const void *bytes, size_t len, mode_t mode, bool overwrite);
 
 /* `airswd --device URL COMMAND` (cli_remote.c): flash, verify, info and reset through the REST API; the exit
  * status as the local commands give it. */

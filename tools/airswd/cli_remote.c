@@ -564,12 +564,7 @@ static int remote_read(struct remote *remote, int argc, char **argv)
         print_http_error(remote, "read", &response);
         status = 1;
     } else {
-        FILE *out = fopen(argv[3], "wb");
-        if (out == NULL || fwrite(response.body, 1, length, out) != length) {
-            fprintf(stderr, "airswd: cannot write %s\n", argv[3]);
-            status = 1;
-        }
-        if (out != NULL && fclose(out) != 0)
+        if (!cli_output_write(argv[3], response.body, length, 0644, true))
             status = 1;
         if (status == 0 && !remote->json)
             printf("read %lu bytes from 0x%08lX into %s\n", (unsigned long)length, (unsigned long)address, argv[3]);

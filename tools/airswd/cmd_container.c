@@ -41,21 +41,6 @@ static uint8_t *read_file(const char *path, size_t *size)
     return bytes;
 }
 
-/* Creates path (never overwriting it) with mode and writes bytes; false after printing why. */
-static bool write_new_file(const char *path, const void *bytes, size_t size, mode_t mode, bool overwrite)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | (overwrite ? O_TRUNC : O_EXCL), mode);
-    if (fd < 0) {
-        fprintf(stderr, "airswd: cannot create %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    bool ok = write(fd, bytes, size) == (ssize_t)size;
-    ok &= close(fd) == 0;
-    if (!ok)
-        fprintf(stderr, "airswd: writing %s failed\n", path);
-    return ok;
-}
-
 static void random_bytes(uint8_t *out, size_t len, mbedtls_ctr_drbg_context *drbg, mbedtls_entropy_context *entropy)
 {
     mbedtls_entropy_init(entropy);
@@ -100,7 +85,7 @@ int cmd_keygen(const struct cli_options *options, int argc, char **argv)
         for (unsigned i = 0; i < SECURE_AES_KEY_SIZE; i++)
             snprintf(text + 2 * i, 3, "%02x", key[i]);
         strcat(text, "\n");
-        bool ok = write_new_file(out, text, strlen(text), 0600, false);
+        bool ok = cli_output_write(out, text, strlen(text), 0600, false);
         mbedtls_ctr_drbg_free(&drbg);
         mbedtls_entropy_free(&entropy);
         return ok ? 0 : 1;
@@ -132,9 +117,12 @@ int cmd_keygen(const struct cli_options *options, int argc, char **argv)
         fprintf(stderr, "airswd: %s exists: not overwritten\n", pub);
         return 1;
     }
-    if (!write_new_file(out, private_pem, strlen((char *)private_pem), 0600, false) ||
-        !write_new_file(pub, public_pem, strlen((char *)public_pem), 0644, false))
+    if (!cli_output_write(out, private_pem, strlen((char *)private_pem), 0600, false))
         return 1;
+    if (!cli_output_write(pub, public_pem, strlen((char *)public_pem), 0644, false)) {
+        unlink(out); /* a pair or nothing */
+        return 1;
+    }
     printf("private key %s (keep it secret), public key %s\n", out, pub);
     return 0;
 }
@@ -355,7 +343,7 @@ static int sign_attach(const char *signature_path, const char *input, const char
     int result = 1;
     if (file != NULL && signed_file == NULL)
         fprintf(stderr, "airswd: %s is not a container, or %s is not a signature\n", input, signature_path);
-    else if (signed_file != NULL && write_new_file(out, signed_file, out_size, 0644, true))
+    else if (signed_file != NULL && cli_output_write(out, signed_file, out_size, 0644, true))
         result = 0;
     free(signed_file);
     free(file);
@@ -450,8 +438,8 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
     size_t file_size, signed_size;
     file = container_assemble(&header, payload, payload_size, aes_path != NULL ? aes_key : NULL, &file_size);
     if (external) {
-        if (write_new_file(header_out, file, IMAGE_CONTAINER_HEADER_SIZE, 0644, true) &&
-            write_new_file(out, file, file_size, 0644, true))
+        if (cli_output_write(header_out, file, IMAGE_CONTAINER_HEADER_SIZE, 0644, true) &&
+            cli_output_write(out, file, file_size, 0644, true))
             result = 0;
         goto done;
     }
@@ -462,7 +450,7 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
         goto done;
     }
     signed_file = container_attach(file, file_size, signature, signature_size, &signed_size);
-    if (signed_file != NULL && write_new_file(out, signed_file, signed_size, 0644, true))
+    if (signed_file != NULL && cli_output_write(out, signed_file, signed_size, 0644, true))
         result = 0;
 done:
     free(signed_file);

@@ -76,11 +76,9 @@ int cmd_read(struct cli_target *target, const struct cli_options *options, const
         fprintf(stderr, "usage: airswd read ADDRESS LENGTH -o FILE\n");
         return 2;
     }
-    FILE *out = fopen(argv[3], "wb");
-    if (out == NULL) {
-        fprintf(stderr, "airswd: cannot write %s\n", argv[3]);
+    struct cli_output out; /* the file appears only when every byte was read */
+    if (!cli_output_open(&out, argv[3], 0644, true))
         return 2;
-    }
     struct cli_session session;
     bool ok = cli_session_open(target, &session);
     uint8_t buffer[1024];
@@ -91,14 +89,15 @@ int cmd_read(struct cli_target *target, const struct cli_options *options, const
         if (adi_mem_read(&session.ap, address + done, buffer, piece, width) != STATUS_OK) {
             print_read_failure(target, &session, address + done);
             ok = false;
-        } else if (fwrite(buffer, 1, piece, out) != piece) {
-            fprintf(stderr, "airswd: cannot write %s\n", argv[3]);
-            ok = false;
+        } else {
+            ok = cli_output_put(&out, buffer, piece);
         }
         done += piece;
     }
-    if (fclose(out) != 0)
-        ok = false;
+    if (ok)
+        ok = cli_output_commit(&out);
+    else
+        cli_output_abandon(&out);
     if (ok)
         printf("read %lu bytes from 0x%08lX into %s\n", (unsigned long)length, (unsigned long)address, argv[3]);
     return ok ? 0 : 1;
