@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The files airswd produces appear whole or not at all (tools/airswd/cli_output.c): a read that fails halfway leaves
 # no file (before, 64 KB of a 128 KB read stayed behind), keygen makes a pair or nothing and never overwrites, sign
-# into a folder that does not exist leaves nothing, and no temporary file is ever left beside the outputs.
-# Usage: test_airswd_outputs.sh PATH/TO/airswd FIRMWARE_DIR
+# into a folder that does not exist leaves nothing, and no temporary file is ever left beside the outputs. A simulator
+# state that cannot be saved fails the command (exit 1); `airswdd --help` is not an error (exit 0, usage on stdout).
+# Usage: test_airswd_outputs.sh PATH/TO/airswd FIRMWARE_DIR PATH/TO/airswdd
 set -u
-airswd=$(realpath "$1") firmware=$(realpath "$2")
+airswd=$(realpath "$1") firmware=$(realpath "$2") airswdd=$(realpath "$3")
 source "$(dirname "$0")/../common/skip.sh"
 [[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
 work=$(mktemp -d)
@@ -49,4 +50,14 @@ echo "old" >app.airswd
 "$airswd" sign --key owner.pem --version 1 --target stm32f103c8 "$firmware/f1/hello_f1.elf" -o app.airswd >/dev/null
 check "sign over an existing file replaces it with the container" test "$(head -c 8 app.airswd)" = AIRSWDC1
 check "no temporary file is left by sign" no_temporaries
+# The simulator's state=FILE: a command that changed the chip and could not save it did not do what it says.
+"$airswd" --target sim:stm32f103c8,state=nowhere/chip.state reset >/dev/null 2>err.txt
+check "a state that cannot be saved fails the command (exit 1)" test $? = 1
+check "  saying so" grep -q "cannot save the simulator state" err.txt
+
+"$airswdd" --help >usage.txt 2>/dev/null
+check "airswdd --help exits 0" test $? = 0
+check "  with the usage on stdout" grep -q "^usage: airswdd" usage.txt
+"$airswdd" --no-such-option >/dev/null 2>&1
+check "airswdd with an unknown option exits 2" test $? = 2
 exit $((failures > 0))

@@ -46,7 +46,8 @@ struct cli_target {
 
 /* Opens the target; prints the reason and returns false when it cannot. */
 bool cli_target_open(struct cli_target *target, const struct cli_options *options);
-void cli_target_close(struct cli_target *target);
+/* Saves the simulator's state=FILE; false when it could not (after printing why). */
+bool cli_target_close(struct cli_target *target);
 
 /* A number in C notation (decimal, 0x hex, 0 octal) that fits 32 bits. */
 bool cli_parse_u32(const char *text, uint32_t *value);

@@ -108,15 +108,17 @@ bool cli_target_open(struct cli_target *target, const struct cli_options *option
     return true;
 }
 
-void cli_target_close(struct cli_target *target)
+bool cli_target_close(struct cli_target *target)
 {
+    bool saved = true;
     if (target->sim) {
         if (target->state_path[0] && target->keep_state)
-            cli_sim_state_save(target->sim, target->state_path);
+            saved = cli_sim_state_save(target->sim, target->state_path);
         sim_target_trace_stop(target->sim->target);
         sim_stm32_destroy(target->sim);
         target->sim = NULL;
     }
+    return saved;
 }
 
 void cli_print_failure(const struct cli_target *target, const char *what)

@@ -133,7 +133,8 @@ int main(int argc, char **argv)
         if (!cli_target_open(&target, &options))
             return 2;
         int result = commands[i].run(&target, &options, command, argc - optind - 1, argv + optind + 1);
-        cli_target_close(&target);
+        if (!cli_target_close(&target) && result == 0)
+            result = 1; /* the chip's state, which the next command would act on, is not what it did */
         return result;
     }
     fprintf(stderr, "airswd: unknown command '%s'\n", command);

@@ -51,9 +51,9 @@ struct airswdd_options {
     const char *setup_code_file;
 };
 
-static void usage(void)
+static void usage(FILE *out)
 {
-    fprintf(stderr, "usage: airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR "
+    fprintf(out, "usage: airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR "
                     "[--store-size SIZE] [--factory-reset] [--trust-key PUB.pem ...] [--image-key KEY.hex]\n"
                     "  --store-size  the staging store's file DIR/store.bin, in bytes or with K or M (default 2112K,\n"
                     "                a 4 MB ESP8266's partition); whole 4 KB sectors. A store.bin of another size is\n"
@@ -150,12 +150,12 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
         } else if (strcmp(arg, "--setup-code-file") == 0 && has_value) {
             options->setup_code_file = argv[++i];
         } else {
-            usage();
+            usage(stderr);
             return false;
         }
     }
     if (!listen || options->state_dir == NULL) {
-        usage();
+        usage(stderr);
         return false;
     }
     return true;
@@ -274,6 +274,10 @@ static void airswdd_idle(void *ctx)
 int main(int argc, char **argv)
 {
     struct airswdd_options options;
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout); /* asked for: not an error */
+        return 0;
+    }
     if (!parse_options(argc, argv, &options))
         return 2;
     struct hal_system host;
