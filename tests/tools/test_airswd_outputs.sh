@@ -50,6 +50,20 @@ echo "old" >app.airswd
 "$airswd" sign --key owner.pem --version 1 --target stm32f103c8 "$firmware/f1/hello_f1.elf" -o app.airswd >/dev/null
 check "sign over an existing file replaces it with the container" test "$(head -c 8 app.airswd)" = AIRSWDC1
 check "no temporary file is left by sign" no_temporaries
+# A file named on the command line that does not open is a bad command line (exit 2), with the reason, everywhere.
+"$airswd" flash nosuch.elf >/dev/null 2>err.txt
+check "flash of a missing file exits 2" test $? = 2
+check "  naming the reason" grep -q "cannot open nosuch.elf: No such file" err.txt
+"$airswd" sign --key nosuch.pem --version 1 --target stm32f103c8 "$firmware/f1/hello_f1.elf" -o x.airswd \
+  >/dev/null 2>err.txt
+check "sign with a missing key file exits 2" test $? = 2
+check "  naming the reason" grep -q "cannot open nosuch.pem: No such file" err.txt
+"$airswd" sign --key owner.pem --version 1 --target stm32f103c8 nosuch.elf -o x.airswd >/dev/null 2>err.txt
+check "sign of a missing image exits 2" test $? = 2
+"$airswd" inspect nosuch.airswd >/dev/null 2>err.txt
+check "inspect of a missing file exits 2" test $? = 2
+check "  naming the reason" grep -q "cannot open nosuch.airswd: No such file" err.txt
+
 # The simulator's state=FILE: a command that changed the chip and could not save it did not do what it says.
 "$airswd" --target sim:stm32f103c8,state=nowhere/chip.state reset >/dev/null 2>err.txt
 check "a state that cannot be saved fails the command (exit 1)" test $? = 1

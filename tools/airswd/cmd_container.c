@@ -41,6 +41,23 @@ static uint8_t *read_file(const char *path, size_t *size)
     return bytes;
 }
 
+/* Every file a command reads must open: one that does not is a bad command line (exit 2), as for `flash`, and is
+ * named with the reason before any work is done. */
+static bool inputs_open(const char *const *paths, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (paths[i] == NULL)
+            continue;
+        FILE *file = fopen(paths[i], "rb");
+        if (file == NULL) {
+            fprintf(stderr, "airswd: cannot open %s: %s\n", paths[i], strerror(errno));
+            return false;
+        }
+        fclose(file);
+    }
+    return true;
+}
+
 static void random_bytes(uint8_t *out, size_t len, mbedtls_ctr_drbg_context *drbg, mbedtls_entropy_context *entropy)
 {
     mbedtls_entropy_init(entropy);
@@ -391,6 +408,9 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
         else
             return sign_usage();
     }
+    const char *const inputs[] = {key_path, pub_path, aes_path, attach, input};
+    if (!inputs_open(inputs, sizeof inputs / sizeof inputs[0]))
+        return 2;
     if (attach != NULL)
         return input != NULL && out != NULL ? sign_attach(attach, input, out) : sign_usage();
     bool external = header_out != NULL;
@@ -485,6 +505,9 @@ int cmd_inspect(const struct cli_options *options, int argc, char **argv)
         fprintf(stderr, "usage: airswd inspect [--pub PUB.pem] FILE\n");
         return 2;
     }
+    const char *const inputs[] = {pub_path, input};
+    if (!inputs_open(inputs, sizeof inputs / sizeof inputs[0]))
+        return 2;
     size_t size;
     uint8_t *file = read_file(input, &size);
     if (file == NULL)
