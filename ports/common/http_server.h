@@ -1,7 +1,7 @@
 /*
  * http_server.h - the HTTP engine of src/net/http.h served over TCP: non-blocking BSD sockets (Linux's, or lwIP's on
- * the ESP8266), one poll() loop, and a fixed array of connections, each a struct http_connection. No threads and no allocation: the owner
- * keeps the struct http_server and calls http_server_poll() from its loop; everything the engine's handlers do runs
+ * the ESP8266), one poll() loop, and a fixed array of connections, each a struct http_connection. No threads and no
+ * allocation: the owner keeps the struct http_server and calls http_server_poll() from its loop; everything the engine's handlers do runs
  * inside that call.
  *
  * Input is read with MSG_PEEK and dropped from the socket only once the engine has taken it, so the engine's

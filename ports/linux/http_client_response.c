@@ -105,7 +105,8 @@ static bool take_field(struct answer_head *head, const char *line, size_t len, c
         head->content_length = length;
     } else if (name_is(line, name_len, "Transfer-Encoding")) {
         if (value_len != 7 || strncasecmp(value, "chunked", 7) != 0)
-            return refuse(error, error_size, "the answer uses a transfer coding this client does not read (only chunked)");
+            return refuse(error, error_size,
+                          "the answer uses a transfer coding this client does not read (only chunked)");
         head->chunked = true;
     } else if (name_is(line, name_len, "Content-Type")) {
         size_t keep = value_len < sizeof head->content_type - 1 ? value_len : sizeof head->content_type - 1;

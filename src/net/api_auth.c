@@ -229,8 +229,8 @@ static void respond_setup_done(struct api *api, struct http_request *req)
 }
 
 /* POST /api/v1/setup, its head: what setup refuses whatever the body says (a damaged security state, done already,
- * not from where the board allows it, a throttled source) is refused before the body is read, so that a body trickled in cannot hold a
- * connection and an exchange for nothing. */
+ * not from where the board allows it, a throttled source) is refused before the body is read, so that a body trickled
+ * in cannot hold a connection and an exchange for nothing. */
 void api_setup_begin(void *ctx, struct http_request *req)
 {
     struct api *api = ctx;

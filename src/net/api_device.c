@@ -16,7 +16,8 @@ static bool setup_code_visible(struct api *api, struct http_request *req)
            api->board->setup_allowed(api->board->ctx, req, why, sizeof why);
 }
 
-/* "auth": whether [auth] routes need a signature, and whether the device still waits for its first-boot setup. */
+/* "auth": whether [auth] routes need a signature, whether the device still waits for its first-boot setup or has a
+ * damaged security state, the salt clients derive K with, and the setup code where setup_code_visible says. */
 static void write_auth(struct api *api, struct http_request *req, struct json_writer *writer)
 {
     json_key(writer, "auth");

@@ -390,7 +390,8 @@ bool secure_auth_sign(const uint8_t key[SECURE_AUTH_KEY_SIZE], const char *metho
         !secure_auth_hex_decode(nonce_hex, nonce, SECURE_AUTH_NONCE_SIZE))
         return false;
     request_mac(key, method, path, nonce, body_sha256, mac);
-    char nonce_text[SECURE_AUTH_NONCE_HEX_SIZE], body_text[SECURE_AUTH_HASH_HEX_SIZE], mac_text[SECURE_AUTH_HASH_HEX_SIZE];
+    char nonce_text[SECURE_AUTH_NONCE_HEX_SIZE], body_text[SECURE_AUTH_HASH_HEX_SIZE],
+        mac_text[SECURE_AUTH_HASH_HEX_SIZE];
     secure_auth_hex_encode(nonce, SECURE_AUTH_NONCE_SIZE, nonce_text);
     secure_auth_hex_encode(body_sha256, SECURE_AUTH_HASH_SIZE, body_text);
     secure_auth_hex_encode(mac, SECURE_AUTH_HASH_SIZE, mac_text);

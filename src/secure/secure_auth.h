@@ -3,7 +3,8 @@
  * (docs/auth.md is the byte-exact spec).
  *
  * The device and the client share a 32-byte key K, which clients derive from the admin passphrase with
- * PBKDF2-HMAC-SHA256 and the device's salt (docs/auth.md, "The key"); the device only ever holds K. A request proves K by
+ * PBKDF2-HMAC-SHA256 and the device's salt (docs/auth.md, "The key"); the device only ever holds K. A request proves
+ * K by
  *
  *     Authorization: AIRSWD-HMAC-SHA256 nonce=<32 hex>, body=<64 hex>, mac=<64 hex>
  *     mac = HMAC-SHA256(K, METHOD "\n" PATH[?QUERY] "\n" nonce-hex "\n" body-hex)   (hex in the MAC input: lowercase)

@@ -447,7 +447,8 @@ bool service_job_run(struct service *service)
     enum status status = run_locked_out(service, record);
 
     service_lock(service);
-    bool programmed = record->request.action == SERVICE_ACTION_FLASH || record->request.action == SERVICE_ACTION_ROLLBACK;
+    bool programmed =
+        record->request.action == SERVICE_ACTION_FLASH || record->request.action == SERVICE_ACTION_ROLLBACK;
     if (status == STATUS_OK && programmed) {
         /* The target holds the image now: only now do the store's roles change. */
         status = store_record_flash(service->store, service->job_slot, record->request.verify);

@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (refused_early || !was_complete)
         abort();
     if (response.status < 0 || response.status > 999 || response.body == NULL ||
-        response.body_len > HTTP_CLIENT_BODY_MAX || response.body_len >= size || response.body[response.body_len] != '\0' ||
+        response.body_len > HTTP_CLIENT_BODY_MAX || response.body_len >= size ||
+        response.body[response.body_len] != '\0' ||
         memchr(response.content_type, '\0', sizeof response.content_type) == NULL)
         abort();
     http_client_response_free(&response);

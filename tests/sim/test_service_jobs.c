@@ -7,7 +7,8 @@
  *     truncated container, a plain image) leaves v2 current, v1 previous and the chip's flash byte for byte as it
  *     was.
  *   - The anti-rollback minimum rises with a container's flash whether or not it was verified: v7 flashed without
- *     verification, v5 is refused (and after a job stopped by a power cut mid-programming too), the chip's flash unchanged.
+ *     verification, v5 is refused (and after a job stopped by a power cut mid-programming too), the chip's flash
+ *     unchanged.
  *   - A power cut anywhere in a flash job (the store's last record, or the whole device mid-programming) leaves the
  *     store's roles as they were before the job, or as a finished job leaves them: never a refused or unfinished
  *     image current, never the rollback image freed for it.
