@@ -31,6 +31,7 @@
 #include "crc32.h"
 #include "http_server.h"
 #include "port_host.h"
+#include "test_skip.h"
 
 #define ECHO_MAX       (256u * 1024u)
 #define EVENT_COUNT    3
@@ -220,8 +221,7 @@ static int start_server(void **state)
 {
     (void)state;
     if (system("curl --version >/dev/null 2>&1") != 0) {
-        printf("SKIPPED: curl is not installed\n");
-        exit(77);
+        exit(test_skip_status("curl is not installed (scripts/install-deps.sh)"));
     }
     static struct hal_system host;
     port_host_system(&host);

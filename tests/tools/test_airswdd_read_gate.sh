@@ -16,8 +16,9 @@
 set -u
 airswd=$1 airswdd=$2 firmware=$3
 source "$(dirname "$0")/daemon_test.sh"
-command -v curl >/dev/null || { echo "SKIPPED: curl missing"; exit 77; }
-[[ -f "$firmware/f1/hello_f1.elf" ]] || { echo "SKIPPED: example firmware not built (arm-none-eabi-gcc missing)"; exit 77; }
+source "$(dirname "$0")/../common/skip.sh"
+command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
+[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
 
 json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }
 # unsigned PATH: GET $api/PATH with no Authorization header; the body in $work/body, the status in $code.

@@ -7,7 +7,8 @@
 set -u
 airswdd=$1 connections=$2
 source "$(dirname "$0")/daemon_test.sh"
-command -v curl >/dev/null || { echo "SKIPPED: curl missing"; exit 77; }
+source "$(dirname "$0")/../common/skip.sh"
+command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
 
 start_daemon "sim:stm32f103c8,state=$work/chip.state"
 check "airswdd starts" test -n "$port"
