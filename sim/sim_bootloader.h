@@ -20,7 +20,8 @@
  *   complete. Bytes that arrive while the ROM is still busy are taken when it finishes, so transmitted times never
  *   go backwards.
  * - Write Protect, Write Unprotect, Readout Protect, Readout Unprotect and a Write Memory into the option bytes end
- *   with the ACK and a system reset (host system_reset() at the ACK's time); the model then waits for 0x7F again.
+ *   with the ACK and a system reset that loads the option bytes (host system_reset() at the ACK's time, as the
+ *   ROM launches the option byte loading); the model then waits for 0x7F again.
  * - Go ACKs a flash or SRAM address and calls host go(); the model then ignores the line until
  *   sim_bootloader_reset().
  *

@@ -15,8 +15,9 @@
 
 enum sim_reset_kind {
     SIM_RESET_POWER_ON, /* everything, the debug domain included */
-    SIM_RESET_SYSTEM,   /* NRST, SYSRESETREQ, a watchdog, OBL_LAUNCH: core and peripherals, not the debug domain;
-                           option bytes are reloaded */
+    SIM_RESET_SYSTEM,   /* NRST, SYSRESETREQ, a watchdog: core and peripherals, not the debug domain; the option
+                           bytes are reloaded only where the family does so (F0/F1/F4, not L4/G0) */
+    SIM_RESET_OPTION_LOAD, /* OBL_LAUNCH: a system reset that loads the option bytes on every family */
 };
 
 /* An interrupt request into the NVIC. Level-sensitive: a peripheral holds it high while its condition lasts. */

@@ -43,6 +43,7 @@ struct sim_flash *sim_flash_create(const struct sim_part *part)
     memset(flash->array, 0xFF, flash->size);
     flash->generation->factory_options(flash);
     flash->generation->reset(flash);
+    flash->generation->load_options(flash);
     return flash;
 }
 
@@ -330,12 +331,13 @@ bool sim_flash_map(struct sim_flash *flash, struct sim_bus *bus)
 static void device_reset(void *ctx, enum sim_reset_kind kind, uint64_t now_ps)
 {
     struct sim_flash *flash = ctx;
-    (void)kind;
     /* A reset aborts the operation in progress; what it had written stays written. */
     if (flash_busy(flash, now_ps))
         flash->busy_until_ps = now_ps;
     flash->operation_pending = false;
     flash->generation->reset(flash);
+    if (kind != SIM_RESET_SYSTEM || flash->generation->loads_options_at_system_reset)
+        flash->generation->load_options(flash);
 }
 
 static const struct sim_device_ops device_ops = {.reset = device_reset};

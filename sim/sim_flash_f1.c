@@ -39,6 +39,9 @@
 
 #define F1_OBR_OPTERR (1u << 0)
 #define F1_OBR_RDPRT (1u << 1)
+/* F0 (RM0360 §3.5.7): RDPRT[2:1] (01 level 1, 11 level 2), USER at 15:8, Data0 at 23:16, Data1 at 31:24; F1
+ * (RM0008 §3.4.6): RDPRT bit 1, USER at 9:2, Data0 at 17:10, Data1 at 25:18. */
+#define F0_OBR_RDPRT_LEVEL2 (3u << 1)
 
 /* Option byte area: RDP, USER, Data0, Data1, WRP0..WRP3, each a byte and its complement (RM0008 §2.5). */
 #define F1_OPT_RDP 0x0u
@@ -129,7 +132,6 @@ static void f1_reset(struct sim_flash *flash)
     flash->key_state = FLASH_KEYS_NONE;
     flash->option_key_state = FLASH_KEYS_NONE;
     flash->options_write_enabled = false;
-    f1_load_options(flash);
 }
 
 static void f1_operation_done(struct sim_flash *flash)
@@ -137,18 +139,26 @@ static void f1_operation_done(struct sim_flash *flash)
     flash->sr |= F1_SR_EOP;
 }
 
+/* An erased halfword (0xFFFF) reads as 0xFF without an error; only a byte that does not match its complement is
+ * OPTERR. */
+static bool option_halfword_erased(const struct sim_flash *flash, uint32_t offset)
+{
+    return flash->options[offset] == 0xFF && flash->options[offset + 1] == 0xFF;
+}
+
 static uint32_t option_byte_register(const struct sim_flash *flash)
 {
     uint32_t obr = 0;
     for (unsigned i = 0; i < F1_OPT_COUNT; i++) {
-        if (!flash_option_halfword_valid(flash, 2 * i))
+        if (!flash_option_halfword_valid(flash, 2 * i) && !option_halfword_erased(flash, 2 * i))
             obr |= F1_OBR_OPTERR;
     }
+    unsigned user_shift = is_f0(flash) ? 8 : 2;
     if (flash->rdp_level > 0)
-        obr |= F1_OBR_RDPRT;
-    obr |= (uint32_t)valid_option_or_erased(flash, F1_OPT_USER) << 2;
-    obr |= (uint32_t)valid_option_or_erased(flash, F1_OPT_DATA0) << 10;
-    obr |= (uint32_t)valid_option_or_erased(flash, F1_OPT_DATA1) << 18;
+        obr |= is_f0(flash) && flash->rdp_level == 2 ? F0_OBR_RDPRT_LEVEL2 : F1_OBR_RDPRT;
+    obr |= (uint32_t)valid_option_or_erased(flash, F1_OPT_USER) << user_shift;
+    obr |= (uint32_t)valid_option_or_erased(flash, F1_OPT_DATA0) << (user_shift + 8);
+    obr |= (uint32_t)valid_option_or_erased(flash, F1_OPT_DATA1) << (user_shift + 16);
     return obr;
 }
 
@@ -321,4 +331,5 @@ const struct flash_generation flash_generation_f1 = {
     .store_rdp = f1_store_rdp,
     .store_write_protection = f1_store_write_protection,
     .programs_over_data = false,
+    .loads_options_at_system_reset = true,
 };

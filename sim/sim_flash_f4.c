@@ -5,7 +5,8 @@
  * width sets PGPERR, a store without PG sets PGSERR, and a store while an error flag is still set is refused with
  * PGSERR. There is no ECC: programming a location that is not erased clears bits (old AND new), as silicon does.
  * Sector and mass erase with STRT. Option bytes are changed through OPTCR and OPTSTRT; leaving read protection
- * level 1 mass-erases the array. The loaded options take effect at the next reset.
+ * level 1 mass-erases the array. The loaded options take effect at the next reset. Writing KEYR while unlocked is
+ * a bus error that locks the controller until reset, as a wrong key does; MER together with SER erases nothing.
  */
 #include "sim_flash_internal.h"
 
@@ -95,7 +96,6 @@ static void f4_reset(struct sim_flash *flash)
     flash->sr = 0;
     flash->key_state = FLASH_KEYS_NONE;
     flash->option_key_state = FLASH_KEYS_NONE;
-    f4_load_options(flash);
 }
 
 /* EOP is only reported with EOPIE set (RM0090 §3.9.4). */
@@ -155,10 +155,11 @@ static void write_control(struct sim_flash *flash, uint32_t value, uint64_t now_
     flash->cr = (value & F4_CR_STORED) | (value & F4_CR_LOCK);
     if (!(value & F4_CR_STRT))
         return;
-    if (value & F4_CR_SER)
+    bool sector = (value & F4_CR_SER) != 0, mass = (value & F4_CR_MER) != 0;
+    if (sector && !mass)
         erase_sector(flash, now_ps);
-    else if (value & F4_CR_MER)
-        erase_all(flash, now_ps);
+    else if (mass && !sector)
+        erase_all(flash, now_ps); /* MER with SER is no operation: nothing is erased */
 }
 
 /* OPTSTRT programs the option bytes from OPTCR; they are loaded at the next reset. */
@@ -199,7 +200,11 @@ static enum sim_bus_status f4_write_register(struct sim_flash *flash, uint32_t o
         flash->acr = value & 0x1F0Fu;
         break;
     case F4_KEYR:
+        if (!(flash->cr & F4_CR_LOCK))
+            flash->key_state = FLASH_KEYS_LOCKED_OUT; /* a key while unlocked counts as a wrong one */
         status = flash_write_key(&flash->key_state, value, FLASH_KEY1, FLASH_KEY2, &unlocked);
+        if (status != SIM_BUS_OK)
+            flash->cr |= F4_CR_LOCK;
         if (unlocked)
             flash->cr &= ~F4_CR_LOCK;
         break;
@@ -258,4 +263,5 @@ const struct flash_generation flash_generation_f4 = {
     .store_rdp = f4_store_rdp,
     .store_write_protection = f4_store_write_protection,
     .programs_over_data = true,
+    .loads_options_at_system_reset = true,
 };

@@ -41,13 +41,17 @@ struct flash_generation {
     void (*operation_done)(struct sim_flash *flash);
     /* Writes the option area as the factory leaves it: read protection level 0, no write protection. */
     void (*factory_options)(struct sim_flash *flash);
-    /* Loads the option area into the effective state (rdp_level, unit_protected) and the option registers. */
+    /* Loads the option area into the effective state (rdp_level, unit_protected) and the option registers; called
+     * after reset() when the reset loads option bytes. */
     void (*load_options)(struct sim_flash *flash);
     /* Writes the option area for an RDP level or a write protection change (bootloader service). */
     void (*store_rdp)(struct sim_flash *flash, unsigned level);
     void (*store_write_protection)(struct sim_flash *flash, bool protect);
     /* Whether programming may clear bits of a unit that is not erased (F2/F4: it ANDs; others refuse). */
     bool programs_over_data;
+    /* Whether a system reset loads the option bytes (F1: RM0008 §2.5; L4/G0 load them only at power-on and
+     * OBL_LAUNCH: RM0351 §3.4.2, RM0444 §3.4.2). */
+    bool loads_options_at_system_reset;
 };
 
 extern const struct flash_generation flash_generation_f1;
@@ -72,7 +76,8 @@ struct sim_flash {
     bool half_written;
     uint32_t half_offset, half_value;
 
-    /* Loaded at reset */
+    /* Loaded at reset (L4/G0: the option registers as loaded, which a system reset restores) */
+    uint32_t loaded_optcr, loaded_wrp_areas[4];
     unsigned rdp_level;
     bool unit_protected[FLASH_MAX_UNITS];
 

@@ -5,8 +5,11 @@
  * boundary, the second at the next word (otherwise PGAERR), any other width SIZERR. A double word that is not erased
  * cannot be programmed again (PROGERR), except with all zeros. Stores without PG, or with an error flag still set,
  * are refused with PGSERR. Fast programming (FSTPG) is not modelled and is refused with PGSERR. Page erase with PNB
- * (and BKER on dual-bank parts), bank erase with MER1/MER2. Option bytes are changed through OPTR and the WRP
- * registers with OPTSTRT, loaded by OBL_LAUNCH (a system reset) or any reset.
+ * (and BKER on dual-bank parts), bank erase with MER1/MER2; STRT while an error flag is still set erases nothing and
+ * sets PGSERR (RM0351 §3.3.7). Option bytes are changed through OPTR and the WRP registers with OPTSTRT and loaded
+ * only by OBL_LAUNCH or a power-on; a system reset keeps the loaded ones. Writing KEYR while the controller is
+ * unlocked is a bus error that locks it until the next reset, as a wrong key does; on G0 setting LOCK sets OPTLOCK
+ * too (RM0444 §3.7.5).
  */
 #include "sim_flash_internal.h"
 
@@ -110,11 +113,11 @@ static void l4_load_options(struct sim_flash *flash)
     uint32_t optr = optr_of_options(flash);
     uint8_t rdp = (uint8_t)optr;
     flash->rdp_level = rdp == L4_RDP_LEVEL0 ? 0 : rdp == L4_RDP_LEVEL2 ? 2 : 1;
-    flash->optcr = optr;
+    flash->optcr = flash->loaded_optcr = optr;
     for (uint32_t unit = 0; unit < flash->units; unit++)
         flash->unit_protected[unit] = false;
     for (unsigned area = 0; area < L4_WRP_AREAS; area++) {
-        flash->wrp_areas[area] = flash_load_le(flash->options + L4_OPT_WRP(area), 4);
+        flash->wrp_areas[area] = flash->loaded_wrp_areas[area] = flash_load_le(flash->options + L4_OPT_WRP(area), 4);
         protect_area(flash, area, flash->wrp_areas[area]);
     }
 }
@@ -138,7 +141,11 @@ static void l4_reset(struct sim_flash *flash)
     flash->key_state = FLASH_KEYS_NONE;
     flash->option_key_state = FLASH_KEYS_NONE;
     flash->half_written = false;
-    l4_load_options(flash);
+    /* What a system reset leaves in the option registers is what was last loaded, not what was programmed since
+     * (RM0351 §3.7.8 "reset value: loaded from the option bytes"). */
+    flash->optcr = flash->loaded_optcr;
+    for (unsigned area = 0; area < L4_WRP_AREAS; area++)
+        flash->wrp_areas[area] = flash->loaded_wrp_areas[area];
 }
 
 /* EOP is only reported with EOPIE set (RM0351 §3.7.5). */
@@ -227,8 +234,12 @@ static void write_control(struct sim_flash *flash, uint32_t value, uint64_t now_
         return;
     uint32_t kept_locks = flash->cr & L4_CR_OPTLOCK;
     flash->cr = (value & (L4_CR_STORED | L4_CR_LOCK | L4_CR_OPTLOCK)) | kept_locks;
+    if ((value & L4_CR_LOCK) && flash->part->family == SIM_FAMILY_G0)
+        flash->cr |= L4_CR_OPTLOCK;
     bool options_unlocked = !(flash->cr & L4_CR_OPTLOCK);
-    if (value & L4_CR_STRT) {
+    if ((value & L4_CR_STRT) && (flash->sr & L4_SR_PROGRAMMING_ERRORS)) {
+        flash->sr |= L4_SR_PGSERR;
+    } else if (value & L4_CR_STRT) {
         if (value & L4_CR_PER)
             erase_page(flash, now_ps);
         else if (value & (L4_CR_MER1 | L4_CR_MER2))
@@ -255,7 +266,11 @@ static enum sim_bus_status l4_write_register(struct sim_flash *flash, uint32_t o
         flash->acr = value & 0x7F07u;
         break;
     case L4_KEYR:
+        if (!(flash->cr & L4_CR_LOCK))
+            flash->key_state = FLASH_KEYS_LOCKED_OUT; /* a key while unlocked counts as a wrong one */
         status = flash_write_key(&flash->key_state, value, FLASH_KEY1, FLASH_KEY2, &unlocked);
+        if (status != SIM_BUS_OK)
+            flash->cr |= L4_CR_LOCK;
         if (unlocked)
             flash->cr &= ~L4_CR_LOCK;
         break;

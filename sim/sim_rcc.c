@@ -328,7 +328,7 @@ static void rcc_load_reset_values(struct sim_rcc *rcc, enum sim_reset_kind kind)
         if (layout->resets[i].value != 0)
             rcc->registers[layout->resets[i].offset / 4] = layout->resets[i].value;
     }
-    if (kind == SIM_RESET_SYSTEM) {
+    if (kind != SIM_RESET_POWER_ON) {
         rcc->registers[layout->bdcr / 4] = bdcr;
         rcc->registers[layout->csr / 4] = (rcc->registers[layout->csr / 4] & ~RCC_CSR_RESET_FLAGS) | reset_flags;
     }

@@ -93,9 +93,14 @@ static void on_sysresetreq(void *ctx, uint64_t now_ps)
     sim_stm32_system_reset(ctx, "SYSRESETREQ", now_ps);
 }
 
+void sim_stm32_option_load_reset(struct sim_stm32 *stm32, const char *cause, uint64_t now_ps)
+{
+    reset_everything(stm32, SIM_RESET_OPTION_LOAD, cause, now_ps);
+}
+
 static void on_option_load(void *ctx, uint64_t now_ps)
 {
-    sim_stm32_system_reset(ctx, "option bytes", now_ps);
+    sim_stm32_option_load_reset(ctx, "option bytes", now_ps);
 }
 
 /* NRST low holds the core; its release is a system reset. */

@@ -84,6 +84,8 @@ void sim_stm32_uart_receive(struct sim_stm32 *stm32, unsigned usart, uint8_t byt
 
 /* ---- inside the chip (sim_stm32*.c) ---- */
 void sim_stm32_system_reset(struct sim_stm32 *stm32, const char *cause, uint64_t now_ps);
+/* A system reset that also loads the option bytes (OBL_LAUNCH; the ROM bootloader after an option change). */
+void sim_stm32_option_load_reset(struct sim_stm32 *stm32, const char *cause, uint64_t now_ps);
 bool sim_stm32_rom_create(struct sim_stm32 *stm32);
 /* The ROM bootloader's access to the chip. */
 void sim_stm32_rom_attach_bootloader(struct sim_stm32 *stm32);

@@ -143,7 +143,7 @@ static void rom_go(void *ctx, uint32_t addr, uint64_t now_ps)
 
 static void rom_system_reset(void *ctx, uint64_t now_ps)
 {
-    sim_stm32_system_reset(ctx, "bootloader", now_ps);
+    sim_stm32_option_load_reset(ctx, "bootloader", now_ps); /* it resets only after an option change */
 }
 
 static void rom_transmit(void *ctx, uint8_t byte, uint64_t at_ps)

@@ -65,10 +65,15 @@ static void bench_close(struct bench *b)
     sim_flash_destroy(b->flash);
 }
 
-static void bench_reset(struct bench *b)
+static void bench_reset_kind(struct bench *b, enum sim_reset_kind kind)
 {
     struct sim_device device = sim_flash_device(b->flash);
-    device.ops->reset(device.ctx, SIM_RESET_SYSTEM, b->now);
+    device.ops->reset(device.ctx, kind, b->now);
+}
+
+static void bench_reset(struct bench *b)
+{
+    bench_reset_kind(b, SIM_RESET_SYSTEM);
 }
 
 /* Each access happens when the previous one completed, as a debugger's would. */
@@ -474,7 +479,7 @@ static void test_l4_options_rdp_wrp_and_obl_launch(void **state)
     bus_write(&b, FPEC + 0x14, 4, 1u << 27);               /* OBL_LAUNCH */
     assert_int_equal(b.reset_requests, 1);
     wait_idle(&b);
-    bench_reset(&b);
+    bench_reset_kind(&b, SIM_RESET_OPTION_LOAD);
     assert_int_equal(sim_flash_rdp_level(b.flash), 1);
     assert_int_equal(reg(&b, FPEC + 0x2C), (2u << 16) | 1u);
     unlock(&b, FPEC + 0x08);
@@ -489,8 +494,154 @@ static void test_l4_options_rdp_wrp_and_obl_launch(void **state)
     wait_idle(&b);
     assert_int_equal(sim_flash_array(b.flash)[0x800], 0xFF); /* leaving level 1 mass-erased */
     bench_reset(&b);
+    assert_int_equal(sim_flash_rdp_level(b.flash), 1); /* a system reset does not load option bytes */
+    bench_reset_kind(&b, SIM_RESET_OPTION_LOAD);
     assert_int_equal(sim_flash_rdp_level(b.flash), 0);
     bench_close(&b);
+}
+
+
+/* RM0351 §3.4.2, RM0444 §3.4.2: option bytes load at power-on and OBL_LAUNCH only; until then OPTR reads the loaded
+ * value again after a system reset. F1 loads them at every system reset. */
+static void test_l4_g0_system_reset_keeps_the_loaded_option_bytes(void **state)
+{
+    (void)state;
+    static const char *parts[] = {"stm32l476rg", "stm32g071rb"};
+    for (unsigned i = 0; i < 2; i++) {
+        struct bench b;
+        bench_open(&b, parts[i]);
+        uint32_t factory = reg(&b, FPEC + 0x20);
+        unlock(&b, FPEC + 0x08);
+        bus_write(&b, FPEC + 0x0C, 4, OPTKEY1);
+        bus_write(&b, FPEC + 0x0C, 4, OPTKEY2);
+        bus_write(&b, FPEC + 0x20, 4, factory & ~(1u << 16)); /* IWDG_SW cleared: a hardware watchdog */
+        bus_write(&b, FPEC + 0x14, 4, 1u << 17);               /* OPTSTRT */
+        wait_idle(&b);
+        bench_reset(&b);
+        assert_int_equal(reg(&b, FPEC + 0x20), factory);
+        bench_reset_kind(&b, SIM_RESET_OPTION_LOAD);
+        assert_int_equal(reg(&b, FPEC + 0x20), factory & ~(1u << 16));
+        bench_reset_kind(&b, SIM_RESET_POWER_ON);
+        assert_int_equal(reg(&b, FPEC + 0x20), factory & ~(1u << 16));
+        bench_close(&b);
+    }
+}
+
+static void test_g0_lock_sets_optlock_too(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *part;
+        bool optlock_follows;
+    } cases[] = {{"stm32g071rb", true}, {"stm32l476rg", false}};
+    for (unsigned i = 0; i < 2; i++) {
+        struct bench b;
+        bench_open(&b, cases[i].part);
+        unlock(&b, FPEC + 0x08);
+        bus_write(&b, FPEC + 0x0C, 4, OPTKEY1);
+        bus_write(&b, FPEC + 0x0C, 4, OPTKEY2);
+        assert_int_equal(reg(&b, FPEC + 0x14) & (3u << 30), 0);
+        bus_write(&b, FPEC + 0x14, 4, 1u << 31); /* LOCK alone */
+        assert_int_equal(reg(&b, FPEC + 0x14) & (1u << 30), cases[i].optlock_follows ? 1u << 30 : 0);
+        bench_close(&b);
+    }
+}
+
+/* RM0351 §3.3.7: PGSERR is set when an erase starts while an error flag from an earlier operation is still set. */
+static void test_l4_g0_strt_with_an_error_flag_set_erases_nothing(void **state)
+{
+    (void)state;
+    static const char *parts[] = {"stm32l476rg", "stm32g071rb"};
+    for (unsigned i = 0; i < 2; i++) {
+        struct bench b;
+        bench_open(&b, parts[i]);
+        sim_flash_array(b.flash)[0x10] = 0x42;
+        unlock(&b, FPEC + 0x08);
+        bus_write(&b, FPEC + 0x14, 4, 1u); /* PG */
+        bus_write(&b, 0x08000004, 4, 0x1); /* PGAERR */
+        assert_int_equal(reg(&b, FPEC + 0x10) & 0x20, 0x20);
+        bus_write(&b, FPEC + 0x14, 4, 2u | (1u << 16)); /* PER page 0, STRT */
+        wait_idle(&b);
+        assert_int_equal(reg(&b, FPEC + 0x10) & 0x80, 0x80);
+        assert_int_equal(sim_flash_array(b.flash)[0x10], 0x42);
+        bus_write(&b, FPEC + 0x10, 4, 0xFFFF);
+        bus_write(&b, FPEC + 0x14, 4, 2u | (1u << 16));
+        wait_idle(&b);
+        assert_int_equal(reg(&b, FPEC + 0x10) & 0xFFFF, 0);
+        assert_int_equal(sim_flash_array(b.flash)[0x10], 0xFF);
+        bench_close(&b);
+    }
+}
+
+/* The F4 and L4 drivers of OpenOCD and Black Magic Probe note it: keys written to an unlocked controller are a bus
+ * error and lock it until reset, like a wrong key. */
+static void test_keys_while_unlocked_lock_until_reset(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *part;
+        uint32_t keyr, cr;
+    } cases[] = {
+        {"stm32f411ce", F4_FPEC + 0x04, F4_FPEC + 0x10},
+        {"stm32l476rg", FPEC + 0x08, FPEC + 0x14},
+        {"stm32g071rb", FPEC + 0x08, FPEC + 0x14},
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct bench b;
+        bench_open(&b, cases[i].part);
+        unlock(&b, cases[i].keyr);
+        assert_int_equal(reg(&b, cases[i].cr) & (1u << 31), 0);
+        assert_int_equal(bus_write(&b, cases[i].keyr, 4, KEY1), SIM_BUS_ERROR);
+        assert_int_equal(reg(&b, cases[i].cr) & (1u << 31), 1u << 31);
+        assert_int_equal(bus_write(&b, cases[i].keyr, 4, KEY1), SIM_BUS_ERROR);
+        bench_reset(&b);
+        unlock(&b, cases[i].keyr);
+        assert_int_equal(reg(&b, cases[i].cr) & (1u << 31), 0);
+        bench_close(&b);
+    }
+}
+
+static void test_f4_mer_with_ser_erases_nothing(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f411ce");
+    sim_flash_array(b.flash)[0] = 0x42;
+    unlock(&b, F4_FPEC + 0x04);
+    bus_write(&b, F4_FPEC + 0x10, 4, (1u << 1) | (1u << 2) | (1u << 16)); /* SER | MER | STRT */
+    wait_idle(&b);
+    assert_int_equal(sim_flash_array(b.flash)[0], 0x42);
+    bench_close(&b);
+}
+
+/* RM0008 §3.4.6: OPTERR flags a byte that does not match its complement; an erased pair reads 0xFF without it. F0
+ * (RM0360 §3.5.7) has its own OBR layout: RDPRT in bits 2:1, USER at 15:8. */
+static void test_f0_f1_option_byte_register(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *part;
+        uint32_t user_shift;
+    } cases[] = {{"stm32f103c8", 2}, {"stm32f030r8", 8}};
+    for (unsigned i = 0; i < 2; i++) {
+        struct bench b;
+        bench_open(&b, cases[i].part);
+        uint8_t *options = sim_flash_options(b.flash);
+        options[2] = 0x7E; /* USER, its complement 0x81 */
+        options[3] = 0x81;
+        options[4] = 0xFF; /* Data0 erased */
+        options[5] = 0xFF;
+        bench_reset(&b);
+        uint32_t obr = reg(&b, FPEC + 0x1C);
+        assert_int_equal(obr & 1u, 0); /* no OPTERR */
+        assert_int_equal((obr >> cases[i].user_shift) & 0xFF, 0x7E);
+        assert_int_equal((obr >> (cases[i].user_shift + 8)) & 0xFF, 0xFF);
+        options[6] = 0x12; /* Data1 against a wrong complement */
+        options[7] = 0x34;
+        bench_reset(&b);
+        assert_int_equal(reg(&b, FPEC + 0x1C) & 1u, 1u);
+        bench_close(&b);
+    }
 }
 
 /* ---- the bootloader's path ---- */
@@ -512,12 +663,12 @@ static void test_service_programs_erases_and_refuses_like_the_registers(void **s
     assert_int_equal(done - erase_start, 22 * MS);
     assert_true(sim_flash_program(b.flash, 0x08000008, data, 8, done, &done));
     assert_true(sim_flash_set_rdp(b.flash, 1, done, &done));
-    bench_reset(&b);
+    bench_reset_kind(&b, SIM_RESET_OPTION_LOAD);
     assert_int_equal(sim_flash_rdp_level(b.flash), 1);
     assert_true(sim_flash_set_rdp(b.flash, 0, done, &done));
     assert_int_equal(sim_flash_array(b.flash)[8], 0xFF);
     assert_true(sim_flash_set_write_protection(b.flash, true, done, &done));
-    bench_reset(&b);
+    bench_reset_kind(&b, SIM_RESET_OPTION_LOAD);
     assert_false(sim_flash_erase_unit(b.flash, 5, done, &done));
     assert_false(sim_flash_mass_erase(b.flash, done, &done));
     bench_close(&b);
@@ -562,6 +713,12 @@ int main(void)
         cmocka_unit_test(test_l4_double_words_once_with_ecc),
         cmocka_unit_test(test_l4_bank_two_page_erase_with_bker),
         cmocka_unit_test(test_l4_options_rdp_wrp_and_obl_launch),
+        cmocka_unit_test(test_l4_g0_system_reset_keeps_the_loaded_option_bytes),
+        cmocka_unit_test(test_g0_lock_sets_optlock_too),
+        cmocka_unit_test(test_l4_g0_strt_with_an_error_flag_set_erases_nothing),
+        cmocka_unit_test(test_keys_while_unlocked_lock_until_reset),
+        cmocka_unit_test(test_f4_mer_with_ser_erases_nothing),
+        cmocka_unit_test(test_f0_f1_option_byte_register),
         cmocka_unit_test(test_service_programs_erases_and_refuses_like_the_registers),
         cmocka_unit_test(test_unit_bounds_follow_the_part_layout),
     };
