@@ -6,16 +6,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim_rcc.h"
+
 #define DBGMCU_IDCODE_OFFSET 0x00u
 #define DBGMCU_CR_OFFSET     0x04u
 #define DBGMCU_MAX_WORDS     5u /* L4: IDCODE, CR, APB1FZR1, APB1FZR2, APB2FZR */
+#define DBGMCU_FZ1_OFFSET    0x08u
+#define DBG_IWDG_STOP_F1     (1u << 8)  /* in CR (RM0008 §31.16.3) */
+#define DBG_IWDG_STOP        (1u << 12) /* in the first APB freeze register elsewhere */
+/* The DBGMCU's clock enable: RCC_APB2ENR.DBGMCUEN on F0 (RM0360 §7.4.7), RCC_APBENR1.DBGEN on G0 (RM0444 §5.4.15) */
+#define RCC_APB2ENR_F0       0x18u
+#define RCC_DBGMCUEN_F0      (1u << 22)
+#define RCC_APBENR1_G0       0x3Cu
+#define RCC_DBGEN_G0         (1u << 27)
 
 struct sim_dbgmcu {
     uint32_t base;
     uint32_t idcode;
     unsigned words;                     /* registers mapped, IDCODE included */
     uint32_t storage[DBGMCU_MAX_WORDS]; /* CR onwards, by word; storage[0] is unused */
+    enum sim_family family;
+    const struct sim_rcc *rcc;          /* NULL: the clock is always on */
 };
+
+/* F0 and G0 gate the DBGMCU's clock in the RCC: without it writes to CR and the freeze registers are ignored
+ * (IDCODE stays readable, which is how debuggers identify the part before they touch anything). */
+static bool dbgmcu_clock_on(const struct sim_dbgmcu *dbgmcu)
+{
+    if (dbgmcu->rcc == NULL)
+        return true;
+    if (dbgmcu->family == SIM_FAMILY_F0)
+        return (sim_rcc_register(dbgmcu->rcc, RCC_APB2ENR_F0) & RCC_DBGMCUEN_F0) != 0;
+    if (dbgmcu->family == SIM_FAMILY_G0)
+        return (sim_rcc_register(dbgmcu->rcc, RCC_APBENR1_G0) & RCC_DBGEN_G0) != 0;
+    return true;
+}
 
 /* IDCODE and CR everywhere; two freeze registers on F0, F4 and G0; three on L4. */
 static unsigned dbgmcu_words(enum sim_family family)
@@ -41,7 +66,7 @@ static enum sim_bus_status dbgmcu_bus_write(void *ctx, struct sim_bus_access *ac
 {
     struct sim_dbgmcu *dbgmcu = ctx;
     unsigned word = access->offset / 4;
-    if (word != DBGMCU_IDCODE_OFFSET / 4)
+    if (word != DBGMCU_IDCODE_OFFSET / 4 && dbgmcu_clock_on(dbgmcu))
         dbgmcu->storage[word] =
             sim_bus_register_merge(dbgmcu->storage[word], access->offset, access->size, access->value);
     return SIM_BUS_OK;
@@ -57,7 +82,20 @@ struct sim_dbgmcu *sim_dbgmcu_create(const struct sim_part *part)
     dbgmcu->base = part->dbgmcu_base;
     dbgmcu->idcode = part->dbgmcu_idcode;
     dbgmcu->words = dbgmcu_words(part->family);
+    dbgmcu->family = part->family;
     return dbgmcu;
+}
+
+void sim_dbgmcu_gate_clock(struct sim_dbgmcu *dbgmcu, const struct sim_rcc *rcc)
+{
+    dbgmcu->rcc = rcc;
+}
+
+bool sim_dbgmcu_freezes_iwdg(const struct sim_dbgmcu *dbgmcu)
+{
+    if (dbgmcu->family == SIM_FAMILY_F1)
+        return (dbgmcu->storage[DBGMCU_CR_OFFSET / 4] & DBG_IWDG_STOP_F1) != 0;
+    return (dbgmcu->storage[DBGMCU_FZ1_OFFSET / 4] & DBG_IWDG_STOP) != 0;
 }
 
 void sim_dbgmcu_destroy(struct sim_dbgmcu *dbgmcu)

@@ -8,9 +8,11 @@
  * chapter of RM0008, RM0360, RM0383, RM0351 and RM0444). F1 keeps its freeze bits in CR. The block sits at the part
  * table's dbgmcu_base (0xE0042000, or 0x40015800 on F0 and G0).
  *
- * CR and the freeze registers are in the debug domain: only a power-on resets them. They are storage: low-power
- * debug support and peripheral freezing have no effect. The F1 erratum "debug registers cannot be read by user
- * software" (the CPU reads 0 outside debug mode) is not modelled.
+ * CR and the freeze registers are in the debug domain: only a power-on resets them. On F0 and G0 they take writes
+ * only while the DBGMCU's clock is on in the RCC (F0 RCC_APB2ENR.DBGMCUEN, G0 RCC_APBENR1.DBGEN); IDCODE is always
+ * readable. The IWDG freeze bit stops the watchdog while the core is halted (sim_iwdg.h); the other freeze bits and
+ * low-power debug support are storage. The F1 erratum "debug registers cannot be read by user software" (the CPU
+ * reads 0 outside debug mode) is not modelled.
  */
 #ifndef SIM_DBGMCU_H
 #define SIM_DBGMCU_H
@@ -33,6 +35,13 @@ bool sim_dbgmcu_map(struct sim_dbgmcu *dbgmcu, struct sim_bus *bus);
 
 /* Power-on clears CR and the freeze registers; a system reset keeps them. */
 struct sim_device sim_dbgmcu_device(struct sim_dbgmcu *dbgmcu);
+
+struct sim_rcc;
+/* Wires the F0/G0 clock gate to the chip's RCC (other families ignore it). */
+void sim_dbgmcu_gate_clock(struct sim_dbgmcu *dbgmcu, const struct sim_rcc *rcc);
+
+/* Whether DBG_IWDG_STOP is set (F1: in CR; elsewhere in the first APB freeze register). */
+bool sim_dbgmcu_freezes_iwdg(const struct sim_dbgmcu *dbgmcu);
 
 /* DBGMCU_CR as the firmware and the debugger see it. */
 uint32_t sim_dbgmcu_cr(const struct sim_dbgmcu *dbgmcu);

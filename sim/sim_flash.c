@@ -374,6 +374,11 @@ unsigned sim_flash_rdp_level(const struct sim_flash *flash)
     return flash->rdp_level;
 }
 
+bool sim_flash_hardware_watchdog(const struct sim_flash *flash)
+{
+    return flash->hardware_watchdog;
+}
+
 uint64_t sim_flash_busy_until_ps(const struct sim_flash *flash)
 {
     return flash->busy_until_ps;

@@ -46,6 +46,8 @@ uint8_t *sim_flash_options(struct sim_flash *flash);
 #define SIM_FLASH_OPTION_AREA_SIZE 0x40u
 /* Read protection as loaded at the last reset: 0, 1 or 2. */
 unsigned sim_flash_rdp_level(const struct sim_flash *flash);
+/* The loaded user option selects the hardware watchdog (WDG_SW / IWDG_SW = 0): the IWDG runs from every reset. */
+bool sim_flash_hardware_watchdog(const struct sim_flash *flash);
 /* Until when the controller is busy. */
 uint64_t sim_flash_busy_until_ps(const struct sim_flash *flash);
 

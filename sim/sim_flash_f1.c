@@ -46,6 +46,7 @@
 /* Option byte area: RDP, USER, Data0, Data1, WRP0..WRP3, each a byte and its complement (RM0008 §2.5). */
 #define F1_OPT_RDP 0x0u
 #define F1_OPT_USER 0x2u
+#define F1_USER_WDG_SW 0x01u
 #define F1_OPT_DATA0 0x4u
 #define F1_OPT_DATA1 0x6u
 #define F1_OPT_WRP0 0x8u
@@ -105,6 +106,7 @@ static void f1_load_options(struct sim_flash *flash)
     else
         flash->rdp_level = 1;
 
+    flash->hardware_watchdog = (valid_option_or_erased(flash, F1_OPT_USER) & F1_USER_WDG_SW) == 0;
     flash->wrp_areas[0] = loaded_wrp(flash);
     uint32_t units_per_bit = F1_WRP_BIT_BYTES / flash->part->erase_runs[0].size;
     for (uint32_t unit = 0; unit < flash->units; unit++) {

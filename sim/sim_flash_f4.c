@@ -53,6 +53,7 @@
 
 /* Option bytes at 0x1FFFC000 (RM0090 §3.6.1): USER byte, RDP byte, and nWRP at +8. */
 #define F4_OPT_USER 0x0u
+#define F4_USER_WDG_SW 0x20u
 #define F4_OPT_RDP 0x1u
 #define F4_OPT_NWRP 0x8u
 #define F4_RDP_LEVEL0 0xAAu
@@ -73,6 +74,7 @@ static void f4_load_options(struct sim_flash *flash)
 {
     uint8_t rdp = flash->options[F4_OPT_RDP];
     flash->rdp_level = rdp == F4_RDP_LEVEL0 ? 0 : rdp == F4_RDP_LEVEL2 ? 2 : 1;
+    flash->hardware_watchdog = (flash->options[F4_OPT_USER] & F4_USER_WDG_SW) == 0;
     uint32_t nwrp = flash_load_le(flash->options + F4_OPT_NWRP, 2) & F4_OPTCR_NWRP_MASK;
     for (uint32_t unit = 0; unit < flash->units; unit++)
         flash->unit_protected[unit] = unit < 12 && (nwrp & (1u << unit)) == 0;

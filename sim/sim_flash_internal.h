@@ -79,6 +79,7 @@ struct sim_flash {
     /* Loaded at reset (L4/G0: the option registers as loaded, which a system reset restores) */
     uint32_t loaded_optcr, loaded_wrp_areas[4];
     unsigned rdp_level;
+    bool hardware_watchdog; /* the user option WDG_SW / IWDG_SW cleared: the IWDG starts at every reset */
     bool unit_protected[FLASH_MAX_UNITS];
 
     void (*change_fn)(void *ctx, uint32_t addr, uint32_t len);

@@ -63,6 +63,7 @@
 #define L4_RDP_LEVEL0 0xAAu
 #define L4_RDP_LEVEL1 0xBBu
 #define L4_RDP_LEVEL2 0xCCu
+#define L4_OPTR_IWDG_SW (1u << 16)
 #define L4_OPTR_FACTORY 0xFFEFF8AAu /* RM0351 §3.7.8 */
 #define G0_OPTR_FACTORY 0xDFFFE1AAu /* RM0444 §3.7.8: nBOOT_SEL set, so an empty flash starts the bootloader */
 /* A write protection area covers pages STRT..END of its bank; STRT > END is no area (RM0351 §3.5.2). */
@@ -114,6 +115,7 @@ static void l4_load_options(struct sim_flash *flash)
     uint8_t rdp = (uint8_t)optr;
     flash->rdp_level = rdp == L4_RDP_LEVEL0 ? 0 : rdp == L4_RDP_LEVEL2 ? 2 : 1;
     flash->optcr = flash->loaded_optcr = optr;
+    flash->hardware_watchdog = (optr & L4_OPTR_IWDG_SW) == 0;
     for (uint32_t unit = 0; unit < flash->units; unit++)
         flash->unit_protected[unit] = false;
     for (unsigned area = 0; area < L4_WRP_AREAS; area++) {

@@ -274,6 +274,37 @@ static void on_clock_change(void *ctx, uint32_t hz)
     }
 }
 
+static bool iwdg_frozen(void *ctx)
+{
+    struct sim_stm32 *stm32 = ctx;
+    return sim_cortexm_state(stm32->cpu) == SIM_CORTEXM_HALTED && sim_dbgmcu_freezes_iwdg(stm32->dbgmcu);
+}
+
+static void on_iwdg_expired(void *ctx, uint64_t at_ps)
+{
+    sim_stm32_system_reset(ctx, "IWDG", at_ps);
+}
+
+static bool iwdg_hardware_mode(void *ctx)
+{
+    const struct sim_stm32 *stm32 = ctx;
+    return sim_flash_hardware_watchdog(stm32->flash);
+}
+
+static bool create_watchdog(struct sim_stm32 *stm32)
+{
+    struct sim_iwdg_config config = {.lsi_hz = sim_iwdg_lsi_hz(stm32->part->family),
+                                     .ctx = stm32,
+                                     .frozen = iwdg_frozen,
+                                     .expired = on_iwdg_expired,
+                                     .hardware_mode = iwdg_hardware_mode};
+    stm32->iwdg = sim_iwdg_create(&config);
+    if (stm32->iwdg == NULL || !sim_iwdg_map(stm32->iwdg, sim_target_bus(stm32->target)))
+        return false;
+    add_device(stm32, sim_iwdg_device(stm32->iwdg));
+    return true;
+}
+
 static bool create_peripherals(struct sim_stm32 *stm32)
 {
     const struct sim_part *part = stm32->part;
@@ -284,10 +315,11 @@ static bool create_peripherals(struct sim_stm32 *stm32)
         return false;
     add_device(stm32, sim_rcc_device(stm32->rcc));
     sim_rcc_on_clock_change(stm32->rcc, on_clock_change, stm32);
+    sim_dbgmcu_gate_clock(stm32->dbgmcu, stm32->rcc);
     add_device(stm32, sim_gpio_device(stm32->gpio));
     sim_gpio_on_change(stm32->gpio, on_gpio_change, stm32);
     return create_usart(stm32, 0, part->usart1_base, part->usart1_irq, on_usart1_tx) &&
-           create_usart(stm32, 1, part->usart2_base, part->usart2_irq, on_usart2_tx);
+           create_usart(stm32, 1, part->usart2_base, part->usart2_irq, on_usart2_tx) && create_watchdog(stm32);
 }
 
 struct sim_stm32 *sim_stm32_create(const char *part_name, uint32_t swclk_hz)
@@ -323,6 +355,7 @@ void sim_stm32_destroy(struct sim_stm32 *stm32)
     sim_dbgmcu_destroy(stm32->dbgmcu);
     sim_rcc_destroy(stm32->rcc);
     sim_gpio_destroy(stm32->gpio);
+    sim_iwdg_destroy(stm32->iwdg);
     for (unsigned i = 0; i < SIM_STM32_USARTS; i++)
         sim_usart_destroy(stm32->usart[i]);
     free(stm32);

@@ -1,7 +1,7 @@
 /*
  * sim_stm32.h - a simulated STM32 assembled from the simulator's parts: its debug port (SW-DP and, on Cortex-M3/M4
  * parts, JTAG-DP), the Cortex-M core, the flash and its controller, SRAM, system memory with the ROM bootloader,
- * the peripherals firmware uses (RCC, GPIO, USART1/2, DBGMCU), all in one timeline.
+ * the peripherals firmware uses (RCC, GPIO, USART1/2, IWDG, DBGMCU), all in one timeline.
  *
  * Time: the debug port's clock drives everything. Each SWCLK/TCK cycle, and each idle period, brings the core and
  * the peripherals up to the wire's time before the debugger observes them (sim_target's sync hook).
@@ -21,6 +21,7 @@
 #include "sim_dbgmcu.h"
 #include "sim_flash.h"
 #include "sim_gpio.h"
+#include "sim_iwdg.h"
 #include "sim_memory.h"
 #include "sim_parts.h"
 #include "sim_rcc.h"
@@ -52,6 +53,7 @@ struct sim_stm32 {
     struct sim_dbgmcu *dbgmcu;
     struct sim_rcc *rcc;
     struct sim_gpio *gpio;
+    struct sim_iwdg *iwdg;
     struct sim_usart *usart[SIM_STM32_USARTS];
     struct sim_bootloader bootloader;
 

@@ -12,6 +12,13 @@
 
 #define CRC32_POLYNOMIAL 0xEDB88320u
 
+/* The independent watchdog's key register (IWDG_KR at 0x40003000 on F0-F4, F7, L0-L4, G0, G4): the stub refreshes
+ * it while it runs, because a watchdog frozen for a halted core runs on while the core executes the stub (the
+ * hardware watchdog option starts it at every reset). The refresh key only reloads a stopped counter; it never
+ * starts the watchdog. */
+#define IWDG_KR          (*(volatile uint32_t *)0x40003000u)
+#define IWDG_KEY_REFRESH 0xAAAAu
+
 uint32_t stub_main(const uint8_t *address, uint32_t length, uint32_t crc);
 
 static uint32_t table[256];
@@ -64,6 +71,7 @@ uint32_t stub_main(const uint8_t *address, uint32_t length, uint32_t crc)
         crc = crc32_word(crc, word[2]);
         crc = crc32_word(crc, word[3]);
         word += 4;
+        IWDG_KR = IWDG_KEY_REFRESH;
     }
     while (word != words_end)
         crc = crc32_word(crc, *word++);

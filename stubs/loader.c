@@ -40,6 +40,13 @@
 #define STUB_LOADER_RING_DATA       0x10u
 #define STUB_LOADER_STOPPED         0x80000000u
 
+/* The independent watchdog's key register (IWDG_KR at 0x40003000 on F0-F4, F7, L0-L4, G0, G4): the stub refreshes
+ * it while it runs, because a watchdog frozen for a halted core runs on while the core executes the stub (the
+ * hardware watchdog option starts it at every reset). The refresh key only reloads a stopped counter; it never
+ * starts the watchdog. */
+#define IWDG_KR          (*(volatile uint32_t *)0x40003000u)
+#define IWDG_KEY_REFRESH 0xAAAAu
+
 #if defined(LOADER_F1)
 /* PM0075 (F1), RM0360/RM0091 chapter 3 (F0), RM0316 chapter 4 (F3): the flash memory interface. */
 #define STUB_LOADER_F1_UNIT   2u
@@ -103,12 +110,12 @@ static inline __attribute__((always_inline)) volatile uint32_t *flash_register(u
 /* Returns 1 once the host has queued at least one unit past rp, 0 once the host has asked to stop and every unit
  * it queued is taken. A stop that came with units still queued leaves them to be programmed: the host wrote last
  * before wp = 0, so last is read after it. The waiting loop reads wp alone (three instructions, so that new data
- * is seen soon); a stop is taken on the way out of it. */
+ * is seen soon, with the watchdog's refresh); a stop is taken on the way out of it. */
 static inline __attribute__((always_inline)) uint32_t wait_for_data(const struct ring *ring, uint32_t rp)
 {
     uint32_t wp;
-    while ((wp = ring->wp) == rp) {
-    }
+    while ((wp = ring->wp) == rp)
+        IWDG_KR = IWDG_KEY_REFRESH;
     return wp != 0 || ring->last != rp;
 }
 
@@ -168,6 +175,7 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
         if (rp == end)
             rp = (uint32_t)ring + STUB_LOADER_RING_DATA;
         ring->rp = rp;
+        IWDG_KR = IWDG_KEY_REFRESH; /* while the flash programs the unit */
         more = 0;
         if (flash + UNIT != flash_end && (more = wait_for_data(ring, rp)) != 0)
             next = read_unit(rp);

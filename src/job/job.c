@@ -118,13 +118,25 @@ static enum status connect(struct job *job)
     return status;
 }
 
+static enum status set_bits(struct job *job, uint32_t address, uint32_t bits)
+{
+    uint32_t value = 0;
+    enum status status = adi_mem_read32(&job->ap, address, &value);
+    if (status == STATUS_OK && (value & bits) != bits)
+        status = adi_mem_write32(&job->ap, address, value | bits);
+    return status;
+}
+
+/* The DBGMCU's clock first where it is gated: on a G0 the freeze bits written without it are ignored and a running
+ * IWDG resets the chip in the middle of the job. */
 static enum status freeze_watchdogs(struct job *job)
 {
     const struct stm32_part *part = job->target.part;
-    uint32_t value = 0;
-    enum status status = adi_mem_read32(&job->ap, part->watchdog_freeze_register, &value);
+    enum status status = STATUS_OK;
+    if (part->dbgmcu_clock_register != 0)
+        status = set_bits(job, part->dbgmcu_clock_register, part->dbgmcu_clock_bit);
     if (status == STATUS_OK)
-        status = adi_mem_write32(&job->ap, part->watchdog_freeze_register, value | part->watchdog_freeze_bits);
+        status = set_bits(job, part->watchdog_freeze_register, part->watchdog_freeze_bits);
     return status;
 }
 

@@ -24,7 +24,8 @@
     .flash_size_register = 0x1FFFF7CC, .flash_controller = 0x40022000, .option_bytes = 0x1FFFF800,                     \
     .option_bytes_size = 16, .rdp_level0 = 0xAA, .option_launch = true, .user_fields = stm32_user_fields_f0,           \
     .program_ns = 53500, .page_erase_us = 30000, .mass_erase_us = 30000,                                               \
-    .watchdog_freeze_register = 0x40015808, .watchdog_freeze_bits = (1u << 11) | (1u << 12)
+    .watchdog_freeze_register = 0x40015808, .watchdog_freeze_bits = (1u << 11) | (1u << 12),                          \
+    .dbgmcu_clock_register = 0x40021018, .dbgmcu_clock_bit = 1u << 22
 #define F1_LINE                                                                                                        \
     .generation = STM32_GENERATION_F0_F1_F3, .layout = STM32_LAYOUT_PAGES, .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB,   \
     .flash_size_register = 0x1FFFF7E0, .flash_controller = 0x40022000, .option_bytes = 0x1FFFF800,                     \
@@ -50,7 +51,8 @@
     .dbgmcu_idcode = STM32_DBGMCU_IDCODE_APB, .flash_size_register = 0x1FFF75E0, .flash_controller = 0x40022000,       \
     .option_bytes = 0x1FFF7800, .option_bytes_size = 0x80, .rdp_level0 = 0xAA, .option_launch = true,                  \
     .user_fields = stm32_user_fields_g0, .program_ns = 85000, .page_erase_us = 22000,                                  \
-    .mass_erase_us = 22000, .watchdog_freeze_register = 0x40015808, .watchdog_freeze_bits = (1u << 11) | (1u << 12)
+    .mass_erase_us = 22000, .watchdog_freeze_register = 0x40015808, .watchdog_freeze_bits = (1u << 11) | (1u << 12),  \
+    .dbgmcu_clock_register = 0x4002103C, .dbgmcu_clock_bit = 1u << 27
 
 static const struct stm32_part parts[] = {
     {.dev_id = 0x444, .name = "STM32F03x", F0_LINE, .page_size = 1 * KB, .sram_min = 4 * KB, .sram_max = 4 * KB},

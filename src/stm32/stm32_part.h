@@ -71,6 +71,10 @@ struct stm32_part {
     /* Watchdogs frozen while the core is halted: bits set in the DBGMCU register at this address. */
     uint32_t watchdog_freeze_register;
     uint32_t watchdog_freeze_bits;
+    /* Where the DBGMCU's clock must be switched on first (F0 RCC_APB2ENR.DBGMCUEN, G0 RCC_APBENR1.DBGEN: without it
+     * the freeze bits ignore writes); 0: always clocked. */
+    uint32_t dbgmcu_clock_register;
+    uint32_t dbgmcu_clock_bit;
 };
 
 /* The part with this DEV_ID (DBGMCU_IDCODE[11:0]), or NULL. */

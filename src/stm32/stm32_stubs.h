@@ -27,9 +27,9 @@
  */
 
 /* crc32, from stubs/crc32.c */
-#define STM32_STUB_CRC32_SIZE 484u
+#define STM32_STUB_CRC32_SIZE 504u
 #define STM32_STUB_CRC32_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_CRC32_RAM_SIZE 1512u /* image and tables: buffers and stack go above */
+#define STM32_STUB_CRC32_RAM_SIZE 1528u /* image and tables: buffers and stack go above */
 #define STM32_STUB_CRC32_STACK_SIZE 48u
 extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
 
@@ -76,28 +76,28 @@ extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
 #define STM32_STUB_LOADER_RING_RP 0x4u
 #define STM32_STUB_LOADER_RING_WP 0x0u
 #define STM32_STUB_LOADER_STOPPED 0x80000000u
-#define STM32_STUB_LOADER_F1_SIZE 224u
+#define STM32_STUB_LOADER_F1_SIZE 280u
 #define STM32_STUB_LOADER_F1_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_LOADER_F1_RAM_SIZE 224u /* image and tables: buffers and stack go above */
-#define STM32_STUB_LOADER_F1_STACK_SIZE 40u
+#define STM32_STUB_LOADER_F1_RAM_SIZE 280u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_F1_STACK_SIZE 48u
 extern const uint8_t stm32_stub_loader_f1[STM32_STUB_LOADER_F1_SIZE];
 
 /* loader_f4, from stubs/loader.c */
 #define STM32_STUB_LOADER_F4_ERRORS 0xF0u
 #define STM32_STUB_LOADER_F4_UNIT 4u
-#define STM32_STUB_LOADER_F4_SIZE 228u
+#define STM32_STUB_LOADER_F4_SIZE 288u
 #define STM32_STUB_LOADER_F4_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_LOADER_F4_RAM_SIZE 232u /* image and tables: buffers and stack go above */
-#define STM32_STUB_LOADER_F4_STACK_SIZE 40u
+#define STM32_STUB_LOADER_F4_RAM_SIZE 288u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_F4_STACK_SIZE 48u
 extern const uint8_t stm32_stub_loader_f4[STM32_STUB_LOADER_F4_SIZE];
 
 /* loader_l4, from stubs/loader.c */
 #define STM32_STUB_LOADER_L4_ERRORS 0x3FAu
 #define STM32_STUB_LOADER_L4_UNIT 8u
-#define STM32_STUB_LOADER_L4_SIZE 248u
+#define STM32_STUB_LOADER_L4_SIZE 304u
 #define STM32_STUB_LOADER_L4_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_LOADER_L4_RAM_SIZE 248u /* image and tables: buffers and stack go above */
-#define STM32_STUB_LOADER_L4_STACK_SIZE 48u
+#define STM32_STUB_LOADER_L4_RAM_SIZE 304u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_L4_STACK_SIZE 56u
 extern const uint8_t stm32_stub_loader_l4[STM32_STUB_LOADER_L4_SIZE];
 
 #endif /* STM32_STUBS_H */

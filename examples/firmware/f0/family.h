@@ -11,6 +11,7 @@
 
 #define FAMILY_NAME     "F0"
 #define FAMILY_CLOCK_HZ 8000000u
+#define FAMILY_LSI_HZ   40000u /* datasheet typical */
 
 #define RCC_BASE         0x40021000u
 #define RCC_GPIO_ENR     (RCC_BASE + 0x14u) /* RCC_AHBENR */

@@ -12,6 +12,7 @@
 
 #define FAMILY_NAME     "G0"
 #define FAMILY_CLOCK_HZ 16000000u
+#define FAMILY_LSI_HZ   32000u /* datasheet typical */
 
 #define RCC_BASE         0x40021000u
 #define RCC_GPIO_ENR     (RCC_BASE + 0x34u) /* RCC_IOPENR */
