@@ -62,6 +62,12 @@ static uint32_t bank_size(const struct sim_flash *flash)
     return flash->part->dual_bank ? flash->size / 2 : flash->size;
 }
 
+static uint64_t scaled_erase_ps(const struct sim_flash *flash, uint32_t typical_us)
+{
+    uint64_t ps = (uint64_t)typical_us * PS_PER_US;
+    return flash->timing == SIM_FLASH_TIMING_MAXIMUM ? ps * flash->part->erase_max_percent / 100u : ps;
+}
+
 bool flash_unit_bounds(const struct sim_flash *flash, uint32_t unit, uint32_t *start, uint32_t *size,
                        uint64_t *erase_ps)
 {
@@ -75,7 +81,7 @@ bool flash_unit_bounds(const struct sim_flash *flash, uint32_t unit, uint32_t *s
         if (index < r->count) {
             *start = offset + index * r->size;
             *size = r->size;
-            *erase_ps = (uint64_t)r->erase_us * PS_PER_US;
+            *erase_ps = scaled_erase_ps(flash, r->erase_us);
             return true;
         }
         index -= r->count;
@@ -100,12 +106,24 @@ bool flash_unit_of(const struct sim_flash *flash, uint32_t offset, uint32_t *uni
 
 uint64_t flash_program_ps(const struct sim_flash *flash)
 {
-    return (uint64_t)flash->part->program_ns * PS_PER_NS;
+    uint32_t ns = flash->timing == SIM_FLASH_TIMING_MAXIMUM ? flash->part->program_ns_max : flash->part->program_ns;
+    return (uint64_t)ns * PS_PER_NS;
 }
 
 uint64_t flash_mass_erase_ps(const struct sim_flash *flash)
 {
-    return (uint64_t)flash->part->mass_erase_us * PS_PER_US;
+    return scaled_erase_ps(flash, flash->part->mass_erase_us);
+}
+
+void sim_flash_set_timing(struct sim_flash *flash, enum sim_flash_timing timing)
+{
+    flash->timing = timing;
+}
+
+enum sim_flash_timing sim_flash_timing_from_environment(void)
+{
+    const char *value = getenv("AIRSWD_SIM_TIMING");
+    return value != NULL && strcmp(value, "max") == 0 ? SIM_FLASH_TIMING_MAXIMUM : SIM_FLASH_TIMING_TYPICAL;
 }
 
 /* ---- operations ---- */

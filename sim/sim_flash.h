@@ -44,6 +44,13 @@ uint32_t sim_flash_size(const struct sim_flash *flash);
  * between runs; the chip must be reset after changing it. */
 uint8_t *sim_flash_options(struct sim_flash *flash);
 #define SIM_FLASH_OPTION_AREA_SIZE 0x40u
+/* Which datasheet figures the operations take: typical (the default, what the benchmarks compare against) or the
+ * maxima, in which every wait of a programmer must still hold. */
+enum sim_flash_timing { SIM_FLASH_TIMING_TYPICAL, SIM_FLASH_TIMING_MAXIMUM };
+void sim_flash_set_timing(struct sim_flash *flash, enum sim_flash_timing timing);
+/* AIRSWD_SIM_TIMING=max in the environment selects the maxima for every simulated chip (sim_stm32_create). */
+enum sim_flash_timing sim_flash_timing_from_environment(void);
+
 /* Read protection as loaded at the last reset: 0, 1 or 2. */
 unsigned sim_flash_rdp_level(const struct sim_flash *flash);
 /* The loaded user option selects the hardware watchdog (WDG_SW / IWDG_SW = 0): the IWDG runs from every reset. */

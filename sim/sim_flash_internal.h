@@ -66,6 +66,7 @@ struct sim_flash {
     uint32_t units;                           /* erase units over all banks */
     uint8_t options[FLASH_OPTION_AREA_SIZE]; /* the option byte area as stored */
     uint64_t busy_until_ps;
+    enum sim_flash_timing timing;
     bool operation_pending; /* an operation started; its end is still to be reported */
 
     /* Controller registers (the generation decides their meaning) */

@@ -46,6 +46,10 @@ struct sim_part {
     uint32_t mass_erase_us;
     unsigned program_unit;             /* bytes per programming operation (F4: at PSIZE x32) */
     uint32_t program_ns;               /* typical time of one programming operation */
+    /* The datasheet's maxima, for the maximum timing mode (sim_flash_set_timing): one programming operation, and
+     * every erase time as a percentage of its typical figure. */
+    uint32_t program_ns_max;
+    uint32_t erase_max_percent;
     uint32_t flash_controller_base;
     uint32_t flash_size_register;      /* 16-bit flash size in KB */
     uint32_t option_bytes_base;
@@ -67,6 +71,9 @@ struct sim_part {
     uint8_t bootloader_version;
     bool bootloader_extended_erase;    /* command 0x44 instead of 0x43 */
     bool bootloader_when_flash_empty;  /* G0: nBOOT_SEL=1 from the factory ignores BOOT0; empty flash boots ROM */
+    /* F04x/F07x/F09x: BOOT0 low still boots the ROM when the flash was empty (AN2606's empty check). On both the
+     * check is made only when the option bytes load (power-on, OBL_LAUNCH): a system reset keeps its answer. */
+    bool bootloader_when_flash_empty_or_boot0;
 };
 
 extern const struct sim_part sim_parts[];

@@ -52,11 +52,15 @@ static bool flash_is_empty(struct sim_stm32 *stm32)
     return memcmp(sim_flash_array(stm32->flash), erased, sizeof erased) == 0;
 }
 
-/* BOOT0 picks system memory; G0 parts from the factory ignore BOOT0 and boot the ROM while flash is empty. */
+/* BOOT0 picks system memory; G0 parts from the factory ignore BOOT0 and boot the ROM while flash is empty, and
+ * F04x/F07x/F09x boot it for an empty flash too. The emptiness is the answer of the check made at the last option
+ * byte load (RM0444 §2.5, RM0091 §2.5), not the flash as it is now. */
 static bool boots_from_rom(struct sim_stm32 *stm32)
 {
     if (stm32->part->bootloader_when_flash_empty)
-        return flash_is_empty(stm32);
+        return stm32->flash_empty_at_load;
+    if (stm32->part->bootloader_when_flash_empty_or_boot0)
+        return stm32->boot0 || stm32->flash_empty_at_load;
     return stm32->boot0;
 }
 
@@ -65,6 +69,8 @@ static void reset_everything(struct sim_stm32 *stm32, enum sim_reset_kind kind, 
     chip_advance(stm32, now_ps);
     for (unsigned i = 0; i < stm32->device_count; i++)
         stm32->devices[i].ops->reset(stm32->devices[i].ctx, kind, now_ps);
+    if (kind != SIM_RESET_SYSTEM)
+        stm32->flash_empty_at_load = flash_is_empty(stm32);
     stm32->boot_from_rom = boots_from_rom(stm32);
     sim_bootloader_reset(&stm32->bootloader);
     if (stm32->nrst_held) {
@@ -231,6 +237,7 @@ static bool create_memories(struct sim_stm32 *stm32)
     if (stm32->flash == NULL || !sim_flash_map(stm32->flash, bus))
         return false;
     sim_flash_on_change(stm32->flash, on_flash_change, stm32);
+    sim_flash_set_timing(stm32->flash, sim_flash_timing_from_environment());
     sim_flash_on_reset_request(stm32->flash, on_option_load, stm32);
     add_device(stm32, sim_flash_device(stm32->flash));
     uint32_t alias_size = part->flash_size > part->system_memory_size ? part->flash_size : part->system_memory_size;

@@ -7,7 +7,8 @@
  * the peripherals up to the wire's time before the debugger observes them (sim_target's sync hook).
  *
  * Boot: at every reset the boot pins and the option bytes pick what runs: the firmware in flash (its vector table
- * aliased at 0), or the ROM bootloader (BOOT0 high; on G0 an empty flash). The ROM bootloader is a C model that
+ * aliased at 0), or the ROM bootloader (BOOT0 high; on G0 and F07x a flash that was empty when the option bytes
+ * last loaded). The ROM bootloader is a C model that
  * speaks AN3155 on USART1; meanwhile the core idles in a WFI loop in system memory, where a debugger would find it.
  */
 #ifndef SIM_STM32_H
@@ -62,6 +63,7 @@ struct sim_stm32 {
     uint64_t now_ps;      /* the core and devices have been brought up to here */
     bool boot0;           /* the BOOT0 pin, read at reset */
     bool boot_from_rom;   /* this boot: the alias at 0 shows system memory, the ROM model owns USART1 */
+    bool flash_empty_at_load; /* the empty check's answer at the last power-on or option byte load */
     bool nrst_held;
     struct sim_stm32_events events;
 };

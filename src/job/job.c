@@ -217,8 +217,16 @@ static enum status program(struct job *job)
     return status != STATUS_OK ? status : locked;
 }
 
+/* On a part whose boot checks for an empty flash only when option bytes load, the check may still hold the flash
+ * empty from before the job: the option bytes are loaded first, then the reset runs the new firmware. (The reset
+ * action does not identify the part, so it resets as asked.) */
 static enum status reset(struct job *job)
 {
+    if (job->target.part != NULL && job->target.part->boot_checks_empty_flash) {
+        enum status status = stm32_flash_ops(&job->target)->load_options(&job->target);
+        if (status != STATUS_OK)
+            return status;
+    }
     bool nrst = job->options.connect_under_reset || job->options.reset_by_nrst;
     return cortexm_reset_run(&job->core, nrst ? CORTEXM_RESET_NRST : CORTEXM_RESET_SYSRESETREQ);
 }

@@ -48,6 +48,9 @@ struct stm32_flash_ops {
     /* RDP level 1 -> 0: the chip mass-erases its flash; then the option bytes are loaded (a reset, core halted).
      * Does nothing at level 0; refuses level 2 (permanent). The other option bytes are kept. */
     enum status (*remove_read_protection)(struct stm32_target *target);
+    /* Loads the option bytes as they are (OBL_LAUNCH; a system reset where that is how they load), which also
+     * refreshes the boot's flash-empty check; returns with the core halted at its reset vector. */
+    enum status (*load_options)(struct stm32_target *target);
     /* The generation's write protection words, unit by unit (stm32_option_bytes_unit_protected() and
      * stm32_option_bytes_protect_units() call these). */
     bool (*unit_write_protected)(const struct stm32_target *target, const struct stm32_option_bytes *options,

@@ -97,6 +97,7 @@ const struct stm32_flash_ops stm32_flash_f1_ops = {
     .read_options = stm32_options_f1_read,
     .write_options = stm32_options_f1_write,
     .remove_read_protection = stm32_options_f1_remove_read_protection,
+    .load_options = stm32_options_f1_load,
     .unit_write_protected = stm32_options_f1_unit_protected,
     .protect_units = stm32_options_f1_protect_units,
 };

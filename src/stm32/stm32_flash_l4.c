@@ -126,6 +126,7 @@ const struct stm32_flash_ops stm32_flash_l4_ops = {
     .read_options = stm32_options_l4_read,
     .write_options = stm32_options_l4_write,
     .remove_read_protection = stm32_options_l4_remove_read_protection,
+    .load_options = stm32_options_l4_load,
     .unit_write_protected = stm32_options_l4_unit_protected,
     .protect_units = stm32_options_l4_protect_units,
 };

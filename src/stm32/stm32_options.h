@@ -111,6 +111,7 @@ enum status stm32_options_load(struct stm32_target *target, uint32_t launch_regi
 enum status stm32_options_f1_read(struct stm32_target *target, struct stm32_option_bytes *options);
 enum status stm32_options_f1_write(struct stm32_target *target, const struct stm32_option_bytes *options);
 enum status stm32_options_f1_remove_read_protection(struct stm32_target *target);
+enum status stm32_options_f1_load(struct stm32_target *target);
 bool stm32_options_f1_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit);
 void stm32_options_f1_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
@@ -119,6 +120,7 @@ void stm32_options_f1_protect_units(const struct stm32_target *target, struct st
 enum status stm32_options_f4_read(struct stm32_target *target, struct stm32_option_bytes *options);
 enum status stm32_options_f4_write(struct stm32_target *target, const struct stm32_option_bytes *options);
 enum status stm32_options_f4_remove_read_protection(struct stm32_target *target);
+enum status stm32_options_f4_load(struct stm32_target *target);
 bool stm32_options_f4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit);
 void stm32_options_f4_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
@@ -127,6 +129,7 @@ void stm32_options_f4_protect_units(const struct stm32_target *target, struct st
 enum status stm32_options_l4_read(struct stm32_target *target, struct stm32_option_bytes *options);
 enum status stm32_options_l4_write(struct stm32_target *target, const struct stm32_option_bytes *options);
 enum status stm32_options_l4_remove_read_protection(struct stm32_target *target);
+enum status stm32_options_l4_load(struct stm32_target *target);
 bool stm32_options_l4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit);
 void stm32_options_l4_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,

@@ -166,6 +166,19 @@ enum status stm32_options_f1_remove_read_protection(struct stm32_target *target)
     return stm32_options_remove_protection(target, stm32_options_f1_read, program_options);
 }
 
+/* F0/F3: OBL_LAUNCH with the option keys taken; F1: the system reset that loads them. */
+enum status stm32_options_f1_load(struct stm32_target *target)
+{
+    if (!target->part->option_launch)
+        return stm32_options_load(target, 0, 0);
+    enum status status = unlock_options(target);
+    if (status == STATUS_OK)
+        status = stm32_options_load(target, reg(target, FLASH_CR), CR_OBL_LAUNCH);
+    if (status != STATUS_OK)
+        adi_mem_write32(target->ap, reg(target, FLASH_CR), CR_LOCK);
+    return status;
+}
+
 static uint32_t wrp_bit(const struct stm32_target *target, uint32_t unit)
 {
     struct image_range range;

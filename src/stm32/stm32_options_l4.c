@@ -69,6 +69,15 @@ enum status stm32_options_l4_read(struct stm32_target *target, struct stm32_opti
     return STATUS_OK;
 }
 
+static enum status unlock_options(struct stm32_target *target)
+{
+    enum status status = stm32_flash_l4_ops.unlock(target);
+    if (status == STATUS_OK)
+        status = stm32_flash_unlock_with_keys(target, reg(target, FLASH_OPTKEYR), reg(target, FLASH_CR), CR_OPTLOCK,
+                                              OPTKEY1, OPTKEY2);
+    return status;
+}
+
 static enum status program_options(struct stm32_target *target, const struct stm32_option_bytes *options,
                                    bool leaves_level1)
 {
@@ -76,10 +85,7 @@ static enum status program_options(struct stm32_target *target, const struct stm
     uint32_t optr = (options->user & ~OPTR_RDP_MASK) | (options->rdp_level == 0 ? RDP_LEVEL0 : RDP_LEVEL1);
     uint32_t expected_us = target->part->page_erase_us + (leaves_level1 ? target->part->mass_erase_us : 0);
     uint32_t sr_value = 0;
-    enum status status = stm32_flash_l4_ops.unlock(target);
-    if (status == STATUS_OK)
-        status = stm32_flash_unlock_with_keys(target, reg(target, FLASH_OPTKEYR), reg(target, FLASH_CR), CR_OPTLOCK,
-                                              OPTKEY1, OPTKEY2);
+    enum status status = unlock_options(target);
     if (status == STATUS_OK)
         status = adi_mem_write32(target->ap, reg(target, FLASH_SR), sr->clear);
     if (status == STATUS_OK)
@@ -116,6 +122,16 @@ enum status stm32_options_l4_write(struct stm32_target *target, const struct stm
 enum status stm32_options_l4_remove_read_protection(struct stm32_target *target)
 {
     return stm32_options_remove_protection(target, stm32_options_l4_read, program_options);
+}
+
+enum status stm32_options_l4_load(struct stm32_target *target)
+{
+    enum status status = unlock_options(target);
+    if (status == STATUS_OK)
+        status = stm32_options_load(target, reg(target, FLASH_CR), CR_OBL_LAUNCH);
+    if (status != STATUS_OK)
+        adi_mem_write32(target->ap, reg(target, FLASH_CR), CR_LOCK | CR_OPTLOCK);
+    return status;
 }
 
 bool stm32_options_l4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,

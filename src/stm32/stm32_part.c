@@ -52,14 +52,14 @@
     .option_bytes = 0x1FFF7800, .option_bytes_size = 0x80, .rdp_level0 = 0xAA, .option_launch = true,                  \
     .user_fields = stm32_user_fields_g0, .program_ns = 85000, .page_erase_us = 22000,                                  \
     .mass_erase_us = 22000, .watchdog_freeze_register = 0x40015808, .watchdog_freeze_bits = (1u << 11) | (1u << 12),  \
-    .dbgmcu_clock_register = 0x4002103C, .dbgmcu_clock_bit = 1u << 27
+    .dbgmcu_clock_register = 0x4002103C, .dbgmcu_clock_bit = 1u << 27, .boot_checks_empty_flash = true
 
 static const struct stm32_part parts[] = {
     {.dev_id = 0x444, .name = "STM32F03x", F0_LINE, .page_size = 1 * KB, .sram_min = 4 * KB, .sram_max = 4 * KB},
-    {.dev_id = 0x445, .name = "STM32F04x/F070x6", F0_LINE, .page_size = 1 * KB, .sram_min = 6 * KB, .sram_max = 6 * KB},
+    {.dev_id = 0x445, .name = "STM32F04x/F070x6", F0_LINE, .page_size = 1 * KB, .sram_min = 6 * KB, .sram_max = 6 * KB, .boot_checks_empty_flash = true},
     {.dev_id = 0x440, .name = "STM32F030x8/F05x", F0_LINE, .page_size = 1 * KB, .sram_min = 8 * KB, .sram_max = 8 * KB},
-    {.dev_id = 0x448, .name = "STM32F07x", F0_LINE, .page_size = 2 * KB, .sram_min = 16 * KB, .sram_max = 16 * KB},
-    {.dev_id = 0x442, .name = "STM32F09x/F030xC", F0_LINE, .page_size = 2 * KB, .sram_min = 32 * KB, .sram_max = 32 * KB},
+    {.dev_id = 0x448, .name = "STM32F07x", F0_LINE, .page_size = 2 * KB, .sram_min = 16 * KB, .sram_max = 16 * KB, .boot_checks_empty_flash = true},
+    {.dev_id = 0x442, .name = "STM32F09x/F030xC", F0_LINE, .page_size = 2 * KB, .sram_min = 32 * KB, .sram_max = 32 * KB, .boot_checks_empty_flash = true},
     {.dev_id = 0x412, .name = "STM32F10x low density", F1_LINE, .page_size = 1 * KB, .sram_min = 6 * KB, .sram_max = 10 * KB},
     {.dev_id = 0x410, .name = "STM32F10x medium density", F1_LINE, .page_size = 1 * KB, .sram_min = 10 * KB, .sram_max = 20 * KB},
     {.dev_id = 0x414, .name = "STM32F10x high density", F1_LINE, .page_size = 2 * KB, .sram_min = 32 * KB, .sram_max = 64 * KB},

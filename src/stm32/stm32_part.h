@@ -75,6 +75,10 @@ struct stm32_part {
      * the freeze bits ignore writes); 0: always clocked. */
     uint32_t dbgmcu_clock_register;
     uint32_t dbgmcu_clock_bit;
+    /* The ROM boots instead of the firmware when the flash was empty at the last option byte load (F04x/F07x/F09x,
+     * G0; AN2606 "empty check"): a system reset after programming a blank chip would stay in the bootloader, so
+     * the job loads the option bytes (OBL_LAUNCH) before its final reset. */
+    bool boot_checks_empty_flash;
 };
 
 /* The part with this DEV_ID (DBGMCU_IDCODE[11:0]), or NULL. */

@@ -644,6 +644,25 @@ static void test_f0_f1_option_byte_register(void **state)
     }
 }
 
+/* The maximum timing mode takes the datasheet's maxima: G0 tPROG 125 us and a page erase of 40 ms (DS12232). */
+static void test_maximum_timing_takes_the_datasheet_maxima(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32g071rb");
+    sim_flash_set_timing(b.flash, SIM_FLASH_TIMING_MAXIMUM);
+    unlock(&b, FPEC + 0x08);
+    bus_write(&b, FPEC + 0x14, 4, 1u); /* PG */
+    uint64_t start = b.now;
+    l4_program(&b, 0x08000000, 0x11111111, 0x22222222);
+    assert_int_equal(b.now - start, 125000ull * 1000ull);
+    bus_write(&b, FPEC + 0x14, 4, 2u | (1u << 16)); /* PER page 0, STRT */
+    start = b.now;
+    wait_idle(&b);
+    assert_int_equal(b.now - start, 22 * MS * 182 / 100);
+    bench_close(&b);
+}
+
 /* ---- the bootloader's path ---- */
 
 static void test_service_programs_erases_and_refuses_like_the_registers(void **state)
@@ -719,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_keys_while_unlocked_lock_until_reset),
         cmocka_unit_test(test_f4_mer_with_ser_erases_nothing),
         cmocka_unit_test(test_f0_f1_option_byte_register),
+        cmocka_unit_test(test_maximum_timing_takes_the_datasheet_maxima),
         cmocka_unit_test(test_service_programs_erases_and_refuses_like_the_registers),
         cmocka_unit_test(test_unit_bounds_follow_the_part_layout),
     };
