@@ -49,7 +49,7 @@ static bool key_file_json(const char *path, char *out, size_t size)
 }
 
 /* A file holding an AES-128 key as 32 hex digits (`airswd keygen --aes`). */
-static bool image_key_file(const char *path, char hex[2 * SECURE_AES_KEY_SIZE + 1])
+bool image_key_file(const char *path, char hex[2 * SECURE_AES_KEY_SIZE + 1])
 {
     char text[80] = "";
     uint8_t key[SECURE_AES_KEY_SIZE];
