@@ -168,6 +168,9 @@ static enum status check_signer(struct service *service, unsigned slot, struct s
         status = got == size ? secure_image_check_signer(&policy, container->header, signature, size, report)
                              : status_fail(report, STATUS_IMAGE_TRUNCATED, "the signature could not be read again");
     memset(&policy, 0, sizeof policy); /* it holds the image key */
+    if (status == STATUS_IMAGE_UNTRUSTED_KEY || status == STATUS_IMAGE_SIGNATURE)
+        service_log(service, "upload of %s refused: %s: %s", service->upload.info.name, status_name(status),
+                    report->detail); /* the owner sees who tried to place a foreign image */
     return status;
 }
 

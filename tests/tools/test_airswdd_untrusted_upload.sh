@@ -59,6 +59,8 @@ check "debug mode is turned on" test "$code" = 200
 refused stranger-debug.airswd "$work/stranger.airswd" "&format=container" image-untrusted-key "does not trust"
 request PUT /settings -d '{"debug":false}'
 request GET /log
+check "the log says who tried: the refusal with the key's id" contains "$work/body" \
+  "upload of stranger.airswd refused: image-untrusted-key: signed by key"
 check "the log names no refused container as uploaded" \
   test "$(grep -o 'uploaded: [a-z-]*\.airswd' "$work/body" | sort -u | tr '\n' ' ')" = "uploaded: owner.airswd "
 
