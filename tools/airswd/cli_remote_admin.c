@@ -85,6 +85,9 @@ static int send_json(struct remote *remote, const char *what, const char *method
                json_true(response.body, "debug_mode") || json_true(response.body, "debug") ? "on" : "off");
         if (keys != NULL)
             printf("; trusted keys %.*s", (int)(json_skip(keys) - keys), keys);
+        if (keys != NULL && strncmp(keys, "[]", 2) == 0)
+            printf("\nno signing key is trusted: nothing can be flashed until one is added (`airswd --device URL trust "
+                   "PUB.pem`; debug mode flashes plain images)");
         printf("\n");
         free(policy);
     }
