@@ -142,7 +142,8 @@ function errorFromBody(httpStatus, text) {
 
 // One exchange with the device: {status, text, retryAfter}. fetch() normally; XMLHttpRequest when the caller wants
 // upload progress (fetch has no upload progress events). options: body, contentType, headers, onUploadProgress,
-// signal (an AbortSignal, fetch only), stream (fetch only: a 2xx answer's body is left unread, as answer.body).
+// signal (an AbortSignal, fetch only), stream (fetch only: a 2xx answer's body is left unread, as answer.body),
+// bytes (fetch only: a 2xx answer's body read whole as a Blob, answer.blob).
 function transmit(method, path, options) {
   const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
   if (options.body !== undefined) headers['Content-Type'] = options.contentType || 'application/json';
@@ -150,7 +151,8 @@ function transmit(method, path, options) {
     new Error(`the device did not answer (${reason}); check that it is powered and on the network`);
   if (!options.onUploadProgress) {
     return fetch(API + path, { method, headers, body: options.body, signal: options.signal }).then(
-      async (response) => (options.stream && response.ok
+      async (response) => (options.bytes && response.ok ? { status: response.status, blob: await response.blob() }
+        : options.stream && response.ok
         ? { status: response.status, text: '', body: response.body, retryAfter: null }
         : { status: response.status, text: await response.text(),
           retryAfter: response.headers.get('Retry-After') }),
@@ -759,9 +761,9 @@ async function saveRead(job) {
   }
   try {
     const path = job.data.replace(/^\/api\/v1/, '');
-    const answer = await signedRequest('GET', path, { stream: true });
+    const answer = await signedRequest('GET', path, { bytes: true });
     if (answer.status !== 200) readAnswer(answer);
-    const blob = await new Response(answer.body).blob();
+    const blob = answer.blob;
     const name = `read-${formatHex(wanted.address, 8)}-${blob.size}.bin`;
     const link = el('a', { href: URL.createObjectURL(blob), download: name, 'data-testid': 'read-file', text: name });
     setStatus(status, 'done', `Read ${formatBytes(blob.size)} at ${formatHex(wanted.address, 8)}: `);
@@ -771,7 +773,6 @@ async function saveRead(job) {
   } catch (err) {
     setStatus(status, 'failed', `The read finished, but its bytes did not reach this page: ${describeError(err)}`);
   }
-  loadImages();
 }
 
 // ---- keys: the trusted signing keys and the image key ---------------------------------------------------------
@@ -1105,7 +1106,9 @@ async function jobFinished(job) {
       showError(`Reading the result of job ${job.id}`, err, 'job');
     }
   }
-  if (state.readWanted && state.job && state.job.id === job.id && job.action === 'read') saveRead(state.job);
+  // A read's bytes are fetched before anything else is asked: on a device with two connections (the ESP8266) a
+  // request that comes meanwhile may take the connection of the download.
+  if (state.readWanted && state.job && state.job.id === job.id && job.action === 'read') await saveRead(state.job);
   if (readable() === 'all') loadImages();
   loadDevice();
 }
@@ -1702,34 +1705,38 @@ async function updateFirmware() {
 
 // ---- start ---------------------------------------------------------------------------------------------------
 
-function start() {
-  loadStoredKey();
-  $('setup-form').addEventListener('submit', setUp);
-  $('setup-signing-key-file').addEventListener('change', (event) =>
-    chooseSigningKeyFile(event.target, $('setup-signing-key'), $('setup-key-status')));
-  $('key-add-file').addEventListener('change', (event) =>
-    chooseSigningKeyFile(event.target, $('key-add-text'), $('keys-status')));
-  $('key-add-form').addEventListener('submit', addKey);
-  $('image-key-form').addEventListener('submit', saveImageKey);
-  $('target-reset').addEventListener('click', resetTarget);
-  $('target-erase').addEventListener('click', eraseTarget);
-  $('target-verify').addEventListener('click', verifyTarget);
-  $('target-read').addEventListener('click', readTarget);
-  $('login-form').addEventListener('submit', logIn);
-  $('logout').addEventListener('click', logOut);
-  $('debug-toggle').addEventListener('click', toggleDebug);
-  $('identify').addEventListener('click', identifyTarget);
-  $('rollback').addEventListener('click', rollback);
-  $('job-cancel').addEventListener('click', cancelJob);
-  $('settings-form').addEventListener('submit', saveSettings);
-  $('next-steps-dismiss').addEventListener('click', () => { $('next-steps').hidden = true; });
-  $('board-form').addEventListener('submit', saveBoard);
-  $('board-refresh').addEventListener('click', () => loadBoard(false));
-  $('firmware-file').addEventListener('change', () => {
+// What each control does: [element id, event, handler].
+const CONTROLS = [
+  ['setup-form', 'submit', (event) => setUp(event)],
+  ['setup-signing-key-file', 'change', (event) =>
+    chooseSigningKeyFile(event.target, $('setup-signing-key'), $('setup-key-status'))],
+  ['key-add-file', 'change', (event) => chooseSigningKeyFile(event.target, $('key-add-text'), $('keys-status'))],
+  ['key-add-form', 'submit', (event) => addKey(event)],
+  ['image-key-form', 'submit', (event) => saveImageKey(event)],
+  ['target-reset', 'click', () => resetTarget()],
+  ['target-erase', 'click', () => eraseTarget()],
+  ['target-verify', 'click', () => verifyTarget()],
+  ['target-read', 'click', () => readTarget()],
+  ['login-form', 'submit', (event) => logIn(event)],
+  ['logout', 'click', () => logOut()],
+  ['debug-toggle', 'click', () => toggleDebug()],
+  ['identify', 'click', () => identifyTarget()],
+  ['rollback', 'click', () => rollback()],
+  ['job-cancel', 'click', () => cancelJob()],
+  ['settings-form', 'submit', (event) => saveSettings(event)],
+  ['next-steps-dismiss', 'click', () => { $('next-steps').hidden = true; }],
+  ['board-form', 'submit', (event) => saveBoard(event)],
+  ['board-refresh', 'click', () => loadBoard(false)],
+  ['firmware-file', 'change', () => {
     $('firmware-update').disabled = !$('firmware-file').files.length;
     setStatus($('firmware-status'), 'idle', '');
-  });
-  $('firmware-update').addEventListener('click', updateFirmware);
+  }],
+  ['firmware-update', 'click', () => updateFirmware()],
+];
+
+function start() {
+  loadStoredKey();
+  for (const [id, type, handler] of CONTROLS) $(id).addEventListener(type, handler);
   setUpUpload();
   renderSession();
   // The summary first (it says whether the device waits for setup, and whether its status is public), then what the

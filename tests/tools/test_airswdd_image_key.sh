@@ -8,12 +8,8 @@
 set -u
 airswd=$1 airswdd=$2 firmware=$3
 source "$(dirname "$0")/daemon_test.sh"
-source "$(dirname "$0")/../common/skip.sh"
-command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
-[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
-elf=$firmware/f1/hello_f1.elf
+needs_curl_and_firmware "$firmware"
 
-json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }
 has_image_key() { request GET /device && json_field "['policy']['image_key']"; }
 "$airswd" keygen -o "$work/owner.pem" >/dev/null
 "$airswd" keygen --aes -o "$work/first.hex" >/dev/null

@@ -9,12 +9,8 @@
 set -u
 airswd=$1 airswdd=$2 firmware=$3
 source "$(dirname "$0")/daemon_test.sh"
-source "$(dirname "$0")/../common/skip.sh"
-command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
-[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
-elf=$firmware/f1/hello_f1.elf
+needs_curl_and_firmware "$firmware"
 
-json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }
 "$airswd" keygen -o "$work/owner.pem" >/dev/null
 "$airswd" keygen -o "$work/stranger.pem" >/dev/null
 "$airswd" sign --key "$work/owner.pem" --version 1 --target stm32f103c8 "$elf" -o "$work/owner.airswd" 2>/dev/null
