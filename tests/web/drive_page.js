@@ -983,6 +983,17 @@ async function main() {
     await page.waitForFunction(() => document.getElementById('device-info').children.length > 0);
     check(await sessionState(page) === 'in', 'a reload should keep the tab logged in');
     say('after reload', `${await text(page, '#session-state')}; identify: ${(await identify(page)).slice(0, 60)}…`);
+
+    // The owner's last key removed: the page says that nothing can be flashed until one is added.
+    const [lastKey] = (await signedGet('/api/v1/device')).policy.trusted_keys;
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.click(`[data-testid="remove-key-${lastKey}"]`);
+    await page.waitForSelector('[data-testid="no-keys"]');
+    const noKeys = `${await text(page, '[data-testid="no-keys"]')} | ${await text(page, '#upload-policy')}`;
+    say('no key left', noKeys);
+    check((await signedGet('/api/v1/device')).policy.trusted_keys.length === 0 &&
+      /nothing can be flashed until you add one/.test(noKeys) && /nothing can be flashed until/.test(
+        await text(page, '#upload-policy')), 'with no trusted key the page should say that nothing can be flashed');
     await refusalsSettled();
   } catch (err) {
     // What the page showed when a check failed: its errors and the device's facts.
