@@ -47,7 +47,8 @@ request POST "/images?name=owner.airswd&format=container" --data-binary @"$work/
 check "the owner's container is stored (201)" test "$code" = 201
 owner_id=$(json_field "['id']")
 
-refused stranger.airswd "$work/stranger.airswd" "&format=container" image-untrusted-key "which this device does not trust"
+refused stranger.airswd "$work/stranger.airswd" "&format=container" image-untrusted-key \
+  "which this device does not trust"
 refused stranger-detected.airswd "$work/stranger.airswd" "" image-untrusted-key "which this device does not trust"
 refused changed.airswd "$work/changed.airswd" "&format=container" image-signature "signature of the header is not valid"
 request PUT /settings -d '{"debug":true}'

@@ -720,7 +720,8 @@ async function main() {
     check(!(await page.isVisible('#login')), 'setup should leave the page logged in');
     check(!(await page.locator('#errors li').count()), 'the refusal made before setup should leave the list with it: ' +
       (await page.locator('#errors').innerText()));
-    check(!(await page.isVisible('#next-steps-keys')), 'set up with a key, the page should not say that none is trusted');
+    check(!(await page.isVisible('#next-steps-keys')),
+      'set up with a key, the page should not say that none is trusted');
     const sent = JSON.parse(setupBodies[0]);
     say('setup sent', `${Object.keys(sent).join(', ')}; admin_key ${sent.admin_key.slice(0, 16)}…`);
     check(sent.admin_key === ADMIN_KEY_HEX,
@@ -803,7 +804,8 @@ async function main() {
     check(upload.state === 'failed', 'a plain ELF was stored by a device that flashes signed images only');
     check(/image-unsigned/.test(upload.text) && /signed images only/.test(upload.text),
       'the refusal next to the upload zone should carry the device\'s error and detail');
-    check(!(await page.locator('#errors li').count()), 'the refusal should be shown once, by the zone, not in the list');
+    check(!(await page.locator('#errors li').count()),
+      'the refusal should be shown once, by the zone, not in the list');
     check(!upload.text.includes('`') && await page.locator('#upload-status code', { hasText: 'airswd sign' }).count(),
       'the device\'s `airswd sign` should show as code, without its backticks');
 

@@ -234,6 +234,8 @@ function containerSegments(bytes) {
   return segments;
 }
 
+const formatAddress = (address) => `0x${address.toString(16).toUpperCase().padStart(8, '0')}`;
+
 // The first address where the flash differs from the image's segments, or null.
 function flashDifference(image) {
   for (const segment of containerSegments(image.bytes)) {
@@ -280,7 +282,7 @@ function runJob(job, image) {
         const differs = job.action === 'verify' ? flashDifference(image) : null;
         if (differs !== null) {
           return finishJob(job, 'failed', null, { phase: 'verify', status: 'flash-differs',
-            detail: `verifying: flash at 0x${differs.toString(16).toUpperCase().padStart(8, '0')} differs from the image`,
+            detail: `verifying: flash at ${formatAddress(differs)} differs from the image`,
             message: 'the flash holds other data than this image (verify changes nothing)', flash_changed: false });
         }
         finishJob(job, 'done', { ok: true, part: 'STM32F10x medium density', dev_id: 1040, flash_size: 65536,
@@ -817,7 +819,9 @@ async function route(request, response) {
   }
   if (p === '/api/v1/setup') return only(['POST']) && setup(request, response);
   if (p === '/api/v1/keys') return guarded(['POST'], ['POST']) && changeKeys(request, response, null);
-  if (p.startsWith('/api/v1/keys/')) return guarded(['DELETE'], ['DELETE']) && changeKeys(request, response, p.slice(13));
+  if (p.startsWith('/api/v1/keys/')) {
+    return guarded(['DELETE'], ['DELETE']) && changeKeys(request, response, p.slice('/api/v1/keys/'.length));
+  }
   if (p === '/api/v1/image-key') return guarded(['PUT'], ['PUT']) && putImageKey(request, response);
   if (p === '/api/v1/target') {
     return guarded(['GET'], ['GET']) && send(response, 200, { part: 'STM32F10x medium density', core: 'Cortex-M3', dev_id: 1040,

@@ -3,8 +3,8 @@
 # (tests/web/drive_page.js): first-boot setup with a passphrase and a signing public key, the refusal of a plain
 # firmware, the upload and flash of a signed container with the progress bar at 100%, settings, the trusted keys and
 # the image key (a stranger's container refused, then taken once its key is trusted), the target's actions (verify,
-# reset, read to a file, erase), debug mode and its banner, logging out, a wrong passphrase and the penalty after repeated ones, logging in; on a device with a board the WiFi
-# of setup and the Board panel, on one that takes its own firmware the Programmer firmware panel. The key pair, the
+# reset, read to a file, erase), debug mode and its banner, logging out, a wrong passphrase and the penalty after
+# repeated ones, logging in; on a device with a board the WiFi of setup and the Board panel, on one that takes its own firmware the Programmer firmware panel. The key pair, the
 # container and the programmer's firmware containers (a stand-in app image signed for esp8266 with security versions
 # 3 and 2) are made here with the airswd CLI. Without a device URL it serves the page from tests/web/mock_api.js, a
 # fake of the API of docs/api.md and docs/auth.md, so the page's own logic is tested without the daemon; with
