@@ -29,6 +29,7 @@ const state = {
   events: null,       // the AbortController of the event stream being read
   lastEventId: '',    // the id of the last event read: a new stream resumes after it
   pollTimer: 0,
+  readWanted: null,   // {address, length} of the read job started here, saved to a file when it is done
   loginHold: 0,       // the timer counting down a penalty window of the device (429)
 };
 
@@ -86,12 +87,21 @@ class ApiError extends Error {
   }
 }
 
-// A protected request the page could not sign: nobody is logged in.
-class LoginNeeded extends Error {
-  constructor() {
-    super('log in first: this needs the admin passphrase');
-    this.error = 'login-needed';
+// A refusal the page makes itself before it could sign: nobody is logged in, or the device is not set up yet.
+class SessionNeeded extends Error {
+  constructor(error, message) {
+    super(message);
+    this.error = error;
   }
+}
+
+// The errors that a login or a setup answers: they leave the list once it has succeeded.
+const SESSION_ERRORS = ['login-needed', 'setup-needed', 'not-configured', 'unauthorized', 'bad-credentials',
+  'throttled'];
+
+// The device's sentences quote commands between backticks: shown as code, the backticks gone.
+function withCode(text) {
+  return String(text).split(/`([^`\n]+)`/).map((part, i) => (i % 2 ? el('code', { text: part }) : part));
 }
 
 // "error — detail. message" of an API error, the message of any other.
@@ -102,14 +112,23 @@ function describeError(err) {
   return err && err.message ? err.message : String(err);
 }
 
-// Shows "what: error — detail. message" in the error list; the user dismisses it.
-function showError(what, err) {
+// Shows "what: error — detail. message" in the error list until the user dismisses it or the same thing (topic)
+// succeeds later (clearErrors); a refusal of the session leaves once the user has logged in or set the device up.
+function showError(what, err, topic) {
   const text = `${what}: ${describeError(err)}`;
-  const item = el('li', { 'data-error': err && err.error ? err.error : 'network' }, el('span', { text }),
-    el('button', { type: 'button', class: 'dismiss', 'aria-label': 'Dismiss', text: '×',
-      onclick: () => item.remove() }));
+  const item = el('li', { 'data-error': err && err.error ? err.error : 'network', 'data-topic': topic || what },
+    el('span', {}, ...withCode(text)), el('button', { type: 'button', class: 'dismiss', 'aria-label': 'Dismiss',
+      text: '×', onclick: () => item.remove() }));
   $('errors').append(item);
   return text;
+}
+
+function clearErrors(topic) {
+  for (const item of [...$('errors').children]) if (item.dataset.topic === topic) item.remove();
+}
+
+function clearSessionErrors() {
+  for (const item of [...$('errors').children]) if (SESSION_ERRORS.includes(item.dataset.error)) item.remove();
 }
 
 // Turns a non-2xx answer into an ApiError, whether its body is the API's JSON error or something else.
@@ -123,7 +142,8 @@ function errorFromBody(httpStatus, text) {
 
 // One exchange with the device: {status, text, retryAfter}. fetch() normally; XMLHttpRequest when the caller wants
 // upload progress (fetch has no upload progress events). options: body, contentType, headers, onUploadProgress,
-// signal (an AbortSignal, fetch only), stream (fetch only: a 2xx answer's body is left unread, as answer.body).
+// signal (an AbortSignal, fetch only), stream (fetch only: a 2xx answer's body is left unread, as answer.body),
+// bytes (fetch only: a 2xx answer's body read whole as a Blob, answer.blob).
 function transmit(method, path, options) {
   const headers = Object.assign({ Accept: 'application/json' }, options.headers || {});
   if (options.body !== undefined) headers['Content-Type'] = options.contentType || 'application/json';
@@ -131,7 +151,8 @@ function transmit(method, path, options) {
     new Error(`the device did not answer (${reason}); check that it is powered and on the network`);
   if (!options.onUploadProgress) {
     return fetch(API + path, { method, headers, body: options.body, signal: options.signal }).then(
-      async (response) => (options.stream && response.ok
+      async (response) => (options.bytes && response.ok ? { status: response.status, blob: await response.blob() }
+        : options.stream && response.ok
         ? { status: response.status, text: '', body: response.body, retryAfter: null }
         : { status: response.status, text: await response.text(),
           retryAfter: response.headers.get('Retry-After') }),
@@ -208,6 +229,7 @@ async function deriveKey(passphrase) {
 // is never kept, and K is never sent except once, to first-boot setup.
 function rememberKey(key) {
   state.key = key;
+  clearSessionErrors();
   try { sessionStorage.setItem(KEY_STORAGE, airswdHex(key)); } catch (_) { /* storage off: this page only */ }
   renderSession();
   loadReadable();
@@ -256,16 +278,17 @@ async function signedRequest(method, path, options) {
   if (!(options.key || state.key)) {
     if (state.device && state.device.auth && state.device.auth.setup_required) {
       $('setup-passphrase').focus();
-      throw new Error('the device is not set up yet: choose its admin passphrase in First-boot setup');
+      throw new SessionNeeded('setup-needed', 'the device is not set up yet: choose its admin passphrase in ' +
+        'First-boot setup');
     }
     showLogin('idle', 'Log in to go on.');
-    throw new LoginNeeded();
+    throw new SessionNeeded('login-needed', 'log in first: this needs the admin passphrase');
   }
   const bodyHash = await airswdBodySha256Hex(options.body);
   for (let attempt = 1; ; attempt++) {
     const { nonce } = readAnswer(await transmit('GET', '/auth/nonce', { signal: options.signal }));
     const key = options.key || state.key;
-    if (!key) throw new LoginNeeded();  // logged out while the nonce came
+    if (!key) throw new SessionNeeded('login-needed', 'log in first: you logged out while this was sent');
     const headers = Object.assign({}, options.headers,
       { Authorization: airswdAuthHeader(key, method, API + path, nonce, bodyHash) });
     const answer = await transmit(method, path, Object.assign({}, options, { headers }));
@@ -294,7 +317,7 @@ async function uploadSigned(path, file, onProgress) {
 
 function setStatus(node, stateName, text) {
   node.dataset.state = stateName;
-  node.textContent = text;
+  node.replaceChildren(...withCode(text));
 }
 
 function renderSession() {
@@ -415,8 +438,9 @@ function signingKeyText(text) {
   throw new Error('the signing key is neither a PEM public key (-----BEGIN PUBLIC KEY-----) nor hex');
 }
 
-async function chooseSigningKeyFile() {
-  const input = $('setup-signing-key-file');
+// A key file chosen in input (setup's, or the Keys panel's) into the text field beside it, when it is a public key;
+// what it is, or why it was refused, in status.
+async function chooseSigningKeyFile(input, field, status) {
   const file = input.files[0];
   if (!file) return;
   const bytes = new Uint8Array(await file.arrayBuffer());
@@ -424,12 +448,12 @@ async function chooseSigningKeyFile() {
   const text = bytes[0] === 0x30 ? airswdHex(bytes) : new TextDecoder().decode(bytes);
   try {
     signingKeyText(text);
-    $('setup-signing-key').value = text.trim();
-    setStatus($('setup-key-status'), 'idle', `The public key of ${file.name}.`);
+    field.value = text.trim();
+    setStatus(status, 'idle', `The public key of ${file.name}.`);
   } catch (err) {
     input.value = '';
-    $('setup-signing-key').value = '';
-    setStatus($('setup-key-status'), 'failed', `${file.name}: ${err.message}`);
+    field.value = '';
+    setStatus(status, 'failed', `${file.name}: ${err.message}`);
   }
 }
 
@@ -488,6 +512,10 @@ async function setUp(event) {
     rememberKey(key);
     if (device && device.auth) renderDevice(device);
     else loadDevice();
+    // Set up without a signing key the device flashes nothing yet: said where the user looks next.
+    const trusted = device && device.policy && device.policy.trusted_keys;
+    $('next-steps-keys').hidden = !(Array.isArray(trusted) && !trusted.length);
+    if (!$('next-steps-keys').hidden) $('next-steps').hidden = false;
     if (board && wifi.ssid) joinNetwork(wifi);
     else if (board) {
       showNextSteps(el('p', { text: 'No WiFi network was set: the device answers on its own access point only. ' +
@@ -558,8 +586,8 @@ function renderUploadPolicy(device) {
     line.append(el('strong', { text: 'Signed images only. ' }));
     if (keys.length) line.append('Drop a container made by ', el('code', { text: 'airswd sign' }),
       ` with the key${keys.length === 1 ? '' : 's'} `, ...keyList(), '.');
-    else line.append('No signing key is trusted yet: add one with ', el('code', { text: 'airswd trust PUB.pem' }),
-      ', or turn on debug mode in Settings to flash plain images.');
+    else line.append('No signing key is trusted yet: nothing can be flashed until you add one in Keys (or with ',
+      el('code', { text: 'airswd trust PUB.pem' }), '), or turn on debug mode in Settings to flash plain images.');
   } else {
     line.dataset.policy = 'plain-allowed';
     line.append(el('strong', { text: device.debug_mode ? 'Debug mode: ' : 'Plain images allowed: ' }),
@@ -606,14 +634,18 @@ function renderDevice(device) {
   ]);
   renderDebug(!!device.debug_mode);
   renderUploadPolicy(device);
+  renderKeys(device);
+  renderTargetActions();
+  $('pins-hint').hidden = device.board !== true;
   renderSession();
 }
 
 async function loadDevice() {
   try {
     renderDevice(await read('/device'));
+    clearErrors('device');
   } catch (err) {
-    showError('Reading the device', err);
+    showError('Reading the device', err, 'device');
   }
 }
 
@@ -655,13 +687,164 @@ async function identifyTarget() {
       ['program unit', target.program_unit !== undefined ? `${target.program_unit} B` : undefined],
       ['read protection', target.rdp_level !== undefined ? `level ${target.rdp_level}` : undefined],
     ]);
+    clearErrors('target');
   } catch (err) {
     $('target-info').replaceChildren();
-    showError('Identifying the target', err);
+    showError('Identifying the target', err, 'target');
   } finally {
     button.disabled = false;
     button.textContent = 'Identify';
   }
+}
+
+// ---- target actions: reset, erase, verify, read (jobs) -------------------------------------------------------
+
+function renderTargetActions() {
+  const busy = isJobActive();
+  const debug = !!(state.device && state.device.debug_mode);
+  const select = $('verify-image');
+  const chosen = select.value;
+  select.replaceChildren(...state.images.map((image) =>
+    el('option', { value: image.id, text: `${image.name || `image ${image.id}`} (${image.state})` })));
+  if (state.images.some((image) => String(image.id) === chosen)) select.value = chosen;
+  for (const id of ['target-reset', 'target-erase']) $(id).disabled = busy;
+  $('target-verify').disabled = busy || !state.images.length;
+  $('target-read').disabled = busy || !debug;
+  $('target-read').title = debug ? '' : 'Reading target memory needs debug mode (Settings).';
+}
+
+function resetTarget() {
+  const nrst = $('reset-nrst').checked;
+  startJob({ action: 'reset', nrst }, nrst ? 'reset by NRST' : 'reset');
+}
+
+function eraseTarget() {
+  if (confirm('Erase the whole flash of the target? Its firmware is gone until an image is flashed again.')) {
+    startJob({ action: 'erase' }, 'erase');
+  }
+}
+
+function verifyTarget() {
+  const image = state.images.find((candidate) => String(candidate.id) === $('verify-image').value);
+  if (image) startJob({ action: 'verify', image: image.id }, `verify against ${image.name}`);
+}
+
+// A number as typed: decimal or 0x hex; NaN otherwise.
+const parseNumber = (text) => (/^(0x[0-9a-f]+|[0-9]+)$/i.test(text.trim()) ? Number(text.trim()) : NaN);
+
+async function readTarget() {
+  const address = parseNumber($('read-address').value);
+  const length = parseNumber($('read-length').value);
+  if (!(address >= 0 && address <= 0xFFFFFFFF) || !(length >= 1)) {
+    setStatus($('target-status'), 'failed', 'Not read: give the address (such as 0x08000000) and a number of bytes.');
+    return;
+  }
+  setStatus($('target-status'), 'working', `Reading ${length} bytes at ${formatHex(address, 8)}…`);
+  state.readWanted = { address, length };
+  const job = await startJob({ action: 'read', address, length },
+    `read ${formatBytes(length)} at ${formatHex(address, 8)}`);
+  if (!job) {
+    state.readWanted = null;
+    setStatus($('target-status'), 'failed', 'Not read: see the error above.');
+  }
+}
+
+// The finished read job's bytes (its data image, a signed GET) saved as a file; the image is then deleted from the
+// device's store, which keeps it for this download only (as `airswd read` does).
+async function saveRead(job) {
+  const wanted = state.readWanted;
+  state.readWanted = null;
+  const status = $('target-status');
+  if (job.state !== 'done' || !job.data) {
+    setStatus(status, 'failed', `Not read: the job ${job.state}.`);
+    return;
+  }
+  try {
+    const path = job.data.replace(/^\/api\/v1/, '');
+    const answer = await signedRequest('GET', path, { bytes: true });
+    if (answer.status !== 200) readAnswer(answer);
+    const blob = answer.blob;
+    const name = `read-${formatHex(wanted.address, 8)}-${blob.size}.bin`;
+    const link = el('a', { href: URL.createObjectURL(blob), download: name, 'data-testid': 'read-file', text: name });
+    setStatus(status, 'done', `Read ${formatBytes(blob.size)} at ${formatHex(wanted.address, 8)}: `);
+    status.append(link);
+    link.click();
+    await apiSigned('DELETE', path.replace(/\/data$/, ''));
+  } catch (err) {
+    setStatus(status, 'failed', `The read finished, but its bytes did not reach this page: ${describeError(err)}`);
+  }
+}
+
+// ---- keys: the trusted signing keys and the image key ---------------------------------------------------------
+
+function renderKeys(device) {
+  const policy = device.policy;
+  if (!policy) return;
+  const keys = Array.isArray(policy.trusted_keys) ? policy.trusted_keys : [];
+  $('key-list').replaceChildren(...keys.map((id) => el('li', { 'data-key-id': id },
+    el('code', { class: 'key-id', text: id }), ' ',
+    el('button', { type: 'button', class: 'secondary small', 'data-testid': `remove-key-${id}`,
+      'aria-label': `Stop trusting key ${id}`, text: 'Remove', onclick: () => removeKey(id) }))));
+  if (!keys.length) {
+    $('key-list').append(el('li', { class: 'warning', 'data-testid': 'no-keys', text: 'No signing key is ' +
+      'trusted: nothing can be flashed until you add one (debug mode flashes plain images).' }));
+  }
+  $('image-key-state').textContent = policy.image_key ? 'one is installed' : 'none installed';
+  $('image-key-save').textContent = policy.image_key ? 'Replace' : 'Install';
+}
+
+// One change of the keys: the device's answer (GET /device's) shown, the outcome in the panel's status.
+async function changeKeys(method, path, body, done) {
+  const status = $('keys-status');
+  setStatus(status, 'working', 'Saving…');
+  try {
+    renderDevice(await apiSigned(method, path, body));
+    setStatus(status, 'done', done);
+    return true;
+  } catch (err) {
+    setStatus(status, 'failed', `Not changed: ${describeError(err)}`);
+    return false;
+  }
+}
+
+async function addKey(event) {
+  event.preventDefault();
+  let key;
+  try {
+    key = signingKeyText($('key-add-text').value);
+  } catch (err) {
+    setStatus($('keys-status'), 'failed', err.message);
+    return;
+  }
+  if (!key) {
+    setStatus($('keys-status'), 'failed', 'Choose the public key file, or paste its text.');
+    return;
+  }
+  const before = (state.device.policy && state.device.policy.trusted_keys) || [];
+  if (await changeKeys('POST', '/keys', { signing_key: key }, 'The key is trusted.')) {
+    const added = state.device.policy.trusted_keys.filter((id) => !before.includes(id));
+    if (added.length) setStatus($('keys-status'), 'done', `Key ${added[0]} is trusted.`);
+    $('key-add-text').value = '';
+    $('key-add-file').value = '';
+  }
+}
+
+function removeKey(id) {
+  if (confirm(`Stop trusting key ${id}? Images signed with it are no longer flashed.`)) {
+    changeKeys('DELETE', `/keys/${id}`, undefined, `Key ${id} is no longer trusted.`);
+  }
+}
+
+async function saveImageKey(event) {
+  event.preventDefault();
+  const text = $('image-key').value.trim();
+  if (!/^[0-9a-fA-F]{32}$/.test(text)) {
+    setStatus($('keys-status'), 'failed', 'The image key is 32 hex digits (an AES-128 key, as airswd keygen --aes ' +
+      'writes it).');
+    return;
+  }
+  if (await changeKeys('PUT', '/image-key', { image_key: text.toLowerCase() },
+    'The image key is installed: encrypted containers are decrypted with it.')) $('image-key').value = '';
 }
 
 // ---- images --------------------------------------------------------------------------------------------------
@@ -669,8 +852,9 @@ async function identifyTarget() {
 async function loadImages() {
   try {
     state.images = await read('/images') || [];
+    clearErrors('images');
   } catch (err) {
-    showError('Listing the images', err);
+    showError('Listing the images', err, 'images');
   }
   renderImages();
 }
@@ -686,8 +870,9 @@ function renderImages() {
       el('td', { 'data-label': 'Name' }, el('span', { class: 'name', text: image.name || `image ${image.id}` }),
         el('span', { class: 'hint', text: ` ${image.format || ''}${where}` })),
       el('td', { 'data-label': 'State' }, el('span', { class: `pill state-${image.state}`, text: image.state || '' }),
+        // flashed_ok: a flash of it was verified (docs/api.md); a current image flashed without verify has none.
         image.flashed_ok === false && image.state !== 'staged'
-          ? el('span', { class: 'hint', text: ' last flash failed' }) : ''),
+          ? el('span', { class: 'hint', text: ' not verified' }) : ''),
       el('td', { 'data-label': 'Size', text: formatBytes(image.size) }),
       // The device gives no CRC-32 of an image under 64 bytes outside debug mode: it would give the bytes away.
       el('td', { 'data-label': 'CRC-32', class: 'mono',
@@ -698,6 +883,7 @@ function renderImages() {
         el('button', { type: 'button', class: 'secondary', 'data-testid': `delete-image-${image.id}`,
           'aria-label': `Delete ${image.name}`, text: 'Delete', onclick: () => deleteImage(image) }))));
   }
+  renderTargetActions();
   const previous = state.images.find((image) => image.state === 'previous');
   const rollback = $('rollback');
   rollback.disabled = !previous || busy;
@@ -709,12 +895,13 @@ async function deleteImage(image) {
   if (!confirm(`Delete ${image.name} from the device?`)) return;
   try {
     await apiSigned('DELETE', `/images/${image.id}`);
+    clearErrors('delete');
     if (state.uploaded && state.uploaded.id === image.id) {
       state.uploaded = null;
       $('flash-uploaded').hidden = true;
     }
   } catch (err) {
-    showError(`Deleting ${image.name}`, err);
+    showError(`Deleting ${image.name}`, err, 'delete');
   }
   loadImages();
 }
@@ -754,10 +941,9 @@ function setBar(bar, percent) {
   bar.firstElementChild.style.width = `${value}%`;
 }
 
+// The upload's one line: what it does, its success, or why the device refused it (not repeated in the error list).
 function setUploadStatus(stateName, text) {
-  const status = $('upload-status');
-  status.dataset.state = stateName;
-  status.textContent = text;
+  setStatus($('upload-status'), stateName, text);
 }
 
 // noRollback: the user agreed to give up the rollback copy when the store has no room for the file beside it.
@@ -769,8 +955,8 @@ async function uploadFile(file, noRollback) {
   if (format === 'bin' || !format) { // a binary, or what the device may find to be one
     const base = $('base-address').value.trim();
     if (!/^(0x[0-9a-f]+|[0-9]+)$/i.test(base)) {
-      setUploadStatus('failed', 'Not uploaded.');
-      showError(`Uploading ${file.name}`, new Error(`the base address "${base}" is not a number; write it like 0x08000000`));
+      setUploadStatus('failed', `${file.name} was not uploaded: the base address "${base}" is not a number; write ` +
+        'it like 0x08000000.');
       $('base-address').focus();
       return;
     }
@@ -795,14 +981,13 @@ async function uploadFile(file, noRollback) {
         return uploadFile(file, true);
       }
     }
-    // The refusal in words next to the zone (image-unsigned, a bad signature, ...), and in the error list.
+    // The refusal in words next to the zone (image-unsigned, a bad signature, ...), once.
     let text = `${file.name} was not stored: ${describeError(err)}`;
     if (err.error === 'image-unsigned' && state.device && !state.device.debug_mode) {
       text += ' (Debug mode, in Settings, accepts plain images while it is on.)';
     }
     setUploadStatus('failed', text);
     setBar($('upload-progress'), 0);
-    showError(`Uploading ${file.name}`, err);
     return;
   }
   state.uploaded = image;
@@ -857,11 +1042,14 @@ function flashOptions() {
 async function startJob(request, label) {
   try {
     const job = await apiSigned('POST', '/jobs', request);
+    clearErrors('job');
     // The new job replaces the one on screen, unless its events came first (a short job may even be finished).
     if (state.job && state.job.id !== job.id) state.job = null;
     mergeJob(Object.assign({ label }, job));
+    return job;
   } catch (err) {
-    showError(`Starting ${label}`, err);
+    showError(`Starting ${label}`, err, 'job');
+    return null;
   }
 }
 
@@ -881,7 +1069,7 @@ async function cancelJob() {
   try {
     await apiSigned('DELETE', `/jobs/${state.job.id}`);
   } catch (err) {
-    showError(`Cancelling job ${state.job.id}`, err);
+    showError(`Cancelling job ${state.job.id}`, err, 'job');
   }
 }
 
@@ -915,9 +1103,12 @@ async function jobFinished(job) {
     try {
       mergeJob(await read(`/jobs/${job.id}`));
     } catch (err) {
-      showError(`Reading the result of job ${job.id}`, err);
+      showError(`Reading the result of job ${job.id}`, err, 'job');
     }
   }
+  // A read's bytes are fetched before anything else is asked: on a device with two connections (the ESP8266) a
+  // request that comes meanwhile may take the connection of the download.
+  if (state.readWanted && state.job && state.job.id === job.id && job.action === 'read') await saveRead(state.job);
   if (readable() === 'all') loadImages();
   loadDevice();
 }
@@ -933,7 +1124,7 @@ function pollWhileNoEvents() {
         mergeJob(await read(`/jobs/${state.job.id}`));
         return;
       } catch (err) {
-        showError(`Following job ${state.job.id}`, err);
+        showError(`Following job ${state.job.id}`, err, 'job');
         return;
       }
     }
@@ -993,8 +1184,8 @@ function renderJobError(job) {
   }
   if (!error || job.state === 'done') return;
   box.append(el('p', {}, el('strong', { text: `Failed${error.phase ? ' in ' + error.phase : ''}: ${error.status || ''}` })));
-  if (error.detail) box.append(el('p', { text: error.detail }));
-  if (error.message) box.append(el('p', { text: error.message }));
+  if (error.detail) box.append(el('p', {}, ...withCode(error.detail)));
+  if (error.message) box.append(el('p', {}, ...withCode(error.message)));
   if (error.flash_changed !== undefined) {
     box.append(el('p', { class: 'hint', text: error.flash_changed
       ? 'The flash was changed: the target may not run until an image is flashed successfully.'
@@ -1019,8 +1210,9 @@ async function loadLog() {
   try {
     const entries = await read('/log') || [];
     for (const entry of entries) appendLog(entry);
+    clearErrors('log');
   } catch (err) {
-    showError('Reading the log', err);
+    showError('Reading the log', err, 'log');
   }
 }
 
@@ -1148,8 +1340,9 @@ function fillSettings(settings) {
 async function loadSettings() {
   try {
     fillSettings(await read('/settings'));
+    clearErrors('settings');
   } catch (err) {
-    showError('Reading the settings', err);
+    showError('Reading the settings', err, 'settings');
   }
 }
 
@@ -1158,8 +1351,8 @@ async function saveSettings(event) {
   const status = $('settings-status');
   const swclk = Number($('set-swclk').value);
   if ($('set-swclk').value.trim() === '' || !Number.isInteger(swclk) || swclk < 0) {
-    showError('Saving the settings',
-      new Error('the SWD clock must be a whole number of Hz, such as 4000000 (0 for the probe\'s default)'));
+    status.textContent = 'Not saved: the SWD clock must be a whole number of Hz, such as 4000000 (0 for the ' +
+      'probe\'s default).';
     return;
   }
   const settings = {
@@ -1172,10 +1365,11 @@ async function saveSettings(event) {
   try {
     fillSettings(await apiSigned('PUT', '/settings', settings));
     status.textContent = 'Saved.';
+    clearErrors('settings');
     loadDevice();
   } catch (err) {
     status.textContent = 'Not saved.';
-    showError('Saving the settings', err);
+    showError('Saving the settings', err, 'settings');
   }
 }
 
@@ -1190,9 +1384,10 @@ async function toggleDebug() {
   try {
     fillSettings(await apiSigned('PUT', '/settings', { debug: wanted }));
     status.textContent = '';
+    clearErrors('debug');
   } catch (err) {
     status.textContent = 'Not changed.';
-    showError(wanted ? 'Turning debug mode on' : 'Turning debug mode off', err);
+    showError(wanted ? 'Turning debug mode on' : 'Turning debug mode off', err, 'debug');
   } finally {
     button.disabled = false;
     loadDevice();
@@ -1282,8 +1477,9 @@ async function loadBoard(fillForm = true) {
   try {
     const board = await readBoard();
     if (board) renderBoard(board, fillForm);
+    clearErrors('board');
   } catch (err) {
-    showError('Reading the board settings', err);
+    showError('Reading the board settings', err, 'board');
   }
 }
 
@@ -1350,7 +1546,6 @@ async function saveBoard(event) {
     setStatus(status, 'done', describeBoardChange(changes, board));
   } catch (err) {
     setStatus(status, 'failed', `Not saved: ${describeError(err)}`);
-    showError('Saving the board settings', err);
   } finally {
     button.disabled = false;
   }
@@ -1484,7 +1679,6 @@ async function updateFirmware() {
   } catch (err) {
     setBar(bar, 0);
     setStatus(status, 'failed', `${file.name} was not taken: ${describeError(err)}`);
-    showError(`Updating the programmer with ${file.name}`, err);
     button.disabled = false;
     return;
   }
@@ -1511,25 +1705,38 @@ async function updateFirmware() {
 
 // ---- start ---------------------------------------------------------------------------------------------------
 
-function start() {
-  loadStoredKey();
-  $('setup-form').addEventListener('submit', setUp);
-  $('setup-signing-key-file').addEventListener('change', chooseSigningKeyFile);
-  $('login-form').addEventListener('submit', logIn);
-  $('logout').addEventListener('click', logOut);
-  $('debug-toggle').addEventListener('click', toggleDebug);
-  $('identify').addEventListener('click', identifyTarget);
-  $('rollback').addEventListener('click', rollback);
-  $('job-cancel').addEventListener('click', cancelJob);
-  $('settings-form').addEventListener('submit', saveSettings);
-  $('next-steps-dismiss').addEventListener('click', () => { $('next-steps').hidden = true; });
-  $('board-form').addEventListener('submit', saveBoard);
-  $('board-refresh').addEventListener('click', () => loadBoard(false));
-  $('firmware-file').addEventListener('change', () => {
+// What each control does: [element id, event, handler].
+const CONTROLS = [
+  ['setup-form', 'submit', (event) => setUp(event)],
+  ['setup-signing-key-file', 'change', (event) =>
+    chooseSigningKeyFile(event.target, $('setup-signing-key'), $('setup-key-status'))],
+  ['key-add-file', 'change', (event) => chooseSigningKeyFile(event.target, $('key-add-text'), $('keys-status'))],
+  ['key-add-form', 'submit', (event) => addKey(event)],
+  ['image-key-form', 'submit', (event) => saveImageKey(event)],
+  ['target-reset', 'click', () => resetTarget()],
+  ['target-erase', 'click', () => eraseTarget()],
+  ['target-verify', 'click', () => verifyTarget()],
+  ['target-read', 'click', () => readTarget()],
+  ['login-form', 'submit', (event) => logIn(event)],
+  ['logout', 'click', () => logOut()],
+  ['debug-toggle', 'click', () => toggleDebug()],
+  ['identify', 'click', () => identifyTarget()],
+  ['rollback', 'click', () => rollback()],
+  ['job-cancel', 'click', () => cancelJob()],
+  ['settings-form', 'submit', (event) => saveSettings(event)],
+  ['next-steps-dismiss', 'click', () => { $('next-steps').hidden = true; }],
+  ['board-form', 'submit', (event) => saveBoard(event)],
+  ['board-refresh', 'click', () => loadBoard(false)],
+  ['firmware-file', 'change', () => {
     $('firmware-update').disabled = !$('firmware-file').files.length;
     setStatus($('firmware-status'), 'idle', '');
-  });
-  $('firmware-update').addEventListener('click', updateFirmware);
+  }],
+  ['firmware-update', 'click', () => updateFirmware()],
+];
+
+function start() {
+  loadStoredKey();
+  for (const [id, type, handler] of CONTROLS) $(id).addEventListener(type, handler);
   setUpUpload();
   renderSession();
   // The summary first (it says whether the device waits for setup, and whether its status is public), then what the
@@ -1537,7 +1744,7 @@ function start() {
   read('/device').catch(() => api('GET', '/device')).then((device) => {
     renderDevice(device);
     loadReadable();
-  }, (err) => showError('Reading the device', err));
+  }, (err) => showError('Reading the device', err, 'device'));
 }
 
 document.addEventListener('DOMContentLoaded', start);

@@ -22,6 +22,8 @@ const struct http_route api_routes[] = {
     {HTTP_POST, "/api/v1/keys", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_body_begin,
      api_body_collect, api_keys_post, api_exchange_release},
     {HTTP_DELETE, "/api/v1/keys/{id}", 0, HTTP_ROUTE_PROTECTED, api_key_delete, NULL, NULL, NULL},
+    {HTTP_PUT, "/api/v1/image-key", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_body_begin,
+     api_body_collect, api_image_key_put, api_exchange_release},
     {HTTP_GET, "/api/v1/target", 0, HTTP_ROUTE_PROTECTED, api_target_get, NULL, NULL, NULL},
     {HTTP_GET, "/api/v1/images", 0, HTTP_ROUTE_PROTECTED, api_images_get, NULL, NULL, NULL},
     {HTTP_POST, "/api/v1/images", API_UPLOAD_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_images_post,

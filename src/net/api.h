@@ -200,6 +200,7 @@ void api_setup_begin(void *ctx, struct http_request *req);
 void api_setup_post(void *ctx, struct http_request *req);
 void api_keys_post(void *ctx, struct http_request *req);
 void api_key_delete(void *ctx, struct http_request *req);
+void api_image_key_put(void *ctx, struct http_request *req);
 void api_board_get(void *ctx, struct http_request *req);
 void api_board_put_begin(void *ctx, struct http_request *req);
 void api_board_put(void *ctx, struct http_request *req);

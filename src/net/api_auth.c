@@ -337,6 +337,29 @@ void api_keys_post(void *ctx, struct http_request *req)
     api_device_get(ctx, req);
 }
 
+/* PUT /api/v1/image-key {"image_key"} [auth]: installs or replaces the AES-128 key of encrypted containers. */
+void api_image_key_put(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    struct json_object object;
+    if (!api_body_object(api, req, &object))
+        return;
+    if (object.count != 1 || strcmp(object.fields[0].key, "image_key") != 0) {
+        api_respond_error(api, req, 400, "bad-request", "the body is {\"image_key\": 32 hex digits}");
+        return;
+    }
+    uint8_t key[SECURE_AES_KEY_SIZE];
+    if (parse_hex_field(api, req, &object.fields[0], key, sizeof key)) {
+        status_clear(&api->report);
+        enum status status = service_security_set_image_key(api->service, key, &api->report);
+        if (status != STATUS_OK)
+            api_respond_status(api, req, status, &api->report);
+        else
+            api_device_get(ctx, req);
+    }
+    secure_auth_wipe(key, sizeof key);
+}
+
 /* DELETE /api/v1/keys/{id} [auth]: id is the key id of GET /api/v1/device (16 hex digits). */
 void api_key_delete(void *ctx, struct http_request *req)
 {

@@ -126,6 +126,30 @@ static enum status secure_image_check_target(const struct image_container_header
     return STATUS_OK;
 }
 
+enum status secure_image_check_signer(const struct secure_image_policy *policy,
+                                      const uint8_t header[IMAGE_CONTAINER_HEADER_SIZE], const uint8_t *signature,
+                                      uint32_t signature_size, struct status_report *report)
+{
+    const uint8_t *key_id = header + IMAGE_CONTAINER_AT_KEY_ID;
+    const struct secure_image_key *key = NULL;
+    for (unsigned i = 0; i < policy->key_count && i < SECURE_IMAGE_MAX_KEYS && key == NULL; i++)
+        if (memcmp(policy->keys[i].id, key_id, SECURE_KEY_ID_SIZE) == 0)
+            key = &policy->keys[i];
+    if (key == NULL) {
+        char id[2 * SECURE_KEY_ID_SIZE + 1];
+        secure_key_id_format(key_id, id);
+        return status_fail(report, STATUS_IMAGE_UNTRUSTED_KEY, "signed by key %s, which this device does not trust%s",
+                           id, policy->key_count == 0 ? " (it trusts no key yet: add the signing key first)" : "");
+    }
+    if (signature_size == 0)
+        return status_fail(report, STATUS_IMAGE_SIGNATURE, "the image was never signed (empty signature block)");
+    uint8_t header_digest[SECURE_SHA256_SIZE];
+    secure_sha256(header, IMAGE_CONTAINER_HEADER_SIZE, header_digest);
+    if (!secure_ecdsa_p256_verify(key->point, header_digest, signature, signature_size))
+        return status_fail(report, STATUS_IMAGE_SIGNATURE, "ECDSA P-256 signature of the header is not valid");
+    return STATUS_OK;
+}
+
 enum status secure_image_check(struct secure_image_work *work, const struct secure_image_file *file,
                                const struct secure_image_policy *policy, const struct secure_image_target *target,
                                struct secure_image_info *info, struct status_report *report)
@@ -146,29 +170,15 @@ enum status secure_image_check(struct secure_image_work *work, const struct secu
     info->payload_size = header.payload_size;
     memcpy(info->key_id, header.key_id, SECURE_KEY_ID_SIZE);
 
-    const struct secure_image_key *key = NULL;
-    for (unsigned i = 0; i < policy->key_count && i < SECURE_IMAGE_MAX_KEYS && key == NULL; i++)
-        if (memcmp(policy->keys[i].id, header.key_id, SECURE_KEY_ID_SIZE) == 0)
-            key = &policy->keys[i];
-    if (key == NULL) {
-        char id[2 * SECURE_KEY_ID_SIZE + 1];
-        secure_key_id_format(header.key_id, id);
-        return status_fail(report, STATUS_IMAGE_UNTRUSTED_KEY, "signed by key %s, which this device does not trust",
-                           id);
-    }
-
-    /* The signature block: its length, then the DER bytes, right after the header. */
     uint8_t signature[SECURE_SIGNATURE_MAX];
     uint32_t signature_size = work->container.signature_size;
-    if (signature_size == 0)
-        return status_fail(report, STATUS_IMAGE_SIGNATURE, "the image was never signed (empty signature block)");
-    if (!secure_image_read_exact(file, IMAGE_CONTAINER_HEADER_SIZE + IMAGE_CONTAINER_SIGNATURE_LENGTH_SIZE,
+    if (signature_size > 0 &&
+        !secure_image_read_exact(file, IMAGE_CONTAINER_HEADER_SIZE + IMAGE_CONTAINER_SIGNATURE_LENGTH_SIZE,
                                  signature, signature_size))
         return status_fail(report, STATUS_IMAGE_TRUNCATED, "the signature could not be read again");
-    uint8_t header_digest[SECURE_SHA256_SIZE];
-    secure_sha256(work->container.header, IMAGE_CONTAINER_HEADER_SIZE, header_digest);
-    if (!secure_ecdsa_p256_verify(key->point, header_digest, signature, signature_size))
-        return status_fail(report, STATUS_IMAGE_SIGNATURE, "ECDSA P-256 signature of the header is not valid");
+    status = secure_image_check_signer(policy, work->container.header, signature, signature_size, report);
+    if (status != STATUS_OK)
+        return status;
 
     status = secure_image_check_target(&header, target, report);
     if (status != STATUS_OK)

@@ -65,6 +65,13 @@ enum status secure_image_check(struct secure_image_work *work, const struct secu
                                const struct secure_image_policy *policy, const struct secure_image_target *target,
                                struct secure_image_info *info, struct status_report *report);
 
+/* The signer checks alone, on a header already read whole: its key is trusted (STATUS_IMAGE_UNTRUSTED_KEY), the
+ * signature is there and valid over the header (STATUS_IMAGE_SIGNATURE). secure_image_check() runs them too; an
+ * upload runs them before it keeps a container, so that what the device cannot flash is never stored. */
+enum status secure_image_check_signer(const struct secure_image_policy *policy,
+                                      const uint8_t header[IMAGE_CONTAINER_HEADER_SIZE], const uint8_t *signature,
+                                      uint32_t signature_size, struct status_report *report);
+
 /* Adds a trusted public key (65-byte point; its id is computed); false when the policy is full. */
 bool secure_image_policy_add_key(struct secure_image_policy *policy, const uint8_t point[SECURE_P256_POINT_SIZE]);
 

@@ -146,6 +146,34 @@ enum status service_upload_write(struct service *service, const uint8_t *bytes, 
     return status;
 }
 
+/* A container in slot, planned whole (the reader holds its header): its signer is a trusted key and its signature
+ * is valid, or it is refused as a flash would refuse it, so that the store never keeps what cannot be flashed. The
+ * policy is copied out of the lock: the verification takes a while on the ESP8266 and the job task needs the lock. */
+static enum status check_signer(struct service *service, unsigned slot, struct status_report *report)
+{
+    const struct image_container *container = &service->upload.reader.as.container;
+    uint8_t signature[SECURE_SIGNATURE_MAX];
+    uint32_t size = container->signature_size; /* at most SECURE_SIGNATURE_MAX: the parser refuses more */
+    uint32_t got = 0;
+    struct secure_image_policy policy;
+    service_lock(service);
+    enum status status = size == 0 ? STATUS_OK
+                                   : store_read(service->store, slot, IMAGE_CONTAINER_HEADER_SIZE +
+                                                IMAGE_CONTAINER_SIGNATURE_LENGTH_SIZE, signature, size, &got);
+    if (status != STATUS_OK)
+        service_copy_report(report, &service->store_report, status);
+    policy = service->policy;
+    service_unlock(service);
+    if (status == STATUS_OK)
+        status = got == size ? secure_image_check_signer(&policy, container->header, signature, size, report)
+                             : status_fail(report, STATUS_IMAGE_TRUNCATED, "the signature could not be read again");
+    memset(&policy, 0, sizeof policy); /* it holds the image key */
+    if (status == STATUS_IMAGE_UNTRUSTED_KEY || status == STATUS_IMAGE_SIGNATURE)
+        service_log(service, "upload of %s refused: %s: %s", service->upload.info.name, status_name(status),
+                    report->detail); /* the owner sees who tried to place a foreign image */
+    return status;
+}
+
 /* The plan of the image in slot, against any STM32. */
 static enum status plan_stored(struct service *service, unsigned slot, struct status_report *report)
 {
@@ -182,6 +210,8 @@ static enum status plan_stored(struct service *service, unsigned slot, struct st
     status = image_reader_finish(&service->upload.reader);
     if (status == STATUS_OK)
         status = image_plan_finish(&service->upload.plan);
+    if (status == STATUS_OK && format == IMAGE_FORMAT_CONTAINER)
+        status = check_signer(service, slot, report);
     return status;
 }
 

@@ -18,6 +18,9 @@
 #   device_salt                    prints the device's salt (GET /api/v1/device: auth.salt)
 #   sign_request METHOD PATH FILE  prints the Authorization header for a request with FILE as its body, with a fresh
 #                                  nonce (tests/tools/auth_sign.py computes it independently of airswd's code)
+#   needs_curl_and_firmware DIR    skips the test (tests/common/skip.sh) without curl or the example firmware in DIR;
+#                                  sets elf to DIR/f1/hello_f1.elf
+#   json_field EXPRESSION          prints EXPRESSION (such as "['error']") of the JSON in $work/body
 tools_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d)
 export AUTH_SIGN_CACHE=$work # auth_sign.py derives K once per passphrase and salt
@@ -133,3 +136,12 @@ setup_daemon() {
   key=$(python3 "$tools_dir/auth_sign.py" --key "$passphrase" "$(device_salt)")
   request POST /setup -d "{\"setup_code\":\"$(cat "$work/setup-code" 2>/dev/null)\",\"admin_key\":\"$key\"${1:-}}"
 }
+
+needs_curl_and_firmware() {
+  source "$tools_dir/../common/skip.sh"
+  command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
+  [[ -f "$1/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
+  elf=$1/f1/hello_f1.elf
+}
+
+json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }

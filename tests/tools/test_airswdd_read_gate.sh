@@ -20,7 +20,6 @@ source "$(dirname "$0")/../common/skip.sh"
 command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
 [[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
 
-json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }
 # unsigned PATH: GET $api/PATH with no Authorization header; the body in $work/body, the status in $code.
 unsigned() { code=$(curl -s -o "$work/body" -w '%{http_code}' "$api$1"); }
 # unsigned_stream PATH: the first second of an event stream opened unsigned; the status in $code.

@@ -98,7 +98,8 @@ refused other-part "$work/other-part.bin" "target-mismatch"
 refused older "$work/older.bin" "image-rollback"
 refused other-aes "$work/other-aes.bin" "image-hash"
 refused malformed "$work/malformed.bin" "image-truncated"
-check "  each refusal names its reason in the daemon's log" grep -q "failed in check: image-untrusted-key" "$work/daemon.err"
+check "  each refusal names its reason in the daemon's log" grep -q "failed in check: image-hash" "$work/daemon.err"
+check "  an untrusted signer's, refused at the upload, too" grep -q "refused: image-untrusted-key" "$work/daemon.err"
 
 # The requests themselves. send NAME METHOD PATH BODY AUTHORIZATION: curl sends exactly that; the status in $code.
 send() {

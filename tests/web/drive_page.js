@@ -30,6 +30,8 @@ const { chromium } = require('playwright-core');
 
 const [url, firmware, container, publicKey, screenshot, programmer, olderProgrammer, stationUrl] =
   process.argv.slice(2);
+// A container signed by a key the device does not trust at first, and that key's public half (test_web_page.sh).
+const { STRANGER_CONTAINER, STRANGER_KEY } = process.env;
 const TIMEOUT_MS = 30000;
 const PAGE_RESTART_WAIT_MS = 90000;  // how long the page waits for a device that restarts
 const RESTART_TIMEOUT_MS = PAGE_RESTART_WAIT_MS + 10000;
@@ -260,7 +262,7 @@ async function checkBoardPanel(page, boardPuts) {
   check(saved.state === 'failed' && saved.answer.detail && saved.text.includes(saved.answer.detail),
     `the panel should show the device's refusal "${saved.answer.detail}"`);
   check(boardPuts[boardPuts.length - 1].body === '{"pin_swclk":6}', 'only the pin should be sent, no password');
-  check(await page.locator('#errors li').count() > errorsBefore, 'the refusal should also be in the error list');
+  check(await page.locator('#errors li').count() === errorsBefore, 'the refusal should be shown once, in the panel');
   check((await signedGet('/api/v1/board')).pin_swclk === change.pin_swclk, 'a refused change changed the board');
 }
 
@@ -362,7 +364,166 @@ async function checkFirmwareUpdate(page, browser, firmwarePosts, restart, mustRe
   say('older firmware', refused);
   check(/image-rollback/.test(refused) && refused.includes(`older than the minimum ${PROGRAMMER_VERSION}`),
     'an older programmer firmware should be refused with the device\'s sentence');
-  check(await page.locator('#errors li').count() > errorsBefore, 'the refusal should also be in the error list');
+  check(await page.locator('#errors li').count() === errorsBefore, 'the refusal should be shown once, in the panel');
+}
+
+// Runs a job from a button (accepting the confirm it asks for, when asks): the job's state once it has ended, and
+// its panel's text.
+async function runJobFrom(page, selector, asks) {
+  const before = await text(page, '#job-name');
+  if (asks) page.once('dialog', (dialog) => dialog.accept());
+  await page.click(selector);
+  await page.waitForFunction((name) => document.getElementById('job-name').textContent.trim() !== name &&
+    ['done', 'failed', 'cancelled'].includes(document.getElementById('job-state').textContent.trim()), before);
+  // A failure's words come with the job's record, read once its end was announced.
+  await page.waitForFunction(() => document.getElementById('job-state').textContent.trim() !== 'failed' ||
+    document.getElementById('job-error').textContent.trim() !== '');
+  return { state: await text(page, '#job-state'), name: await text(page, '#job-name'),
+    error: oneLine(await text(page, '#job-error')) };
+}
+
+// Settings: the SWD clock and connect under reset saved by a signed PUT and kept by the device, the clock shown in
+// the Device panel; a negative clock that the form does not send; then the settings as they were.
+async function checkSettings(page, settingsPuts) {
+  const before = await signedGet('/api/v1/settings');
+  const save = async () => {
+    await page.evaluate(() => { document.getElementById('settings-status').textContent = ''; });
+    await page.click('#settings-save');
+    await page.waitForFunction(() => /^(Saved|Not saved)/.test(document.getElementById('settings-status').textContent));
+    return text(page, '#settings-status');
+  };
+  await page.fill('#set-swclk', '1000000');
+  await page.check('#set-connect-under-reset');
+  let saved = await save();
+  const after = await signedGet('/api/v1/settings');
+  say('settings', `${saved} ${JSON.stringify(after)}`);
+  check(saved === 'Saved.' && after.swclk_hz === 1000000 && after.connect_under_reset === true,
+    'the device did not take the SWD clock and connect under reset from the Settings panel');
+  checkSigned('the PUT of the settings', 'PUT', '/api/v1/settings', settingsPuts[settingsPuts.length - 1].authorization,
+    settingsPuts[settingsPuts.length - 1].body);
+  await page.waitForFunction(() => document.getElementById('device-info').textContent.includes('1.00 MHz'));
+  const puts = settingsPuts.length;
+  // The form's own rules (a whole number, 0 or more) keep a negative clock from being sent.
+  await page.fill('#set-swclk', '-5');
+  await page.click('#settings-save');
+  await page.waitForTimeout(300);
+  check(!(await page.$eval('#set-swclk', (input) => input.validity.valid)) && settingsPuts.length === puts,
+    'a negative clock should be refused by the page, not sent');
+  await page.fill('#set-swclk', String(before.swclk_hz));
+  await page.uncheck('#set-connect-under-reset');
+  saved = await save();
+  const restored = await signedGet('/api/v1/settings');
+  check(saved === 'Saved.' && restored.swclk_hz === before.swclk_hz && !restored.connect_under_reset,
+    `the settings were not put back: ${JSON.stringify(restored)}`);
+}
+
+// Waits for the Keys panel to say how its change went; [state, text].
+async function keysOutcome(page, action) {
+  await page.evaluate(() => { document.getElementById('keys-status').dataset.state = 'idle'; });
+  await action();
+  await page.waitForFunction(() => ['done', 'failed'].includes(document.getElementById('keys-status').dataset.state));
+  return [await page.getAttribute('#keys-status', 'data-state'), await text(page, '#keys-status')];
+}
+
+// Keys: the trusted keys listed as the device has them; a stranger's container refused at the upload (one message,
+// by the zone, and the store without it), its key trusted from a file, the container then taken and deleted, the key
+// removed; the image key checked here when it is not 32 hex digits, installed, then replaced.
+async function checkKeys(page, imageKeyPuts) {
+  await page.waitForSelector('#keys', { state: 'visible' });
+  const policy = (await signedGet('/api/v1/device')).policy;
+  const listed = () => page.locator('#key-list li[data-key-id]').evaluateAll((items) =>
+    items.map((item) => item.dataset.keyId));
+  check(JSON.stringify(await listed()) === JSON.stringify(policy.trusted_keys),
+    `the Keys panel lists ${await listed()}, the device trusts ${policy.trusted_keys}`);
+  const stranger = path.basename(STRANGER_CONTAINER);
+  const errorsBefore = await page.locator('#errors li').count();
+  await dropFile(page, STRANGER_CONTAINER);
+  let upload = await waitUpload(page, stranger);
+  say('stranger', `${upload.state}: ${upload.text}`);
+  check(upload.state === 'failed' && /image-untrusted-key/.test(upload.text) && /does not trust/.test(upload.text),
+    'a container signed by a key the device does not trust should be refused at the upload');
+  check(await page.locator('#errors li').count() === errorsBefore, 'the refusal should be shown once, by the zone');
+  check(!(await signedGet('/api/v1/images')).some((image) => image.name === stranger), 'the store kept it');
+
+  await page.setInputFiles('#key-add-file', STRANGER_KEY);
+  await page.waitForFunction(() => document.getElementById('key-add-text').value.startsWith('-----BEGIN PUBLIC'));
+  let [outcome, shown] = await keysOutcome(page, () => page.click('#key-add'));
+  const trusted = (await signedGet('/api/v1/device')).policy.trusted_keys;
+  const added = trusted.filter((id) => !policy.trusted_keys.includes(id));
+  say('key added', `${shown} (${trusted.join(', ')})`);
+  check(outcome === 'done' && added.length === 1 && shown.includes(added[0]), 'the key was not trusted');
+  check(JSON.stringify(await listed()) === JSON.stringify(trusted), 'the Keys panel does not list the new key');
+  await dropFile(page, STRANGER_CONTAINER);
+  upload = await waitUpload(page, stranger);
+  check(upload.state === 'done', `once its key is trusted the container should be taken: ${upload.text}`);
+  const image = (await signedGet('/api/v1/images')).find((entry) => entry.name === stranger);
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click(`[data-testid="delete-image-${image.id}"]`);
+  await page.waitForFunction((id) => !document.querySelector(`#images-body tr[data-image-id="${id}"]`), image.id);
+  check(!(await page.locator('#errors li[data-topic="delete"]').count()),
+    'the refused delete of the current image should leave the list once a delete succeeded');
+
+  [outcome, shown] = await keysOutcome(page, async () => {
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.click(`[data-testid="remove-key-${added[0]}"]`);
+  });
+  say('key removed', shown);
+  check(outcome === 'done' && JSON.stringify((await signedGet('/api/v1/device')).policy.trusted_keys) ===
+    JSON.stringify(policy.trusted_keys) && JSON.stringify(await listed()) === JSON.stringify(policy.trusted_keys),
+  'the stranger\'s key was not removed');
+
+  await page.fill('#image-key', '0123');
+  [outcome, shown] = await keysOutcome(page, () => page.click('#image-key-save'));
+  check(outcome === 'failed' && /32 hex digits/.test(shown) && !imageKeyPuts.length,
+    'an image key that is not 32 hex digits should be refused here');
+  for (const label of ['Install', 'Replace']) {
+    check(await text(page, '#image-key-save') === label, `the image key button should say ${label}`);
+    const key = crypto.randomBytes(16).toString('hex');
+    await page.fill('#image-key', key);
+    [outcome, shown] = await keysOutcome(page, () => page.click('#image-key-save'));
+    const put = imageKeyPuts[imageKeyPuts.length - 1];
+    say('image key', `${label}: ${shown}`);
+    check(outcome === 'done' && put && put.body === JSON.stringify({ image_key: key }),
+      `the image key was not sent: ${put && put.body}`);
+    checkSigned('the PUT of the image key', 'PUT', '/api/v1/image-key', put.authorization, put.body);
+    check((await signedGet('/api/v1/device')).policy.image_key === true, 'the device has no image key');
+    check(await page.inputValue('#image-key') === '', 'the image key should not stay in the form');
+  }
+}
+
+// The target's actions that need no debug mode: verify against the flashed container, reset.
+async function checkTargetActions(page) {
+  const current = (await signedGet('/api/v1/images')).find((image) => image.state === 'current');
+  await page.selectOption('#verify-image', String(current.id));
+  let job = await runJobFrom(page, '#target-verify');
+  say('verify', `${job.name} ${job.state}`);
+  check(job.state === 'done' && /verify/.test(job.name), `the verify job ended ${job.state}: ${job.error}`);
+  job = await runJobFrom(page, '#target-reset');
+  say('reset', `${job.name} ${job.state}`);
+  check(job.state === 'done' && /reset/.test(job.name), `the reset job ended ${job.state}: ${job.error}`);
+}
+
+// In debug mode: the flash read to a file (the download holds what was flashed, the read image leaves the store),
+// then erased, after which a verify fails and says where.
+async function checkReadAndErase(page, binary) {
+  const flashed = fs.readFileSync(binary);
+  const imagesBefore = (await signedGet('/api/v1/images')).length;
+  await page.fill('#read-address', '0x08000000');
+  await page.fill('#read-length', String(flashed.length));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#target-read')]);
+  const bytes = fs.readFileSync(await download.path());
+  say('read', `${download.suggestedFilename()}: ${bytes.length} bytes; ${await text(page, '#target-status')}`);
+  check(bytes.equals(flashed), 'the file read from the target is not the firmware flashed');
+  await page.waitForFunction((count) => document.querySelectorAll('#images-body tr[data-image-id]').length === count,
+    imagesBefore);
+  check((await signedGet('/api/v1/images')).length === imagesBefore, 'the read image should leave the store');
+  let job = await runJobFrom(page, '#target-erase', true);
+  say('erase', `${job.name} ${job.state}`);
+  check(job.state === 'done', `the erase job ended ${job.state}: ${job.error}`);
+  job = await runJobFrom(page, '#target-verify');
+  say('verify erased', `${job.state}: ${job.error}`);
+  check(job.state === 'failed' && /flash-differs/.test(job.error) && /flash at 0x0800/.test(job.error),
+    'a verify after the erase should fail and say where the flash differs');
 }
 
 async function main() {
@@ -402,6 +563,8 @@ async function main() {
   const workReads = [];
   const boardPuts = [];      // {body, authorization} of each PUT /api/v1/board
   const firmwarePosts = [];  // the Authorization of each POST /api/v1/firmware
+  const settingsPuts = [];   // {body, authorization} of each PUT /api/v1/settings
+  const imageKeyPuts = [];   // and of each PUT /api/v1/image-key
   let boardRequests = 0;
   const restart = { underway: false };  // while the device restarts, its connections drop
   let reloading = false;
@@ -418,6 +581,13 @@ async function main() {
     const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT_MS);
     page.on('pageerror', (err) => problems.push(`script error: ${err.message}`));
+    // The device's Content-Security-Policy: whatever the page does must stay within it (a refusal is also logged on
+    // the console, which the listener below turns into a problem).
+    await context.addInitScript(() => {
+      window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (event) =>
+        window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`));
+    });
     page.on('console', (message) => {
       // Chromium logs each failed answer; those are checked one by one through the responses below. A device that
       // restarts drops its connections.
@@ -450,6 +620,9 @@ async function main() {
         boardPuts.push({ body: request.postData() || '', authorization: request.headers().authorization });
       }
       if (pathname === '/api/v1/firmware') firmwarePosts.push(request.headers().authorization);
+      const signed = { body: request.postData() || '', authorization: request.headers().authorization };
+      if (pathname === '/api/v1/settings' && request.method() === 'PUT') settingsPuts.push(signed);
+      if (pathname === '/api/v1/image-key') imageKeyPuts.push(signed);
     });
     // Reading an answer's body is asynchronous: a check awaits refusalsSettled() so that it sees every one so far.
     page.on('response', (response) => {
@@ -489,6 +662,10 @@ async function main() {
     check(kdf.key === '49d49c25f597846209f0d92e7770ab64e1c75e94b4ce6c509265ee67175d2a1e',
       `the page's PBKDF2 gives ${kdf.key}, not docs/auth.md's K`);
     say('pbkdf2', `PBKDF2-HMAC-SHA256, 100000 iterations, in Chromium: ${kdf.ms.toFixed(0)} ms (median of 3)`);
+    // A signed action tried before setup is refused by the page itself; the error must not outlive the setup.
+    await page.evaluate(() => identifyTarget());
+    await page.waitForSelector('#errors li[data-error="setup-needed"]');
+    say('before setup', await page.locator('#errors li').last().innerText());
     let phone = await phoneOverflow(page);
     check(phone.overflow <= 0, `the setup panel is ${phone.overflow} px wider than a 375 px phone`);
     await phone.restore();
@@ -541,6 +718,10 @@ async function main() {
     await page.waitForFunction(() => document.getElementById('session-state').dataset.state === 'in');
     check(!(await page.isVisible('#setup')), 'the setup panel should be gone after setup');
     check(!(await page.isVisible('#login')), 'setup should leave the page logged in');
+    check(!(await page.locator('#errors li').count()), 'the refusal made before setup should leave the list with it: ' +
+      (await page.locator('#errors').innerText()));
+    check(!(await page.isVisible('#next-steps-keys')),
+      'set up with a key, the page should not say that none is trusted');
     const sent = JSON.parse(setupBodies[0]);
     say('setup sent', `${Object.keys(sent).join(', ')}; admin_key ${sent.admin_key.slice(0, 16)}…`);
     check(sent.admin_key === ADMIN_KEY_HEX,
@@ -623,8 +804,10 @@ async function main() {
     check(upload.state === 'failed', 'a plain ELF was stored by a device that flashes signed images only');
     check(/image-unsigned/.test(upload.text) && /signed images only/.test(upload.text),
       'the refusal next to the upload zone should carry the device\'s error and detail');
-    check(/image-unsigned/.test(await page.locator('#errors li').last().innerText()),
-      'the refusal should also be in the error list');
+    check(!(await page.locator('#errors li').count()),
+      'the refusal should be shown once, by the zone, not in the list');
+    check(!upload.text.includes('`') && await page.locator('#upload-status code', { hasText: 'airswd sign' }).count(),
+      'the device\'s `airswd sign` should show as code, without its backticks');
 
     // ---- a signed container, dropped on the zone ----
     await dropFile(page, container);
@@ -666,6 +849,11 @@ async function main() {
     say('error shown', shownError.replace(/\s*×\s*$/, ''));
     check(/conflict/.test(shownError), `expected a conflict error, saw: ${shownError}`);
 
+    // ---- the device's settings, its keys and the target's actions ----
+    await checkSettings(page, settingsPuts);
+    await checkKeys(page, imageKeyPuts);
+    await checkTargetActions(page);
+
     // ---- debug mode: on from the settings, the banner, a plain binary accepted, off again ----
     await page.click('#debug-toggle');
     await page.waitForSelector('#debug-banner', { state: 'visible' });
@@ -684,6 +872,7 @@ async function main() {
       const rowText = (await row.innerText()).replace(/\s+/g, ' ');
       say('dropped image', rowText);
       check(/bin at 0x08000000/.test(rowText), `the dropped binary is listed as: ${rowText}`);
+      await checkReadAndErase(page, binary);
     }
 
     // ---- an image one byte larger than the room beside the current image: 507, a confirm, no_rollback ----
@@ -734,6 +923,12 @@ async function main() {
     const unsignedReads = workReads.filter((read) => read.pathname !== '/api/v1/device' && !read.authorization);
     check(!unsignedReads.length, `the page read without a signature: ${unsignedReads.map((r) => r.pathname).join(', ')}`);
     say('signed reads', `${workReads.length} reads of the device and its work, each signed but the summary`);
+
+    const policyHeader = (await getOnce(url)).headers.get('content-security-policy');
+    const violations = await page.evaluate(() => window.cspViolations);
+    say('csp', `${policyHeader}; ${violations.length} violations`);
+    check(/default-src 'self'/.test(policyHeader || '') && !violations.length,
+      `the page should work under the device's Content-Security-Policy: ${violations.join('; ')}`);
 
     // ---- log out, reload, wrong passphrases, the penalty, log in ----
     await page.click('#logout');
@@ -790,7 +985,25 @@ async function main() {
     await page.waitForFunction(() => document.getElementById('device-info').children.length > 0);
     check(await sessionState(page) === 'in', 'a reload should keep the tab logged in');
     say('after reload', `${await text(page, '#session-state')}; identify: ${(await identify(page)).slice(0, 60)}…`);
+
+    // The owner's last key removed: the page says that nothing can be flashed until one is added.
+    const [lastKey] = (await signedGet('/api/v1/device')).policy.trusted_keys;
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.click(`[data-testid="remove-key-${lastKey}"]`);
+    await page.waitForSelector('[data-testid="no-keys"]');
+    const noKeys = `${await text(page, '[data-testid="no-keys"]')} | ${await text(page, '#upload-policy')}`;
+    say('no key left', noKeys);
+    check((await signedGet('/api/v1/device')).policy.trusted_keys.length === 0 &&
+      /nothing can be flashed until you add one/.test(noKeys) && /nothing can be flashed until/.test(
+        await text(page, '#upload-policy')), 'with no trusted key the page should say that nothing can be flashed');
     await refusalsSettled();
+  } catch (err) {
+    // What the page showed when a check failed: its errors and the device's facts.
+    for (const page of browser.contexts().flatMap((context) => context.pages())) {
+      say('page errors', oneLine(await page.locator('#errors').innerText().catch(() => '?')));
+      say('page device', oneLine(await page.locator('#device-info').innerText().catch(() => '?')));
+    }
+    throw err;
   } finally {
     await browser.close();
   }
@@ -799,6 +1012,7 @@ async function main() {
   const late = Array(lateWrongAttempts).fill(/^401 GET \/api\/v1\/auth\/check bad-credentials$/);
   const expected = [...provokedByPanels, ...late, /^401 GET \/api\/v1\/target stale-nonce$/,
     /^403 POST \/api\/v1\/images (image-unsigned|\(body not kept\))$/,
+    /^403 POST \/api\/v1\/images (image-untrusted-key|\(body not kept\))$/,
     /^401 GET \/api\/v1\/auth\/check bad-credentials$/, /^401 GET \/api\/v1\/auth\/check bad-credentials$/,
     /^401 GET \/api\/v1\/auth\/check bad-credentials$/, /^429 GET \/api\/v1\/auth\/check throttled$/,
     /^409 DELETE \/api\/v1\/images\/[1-9]\d* conflict$/,

@@ -6,7 +6,9 @@
 // web/auth.js) with its nonces, refusals and penalty windows, answers reads of its work to signed requests only
 // (GET /device a summary unsigned; its public_status setting opens the device, jobs, the log and the events), and
 // takes signed containers only unless debug mode is on. It does not check the signature of an image for the STM32:
-// only its magic and that some key is trusted.
+// only its magic and that its signer's key id is trusted. Its flash job writes an unencrypted container's segments
+// into a modelled 64 KB flash, which verify, erase and read (debug mode) then see; keys and the image key change as
+// the daemon's do (POST /keys, DELETE /keys/{id}, PUT /image-key).
 //
 // Setup needs the one-time setup code it prints at start ("setup code CODE", the third line), and the key derived
 // with PBKDF2 from the salt it serves; it answers with the daemon's security headers.
@@ -51,6 +53,7 @@ const NONCE_TABLE = 8;
 const FREE_FAILURES = 3;        // consecutive bad MACs before the first penalty window
 const PENALTY_CAP_S = 60;
 const CONTAINER_MAGIC = Buffer.from('AIRSWDC1');
+const CONTAINER_KEY_ID = 76;  // the header's offset of the signer's key id (docs/image-format.md)
 
 const device = { images: [], nextImageId: 1, jobs: new Map(), nextJobId: 1, running: null, log: [], logSeq: 0,
   settings: { swclk_hz: 4000000, connect_under_reset: false, verify: true, public_status: false }, debug: false };
@@ -186,9 +189,11 @@ async function uploadImage(request, response, query) {
     return fail(response, 403, 'image-unsigned', `${query.get('name') || 'image'} is ${format.toUpperCase()}`,
       'this device flashes signed images only: wrap the firmware in a signed container (`airswd sign`)');
   }
-  if (format === 'container' && !security.trustedKeys.size) {
-    return fail(response, 403, 'image-untrusted-key', 'this device trusts no signing key',
-      'add the public key of the signer (POST /api/v1/keys, `airswd trust`)');
+  const keyId = bytes.subarray(CONTAINER_KEY_ID, CONTAINER_KEY_ID + 8).toString('hex');
+  if (format === 'container' && !security.trustedKeys.has(keyId)) {
+    return fail(response, 403, 'image-untrusted-key', `signed by key ${keyId}, which this device does not trust` +
+      (security.trustedKeys.size ? '' : ' (it trusts no key yet: add the signing key first)'),
+    MESSAGES['image-untrusted-key']);
   }
   if (!makeRoom(response, bytes.length, ['1', 'true'].includes(query.get('no_rollback')))) return;
   const image = { id: device.nextImageId++, name: query.get('name') || `image-${device.nextImageId}`, format,
@@ -200,9 +205,51 @@ async function uploadImage(request, response, query) {
   send(response, 201, publicImage(image));
 }
 
-// Runs a job in about a second: 20 ticks of 50 ms spread over the phases, program and verify the longest.
+// The phases of each action, with their share of the ticks.
+const PLANS = {
+  flash: [['connect', 1], ['identify', 1], ['erase', 3], ['program', 9], ['verify', 5], ['reset', 1]],
+  verify: [['connect', 1], ['identify', 1], ['verify', 5]],
+  erase: [['connect', 1], ['identify', 1], ['erase', 3]],
+  read: [['connect', 1], ['identify', 1], ['read', 5]],
+  reset: [['connect', 1], ['reset', 1]],
+};
+PLANS.rollback = PLANS.flash;
+const FLASH_SIZE = 65536;
+const FLASH_BASE = 0x08000000;
+const flash = Buffer.alloc(FLASH_SIZE, 0xff);  // the simulated part's flash: what flash writes, erase and read see
+
+// The load segments of an unencrypted container ([{address, bytes}]; docs/image-format.md); [] for anything else,
+// which the mock flashes without modelling.
+function containerSegments(bytes) {
+  if (bytes.length < CONTAINER_HEADER + 2 || !bytes.subarray(0, 8).equals(CONTAINER_MAGIC) ||
+    (bytes[11] & FLAG_ENCRYPTED)) return [];
+  let at = CONTAINER_HEADER + 2 + bytes.readUInt16LE(CONTAINER_HEADER);
+  const segments = [];
+  for (let i = 0; i < bytes[21]; i++) {
+    const address = bytes.readUInt32LE(120 + 8 * i);
+    const length = bytes.readUInt32LE(124 + 8 * i);
+    segments.push({ address, bytes: bytes.subarray(at, at + length) });
+    at += length;
+  }
+  return segments;
+}
+
+const formatAddress = (address) => `0x${address.toString(16).toUpperCase().padStart(8, '0')}`;
+
+// The first address where the flash differs from the image's segments, or null.
+function flashDifference(image) {
+  for (const segment of containerSegments(image.bytes)) {
+    for (let i = 0; i < segment.bytes.length; i++) {
+      if (flash[segment.address - FLASH_BASE + i] !== segment.bytes[i]) return segment.address + i;
+    }
+  }
+  return null;
+}
+
+// Runs a job in about a second: ticks of 50 ms spread over the phases, program and verify the longest. image: what
+// a flash, rollback or verify takes; for the others a stand-in of the bytes they touch.
 function runJob(job, image) {
-  const plan = [['connect', 1], ['identify', 1], ['erase', 3], ['program', 9], ['verify', 5], ['reset', 1]];
+  const plan = PLANS[job.action];
   const chipUsPerByte = { erase: 30, program: 25, verify: 3 };
   const phasesUs = {};
   let step = 0;
@@ -219,7 +266,7 @@ function runJob(job, image) {
     }
     const [phase, ticks] = plan[phaseIndex];
     step++;
-    const total = ['erase', 'program', 'verify'].includes(phase) ? image.size : 1;
+    const total = ['erase', 'program', 'verify', 'read'].includes(phase) ? image.size : 1;
     job.phase = phase;
     job.total = total;
     job.done = Math.min(total, Math.round((total * step) / ticks));
@@ -232,6 +279,12 @@ function runJob(job, image) {
       if (phaseIndex === plan.length) {
         clearInterval(timer);
         const total_us = Object.values(phasesUs).reduce((a, b) => a + b, 0);
+        const differs = job.action === 'verify' ? flashDifference(image) : null;
+        if (differs !== null) {
+          return finishJob(job, 'failed', null, { phase: 'verify', status: 'flash-differs',
+            detail: `verifying: flash at ${formatAddress(differs)} differs from the image`,
+            message: 'the flash holds other data than this image (verify changes nothing)', flash_changed: false });
+        }
         finishJob(job, 'done', { ok: true, part: 'STM32F10x medium density', dev_id: 1040, flash_size: 65536,
           phases_us: Object.assign({ plan: 0 }, phasesUs), total_us, erase_units: 1, unchanged_units: 0,
           mass_erase: false, program_bytes: image.size, verified_bytes: image.size }, null, image);
@@ -245,7 +298,21 @@ function finishJob(job, state, result, error, image) {
   job.result = result;
   job.error = error;
   device.running = null;
-  if (state === 'done' && image) {
+  if (state === 'done' && ['flash', 'rollback'].includes(job.action)) {
+    for (const segment of containerSegments(image.bytes)) segment.bytes.copy(flash, segment.address - FLASH_BASE);
+  }
+  if (state === 'done' && job.action === 'erase') flash.fill(0xff);
+  if (state === 'done' && job.action === 'read') {
+    const start = Math.max(0, Math.min(FLASH_SIZE, image.base - FLASH_BASE));
+    const bytes = Buffer.alloc(image.size, 0);
+    flash.copy(bytes, 0, start, Math.min(FLASH_SIZE, start + image.size));
+    const read = { id: device.nextImageId++, name: `read-${image.base.toString(16)}.bin`, format: 'bin',
+      base: image.base, size: image.size, state: 'staged', flashed_ok: false, bytes };
+    read.crc32 = crc32(read.bytes);
+    device.images.push(read);
+    job.data = `/api/v1/images/${read.id}/data`;
+  }
+  if (state === 'done' && image && ['flash', 'rollback'].includes(job.action)) {
     for (const other of device.images) {
       if (other.state === 'previous' && other !== image) other.state = 'stored';
       if (other.state === 'current' && other !== image) other.state = 'previous';
@@ -271,8 +338,19 @@ async function startJob(request, response) {
   } else if (body.action === 'rollback') {
     image = device.images.find((candidate) => candidate.state === 'previous');
     if (!image) return fail(response, 409, 'conflict', 'there is no previous image', 'flash an image first');
+  } else if (body.action === 'read') {
+    if (!device.debug) {
+      return fail(response, 403, 'debug-mode-off', 'reading target memory needs debug mode, which is off');
+    }
+    if (!(Number.isInteger(body.address) && Number.isInteger(body.length) && body.length >= 1 &&
+      body.length <= STORE_CAPACITY)) {
+      return fail(response, 400, 'bad-request', '"address" and "length" (1 to the store\'s capacity) are needed');
+    }
+    image = { name: 'the target', base: body.address, size: body.length };
+  } else if (body.action === 'erase' || body.action === 'reset') {
+    image = { name: 'the target', size: FLASH_SIZE };
   } else {
-    return fail(response, 400, 'bad-request', `action "${body.action}"`, 'this mock runs flash, verify and rollback');
+    return fail(response, 400, 'bad-request', `action "${body.action}"`, 'an action of docs/api.md');
   }
   const job = { id: device.nextJobId++, action: body.action, state: 'queued', phase: null, done: 0, total: 0,
     phase_us: 0, result: null, error: null };
@@ -450,6 +528,37 @@ async function setup(request, response) {
   security.imageKey = body.image_key !== undefined;
   log('setup done');
   send(response, 200, deviceJson());
+}
+
+// POST /keys {"signing_key"} (removing null), DELETE /keys/{id}: the device's answer, as the daemon's.
+async function changeKeys(request, response, removing) {
+  if (removing !== null) {
+    if (!security.trustedKeys.delete(removing)) return fail(response, 404, 'not-found', 'no trusted key has this id');
+    log(`security: key ${removing} is no longer trusted`);
+    return send(response, 200, deviceJson(request));
+  }
+  const body = await readJson(request, response);
+  if (!body) return;
+  const key = Object.keys(body).length === 1 ? signingKey(body.signing_key) : null;
+  if (!key) return fail(response, 400, 'bad-request', 'the body is {"signing_key": PEM text or DER hex}');
+  if (!security.trustedKeys.has(key.id) && security.trustedKeys.size >= 4) {
+    return fail(response, 400, 'invalid-argument', 'the device already trusts 4 keys: remove one first');
+  }
+  security.trustedKeys.set(key.id, key.key);
+  log(`security: images signed by key ${key.id} are trusted`);
+  send(response, 200, deviceJson(request));
+}
+
+// PUT /image-key {"image_key"}: installs or replaces it.
+async function putImageKey(request, response) {
+  const body = await readJson(request, response);
+  if (!body) return;
+  if (Object.keys(body).length !== 1 || !/^[0-9a-fA-F]{32}$/.test(String(body.image_key))) {
+    return fail(response, 400, 'bad-request', '"image_key" must be 32 hex digits');
+  }
+  security.imageKey = true;
+  log('security: a new image key decrypts encrypted containers');
+  send(response, 200, deviceJson(request));
 }
 
 // ---- a board of its own (--board): WiFi, pins, setup from the access point, the programmer's firmware ----------
@@ -709,6 +818,11 @@ async function route(request, response) {
     return guarded(['GET'], ['GET']) && send(response, 200, { authorized: true, debug_mode: device.debug });
   }
   if (p === '/api/v1/setup') return only(['POST']) && setup(request, response);
+  if (p === '/api/v1/keys') return guarded(['POST'], ['POST']) && changeKeys(request, response, null);
+  if (p.startsWith('/api/v1/keys/')) {
+    return guarded(['DELETE'], ['DELETE']) && changeKeys(request, response, p.slice('/api/v1/keys/'.length));
+  }
+  if (p === '/api/v1/image-key') return guarded(['PUT'], ['PUT']) && putImageKey(request, response);
   if (p === '/api/v1/target') {
     return guarded(['GET'], ['GET']) && send(response, 200, { part: 'STM32F10x medium density', core: 'Cortex-M3', dev_id: 1040,
       rev_id: 8195, flash_size: 65536, erase_units: 64, program_unit: 2, rdp_level: 0 });

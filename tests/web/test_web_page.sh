@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Headless Chromium (Debian's chromium, driven by playwright-core from npm) uses the web page of a fresh device
 # (tests/web/drive_page.js): first-boot setup with a passphrase and a signing public key, the refusal of a plain
-# firmware, the upload and flash of a signed container with the progress bar at 100%, debug mode and its banner,
-# logging out, a wrong passphrase and the penalty after repeated ones, logging in; on a device with a board the WiFi
-# of setup and the Board panel, on one that takes its own firmware the Programmer firmware panel. The key pair, the
+# firmware, the upload and flash of a signed container with the progress bar at 100%, settings, the trusted keys and
+# the image key (a stranger's container refused, then taken once its key is trusted), the target's actions (verify,
+# reset, read to a file, erase), debug mode and its banner, logging out, a wrong passphrase and the penalty after
+# repeated ones, logging in; on a device with a board the WiFi of setup and the Board panel, on one that takes its own firmware the Programmer firmware panel. The key pair, the
 # container and the programmer's firmware containers (a stand-in app image signed for esp8266 with security versions
 # 3 and 2) are made here with the airswd CLI. Without a device URL it serves the page from tests/web/mock_api.js, a
 # fake of the API of docs/api.md and docs/auth.md, so the page's own logic is tested without the daemon; with
@@ -50,6 +51,13 @@ if ! "$airswd" sign --key "$work/signing.pem" --version 1 --target stm32f103c8 "
   echo "FAIL: airswd sign:"; cat "$work/sign.out"; exit 1
 fi
 echo "signed container $(basename "$container") ($(wc -c <"$container") bytes), public key $(basename "$work/signing-pub.pem")"
+# A stranger's key pair and the same firmware signed with it: refused at the upload until the page trusts that key.
+if ! "$airswd" keygen -o "$work/stranger.pem" --pub "$work/stranger-pub.pem" >"$work/keygen.out" 2>&1 ||
+   ! "$airswd" sign --key "$work/stranger.pem" --version 1 --target stm32f103c8 "$firmware" \
+       -o "$work/stranger.airswd" >"$work/sign.out" 2>&1; then
+  echo "FAIL: the stranger's container:"; cat "$work/keygen.out" "$work/sign.out"; exit 1
+fi
+export STRANGER_CONTAINER=$work/stranger.airswd STRANGER_KEY=$work/stranger-pub.pem
 # The programmer's own firmware: a stand-in for the ESP8266 app image (the device checks the container, not the app),
 # signed for esp8266 with security version 3, and an older one with 2.
 head -c 262144 /dev/urandom >"$work/programmer-app.bin"

@@ -586,6 +586,9 @@ int cli_remote_main(const char *url, const struct cli_options *options, const ch
     int programmer = cli_remote_board(&remote, command, argc, argv);
     if (programmer >= 0)
         return programmer;
+    int image_key = cli_remote_image_key(&remote, command, argc, argv);
+    if (image_key >= 0)
+        return image_key;
     if (strcmp(command, "flash") == 0 || strcmp(command, "verify") == 0)
         return remote_flash(&remote, command, argc, argv);
     if (strcmp(command, "info") == 0)

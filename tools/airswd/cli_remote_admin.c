@@ -49,7 +49,7 @@ static bool key_file_json(const char *path, char *out, size_t size)
 }
 
 /* A file holding an AES-128 key as 32 hex digits (`airswd keygen --aes`). */
-static bool image_key_file(const char *path, char hex[2 * SECURE_AES_KEY_SIZE + 1])
+bool image_key_file(const char *path, char hex[2 * SECURE_AES_KEY_SIZE + 1])
 {
     char text[80] = "";
     uint8_t key[SECURE_AES_KEY_SIZE];
@@ -85,6 +85,9 @@ static int send_json(struct remote *remote, const char *what, const char *method
                json_true(response.body, "debug_mode") || json_true(response.body, "debug") ? "on" : "off");
         if (keys != NULL)
             printf("; trusted keys %.*s", (int)(json_skip(keys) - keys), keys);
+        if (keys != NULL && strncmp(keys, "[]", 2) == 0)
+            printf("\nno signing key is trusted: nothing can be flashed until one is added (`airswd --device URL trust "
+                   "PUB.pem`; debug mode flashes plain images)");
         printf("\n");
         free(policy);
     }

@@ -57,6 +57,7 @@ static void usage(FILE *out)
             "                                 signed by PUB.pem are trusted\n"
             "  debug on|off                   debug mode: unsigned images and memory reads allowed\n"
             "  trust PUB.pem, untrust KEY-ID  add or remove a trusted signing key\n"
+            "  image-key KEY.hex              install or replace the key of encrypted containers (keygen --aes)\n"
             "  auth-header METHOD PATH [BODY-FILE]\n"
             "                                 print an Authorization header for one request (for curl)\n"
             "  update-firmware FIRMWARE.airswd\n"

@@ -63,6 +63,13 @@ char *json_object(const char *json, const char *key);
  * when command is none of them. */
 int cli_remote_admin(struct remote *remote, const char *command, int argc, char **argv);
 
+/* A file that holds an AES-128 key as 32 hex digits (`airswd keygen --aes`) into hex, NUL-terminated; false after a
+ * message (cli_remote_admin.c). */
+#define REMOTE_IMAGE_KEY_HEX_SIZE 33
+bool image_key_file(const char *path, char hex[REMOTE_IMAGE_KEY_HEX_SIZE]);
+/* `airswd --device URL image-key KEY.hex` (cli_remote_image_key.c): the exit status, or -1 for another command. */
+int cli_remote_image_key(struct remote *remote, const char *command, int argc, char **argv);
+
 /* `airswd --device URL update-firmware|board` (cli_remote_board.c): the exit status, or -1 for another command. */
 int cli_remote_board(struct remote *remote, const char *command, int argc, char **argv);
 
