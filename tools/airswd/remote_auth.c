@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "remote.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +34,29 @@ bool remote_passphrase(const struct cli_options *options, char *out, size_t size
     return true;
 }
 
+bool remote_file_readable(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        fprintf(stderr, "airswd: cannot open %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    fclose(file);
+    return true;
+}
+
 bool remote_open(struct remote *remote, const char *url, const struct cli_options *options)
 {
     memset(remote, 0, sizeof *remote);
     remote->url_text = url;
+    if (strstr(url, "://") == NULL) { /* HOST:PORT: the devices speak plain HTTP */
+        snprintf(remote->url_with_scheme, sizeof remote->url_with_scheme, "http://%s", url);
+        remote->url_text = remote->url_with_scheme;
+    }
     remote->json = options->json;
-    if (!http_url_parse(url, &remote->url)) {
-        fprintf(stderr, "airswd: --device wants a URL such as http://127.0.0.1:8080, not '%s'\n", url);
+    if (!http_url_parse(remote->url_text, &remote->url)) {
+        fprintf(stderr, "airswd: --device wants a URL such as http://127.0.0.1:8080 or 127.0.0.1:8080, not '%s' "
+                        "(only http:// is spoken)\n", url);
         return false;
     }
     if (remote_passphrase(options, remote->passphrase, sizeof remote->passphrase)) {
