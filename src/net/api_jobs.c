@@ -6,9 +6,22 @@
 #include <stdio.h>
 #include <string.h>
 
-static void write_result(struct json_writer *writer, const struct job_result *result)
+static void write_result(struct json_writer *writer, const struct service_job_record *record)
 {
+    const struct job_result *result = &record->result;
     json_object_begin(writer);
+    if (record->part != NULL) {
+        json_key(writer, "part");
+        json_string(writer, record->part->name);
+        json_key(writer, "core");
+        json_string(writer, stm32_core_name(record->cpuid));
+        json_key(writer, "dev_id");
+        json_uint(writer, record->dev_id);
+        json_key(writer, "rev_id");
+        json_uint(writer, record->rev_id);
+        json_key(writer, "flash_size");
+        json_uint(writer, record->flash_size);
+    }
     json_key(writer, "phases_us");
     json_object_begin(writer);
     for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++) {
@@ -20,12 +33,16 @@ static void write_result(struct json_writer *writer, const struct job_result *re
     json_uint(writer, result->total_us);
     json_key(writer, "erase_units");
     json_uint(writer, result->erase_units);
+    json_key(writer, "unchanged_units");
+    json_uint(writer, result->unchanged_units);
     json_key(writer, "mass_erase");
     json_bool(writer, result->mass_erased);
     json_key(writer, "program_bytes");
     json_uint(writer, result->program_bytes);
     json_key(writer, "verified_bytes");
     json_uint(writer, result->verified_bytes);
+    json_key(writer, "verified_on_target");
+    json_bool(writer, result->verified_on_target);
     json_object_end(writer);
 }
 
@@ -69,7 +86,7 @@ static void write_job(struct json_writer *writer, const struct service_job_recor
     json_uint(writer, record->progress.phase_us);
     json_key(writer, "result");
     if (finished && record->state != SERVICE_JOB_CANCELLED && record->status == STATUS_OK)
-        write_result(writer, &record->result);
+        write_result(writer, record);
     else
         json_null(writer);
     json_key(writer, "error");

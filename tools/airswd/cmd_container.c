@@ -491,6 +491,9 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
 done:
     if (result == 0 && options->json)
         print_written(external ? "unsigned_container" : "container", out, external ? "header" : NULL, header_out);
+    else if (result == 0)
+        printf("%s %s written%s%s\n", external ? "unsigned container" : "signed container", out,
+               external ? ", its header for the signer in " : "", external ? header_out : "");
     free(signed_file);
     free(file);
     free(payload);

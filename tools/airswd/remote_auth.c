@@ -98,14 +98,14 @@ bool remote_key(struct remote *remote)
     return true;
 }
 
-/* Every request is signed (after setup the device answers reads of its work to signed requests only), except the
- * ones made before a client can sign: setup, the nonce, and the device's summary (its setup state). */
+/* Every request is signed (after setup the device answers reads of its work to signed requests only, and GET
+ * /device its whole state, policy included), except the ones made before a client can sign: setup and the nonce.
+ * The salt comes from an unsigned GET /device of its own (remote_key). */
 static bool needs_auth(const char *method, const char *path)
 {
     if (strcmp(method, "POST") == 0 && strcmp(path, "/api/v1/setup") == 0)
         return false;
-    return strcmp(method, "GET") != 0 ||
-           (strcmp(path, "/api/v1/auth/nonce") != 0 && strcmp(path, "/api/v1/device") != 0);
+    return strcmp(method, "GET") != 0 || strcmp(path, "/api/v1/auth/nonce") != 0;
 }
 
 static bool body_sha256(const struct http_client_body *body, uint8_t digest[SECURE_SHA256_SIZE])
