@@ -85,7 +85,7 @@ static void write_job(struct json_writer *writer, const struct service_job_recor
     json_key(writer, "phase_us");
     json_uint(writer, record->progress.phase_us);
     json_key(writer, "result");
-    if (finished && record->state != SERVICE_JOB_CANCELLED && record->status == STATUS_OK)
+    if (finished) /* a failed or cancelled job's figures too, up to where it stopped */
         write_result(writer, record);
     else
         json_null(writer);
@@ -115,7 +115,8 @@ static void respond_job(struct api *api, struct http_request *req, int status, u
 {
     struct service_job_record record;
     if (!service_job_get(api->service, id, &record)) {
-        api_respond_error(api, req, 404, "not-found", "no such job (only the last few are remembered)");
+        api_respond_error(api, req, 404, "not-found",
+                          "no job with this id: ids count from 1 since the device started, and it keeps its last few");
         return;
     }
     if (record.detail_quotes_memory && !service_security_debug(api->service))

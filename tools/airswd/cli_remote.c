@@ -37,6 +37,8 @@ void print_http_error(struct remote *remote, const char *what, const struct http
             failure.detail, failure.message[0] ? ": " : "", failure.message, response->status, remote->url_text);
     if (strcmp(failure.status, "unauthorized") == 0 && !remote->has_passphrase)
         fprintf(stderr, "airswd: give the admin passphrase: --passphrase-file FILE or AIRSWD_PASSPHRASE\n");
+    if (strcmp(failure.status, "debug-mode-off") == 0)
+        fprintf(stderr, "airswd: debug mode lets it through: airswd --device %s debug on\n", remote->url_text);
     if (strcmp(failure.status, "not-configured") == 0)
         fprintf(stderr, "airswd: the device is not set up yet: airswd --device %s setup\n", remote->url_text);
 }

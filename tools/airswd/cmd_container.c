@@ -535,6 +535,15 @@ int cmd_inspect(const struct cli_options *options, int argc, char **argv)
         return 1;
     struct status_report report;
     status_clear(&report);
+    enum image_format format;
+    if (image_format_detect(file, size < IMAGE_FORMAT_DETECT_BYTES ? size : IMAGE_FORMAT_DETECT_BYTES, &format,
+                            &report) == STATUS_OK && format != IMAGE_FORMAT_CONTAINER) {
+        fprintf(stderr, "airswd: %s holds a firmware image (%s), not a signed container: inspect reads containers, "
+                        "which `airswd sign` makes from it\n", input, image_format_name(format));
+        free(file);
+        return 1;
+    }
+    status_clear(&report);
     struct image_container_header header;
     enum status status =
         size < IMAGE_CONTAINER_HEADER_SIZE + IMAGE_CONTAINER_SIGNATURE_LENGTH_SIZE

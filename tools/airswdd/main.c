@@ -242,7 +242,11 @@ static bool open_storage(struct port_file_storage *storage, const struct airswdd
     struct status_report report = {0};
     if (port_file_storage_open(storage, path, options->store_sectors, &report) != STATUS_OK) {
         char text[AIRSWD_STATUS_DETAIL_MAX + 256];
-        fprintf(stderr, "airswdd: %s: %s\n", path, status_format(&report, text, sizeof text));
+        if (report.status == STATUS_STORE_BUSY) /* the lock on the file: not an upload, another daemon */
+            fprintf(stderr, "airswdd: %s: another airswdd serves --state-dir %s: stop it, or give this one a folder "
+                            "of its own\n", report.detail, options->state_dir);
+        else
+            fprintf(stderr, "airswdd: %s: %s\n", path, status_format(&report, text, sizeof text));
         return false;
     }
     if (storage->replaced_sectors != 0)
