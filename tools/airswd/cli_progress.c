@@ -26,9 +26,7 @@ void cli_progress_show(struct cli_progress *shown, const char *phase, unsigned l
                        unsigned long long total, unsigned long long phase_us)
 {
     if (strcmp(phase, shown->phase) != 0) {
-        if (shown->bar_open)
-            fputc('\n', stderr); /* a phase that ended between two reports keeps its last figure */
-        shown->bar_open = false;
+        cli_progress_end(shown, true); /* a job moves on only once a phase succeeded: it ended full */
         snprintf(shown->phase, sizeof shown->phase, "%s", phase);
         shown->last_quarter = 0;
         shown->done = ~0ull;
