@@ -6,6 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+static void write_uint_member(struct json_writer *writer, const char *key, uint64_t value)
+{
+    json_key(writer, key);
+    json_uint(writer, value);
+}
+
 static void write_result(struct json_writer *writer, const struct service_job_record *record)
 {
     const struct job_result *result = &record->result;
@@ -15,32 +21,22 @@ static void write_result(struct json_writer *writer, const struct service_job_re
         json_string(writer, record->part->name);
         json_key(writer, "core");
         json_string(writer, stm32_core_name(record->cpuid));
-        json_key(writer, "dev_id");
-        json_uint(writer, record->dev_id);
-        json_key(writer, "rev_id");
-        json_uint(writer, record->rev_id);
-        json_key(writer, "flash_size");
-        json_uint(writer, record->flash_size);
+        write_uint_member(writer, "dev_id", record->dev_id);
+        write_uint_member(writer, "rev_id", record->rev_id);
+        write_uint_member(writer, "flash_size", record->flash_size);
     }
     json_key(writer, "phases_us");
     json_object_begin(writer);
-    for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++) {
-        json_key(writer, job_phase_name(phase));
-        json_uint(writer, result->phase_us[phase]);
-    }
+    for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++)
+        write_uint_member(writer, job_phase_name(phase), result->phase_us[phase]);
     json_object_end(writer);
-    json_key(writer, "total_us");
-    json_uint(writer, result->total_us);
-    json_key(writer, "erase_units");
-    json_uint(writer, result->erase_units);
-    json_key(writer, "unchanged_units");
-    json_uint(writer, result->unchanged_units);
+    write_uint_member(writer, "total_us", result->total_us);
+    write_uint_member(writer, "erase_units", result->erase_units);
+    write_uint_member(writer, "unchanged_units", result->unchanged_units);
     json_key(writer, "mass_erase");
     json_bool(writer, result->mass_erased);
-    json_key(writer, "program_bytes");
-    json_uint(writer, result->program_bytes);
-    json_key(writer, "verified_bytes");
-    json_uint(writer, result->verified_bytes);
+    write_uint_member(writer, "program_bytes", result->program_bytes);
+    write_uint_member(writer, "verified_bytes", result->verified_bytes);
     json_key(writer, "verified_on_target");
     json_bool(writer, result->verified_on_target);
     json_object_end(writer);

@@ -4,12 +4,7 @@
 # found before the chip or the device is touched: the cases that would otherwise reach them run against an unwired
 # target or an address where nothing listens, which would fail with 1, not 2.
 # Usage: test_airswd_exit_codes.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
-set -u
-airswd=$(realpath "$1") airswdd=$(realpath "$2") firmware=$(realpath "$3")
-source "$(dirname "$0")/daemon_test.sh"
-source "$(dirname "$0")/../common/skip.sh"
-[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
-cd "$work" || exit 1
+source "$(dirname "$0")/cli_test.sh"
 nowhere=http://127.0.0.1:1 # nothing listens on port 1
 
 # expect STATUS TEXT DESCRIPTION -- COMMAND...: the exit status, and TEXT ("" for none) on stdout or stderr.

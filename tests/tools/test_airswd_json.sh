@@ -5,12 +5,7 @@
 # it, the same exit status, the result on stdout and the reason on stderr. Remote flash carries what local flash
 # does (part, dev_id, flash_size, unchanged_units).
 # Usage: test_airswd_json.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
-set -u
-airswd=$(realpath "$1") airswdd=$(realpath "$2") firmware=$(realpath "$3")
-source "$(dirname "$0")/daemon_test.sh"
-source "$(dirname "$0")/../common/skip.sh"
-[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
-cd "$work" || exit 1
+source "$(dirname "$0")/cli_test.sh"
 elf=$firmware/f1/hello_f1.elf
 
 # The checks on one --json answer: one line, one object, "ok" as the exit status says, the error in its shape.

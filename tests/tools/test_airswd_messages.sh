@@ -3,12 +3,7 @@
 # seconds to wait, where key ids are listed, what a file is when it is not a container, why a second daemon cannot
 # start, and no sentence said twice.
 # Usage: test_airswd_messages.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
-set -u
-airswd=$(realpath "$1") airswdd=$(realpath "$2") firmware=$(realpath "$3")
-source "$(dirname "$0")/daemon_test.sh"
-source "$(dirname "$0")/../common/skip.sh"
-[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
-cd "$work" || exit 1
+source "$(dirname "$0")/cli_test.sh"
 elf=$firmware/f1/hello_f1.elf
 # once FILE TEXT: TEXT appears in FILE exactly once.
 once() { test "$(grep -oF -- "$2" "$1" | wc -l)" = 1; }

@@ -3,13 +3,8 @@
 # at 100 % exactly once and ends there, also when the daemon's last report came before the phase's end (the remote
 # bar used to stay at "program 74 %" before the summary). Without a terminal, plain lines and no bar.
 # Usage: test_airswd_progress.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
-set -u
-airswd=$(realpath "$1") airswdd=$(realpath "$2") firmware=$(realpath "$3")
-source "$(dirname "$0")/daemon_test.sh"
-source "$(dirname "$0")/../common/skip.sh"
-[[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
+source "$(dirname "$0")/cli_test.sh"
 command -v script >/dev/null || skip_test "script(1) is missing (util-linux)"
-cd "$work" || exit 1
 
 # on_terminal OUT COMMAND...: runs the command with its stderr on a terminal; what the terminal showed in OUT.
 on_terminal() {
