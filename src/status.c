@@ -70,7 +70,8 @@ static const struct status_text status_texts[STATUS_COUNT] = {
                                 "image was encrypted with, or upload an unencrypted image"},
     [STATUS_IMAGE_UNTRUSTED_KEY] = {"image-untrusted-key",
                                     "the image is not signed by a key this device trusts: sign it with one of the "
-                                    "device's keys (`airswd sign --key`), or add its public key (`airswd --device URL trust`)"},
+                                    "device's keys (`airswd sign --key`), or add its public key (`airswd --device URL "
+                                    "trust`)"},
     [STATUS_IMAGE_SIGNATURE] = {"image-signature",
                                 "the image's signature does not match its header: the file was altered after "
                                 "signing, or signed with another key; sign it again"},

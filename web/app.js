@@ -558,7 +558,8 @@ function renderUploadPolicy(device) {
     line.append(el('strong', { text: 'Signed images only. ' }));
     if (keys.length) line.append('Drop a container made by ', el('code', { text: 'airswd sign' }),
       ` with the key${keys.length === 1 ? '' : 's'} `, ...keyList(), '.');
-    else line.append('No signing key is trusted yet: add one with ', el('code', { text: `airswd --device ${location.origin} trust PUB.pem` }),
+    else line.append('No signing key is trusted yet: add one with ',
+      el('code', { text: `airswd --device ${location.origin} trust PUB.pem` }),
       ', or turn on debug mode in Settings to flash plain images.');
   } else {
     line.dataset.policy = 'plain-allowed';

@@ -25,12 +25,14 @@ expect 0 "usage: airswd" "airswd --help" -- "$airswd" --help
 expect 0 "usage: airswdd" "airswdd --help" -- "$airswdd" --help
 expect 0 "airswd 0." "airswd --version" -- "$airswd" --version
 expect 0 "read ADDRESS LENGTH -o FILE" "airswd read --help" -- "$airswd" read --help
+expect 0 "settings [KEY=VALUE...]" "airswd settings --help (a device's command)" -- "$airswd" settings --help
 expect 0 "" "info of the simulated part" -- "$airswd" info
 expect 0 "" "inspect of a container" -- "$airswd" inspect --pub owner.pub.pem app.airswd
 
 # 1: the operation failed.
 expect 1 "target not responding" "info of an unwired target" -- "$airswd" --target unwired info
-expect 1 "the flash holds other data" "verify of another image" -- "$airswd" verify "$firmware/f1/hello_f1.bin" --base 0x08000100
+expect 1 "the flash holds other data" "verify of another image" \
+  -- "$airswd" verify "$firmware/f1/hello_f1.bin" --base 0x08000100
 expect 1 "cannot save the simulator state" "a simulator state that cannot be saved" \
   -- "$airswd" --target sim:stm32f103c8,state=nowhere/chip.state reset
 expect 1 "exists: not overwritten" "keygen over an existing key" -- "$airswd" keygen -o owner.pem
@@ -55,12 +57,15 @@ expect 2 "goes before the command" "a global option after the command" -- "$airs
 expect 2 "choose a local target" "--target with --device" -- "$airswd" --device "$nowhere" --target unwired info
 expect 2 "cannot open nosuch.elf: No such file" "flash of a missing file through a device" \
   -- "$airswd" --device "$nowhere" flash nosuch.elf
-expect 2 "cannot create nowhere/x.bin" "a device read into a folder that does not exist (before the device is asked)" \
+expect 2 "cannot create nowhere/x.bin" "a device read into a folder that does not exist (before it is asked)" \
   -- "$airswd" --device "$nowhere" read 0x08000000 16 -o nowhere/x.bin
-expect 2 "cannot open nosuch.pem: No such file" "trust of a missing key file" -- "$airswd" --device "$nowhere" trust nosuch.pem
+expect 2 "cannot open nosuch.pem: No such file" "trust of a missing key file" \
+  -- "$airswd" --device "$nowhere" trust nosuch.pem
 expect 2 "cannot open nosuch.airswd: No such file" "update-firmware of a missing file" \
   -- "$airswd" --device "$nowhere" update-firmware nosuch.airswd
-expect 2 "unknown setting 'colour=red'" "settings with an unknown key" -- "$airswd" --device "$nowhere" settings colour=red
+expect 2 "unknown setting 'colour=red'" "settings with an unknown key" \
+  -- "$airswd" --device "$nowhere" settings colour=red
 expect 2 "" "airswdd with an unknown option" -- "$airswdd" --nosuch
-expect 2 "--listen" "airswdd --listen at a name that is no address" -- "$airswdd" --listen nosuch.invalid:8080 --state-dir st
+expect 2 "--listen" "airswdd --listen at a name that is no address" \
+  -- "$airswdd" --listen nosuch.invalid:8080 --state-dir st
 exit $((failures > 0))

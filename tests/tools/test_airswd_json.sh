@@ -105,7 +105,8 @@ both remote.flash 0 --device "$url" flash app.airswd --skip-unchanged
 check "  remote flash carries part, dev_id, flash size and unchanged units" \
   grep -q '"part":"STM32F10x medium density","dev_id":1040,"flash_size":65536,.*"unchanged_units":1' remote.flash.json
 both remote.unsigned 1 --device "$url" flash "$elf"
-check "  the device's error in the one shape" grep -q '"status":"image-unsigned".*"http_status":403' remote.unsigned.json
+check "  the device's error in the one shape" \
+  grep -q '"status":"image-unsigned".*"http_status":403' remote.unsigned.json
 both remote.verify 0 --device "$url" verify app.airswd
 both remote.verify.missing 2 --device "$url" verify nosuch.airswd
 both remote.erase 0 --device "$url" erase

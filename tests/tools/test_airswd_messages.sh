@@ -11,7 +11,7 @@ once() { test "$(grep -oF -- "$2" "$1" | wc -l)" = 1; }
 # Local.
 "$airswd" inspect "$elf" 2>inspect.err
 check "inspect of an ELF says it is a firmware image, not a container, and what makes one" \
-  contains inspect.err "holds a firmware image (ELF), not a signed container: inspect reads containers, which \`airswd sign\`"
+  contains inspect.err "holds a firmware image (ELF), not a signed container: inspect reads containers"
 check "  without the advice for a broken build" test "$(grep -c 'build output' inspect.err)" = 0
 "$airswd" --target sim:stm32f103c8,state=chip.state reset >/dev/null
 "$airswd" --target sim:stm32f411ce,state=chip.state info 2>part.err

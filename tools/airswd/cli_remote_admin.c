@@ -189,7 +189,8 @@ int cli_remote_admin(struct remote *remote, const char *command, int argc, char 
     if (strcmp(command, "untrust") == 0) {
         char path[96];
         if (argc != 1 || strlen(argv[0]) != 2 * SECURE_KEY_ID_SIZE) {
-            fprintf(stderr, "usage: airswd --device URL untrust KEY-ID (16 hex digits, as `airswd --device URL settings` lists them)\n");
+            fprintf(stderr, "usage: airswd --device URL untrust KEY-ID (16 hex digits, as `airswd --device URL "
+                            "settings` lists them)\n");
             return 2;
         }
         snprintf(path, sizeof path, "/api/v1/keys/%s", argv[0]);

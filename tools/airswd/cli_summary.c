@@ -26,7 +26,8 @@ static void print_text_body(const struct cli_summary *summary)
     }
     bool programs = summary->action == JOB_ACTION_FLASH || summary->action == JOB_ACTION_VERIFY;
     if (programs || summary->action == JOB_ACTION_ERASE) {
-        printf("erased    %lu units%s", (unsigned long)summary->erase_units, summary->mass_erased ? " (mass erase)" : "");
+        printf("erased    %lu units%s", (unsigned long)summary->erase_units,
+               summary->mass_erased ? " (mass erase)" : "");
         if (summary->unchanged_units)
             printf(", %lu unchanged units left alone", (unsigned long)summary->unchanged_units);
         printf("\n");

@@ -21,7 +21,8 @@ static const char section_device[] = "only through --device (the admin passphras
 static const struct usage_entry entries[] = {
     {"probe", section_target,
      "  probe [ADDRESS [WORDS]]        identify the debug port and access port, read memory (read only)\n"},
-    {"info", section_target, "* info                           identify the part: line, core, flash, read protection\n"},
+    {"info", section_target,
+     "* info                           identify the part: line, core, flash, read protection\n"},
     {"flash", section_target,
      "* flash FILE [--format bin|hex|elf|container] [--base ADDR] [--no-verify] [--no-reset] [--skip-unchanged]\n"
      "        [--connect-under-reset] [--no-rollback]\n"
@@ -62,7 +63,8 @@ static const struct usage_entry entries[] = {
      "                                 first-boot setup with the code the device showed at start: the\n"
      "                                 passphrase (12 characters or more) becomes the admin's; images\n"
      "                                 signed by PUB.pem are trusted\n"},
-    {"debug", section_device, "  debug on|off                   debug mode: unsigned images and memory reads allowed\n"},
+    {"debug", section_device,
+     "  debug on|off                   debug mode: unsigned images and memory reads allowed\n"},
     {"settings", section_device,
      "  settings [KEY=VALUE...]        the device's settings and trusted key ids, shown after changing those\n"
      "                                 given: swclk_hz=HZ, connect_under_reset=true|false, verify=true|false,\n"

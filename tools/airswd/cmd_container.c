@@ -596,7 +596,8 @@ int cmd_inspect(const struct cli_options *options, int argc, char **argv)
     char key_id[2 * SECURE_KEY_ID_SIZE + 1];
     secure_key_id_format(header.key_id, key_id);
     if (json) {
-        printf("{\"ok\":%s,\"format_version\":%u,\"flags\":%u,\"encrypted\":%s,\"security_version\":%lu,\"flash_base\":%lu,"
+        printf("{\"ok\":%s,\"format_version\":%u,\"flags\":%u,\"encrypted\":%s,\"security_version\":%lu,"
+               "\"flash_base\":%lu,"
                "\"payload_size\":%lu,\"key_id\":\"%s\",\"signature_size\":%zu,\"programmer_firmware\":%s,",
                result == 0 ? "true" : "false", IMAGE_CONTAINER_VERSION, header.flags, encrypted ? "true" : "false",
                (unsigned long)header.security_version, (unsigned long)header.flash_base,

@@ -27,7 +27,8 @@ int cmd_info(struct cli_target *target, const struct cli_options *options, const
     }
     uint32_t units = image_target_erase_unit_count(&part->memory);
     if (options->json) {
-        printf("{\"ok\":true,\"part\":\"%s\",\"core\":\"%s\",\"dev_id\":%u,\"rev_id\":%u,\"flash_size\":%lu,\"erase_units\":%lu,"
+        printf("{\"ok\":true,\"part\":\"%s\",\"core\":\"%s\",\"dev_id\":%u,\"rev_id\":%u,\"flash_size\":%lu,"
+               "\"erase_units\":%lu,"
                "\"program_unit\":%lu,\"flash_controller\":\"%s\",\"rdp_level\":%u,\"dpidr\":%lu}\n",
                part->part->name, stm32_core_name(part->cpuid), stm32_dev_id(part), stm32_rev_id(part),
                (unsigned long)part->flash_size, (unsigned long)units, (unsigned long)part->memory.program_unit,

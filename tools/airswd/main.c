@@ -66,7 +66,9 @@ static int run(int argc, char **argv, struct cli_options *options, const char **
         case 'd': options->device = optarg; break;
         case 'p': options->passphrase_file = optarg; break;
         case 'h': cli_usage(stdout); return 0;
-        case 'V': printf(options->json ? "{\"ok\":true,\"version\":\"%s\"}\n" : "airswd %s\n", AIRSWD_VERSION); return 0;
+        case 'V':
+            printf(cli_report_json() ? "{\"ok\":true,\"version\":\"%s\"}\n" : "airswd %s\n", AIRSWD_VERSION);
+            return 0;
         default: cli_usage(stderr); return 2;
         }
     }
