@@ -40,7 +40,8 @@ void print_http_error(struct remote *remote, const char *what, const struct http
     if (strcmp(failure.status, "debug-mode-off") == 0)
         fprintf(stderr, "airswd: debug mode lets it through: airswd --device %s debug on\n", remote->url_text);
     if (strcmp(failure.status, "not-configured") == 0)
-        fprintf(stderr, "airswd: the device is not set up yet: airswd --device %s setup\n", remote->url_text);
+        fprintf(stderr, "airswd: the device is not set up yet: airswd --device %s setup --code CODE (the code it "
+                        "showed at start)\n", remote->url_text);
 }
 
 /* What to do when the device's store has no room for the image (507). */
