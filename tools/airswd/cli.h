@@ -138,6 +138,9 @@ struct cli_summary {
     bool ok;
     struct cli_error error;    /* when !ok */
 };
+/* A job's action by the name the API and the JSON objects give it ("flash", "erase"...), and back. */
+const char *cli_action_name(enum job_action action);
+bool cli_action_from_name(const char *name, enum job_action *action);
 /* Text on stdout (the failure on stderr), or one JSON object. */
 void cli_summary_print(const struct cli_summary *summary, bool json);
 /* What a read that succeeded prints, local or on a device. */

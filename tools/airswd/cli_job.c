@@ -28,21 +28,13 @@ static void show_progress(void *ctx, const struct job_progress *progress)
     cli_progress_show(ctx, job_phase_name(progress->phase), progress->done, progress->total, progress->phase_us);
 }
 
-static const char *action_name(enum job_action action)
-{
-    static const char *const names[] = {[JOB_ACTION_FLASH] = "flash", [JOB_ACTION_VERIFY] = "verify",
-                                        [JOB_ACTION_ERASE] = "erase", [JOB_ACTION_READ] = "read",
-                                        [JOB_ACTION_RESET] = "reset"};
-    return names[action];
-}
-
 static void summarize(const struct job *job, enum status status, const struct cli_target *target, const char *path,
                       struct cli_summary *summary)
 {
     const struct job_result *result = &job->result;
     memset(summary, 0, sizeof *summary);
     summary->action = job->options.action;
-    summary->action_name = action_name(job->options.action);
+    summary->action_name = cli_action_name(job->options.action);
     if (path != NULL) {
         snprintf(summary->image_name, sizeof summary->image_name, "%s", path);
         summary->format_name = image_format_name(job->options.format);

@@ -16,7 +16,6 @@
 #include "crc32.h"
 #include "remote.h"
 
-#define BAR_WIDTH 30
 #define POLL_MS 100
 
 /* ---- requests ---- */
@@ -156,13 +155,9 @@ static int print_job_end(struct remote *remote, const char *record, unsigned lon
     char state[32], action[32], format[16];
     json_text(record, "state", state, sizeof state);
     json_text(record, "action", action, sizeof action);
-    static const char *const actions[] = {[JOB_ACTION_FLASH] = "flash", [JOB_ACTION_VERIFY] = "verify",
-                                          [JOB_ACTION_ERASE] = "erase", [JOB_ACTION_READ] = "read",
-                                          [JOB_ACTION_RESET] = "reset"};
-    summary.action_name = "flash"; /* rollback flashes */
-    for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
-        if (strcmp(action, actions[i]) == 0)
-            summary.action = (enum job_action)i, summary.action_name = actions[i];
+    if (!cli_action_from_name(action, &summary.action))
+        summary.action = JOB_ACTION_FLASH; /* a rollback flashes */
+    summary.action_name = cli_action_name(summary.action);
     snprintf(summary.device, sizeof summary.device, "%s", remote->url_text);
     summary.job_id = (unsigned long)json_u64_or(record, "id", 0);
     summary.image_id = (unsigned long)image_id;

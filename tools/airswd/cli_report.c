@@ -73,9 +73,9 @@ static ssize_t stdout_write(void *cookie, const char *bytes, size_t len)
 
 void cli_report_start(bool json)
 {
-    report.json = json;
-    if (!json)
-        return;
+    if (!json || report.json)
+        return; /* the watch is set up once */
+    report.json = true;
     FILE *err = fopencookie(NULL, "w", (cookie_io_functions_t){.write = stderr_write});
     FILE *out = fopencookie(NULL, "w", (cookie_io_functions_t){.write = stdout_write});
     if (err != NULL) {

@@ -8,6 +8,26 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *const action_names[] = {[JOB_ACTION_FLASH] = "flash", [JOB_ACTION_VERIFY] = "verify",
+                                           [JOB_ACTION_ERASE] = "erase", [JOB_ACTION_READ] = "read",
+                                           [JOB_ACTION_RESET] = "reset"};
+
+const char *cli_action_name(enum job_action action)
+{
+    return action_names[action];
+}
+
+bool cli_action_from_name(const char *name, enum job_action *action)
+{
+    for (size_t i = 0; i < sizeof action_names / sizeof action_names[0]; i++) {
+        if (strcmp(name, action_names[i]) == 0) {
+            *action = (enum job_action)i;
+            return true;
+        }
+    }
+    return false;
+}
+
 static void print_text_body(const struct cli_summary *summary)
 {
     if (summary->image_name[0] != '\0') {
