@@ -94,8 +94,8 @@ static const char head[] =
     "  sim[:PART[,state=FILE][,swclk=HZ]]  a simulated STM32 (default sim:stm32f103c8); state=FILE keeps\n"
     "                                      its flash and option bytes in FILE between runs\n"
     "  unwired      SWD pins with nothing attached (to see how failures are reported)\n"
-    "--target and --swclk choose a local target: with --device the device's own target and clock are used\n"
-    "(airswd --device URL settings swclk_hz=HZ changes its clock).\n";
+    "--target, --swclk and --trace are for a local target: with --device the device's own target and clock are\n"
+    "used (airswd --device URL settings swclk_hz=HZ changes its clock).\n";
 
 static const char tail[] =
     "\n"
