@@ -22,7 +22,7 @@ static const struct status_text status_texts[STATUS_COUNT] = {
                              "SWD data failed its parity check: signal integrity problem, lower the SWCLK frequency"},
     [STATUS_WAIT_TIMEOUT] = {"wait-timeout",
                              "target kept answering WAIT: its bus is stalled (clock stopped, or in a low-power mode); "
-                             "try connecting under reset"},
+                             "connect under reset (--connect-under-reset; a device's connect_under_reset setting)"},
     [STATUS_FAULT] = {"fault", "target answered FAULT: a previous debug access failed"},
     [STATUS_BUS_ERROR] = {"bus-error",
                           "memory access failed on the target's bus: the address is not mapped, not enabled, or "
@@ -70,7 +70,8 @@ static const struct status_text status_texts[STATUS_COUNT] = {
                                 "image was encrypted with, or upload an unencrypted image"},
     [STATUS_IMAGE_UNTRUSTED_KEY] = {"image-untrusted-key",
                                     "the image is not signed by a key this device trusts: sign it with one of the "
-                                    "device's keys (`airswd sign --key`), or add its public key to the device"},
+                                    "device's keys (`airswd sign --key`), or add its public key (`airswd --device URL "
+                                    "trust`)"},
     [STATUS_IMAGE_SIGNATURE] = {"image-signature",
                                 "the image's signature does not match its header: the file was altered after "
                                 "signing, or signed with another key; sign it again"},
@@ -87,10 +88,10 @@ static const struct status_text status_texts[STATUS_COUNT] = {
                             "the flash controller refused to program or erase: the target's supply may be too low, "
                             "or the memory was not erased first"},
     [STATUS_FLASH_PROTECTED] = {"flash-protected",
-                                "flash is write- or read-protected: remove the protection with `airswd option-bytes` "
-                                "or `airswd unlock --yes` (unlocking read protection erases the chip)"},
+                                "flash is write- or read-protected: remove the protection with `airswd option-bytes "
+                                "--set wrp=none` or `airswd unlock --yes` (unlocking read protection erases the chip)"},
     [STATUS_VERIFY_MISMATCH] = {"verify-mismatch",
-                                "flash does not hold what was programmed: run the job again; if it fails again the "
+                                "flash does not hold what was just programmed: flash again; if it fails again the "
                                 "flash may be worn or the wiring unreliable"},
     [STATUS_FLASH_DIFFERS] = {"flash-differs",
                               "the flash holds other data than this image (verify changes nothing): flash the image "
@@ -129,8 +130,8 @@ static const struct status_text status_texts[STATUS_COUNT] = {
                              "format) or by a newer firmware: format the store, which deletes its images"},
     [STATUS_STORE_NO_ROOM_FOR_ROLLBACK] = {"store-no-room-for-rollback",
                                            "the image does not fit in the staging store beside the images it keeps "
-                                           "for rollback: upload it with no_rollback to give up the rollback copy, "
-                                           "or build a smaller image"},
+                                           "for rollback: flash it with --no-rollback (the page offers the same) to "
+                                           "give up the rollback copy, or build a smaller image"},
     [STATUS_STORE_FULL] = {"store-full",
                            "staged images take the room the image needs in the staging store, and the store never "
                            "drops them by itself: delete the staged images named, then upload again"},

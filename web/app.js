@@ -587,7 +587,8 @@ function renderUploadPolicy(device) {
     if (keys.length) line.append('Drop a container made by ', el('code', { text: 'airswd sign' }),
       ` with the key${keys.length === 1 ? '' : 's'} `, ...keyList(), '.');
     else line.append('No signing key is trusted yet: nothing can be flashed until you add one in Keys (or with ',
-      el('code', { text: 'airswd trust PUB.pem' }), '), or turn on debug mode in Settings to flash plain images.');
+      el('code', { text: `airswd --device ${location.origin} trust PUB.pem` }),
+      '), or turn on debug mode in Settings to flash plain images.');
   } else {
     line.dataset.policy = 'plain-allowed';
     line.append(el('strong', { text: device.debug_mode ? 'Debug mode: ' : 'Plain images allowed: ' }),

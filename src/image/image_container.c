@@ -205,7 +205,7 @@ static enum status container_header_done(struct image_container *container)
     if (container->encrypted) {
         if (!container->has_key)
             return status_fail(container->report, STATUS_IMAGE_ENCRYPTED,
-                               "the image is encrypted and this device has no image key");
+                               "its header marks the payload as AES-128 encrypted");
         secure_aes_ctr_init(&container->aes, container->key);
     }
     container->payload_size = header.payload_size;

@@ -40,7 +40,10 @@ static void respond_auth_refusal(struct api *api, struct http_request *req, enum
     json_key(&writer, "error");
     json_string(&writer, secure_auth_result_name(result));
     json_key(&writer, "detail");
-    json_string(&writer, secure_auth_result_message(result));
+    char throttled[96];
+    snprintf(throttled, sizeof throttled, "too many failed attempts: wait %lu s, then try again",
+             (unsigned long)retry_after_s);
+    json_string(&writer, result == SECURE_AUTH_THROTTLED ? throttled : secure_auth_result_message(result));
     json_object_end(&writer);
     api_respond_writer(req, (int)secure_auth_result_http_status(result), &writer);
 }
@@ -136,9 +139,9 @@ bool api_require_debug(struct api *api, struct http_request *req, const char *wh
 {
     if (service_security_debug(api->service))
         return true;
-    char detail[128];
-    snprintf(detail, sizeof detail, "%s needs debug mode, which is off (PUT /api/v1/settings {\"debug\": true})",
-             what);
+    char detail[160];
+    snprintf(detail, sizeof detail, "%s needs debug mode, which is off: `airswd --device URL debug on`, or the "
+             "page's Debug mode switch", what);
     api_respond_error(api, req, 403, "debug-mode-off", detail);
     return false;
 }

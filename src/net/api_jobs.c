@@ -6,26 +6,39 @@
 #include <stdio.h>
 #include <string.h>
 
-static void write_result(struct json_writer *writer, const struct job_result *result)
+static void write_uint_member(struct json_writer *writer, const char *key, uint64_t value)
 {
+    json_key(writer, key);
+    json_uint(writer, value);
+}
+
+static void write_result(struct json_writer *writer, const struct service_job_record *record)
+{
+    const struct job_result *result = &record->result;
     json_object_begin(writer);
+    if (record->part != NULL) {
+        json_key(writer, "part");
+        json_string(writer, record->part->name);
+        json_key(writer, "core");
+        json_string(writer, stm32_core_name(record->cpuid));
+        write_uint_member(writer, "dev_id", record->dev_id);
+        write_uint_member(writer, "rev_id", record->rev_id);
+        write_uint_member(writer, "flash_size", record->flash_size);
+    }
     json_key(writer, "phases_us");
     json_object_begin(writer);
-    for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++) {
-        json_key(writer, job_phase_name(phase));
-        json_uint(writer, result->phase_us[phase]);
-    }
+    for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++)
+        write_uint_member(writer, job_phase_name(phase), result->phase_us[phase]);
     json_object_end(writer);
-    json_key(writer, "total_us");
-    json_uint(writer, result->total_us);
-    json_key(writer, "erase_units");
-    json_uint(writer, result->erase_units);
+    write_uint_member(writer, "total_us", result->total_us);
+    write_uint_member(writer, "erase_units", result->erase_units);
+    write_uint_member(writer, "unchanged_units", result->unchanged_units);
     json_key(writer, "mass_erase");
     json_bool(writer, result->mass_erased);
-    json_key(writer, "program_bytes");
-    json_uint(writer, result->program_bytes);
-    json_key(writer, "verified_bytes");
-    json_uint(writer, result->verified_bytes);
+    write_uint_member(writer, "program_bytes", result->program_bytes);
+    write_uint_member(writer, "verified_bytes", result->verified_bytes);
+    json_key(writer, "verified_on_target");
+    json_bool(writer, result->verified_on_target);
     json_object_end(writer);
 }
 
@@ -68,8 +81,8 @@ static void write_job(struct json_writer *writer, const struct service_job_recor
     json_key(writer, "phase_us");
     json_uint(writer, record->progress.phase_us);
     json_key(writer, "result");
-    if (finished && record->state != SERVICE_JOB_CANCELLED && record->status == STATUS_OK)
-        write_result(writer, &record->result);
+    if (finished) /* a failed or cancelled job's figures too, up to where it stopped */
+        write_result(writer, record);
     else
         json_null(writer);
     json_key(writer, "error");
@@ -98,7 +111,8 @@ static void respond_job(struct api *api, struct http_request *req, int status, u
 {
     struct service_job_record record;
     if (!service_job_get(api->service, id, &record)) {
-        api_respond_error(api, req, 404, "not-found", "no such job (only the last few are remembered)");
+        api_respond_error(api, req, 404, "not-found",
+                          "no job with this id: ids count from 1 since the device started, and it keeps its last few");
         return;
     }
     if (record.detail_quotes_memory && !service_security_debug(api->service))

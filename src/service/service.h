@@ -85,6 +85,10 @@ struct service_job_record {
     bool detail_quotes_memory;            /* the job ran in debug mode: its detail may quote target memory */
     bool cancel_requested;
     uint32_t data_image; /* read: the image that holds what was read (0 until it is complete) */
+    /* The part the job identified (NULL when it did not get that far): clients print it as a local job does. */
+    const struct stm32_part *part;
+    uint32_t cpuid, flash_size;
+    uint16_t dev_id, rev_id;
 };
 
 struct service_settings {

@@ -457,6 +457,13 @@ bool service_job_run(struct service *service)
     }
     record->status = status;
     record->result = service->job.result;
+    record->part = service->job.target.part;
+    if (record->part != NULL) {
+        record->cpuid = service->job.target.cpuid;
+        record->flash_size = service->job.target.flash_size;
+        record->dev_id = stm32_dev_id(&service->job.target);
+        record->rev_id = stm32_rev_id(&service->job.target);
+    }
     memcpy(record->detail, service->job_report.detail, sizeof record->detail);
     record->state = status == STATUS_OK          ? SERVICE_JOB_DONE
                     : status == STATUS_CANCELLED ? SERVICE_JOB_CANCELLED

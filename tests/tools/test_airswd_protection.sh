@@ -28,7 +28,8 @@ for part in stm32f103c8 stm32f411ce stm32l476rg stm32g071rb; do
   check "$part: option-bytes shows level 0" contains "$work/out" "read protection   level 0"
   check "$part:   and no write protection" contains "$work/out" "write protection  none"
   run --json option-bytes
-  check "$part: option-bytes --json is one JSON object" grep -q '^{"part":.*"rdp_level":0,.*"protected_units":\[\]}$' "$work/out"
+  check "$part: option-bytes --json is one JSON object" \
+    grep -q '^{"ok":true,"part":.*"rdp_level":0,.*"protected_units":\[\]}$' "$work/out"
 
   run option-bytes --set rdp=0
   check "$part: rdp=0 is refused as a usage error (exit status 2)" test $? -eq 2

@@ -106,7 +106,7 @@ static void test_encrypted_container_without_key_is_refused(void **state)
     struct collected collected;
     struct status_report report;
     assert_int_equal(parse(file, size, 1, NULL, &collected, &report), STATUS_IMAGE_ENCRYPTED);
-    assert_non_null(strstr(report.detail, "no image key"));
+    assert_non_null(strstr(report.detail, "AES-128 encrypted"));
     assert_int_equal(collected.bytes, 0);
     free(file);
 }

@@ -19,6 +19,12 @@
 #include "sim_stm32.h"
 #include "swd/swd.h"
 
+#define AIRSWD_VERSION "0.4.0" /* of airswd and airswdd */
+
+/* `airswd --help` (cli_usage.c), and one command's part of it: false for a command it does not know. */
+void cli_usage(FILE *out);
+bool cli_usage_command(FILE *out, const char *command);
+
 struct cli_options {
     const char *target;     /* --target: "sim[:PART]" or "unwired" */
     uint32_t swclk_hz;      /* --swclk, 0 = the port's default */
@@ -62,7 +68,28 @@ bool cli_parse_base(const char *text, uint32_t *base);
  * returns the exit status: 0, 1 (the file is not an image), 2 (it cannot be opened, or is not a regular file). */
 int cli_image_check(const char *path, bool format_given, enum image_format *format);
 
-/* Prints "airswd: <what>: <detail>: <message>" for a failed status. */
+/* A failure in the one error shape of --json (cli_report.c). http_status 0: not an answer of a device. */
+struct cli_error {
+    char phase[32], status[64], detail[AIRSWD_STATUS_DETAIL_MAX + 256], message[2048];
+    bool flash_changed;
+    int http_status;
+};
+void cli_error_set(struct cli_error *error, const char *phase, const char *status, const char *detail,
+                   const char *message);
+/* --json: from here on stdout and stderr are watched, so that cli_report_end knows whether the command printed its
+ * object and what it said. */
+void cli_report_start(bool json);
+bool cli_report_json(void);
+/* The failing layer's own words (the first call wins): a core status and detail, or a device's JSON error. */
+void cli_report_failure(const struct cli_error *failure);
+/* At exit: under --json, the error object when the command failed without printing one; returns exit_status. */
+int cli_report_end(const char *command, int exit_status);
+/* JSON on stdout: a string escaped; "error":{...} of the one error shape; a device's JSON object with "ok":true. */
+void cli_json_string(const char *text);
+void cli_json_error(const struct cli_error *error);
+void cli_json_body(const char *body);
+
+/* Prints "airswd: <what>: <detail>: <message>" for a failed status (and names it for --json). */
 void cli_print_failure(const struct cli_target *target, const char *what);
 
 /* The simulated chip's flash and option bytes in a file; load also power-cycles the chip. */
@@ -79,7 +106,48 @@ struct cli_session {
 /* Connects and identifies; prints the failure and returns false when it cannot. */
 bool cli_session_open(struct cli_target *target, struct cli_session *session);
 
-/* Runs a flash job on the image at path and prints its result; the exit status. */
+/* A job's progress on stderr (cli_progress.c): a bar on a terminal, lines at each quarter otherwise. */
+struct cli_progress {
+    bool terminal;
+    char phase[32];
+    unsigned last_quarter;
+    bool bar_open;
+    unsigned long long done, total, phase_us; /* the last figure drawn */
+};
+void cli_progress_show(struct cli_progress *shown, const char *phase, unsigned long long done,
+                       unsigned long long total, unsigned long long phase_us);
+/* The job ended: completed, a bar left short of 100 % by the last report is drawn full. */
+void cli_progress_end(struct cli_progress *shown, bool completed);
+
+/* The end of a job, local or on a device, as the command line prints it (cli_summary.c). */
+struct cli_summary {
+    enum job_action action;
+    const char *action_name;
+    char device[320];          /* "" for a local job */
+    unsigned long job_id, image_id; /* on the device */
+    char image_name[256];      /* "" when the action takes no image */
+    const char *format_name, *format_key;
+    bool is_bin;
+    uint32_t bin_base;
+    char part[64], core[32];   /* part "" when the job did not identify it */
+    unsigned dev_id, rev_id;
+    uint32_t flash_size;
+    uint64_t phase_us[JOB_PHASE_COUNT], total_us;
+    uint32_t erase_units, unchanged_units, program_bytes, verified_bytes;
+    bool mass_erased, verified_on_target, reset_by_nrst;
+    bool ok;
+    struct cli_error error;    /* when !ok */
+};
+/* A job's action by the name the API and the JSON objects give it ("flash", "erase"...), and back. */
+const char *cli_action_name(enum job_action action);
+bool cli_action_from_name(const char *name, enum job_action *action);
+/* Text on stdout (the failure on stderr), or one JSON object. */
+void cli_summary_print(const struct cli_summary *summary, bool json);
+/* What a read that succeeded prints, local or on a device. */
+void cli_read_print(uint32_t address, uint32_t length, const char *path, bool json);
+
+/* Runs a job (flash and verify on the image at path; erase and reset without one, path NULL) and prints its
+ * result; the exit status. */
 int cli_run_job(struct cli_target *target, const struct cli_options *options, const char *path,
                 const struct job_options *job_options);
 
@@ -111,9 +179,8 @@ int cmd_flash(struct cli_target *target, const struct cli_options *options, cons
               char **argv);
 int cmd_read(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
              char **argv);
-int cmd_erase(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
-              char **argv);
-int cmd_reset(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+/* erase and reset (cmd_target.c): a job each, as the device runs them. */
+int cmd_erase_or_reset(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
               char **argv);
 int cmd_option_bytes(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
                      char **argv);

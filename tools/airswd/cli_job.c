@@ -1,14 +1,12 @@
 /*
- * cli_job.c - running a flash job from the command line: the image file read through stdio, progress on stderr
- * (a bar on a terminal, plain lines otherwise), and the result as text or JSON on stdout.
+ * cli_job.c - running a job (flash, verify, erase, reset) on a local target from the command line: the image file
+ * read through stdio, progress on stderr, and the result printed as cli_summary.c prints it.
  */
 #include "cli.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-#define BAR_WIDTH 30
 
 static long file_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
 {
@@ -19,140 +17,78 @@ static long file_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
     return ferror(file) ? -1 : (long)got;
 }
 
-struct cli_progress {
-    bool terminal;
-    enum job_phase phase;
-    unsigned last_quarter;
-};
+static long no_file(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
+{
+    (void)ctx, (void)offset, (void)buf, (void)len;
+    return 0;
+}
 
 static void show_progress(void *ctx, const struct job_progress *progress)
 {
-    struct cli_progress *shown = ctx;
-    bool new_phase = progress->phase != shown->phase;
-    shown->phase = progress->phase;
-    if (new_phase)
-        shown->last_quarter = 0;
-    if (progress->total == 0)
-        return;
-    unsigned percent = (unsigned)((uint64_t)progress->done * 100 / progress->total);
-    if (shown->terminal) {
-        unsigned filled = percent * BAR_WIDTH / 100;
-        fprintf(stderr, "\r%-8s [%.*s%*s] %3u%%  %lu/%lu  %.3f s", job_phase_name(progress->phase), (int)filled,
-                "##############################", (int)(BAR_WIDTH - filled), "", percent,
-                (unsigned long)progress->done, (unsigned long)progress->total, (double)progress->phase_us / 1e6);
-        if (progress->done == progress->total)
-            fputc('\n', stderr);
-        return;
-    }
-    /* Plain lines for logs: each quarter of the phase. */
-    unsigned quarter = percent / 25;
-    if (quarter != shown->last_quarter) {
-        fprintf(stderr, "%s %u%% (%lu of %lu)\n", job_phase_name(progress->phase), percent,
-                (unsigned long)progress->done, (unsigned long)progress->total);
-        shown->last_quarter = quarter;
-    }
+    cli_progress_show(ctx, job_phase_name(progress->phase), progress->done, progress->total, progress->phase_us);
 }
 
-/* The format the job read the file as: what the user named, or what detection found. */
-static void print_image(const struct job *job, const char *path)
-{
-    printf("image     %s, %s", path, image_format_name(job->options.format));
-    if (job->options.format == IMAGE_FORMAT_BIN)
-        printf(" at 0x%08lX", (unsigned long)(job->options.bin_base ? job->options.bin_base : STM32_FLASH_BASE));
-    printf("\n");
-}
-
-static void print_text(const struct job *job, enum status status, const struct cli_target *target, const char *path)
+static void summarize(const struct job *job, enum status status, const struct cli_target *target, const char *path,
+                      struct cli_summary *summary)
 {
     const struct job_result *result = &job->result;
-    print_image(job, path);
-    if (job->target.part != NULL)
-        printf("target    %s, %s, %lu KB flash (DEV_ID 0x%03X rev 0x%04X)\n", job->target.part->name,
-               stm32_core_name(job->target.cpuid), (unsigned long)(job->target.flash_size / 1024),
-               stm32_dev_id(&job->target), stm32_rev_id(&job->target));
-    for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++) {
-        if (result->phase_us[phase] == 0 && phase != JOB_PHASE_PLAN)
-            continue;
-        printf("%-9s %10.3f ms\n", job_phase_name(phase), (double)result->phase_us[phase] / 1e3);
+    memset(summary, 0, sizeof *summary);
+    summary->action = job->options.action;
+    summary->action_name = cli_action_name(job->options.action);
+    if (path != NULL) {
+        snprintf(summary->image_name, sizeof summary->image_name, "%s", path);
+        summary->format_name = image_format_name(job->options.format);
+        summary->format_key = image_format_key(job->options.format);
+        summary->is_bin = job->options.format == IMAGE_FORMAT_BIN;
+        summary->bin_base = job->options.bin_base ? job->options.bin_base : STM32_FLASH_BASE;
     }
-    printf("erased    %lu units%s", (unsigned long)result->erase_units, result->mass_erased ? " (mass erase)" : "");
-    if (result->unchanged_units)
-        printf(", %lu unchanged units left alone", (unsigned long)result->unchanged_units);
-    printf("\n");
-    printf("programmed %lu bytes, verified %lu bytes%s\n", (unsigned long)result->program_bytes,
-           (unsigned long)result->verified_bytes, result->verified_on_target ? " (CRC-32 on the target)" : "");
-    printf("total     %10.3f ms chip time\n", (double)result->total_us / 1e3);
-    if (status != STATUS_OK) {
-        cli_print_failure(target, job_phase_name(result->failed_phase));
-        if (result->erased)
-            fprintf(stderr, "airswd: the flash was erased before the failure: it holds an incomplete image\n");
+    if (job->target.part != NULL) {
+        snprintf(summary->part, sizeof summary->part, "%s", job->target.part->name);
+        snprintf(summary->core, sizeof summary->core, "%s", stm32_core_name(job->target.cpuid));
+        summary->dev_id = stm32_dev_id(&job->target);
+        summary->rev_id = stm32_rev_id(&job->target);
+        summary->flash_size = job->target.flash_size;
     }
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void print_json_string(const char *text)
-{
-    putchar('"');
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            printf("\\%c", *c);
-        else if (*c < 0x20)
-            printf("\\u%04x", *c);
-        else
-            putchar(*c);
+    memcpy(summary->phase_us, result->phase_us, sizeof summary->phase_us);
+    summary->total_us = result->total_us;
+    summary->erase_units = result->erase_units;
+    summary->unchanged_units = result->unchanged_units;
+    summary->program_bytes = result->program_bytes;
+    summary->verified_bytes = result->verified_bytes;
+    summary->mass_erased = result->mass_erased;
+    summary->verified_on_target = result->verified_on_target;
+    summary->reset_by_nrst = job->options.reset_by_nrst;
+    summary->ok = status == STATUS_OK;
+    if (!summary->ok) {
+        cli_error_set(&summary->error, job_phase_name(result->failed_phase), status_name(status),
+                      target->report.detail, status_message(status));
+        summary->error.flash_changed = result->erased;
     }
-    putchar('"');
-}
-
-static void print_json(const struct job *job, enum status status, const struct cli_target *target)
-{
-    const struct job_result *result = &job->result;
-    printf("{\"ok\":%s,\"format\":\"%s\",", status == STATUS_OK ? "true" : "false",
-           image_format_key(job->options.format));
-    if (job->target.part != NULL)
-        printf("\"part\":\"%s\",\"dev_id\":%u,\"flash_size\":%lu,", job->target.part->name, stm32_dev_id(&job->target),
-               (unsigned long)job->target.flash_size);
-    printf("\"phases_us\":{");
-    for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++)
-        printf("%s\"%s\":%llu", phase ? "," : "", job_phase_name(phase), (unsigned long long)result->phase_us[phase]);
-    printf("},\"total_us\":%llu,\"erase_units\":%lu,\"unchanged_units\":%lu,\"mass_erase\":%s,\"program_bytes\":%lu,"
-           "\"verified_bytes\":%lu",
-           (unsigned long long)result->total_us, (unsigned long)result->erase_units,
-           (unsigned long)result->unchanged_units, result->mass_erased ? "true" : "false",
-           (unsigned long)result->program_bytes, (unsigned long)result->verified_bytes);
-    if (status != STATUS_OK)
-    {
-        printf(",\"error\":{\"phase\":\"%s\",\"status\":\"%s\",\"detail\":", job_phase_name(result->failed_phase),
-               status_name(status));
-        print_json_string(target->report.detail);
-        printf(",\"message\":");
-        print_json_string(status_message(status));
-        printf(",\"flash_changed\":%s}", result->erased ? "true" : "false");
-    }
-    printf("}\n");
 }
 
 int cli_run_job(struct cli_target *target, const struct cli_options *options, const char *path,
                 const struct job_options *job_options)
 {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) {
-        fprintf(stderr, "airswd: cannot open %s\n", path);
+    bool with_image = job_options->action == JOB_ACTION_FLASH || job_options->action == JOB_ACTION_VERIFY;
+    FILE *file = with_image ? fopen(path, "rb") : NULL;
+    if (with_image && file == NULL) {
+        perror(path); /* cli_image_check opened it a moment ago */
         return 2;
     }
     static struct job job; /* large, and one per process */
     const struct job_link link = {.swd = target->swd_pins, .system = target->system, .pins = target->pins};
-    const struct job_file job_file = {.ctx = file, .read = file_read};
+    const struct job_file job_file = {.ctx = file, .read = with_image ? file_read : no_file};
     job_init(&job, &link, &job_file, job_options, &target->report);
-    struct cli_progress shown = {.terminal = isatty(STDERR_FILENO) && !options->json, .phase = JOB_PHASE_COUNT};
+    struct cli_progress shown = {.terminal = isatty(STDERR_FILENO) != 0};
     if (!options->json)
         job_on_progress(&job, show_progress, &shown);
     enum status status = job_run(&job);
-    fclose(file);
+    cli_progress_end(&shown, status == STATUS_OK);
+    if (file != NULL)
+        fclose(file);
     target->keep_state = true;
-    if (options->json)
-        print_json(&job, status, target);
-    else
-        print_text(&job, status, target, path);
+    struct cli_summary summary;
+    summarize(&job, status, target, path, &summary);
+    cli_summary_print(&summary, options->json);
     return status == STATUS_OK ? 0 : 1;
 }

@@ -16,7 +16,6 @@
 #include "crc32.h"
 #include "remote.h"
 
-#define BAR_WIDTH 30
 #define POLL_MS 100
 
 /* ---- requests ---- */
@@ -24,21 +23,24 @@
 /* An HTTP error from the daemon: its JSON error's name, detail and message. */
 void print_http_error(struct remote *remote, const char *what, const struct http_client_response *response)
 {
-    char error[64], detail[512], message[512];
-    json_text(response->body, "error", error, sizeof error);
-    json_text(response->body, "detail", detail, sizeof detail);
-    json_text(response->body, "message", message, sizeof message);
-    if (error[0] == '\0')
-        snprintf(error, sizeof error, "HTTP %d", response->status);
-    fprintf(stderr, "airswd: %s: %s%s%s%s%s (HTTP %d from %s)\n", what, error, detail[0] ? ": " : "", detail,
-            message[0] ? ": " : "", message, response->status, remote->url_text);
-    if (strcmp(error, "unauthorized") == 0 && !remote->has_passphrase)
+    struct cli_error failure;
+    cli_error_set(&failure, what, "", "", "");
+    json_text(response->body, "error", failure.status, sizeof failure.status);
+    json_text(response->body, "detail", failure.detail, sizeof failure.detail);
+    json_text(response->body, "message", failure.message, sizeof failure.message);
+    failure.http_status = response->status;
+    if (failure.status[0] == '\0')
+        snprintf(failure.status, sizeof failure.status, "HTTP %d", response->status);
+    cli_report_failure(&failure);
+    fprintf(stderr, "airswd: %s: %s%s%s%s%s (HTTP %d from %s)\n", what, failure.status, failure.detail[0] ? ": " : "",
+            failure.detail, failure.message[0] ? ": " : "", failure.message, response->status, remote->url_text);
+    if (strcmp(failure.status, "unauthorized") == 0 && !remote->has_passphrase)
         fprintf(stderr, "airswd: give the admin passphrase: --passphrase-file FILE or AIRSWD_PASSPHRASE\n");
-    if (strcmp(error, "not-configured") == 0)
-        fprintf(stderr, "airswd: the device is not set up yet: airswd --device %s setup\n", remote->url_text);
-    if (remote->json)
-        printf("{\"ok\":false,\"http_status\":%d,\"error\":%s}\n", response->status,
-               response->body && response->body[0] == '{' ? response->body : "null");
+    if (strcmp(failure.status, "debug-mode-off") == 0)
+        fprintf(stderr, "airswd: debug mode lets it through: airswd --device %s debug on\n", remote->url_text);
+    if (strcmp(failure.status, "not-configured") == 0)
+        fprintf(stderr, "airswd: the device is not set up yet: airswd --device %s setup --code CODE (the code it "
+                        "showed at start)\n", remote->url_text);
 }
 
 /* What to do when the device's store has no room for the image (507). */
@@ -70,48 +72,15 @@ static void forget_image(struct remote *remote, unsigned long long image_id)
         http_client_response_free(&response);
 }
 
-/* ---- progress, as cli_job.c shows it ---- */
+/* ---- progress, as a local job shows it ---- */
 
-struct remote_progress {
-    bool terminal;
-    char phase[32];
-    unsigned last_quarter;
-    bool bar_open;
-};
-
-static void show_progress(struct remote_progress *shown, const char *job)
+static void show_progress(struct cli_progress *shown, const char *job)
 {
     char phase[32];
     json_text(job, "phase", phase, sizeof phase);
-    unsigned long long done = json_u64_or(job, "done", 0), total = json_u64_or(job, "total", 0),
-                       phase_us = json_u64_or(job, "phase_us", 0);
-    if (phase[0] == '\0')
-        return;
-    if (strcmp(phase, shown->phase) != 0) {
-        if (shown->bar_open)
-            fputc('\n', stderr);
-        shown->bar_open = false;
-        snprintf(shown->phase, sizeof shown->phase, "%s", phase);
-        shown->last_quarter = 0;
-    }
-    if (total == 0 || done > total)
-        return;
-    unsigned percent = (unsigned)(done * 100 / total);
-    if (shown->terminal) {
-        unsigned filled = percent * BAR_WIDTH / 100;
-        fprintf(stderr, "\r%-8s [%.*s%*s] %3u%%  %llu/%llu  %.3f s", phase, (int)filled,
-                "##############################", (int)(BAR_WIDTH - filled), "", percent, done, total,
-                (double)phase_us / 1e6);
-        shown->bar_open = done != total;
-        if (done == total)
-            fputc('\n', stderr);
-        return;
-    }
-    unsigned quarter = percent / 25;
-    if (quarter != shown->last_quarter) {
-        fprintf(stderr, "%s %u%% (%llu of %llu)\n", phase, percent, done, total);
-        shown->last_quarter = quarter;
-    }
+    if (phase[0] != '\0')
+        cli_progress_show(shown, phase, json_u64_or(job, "done", 0), json_u64_or(job, "total", 0),
+                          json_u64_or(job, "phase_us", 0));
 }
 
 static void sleep_ms(unsigned ms)
@@ -123,7 +92,7 @@ static void sleep_ms(unsigned ms)
 /* Polls the job until it ends; the final record (the caller frees it), or NULL after saying why. */
 static char *follow_job(struct remote *remote, unsigned long long id)
 {
-    struct remote_progress shown = {.terminal = isatty(STDERR_FILENO) && !remote->json};
+    struct cli_progress shown = {.terminal = isatty(STDERR_FILENO) != 0};
     char path[64];
     snprintf(path, sizeof path, "/api/v1/jobs/%llu", id);
     for (;;) {
@@ -138,8 +107,7 @@ static char *follow_job(struct remote *remote, unsigned long long id)
         char state[32];
         json_text(response.body, "state", state, sizeof state);
         if (strcmp(state, "queued") != 0 && strcmp(state, "running") != 0) {
-            if (shown.bar_open)
-                fputc('\n', stderr);
+            cli_progress_end(&shown, strcmp(state, "done") == 0);
             return response.body;
         }
         if (!remote->json)
@@ -149,85 +117,75 @@ static char *follow_job(struct remote *remote, unsigned long long id)
     }
 }
 
-/* ---- the result, as cli_job.c prints it ---- */
+/* ---- the result, as a local job prints it ---- */
 
-static void print_result_text(const char *result)
+static void summarize_result(const char *result, struct cli_summary *summary)
 {
     const char *phases = json_get(result, "phases_us");
-    if (phases != NULL && *phases == '{') {
-        const char *p = phases + 1;
-        while (*p == '"') {
-            const char *name = p + 1;
-            const char *after = json_skip(p);
-            int name_len = (int)(after - 1 - name);
-            p = after + 1;
-            unsigned long long us = strtoull(p, NULL, 10);
-            if (us != 0 || (name_len == 4 && strncmp(name, "plan", 4) == 0))
-                printf("%-9.*s %10.3f ms\n", name_len, name, (double)us / 1e3);
-            p = json_skip(p);
-            if (*p == ',')
-                p++;
-        }
+    for (const char *p = phases != NULL && *phases == '{' ? phases + 1 : ""; *p == '"';) {
+        const char *name = p + 1, *after = json_skip(p);
+        size_t name_len = (size_t)(after - 1 - name);
+        p = after + 1;
+        for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++)
+            if (strlen(job_phase_name(phase)) == name_len && strncmp(name, job_phase_name(phase), name_len) == 0)
+                summary->phase_us[phase] = strtoull(p, NULL, 10);
+        p = json_skip(p);
+        if (*p == ',')
+            p++;
     }
-    printf("erased    %llu units%s", json_u64_or(result, "erase_units", 0),
-           json_true(result, "mass_erase") ? " (mass erase)" : "");
-    unsigned long long unchanged = json_u64_or(result, "unchanged_units", 0);
-    if (unchanged)
-        printf(", %llu unchanged units left alone", unchanged);
-    printf("\n");
-    printf("programmed %llu bytes, verified %llu bytes\n", json_u64_or(result, "program_bytes", 0),
-           json_u64_or(result, "verified_bytes", 0));
-    printf("total     %10.3f ms chip time\n", (double)json_u64_or(result, "total_us", 0) / 1e3);
+    summary->total_us = json_u64_or(result, "total_us", 0);
+    summary->erase_units = (uint32_t)json_u64_or(result, "erase_units", 0);
+    summary->unchanged_units = (uint32_t)json_u64_or(result, "unchanged_units", 0);
+    summary->program_bytes = (uint32_t)json_u64_or(result, "program_bytes", 0);
+    summary->verified_bytes = (uint32_t)json_u64_or(result, "verified_bytes", 0);
+    summary->mass_erased = json_true(result, "mass_erase");
+    summary->verified_on_target = json_true(result, "verified_on_target");
+    json_text(result, "part", summary->part, sizeof summary->part);
+    json_text(result, "core", summary->core, sizeof summary->core);
+    summary->dev_id = (unsigned)json_u64_or(result, "dev_id", 0);
+    summary->rev_id = (unsigned)json_u64_or(result, "rev_id", 0);
+    summary->flash_size = (uint32_t)json_u64_or(result, "flash_size", 0);
 }
 
 /* The job's end: 0 done, 1 anything else. */
-static int print_job_end(struct remote *remote, const char *record, unsigned long long image_id)
+static int print_job_end(struct remote *remote, const char *record, unsigned long long image_id, const char *request)
 {
-    char state[32], action[32];
+    static struct cli_summary summary;
+    memset(&summary, 0, sizeof summary);
+    char state[32], action[32], format[16];
     json_text(record, "state", state, sizeof state);
     json_text(record, "action", action, sizeof action);
-    bool ok = strcmp(state, "done") == 0;
+    if (!cli_action_from_name(action, &summary.action))
+        summary.action = JOB_ACTION_FLASH; /* a rollback flashes */
+    summary.action_name = cli_action_name(summary.action);
+    snprintf(summary.device, sizeof summary.device, "%s", remote->url_text);
+    summary.job_id = (unsigned long)json_u64_or(record, "id", 0);
+    summary.image_id = (unsigned long)image_id;
+    enum image_format read_as;
+    if (image_format_from_key(json_text(record, "image_format", format, sizeof format), &read_as)) {
+        json_text(record, "image_name", summary.image_name, sizeof summary.image_name);
+        summary.format_name = image_format_name(read_as);
+        summary.format_key = image_format_key(read_as);
+    }
+    summary.reset_by_nrst = strstr(request, "\"nrst\":true") != NULL;
     char *result = json_object(record, "result");
     char *error = json_object(record, "error");
-    unsigned long long id = json_u64_or(record, "id", 0);
-    char format[16];
-    enum image_format read_as;
-    bool has_format = image_format_from_key(json_text(record, "image_format", format, sizeof format), &read_as);
-    if (remote->json) {
-        printf("{\"ok\":%s,\"device\":\"%s\",\"job\":%llu,\"state\":\"%s\"", ok ? "true" : "false", remote->url_text,
-               id, state);
-        if (image_id)
-            printf(",\"image\":%llu", image_id);
-        if (has_format)
-            printf(",\"format\":\"%s\"", format);
-        if (result != NULL && strlen(result) > 2)
-            printf(",%.*s", (int)(strlen(result) - 2), result + 1);
-        if (error != NULL)
-            printf(",\"error\":%s", error);
-        printf("}\n");
-    } else {
-        char name[128];
-        printf("device    %s, job %llu (%s %s)\n", remote->url_text, id, action,
-               json_text(record, "image_name", name, sizeof name));
-        if (has_format)
-            printf("image     %s, %s\n", name, image_format_name(read_as));
-        if (result != NULL)
-            print_result_text(result);
-        if (!ok) {
-            char phase[32], status[64], detail[512], message[512];
-            json_text(error, "phase", phase, sizeof phase);
-            json_text(error, "status", status, sizeof status);
-            json_text(error, "detail", detail, sizeof detail);
-            json_text(error, "message", message, sizeof message);
-            fprintf(stderr, "airswd: %s: %s%s%s%s%s (job %s)\n", phase[0] ? phase : action, status[0] ? status : state,
-                    detail[0] ? ": " : "", detail, message[0] ? ": " : "", message, state);
-            if (json_true(error, "flash_changed"))
-                fprintf(stderr, "airswd: the flash was erased before the failure: it holds an incomplete image\n");
-        }
+    if (result != NULL)
+        summarize_result(result, &summary);
+    summary.ok = strcmp(state, "done") == 0;
+    if (!summary.ok) {
+        struct cli_error *failure = &summary.error;
+        cli_error_set(failure, action, state, "", "");
+        json_text(error, "phase", failure->phase, sizeof failure->phase);
+        json_text(error, "status", failure->status, sizeof failure->status);
+        json_text(error, "detail", failure->detail, sizeof failure->detail);
+        json_text(error, "message", failure->message, sizeof failure->message);
+        failure->flash_changed = json_true(error, "flash_changed");
     }
     free(result);
     free(error);
-    return ok ? 0 : 1;
+    cli_summary_print(&summary, remote->json);
+    return summary.ok ? 0 : 1;
 }
 
 /* POSTs a job (body is its JSON) and follows it to its end; the exit status. *final (may be NULL) receives the
@@ -245,8 +203,6 @@ static int run_job(struct remote *remote, const char *body, unsigned long long i
         if (response.status == 400 && strncmp(detail, "'action'", 8) == 0) {
             fprintf(stderr, "airswd: %s: the device at %s does not offer the %s action yet\n", action,
                     remote->url_text, action);
-            if (remote->json)
-                printf("{\"ok\":false,\"http_status\":400,\"error\":%s}\n", response.body);
         } else {
             print_http_error(remote, action, &response);
         }
@@ -265,7 +221,10 @@ static int run_job(struct remote *remote, const char *body, unsigned long long i
     char *record = follow_job(remote, id);
     if (record == NULL)
         return 1;
-    int status = print_job_end(remote, record, image_id);
+    /* A read's caller prints once the data is downloaded; its failure is printed here. */
+    char state[16];
+    json_text(record, "state", state, sizeof state);
+    int status = final != NULL && strcmp(state, "done") == 0 ? 0 : print_job_end(remote, record, image_id, body);
     /* A failed job leaves the device's store as it was (the image it uploaded stays staged): the upload made for
      * it goes too, so that refused images do not pile up in the store's slots. */
     if (status != 0 && uploaded)
@@ -394,8 +353,8 @@ static int remote_flash(struct remote *remote, const char *command, int argc, ch
         } else if (strcmp(argv[i], "--no-rollback") == 0 && !verify_only) {
             no_rollback = true;
         } else if (strcmp(argv[i], "--connect-under-reset") == 0) {
-            fprintf(stderr, "airswd: --connect-under-reset is a setting of the device: PUT /api/v1/settings "
-                            "{\"connect_under_reset\": true}\n");
+            fprintf(stderr, "airswd: --connect-under-reset is a setting of the device, for every job it runs: "
+                            "airswd --device %s settings connect_under_reset=true\n", remote->url_text);
             return 2;
         } else if (argv[i][0] != '-' && path == NULL) {
             path = argv[i];
@@ -485,7 +444,7 @@ static int remote_info(struct remote *remote, int argc)
     }
     const char *t = response.body;
     if (remote->json) {
-        printf("%s\n", t);
+        cli_json_body(t);
     } else {
         char part[96], core[32];
         json_text(t, "part", part, sizeof part);
@@ -533,7 +492,8 @@ static int remote_flag_job(struct remote *remote, const char *command, int argc,
 }
 
 /* read ADDRESS LENGTH -o FILE: a read job puts the memory in an image of the device's store; it is downloaded
- * into FILE, then deleted. */
+ * into FILE, then deleted. FILE is opened first: a folder that does not exist is a bad command line, found before
+ * the chip is read. */
 static int remote_read(struct remote *remote, int argc, char **argv)
 {
     uint32_t address, length;
@@ -542,37 +502,42 @@ static int remote_read(struct remote *remote, int argc, char **argv)
         fprintf(stderr, "usage: airswd --device URL read ADDRESS LENGTH -o FILE\n");
         return 2;
     }
+    struct cli_output out;
+    if (!cli_output_open(&out, argv[3], 0644, true))
+        return 2;
     char body[128];
     snprintf(body, sizeof body, "{\"action\":\"read\",\"address\":%lu,\"length\":%lu}", (unsigned long)address,
              (unsigned long)length);
     char *record = NULL;
-    if (run_job(remote, body, 0, false, "read", &record) != 0)
+    if (run_job(remote, body, 0, false, "read", &record) != 0) {
+        cli_output_abandon(&out);
         return 1;
+    }
     char data[128];
     json_text(record, "data", data, sizeof data);
     free(record);
-    const char *prefix = "/api/v1";
+    const char *prefix = "/api/v1/images/";
+    struct http_client_response response;
     if (strncmp(data, prefix, strlen(prefix)) != 0) {
         fprintf(stderr, "airswd: read: the device at %s did not say where the data is\n", remote->url_text);
+        cli_output_abandon(&out);
         return 1;
     }
-    struct http_client_response response;
-    if (!remote_request(remote, "GET", data, NULL, &response))
+    if (!remote_request(remote, "GET", data, NULL, &response)) {
+        cli_output_abandon(&out);
         return 1;
-    int status = 0;
-    if (response.status != 200 || response.body_len != length) {
+    }
+    bool ok = response.status == 200 && response.body_len == length;
+    if (!ok)
         print_http_error(remote, "read", &response);
-        status = 1;
-    } else {
-        if (!cli_output_write(argv[3], response.body, length, 0644, true))
-            status = 1;
-        if (status == 0 && !remote->json)
-            printf("read %lu bytes from 0x%08lX into %s\n", (unsigned long)length, (unsigned long)address, argv[3]);
-    }
+    ok = ok && cli_output_put(&out, response.body, length) && cli_output_commit(&out);
+    if (!ok)
+        cli_output_abandon(&out);
+    else
+        cli_read_print(address, length, argv[3], remote->json);
     http_client_response_free(&response);
-    unsigned long long image_id = strtoull(data + strlen("/api/v1/images/"), NULL, 10);
-    forget_image(remote, image_id);
-    return status;
+    forget_image(remote, strtoull(data + strlen(prefix), NULL, 10));
+    return ok ? 0 : 1;
 }
 
 int cli_remote_main(const char *url, const struct cli_options *options, const char *command, int argc, char **argv)
@@ -599,7 +564,7 @@ int cli_remote_main(const char *url, const struct cli_options *options, const ch
         return remote_read(&remote, argc, argv);
     fprintf(stderr,
             "airswd: %s is not available through --device (flash, verify, info, read, erase, reset, setup, debug, "
-            "trust, untrust, auth-header, board, update-firmware are); option "
+            "settings, trust, untrust, image-key, auth-header, board, update-firmware are); option "
             "bytes and read protection are changed on the bench, with a local target\n",
             command);
     return 2;

@@ -77,7 +77,7 @@ static int send_json(struct remote *remote, const char *what, const char *method
         print_http_error(remote, what, &response);
         status = 1;
     } else if (remote->json) {
-        printf("%s\n", response.body);
+        cli_json_body(response.body);
     } else {
         char *policy = json_object(response.body, "policy");
         const char *keys = policy ? json_get(policy, "trusted_keys") : NULL;
@@ -127,6 +127,9 @@ static int remote_setup(struct remote *remote, int argc, char **argv)
             return 2;
         }
     }
+    if ((key_path != NULL && !remote_file_readable(key_path)) ||
+        (image_key_path != NULL && !remote_file_readable(image_key_path)))
+        return 2;
     char code[32];
     if (code_text == NULL || !setup_code_text(code_text, code, sizeof code)) {
         fprintf(stderr, "airswd: setup needs --code CODE: the 16 hex digits the device showed at start (airswdd's "
@@ -179,6 +182,8 @@ int cli_remote_admin(struct remote *remote, const char *command, int argc, char 
             fprintf(stderr, "usage: airswd --device URL trust PUB.pem\n");
             return 2;
         }
+        if (!remote_file_readable(argv[0]))
+            return 2;
         if (!key_file_json(argv[0], key_json, sizeof key_json))
             return 1;
         snprintf(body, sizeof body, "{\"signing_key\":%s}", key_json);
@@ -187,12 +192,15 @@ int cli_remote_admin(struct remote *remote, const char *command, int argc, char 
     if (strcmp(command, "untrust") == 0) {
         char path[96];
         if (argc != 1 || strlen(argv[0]) != 2 * SECURE_KEY_ID_SIZE) {
-            fprintf(stderr, "usage: airswd --device URL untrust KEY-ID (16 hex digits, as `info` lists them)\n");
+            fprintf(stderr, "usage: airswd --device URL untrust KEY-ID (16 hex digits, as `airswd --device URL "
+                            "settings` lists them)\n");
             return 2;
         }
         snprintf(path, sizeof path, "/api/v1/keys/%s", argv[0]);
         return send_json(remote, "untrust", "DELETE", path, NULL);
     }
+    if (strcmp(command, "settings") == 0)
+        return cli_remote_settings(remote, argc, argv);
     if (strcmp(command, "auth-header") == 0) {
         if (argc < 2 || argc > 3) {
             fprintf(stderr, "usage: airswd --device URL auth-header METHOD PATH [BODY-FILE]\n");
@@ -204,17 +212,18 @@ int cli_remote_admin(struct remote *remote, const char *command, int argc, char 
             return 2;
         }
         struct http_client_body body = {0};
-        if (argc == 3 && (body.file = fopen(argv[2], "rb")) == NULL) {
-            fprintf(stderr, "airswd: cannot read %s\n", argv[2]);
-            return 1;
-        }
+        if (argc == 3 && (!remote_file_readable(argv[2]) || (body.file = fopen(argv[2], "rb")) == NULL))
+            return 2;
         char value[SECURE_AUTH_HEADER_MAX + 1];
         bool ok = remote_authorization(remote, argv[0], argv[1], argc == 3 ? &body : NULL, value, sizeof value);
         if (body.file)
             fclose(body.file);
         if (!ok)
             return 1;
-        printf("Authorization: %s\n", value);
+        if (remote->json)
+            printf("{\"ok\":true,\"authorization\":\"%s\"}\n", value);
+        else
+            printf("Authorization: %s\n", value);
         return 0;
     }
     return -1;

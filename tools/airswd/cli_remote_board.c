@@ -15,11 +15,9 @@ static int update_firmware(struct remote *remote, int argc, char **argv)
         fprintf(stderr, "usage: airswd --device URL update-firmware FIRMWARE.airswd   (airswd sign --target esp8266)\n");
         return 2;
     }
-    FILE *file = fopen(argv[0], "rb");
-    if (file == NULL) {
-        fprintf(stderr, "airswd: cannot read %s\n", argv[0]);
-        return 1;
-    }
+    FILE *file = remote_file_readable(argv[0]) ? fopen(argv[0], "rb") : NULL;
+    if (file == NULL)
+        return 2;
     struct http_client_body body = {.content_type = "application/octet-stream", .file = file};
     struct http_client_response response;
     bool reached = remote_request(remote, "POST", "/api/v1/firmware", &body, &response);
@@ -31,7 +29,7 @@ static int update_firmware(struct remote *remote, int argc, char **argv)
         print_http_error(remote, "update-firmware", &response);
         status = 1;
     } else if (remote->json) {
-        printf("%s\n", response.body);
+        cli_json_body(response.body);
     } else {
         printf("firmware: security version %llu, %llu bytes, checked by the device; %s\n",
                json_u64_or(response.body, "security_version", 0), json_u64_or(response.body, "size", 0),
@@ -108,6 +106,8 @@ static int board(struct remote *remote, int argc, char **argv)
     if (response.status != 200) {
         print_http_error(remote, "board", &response);
         status = 1;
+    } else if (remote->json) {
+        cli_json_body(response.body);
     } else {
         printf("%s\n", response.body);
     }

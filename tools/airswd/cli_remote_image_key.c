@@ -21,6 +21,8 @@ int cli_remote_image_key(struct remote *remote, const char *command, int argc, c
         return 2;
     }
     char hex[REMOTE_IMAGE_KEY_HEX_SIZE], body[64];
+    if (!remote_file_readable(argv[0]))
+        return 2;
     if (!image_key_file(argv[0], hex))
         return 1;
     snprintf(body, sizeof body, "{\"image_key\":\"%s\"}", hex);

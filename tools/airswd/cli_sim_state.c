@@ -59,12 +59,15 @@ bool cli_sim_state_load(struct sim_stm32 *sim, const char *path)
         return false;
     }
     uint32_t flash = sim_flash_size(sim->flash);
-    bool ok = read_header(file, path, sim, flash, SIM_FLASH_OPTION_AREA_SIZE) &&
-              fread(sim_flash_array(sim->flash), 1, flash, file) == flash &&
+    if (!read_header(file, path, sim, flash, SIM_FLASH_OPTION_AREA_SIZE)) {
+        fclose(file);
+        return false; /* read_header said why */
+    }
+    bool ok = fread(sim_flash_array(sim->flash), 1, flash, file) == flash &&
               fread(sim_flash_options(sim->flash), 1, SIM_FLASH_OPTION_AREA_SIZE, file) == SIM_FLASH_OPTION_AREA_SIZE;
     fclose(file);
     if (!ok) {
-        fprintf(stderr, "airswd: %s is truncated or damaged\n", path);
+        fprintf(stderr, "airswd: %s is truncated or damaged: remove it to start from an erased chip\n", path);
         return false;
     }
     sim_stm32_power_on_reset(sim); /* options load and boot as after a power cycle */

@@ -125,6 +125,10 @@ void cli_print_failure(const struct cli_target *target, const char *what)
 {
     char text[AIRSWD_STATUS_DETAIL_MAX + 256];
     fprintf(stderr, "airswd: %s: %s\n", what, status_format(&target->report, text, sizeof text));
+    struct cli_error error;
+    cli_error_set(&error, what, status_name(target->report.status), target->report.detail,
+                  status_message(target->report.status));
+    cli_report_failure(&error);
 }
 
 bool cli_parse_u32(const char *text, uint32_t *value)

@@ -76,9 +76,20 @@ static int keygen_usage(void)
     return 2;
 }
 
+/* --json: the files a command wrote, as one object. */
+static void print_written(const char *label, const char *path, const char *second_label, const char *second_path)
+{
+    printf("{\"ok\":true,\"%s\":", label);
+    cli_json_string(path);
+    if (second_label != NULL) {
+        printf(",\"%s\":", second_label);
+        cli_json_string(second_path);
+    }
+    printf("}\n");
+}
+
 int cmd_keygen(const struct cli_options *options, int argc, char **argv)
 {
-    (void)options;
     const char *out = NULL, *pub = NULL;
     bool aes = false;
     for (int i = 0; i < argc; i++) {
@@ -105,6 +116,8 @@ int cmd_keygen(const struct cli_options *options, int argc, char **argv)
         bool ok = cli_output_write(out, text, strlen(text), 0600, false);
         mbedtls_ctr_drbg_free(&drbg);
         mbedtls_entropy_free(&entropy);
+        if (ok && options->json)
+            print_written("image_key", out, NULL, NULL);
         return ok ? 0 : 1;
     }
     char default_pub[512];
@@ -140,7 +153,10 @@ int cmd_keygen(const struct cli_options *options, int argc, char **argv)
         unlink(out); /* a pair or nothing */
         return 1;
     }
-    printf("private key %s (keep it secret), public key %s\n", out, pub);
+    if (options->json)
+        print_written("private_key", out, "public_key", pub);
+    else
+        printf("private key %s (keep it secret), public key %s\n", out, pub);
     return 0;
 }
 
@@ -370,7 +386,6 @@ static int sign_attach(const char *signature_path, const char *input, const char
 
 int cmd_sign(const struct cli_options *options, int argc, char **argv)
 {
-    (void)options;
     const char *key_path = NULL, *pub_path = NULL, *aes_path = NULL, *out = NULL, *input = NULL;
     const char *header_out = NULL, *attach = NULL;
     struct image_container_header header = {.flash_base = 0x08000000};
@@ -472,7 +487,13 @@ int cmd_sign(const struct cli_options *options, int argc, char **argv)
     signed_file = container_attach(file, file_size, signature, signature_size, &signed_size);
     if (signed_file != NULL && cli_output_write(out, signed_file, signed_size, 0644, true))
         result = 0;
+
 done:
+    if (result == 0 && options->json)
+        print_written(external ? "unsigned_container" : "container", out, external ? "header" : NULL, header_out);
+    else if (result == 0)
+        printf("%s %s written%s%s\n", external ? "unsigned container" : "signed container", out,
+               external ? ", its header for the signer in " : "", external ? header_out : "");
     free(signed_file);
     free(file);
     free(payload);
@@ -513,6 +534,15 @@ int cmd_inspect(const struct cli_options *options, int argc, char **argv)
     if (file == NULL)
         return 1;
     struct status_report report;
+    status_clear(&report);
+    enum image_format format;
+    if (image_format_detect(file, size < IMAGE_FORMAT_DETECT_BYTES ? size : IMAGE_FORMAT_DETECT_BYTES, &format,
+                            &report) == STATUS_OK && format != IMAGE_FORMAT_CONTAINER) {
+        fprintf(stderr, "airswd: %s holds a firmware image (%s), not a signed container: inspect reads containers, "
+                        "which `airswd sign` makes from it\n", input, image_format_name(format));
+        free(file);
+        return 1;
+    }
     status_clear(&report);
     struct image_container_header header;
     enum status status =
@@ -566,9 +596,10 @@ int cmd_inspect(const struct cli_options *options, int argc, char **argv)
     char key_id[2 * SECURE_KEY_ID_SIZE + 1];
     secure_key_id_format(header.key_id, key_id);
     if (json) {
-        printf("{\"format_version\":%u,\"flags\":%u,\"encrypted\":%s,\"security_version\":%lu,\"flash_base\":%lu,"
+        printf("{\"ok\":%s,\"format_version\":%u,\"flags\":%u,\"encrypted\":%s,\"security_version\":%lu,"
+               "\"flash_base\":%lu,"
                "\"payload_size\":%lu,\"key_id\":\"%s\",\"signature_size\":%zu,\"programmer_firmware\":%s,",
-               IMAGE_CONTAINER_VERSION, header.flags, encrypted ? "true" : "false",
+               result == 0 ? "true" : "false", IMAGE_CONTAINER_VERSION, header.flags, encrypted ? "true" : "false",
                (unsigned long)header.security_version, (unsigned long)header.flash_base,
                (unsigned long)header.payload_size, key_id, signature_size,
                (header.flags & IMAGE_CONTAINER_FLAG_PROGRAMMER) ? "true" : "false");

@@ -62,7 +62,7 @@ static void print_text(const struct stm32_target *part, const struct stm32_optio
 
 static void print_json(const struct stm32_target *part, const struct stm32_option_bytes *options)
 {
-    printf("{\"part\":\"%s\",\"rdp_level\":%u,\"user\":%lu,\"user_bits\":{", part->part->name, options->rdp_level,
+    printf("{\"ok\":true,\"part\":\"%s\",\"rdp_level\":%u,\"user\":%lu,\"user_bits\":{", part->part->name, options->rdp_level,
            (unsigned long)options->user);
     const char *separator = "";
     for (const struct stm32_option_field *field = part->part->user_fields; field && field->name; field++) {
@@ -247,7 +247,6 @@ int cmd_option_bytes(struct cli_target *target, const struct cli_options *option
 int cmd_unlock(struct cli_target *target, const struct cli_options *options, const char *command, int argc, char **argv)
 {
     (void)command;
-    (void)options;
     if (argc != 1 || strcmp(argv[0], "--yes") != 0) {
         fprintf(stderr,
                 "airswd: unlock removes read protection (RDP level 1 -> 0), and to do that the chip erases its whole "
@@ -266,7 +265,11 @@ int cmd_unlock(struct cli_target *target, const struct cli_options *options, con
     if (status == STATUS_OK)
         status = ops->read_protection(part, &before);
     if (status == STATUS_OK && before == 0) {
-        printf("%s is not read-protected (level 0): nothing to do, the flash was left as it is\n", part->part->name);
+        if (options->json)
+            printf("{\"ok\":true,\"part\":\"%s\",\"rdp_level_before\":0,\"erased\":false}\n", part->part->name);
+        else
+            printf("%s is not read-protected (level 0): nothing to do, the flash was left as it is\n",
+                   part->part->name);
         return 0;
     }
     if (status == STATUS_OK)
@@ -283,8 +286,12 @@ int cmd_unlock(struct cli_target *target, const struct cli_options *options, con
         cli_print_failure(target, "unlock");
         return 1;
     }
-    printf("read protection of %s removed (level %u -> 0): the chip erased its %lu KB of flash; %.3f ms chip time\n",
-           part->part->name, before, (unsigned long)(part->flash_size / 1024),
-           (double)(target->system->now_us(target->system->ctx) - start) / 1e3);
+    double ms = (double)(target->system->now_us(target->system->ctx) - start) / 1e3;
+    if (options->json)
+        printf("{\"ok\":true,\"part\":\"%s\",\"rdp_level_before\":%u,\"erased\":true,\"total_us\":%.0f}\n",
+               part->part->name, before, ms * 1e3);
+    else
+        printf("read protection of %s removed (level %u -> 0): the chip erased its %lu KB of flash; %.3f ms chip "
+               "time\n", part->part->name, before, (unsigned long)(part->flash_size / 1024), ms);
     return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * cmd_target.c - the one-shot commands on an identified part: `info`, `read`, `erase`, `reset`.
+ * cmd_target.c - the one-shot commands on a part: `info`, `read`, `erase`, `reset`.
  */
 #include "cli.h"
 
@@ -27,7 +27,8 @@ int cmd_info(struct cli_target *target, const struct cli_options *options, const
     }
     uint32_t units = image_target_erase_unit_count(&part->memory);
     if (options->json) {
-        printf("{\"part\":\"%s\",\"core\":\"%s\",\"dev_id\":%u,\"rev_id\":%u,\"flash_size\":%lu,\"erase_units\":%lu,"
+        printf("{\"ok\":true,\"part\":\"%s\",\"core\":\"%s\",\"dev_id\":%u,\"rev_id\":%u,\"flash_size\":%lu,"
+               "\"erase_units\":%lu,"
                "\"program_unit\":%lu,\"flash_controller\":\"%s\",\"rdp_level\":%u,\"dpidr\":%lu}\n",
                part->part->name, stm32_core_name(part->cpuid), stm32_dev_id(part), stm32_rev_id(part),
                (unsigned long)part->flash_size, (unsigned long)units, (unsigned long)part->memory.program_unit,
@@ -69,7 +70,6 @@ int cmd_read(struct cli_target *target, const struct cli_options *options, const
         char **argv)
 {
     (void)command;
-    (void)options;
     uint32_t address, length;
     if (argc != 4 || !cli_parse_u32(argv[0], &address) || !cli_parse_u32(argv[1], &length) || strcmp(argv[2], "-o") != 0 ||
         length == 0) {
@@ -99,68 +99,25 @@ int cmd_read(struct cli_target *target, const struct cli_options *options, const
     else
         cli_output_abandon(&out);
     if (ok)
-        printf("read %lu bytes from 0x%08lX into %s\n", (unsigned long)length, (unsigned long)address, argv[3]);
+        cli_read_print(address, length, argv[3], options->json);
     return ok ? 0 : 1;
 }
 
-int cmd_erase(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
-        char **argv)
+/* erase [--mass] and reset [--nrst]: the device's erase and reset jobs, run here, so that both print the same and
+ * take the same time: erase goes the quickest way (one mass erase where it is quicker than unit by unit, which is
+ * every part the simulator models), --mass asks for one mass erase in any case. */
+int cmd_erase_or_reset(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
+              char **argv)
 {
-    (void)command;
-    (void)options;
-    bool mass = argc == 1 && strcmp(argv[0], "--mass") == 0;
-    if (argc > 1 || (argc == 1 && !mass)) {
-        fprintf(stderr, "usage: airswd erase [--mass]   (every erase unit one by one, or one mass erase)\n");
+    bool reset = strcmp(command, "reset") == 0;
+    const char *flag = reset ? "--nrst" : "--mass";
+    bool set = argc == 1 && strcmp(argv[0], flag) == 0;
+    if (argc > 1 || (argc == 1 && !set)) {
+        fprintf(stderr, reset ? "usage: airswd reset [--nrst]   (SYSRESETREQ, or a pulse on NRST)\n"
+                              : "usage: airswd erase [--mass]   (the quickest way, or one mass erase)\n");
         return 2;
     }
-    struct cli_session session;
-    if (!cli_session_open(target, &session))
-        return 1;
-    struct stm32_target *part = &session.target;
-    const struct stm32_flash_ops *ops = stm32_flash_ops(part);
-    uint64_t start = target->system->now_us(target->system->ctx);
-    enum status status = cortexm_reset_halt(&session.core, CORTEXM_RESET_SYSRESETREQ);
-    if (status == STATUS_OK)
-        status = ops->unlock(part);
-    uint32_t units = image_target_erase_unit_count(&part->memory);
-    if (status == STATUS_OK && mass)
-        status = ops->mass_erase(part);
-    for (uint32_t unit = 0; status == STATUS_OK && !mass && unit < units; unit++) {
-        struct image_range range;
-        image_target_erase_unit(&part->memory, unit, &range);
-        status = ops->erase_unit(part, unit, range);
-    }
-    if (status == STATUS_OK)
-        status = ops->lock(part);
-    target->keep_state = true;
-    if (status != STATUS_OK) {
-        cli_print_failure(target, "erase");
-        return 1;
-    }
-    printf("erased %lu KB of %s (%s) in %.3f ms chip time\n", (unsigned long)(part->flash_size / 1024),
-           part->part->name, mass ? "mass erase" : "unit by unit",
-           (double)(target->system->now_us(target->system->ctx) - start) / 1e3);
-    return 0;
-}
-
-int cmd_reset(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
-        char **argv)
-{
-    (void)command;
-    (void)options;
-    bool nrst = argc == 1 && strcmp(argv[0], "--nrst") == 0;
-    if (argc > 1 || (argc == 1 && !nrst)) {
-        fprintf(stderr, "usage: airswd reset [--nrst]   (SYSRESETREQ, or a pulse on NRST)\n");
-        return 2;
-    }
-    struct cli_session session;
-    if (!cli_session_open(target, &session))
-        return 1;
-    if (cortexm_reset_run(&session.core, nrst ? CORTEXM_RESET_NRST : CORTEXM_RESET_SYSRESETREQ) != STATUS_OK) {
-        cli_print_failure(target, "reset");
-        return 1;
-    }
-    target->keep_state = true;
-    printf("reset %s by %s; it runs its firmware\n", session.target.part->name, nrst ? "NRST" : "SYSRESETREQ");
-    return 0;
+    struct job_options job_options = {.action = reset ? JOB_ACTION_RESET : JOB_ACTION_ERASE,
+                                      .mass_erase = !reset && set, .reset_by_nrst = reset && set};
+    return cli_run_job(target, options, NULL, &job_options);
 }

@@ -8,83 +8,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out)
+/* Global options given after the command: --json works anywhere (no command has an option of that name); the others
+ * choose how the command is run, so they are refused with where they go. Returns false after saying so. */
+static bool take_late_options(struct cli_options *options, const char *command, int *argc, char **argv)
 {
-    fprintf(out,
-            "usage: airswd [--target TARGET] [--swclk HZ] [--trace FILE.vcd] [--json] COMMAND [ARGS]\n"
-            "       airswd --device http://HOST:PORT [--passphrase-file FILE] [--json] COMMAND [ARGS]\n"
-            "\n"
-            "targets:\n"
-            "  sim[:PART[,state=FILE][,swclk=HZ]]  a simulated STM32 (default sim:stm32f103c8); state=FILE keeps\n"
-            "                                      its flash and option bytes in FILE between runs\n"
-            "  unwired      SWD pins with nothing attached (to see how failures are reported)\n"
-            "\n"
-            "commands:\n"
-            "  probe [ADDRESS [WORDS]]        identify the debug port and access port, read memory\n"
-            "  info                           identify the part: line, core, flash, read protection\n"
-            "  flash FILE [--base ADDR] [--no-verify] [--no-reset] [--skip-unchanged] [--connect-under-reset]\n"
-            "                                 erase what the image touches, program, verify, run it;\n"
-            "                                 --skip-unchanged leaves erase units that already hold the image\n"
-            "  verify FILE [--base ADDR]      compare the flash with an image\n"
-            "  read ADDRESS LENGTH -o FILE    copy target memory into a file\n"
-            "  erase [--mass]                 erase the whole flash\n"
-            "  reset [--nrst]                 reset the part and let it run\n"
-            "  option-bytes                   show read protection, user bits and write-protected erase units\n"
-            "  option-bytes --set rdp=1|wrp=none|wrp=all|wrp=UNIT-UNIT ...\n"
-            "                                 program them and load them (the part is reset); rdp=2 is refused\n"
-            "  unlock --yes                   remove read protection (level 1 -> 0): the chip erases its flash\n"
-            "\n"
-            "signed containers (no target; docs/image-format.md):\n"
-            "  keygen -o KEY.pem [--pub PUB.pem]   new P-256 signing key (private key mode 0600)\n"
-            "  keygen --aes -o KEY.hex            new AES-128 image key\n"
-            "  sign --key KEY.pem --version N --target PART [--target PART...] [--base ADDR]\n"
-            "       [--encrypt-key KEY.hex] FILE -o OUT\n"
-            "                                 put FILE in a container signed for PART (e.g. stm32f103c8)\n"
-            "  sign --key KEY.pem --version N --target esp8266 FIRMWARE.bin -o OUT\n"
-            "                                 sign the programmer's own firmware (build/esp8266/4mb/airswd.bin)\n"
-            "  sign --pub PUB.pem ... FILE -o UNSIGNED --header-out HEADER.bin\n"
-            "                                 for an external signer: `openssl dgst -sha256 -sign KEY.pem\n"
-            "                                 -out SIG.der HEADER.bin`, then sign --attach SIG.der UNSIGNED -o OUT\n"
-            "  inspect [--pub PUB.pem] FILE   print the header; with --pub, check the signature\n"
-            "\n"
-            "through --device (the admin passphrase from --passphrase-file or $AIRSWD_PASSPHRASE):\n"
-            "  flash, verify, info, read, erase, reset   as above, run by the device\n"
-            "  flash FILE --no-rollback       when the device's store has no room for FILE beside its rollback\n"
-            "                                 copy: give that copy up (without it the device refuses, HTTP 507)\n"
-            "  setup --code CODE [--signing-key PUB.pem] [--image-key KEY.hex]\n"
-            "                                 first-boot setup with the code the device showed at start: the\n"
-            "                                 passphrase (12 characters or more) becomes the admin's; images\n"
-            "                                 signed by PUB.pem are trusted\n"
-            "  debug on|off                   debug mode: unsigned images and memory reads allowed\n"
-            "  trust PUB.pem, untrust KEY-ID  add or remove a trusted signing key\n"
-            "  image-key KEY.hex              install or replace the key of encrypted containers (keygen --aes)\n"
-            "  auth-header METHOD PATH [BODY-FILE]\n"
-            "                                 print an Authorization header for one request (for curl)\n"
-            "  update-firmware FIRMWARE.airswd\n"
-            "                                 the programmer's own firmware, signed for esp8266: checked by the\n"
-            "                                 device, which restarts into it on trial\n"
-            "  board [--wifi SSID] [--wifi-password-file FILE] [--pin-swclk N] [--pin-swdio N]\n"
-            "        [--pin-nrst N|none] [--pin-boot0 N|none]\n"
-            "                                 an ESP8266's WiFi network and pins: shown, after changing those given\n"
-            "\n"
-            "FILE is Intel HEX, ELF or a raw binary (at --base, 0x08000000 by default). Exit status: 0 success,\n"
-            "1 the operation failed, 2 bad command line.\n");
+    static const char *const global[] = {"--target", "--swclk", "--trace", "--device", "--passphrase-file"};
+    int kept = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            options->json = true;
+            continue;
+        }
+        for (size_t g = 0; g < sizeof global / sizeof global[0]; g++) {
+            bool own = strcmp(command, "sign") == 0 && strcmp(argv[i], "--target") == 0; /* sign's part */
+            if (strcmp(argv[i], global[g]) == 0 && !own) {
+                fprintf(stderr, "airswd: %s goes before the command: airswd %s ... %s ...\n", argv[i], argv[i],
+                        command);
+                return false;
+            }
+        }
+        argv[kept++] = argv[i];
+    }
+    *argc = kept;
+    return true;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv, struct cli_options *options, const char **command_out)
 {
-    struct cli_options options = {.target = "sim"};
     static const struct option long_options[] = {
         {"target", required_argument, NULL, 't'}, {"swclk", required_argument, NULL, 's'},
         {"trace", required_argument, NULL, 'v'},  {"help", no_argument, NULL, 'h'},
         {"json", no_argument, NULL, 'j'},         {"device", required_argument, NULL, 'd'},
-        {"passphrase-file", required_argument, NULL, 'p'},
+        {"passphrase-file", required_argument, NULL, 'p'}, {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--json") == 0) /* before anything can fail: every failure is an object */
+            cli_report_start(true);
+    bool local_target_given = false;
     int option;
     while ((option = getopt_long(argc, argv, "+t:h", long_options, NULL)) != -1) {
         switch (option) {
-        case 't': options.target = optarg; break;
+        case 't': options->target = optarg; local_target_given = true; break;
         case 's': {
             char *end;
             unsigned long hz = strtoul(optarg, &end, 0);
@@ -92,38 +57,58 @@ int main(int argc, char **argv)
                 fprintf(stderr, "airswd: --swclk wants a frequency in Hz, 1 to 100000000\n");
                 return 2;
             }
-            options.swclk_hz = (uint32_t)hz;
+            options->swclk_hz = (uint32_t)hz;
+            local_target_given = true;
             break;
         }
-        case 'v': options.trace_path = optarg; break;
-        case 'j': options.json = true; break;
-        case 'd': options.device = optarg; break;
-        case 'p': options.passphrase_file = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'v': options->trace_path = optarg; local_target_given = true; break;
+        case 'j': options->json = true; break;
+        case 'd': options->device = optarg; break;
+        case 'p': options->passphrase_file = optarg; break;
+        case 'h': cli_usage(stdout); return 0;
+        case 'V':
+            printf(cli_report_json() ? "{\"ok\":true,\"version\":\"%s\"}\n" : "airswd %s\n", AIRSWD_VERSION);
+            return 0;
+        default: cli_usage(stderr); return 2;
         }
     }
     if (optind >= argc) {
-        usage(stderr);
+        cli_usage(stderr);
         return 2;
     }
-    const char *command = argv[optind];
-    if (options.device != NULL)
-        return cli_remote_main(options.device, &options, command, argc - optind - 1, argv + optind + 1);
+    const char *command = *command_out = argv[optind];
+    int command_argc = argc - optind - 1;
+    char **command_argv = argv + optind + 1;
+    if (command_argc == 1 && (strcmp(command_argv[0], "--help") == 0 || strcmp(command_argv[0], "-h") == 0)) {
+        if (cli_usage_command(stdout, command))
+            return 0;
+        fprintf(stderr, "airswd: unknown command '%s' (airswd --help lists them)\n", command);
+        return 2;
+    }
+    if (!take_late_options(options, command, &command_argc, command_argv))
+        return 2;
+    if (options->device != NULL && local_target_given) {
+        fprintf(stderr, "airswd: --target, --swclk and --trace choose a local target; with --device the device's "
+                        "own target is used (its clock: airswd --device %s settings swclk_hz=HZ)\n",
+                options->device);
+        return 2;
+    }
+    if (options->device != NULL)
+        return cli_remote_main(options->device, options, command, command_argc, command_argv);
     static const struct {
         const char *name;
         int (*run)(const struct cli_options *options, int argc, char **argv);
     } host_commands[] = {{"keygen", cmd_keygen}, {"sign", cmd_sign}, {"inspect", cmd_inspect}};
     for (size_t i = 0; i < sizeof host_commands / sizeof host_commands[0]; i++)
         if (strcmp(command, host_commands[i].name) == 0)
-            return host_commands[i].run(&options, argc - optind - 1, argv + optind + 1);
+            return host_commands[i].run(options, command_argc, command_argv);
     static const struct {
         const char *name;
         int (*run)(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
                    char **argv);
     } commands[] = {
         {"probe", cmd_probe}, {"info", cmd_info}, {"flash", cmd_flash}, {"verify", cmd_flash},
-        {"read", cmd_read},   {"erase", cmd_erase}, {"reset", cmd_reset},
+        {"read", cmd_read},   {"erase", cmd_erase_or_reset}, {"reset", cmd_erase_or_reset},
         {"option-bytes", cmd_option_bytes}, {"unlock", cmd_unlock},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -131,14 +116,25 @@ int main(int argc, char **argv)
             continue;
         port_host_catch_interrupts();
         struct cli_target target;
-        if (!cli_target_open(&target, &options))
+        if (!cli_target_open(&target, options))
             return 2;
-        int result = commands[i].run(&target, &options, command, argc - optind - 1, argv + optind + 1);
+        int result = commands[i].run(&target, options, command, command_argc, command_argv);
         if (!cli_target_close(&target) && result == 0)
             result = 1; /* the chip's state, which the next command would act on, is not what it did */
         return result;
     }
-    fprintf(stderr, "airswd: unknown command '%s'\n", command);
-    usage(stderr);
+    if (cli_usage_command(stderr, command)) {
+        fprintf(stderr, "airswd: %s works through a device only: airswd --device URL %s\n", command, command);
+        return 2;
+    }
+    fprintf(stderr, "airswd: unknown command '%s' (airswd --help lists them)\n", command);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_options options = {.target = "sim"};
+    const char *command = "";
+    int status = run(argc, argv, &options, &command);
+    return cli_report_end(command, status);
 }

@@ -15,7 +15,8 @@
 #define REMOTE_KEY_SIZE 32
 
 struct remote {
-    const char *url_text;
+    const char *url_text;         /* as given, with http:// in front when it had no scheme */
+    char url_with_scheme[320];
     struct http_url url;
     bool json;
     bool has_passphrase;          /* a passphrase was given: requests that need it are signed */
@@ -69,6 +70,12 @@ int cli_remote_admin(struct remote *remote, const char *command, int argc, char 
 bool image_key_file(const char *path, char hex[REMOTE_IMAGE_KEY_HEX_SIZE]);
 /* `airswd --device URL image-key KEY.hex` (cli_remote_image_key.c): the exit status, or -1 for another command. */
 int cli_remote_image_key(struct remote *remote, const char *command, int argc, char **argv);
+
+/* `airswd --device URL settings [KEY=VALUE...]` (cli_remote_settings.c): the exit status. */
+int cli_remote_settings(struct remote *remote, int argc, char **argv);
+
+/* A file named on the command line opens for reading; false after saying why (the caller exits 2). */
+bool remote_file_readable(const char *path);
 
 /* `airswd --device URL update-firmware|board` (cli_remote_board.c): the exit status, or -1 for another command. */
 int cli_remote_board(struct remote *remote, const char *command, int argc, char **argv);

@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "remote.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,13 +34,29 @@ bool remote_passphrase(const struct cli_options *options, char *out, size_t size
     return true;
 }
 
+bool remote_file_readable(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        fprintf(stderr, "airswd: cannot open %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    fclose(file);
+    return true;
+}
+
 bool remote_open(struct remote *remote, const char *url, const struct cli_options *options)
 {
     memset(remote, 0, sizeof *remote);
     remote->url_text = url;
+    if (strstr(url, "://") == NULL) { /* HOST:PORT: the devices speak plain HTTP */
+        snprintf(remote->url_with_scheme, sizeof remote->url_with_scheme, "http://%s", url);
+        remote->url_text = remote->url_with_scheme;
+    }
     remote->json = options->json;
-    if (!http_url_parse(url, &remote->url)) {
-        fprintf(stderr, "airswd: --device wants a URL such as http://127.0.0.1:8080, not '%s'\n", url);
+    if (!http_url_parse(remote->url_text, &remote->url)) {
+        fprintf(stderr, "airswd: --device wants a URL such as http://127.0.0.1:8080 or 127.0.0.1:8080, not '%s' "
+                        "(only http:// is spoken)\n", url);
         return false;
     }
     if (remote_passphrase(options, remote->passphrase, sizeof remote->passphrase)) {
@@ -81,14 +98,14 @@ bool remote_key(struct remote *remote)
     return true;
 }
 
-/* Every request is signed (after setup the device answers reads of its work to signed requests only), except the
- * ones made before a client can sign: setup, the nonce, and the device's summary (its setup state). */
+/* Every request is signed (after setup the device answers reads of its work to signed requests only, and GET
+ * /device its whole state, policy included), except the ones made before a client can sign: setup and the nonce.
+ * The salt comes from an unsigned GET /device of its own (remote_key). */
 static bool needs_auth(const char *method, const char *path)
 {
     if (strcmp(method, "POST") == 0 && strcmp(path, "/api/v1/setup") == 0)
         return false;
-    return strcmp(method, "GET") != 0 ||
-           (strcmp(path, "/api/v1/auth/nonce") != 0 && strcmp(path, "/api/v1/device") != 0);
+    return strcmp(method, "GET") != 0 || strcmp(path, "/api/v1/auth/nonce") != 0;
 }
 
 static bool body_sha256(const struct http_client_body *body, uint8_t digest[SECURE_SHA256_SIZE])

@@ -1,5 +1,5 @@
 /*
- * main.c - airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR [--store-size SIZE]
+ * main.c - airswdd --target sim:PART[,state=FILE] --listen ADDRESS:PORT --state-dir DIR [--store-size SIZE]
  *         [--factory-reset] [--hostname NAME] [--setup-code-file FILE]
  *
  * The staging store lives in DIR/store.bin, of --store-size bytes; the target is opened as the airswd command line opens it (cli_target.c,
@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +33,13 @@
  * refuse a request that got a connection (airswd_config.h). */
 _Static_assert(API_EXCHANGES >= HTTP_SERVER_CONNECTIONS, "an API exchange for every HTTP connection");
 
-#define AIRSWDD_VERSION "0.4.0"
 /* The staging store's default size: the partition a 4 MB ESP8266 board gives it (0x210000 bytes), so that the
  * daemon takes the images the device takes (docs/store.md). */
 #define AIRSWDD_STORE_BYTES_DEFAULT (2112u * 1024u)
 
 struct airswdd_options {
     const char *target;
+    uint32_t address; /* IPv4, host byte order */
     uint16_t port;
     const char *state_dir;
     uint32_t store_sectors;
@@ -53,8 +54,10 @@ struct airswdd_options {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR "
+    fprintf(out, "usage: airswdd --target sim:PART[,state=FILE] --listen ADDRESS:PORT --state-dir DIR "
                     "[--store-size SIZE] [--factory-reset] [--trust-key PUB.pem ...] [--image-key KEY.hex]\n"
+                    "  --listen      127.0.0.1:PORT serves this host only, a LAN address or 0.0.0.0 the network\n"
+                    "                (every request that changes something is signed); PORT 0: any free port\n"
                     "  --store-size  the staging store's file DIR/store.bin, in bytes or with K or M (default 2112K,\n"
                     "                a 4 MB ESP8266's partition); whole 4 KB sectors. A store.bin of another size is\n"
                     "                replaced by an empty store of this size (its images are lost)\n"
@@ -71,19 +74,41 @@ static void usage(FILE *out)
             SECURE_IMAGE_MAX_KEYS);
 }
 
-static bool parse_listen(const char *text, uint16_t *port)
+/* --listen ADDRESS:PORT: an IPv4 address of this host (127.0.0.1 for the loopback only, a LAN address, 0.0.0.0 for
+ * every one) or localhost. Every request that changes something or reads the target is authenticated, so a LAN
+ * address is as safe as the loopback (docs/security.md). */
+static bool parse_listen(const char *text, uint32_t *address, uint16_t *port)
 {
-    const char *prefix = "127.0.0.1:";
-    if (strncmp(text, prefix, strlen(prefix)) != 0) {
-        fprintf(stderr, "airswdd: --listen takes 127.0.0.1:PORT (the daemon serves the loopback only for now)\n");
+    const char *colon = strrchr(text, ':');
+    char host[64];
+    size_t host_len = colon != NULL ? (size_t)(colon - text) : 0;
+    if (text[0] == '[') {
+        fprintf(stderr, "airswdd: --listen %s: IPv6 is not served yet; --listen 0.0.0.0:PORT serves every IPv4 "
+                        "address of this host\n", text);
+        return false;
+    }
+    struct in_addr parsed;
+    if (colon == NULL || host_len == 0 || host_len >= sizeof host) {
+        fprintf(stderr, "airswdd: --listen takes ADDRESS:PORT, such as 127.0.0.1:8080 (this host only), "
+                        "192.168.1.20:8080 (one LAN address) or 0.0.0.0:8080 (every address), not '%s'\n", text);
+        return false;
+    }
+    memcpy(host, text, host_len);
+    host[host_len] = '\0';
+    if (strcmp(host, "localhost") == 0)
+        snprintf(host, sizeof host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &parsed) != 1) {
+        fprintf(stderr, "airswdd: --listen %s: '%s' is not an IPv4 address (such as 127.0.0.1, 192.168.1.20 or "
+                        "0.0.0.0)\n", text, host);
         return false;
     }
     char *end;
-    unsigned long value = strtoul(text + strlen(prefix), &end, 10);
-    if (*end != '\0' || end == text + strlen(prefix) || value > 65535) {
-        fprintf(stderr, "airswdd: bad port in --listen %s\n", text);
+    unsigned long value = strtoul(colon + 1, &end, 10);
+    if (*end != '\0' || end == colon + 1 || value > 65535) {
+        fprintf(stderr, "airswdd: --listen %s: the port is a number from 0 (any free one) to 65535\n", text);
         return false;
     }
+    *address = ntohl(parsed.s_addr);
     *port = (uint16_t)value;
     return true;
 }
@@ -129,7 +154,7 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
         if (strcmp(arg, "--target") == 0 && has_value) {
             options->target = argv[++i];
         } else if (strcmp(arg, "--listen") == 0 && has_value) {
-            if (!parse_listen(argv[++i], &options->port))
+            if (!parse_listen(argv[++i], &options->address, &options->port))
                 return false;
             listen = true;
         } else if (strcmp(arg, "--state-dir") == 0 && has_value) {
@@ -217,7 +242,11 @@ static bool open_storage(struct port_file_storage *storage, const struct airswdd
     struct status_report report = {0};
     if (port_file_storage_open(storage, path, options->store_sectors, &report) != STATUS_OK) {
         char text[AIRSWD_STATUS_DETAIL_MAX + 256];
-        fprintf(stderr, "airswdd: %s: %s\n", path, status_format(&report, text, sizeof text));
+        if (report.status == STATUS_STORE_BUSY) /* the lock on the file: not an upload, another daemon */
+            fprintf(stderr, "airswdd: %s: another airswdd serves --state-dir %s: stop it, or give this one a folder "
+                            "of its own\n", report.detail, options->state_dir);
+        else
+            fprintf(stderr, "airswdd: %s: %s\n", path, status_format(&report, text, sizeof text));
         return false;
     }
     if (storage->replaced_sectors != 0)
@@ -307,7 +336,7 @@ int main(int argc, char **argv)
         .system = &host,
         .target = {.swd = target.swd_pins, .system = target.system, .pins = target.pins},
         .target_name = options.target,
-        .version = AIRSWDD_VERSION,
+        .version = AIRSWD_VERSION,
         .store_storage = &storage.hal,
         .persist = port_persist_init(&persist, options.state_dir),
         .persist_ctx = &persist,
@@ -344,15 +373,18 @@ int main(int argc, char **argv)
     port_host_catch_interrupts();
     worker.idle = airswdd_idle;
     int status = 1;
-    if (http_server_open(&server, &device.api.http, &host, INADDR_LOOPBACK, options.port) != 0) {
-        fprintf(stderr, "airswdd: cannot listen on 127.0.0.1:%u: %s\n", options.port, strerror(errno));
+    char address[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &(struct in_addr){.s_addr = htonl(options.address)}, address, sizeof address);
+    if (http_server_open(&server, &device.api.http, &host, options.address, options.port) != 0) {
+        fprintf(stderr, "airswdd: cannot listen on %s:%u: %s\n", address, options.port, strerror(errno));
     } else if (!airswdd_worker_start(&worker, &device)) {
         fprintf(stderr, "airswdd: cannot start the job thread\n");
         http_server_close(&server);
     } else {
-        service_log(&device.service, "airswdd %s serving %s (%s)", AIRSWDD_VERSION, options.target,
+        service_log(&device.service, "airswdd %s serving %s (%s)", AIRSWD_VERSION, options.target,
                     target.description);
-        printf("airswdd: listening on http://127.0.0.1:%u\n", http_server_port(&server));
+        printf("airswdd: listening on http://%s:%u%s\n", address, http_server_port(&server),
+               options.address == INADDR_ANY ? " (every IPv4 address of this host)" : "");
         fflush(stdout);
         airswdd_worker_notify(&worker); /* the firmware already in the chip runs a little */
         status = 0;
