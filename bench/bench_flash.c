@@ -15,25 +15,11 @@
 
 #include "../tests/unit/image_test_files.h"
 #include "job/job.h"
+#include "memory_file.h"
 #include "sim_session.h"
 
 #define KB 1024u
 #define GOAL_RATIO 1.10
-
-struct memory_file {
-    uint8_t *bytes;
-    uint32_t size;
-};
-
-static long memory_file_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
-{
-    const struct memory_file *file = ctx;
-    if (offset >= file->size)
-        return 0;
-    uint32_t n = file->size - offset < len ? file->size - offset : len;
-    memcpy(buf, file->bytes + offset, n);
-    return (long)n;
-}
 
 /* The datasheet limit for size bytes from the start of flash on this simulated part. */
 static double limit_seconds(const struct sim_part *part, uint32_t size)

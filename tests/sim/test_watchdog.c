@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "job/job.h"
+#include "memory_file.h"
 #include "sim_session.h"
 #include "test_skip.h"
 
@@ -26,34 +27,6 @@
 #define DHCSR_RUN 0xA05F0001u
 #define DBGMCU_APB_FZ1 0x40015808u
 #define DBG_IWDG_STOP (1u << 12)
-
-struct memory_file {
-    uint8_t bytes[IMAGE_BYTES];
-    size_t size;
-};
-
-static long memory_file_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
-{
-    const struct memory_file *file = ctx;
-    if (offset >= file->size)
-        return 0;
-    size_t n = file->size - offset < len ? file->size - offset : len;
-    memcpy(buf, file->bytes + offset, n);
-    return (long)n;
-}
-
-static bool load_watchdog_firmware(const char *family, struct memory_file *file)
-{
-    const char *build = getenv("AIRSWD_BINARY_DIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/examples/firmware/%s/watchdog_%s.elf", build ? build : ".", family, family);
-    FILE *in = fopen(path, "rb");
-    if (in == NULL)
-        return false;
-    file->size = fread(file->bytes, 1, sizeof file->bytes, in);
-    fclose(in);
-    return file->size > 0;
-}
 
 struct chip_log {
     unsigned watchdog_resets;
@@ -110,8 +83,9 @@ static void select_hardware_watchdog(struct sim_stm32 *stm32)
 static void start_watchdog_firmware(struct sim_session *session, const char *part, const char *family,
                                     struct chip_log *log, struct job *job)
 {
-    static struct memory_file firmware;
-    if (!load_watchdog_firmware(family, &firmware)) {
+    static uint8_t bytes[IMAGE_BYTES];
+    struct memory_file firmware = {.bytes = bytes};
+    if (!memory_file_load_example(&firmware, sizeof bytes, "watchdog", family, "elf")) {
         SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
     }
     assert_true(sim_session_create(session, part, true));
@@ -129,7 +103,8 @@ static void test_a_long_job_is_not_cut_short_by_the_firmware_watchdog(void **sta
     static const struct {
         const char *part, *family;
     } parts[] = {{"stm32f030r8", "f0"}, {"stm32g071rb", "g0"}};
-    static struct memory_file image;
+    static uint8_t bytes[IMAGE_BYTES];
+    struct memory_file image = {.bytes = bytes};
     static struct job job;
     for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         struct sim_session session;
