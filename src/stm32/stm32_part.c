@@ -85,6 +85,11 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x460, .name = "STM32G07x/G08x", G0_LINE, .sram_min = 36 * KB, .sram_max = 36 * KB},
 };
 
+const struct stm32_part *stm32_part_at(unsigned index)
+{
+    return index < sizeof parts / sizeof parts[0] ? &parts[index] : NULL;
+}
+
 const struct stm32_part *stm32_part_find(uint16_t dev_id)
 {
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {

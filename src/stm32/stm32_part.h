@@ -81,6 +81,9 @@ struct stm32_part {
     bool boot_checks_empty_flash;
 };
 
+/* The table's rows in order, index from 0; NULL past the last (docs/flash.md's parts table is made from them). */
+const struct stm32_part *stm32_part_at(unsigned index);
+
 /* The part with this DEV_ID (DBGMCU_IDCODE[11:0]), or NULL. */
 const struct stm32_part *stm32_part_find(uint16_t dev_id);
 

@@ -1,0 +1,117 @@
+/*
+ * test_parts_table.c - docs/flash.md's parts table is the core's part table (src/stm32/stm32_part.c) as it is: the
+ * text between the table's markers must be what this program renders from the rows. AIRSWD_WRITE_PARTS_TABLE=1
+ * rewrites it instead (after a change to the table).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "stm32/stm32_part.h"
+
+#define KB 1024u
+#define DOC_MAX (256u * 1024u)
+#define TABLE_MAX (16u * 1024u)
+
+static const char begin_marker[] = "<!-- parts table: made from src/stm32/stm32_part.c by tests/sim/test_parts_table.c -->\n";
+static const char end_marker[] = "<!-- end of parts table -->\n";
+
+struct text {
+    char bytes[TABLE_MAX];
+    size_t len;
+};
+
+static void append(struct text *text, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int n = vsnprintf(text->bytes + text->len, sizeof text->bytes - text->len, format, args);
+    va_end(args);
+    assert_true(n >= 0 && (size_t)n < sizeof text->bytes - text->len);
+    text->len += (size_t)n;
+}
+
+/* Erase units and the flash sizes whose layout the row can describe (stm32_part_describe()). */
+static void append_layout(struct text *text, const struct stm32_part *part)
+{
+    if (part->layout == STM32_LAYOUT_F4_SECTORS) {
+        append(text, "16/64/128 KB sectors | 128 KB to 1 MB, in 128 KB steps");
+        return;
+    }
+    uint32_t step = part->dual_bank ? 2 * part->page_size : part->page_size;
+    append(text, "%u KB pages%s | any multiple of %u KB", part->page_size / KB, part->dual_bank ? ", 2 banks" : "",
+           step / KB);
+}
+
+static void render(struct text *text)
+{
+    text->len = 0;
+    append(text, "| DEV_ID | line | controller | erase units | flash sizes | program unit | SRAM | notes |\n");
+    append(text, "|---|---|---|---|---|---|---|---|\n");
+    const struct stm32_part *part;
+    for (unsigned i = 0; (part = stm32_part_at(i)) != NULL; i++) {
+        append(text, "| 0x%03X | %s | %s | ", part->dev_id, part->name, stm32_generation_name(part->generation));
+        append_layout(text, part);
+        append(text, " | %u B | %u KB", stm32_generation_program_unit(part->generation), part->sram_min / KB);
+        if (part->sram_max != part->sram_min)
+            append(text, "-%u KB", part->sram_max / KB);
+        append(text, " | %s%s%s |\n", part->option_launch ? "OBL_LAUNCH" : "options load at reset",
+               part->dbgmcu_clock_register ? ", DBGMCU clock gated" : "",
+               part->boot_checks_empty_flash ? ", empty-flash boot check" : "");
+    }
+}
+
+static size_t read_doc(const char *path, char *doc)
+{
+    FILE *file = fopen(path, "rb");
+    assert_non_null(file);
+    size_t len = fread(doc, 1, DOC_MAX - 1, file);
+    fclose(file);
+    doc[len] = '\0';
+    return len;
+}
+
+static void test_docs_list_every_part_of_the_core_table(void **state)
+{
+    (void)state;
+    static char doc[DOC_MAX];
+    static struct text table;
+    const char *source = getenv("AIRSWD_SOURCE_DIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/docs/flash.md", source ? source : "../..");
+    size_t len = read_doc(path, doc);
+    char *begin = strstr(doc, begin_marker), *end = begin ? strstr(begin, end_marker) : NULL;
+    assert_non_null(begin);
+    assert_non_null(end);
+    begin += strlen(begin_marker);
+    render(&table);
+    if (getenv("AIRSWD_WRITE_PARTS_TABLE") != NULL) {
+        FILE *out = fopen(path, "wb");
+        assert_non_null(out);
+        fwrite(doc, 1, (size_t)(begin - doc), out);
+        fwrite(table.bytes, 1, table.len, out);
+        fwrite(end, 1, len - (size_t)(end - doc), out);
+        fclose(out);
+        print_message("wrote the parts table into %s\n", path);
+        return;
+    }
+    size_t doc_table_len = (size_t)(end - begin);
+    if (doc_table_len != table.len || memcmp(begin, table.bytes, table.len) != 0) {
+        print_message("docs/flash.md's parts table differs from the core's part table; it should read:\n%.*s"
+                      "(AIRSWD_WRITE_PARTS_TABLE=1 build/tests/sim/test_parts_table rewrites it)\n",
+                      (int)table.len, table.bytes);
+        fail();
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_docs_list_every_part_of_the_core_table)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
