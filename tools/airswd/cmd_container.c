@@ -18,7 +18,7 @@
 
 #include "container_file.h"
 #include "secure/secure_image.h"
-#include "sim_parts.h"
+#include "part_number.h"
 
 #define CLI_FILE_MAX (16u * 1024u * 1024u) /* larger than any STM32 flash */
 
@@ -340,9 +340,10 @@ static bool add_target(struct image_container_header *header, const char *name)
         header->flags |= IMAGE_CONTAINER_FLAG_PROGRAMMER;
         return true;
     }
-    const struct sim_part *part = sim_part_find(name);
-    if (part == NULL) {
-        fprintf(stderr, "airswd: unknown part '%s' (try stm32f103c8)\n", name);
+    struct part_number part;
+    const char *why = "";
+    if (!part_number_decode(name, &part, &why)) {
+        fprintf(stderr, "airswd: --target %s: %s\n", name, why);
         return false;
     }
     if (header->target_count == IMAGE_CONTAINER_MAX_TARGETS) {
@@ -350,7 +351,7 @@ static bool add_target(struct image_container_header *header, const char *name)
         return false;
     }
     header->targets[header->target_count++] =
-        (struct image_container_target){(uint16_t)(part->dbgmcu_idcode & 0xFFF), (uint16_t)(part->flash_size / 1024)};
+        (struct image_container_target){part.part->dev_id, (uint16_t)(part.flash_size / 1024)};
     return true;
 }
 
