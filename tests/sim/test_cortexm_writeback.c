@@ -65,11 +65,28 @@ static const uint16_t thumb2_code[] = {
     0xBE00u,          /* bkpt #0: the end */
 };
 
+/* A loop that calls a function with push/pop and a store with writeback, long enough to cross many slice
+ * deadlines of the simulated core. */
+static const uint16_t loop_code[] = {
+    0x26C8u,          /* movs r6, #200 */
+    0xF000u, 0xF804u, /* loop: bl function */
+    0x3E01u,          /* subs r6, #1 */
+    0xD1FBu,          /* bne loop */
+    0xBE00u,          /* bkpt #0: the end */
+    0xBF00u,          /* nop */
+    0xB510u,          /* function: push {r4, lr} */
+    0xC501u,          /* stmia r5!, {r0} */
+    0x3D04u,          /* subs r5, #4 */
+    0x3001u,          /* adds r0, #1 */
+    0xBD10u,          /* pop {r4, pc} */
+};
+
 struct program {
     const uint16_t *halfwords;
     unsigned count;
     uint32_t starts[32]; /* the instructions' addresses */
     unsigned instructions;
+    uint32_t end; /* the BKPT that ends it */
 };
 
 struct state {
@@ -92,8 +109,11 @@ static void load_program(struct program *program, const uint16_t *halfwords, uns
     program->halfwords = halfwords;
     program->count = count;
     program->instructions = 0;
+    program->end = 0;
     for (unsigned i = 0; i < count; i++) {
         program->starts[program->instructions++] = CODE_ADDR + 2 * i;
+        if (halfwords[i] == 0xBE00u && program->end == 0)
+            program->end = CODE_ADDR + 2 * i;
         if ((halfwords[i] >> 11) >= 0x1Du)
             i++;
     }
@@ -111,11 +131,6 @@ static void select_program(struct fixture *fixture, unsigned which)
         load_program(&fixture->program, thumb1_code, sizeof thumb1_code / sizeof thumb1_code[0]);
     else
         load_program(&fixture->program, thumb2_code, sizeof thumb2_code / sizeof thumb2_code[0]);
-}
-
-static uint32_t last_instruction(struct fixture *fixture)
-{
-    return fixture->program.starts[fixture->program.instructions - 1];
 }
 
 static int setup(void **state)
@@ -224,7 +239,7 @@ static void run_freely(struct fixture *fixture, struct state *state)
     expect_ok(fixture, cortexm_resume(&fixture->core));
     wait_halted(fixture);
     capture(fixture, state);
-    assert_int_equal(state->pc, last_instruction(fixture)); /* at the BKPT */
+    assert_int_equal(state->pc, fixture->program.end); /* at the BKPT */
     assert_int_equal(state->sp, STACK_TOP);                 /* every push popped */
 }
 
@@ -298,6 +313,29 @@ static void consecutive_breakpoints_match_a_free_run(struct fixture *fixture)
     expect_same(&got, &want);
 }
 
+/* A comparator on an address the code never reaches must change nothing, however the run is cut into slices: the
+ * run is advanced in steps of a few nanoseconds, so that the core stops at slice deadlines all through the loop. */
+static void test_unreached_breakpoint_in_sliced_run_matches_a_free_run(void **state)
+{
+    struct fixture *fixture = *state;
+    struct state want, got;
+    load_program(&fixture->program, loop_code, sizeof loop_code / sizeof loop_code[0]);
+    run_freely(fixture, &want);
+    assert_int_equal(want.regs[6], 0);
+
+    prepare(fixture);
+    expect_ok(fixture, cortexm_set_breakpoint(&fixture->core, 0, LOOP_ADDR));
+    expect_ok(fixture, cortexm_resume(&fixture->core));
+    bool halted = false;
+    for (unsigned i = 0; i < 100000 && !halted; i++) {
+        sim_stm32_run_for(fixture->session.stm32, 7000ull); /* 7 ns: a few instructions at most */
+        halted = sim_cortexm_state(fixture->session.stm32->cpu) == SIM_CORTEXM_HALTED;
+    }
+    assert_true(halted);
+    capture(fixture, &got);
+    expect_same(&got, &want);
+}
+
 static void test_single_steps_through_writeback_match_a_free_run(void **state)
 {
     struct fixture *fixture = *state;
@@ -332,6 +370,7 @@ int main(void)
         cmocka_unit_test_prestate_setup_teardown(test, setup, teardown, (void *)"stm32f411ce"),                        \
         cmocka_unit_test_prestate_setup_teardown(test, setup, teardown, (void *)"stm32g071rb")
     const struct CMUnitTest tests[] = {
+        FOR_EACH_PART(test_unreached_breakpoint_in_sliced_run_matches_a_free_run),
         FOR_EACH_PART(test_single_steps_through_writeback_match_a_free_run),
         FOR_EACH_PART(test_breakpoints_through_writeback_match_a_free_run),
         FOR_EACH_PART(test_breakpoints_on_consecutive_instructions_match_a_free_run),
