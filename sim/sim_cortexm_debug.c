@@ -36,7 +36,7 @@ static bool cm_comparator_matches(const struct sim_cortexm *cpu, unsigned n, uin
     return ((comp & FP_REPLACE_LOWER) && address == word) || ((comp & FP_REPLACE_UPPER) && address == word + 2);
 }
 
-/* Before every instruction while a comparator is enabled: a stop the block hook left to this hook (PC exact, the
+/* Before every instruction while an FPB or DWT comparator is enabled: a stop the block hook left to this hook (PC exact, the
  * instruction not executed), then the comparators. */
 static void cm_on_breakpoint(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
@@ -91,6 +91,10 @@ static void cm_install_breakpoints(struct sim_cortexm *cpu)
     bool any = false;
     for (unsigned n = 0; n < CM_FPB_MAX_COMPARATORS; n++)
         any |= (cpu->fp_ctrl_enable & 1u) && (cpu->fp_comp[n] & FP_COMP_ENABLE) && (cpu->fp_comp[n] & FP_REPLACE_MASK);
+    /* A watchpoint's stop comes from a memory hook, honoured here before the next instruction: the core halts
+     * right after the access, as close as silicon's DWT does. */
+    for (unsigned n = 0; n < CM_DWT_MAX_COMPARATORS; n++)
+        any |= cpu->dwt_hooks[n] != 0;
     if (any)
         uc_hook_add(cpu->uc, &cpu->breakpoint_hook, UC_HOOK_CODE, (void *)cm_on_breakpoint, cpu, 1, 0);
     cpu->code_hook_stops = cpu->breakpoint_hook != 0 || cpu->step_hook != 0;
@@ -116,17 +120,12 @@ static void cm_install_watchpoints(struct sim_cortexm *cpu)
 
 void cm_debug_prepare_slice(struct sim_cortexm *cpu)
 {
-    bool changed = false;
-    if (cpu->fpb_dirty) {
-        cm_install_breakpoints(cpu);
-        cpu->fpb_dirty = false;
-        changed = true;
-    }
-    if (cpu->dwt_dirty) {
+    bool changed = cpu->fpb_dirty || cpu->dwt_dirty;
+    if (cpu->dwt_dirty)
         cm_install_watchpoints(cpu);
-        cpu->dwt_dirty = false;
-        changed = true;
-    }
+    if (changed)
+        cm_install_breakpoints(cpu); /* after the watchpoints: the code hook serves both */
+    cpu->fpb_dirty = cpu->dwt_dirty = false;
     if (changed)
         cm_flush_all_code(cpu);
 }

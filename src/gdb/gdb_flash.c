@@ -112,7 +112,11 @@ static enum status gdb_flash_done(struct gdb_server *server)
     enum status status = gdb_flash_flush(server);
     enum status locked = gdb_flash_ops(server)->lock(&server->target);
     server->flash_open = false;
-    return status != STATUS_OK ? status : locked;
+    if (status == STATUS_OK)
+        status = locked;
+    /* The new firmware from its reset state: the stack pointer and every register as the vector table sets them
+     * (the client then writes PC, the entry point, and nothing else). */
+    return status == STATUS_OK ? cortexm_reset_halt(&server->core, CORTEXM_RESET_SYSRESETREQ) : status;
 }
 
 void gdb_flash_packet(struct gdb_server *server, const char *body, size_t len)

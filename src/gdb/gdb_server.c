@@ -31,9 +31,9 @@ void gdb_server_poll(struct gdb_server *server)
 {
     if (!server->running)
         return;
-    bool halted = false;
     server->console_open = true;
-    if (cortexm_is_halted(&server->core, &halted) != STATUS_OK) {
+    uint32_t dhcsr = 0;
+    if (adi_mem_read32(&server->ap, CORTEXM_DHCSR, &dhcsr) != STATUS_OK) {
         gdb_console_failure(server, "the target stopped answering while it ran");
         server->running = false;
         server->attached = false;
@@ -42,22 +42,39 @@ void gdb_server_poll(struct gdb_server *server)
         server->console_open = false;
         return;
     }
-    if (halted) {
+    if (dhcsr & CORTEXM_DHCSR_S_RESET_ST)
+        server->core.reset_seen = true; /* the bit clears when read: keep what it said */
+    if (!(dhcsr & CORTEXM_DHCSR_S_HALT) && (dhcsr & CORTEXM_DHCSR_S_LOCKUP)) {
+        /* A fault the core could not take (a bad stack, a fault in its handler): halted where it locked up. */
+        gdb_console(server, "the core locked up (a fault it could not handle)\n");
+        if (cortexm_halt(&server->core) != STATUS_OK)
+            gdb_console_failure(server, "halting the locked-up core");
+        server->running = false;
+        gdb_send_text(server, "T0bthread:1;");
+    } else if (dhcsr & CORTEXM_DHCSR_S_HALT) {
         server->running = false;
         gdb_stop_reply(server);
     }
     server->console_open = false;
 }
 
+/* The core goes on from where it is, as if no debugger had come: no comparator, no vector catch, halting debug off
+ * (DHCSR written without C_DEBUGEN, which also clears C_HALT). */
 void gdb_server_release(struct gdb_server *server)
 {
     if (!server->connected)
         return;
     server->running = false;
     gdb_breakpoints_remove_all(server);
-    /* A session may have left a fault caught; DEMCR's catches go, with the comparators, in a reset that runs. */
-    if (cortexm_reset_run(&server->core, CORTEXM_RESET_SYSRESETREQ) != STATUS_OK &&
-        cortexm_resume(&server->core) != STATUS_OK && server->config.system->log != NULL)
+    uint32_t demcr = 0;
+    enum status status = adi_mem_read32(&server->ap, CORTEXM_DEMCR, &demcr);
+    if (status == STATUS_OK)
+        status = adi_mem_write32(&server->ap, CORTEXM_DEMCR, demcr & CORTEXM_DEMCR_TRCENA);
+    if (status == STATUS_OK)
+        status = cortexm_resume(&server->core);
+    if (status == STATUS_OK)
+        status = adi_mem_write32(&server->ap, CORTEXM_DHCSR, CORTEXM_DHCSR_DBGKEY);
+    if (status != STATUS_OK && server->config.system->log != NULL)
         server->config.system->log(server->config.system->ctx, HAL_LOG_WARNING, "gdb: the target was not released");
     server->attached = false;
     server->connected = false;

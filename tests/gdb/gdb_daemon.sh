@@ -38,5 +38,5 @@ run_gdb() {
   shift 2
   [[ -n ${GDB_REMOTE_DEBUG:-} ]] && args+=(-ex "set debug remote 1")
   for command in "target extended-remote 127.0.0.1:$gdb_port" "$@"; do args+=(-ex "$command"); done
-  timeout 120 gdb-multiarch --nx --batch "${args[@]}" "$elf" >"$output" 2>&1
+  timeout "${GDB_TIMEOUT:-120}" gdb-multiarch --nx --batch "${args[@]}" "$elf" >"$output" 2>&1
 }

@@ -17,8 +17,10 @@
 #include "tcp_listener.h"
 
 #define GDB_POLL_MS 100
-/* Chip time the simulated core runs between two looks at it while the client waits for a stop. */
+/* While the client waits for a stop, the simulated core runs 1 ms of chip time per look, and the looks are about
+ * 1 ms of host time apart: the chip keeps to real time, so what it prints reaches the log line by line. */
 #define GDB_SIM_RUN_PS 1000000000ull
+#define GDB_RUNNING_POLL_MS 1
 
 static struct gdb_server gdb_session; /* large: one per daemon */
 
@@ -82,7 +84,7 @@ static void gdb_serve(struct airswdd_gdb *gdb)
     while (!gdb->client_lost && !gdb_should_stop(gdb)) {
         uint8_t bytes[512];
         bool running = gdb_server_running(&gdb_session);
-        long got = tcp_client_read(gdb->client, bytes, sizeof bytes, running ? 0 : GDB_POLL_MS);
+        long got = tcp_client_read(gdb->client, bytes, sizeof bytes, running ? GDB_RUNNING_POLL_MS : GDB_POLL_MS);
         if (got < 0)
             break;
         if (got > 0)
@@ -94,6 +96,8 @@ static void gdb_serve(struct airswdd_gdb *gdb)
         } else if (gdb->sim != NULL && !gdb_session.attached) {
             sim_stm32_run_for(gdb->sim, GDB_SIM_RUN_PS); /* not debugged: the firmware runs */
         }
+        if (gdb->sim != NULL)
+            airswdd_uart_drain(gdb->service); /* what it printed, before the line queue fills */
         gdb_refuse_newcomers(gdb);
     }
     gdb_server_release(&gdb_session);

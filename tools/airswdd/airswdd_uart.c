@@ -88,5 +88,6 @@ void airswdd_sim_idle(struct service *service, struct sim_stm32 *sim, unsigned m
         service_unlock(service);
         if (!free)
             return;
+        airswdd_uart_drain(service); /* a fast USART fills the line queue within a few slices */
     }
 }
