@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""A minimal GDB remote-protocol client for what gdb-multiarch cannot do from a script: hold a session open, send
+the interrupt byte at a chosen moment, and read what a refused connection is told.
+
+  rsp_client.py interrupt PORT   attach, continue, wait, send 0x03; prints the stop reply, then detaches
+  rsp_client.py hold PORT FILE   takes the session and keeps it until FILE exists; prints 'held' once it holds it
+  rsp_client.py refused PORT     connects and prints the console text it gets before the server closes
+"""
+import os
+import socket
+import sys
+import time
+
+
+def checksum(body):
+    return sum(body) & 0xFF
+
+
+def frame(body):
+    return b"$" + body + b"#%02x" % checksum(body)
+
+
+class Client:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), 5)
+        self.buffer = b""
+
+    def send(self, body):
+        self.sock.sendall(frame(body))
+
+    def packet(self, timeout=10.0):
+        """The next packet's body (acks skipped, console packets kept), or None at the end of the connection."""
+        deadline = time.time() + timeout
+        while True:
+            start = self.buffer.find(b"$")
+            end = self.buffer.find(b"#", start + 1) if start >= 0 else -1
+            if start >= 0 and end >= 0 and len(self.buffer) >= end + 3:
+                body = self.buffer[start + 1:end]
+                if int(self.buffer[end + 1:end + 3], 16) != checksum(body):
+                    raise RuntimeError("bad checksum from the server")
+                self.buffer = self.buffer[end + 3:]
+                self.sock.sendall(b"+")
+                return body
+            left = deadline - time.time()
+            if left <= 0:
+                raise TimeoutError("no packet from the server")
+            self.sock.settimeout(left)
+            data = self.sock.recv(4096)
+            if not data:
+                return None
+            self.buffer += data
+
+    def reply(self, body, timeout=10.0):
+        """Sends body; returns the reply, with the console text that came before it."""
+        self.send(body)
+        console = ""
+        while True:
+            answer = self.packet(timeout)
+            if answer is not None and answer.startswith(b"O") and answer != b"OK":
+                console += bytes.fromhex(answer[1:].decode()).decode()
+                continue
+            return answer, console
+
+
+def interrupt(port):
+    client = Client(port)
+    print("scan:", client.reply(b"qRcmd," + b"swdp_scan".hex().encode())[0].decode())
+    print("attach:", client.reply(b"vAttach;1")[0].decode())
+    client.send(b"vCont;c")
+    try:
+        early = client.packet(1.0)
+        print("stopped before the interrupt:", early)
+        return 1
+    except TimeoutError:
+        pass
+    client.sock.sendall(b"\x03")
+    stop = client.packet(5.0)
+    print("after the interrupt:", stop.decode())
+    pc = client.reply(b"pf")[0].decode()
+    print("pc:", pc)
+    print("detach:", client.reply(b"D")[0].decode())
+    return 0 if stop.startswith(b"T") else 1
+
+
+def hold(port, release_file):
+    client = Client(port)
+    answer, _ = client.reply(b"qSupported:swbreak+;hwbreak+")
+    if b"PacketSize" not in answer:
+        return 1
+    print("held", flush=True)
+    while not os.path.exists(release_file):
+        time.sleep(0.05)
+        client.sock.settimeout(0.01)
+        try:
+            if client.sock.recv(1) == b"":
+                print("the server closed the session", flush=True)
+                return 0
+        except socket.timeout:
+            pass
+    return 0
+
+
+def refused(port):
+    client = Client(port)
+    text = ""
+    while True:
+        try:
+            answer = client.packet(3.0)
+        except (TimeoutError, ConnectionResetError):
+            break
+        if answer is None:
+            break
+        if answer.startswith(b"O"):
+            text += bytes.fromhex(answer[1:].decode()).decode()
+    print(text.strip())
+    return 0
+
+
+if __name__ == "__main__":
+    action, port = sys.argv[1], int(sys.argv[2])
+    if action == "interrupt":
+        sys.exit(interrupt(port))
+    if action == "hold":
+        sys.exit(hold(port, sys.argv[3]))
+    sys.exit(refused(port))
