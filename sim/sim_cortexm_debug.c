@@ -1,7 +1,8 @@
 /*
  * sim_cortexm_debug.c - how the debug logic reaches into the emulator: FPB/BPU comparators become one code hook
- * (over all code, see cm_on_block for why) that stops before the instruction (DFSR.BKPT), DWT comparators become memory hooks that halt when the slice ends
- * (DWTTRAP: the watchpoint is imprecise, as ARMv7-M allows), and C_STEP runs exactly one instruction.
+ * (over all code, see cm_on_block for why) that stops before the instruction (DFSR.BKPT), DWT comparators become
+ * memory hooks whose stop that code hook makes before the next instruction (DWTTRAP: the watchpoint is imprecise,
+ * as ARMv7-M allows, by one instruction here), and C_STEP runs exactly one instruction.
  *
  * Hooks added after code was translated do not reach it (unicorn.md 2): every change of hooks flushes the
  * emulator's translation cache. That happens only when the debugger reprograms a comparator or steps.
@@ -36,8 +37,8 @@ static bool cm_comparator_matches(const struct sim_cortexm *cpu, unsigned n, uin
     return ((comp & FP_REPLACE_LOWER) && address == word) || ((comp & FP_REPLACE_UPPER) && address == word + 2);
 }
 
-/* Before every instruction while an FPB or DWT comparator is enabled: a stop the block hook left to this hook (PC exact, the
- * instruction not executed), then the comparators. */
+/* Before every instruction while an FPB or DWT comparator is enabled: a stop the block hook or a memory hook left to
+ * this hook (PC exact, the instruction not executed), then the comparators. */
 static void cm_on_breakpoint(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     (void)size;

@@ -21,7 +21,8 @@ run_gdb "$work/gdb.out" "$elf" "monitor swdp_scan" "attach 1" "load" "compare-se
 check "gdb ends the sequence" test $? = 0
 sed 's/^/    gdb: /' "$work/gdb.out"
 check "  swdp_scan lists the part as number 1" grep -qE '^ 1 +STM32' "$work/gdb.out"
-check "  attach stops the core and gdb shows where" grep -qE '^(0x[0-9a-f]+ in |<signal handler called>)' "$work/gdb.out"
+check "  attach stops the core and gdb shows where" \
+  grep -qE '^(0x[0-9a-f]+ in |<signal handler called>)' "$work/gdb.out"
 check "  load writes the sections" grep -qE "^Transfer rate|^Start address" "$work/gdb.out"
 check "  compare-sections finds every section matching" \
   bash -c "grep -q 'matched' '$work/gdb.out' && ! grep -qi 'MIS-MATCHED' '$work/gdb.out'"

@@ -180,8 +180,8 @@ static void prepare(struct fixture *fixture)
 
     assert_int_equal(sim_session_attach(&fixture->session), STATUS_OK);
     struct sim_session *session = &fixture->session;
-    expect_ok(fixture,
-              cortexm_attach(&fixture->core, &session->ap, &session->port.system, &session->port.pins, &session->report));
+    expect_ok(fixture, cortexm_attach(&fixture->core, &session->ap, &session->port.system, &session->port.pins,
+                                      &session->report));
     expect_ok(fixture, cortexm_reset_halt(&fixture->core, CORTEXM_RESET_SYSRESETREQ));
     uint8_t zero[4 * DATA_WORDS] = {0};
     expect_ok(fixture, adi_mem_write(&session->ap, DATA_ADDR, zero, sizeof zero, 4));
