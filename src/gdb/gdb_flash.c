@@ -23,10 +23,13 @@ static enum status gdb_flash_open(struct gdb_server *server)
     enum status status = gdb_flash_ops(server)->unlock(&server->target);
     server->flash_open = status == STATUS_OK;
     server->flash_pending_len = 0;
+    server->flash_started_us = server->config.system->now_us(server->config.system->ctx);
+    server->load_bytes = server->load_units = 0;
     return status;
 }
 
-/* vFlashErase:ADDR,LENGTH: every erase unit the range touches (the client asks for whole units). */
+/* vFlashErase:ADDR,LENGTH: every erase unit the range touches (the client asks for whole units). A range over the
+ * whole flash is one mass erase, which costs about one page's time instead of every page's. */
 static enum status gdb_flash_erase(struct gdb_server *server, const char *args)
 {
     uint32_t address, length, first, last;
@@ -36,10 +39,15 @@ static enum status gdb_flash_erase(struct gdb_server *server, const char *args)
         !image_target_erase_unit_index(memory, address + length - 1u, &last))
         return status_fail(&server->report, STATUS_INVALID_ARGUMENT, "vFlashErase outside the flash");
     enum status status = gdb_flash_open(server);
+    if (status == STATUS_OK && first == 0 && last + 1u == image_target_erase_unit_count(memory)) {
+        server->load_units += last + 1u;
+        return gdb_flash_ops(server)->mass_erase(&server->target);
+    }
     for (uint32_t index = first; status == STATUS_OK && index <= last; index++) {
         struct image_range unit;
         image_target_erase_unit(memory, index, &unit);
         status = gdb_flash_ops(server)->erase_unit(&server->target, index, unit);
+        server->load_units++;
     }
     return status;
 }
@@ -80,6 +88,7 @@ static enum status gdb_flash_write(struct gdb_server *server, const char *args, 
     uint32_t count = (uint32_t)gdb_unescape_binary(bytes, len - (size_t)(args - start));
     uint32_t unit = server->target.memory.program_unit;
     enum status status = gdb_flash_open(server);
+    server->load_bytes += count;
     uint32_t taken = status == STATUS_OK ? gdb_flash_gather(server, address, bytes, count) : 0;
     address += taken, bytes += taken, count -= taken;
     if (status == STATUS_OK && (server->flash_pending_len == unit || (count != 0 && server->flash_pending_len != 0)))
@@ -114,6 +123,7 @@ static enum status gdb_flash_done(struct gdb_server *server)
     server->flash_open = false;
     if (status == STATUS_OK)
         status = locked;
+    server->load_us = server->config.system->now_us(server->config.system->ctx) - server->flash_started_us;
     /* The new firmware from its reset state: the stack pointer and every register as the vector table sets them
      * (the client then writes PC, the entry point, and nothing else). */
     return status == STATUS_OK ? cortexm_reset_halt(&server->core, CORTEXM_RESET_SYSRESETREQ) : status;

@@ -149,6 +149,14 @@ static void gdb_monitor_halt(struct gdb_server *server, const char *args)
         gdb_monitor_done(server, cortexm_halt(&server->core), "halt");
 }
 
+static void gdb_monitor_stats(struct gdb_server *server, const char *args)
+{
+    (void)args;
+    gdb_console(server, "last load: %lu bytes, %lu erase units, %lu us of target time\n",
+                (unsigned long)server->load_bytes, (unsigned long)server->load_units, (unsigned long)server->load_us);
+    gdb_send_ok(server);
+}
+
 static void gdb_monitor_version(struct gdb_server *server, const char *args)
 {
     (void)args;
@@ -165,6 +173,7 @@ static const struct gdb_monitor_entry gdb_monitor_commands[] = {
     {"frequency", gdb_monitor_frequency, "HZ: the SWCLK frequency"},
     {"connect_rst", gdb_monitor_connect_rst, "[enable|disable]: connect to the target with NRST held low"},
     {"version", gdb_monitor_version, "the programmer's version"},
+    {"stats", gdb_monitor_stats, "what the last load wrote and how long it took on the target"},
     {"help", gdb_monitor_help, "this list"},
 };
 #define GDB_MONITOR_COMMANDS (sizeof gdb_monitor_commands / sizeof gdb_monitor_commands[0])

@@ -96,6 +96,10 @@ struct gdb_server {
     uint32_t flash_pending_address;
     uint8_t flash_pending[AIRSWD_IMAGE_MAX_PROGRAM_UNIT];
     uint32_t flash_pending_len;
+    /* The last load, for `monitor stats`: from its first vFlash packet to the end of vFlashDone, target time. */
+    uint64_t flash_started_us;
+    uint64_t load_us;
+    uint32_t load_bytes, load_units;
 
     uint8_t data[GDB_PACKET_MAX / 2]; /* memory on its way to or from hex */
 };
