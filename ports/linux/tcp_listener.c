@@ -54,8 +54,14 @@ int tcp_listener_accept(struct tcp_listener *listener, int timeout_ms)
         return -1;
     int fd = accept(listener->fd, NULL, NULL);
     if (fd >= 0) {
-        int one = 1;
+        int one = 1, idle_s = TCP_CLIENT_KEEPALIVE_IDLE_S, interval_s = TCP_CLIENT_KEEPALIVE_INTERVAL_S,
+            probes = TCP_CLIENT_KEEPALIVE_PROBES;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one); /* packets are small and answered at once */
+        /* A client whose host vanished (cable, WiFi, power) sends no FIN: probes find it gone. */
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle_s, sizeof idle_s);
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval_s, sizeof interval_s);
+        setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
     }
     return fd;
 }

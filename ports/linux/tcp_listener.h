@@ -9,6 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A client that answers no keepalive probe is gone after IDLE + INTERVAL x PROBES seconds of silence. */
+#define TCP_CLIENT_KEEPALIVE_IDLE_S 10
+#define TCP_CLIENT_KEEPALIVE_INTERVAL_S 5
+#define TCP_CLIENT_KEEPALIVE_PROBES 3
+
 struct tcp_listener {
     int fd; /* -1: closed */
     uint16_t port;
@@ -19,7 +24,8 @@ int tcp_listener_open(struct tcp_listener *listener, uint32_t address_ipv4, uint
 bool tcp_listener_is_open(const struct tcp_listener *listener);
 void tcp_listener_close(struct tcp_listener *listener);
 
-/* Waits up to timeout_ms for a client; returns its socket (blocking, Nagle off), or -1 when none came. */
+/* Waits up to timeout_ms for a client; returns its socket (blocking, Nagle off, TCP keepalive on), or -1 when none
+ * came. */
 int tcp_listener_accept(struct tcp_listener *listener, int timeout_ms);
 
 /* Waits up to timeout_ms for bytes from a client: > 0 bytes read, 0 none yet, -1 the client is gone. */

@@ -79,13 +79,19 @@ static enum status gdb_write_register(struct gdb_server *server, unsigned n, con
     return cortexm_write_reg(&server->core, gdb_register_selector(n), gdb_get32(in));
 }
 
+/* A register the core would not give or take: the reason where the client can read it, and an error. */
+static void gdb_register_failure(struct gdb_server *server, const char *doing)
+{
+    gdb_console_failure(server, doing);
+    gdb_send_error(server, GDB_ERROR_REGISTER);
+}
+
 void gdb_registers_read_all(struct gdb_server *server)
 {
     size_t len = 0;
     for (unsigned n = 0; n < gdb_register_count(server); n++) {
         if (gdb_read_register(server, n, server->data + len) != STATUS_OK) {
-            gdb_console_failure(server, "reading registers");
-            gdb_send_error(server, GDB_ERROR_REGISTER);
+            gdb_register_failure(server, "reading registers");
             return;
         }
         len += gdb_register_size(n);
@@ -106,8 +112,7 @@ void gdb_registers_write_all(struct gdb_server *server, const char *hex)
             return;
         }
         if (gdb_write_register(server, n, value) != STATUS_OK) {
-            gdb_console_failure(server, "writing registers");
-            gdb_send_error(server, GDB_ERROR_REGISTER);
+            gdb_register_failure(server, "writing registers");
             return;
         }
         offset += 2 * size;
@@ -126,8 +131,7 @@ void gdb_register_read(struct gdb_server *server, const char *args)
         return;
     }
     if (gdb_read_register(server, n, value) != STATUS_OK) {
-        gdb_console_failure(server, "reading a register");
-        gdb_send_error(server, GDB_ERROR_REGISTER);
+        gdb_register_failure(server, "reading a register");
         return;
     }
     gdb_hex_encode(value, gdb_register_size(n), body);
@@ -145,8 +149,7 @@ void gdb_register_write(struct gdb_server *server, const char *args)
         return;
     }
     if (gdb_write_register(server, n, value) != STATUS_OK) {
-        gdb_console_failure(server, "writing a register");
-        gdb_send_error(server, GDB_ERROR_REGISTER);
+        gdb_register_failure(server, "writing a register");
         return;
     }
     gdb_send_ok(server);

@@ -83,37 +83,31 @@ static unsigned gdb_access_width(uint32_t address, uint32_t len)
 }
 
 /* Unaligned heads and tails in bytes and halfwords, the middle in words: registers of peripherals see the width
- * the client meant when it asks for one aligned register. */
-enum status gdb_memory_read(struct gdb_server *server, uint32_t address, uint8_t *bytes, uint32_t len)
+ * the client meant when it asks for one aligned register. Writes take from out, reads fill in. */
+static enum status gdb_memory_transfer(struct gdb_server *server, uint32_t address, const uint8_t *out, uint8_t *in,
+                                       uint32_t len)
 {
     status_clear(&server->report);
-    while (len != 0) {
-        unsigned width = gdb_access_width(address, len);
-        uint32_t chunk = width == 4 ? (len & ~3u) : width;
-        enum status status = adi_mem_read(&server->ap, address, bytes, chunk, width);
+    for (uint32_t done = 0; done < len;) {
+        unsigned width = gdb_access_width(address + done, len - done);
+        uint32_t chunk = width == 4 ? ((len - done) & ~3u) : width;
+        enum status status = out != NULL ? adi_mem_write(&server->ap, address + done, out + done, chunk, width)
+                                         : adi_mem_read(&server->ap, address + done, in + done, chunk, width);
         if (status != STATUS_OK)
             return status;
-        address += chunk;
-        bytes += chunk;
-        len -= chunk;
+        done += chunk;
     }
     return STATUS_OK;
 }
 
+enum status gdb_memory_read(struct gdb_server *server, uint32_t address, uint8_t *bytes, uint32_t len)
+{
+    return gdb_memory_transfer(server, address, NULL, bytes, len);
+}
+
 enum status gdb_memory_write(struct gdb_server *server, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
-    status_clear(&server->report);
-    while (len != 0) {
-        unsigned width = gdb_access_width(address, len);
-        uint32_t chunk = width == 4 ? (len & ~3u) : width;
-        enum status status = adi_mem_write(&server->ap, address, bytes, chunk, width);
-        if (status != STATUS_OK)
-            return status;
-        address += chunk;
-        bytes += chunk;
-        len -= chunk;
-    }
-    return STATUS_OK;
+    return gdb_memory_transfer(server, address, bytes, NULL, len);
 }
 
 /* A fault caught on its way into its handler: where it came from, on the console. The exception frame on the

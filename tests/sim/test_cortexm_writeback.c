@@ -133,21 +133,20 @@ static void select_program(struct fixture *fixture, unsigned which)
         load_program(&fixture->program, thumb2_code, sizeof thumb2_code / sizeof thumb2_code[0]);
 }
 
+/* One fixture at a time: cmocka runs the tests one after the other. */
+static struct fixture the_fixture;
+
 static int setup(void **state)
 {
-    struct fixture *fixture = calloc(1, sizeof *fixture);
-    assert_non_null(fixture);
-    fixture->part = *state;
-    assert_true(sim_session_create(&fixture->session, fixture->part, true));
-    *state = fixture;
-    return 0;
+    memset(&the_fixture, 0, sizeof the_fixture);
+    the_fixture.part = *state;
+    *state = &the_fixture;
+    return sim_session_create(&the_fixture.session, the_fixture.part, true) ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *fixture = *state;
-    sim_session_destroy(&fixture->session);
-    free(fixture);
+    sim_session_destroy(&((struct fixture *)*state)->session);
     return 0;
 }
 
@@ -233,6 +232,16 @@ static void expect_same(const struct state *got, const struct state *want)
     assert_memory_equal(got->stack, want->stack, sizeof want->stack);
 }
 
+/* Lets the core run to the BKPT that ends the program (from where it is, or on it already) and compares. */
+static void expect_end_as(struct fixture *fixture, const struct state *want)
+{
+    struct state got;
+    expect_ok(fixture, cortexm_resume(&fixture->core));
+    wait_halted(fixture);
+    capture(fixture, &got);
+    expect_same(&got, want);
+}
+
 static void run_freely(struct fixture *fixture, struct state *state)
 {
     prepare(fixture);
@@ -240,12 +249,12 @@ static void run_freely(struct fixture *fixture, struct state *state)
     wait_halted(fixture);
     capture(fixture, state);
     assert_int_equal(state->pc, fixture->program.end); /* at the BKPT */
-    assert_int_equal(state->sp, STACK_TOP);                 /* every push popped */
+    assert_int_equal(state->sp, STACK_TOP);            /* every push popped */
 }
 
 static void single_steps_match_a_free_run(struct fixture *fixture)
 {
-    struct state want, got;
+    struct state want;
     run_freely(fixture, &want);
 
     prepare(fixture);
@@ -253,15 +262,14 @@ static void single_steps_match_a_free_run(struct fixture *fixture)
         assert_int_equal(pc_of(fixture), fixture->program.starts[i]);
         expect_ok(fixture, cortexm_step(&fixture->core));
     }
-    capture(fixture, &got);
-    expect_same(&got, &want);
+    expect_end_as(fixture, &want);
 }
 
 /* A comparator on each instruction in turn, as a debugger's `break` then `continue` does, with the previous one
  * still enabled on the instruction the core resumes from. */
 static void breakpoints_one_by_one_match_a_free_run(struct fixture *fixture)
 {
-    struct state want, got;
+    struct state want;
     run_freely(fixture, &want);
 
     prepare(fixture);
@@ -276,17 +284,14 @@ static void breakpoints_one_by_one_match_a_free_run(struct fixture *fixture)
         assert_int_equal(reason, CORTEXM_HALT_BREAKPOINT);
         assert_int_equal(pc_of(fixture), at);
     }
-    expect_ok(fixture, cortexm_resume(&fixture->core));
-    wait_halted(fixture);
-    capture(fixture, &got);
-    expect_same(&got, &want);
+    expect_end_as(fixture, &want);
 }
 
 /* Every comparator armed at once, on consecutive instructions past the first block boundary the emulator may have
  * chosen: each continue runs exactly one instruction. Then steps with the comparators still armed. */
 static void consecutive_breakpoints_match_a_free_run(struct fixture *fixture)
 {
-    struct state want, got;
+    struct state want;
     run_freely(fixture, &want);
 
     prepare(fixture);
@@ -309,8 +314,7 @@ static void consecutive_breakpoints_match_a_free_run(struct fixture *fixture)
             fail_msg("step %u: PC 0x%08x, expected 0x%08x", i, (unsigned)pc_of(fixture), (unsigned)program->starts[i]);
         expect_ok(fixture, cortexm_step(&fixture->core));
     }
-    capture(fixture, &got);
-    expect_same(&got, &want);
+    expect_end_as(fixture, &want);
 }
 
 /* A comparator on an address the code never reaches must change nothing, however the run is cut into slices: the
@@ -318,7 +322,7 @@ static void consecutive_breakpoints_match_a_free_run(struct fixture *fixture)
 static void test_unreached_breakpoint_in_sliced_run_matches_a_free_run(void **state)
 {
     struct fixture *fixture = *state;
-    struct state want, got;
+    struct state want;
     load_program(&fixture->program, loop_code, sizeof loop_code / sizeof loop_code[0]);
     run_freely(fixture, &want);
     assert_int_equal(want.regs[6], 0);
@@ -332,8 +336,7 @@ static void test_unreached_breakpoint_in_sliced_run_matches_a_free_run(void **st
         halted = sim_cortexm_state(fixture->session.stm32->cpu) == SIM_CORTEXM_HALTED;
     }
     assert_true(halted);
-    capture(fixture, &got);
-    expect_same(&got, &want);
+    expect_end_as(fixture, &want);
 }
 
 static void test_single_steps_through_writeback_match_a_free_run(void **state)
