@@ -122,10 +122,10 @@ size_t gdb_unescape_binary(uint8_t *bytes, size_t len)
 {
     size_t out = 0;
     for (size_t i = 0; i < len; i++) {
-        if (bytes[i] == GDB_ESCAPE && i + 1 < len)
-            bytes[out++] = bytes[++i] ^ GDB_ESCAPE_XOR;
-        else
+        if (bytes[i] != GDB_ESCAPE)
             bytes[out++] = bytes[i];
+        else if (i + 1 < len) /* an escape with nothing after it escapes nothing: dropped */
+            bytes[out++] = bytes[++i] ^ GDB_ESCAPE_XOR;
     }
     return out;
 }
