@@ -5,6 +5,7 @@ the interrupt byte at a chosen moment, and read what a refused connection is tol
   rsp_client.py interrupt PORT   attach, continue, wait, send 0x03; prints the stop reply, then detaches
   rsp_client.py hold PORT FILE   takes the session and keeps it until FILE exists; prints 'held' once it holds it
   rsp_client.py refused PORT     connects and prints the console text it gets before the server closes
+  rsp_client.py ram_break PORT   a software breakpoint in code placed in RAM: BKPT written, hit, instruction back
 """
 import os
 import socket
@@ -82,6 +83,43 @@ def interrupt(port):
     return 0 if stop.startswith(b"T") else 1
 
 
+RAM_CODE = 0x20001000
+# movs r0, #1; movs r0, #2; b . (Thumb)
+RAM_PROGRAM = bytes([0x01, 0x20, 0x02, 0x20, 0xFE, 0xE7, 0x00, 0xBF])
+
+
+def le32(value):
+    return value.to_bytes(4, "little").hex().encode()
+
+
+def ram_break(port):
+    client = Client(port)
+    client.reply(b"qSupported:swbreak+;hwbreak+")
+    client.reply(b"qRcmd," + b"swdp_scan".hex().encode())
+    checks = []
+    checks.append(("attach", client.reply(b"vAttach;1")[0].startswith(b"T")))
+    write = b"M%x,%x:" % (RAM_CODE, len(RAM_PROGRAM)) + RAM_PROGRAM.hex().encode()
+    checks.append(("code written", client.reply(write)[0] == b"OK"))
+    checks.append(("pc set", client.reply(b"Pf=" + le32(RAM_CODE))[0] == b"OK"))
+    checks.append(("xpsr thumb", client.reply(b"P10=" + le32(0x01000000))[0] == b"OK"))
+    checks.append(("monitor halt on a halted core", client.reply(b"qRcmd," + b"halt".hex().encode())[0] == b"OK"))
+    checks.append(("breakpoint inserted", client.reply(b"Z0,%x,2" % (RAM_CODE + 2))[0] == b"OK"))
+    checks.append(("BKPT in memory", client.reply(b"m%x,2" % (RAM_CODE + 2))[0] == b"00be"))
+    stop, _ = client.reply(b"vCont;c")
+    checks.append(("stop reports swbreak", stop.startswith(b"T05swbreak:")))
+    checks.append(("pc at the breakpoint", client.reply(b"pf")[0] == le32(RAM_CODE + 2)))
+    checks.append(("first instruction ran", client.reply(b"p0")[0] == le32(1)))
+    checks.append(("breakpoint removed", client.reply(b"z0,%x,2" % (RAM_CODE + 2))[0] == b"OK"))
+    checks.append(("instruction back", client.reply(b"m%x,2" % (RAM_CODE + 2))[0] == b"0220"))
+    client.send(b"s")
+    client.packet()
+    checks.append(("it runs after", client.reply(b"p0")[0] == le32(2)))
+    client.reply(b"D")
+    for name, passed in checks:
+        print(("ok  " if passed else "FAIL") + " " + name)
+    return 0 if all(passed for _, passed in checks) else 1
+
+
 def hold(port, release_file):
     client = Client(port)
     answer, _ = client.reply(b"qSupported:swbreak+;hwbreak+")
@@ -120,6 +158,8 @@ if __name__ == "__main__":
     action, port = sys.argv[1], int(sys.argv[2])
     if action == "interrupt":
         sys.exit(interrupt(port))
+    if action == "ram_break":
+        sys.exit(ram_break(port))
     if action == "hold":
         sys.exit(hold(port, sys.argv[3]))
     sys.exit(refused(port))

@@ -41,6 +41,11 @@ sed 's/^/    /' "$work/interrupt.out"
 check "  the stop reply says SIGTRAP" grep -q "^after the interrupt: T05" "$work/interrupt.out"
 check "  and detach answers OK" grep -q "^detach: OK" "$work/interrupt.out"
 
+# ---- a software breakpoint in RAM (the FPB of a Cortex-M3 breaks in flash only)
+python3 "$client" ram_break "$gdb_port" >"$work/ram.out" 2>&1
+check "a software breakpoint in RAM is written, hit and taken out" test $? = 0
+sed 's/^/    /' "$work/ram.out"
+
 # ---- a session holds the target
 python3 "$client" hold "$gdb_port" "$work/release" >"$work/hold.out" 2>&1 &
 holder=$!
