@@ -71,6 +71,9 @@ static bool gdb_should_stop(struct airswdd_gdb *gdb)
 /* One client, until it leaves or debug mode ends. */
 static void gdb_serve(struct airswdd_gdb *gdb)
 {
+    service_lock(gdb->service);
+    uint32_t swclk_hz = gdb->service->settings.swclk_hz; /* the SWCLK jobs use: the same for a load */
+    service_unlock(gdb->service);
     const struct gdb_config config = {
         .swd = gdb->swd,
         .system = gdb->system,
@@ -78,7 +81,7 @@ static void gdb_serve(struct airswdd_gdb *gdb)
         .version = gdb->version,
         .send = gdb_send,
         .send_ctx = gdb,
-        .swclk_hz = gdb->service->settings.swclk_hz,
+        .swclk_hz = swclk_hz,
     };
     gdb_server_init(&gdb_session, &config);
     while (!gdb->client_lost && !gdb_should_stop(gdb)) {
