@@ -1,15 +1,25 @@
 /*
  * gdb_flash.c - `load` through vFlashErase, vFlashWrite and vFlashDone, with the flash drivers a flash job uses
  * (stm32_flash_ops). Data is programmed as it arrives, straight from the packet buffer: only the bytes short of a
- * whole program unit wait for the next write, and vFlashDone pads the last unit with the erased value.
+ * whole program unit wait for the next write, and vFlashDone pads the last unit with the erased value. Each
+ * contiguous run programmed keeps the CRC-32 of its bytes; vFlashDone compares it with the CRC the stub of a flash
+ * job's verify computes on the target (stubs/crc32.c), so no image is held in RAM and no flash is read back.
  */
 #include <string.h>
 
+#include "crc32.h"
 #include "gdb/gdb_server.h"
 #include "stm32/stm32_flash.h"
+#include "stm32/stm32_stubs.h"
 
 #define GDB_ERROR_FLASH 0x07u
 #define GDB_FLASH_ERASED 0xFFu
+/* The CRC stub's stack above its image (as job_crc.c places it), and its time limit: 8 cycles a byte at a 4 MHz
+ * clock, the slowest any STM32 resets to, and a margin. */
+#define GDB_STUB_STACK_TOP                                                                                            \
+    (STM32_STUB_LOAD_ADDRESS + ((STM32_STUB_CRC32_RAM_SIZE + STM32_STUB_CRC32_STACK_SIZE + 64u + 7u) & ~7u))
+#define GDB_STUB_US_PER_KB 2048u
+#define GDB_STUB_MARGIN_US 50000u
 
 static const struct stm32_flash_ops *gdb_flash_ops(struct gdb_server *server)
 {
@@ -25,6 +35,8 @@ static enum status gdb_flash_open(struct gdb_server *server)
     server->flash_pending_len = 0;
     server->flash_started_us = server->config.system->now_us(server->config.system->ctx);
     server->load_bytes = server->load_units = 0;
+    server->flash_run_count = 0;
+    server->flash_runs_lost = false;
     return status;
 }
 
@@ -52,6 +64,60 @@ static enum status gdb_flash_erase(struct gdb_server *server, const char *args)
     return status;
 }
 
+/* Programs whole units and adds them to the run they continue (or to a new one). */
+static enum status gdb_flash_program(struct gdb_server *server, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    struct gdb_flash_run *run = server->flash_run_count != 0 ? &server->flash_runs[server->flash_run_count - 1] : NULL;
+    if (run == NULL || run->base + run->len != address) {
+        run = NULL;
+        if (server->flash_run_count < GDB_FLASH_RUNS) {
+            run = &server->flash_runs[server->flash_run_count++];
+            *run = (struct gdb_flash_run){.base = address};
+        } else {
+            server->flash_runs_lost = true;
+        }
+    }
+    if (run != NULL) {
+        run->crc = crc32_update(run->crc, bytes, len);
+        run->len += len;
+    }
+    return gdb_flash_ops(server)->program(&server->target, address, bytes, len);
+}
+
+/* Every run's CRC-32 on the target, by the stub a flash job verifies with (it overwrites the start of SRAM, which
+ * the reset after a load gives back to the firmware). */
+static enum status gdb_flash_verify(struct gdb_server *server)
+{
+    if (server->flash_runs_lost) {
+        gdb_console(server, "flash written in more than %u pieces: not verified\n", GDB_FLASH_RUNS);
+        return STATUS_OK;
+    }
+    if (server->flash_run_count == 0)
+        return STATUS_OK;
+    uint8_t stub[(STM32_STUB_CRC32_SIZE + 3u) & ~3u] = {0};
+    for (uint32_t i = 0; i < STM32_STUB_CRC32_SIZE; i++)
+        stub[i] = stm32_stub_crc32[i];
+    enum status status = cortexm_reset_halt(&server->core, CORTEXM_RESET_SYSRESETREQ);
+    if (status == STATUS_OK)
+        status = adi_mem_write(&server->ap, STM32_STUB_LOAD_ADDRESS, stub, sizeof stub, 4);
+    for (unsigned i = 0; i < server->flash_run_count && status == STATUS_OK; i++) {
+        const struct gdb_flash_run *run = &server->flash_runs[i];
+        const struct cortexm_routine_call call = {
+            .entry = STM32_STUB_LOAD_ADDRESS + STM32_STUB_CRC32_ENTRY,
+            .stack_top = GDB_STUB_STACK_TOP,
+            .args = {run->base, run->len, 0, 0},
+        };
+        uint32_t crc = 0;
+        status = cortexm_run_routine(&server->core, &call, run->len / 1024u * GDB_STUB_US_PER_KB + GDB_STUB_MARGIN_US,
+                                     &crc);
+        if (status == STATUS_OK && crc != run->crc)
+            return status_fail(&server->report, STATUS_VERIFY_MISMATCH,
+                               "flash at 0x%08lx..0x%08lx does not hold what was written", (unsigned long)run->base,
+                               (unsigned long)(run->base + run->len - 1u));
+    }
+    return status;
+}
+
 /* The waiting partial unit, padded with the erased value. */
 static enum status gdb_flash_flush(struct gdb_server *server)
 {
@@ -60,7 +126,7 @@ static enum status gdb_flash_flush(struct gdb_server *server)
         return STATUS_OK;
     memset(server->flash_pending + server->flash_pending_len, GDB_FLASH_ERASED, unit - server->flash_pending_len);
     server->flash_pending_len = 0;
-    return gdb_flash_ops(server)->program(&server->target, server->flash_pending_address, server->flash_pending, unit);
+    return gdb_flash_program(server, server->flash_pending_address, server->flash_pending, unit);
 }
 
 /* Bytes into the partial unit while they continue it; returns how many it took. */
@@ -105,7 +171,7 @@ static enum status gdb_flash_write(struct gdb_server *server, const char *args, 
     }
     uint32_t whole = count & ~(unit - 1u);
     if (status == STATUS_OK && whole != 0)
-        status = gdb_flash_ops(server)->program(&server->target, address, bytes, whole);
+        status = gdb_flash_program(server, address, bytes, whole);
     if (status == STATUS_OK && count > whole) {
         server->flash_pending_address = address + whole;
         server->flash_pending_len = count - whole;
@@ -123,6 +189,8 @@ static enum status gdb_flash_done(struct gdb_server *server)
     server->flash_open = false;
     if (status == STATUS_OK)
         status = locked;
+    if (status == STATUS_OK)
+        status = gdb_flash_verify(server);
     server->load_us = server->config.system->now_us(server->config.system->ctx) - server->flash_started_us;
     /* The new firmware from its reset state: the stack pointer and every register as the vector table sets them
      * (the client then writes PC, the entry point, and nothing else). */

@@ -152,8 +152,9 @@ static void gdb_monitor_halt(struct gdb_server *server, const char *args)
 static void gdb_monitor_stats(struct gdb_server *server, const char *args)
 {
     (void)args;
-    gdb_console(server, "last load: %lu bytes, %lu erase units, %lu us of target time\n",
-                (unsigned long)server->load_bytes, (unsigned long)server->load_units, (unsigned long)server->load_us);
+    gdb_console(server, "last load: %lu bytes, %lu erase units, %u runs verified, %lu us of target time\n",
+                (unsigned long)server->load_bytes, (unsigned long)server->load_units,
+                server->flash_runs_lost ? 0u : server->flash_run_count, (unsigned long)server->load_us);
     gdb_send_ok(server);
 }
 

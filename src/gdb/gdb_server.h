@@ -32,6 +32,8 @@
 /* Software breakpoints (BKPT written into RAM) the session remembers. */
 #define GDB_SOFTWARE_BREAKPOINTS 8u
 #define GDB_MAX_COMPARATORS 8u
+/* Contiguous runs of flash a load programs, each verified by its CRC-32 at vFlashDone (a section per run). */
+#define GDB_FLASH_RUNS 8u
 #define GDB_INTERRUPT_BYTE 0x03u
 
 struct gdb_config {
@@ -48,6 +50,11 @@ struct gdb_config {
 struct gdb_software_breakpoint {
     uint32_t address; /* 0: free */
     uint16_t saved;   /* the instruction the BKPT replaced */
+};
+
+struct gdb_flash_run {
+    uint32_t base, len;
+    uint32_t crc; /* CRC-32 of the bytes programmed, padding included */
 };
 
 struct gdb_watchpoint {
@@ -96,6 +103,9 @@ struct gdb_server {
     uint32_t flash_pending_address;
     uint8_t flash_pending[AIRSWD_IMAGE_MAX_PROGRAM_UNIT];
     uint32_t flash_pending_len;
+    struct gdb_flash_run flash_runs[GDB_FLASH_RUNS];
+    unsigned flash_run_count;
+    bool flash_runs_lost; /* more runs than GDB_FLASH_RUNS: the load is not verified */
     /* The last load, for `monitor stats`: from its first vFlash packet to the end of vFlashDone, target time. */
     uint64_t flash_started_us;
     uint64_t load_us;

@@ -28,7 +28,7 @@ count_in() { output_of "$1" | grep -cE -- "$2"; }
 # joined NAME: the section's output on one line (for results gdb spreads over several).
 joined() { output_of "$1" | tr '\n' ' '; }
 
-section scan "monitor swdp_scan" "attach 1" "load"
+section scan "monitor swdp_scan" "attach 1" "load" "monitor stats"
 section break "break add_step" "continue"
 section registers "info registers"
 section backtrace "bt"
@@ -55,6 +55,7 @@ sed 's/^/    gdb: /' "$work/gdb.out"
 
 check "swdp_scan lists the part" has scan '^ 1 +STM32'
 check "load writes the program" has scan '^Start address 0x'
+check "  and verifies it on the target" has scan '^last load: [0-9]+ bytes, .* [1-9][0-9]* runs verified,'
 check "continue stops at the breakpoint in add_step" has break 'Breakpoint 1, add_step \(value=0, step=3\)'
 check "info registers: r0-r12" test "$(count_in registers '^r([0-9]|1[0-2]) +0x')" = 13
 check "  and pc in add_step" has registers '^pc +0x[0-9a-f]+ +0x[0-9a-f]+ <add_step'
