@@ -23,6 +23,18 @@
 #define GDB_RUNNING_POLL_MS 1
 
 static struct gdb_server gdb_session; /* large: one per daemon */
+/* The target's system with a log into the service's: what the engine cannot tell the client (a failed vFlash, a
+ * command refused without a target) reaches the daemon's log and stderr instead. */
+static struct hal_system gdb_system;
+static struct service *gdb_log_service;
+
+static void gdb_log(void *ctx, enum hal_log_level level, const char *line)
+{
+    (void)ctx;
+    (void)level;
+    fprintf(stderr, "airswdd: gdb: %s\n", line);
+    service_log(gdb_log_service, "gdb: %s", line);
+}
 
 static void gdb_send(void *ctx, const uint8_t *bytes, size_t len)
 {
@@ -74,9 +86,12 @@ static void gdb_serve(struct airswdd_gdb *gdb)
     service_lock(gdb->service);
     uint32_t swclk_hz = gdb->service->settings.swclk_hz; /* the SWCLK jobs use: the same for a load */
     service_unlock(gdb->service);
+    gdb_system = *gdb->system;
+    gdb_system.log = gdb_log;
+    gdb_log_service = gdb->service;
     const struct gdb_config config = {
         .swd = gdb->swd,
-        .system = gdb->system,
+        .system = &gdb_system,
         .pins = gdb->pins,
         .version = gdb->version,
         .send = gdb_send,
