@@ -8,7 +8,6 @@
 set -u
 airswd=$1 airswdd=$2
 tools=$(cd "$(dirname "$0")/../tests/tools" && pwd)
-source "$tools/daemon_test.sh"
 source "$tools/../gdb/gdb_daemon.sh"
 for tool in gdb-multiarch arm-none-eabi-gcc curl; do
   command -v "$tool" >/dev/null || { echo "bench_gdb: $tool is not installed (scripts/install-deps.sh)"; exit 1; }

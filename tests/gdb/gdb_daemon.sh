@@ -1,5 +1,14 @@
-# Sourced by the GDB server's tests: airswdd on a simulated part with debug mode on, and gdb-multiarch against it.
-# Needs $airswdd (and the helpers of tests/tools/daemon_test.sh, sourced first).
+# Sourced by the GDB server's tests: airswdd on a simulated part with debug mode on, and gdb-multiarch against it,
+# with the daemon helpers of tests/tools/daemon_test.sh and the skip rule of tests/common/skip.sh. Needs $airswdd.
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/daemon_test.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../common/skip.sh"
+
+# require_tools gdb|protocol: skips the test without what it drives the daemon with (gdb-multiarch, or only curl).
+require_tools() {
+  [[ $1 == gdb ]] && ! command -v gdb-multiarch >/dev/null &&
+    skip_test "gdb-multiarch is not installed (scripts/install-deps.sh)"
+  command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
+}
 
 # free_port: a TCP port on 127.0.0.1 nobody listens on now.
 free_port() {

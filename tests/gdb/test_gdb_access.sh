@@ -8,11 +8,9 @@
 # Usage: test_gdb_access.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
 airswd=$1 airswdd=$2 firmware=$3
-source "$(dirname "$0")/../tools/daemon_test.sh"
-source "$(dirname "$0")/../common/skip.sh"
 source "$(dirname "$0")/gdb_daemon.sh"
+require_tools protocol
 client=$(dirname "$0")/rsp_client.py
-command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
 [[ -f "$firmware/f1/hello_f1.elf" ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
 json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }
 

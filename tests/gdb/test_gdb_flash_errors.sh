@@ -5,11 +5,8 @@
 # Usage: test_gdb_flash_errors.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
 airswd=$1 airswdd=$2 firmware=$3
-source "$(dirname "$0")/../tools/daemon_test.sh"
-source "$(dirname "$0")/../common/skip.sh"
 source "$(dirname "$0")/gdb_daemon.sh"
-command -v gdb-multiarch >/dev/null || skip_test "gdb-multiarch is not installed (scripts/install-deps.sh)"
-command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
+require_tools gdb
 elf=$firmware/f1/hello_f1.elf
 [[ -f $elf ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
 

@@ -6,11 +6,8 @@
 # Usage: test_gdb_platformio_load.sh PATH/TO/airswdd FIRMWARE_DIR PART FAMILY
 set -u
 airswdd=$1 firmware=$2 part=$3 family=$4
-source "$(dirname "$0")/../tools/daemon_test.sh"
-source "$(dirname "$0")/../common/skip.sh"
 source "$(dirname "$0")/gdb_daemon.sh"
-command -v gdb-multiarch >/dev/null || skip_test "gdb-multiarch is not installed (scripts/install-deps.sh)"
-command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
+require_tools gdb
 elf=$firmware/$family/hello_$family.elf
 [[ -f $elf ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
 

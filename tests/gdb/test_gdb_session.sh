@@ -8,11 +8,8 @@
 # Usage: test_gdb_session.sh PATH/TO/airswdd ELF PART
 set -u
 airswdd=$1 elf=$2 part=$3
-source "$(dirname "$0")/../tools/daemon_test.sh"
-source "$(dirname "$0")/../common/skip.sh"
 source "$(dirname "$0")/gdb_daemon.sh"
-command -v gdb-multiarch >/dev/null || skip_test "gdb-multiarch is not installed (scripts/install-deps.sh)"
-command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
+require_tools gdb
 [[ -f $elf ]] || skip_test "the session's program is not built (arm-none-eabi-gcc missing)"
 
 # section NAME COMMAND...: the gdb commands of one step, between echo markers so each result is checked alone.
