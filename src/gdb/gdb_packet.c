@@ -132,8 +132,6 @@ size_t gdb_unescape_binary(uint8_t *bytes, size_t len)
 
 /* ---- receiving ---- */
 
-void gdb_dispatch(struct gdb_server *server); /* gdb_server.c */
-
 static void gdb_packet_complete(struct gdb_server *server)
 {
     bool good = !server->rx_checksum_bad && server->rx_checksum == server->rx_sum;

@@ -1,7 +1,7 @@
 /*
  * gdb_server.c - one packet at a time: what each command does to the session, and run control (docs/gdb.md lists
- * the packets). Every command that needs the core answers `E` with the reason on the console when there is none,
- * so that a client that forgot `attach` learns why instead of losing the connection.
+ * the packets). Every command that needs the core answers `E` when there is none, with the reason where it can be
+ * read (gdb_console), so that a client that forgot `attach` learns why instead of losing the connection.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,8 +13,6 @@
 #define GDB_ERROR_ARGUMENT 0x02u
 #define GDB_ERROR_TARGET 0x03u
 #define GDB_ERROR_MEMORY 0x0Eu
-
-void gdb_dispatch(struct gdb_server *server);
 
 void gdb_server_init(struct gdb_server *server, const struct gdb_config *config)
 {

@@ -129,6 +129,9 @@ void gdb_server_release(struct gdb_server *server);
 
 /* ---- inside the engine (gdb_*.c) ---- */
 
+/* Acts on the packet in rx (gdb_server.c); gdb_packet.c calls it for each packet that passed its checksum. */
+void gdb_dispatch(struct gdb_server *server);
+
 /* Packet output. */
 void gdb_send_packet(struct gdb_server *server, const char *body, size_t len);
 void gdb_send_text(struct gdb_server *server, const char *body);

@@ -10,7 +10,8 @@
 
 #define GDB_SIGNAL_TRAP 5u
 #define GDB_SIGNAL_SEGV 11u
-#define GDB_BFAR 0xE000ED38u /* BusFault address (ARMv7-M B3.2.18) */
+#define GDB_BFAR 0xE000ED38u
+#define GDB_EXC_RETURN_PSP (1u << 2) /* EXC_RETURN: the frame is on the process stack (ARMv7-M B1.5.8) */ /* BusFault address (ARMv7-M B3.2.18) */
 
 enum status gdb_target_connect(struct gdb_server *server)
 {
@@ -110,13 +111,16 @@ enum status gdb_memory_write(struct gdb_server *server, uint32_t address, const 
     return gdb_memory_transfer(server, address, bytes, NULL, len);
 }
 
-/* A fault caught on its way into its handler: where it came from, on the console. The exception frame on the
- * stack holds the faulting instruction's address; the fault status registers say what happened (ARMv7-M). */
+/* A fault caught on its way into its handler: where it came from, on the console. The exception frame holds the
+ * faulting instruction's address, on the stack EXC_RETURN in LR names (bit 2: PSP); the fault status registers say
+ * what happened (ARMv7-M). */
 static void gdb_report_fault(struct gdb_server *server, uint32_t exception)
 {
     static const char *const names[] = {"", "", "NMI", "HardFault", "MemManage fault", "BusFault", "UsageFault"};
-    uint32_t sp = 0, frame_pc = 0, cfsr = 0, hfsr = 0, bfar = 0;
-    enum status status = cortexm_read_reg(&server->core, CORTEXM_REG_SP, &sp);
+    uint32_t lr = 0, sp = 0, frame_pc = 0, cfsr = 0, hfsr = 0, bfar = 0;
+    enum status status = cortexm_read_reg(&server->core, CORTEXM_REG_LR, &lr);
+    if (status == STATUS_OK)
+        status = cortexm_read_reg(&server->core, (lr & GDB_EXC_RETURN_PSP) ? CORTEXM_REG_PSP : CORTEXM_REG_MSP, &sp);
     if (status == STATUS_OK)
         status = adi_mem_read32(&server->ap, sp + CORTEXM_FRAME_PC_OFFSET, &frame_pc);
     if (status == STATUS_OK && !server->core.armv6m) {
