@@ -83,9 +83,15 @@ long tcp_client_read(int fd, uint8_t *buf, size_t len, int timeout_ms)
 bool tcp_client_write(int fd, const uint8_t *bytes, size_t len)
 {
     while (len != 0) {
-        ssize_t sent = send(fd, bytes, len, MSG_NOSIGNAL);
+        ssize_t sent = send(fd, bytes, len, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (sent < 0 && errno == EINTR)
             continue;
+        if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd room = {.fd = fd, .events = POLLOUT};
+            if (poll(&room, 1, TCP_CLIENT_WRITE_TIMEOUT_MS) <= 0)
+                return false; /* a client that reads nothing for that long is gone */
+            continue;
+        }
         if (sent <= 0)
             return false;
         bytes += sent;

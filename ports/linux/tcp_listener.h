@@ -13,6 +13,8 @@
 #define TCP_CLIENT_KEEPALIVE_IDLE_S 10
 #define TCP_CLIENT_KEEPALIVE_INTERVAL_S 5
 #define TCP_CLIENT_KEEPALIVE_PROBES 3
+/* A client that takes none of what is sent for this long counts as gone (the sender never blocks for longer). */
+#define TCP_CLIENT_WRITE_TIMEOUT_MS 10000
 
 struct tcp_listener {
     int fd; /* -1: closed */
@@ -30,7 +32,7 @@ int tcp_listener_accept(struct tcp_listener *listener, int timeout_ms);
 
 /* Waits up to timeout_ms for bytes from a client: > 0 bytes read, 0 none yet, -1 the client is gone. */
 long tcp_client_read(int fd, uint8_t *buf, size_t len, int timeout_ms);
-/* Sends all of bytes; false when the client is gone. */
+/* Sends all of bytes; false when the client is gone or took nothing for TCP_CLIENT_WRITE_TIMEOUT_MS. */
 bool tcp_client_write(int fd, const uint8_t *bytes, size_t len);
 
 #endif /* AIRSWD_TCP_LISTENER_H */
