@@ -18,6 +18,7 @@ packages=(
   python3-pyparsing python3-serial python3-click python3-future python3-pyelftools python3-cryptography
   python3-setuptools                              # the ESP8266 SDK's build tools (ldgen, esptool.py): make esp8266
   openocd stm32flash                              # program the simulated parts (tests/interop)
+  gdb-multiarch                                   # loads and debugs through our GDB server (tests/gdb)
   bc                                              # arithmetic of bench/bench_openocd.sh
   curl python3                                    # drive the HTTP server and the REST API, read its JSON (tests)
   chromium nodejs npm                             # headless browser test of the web page (tests/web): Debian's

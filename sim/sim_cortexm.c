@@ -89,19 +89,24 @@ void cm_halt(struct sim_cortexm *cpu, uint32_t dfsr_reason)
 
 /* ---- hooks ---- */
 
-/* The clock: one cycle per halfword of code. A block that would cross the slice's deadline is not run now. */
+/* The clock: one cycle per halfword of code. A block that would cross the slice's deadline is not run now.
+ * While a code hook is installed, a stop made here is not clean: Unicorn 2.0.1 then lets part of the block run and
+ * resumes at an older PC, replaying instructions (a push twice, a pointer incremented twice). The code hook, which
+ * runs before the block's first instruction with PC exact, makes the stop instead (sim_cortexm_debug.c). */
 static void cm_on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     (void)address;
     struct sim_cortexm *cpu = user;
     uint32_t cycles = size / 2 ? size / 2 : 1;
     if (cpu->stop != CM_STOP_NONE) {
-        uc_emu_stop(uc);
+        if (!cpu->code_hook_stops)
+            uc_emu_stop(uc);
         return;
     }
     if (cpu->slice_started && cpu->cycles + cycles > cpu->deadline_cycles) {
         cpu->stop = CM_STOP_DEADLINE;
-        uc_emu_stop(uc);
+        if (!cpu->code_hook_stops)
+            uc_emu_stop(uc);
         return;
     }
     cpu->slice_started = true;

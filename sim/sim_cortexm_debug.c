@@ -1,7 +1,8 @@
 /*
- * sim_cortexm_debug.c - how the debug logic reaches into the emulator: FPB/BPU comparators become code hooks that
- * stop before the instruction (DFSR.BKPT), DWT comparators become memory hooks that halt when the slice ends
- * (DWTTRAP: the watchpoint is imprecise, as ARMv7-M allows), and C_STEP runs exactly one instruction.
+ * sim_cortexm_debug.c - how the debug logic reaches into the emulator: FPB/BPU comparators become one code hook
+ * (over all code, see cm_on_block for why) that stops before the instruction (DFSR.BKPT), DWT comparators become
+ * memory hooks whose stop that code hook makes before the next instruction (DWTTRAP: the watchpoint is imprecise,
+ * as ARMv7-M allows, by one instruction here), and C_STEP runs exactly one instruction.
  *
  * Hooks added after code was translated do not reach it (unicorn.md 2): every change of hooks flushes the
  * emulator's translation cache. That happens only when the debugger reprograms a comparator or steps.
@@ -26,10 +27,31 @@ static void cm_flush_all_code(struct sim_cortexm *cpu)
     cm_remove_code(cpu, 0, (uint64_t)UINT32_MAX + 1);
 }
 
+/* The comparator n covers address: REPLACE picks the halfword of the word at COMP[28:2]: lower, upper or both. */
+static bool cm_comparator_matches(const struct sim_cortexm *cpu, unsigned n, uint32_t address)
+{
+    uint32_t comp = cpu->fp_comp[n];
+    if (!(cpu->fp_ctrl_enable & 1u) || !(comp & FP_COMP_ENABLE) || !(comp & FP_REPLACE_MASK))
+        return false;
+    uint32_t word = comp & FP_COMP_ADDRESS;
+    return ((comp & FP_REPLACE_LOWER) && address == word) || ((comp & FP_REPLACE_UPPER) && address == word + 2);
+}
+
+/* Before every instruction while an FPB or DWT comparator is enabled: a stop the block hook or a memory hook left to
+ * this hook (PC exact, the instruction not executed), then the comparators. */
 static void cm_on_breakpoint(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     (void)size;
     struct sim_cortexm *cpu = user;
+    if (cpu->stop != CM_STOP_NONE) {
+        uc_emu_stop(uc);
+        return;
+    }
+    bool matched = false;
+    for (unsigned n = 0; n < CM_FPB_MAX_COMPARATORS && !matched; n++)
+        matched = cm_comparator_matches(cpu, n, (uint32_t)address);
+    if (!matched)
+        return;
     if (cpu->skip_breakpoint && (uint32_t)address == cpu->skip_breakpoint_pc) {
         cpu->skip_breakpoint = false;
         return;
@@ -63,20 +85,20 @@ static void cm_on_watched_access(uc_engine *uc, uc_mem_type type, uint64_t addre
 
 static void cm_install_breakpoints(struct sim_cortexm *cpu)
 {
-    for (unsigned n = 0; n < CM_FPB_MAX_COMPARATORS; n++) {
-        if (cpu->fpb_hooks[n]) {
-            uc_hook_del(cpu->uc, cpu->fpb_hooks[n]);
-            cpu->fpb_hooks[n] = 0;
-        }
-        uint32_t comp = cpu->fp_comp[n];
-        if (!(cpu->fp_ctrl_enable & 1u) || !(comp & FP_COMP_ENABLE) || !(comp & FP_REPLACE_MASK))
-            continue;
-        /* REPLACE picks the halfword of the word at COMP[28:2]: lower, upper or both. */
-        uint32_t word = comp & FP_COMP_ADDRESS;
-        uint32_t first = (comp & FP_REPLACE_LOWER) ? word : word + 2;
-        uint32_t last = (comp & FP_REPLACE_UPPER) ? word + 2 : word;
-        uc_hook_add(cpu->uc, &cpu->fpb_hooks[n], UC_HOOK_CODE, (void *)cm_on_breakpoint, cpu, first, last);
+    if (cpu->breakpoint_hook) {
+        uc_hook_del(cpu->uc, cpu->breakpoint_hook);
+        cpu->breakpoint_hook = 0;
     }
+    bool any = false;
+    for (unsigned n = 0; n < CM_FPB_MAX_COMPARATORS; n++)
+        any |= (cpu->fp_ctrl_enable & 1u) && (cpu->fp_comp[n] & FP_COMP_ENABLE) && (cpu->fp_comp[n] & FP_REPLACE_MASK);
+    /* A watchpoint's stop comes from a memory hook, honoured here before the next instruction: the core halts
+     * right after the access, as close as silicon's DWT does. */
+    for (unsigned n = 0; n < CM_DWT_MAX_COMPARATORS; n++)
+        any |= cpu->dwt_hooks[n] != 0;
+    if (any)
+        uc_hook_add(cpu->uc, &cpu->breakpoint_hook, UC_HOOK_CODE, (void *)cm_on_breakpoint, cpu, 1, 0);
+    cpu->code_hook_stops = cpu->breakpoint_hook != 0 || cpu->step_hook != 0;
 }
 
 static void cm_install_watchpoints(struct sim_cortexm *cpu)
@@ -99,28 +121,24 @@ static void cm_install_watchpoints(struct sim_cortexm *cpu)
 
 void cm_debug_prepare_slice(struct sim_cortexm *cpu)
 {
-    bool changed = false;
-    if (cpu->fpb_dirty) {
-        cm_install_breakpoints(cpu);
-        cpu->fpb_dirty = false;
-        changed = true;
-    }
-    if (cpu->dwt_dirty) {
+    bool changed = cpu->fpb_dirty || cpu->dwt_dirty;
+    if (cpu->dwt_dirty)
         cm_install_watchpoints(cpu);
-        cpu->dwt_dirty = false;
-        changed = true;
-    }
+    if (changed)
+        cm_install_breakpoints(cpu); /* after the watchpoints: the code hook serves both */
+    cpu->fpb_dirty = cpu->dwt_dirty = false;
     if (changed)
         cm_flush_all_code(cpu);
 }
 
-/* One instruction: a code hook that lets the first instruction through and stops before the second. */
+/* One instruction: a code hook that lets the first instruction through and stops before the second (or before the
+ * first, when the block hook left a stop to it). */
 static void cm_on_step(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     (void)address;
     (void)size;
     struct sim_cortexm *cpu = user;
-    if (++cpu->step_instructions == 2)
+    if (cpu->stop != CM_STOP_NONE || ++cpu->step_instructions == 2)
         uc_emu_stop(uc);
 }
 
@@ -128,6 +146,7 @@ void cm_step_begin(struct sim_cortexm *cpu)
 {
     cpu->step_instructions = 0;
     uc_hook_add(cpu->uc, &cpu->step_hook, UC_HOOK_CODE, (void *)cm_on_step, cpu, 1, 0);
+    cpu->code_hook_stops = true;
     cm_flush_all_code(cpu);
 }
 
@@ -135,6 +154,7 @@ void cm_step_end(struct sim_cortexm *cpu)
 {
     uc_hook_del(cpu->uc, cpu->step_hook);
     cpu->step_hook = 0;
+    cpu->code_hook_stops = cpu->breakpoint_hook != 0;
     cm_flush_all_code(cpu);
     cpu->step_pending = false;
     if (cpu->state == SIM_CORTEXM_RUNNING || cpu->state == SIM_CORTEXM_SLEEPING)

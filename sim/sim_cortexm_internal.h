@@ -52,7 +52,10 @@ struct sim_cortexm {
     uc_engine *uc;
     uc_context *reset_context;
     uc_hook block_hook, interrupt_hook, invalid_hook, step_hook;
-    uc_hook fpb_hooks[CM_FPB_MAX_COMPARATORS];
+    /* One code hook over all addresses while an FPB comparator is enabled (sim_cortexm_debug.c). */
+    uc_hook breakpoint_hook;
+    /* A code hook is installed (breakpoints or a step): the block hook then leaves every stop to it. */
+    bool code_hook_stops;
     uc_hook dwt_hooks[CM_DWT_MAX_COMPARATORS];
     struct cm_mmio_window *windows;
     unsigned window_count;

@@ -189,6 +189,9 @@ struct service {
     struct service_job_record jobs[SERVICE_JOB_RECORDS];
     uint32_t last_job_id;
     bool job_active; /* a job is queued or running */
+    /* The link to the target belongs to a job (job_active), to a debug session (a GDB client), or to nobody; never
+     * to both (service_link.c). */
+    bool debug_session;
 
     struct service_log_line log[SERVICE_LOG_LINES];
     uint32_t log_seq; /* of the newest line; 0: none */
@@ -234,6 +237,15 @@ struct service {
  * here). The store must have been mounted with &service->store_report as its report, or with NULL. */
 void service_init(struct service *service, const struct service_config *config, struct store *store);
 uint32_t service_uptime_s(struct service *service);
+
+/* ---- the link to the target (service_link.c) ---- */
+
+/* A debug session takes the link: refused with STATUS_STORE_BUSY, naming the job, while a job is queued or runs.
+ * Until service_debug_session_end(), jobs are refused the same way, naming the session. */
+enum status service_debug_session_begin(struct service *service, struct status_report *report);
+void service_debug_session_end(struct service *service);
+/* Neither a job nor a debug session holds the link: the port may let the target run (a simulated chip). */
+bool service_link_free(struct service *service);
 
 /* ---- security (service_security.c, service_policy.c) ---- */
 

@@ -89,6 +89,9 @@ enum status service_job_submit(struct service *service, const struct service_job
     if (active != NULL) {
         status = status_fail(report, STATUS_STORE_BUSY, "job %lu (%s) is running", (unsigned long)active->id,
                              service_action_name(active->request.action));
+    } else if (service->debug_session) {
+        status = status_fail(report, STATUS_STORE_BUSY,
+                             "a gdb session holds the target: detach gdb (or close it) before a job");
     } else if (request->action == SERVICE_ACTION_READ &&
                (request->read.size == 0 || request->read.size > capacity ||
                 image_range_end(request->read) > 0x100000000ull)) {

@@ -9,9 +9,10 @@ enum status service_target_identify(struct service *service, struct stm32_target
                                     struct stm32_option_bytes *options, struct status_report *report)
 {
     service_lock(service);
-    if (service->job_active) {
+    if (service->job_active || service->debug_session) {
         service_unlock(service);
-        return status_fail(report, STATUS_STORE_BUSY, "a job is running");
+        return status_fail(report, STATUS_STORE_BUSY, service->job_active ? "a job is running"
+                                                                        : "a gdb session holds the target");
     }
     struct job *job = &service->job;
     const struct job_link *link = &service->config.target;

@@ -10,6 +10,9 @@
 
 #include "device/device.h"
 
+struct sim_stm32;
+#include "tcp_listener.h"
+
 /* The job thread: waits for queued jobs and runs them, until airswdd_worker_stop(). */
 struct airswdd_worker {
     struct device *device;
@@ -32,11 +35,35 @@ void airswdd_worker_stop(struct airswdd_worker *worker);
 /* The simulated chip's USART1 as lines: "airswdd: uart: LINE" on stderr and "uart: LINE" in the service's log.
  * The chip's callbacks only queue the bytes (they run on whichever thread drives the chip); airswdd_uart_drain()
  * on the main thread prints and logs the complete lines. */
-struct sim_stm32;
 void airswdd_uart_attach(struct sim_stm32 *sim);
 void airswdd_uart_drain(struct service *service);
-/* Lets the simulated chip run for up to ms milliseconds of chip time when no job holds the target. */
+/* Lets the simulated chip run for up to ms milliseconds of chip time when neither a job nor a debug session holds
+ * the target. */
 void airswdd_sim_idle(struct service *service, struct sim_stm32 *sim, unsigned ms);
+
+/* The GDB server's thread (airswdd_gdb.c): listens on 127.0.0.1:port while debug mode is on, serves one client. */
+struct airswdd_gdb {
+    struct service *service;
+    const struct hal_swd *swd;
+    const struct hal_system *system;
+    const struct hal_target_pins *pins;
+    struct sim_stm32 *sim; /* NULL: real hardware (the target runs on its own) */
+    const char *version;
+    uint32_t address; /* IPv4, host byte order: the HTTP server's (--listen) */
+    uint16_t port;
+    /* Called on the GDB thread when a session ended and the target runs its firmware again (may be NULL). */
+    void (*released)(void *ctx);
+    void *released_ctx;
+
+    pthread_t thread;
+    pthread_mutex_t mutex; /* guards quit */
+    bool quit;
+    struct tcp_listener listener;
+    int client; /* -1: none */
+    bool client_lost;
+};
+bool airswdd_gdb_start(struct airswdd_gdb *gdb);
+void airswdd_gdb_stop(struct airswdd_gdb *gdb);
 
 /* service_config.lock / unlock over a pthread mutex. */
 void airswdd_lock(void *ctx);

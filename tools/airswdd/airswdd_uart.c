@@ -82,11 +82,12 @@ void airswdd_sim_idle(struct service *service, struct sim_stm32 *sim, unsigned m
     /* In slices, so that a job or a GET /target waits at most one slice for the chip. */
     for (unsigned slice = 0; slice < ms; slice += 10) {
         service_lock(service);
-        bool free = !service->job_active;
+        bool free = !service->job_active && !service->debug_session;
         if (free)
             sim_stm32_run_for(sim, 10ull * 1000000000ull);
         service_unlock(service);
         if (!free)
             return;
+        airswdd_uart_drain(service); /* a fast USART fills the line queue within a few slices */
     }
 }

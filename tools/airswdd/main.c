@@ -33,6 +33,8 @@
  * refuse a request that got a connection (airswd_config.h). */
 _Static_assert(API_EXCHANGES >= HTTP_SERVER_CONNECTIONS, "an API exchange for every HTTP connection");
 
+/* The port Black Magic Probe firmwares for the ESP8266 serve GDB on. */
+#define AIRSWDD_GDB_PORT_DEFAULT 2022
 /* The staging store's default size: the partition a 4 MB ESP8266 board gives it (0x210000 bytes), so that the
  * daemon takes the images the device takes (docs/store.md). */
 #define AIRSWDD_STORE_BYTES_DEFAULT (2112u * 1024u)
@@ -50,6 +52,7 @@ struct airswdd_options {
     const char *firmware_slot;
     const char *hostname;
     const char *setup_code_file;
+    uint16_t gdb_port;
 };
 
 static void usage(FILE *out)
@@ -70,7 +73,9 @@ static void usage(FILE *out)
                     "  --hostname NAME  a name the daemon answers to in Host besides IP addresses and localhost\n"
                     "                (any other name is refused: 421)\n"
                     "  --setup-code-file FILE  also write the setup code (printed at start while setup is open) to\n"
-                    "                FILE, readable by its owner only; removed once setup is done\n",
+                    "                FILE, readable by its owner only; removed once setup is done\n"
+                    "  --gdb-port N  the GDB server's port, on --listen's address (default 2022; 0: the system picks one), open\n"
+                    "                only while debug mode is on (docs/gdb.md)\n",
             SECURE_IMAGE_MAX_KEYS);
 }
 
@@ -146,7 +151,8 @@ static bool parse_store_size(const char *text, uint32_t *sectors)
 static bool parse_options(int argc, char **argv, struct airswdd_options *options)
 {
     *options = (struct airswdd_options){.target = "sim",
-                                        .store_sectors = AIRSWDD_STORE_BYTES_DEFAULT / PORT_FILE_STORAGE_SECTOR_SIZE};
+                                        .store_sectors = AIRSWDD_STORE_BYTES_DEFAULT / PORT_FILE_STORAGE_SECTOR_SIZE,
+                                        .gdb_port = AIRSWDD_GDB_PORT_DEFAULT};
     bool listen = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -174,6 +180,14 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
             options->hostname = argv[++i];
         } else if (strcmp(arg, "--setup-code-file") == 0 && has_value) {
             options->setup_code_file = argv[++i];
+        } else if (strcmp(arg, "--gdb-port") == 0 && has_value) {
+            char *end;
+            unsigned long value = strtoul(argv[++i], &end, 10);
+            if (*end != '\0' || end == argv[i] || value > 65535) {
+                fprintf(stderr, "airswdd: --gdb-port takes a port number (0 to 65535)\n");
+                return false;
+            }
+            options->gdb_port = (uint16_t)value;
         } else {
             usage(stderr);
             return false;
@@ -290,6 +304,7 @@ static struct http_server server;
 static struct airswdd_worker worker;
 static struct port_persist persist; /* the settings and the log, in the state directory */
 static struct port_firmware_slot firmware_slot;
+static struct airswdd_gdb gdb;
 static pthread_mutex_t service_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 /* After the jobs: the simulated chip runs its firmware for a while (what it prints shows as "uart: " lines). */
@@ -298,6 +313,24 @@ static void airswdd_idle(void *ctx)
     (void)ctx;
     if (target.sim)
         airswdd_sim_idle(&device.service, target.sim, 200);
+}
+
+/* The GDB server's thread; after a session the simulated firmware runs a while, as after a job. */
+static bool start_gdb(const struct airswdd_options *options)
+{
+    gdb = (struct airswdd_gdb){
+        .service = &device.service,
+        .swd = target.swd_pins,
+        .system = target.system,
+        .pins = target.pins,
+        .sim = target.sim,
+        .version = AIRSWD_VERSION,
+        .address = options->address,
+        .port = options->gdb_port,
+        .released = airswdd_worker_notify,
+        .released_ctx = &worker,
+    };
+    return airswdd_gdb_start(&gdb);
 }
 
 int main(int argc, char **argv)
@@ -380,6 +413,10 @@ int main(int argc, char **argv)
     } else if (!airswdd_worker_start(&worker, &device)) {
         fprintf(stderr, "airswdd: cannot start the job thread\n");
         http_server_close(&server);
+    } else if (!start_gdb(&options)) {
+        fprintf(stderr, "airswdd: cannot start the GDB server's thread\n");
+        airswdd_worker_stop(&worker);
+        http_server_close(&server);
     } else {
         service_log(&device.service, "airswdd %s serving %s (%s)", AIRSWD_VERSION, options.target,
                     target.description);
@@ -404,6 +441,7 @@ int main(int argc, char **argv)
         }
         fprintf(stderr, "airswdd: shutting down\n");
         device_stop(&device);
+        airswdd_gdb_stop(&gdb);
         airswdd_worker_stop(&worker);
         airswdd_uart_drain(&device.service);
         device_pump(&device);
