@@ -71,6 +71,7 @@ static void reset_everything(struct sim_stm32 *stm32, enum sim_reset_kind kind, 
         stm32->devices[i].ops->reset(stm32->devices[i].ctx, kind, now_ps);
     if (kind != SIM_RESET_SYSTEM)
         stm32->flash_empty_at_load = flash_is_empty(stm32);
+    sim_target_set_debug_port_enabled(stm32->target, sim_flash_rdp_level(stm32->flash) != 2);
     stm32->boot_from_rom = boots_from_rom(stm32);
     sim_bootloader_reset(&stm32->bootloader);
     if (stm32->nrst_held) {

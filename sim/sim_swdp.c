@@ -122,6 +122,11 @@ static void decode_request(struct sim_swdp *swdp, uint64_t now_ps)
         swdp->phase = SIM_SWDP_LOCKOUT;
         return;
     }
+    if (swdp->disabled) {
+        swdp->stats.packets_unanswered++;
+        swdp->phase = SIM_SWDP_LOCKOUT;
+        return;
+    }
     swdp->ap_access = ap;
     swdp->addr = (uint8_t)((a2 ? 0x4u : 0) | (a3 ? 0x8u : 0));
     swdp->phase = SIM_SWDP_RESPONSE;

@@ -54,6 +54,7 @@ struct sim_swdp {
     struct sim_wire_stats stats;
     bool dpv2;
     bool reset_state; /* a line reset happened and no DPIDR read was answered since */
+    bool disabled;    /* the chip turned its debug port off (read protection level 2): no packet is answered */
 
     enum sim_swdp_phase phase;
     unsigned edge;

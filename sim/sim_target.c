@@ -160,16 +160,22 @@ static bool has_jtag_port(const struct sim_target *target)
 
 bool sim_target_jtag_cycle(struct sim_target *target, bool tms, bool tdi)
 {
-    bool clock_taps = has_jtag_port(target) && sim_target_swj_mode(target) == SIM_SWJ_JTAG;
+    bool clock_taps =
+        has_jtag_port(target) && sim_target_swj_mode(target) == SIM_SWJ_JTAG && !target->swdp.disabled;
     sim_target_swd_cycle(target, true, tms);
     if (!clock_taps)
         return true;
     return sim_jtag_clock(&target->jtag, tms, tdi, sim_target_now_ps(target));
 }
 
+void sim_target_set_debug_port_enabled(struct sim_target *target, bool enabled)
+{
+    target->swdp.disabled = !enabled;
+}
+
 bool sim_target_jtag_tdo(const struct sim_target *target)
 {
-    if (!has_jtag_port(target) || sim_target_swj_mode(target) != SIM_SWJ_JTAG)
+    if (!has_jtag_port(target) || sim_target_swj_mode(target) != SIM_SWJ_JTAG || target->swdp.disabled)
         return true;
     return target->jtag.tdo;
 }

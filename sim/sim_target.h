@@ -83,6 +83,9 @@ void sim_target_set_nrst(struct sim_target *target, bool asserted);
 bool sim_target_jtag_cycle(struct sim_target *target, bool tms, bool tdi);
 /* TDO now, as sim_target_jtag_cycle() last returned it (1 before any cycle and after a TAP reset). */
 bool sim_target_jtag_tdo(const struct sim_target *target);
+/* Read protection level 2 turns the debug port off for good: neither SW-DP nor JTAG answers (RM0008 §2.7,
+ * RM0090 §3.7.3, RM0351 §3.5.1, RM0444 §3.5.1). */
+void sim_target_set_debug_port_enabled(struct sim_target *target, bool enabled);
 /* TRST: the TAPs go to Test-Logic-Reset; the debug port's registers are untouched. */
 void sim_target_jtag_trst(struct sim_target *target);
 

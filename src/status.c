@@ -15,7 +15,8 @@ struct status_text {
 static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_OK] = {"ok", "success"},
     [STATUS_NO_RESPONSE] = {"no-response",
-                            "target not responding: check SWDIO/SWCLK wiring, common ground and target power"},
+                            "target not responding: check SWDIO/SWCLK wiring, common ground and target power (a part at "
+                            "read protection level 2 never answers a debugger)"},
     [STATUS_PROTOCOL_ERROR] = {"protocol-error",
                                "garbled SWD acknowledge: check wiring length and ground, or lower the SWCLK frequency"},
     [STATUS_PARITY_ERROR] = {"parity-error",
