@@ -34,6 +34,8 @@ bench: build
 	@$(BUILD)/bench/bench_swd
 	@$(BUILD)/bench/bench_flash
 	@bench/bench_openocd.sh $(BUILD)/tools/stm32sim
+	@$(BUILD)/bench/bench_uart
+	@bench/bench_uart_stm32flash.sh $(BUILD)
 	@$(BUILD)/tests/lx106/wire/lx106_wire_model --bench $(BUILD)/lx106-wire/wire_target.elf || test $$? -eq 77
 
 cross: deps

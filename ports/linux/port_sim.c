@@ -90,6 +90,18 @@ static void port_sim_set_nrst(void *ctx, bool asserted)
     sim_target_set_nrst(port->target, asserted);
 }
 
+static void port_sim_set_boot0(void *ctx, bool high)
+{
+    struct port_sim *port = ctx;
+    sim_stm32_set_boot0(port->chip, high);
+}
+
+void port_sim_wire_boot0(struct port_sim *port, struct sim_stm32 *chip)
+{
+    port->chip = chip;
+    port->pins.set_boot0 = port_sim_set_boot0;
+}
+
 void port_sim_init(struct port_sim *port, struct sim_target *target, bool whole_packet)
 {
     *port = (struct port_sim){.target = target, .swdio_output = true};

@@ -42,7 +42,7 @@ static enum status compare_by_reading(struct job *job, uint32_t address, const u
         /* Whole words: the read starts at the word holding address and ends at the word holding its last byte. */
         uint32_t lead = address & 3u;
         uint32_t words = (lead + piece + 3u) & ~3u;
-        enum status status = adi_mem_read(&job->ap, address - lead, job->readback, words, 4);
+        enum status status = job->backend->read(job, address - lead, job->readback, words);
         if (status != STATUS_OK)
             return status;
         for (uint32_t i = 0; i < piece; i++) {
@@ -128,7 +128,8 @@ static enum status verify_output(void *ctx, uint32_t address, const uint8_t *byt
 enum status job_verify_pass(struct job *job)
 {
     job->verify.open = false;
-    job->verify.on_target = job->plan.program_bytes >= CRC_WORTH_IT_BYTES && job_crc_load(job) == STATUS_OK;
+    job->verify.on_target = job_can(job, JOB_CAN_RUN_ON_TARGET) && job->plan.program_bytes >= CRC_WORTH_IT_BYTES &&
+                            job_crc_load(job) == STATUS_OK;
     uint32_t saved[STM32_CLOCK_BOOST_STEPS];
     unsigned changed = 0;
     enum status status = job->verify.on_target ? job_clock_boost(job, saved, &changed) : STATUS_OK;

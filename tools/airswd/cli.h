@@ -15,6 +15,7 @@
 #include "stm32/stm32_flash.h"
 #include "port_host.h"
 #include "port_sim.h"
+#include "port_sim_uart.h"
 #include "port_unwired.h"
 #include "sim_stm32.h"
 #include "swd/swd.h"
@@ -42,6 +43,13 @@ struct cli_target {
     struct swd swd;
     char state_path[256];               /* sim:PART,state=FILE: flash and option bytes kept there */
     bool keep_state;                    /* the command ran to its end: save the state (also after a failure) */
+    /* The target's USART1 and its ROM bootloader (sim:PART,uart); the job's transport. */
+    struct port_sim_uart sim_uart;
+    const struct hal_uart *uart;        /* NULL when not wired */
+    enum job_transport transport;
+    uint32_t uart_baud;                 /* 0: the bootloader client's default */
+    bool swd_unwired;                   /* sim:PART,swd=off: SWD does not answer (pins not wired, or disabled) */
+    char console_path[256];             /* sim:PART,console=FILE: what the firmware prints after the command */
 };
 
 /* Opens the target; prints the reason and returns false when it cannot. */

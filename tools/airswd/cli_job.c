@@ -70,6 +70,11 @@ static void print_text(const struct job *job, enum status status, const struct c
         printf("target    %s, %s, %lu KB flash (DEV_ID 0x%03X rev 0x%04X)\n", job->target.part->name,
                stm32_core_name(job->target.cpuid), (unsigned long)(job->target.flash_size / 1024),
                stm32_dev_id(&job->target), stm32_rev_id(&job->target));
+    if (job->result.backend != NULL && job->link.transport != JOB_TRANSPORT_SWD)
+        printf("through   %s%s\n", job->result.backend, job->link.transport == JOB_TRANSPORT_AUTO ? " (auto)" : "");
+    if (job->result.line_recoveries > 0)
+        printf("line      %lu exchanges repeated after lost or garbled bytes\n",
+               (unsigned long)job->result.line_recoveries);
     for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++) {
         if (result->phase_us[phase] == 0 && phase != JOB_PHASE_PLAN)
             continue;
@@ -112,6 +117,8 @@ static void print_json(const struct job *job, enum status status, const struct c
     if (job->target.part != NULL)
         printf("\"part\":\"%s\",\"dev_id\":%u,\"flash_size\":%lu,", job->target.part->name, stm32_dev_id(&job->target),
                (unsigned long)job->target.flash_size);
+    if (job->result.backend != NULL && job->link.transport != JOB_TRANSPORT_SWD)
+        printf("\"backend\":\"%s\",", job->result.backend);
     printf("\"phases_us\":{");
     for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++)
         printf("%s\"%s\":%llu", phase ? "," : "", job_phase_name(phase), (unsigned long long)result->phase_us[phase]);
@@ -141,7 +148,9 @@ int cli_run_job(struct cli_target *target, const struct cli_options *options, co
         return 2;
     }
     static struct job job; /* large, and one per process */
-    const struct job_link link = {.swd = target->swd_pins, .system = target->system, .pins = target->pins};
+    const struct job_link link = {.swd = target->swd_pins, .system = target->system, .pins = target->pins,
+                                  .transport = target->transport, .uart = target->uart,
+                                  .uart_baud = target->uart_baud};
     const struct job_file job_file = {.ctx = file, .read = file_read};
     job_init(&job, &link, &job_file, job_options, &target->report);
     struct cli_progress shown = {.terminal = isatty(STDERR_FILENO) && !options->json, .phase = JOB_PHASE_COUNT};

@@ -1,0 +1,266 @@
+/*
+ * test_uartboot.c - flash jobs through the simulated STM32's ROM bootloader (AN3155) on its USART1, in process and
+ * in simulated time: the example firmware on every family runs afterwards, read protection and an unwired BOOT0
+ * fail with their sentences, and bytes lost or garbled on the line are recovered from, never ending in a false
+ * success.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "job/job.h"
+#include "port_sim.h"
+#include "port_sim_uart.h"
+#include "sim_stm32.h"
+#include "test_skip.h"
+#include "uartboot/uartboot.h"
+
+#define MS 1000000000ull /* picoseconds */
+#define IMAGE_MAX (64u * 1024u)
+
+struct bench {
+    struct sim_stm32 *chip;
+    struct port_sim port;
+    struct port_sim_uart link;
+    struct status_report report;
+    struct job job;
+    uint8_t image[IMAGE_MAX];
+    uint32_t image_len;
+};
+
+static long memory_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
+{
+    const struct bench *bench = ctx;
+    if (offset >= bench->image_len)
+        return 0;
+    uint32_t piece = bench->image_len - offset < len ? bench->image_len - offset : len;
+    memcpy(buf, bench->image + offset, piece);
+    return (long)piece;
+}
+
+/* build/examples/firmware/<family>/hello_<family>.bin; false when it was not built. */
+static bool load_image(struct bench *bench, const char *family)
+{
+    const char *build = getenv("AIRSWD_BINARY_DIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/examples/firmware/%s/hello_%s.bin", build ? build : ".", family, family);
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return false;
+    bench->image_len = (uint32_t)fread(bench->image, 1, sizeof bench->image, file);
+    fclose(file);
+    return bench->image_len > 64;
+}
+
+static struct bench *bench_open(const char *part, const char *family, bool boot0_wired)
+{
+    static struct bench bench;
+    memset(&bench, 0, sizeof bench);
+    if (!load_image(&bench, family))
+        return NULL;
+    bench.chip = sim_stm32_create(part, 0);
+    assert_non_null(bench.chip);
+    port_sim_init(&bench.port, bench.chip->target, true);
+    if (boot0_wired)
+        port_sim_wire_boot0(&bench.port, bench.chip);
+    port_sim_uart_init(&bench.link, bench.chip);
+    return &bench;
+}
+
+static void bench_close(struct bench *bench)
+{
+    sim_stm32_destroy(bench->chip);
+}
+
+static enum status run_job(struct bench *bench, enum job_action action)
+{
+    const struct job_link link = {.system = &bench->port.system, .pins = &bench->port.pins,
+                                  .transport = JOB_TRANSPORT_UART, .uart = &bench->link.uart};
+    const struct job_file file = {.ctx = bench, .read = memory_read};
+    const struct job_options options = {.action = action, .format = IMAGE_FORMAT_BIN, .verify = true,
+                                        .reset_after = action == JOB_ACTION_FLASH, .quote_memory = true};
+    status_clear(&bench->report);
+    job_init(&bench->job, &link, &file, &options, &bench->report);
+    enum status status = job_run(&bench->job);
+    if (status != STATUS_OK)
+        print_message("job: %s: %s\n", bench->report.detail, status_message(status));
+    return status;
+}
+
+static bool flash_holds_image(const struct bench *bench)
+{
+    return memcmp(sim_flash_array(bench->chip->flash), bench->image, bench->image_len) == 0;
+}
+
+static const struct {
+    const char *part, *family, *name;
+} parts[] = {
+    {"stm32f030r8", "f0", "F0"}, {"stm32f103c8", "f1", "F1"}, {"stm32f411ce", "f4", "F4"},
+    {"stm32l476rg", "l4", "L4"}, {"stm32g071rb", "g0", "G0"},
+};
+
+static void test_uart_flash_runs_the_firmware_on_every_family(void **state)
+{
+    (void)state;
+    for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        struct bench *bench = bench_open(parts[i].part, parts[i].family, true);
+        if (bench == NULL)
+            SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
+        assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
+        assert_string_equal(bench->job.result.backend, "ROM bootloader (UART)");
+        assert_true(flash_holds_image(bench));
+        assert_int_equal(bench->job.result.verified_bytes, bench->image_len);
+        assert_false(bench->job.result.verified_on_target);
+        sim_stm32_run_for(bench->chip, 200 * MS);
+        char expected[96];
+        snprintf(expected, sizeof expected, "hello from airswd example firmware (STM32%s)\r\n", parts[i].name);
+        print_message("%s: %lu bytes in %.1f ms chip time, then \"%.*s\"\n", parts[i].part,
+                      (unsigned long)bench->image_len, (double)bench->job.result.total_us / 1e3,
+                      (int)strcspn(bench->link.console, "\r"), bench->link.console);
+        assert_true(bench->link.console_len >= strlen(expected));
+        assert_memory_equal(bench->link.console, expected, strlen(expected));
+        bench_close(bench);
+    }
+}
+
+/* The job's time is the line's: each byte is 11 bit times at 115200 baud, so the program phase cannot be shorter
+ * than the Write Memory frames it sent. */
+static void test_chip_time_counts_the_line(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_open("stm32f103c8", "f1", true);
+    if (bench == NULL)
+        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
+    assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
+    uint32_t blocks = (bench->image_len + 255u) / 256u;
+    uint64_t frame_us = (uint64_t)(bench->image_len + blocks * 11u) * 11u * 1000000u / 115200u;
+    assert_true(bench->job.result.phase_us[JOB_PHASE_PROGRAM] >= frame_us);
+    assert_true(bench->job.result.phase_us[JOB_PHASE_PROGRAM] < frame_us * 2u);
+    bench_close(bench);
+}
+
+static void test_read_protection_is_named_and_the_flash_left_alone(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_open("stm32f103c8", "f1", true);
+    if (bench == NULL)
+        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
+    memset(sim_flash_array(bench->chip->flash), 0x5A, 4096);
+    uint64_t done;
+    assert_true(sim_flash_set_rdp(bench->chip->flash, 1, sim_stm32_now_ps(bench->chip), &done));
+    sim_stm32_power_on_reset(bench->chip);
+    assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_FLASH_PROTECTED);
+    assert_non_null(strstr(bench->report.detail, "read protection is active"));
+    assert_non_null(strstr(bench->report.detail, "airswd unlock --yes"));
+    assert_false(bench->job.result.erased);
+    for (unsigned i = 0; i < 4096; i++)
+        assert_int_equal(sim_flash_array(bench->chip->flash)[i], 0x5A);
+    bench_close(bench);
+}
+
+static void test_boot0_not_wired_says_so(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_open("stm32f103c8", "f1", false);
+    if (bench == NULL)
+        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
+    memcpy(sim_flash_array(bench->chip->flash), bench->image, bench->image_len); /* it prints its hello line */
+    sim_stm32_power_on_reset(bench->chip);
+    assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_BOOTLOADER_SILENT);
+    assert_int_equal(bench->job.result.failed_phase, JOB_PHASE_CONNECT);
+    assert_non_null(strstr(status_message(STATUS_BOOTLOADER_SILENT), "BOOT0/NRST not wired, or TX/RX swapped"));
+    bench_close(bench);
+}
+
+enum line_fault { HOST_BYTE_LOST, HOST_BYTE_FLIPPED, CHIP_BYTE_PARITY_ERROR };
+
+/* One fault of the line at byte `at` (counted in its direction), in the middle of the program phase; the job
+ * repeats what it must and the flash holds the image. */
+static void flash_through_fault(enum line_fault fault, uint64_t at)
+{
+    struct bench *bench = bench_open("stm32f103c8", "f1", true);
+    if (bench == NULL)
+        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
+    switch (fault) {
+    case HOST_BYTE_LOST: bench->link.faults.lose_host_byte = at; break;
+    case HOST_BYTE_FLIPPED: bench->link.faults.flip_host_byte = at; break;
+    case CHIP_BYTE_PARITY_ERROR: bench->link.faults.parity_error_chip_byte = at; break;
+    }
+    assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
+    assert_true(bench->job.result.line_recoveries > 0);
+    assert_true(flash_holds_image(bench));
+    bench_close(bench);
+}
+
+static void test_a_byte_lost_on_the_way_is_recovered(void **state)
+{
+    (void)state;
+    flash_through_fault(HOST_BYTE_LOST, 100);
+}
+
+static void test_a_garbled_byte_nacked_mid_write_is_written_again(void **state)
+{
+    (void)state;
+    flash_through_fault(HOST_BYTE_FLIPPED, 300);
+}
+
+static void test_an_answer_with_a_parity_error_is_recovered(void **state)
+{
+    (void)state;
+    flash_through_fault(CHIP_BYTE_PARITY_ERROR, 40);
+}
+
+/* A block the ROM refuses every time (not erased) fails with the sentence, and the flash is not changed. */
+static void test_a_refused_write_fails_with_its_sentence(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_open("stm32f103c8", "f1", true);
+    if (bench == NULL)
+        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
+    memset(sim_flash_array(bench->chip->flash), 0x00, 1024);
+    struct uartboot boot;
+    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
+    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    assert_int_equal(boot.pid, 0x410);
+    const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    assert_int_equal(uartboot_write(&boot, 0x08000000, data, sizeof data, 1000), STATUS_FLASH_PROTECTED);
+    assert_string_equal(bench->report.detail, "writing 0x08000000: refused: write-protected or not erased");
+    assert_int_equal(sim_flash_array(bench->chip->flash)[0], 0);
+    bench_close(bench);
+}
+
+/* Verify reads the flash back: other data is found, whatever the line said before. */
+static void test_verify_reads_back_and_finds_a_difference(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_open("stm32f103c8", "f1", true);
+    if (bench == NULL)
+        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
+    assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
+    sim_flash_array(bench->chip->flash)[300] ^= 0x01; /* one bit the flash lost */
+    assert_int_equal(run_job(bench, JOB_ACTION_VERIFY), STATUS_FLASH_DIFFERS);
+    assert_non_null(strstr(bench->report.detail, "0x0800012C"));
+    bench_close(bench);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_uart_flash_runs_the_firmware_on_every_family),
+        cmocka_unit_test(test_chip_time_counts_the_line),
+        cmocka_unit_test(test_read_protection_is_named_and_the_flash_left_alone),
+        cmocka_unit_test(test_boot0_not_wired_says_so),
+        cmocka_unit_test(test_a_byte_lost_on_the_way_is_recovered),
+        cmocka_unit_test(test_a_garbled_byte_nacked_mid_write_is_written_again),
+        cmocka_unit_test(test_an_answer_with_a_parity_error_is_recovered),
+        cmocka_unit_test(test_a_refused_write_fails_with_its_sentence),
+        cmocka_unit_test(test_verify_reads_back_and_finds_a_difference),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
