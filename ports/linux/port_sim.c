@@ -90,6 +90,31 @@ static void port_sim_set_nrst(void *ctx, bool asserted)
     sim_target_set_nrst(port->target, asserted);
 }
 
+/* One SWCLK period of nothing on a cut wire. */
+static void port_sim_idle_cycle(struct port_sim *port)
+{
+    sim_target_idle(port->target, PS_PER_US * 1000000ull / sim_target_swclk_hz(port->target));
+}
+
+static void port_sim_cut_write_bit(void *ctx, bool bit)
+{
+    (void)bit;
+    port_sim_idle_cycle(ctx);
+}
+
+static bool port_sim_cut_read_bit(void *ctx)
+{
+    port_sim_idle_cycle(ctx);
+    return true;
+}
+
+void port_sim_cut_swd(struct port_sim *port)
+{
+    port->swd.write_bit = port_sim_cut_write_bit;
+    port->swd.read_bit = port_sim_cut_read_bit;
+    port->swd.transfer = NULL;
+}
+
 static void port_sim_set_boot0(void *ctx, bool high)
 {
     struct port_sim *port = ctx;

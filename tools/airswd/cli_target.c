@@ -117,6 +117,8 @@ static bool cli_open_sim(struct cli_target *target, const char *spec, const stru
     if (target->state_path[0] && !cli_sim_state_load(target->sim, target->state_path))
         return false;
     port_sim_init(&target->sim_port, target->sim->target, true);
+    if (target->swd_unwired)
+        port_sim_cut_swd(&target->sim_port);
     target->swd_pins = &target->sim_port.swd;
     target->system = &target->sim_port.system;
     target->pins = &target->sim_port.pins;
@@ -158,10 +160,6 @@ bool cli_target_open(struct cli_target *target, const struct cli_options *option
     if (!opened) {
         cli_target_close(target);
         return false;
-    }
-    if (target->swd_unwired) {
-        port_unwired_init(&target->unwired_port);
-        target->swd_pins = &target->unwired_port.swd;
     }
     swd_init(&target->swd, target->swd_pins, target->system, &target->report);
     if (options->swclk_hz && target->swd_pins->set_clock_hz)
