@@ -33,6 +33,8 @@ struct job_backend {
     enum status (*flash_end)(struct job *job);
     /* Erase unit index (its range as the memory description has it), and waits for the end. */
     enum status (*erase_unit)(struct job *job, uint32_t index, struct image_range unit);
+    /* count consecutive units from first in one operation; NULL: unit by unit. */
+    enum status (*erase_run)(struct job *job, uint32_t first, uint32_t count);
     enum status (*mass_erase)(struct job *job);
     /* Bank 0 or 1 of a dual-bank part; NULL where banks are not erased apart. */
     enum status (*erase_bank)(struct job *job, unsigned bank);

@@ -51,6 +51,18 @@ static enum status over_uart_erase_unit(struct job *job, uint32_t index, struct 
     return uartboot_erase_units(&job->uartboot, (uint16_t)index, 1, busy_us);
 }
 
+/* One Erase command lists them all: the command's bytes on the line are paid once. */
+static enum status over_uart_erase_run(struct job *job, uint32_t first, uint32_t count)
+{
+    uint32_t busy_us = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        struct image_range unit;
+        image_target_erase_unit(&job->target.memory, first + i, &unit);
+        busy_us += SLOW_FACTOR * stm32_part_erase_us(job->target.part, unit.size);
+    }
+    return uartboot_erase_units(&job->uartboot, (uint16_t)first, (uint16_t)count, busy_us);
+}
+
 static enum status over_uart_mass_erase(struct job *job)
 {
     return uartboot_mass_erase(&job->uartboot, (uint32_t)(SLOW_FACTOR * job_mass_erase_us(job)));
@@ -85,6 +97,7 @@ const struct job_backend job_backend_uart = {
     .connect = over_uart_connect,
     .identify = over_uart_identify,
     .erase_unit = over_uart_erase_unit,
+    .erase_run = over_uart_erase_run,
     .mass_erase = over_uart_mass_erase,
     .erase_bank = over_uart_erase_bank,
     .program = over_uart_program,

@@ -6,6 +6,9 @@
  */
 #include "job/job_internal.h"
 
+/* Consecutive units one erase_run takes (a backend that lists them in one command). */
+#define ERASE_RUN_MAX 64u
+
 static uint64_t unit_by_unit_us(const struct job *job)
 {
     uint64_t total = 0;
@@ -65,6 +68,13 @@ static enum status erase_whole_banks(struct job *job, bool erased_bank[2])
     return STATUS_OK;
 }
 
+/* A unit left alone: inside a bank erased whole, or already holding the image (--skip-unchanged). */
+static bool unit_needs_erase(const struct job *job, uint32_t index, const bool erased_bank[2])
+{
+    uint32_t per_bank = image_target_erase_unit_count(&job->target.memory) / 2;
+    return !(job->target.part->dual_bank && erased_bank[index / per_bank]) && !job_unit_unchanged(job, index);
+}
+
 enum status job_erase(struct job *job)
 {
     const struct job_backend *backend = job->backend;
@@ -81,19 +91,26 @@ enum status job_erase(struct job *job)
     }
     bool erased_bank[2];
     enum status status = erase_whole_banks(job, erased_bank);
-    uint32_t per_bank = image_target_erase_unit_count(&job->target.memory) / 2;
     for (uint16_t span = 0; status == STATUS_OK && span < job->plan.erase_count; span++) {
-        for (uint32_t i = 0; i < job->plan.erase[span].count; i++) {
-            uint32_t index = job->plan.erase[span].first + i;
-            if ((job->target.part->dual_bank && erased_bank[index / per_bank]) || job_unit_unchanged(job, index))
+        const struct image_erase_span *units = &job->plan.erase[span];
+        for (uint32_t i = 0; i < units->count;) {
+            uint32_t index = units->first + i;
+            if (!unit_needs_erase(job, index, erased_bank)) {
+                i++;
                 continue;
+            }
+            uint32_t run = 1;
+            while (backend->erase_run != NULL && run < ERASE_RUN_MAX && i + run < units->count &&
+                   unit_needs_erase(job, index + run, erased_bank))
+                run++;
             struct image_range unit;
             image_target_erase_unit(&job->target.memory, index, &unit);
-            status = backend->erase_unit(job, index, unit);
+            status = run > 1 ? backend->erase_run(job, index, run) : backend->erase_unit(job, index, unit);
             if (status != STATUS_OK)
                 return status;
-            job->result.erase_units++;
+            job->result.erase_units += run;
             job_progress(job, job->result.erase_units, total);
+            i += run;
         }
     }
     return status;
