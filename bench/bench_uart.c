@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "job/job.h"
+#include "memory_job_file.h"
 #include "port_sim.h"
 #include "port_sim_uart.h"
 #include "sim_stm32.h"
@@ -26,16 +27,6 @@
 struct image {
     uint8_t bytes[IMAGE_SIZE];
 };
-
-static long image_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
-{
-    const struct image *image = ctx;
-    if (offset >= IMAGE_SIZE)
-        return 0;
-    uint32_t piece = IMAGE_SIZE - offset < len ? IMAGE_SIZE - offset : len;
-    memcpy(buf, image->bytes + offset, piece);
-    return (long)piece;
-}
 
 static double floor_seconds(const struct sim_part *part, uint32_t size)
 {
@@ -59,7 +50,8 @@ static bool bench_part(const char *name, const struct image *image)
     struct status_report report = {0};
     const struct job_link job_link = {.system = &port.system, .pins = &port.pins, .transport = JOB_TRANSPORT_UART,
                                       .uart = &link.uart, .uart_baud = BAUD};
-    const struct job_file file = {.ctx = (void *)image, .read = image_read};
+    struct memory_job_file memory = {.bytes = image->bytes, .size = IMAGE_SIZE};
+    const struct job_file file = memory_job_file(&memory);
     const struct job_options options = {.action = JOB_ACTION_FLASH, .format = IMAGE_FORMAT_BIN, .verify = true,
                                         .reset_after = false};
     job_init(&job, &job_link, &file, &options, &report);

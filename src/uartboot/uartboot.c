@@ -56,7 +56,7 @@ struct refusal {
     const char *reason;
 };
 
-/* The words for an exchange that did not end in ACK. doing: "writing 0x08000400". */
+/* The words for an exchange that did not end in ACK. doing: "mass erase". */
 static enum status failure(struct uartboot *boot, struct outcome outcome, const char *doing,
                            const struct refusal *data_refusal)
 {
@@ -68,6 +68,15 @@ static enum status failure(struct uartboot *boot, struct outcome outcome, const 
     if (outcome.step == STEP_ADDRESS)
         return status_fail(boot->report, STATUS_BOOTLOADER_REFUSED, "%s: the bootloader refused the address", doing);
     return status_fail(boot->report, data_refusal->status, "%s: %s", doing, data_refusal->reason);
+}
+
+/* The same for an exchange at an address: "writing 0x08000400". */
+static enum status failure_at(struct uartboot *boot, struct outcome outcome, const char *verb, uint32_t address,
+                              const struct refusal *data_refusal)
+{
+    char doing[32];
+    snprintf(doing, sizeof doing, "%s 0x%08lX", verb, (unsigned long)address);
+    return failure(boot, outcome, doing, data_refusal);
 }
 
 typedef struct outcome (*attempt_fn)(struct uartboot *boot, const void *request);
@@ -197,11 +206,8 @@ enum status uartboot_read(struct uartboot *boot, uint32_t address, uint8_t *byte
     while (len > 0) {
         struct block block = {.address = address, .bytes = bytes, .len = len < UARTBOOT_BLOCK ? len : UARTBOOT_BLOCK};
         struct outcome outcome = repeat(boot, read_block, &block);
-        if (outcome.answer != UARTBOOT_ANSWER_ACK) {
-            char doing[40];
-            snprintf(doing, sizeof doing, "reading 0x%08lX", (unsigned long)address);
-            return failure(boot, outcome, doing, &refused);
-        }
+        if (outcome.answer != UARTBOOT_ANSWER_ACK)
+            return failure_at(boot, outcome, "reading", address, &refused);
         address += block.len;
         bytes += block.len;
         len -= block.len;
@@ -257,11 +263,8 @@ enum status uartboot_write(struct uartboot *boot, uint32_t address, const uint8_
         uint32_t recovered = boot->recovered;
         struct outcome outcome = repeat(boot, write_block, &block);
         bool repeated = boot->recovered != recovered;
-        if (outcome.answer != UARTBOOT_ANSWER_ACK && !(repeated && block_in_flash(boot, &block))) {
-            char doing[40];
-            snprintf(doing, sizeof doing, "writing 0x%08lX", (unsigned long)address);
-            return failure(boot, outcome, doing, &refused);
-        }
+        if (outcome.answer != UARTBOOT_ANSWER_ACK && !(repeated && block_in_flash(boot, &block)))
+            return failure_at(boot, outcome, "writing", address, &refused);
         address += block.len;
         bytes += block.len;
         len -= block.len;

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "../unit/image_test_files.h"
+#include "example_firmware.h"
 #include "job/job.h"
 #include "sim_session.h"
 #include "test_skip.h"
@@ -298,14 +299,7 @@ static void test_random_images_on_every_part(void **state)
 
 static bool load_file(const char *family, const char *extension, struct memory_file *file)
 {
-    const char *build = getenv("AIRSWD_BINARY_DIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/examples/firmware/%s/hello_%s.%s", build ? build : ".", family, family, extension);
-    FILE *in = fopen(path, "rb");
-    if (in == NULL)
-        return false;
-    file->size = fread(file->bytes, 1, sizeof file->bytes, in);
-    fclose(in);
+    file->size = example_firmware_load(family, extension, file->bytes, sizeof file->bytes);
     return file->size > 0;
 }
 

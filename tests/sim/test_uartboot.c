@@ -14,7 +14,9 @@
 
 #include <cmocka.h>
 
+#include "example_firmware.h"
 #include "job/job.h"
+#include "memory_job_file.h"
 #include "port_sim.h"
 #include "port_sim_uart.h"
 #include "sim_stm32.h"
@@ -32,38 +34,18 @@ struct bench {
     struct job job;
     uint8_t image[IMAGE_MAX];
     uint32_t image_len;
+    struct memory_job_file file;
 };
 
-static long memory_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
-{
-    const struct bench *bench = ctx;
-    if (offset >= bench->image_len)
-        return 0;
-    uint32_t piece = bench->image_len - offset < len ? bench->image_len - offset : len;
-    memcpy(buf, bench->image + offset, piece);
-    return (long)piece;
-}
-
-/* build/examples/firmware/<family>/hello_<family>.bin; false when it was not built. */
-static bool load_image(struct bench *bench, const char *family)
-{
-    const char *build = getenv("AIRSWD_BINARY_DIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/examples/firmware/%s/hello_%s.bin", build ? build : ".", family, family);
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return false;
-    bench->image_len = (uint32_t)fread(bench->image, 1, sizeof bench->image, file);
-    fclose(file);
-    return bench->image_len > 64;
-}
-
+/* The part with USART1 on the link, BOOT0 wired or not; the test is skipped when the firmware was not built. */
 static struct bench *bench_open(const char *part, const char *family, bool boot0_wired)
 {
     static struct bench bench;
     memset(&bench, 0, sizeof bench);
-    if (!load_image(&bench, family))
-        return NULL;
+    bench.image_len = (uint32_t)example_firmware_load(family, "bin", bench.image, sizeof bench.image);
+    if (bench.image_len == 0)
+        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
+    bench.file = (struct memory_job_file){.bytes = bench.image, .size = bench.image_len};
     bench.chip = sim_stm32_create(part, 0);
     assert_non_null(bench.chip);
     port_sim_init(&bench.port, bench.chip->target, true);
@@ -82,7 +64,7 @@ static enum status run_job(struct bench *bench, enum job_action action)
 {
     const struct job_link link = {.system = &bench->port.system, .pins = &bench->port.pins,
                                   .transport = JOB_TRANSPORT_UART, .uart = &bench->link.uart};
-    const struct job_file file = {.ctx = bench, .read = memory_read};
+    const struct job_file file = memory_job_file(&bench->file);
     const struct job_options options = {.action = action, .format = IMAGE_FORMAT_BIN, .verify = true,
                                         .reset_after = action == JOB_ACTION_FLASH, .quote_memory = true};
     status_clear(&bench->report);
@@ -110,8 +92,6 @@ static void test_uart_flash_runs_the_firmware_on_every_family(void **state)
     (void)state;
     for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         struct bench *bench = bench_open(parts[i].part, parts[i].family, true);
-        if (bench == NULL)
-            SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
         assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
         assert_string_equal(bench->job.result.backend, "ROM bootloader (UART)");
         assert_true(flash_holds_image(bench));
@@ -135,8 +115,6 @@ static void test_chip_time_counts_the_line(void **state)
 {
     (void)state;
     struct bench *bench = bench_open("stm32f103c8", "f1", true);
-    if (bench == NULL)
-        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
     assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
     uint32_t blocks = (bench->image_len + 255u) / 256u;
     uint64_t frame_us = (uint64_t)(bench->image_len + blocks * 11u) * 11u * 1000000u / 115200u;
@@ -149,8 +127,6 @@ static void test_read_protection_is_named_and_the_flash_left_alone(void **state)
 {
     (void)state;
     struct bench *bench = bench_open("stm32f103c8", "f1", true);
-    if (bench == NULL)
-        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
     memset(sim_flash_array(bench->chip->flash), 0x5A, 4096);
     uint64_t done;
     assert_true(sim_flash_set_rdp(bench->chip->flash, 1, sim_stm32_now_ps(bench->chip), &done));
@@ -168,8 +144,6 @@ static void test_boot0_not_wired_says_so(void **state)
 {
     (void)state;
     struct bench *bench = bench_open("stm32f103c8", "f1", false);
-    if (bench == NULL)
-        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
     memcpy(sim_flash_array(bench->chip->flash), bench->image, bench->image_len); /* it prints its hello line */
     sim_stm32_power_on_reset(bench->chip);
     assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_BOOTLOADER_SILENT);
@@ -185,8 +159,6 @@ enum line_fault { HOST_BYTE_LOST, HOST_BYTE_FLIPPED, CHIP_BYTE_PARITY_ERROR };
 static void flash_through_fault(enum line_fault fault, uint64_t at)
 {
     struct bench *bench = bench_open("stm32f103c8", "f1", true);
-    if (bench == NULL)
-        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
     switch (fault) {
     case HOST_BYTE_LOST: bench->link.faults.lose_host_byte = at; break;
     case HOST_BYTE_FLIPPED: bench->link.faults.flip_host_byte = at; break;
@@ -221,8 +193,6 @@ static void test_a_refused_write_fails_with_its_sentence(void **state)
 {
     (void)state;
     struct bench *bench = bench_open("stm32f103c8", "f1", true);
-    if (bench == NULL)
-        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
     memset(sim_flash_array(bench->chip->flash), 0x00, 1024);
     struct uartboot boot;
     uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
@@ -240,8 +210,6 @@ static void test_verify_reads_back_and_finds_a_difference(void **state)
 {
     (void)state;
     struct bench *bench = bench_open("stm32f103c8", "f1", true);
-    if (bench == NULL)
-        SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
     assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
     sim_flash_array(bench->chip->flash)[300] ^= 0x01; /* one bit the flash lost */
     assert_int_equal(run_job(bench, JOB_ACTION_VERIFY), STATUS_FLASH_DIFFERS);
