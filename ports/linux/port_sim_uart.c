@@ -49,9 +49,12 @@ static void queue_byte(struct port_sim_uart *link, uint8_t byte, uint64_t at_ps)
 static void on_uart_tx(void *ctx, unsigned usart, uint8_t byte, uint64_t at_ps)
 {
     struct port_sim_uart *link = ctx;
+    bool from_rom = usart == 1 && link->chip->boot_from_rom;
+    /* The ROM's answers belong to the bootloader job that holds the line, not to the console. */
+    if (link->next.uart_tx != NULL && !from_rom)
+        link->next.uart_tx(link->next.ctx, usart, byte, at_ps);
     if (usart != 1)
         return;
-    bool from_rom = link->chip->boot_from_rom;
     uint64_t start = at_ps > link->chip_line_free_ps ? at_ps : link->chip_line_free_ps;
     uint64_t end = from_rom ? start + link->frame_ps : start;
     link->chip_line_free_ps = end;
@@ -114,6 +117,25 @@ static void link_flush_input(void *ctx)
     }
 }
 
+static void on_gpio_change(void *ctx, char port, unsigned pin, bool level, uint64_t at_ps)
+{
+    struct port_sim_uart *link = ctx;
+    if (link->next.gpio_change != NULL)
+        link->next.gpio_change(link->next.ctx, port, pin, level, at_ps);
+}
+
+static void on_reset(void *ctx, const char *cause, bool into_bootloader, uint64_t at_ps)
+{
+    struct port_sim_uart *link = ctx;
+    if (link->next.reset != NULL)
+        link->next.reset(link->next.ctx, cause, into_bootloader, at_ps);
+}
+
+void port_sim_uart_chain(struct port_sim_uart *link, const struct sim_stm32_events *next)
+{
+    link->next = *next;
+}
+
 void port_sim_uart_init(struct port_sim_uart *link, struct sim_stm32 *chip)
 {
     memset(link, 0, sizeof *link);
@@ -124,6 +146,7 @@ void port_sim_uart_init(struct port_sim_uart *link, struct sim_stm32 *chip)
     link->uart = (struct hal_uart){.ctx = link, .configure = link_configure, .write = link_write,
                                    .read = link_read, .flush_input = link_flush_input};
     link_configure(link, 115200, HAL_UART_PARITY_EVEN);
-    const struct sim_stm32_events events = {.ctx = link, .uart_tx = on_uart_tx};
+    const struct sim_stm32_events events = {.ctx = link, .uart_tx = on_uart_tx, .gpio_change = on_gpio_change,
+                                            .reset = on_reset};
     sim_stm32_set_events(chip, &events);
 }

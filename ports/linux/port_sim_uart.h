@@ -40,6 +40,7 @@ struct port_sim_uart {
         uint64_t at_ps; /* the end of its frame: the host has it from then */
     } received[PORT_SIM_UART_QUEUE];
     unsigned head, count;
+    struct sim_stm32_events next; /* port_sim_uart_chain(): the chip's events, passed on */
     /* What the firmware (not the ROM) sent, for a console view. */
     char console[PORT_SIM_UART_CONSOLE];
     uint32_t console_len;
@@ -47,5 +48,8 @@ struct port_sim_uart {
 
 /* Binds link to chip's USART1 (it takes the chip's event callbacks) at 115200 baud 8E1 until configured. */
 void port_sim_uart_init(struct port_sim_uart *link, struct sim_stm32 *chip);
+/* The chip's events also go to next: pin changes, resets, and the bytes the firmware sends on USART1 and USART2
+ * (the ROM bootloader's answers stay on the link). */
+void port_sim_uart_chain(struct port_sim_uart *link, const struct sim_stm32_events *next);
 
 #endif /* AIRSWD_PORT_SIM_UART_H */

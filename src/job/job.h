@@ -125,7 +125,7 @@ struct job_result {
     uint64_t total_us;
     enum job_phase failed_phase;
     const char *backend;       /* the programmer that reached the target (job_backend.name), NULL before connect */
-    uint32_t line_recoveries;  /* bootloader exchanges repeated after a lost or garbled byte */
+    uint32_t line_recoveries;  /* bootloader exchanges repeated (a lost or garbled byte, a NACK) */
 };
 
 struct job {

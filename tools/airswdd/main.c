@@ -53,7 +53,7 @@ struct airswdd_options {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: airswdd --target sim:PART[,state=FILE] --listen 127.0.0.1:PORT --state-dir DIR "
+    fprintf(out, "usage: airswdd --target sim:PART[,state=FILE][,uart|auto] --listen 127.0.0.1:PORT --state-dir DIR "
                     "[--store-size SIZE] [--factory-reset] [--trust-key PUB.pem ...] [--image-key KEY.hex]\n"
                     "  --store-size  the staging store's file DIR/store.bin, in bytes or with K or M (default 2112K,\n"
                     "                a 4 MB ESP8266's partition); whole 4 KB sectors. A store.bin of another size is\n"
@@ -288,7 +288,7 @@ int main(int argc, char **argv)
         return 1;
     target.keep_state = true; /* the chip's flash as the jobs left it is saved at exit */
     if (target.sim)
-        airswdd_uart_attach(target.sim);
+        airswdd_uart_attach(target.sim, target.uart != NULL ? &target.sim_uart : NULL);
     if (!open_storage(&storage, &options)) {
         cli_target_close(&target);
         return 1;
@@ -305,7 +305,8 @@ int main(int argc, char **argv)
     }
     const struct device_config config = {
         .system = &host,
-        .target = {.swd = target.swd_pins, .system = target.system, .pins = target.pins},
+        .target = {.swd = target.swd_pins, .system = target.system, .pins = target.pins,
+                   .transport = target.transport, .uart = target.uart, .uart_baud = target.uart_baud},
         .target_name = options.target,
         .version = AIRSWDD_VERSION,
         .store_storage = &storage.hal,
