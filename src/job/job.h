@@ -186,6 +186,9 @@ struct job {
         bool open;
         bool on_target; /* the CRC stub is loaded and answers */
         uint32_t address, len, crc;
+        /* Through a backend whose every read is a command (the bootloader's Read Memory), readback holds the flash
+         * from here on, read ahead, so that small pieces (16-byte HEX records) cost one read per block. */
+        uint32_t ahead_address, ahead_len;
     } verify;
 
     struct job_result result;

@@ -29,17 +29,19 @@ flash_of_state() {
 }
 
 # stm32flash reads LENGTH bytes from the chip whose flash is FLASH, through its ROM bootloader on a pty. Its
-# timeouts are the host's: on a loaded machine it may give up once, so it has a second try (the bytes must match).
+# timeouts are the host's: on a loaded machine it may give up once, so it has a second try on a fresh chip (the
+# bytes must match either way).
 stm32flash_read() {
-  local part=$1 flash=$2 length=$3 out=$4 status
-  start_stm32sim "$work" --part "$part" --boot0 --flash-file "$flash" --uart-pty "$work/pty" || return 1
-  for _ in 1 2; do
+  local part=$1 flash=$2 length=$3 out=$4 status=1
+  for attempt in 1 2; do
+    start_stm32sim "$work" --part "$part" --boot0 --flash-file "$flash" --uart-pty "$work/pty" || return 1
     timeout 60 stm32flash -m 8n1 -b 115200 -r "$out" -S "0x08000000:$length" "$work/pty" >"$work/stm32flash.out" 2>&1
     status=$?
+    stop_stm32sim
     ((status == 0)) && break
+    echo "      stm32flash attempt $attempt exited $status:"
+    sed 's/^/        /' "$work/stm32flash.out" | tail -n 5
   done
-  stop_stm32sim
-  ((status == 0)) || { tail -n 5 "$work/stm32flash.out"; tail -n 5 "$work/stm32sim.out"; }
   return $status
 }
 
