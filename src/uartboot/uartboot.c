@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* AN3155 command codes. */
+/* AN3155 command codes. The simulator's model of the ROM (sim/sim_bootloader.c) keeps its own list on purpose: the
+ * two must not share one reading of the application note, or a mistake in it would pass every test. */
 enum {
     COMMAND_GET = 0x00,
     COMMAND_GET_ID = 0x02,

@@ -22,6 +22,7 @@
 #include "../unit/image_test_files.h"
 #include "example_firmware.h"
 #include "job/job.h"
+#include "memory_job_file.h"
 #include "sim_session.h"
 #include "test_skip.h"
 #include "stm32/stm32_stubs.h"
@@ -44,11 +45,8 @@ struct memory_file {
 static long memory_file_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
 {
     const struct memory_file *file = ctx;
-    if (offset >= file->size)
-        return 0;
-    size_t n = file->size - offset < len ? file->size - offset : len;
-    memcpy(buf, file->bytes + offset, n);
-    return (long)n;
+    struct memory_job_file view = {.bytes = file->bytes, .size = (uint32_t)file->size};
+    return memory_job_file_read(&view, offset, buf, len);
 }
 
 struct segment {
