@@ -205,6 +205,27 @@ static void test_a_refused_write_fails_with_its_sentence(void **state)
     bench_close(bench);
 }
 
+/* Readout Protect, then Readout Unprotect: the ROM resets after each, the client finds it again; under protection
+ * the flash is refused with the sentence, and removing it erases the flash. */
+static void test_readout_protect_and_unprotect(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_open("stm32f103c8", "f1", true);
+    assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
+    struct uartboot boot;
+    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
+    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    assert_int_equal(uartboot_readout_protect(&boot, 100000), STATUS_OK);
+    uint8_t bytes[4];
+    assert_int_equal(uartboot_read(&boot, 0x08000000, bytes, sizeof bytes), STATUS_FLASH_PROTECTED);
+    assert_string_equal(bench->report.detail, "reading 0x08000000: refused, read protection is active");
+    assert_int_equal(uartboot_readout_unprotect(&boot, 200000), STATUS_OK);
+    assert_int_equal(uartboot_read(&boot, 0x08000000, bytes, sizeof bytes), STATUS_OK);
+    for (unsigned i = 0; i < sizeof bytes; i++)
+        assert_int_equal(bytes[i], 0xFF);
+    bench_close(bench);
+}
+
 /* Verify reads the flash back: other data is found, whatever the line said before. */
 static void test_verify_reads_back_and_finds_a_difference(void **state)
 {
@@ -229,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_an_answer_with_a_parity_error_is_recovered),
         cmocka_unit_test(test_a_refused_write_fails_with_its_sentence),
         cmocka_unit_test(test_verify_reads_back_and_finds_a_difference),
+        cmocka_unit_test(test_readout_protect_and_unprotect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,6 +103,15 @@ check "a read-protected part fails with exit status 1" test $? -eq 1
 check "  naming read protection" contains "$work/err" "read protection is active"
 check "  and the way out" contains "$work/err" "airswd unlock --yes"
 check "  with the flash unchanged" cmp -s "$state" "$work/rdp.before"
+"$airswd" --target "sim:stm32f103c8,uart,state=$state" unlock >"$work/out" 2>"$work/err"
+check "unlock through the bootloader without --yes is refused (exit $?)" contains "$work/err" "unlock --yes"
+check "  and changes nothing" cmp -s "$state" "$work/rdp.before"
+"$airswd" --target "sim:stm32f103c8,uart,state=$state" unlock --yes >"$work/out" 2>"$work/err"
+check "unlock --yes through the bootloader removes read protection (exit $?)" contains "$work/out" \
+  "read protection of STM32F10x medium density removed through the ROM bootloader"
+"$airswd" --target "sim:stm32f103c8,uart,state=$state,console=$work/console" flash "$firmware/f1/hello_f1.bin" \
+  >"$work/out" 2>"$work/err"
+check "  and the part flashes again through it" contains "$work/console" "hello from airswd example firmware (STM32F1)"
 
 # transport auto: SWD does not answer (swd=off), the bootloader is used, and the result says so.
 "$airswd" --target "sim:stm32f103c8,auto,swd=off,console=$work/console" flash "$firmware/f1/hello_f1.hex" \

@@ -128,10 +128,12 @@ int cmd_option_bytes(struct cli_target *target, const struct cli_options *option
 int cmd_unlock(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
                char **argv);
 
-/* read, erase and reset as jobs, for targets reached through the ROM bootloader (cmd_target_job.c). */
+/* read, erase and reset as jobs, and unlock, for targets reached through the ROM bootloader (cmd_target_job.c). */
 bool cmd_read_by_job(struct cli_target *target, uint32_t address, uint32_t length, struct cli_output *out);
 int cmd_erase_by_job(struct cli_target *target, bool mass);
 int cmd_reset_by_job(struct cli_target *target);
+/* unlock --yes through the ROM bootloader's Readout Unprotect (the chip erases its flash). */
+int cmd_unlock_by_bootloader(struct cli_target *target);
 
 /* Commands that open no target (cmd_container.c): signed containers on the host. */
 int cmd_keygen(const struct cli_options *options, int argc, char **argv);

@@ -1,10 +1,18 @@
 /*
- * cmd_target_job.c - `read`, `erase` and `reset` as jobs (JOB_ACTION_READ, _ERASE, _RESET), for the targets reached
- * through the ROM bootloader (`--target sim:PART,uart` or `auto`), where there is no debug session to run them in.
+ * cmd_target_job.c - the commands on targets reached through the ROM bootloader (`--target sim:PART,uart` or
+ * `auto`), where there is no debug session to run them in: `read`, `erase` and `reset` as jobs (JOB_ACTION_READ,
+ * _ERASE, _RESET), and `unlock --yes` as the bootloader's Readout Unprotect.
  */
 #include "cli.h"
 
 #include <stdio.h>
+
+#include "uartboot/uartboot.h"
+
+/* The mass erase that Readout Unprotect makes is bounded by the part table's figure for the line's largest flash
+ * (the flash size register is not readable under read protection): 2 MB where it scales with the size (F2/F4). */
+#define UNLOCK_SLOW_FACTOR 4u
+#define UNLOCK_F4_LARGEST_MB 2u
 
 static long no_file(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
 {
@@ -63,5 +71,53 @@ int cmd_reset_by_job(struct cli_target *target)
     if (!run_action(target, &job, &options, NULL, NULL))
         return 1;
     printf("reset the part through %s; it runs its firmware\n", job.result.backend);
+    return 0;
+}
+
+/* Whether the flash reads: a Read Memory the ROM refuses at the command means read protection. */
+static enum status read_protected(struct uartboot *boot, bool *protected)
+{
+    uint8_t byte;
+    enum status status = uartboot_read(boot, STM32_FLASH_BASE, &byte, 1);
+    *protected = status == STATUS_FLASH_PROTECTED;
+    if (*protected)
+        status_clear(boot->report);
+    return *protected ? STATUS_OK : status;
+}
+
+int cmd_unlock_by_bootloader(struct cli_target *target)
+{
+    static struct uartboot boot;
+    uint64_t start = target->system->now_us(target->system->ctx);
+    uartboot_init(&boot, target->uart, target->system, target->pins, target->uart_baud, &target->report);
+    enum status status = uartboot_enter(&boot);
+    const struct stm32_part *part = status == STATUS_OK ? stm32_part_find(boot.pid) : NULL;
+    if (status == STATUS_OK && part == NULL)
+        status = status_fail(&target->report, STATUS_UNSUPPORTED, "the bootloader's PID 0x%03X is not a part airswd "
+                             "knows", boot.pid);
+    bool protected = false;
+    if (status == STATUS_OK)
+        status = read_protected(&boot, &protected);
+    if (status == STATUS_OK && !protected) {
+        printf("%s is not read-protected: nothing to do, the flash was left as it is\n", part->name);
+        return 0;
+    }
+    uint32_t scale = part != NULL && part->layout == STM32_LAYOUT_F4_SECTORS ? UNLOCK_F4_LARGEST_MB : 1u;
+    if (status == STATUS_OK)
+        status = uartboot_readout_unprotect(&boot, UNLOCK_SLOW_FACTOR * part->mass_erase_us * scale);
+    target->keep_state = true;
+    if (status == STATUS_OK)
+        status = read_protected(&boot, &protected);
+    if (status == STATUS_OK && protected)
+        status = status_fail(&target->report, STATUS_FLASH_PROTECTED, "read protection is still active after Readout "
+                             "Unprotect: power-cycle the target and try again");
+    if (status == STATUS_OK)
+        status = uartboot_leave(&boot);
+    if (status != STATUS_OK) {
+        cli_print_failure(target, "unlock");
+        return 1;
+    }
+    printf("read protection of %s removed through the ROM bootloader: the chip erased its flash; %.3f ms chip time\n",
+           part->name, (double)(target->system->now_us(target->system->ctx) - start) / 1e3);
     return 0;
 }
