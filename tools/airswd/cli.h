@@ -14,6 +14,7 @@
 #include "job/job.h"
 #include "stm32/stm32_flash.h"
 #include "port_host.h"
+#include "port_serial.h"
 #include "port_sim.h"
 #include "port_sim_uart.h"
 #include "port_unwired.h"
@@ -21,7 +22,7 @@
 #include "swd/swd.h"
 
 struct cli_options {
-    const char *target;     /* --target: "sim[:PART]" or "unwired" */
+    const char *target;     /* --target: "sim[:PART]", "serial:PATH" or "unwired" */
     uint32_t swclk_hz;      /* --swclk, 0 = the port's default */
     const char *trace_path; /* --trace: VCD of the simulated wire */
     bool json;              /* --json: one JSON object on stdout instead of text */
@@ -50,6 +51,8 @@ struct cli_target {
     uint32_t uart_baud;                 /* 0: the bootloader client's default */
     bool swd_unwired;                   /* sim:PART,swd=off: SWD does not answer (pins not wired, or disabled) */
     char console_path[256];             /* sim:PART,console=FILE: what the firmware prints after the command */
+    struct port_serial serial_port;     /* serial:PATH: a real UART (or a pty) to the ROM bootloader */
+    bool serial_open;
 };
 
 /* Opens the target; prints the reason and returns false when it cannot. */

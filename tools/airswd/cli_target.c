@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,49 @@ static bool cli_open_sim(struct cli_target *target, const char *spec, const stru
     return true;
 }
 
+/* "serial:PATH[,baud=N][,pins=dtr-rts]": the ROM bootloader on a serial port; DTR and RTS drive NRST and BOOT0
+ * when asked, otherwise BOOT0 is set by hand. */
+static bool cli_open_serial(struct cli_target *target, const char *spec)
+{
+    char path[256];
+    size_t path_len = strcspn(spec, ",");
+    if (path_len == 0 || path_len >= sizeof path) {
+        fprintf(stderr, "airswd: --target serial:PATH wants the serial port's path\n");
+        return false;
+    }
+    memcpy(path, spec, path_len);
+    path[path_len] = '\0';
+    bool modem_pins = false;
+    for (const char *setting = spec + path_len; *setting == ',';) {
+        setting++;
+        size_t len = strcspn(setting, ",");
+        bool known;
+        if (!cli_parse_uart_setting(setting, len, target, &known))
+            return false;
+        if (len == 12 && strncmp(setting, "pins=dtr-rts", 12) == 0) {
+            modem_pins = true;
+        } else if (!known || strncmp(setting, "baud=", 5) != 0) {
+            fprintf(stderr, "airswd: unknown serial setting '%.*s' (baud=N, pins=dtr-rts)\n", (int)len, setting);
+            return false;
+        }
+        setting += len;
+    }
+    if (!port_serial_open(&target->serial_port, path)) {
+        fprintf(stderr, "airswd: cannot open the serial port %s at 115200 baud 8E1: %s\n", path, strerror(errno));
+        return false;
+    }
+    target->serial_open = true;
+    target->transport = JOB_TRANSPORT_UART;
+    target->uart = &target->serial_port.uart;
+    target->pins = modem_pins ? &target->serial_port.pins : NULL;
+    port_unwired_init(&target->unwired_port);
+    target->swd_pins = &target->unwired_port.swd;
+    target->system = &target->host_system;
+    snprintf(target->description, sizeof target->description, "serial:%.40s (ROM bootloader%s)", path,
+             modem_pins ? ", DTR NRST, RTS BOOT0" : "");
+    return true;
+}
+
 bool cli_target_open(struct cli_target *target, const struct cli_options *options)
 {
     memset(target, 0, sizeof *target);
@@ -148,6 +192,8 @@ bool cli_target_open(struct cli_target *target, const struct cli_options *option
         opened = cli_open_sim(target, CLI_DEFAULT_SIM_PART, options);
     } else if (strncmp(spec, "sim:", 4) == 0) {
         opened = cli_open_sim(target, spec + 4, options);
+    } else if (strncmp(spec, "serial:", 7) == 0) {
+        opened = cli_open_serial(target, spec + 7);
     } else if (strcmp(spec, "unwired") == 0) {
         port_unwired_init(&target->unwired_port);
         target->swd_pins = &target->unwired_port.swd;
@@ -155,7 +201,7 @@ bool cli_target_open(struct cli_target *target, const struct cli_options *option
         snprintf(target->description, sizeof target->description, "unwired (SWD pins with nothing attached)");
         opened = true;
     } else {
-        fprintf(stderr, "airswd: unknown target '%s' (expected sim[:PART] or unwired)\n", spec);
+        fprintf(stderr, "airswd: unknown target '%s' (expected sim[:PART], serial:PATH or unwired)\n", spec);
     }
     if (!opened) {
         cli_target_close(target);
@@ -184,6 +230,9 @@ static bool cli_write_console(struct cli_target *target)
 bool cli_target_close(struct cli_target *target)
 {
     bool saved = true;
+    if (target->serial_open)
+        port_serial_close(&target->serial_port);
+    target->serial_open = false;
     if (target->sim && target->console_path[0] && target->keep_state)
         saved = cli_write_console(target);
     if (target->sim) {
