@@ -205,6 +205,66 @@ static void test_a_refused_write_fails_with_its_sentence(void **state)
     bench_close(bench);
 }
 
+static bool flash_erased(const struct bench *bench)
+{
+    const uint8_t *flash = sim_flash_array(bench->chip->flash);
+    for (uint32_t i = 0; i < sim_flash_size(bench->chip->flash); i++) {
+        if (flash[i] != 0xFF)
+            return false;
+    }
+    return true;
+}
+
+/* The whole flash: Extended Erase's mass erase (0xFFFF) on the F411 and the L476, Erase 0x43's global erase (0xFF
+ * on the F103); then a bank erase (0xFFFD) on the dual-bank L476 clears bank 2 and leaves bank 1 alone. */
+static void test_whole_flash_erases_use_the_special_codes(void **state)
+{
+    (void)state;
+    const char *names[][2] = {{"stm32f411ce", "f4"}, {"stm32l476rg", "l4"}, {"stm32f103c8", "f1"}};
+    for (unsigned i = 0; i < 3; i++) {
+        struct bench *bench = bench_open(names[i][0], names[i][1], true);
+        assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
+        sim_flash_array(bench->chip->flash)[sim_flash_size(bench->chip->flash) - 1] = 0x00; /* the last byte too */
+        assert_int_equal(run_job(bench, JOB_ACTION_ERASE), STATUS_OK);
+        assert_true(flash_erased(bench));
+        assert_true(bench->job.result.mass_erased);
+        bench_close(bench);
+    }
+    struct bench *bench = bench_open("stm32l476rg", "l4", true);
+    uint8_t *flash = sim_flash_array(bench->chip->flash);
+    uint32_t bank = sim_flash_size(bench->chip->flash) / 2;
+    flash[0] = flash[bank] = 0x00;
+    struct uartboot boot;
+    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
+    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    uint64_t before = sim_stm32_now_ps(bench->chip);
+    assert_int_equal(uartboot_erase_bank(&boot, 1, 4u * 30000u), STATUS_OK);
+    assert_true(sim_stm32_now_ps(bench->chip) - before < 100 * MS); /* a bank at once, not 256 pages one by one */
+    assert_int_equal(flash[0], 0x00);
+    assert_int_equal(flash[bank], 0xFF);
+    bench_close(bench);
+}
+
+/* What the ROM refuses, in words: an address outside its reach, a write-protected page's erase. */
+static void test_refusals_are_named(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_open("stm32f103c8", "f1", true);
+    struct uartboot boot;
+    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
+    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    uint8_t byte;
+    assert_int_equal(uartboot_read(&boot, 0x30000000, &byte, 1), STATUS_BOOTLOADER_REFUSED);
+    assert_string_equal(bench->report.detail, "reading 0x30000000: the bootloader refused the address");
+    uint64_t done;
+    assert_true(sim_flash_set_write_protection(bench->chip->flash, true, sim_stm32_now_ps(bench->chip), &done));
+    sim_stm32_power_on_reset(bench->chip);
+    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    assert_int_equal(uartboot_erase_units(&boot, 3, 2, 100000), STATUS_FLASH_PROTECTED);
+    assert_string_equal(bench->report.detail, "erasing units 3..4: refused: write-protected");
+    bench_close(bench);
+}
+
 /* Readout Protect, then Readout Unprotect: the ROM resets after each, the client finds it again; under protection
  * the flash is refused with the sentence, and removing it erases the flash. */
 static void test_readout_protect_and_unprotect(void **state)
@@ -251,6 +311,8 @@ int main(void)
         cmocka_unit_test(test_a_refused_write_fails_with_its_sentence),
         cmocka_unit_test(test_verify_reads_back_and_finds_a_difference),
         cmocka_unit_test(test_readout_protect_and_unprotect),
+        cmocka_unit_test(test_whole_flash_erases_use_the_special_codes),
+        cmocka_unit_test(test_refusals_are_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
