@@ -92,6 +92,14 @@ check "  saying which programmer it used" contains "$work/out" "through ROM boot
 check "  and verify then finds the firmware gone (exit 1)" test $? -eq 1
 check "  naming the first address that differs" contains "$work/err" "verifying: flash at 0x08000000 holds 0xFF"
 
+"$airswd" --target "$target" info >"$work/out" 2>"$work/err"
+check "info through the bootloader names the part" contains "$work/out" \
+  "STM32F10x medium density (PID 0x410), ROM bootloader v2.2 (Erase)"
+check "  its flash" contains "$work/out" "64 KB in 64 erase units"
+"$airswd" --target "sim:stm32l476rg,uart" --json info >"$work/out" 2>"$work/err"
+check "  and as JSON" grep -q '^{"part":"STM32L47x/L48x","dev_id":1045,"flash_size":1048576,.*"read_protected":false' \
+  "$work/out"
+
 # Read protection: the sentence that names it, and the flash unchanged.
 state="$work/rdp.state"
 "$airswd" --target "sim:stm32f103c8,state=$state" flash "$firmware/f1/hello_f1.bin" >/dev/null 2>&1
@@ -102,6 +110,8 @@ cp "$state" "$work/rdp.before"
 check "a read-protected part fails with exit status 1" test $? -eq 1
 check "  naming read protection" contains "$work/err" "read protection is active"
 check "  and the way out" contains "$work/err" "airswd unlock --yes"
+"$airswd" --target "sim:stm32f103c8,uart,state=$state" info >"$work/info" 2>&1
+check "  info through the bootloader shows it" contains "$work/info" "read protection active"
 check "  with the flash unchanged" cmp -s "$state" "$work/rdp.before"
 "$airswd" --target "sim:stm32f103c8,uart,state=$state" unlock >"$work/out" 2>"$work/err"
 check "unlock through the bootloader without --yes is refused (exit $?)" contains "$work/err" "unlock --yes"

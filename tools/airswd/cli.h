@@ -137,6 +137,7 @@ int cmd_erase_by_job(struct cli_target *target, bool mass);
 int cmd_reset_by_job(struct cli_target *target);
 /* unlock --yes through the ROM bootloader's Readout Unprotect (the chip erases its flash). */
 int cmd_unlock_by_bootloader(struct cli_target *target);
+int cmd_info_by_bootloader(struct cli_target *target, bool json);
 
 /* Commands that open no target (cmd_container.c): signed containers on the host. */
 int cmd_keygen(const struct cli_options *options, int argc, char **argv);

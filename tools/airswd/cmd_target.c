@@ -16,6 +16,8 @@ int cmd_info(struct cli_target *target, const struct cli_options *options, const
         fprintf(stderr, "usage: airswd info\n");
         return 2;
     }
+    if (target->transport != JOB_TRANSPORT_SWD)
+        return cmd_info_by_bootloader(target, options->json);
     struct cli_session session;
     if (!cli_session_open(target, &session))
         return 1;

@@ -1,7 +1,8 @@
 /*
  * cmd_target_job.c - the commands on targets reached through the ROM bootloader (`--target sim:PART,uart` or
  * `auto`), where there is no debug session to run them in: `read`, `erase` and `reset` as jobs (JOB_ACTION_READ,
- * _ERASE, _RESET), and `unlock --yes` as the bootloader's Readout Unprotect.
+ * _ERASE, _RESET), `info` from Get, Get ID and the flash size register, and `unlock --yes` as the bootloader's
+ * Readout Unprotect.
  */
 #include "cli.h"
 
@@ -119,5 +120,50 @@ int cmd_unlock_by_bootloader(struct cli_target *target)
     }
     printf("read protection of %s removed through the ROM bootloader: the chip erased its flash; %.3f ms chip time\n",
            part->name, (double)(target->system->now_us(target->system->ctx) - start) / 1e3);
+    return 0;
+}
+
+/* The part as the bootloader shows it; under read protection the flash size register does not read. */
+int cmd_info_by_bootloader(struct cli_target *target, bool json)
+{
+    static struct uartboot boot;
+    uartboot_init(&boot, target->uart, target->system, target->pins, target->uart_baud, &target->report);
+    enum status status = uartboot_enter(&boot);
+    const struct stm32_part *part = status == STATUS_OK ? stm32_part_find(boot.pid) : NULL;
+    if (status == STATUS_OK && part == NULL)
+        status = status_fail(&target->report, STATUS_UNSUPPORTED, "the bootloader's PID 0x%03X is not a part airswd "
+                             "knows", boot.pid);
+    uint8_t size[2] = {0, 0};
+    enum status read = status == STATUS_OK ? uartboot_read(&boot, part->flash_size_register, size, 2) : status;
+    bool protected = read == STATUS_FLASH_PROTECTED;
+    if (status == STATUS_OK && read != STATUS_OK && !protected)
+        status = read;
+    if (status == STATUS_OK)
+        status = uartboot_leave(&boot);
+    target->keep_state = true;
+    if (status != STATUS_OK) {
+        cli_print_failure(target, "info");
+        return 1;
+    }
+    struct image_target memory = {0};
+    uint32_t flash_size = (uint32_t)(size[0] | size[1] << 8) * 1024u;
+    bool described = !protected && stm32_part_describe(part, flash_size, &memory);
+    uint32_t units = described ? image_target_erase_unit_count(&memory) : 0;
+    if (json) {
+        printf("{\"part\":\"%s\",\"dev_id\":%u,\"flash_size\":%lu,\"erase_units\":%lu,\"flash_controller\":\"%s\","
+               "\"read_protected\":%s,\"bootloader_version\":\"%u.%u\"}\n",
+               part->name, boot.pid, (unsigned long)(described ? flash_size : 0), (unsigned long)units,
+               stm32_generation_name(part->generation), protected ? "true" : "false", boot.version >> 4,
+               boot.version & 0xFu);
+        return 0;
+    }
+    printf("target      %s\n", target->description);
+    printf("part        %s (PID 0x%03X), ROM bootloader v%u.%u (%s)\n", part->name, boot.pid, boot.version >> 4,
+           boot.version & 0xFu, boot.extended_erase ? "Extended Erase" : "Erase");
+    if (described)
+        printf("flash       %lu KB in %lu erase units (%s controller)\n", (unsigned long)(flash_size / 1024),
+               (unsigned long)units, stm32_generation_name(part->generation));
+    printf("protection  %s\n", protected ? "read protection active (`airswd unlock --yes` removes it and erases)"
+                                           : "no read protection");
     return 0;
 }
