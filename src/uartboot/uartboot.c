@@ -80,6 +80,14 @@ static enum status failure_at(struct uartboot *boot, struct outcome outcome, con
     return failure(boot, outcome, doing, data_refusal);
 }
 
+/* Between blocks: the rest of the system runs, and a cancelled operation stops there (the line is in step). */
+static enum status between_blocks(struct uartboot *boot, const char *verb, uint32_t address)
+{
+    if (!boot->system->yield(boot->system->ctx))
+        return STATUS_OK;
+    return status_fail(boot->report, STATUS_CANCELLED, "%s cancelled at 0x%08lX", verb, (unsigned long)address);
+}
+
 typedef struct outcome (*attempt_fn)(struct uartboot *boot, const void *request);
 
 /* Runs an exchange until it is ACKed, at most UARTBOOT_RETRIES times. A NACK leaves the ROM waiting for a
@@ -212,6 +220,9 @@ enum status uartboot_read(struct uartboot *boot, uint32_t address, uint8_t *byte
         address += block.len;
         bytes += block.len;
         len -= block.len;
+        enum status status = len > 0 ? between_blocks(boot, "reading", address) : STATUS_OK;
+        if (status != STATUS_OK)
+            return status;
     }
     return STATUS_OK;
 }
@@ -269,6 +280,9 @@ enum status uartboot_write(struct uartboot *boot, uint32_t address, const uint8_
         address += block.len;
         bytes += block.len;
         len -= block.len;
+        enum status status = len > 0 ? between_blocks(boot, "writing", address) : STATUS_OK;
+        if (status != STATUS_OK)
+            return status;
     }
     return STATUS_OK;
 }

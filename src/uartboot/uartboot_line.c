@@ -97,6 +97,7 @@ void uartboot_resynchronise(struct uartboot *boot)
     for (uint32_t i = 0; i < UARTBOOT_BLOCK + 4u; i++) {
         if (!uartboot_send(boot, &filler, 1) || uartboot_receive(boot, &answer, 1, FILLER_WAIT_US))
             break;
+        (void)boot->system->yield(boot->system->ctx); /* cancellation waits for the line to be in step */
     }
     while (uartboot_receive(boot, &answer, 1, FILLER_WAIT_US))
         continue;

@@ -17,6 +17,7 @@
 #include "example_firmware.h"
 #include "job/job.h"
 #include "memory_job_file.h"
+#include "port_host.h"
 #include "port_sim.h"
 #include "port_sim_uart.h"
 #include "sim_stm32.h"
@@ -265,6 +266,30 @@ static void test_refusals_are_named(void **state)
     bench_close(bench);
 }
 
+static unsigned yields_left;
+
+static bool cancel_when_counted_down(void *ctx)
+{
+    (void)ctx;
+    return yields_left == 0 || --yields_left == 0;
+}
+
+/* Cancelled in the middle of programming: the job stops between two blocks, says the flash was erased, and the
+ * line is left in step (the next job on it succeeds). */
+static void test_cancellation_stops_between_blocks(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_open("stm32f411ce", "f4", true);
+    bench->port.system.yield = cancel_when_counted_down;
+    yields_left = 6;
+    assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_CANCELLED);
+    assert_true(bench->job.result.erased);
+    bench->port.system.yield = port_host_yield;
+    assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
+    assert_true(flash_holds_image(bench));
+    bench_close(bench);
+}
+
 /* Readout Protect, then Readout Unprotect: the ROM resets after each, the client finds it again; under protection
  * the flash is refused with the sentence, and removing it erases the flash. */
 static void test_readout_protect_and_unprotect(void **state)
@@ -313,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_readout_protect_and_unprotect),
         cmocka_unit_test(test_whole_flash_erases_use_the_special_codes),
         cmocka_unit_test(test_refusals_are_named),
+        cmocka_unit_test(test_cancellation_stops_between_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
