@@ -209,24 +209,6 @@ static struct outcome read_block(struct uartboot *boot, const void *request)
     return at(STEP_DATA, answer);
 }
 
-enum status uartboot_read(struct uartboot *boot, uint32_t address, uint8_t *bytes, uint32_t len)
-{
-    static const struct refusal refused = {STATUS_BOOTLOADER_REFUSED, "the bootloader refused the length"};
-    while (len > 0) {
-        struct block block = {.address = address, .bytes = bytes, .len = len < UARTBOOT_BLOCK ? len : UARTBOOT_BLOCK};
-        struct outcome outcome = repeat(boot, read_block, &block);
-        if (outcome.answer != UARTBOOT_ANSWER_ACK)
-            return failure_at(boot, outcome, "reading", address, &refused);
-        address += block.len;
-        bytes += block.len;
-        len -= block.len;
-        enum status status = len > 0 ? between_blocks(boot, "reading", address) : STATUS_OK;
-        if (status != STATUS_OK)
-            return status;
-    }
-    return STATUS_OK;
-}
-
 /* N-1, erased bytes from the word boundary to the data, the data, erased bytes to a multiple of 4 (AN3155), the
  * XOR. */
 static struct outcome write_block(struct uartboot *boot, const void *request)
@@ -264,27 +246,43 @@ static bool block_in_flash(struct uartboot *boot, const struct block *block)
     return true;
 }
 
-enum status uartboot_write(struct uartboot *boot, uint32_t address, const uint8_t *bytes, uint32_t len,
-                           uint32_t block_us)
+/* Read Memory or Write Memory, block after block. A write's blocks after the first start on a word boundary. */
+static enum status in_blocks(struct uartboot *boot, struct block block, uint32_t len, bool writing)
 {
-    static const struct refusal refused = {STATUS_FLASH_PROTECTED, "refused: write-protected or not erased"};
+    static const struct refusal read_refused = {STATUS_BOOTLOADER_REFUSED, "the bootloader refused the length"};
+    static const struct refusal write_refused = {STATUS_FLASH_PROTECTED, "refused: write-protected or not erased"};
+    const char *verb = writing ? "writing" : "reading";
     while (len > 0) {
-        /* Blocks after the first start on a word boundary. */
-        uint32_t room = UARTBOOT_BLOCK - address % 4u;
-        struct block block = {.address = address, .data = bytes, .len = len < room ? len : room, .busy_us = block_us};
+        uint32_t room = UARTBOOT_BLOCK - (writing ? block.address % 4u : 0u);
+        block.len = len < room ? len : room;
         uint32_t recovered = boot->recovered;
-        struct outcome outcome = repeat(boot, write_block, &block);
-        bool repeated = boot->recovered != recovered;
-        if (outcome.answer != UARTBOOT_ANSWER_ACK && !(repeated && block_in_flash(boot, &block)))
-            return failure_at(boot, outcome, "writing", address, &refused);
-        address += block.len;
-        bytes += block.len;
+        struct outcome outcome = repeat(boot, writing ? write_block : read_block, &block);
+        bool written_before = writing && boot->recovered != recovered && outcome.answer == UARTBOOT_ANSWER_NACK &&
+                              block_in_flash(boot, &block);
+        if (outcome.answer != UARTBOOT_ANSWER_ACK && !written_before)
+            return failure_at(boot, outcome, verb, block.address, writing ? &write_refused : &read_refused);
+        block.address += block.len;
+        if (writing)
+            block.data += block.len;
+        else
+            block.bytes += block.len;
         len -= block.len;
-        enum status status = len > 0 ? between_blocks(boot, "writing", address) : STATUS_OK;
+        enum status status = len > 0 ? between_blocks(boot, verb, block.address) : STATUS_OK;
         if (status != STATUS_OK)
             return status;
     }
     return STATUS_OK;
+}
+
+enum status uartboot_read(struct uartboot *boot, uint32_t address, uint8_t *bytes, uint32_t len)
+{
+    return in_blocks(boot, (struct block){.address = address, .bytes = bytes}, len, false);
+}
+
+enum status uartboot_write(struct uartboot *boot, uint32_t address, const uint8_t *bytes, uint32_t len,
+                           uint32_t block_us)
+{
+    return in_blocks(boot, (struct block){.address = address, .data = bytes, .busy_us = block_us}, len, true);
 }
 
 /* ---- erase ---- */

@@ -86,16 +86,25 @@ static enum status read_protected(struct uartboot *boot, bool *protected)
     return *protected ? STATUS_OK : status;
 }
 
+/* The part in its ROM bootloader: NULL, with the report filled, when it does not answer or is not known. */
+static const struct stm32_part *enter_bootloader(struct cli_target *target, struct uartboot *boot)
+{
+    uartboot_init(boot, target->uart, target->system, target->pins, target->uart_baud, &target->report);
+    if (uartboot_enter(boot) != STATUS_OK)
+        return NULL;
+    const struct stm32_part *part = stm32_part_find(boot->pid);
+    if (part == NULL)
+        status_fail(&target->report, STATUS_UNSUPPORTED, "the bootloader's PID 0x%03X is not a part airswd knows",
+                    boot->pid);
+    return part;
+}
+
 int cmd_unlock_by_bootloader(struct cli_target *target)
 {
     static struct uartboot boot;
     uint64_t start = target->system->now_us(target->system->ctx);
-    uartboot_init(&boot, target->uart, target->system, target->pins, target->uart_baud, &target->report);
-    enum status status = uartboot_enter(&boot);
-    const struct stm32_part *part = status == STATUS_OK ? stm32_part_find(boot.pid) : NULL;
-    if (status == STATUS_OK && part == NULL)
-        status = status_fail(&target->report, STATUS_UNSUPPORTED, "the bootloader's PID 0x%03X is not a part airswd "
-                             "knows", boot.pid);
+    const struct stm32_part *part = enter_bootloader(target, &boot);
+    enum status status = part != NULL ? STATUS_OK : target->report.status;
     bool protected = false;
     if (status == STATUS_OK)
         status = read_protected(&boot, &protected);
@@ -103,7 +112,7 @@ int cmd_unlock_by_bootloader(struct cli_target *target)
         printf("%s is not read-protected: nothing to do, the flash was left as it is\n", part->name);
         return 0;
     }
-    uint32_t scale = part != NULL && part->layout == STM32_LAYOUT_F4_SECTORS ? UNLOCK_F4_LARGEST_MB : 1u;
+    uint32_t scale = status == STATUS_OK && part->layout == STM32_LAYOUT_F4_SECTORS ? UNLOCK_F4_LARGEST_MB : 1u;
     if (status == STATUS_OK)
         status = uartboot_readout_unprotect(&boot, UNLOCK_SLOW_FACTOR * part->mass_erase_us * scale);
     target->keep_state = true;
@@ -127,12 +136,8 @@ int cmd_unlock_by_bootloader(struct cli_target *target)
 int cmd_info_by_bootloader(struct cli_target *target, bool json)
 {
     static struct uartboot boot;
-    uartboot_init(&boot, target->uart, target->system, target->pins, target->uart_baud, &target->report);
-    enum status status = uartboot_enter(&boot);
-    const struct stm32_part *part = status == STATUS_OK ? stm32_part_find(boot.pid) : NULL;
-    if (status == STATUS_OK && part == NULL)
-        status = status_fail(&target->report, STATUS_UNSUPPORTED, "the bootloader's PID 0x%03X is not a part airswd "
-                             "knows", boot.pid);
+    const struct stm32_part *part = enter_bootloader(target, &boot);
+    enum status status = part != NULL ? STATUS_OK : target->report.status;
     uint8_t size[2] = {0, 0};
     enum status read = status == STATUS_OK ? uartboot_read(&boot, part->flash_size_register, size, 2) : status;
     bool protected = read == STATUS_FLASH_PROTECTED;
