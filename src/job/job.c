@@ -133,7 +133,8 @@ static enum status connect_with(struct job *job, const struct job_backend *backe
 }
 
 /* AUTO: SWD first; when it does not answer (pins not wired, or disabled by the firmware) and the bootloader is
- * wired, the bootloader. The result names the one used. */
+ * wired, the bootloader. The result names the one used. When neither answers, SWD's failure is the one reported
+ * (most boards are wired for it), saying that the bootloader was tried too. */
 static enum status connect(struct job *job)
 {
     switch (job->link.transport) {
@@ -144,8 +145,14 @@ static enum status connect(struct job *job)
     enum status status = job->link.swd != NULL ? connect_with(job, &job_backend_swd) : STATUS_NO_RESPONSE;
     if (status == STATUS_OK || job->link.uart == NULL || status == STATUS_CANCELLED)
         return status;
+    struct status_report swd_failure = *job->report;
     status_clear(job->report);
-    return connect_with(job, &job_backend_uart);
+    enum status uart_status = connect_with(job, &job_backend_uart);
+    if (uart_status == STATUS_OK || uart_status == STATUS_CANCELLED)
+        return uart_status;
+    job->backend = &job_backend_swd;
+    job->result.backend = job_backend_swd.name;
+    return status_fail(job->report, status, "the ROM bootloader did not answer either; SWD: %s", swd_failure.detail);
 }
 
 static enum status identify(struct job *job)

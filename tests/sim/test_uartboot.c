@@ -266,6 +266,24 @@ static void test_refusals_are_named(void **state)
     bench_close(bench);
 }
 
+/* auto with neither SWD nor the bootloader answering: SWD's failure, saying the bootloader was tried too. */
+static void test_auto_reports_both_when_neither_answers(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_open("stm32f103c8", "f1", false);
+    port_sim_cut_swd(&bench->port);
+    const struct job_link link = {.swd = &bench->port.swd, .system = &bench->port.system, .pins = &bench->port.pins,
+                                  .transport = JOB_TRANSPORT_AUTO, .uart = &bench->link.uart};
+    const struct job_file file = memory_job_file(&bench->file);
+    const struct job_options options = {.action = JOB_ACTION_FLASH, .format = IMAGE_FORMAT_BIN, .verify = true};
+    job_init(&bench->job, &link, &file, &options, &bench->report);
+    assert_int_equal(job_run(&bench->job), STATUS_NO_RESPONSE);
+    print_message("auto: %s\n", bench->report.detail);
+    assert_non_null(strstr(bench->report.detail, "the ROM bootloader did not answer either; SWD: no answer"));
+    assert_string_equal(bench->job.result.backend, "SWD");
+    bench_close(bench);
+}
+
 static unsigned yields_left;
 
 static bool cancel_when_counted_down(void *ctx)
@@ -339,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_whole_flash_erases_use_the_special_codes),
         cmocka_unit_test(test_refusals_are_named),
         cmocka_unit_test(test_cancellation_stops_between_blocks),
+        cmocka_unit_test(test_auto_reports_both_when_neither_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
