@@ -144,10 +144,11 @@ static void set_boot0(struct uartboot *boot, bool high)
         boot->pins->set_boot0(boot->pins->ctx, high);
 }
 
-/* Get: ACK, N, the version, N command codes, ACK. Only the erase command matters here. */
-static enum status learn_commands(struct uartboot *boot)
+/* Get: ACK, N, the version, N command codes, ACK (only the erase command matters here); Get ID: ACK, N = 1, the
+ * PID, ACK. */
+static bool get_and_get_id(struct uartboot *boot)
 {
-    uint8_t count, code;
+    uint8_t count, code, pid[3];
     bool ok = uartboot_command(boot, COMMAND_GET) == UARTBOOT_ANSWER_ACK && uartboot_receive(boot, &count, 1, 0) &&
               uartboot_receive(boot, &boot->version, 1, 0);
     for (unsigned i = 0; ok && i < count; i++) {
@@ -155,14 +156,25 @@ static enum status learn_commands(struct uartboot *boot)
         if (ok && code == COMMAND_EXTENDED_ERASE)
             boot->extended_erase = true;
     }
-    uint8_t pid[3];
     ok = ok && uartboot_await(boot, 0) == UARTBOOT_ANSWER_ACK;
     ok = ok && uartboot_command(boot, COMMAND_GET_ID) == UARTBOOT_ANSWER_ACK && uartboot_receive(boot, pid, 3, 0) &&
          uartboot_await(boot, 0) == UARTBOOT_ANSWER_ACK;
-    if (!ok)
-        return status_fail(boot->report, STATUS_BOOTLOADER_LINE, "the bootloader answered 0x7F but not Get/Get ID");
-    boot->pid = (uint16_t)(pid[1] << 8 | pid[2]);
-    return STATUS_OK;
+    if (ok)
+        boot->pid = (uint16_t)(pid[1] << 8 | pid[2]);
+    return ok;
+}
+
+static enum status learn_commands(struct uartboot *boot)
+{
+    for (unsigned attempt = 0; attempt < UARTBOOT_RETRIES; attempt++) {
+        if (attempt > 0) {
+            uartboot_resynchronise(boot);
+            boot->recovered++;
+        }
+        if (get_and_get_id(boot))
+            return STATUS_OK;
+    }
+    return status_fail(boot->report, STATUS_BOOTLOADER_LINE, "the bootloader answered 0x7F but not Get/Get ID");
 }
 
 enum status uartboot_enter(struct uartboot *boot)
@@ -174,6 +186,13 @@ enum status uartboot_enter(struct uartboot *boot)
     pulse_nrst(boot);
     boot->system->delay_us(boot->system->ctx, ROM_STARTUP_US);
     enum status status = uartboot_synchronise(boot);
+    /* Without NRST the ROM may still be inside a frame an earlier host left unfinished: filler bytes end it. */
+    bool can_reset = boot->pins != NULL && boot->pins->set_nrst != NULL;
+    if (status == STATUS_BOOTLOADER_SILENT && !can_reset) {
+        uartboot_resynchronise(boot);
+        status_clear(boot->report);
+        status = uartboot_synchronise(boot);
+    }
     return status == STATUS_OK ? learn_commands(boot) : status;
 }
 

@@ -189,6 +189,30 @@ static void test_an_answer_with_a_parity_error_is_recovered(void **state)
     flash_through_fault(CHIP_BYTE_PARITY_ERROR, 40);
 }
 
+static void test_a_byte_lost_in_get_is_recovered(void **state)
+{
+    (void)state;
+    flash_through_fault(HOST_BYTE_LOST, 1); /* Get's command byte, right after 0x7F */
+}
+
+/* A host that went away in the middle of a Write Memory frame leaves the ROM waiting for its bytes; without NRST to
+ * reset it, the next host completes the frame with filler bytes before it synchronises. */
+static void test_a_frame_left_unfinished_is_completed_without_nrst(void **state)
+{
+    (void)state;
+    struct bench *bench = bench_open("stm32f103c8", "f1", true);
+    struct uartboot boot;
+    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
+    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    const uint8_t unfinished[] = {0x31, 0xCE, 0x08, 0x00, 0x00, 0x00, 0x08, 0xFF, 1, 2, 3, 4, 5};
+    assert_int_equal(bench->link.uart.write(bench->link.uart.ctx, unfinished, sizeof unfinished), sizeof unfinished);
+    const struct hal_target_pins no_reset = {.ctx = &bench->port};
+    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &no_reset, 0, &bench->report);
+    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    assert_int_equal(boot.pid, 0x410);
+    bench_close(bench);
+}
+
 /* A block the ROM refuses every time (not erased) fails with the sentence, and the flash is not changed. */
 static void test_a_refused_write_fails_with_its_sentence(void **state)
 {
@@ -351,6 +375,8 @@ int main(void)
         cmocka_unit_test(test_a_byte_lost_on_the_way_is_recovered),
         cmocka_unit_test(test_a_garbled_byte_nacked_mid_write_is_written_again),
         cmocka_unit_test(test_an_answer_with_a_parity_error_is_recovered),
+        cmocka_unit_test(test_a_byte_lost_in_get_is_recovered),
+        cmocka_unit_test(test_a_frame_left_unfinished_is_completed_without_nrst),
         cmocka_unit_test(test_a_refused_write_fails_with_its_sentence),
         cmocka_unit_test(test_verify_reads_back_and_finds_a_difference),
         cmocka_unit_test(test_readout_protect_and_unprotect),
