@@ -193,7 +193,14 @@ enum status uartboot_enter(struct uartboot *boot)
         status_clear(boot->report);
         status = uartboot_synchronise(boot);
     }
-    return status == STATUS_OK ? learn_commands(boot) : status;
+    if (status == STATUS_OK)
+        status = learn_commands(boot);
+    /* A part that did not take its bootloader goes back to its firmware, with BOOT0 low for its next power-up. */
+    if (status != STATUS_OK && can_reset && boot->pins->set_boot0 != NULL) {
+        set_boot0(boot, false);
+        pulse_nrst(boot);
+    }
+    return status;
 }
 
 enum status uartboot_leave(struct uartboot *boot)

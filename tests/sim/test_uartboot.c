@@ -290,7 +290,8 @@ static void test_refusals_are_named(void **state)
     bench_close(bench);
 }
 
-/* auto with neither SWD nor the bootloader answering: SWD's failure, saying the bootloader was tried too. */
+/* auto with neither SWD nor the bootloader answering: SWD's failure, saying the bootloader was tried too, and the
+ * part back in its firmware with BOOT0 low. */
 static void test_auto_reports_both_when_neither_answers(void **state)
 {
     (void)state;
