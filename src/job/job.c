@@ -264,6 +264,8 @@ enum status job_run(struct job *job)
         if (status != STATUS_OK)
             job->result.failed_phase = phase;
     }
+    if (job->backend != NULL && job->backend->release != NULL)
+        job->backend->release(job);
     enter_phase(job, job->phase);
     job->result.total_us = now_us(job) - start;
     job->result.line_recoveries = job->uartboot.recovered;

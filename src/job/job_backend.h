@@ -44,6 +44,9 @@ struct job_backend {
     enum status (*read)(struct job *job, uint32_t address, uint8_t *bytes, uint32_t len);
     /* The part runs its firmware. */
     enum status (*reset_run)(struct job *job);
+    /* At the end of every job that connected, whatever happened: pins set for this job go back (BOOT0 low, so the
+     * part's next power-up starts its firmware). May be NULL. */
+    void (*release)(struct job *job);
 };
 
 extern const struct job_backend job_backend_swd;

@@ -91,6 +91,15 @@ static enum status over_uart_reset_run(struct job *job)
     return uartboot_leave(&job->uartboot);
 }
 
+/* The part stays where the job left it (in its bootloader after a read or a verify, as SWD leaves the core
+ * halted), but BOOT0 goes low for its next reset. */
+static void over_uart_release(struct job *job)
+{
+    const struct hal_target_pins *pins = job->link.pins;
+    if (pins != NULL && pins->set_boot0 != NULL)
+        pins->set_boot0(pins->ctx, false);
+}
+
 const struct job_backend job_backend_uart = {
     .name = "ROM bootloader (UART)",
     .capabilities = 0,
@@ -103,4 +112,5 @@ const struct job_backend job_backend_uart = {
     .program = over_uart_program,
     .read = over_uart_read,
     .reset_run = over_uart_reset_run,
+    .release = over_uart_release,
 };

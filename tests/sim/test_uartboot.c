@@ -363,6 +363,7 @@ static void test_verify_reads_back_and_finds_a_difference(void **state)
     sim_flash_array(bench->chip->flash)[300] ^= 0x01; /* one bit the flash lost */
     assert_int_equal(run_job(bench, JOB_ACTION_VERIFY), STATUS_FLASH_DIFFERS);
     assert_non_null(strstr(bench->report.detail, "0x0800012C"));
+    assert_false(bench->chip->boot0); /* the part's next power-up starts its firmware */
     bench_close(bench);
 }
 
