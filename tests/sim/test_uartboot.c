@@ -76,6 +76,13 @@ static enum status run_job(struct bench *bench, enum job_action action)
     return status;
 }
 
+/* The client alone on the bench's line, in the part's bootloader. */
+static void enter_bootloader(struct bench *bench, struct uartboot *boot)
+{
+    uartboot_init(boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
+    assert_int_equal(uartboot_enter(boot), STATUS_OK);
+}
+
 static bool flash_holds_image(const struct bench *bench)
 {
     return memcmp(sim_flash_array(bench->chip->flash), bench->image, bench->image_len) == 0;
@@ -202,8 +209,7 @@ static void test_a_frame_left_unfinished_is_completed_without_nrst(void **state)
     (void)state;
     struct bench *bench = bench_open("stm32f103c8", "f1", true);
     struct uartboot boot;
-    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
-    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    enter_bootloader(bench, &boot);
     const uint8_t unfinished[] = {0x31, 0xCE, 0x08, 0x00, 0x00, 0x00, 0x08, 0xFF, 1, 2, 3, 4, 5};
     assert_int_equal(bench->link.uart.write(bench->link.uart.ctx, unfinished, sizeof unfinished), sizeof unfinished);
     const struct hal_target_pins no_reset = {.ctx = &bench->port};
@@ -220,8 +226,7 @@ static void test_a_refused_write_fails_with_its_sentence(void **state)
     struct bench *bench = bench_open("stm32f103c8", "f1", true);
     memset(sim_flash_array(bench->chip->flash), 0x00, 1024);
     struct uartboot boot;
-    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
-    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    enter_bootloader(bench, &boot);
     assert_int_equal(boot.pid, 0x410);
     const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     assert_int_equal(uartboot_write(&boot, 0x08000000, data, sizeof data, 1000), STATUS_FLASH_PROTECTED);
@@ -260,8 +265,7 @@ static void test_whole_flash_erases_use_the_special_codes(void **state)
     uint32_t bank = sim_flash_size(bench->chip->flash) / 2;
     flash[0] = flash[bank] = 0x00;
     struct uartboot boot;
-    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
-    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    enter_bootloader(bench, &boot);
     uint64_t before = sim_stm32_now_ps(bench->chip);
     assert_int_equal(uartboot_erase_bank(&boot, 1, 4u * 30000u), STATUS_OK);
     assert_true(sim_stm32_now_ps(bench->chip) - before < 100 * MS); /* a bank at once, not 256 pages one by one */
@@ -276,8 +280,7 @@ static void test_refusals_are_named(void **state)
     (void)state;
     struct bench *bench = bench_open("stm32f103c8", "f1", true);
     struct uartboot boot;
-    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
-    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    enter_bootloader(bench, &boot);
     uint8_t byte;
     assert_int_equal(uartboot_read(&boot, 0x30000000, &byte, 1), STATUS_BOOTLOADER_REFUSED);
     assert_string_equal(bench->report.detail, "reading 0x30000000: the bootloader refused the address");
@@ -341,8 +344,7 @@ static void test_readout_protect_and_unprotect(void **state)
     struct bench *bench = bench_open("stm32f103c8", "f1", true);
     assert_int_equal(run_job(bench, JOB_ACTION_FLASH), STATUS_OK);
     struct uartboot boot;
-    uartboot_init(&boot, &bench->link.uart, &bench->port.system, &bench->port.pins, 0, &bench->report);
-    assert_int_equal(uartboot_enter(&boot), STATUS_OK);
+    enter_bootloader(bench, &boot);
     assert_int_equal(uartboot_readout_protect(&boot, 100000), STATUS_OK);
     uint8_t bytes[4];
     assert_int_equal(uartboot_read(&boot, 0x08000000, bytes, sizeof bytes), STATUS_FLASH_PROTECTED);
