@@ -35,6 +35,8 @@ bench: build
 	@$(BUILD)/bench/bench_flash
 	@bench/bench_openocd.sh $(BUILD)/tools/stm32sim
 	@bench/bench_gdb.sh $(BUILD)/tools/airswd $(BUILD)/tools/airswdd
+	@$(BUILD)/bench/bench_uart
+	@bench/bench_uart_stm32flash.sh $(BUILD)
 	@$(BUILD)/tests/lx106/wire/lx106_wire_model --bench $(BUILD)/lx106-wire/wire_target.elf || test $$? -eq 77
 
 cross: deps

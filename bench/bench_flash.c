@@ -15,7 +15,7 @@
 
 #include "../tests/unit/image_test_files.h"
 #include "job/job.h"
-#include "memory_file.h"
+#include "memory_job_file.h"
 #include "sim_session.h"
 
 #define KB 1024u
@@ -39,7 +39,7 @@ static double limit_seconds(const struct sim_part *part, uint32_t size)
 }
 
 /* The image's size bytes at the start of flash, as a file of the format: BIN, HEX or ELF. */
-static struct memory_file image_file(enum image_format format, const uint8_t *image, uint32_t size)
+static struct memory_job_file image_file(enum image_format format, const uint8_t *image, uint32_t size)
 {
     static uint8_t file[3 * 512 * KB];
     size_t len = size;
@@ -56,7 +56,7 @@ static struct memory_file image_file(enum image_format format, const uint8_t *im
                                                   .filesz = size, .memsz = size, .data = image};
         len = test_elf_build(&elf, file, sizeof file);
     }
-    return (struct memory_file){.bytes = file, .size = (uint32_t)len};
+    return (struct memory_job_file){.bytes = file, .size = (uint32_t)len};
 }
 
 static void bench(const char *part_name, uint32_t swclk_hz, uint32_t size, const uint8_t *image,
@@ -68,9 +68,9 @@ static void bench(const char *part_name, uint32_t swclk_hz, uint32_t size, const
         exit(1);
     }
     sim_target_set_swclk_hz(session.stm32->target, swclk_hz);
-    struct memory_file file = image_file(format, image, size);
+    struct memory_job_file file = image_file(format, image, size);
     const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system, .pins = &session.port.pins};
-    const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
+    const struct job_file job_file = memory_job_file(&file);
     const struct job_options options = {.format = format, .bin_base = 0x08000000, .verify = true, .method = method};
     static struct job job;
     job_init(&job, &link, &job_file, &options, &session.report);

@@ -65,6 +65,8 @@ bool sim_flash_program(struct sim_flash *flash, uint32_t addr, const uint8_t *da
                        uint64_t *done_ps);
 bool sim_flash_erase_unit(struct sim_flash *flash, uint32_t unit, uint64_t now_ps, uint64_t *done_ps);
 bool sim_flash_mass_erase(struct sim_flash *flash, uint64_t now_ps, uint64_t *done_ps);
+/* Bank 0 or 1 of a dual-bank part, in one mass erase's time; false elsewhere or when write-protected. */
+bool sim_flash_erase_bank(struct sim_flash *flash, unsigned bank, uint64_t now_ps, uint64_t *done_ps);
 uint32_t sim_flash_unit_count(const struct sim_flash *flash);
 /* Address and size of an erase unit (page or sector), numbered across banks; false past the last. */
 bool sim_flash_unit_bounds(const struct sim_flash *flash, uint32_t unit, uint32_t *addr, uint32_t *size);

@@ -75,6 +75,19 @@ bool sim_flash_mass_erase(struct sim_flash *flash, uint64_t now_ps, uint64_t *do
     return true;
 }
 
+/* A bank erase takes a mass erase's time on the dual-bank parts (RM0351: MER1/MER2, tME). */
+bool sim_flash_erase_bank(struct sim_flash *flash, unsigned bank, uint64_t now_ps, uint64_t *done_ps)
+{
+    uint32_t size = flash->size / 2;
+    *done_ps = start_time(flash, now_ps);
+    if (!flash->part->dual_bank || bank > 1 || flash_range_protected(flash, bank * size, size))
+        return false;
+    flash_begin(flash, *done_ps, flash_mass_erase_ps(flash));
+    flash_erase(flash, bank * size, size);
+    *done_ps = flash->busy_until_ps;
+    return true;
+}
+
 static void option_change(struct sim_flash *flash, uint64_t start, uint64_t extra_ps, uint64_t *done_ps)
 {
     uint32_t unit_start, unit_size;

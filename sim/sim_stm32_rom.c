@@ -92,16 +92,11 @@ static bool rom_mass_erase(void *ctx, uint64_t now_ps, uint64_t *done_ps)
     return sim_flash_mass_erase(stm32->flash, now_ps, done_ps);
 }
 
+/* The bootloader numbers banks from 1; the controller erases one in a mass erase's time, not page by page. */
 static bool rom_bank_erase(void *ctx, unsigned bank, uint64_t now_ps, uint64_t *done_ps)
 {
     struct sim_stm32 *stm32 = ctx;
-    uint32_t units = sim_flash_unit_count(stm32->flash) / 2;
-    *done_ps = now_ps;
-    for (uint32_t unit = (bank - 1) * units; unit < bank * units; unit++) {
-        if (!sim_flash_erase_unit(stm32->flash, unit, *done_ps, done_ps))
-            return false;
-    }
-    return true;
+    return sim_flash_erase_bank(stm32->flash, bank - 1, now_ps, done_ps);
 }
 
 static unsigned rom_rdp_level(void *ctx)

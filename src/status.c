@@ -149,6 +149,15 @@ static const struct status_text status_texts[STATUS_COUNT] = {
     [STATUS_OUTPUT_FULL] = {"output-full",
                             "the client is not reading fast enough: its connection's output buffer is full; send "
                             "the data again once it has drained, or drop it"},
+    [STATUS_BOOTLOADER_SILENT] = {"bootloader-silent",
+                                  "the STM32's ROM bootloader does not answer: BOOT0/NRST not wired, or TX/RX swapped "
+                                  "(the programmer's TX goes to the STM32's RX, PA10)"},
+    [STATUS_BOOTLOADER_REFUSED] = {"bootloader-refused",
+                                   "the STM32's ROM bootloader refused the command: the address is outside what it "
+                                   "may reach, or the flash is protected"},
+    [STATUS_BOOTLOADER_LINE] = {"bootloader-line",
+                                "bytes to or from the ROM bootloader kept getting lost or garbled: check the wiring "
+                                "and common ground, or lower the baud rate"},
 };
 
 static const struct status_text *status_lookup(enum status status)

@@ -74,6 +74,10 @@ enum status {
     STATUS_SECURITY_DAMAGED, /* the saved security state is damaged or unreadable: only a factory reset helps */
     /* Network engines (src/net) */
     STATUS_OUTPUT_FULL, /* a connection's output buffer has no room: its client reads slower than we write */
+    /* ROM bootloader on the UART (src/uartboot) */
+    STATUS_BOOTLOADER_SILENT,  /* nothing answered 0x7F: the ROM bootloader is not running or not connected */
+    STATUS_BOOTLOADER_REFUSED, /* the ROM bootloader answered NACK to a well-formed command */
+    STATUS_BOOTLOADER_LINE,    /* bytes kept getting lost or garbled on the line in the middle of an exchange */
     STATUS_COUNT
 };
 

@@ -90,6 +90,43 @@ static void port_sim_set_nrst(void *ctx, bool asserted)
     sim_target_set_nrst(port->target, asserted);
 }
 
+/* One SWCLK period of nothing on a cut wire. */
+static void port_sim_idle_cycle(struct port_sim *port)
+{
+    sim_target_idle(port->target, PS_PER_US * 1000000ull / sim_target_swclk_hz(port->target));
+}
+
+static void port_sim_cut_write_bit(void *ctx, bool bit)
+{
+    (void)bit;
+    port_sim_idle_cycle(ctx);
+}
+
+static bool port_sim_cut_read_bit(void *ctx)
+{
+    port_sim_idle_cycle(ctx);
+    return true;
+}
+
+void port_sim_cut_swd(struct port_sim *port)
+{
+    port->swd.write_bit = port_sim_cut_write_bit;
+    port->swd.read_bit = port_sim_cut_read_bit;
+    port->swd.transfer = NULL;
+}
+
+static void port_sim_set_boot0(void *ctx, bool high)
+{
+    struct port_sim *port = ctx;
+    sim_stm32_set_boot0(port->chip, high);
+}
+
+void port_sim_wire_boot0(struct port_sim *port, struct sim_stm32 *chip)
+{
+    port->chip = chip;
+    port->pins.set_boot0 = port_sim_set_boot0;
+}
+
 void port_sim_init(struct port_sim *port, struct sim_target *target, bool whole_packet)
 {
     *port = (struct port_sim){.target = target, .swdio_output = true};

@@ -73,6 +73,21 @@ static void enter_phase(struct job *job, enum job_phase phase)
     job_progress(job, 0, 0);
 }
 
+bool job_can(const struct job *job, unsigned capability)
+{
+    return job->backend != NULL && (job->backend->capabilities & capability) == capability;
+}
+
+enum status job_flash_begin(struct job *job)
+{
+    return job->backend->flash_begin != NULL ? job->backend->flash_begin(job) : STATUS_OK;
+}
+
+enum status job_flash_end(struct job *job)
+{
+    return job->backend->flash_end != NULL ? job->backend->flash_end(job) : STATUS_OK;
+}
+
 /* ---- phases ---- */
 
 void job_generic_memory(struct image_target *memory)
@@ -100,59 +115,49 @@ static enum status plan_generic(struct job *job)
     return status;
 }
 
-/* Halted before anything is written: a running firmware must not touch the flash controller, and a watchdog must
- * not reset the part halfway. */
+const char *job_transport_name(enum job_transport transport)
+{
+    switch (transport) {
+    case JOB_TRANSPORT_SWD: return "swd";
+    case JOB_TRANSPORT_UART: return "uart";
+    case JOB_TRANSPORT_AUTO: return "auto";
+    }
+    return "?";
+}
+
+static enum status connect_with(struct job *job, const struct job_backend *backend)
+{
+    job->backend = backend;
+    job->result.backend = backend->name;
+    return backend->connect(job);
+}
+
+/* AUTO: SWD first; when it does not answer (pins not wired, or disabled by the firmware) and the bootloader is
+ * wired, the bootloader. The result names the one used. When neither answers, SWD's failure is the one reported
+ * (most boards are wired for it), saying that the bootloader was tried too. */
 static enum status connect(struct job *job)
 {
-    swd_init(&job->swd, job->link.swd, job->link.system, job->report);
-    if (job->options.connect_under_reset)
-        return cortexm_attach_under_reset(&job->core, &job->ap, &job->dp, &job->swd, job->link.system,
-                                          job->link.pins, job->report);
-    enum status status = adi_dp_attach(&job->dp, &job->swd);
-    if (status == STATUS_OK)
-        status = adi_mem_ap_find(&job->ap, &job->dp);
-    if (status == STATUS_OK)
-        status = cortexm_attach(&job->core, &job->ap, job->link.system, job->link.pins, job->report);
-    if (status == STATUS_OK)
-        status = cortexm_reset_halt(&job->core, CORTEXM_RESET_SYSRESETREQ);
-    return status;
-}
-
-static enum status set_bits(struct job *job, uint32_t address, uint32_t bits)
-{
-    uint32_t value = 0;
-    enum status status = adi_mem_read32(&job->ap, address, &value);
-    if (status == STATUS_OK && (value & bits) != bits)
-        status = adi_mem_write32(&job->ap, address, value | bits);
-    return status;
-}
-
-/* The DBGMCU's clock first where it is gated: on a G0 the freeze bits written without it are ignored and a running
- * IWDG resets the chip in the middle of the job. */
-static enum status freeze_watchdogs(struct job *job)
-{
-    const struct stm32_part *part = job->target.part;
-    enum status status = STATUS_OK;
-    if (part->dbgmcu_clock_register != 0)
-        status = set_bits(job, part->dbgmcu_clock_register, part->dbgmcu_clock_bit);
-    if (status == STATUS_OK)
-        status = set_bits(job, part->watchdog_freeze_register, part->watchdog_freeze_bits);
-    return status;
+    switch (job->link.transport) {
+    case JOB_TRANSPORT_UART: return connect_with(job, &job_backend_uart);
+    case JOB_TRANSPORT_AUTO: break;
+    case JOB_TRANSPORT_SWD: return connect_with(job, &job_backend_swd);
+    }
+    enum status status = job->link.swd != NULL ? connect_with(job, &job_backend_swd) : STATUS_NO_RESPONSE;
+    if (status == STATUS_OK || job->link.uart == NULL || status == STATUS_CANCELLED)
+        return status;
+    struct status_report swd_failure = *job->report;
+    status_clear(job->report);
+    enum status uart_status = connect_with(job, &job_backend_uart);
+    if (uart_status == STATUS_OK || uart_status == STATUS_CANCELLED)
+        return uart_status;
+    job->backend = &job_backend_swd;
+    job->result.backend = job_backend_swd.name;
+    return status_fail(job->report, status, "the ROM bootloader did not answer either; SWD: %s", swd_failure.detail);
 }
 
 static enum status identify(struct job *job)
 {
-    enum status status = stm32_identify(&job->target, &job->ap, job->link.system, job->report);
-    unsigned level = 0;
-    if (status == STATUS_OK)
-        status = freeze_watchdogs(job);
-    if (status == STATUS_OK)
-        status = stm32_flash_ops(&job->target)->read_protection(&job->target, &level);
-    if (status == STATUS_OK && level > 0)
-        return status_fail(job->report, STATUS_FLASH_PROTECTED,
-                           "%s is read-protected (RDP level %u): `airswd unlock --yes` removes it and erases the chip",
-                           job->target.part->name, level);
-    return status;
+    return job->backend->identify(job);
 }
 
 /* Write protection would stop the erase after the job had begun changing the flash: it is checked first. */
@@ -193,7 +198,7 @@ static enum status check(struct job *job)
                            (unsigned long)job->plan.options[0].address, (unsigned long)job->plan.options[0].file_offset);
     if (status == STATUS_OK)
         status = job_writer_pass(job, NULL);
-    if (status == STATUS_OK && job->options.action == JOB_ACTION_FLASH)
+    if (status == STATUS_OK && job->options.action == JOB_ACTION_FLASH && job_can(job, JOB_CAN_OPTION_BYTES))
         status = check_write_protection(job);
     if (status == STATUS_OK && job->options.admit != NULL)
         status = job->options.admit(job->options.admit_ctx, &job->target, job->report);
@@ -206,14 +211,14 @@ static enum status erase(struct job *job)
         return job_erase_chip(job);
     enum status status = job->options.skip_unchanged ? job_find_unchanged(job) : STATUS_OK;
     if (status == STATUS_OK)
-        status = stm32_flash_ops(&job->target)->unlock(&job->target);
+        status = job_flash_begin(job);
     return status == STATUS_OK ? job_erase(job) : status;
 }
 
 static enum status program(struct job *job)
 {
     enum status status = job_program_pass(job);
-    enum status locked = stm32_flash_ops(&job->target)->lock(&job->target);
+    enum status locked = job_flash_end(job);
     return status != STATUS_OK ? status : locked;
 }
 
@@ -222,13 +227,7 @@ static enum status program(struct job *job)
  * action does not identify the part, so it resets as asked.) */
 static enum status reset(struct job *job)
 {
-    if (job->target.part != NULL && job->target.part->boot_checks_empty_flash) {
-        enum status status = stm32_flash_ops(&job->target)->load_options(&job->target);
-        if (status != STATUS_OK)
-            return status;
-    }
-    bool nrst = job->options.connect_under_reset || job->options.reset_by_nrst;
-    return cortexm_reset_run(&job->core, nrst ? CORTEXM_RESET_NRST : CORTEXM_RESET_SYSRESETREQ);
+    return job->backend->reset_run(job);
 }
 
 static bool phase_wanted(const struct job_options *options, enum job_phase phase)
@@ -268,7 +267,10 @@ enum status job_run(struct job *job)
         if (status != STATUS_OK)
             job->result.failed_phase = phase;
     }
+    if (job->backend != NULL && job->backend->release != NULL)
+        job->backend->release(job);
     enter_phase(job, job->phase);
     job->result.total_us = now_us(job) - start;
+    job->result.line_recoveries = job->uartboot.recovered;
     return status;
 }

@@ -2,14 +2,15 @@
  * job.h - a flash job: put an image into an STM32's flash and prove it is there.
  *
  *   plan      read the file once against a generic STM32 memory: a malformed file fails before the wire is touched
- *   connect   SWD, debug port, MEM-AP; the core is halted (by reset when asked) and its watchdogs frozen
- *   identify  DBGMCU_IDCODE, flash size: the part's real memory description
+ *   connect   SWD: debug port, MEM-AP, the core halted (by reset when asked) and its watchdogs frozen; or the ROM
+ *             bootloader on the UART: BOOT0 high, NRST, autobaud (job_backend.h: the programmer under the phases)
+ *   identify  DBGMCU_IDCODE (the bootloader's PID), flash size: the part's real memory description
  *   check     read the file again against that description (out of flash, option bytes, overlaps), then rehearse
  *             the programming pass, so nothing is erased for an image that cannot be written whole
  *   erase     exactly the erase units the image touches (one mass erase when it covers them all and is quicker)
  *   program   the third reading, unit by unit, streamed into flash
  *   verify    a fourth reading compared with the flash (CRC-32 computed on the target, or read back)
- *   reset     the core runs the new firmware
+ *   reset     the core runs the new firmware (through the bootloader: BOOT0 low and NRST)
  * Each phase's chip time (the port's clock: simulated time on the simulator) is in the result. Cancellation (the
  * port's yield returning true) stops at the next block; a job stopped or failed after the erase leaves the flash
  * partly programmed, and says so.
@@ -28,9 +29,11 @@
 #include "image/image_plan.h"
 #include "image/image_reader.h"
 #include "image/image_writer.h"
+#include "job/job_backend.h"
 #include "status.h"
 #include "stm32/stm32_target.h"
 #include "swd/swd.h"
+#include "uartboot/uartboot.h"
 
 /* The image file, read from the start as many times as the job needs. */
 struct job_file {
@@ -41,9 +44,12 @@ struct job_file {
 
 /* What the job reaches the target with. */
 struct job_link {
-    const struct hal_swd *swd;
+    const struct hal_swd *swd;          /* may be NULL for JOB_TRANSPORT_UART */
     const struct hal_system *system;
     const struct hal_target_pins *pins; /* may be NULL */
+    enum job_transport transport;       /* SWD unless asked */
+    const struct hal_uart *uart;        /* the target's USART1 (PA9/PA10): its ROM bootloader; may be NULL */
+    uint32_t uart_baud;                 /* 0: UARTBOOT_DEFAULT_BAUD */
 };
 
 /* How program units reach the flash (docs/flash.md has the measurements behind the automatic choice). */
@@ -118,6 +124,8 @@ struct job_result {
     uint64_t phase_us[JOB_PHASE_COUNT];
     uint64_t total_us;
     enum job_phase failed_phase;
+    const char *backend;       /* the programmer that reached the target (job_backend.name), NULL before connect */
+    uint32_t line_recoveries;  /* bootloader exchanges repeated (a lost or garbled byte, a NACK) */
 };
 
 struct job {
@@ -130,7 +138,9 @@ struct job {
     bool (*data)(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len);
     void *data_ctx;
 
-    /* The connection, built by the job. */
+    /* The connection, built by the job: SWD's layers, or the bootloader client. */
+    const struct job_backend *backend;
+    struct uartboot uartboot;
     struct swd swd;
     struct adi_dp dp;
     struct adi_mem_ap ap;
@@ -176,6 +186,9 @@ struct job {
         bool open;
         bool on_target; /* the CRC stub is loaded and answers */
         uint32_t address, len, crc;
+        /* Through a backend whose every read is a command (the bootloader's Read Memory), readback holds the flash
+         * from here on, read ahead, so that small pieces (16-byte HEX records) cost one read per block. */
+        uint32_t ahead_address, ahead_len;
     } verify;
 
     struct job_result result;

@@ -39,6 +39,13 @@ enum status job_clock_restore(struct job *job, const uint32_t saved[STM32_CLOCK_
 enum status job_find_unchanged(struct job *job);
 bool job_unit_unchanged(const struct job *job, uint32_t index);
 
+/* The backend (job_backend.h): what it can do, and its optional steps around erasing and programming. */
+bool job_can(const struct job *job, unsigned capability);
+enum status job_flash_begin(struct job *job);
+enum status job_flash_end(struct job *job);
+/* Typical time of a mass erase of the part (F2/F4: by the flash size). */
+uint64_t job_mass_erase_us(const struct job *job);
+
 /* Reports progress in the current phase. */
 void job_progress(struct job *job, uint32_t done, uint32_t total);
 

@@ -45,7 +45,7 @@ enum status job_writer_pass(struct job *job, const struct image_writer_output *o
 static enum status program_piece(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
     enum status status = job->loader.used ? job_loader_program(job, address, bytes, len)
-                                          : stm32_flash_ops(&job->target)->program(&job->target, address, bytes, len);
+                                          : job->backend->program(job, address, bytes, len);
     if (status == STATUS_OK)
         job->result.program_bytes += len;
     return status;
@@ -116,6 +116,8 @@ static enum status program_output(void *ctx, uint32_t address, const uint8_t *by
  * word takes two, and only the loader programs them back to back. */
 bool job_uses_loader(const struct job *job)
 {
+    if (!job_can(job, JOB_CAN_RUN_ON_TARGET))
+        return false;
     switch (job->options.method) {
     case JOB_PROGRAM_DIRECT: return false;
     case JOB_PROGRAM_LOADER: return true;

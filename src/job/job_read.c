@@ -1,6 +1,6 @@
 /*
  * job_read.c - JOB_ACTION_READ: target memory to the job's data callback, in chunks, whole words where the
- * addresses allow it and bytes at ragged ends, yielding (and honouring cancellation) between chunks.
+ * addresses allow it (over SWD) and bytes at ragged ends, yielding (and honouring cancellation) between chunks.
  */
 #include "job/job_internal.h"
 
@@ -13,8 +13,7 @@ enum status job_read_memory(struct job *job)
     for (uint32_t done = 0; done < range.size;) {
         uint32_t address = range.base + done;
         uint32_t piece = range.size - done < AIRSWD_JOB_CHUNK ? range.size - done : AIRSWD_JOB_CHUNK;
-        unsigned width = (address % 4 == 0 && piece % 4 == 0) ? 4 : 1;
-        enum status status = adi_mem_read(&job->ap, address, job->chunk, piece, width);
+        enum status status = job->backend->read(job, address, job->chunk, piece);
         if (status != STATUS_OK)
             return job->report->status != STATUS_OK
                        ? status

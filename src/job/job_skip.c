@@ -97,8 +97,8 @@ enum status job_find_unchanged(struct job *job)
     memset(job->unchanged, 0, sizeof job->unchanged);
     job->scan.in_order = true;
     job->scan.open = false;
-    if (image_target_erase_unit_count(&job->target.memory) > AIRSWD_JOB_MAX_UNITS)
-        return STATUS_OK;
+    if (image_target_erase_unit_count(&job->target.memory) > AIRSWD_JOB_MAX_UNITS || !job_can(job, JOB_CAN_RUN_ON_TARGET))
+        return STATUS_OK; /* nothing is skipped: every unit is erased and programmed */
     uint32_t saved[STM32_CLOCK_BOOST_STEPS];
     unsigned changed = 0;
     enum status status = job_crc_load(job);

@@ -35,25 +35,71 @@ static uint32_t image_bytes(const struct job *job)
     return total;
 }
 
+static enum status report_difference(const struct job *job, uint32_t address, uint8_t flash, uint8_t image)
+{
+    if (!job->options.quote_memory)
+        return status_fail(job->report, difference(job), "verifying: flash at 0x%08lX differs from the image",
+                           (unsigned long)address);
+    return status_fail(job->report, difference(job), "verifying: flash at 0x%08lX holds 0x%02X, the image has 0x%02X",
+                       (unsigned long)address, flash, image);
+}
+
+/* The end of the image's data that holds address (the plan's segments are merged runs of consecutive bytes). */
+static uint64_t data_end(const struct job *job, uint32_t address)
+{
+    for (uint16_t i = 0; i < job->plan.data_count; i++) {
+        const struct image_segment *data = &job->plan.data[i];
+        if (address >= data->address && address - data->address < data->size)
+            return (uint64_t)data->address + data->size;
+    }
+    return (uint64_t)address + 1u;
+}
+
+/* Reads the flash from address into readback: whole words, up to a chunk, never past the image's data. */
+static enum status read_ahead(struct job *job, uint32_t address)
+{
+    uint32_t start = address & ~3u;
+    uint64_t room = data_end(job, address) - start;
+    uint32_t len = room < AIRSWD_JOB_READBACK_CHUNK ? (uint32_t)room : AIRSWD_JOB_READBACK_CHUNK;
+    len = (len + 3u) & ~3u;
+    job->verify.ahead_len = 0;
+    enum status status = job->backend->read(job, start, job->readback, len);
+    if (status == STATUS_OK) {
+        job->verify.ahead_address = start;
+        job->verify.ahead_len = len;
+    }
+    return status;
+}
+
+/* The flash bytes for [address, address + len) into readback: read ahead where every read costs a command,
+ * otherwise exactly the words that hold them. *offset: where address is in readback; *piece: how many follow. */
+static enum status read_back(struct job *job, uint32_t address, uint32_t len, uint32_t *offset, uint32_t *piece)
+{
+    if (!job_can(job, JOB_CAN_RUN_ON_TARGET)) {
+        bool held = address >= job->verify.ahead_address &&
+                    address - job->verify.ahead_address < job->verify.ahead_len;
+        enum status status = held ? STATUS_OK : read_ahead(job, address);
+        *offset = address - job->verify.ahead_address;
+        *piece = job->verify.ahead_len - *offset < len ? job->verify.ahead_len - *offset : len;
+        return status;
+    }
+    *piece = len < AIRSWD_JOB_READBACK_CHUNK ? len : AIRSWD_JOB_READBACK_CHUNK;
+    /* Whole words: the read starts at the word holding address and ends at the word holding its last byte. */
+    *offset = address & 3u;
+    uint32_t words = (*offset + *piece + 3u) & ~3u;
+    return job->backend->read(job, address - *offset, job->readback, words);
+}
+
 static enum status compare_by_reading(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
     while (len > 0) {
-        uint32_t piece = len < AIRSWD_JOB_READBACK_CHUNK ? len : AIRSWD_JOB_READBACK_CHUNK;
-        /* Whole words: the read starts at the word holding address and ends at the word holding its last byte. */
-        uint32_t lead = address & 3u;
-        uint32_t words = (lead + piece + 3u) & ~3u;
-        enum status status = adi_mem_read(&job->ap, address - lead, job->readback, words, 4);
+        uint32_t offset, piece;
+        enum status status = read_back(job, address, len, &offset, &piece);
         if (status != STATUS_OK)
             return status;
         for (uint32_t i = 0; i < piece; i++) {
-            if (job->readback[lead + i] == bytes[i])
-                continue;
-            if (!job->options.quote_memory)
-                return status_fail(job->report, difference(job), "verifying: flash at 0x%08lX differs from the image",
-                                   (unsigned long)(address + i));
-            return status_fail(job->report, difference(job),
-                               "verifying: flash at 0x%08lX holds 0x%02X, the image has 0x%02X",
-                               (unsigned long)(address + i), job->readback[lead + i], bytes[i]);
+            if (job->readback[offset + i] != bytes[i])
+                return report_difference(job, address + i, job->readback[offset + i], bytes[i]);
         }
         job->result.verified_bytes += piece;
         job_progress(job, job->result.verified_bytes, image_bytes(job));
@@ -128,7 +174,9 @@ static enum status verify_output(void *ctx, uint32_t address, const uint8_t *byt
 enum status job_verify_pass(struct job *job)
 {
     job->verify.open = false;
-    job->verify.on_target = job->plan.program_bytes >= CRC_WORTH_IT_BYTES && job_crc_load(job) == STATUS_OK;
+    job->verify.ahead_len = 0;
+    job->verify.on_target = job_can(job, JOB_CAN_RUN_ON_TARGET) && job->plan.program_bytes >= CRC_WORTH_IT_BYTES &&
+                            job_crc_load(job) == STATUS_OK;
     uint32_t saved[STM32_CLOCK_BOOST_STEPS];
     unsigned changed = 0;
     enum status status = job->verify.on_target ? job_clock_boost(job, saved, &changed) : STATUS_OK;

@@ -20,7 +20,9 @@
 #include <cmocka.h>
 
 #include "../unit/image_test_files.h"
+#include "example_firmware.h"
 #include "job/job.h"
+#include "memory_job_file.h"
 #include "sim_session.h"
 #include "test_skip.h"
 #include "stm32/stm32_stubs.h"
@@ -43,11 +45,8 @@ struct memory_file {
 static long memory_file_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
 {
     const struct memory_file *file = ctx;
-    if (offset >= file->size)
-        return 0;
-    size_t n = file->size - offset < len ? file->size - offset : len;
-    memcpy(buf, file->bytes + offset, n);
-    return (long)n;
+    struct memory_job_file view = {.bytes = file->bytes, .size = (uint32_t)file->size};
+    return memory_job_file_read(&view, offset, buf, len);
 }
 
 struct segment {
@@ -298,14 +297,7 @@ static void test_random_images_on_every_part(void **state)
 
 static bool load_file(const char *family, const char *extension, struct memory_file *file)
 {
-    const char *build = getenv("AIRSWD_BINARY_DIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/examples/firmware/%s/hello_%s.%s", build ? build : ".", family, family, extension);
-    FILE *in = fopen(path, "rb");
-    if (in == NULL)
-        return false;
-    file->size = fread(file->bytes, 1, sizeof file->bytes, in);
-    fclose(in);
+    file->size = example_firmware_load(family, extension, file->bytes, sizeof file->bytes);
     return file->size > 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "example_firmware.h"
 #include "sim_stm32.h"
 #include "test_skip.h"
 
@@ -71,14 +72,9 @@ static struct sim_stm32 *chip_with_observer(const char *part, struct observer *o
 /* Loads build/examples/firmware/<family>/hello_<family>.bin; false (test skipped) when it was not built. */
 static bool load_firmware(struct sim_stm32 *stm32, const char *family)
 {
-    const char *build = getenv("AIRSWD_BINARY_DIR");
-    char path[512];
-    snprintf(path, sizeof path, "%s/examples/firmware/%s/hello_%s.bin", build ? build : ".", family, family);
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
+    size_t size = example_firmware_load(family, "bin", sim_flash_array(stm32->flash), sim_flash_size(stm32->flash));
+    if (size == 0)
         return false;
-    size_t size = fread(sim_flash_array(stm32->flash), 1, sim_flash_size(stm32->flash), file);
-    fclose(file);
     assert_true(size > 64);
     return true;
 }

@@ -16,7 +16,8 @@
 #include <cmocka.h>
 
 #include "job/job.h"
-#include "memory_file.h"
+#include "example_firmware.h"
+#include "memory_job_file.h"
 #include "sim_session.h"
 #include "test_skip.h"
 
@@ -51,12 +52,12 @@ static void count_lines(void *ctx, unsigned usart, uint8_t byte, uint64_t at_ps)
         log->hellos++;
 }
 
-static enum status run_job(struct sim_session *session, struct memory_file *file, enum image_format format,
+static enum status run_job(struct sim_session *session, struct memory_job_file *file, enum image_format format,
                            bool reset_after, struct job *job)
 {
     const struct job_link link = {.swd = &session->port.swd, .system = &session->port.system,
                                   .pins = &session->port.pins};
-    const struct job_file job_file = {.ctx = file, .read = memory_file_read};
+    const struct job_file job_file = memory_job_file(file);
     const struct job_options options = {.format = format, .verify = true, .reset_after = reset_after};
     job_init(job, &link, &job_file, &options, &session->report);
     return job_run(job);
@@ -84,8 +85,9 @@ static void start_watchdog_firmware(struct sim_session *session, const char *par
                                     struct chip_log *log, struct job *job)
 {
     static uint8_t bytes[IMAGE_BYTES];
-    struct memory_file firmware = {.bytes = bytes};
-    if (!memory_file_load_example(&firmware, sizeof bytes, "watchdog", family, "elf")) {
+    struct memory_job_file firmware = {.bytes = bytes};
+    firmware.size = (uint32_t)example_program_load("watchdog", family, "elf", bytes, sizeof bytes);
+    if (firmware.size == 0) {
         SKIP_TEST("example firmware not built (arm-none-eabi-gcc missing)");
     }
     assert_true(sim_session_create(session, part, true));
@@ -104,7 +106,7 @@ static void test_a_long_job_is_not_cut_short_by_the_firmware_watchdog(void **sta
         const char *part, *family;
     } parts[] = {{"stm32f030r8", "f0"}, {"stm32g071rb", "g0"}};
     static uint8_t bytes[IMAGE_BYTES];
-    struct memory_file image = {.bytes = bytes};
+    struct memory_job_file image = {.bytes = bytes};
     static struct job job;
     for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         struct sim_session session;
@@ -118,7 +120,7 @@ static void test_a_long_job_is_not_cut_short_by_the_firmware_watchdog(void **sta
         uint32_t seed = 0x1D06u + i;
         for (uint32_t k = 0; k < IMAGE_BYTES; k++) {
             seed = seed * 1103515245u + 12345u;
-            image.bytes[k] = (uint8_t)(seed >> 16);
+            bytes[k] = (uint8_t)(seed >> 16);
         }
         assert_int_equal(run_job(&session, &image, IMAGE_FORMAT_BIN, false, &job), STATUS_OK);
         print_message("%s: %.1f ms of chip time with the core halted under a hardware watchdog, %u watchdog resets\n",

@@ -14,7 +14,9 @@
 #include "job/job.h"
 #include "stm32/stm32_flash.h"
 #include "port_host.h"
+#include "port_serial.h"
 #include "port_sim.h"
+#include "port_sim_uart.h"
 #include "port_unwired.h"
 #include "sim_stm32.h"
 #include "swd/swd.h"
@@ -26,7 +28,7 @@ void cli_usage(FILE *out);
 bool cli_usage_command(FILE *out, const char *command);
 
 struct cli_options {
-    const char *target;     /* --target: "sim[:PART]" or "unwired" */
+    const char *target;     /* --target: "sim[:PART]", "serial:PATH" or "unwired" */
     uint32_t swclk_hz;      /* --swclk, 0 = the port's default */
     const char *trace_path; /* --trace: VCD of the simulated wire */
     bool json;              /* --json: one JSON object on stdout instead of text */
@@ -48,6 +50,15 @@ struct cli_target {
     struct swd swd;
     char state_path[256];               /* sim:PART,state=FILE: flash and option bytes kept there */
     bool keep_state;                    /* the command ran to its end: save the state (also after a failure) */
+    /* The target's USART1 and its ROM bootloader (sim:PART,uart); the job's transport. */
+    struct port_sim_uart sim_uart;
+    const struct hal_uart *uart;        /* NULL when not wired */
+    enum job_transport transport;
+    uint32_t uart_baud;                 /* 0: the bootloader client's default */
+    bool swd_unwired;                   /* sim:PART,swd=off: SWD does not answer (pins not wired, or disabled) */
+    char console_path[256];             /* sim:PART,console=FILE: what the firmware prints after the command */
+    struct port_serial serial_port;     /* serial:PATH: a real UART (or a pty) to the ROM bootloader */
+    bool serial_open;
 };
 
 /* Opens the target; prints the reason and returns false when it cannot. */
@@ -135,6 +146,9 @@ struct cli_summary {
     uint64_t phase_us[JOB_PHASE_COUNT], total_us;
     uint32_t erase_units, unchanged_units, program_bytes, verified_bytes;
     bool mass_erased, verified_on_target, reset_by_nrst;
+    const char *backend;       /* the programmer backend when not SWD ("uart"), else NULL */
+    bool backend_auto;         /* chosen by the auto transport */
+    uint32_t line_recoveries;  /* exchanges the bootloader client repeated after lost or garbled bytes */
     bool ok;
     struct cli_error error;    /* when !ok */
 };
@@ -186,6 +200,13 @@ int cmd_option_bytes(struct cli_target *target, const struct cli_options *option
                      char **argv);
 int cmd_unlock(struct cli_target *target, const struct cli_options *options, const char *command, int argc,
                char **argv);
+
+/* read as a job, and unlock and info, for targets reached through the ROM bootloader (cmd_target_job.c); erase and
+ * reset are jobs on every target (cmd_erase_or_reset). */
+bool cmd_read_by_job(struct cli_target *target, uint32_t address, uint32_t length, struct cli_output *out);
+/* unlock --yes through the ROM bootloader's Readout Unprotect (the chip erases its flash). */
+int cmd_unlock_by_bootloader(struct cli_target *target);
+int cmd_info_by_bootloader(struct cli_target *target, bool json);
 
 /* Commands that open no target (cmd_container.c): signed containers on the host. */
 int cmd_keygen(const struct cli_options *options, int argc, char **argv);

@@ -44,7 +44,8 @@ static void summarize(const struct job *job, enum status status, const struct cl
     }
     if (job->target.part != NULL) {
         snprintf(summary->part, sizeof summary->part, "%s", job->target.part->name);
-        snprintf(summary->core, sizeof summary->core, "%s", stm32_core_name(job->target.cpuid));
+        if (job->target.cpuid != 0) /* the ROM bootloader does not tell the core */
+            snprintf(summary->core, sizeof summary->core, "%s", stm32_core_name(job->target.cpuid));
         summary->dev_id = stm32_dev_id(&job->target);
         summary->rev_id = stm32_rev_id(&job->target);
         summary->flash_size = job->target.flash_size;
@@ -58,6 +59,11 @@ static void summarize(const struct job *job, enum status status, const struct cl
     summary->mass_erased = result->mass_erased;
     summary->verified_on_target = result->verified_on_target;
     summary->reset_by_nrst = job->options.reset_by_nrst;
+    if (job->result.backend != NULL && job->link.transport != JOB_TRANSPORT_SWD) {
+        summary->backend = job->result.backend;
+        summary->backend_auto = job->link.transport == JOB_TRANSPORT_AUTO;
+    }
+    summary->line_recoveries = job->result.line_recoveries;
     summary->ok = status == STATUS_OK;
     if (!summary->ok) {
         cli_error_set(&summary->error, job_phase_name(result->failed_phase), status_name(status),
@@ -76,7 +82,9 @@ int cli_run_job(struct cli_target *target, const struct cli_options *options, co
         return 2;
     }
     static struct job job; /* large, and one per process */
-    const struct job_link link = {.swd = target->swd_pins, .system = target->system, .pins = target->pins};
+    const struct job_link link = {.swd = target->swd_pins, .system = target->system, .pins = target->pins,
+                                  .transport = target->transport, .uart = target->uart,
+                                  .uart_baud = target->uart_baud};
     const struct job_file job_file = {.ctx = file, .read = with_image ? file_read : no_file};
     job_init(&job, &link, &job_file, job_options, &target->report);
     struct cli_progress shown = {.terminal = isatty(STDERR_FILENO) != 0};

@@ -37,8 +37,14 @@ static void print_text_body(const struct cli_summary *summary)
         printf("\n");
     }
     if (summary->part[0] != '\0')
-        printf("target    %s, %s, %lu KB flash (DEV_ID 0x%03X rev 0x%04X)\n", summary->part, summary->core,
-               (unsigned long)(summary->flash_size / 1024), summary->dev_id, summary->rev_id);
+        printf("target    %s, %s%s%lu KB flash (DEV_ID 0x%03X rev 0x%04X)\n", summary->part, summary->core,
+               summary->core[0] ? ", " : "", (unsigned long)(summary->flash_size / 1024), summary->dev_id,
+               summary->rev_id);
+    if (summary->backend != NULL)
+        printf("through   %s%s\n", summary->backend, summary->backend_auto ? " (auto)" : "");
+    if (summary->line_recoveries > 0)
+        printf("line      %lu exchanges repeated after lost or garbled bytes\n",
+               (unsigned long)summary->line_recoveries);
     for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++) {
         if (summary->phase_us[phase] == 0 && (phase != JOB_PHASE_PLAN || summary->action != JOB_ACTION_FLASH))
             continue;
@@ -86,6 +92,8 @@ static void print_json(const struct cli_summary *summary)
         printf(",\"part\":");
         cli_json_string(summary->part);
         printf(",\"dev_id\":%u,\"flash_size\":%lu", summary->dev_id, (unsigned long)summary->flash_size);
+    if (summary->backend != NULL)
+        printf(",\"backend\":\"%s\"", summary->backend);
     }
     printf(",\"phases_us\":{");
     for (enum job_phase phase = JOB_PHASE_PLAN; phase < JOB_PHASE_COUNT; phase++)

@@ -95,6 +95,9 @@ static const char head[] =
     "targets:\n"
     "  sim[:PART[,state=FILE][,swclk=HZ]]  a simulated STM32 (default sim:stm32f103c8); state=FILE keeps\n"
     "                                      its flash and option bytes in FILE between runs\n"
+    "      ,uart | ,auto [,baud=N]         through its ROM bootloader on USART1, or SWD and that when SWD\n"
+    "                                      does not answer (docs/uart.md); console=FILE, swd=off\n"
+    "  serial:PATH[,baud=N][,pins=dtr-rts] the ROM bootloader on a serial port (DTR NRST, RTS BOOT0)\n"
     "  unwired      SWD pins with nothing attached (to see how failures are reported)\n"
     "--target, --swclk and --trace are for a local target: with --device the device's own target and clock are\n"
     "used (airswd --device URL settings swclk_hz=HZ changes its clock).\n";

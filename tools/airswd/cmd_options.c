@@ -254,6 +254,8 @@ int cmd_unlock(struct cli_target *target, const struct cli_options *options, con
                 "        the firmware on it is lost. Run `airswd unlock --yes` to go ahead.\n");
         return 2;
     }
+    if (target->transport != JOB_TRANSPORT_SWD)
+        return cmd_unlock_by_bootloader(target);
     struct cli_session session;
     if (!cli_session_open(target, &session))
         return 1;

@@ -16,6 +16,8 @@ int cmd_info(struct cli_target *target, const struct cli_options *options, const
         fprintf(stderr, "usage: airswd info\n");
         return 2;
     }
+    if (target->transport != JOB_TRANSPORT_SWD)
+        return cmd_info_by_bootloader(target, options->json);
     struct cli_session session;
     if (!cli_session_open(target, &session))
         return 1;
@@ -80,9 +82,10 @@ int cmd_read(struct cli_target *target, const struct cli_options *options, const
     if (!cli_output_open(&out, argv[3], 0644, true))
         return 2;
     struct cli_session session;
-    bool ok = cli_session_open(target, &session);
+    bool by_job = target->transport != JOB_TRANSPORT_SWD;
+    bool ok = by_job ? cmd_read_by_job(target, address, length, &out) : cli_session_open(target, &session);
     uint8_t buffer[1024];
-    for (uint32_t done = 0; ok && done < length;) {
+    for (uint32_t done = 0; ok && !by_job && done < length;) {
         uint32_t piece = length - done < sizeof buffer ? length - done : (uint32_t)sizeof buffer;
         /* Whole words where the addresses allow it, bytes at the ragged ends. */
         unsigned width = ((address + done) % 4 == 0 && piece % 4 == 0) ? 4 : 1;

@@ -34,14 +34,18 @@ void airswdd_worker_stop(struct airswdd_worker *worker);
 
 /* The simulated chip's USART1 as lines: "airswdd: uart: LINE" on stderr and "uart: LINE" in the service's log.
  * The chip's callbacks only queue the bytes (they run on whichever thread drives the chip); airswdd_uart_drain()
- * on the main thread prints and logs the complete lines. */
-void airswdd_uart_attach(struct sim_stm32 *sim);
+ * on the main thread prints and logs the complete lines. With the ROM bootloader's link (link not NULL, --target
+ * sim:PART,uart or auto) the bytes come through it. */
+struct sim_stm32;
+struct port_sim_uart;
+void airswdd_uart_attach(struct sim_stm32 *sim, struct port_sim_uart *link);
 void airswdd_uart_drain(struct service *service);
 /* Lets the simulated chip run for up to ms milliseconds of chip time when neither a job nor a debug session holds
  * the target. */
 void airswdd_sim_idle(struct service *service, struct sim_stm32 *sim, unsigned ms);
 
-/* The GDB server's thread (airswdd_gdb.c): listens on 127.0.0.1:port while debug mode is on, serves one client. */
+/* The GDB server's thread (airswdd_gdb.c): listens on --listen's address and port while debug mode is on, serves
+ * one client. */
 struct airswdd_gdb {
     struct service *service;
     const struct hal_swd *swd;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "port_sim_uart.h"
 #include "sim_stm32.h"
 
 #define UART_LINE_MAX 120
@@ -52,10 +53,13 @@ static void on_uart_tx(void *ctx, unsigned usart, uint8_t byte, uint64_t at_ps)
     pthread_mutex_unlock(&uart.mutex);
 }
 
-void airswdd_uart_attach(struct sim_stm32 *sim)
+void airswdd_uart_attach(struct sim_stm32 *sim, struct port_sim_uart *link)
 {
     const struct sim_stm32_events events = {.uart_tx = on_uart_tx};
-    sim_stm32_set_events(sim, &events);
+    if (link != NULL)
+        port_sim_uart_chain(link, &events); /* the ROM bootloader's link sees the bytes first */
+    else
+        sim_stm32_set_events(sim, &events);
 }
 
 void airswdd_uart_drain(struct service *service)

@@ -57,7 +57,7 @@ struct airswdd_options {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: airswdd --target sim:PART[,state=FILE] --listen ADDRESS:PORT --state-dir DIR "
+    fprintf(out, "usage: airswdd --target sim:PART[,state=FILE][,uart|auto] --listen ADDRESS:PORT --state-dir DIR "
                     "[--store-size SIZE] [--factory-reset] [--trust-key PUB.pem ...] [--image-key KEY.hex]\n"
                     "  --listen      127.0.0.1:PORT serves this host only, a LAN address or 0.0.0.0 the network\n"
                     "                (every request that changes something is signed); PORT 0: any free port\n"
@@ -350,7 +350,7 @@ int main(int argc, char **argv)
         return 1;
     target.keep_state = true; /* the chip's flash as the jobs left it is saved at exit */
     if (target.sim)
-        airswdd_uart_attach(target.sim);
+        airswdd_uart_attach(target.sim, target.uart != NULL ? &target.sim_uart : NULL);
     if (!open_storage(&storage, &options)) {
         cli_target_close(&target);
         return 1;
@@ -367,7 +367,8 @@ int main(int argc, char **argv)
     }
     const struct device_config config = {
         .system = &host,
-        .target = {.swd = target.swd_pins, .system = target.system, .pins = target.pins},
+        .target = {.swd = target.swd_pins, .system = target.system, .pins = target.pins,
+                   .transport = target.transport, .uart = target.uart, .uart_baud = target.uart_baud},
         .target_name = options.target,
         .version = AIRSWD_VERSION,
         .store_storage = &storage.hal,

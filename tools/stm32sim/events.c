@@ -12,10 +12,14 @@ static double ms_of(uint64_t ps)
 static void on_uart_tx(void *ctx, unsigned usart, uint8_t byte, uint64_t at_ps)
 {
     struct stm32sim *sim = ctx;
-    (void)at_ps;
     if (usart != 1)
         return;
     sim->uart_bytes++;
+    if (sim->uart_frame_ps > 0) { /* the bytes follow each other on the line */
+        uint64_t start = at_ps > sim->uart_line_free_ps ? at_ps : sim->uart_line_free_ps;
+        sim->uart_line_free_ps = start + sim->uart_frame_ps;
+        sim->uart_last_ps = sim->uart_line_free_ps;
+    }
     if (sim->pty_open)
         pty_link_write(&sim->pty, &byte, 1);
     if (sim->uart_log != NULL) {

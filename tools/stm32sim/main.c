@@ -150,6 +150,8 @@ int main(int argc, char **argv)
         return 2;
     }
     sim_stm32_set_boot0(sim.chip, sim.options.boot0);
+    if (sim.options.uart_baud > 0) /* 8E1: start, 8 data, parity, stop */
+        sim.uart_frame_ps = 11ull * 1000000000000ull / sim.options.uart_baud;
     stm32sim_attach_events(&sim);
     if (!load_flash(&sim) || !open_ports(&sim)) {
         close_all(&sim);
@@ -166,6 +168,9 @@ int main(int argc, char **argv)
            (double)sim_stm32_now_ps(sim.chip) / 1e12,
            (unsigned long long)sim_target_swclk_cycles(sim.chip->target), sim.sessions,
            (unsigned long long)sim.uart_bytes, (unsigned long long)sim.gpio_changes);
+    if (sim.uart_seen)
+        printf("stm32sim: uart session %.6f s chip time at %lu baud 8E1\n",
+               (double)(sim.uart_last_ps - sim.uart_first_ps) / 1e12, (unsigned long)sim.options.uart_baud);
     bool saved = save_flash(&sim);
     close_all(&sim);
     return saved ? 0 : 1;

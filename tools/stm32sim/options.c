@@ -10,7 +10,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: stm32sim --part PART [--flash-file F] [--jtag-rbb HOST:PORT] [--uart-pty LINK] [--boot0]\n"
-            "                [--trace out.vcd] [--uart-log F] [--event-log F] [--tck-hz HZ]\n"
+            "                [--trace out.vcd] [--uart-log F] [--event-log F] [--tck-hz HZ] [--uart-baud N]\n"
             "  --part PART           the simulated part:");
     for (unsigned i = 0; i < sim_part_count; i++)
         fprintf(out, " %s", sim_parts[i].name);
@@ -22,7 +22,9 @@ static void usage(FILE *out)
                  "  --trace F             VCD of the debug wire\n"
                  "  --uart-log F          the bytes USART1 sends, as they leave the chip\n"
                  "  --event-log F         pin changes and resets, one per line, with simulated time\n"
-                 "  --tck-hz HZ           simulated TCK/SWCLK frequency (default 4000000)\n");
+                 "  --tck-hz HZ           simulated TCK/SWCLK frequency (default 4000000)\n"
+                 "  --uart-baud N         the pty's bytes take their 8E1 frame time at N baud, and simulated time\n"
+                 "                        moves only with the line and the chip (chip time of a bootloader session)\n");
 }
 
 static bool take_value(int argc, char **argv, int *i, const char **value)
@@ -74,6 +76,17 @@ bool stm32sim_parse(int argc, char **argv, struct stm32sim_options *options)
                 return false;
             }
             options->tck_hz = (uint32_t)value;
+        } else if (strcmp(argv[i], "--uart-baud") == 0) {
+            const char *baud;
+            if (!take_value(argc, argv, &i, &baud))
+                return false;
+            char *end;
+            unsigned long value = strtoul(baud, &end, 10);
+            if (*end != '\0' || value < 1200 || value > 1000000ul) {
+                fprintf(stderr, "stm32sim: --uart-baud wants 1200 to 1000000, not '%s'\n", baud);
+                return false;
+            }
+            options->uart_baud = (uint32_t)value;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             exit(0);

@@ -4,7 +4,9 @@
  * While a debugger is attached, simulated time is its TCK cycles (1/f each), however fast or slow the host is,
  * plus the pauses it makes on purpose (OpenOCD sleeps a millisecond between polls of a busy flash): a gap of at
  * least DEBUGGER_PAUSE_PS between its bytes counts as time the chip runs. Without a debugger the chip runs in step
- * with the wall clock, so firmware blinks and prints in real time.
+ * with the wall clock, so firmware blinks and prints in real time. With --uart-baud the UART sets the pace instead:
+ * a host byte arrives one frame after the line is free (the host waited for the chip's answer, which itself took
+ * its frames on the line), and no wall time counts, so the session's chip time is the line's and the chip's.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "stm32sim.h"
@@ -23,13 +25,29 @@ static uint64_t wall_ps(void)
     return (uint64_t)now.tv_sec * 1000000000000ull + (uint64_t)now.tv_nsec * 1000ull;
 }
 
+/* With --uart-baud: a byte from the host ends one frame after the line and the chip's answers are done. */
+static void pace_host_byte(struct stm32sim *sim)
+{
+    uint64_t now = sim_stm32_now_ps(sim->chip);
+    uint64_t start = now > sim->uart_line_free_ps ? now : sim->uart_line_free_ps;
+    if (!sim->uart_seen)
+        sim->uart_first_ps = start;
+    sim->uart_seen = true;
+    sim->uart_line_free_ps = start + sim->uart_frame_ps;
+    sim->uart_last_ps = sim->uart_line_free_ps;
+    sim_stm32_run_for(sim->chip, sim->uart_line_free_ps - now);
+}
+
 static void serve_pty(struct stm32sim *sim)
 {
     uint8_t bytes[256];
     long got;
     while ((got = pty_link_read(&sim->pty, bytes, sizeof bytes)) > 0) {
-        for (long i = 0; i < got; i++)
+        for (long i = 0; i < got; i++) {
+            if (sim->uart_frame_ps > 0)
+                pace_host_byte(sim);
             sim_stm32_uart_receive(sim->chip, 1, bytes[i]);
+        }
     }
 }
 
@@ -87,7 +105,7 @@ void stm32sim_run(struct stm32sim *sim, volatile const int *stop)
             serve_pty(sim);
 
         uint64_t wall = wall_ps();
-        uint64_t idle = idle_time(debugger_attached, wall - last_wall, waited);
+        uint64_t idle = sim->uart_frame_ps > 0 ? 0 : idle_time(debugger_attached, wall - last_wall, waited);
         last_wall = wall;
         if (idle > 0)
             sim_stm32_run_for(sim->chip, idle);

@@ -24,6 +24,7 @@ struct stm32sim_options {
     const char *trace;       /* VCD of the debug wire */
     bool boot0;
     uint32_t tck_hz;
+    uint32_t uart_baud;      /* 0: the pty moves bytes at the host's pace; else each byte costs its 8E1 frame */
 };
 
 struct stm32sim {
@@ -35,6 +36,11 @@ struct stm32sim {
     FILE *uart_log;
     FILE *event_log;
     uint64_t uart_bytes;
+    /* --uart-baud: the line's own time (run_loop.c) */
+    uint64_t uart_frame_ps;
+    uint64_t uart_line_free_ps; /* the chip's last byte has reached the host then */
+    uint64_t uart_first_ps, uart_last_ps; /* the first byte from the host, the last byte of either side */
+    bool uart_seen;
     uint64_t gpio_changes;
     unsigned sessions;
 };

@@ -17,6 +17,7 @@
 #include "esp8266_firmware.h"
 #include "esp8266_mdns.h"
 #include "esp8266_pins.h"
+#include "esp8266_uart.h"
 #include "esp8266_status.h"
 #include "esp8266_storage.h"
 #include "esp8266_system.h"
@@ -55,6 +56,7 @@ static struct http_server server;
 static struct esp8266_system network_system, job_system;
 static struct esp8266_storage settings_storage, store_storage;
 static struct esp8266_pins pins;
+static struct esp8266_uart uart; /* UART0: the STM32's USART1 and its ROM bootloader */
 static struct esp8266_swd wire;
 static struct hal_swd swd;
 static struct esp8266_board board;
@@ -208,9 +210,12 @@ void app_main(void)
 
     bool reset = factory_reset_flag == FACTORY_RESET_MAGIC;
     factory_reset_flag = 0;
+    esp8266_uart_init(&uart);
     const struct device_config config = {
         .system = &network_system.hal,
-        .target = {.swd = &swd, .system = &job_system.hal, .pins = &pins.hal},
+        /* SWD, and the STM32's ROM bootloader on UART0 when SWD does not answer (docs/uart.md). */
+        .target = {.swd = &swd, .system = &job_system.hal, .pins = &pins.hal, .transport = JOB_TRANSPORT_AUTO,
+                   .uart = &uart.hal},
         .target_name = "swd",
         .version = AIRSWD_FIRMWARE_VERSION,
         .store_storage = &store_storage.hal,
