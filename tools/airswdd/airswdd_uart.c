@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "airswdd_console.h"
 #include "sim_stm32.h"
 
 #define UART_LINE_MAX 120
@@ -41,6 +42,7 @@ static void on_uart_tx(void *ctx, unsigned usart, uint8_t byte, uint64_t at_ps)
     (void)at_ps;
     if (usart != 1)
         return;
+    console_output_push(byte);
     pthread_mutex_lock(&uart.mutex);
     if (byte == '\n') {
         uart_push_line_locked();
