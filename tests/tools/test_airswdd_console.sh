@@ -5,6 +5,7 @@
 # - a client that connects after the firmware greeted sees the greeting (the output history);
 # - 64 KB of random bytes sent on the raw port come back byte for byte at 115200 baud;
 # - a client stays connected while a flash job holds the target, and sees the reflashed firmware greet;
+# - while a gdb client holds the target (the GDB thread then drives the chip) the echo keeps working;
 # - pyserial's rfc2217:// client gets its echo back (0xFF bytes included), and its baud change reaches the line:
 #   the daemon logs the new setting and the echo takes as long as the line takes at the new rate;
 # - a client beyond CONSOLE_CLIENTS is told the console is full.
@@ -30,8 +31,9 @@ log_has() { get_body /log | grep -q -F -- "$1"; }
 
 raw_port=$(free_port)
 rfc2217_port=$(free_port)
+gdb_port=$(free_port)
 start_daemon "sim:stm32f103c8,state=$work/chip.state" --console-port "$raw_port" --rfc2217-port "$rfc2217_port" \
-  --gdb-port 0
+  --gdb-port "$gdb_port"
 check "airswdd starts" test -n "$port"
 check "before setup both console ports refuse connections" both_ports closed
 passphrase="the owner's long passphrase"
@@ -70,6 +72,17 @@ check "a flash job runs while a console client is connected" test $? = 0
 wait "$holder"
 check "  the client stays connected and sees the reflashed firmware greet" test $? = 0
 sed 's/^/    /' "$work/hold.out"
+
+# ---- a gdb session holds the target: the GDB thread lets the firmware run, and the line reaches it
+python3 "$(dirname "$0")/../gdb/rsp_client.py" hold "$gdb_port" "$work/release" >"$work/gdb-hold.out" 2>&1 &
+gdb_holder=$!
+for _ in $(seq 1 50); do grep -qs held "$work/gdb-hold.out" && break; sleep 0.1; done
+check "a gdb client holds the target" grep -q held "$work/gdb-hold.out"
+client echo "$raw_port" 4096 >"$work/echo-gdb.out"
+check "  and 4 KB still come back through the console meanwhile" test $? = 0
+sed 's/^/    /' "$work/echo-gdb.out"
+touch "$work/release"
+wait "$gdb_holder"
 
 # ---- RFC 2217 through pyserial
 client rfc2217 "$rfc2217_port" >"$work/rfc2217.out" 2>&1
