@@ -8,8 +8,9 @@ the check held.
   console_client.py hold PORT TEXT FILE        stays connected until the stream holds TEXT; writes FILE when it is
                                                connected, and prints what it received
   console_client.py busy PORT COUNT            COUNT clients connect; the next one is told the console is full
-  console_client.py rfc2217 PORT               pyserial's rfc2217:// client: echo, IAC bytes, baud and parity
-                                               changes; prints the timings
+  console_client.py rfc2217 PORT               pyserial's rfc2217:// client: echo, IAC bytes, a baud rate the
+                                               firmware does not use (garbled, paced at that rate), parity;
+                                               prints the timings
 """
 import os
 import random
@@ -138,16 +139,21 @@ def rfc2217(port):
     burst = bytes(random.Random(44).randbytes(480))
     good, fast = roundtrip("burst", burst)
     ok &= good
+    # The firmware's USART stays at 115200: at 9600 the line paces its 480 frames over 0.5 s, and each end reads
+    # the other's frames at the wrong rate, so the echo comes back as many bytes, garbled.
     link.baudrate = 9600
     good, slow = roundtrip("burst", burst)
-    ok &= good
-    # 480 frames of 10 bits at 9600 baud take 0.5 s on the line: the daemon paces the line at the new rate.
+    ok &= not good
     print("baud change: %.3f s at 9600 against %.3f s at 115200" % (slow, fast))
     ok &= slow >= 0.45 and fast < 0.3
-    link.parity = serial.PARITY_EVEN
-    good, _ = roundtrip("echo", b"even parity\r\n")
-    ok &= good
     link.baudrate = 115200
+    time.sleep(0.2)
+    link.reset_input_buffer()
+    good, _ = roundtrip("burst", burst)
+    ok &= good
+    link.parity = serial.PARITY_EVEN
+    good, _ = roundtrip("echo", b"even parity\r\n")  # parity is not modelled: the frame only grows by a bit
+    ok &= good
     link.parity = serial.PARITY_NONE
     link.close()
     return ok

@@ -47,6 +47,8 @@ void console_line_settings_format(const struct console_line_settings *settings, 
 /* Connects the line to the simulated chip's USART1: the chip takes each queued byte one frame after the previous
  * one, in its own time, whichever thread drives it (the console thread, a job, a gdb session). */
 bool console_line_attach(struct sim_stm32 *sim);
+/* A byte the chip sent on USART1, as the line's end reads it (on the thread that drives the chip). */
+uint8_t console_line_from_chip(const struct sim_stm32 *sim, uint8_t byte);
 /* How many bytes the queue takes now; then queues them (what does not fit is dropped: ask first). */
 size_t console_line_room(void);
 void console_line_send(const uint8_t *bytes, size_t len);

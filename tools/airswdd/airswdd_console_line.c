@@ -5,6 +5,11 @@
  * silicon does; a USB-serial adapter sends no faster than its baud rate, so neither does this line: the chip takes a
  * byte only one frame (start bit, data bits, parity bit, stop bits at the line's baud rate) after the previous one,
  * measured in the chip's time. The chip pulls the bytes as a device of its timeline, on whichever thread drives it.
+ *
+ * The two ends of the line each keep their own baud rate, as on a bench: the line's is what an RFC 2217 client
+ * set, the chip's what its firmware wrote to BRR. A byte crosses the line as the receiving end samples the sending
+ * end's frame, so rates more than about 5 % apart garble it, both ways. The ROM bootloader measures the rate of the
+ * first byte it receives (AN3155), so it always matches.
  */
 #include "airswdd_console.h"
 
@@ -43,6 +48,42 @@ static uint64_t line_frame_ps_locked(void)
     return half_bits * PS_PER_SECOND / (2u * baud);
 }
 
+static uint64_t line_bit_ps_locked(void)
+{
+    return PS_PER_SECOND / (line.settings.baud != 0 ? line.settings.baud : CONSOLE_DEFAULT_BAUD);
+}
+
+/* What a receiver whose bits last receiver_bit_ps reads of a byte sent with bits of sender_bit_ps: after the start
+ * bit's falling edge it samples the middle of each of its own bit times, and takes whatever the sender's frame
+ * shows then (the start bit's 0, a data bit, or the 1 of a stop bit and the idle line). */
+static uint8_t line_resample(uint8_t byte, uint64_t sender_bit_ps, uint64_t receiver_bit_ps)
+{
+    if (sender_bit_ps == receiver_bit_ps || sender_bit_ps == SIM_NEVER || receiver_bit_ps == SIM_NEVER)
+        return byte;
+    uint8_t received = 0;
+    for (unsigned bit = 0; bit < 8; bit++) {
+        uint64_t sample_ps = (2u * (bit + 1u) + 1u) * receiver_bit_ps / 2u;
+        uint64_t sender_bit = sample_ps / sender_bit_ps; /* 0: the start bit, 1 to 8: data bits, then stop */
+        bool level = sender_bit == 0 ? false : sender_bit > 8 ? true : ((byte >> (sender_bit - 1u)) & 1u) != 0;
+        received |= (uint8_t)(level ? 1u << bit : 0u);
+    }
+    return received;
+}
+
+/* The chip's end of the line: USART1 at the rate its BRR sets, or the ROM bootloader at whatever the line runs. */
+static uint64_t chip_bit_ps(const struct sim_stm32 *sim, uint64_t line_bit_ps)
+{
+    return sim->boot_from_rom ? line_bit_ps : sim_usart_bit_ps(sim->usart[0]);
+}
+
+uint8_t console_line_from_chip(const struct sim_stm32 *sim, uint8_t byte)
+{
+    pthread_mutex_lock(&line.mutex);
+    uint64_t line_bit_ps = line_bit_ps_locked();
+    pthread_mutex_unlock(&line.mutex);
+    return line_resample(byte, chip_bit_ps(sim, line_bit_ps), line_bit_ps);
+}
+
 static uint64_t line_next_ps(void *ctx)
 {
     (void)ctx;
@@ -54,12 +95,13 @@ static uint64_t line_next_ps(void *ctx)
 
 static bool line_take(void *ctx, uint64_t now_ps, uint8_t *byte)
 {
-    (void)ctx;
+    const struct sim_stm32 *sim = ctx;
     pthread_mutex_lock(&line.mutex);
     /* After a quiet spell the first byte goes at once: its frame began when it was sent. */
     bool due = line.count != 0 && now_ps >= line.last_frame_end_ps + line_frame_ps_locked();
     if (due) {
-        *byte = line.queue[line.head];
+        uint64_t line_bit_ps = line_bit_ps_locked();
+        *byte = line_resample(line.queue[line.head], line_bit_ps, chip_bit_ps(sim, line_bit_ps));
         line.head = (line.head + 1) % CONSOLE_LINE_QUEUE_BYTES;
         line.count--;
         line.last_frame_end_ps = now_ps;
@@ -70,7 +112,7 @@ static bool line_take(void *ctx, uint64_t now_ps, uint8_t *byte)
 
 bool console_line_attach(struct sim_stm32 *sim)
 {
-    const struct sim_stm32_rx_source source = {.next_ps = line_next_ps, .take = line_take};
+    const struct sim_stm32_rx_source source = {.next_ps = line_next_ps, .take = line_take, .ctx = sim};
     return sim_stm32_attach_rx_source(sim, 1, &source);
 }
 
