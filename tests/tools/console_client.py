@@ -26,11 +26,11 @@ def connect(port):
     return socket.create_connection((HOST, port), timeout=5)
 
 
-def read_for(sock, seconds, until=None):
-    """What arrives within seconds (stops early once until appears)."""
+def read_for(sock, seconds, until=None, size=None):
+    """What arrives within seconds (stops early once until appears, or size bytes came)."""
     data = b""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (size is None or len(data) < size):
         sock.settimeout(max(0.01, deadline - time.monotonic()))
         try:
             chunk = sock.recv(65536)
@@ -71,16 +71,7 @@ def echo(port, size):
         sender = threading.Thread(target=sock.sendall, args=(payload,))
         started = time.monotonic()
         sender.start()
-        received = b""
-        sock.settimeout(10)
-        while len(received) < size:
-            try:
-                chunk = sock.recv(65536)
-            except socket.timeout:
-                break
-            if not chunk:
-                break
-            received += chunk
+        received = read_for(sock, 10 + size * 10 / 115200, size=size)  # the line's time, and room
         seconds = time.monotonic() - started
         sender.join()
         extra = read_for(sock, 0.3)

@@ -36,17 +36,7 @@ gdb_port=$(free_port)
 start_daemon "sim:stm32f103c8,state=$work/chip.state" --console-port "$raw_port" --rfc2217-port "$rfc2217_port" \
   --gdb-port "$gdb_port"
 check "airswdd starts" test -n "$port"
-check "before setup both console ports refuse connections" both_ports closed
-passphrase="the owner's long passphrase"
-setup_daemon >/dev/null
-check "after setup, with debug mode off, they still refuse" both_ports closed
-code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' -d '{"debug":true}' \
-  "$api/settings")
-check "an unsigned request cannot turn the console on (401)" test "$code" = 401
-check "  and the ports stay closed" both_ports closed
-request PUT /settings -d '{"debug":true}'
-check "a signed request turns debug mode on" test "$code" = 200
-check "  and both console ports open" both_ports open
+check_debug_switch "each console port" both_ports
 check "  the log says where they listen" log_has "console: listening on 127.0.0.1:$raw_port (raw)"
 
 export AIRSWD_PASSPHRASE=$passphrase
