@@ -206,6 +206,10 @@ static void test_control_purge_and_flow(void **state)
     FEED(IAC, SB, COM_PORT, 12, 3, IAC, SE);
     SENT(IAC, SB, COM_PORT, 112, 3, IAC, SE);
     assert_true(purged_from_chip && purged_to_chip);
+    purged_from_chip = purged_to_chip = false;
+    FEED(IAC, SB, COM_PORT, 12, 7, IAC, SE); /* no such buffer: nothing purged, nothing acknowledged */
+    assert_int_equal(to_client_len, 0);
+    assert_false(purged_from_chip || purged_to_chip);
     FEED(IAC, SB, COM_PORT, 8, IAC, SE);
     assert_true(session.suspended);
     FEED(IAC, SB, COM_PORT, 9, IAC, SE);

@@ -208,7 +208,9 @@ static void com_port_command(struct rfc2217_session *session)
     case COM_PORT_SET_LINESTATE_MASK:
     case COM_PORT_SET_MODEMSTATE_MASK: send_com_port_byte(session, command, value); break;
     case COM_PORT_PURGE_DATA: /* 1: the access server's receive buffer, 2: its transmit buffer, 3: both */
-        port->purge(port->ctx, value == 1 || value == 3, value == 2 || value == 3);
+        if (value < 1 || value > 3)
+            break; /* no such buffer: nothing purged, nothing to acknowledge */
+        port->purge(port->ctx, value != 2, value != 1);
         send_com_port_byte(session, command, value);
         break;
     default: break; /* unknown commands are ignored (RFC 2217) */
