@@ -9,6 +9,7 @@
 # - pyserial's rfc2217:// client gets its echo back (0xFF bytes included), and its baud change reaches the line:
 #   the daemon logs the new setting, and at 9600 baud against the firmware's 115200 the echo comes back garbled,
 #   as slowly as the line runs at the new rate; back at 115200 it is clean again;
+# - miniterm on the RFC 2217 port sends what is typed to the firmware and shows its echo;
 # - a client beyond CONSOLE_CLIENTS is told the console is full.
 # Usage: test_airswdd_console.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
@@ -81,6 +82,18 @@ check "pyserial's rfc2217:// client: echo, IAC bytes, a baud change that reaches
 sed 's/^/    /' "$work/rfc2217.out"
 check "  the daemon logs the line at 9600 baud" log_has "console: the line runs at 9600 baud 8N1"
 check "  and the parity change" log_has "console: the line runs at 115200 baud 8E1"
+
+# ---- miniterm, pyserial's terminal, on a pty: what is typed reaches the firmware, whose echo the daemon logs
+if command -v script >/dev/null; then
+  (sleep 2; printf 'typed through miniterm\n'; sleep 1; printf '\x1d') |
+    timeout 30 script -q -e -c "$serial_python -m serial.tools.miniterm --raw rfc2217://127.0.0.1:$rfc2217_port \
+      115200" "$work/miniterm.out" >/dev/null 2>&1
+  check "miniterm on the RFC 2217 port exits cleanly (Ctrl-])" test $? = 0
+  check "  what it sent reached the firmware, which echoed it" log_has "uart: typed through miniterm"
+  check "  and miniterm showed the echo" grep -q "^typed through miniterm" "$work/miniterm.out"
+else
+  echo "not run: miniterm needs script(1) for a terminal (util-linux)"
+fi
 
 # ---- a client too many
 client busy "$raw_port" 4 >"$work/busy.out"
