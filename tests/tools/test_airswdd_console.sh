@@ -10,7 +10,8 @@
 #   the daemon logs the new setting, and at 9600 baud against the firmware's 115200 the echo comes back garbled,
 #   as slowly as the line runs at the new rate; back at 115200 it is clean again;
 # - miniterm on the RFC 2217 port sends what is typed to the firmware and shows its echo;
-# - a client beyond CONSOLE_CLIENTS is told the console is full.
+# - a client beyond CONSOLE_CLIENTS is told the console is full;
+# - a console port another program holds is said in the log, and taken once it is free.
 # Usage: test_airswdd_console.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
 airswd=$1 airswdd=$2 firmware=$3
@@ -104,6 +105,22 @@ request PUT /settings -d '{"debug":false}'
 check "debug mode is turned off" test "$code" = 200
 check "  and both console ports refuse connections again" both_ports closed
 check "  the log says so" log_has "console: ports closed (debug mode is off)"
+
+# ---- a console port another program holds: said once in the log, taken as soon as it is free
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$raw_port" &
+squatter=$!
+sleep 0.3
+request PUT /settings -d '{"debug":true}'
+check "with the raw port taken by another program, debug mode still turns on" test "$code" = 200
+wait_log() { for _ in $(seq 1 30); do log_has "$1" && return 0; sleep 0.2; done; return 1; }
+check "  the log says the console cannot listen" wait_log "console: cannot listen on 127.0.0.1:$raw_port"
+check "  and the RFC 2217 port stays closed meanwhile" client state "$rfc2217_port" closed
+kill "$squatter"
+wait "$squatter" 2>/dev/null
+check "  once the port is free both console ports open" both_ports open
+request PUT /settings -d '{"debug":false}'
 
 stop_daemon
 check "airswdd stops cleanly" test $? = 0
