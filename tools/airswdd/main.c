@@ -78,8 +78,9 @@ static void usage(FILE *out)
                     "                FILE, readable by its owner only; removed once setup is done\n"
                     "  --gdb-port N  the GDB server's port, on --listen's address (default 2022; 0: the system picks one), open\n"
                     "                only while debug mode is on (docs/gdb.md)\n"
-                    "  --console-port N  the target's USART1 as raw bytes over TCP, on --listen's address (default\n"
-                    "                2323; 0: the system picks one), open only while debug mode is on (docs/console.md)\n"
+                    "  --console-port N  the target's USART1 as raw bytes over TCP, on --listen's address\n"
+                    "                (default 2323; 0: the system picks one), open only while debug mode is on\n"
+                    "                (docs/console.md)\n"
                     "  --rfc2217-port N  the same console as an RFC 2217 port (default 2217), for pyserial's\n"
                     "                rfc2217:// URLs, miniterm and pio device monitor\n",
             SECURE_IMAGE_MAX_KEYS);
