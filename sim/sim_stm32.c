@@ -390,12 +390,54 @@ uint64_t sim_stm32_now_ps(const struct sim_stm32 *stm32)
     return sim_target_now_ps(stm32->target);
 }
 
+static void deliver_rx(struct sim_stm32 *stm32, unsigned usart, uint8_t byte, uint64_t now_ps)
+{
+    if (usart == 1 && stm32->boot_from_rom)
+        sim_bootloader_receive(&stm32->bootloader, byte, now_ps);
+    else if (usart >= 1 && usart <= SIM_STM32_USARTS)
+        sim_usart_receive(stm32->usart[usart - 1], byte, now_ps);
+}
+
 void sim_stm32_uart_receive(struct sim_stm32 *stm32, unsigned usart, uint8_t byte)
 {
     uint64_t now = sim_target_now_ps(stm32->target);
     chip_advance(stm32, now);
-    if (usart == 1 && stm32->boot_from_rom)
-        sim_bootloader_receive(&stm32->bootloader, byte, now);
-    else if (usart >= 1 && usart <= SIM_STM32_USARTS)
-        sim_usart_receive(stm32->usart[usart - 1], byte, now);
+    deliver_rx(stm32, usart, byte, now);
+}
+
+/* ---- a line into a USART's RX pin, as a device of the timeline ---- */
+
+static void rx_source_reset(void *ctx, enum sim_reset_kind kind, uint64_t now_ps)
+{
+    (void)ctx, (void)kind, (void)now_ps; /* the line outside the chip does not reset with it */
+}
+
+static void rx_source_advance(void *ctx, uint64_t now_ps)
+{
+    struct sim_stm32 *stm32 = ctx;
+    uint8_t byte;
+    while (stm32->rx_source.take(stm32->rx_source.ctx, now_ps, &byte))
+        deliver_rx(stm32, stm32->rx_source_usart, byte, now_ps);
+}
+
+static uint64_t rx_source_next_event_ps(void *ctx)
+{
+    struct sim_stm32 *stm32 = ctx;
+    return stm32->rx_source.next_ps(stm32->rx_source.ctx);
+}
+
+static const struct sim_device_ops rx_source_ops = {
+    .reset = rx_source_reset,
+    .advance = rx_source_advance,
+    .next_event_ps = rx_source_next_event_ps,
+};
+
+bool sim_stm32_attach_rx_source(struct sim_stm32 *stm32, unsigned usart, const struct sim_stm32_rx_source *source)
+{
+    if (stm32->device_count == SIM_STM32_MAX_DEVICES || usart < 1 || usart > SIM_STM32_USARTS)
+        return false;
+    stm32->rx_source = *source;
+    stm32->rx_source_usart = usart;
+    add_device(stm32, (struct sim_device){.ops = &rx_source_ops, .ctx = stm32, .name = "RX line"});
+    return true;
 }

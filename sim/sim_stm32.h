@@ -44,6 +44,15 @@ struct sim_stm32_events {
     void (*reset)(void *ctx, const char *cause, bool into_bootloader, uint64_t at_ps);
 };
 
+/* Bytes that arrive on a USART's RX pin from a line outside the chip, in the chip's timeline. The chip asks
+ * next_ps() when the next byte's frame ends (SIM_NEVER: none waiting) and, as time passes, take() for a byte whose
+ * frame has ended by now_ps; both run on whichever thread drives the chip, so the source guards its own state. */
+struct sim_stm32_rx_source {
+    uint64_t (*next_ps)(void *ctx);
+    bool (*take)(void *ctx, uint64_t now_ps, uint8_t *byte);
+    void *ctx;
+};
+
 struct sim_stm32 {
     const struct sim_part *part;
     struct sim_target *target;
@@ -66,6 +75,8 @@ struct sim_stm32 {
     bool flash_empty_at_load; /* the empty check's answer at the last power-on or option byte load */
     bool nrst_held;
     struct sim_stm32_events events;
+    struct sim_stm32_rx_source rx_source; /* take == NULL: none */
+    unsigned rx_source_usart;
 };
 
 /* Creates the named part, powered on; swclk_hz 0 keeps the default (4 MHz). NULL for an unknown part or when out
@@ -85,6 +96,9 @@ uint64_t sim_stm32_now_ps(const struct sim_stm32 *stm32);
 
 /* A byte arrives on USARTn's RX pin now (to the ROM bootloader when it owns USART1). */
 void sim_stm32_uart_receive(struct sim_stm32 *stm32, unsigned usart, uint8_t byte);
+/* Connects source to USARTn's RX pin (to the ROM bootloader when it owns USART1), before the chip runs. False when
+ * the chip has no room for another device. */
+bool sim_stm32_attach_rx_source(struct sim_stm32 *stm32, unsigned usart, const struct sim_stm32_rx_source *source);
 
 /* ---- inside the chip (sim_stm32*.c) ---- */
 void sim_stm32_system_reset(struct sim_stm32 *stm32, const char *cause, uint64_t now_ps);

@@ -144,6 +144,13 @@ uint64_t sim_usart_frame_ps(const struct sim_usart *usart)
     return (half_bits * usart_bit_clocks(usart) * PS_PER_SECOND + divisor / 2) / divisor;
 }
 
+uint64_t sim_usart_bit_ps(const struct sim_usart *usart)
+{
+    if (usart->clock_hz == 0)
+        return SIM_NEVER;
+    return (usart_bit_clocks(usart) * PS_PER_SECOND + usart->clock_hz / 2) / usart->clock_hz;
+}
+
 /* ---- state changes ---- */
 
 static bool usart_irq_condition(const struct sim_usart *usart)

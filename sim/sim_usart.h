@@ -60,5 +60,7 @@ bool sim_usart_receive(struct sim_usart *usart, uint8_t byte, uint64_t now_ps);
 bool sim_usart_irq_level(const struct sim_usart *usart);
 /* The length of one frame at the current settings, in picoseconds (SIM_NEVER with no clock). */
 uint64_t sim_usart_frame_ps(const struct sim_usart *usart);
+/* The length of one bit at the current settings, in picoseconds (SIM_NEVER with no clock): 10^12 / baud rate. */
+uint64_t sim_usart_bit_ps(const struct sim_usart *usart);
 
 #endif /* SIM_USART_H */

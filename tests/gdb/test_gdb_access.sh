@@ -17,18 +17,8 @@ json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1
 gdb_port=$(free_port)
 start_daemon "sim:stm32f103c8,state=$work/chip.state" --gdb-port "$gdb_port"
 check "airswdd starts" test -n "$port"
-check "before setup the GDB port is closed" wait_gdb_port closed
-passphrase="the owner's long passphrase"
-setup_daemon >/dev/null
-check "after setup, with debug mode off, the GDB port stays closed" wait_gdb_port closed
+check_debug_switch "the GDB port" wait_gdb_port
 export AIRSWD_PASSPHRASE=$passphrase
-code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' -d '{"debug":true}' \
-  "$api/settings")
-check "an unsigned request cannot turn debug mode on (401)" test "$code" = 401
-check "  and the port stays closed" wait_gdb_port closed
-request PUT /settings -d '{"debug":true}'
-check "the signed request turns debug mode on" test "$code" = 200
-check "  and the GDB port opens" wait_gdb_port open
 "$airswd" --device "$url" flash "$firmware/f1/hello_f1.elf" >/dev/null 2>&1
 check "the firmware is flashed by a job while no gdb session holds the target" test $? = 0
 

@@ -21,6 +21,9 @@
 #   needs_curl_and_firmware DIR    skips the test (tests/common/skip.sh) without curl or the example firmware in DIR;
 #                                  sets elf to DIR/f1/hello_f1.elf
 #   json_field EXPRESSION          prints EXPRESSION (such as "['error']") of the JSON in $work/body
+#   check_debug_switch WHAT WAIT   on a fresh daemon: WHAT (the GDB port, both console ports) stays closed before
+#                                  setup, after it, and after an unsigned request to turn debug mode on (401); the
+#                                  signed request opens it. WAIT open|closed waits for that state. Sets $passphrase.
 tools_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d)
 export AUTH_SIGN_CACHE=$work # auth_sign.py derives K once per passphrase and salt
@@ -145,3 +148,18 @@ needs_curl_and_firmware() {
 }
 
 json_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/body"; }
+
+check_debug_switch() {
+  local what=$1 wait=$2
+  check "before setup $what refuses connections" "$wait" closed
+  passphrase="the owner's long passphrase"
+  setup_daemon >/dev/null
+  check "after setup, with debug mode off, $what still refuses them" "$wait" closed
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' -d '{"debug":true}' \
+    "$api/settings")
+  check "an unsigned request cannot turn debug mode on (401)" test "$code" = 401
+  check "  and $what stays closed" "$wait" closed
+  request PUT /settings -d '{"debug":true}'
+  check "the signed request turns debug mode on" test "$code" = 200
+  check "  and $what opens" "$wait" open
+}

@@ -102,7 +102,9 @@ static void gdb_serve(struct airswdd_gdb *gdb)
     gdb_server_init(&gdb_session, &config);
     while (!gdb->client_lost && !gdb_should_stop(gdb)) {
         uint8_t bytes[512];
-        bool running = gdb_server_running(&gdb_session);
+        /* The simulated firmware runs while the core runs or no debugger is attached: looks 1 ms apart keep it in
+         * step with the wall clock (a console client's bytes reach it meanwhile). */
+        bool running = gdb_server_running(&gdb_session) || (gdb->sim != NULL && !gdb_session.attached);
         long got = tcp_client_read(gdb->client, bytes, sizeof bytes, running ? GDB_RUNNING_POLL_MS : GDB_POLL_MS);
         if (got < 0)
             break;

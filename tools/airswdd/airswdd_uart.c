@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "airswdd_console.h"
 #include "port_sim_uart.h"
 #include "sim_stm32.h"
 
@@ -38,10 +39,10 @@ static void uart_push_line_locked(void)
 
 static void on_uart_tx(void *ctx, unsigned usart, uint8_t byte, uint64_t at_ps)
 {
-    (void)ctx;
     (void)at_ps;
     if (usart != 1)
         return;
+    console_output_push(console_line_from_chip(ctx, byte)); /* the log below shows what the chip sent */
     pthread_mutex_lock(&uart.mutex);
     if (byte == '\n') {
         uart_push_line_locked();
@@ -55,7 +56,7 @@ static void on_uart_tx(void *ctx, unsigned usart, uint8_t byte, uint64_t at_ps)
 
 void airswdd_uart_attach(struct sim_stm32 *sim, struct port_sim_uart *link)
 {
-    const struct sim_stm32_events events = {.uart_tx = on_uart_tx};
+    const struct sim_stm32_events events = {.ctx = sim, .uart_tx = on_uart_tx};
     if (link != NULL)
         port_sim_uart_chain(link, &events); /* the ROM bootloader's link sees the bytes first */
     else

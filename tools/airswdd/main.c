@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "airswdd.h"
+#include "airswdd_console.h"
 #include "web_assets.h"
 #include "cli.h"
 #include "http_server.h"
@@ -53,6 +54,7 @@ struct airswdd_options {
     const char *hostname;
     const char *setup_code_file;
     uint16_t gdb_port;
+    uint16_t console_port, rfc2217_port;
 };
 
 static void usage(FILE *out)
@@ -75,7 +77,12 @@ static void usage(FILE *out)
                     "  --setup-code-file FILE  also write the setup code (printed at start while setup is open) to\n"
                     "                FILE, readable by its owner only; removed once setup is done\n"
                     "  --gdb-port N  the GDB server's port, on --listen's address (default 2022; 0: the system picks one), open\n"
-                    "                only while debug mode is on (docs/gdb.md)\n",
+                    "                only while debug mode is on (docs/gdb.md)\n"
+                    "  --console-port N  the target's USART1 as raw bytes over TCP, on --listen's address\n"
+                    "                (default 2323; 0: the system picks one), open only while debug mode is on\n"
+                    "                (docs/console.md)\n"
+                    "  --rfc2217-port N  the same console as an RFC 2217 port (default 2217), for pyserial's\n"
+                    "                rfc2217:// URLs, miniterm and pio device monitor\n",
             SECURE_IMAGE_MAX_KEYS);
 }
 
@@ -148,11 +155,26 @@ static bool parse_store_size(const char *text, uint32_t *sectors)
     return true;
 }
 
+/* --gdb-port, --console-port, --rfc2217-port: 0 lets the system pick one. */
+static bool parse_port(const char *option, const char *text, uint16_t *port)
+{
+    char *end;
+    unsigned long value = strtoul(text, &end, 10);
+    if (*end != '\0' || end == text || value > 65535) {
+        fprintf(stderr, "airswdd: %s takes a port number (0 to 65535)\n", option);
+        return false;
+    }
+    *port = (uint16_t)value;
+    return true;
+}
+
 static bool parse_options(int argc, char **argv, struct airswdd_options *options)
 {
     *options = (struct airswdd_options){.target = "sim",
                                         .store_sectors = AIRSWDD_STORE_BYTES_DEFAULT / PORT_FILE_STORAGE_SECTOR_SIZE,
-                                        .gdb_port = AIRSWDD_GDB_PORT_DEFAULT};
+                                        .gdb_port = AIRSWDD_GDB_PORT_DEFAULT,
+                                        .console_port = CONSOLE_RAW_PORT_DEFAULT,
+                                        .rfc2217_port = CONSOLE_RFC2217_PORT_DEFAULT};
     bool listen = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -181,13 +203,14 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
         } else if (strcmp(arg, "--setup-code-file") == 0 && has_value) {
             options->setup_code_file = argv[++i];
         } else if (strcmp(arg, "--gdb-port") == 0 && has_value) {
-            char *end;
-            unsigned long value = strtoul(argv[++i], &end, 10);
-            if (*end != '\0' || end == argv[i] || value > 65535) {
-                fprintf(stderr, "airswdd: --gdb-port takes a port number (0 to 65535)\n");
+            if (!parse_port(arg, argv[++i], &options->gdb_port))
                 return false;
-            }
-            options->gdb_port = (uint16_t)value;
+        } else if (strcmp(arg, "--console-port") == 0 && has_value) {
+            if (!parse_port(arg, argv[++i], &options->console_port))
+                return false;
+        } else if (strcmp(arg, "--rfc2217-port") == 0 && has_value) {
+            if (!parse_port(arg, argv[++i], &options->rfc2217_port))
+                return false;
         } else {
             usage(stderr);
             return false;
@@ -305,6 +328,7 @@ static struct airswdd_worker worker;
 static struct port_persist persist; /* the settings and the log, in the state directory */
 static struct port_firmware_slot firmware_slot;
 static struct airswdd_gdb gdb;
+static struct airswdd_console console;
 static pthread_mutex_t service_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 /* After the jobs: the simulated chip runs its firmware for a while (what it prints shows as "uart: " lines). */
@@ -331,6 +355,19 @@ static bool start_gdb(const struct airswdd_options *options)
         .released_ctx = &worker,
     };
     return airswdd_gdb_start(&gdb);
+}
+
+/* The console bridge's thread: the simulated chip's USART1 on the raw and RFC 2217 ports. */
+static bool start_console(const struct airswdd_options *options)
+{
+    console = (struct airswdd_console){
+        .service = &device.service,
+        .sim = target.sim,
+        .address = options->address,
+        .raw_port = options->console_port,
+        .rfc2217_port = options->rfc2217_port,
+    };
+    return airswdd_console_start(&console);
 }
 
 int main(int argc, char **argv)
@@ -418,6 +455,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "airswdd: cannot start the GDB server's thread\n");
         airswdd_worker_stop(&worker);
         http_server_close(&server);
+    } else if (!start_console(&options)) {
+        fprintf(stderr, "airswdd: cannot start the console's thread\n");
+        airswdd_gdb_stop(&gdb);
+        airswdd_worker_stop(&worker);
+        http_server_close(&server);
     } else {
         service_log(&device.service, "airswdd %s serving %s (%s)", AIRSWD_VERSION, options.target,
                     target.description);
@@ -442,6 +484,7 @@ int main(int argc, char **argv)
         }
         fprintf(stderr, "airswdd: shutting down\n");
         device_stop(&device);
+        airswdd_console_stop(&console);
         airswdd_gdb_stop(&gdb);
         airswdd_worker_stop(&worker);
         airswdd_uart_drain(&device.service);

@@ -5,6 +5,7 @@
 
 #define USART_STATUS_OFFSET 0x00u /* USART_SR */
 #define USART_TXDATA_OFFSET 0x04u /* USART_DR */
+#define USART_RXDATA_OFFSET 0x04u /* USART_DR, read */
 #define USART_BRR_OFFSET    0x08u
 #define USART_CR1_OFFSET    0x0Cu
 #define USART_CR1_UE        (1u << 13)
