@@ -28,7 +28,7 @@ check "the chip's flash holds the image" cmp -s "$bin" <(head -c "$size" "$work/
 
 start_stm32sim "$work" --part stm32f103c8 --uart-pty "$work/uart" --flash-file "$work/flash.bin" || exit 1
 timeout 60 "$airswd" --target "serial:$work/uart" flash "$bin" >"$work/out" 2>"$work/err"
-check "with BOOT0 low the flash fails (exit $?)" contains "$work/err" "airswd: connect: no answer to 0x7F"
+check "with BOOT0 low the flash fails (exit $?)" contains "$work/err" "airswd: connect: bootloader-silent: no answer to 0x7F"
 check "  naming the wiring" contains "$work/err" "BOOT0/NRST not wired, or TX/RX swapped"
 stop_stm32sim
 
