@@ -10,6 +10,7 @@
 #include "crc32.h"
 #include "gdb/gdb_server.h"
 #include "stm32/stm32_flash.h"
+#include "stm32/stm32_options.h"
 #include "stm32/stm32_stubs.h"
 
 #define GDB_ERROR_FLASH 0x07u
@@ -191,10 +192,9 @@ static enum status gdb_flash_done(struct gdb_server *server)
         status = locked;
     if (status == STATUS_OK)
         status = gdb_flash_verify(server);
-    /* A part whose boot checks for an empty flash only when option bytes load would boot its ROM after a blank
-     * chip's load: the option bytes are loaded first, as a flash job does before its reset. */
-    if (status == STATUS_OK && server->target.part->boot_checks_empty_flash)
-        status = gdb_flash_ops(server)->load_options(&server->target);
+    /* After a blank chip's load the empty-flash boot check would start the ROM: refreshed, as a flash job does. */
+    if (status == STATUS_OK)
+        status = stm32_options_refresh_boot_check(&server->target);
     server->load_us = server->config.system->now_us(server->config.system->ctx) - server->flash_started_us;
     /* The new firmware from its reset state: the stack pointer and every register as the vector table sets them
      * (the client then writes PC, the entry point, and nothing else). */

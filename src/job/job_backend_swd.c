@@ -4,6 +4,8 @@
  */
 #include "job/job_internal.h"
 
+#include "stm32/stm32_options.h"
+
 /* Halted before anything is written: a running firmware must not touch the flash controller, and a watchdog must
  * not reset the part halfway. */
 static enum status over_swd_connect(struct job *job)
@@ -100,16 +102,13 @@ static enum status over_swd_read(struct job *job, uint32_t address, uint8_t *byt
     return adi_mem_read(&job->ap, address, bytes, len, width);
 }
 
-/* On a part whose boot checks for an empty flash only when option bytes load, the check may still hold the flash
- * empty from before the job: the option bytes are loaded first, then the reset runs the new firmware. (The reset
- * action does not identify the part, so it resets as asked.) */
+/* The empty-flash boot check may still hold the flash empty from before the job: it is refreshed first, then the
+ * reset runs the new firmware. (The reset action does not identify the part, so it resets as asked.) */
 static enum status over_swd_reset_run(struct job *job)
 {
-    if (job->target.part != NULL && job->target.part->boot_checks_empty_flash) {
-        enum status status = stm32_flash_ops(&job->target)->load_options(&job->target);
-        if (status != STATUS_OK)
-            return status;
-    }
+    enum status status = job->target.part != NULL ? stm32_options_refresh_boot_check(&job->target) : STATUS_OK;
+    if (status != STATUS_OK)
+        return status;
     bool nrst = job->options.connect_under_reset || job->options.reset_by_nrst;
     return cortexm_reset_run(&job->core, nrst ? CORTEXM_RESET_NRST : CORTEXM_RESET_SYSRESETREQ);
 }

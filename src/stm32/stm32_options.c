@@ -192,6 +192,13 @@ static enum status wait_for_launch_reset(struct stm32_target *target, struct cor
     }
 }
 
+enum status stm32_options_refresh_boot_check(struct stm32_target *target)
+{
+    if (!target->part->boot_checks_empty_flash)
+        return STATUS_OK;
+    return stm32_flash_ops(target)->load_options(target);
+}
+
 enum status stm32_options_load(struct stm32_target *target, uint32_t launch_register, uint32_t launch_value)
 {
     struct cortexm core;

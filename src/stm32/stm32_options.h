@@ -103,6 +103,11 @@ typedef enum status (*stm32_options_program_fn)(struct stm32_target *target, con
 enum status stm32_options_remove_protection(struct stm32_target *target, stm32_options_read_fn read,
                                             stm32_options_program_fn program);
 
+/* On a part whose boot checks for an empty flash only when option bytes load (stm32_part.boot_checks_empty_flash),
+ * loads them, so that the next reset runs what was just programmed into a blank chip; the core is left halted at
+ * its reset vector. Nothing on other parts. */
+enum status stm32_options_refresh_boot_check(struct stm32_target *target);
+
 /* Makes the chip load its option bytes and leaves the core halted at its reset vector. launch_register != 0:
  * writes launch_value there (OBL_LAUNCH) and waits for the reset it causes; 0: a system reset. */
 enum status stm32_options_load(struct stm32_target *target, uint32_t launch_register, uint32_t launch_value);

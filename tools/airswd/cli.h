@@ -162,6 +162,10 @@ void cli_read_print(uint32_t address, uint32_t length, const char *path, bool js
 
 /* Runs a job (flash and verify on the image at path; erase and reset without one, path NULL) and prints its
  * result; the exit status. */
+/* How a job reaches the opened target (its pins, clock and transport), and the file of a job without an image. */
+struct job_link cli_job_link(const struct cli_target *target);
+long cli_job_no_file(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len);
+
 int cli_run_job(struct cli_target *target, const struct cli_options *options, const char *path,
                 const struct job_options *job_options);
 

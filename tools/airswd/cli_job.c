@@ -17,10 +17,16 @@ static long file_read(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
     return ferror(file) ? -1 : (long)got;
 }
 
-static long no_file(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
+long cli_job_no_file(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
 {
     (void)ctx, (void)offset, (void)buf, (void)len;
     return 0;
+}
+
+struct job_link cli_job_link(const struct cli_target *target)
+{
+    return (struct job_link){.swd = target->swd_pins, .system = target->system, .pins = target->pins,
+                             .transport = target->transport, .uart = target->uart, .uart_baud = target->uart_baud};
 }
 
 static void show_progress(void *ctx, const struct job_progress *progress)
@@ -82,10 +88,8 @@ int cli_run_job(struct cli_target *target, const struct cli_options *options, co
         return 2;
     }
     static struct job job; /* large, and one per process */
-    const struct job_link link = {.swd = target->swd_pins, .system = target->system, .pins = target->pins,
-                                  .transport = target->transport, .uart = target->uart,
-                                  .uart_baud = target->uart_baud};
-    const struct job_file job_file = {.ctx = file, .read = with_image ? file_read : no_file};
+    const struct job_link link = cli_job_link(target);
+    const struct job_file job_file = {.ctx = file, .read = with_image ? file_read : cli_job_no_file};
     job_init(&job, &link, &job_file, job_options, &target->report);
     struct cli_progress shown = {.terminal = isatty(STDERR_FILENO) != 0};
     if (!options->json)

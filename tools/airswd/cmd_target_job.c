@@ -15,20 +15,12 @@
 #define UNLOCK_SLOW_FACTOR 4u
 #define UNLOCK_F4_LARGEST_MB 2u
 
-static long no_file(void *ctx, uint32_t offset, uint8_t *buf, uint32_t len)
-{
-    (void)ctx, (void)offset, (void)buf, (void)len;
-    return 0;
-}
-
 /* Runs the action; prints why it failed. */
 static bool run_action(struct cli_target *target, struct job *job, const struct job_options *options,
                        bool (*data)(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len), void *data_ctx)
 {
-    const struct job_link link = {.swd = target->swd_pins, .system = target->system, .pins = target->pins,
-                                  .transport = target->transport, .uart = target->uart,
-                                  .uart_baud = target->uart_baud};
-    const struct job_file file = {.read = no_file};
+    const struct job_link link = cli_job_link(target);
+    const struct job_file file = {.read = cli_job_no_file};
     job_init(job, &link, &file, options, &target->report);
     if (data != NULL)
         job_on_data(job, data, data_ctx);
