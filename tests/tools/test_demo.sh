@@ -38,13 +38,16 @@ check "and the STM32 greets again" grep -q -F "$greeting" "$work/second.out"
 # begins: key generation, setup, signing, the flash. The next run must not care.
 for step in "" "keygen" "--device .* setup" "sign" "--device .* flash"; do
   # exec: the background job's PID is the demo's, and after setsid its process group's. SIGINT back at its default
-  # (a background job of a script starts with it ignored).
+  # (a background job of a script starts with it ignored). "While the daemon starts" is once the demo has launched
+  # airswdd (its output file exists), so that the signal never lands in the wrapper before the demo runs.
+  rm -rf "$work/run"
   (exec python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.setsid(); os.execv(sys.argv[1], sys.argv[1:])' \
     "$source_dir/scripts/demo.sh" "$build" "$work/run" "$work/chip.state" >"$work/cut.out" 2>&1) &
   demo_pid=$!
+  if [[ -z $step ]]; then reached() { [[ -e "$work/run/daemon.out" ]]; }
+  else reached() { grep -q -e "^\$ airswd $step" "$work/cut.out"; }; fi
   for _ in $(seq 1 100); do
-    [[ $(ps -o pgid= -p "$demo_pid" 2>/dev/null | tr -d ' ') == "$demo_pid" ]] &&
-      { [[ -z $step ]] || grep -q -e "^\$ airswd $step" "$work/cut.out"; } && break
+    [[ $(ps -o pgid= -p "$demo_pid" 2>/dev/null | tr -d ' ') == "$demo_pid" ]] && reached && break
     sleep 0.05
   done
   kill -INT -- -"$demo_pid" 2>/dev/null
