@@ -67,14 +67,16 @@ enum region { REGION_NONE, REGION_FLASH, REGION_SRAM, REGION_SYSTEM_MEMORY, REGI
 #define WRITE_REGIONS (ACCEPTS(REGION_FLASH) | ACCEPTS(REGION_SRAM) | ACCEPTS(REGION_OPTION_BYTES))
 #define GO_REGIONS    (ACCEPTS(REGION_FLASH) | ACCEPTS(REGION_SRAM))
 
-/* Option byte area of bank 1, per family (RM0091, RM0008, RM0368/RM0383, RM0351, RM0444). */
+/* Option byte area of bank 1, per family (RM0091, RM0008, RM0316, RM0368/RM0383, RM0351, RM0444, RM0440). */
 static uint32_t option_bytes_size(enum sim_family family)
 {
     switch (family) {
     case SIM_FAMILY_F0:
-    case SIM_FAMILY_F1: return 16;   /* eight option bytes, each followed by its complement */
+    case SIM_FAMILY_F1:
+    case SIM_FAMILY_F3: return 16;   /* eight option bytes, each followed by its complement */
     case SIM_FAMILY_F4: return 16;   /* two double words: USER/RDP, then nWRP */
-    case SIM_FAMILY_L4: return 0x28; /* five double words: USER/RDP, PCROP start and end, WRP A and B */
+    case SIM_FAMILY_L4:
+    case SIM_FAMILY_G4: return 0x28; /* five double words: USER/RDP, PCROP start and end, WRP A and B */
     case SIM_FAMILY_G0: return 0x80; /* [estimate] the whole option block as mapped */
     }
     return 0;

@@ -47,7 +47,8 @@ static unsigned dbgmcu_words(enum sim_family family)
 {
     switch (family) {
     case SIM_FAMILY_F1: return 2;
-    case SIM_FAMILY_L4: return 5;
+    case SIM_FAMILY_L4:
+    case SIM_FAMILY_G4: return 5; /* RM0440 §46.6: APB1FZR1, APB1FZR2, APB2FZR as on L4 */
     default: return 4;
     }
 }

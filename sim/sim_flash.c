@@ -16,11 +16,13 @@ static const struct flash_generation *generation_of(enum sim_family family)
     switch (family) {
     case SIM_FAMILY_F0:
     case SIM_FAMILY_F1:
+    case SIM_FAMILY_F3:
         return &flash_generation_f1;
     case SIM_FAMILY_F4:
         return &flash_generation_f4;
     case SIM_FAMILY_L4:
     case SIM_FAMILY_G0:
+    case SIM_FAMILY_G4:
         return &flash_generation_l4;
     }
     return NULL;

@@ -1,5 +1,6 @@
 /*
- * sim_flash_f1.c - the F0/F1/F3 flash controller (FPEC): RM0008 §3 and PM0075 (F1), RM0360/RM0091 §3 (F0).
+ * sim_flash_f1.c - the F0/F1/F3 flash controller (FPEC): RM0008 §3 and PM0075 (F1), RM0360/RM0091 §3 (F0), RM0316 §4
+ * (F3, which has F0's option bytes: RDP 0xAA/0xCC, FLASH_OBR with USER at 15:8, OBL_LAUNCH; RM0316 §4.5.8).
  *
  * Halfword programming only (any other width is a bus error), PGERR on a halfword that is not erased unless the
  * value is 0x0000, WRPRTERR on protected pages, page and mass erase with STRT. Option bytes at 0x1FFFF800 are
@@ -39,7 +40,7 @@
 
 #define F1_OBR_OPTERR (1u << 0)
 #define F1_OBR_RDPRT (1u << 1)
-/* F0 (RM0360 §3.5.7): RDPRT[2:1] (01 level 1, 11 level 2), USER at 15:8, Data0 at 23:16, Data1 at 31:24; F1
+/* F0 and F3 (RM0360 §3.5.7, RM0316 §4.5.8): RDPRT[2:1] (01 level 1, 11 level 2), USER at 15:8, Data0 at 23:16, Data1 at 31:24; F1
  * (RM0008 §3.4.6): RDPRT bit 1, USER at 9:2, Data0 at 17:10, Data1 at 25:18. */
 #define F0_OBR_RDPRT_LEVEL2 (3u << 1)
 
@@ -59,9 +60,10 @@
 /* Each WRP bit guards 4 KB (4 pages of 1 KB or 2 of 2 KB); bit 31 guards everything above. */
 #define F1_WRP_BIT_BYTES 4096u
 
+/* F0 and F3: the option byte layout, level 2 and OBL_LAUNCH of the F0 controller. */
 static bool is_f0(const struct sim_flash *flash)
 {
-    return flash->part->family == SIM_FAMILY_F0;
+    return flash->part->family == SIM_FAMILY_F0 || flash->part->family == SIM_FAMILY_F3;
 }
 
 static uint8_t rdp_level0_key(const struct sim_flash *flash)

@@ -1,5 +1,6 @@
 /*
- * sim_flash_l4.c - the L4/G0/G4 flash controller: RM0351 §3 (L476), RM0444 §3 (G071).
+ * sim_flash_l4.c - the L4/G0/G4 flash controller: RM0351 §3 (L476), RM0444 §3 (G071), RM0440 §3 (G431, G474: L4's
+ * registers and bits; on the G474 DBANK=1, the factory setting, gives two banks of 2 KB pages like the L476's).
  *
  * The program unit is a 64-bit double word with ECC, written as two 32-bit stores: the first at a double-word
  * boundary, the second at the next word (otherwise PGAERR), any other width SIZERR. A double word that is not erased
@@ -65,6 +66,8 @@
 #define L4_RDP_LEVEL2 0xCCu
 #define L4_OPTR_IWDG_SW (1u << 16)
 #define L4_OPTR_FACTORY 0xFFEFF8AAu /* RM0351 §3.7.8 */
+/* RM0440 §3.7.8: the same word on G4, where bit 22 is DBANK (set: dual bank on category 3) and bit 21 is reserved. */
+#define G4_OPTR_FACTORY 0xFFEFF8AAu
 #define G0_OPTR_FACTORY 0xDFFFE1AAu /* RM0444 §3.7.8: nBOOT_SEL set, so an empty flash starts the bootloader */
 /* A write protection area covers pages STRT..END of its bank; STRT > END is no area (RM0351 §3.5.2). */
 #define L4_WRP_STRT_MASK 0xFFu
@@ -89,8 +92,11 @@ static void l4_factory_options(struct sim_flash *flash)
 {
     for (unsigned i = 0; i < FLASH_OPTION_AREA_SIZE; i++)
         flash->options[i] = 0xFF;
+    enum sim_family family = flash->part->family;
     flash_option_word_store(flash, L4_OPT_OPTR,
-                            flash->part->family == SIM_FAMILY_G0 ? G0_OPTR_FACTORY : L4_OPTR_FACTORY);
+                            family == SIM_FAMILY_G0   ? G0_OPTR_FACTORY
+                            : family == SIM_FAMILY_G4 ? G4_OPTR_FACTORY
+                                                      : L4_OPTR_FACTORY);
     for (unsigned area = 0; area < L4_WRP_AREAS; area++)
         flash_option_word_store(flash, L4_OPT_WRP(area), L4_WRP_NONE);
 }

@@ -31,7 +31,7 @@ struct sim_iwdg {
 
 uint32_t sim_iwdg_lsi_hz(enum sim_family family)
 {
-    return family == SIM_FAMILY_F0 || family == SIM_FAMILY_F1 ? 40000u : 32000u;
+    return family == SIM_FAMILY_F0 || family == SIM_FAMILY_F1 || family == SIM_FAMILY_F3 ? 40000u : 32000u;
 }
 
 static uint64_t tick_ps(const struct sim_iwdg *iwdg)

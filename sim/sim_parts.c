@@ -1,9 +1,10 @@
 /*
  * sim_parts.c - the table of simulated parts.
  *
- * Sources: reference manuals RM0360 (F030), RM0091 (F072), RM0008 (F103), RM0368 (F401), RM0383 (F411), RM0351
- * (L476), RM0444 (G071) for addresses and layouts; datasheets DS9773 (F030), DS5319 (F103x8/xB), DS5792 (F103xE),
- * DS9716 (F401xC), DS10314 (F411xE), DS10198 (L476), DS12232 (G071) for timings; ARM ADIv5 and the Cortex-M TRMs
+ * Sources: reference manuals RM0360 (F030), RM0091 (F072), RM0008 (F103), RM0316 (F303), RM0368 (F401), RM0383
+ * (F411), RM0351 (L476), RM0444 (G071), RM0440 (G431, G474) for addresses and layouts; datasheets DS9773 (F030),
+ * DS5319 (F103x8/xB), DS5792 (F103xE), DS9118 (F303xB/C), DS9716 (F401xC), DS10314 (F411xE), DS10198 (L476),
+ * DS12232 (G071), DS12589 (G431), DS12288 (G474) for timings; ARM ADIv5 and the Cortex-M TRMs
  * for DPIDR, AP IDR and CPUID; AN2606 for the ROM bootloader's product IDs. Where a datasheet gives only a range,
  * the midpoint is used and marked so; where it gives nothing for this part, the figure is scaled from its family
  * and marked [estimate].
@@ -84,6 +85,21 @@ const struct sim_part sim_parts[] = {
         .bootloader_pid = 0x414, .bootloader_version = 0x22, .bootloader_extended_erase = false,
     },
     {
+        .name = "stm32f303cc", .description = "STM32F303CC (F3, Cortex-M4F, 256 KB, 40 KB SRAM + 8 KB CCM)",
+        .family = SIM_FAMILY_F3, .core = SIM_CORE_M4, .reset_clock_hz = 8000000, .irq_count = 82,
+        .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06422041,
+        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M4_R0P1,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10036422 /* RM0316 §33.6.1: rev Y */,
+        /* RM0316 §4.2: 128 pages of 2 KB; DS9118: tPROG 40-53.5-60 us a halfword, page and mass erase 20-40 ms. */
+        .flash_size = 256 * KB, .erase_runs = {{2 * KB, 128, F0_F1_ERASE_US}}, .mass_erase_us = F0_F1_ERASE_US,
+        .program_unit = 2, .program_ns = 53500, .program_ns_max = 60000, .erase_max_percent = 134 /* 40 ms */,
+        .flash_controller_base = 0x40022000, .flash_size_register = 0x1FFFF7CC, .option_bytes_base = 0x1FFFF800,
+        .sram_size = 40 * KB, .ccm_size = 8 * KB, .system_memory_base = 0x1FFFD800, .system_memory_size = 0x2000,
+        .rcc_base = 0x40021000, .gpio_base = 0x48000000, .gpio_ports = 6,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        .bootloader_pid = 0x422, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+    },
+    {
         .name = "stm32f401cc", .description = "STM32F401CC (F4, Cortex-M4, 256 KB)",
         .family = SIM_FAMILY_F4, .core = SIM_CORE_M4, .reset_clock_hz = 16000000, .irq_count = 85,
         .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06423041,
@@ -144,6 +160,40 @@ const struct sim_part sim_parts[] = {
         .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 27, .usart2_irq = 28,
         .bootloader_pid = 0x460, .bootloader_version = 0x31, .bootloader_extended_erase = true,
         .bootloader_when_flash_empty = true,
+    },
+    {
+        .name = "stm32g431rb", .description = "STM32G431RB (G4, Cortex-M4F, 128 KB)",
+        .family = SIM_FAMILY_G4, .core = SIM_CORE_M4, .reset_clock_hz = 16000000, .irq_count = 102,
+        .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06468041,
+        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M4_R0P1,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x20016468,
+        /* RM0440 §3.3.1: category 2, one bank of 64 pages of 2 KB. DS12589: tPROG 81.7/90.8 us a double word, page
+         * erase 22.0/24.5 ms, mass erase 22.1 ms [estimate: the page figure]. */
+        .flash_size = 128 * KB, .erase_runs = {{2 * KB, 64, 22020}}, .mass_erase_us = 22020,
+        .program_unit = 8, .program_ns = 81690, .program_ns_max = 90760, .erase_max_percent = 112 /* 24.5 ms */,
+        .flash_controller_base = 0x40022000, .flash_size_register = 0x1FFF75E0, .option_bytes_base = 0x1FFF7800,
+        .sram_size = 32 * KB /* SRAM1 16 KB, SRAM2 6 KB, then CCM SRAM aliased at 0x20005800 (RM0440 §2.4) */,
+        .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7000,
+        .rcc_base = 0x40021000, .gpio_base = 0x48000000, .gpio_ports = 7,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        .bootloader_pid = 0x468, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+    },
+    {
+        .name = "stm32g474re", .description = "STM32G474RE (G4, Cortex-M4F, 512 KB dual bank)",
+        .family = SIM_FAMILY_G4, .core = SIM_CORE_M4, .reset_clock_hz = 16000000, .irq_count = 102,
+        .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06469041,
+        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M4_R0P1,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x20016469,
+        /* RM0440 §3.3.1: category 3 with DBANK=1 (the factory setting): two banks of 128 pages of 2 KB, bank 2 at
+         * 0x08040000. DBANK=0 (one bank of 4 KB pages) is not modelled. DS12288: timings as the G431's. */
+        .flash_size = 512 * KB, .dual_bank = true, .erase_runs = {{2 * KB, 128, 22020}}, .mass_erase_us = 22020,
+        .program_unit = 8, .program_ns = 81690, .program_ns_max = 90760, .erase_max_percent = 112 /* 24.5 ms */,
+        .flash_controller_base = 0x40022000, .flash_size_register = 0x1FFF75E0, .option_bytes_base = 0x1FFF7800,
+        .sram_size = 128 * KB /* SRAM1 80 KB, SRAM2 16 KB, then CCM SRAM aliased at 0x20018000 (RM0440 §2.4) */,
+        .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7000,
+        .rcc_base = 0x40021000, .gpio_base = 0x48000000, .gpio_ports = 7,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        .bootloader_pid = 0x469, .bootloader_version = 0x31, .bootloader_extended_erase = true,
     },
 };
 

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* Flash controller generation and peripheral register style go with the family. */
-enum sim_family { SIM_FAMILY_F0, SIM_FAMILY_F1, SIM_FAMILY_F4, SIM_FAMILY_L4, SIM_FAMILY_G0 };
+enum sim_family { SIM_FAMILY_F0, SIM_FAMILY_F1, SIM_FAMILY_F3, SIM_FAMILY_F4, SIM_FAMILY_L4, SIM_FAMILY_G0, SIM_FAMILY_G4 };
 
 enum sim_core { SIM_CORE_M0, SIM_CORE_M0PLUS, SIM_CORE_M3, SIM_CORE_M4 };
 
@@ -56,6 +56,7 @@ struct sim_part {
 
     /* RAM and system memory */
     uint32_t sram_size;                /* at 0x20000000 */
+    uint32_t ccm_size;                 /* core-coupled SRAM at 0x10000000 apart from SRAM (F303); 0: none */
     uint32_t system_memory_base;       /* ROM bootloader */
     uint32_t system_memory_size;
 

@@ -88,6 +88,7 @@ struct rcc_layout {
     unsigned csr_rmvf_bit; /* writing 1 clears the reset flags */
     uint32_t sw_mask;      /* SW is CFGR's lowest field */
     unsigned sws_shift;
+    uint32_t reset_sw; /* the source SW selects after reset: 0 everywhere but on G4 (HSI16 is 01 there) */
     struct rcc_source sources[RCC_MAX_SOURCES]; /* by SW value */
     struct rcc_ready_flag ready[RCC_MAX_READY_FLAGS];
     struct rcc_reset_value resets[RCC_MAX_RESET_VALUES];
@@ -211,6 +212,30 @@ static const struct rcc_layout rcc_layout_g0 = {
                {RCC_CSR_G0, 0x0C000000}},
 };
 
+/* G4 (RM0440 §7.4): L4's offsets without MSI. SW 01 HSI16 (the reset source; 00 is reserved), 10 HSE, 11 PLL. CR
+ * reset: HSIRDY, HSION. ICSCR: HSITRIM 64. CFGR: SW and SWS 01. PLLCFGR: PLLN 8. AHB1ENR: FLASHEN. CSR: PINRSTF,
+ * BORRSTF. */
+static const struct rcc_layout rcc_layout_g4 = {
+    .cfgr = RCC_CFGR_F4_L4_G0,
+    .bdcr = RCC_BDCR_L4,
+    .csr = RCC_CSR_L4,
+    .sw_mask = 0x3,
+    .sws_shift = 2,
+    .reset_sw = 1,
+    .csr_rmvf_bit = 23,
+    .sources = {{false, 0, 0},
+                {true, RCC_CR, RCC_CR_HSION_L4_G0},
+                {true, RCC_CR, RCC_CR_HSEON},
+                {true, RCC_CR, RCC_CR_PLLON}},
+    .ready = {{RCC_HSI_L4_G0}, {RCC_HSE}, {RCC_PLL}, {RCC_LSE(RCC_BDCR_L4)}, {RCC_LSI(RCC_CSR_L4)}},
+    .resets = {{RCC_CR, 0x00000500},
+               {RCC_ICSCR_L4_G0, 0x40000000},
+               {RCC_CFGR_F4_L4_G0, 0x00000001},
+               {RCC_PLLCFGR_L4_G0, 0x00001000},
+               {RCC_AHB1ENR_L4, 0x00000100},
+               {RCC_CSR_L4, 0x0C000000}},
+};
+
 struct sim_rcc {
     const struct rcc_layout *layout;
     const struct sim_part *part;
@@ -236,7 +261,7 @@ static const uint32_t msi_range_hz[16] = {100000,   200000,   400000,   800000, 
 static uint32_t rcc_compute_sysclk(const struct sim_rcc *rcc)
 {
     if (rcc->part->family != SIM_FAMILY_L4)
-        return rcc->sws == 0 ? rcc->part->reset_clock_hz : rcc->sysclk_hz;
+        return rcc->sws == rcc->layout->reset_sw ? rcc->part->reset_clock_hz : rcc->sysclk_hz;
     if (rcc->sws == 1)
         return L4_HSI16_HZ;
     if (rcc->sws != 0)
@@ -261,10 +286,12 @@ static const struct rcc_layout *rcc_layout_of(enum sim_family family)
 {
     switch (family) {
     case SIM_FAMILY_F0: return &rcc_layout_f0;
-    case SIM_FAMILY_F1: return &rcc_layout_f1;
+    case SIM_FAMILY_F1:
+    case SIM_FAMILY_F3: return &rcc_layout_f1; /* RM0316 §9.4: F1's offsets, SW and reset values */
     case SIM_FAMILY_F4: return &rcc_layout_f4;
     case SIM_FAMILY_L4: return &rcc_layout_l4;
     case SIM_FAMILY_G0: return &rcc_layout_g0;
+    case SIM_FAMILY_G4: return &rcc_layout_g4;
     }
     return NULL;
 }
@@ -332,7 +359,7 @@ static void rcc_load_reset_values(struct sim_rcc *rcc, enum sim_reset_kind kind)
         rcc->registers[layout->bdcr / 4] = bdcr;
         rcc->registers[layout->csr / 4] = (rcc->registers[layout->csr / 4] & ~RCC_CSR_RESET_FLAGS) | reset_flags;
     }
-    rcc->sws = 0; /* the reset clock: SW 0 on every family */
+    rcc->sws = layout->reset_sw;
 }
 
 /* ---- the bus ---- */

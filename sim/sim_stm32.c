@@ -245,6 +245,11 @@ static bool create_memories(struct sim_stm32 *stm32)
     if (sim_bus_map(bus, 0, alias_size, &alias_ops, stm32, "boot alias") == NULL)
         return false;
     stm32->sram = map_memory(stm32, SIM_STM32_SRAM_BASE, part->sram_size, true, "sram");
+    if (part->ccm_size != 0) {
+        stm32->ccm = map_memory(stm32, SIM_STM32_CCM_BASE, part->ccm_size, true, "ccm");
+        if (stm32->ccm == NULL)
+            return false;
+    }
     stm32->dbgmcu = sim_dbgmcu_create(part);
     if (stm32->sram == NULL || stm32->dbgmcu == NULL || !sim_dbgmcu_map(stm32->dbgmcu, bus) ||
         !sim_stm32_rom_create(stm32))
@@ -359,6 +364,7 @@ void sim_stm32_destroy(struct sim_stm32 *stm32)
     sim_cortexm_destroy(stm32->cpu);
     sim_flash_destroy(stm32->flash);
     sim_memory_destroy(stm32->sram);
+    sim_memory_destroy(stm32->ccm);
     sim_memory_destroy(stm32->system_memory);
     sim_dbgmcu_destroy(stm32->dbgmcu);
     sim_rcc_destroy(stm32->rcc);

@@ -32,6 +32,7 @@
 #define SIM_STM32_MAX_DEVICES 10
 #define SIM_STM32_USARTS 2
 #define SIM_STM32_SRAM_BASE 0x20000000u
+#define SIM_STM32_CCM_BASE 0x10000000u /* F303's CCM SRAM (RM0316 §3.3) */
 
 /* What the chip shows the outside world, for the stm32sim program and tests. Every callback may be NULL. */
 struct sim_stm32_events {
@@ -59,6 +60,7 @@ struct sim_stm32 {
     struct sim_cortexm *cpu;
     struct sim_flash *flash;
     struct sim_memory *sram;
+    struct sim_memory *ccm; /* NULL where the part has none apart from SRAM */
     struct sim_memory *system_memory; /* a WFI loop for the ROM, and the flash size register */
     struct sim_dbgmcu *dbgmcu;
     struct sim_rcc *rcc;

@@ -192,7 +192,8 @@ static void fill_pattern(uint8_t *data, size_t length, uint32_t seed)
 static void test_crc32_matches_zlib_for_any_alignment_and_length(void **state)
 {
     (void)state;
-    static const char *parts[] = {"stm32f030r8", "stm32f103c8", "stm32f411ce", "stm32l476rg", "stm32g071rb"};
+    static const char *parts[] = {"stm32f030r8", "stm32f103c8", "stm32f303cc", "stm32f411ce",
+                                  "stm32l476rg", "stm32g071rb", "stm32g431rb", "stm32g474re"};
     for (unsigned p = 0; p < sizeof parts / sizeof parts[0]; p++) {
         struct sim_stm32 *stm32 = halted_chip(parts[p]);
         load_stub(stm32, &crc32_stub);
@@ -293,6 +294,14 @@ static const struct family families[] = {
      .keyr = 0x04,
      .sr = 0x0C,
      .cr = 0x10},
+    {.part = "stm32f303cc",
+     .loader = STUB(loader_f1, LOADER_F1),
+     .unit = STM32_STUB_LOADER_F1_UNIT,
+     .errors = STM32_STUB_LOADER_F1_ERRORS,
+     .fpec = 0x40022000u,
+     .keyr = 0x04,
+     .sr = 0x0C,
+     .cr = 0x10},
     {.part = "stm32f411ce",
      .loader = STUB(loader_f4, LOADER_F4),
      .unit = STM32_STUB_LOADER_F4_UNIT,
@@ -310,6 +319,14 @@ static const struct family families[] = {
      .sr = 0x10,
      .cr = 0x14},
     {.part = "stm32g071rb",
+     .loader = STUB(loader_l4, LOADER_L4),
+     .unit = STM32_STUB_LOADER_L4_UNIT,
+     .errors = STM32_STUB_LOADER_L4_ERRORS,
+     .fpec = 0x40022000u,
+     .keyr = 0x08,
+     .sr = 0x10,
+     .cr = 0x14},
+    {.part = "stm32g431rb",
      .loader = STUB(loader_l4, LOADER_L4),
      .unit = STM32_STUB_LOADER_L4_UNIT,
      .errors = STM32_STUB_LOADER_L4_ERRORS,
@@ -348,6 +365,7 @@ static void erase_flash(struct sim_stm32 *stm32, const struct family *f, uint32_
     switch (stm32->part->family) {
     case SIM_FAMILY_F0:
     case SIM_FAMILY_F1:
+    case SIM_FAMILY_F3:
         for (uint32_t page = 0; page * 1024 < length; page++) {
             debug_write(stm32, cr, 0x2);                                      /* PER */
             debug_write(stm32, f->fpec + 0x14, SIM_FLASH_BASE + page * 1024); /* AR */
@@ -363,6 +381,7 @@ static void erase_flash(struct sim_stm32 *stm32, const struct family *f, uint32_
         break;
     case SIM_FAMILY_L4:
     case SIM_FAMILY_G0:
+    case SIM_FAMILY_G4:
         for (uint32_t page = 0; page * 2048 < length; page++) {
             debug_write(stm32, cr, 0x2 | (page << 3) | (1u << 16)); /* PER | PNB | STRT */
             wait_flash_idle(stm32);
@@ -539,6 +558,8 @@ static void test_loader_stops_at_a_unit_that_fails(void **state)
         {"stm32l476rg", 0x08}, /* PROGERR */
         {"stm32g071rb", 0x08}, /* PROGERR */
         {"stm32f103c8", 0x04}, /* PGERR */
+        {"stm32f303cc", 0x04}, /* PGERR */
+        {"stm32g431rb", 0x08}, /* PROGERR */
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct family *f = family_of(cases[i].part);
