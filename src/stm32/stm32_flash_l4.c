@@ -37,6 +37,8 @@
 #define CR_MER2 (1u << 15)
 #define CR_STRT (1u << 16)
 #define CR_LOCK (1u << 31)
+/* G47x/G48x (RM0440 §3.7.8): the page numbering of two banks of 2 KB pages holds only with DBANK set. */
+#define OPTR_DBANK (1u << 22)
 #define RDP_LEVEL0 0xAAu
 #define RDP_LEVEL2 0xCCu
 
@@ -70,9 +72,21 @@ static enum status l4_lock(struct stm32_target *target)
     return adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_CR), CR_LOCK);
 }
 
-/* Pages are numbered per bank: on a dual-bank part the upper half of the flash is bank 2 (BKER). */
+/* Pages are numbered per bank: on a dual-bank part the upper half of the flash is bank 2 (BKER). A G47x with DBANK
+ * clear has one bank of 4 KB pages instead, which the part table does not describe: refused before anything is
+ * erased at the wrong place. */
 static enum status l4_erase_unit(struct stm32_target *target, uint32_t index, struct image_range unit)
 {
+    if (target->part->bank_size != 0) {
+        uint32_t optr = 0;
+        enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OPTR), &optr);
+        if (status != STATUS_OK)
+            return status;
+        if (!(optr & OPTR_DBANK))
+            return status_fail(target->report, STATUS_UNSUPPORTED, "%s with DBANK=0 (one bank of 4 KB pages) is "
+                               "not supported: set the DBANK option bit (FLASH_OPTR bit 22) first",
+                               target->part->name);
+    }
     char doing[48];
     snprintf(doing, sizeof doing, "erasing page %lu (0x%08lX)", (unsigned long)index, (unsigned long)unit.base);
     uint32_t per_bank = image_target_erase_unit_count(&target->memory) / (target->part->dual_bank ? 2u : 1u);

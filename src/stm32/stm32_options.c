@@ -62,6 +62,15 @@ const struct stm32_option_field stm32_user_fields_g0[] = {
     {NULL, 0},
 };
 
+/* RM0440 §3.7.8: FLASH_OPTR. DBANK (category 3) set: two banks of 2 KB pages; CCM SRAM in place of SRAM2. */
+const struct stm32_option_field stm32_user_fields_g4[] = {
+    {"BOR_LEV", 7u << 8},      {"nRST_STOP", 1u << 12}, {"nRST_STDBY", 1u << 13}, {"nRST_SHDW", 1u << 14},
+    {"IWDG_SW", 1u << 16},     {"IWDG_STOP", 1u << 17}, {"IWDG_STDBY", 1u << 18}, {"WWDG_SW", 1u << 19},
+    {"BFB2", 1u << 20},        {"DBANK", 1u << 22},     {"nBOOT1", 1u << 23},     {"SRAM_PE", 1u << 24},
+    {"CCMSRAM_RST", 1u << 25}, {"nSWBOOT0", 1u << 26},  {"nBOOT0", 1u << 27},     {"NRST_MODE", 3u << 28},
+    {"IRHEN", 1u << 30},       {NULL, 0},
+};
+
 uint32_t stm32_option_field_value(const struct stm32_option_field *field, uint32_t user)
 {
     uint32_t value = user & field->mask;

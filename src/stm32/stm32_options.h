@@ -53,6 +53,7 @@ struct stm32_option_field {
 
 /* The USER bits of each line, for the part table (reference manual option byte descriptions). */
 extern const struct stm32_option_field stm32_user_fields_f0[];
+extern const struct stm32_option_field stm32_user_fields_g4[];
 extern const struct stm32_option_field stm32_user_fields_f1[];
 extern const struct stm32_option_field stm32_user_fields_f4[];
 extern const struct stm32_option_field stm32_user_fields_l4[];

@@ -1,10 +1,12 @@
 /*
  * stm32_part.c - the table of supported STM32 lines.
  *
- * Sources: reference manuals RM0360/RM0091 (F0), RM0008 (F1), RM0090/RM0368/RM0383/RM0390/RM0402/RM0430 (F2/F4),
- * RM0351/RM0394 (L4), RM0444/RM0454 (G0) for addresses and layouts; the datasheets for typical tPROG and erase times
- * (F0/F1 give 20-40 ms for an erase: the midpoint is used; F4 mass erase is RM0090's 8 s per MB, scaled).
- * Not supported yet: F1 XL density (a second controller for bank 2), F42x/F43x above 1 MB, dual-bank G0B/G0C.
+ * Sources: reference manuals RM0360/RM0091 (F0), RM0008 (F1), RM0316 (F3), RM0090/RM0368/RM0383/RM0390/RM0402/RM0430
+ * (F2/F4), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4) for addresses and layouts; the datasheets for typical
+ * tPROG and erase times (F0/F1/F3 give 20-40 ms for an erase: the midpoint is used; F4 mass erase is RM0090's 8 s per
+ * MB, scaled; G4 as L4: DS12589 81.7 us a double word, 22 ms a page).
+ * Not supported yet: F1 XL density (a second controller for bank 2), F42x/F43x above 1 MB, dual-bank G0B/G0C, G47x
+ * below 512 KB (bank 2 stays at 0x08040000, leaving a hole) and G47x with DBANK=0 (one bank of 4 KB pages).
  */
 #include "stm32/stm32_part.h"
 
@@ -32,6 +34,15 @@
     .option_bytes_size = 16, .rdp_level0 = 0xA5, .option_launch = false, .user_fields = stm32_user_fields_f1,          \
     .program_ns = 52500, .page_erase_us = 30000, .mass_erase_us = 30000,                                               \
     .watchdog_freeze_register = 0xE0042004, .watchdog_freeze_bits = (1u << 8) | (1u << 9)
+/* F3: F0's controller and option bytes (RM0316 §4: FLASH_OBR with USER at 15:8, RDP 0xAA/0xCC, OBL_LAUNCH; USER
+ * bits as F0's, SRAM_PE at bit 6), 2 KB pages, DBGMCU on the PPB, which is always clocked (§33.16). DS9118: tPROG
+ * 53.5 us typical. */
+#define F3_LINE                                                                                                        \
+    .generation = STM32_GENERATION_F0_F1_F3, .layout = STM32_LAYOUT_PAGES, .page_size = 2 * KB,                        \
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB, .flash_size_register = 0x1FFFF7CC, .flash_controller = 0x40022000,       \
+    .option_bytes = 0x1FFFF800, .option_bytes_size = 16, .rdp_level0 = 0xAA, .option_launch = true,                    \
+    .user_fields = stm32_user_fields_f0, .program_ns = 53500, .page_erase_us = 30000, .mass_erase_us = 30000,          \
+    .watchdog_freeze_register = 0xE0042008, .watchdog_freeze_bits = (1u << 11) | (1u << 12)
 #define F4_LINE                                                                                                        \
     .generation = STM32_GENERATION_F2_F4_F7, .layout = STM32_LAYOUT_F4_SECTORS,                                        \
     .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB, .flash_size_register = 0x1FFF7A22, .flash_controller = 0x40023C00,       \
@@ -53,6 +64,13 @@
     .user_fields = stm32_user_fields_g0, .program_ns = 85000, .page_erase_us = 22000,                                  \
     .mass_erase_us = 22000, .watchdog_freeze_register = 0x40015808, .watchdog_freeze_bits = (1u << 11) | (1u << 12),  \
     .dbgmcu_clock_register = 0x4002103C, .dbgmcu_clock_bit = 1u << 27, .boot_checks_empty_flash = true
+/* G4: L4's controller (RM0440 §3.7), OPTR with G4's USER bits, DBGMCU_APB1FZR1 as L4's; 16 MHz HSI16 after reset. */
+#define G4_LINE                                                                                                        \
+    .generation = STM32_GENERATION_L4_G0_G4, .layout = STM32_LAYOUT_PAGES, .page_size = 2 * KB,                        \
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB, .flash_size_register = 0x1FFF75E0, .flash_controller = 0x40022000,       \
+    .option_bytes = 0x1FFF7800, .option_bytes_size = 0x28, .rdp_level0 = 0xAA, .option_launch = true,                  \
+    .user_fields = stm32_user_fields_g4, .program_ns = 81690, .page_erase_us = 22020, .mass_erase_us = 22020,          \
+    .watchdog_freeze_register = 0xE0042008, .watchdog_freeze_bits = (1u << 11) | (1u << 12)
 
 static const struct stm32_part parts[] = {
     {.dev_id = 0x444, .name = "STM32F03x", F0_LINE, .page_size = 1 * KB, .sram_min = 4 * KB, .sram_max = 4 * KB},
@@ -66,6 +84,8 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x418, .name = "STM32F105/F107 connectivity line", F1_LINE, .page_size = 2 * KB, .sram_min = 64 * KB, .sram_max = 64 * KB},
     {.dev_id = 0x420, .name = "STM32F100 value line", F1_LINE, .page_size = 1 * KB, .sram_min = 4 * KB, .sram_max = 8 * KB},
     {.dev_id = 0x428, .name = "STM32F100 value line high density", F1_LINE, .page_size = 2 * KB, .sram_min = 24 * KB, .sram_max = 32 * KB},
+    {.dev_id = 0x422, .name = "STM32F302xB/C/F303xB/C/F358", F3_LINE, .sram_min = 32 * KB, .sram_max = 40 * KB},
+    {.dev_id = 0x446, .name = "STM32F302xD/E/F303xD/E/F398", F3_LINE, .sram_min = 64 * KB, .sram_max = 64 * KB},
     {.dev_id = 0x411, .name = "STM32F2xx", F4_LINE, .sram_min = 64 * KB, .sram_max = 128 * KB},
     {.dev_id = 0x413, .name = "STM32F405/F407/F415/F417", F4_LINE, .sram_min = 128 * KB, .sram_max = 128 * KB},
     {.dev_id = 0x423, .name = "STM32F401xB/C", F4_LINE, .sram_min = 64 * KB, .sram_max = 64 * KB},
@@ -83,6 +103,8 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x466, .name = "STM32G03x/G04x", G0_LINE, .sram_min = 8 * KB, .sram_max = 8 * KB},
     {.dev_id = 0x456, .name = "STM32G05x/G06x", G0_LINE, .sram_min = 18 * KB, .sram_max = 18 * KB},
     {.dev_id = 0x460, .name = "STM32G07x/G08x", G0_LINE, .sram_min = 36 * KB, .sram_max = 36 * KB},
+    {.dev_id = 0x468, .name = "STM32G431/G441", G4_LINE, .sram_min = 32 * KB, .sram_max = 32 * KB},
+    {.dev_id = 0x469, .name = "STM32G47x/G48x", G4_LINE, .dual_bank = true, .bank_size = 256 * KB, .sram_min = 128 * KB, .sram_max = 128 * KB},
 };
 
 const struct stm32_part *stm32_part_at(unsigned index)
@@ -141,6 +163,8 @@ bool stm32_part_describe(const struct stm32_part *part, uint32_t flash_size, str
     if (part->layout == STM32_LAYOUT_F4_SECTORS)
         return describe_f4_sectors(flash_size, target);
     if (flash_size == 0 || flash_size % part->page_size != 0 || (part->dual_bank && flash_size % (2 * part->page_size)))
+        return false;
+    if (part->bank_size != 0 && flash_size != 2 * part->bank_size)
         return false;
     target->erase_runs[0] = (struct image_erase_run){.unit_size = part->page_size, .count = flash_size / part->page_size};
     return true;

@@ -48,6 +48,9 @@ struct stm32_part {
     enum stm32_layout layout;
     uint32_t page_size;
     bool dual_bank;             /* two banks of half the flash each (erase addressing per bank) */
+    /* Banks of a fixed size (G47x: bank 2 at 0x08040000 whatever the flash size, RM0440 §3.3.1): only the flash
+     * size of two whole banks is described; 0: any size splits in half (L4). */
+    uint32_t bank_size;
     uint32_t dbgmcu_idcode;     /* where DBGMCU_IDCODE is */
     uint32_t flash_size_register;
     uint32_t flash_controller;

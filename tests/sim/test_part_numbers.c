@@ -34,7 +34,9 @@ static void test_order_codes_of_supported_lines(void **state)
         uint32_t flash_kb;
     } codes[] = {{"STM32F103RBT6", 0x410, 128}, {"stm32f103c6", 0x412, 32}, {"stm32f100rc", 0x428, 256},
                  {"stm32f401re", 0x433, 512},   {"stm32f407vg", 0x413, 1024}, {"stm32g031k8", 0x466, 64},
-                 {"stm32f042k6", 0x445, 32},    {"stm32l432kc", 0x435, 256}};
+                 {"stm32f042k6", 0x445, 32},    {"stm32l432kc", 0x435, 256},  {"stm32f303vc", 0x422, 256},
+                 {"STM32F303RET6", 0x446, 512}, {"stm32f302cb", 0x422, 128},  {"stm32g431kb", 0x468, 128},
+                 {"stm32g431c6", 0x468, 32},    {"stm32g474ve", 0x469, 512},  {"stm32g484qe", 0x469, 512}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;
@@ -48,7 +50,9 @@ static void test_lines_and_sizes_the_core_cannot_program_are_refused(void **stat
 {
     (void)state;
     static const char *const refused[] = {"stm32f103zg" /* XL density, bank 2 */, "stm32f413zh" /* 1.5 MB */,
-                                          "stm32h743zi", "stm32f103", "stm32f103cx", "esp8266", ""};
+                                          "stm32h743zi", "stm32f103", "stm32f103cx", "esp8266", "",
+                                          "stm32g474rc" /* 256 KB: bank 2 at 0x08040000 leaves a hole */,
+                                          "stm32f303k8" /* F303x6/8, DEV_ID 0x438 */};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;
