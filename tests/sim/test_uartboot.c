@@ -92,7 +92,8 @@ static const struct {
     const char *part, *family, *name;
 } parts[] = {
     {"stm32f030r8", "f0", "F0"}, {"stm32f103c8", "f1", "F1"}, {"stm32f411ce", "f4", "F4"},
-    {"stm32l476rg", "l4", "L4"}, {"stm32g071rb", "g0", "G0"},
+    {"stm32l476rg", "l4", "L4"}, {"stm32g071rb", "g0", "G0"}, {"stm32f303cc", "f3", "F3"},
+    {"stm32g431rb", "g4", "G4"}, {"stm32g474re", "g4", "G4"},
 };
 
 static void test_uart_flash_runs_the_firmware_on_every_family(void **state)
