@@ -72,21 +72,26 @@ static enum status l4_lock(struct stm32_target *target)
     return adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_CR), CR_LOCK);
 }
 
-/* Pages are numbered per bank: on a dual-bank part the upper half of the flash is bank 2 (BKER). A G47x with DBANK
- * clear has one bank of 4 KB pages instead, which the part table does not describe: refused before anything is
- * erased at the wrong place. */
+/* A G47x with DBANK clear has one bank of 4 KB pages, which the part table does not describe: its page and bank
+ * erases are refused before anything is erased at the wrong place. */
+static enum status l4_check_banks(struct stm32_target *target)
+{
+    uint32_t optr = OPTR_DBANK;
+    enum status status = target->part->fixed_banks
+                             ? adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OPTR), &optr)
+                             : STATUS_OK;
+    if (status == STATUS_OK && !(optr & OPTR_DBANK))
+        return status_fail(target->report, STATUS_UNSUPPORTED, "%s: DBANK=0 (one bank of 4 KB pages) is not supported",
+                           target->part->name);
+    return status;
+}
+
+/* Pages are numbered per bank: on a dual-bank part the upper half of the flash is bank 2 (BKER). */
 static enum status l4_erase_unit(struct stm32_target *target, uint32_t index, struct image_range unit)
 {
-    if (target->part->bank_size != 0) {
-        uint32_t optr = 0;
-        enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OPTR), &optr);
-        if (status != STATUS_OK)
-            return status;
-        if (!(optr & OPTR_DBANK))
-            return status_fail(target->report, STATUS_UNSUPPORTED, "%s with DBANK=0 (one bank of 4 KB pages) is "
-                               "not supported: set the DBANK option bit (FLASH_OPTR bit 22) first",
-                               target->part->name);
-    }
+    enum status status = l4_check_banks(target);
+    if (status != STATUS_OK)
+        return status;
     char doing[48];
     snprintf(doing, sizeof doing, "erasing page %lu (0x%08lX)", (unsigned long)index, (unsigned long)unit.base);
     uint32_t per_bank = image_target_erase_unit_count(&target->memory) / (target->part->dual_bank ? 2u : 1u);
@@ -104,6 +109,9 @@ static enum status l4_mass_erase(struct stm32_target *target)
 
 static enum status l4_erase_bank(struct stm32_target *target, unsigned bank)
 {
+    enum status status = l4_check_banks(target);
+    if (status != STATUS_OK)
+        return status;
     uint32_t which = bank == 0 ? CR_MER1 : CR_MER2;
     return stm32_flash_operation(target, &status_register, which, which | CR_STRT, target->part->mass_erase_us,
                                  bank == 0 ? "erasing bank 1" : "erasing bank 2");

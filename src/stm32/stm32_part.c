@@ -104,7 +104,7 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x456, .name = "STM32G05x/G06x", G0_LINE, .sram_min = 18 * KB, .sram_max = 18 * KB},
     {.dev_id = 0x460, .name = "STM32G07x/G08x", G0_LINE, .sram_min = 36 * KB, .sram_max = 36 * KB},
     {.dev_id = 0x468, .name = "STM32G431/G441", G4_LINE, .sram_min = 32 * KB, .sram_max = 32 * KB},
-    {.dev_id = 0x469, .name = "STM32G47x/G48x", G4_LINE, .dual_bank = true, .bank_size = 256 * KB, .sram_min = 128 * KB, .sram_max = 128 * KB},
+    {.dev_id = 0x469, .name = "STM32G47x/G48x", G4_LINE, .dual_bank = true, .fixed_banks = true, .sram_min = 128 * KB, .sram_max = 128 * KB},
 };
 
 const struct stm32_part *stm32_part_at(unsigned index)
@@ -164,7 +164,7 @@ bool stm32_part_describe(const struct stm32_part *part, uint32_t flash_size, str
         return describe_f4_sectors(flash_size, target);
     if (flash_size == 0 || flash_size % part->page_size != 0 || (part->dual_bank && flash_size % (2 * part->page_size)))
         return false;
-    if (part->bank_size != 0 && flash_size != 2 * part->bank_size)
+    if (part->fixed_banks && flash_size != STM32_FIXED_BANKS_FLASH_SIZE)
         return false;
     target->erase_runs[0] = (struct image_erase_run){.unit_size = part->page_size, .count = flash_size / part->page_size};
     return true;

@@ -16,6 +16,7 @@
 
 #define STM32_FLASH_BASE 0x08000000u
 #define STM32_SRAM_BASE 0x20000000u
+#define STM32_FIXED_BANKS_FLASH_SIZE 0x80000u /* two banks of 256 KB */
 /* DBGMCU_IDCODE: Cortex-M3/M4/M7 parts at 0xE0042000, Cortex-M0/M0+ parts on the APB at 0x40015800. */
 #define STM32_DBGMCU_IDCODE_PPB 0xE0042000u
 #define STM32_DBGMCU_IDCODE_APB 0x40015800u
@@ -48,9 +49,9 @@ struct stm32_part {
     enum stm32_layout layout;
     uint32_t page_size;
     bool dual_bank;             /* two banks of half the flash each (erase addressing per bank) */
-    /* Banks of a fixed size (G47x: bank 2 at 0x08040000 whatever the flash size, RM0440 §3.3.1): only the flash
-     * size of two whole banks is described; 0: any size splits in half (L4). */
-    uint32_t bank_size;
+    /* Bank 2 at 0x08040000 whatever the flash size (G47x, RM0440 §3.3.1; bank 2 starts at half the flash
+     * elsewhere): only two whole banks, STM32_FIXED_BANKS_FLASH_SIZE, are described. */
+    bool fixed_banks;
     uint32_t dbgmcu_idcode;     /* where DBGMCU_IDCODE is */
     uint32_t flash_size_register;
     uint32_t flash_controller;

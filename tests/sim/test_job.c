@@ -202,6 +202,36 @@ static enum status run_job(struct sim_session *session, struct memory_file *file
     return run_job_with(session, file, &options, job);
 }
 
+/* A G474 whose DBANK option bit is clear has one bank of 4 KB pages, which the part table does not describe: the job
+ * stops at its first page erase, names the bit, and leaves the flash as it was (RM0440 §3.3.1, §3.7.8). */
+static void test_g474_with_dbank_clear_is_refused_before_any_erase(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    struct sim_session session;
+    assert_true(sim_session_create(&session, "stm32g474re", true));
+    uint8_t *options = sim_flash_options(session.stm32->flash);
+    options[2] &= (uint8_t)~(1u << 6); /* OPTR bit 22 */
+    options[6] |= 1u << 6;             /* its complement */
+    sim_stm32_power_on_reset(session.stm32);
+    uint8_t *flash = sim_flash_array(session.stm32->flash);
+    memset(flash, 0x5A, 8192);
+    image.format = IMAGE_FORMAT_BIN;
+    image.count = 1;
+    image.segments[0].address = 0x08000000u;
+    image.segments[0].size = 4096;
+    memset(image.segments[0].data, 0xA5, 4096);
+    write_file(&image, &file);
+    assert_int_equal(run_job(&session, &file, IMAGE_FORMAT_BIN, 0x08000000u, &job), STATUS_UNSUPPORTED);
+    print_message("%s\n", sim_session_error(&session));
+    assert_non_null(strstr(sim_session_error(&session), "DBANK=0"));
+    for (uint32_t i = 0; i < 8192; i++)
+        assert_int_equal(flash[i], 0x5A);
+    sim_session_destroy(&session);
+}
+
 /* The same 16 KB as a binary, as Intel HEX (objcopy's 16-byte records) and as an ELF whose segment starts in the middle
  * of the file's first chunk: contiguous pieces are programmed in the same runs whatever their size, so the program
  * phase's chip time is within 2 % of the binary's on every part (bench/bench_flash.c prints the whole comparison). */
@@ -826,6 +856,7 @@ int main(void)
         cmocka_unit_test(test_skip_unchanged_with_gaps_in_one_block_on_every_part),
         cmocka_unit_test(test_a_loader_that_stops_short_fails_the_job),
         cmocka_unit_test(test_faults_never_end_in_a_false_success),
+        cmocka_unit_test(test_g474_with_dbank_clear_is_refused_before_any_erase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,8 +44,8 @@ static void append_layout(struct text *text, const struct stm32_part *part)
         append(text, "16/64/128 KB sectors | 128 KB to 1 MB, in 128 KB steps");
         return;
     }
-    if (part->bank_size != 0) {
-        append(text, "%u KB pages, 2 banks | %u KB only", part->page_size / KB, 2 * part->bank_size / KB);
+    if (part->fixed_banks) {
+        append(text, "%u KB pages, 2 banks | %u KB only", part->page_size / KB, STM32_FIXED_BANKS_FLASH_SIZE / KB);
         return;
     }
     uint32_t step = part->dual_bank ? 2 * part->page_size : part->page_size;
