@@ -124,7 +124,8 @@ int main(void)
         }
     }
     /* Both ways of programming on every generation: the automatic choice (job_uses_loader) rests on these. */
-    static const char *const generations[] = {"stm32f030r8", "stm32f103c8", "stm32f411ce", "stm32l476rg", "stm32g071rb"};
+    static const char *const generations[] = {"stm32f030r8", "stm32f103c8", "stm32f303cc", "stm32f411ce",
+                                              "stm32l476rg", "stm32g071rb", "stm32g431rb"};
     for (unsigned c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
         for (unsigned i = 0; i < sizeof generations / sizeof generations[0]; i++) {
             bench(generations[i], clocks[c], 64 * KB, image, IMAGE_FORMAT_BIN, JOB_PROGRAM_DIRECT);
