@@ -63,13 +63,13 @@ static enum status run_job(struct sim_session *session, struct memory_job_file *
     return job_run(job);
 }
 
-/* The user option that makes the IWDG a hardware watchdog, running from every reset (F0 USER.WDG_SW, bit 0 of the
- * halfword at 0x1FFFF802; G0 OPTR.IWDG_SW, bit 16), loaded by a power cycle. The job's own reset then does not stop
+/* The user option that makes the IWDG a hardware watchdog, running from every reset (F0/F3 USER.WDG_SW, bit 0 of the
+ * halfword at 0x1FFFF802; G0/G4 OPTR.IWDG_SW, bit 16), loaded by a power cycle. The job's own reset then does not stop
  * it, as it stops a watchdog the firmware started. */
 static void select_hardware_watchdog(struct sim_stm32 *stm32)
 {
     uint8_t *options = sim_flash_options(stm32->flash);
-    if (stm32->part->family == SIM_FAMILY_F0) {
+    if (stm32->part->family == SIM_FAMILY_F0 || stm32->part->family == SIM_FAMILY_F3) {
         options[2] &= (uint8_t)~1u;
         options[3] = (uint8_t)~options[2];
     } else {
@@ -104,7 +104,7 @@ static void test_a_long_job_is_not_cut_short_by_the_firmware_watchdog(void **sta
     (void)state;
     static const struct {
         const char *part, *family;
-    } parts[] = {{"stm32f030r8", "f0"}, {"stm32g071rb", "g0"}};
+    } parts[] = {{"stm32f030r8", "f0"}, {"stm32g071rb", "g0"}, {"stm32f303cc", "f3"}, {"stm32g474re", "g4"}};
     static uint8_t bytes[IMAGE_BYTES];
     struct memory_job_file image = {.bytes = bytes};
     static struct job job;
