@@ -114,6 +114,24 @@ static const struct family_case g0_case = {
     .rmvf = 1u << 23,
 };
 
+/* G4 (RM0440 §7.4): L4's offsets without MSI; HSI16 is SW 01 and selected at reset (CFGR reads 0x5). Not in the
+ * every-family tests, which expect the reset clock at SW 0. */
+static const struct family_case g4_case = {
+    .part = "stm32g431rb",
+    .cr_reset = 0x00000500,
+    .hsion = 1u << 8,
+    .hsirdy = 1u << 10,
+    .cfgr = 0x08,
+    .sw_hse = 2,
+    .sw_pll = 3,
+    .sw_mask = 0x3,
+    .sws_shift = 2,
+    .bdcr = 0x90,
+    .csr = 0x94,
+    .csr_reset = 0x0C000000,
+    .rmvf = 1u << 23,
+};
+
 struct fixture {
     const struct family_case *family;
     const struct sim_part *part;
@@ -329,6 +347,23 @@ static void test_l4_msi_and_hsi16(void **state)
     assert_int_equal(sws(fixture), 0);
 }
 
+static void test_g4_resets_to_hsi16_and_back(void **state)
+{
+    struct fixture *fixture = *state;
+    assert_int_equal(reg(fixture, CR), 0x00000500);
+    assert_int_equal(reg(fixture, L4_G0_CFGR), 0x00000005); /* SW and SWS: HSI16 */
+    assert_int_equal(reg(fixture, L4_AHB1ENR), 0x00000100); /* FLASHEN */
+    assert_int_equal(sim_rcc_sysclk_hz(fixture->rcc), 16000000u);
+    set_reg(fixture, L4_G0_CFGR, 0); /* 00 is reserved: the switch stays on HSI16 */
+    assert_int_equal(sws(fixture), 1);
+    set_bits(fixture, CR, HSEON);
+    set_reg(fixture, L4_G0_CFGR, 2); /* SW: HSE */
+    assert_int_equal(sws(fixture), 2);
+    reset(fixture, SIM_RESET_SYSTEM);
+    assert_int_equal(reg(fixture, L4_G0_CFGR), 0x00000005);
+    assert_int_equal(sim_rcc_sysclk_hz(fixture->rcc), 16000000u);
+}
+
 static void test_g0_switch_to_lsi_waits_for_lsion(void **state)
 {
     struct fixture *fixture = *state;
@@ -358,6 +393,7 @@ int main(void)
         RCC_TEST(test_f1_byte_write_reaches_one_lane, f1_case),
         RCC_TEST(test_f0_hsi14_and_hsi48, f0_case),
         RCC_TEST(test_f4_pllcfgr_reset_value, f4_case),
+        RCC_TEST(test_g4_resets_to_hsi16_and_back, g4_case),
         RCC_TEST(test_l4_msi_and_hsi16, l4_case),
         RCC_TEST(test_g0_switch_to_lsi_waits_for_lsion, g0_case),
     };
