@@ -95,8 +95,8 @@ enum status stm32_identify(struct stm32_target *target, struct adi_mem_ap *ap, c
         return status;
     target->flash_size = (uint32_t)size_kb * 1024u;
     if (size_kb == 0 || size_kb == 0xFFFF || !stm32_part_describe(target->part, target->flash_size, &target->memory))
-        return status_fail(report, STATUS_UNSUPPORTED, "%s: flash size register 0x%08lX reads %u KB, which this line "
-                           "does not have", target->part->name, (unsigned long)target->part->flash_size_register,
+        return status_fail(report, STATUS_UNSUPPORTED, "%s: flash size register 0x%08lX reads %u KB, a size the part "
+                           "table lacks", target->part->name, (unsigned long)target->part->flash_size_register,
                            (unsigned)size_kb);
     return STATUS_OK;
 }

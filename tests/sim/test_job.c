@@ -23,6 +23,7 @@
 #include "example_firmware.h"
 #include "job/job.h"
 #include "memory_job_file.h"
+#include "sim_memory.h"
 #include "sim_session.h"
 #include "test_skip.h"
 #include "stm32/stm32_stubs.h"
@@ -229,6 +230,34 @@ static void test_g474_with_dbank_clear_is_refused_before_any_erase(void **state)
     assert_non_null(strstr(sim_session_error(&session), "DBANK=0"));
     for (uint32_t i = 0; i < 8192; i++)
         assert_int_equal(flash[i], 0x5A);
+    sim_session_destroy(&session);
+}
+
+/* A G47x with 256 KB keeps bank 2 at 0x08040000, a hole the part table does not describe: the job refuses it at
+ * connect, naming what the flash size register read, and writes nothing. */
+static void test_g47x_below_512_kb_is_refused_at_connect(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    struct sim_session session;
+    assert_true(sim_session_create(&session, "stm32g474re", true));
+    const struct sim_part *part = session.stm32->part;
+    uint8_t *rom = sim_memory_data(session.stm32->system_memory);
+    rom[part->flash_size_register - part->system_memory_base] = 0x00; /* 256 KB: 0x0100 */
+    rom[part->flash_size_register - part->system_memory_base + 1] = 0x01;
+    image.format = IMAGE_FORMAT_BIN;
+    image.count = 1;
+    image.segments[0].address = 0x08000000u;
+    image.segments[0].size = 2048;
+    memset(image.segments[0].data, 0xA5, 2048);
+    write_file(&image, &file);
+    assert_int_equal(run_job(&session, &file, IMAGE_FORMAT_BIN, 0x08000000u, &job), STATUS_UNSUPPORTED);
+    print_message("%s\n", sim_session_error(&session));
+    assert_non_null(strstr(sim_session_error(&session), "reads 256 KB"));
+    for (uint32_t i = 0; i < 2048; i++)
+        assert_int_equal(sim_flash_array(session.stm32->flash)[i], 0xFF);
     sim_session_destroy(&session);
 }
 
@@ -857,6 +886,7 @@ int main(void)
         cmocka_unit_test(test_a_loader_that_stops_short_fails_the_job),
         cmocka_unit_test(test_faults_never_end_in_a_false_success),
         cmocka_unit_test(test_g474_with_dbank_clear_is_refused_before_any_erase),
+        cmocka_unit_test(test_g47x_below_512_kb_is_refused_at_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
