@@ -40,8 +40,8 @@
 
 #define F1_OBR_OPTERR (1u << 0)
 #define F1_OBR_RDPRT (1u << 1)
-/* F0 and F3 (RM0360 §3.5.7, RM0316 §4.5.8): RDPRT[2:1] (01 level 1, 11 level 2), USER at 15:8, Data0 at 23:16, Data1 at 31:24; F1
- * (RM0008 §3.4.6): RDPRT bit 1, USER at 9:2, Data0 at 17:10, Data1 at 25:18. */
+/* F0 and F3 (RM0360 §3.5.7, RM0316 §4.5.8): RDPRT[2:1] (01 level 1, 11 level 2), USER at 15:8, Data0 at 23:16,
+ * Data1 at 31:24; F1 (RM0008 §3.4.6): RDPRT bit 1, USER at 9:2, Data0 at 17:10, Data1 at 25:18. */
 #define F0_OBR_RDPRT_LEVEL2 (3u << 1)
 
 /* Option byte area: RDP, USER, Data0, Data1, WRP0..WRP3, each a byte and its complement (RM0008 §2.5). */

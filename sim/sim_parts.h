@@ -9,7 +9,15 @@
 #include <stdint.h>
 
 /* Flash controller generation and peripheral register style go with the family. */
-enum sim_family { SIM_FAMILY_F0, SIM_FAMILY_F1, SIM_FAMILY_F3, SIM_FAMILY_F4, SIM_FAMILY_L4, SIM_FAMILY_G0, SIM_FAMILY_G4 };
+enum sim_family {
+    SIM_FAMILY_F0,
+    SIM_FAMILY_F1,
+    SIM_FAMILY_F3,
+    SIM_FAMILY_F4,
+    SIM_FAMILY_L4,
+    SIM_FAMILY_G0,
+    SIM_FAMILY_G4,
+};
 
 enum sim_core { SIM_CORE_M0, SIM_CORE_M0PLUS, SIM_CORE_M3, SIM_CORE_M4 };
 
