@@ -301,6 +301,33 @@ static void test_g0_pins_reset_to_analog(void **state)
     assert_true(sim_gpio_is_output(fixture->gpio, 'A', 5));
 }
 
+/* F303 (RM0316 §11.4): inputs after reset, the JTAG pins PA13-15 and PB3/PB4 in their alternate function with their
+ * pulls; BRR exists (not on F4). */
+static void test_f3_pins_reset_to_inputs_with_jtag_pins_in_af(void **state)
+{
+    struct fixture *fixture = *state; /* F303 */
+    assert_int_equal(reg(fixture, 'A', MODER), 0xA8000000);
+    assert_int_equal(reg(fixture, 'A', PUPDR), 0x64000000);
+    assert_int_equal(reg(fixture, 'B', MODER), 0x00000280);
+    assert_int_equal(reg(fixture, 'C', MODER), 0);
+    write_field(fixture, 'A', MODER, 3u << 10, MODE_OUTPUT << 10, 10);
+    toggle(fixture, 'A', ODR, 5, 20);
+    set_reg(fixture, 'A', BRR, 1u << 5, 30);
+    assert_int_equal(fixture->change_count, 3);
+    assert_change(fixture, 2, 'A', 5, false, 30);
+}
+
+/* G4 (RM0440 §9.4): analog after reset but for the debug pins, as on L4. */
+static void test_g4_pins_reset_to_analog(void **state)
+{
+    struct fixture *fixture = *state; /* G431 */
+    assert_int_equal(reg(fixture, 'A', MODER), 0xABFFFFFF);
+    assert_int_equal(reg(fixture, 'A', PUPDR), 0x64000000);
+    assert_int_equal(reg(fixture, 'B', MODER), 0xFFFFFEBF);
+    assert_int_equal(reg(fixture, 'C', MODER), 0xFFFFFFFF);
+    assert_false(sim_gpio_is_output(fixture->gpio, 'A', 5));
+}
+
 #define GPIO_TEST(test, part) cmocka_unit_test_prestate_setup_teardown(test, setup, teardown, (void *)(part))
 
 int main(void)
@@ -318,6 +345,8 @@ int main(void)
         GPIO_TEST(test_f4_reset_values_and_no_brr, "stm32f411ce"),
         GPIO_TEST(test_l4_pins_reset_to_analog, "stm32l476rg"),
         GPIO_TEST(test_g0_pins_reset_to_analog, "stm32g071rb"),
+        GPIO_TEST(test_f3_pins_reset_to_inputs_with_jtag_pins_in_af, "stm32f303cc"),
+        GPIO_TEST(test_g4_pins_reset_to_analog, "stm32g431rb"),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
