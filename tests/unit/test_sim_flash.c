@@ -188,6 +188,8 @@ static void test_wrong_key_locks_until_reset(void **state)
         {"stm32f411ce", F4_FPEC + 0x04, F4_FPEC + 0x10, 1u << 31},
         {"stm32l476rg", FPEC + 0x08, FPEC + 0x14, 1u << 31},
         {"stm32g071rb", FPEC + 0x08, FPEC + 0x14, 1u << 31},
+        {"stm32f303cc", FPEC + 0x04, FPEC + 0x10, 1u << 7},
+        {"stm32g431rb", FPEC + 0x08, FPEC + 0x14, 1u << 31},
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct bench b;
@@ -444,23 +446,33 @@ static void test_l4_double_words_once_with_ecc(void **state)
     }
 }
 
+/* Bank 2 starts at half the flash: 0x08080000 on the 1 MB L476, 0x08040000 on the 512 KB G474 with DBANK=1 (RM0440
+ * §3.3.1). */
 static void test_l4_bank_two_page_erase_with_bker(void **state)
 {
     (void)state;
-    struct bench b;
-    bench_open(&b, "stm32l476rg");
-    memset(sim_flash_array(b.flash), 0, sim_flash_size(b.flash));
-    unlock(&b, FPEC + 0x08);
-    bus_write(&b, FPEC + 0x14, 4, 2u | (3u << 3) | (1u << 11) | (1u << 16)); /* PER page 3 of bank 2 |STRT */
-    wait_idle(&b);
-    assert_int_equal(sim_flash_array(b.flash)[0x80000 + 3 * 2048], 0xFF);
-    assert_int_equal(sim_flash_array(b.flash)[0x80000 + 4 * 2048], 0x00);
-    assert_int_equal(sim_flash_array(b.flash)[3 * 2048], 0x00);
-    bus_write(&b, FPEC + 0x14, 4, (1u << 15) | (1u << 16)); /* MER2 |STRT */
-    wait_idle(&b);
-    assert_int_equal(sim_flash_array(b.flash)[0x80000], 0xFF);
-    assert_int_equal(sim_flash_array(b.flash)[0], 0x00);
-    bench_close(&b);
+    static const struct {
+        const char *part;
+        uint32_t bank2;
+    } cases[] = {{"stm32l476rg", 0x80000}, {"stm32g474re", 0x40000}};
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct bench b;
+        bench_open(&b, cases[i].part);
+        uint32_t bank2 = cases[i].bank2;
+        memset(sim_flash_array(b.flash), 0, sim_flash_size(b.flash));
+        unlock(&b, FPEC + 0x08);
+        bus_write(&b, FPEC + 0x14, 4, 2u | (3u << 3) | (1u << 11) | (1u << 16)); /* PER page 3 of bank 2 |STRT */
+        wait_idle(&b);
+        assert_int_equal(sim_flash_array(b.flash)[bank2 + 3 * 2048], 0xFF);
+        assert_int_equal(sim_flash_array(b.flash)[bank2 + 4 * 2048], 0x00);
+        assert_int_equal(sim_flash_array(b.flash)[3 * 2048], 0x00);
+        bus_write(&b, FPEC + 0x14, 4, (1u << 15) | (1u << 16)); /* MER2 |STRT */
+        wait_idle(&b);
+        assert_int_equal(sim_flash_array(b.flash)[bank2], 0xFF);
+        assert_int_equal(sim_flash_array(b.flash)[bank2 - 1], 0x00);
+        assert_int_equal(sim_flash_array(b.flash)[0], 0x00);
+        bench_close(&b);
+    }
 }
 
 static void test_l4_options_rdp_wrp_and_obl_launch(void **state)
@@ -622,8 +634,8 @@ static void test_f0_f1_option_byte_register(void **state)
     static const struct {
         const char *part;
         uint32_t user_shift;
-    } cases[] = {{"stm32f103c8", 2}, {"stm32f030r8", 8}};
-    for (unsigned i = 0; i < 2; i++) {
+    } cases[] = {{"stm32f103c8", 2}, {"stm32f030r8", 8}, {"stm32f303cc", 8} /* RM0316 §4.5.8: F0's layout */};
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct bench b;
         bench_open(&b, cases[i].part);
         uint8_t *options = sim_flash_options(b.flash);
