@@ -195,6 +195,11 @@ bool flash_range_protected(const struct sim_flash *flash, uint32_t offset, uint3
     return false;
 }
 
+bool flash_debug_locked(const struct sim_flash *flash)
+{
+    return flash->rdp_level > 0 && flash->debugger_connected;
+}
+
 void flash_protect_units(struct sim_flash *flash, uint32_t first, uint32_t last)
 {
     for (uint32_t unit = first; unit <= last && unit < flash->units; unit++)
@@ -259,8 +264,10 @@ void flash_option_word_store(struct sim_flash *flash, uint32_t offset, uint32_t 
 /* ---- the bus ---- */
 
 /* An access that arrives while the controller is busy happens when it is free again. */
-static uint64_t wait_until_free(const struct sim_flash *flash, struct sim_bus_access *access)
+static uint64_t wait_until_free(struct sim_flash *flash, struct sim_bus_access *access)
 {
+    if (access->master == SIM_BUS_MASTER_DEBUG)
+        flash->debugger_connected = true;
     if (flash_busy(flash, access->now_ps))
         access->done_ps = flash->busy_until_ps;
     return access->done_ps;
@@ -283,6 +290,8 @@ static enum sim_bus_status array_write(void *ctx, struct sim_bus_access *access)
     struct sim_bus_access at_free = *access;
     at_free.now_ps = wait_until_free(flash, access);
     settle(flash, at_free.now_ps);
+    if (flash->generation->debug_lock_refuses_all && flash_debug_locked(flash))
+        return SIM_BUS_ERROR; /* no access to the array at all */
     return flash->generation->write_array(flash, &at_free);
 }
 
@@ -291,6 +300,8 @@ const struct sim_bus_region_ops sim_flash_array_ops = {.read = array_read, .writ
 static enum sim_bus_status register_read(void *ctx, struct sim_bus_access *access)
 {
     struct sim_flash *flash = ctx;
+    if (access->master == SIM_BUS_MASTER_DEBUG)
+        flash->debugger_connected = true;
     settle(flash, access->now_ps);
     uint32_t word = flash->generation->read_register(flash, access->offset & ~3u, access->now_ps);
     access->value = sim_bus_register_slice(word, access->offset); /* the bus masks it to the access size */
@@ -356,6 +367,8 @@ static void device_reset(void *ctx, enum sim_reset_kind kind, uint64_t now_ps)
         flash->busy_until_ps = now_ps;
     flash->operation_pending = false;
     flash->generation->reset(flash);
+    if (kind == SIM_RESET_POWER_ON)
+        flash->debugger_connected = false;
     if (kind != SIM_RESET_SYSTEM || flash->generation->loads_options_at_system_reset)
         flash->generation->load_options(flash);
 }

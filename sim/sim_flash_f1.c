@@ -186,6 +186,15 @@ static uint32_t f1_read_register(struct sim_flash *flash, uint32_t offset, uint6
     }
 }
 
+/* Read protection (PM0075 §2.4.1): the first 4 KB are write-protected whoever writes, and with a debugger connected
+ * (or a boot from SRAM) program and page erase are refused everywhere; a mass erase still works. */
+#define F1_RDP_PROTECTED_BYTES 0x1000u
+
+static bool read_protection_refuses(const struct sim_flash *flash, uint32_t offset)
+{
+    return flash_debug_locked(flash) || (flash->rdp_level > 0 && offset < F1_RDP_PROTECTED_BYTES);
+}
+
 static void erase_page(struct sim_flash *flash, uint64_t now_ps)
 {
     uint32_t unit, start, size;
@@ -193,7 +202,7 @@ static void erase_page(struct sim_flash *flash, uint64_t now_ps)
     if (!flash_unit_of(flash, flash->ar - SIM_FLASH_BASE, &unit) ||
         !flash_unit_bounds(flash, unit, &start, &size, &erase_ps))
         return; /* AR outside the array: nothing to erase */
-    if (flash->unit_protected[unit]) {
+    if (flash->unit_protected[unit] || read_protection_refuses(flash, start)) {
         flash->sr |= F1_SR_WRPRTERR;
         return;
     }
@@ -288,7 +297,7 @@ static enum sim_bus_status f1_write_array(struct sim_flash *flash, const struct 
 {
     if (!(flash->cr & F1_CR_PG) || access->size != 2)
         return SIM_BUS_ERROR;
-    if (flash_range_protected(flash, access->offset, 2)) {
+    if (flash_range_protected(flash, access->offset, 2) || read_protection_refuses(flash, access->offset)) {
         flash->sr |= F1_SR_WRPRTERR;
         return SIM_BUS_OK;
     }

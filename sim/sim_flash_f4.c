@@ -132,7 +132,7 @@ static void erase_sector(struct sim_flash *flash, uint64_t now_ps)
         flash->sr |= F4_SR_OPERR;
         return;
     }
-    if (flash->unit_protected[sector]) {
+    if (flash->unit_protected[sector] || flash_debug_locked(flash)) {
         flash->sr |= F4_SR_WRPERR;
         return;
     }
@@ -142,7 +142,7 @@ static void erase_sector(struct sim_flash *flash, uint64_t now_ps)
 
 static void erase_all(struct sim_flash *flash, uint64_t now_ps)
 {
-    if (flash_range_protected(flash, 0, flash->size)) {
+    if (flash_range_protected(flash, 0, flash->size) || flash_debug_locked(flash)) {
         flash->sr |= F4_SR_WRPERR;
         return;
     }
@@ -265,5 +265,6 @@ const struct flash_generation flash_generation_f4 = {
     .store_rdp = f4_store_rdp,
     .store_write_protection = f4_store_write_protection,
     .programs_over_data = true,
+    .debug_lock_refuses_all = true,
     .loads_options_at_system_reset = true,
 };

@@ -49,6 +49,10 @@ struct flash_generation {
     void (*store_write_protection)(struct sim_flash *flash, bool protect);
     /* Whether programming may clear bits of a unit that is not erased (F2/F4: it ANDs; others refuse). */
     bool programs_over_data;
+    /* Whether read protection with a debugger connected refuses every program and erase (F2/F4, L4/G0: RM0090
+     * §3.7.3, RM0351 §3.5.1, RM0444 §3.5.1); F0/F1 refuse program and page erase and keep mass erase (PM0075 §2.4.1),
+     * in their own file. */
+    bool debug_lock_refuses_all;
     /* Whether a system reset loads the option bytes (F1: RM0008 §2.5; L4/G0 load them only at power-on and
      * OBL_LAUNCH: RM0351 §3.4.2, RM0444 §3.4.2). */
     bool loads_options_at_system_reset;
@@ -80,6 +84,9 @@ struct sim_flash {
     /* Loaded at reset (L4/G0: the option registers as loaded, which a system reset restores) */
     uint32_t loaded_optcr, loaded_wrp_areas[4];
     unsigned rdp_level;
+    /* A debugger has accessed the chip since power-on: with read protection, the flash is cut off from program and
+     * erase (flash_debug_locked). Only a power-on clears it, as on silicon. */
+    bool debugger_connected;
     bool hardware_watchdog; /* the user option WDG_SW / IWDG_SW cleared: the IWDG starts at every reset */
     bool unit_protected[FLASH_MAX_UNITS];
 
@@ -106,6 +113,8 @@ void flash_erase(struct sim_flash *flash, uint32_t offset, uint32_t len);
 void flash_erase_all(struct sim_flash *flash);
 bool flash_is_erased(const struct sim_flash *flash, uint32_t offset, uint32_t len);
 bool flash_range_protected(const struct sim_flash *flash, uint32_t offset, uint32_t len);
+/* Read protection is active and a debugger has been connected since power-on: program and erase are refused. */
+bool flash_debug_locked(const struct sim_flash *flash);
 void flash_request_reset(struct sim_flash *flash, uint64_t now_ps);
 
 /* A write to a key register: advances the two-key sequence; *unlocked when the pair completes. A wrong key is a

@@ -194,7 +194,7 @@ static void erase_page(struct sim_flash *flash, uint64_t now_ps)
         flash->sr |= L4_SR_PGSERR;
         return;
     }
-    if (flash->unit_protected[page]) {
+    if (flash->unit_protected[page] || flash_debug_locked(flash)) {
         flash->sr |= L4_SR_WRPERR;
         return;
     }
@@ -207,7 +207,8 @@ static void erase_banks(struct sim_flash *flash, uint64_t now_ps)
     uint32_t bank = flash->part->dual_bank ? flash->size / 2 : flash->size;
     bool first = (flash->cr & L4_CR_MER1) != 0;
     bool second = (flash->cr & L4_CR_MER2) != 0 && flash->part->dual_bank;
-    if ((first && flash_range_protected(flash, 0, bank)) || (second && flash_range_protected(flash, bank, bank))) {
+    if ((first && flash_range_protected(flash, 0, bank)) || (second && flash_range_protected(flash, bank, bank)) ||
+        flash_debug_locked(flash)) {
         flash->sr |= L4_SR_WRPERR;
         return;
     }
@@ -376,4 +377,5 @@ const struct flash_generation flash_generation_l4 = {
     .store_rdp = l4_store_rdp,
     .store_write_protection = l4_store_write_protection,
     .programs_over_data = false,
+    .debug_lock_refuses_all = true,
 };

@@ -194,13 +194,18 @@ enum status cortexm_step(struct cortexm *core)
     if (!(dhcsr & CORTEXM_DHCSR_S_HALT))
         return status_fail(core->report, STATUS_CORE_NOT_HALTED, "single step (DHCSR 0x%08lX)", (unsigned long)dhcsr);
     status = adi_mem_write32(core->ap, CORTEXM_DFSR, CORTEXM_DFSR_ALL);
-    /* C_STEP with C_HALT clear leaves debug state for one instruction (C1.6.2). */
+    /* The step runs the instruction at PC, not an interrupt that became pending meanwhile (a SysTick of the stopped
+     * firmware): C_MASKINTS, which may only change while halted (C1.6.2), holds them off for the step. C_STEP with
+     * C_HALT clear leaves debug state for one instruction. */
+    uint32_t masked = CORTEXM_DHCSR_C_DEBUGEN | CORTEXM_DHCSR_C_MASKINTS;
     if (status == STATUS_OK)
-        status = cortexm_write_dhcsr(core, CORTEXM_DHCSR_C_DEBUGEN | CORTEXM_DHCSR_C_STEP);
+        status = cortexm_write_dhcsr(core, masked | CORTEXM_DHCSR_C_HALT);
+    if (status == STATUS_OK)
+        status = cortexm_write_dhcsr(core, masked | CORTEXM_DHCSR_C_STEP);
     if (status != STATUS_OK)
         return status;
     status = cortexm_wait_halted(core, "single step");
-    /* Without C_STEP cleared, the next resume would step again. */
+    /* Without C_STEP cleared, the next resume would step again; the interrupts come back for it. */
     enum status cleared = cortexm_write_dhcsr(core, CORTEXM_DHCSR_C_DEBUGEN | CORTEXM_DHCSR_C_HALT);
     return status != STATUS_OK ? status : cleared;
 }

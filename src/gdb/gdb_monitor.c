@@ -79,7 +79,26 @@ static void gdb_monitor_erase_mass(struct gdb_server *server, const char *args)
     gdb_monitor_done(server, status != STATUS_OK ? status : locked, "mass erase");
 }
 
-/* `option`: what the option bytes hold; `option erase`: read protection removed (which erases the chip). */
+/* `option erase`: read protection removed (which erases the chip), then write protection, as a chip is left
+ * unlocked; the USER options stay as they are. */
+static enum status gdb_monitor_option_erase(struct gdb_server *server, const struct stm32_flash_ops *ops)
+{
+    struct stm32_option_bytes options, unprotected;
+    enum status status = ops->remove_read_protection(&server->target);
+    if (status == STATUS_OK)
+        status = ops->read_options(&server->target, &options);
+    if (status != STATUS_OK)
+        return status;
+    unprotected = options;
+    status = stm32_option_bytes_protect_units(&server->target, &unprotected, 0, 0);
+    if (status != STATUS_OK || memcmp(unprotected.write_protection, options.write_protection,
+                                      sizeof options.write_protection) == 0)
+        return status;
+    gdb_console(server, "removing the write protection\n");
+    return ops->write_options(&server->target, &unprotected);
+}
+
+/* `option`: what the option bytes hold; `option erase`: no read or write protection left. */
 static void gdb_monitor_option(struct gdb_server *server, const char *args)
 {
     if (!gdb_monitor_need_attached(server))
@@ -88,8 +107,7 @@ static void gdb_monitor_option(struct gdb_server *server, const char *args)
     struct stm32_option_bytes options;
     enum status status;
     if (strcmp(args, "erase") == 0) {
-        status = ops->remove_read_protection(&server->target);
-        gdb_monitor_done(server, status, "option erase");
+        gdb_monitor_done(server, gdb_monitor_option_erase(server, ops), "option erase");
         return;
     }
     if (args[0] != '\0') {
@@ -170,7 +188,7 @@ static const struct gdb_monitor_entry gdb_monitor_commands[] = {
     {"reset", gdb_monitor_reset, "reset the target (halted at its reset vector when attached)"},
     {"halt", gdb_monitor_halt, "halt the core"},
     {"erase_mass", gdb_monitor_erase_mass, "erase all of the flash"},
-    {"option", gdb_monitor_option, "[erase]: show the option bytes, or remove read protection (erases the chip)"},
+    {"option", gdb_monitor_option, "[erase]: show the option bytes, or remove read and write protection (erases the chip)"},
     {"frequency", gdb_monitor_frequency, "HZ: the SWCLK frequency"},
     {"connect_rst", gdb_monitor_connect_rst, "[enable|disable]: connect to the target with NRST held low"},
     {"version", gdb_monitor_version, "the programmer's version"},

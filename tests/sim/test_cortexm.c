@@ -360,6 +360,35 @@ static void test_step_executes_one_instruction(void **state)
     assert_int_equal(cortexm_step(&fixture->core), STATUS_CORE_NOT_HALTED);
 }
 
+/* An interrupt that is pending when the debugger steps waits for the next resume: the step runs the stopped code. */
+static void test_step_runs_the_stopped_code_not_a_pending_interrupt(void **state)
+{
+    struct fixture *fixture = *state;
+    BOOT_FIRMWARE_OR_SKIP(fixture);
+    run_ms(fixture, 10); /* hello, then SysTick every millisecond */
+    attach(fixture);
+    expect_ok(fixture, cortexm_halt(&fixture->core));
+    /* Out of the SysTick handler if the halt landed in it: into thread mode. */
+    for (unsigned i = 0; i < 200 && (read_reg(fixture, CORTEXM_REG_XPSR) & CORTEXM_XPSR_IPSR_MASK) != 0; i++)
+        expect_ok(fixture, cortexm_step(&fixture->core));
+    assert_int_equal(read_reg(fixture, CORTEXM_REG_XPSR) & CORTEXM_XPSR_IPSR_MASK, 0);
+
+    uint32_t handler = vector(fixture, VECTOR_SYSTICK) & ~1u;
+    assert_int_equal(adi_mem_write32(&fixture->session.ap, 0xE000ED04u, 1u << 26), STATUS_OK); /* ICSR.PENDSTSET */
+    expect_ok(fixture, cortexm_step(&fixture->core));
+    assert_int_equal(read_reg(fixture, CORTEXM_REG_XPSR) & CORTEXM_XPSR_IPSR_MASK, 0);
+    assert_int_not_equal(read_reg(fixture, CORTEXM_REG_PC), handler);
+    assert_int_equal(read32(fixture, CORTEXM_DHCSR) & CORTEXM_DHCSR_C_MASKINTS, 0);
+
+    /* The resume takes it. */
+    expect_ok(fixture, cortexm_set_breakpoint(&fixture->core, 0, handler));
+    expect_ok(fixture, cortexm_resume(&fixture->core));
+    run_ms(fixture, 1);
+    assert_true(is_halted(fixture));
+    assert_int_equal(read_reg(fixture, CORTEXM_REG_PC), handler);
+    expect_ok(fixture, cortexm_clear_breakpoint(&fixture->core, 0));
+}
+
 /* ---- reset ---- */
 
 static void check_halted_at_reset_vector(struct fixture *fixture, const char *cause)
@@ -897,6 +926,7 @@ int main(void)
         FOR_EACH_BOARD(test_halt_of_a_core_held_in_reset_says_so),
         FOR_EACH_BOARD(test_step_executes_one_instruction),
         FOR_EACH_BOARD(test_reset_halt_by_sysresetreq_stops_at_the_reset_vector),
+        FOR_EACH_BOARD(test_step_runs_the_stopped_code_not_a_pending_interrupt),
         FOR_EACH_BOARD(test_reset_halt_by_nrst_stops_at_the_reset_vector),
         FOR_EACH_BOARD(test_reset_halt_of_a_halted_core_still_resets_it),
         FOR_EACH_BOARD(test_reset_by_nrst_needs_the_nrst_pin),

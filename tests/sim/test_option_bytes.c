@@ -386,6 +386,36 @@ static void test_read_protection_blocks_the_debugger_and_its_removal_mass_erases
     }
 }
 
+/* Around the engine, straight at the controller: with read protection and a debugger connected the chip refuses
+ * program and erase too, not only reads (PM0075 §2.4.1; RM0090 §3.7.3; RM0351 §3.5.1; RM0444 §3.5.1). */
+static void test_read_protection_refuses_program_and_erase_to_a_debugger(void **state)
+{
+    (void)state;
+    for (size_t b = 0; b < BOARD_COUNT; b++) {
+        struct fixture fixture;
+        open_board(&fixture, &boards[b]);
+        uint8_t *before = fill_flash(&fixture);
+        struct image_range unit = unit_range(&fixture, FREE_UNIT);
+        /* An erased unit, so that a refused program is told apart from one that meets old data. */
+        memset(sim_flash_array(fixture.session.stm32->flash) + (unit.base - 0x08000000u), 0xFF, unit.size);
+        memset(before + (unit.base - 0x08000000u), 0xFF, unit.size);
+        struct stm32_option_bytes wanted = read_options(&fixture);
+        wanted.rdp_level = 1;
+        check(&fixture, fixture.ops->write_options(&fixture.target, &wanted), "write_options (rdp 1)");
+
+        static const uint8_t zeros[64];
+        check(&fixture, fixture.ops->unlock(&fixture.target), "unlock");
+        assert_int_not_equal(fixture.ops->program(&fixture.target, unit.base, zeros, sizeof zeros), STATUS_OK);
+        adi_dp_recover(&fixture.session.dp, STATUS_BUS_ERROR);
+        assert_int_not_equal(fixture.ops->erase_unit(&fixture.target, FREE_UNIT, unit), STATUS_OK);
+        adi_dp_recover(&fixture.session.dp, STATUS_BUS_ERROR);
+        assert_flash_unchanged(&fixture, before, "after program and erase under read protection");
+        assert_int_equal(sim_flash_rdp_level(fixture.session.stm32->flash), 1);
+        free(before);
+        close_board(&fixture);
+    }
+}
+
 /* Puts the chip at level 2 behind the debugger's back, as only firmware or another tool could. */
 static void store_level2(struct fixture *fixture)
 {
@@ -439,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_protecting_units_past_the_flash_is_refused),
         cmocka_unit_test(test_write_protected_unit_fails_the_job_and_leaves_the_flash_intact),
         cmocka_unit_test(test_read_protection_blocks_the_debugger_and_its_removal_mass_erases),
+        cmocka_unit_test(test_read_protection_refuses_program_and_erase_to_a_debugger),
         cmocka_unit_test(test_level2_is_never_written_and_never_unlocked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
