@@ -58,13 +58,13 @@ static enum status f1_erase_unit(struct stm32_target *target, uint32_t index, st
     enum status status = adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_AR), unit.base);
     if (status != STATUS_OK)
         return status;
-    return stm32_flash_operation(target, &status_register, CR_PER, CR_PER | CR_STRT, target->part->page_erase_us,
+    return stm32_flash_operation(target, &status_register, CR_PER, CR_PER | CR_STRT, target->part->line->page_erase_us,
                                  doing);
 }
 
 static enum status f1_mass_erase(struct stm32_target *target)
 {
-    return stm32_flash_operation(target, &status_register, CR_MER, CR_MER | CR_STRT, target->part->mass_erase_us,
+    return stm32_flash_operation(target, &status_register, CR_MER, CR_MER | CR_STRT, target->part->line->mass_erase_us,
                                  "mass erase");
 }
 
@@ -84,10 +84,6 @@ static enum status f1_read_protection(struct stm32_target *target, unsigned *lev
 
 const struct stm32_flash_ops stm32_flash_f1_ops = {
     .status_register = &status_register,
-    .loader = stm32_stub_loader_f1,
-    .loader_size = STM32_STUB_LOADER_F1_SIZE,
-    .loader_ram_size = STM32_STUB_LOADER_F1_RAM_SIZE,
-    .loader_stack_size = STM32_STUB_LOADER_F1_STACK_SIZE,
     .unlock = f1_unlock,
     .lock = f1_lock,
     .erase_unit = f1_erase_unit,
@@ -100,4 +96,60 @@ const struct stm32_flash_ops stm32_flash_f1_ops = {
     .load_options = stm32_options_f1_load,
     .unit_write_protected = stm32_options_f1_unit_protected,
     .protect_units = stm32_options_f1_protect_units,
+};
+
+/* RM0360 §3 / RM0091 §3 (F0), RM0008 §3 (F1); typical timings from the datasheets (F0/F1 give 20-40 ms for an
+ * erase: the midpoint is used). */
+static const char *const wrp_names[] = {"WRPR"};
+
+const struct stm32_family stm32_family_f1 = {
+    .name = "F0/F1/F3",
+    .program_unit = 2,
+    .options_have_user_data = true,
+    .wrp_names = wrp_names,
+    .wrp_words_per_bank = 1,
+    .ops = &stm32_flash_f1_ops,
+    .loader = {stm32_stub_loader_f1, STM32_STUB_LOADER_F1_SIZE, STM32_STUB_LOADER_F1_RAM_SIZE,
+               STM32_STUB_LOADER_F1_STACK_SIZE},
+};
+
+/* F0: DBGMCU on the APB, clocked only with RCC_APB2ENR.DBGMCUEN set; DBGMCU_APB1_FZ freezes WWDG (11) and IWDG
+ * (12); OBL_LAUNCH loads the option bytes. */
+const struct stm32_line stm32_line_f0 = {
+    .family = &stm32_family_f1,
+    .layout = STM32_LAYOUT_PAGES,
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_APB,
+    .flash_size_register = 0x1FFFF7CC,
+    .flash_controller = 0x40022000,
+    .option_bytes = 0x1FFFF800,
+    .option_bytes_size = 16,
+    .rdp_level0 = 0xAA,
+    .option_launch = true,
+    .user_fields = stm32_user_fields_f0,
+    .program_ns = 53500,
+    .page_erase_us = 30000,
+    .mass_erase_us = 30000,
+    .watchdog_freeze_register = 0x40015808,
+    .watchdog_freeze_bits = (1u << 11) | (1u << 12),
+    .dbgmcu_clock_register = 0x40021018,
+    .dbgmcu_clock_bit = 1u << 22,
+};
+
+/* F1: DBGMCU_CR freezes IWDG (8) and WWDG (9); option bytes load at a system reset only. */
+const struct stm32_line stm32_line_f1 = {
+    .family = &stm32_family_f1,
+    .layout = STM32_LAYOUT_PAGES,
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB,
+    .flash_size_register = 0x1FFFF7E0,
+    .flash_controller = 0x40022000,
+    .option_bytes = 0x1FFFF800,
+    .option_bytes_size = 16,
+    .rdp_level0 = 0xA5,
+    .option_launch = false,
+    .user_fields = stm32_user_fields_f1,
+    .program_ns = 52500,
+    .page_erase_us = 30000,
+    .mass_erase_us = 30000,
+    .watchdog_freeze_register = 0xE0042004,
+    .watchdog_freeze_bits = (1u << 8) | (1u << 9),
 };

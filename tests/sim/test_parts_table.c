@@ -40,7 +40,7 @@ static void append(struct text *text, const char *format, ...)
 /* Erase units and the flash sizes whose layout the row can describe (stm32_part_describe()). */
 static void append_layout(struct text *text, const struct stm32_part *part)
 {
-    if (part->layout == STM32_LAYOUT_F4_SECTORS) {
+    if (part->line->layout == STM32_LAYOUT_F4_SECTORS) {
         append(text, "16/64/128 KB sectors | 128 KB to 1 MB, in 128 KB steps");
         return;
     }
@@ -56,13 +56,13 @@ static void render(struct text *text)
     append(text, "|---|---|---|---|---|---|---|---|\n");
     const struct stm32_part *part;
     for (unsigned i = 0; (part = stm32_part_at(i)) != NULL; i++) {
-        append(text, "| 0x%03X | %s | %s | ", part->dev_id, part->name, stm32_generation_name(part->generation));
+        append(text, "| 0x%03X | %s | %s | ", part->dev_id, part->name, stm32_part_family(part)->name);
         append_layout(text, part);
-        append(text, " | %u B | %u KB", stm32_generation_program_unit(part->generation), part->sram_min / KB);
+        append(text, " | %u B | %u KB", stm32_part_family(part)->program_unit, part->sram_min / KB);
         if (part->sram_max != part->sram_min)
             append(text, "-%u KB", part->sram_max / KB);
-        append(text, " | %s%s%s |\n", part->option_launch ? "OBL_LAUNCH" : "options load at reset",
-               part->dbgmcu_clock_register ? ", DBGMCU clock gated" : "",
+        append(text, " | %s%s%s |\n", part->line->option_launch ? "OBL_LAUNCH" : "options load at reset",
+               part->line->dbgmcu_clock_register ? ", DBGMCU clock gated" : "",
                part->boot_checks_empty_flash ? ", empty-flash boot check" : "");
     }
 }
