@@ -59,10 +59,18 @@ const struct stm32_part *stm32_part_find(uint16_t dev_id)
     return NULL;
 }
 
-/* F2/F4 sectors of one bank of up to 1 MB: 4 x 16 KB, 1 x 64 KB, then 128 KB. */
+/* F2/F4 sectors: 4 x 16 KB, 1 x 64 KB, then 128 KB, as many as the flash holds, numbered on from 0 in one bank.
+ * The sizes that exist: 64 KB (F410x8: the four small sectors only, RM0401), and 128 KB steps up to 1 MB on
+ * every line and 1.5 MB on the F413xH (sectors 0-15, RM0430). F42x/F43x above 1 MB restart the sequence in
+ * a second bank with other sector numbers: not supported. */
+#define F4_SECTORS_LARGEST (1536u * KB)
 static bool describe_f4_sectors(uint32_t flash_size, struct image_target *target)
 {
-    if (flash_size < 128 * KB || flash_size > 1024 * KB || flash_size % (128 * KB) != 0)
+    if (flash_size == 64 * KB) {
+        target->erase_runs[0] = (struct image_erase_run){.unit_size = 16 * KB, .count = 4};
+        return true;
+    }
+    if (flash_size < 128 * KB || flash_size > F4_SECTORS_LARGEST || flash_size % (128 * KB) != 0)
         return false;
     target->erase_runs[0] = (struct image_erase_run){.unit_size = 16 * KB, .count = 4};
     target->erase_runs[1] = (struct image_erase_run){.unit_size = 64 * KB, .count = 1};

@@ -41,7 +41,7 @@ static void append(struct text *text, const char *format, ...)
 static void append_layout(struct text *text, const struct stm32_part *part)
 {
     if (part->line->layout == STM32_LAYOUT_F4_SECTORS) {
-        append(text, "16/64/128 KB sectors | 128 KB to 1 MB, in 128 KB steps");
+        append(text, "16/64/128 KB sectors | 64 KB, or 128 KB to 1.5 MB in 128 KB steps");
         return;
     }
     uint32_t step = part->dual_bank ? 2 * part->page_size : part->page_size;
