@@ -39,6 +39,12 @@ enum status job_loader_prepare(struct job *job)
 {
     const struct stm32_loader_stub *loader = &stm32_part_family(job->target.part)->loader;
     uint8_t padded[512] = {0};
+    const struct stm32_line *line = job->target.part->line;
+    if (line->bank2_base != 0 && job->target.memory.flash.base + job->target.flash_size > line->bank2_base)
+        return status_fail(job->report, STATUS_UNSUPPORTED,
+                           "the flash loader drives one set of flash registers and %s has a second bank with its "
+                           "own: program it with direct writes (JOB_PROGRAM_DIRECT or the automatic choice)",
+                           job->target.part->name);
     if (loader->size > sizeof padded)
         return status_fail(job->report, STATUS_UNSUPPORTED, "the flash loader is larger than its load buffer");
     for (uint32_t i = 0; i < loader->size; i++)

@@ -87,6 +87,10 @@ struct stm32_line {
      * the freeze bits ignore writes); 0: always clocked. */
     uint32_t dbgmcu_clock_register;
     uint32_t dbgmcu_clock_bit;
+    /* Where a second bank with its own set of controller registers begins (F1 XL density: bank 2 from 0x08080000,
+     * which the driver unlocks, erases and programs through KEYR2, SR2, CR2 and AR2; RM0008 §3, PM0068); 0: one set
+     * of registers for all the flash. */
+    uint32_t bank2_base;
 };
 
 /* The families (stm32_flash_f1.c, _f4.c, _l4.c). */
@@ -97,6 +101,7 @@ extern const struct stm32_family stm32_family_l4;
 /* The lines, defined beside their family. */
 extern const struct stm32_line stm32_line_f0;
 extern const struct stm32_line stm32_line_f1;
+extern const struct stm32_line stm32_line_f1_xl;
 extern const struct stm32_line stm32_line_f4;
 extern const struct stm32_line stm32_line_l4;
 extern const struct stm32_line stm32_line_g0;

@@ -4,7 +4,7 @@
  *
  * Sources: reference manuals RM0360/RM0091 (F0), RM0008 (F1), RM0090/RM0368/RM0383/RM0390/RM0402/RM0430 (F2/F4),
  * RM0351/RM0394 (L4), RM0444/RM0454 (G0) for device IDs, page sizes and SRAM.
- * Not supported yet: F1 XL density (a second controller for bank 2), F42x/F43x above 1 MB, dual-bank G0B/G0C.
+ * Not supported yet: F42x/F43x above 1 MB, dual-bank G0B/G0C.
  */
 #include "stm32/stm32_part.h"
 
@@ -23,6 +23,7 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x412, .name = "STM32F10x low density", .line = &stm32_line_f1, .page_size = 1 * KB, .sram_min = 6 * KB, .sram_max = 10 * KB},
     {.dev_id = 0x410, .name = "STM32F10x medium density", .line = &stm32_line_f1, .page_size = 1 * KB, .sram_min = 10 * KB, .sram_max = 20 * KB},
     {.dev_id = 0x414, .name = "STM32F10x high density", .line = &stm32_line_f1, .page_size = 2 * KB, .sram_min = 32 * KB, .sram_max = 64 * KB},
+    {.dev_id = 0x430, .name = "STM32F10x XL density", .line = &stm32_line_f1_xl, .page_size = 2 * KB, .sram_min = 80 * KB, .sram_max = 96 * KB},
     {.dev_id = 0x418, .name = "STM32F105/F107 connectivity line", .line = &stm32_line_f1, .page_size = 2 * KB, .sram_min = 64 * KB, .sram_max = 64 * KB},
     {.dev_id = 0x420, .name = "STM32F100 value line", .line = &stm32_line_f1, .page_size = 1 * KB, .sram_min = 4 * KB, .sram_max = 8 * KB},
     {.dev_id = 0x428, .name = "STM32F100 value line high density", .line = &stm32_line_f1, .page_size = 2 * KB, .sram_min = 24 * KB, .sram_max = 32 * KB},

@@ -40,8 +40,8 @@ struct board {
 
 static const struct board boards[] = {
     {"stm32f072rb", 0xFFu, true, true},       {"stm32f103c8", 0xFFu, false, false},
-    {"stm32f411ce", 0xECu, true, false},      {"stm32l476rg", 0xFFEFF800u, true, true},
-    {"stm32g071rb", 0xDFFFE100u, true, true},
+    {"stm32f103zg", 0xFFu, false, false},     {"stm32f411ce", 0xECu, true, false},
+    {"stm32l476rg", 0xFFEFF800u, true, true}, {"stm32g071rb", 0xDFFFE100u, true, true},
 };
 #define BOARD_COUNT (sizeof boards / sizeof boards[0])
 

@@ -35,7 +35,8 @@ static void test_order_codes_of_supported_lines(void **state)
     } codes[] = {{"STM32F103RBT6", 0x410, 128}, {"stm32f103c6", 0x412, 32},   {"stm32f100rc", 0x428, 256},
                  {"stm32f401re", 0x433, 512},   {"stm32f407vg", 0x413, 1024}, {"stm32g031k8", 0x466, 64},
                  {"stm32f042k6", 0x445, 32},    {"stm32l432kc", 0x435, 256},  {"stm32f410t8", 0x458, 64},
-                 {"stm32f410rb", 0x458, 128},   {"stm32f413zh", 0x463, 1536}, {"stm32f423vh", 0x463, 1536}};
+                 {"stm32f410rb", 0x458, 128},   {"stm32f413zh", 0x463, 1536}, {"stm32f423vh", 0x463, 1536},
+                 {"stm32f103zg", 0x430, 1024},  {"stm32f101vf", 0x430, 768}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;
@@ -74,13 +75,8 @@ static void test_f4_sectors_of_the_smallest_and_largest_lines(void **state)
 static void test_lines_and_sizes_the_core_cannot_program_are_refused(void **state)
 {
     (void)state;
-    static const char *const refused[] = {"stm32f103zg" /* XL density, bank 2 */,
-                                          "stm32f413zi" /* 2 MB */,
-                                          "stm32h743zi",
-                                          "stm32f103",
-                                          "stm32f103cx",
-                                          "esp8266",
-                                          ""};
+    static const char *const refused[] = {
+        "stm32f413zi" /* 2 MB */, "stm32h743zi", "stm32f103", "stm32f103cx", "esp8266", ""};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;

@@ -45,8 +45,10 @@ static void append_layout(struct text *text, const struct stm32_part *part)
         return;
     }
     uint32_t step = part->dual_bank ? 2 * part->page_size : part->page_size;
-    append(text, "%u KB pages%s | any multiple of %u KB", part->page_size / KB, part->dual_bank ? ", 2 banks" : "",
-           step / KB);
+    append(text, "%u KB pages%s", part->page_size / KB, part->dual_bank ? ", 2 banks" : "");
+    if (part->line->bank2_base != 0)
+        append(text, ", bank 2 from %u KB", (part->line->bank2_base - STM32_FLASH_BASE) / KB);
+    append(text, " | any multiple of %u KB", step / KB);
 }
 
 static void render(struct text *text)

@@ -51,6 +51,7 @@ static const struct line_rule lines[] = {
     {"L462", 0, 0, 0x462},    {"L412", 0, 0, 0x464},    {"L422", 0, 0, 0x464},     {"G030", 0, 0, 0x466},
     {"G031", 0, 0, 0x466},    {"G041", 0, 0, 0x466},    {"G050", 0, 0, 0x456},     {"G051", 0, 0, 0x456},
     {"G061", 0, 0, 0x456},    {"G070", 0, 0, 0x460},    {"G071", 0, 0, 0x460},     {"G081", 0, 0, 0x460},
+    {"F101", 768, 1024, 0x430}, {"F103", 768, 1024, 0x430}, /* XL density */
 };
 
 static bool rule_covers(const struct line_rule *rule, const char *line, uint32_t flash_size)
