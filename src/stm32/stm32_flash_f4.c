@@ -108,8 +108,7 @@ const struct stm32_flash_ops stm32_flash_f4_ops = {
     .protect_units = stm32_options_f4_protect_units,
 };
 
-/* RM0090 §3 and the F2/F4 datasheets: x32 programming 16 us typical; a 16 KB sector 250 ms; mass erase 8 s per MB
- * (RM0090's figure, scaled by stm32_part_mass_erase_us()). */
+/* One nWRP bit per sector, in OPTCR. */
 static const char *const wrp_names[] = {"nWRP"};
 
 const struct stm32_family stm32_family_f4 = {
@@ -122,8 +121,9 @@ const struct stm32_family stm32_family_f4 = {
                STM32_STUB_LOADER_F4_STACK_SIZE},
 };
 
-/* F2 and F4 (RM0033, RM0090, RM0368, RM0383, RM0390, RM0402, RM0430): DBGMCU_APB1_FZ freezes WWDG (11) and IWDG
- * (12). */
+/* F2 and F4 (RM0033, RM0090, RM0368, RM0383, RM0390, RM0402, RM0430): x32 programming 16 us typical, a 16 KB
+ * sector 250 ms, mass erase 8 s per MB (RM0090's figure, scaled by stm32_part_mass_erase_us()); DBGMCU_APB1_FZ
+ * freezes WWDG (11) and IWDG (12). */
 const struct stm32_line stm32_line_f4 = {
     .family = &stm32_family_f4,
     .layout = STM32_LAYOUT_F4_SECTORS,

@@ -127,7 +127,7 @@ const struct stm32_flash_ops stm32_flash_l4_ops = {
     .protect_units = stm32_options_l4_protect_units,
 };
 
-/* Two write protection areas per bank: WRPxAR and WRPxBR (RM0351, RM0444 §3.4). */
+/* Two write protection areas per bank: WRPxAR and WRPxBR (RM0351, RM0444). */
 static const char *const wrp_names[] = {"WRP1AR", "WRP1BR", "WRP2AR", "WRP2BR"};
 
 const struct stm32_family stm32_family_l4 = {
