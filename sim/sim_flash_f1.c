@@ -6,6 +6,11 @@
  * value is 0x0000, WRPRTERR on protected pages, page and mass erase with STRT. Option bytes at 0x1FFFF800 are
  * halfwords holding a byte and its complement; they are programmed with OPTPG through the bus and erased with
  * OPTER. Removing read protection (programming the RDP key) mass-erases the main array first.
+ *
+ * XL density (sim_part.bank2_registers_from): bank 2 has its own KEYR2, SR2, CR2 and AR2; its pages are erased and
+ * programmed only through them, bank 1's only through the first set, and MER erases the bank of its CR. Option
+ * bytes stay bank 1's. Simplification: one BSY for both banks (silicon runs them apart); a programmer that waits
+ * for the bank it started sees the same.
  */
 #include "sim_flash_internal.h"
 
@@ -18,6 +23,12 @@
 #define F1_AR 0x14u
 #define F1_OBR 0x1Cu
 #define F1_WRPR 0x20u
+/* XL density, bank 2 (RM0008 §3.4, PM0068): KEYR2, SR2, CR2, AR2 at bank 1's offsets + 0x40. */
+#define F1_BANK2 0x40u
+#define F1_KEYR2 (F1_KEYR + F1_BANK2)
+#define F1_SR2   (F1_SR + F1_BANK2)
+#define F1_CR2   (F1_CR + F1_BANK2)
+#define F1_AR2   (F1_AR + F1_BANK2)
 
 #define F1_SR_BSY (1u << 0)
 #define F1_SR_PGERR (1u << 2)
@@ -74,6 +85,31 @@ static uint8_t rdp_level0_key(const struct sim_flash *flash)
 static bool locked(const struct sim_flash *flash)
 {
     return (flash->cr & F1_CR_LOCK) != 0;
+}
+
+/* One bank's registers: bank 0 the first set, bank 1 the XL density's second. */
+struct f1_bank {
+    uint32_t *cr, *sr, *ar;
+    enum flash_key_state *keys;
+    uint32_t start, end; /* array offsets it erases and programs */
+};
+
+static bool has_bank2(const struct sim_flash *flash)
+{
+    return flash->part->bank2_registers_from != 0 && flash->part->bank2_registers_from < flash->size;
+}
+
+static struct f1_bank bank_registers(struct sim_flash *flash, unsigned bank)
+{
+    uint32_t split = has_bank2(flash) ? flash->part->bank2_registers_from : flash->size;
+    if (bank == 0)
+        return (struct f1_bank){&flash->cr, &flash->sr, &flash->ar, &flash->key_state, 0, split};
+    return (struct f1_bank){&flash->cr2, &flash->sr2, &flash->ar2, &flash->key_state2, split, flash->size};
+}
+
+static unsigned bank_of_offset(const struct sim_flash *flash, uint32_t offset)
+{
+    return has_bank2(flash) && offset >= flash->part->bank2_registers_from ? 1u : 0u;
 }
 
 static void f1_factory_options(struct sim_flash *flash)
@@ -134,13 +170,28 @@ static void f1_reset(struct sim_flash *flash)
     flash->sr = 0;
     flash->ar = 0;
     flash->key_state = FLASH_KEYS_NONE;
+    flash->cr2 = F1_CR_LOCK;
+    flash->sr2 = 0;
+    flash->ar2 = 0;
+    flash->key_state2 = FLASH_KEYS_NONE;
+    flash->operation_in_bank2 = false;
     flash->option_key_state = FLASH_KEYS_NONE;
     flash->options_write_enabled = false;
 }
 
 static void f1_operation_done(struct sim_flash *flash)
 {
-    flash->sr |= F1_SR_EOP;
+    if (flash->operation_in_bank2)
+        flash->sr2 |= F1_SR_EOP;
+    else
+        flash->sr |= F1_SR_EOP;
+}
+
+/* Every operation starts here, so that its end is reported in its bank's SR. */
+static void begin_in_bank(struct sim_flash *flash, unsigned bank, uint64_t now_ps, uint64_t duration_ps)
+{
+    flash->operation_in_bank2 = bank == 1;
+    flash_begin(flash, now_ps, duration_ps);
 }
 
 /* An erased halfword (0xFFFF) reads as 0xFF without an error; only a byte that does not match its complement is
@@ -181,6 +232,9 @@ static uint32_t f1_read_register(struct sim_flash *flash, uint32_t offset, uint6
         return option_byte_register(flash);
     case F1_WRPR:
         return flash->wrp_areas[0];
+    case F1_SR2: return has_bank2(flash) ? flash->sr2 | (flash_busy(flash, now_ps) ? F1_SR_BSY : 0) : 0;
+    case F1_CR2: return has_bank2(flash) ? flash->cr2 : 0;
+    case F1_AR2: return has_bank2(flash) ? flash->ar2 : 0;
     default:
         return 0;
     }
@@ -195,29 +249,36 @@ static bool read_protection_refuses(const struct sim_flash *flash, uint32_t offs
     return flash_debug_locked(flash) || (flash->rdp_level > 0 && offset < F1_RDP_PROTECTED_BYTES);
 }
 
-static void erase_page(struct sim_flash *flash, uint64_t now_ps)
+/* A page outside the bank whose registers asked erases nothing. */
+static void erase_page(struct sim_flash *flash, unsigned bank, uint64_t now_ps)
 {
+    struct f1_bank registers = bank_registers(flash, bank);
     uint32_t unit, start, size;
     uint64_t erase_ps;
-    if (!flash_unit_of(flash, flash->ar - SIM_FLASH_BASE, &unit) ||
+    uint32_t offset = *registers.ar - SIM_FLASH_BASE;
+    if (offset < registers.start || offset >= registers.end || !flash_unit_of(flash, offset, &unit) ||
         !flash_unit_bounds(flash, unit, &start, &size, &erase_ps))
-        return; /* AR outside the array: nothing to erase */
+        return; /* AR outside the bank: nothing to erase */
     if (flash->unit_protected[unit] || read_protection_refuses(flash, start)) {
-        flash->sr |= F1_SR_WRPRTERR;
+        *registers.sr |= F1_SR_WRPRTERR;
         return;
     }
-    flash_begin(flash, now_ps, erase_ps);
+    begin_in_bank(flash, bank, now_ps, erase_ps);
     flash_erase(flash, start, size);
 }
 
-static void erase_all(struct sim_flash *flash, uint64_t now_ps)
+static void erase_all(struct sim_flash *flash, unsigned bank, uint64_t now_ps)
 {
-    if (flash_range_protected(flash, 0, flash->size)) {
-        flash->sr |= F1_SR_WRPRTERR;
+    struct f1_bank registers = bank_registers(flash, bank);
+    if (flash_range_protected(flash, registers.start, registers.end - registers.start)) {
+        *registers.sr |= F1_SR_WRPRTERR;
         return;
     }
-    flash_begin(flash, now_ps, flash_mass_erase_ps(flash));
-    flash_erase_all(flash);
+    begin_in_bank(flash, bank, now_ps, flash_mass_erase_ps(flash));
+    if (registers.start == 0 && registers.end == flash->size)
+        flash_erase_all(flash);
+    else
+        flash_erase(flash, registers.start, registers.end - registers.start);
 }
 
 static void erase_options(struct sim_flash *flash, uint64_t now_ps)
@@ -225,18 +286,19 @@ static void erase_options(struct sim_flash *flash, uint64_t now_ps)
     uint32_t start, size;
     uint64_t erase_ps;
     flash_unit_bounds(flash, 0, &start, &size, &erase_ps);
-    flash_begin(flash, now_ps, erase_ps);
+    begin_in_bank(flash, 0, now_ps, erase_ps);
     for (unsigned i = 0; i < FLASH_OPTION_AREA_SIZE; i++)
         flash->options[i] = 0xFF;
 }
 
-static void start_operation(struct sim_flash *flash, uint64_t now_ps)
+static void start_operation(struct sim_flash *flash, unsigned bank, uint64_t now_ps)
 {
-    if (flash->cr & F1_CR_PER)
-        erase_page(flash, now_ps);
-    else if (flash->cr & F1_CR_MER)
-        erase_all(flash, now_ps);
-    else if ((flash->cr & F1_CR_OPTER) && flash->options_write_enabled)
+    uint32_t cr = *bank_registers(flash, bank).cr;
+    if (cr & F1_CR_PER)
+        erase_page(flash, bank, now_ps);
+    else if (cr & F1_CR_MER)
+        erase_all(flash, bank, now_ps);
+    else if (bank == 0 && (cr & F1_CR_OPTER) && flash->options_write_enabled)
         erase_options(flash, now_ps);
 }
 
@@ -252,9 +314,19 @@ static void write_control(struct sim_flash *flash, uint32_t value, uint64_t now_
         flash->options_write_enabled = false;
     }
     if (value & F1_CR_STRT)
-        start_operation(flash, now_ps);
+        start_operation(flash, 0, now_ps);
     if ((value & F1_CR_OBL_LAUNCH) && is_f0(flash))
         flash_request_reset(flash, now_ps);
+}
+
+/* CR2 has no option bits (PM0068). */
+static void write_control2(struct sim_flash *flash, uint32_t value, uint64_t now_ps)
+{
+    if (flash->cr2 & F1_CR_LOCK)
+        return;
+    flash->cr2 = (value & (F1_CR_PG | F1_CR_PER | F1_CR_MER | F1_CR_ERRIE | F1_CR_EOPIE)) | (value & F1_CR_LOCK);
+    if (value & F1_CR_STRT)
+        start_operation(flash, 1, now_ps);
 }
 
 static enum sim_bus_status f1_write_register(struct sim_flash *flash, uint32_t offset, uint32_t value,
@@ -288,25 +360,41 @@ static enum sim_bus_status f1_write_register(struct sim_flash *flash, uint32_t o
         flash->ar = value;
         break;
     default:
+        if (!has_bank2(flash))
+            break;
+        if (offset == F1_KEYR2) {
+            status = flash_write_key(&flash->key_state2, value, FLASH_KEY1, FLASH_KEY2, &unlocked);
+            if (unlocked)
+                flash->cr2 &= ~F1_CR_LOCK;
+        } else if (offset == F1_SR2) {
+            flash->sr2 &= ~(value & F1_SR_CLEARABLE);
+        } else if (offset == F1_CR2) {
+            write_control2(flash, value, now_ps);
+        } else if (offset == F1_AR2) {
+            flash->ar2 = value;
+        }
         break;
     }
     return status;
 }
 
+/* A halfword is programmed through the registers of its bank, with that bank's PG. */
 static enum sim_bus_status f1_write_array(struct sim_flash *flash, const struct sim_bus_access *access)
 {
-    if (!(flash->cr & F1_CR_PG) || access->size != 2)
+    unsigned bank = bank_of_offset(flash, access->offset);
+    struct f1_bank registers = bank_registers(flash, bank);
+    if (!(*registers.cr & F1_CR_PG) || access->size != 2)
         return SIM_BUS_ERROR;
     if (flash_range_protected(flash, access->offset, 2) || read_protection_refuses(flash, access->offset)) {
-        flash->sr |= F1_SR_WRPRTERR;
+        *registers.sr |= F1_SR_WRPRTERR;
         return SIM_BUS_OK;
     }
     uint8_t bytes[2] = {(uint8_t)access->value, (uint8_t)(access->value >> 8)};
     if (!flash_is_erased(flash, access->offset, 2) && (access->value & 0xFFFFu) != 0) {
-        flash->sr |= F1_SR_PGERR;
+        *registers.sr |= F1_SR_PGERR;
         return SIM_BUS_OK;
     }
-    flash_begin(flash, access->now_ps, flash_program_ps(flash));
+    begin_in_bank(flash, bank, access->now_ps, flash_program_ps(flash));
     flash_store(flash, access->offset, bytes, 2);
     return SIM_BUS_OK;
 }
@@ -327,7 +415,7 @@ static enum sim_bus_status f1_write_options(struct sim_flash *flash, const struc
         duration += flash_mass_erase_ps(flash); /* leaving level 1 erases the secrets first */
         flash_erase_all(flash);
     }
-    flash_begin(flash, access->now_ps, duration);
+    begin_in_bank(flash, 0, access->now_ps, duration);
     flash_option_halfword_store(flash, access->offset, value);
     return SIM_BUS_OK;
 }

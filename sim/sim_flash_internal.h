@@ -76,6 +76,11 @@ struct sim_flash {
     /* Controller registers (the generation decides their meaning) */
     uint32_t cr, sr, ar, acr, optcr, wrp_areas[4];
     enum flash_key_state key_state, option_key_state;
+    /* F1 XL density: bank 2's CR2, SR2, AR2 and its key sequence, and whether the operation under way is bank 2's
+     * (its end sets EOP in SR2) */
+    uint32_t cr2, sr2, ar2;
+    enum flash_key_state key_state2;
+    bool operation_in_bank2;
     bool options_write_enabled;
     /* L4/G0: the first word of a double word, waiting for the second */
     bool half_written;

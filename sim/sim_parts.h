@@ -59,6 +59,9 @@ struct sim_part {
     uint32_t program_ns_max;
     uint32_t erase_max_percent;
     uint32_t flash_controller_base;
+    /* F1 XL density: the array offset where bank 2 begins, which is unlocked, erased and programmed through a
+     * second set of registers (KEYR2, SR2, CR2, AR2, 0x40 past bank 1's; RM0008 §3, PM0068); 0: one set. */
+    uint32_t bank2_registers_from;
     uint32_t flash_size_register;      /* 16-bit flash size in KB */
     uint32_t option_bytes_base;
 

@@ -57,9 +57,10 @@ enum status gdb_target_attach(struct gdb_server *server)
     const struct stm32_part *part = server->target.part;
     uint32_t value = 0;
     if (status == STATUS_OK)
-        status = adi_mem_read32(&server->ap, part->watchdog_freeze_register, &value);
+        status = adi_mem_read32(&server->ap, part->line->watchdog_freeze_register, &value);
     if (status == STATUS_OK)
-        status = adi_mem_write32(&server->ap, part->watchdog_freeze_register, value | part->watchdog_freeze_bits);
+        status = adi_mem_write32(&server->ap, part->line->watchdog_freeze_register,
+                                 value | part->line->watchdog_freeze_bits);
     uint32_t catches = server->core.armv6m ? CORTEXM_DEMCR_VC_HARDERR : CORTEXM_DEMCR_VC_FAULTS_V7M;
     if (status == STATUS_OK)
         status = adi_mem_read32(&server->ap, CORTEXM_DEMCR, &value);

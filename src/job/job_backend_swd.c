@@ -41,10 +41,10 @@ static enum status freeze_watchdogs(struct job *job)
 {
     const struct stm32_part *part = job->target.part;
     enum status status = STATUS_OK;
-    if (part->dbgmcu_clock_register != 0)
-        status = set_bits(job, part->dbgmcu_clock_register, part->dbgmcu_clock_bit);
+    if (part->line->dbgmcu_clock_register != 0)
+        status = set_bits(job, part->line->dbgmcu_clock_register, part->line->dbgmcu_clock_bit);
     if (status == STATUS_OK)
-        status = set_bits(job, part->watchdog_freeze_register, part->watchdog_freeze_bits);
+        status = set_bits(job, part->line->watchdog_freeze_register, part->line->watchdog_freeze_bits);
     return status;
 }
 

@@ -31,7 +31,7 @@ static enum status over_uart_identify(struct job *job)
                            job->uartboot.pid);
     target->idcode = job->uartboot.pid;
     uint8_t size[2];
-    enum status status = uartboot_read(&job->uartboot, target->part->flash_size_register, size, sizeof size);
+    enum status status = uartboot_read(&job->uartboot, target->part->line->flash_size_register, size, sizeof size);
     if (status == STATUS_FLASH_PROTECTED)
         return status_fail(job->report, STATUS_FLASH_PROTECTED,
                            "%s: read protection is active: `airswd unlock --yes` removes it and erases the chip",
@@ -77,7 +77,7 @@ static enum status over_uart_program(struct job *job, uint32_t address, const ui
 {
     const struct stm32_part *part = job->target.part;
     uint32_t units = UARTBOOT_BLOCK / job->target.memory.program_unit;
-    uint32_t block_us = SLOW_FACTOR * (units * part->program_ns / 1000u + 1u);
+    uint32_t block_us = SLOW_FACTOR * (units * part->line->program_ns / 1000u + 1u);
     return uartboot_write(&job->uartboot, address, bytes, len, block_us);
 }
 

@@ -38,8 +38,8 @@ enum status job_clock_boost(struct job *job, uint32_t saved[STM32_CLOCK_BOOST_ST
 {
     const struct stm32_part *part = job->target.part;
     *changed = 0;
-    for (unsigned i = 0; i < STM32_CLOCK_BOOST_STEPS && part->clock_boost[i].mask != 0; i++) {
-        const struct stm32_register_change *change = &part->clock_boost[i];
+    for (unsigned i = 0; i < STM32_CLOCK_BOOST_STEPS && part->line->clock_boost[i].mask != 0; i++) {
+        const struct stm32_register_change *change = &part->line->clock_boost[i];
         enum status status = adi_mem_read32(&job->ap, change->address, &saved[i]);
         if (status == STATUS_OK)
             status = adi_mem_write32(&job->ap, change->address, (saved[i] & ~change->mask) | change->value);
@@ -55,7 +55,7 @@ enum status job_clock_restore(struct job *job, const uint32_t saved[STM32_CLOCK_
     enum status status = STATUS_OK;
     while (changed > 0 && status == STATUS_OK) {
         changed--;
-        status = adi_mem_write32(&job->ap, job->target.part->clock_boost[changed].address, saved[changed]);
+        status = adi_mem_write32(&job->ap, job->target.part->line->clock_boost[changed].address, saved[changed]);
     }
     return status;
 }

@@ -24,10 +24,7 @@ static uint64_t unit_by_unit_us(const struct job *job)
 
 uint64_t job_mass_erase_us(const struct job *job)
 {
-    const struct stm32_part *part = job->target.part;
-    return part->layout == STM32_LAYOUT_F4_SECTORS
-               ? (uint64_t)part->mass_erase_us * job->target.flash_size / (1024u * 1024u)
-               : part->mass_erase_us;
+    return stm32_part_mass_erase_us(job->target.part, job->target.flash_size);
 }
 
 static bool mass_erase_is_better(const struct job *job)

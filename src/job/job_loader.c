@@ -37,13 +37,19 @@ static enum status write_word(struct job *job, uint32_t address, uint32_t value)
 /* Loads the loader and lays out its stack and ring in the SRAM every member of the line has. */
 enum status job_loader_prepare(struct job *job)
 {
-    const struct stm32_flash_ops *ops = stm32_flash_ops(&job->target);
+    const struct stm32_loader_stub *loader = &stm32_part_family(job->target.part)->loader;
     uint8_t padded[512] = {0};
-    if (ops->loader_size > sizeof padded)
+    const struct stm32_line *line = job->target.part->line;
+    if (line->bank2_base != 0 && job->target.memory.flash.base + job->target.flash_size > line->bank2_base)
+        return status_fail(job->report, STATUS_UNSUPPORTED,
+                           "the flash loader drives one set of flash registers and %s has a second bank with its "
+                           "own: program it with direct writes (JOB_PROGRAM_DIRECT or the automatic choice)",
+                           job->target.part->name);
+    if (loader->size > sizeof padded)
         return status_fail(job->report, STATUS_UNSUPPORTED, "the flash loader is larger than its load buffer");
-    for (uint32_t i = 0; i < ops->loader_size; i++)
-        padded[i] = ops->loader[i];
-    job->loader.stack_top = align8(STM32_STUB_LOAD_ADDRESS + ops->loader_ram_size + ops->loader_stack_size + 64u);
+    for (uint32_t i = 0; i < loader->size; i++)
+        padded[i] = loader->image[i];
+    job->loader.stack_top = align8(STM32_STUB_LOAD_ADDRESS + loader->ram_size + loader->stack_size + 64u);
     job->loader.ring = job->loader.stack_top;
     uint32_t sram_end = STM32_SRAM_BASE + job->target.part->sram_min;
     uint32_t room = sram_end > job->loader.ring + RING_HEADER + 64u ? sram_end - job->loader.ring - RING_HEADER : 0;
@@ -53,7 +59,7 @@ enum status job_loader_prepare(struct job *job)
                            job->target.part->name);
     job->loader.ring_end = ring_data(job) + room;
     job->loader.active = false;
-    return adi_mem_write(&job->ap, STM32_STUB_LOAD_ADDRESS, padded, (ops->loader_size + 3u) & ~3u, 4);
+    return adi_mem_write(&job->ap, STM32_STUB_LOAD_ADDRESS, padded, (loader->size + 3u) & ~3u, 4);
 }
 
 static uint32_t ring_size(const struct job *job)
@@ -100,8 +106,9 @@ static enum status finish_session(struct job *job, bool stop)
     if (stop && status == STATUS_OK)
         status = write_word(job, job->loader.ring + STM32_STUB_LOADER_RING_WP, 0);
     const struct hal_system *system = job->link.system;
-    uint64_t deadline = system->now_us(system->ctx) + RING_STALL_US +
-                        (uint64_t)ring_size(job) / job->target.memory.program_unit * job->target.part->program_ns / 1000u;
+    uint64_t deadline =
+        system->now_us(system->ctx) + RING_STALL_US +
+        (uint64_t)ring_size(job) / job->target.memory.program_unit * job->target.part->line->program_ns / 1000u;
     bool finished = false;
     uint32_t result = 0;
     while (status == STATUS_OK && !finished) {
@@ -109,7 +116,7 @@ static enum status finish_session(struct job *job, bool stop)
         if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline)
             status = status_fail(job->report, STATUS_TIMEOUT, "the flash loader did not finish programming");
         if (status == STATUS_OK && !finished)
-            system->delay_us(system->ctx, job->target.part->program_ns / 1000u + 1u);
+            system->delay_us(system->ctx, job->target.part->line->program_ns / 1000u + 1u);
     }
     if (status != STATUS_OK) {
         cortexm_abort_routine(&job->core);
@@ -136,7 +143,7 @@ static enum status start_session(struct job *job, uint32_t address)
     job->loader.wp = ring_data(job);
     job->loader.next = address;
     job->loader.end = end;
-    uint32_t header[4] = {ring_data(job), ring_data(job), job->target.part->flash_controller, 0};
+    uint32_t header[4] = {ring_data(job), ring_data(job), job->target.part->line->flash_controller, 0};
     enum status status = adi_mem_write(&job->ap, ring, (const uint8_t *)header, sizeof header, 4);
     struct cortexm_routine_call call = {
         .entry = STM32_STUB_LOAD_ADDRESS,
@@ -171,7 +178,7 @@ static enum status wait_for_room(struct job *job, uint32_t len)
             return status_fail(job->report, STATUS_TIMEOUT, "the flash loader stopped taking data");
         last_rp = rp;
         uint32_t units = (len - ring_free(job, rp)) / job->target.memory.program_unit + 1u;
-        system->delay_us(system->ctx, units * (job->target.part->program_ns / 1000u));
+        system->delay_us(system->ctx, units * (job->target.part->line->program_ns / 1000u));
         if (system->yield(system->ctx))
             return status_fail(job->report, STATUS_CANCELLED, "programming through the loader");
     }

@@ -111,9 +111,8 @@ static enum status program_output(void *ctx, uint32_t address, const uint8_t *by
     return status;
 }
 
-/* Measured on the simulated parts (bench/bench_flash.c): where a program unit takes one bus write (F0/F1/F3
- * halfwords, F2/F4 words) direct writes keep the flash as busy as the loader does and need no SRAM; the L4/G0 double
- * word takes two, and only the loader programs them back to back. */
+/* The family says which way is faster when the job leaves it open (stm32_family.loader_programs_faster, measured on
+ * the simulated parts by bench/bench_flash.c). */
 bool job_uses_loader(const struct job *job)
 {
     if (!job_can(job, JOB_CAN_RUN_ON_TARGET))
@@ -123,7 +122,7 @@ bool job_uses_loader(const struct job *job)
     case JOB_PROGRAM_LOADER: return true;
     case JOB_PROGRAM_AUTO: break;
     }
-    return job->target.part->generation == STM32_GENERATION_L4_G0_G4;
+    return stm32_part_family(job->target.part)->loader_programs_faster;
 }
 
 enum status job_program_pass(struct job *job)

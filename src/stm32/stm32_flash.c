@@ -9,19 +9,9 @@
 #define WAIT_MARGIN_US 100000u
 #define MAX_POLL_PAUSE_US 1000u
 
-const struct stm32_flash_ops *stm32_flash_ops(const struct stm32_target *target)
-{
-    switch (target->part->generation) {
-    case STM32_GENERATION_F0_F1_F3: return &stm32_flash_f1_ops;
-    case STM32_GENERATION_F2_F4_F7: return &stm32_flash_f4_ops;
-    case STM32_GENERATION_L4_G0_G4: return &stm32_flash_l4_ops;
-    }
-    return NULL;
-}
-
 uint32_t stm32_flash_register(const struct stm32_target *target, uint32_t offset)
 {
-    return target->part->flash_controller + offset;
+    return target->part->line->flash_controller + offset;
 }
 
 enum status stm32_flash_check_errors(struct stm32_target *target, const struct stm32_flash_status_register *sr,
@@ -117,7 +107,8 @@ static enum status repair_block(struct stm32_target *target, const struct stm32_
                                (unsigned long)(address + offset));
         status = adi_mem_write(target->ap, address + offset, bytes + offset, unit, width);
         if (status == STATUS_OK)
-            status = stm32_flash_wait(target, sr, target->part->program_ns / 1000u + 1u, "programming again", NULL);
+            status =
+                stm32_flash_wait(target, sr, target->part->line->program_ns / 1000u + 1u, "programming again", NULL);
     }
     return status;
 }
@@ -135,8 +126,8 @@ enum status stm32_flash_stream(struct stm32_target *target, const struct stm32_f
                  (unsigned long)(address + block - 1));
         enum status status = adi_mem_write(target->ap, address, bytes, block, width);
         if (status == STATUS_OK)
-            status = stm32_flash_wait(target, sr, (uint32_t)((uint64_t)(block / unit) * target->part->program_ns / 1000),
-                                      doing, NULL);
+            status = stm32_flash_wait(
+                target, sr, (uint32_t)((uint64_t)(block / unit) * target->part->line->program_ns / 1000), doing, NULL);
         for (unsigned repair = 0; repair < STM32_FLASH_REPAIRS && status != STATUS_OK && status != STATUS_CANCELLED &&
                                   status != STATUS_FLASH_PROTECTED;
              repair++)

@@ -1,6 +1,6 @@
 /*
- * stm32_flash.h - the flash of an identified STM32: one operations table per controller generation, and what they
- * share (waiting for BSY, decoding error flags into words).
+ * stm32_flash.h - the flash of an identified STM32: one operations table per controller generation (the family
+ * descriptor of stm32_family.h points at it), and what they share (waiting for BSY, decoding error flags into words).
  *
  * Programming streams the data straight into flash through the MEM-AP, one program unit per bus write, with PG set:
  * the flash controller stalls the bus while it programs (WAIT on the wire), so the wire carries each unit once and
@@ -24,9 +24,6 @@ struct stm32_option_bytes; /* stm32_options.h */
 struct stm32_flash_ops {
     /* The generation's status register (for decoding the error flags a loader returns). */
     const struct stm32_flash_status_register *status_register;
-    /* The ring-buffer loader of stubs/loader.c built for this generation, run from STM32_STUB_LOAD_ADDRESS. */
-    const uint8_t *loader;
-    uint32_t loader_size, loader_ram_size, loader_stack_size;
     enum status (*unlock)(struct stm32_target *target);
     enum status (*lock)(struct stm32_target *target);
     /* Erases erase unit index (its range as the memory description has it) and waits for the end. */
@@ -59,7 +56,11 @@ struct stm32_flash_ops {
                           uint32_t count);
 };
 
-const struct stm32_flash_ops *stm32_flash_ops(const struct stm32_target *target);
+/* The operations of the target's family. */
+static inline const struct stm32_flash_ops *stm32_flash_ops(const struct stm32_target *target)
+{
+    return stm32_part_family(target->part)->ops;
+}
 
 extern const struct stm32_flash_ops stm32_flash_f1_ops;
 extern const struct stm32_flash_ops stm32_flash_f4_ops;

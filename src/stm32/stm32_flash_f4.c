@@ -72,7 +72,7 @@ static enum status f4_erase_unit(struct stm32_target *target, uint32_t index, st
 
 static enum status f4_mass_erase(struct stm32_target *target)
 {
-    uint32_t expected = (uint32_t)((uint64_t)target->part->mass_erase_us * target->flash_size / (1024u * 1024u));
+    uint32_t expected = stm32_part_mass_erase_us(target->part, target->flash_size);
     return stm32_flash_operation(target, &status_register, CR_MER | CR_PSIZE_X32, CR_MER | CR_PSIZE_X32 | CR_STRT,
                                  expected, "mass erase");
 }
@@ -94,10 +94,6 @@ static enum status f4_read_protection(struct stm32_target *target, unsigned *lev
 
 const struct stm32_flash_ops stm32_flash_f4_ops = {
     .status_register = &status_register,
-    .loader = stm32_stub_loader_f4,
-    .loader_size = STM32_STUB_LOADER_F4_SIZE,
-    .loader_ram_size = STM32_STUB_LOADER_F4_RAM_SIZE,
-    .loader_stack_size = STM32_STUB_LOADER_F4_STACK_SIZE,
     .unlock = f4_unlock,
     .lock = f4_lock,
     .erase_unit = f4_erase_unit,
@@ -110,4 +106,38 @@ const struct stm32_flash_ops stm32_flash_f4_ops = {
     .load_options = stm32_options_f4_load,
     .unit_write_protected = stm32_options_f4_unit_protected,
     .protect_units = stm32_options_f4_protect_units,
+};
+
+/* One nWRP bit per sector, in OPTCR. */
+static const char *const wrp_names[] = {"nWRP"};
+
+const struct stm32_family stm32_family_f4 = {
+    .name = "F2/F4/F7",
+    .program_unit = 4,
+    .wrp_names = wrp_names,
+    .wrp_words_per_bank = 1,
+    .ops = &stm32_flash_f4_ops,
+    .loader = {stm32_stub_loader_f4, STM32_STUB_LOADER_F4_SIZE, STM32_STUB_LOADER_F4_RAM_SIZE,
+               STM32_STUB_LOADER_F4_STACK_SIZE},
+};
+
+/* F2 and F4 (RM0033, RM0090, RM0368, RM0383, RM0390, RM0402, RM0430): x32 programming 16 us typical, a 16 KB
+ * sector 250 ms, mass erase 8 s per MB (RM0090's figure, scaled by stm32_part_mass_erase_us()); DBGMCU_APB1_FZ
+ * freezes WWDG (11) and IWDG (12). */
+const struct stm32_line stm32_line_f4 = {
+    .family = &stm32_family_f4,
+    .layout = STM32_LAYOUT_F4_SECTORS,
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB,
+    .flash_size_register = 0x1FFF7A22,
+    .flash_controller = 0x40023C00,
+    .option_bytes = 0x1FFFC000,
+    .option_bytes_size = 16,
+    .rdp_level0 = 0xAA,
+    .option_launch = false,
+    .user_fields = stm32_user_fields_f4,
+    .program_ns = 16000,
+    .page_erase_us = 250000,
+    .mass_erase_us = 8000000,
+    .watchdog_freeze_register = 0xE0042008,
+    .watchdog_freeze_bits = (1u << 11) | (1u << 12),
 };

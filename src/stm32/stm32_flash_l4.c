@@ -96,14 +96,14 @@ static enum status l4_erase_unit(struct stm32_target *target, uint32_t index, st
     snprintf(doing, sizeof doing, "erasing page %lu (0x%08lX)", (unsigned long)index, (unsigned long)unit.base);
     uint32_t per_bank = image_target_erase_unit_count(&target->memory) / (target->part->dual_bank ? 2u : 1u);
     uint32_t setup = CR_PER | ((index % per_bank) << CR_PNB_SHIFT) | (index >= per_bank ? CR_BKER : 0);
-    return stm32_flash_operation(target, &status_register, setup, setup | CR_STRT, target->part->page_erase_us,
+    return stm32_flash_operation(target, &status_register, setup, setup | CR_STRT, target->part->line->page_erase_us,
                                  doing);
 }
 
 static enum status l4_mass_erase(struct stm32_target *target)
 {
     uint32_t banks = CR_MER1 | (target->part->dual_bank ? CR_MER2 : 0);
-    return stm32_flash_operation(target, &status_register, banks, banks | CR_STRT, target->part->mass_erase_us,
+    return stm32_flash_operation(target, &status_register, banks, banks | CR_STRT, target->part->line->mass_erase_us,
                                  "mass erase");
 }
 
@@ -113,7 +113,7 @@ static enum status l4_erase_bank(struct stm32_target *target, unsigned bank)
     if (status != STATUS_OK)
         return status;
     uint32_t which = bank == 0 ? CR_MER1 : CR_MER2;
-    return stm32_flash_operation(target, &status_register, which, which | CR_STRT, target->part->mass_erase_us,
+    return stm32_flash_operation(target, &status_register, which, which | CR_STRT, target->part->line->mass_erase_us,
                                  bank == 0 ? "erasing bank 1" : "erasing bank 2");
 }
 
@@ -134,10 +134,6 @@ static enum status l4_read_protection(struct stm32_target *target, unsigned *lev
 
 const struct stm32_flash_ops stm32_flash_l4_ops = {
     .status_register = &status_register,
-    .loader = stm32_stub_loader_l4,
-    .loader_size = STM32_STUB_LOADER_L4_SIZE,
-    .loader_ram_size = STM32_STUB_LOADER_L4_RAM_SIZE,
-    .loader_stack_size = STM32_STUB_LOADER_L4_STACK_SIZE,
     .unlock = l4_unlock,
     .lock = l4_lock,
     .erase_unit = l4_erase_unit,
@@ -151,4 +147,83 @@ const struct stm32_flash_ops stm32_flash_l4_ops = {
     .load_options = stm32_options_l4_load,
     .unit_write_protected = stm32_options_l4_unit_protected,
     .protect_units = stm32_options_l4_protect_units,
+};
+
+/* Two write protection areas per bank: WRPxAR and WRPxBR (RM0351, RM0444). */
+static const char *const wrp_names[] = {"WRP1AR", "WRP1BR", "WRP2AR", "WRP2BR"};
+
+const struct stm32_family stm32_family_l4 = {
+    .name = "L4/G0/G4",
+    .program_unit = 8,
+    .loader_programs_faster = true,
+    .wrp_names = wrp_names,
+    .wrp_words_per_bank = 2,
+    .ops = &stm32_flash_l4_ops,
+    .loader = {stm32_stub_loader_l4, STM32_STUB_LOADER_L4_SIZE, STM32_STUB_LOADER_L4_RAM_SIZE,
+               STM32_STUB_LOADER_L4_STACK_SIZE},
+};
+
+/* L4 (RM0351, RM0394): the CRC of a whole image runs at 48 MHz from MSI range 11 (RM0351 §6.4.1), after two flash
+ * wait states for voltage range 1 (§3.3.3). DBGMCU_APB1FZR1 freezes WWDG (11) and IWDG (12). */
+const struct stm32_line stm32_line_l4 = {
+    .family = &stm32_family_l4,
+    .layout = STM32_LAYOUT_PAGES,
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB,
+    .flash_size_register = 0x1FFF75E0,
+    .flash_controller = 0x40022000,
+    .option_bytes = 0x1FFF7800,
+    .option_bytes_size = 0x28,
+    .rdp_level0 = 0xAA,
+    .option_launch = true,
+    .user_fields = stm32_user_fields_l4,
+    .program_ns = 81690,
+    .page_erase_us = 22020,
+    .mass_erase_us = 22020,
+    .clock_boost = {{.address = 0x40022000, .mask = 0x7u, .value = 2u},
+                    {.address = 0x40021000, .mask = 0xF8u, .value = (11u << 4) | (1u << 3)}},
+    .clock_boost_hz = 48000000,
+    .watchdog_freeze_register = 0xE0042008,
+    .watchdog_freeze_bits = (1u << 11) | (1u << 12),
+};
+
+/* G4 (RM0440 §3.7): L4's controller, OPTR with G4's USER bits, DBGMCU_APB1FZR1 as L4's; 16 MHz HSI16 after reset,
+ * fast enough for the CRC routine. DS12589: 81.7 us a double word, 22 ms a page. */
+const struct stm32_line stm32_line_g4 = {
+    .family = &stm32_family_l4,
+    .layout = STM32_LAYOUT_PAGES,
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB,
+    .flash_size_register = 0x1FFF75E0,
+    .flash_controller = 0x40022000,
+    .option_bytes = 0x1FFF7800,
+    .option_bytes_size = 0x28,
+    .rdp_level0 = 0xAA,
+    .option_launch = true,
+    .user_fields = stm32_user_fields_g4,
+    .program_ns = 81690,
+    .page_erase_us = 22020,
+    .mass_erase_us = 22020,
+    .watchdog_freeze_register = 0xE0042008,
+    .watchdog_freeze_bits = (1u << 11) | (1u << 12),
+};
+
+/* G0 (RM0444, RM0454): DBGMCU on the APB, clocked only with RCC_APBENR1.DBGEN set; DBG_APB_FZ1 freezes WWDG (11)
+ * and IWDG (12). */
+const struct stm32_line stm32_line_g0 = {
+    .family = &stm32_family_l4,
+    .layout = STM32_LAYOUT_PAGES,
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_APB,
+    .flash_size_register = 0x1FFF75E0,
+    .flash_controller = 0x40022000,
+    .option_bytes = 0x1FFF7800,
+    .option_bytes_size = 0x80,
+    .rdp_level0 = 0xAA,
+    .option_launch = true,
+    .user_fields = stm32_user_fields_g0,
+    .program_ns = 85000,
+    .page_erase_us = 22000,
+    .mass_erase_us = 22000,
+    .watchdog_freeze_register = 0x40015808,
+    .watchdog_freeze_bits = (1u << 11) | (1u << 12),
+    .dbgmcu_clock_register = 0x4002103C,
+    .dbgmcu_clock_bit = 1u << 27,
 };

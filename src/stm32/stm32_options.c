@@ -86,7 +86,7 @@ char *stm32_option_bytes_format_user(const struct stm32_target *target, const st
     if (out_size == 0)
         return out;
     out[0] = '\0';
-    for (const struct stm32_option_field *field = target->part->user_fields; field && field->name; field++) {
+    for (const struct stm32_option_field *field = target->part->line->user_fields; field && field->name; field++) {
         int n = snprintf(out + used, out_size - used, "%s%s=%lu", used ? " " : "", field->name,
                          (unsigned long)stm32_option_field_value(field, options->user));
         if (n < 0 || (size_t)n >= out_size - used)
@@ -98,13 +98,9 @@ char *stm32_option_bytes_format_user(const struct stm32_target *target, const st
 
 const char *stm32_option_bytes_wrp_name(const struct stm32_target *target, unsigned index)
 {
-    static const char *const l4_names[STM32_OPTION_WRP_WORDS] = {"WRP1AR", "WRP1BR", "WRP2AR", "WRP2BR"};
-    switch (target->part->generation) {
-    case STM32_GENERATION_F0_F1_F3: return index == 0 ? "WRPR" : NULL;
-    case STM32_GENERATION_F2_F4_F7: return index == 0 ? "nWRP" : NULL;
-    case STM32_GENERATION_L4_G0_G4: return index < (target->part->dual_bank ? 4u : 2u) ? l4_names[index] : NULL;
-    }
-    return NULL;
+    const struct stm32_family *family = stm32_part_family(target->part);
+    unsigned words = family->wrp_words_per_bank * (target->part->dual_bank ? 2u : 1u);
+    return index < words && index < STM32_OPTION_WRP_WORDS ? family->wrp_names[index] : NULL;
 }
 
 bool stm32_option_bytes_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,

@@ -2,10 +2,10 @@
  * stm32_options_f1.c - option bytes of the F0/F1/F3 flash controller: RM0008 §2.5 and §3.4 (PM0075 §2.5), RM0360
  * and RM0091 §4.
  *
- * The option area (part->option_bytes) is eight halfwords, each a byte and its complement: RDP, USER, Data0, Data1,
- * WRP0..WRP3. It is erased as a whole (OPTER) and programmed one halfword at a time (OPTPG; the controller writes
- * the complement), both only while CR.OPTWRE is set, which the option keys set. What is in effect is loaded at reset
- * into FLASH_OBR (RDPRT) and FLASH_WRPR. Programming the RDP halfword with the level 0 value while level 1 is
+ * The option area (the line's option_bytes) is eight halfwords, each a byte and its complement: RDP, USER, Data0,
+ * Data1, WRP0..WRP3. It is erased as a whole (OPTER) and programmed one halfword at a time (OPTPG; the controller
+ * writes the complement), both only while CR.OPTWRE is set, which the option keys set. What is in effect is loaded at
+ * reset into FLASH_OBR (RDPRT) and FLASH_WRPR. Programming the RDP halfword with the level 0 value while level 1 is
  * loaded makes the controller mass-erase the main flash first.
  */
 #include "stm32/stm32_options.h"
@@ -61,13 +61,14 @@ enum status stm32_options_f1_read(struct stm32_target *target, struct stm32_opti
     /* USER and Data come from the stored area rather than OBR, whose layout differs between F0 and F1; the area is
      * outside main flash and stays readable under read protection. */
     if (status == STATUS_OK)
-        status = adi_mem_read(target->ap, target->part->option_bytes, area, sizeof area, 4);
+        status = adi_mem_read(target->ap, target->part->line->option_bytes, area, sizeof area, 4);
     if (status != STATUS_OK)
         return status;
     *options = (struct stm32_option_bytes){0};
     options->rdp_level = (obr & OBR_RDPRT) ? 1 : 0;
     /* Level 2 exists on F0/F3 only: the lines whose level 0 value is 0xAA. */
-    if (options->rdp_level == 1 && target->part->rdp_level0 != 0xA5u && option_byte(area, OPT_RDP) == RDP_LEVEL2_F0)
+    if (options->rdp_level == 1 && target->part->line->rdp_level0 != 0xA5u &&
+        option_byte(area, OPT_RDP) == RDP_LEVEL2_F0)
         options->rdp_level = 2;
     options->user = option_byte(area, OPT_USER);
     options->user_data = option_byte(area, OPT_DATA0) | (uint32_t)option_byte(area, OPT_DATA1) << 8;
@@ -106,18 +107,18 @@ static enum status erase_and_program(struct stm32_target *target, const uint8_t 
     if (status == STATUS_OK)
         status = adi_mem_write32(target->ap, reg(target, FLASH_CR), CR_OPTER | CR_OPTWRE | CR_STRT);
     if (status == STATUS_OK)
-        status = stm32_flash_wait(target, sr, part->page_erase_us, "erasing the option bytes", NULL);
+        status = stm32_flash_wait(target, sr, part->line->page_erase_us, "erasing the option bytes", NULL);
     if (status == STATUS_OK)
         status = adi_mem_write32(target->ap, reg(target, FLASH_CR), CR_OPTPG | CR_OPTWRE);
     /* Every halfword is programmed, 0xFF ones too: an erased halfword (0xFFFF) fails its complement check. */
     for (unsigned i = 0; status == STATUS_OK && i < OPT_COUNT; i++) {
-        uint32_t expected_us = part->program_ns / 1000u + 1u;
+        uint32_t expected_us = part->line->program_ns / 1000u + 1u;
         if (i == OPT_RDP && leaves_level1)
-            expected_us += part->mass_erase_us;
+            expected_us += part->line->mass_erase_us;
         char doing[56];
         snprintf(doing, sizeof doing, "programming option byte %s (0x%08lX)", option_names[i],
-                 (unsigned long)(part->option_bytes + 2 * i));
-        status = adi_mem_write16(target->ap, part->option_bytes + 2 * i, values[i]);
+                 (unsigned long)(part->line->option_bytes + 2 * i));
+        status = adi_mem_write16(target->ap, part->line->option_bytes + 2 * i, values[i]);
         if (status == STATUS_OK)
             status = stm32_flash_wait(target, sr, expected_us, doing, NULL);
     }
@@ -130,14 +131,14 @@ static enum status program_options(struct stm32_target *target, const struct stm
                                    bool leaves_level1)
 {
     uint8_t values[OPT_COUNT] = {
-        [OPT_RDP] = options->rdp_level == 0 ? target->part->rdp_level0 : RDP_LEVEL1,
+        [OPT_RDP] = options->rdp_level == 0 ? target->part->line->rdp_level0 : RDP_LEVEL1,
         [OPT_USER] = (uint8_t)options->user,
         [OPT_DATA0] = (uint8_t)options->user_data,
         [OPT_DATA1] = (uint8_t)(options->user_data >> 8),
     };
     for (unsigned i = 0; i < 4; i++)
         values[OPT_WRP0 + i] = (uint8_t)(options->write_protection[0] >> (8 * i));
-    bool launch = target->part->option_launch;
+    bool launch = target->part->line->option_launch;
     enum status status = unlock_options(target);
     if (status == STATUS_OK)
         status = erase_and_program(target, values, leaves_level1);
@@ -169,7 +170,7 @@ enum status stm32_options_f1_remove_read_protection(struct stm32_target *target)
 /* F0/F3: OBL_LAUNCH with the option keys taken; F1: the system reset that loads them. */
 enum status stm32_options_f1_load(struct stm32_target *target)
 {
-    if (!target->part->option_launch)
+    if (!target->part->line->option_launch)
         return stm32_options_load(target, 0, 0);
     enum status status = unlock_options(target);
     if (status == STATUS_OK)

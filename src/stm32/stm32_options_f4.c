@@ -65,7 +65,7 @@ static enum status program_options(struct stm32_target *target, const struct stm
                      (options->write_protection[0] & NWRP_MASK) << OPTCR_NWRP_SHIFT;
     uint32_t expected_us = stm32_part_erase_us(target->part, SMALLEST_SECTOR);
     if (leaves_level1)
-        expected_us += (uint32_t)((uint64_t)target->part->mass_erase_us * target->flash_size / (1024u * 1024u));
+        expected_us += stm32_part_mass_erase_us(target->part, target->flash_size);
     enum status status = stm32_flash_unlock_with_keys(target, reg(target, FLASH_OPTKEYR), reg(target, FLASH_OPTCR),
                                                       OPTCR_OPTLOCK, OPTKEY1, OPTKEY2);
     if (status == STATUS_OK)

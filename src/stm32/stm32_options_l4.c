@@ -83,7 +83,7 @@ static enum status program_options(struct stm32_target *target, const struct stm
 {
     const struct stm32_flash_status_register *sr = stm32_flash_l4_ops.status_register;
     uint32_t optr = (options->user & ~OPTR_RDP_MASK) | (options->rdp_level == 0 ? RDP_LEVEL0 : RDP_LEVEL1);
-    uint32_t expected_us = target->part->page_erase_us + (leaves_level1 ? target->part->mass_erase_us : 0);
+    uint32_t expected_us = target->part->line->page_erase_us + (leaves_level1 ? target->part->line->mass_erase_us : 0);
     uint32_t sr_value = 0;
     enum status status = unlock_options(target);
     if (status == STATUS_OK)

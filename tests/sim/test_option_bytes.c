@@ -40,9 +40,10 @@ struct board {
 
 static const struct board boards[] = {
     {"stm32f072rb", 0xFFu, true, true},       {"stm32f103c8", 0xFFu, false, false},
-    {"stm32f411ce", 0xECu, true, false},      {"stm32l476rg", 0xFFEFF800u, true, true},
-    {"stm32g071rb", 0xDFFFE100u, true, true}, {"stm32f303cc", 0xFFu, true, true},
-    {"stm32g431rb", 0xFFEFF800u, true, true}, {"stm32g474re", 0xFFEFF800u, true, true},
+    {"stm32f103zg", 0xFFu, false, false},     {"stm32f411ce", 0xECu, true, false},
+    {"stm32l476rg", 0xFFEFF800u, true, true}, {"stm32g071rb", 0xDFFFE100u, true, true},
+    {"stm32f303cc", 0xFFu, true, true},       {"stm32g431rb", 0xFFEFF800u, true, true},
+    {"stm32g474re", 0xFFEFF800u, true, true},
 };
 #define BOARD_COUNT (sizeof boards / sizeof boards[0])
 
@@ -217,7 +218,7 @@ static void test_factory_option_bytes_are_level0_without_write_protection(void *
 
 static void clear_user_field(const struct fixture *fixture, struct stm32_option_bytes *options, const char *name)
 {
-    for (const struct stm32_option_field *field = fixture->target.part->user_fields; field->name; field++) {
+    for (const struct stm32_option_field *field = fixture->target.part->line->user_fields; field->name; field++) {
         if (strcmp(field->name, name) == 0) {
             options->user &= ~field->mask;
             return;
@@ -235,7 +236,7 @@ static void test_option_bytes_round_trip_and_survive_a_power_cycle(void **state)
         struct stm32_option_bytes factory = read_options(&fixture), wanted = factory;
         check(&fixture, stm32_option_bytes_protect_units(&fixture.target, &wanted, PROTECTED_UNIT, 1), "protect");
         clear_user_field(&fixture, &wanted, "nRST_STDBY");
-        if (fixture.target.part->generation == STM32_GENERATION_F0_F1_F3)
+        if (stm32_part_family(fixture.target.part)->options_have_user_data)
             wanted.user_data = 0x5AA5u;
         check(&fixture, fixture.ops->write_options(&fixture.target, &wanted), "write_options");
         struct stm32_option_bytes got = read_options(&fixture);
@@ -416,17 +417,22 @@ static void test_read_protection_refuses_program_and_erase_to_a_debugger(void **
     }
 }
 
-/* Puts the chip at level 2 behind the debugger's back, as only firmware or another tool could. */
+/* Puts the chip at level 2 behind the debugger's back, as only firmware or another tool could: in the simulated
+ * option area, laid out as the part's controller keeps it. */
 static void store_level2(struct fixture *fixture)
 {
     uint8_t *area = sim_flash_options(fixture->session.stm32->flash);
-    switch (fixture->target.part->generation) {
-    case STM32_GENERATION_F0_F1_F3:
+    switch (fixture->session.stm32->part->family) {
+    case SIM_FAMILY_F0:
+    case SIM_FAMILY_F1:
+    case SIM_FAMILY_F3:
         area[0] = 0xCC;
         area[1] = 0x33;
         break;
-    case STM32_GENERATION_F2_F4_F7: area[1] = 0xCC; break;
-    case STM32_GENERATION_L4_G0_G4:
+    case SIM_FAMILY_F4: area[1] = 0xCC; break;
+    case SIM_FAMILY_L4:
+    case SIM_FAMILY_G0:
+    case SIM_FAMILY_G4:
         area[0] = 0xCC;
         area[4] = 0x33;
         break;

@@ -32,9 +32,11 @@ static void test_order_codes_of_supported_lines(void **state)
         const char *name;
         uint16_t dev_id;
         uint32_t flash_kb;
-    } codes[] = {{"STM32F103RBT6", 0x410, 128}, {"stm32f103c6", 0x412, 32}, {"stm32f100rc", 0x428, 256},
+    } codes[] = {{"STM32F103RBT6", 0x410, 128}, {"stm32f103c6", 0x412, 32},   {"stm32f100rc", 0x428, 256},
                  {"stm32f401re", 0x433, 512},   {"stm32f407vg", 0x413, 1024}, {"stm32g031k8", 0x466, 64},
-                 {"stm32f042k6", 0x445, 32},    {"stm32l432kc", 0x435, 256},  {"stm32f303vc", 0x422, 256},
+                 {"stm32f042k6", 0x445, 32},    {"stm32l432kc", 0x435, 256},  {"stm32f410t8", 0x458, 64},
+                 {"stm32f410rb", 0x458, 128},   {"stm32f413zh", 0x463, 1536}, {"stm32f423vh", 0x463, 1536},
+                 {"stm32f103zg", 0x430, 1024},  {"stm32f101vf", 0x430, 768},  {"stm32f303vc", 0x422, 256},
                  {"STM32F303RET6", 0x446, 512}, {"stm32f302cb", 0x422, 128},  {"stm32g431kb", 0x468, 128},
                  {"stm32g431c6", 0x468, 32},    {"stm32g474ve", 0x469, 512},  {"stm32g484qe", 0x469, 512}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
@@ -46,13 +48,38 @@ static void test_order_codes_of_supported_lines(void **state)
     }
 }
 
+/* The F4 sector rule at both ends: the F410x8 has only the four 16 KB sectors (RM0401), the F413xH/F423xH go on to
+ * sector 15 in one bank (16 KB x4, 64 KB, 128 KB x11; RM0430). */
+static void test_f4_sectors_of_the_smallest_and_largest_lines(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        struct image_erase_run runs[3];
+    } lines[] = {{"stm32f410t8", {{16 * 1024u, 4}, {0, 0}, {0, 0}}},
+                 {"stm32f410cb", {{16 * 1024u, 4}, {64 * 1024u, 1}, {0, 0}}},
+                 {"stm32f413zh", {{16 * 1024u, 4}, {64 * 1024u, 1}, {128 * 1024u, 11}}}};
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        struct part_number decoded;
+        const char *why = NULL;
+        struct image_target memory;
+        assert_true(part_number_decode(lines[i].name, &decoded, &why));
+        assert_true(stm32_part_describe(decoded.part, decoded.flash_size, &memory));
+        for (size_t run = 0; run < 3; run++) {
+            assert_int_equal(memory.erase_runs[run].unit_size, lines[i].runs[run].unit_size);
+            assert_int_equal(memory.erase_runs[run].count, lines[i].runs[run].count);
+        }
+        assert_int_equal(image_target_erase_unit_count(&memory),
+                         lines[i].runs[0].count + lines[i].runs[1].count + lines[i].runs[2].count);
+    }
+}
+
 static void test_lines_and_sizes_the_core_cannot_program_are_refused(void **state)
 {
     (void)state;
-    static const char *const refused[] = {"stm32f103zg" /* XL density, bank 2 */, "stm32f413zh" /* 1.5 MB */,
-                                          "stm32h743zi", "stm32f103", "stm32f103cx", "esp8266", "",
-                                          "stm32g474rc" /* 256 KB: bank 2 at 0x08040000 leaves a hole */,
-                                          "stm32f303k8" /* F303x6/8, DEV_ID 0x438 */};
+    static const char *const refused[] = {
+        "stm32f413zi" /* 2 MB */, "stm32h743zi", "stm32f103", "stm32f103cx", "esp8266", "",
+        "stm32g474rc" /* 256 KB: bank 2 at 0x08040000 leaves a hole */, "stm32f303k8" /* F303x6/8, DEV_ID 0x438 */};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;
@@ -67,6 +94,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_simulated_part_decodes_to_what_it_reports),
         cmocka_unit_test(test_order_codes_of_supported_lines),
+        cmocka_unit_test(test_f4_sectors_of_the_smallest_and_largest_lines),
         cmocka_unit_test(test_lines_and_sizes_the_core_cannot_program_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

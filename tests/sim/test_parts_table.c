@@ -40,8 +40,8 @@ static void append(struct text *text, const char *format, ...)
 /* Erase units and the flash sizes whose layout the row can describe (stm32_part_describe()). */
 static void append_layout(struct text *text, const struct stm32_part *part)
 {
-    if (part->layout == STM32_LAYOUT_F4_SECTORS) {
-        append(text, "16/64/128 KB sectors | 128 KB to 1 MB, in 128 KB steps");
+    if (part->line->layout == STM32_LAYOUT_F4_SECTORS) {
+        append(text, "16/64/128 KB sectors | 64 KB, or 128 KB to 1.5 MB in 128 KB steps");
         return;
     }
     if (part->fixed_banks) {
@@ -49,8 +49,10 @@ static void append_layout(struct text *text, const struct stm32_part *part)
         return;
     }
     uint32_t step = part->dual_bank ? 2 * part->page_size : part->page_size;
-    append(text, "%u KB pages%s | any multiple of %u KB", part->page_size / KB, part->dual_bank ? ", 2 banks" : "",
-           step / KB);
+    append(text, "%u KB pages%s", part->page_size / KB, part->dual_bank ? ", 2 banks" : "");
+    if (part->line->bank2_base != 0)
+        append(text, ", bank 2 from %u KB", (part->line->bank2_base - STM32_FLASH_BASE) / KB);
+    append(text, " | any multiple of %u KB", step / KB);
 }
 
 static void render(struct text *text)
@@ -60,13 +62,13 @@ static void render(struct text *text)
     append(text, "|---|---|---|---|---|---|---|---|\n");
     const struct stm32_part *part;
     for (unsigned i = 0; (part = stm32_part_at(i)) != NULL; i++) {
-        append(text, "| 0x%03X | %s | %s | ", part->dev_id, part->name, stm32_generation_name(part->generation));
+        append(text, "| 0x%03X | %s | %s | ", part->dev_id, part->name, stm32_part_family(part)->name);
         append_layout(text, part);
-        append(text, " | %u B | %u KB", stm32_generation_program_unit(part->generation), part->sram_min / KB);
+        append(text, " | %u B | %u KB", stm32_part_family(part)->program_unit, part->sram_min / KB);
         if (part->sram_max != part->sram_min)
             append(text, "-%u KB", part->sram_max / KB);
-        append(text, " | %s%s%s |\n", part->option_launch ? "OBL_LAUNCH" : "options load at reset",
-               part->dbgmcu_clock_register ? ", DBGMCU clock gated" : "",
+        append(text, " | %s%s%s |\n", part->line->option_launch ? "OBL_LAUNCH" : "options load at reset",
+               part->line->dbgmcu_clock_register ? ", DBGMCU clock gated" : "",
                part->boot_checks_empty_flash ? ", empty-flash boot check" : "");
     }
 }

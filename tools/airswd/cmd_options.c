@@ -29,15 +29,14 @@ static void unit_addresses(const struct stm32_target *part, uint32_t first, uint
 static void print_text(const struct stm32_target *part, const struct stm32_option_bytes *options)
 {
     char user[256];
-    printf("part              %s (%s flash controller)\n", part->part->name,
-           stm32_generation_name(part->part->generation));
+    printf("part              %s (%s flash controller)\n", part->part->name, stm32_part_family(part->part)->name);
     printf("read protection   level %u%s\n", options->rdp_level,
            options->rdp_level == 1   ? " (`airswd unlock --yes` removes it and erases the flash)"
            : options->rdp_level == 2 ? " (permanent)"
                                      : "");
     printf("user bits         0x%08lX  %s\n", (unsigned long)options->user,
            stm32_option_bytes_format_user(part, options, user, sizeof user));
-    if (part->part->generation == STM32_GENERATION_F0_F1_F3)
+    if (stm32_part_family(part->part)->options_have_user_data)
         printf("user data         Data0 0x%02lX, Data1 0x%02lX\n", (unsigned long)(options->user_data & 0xFFu),
                (unsigned long)(options->user_data >> 8));
     printf("write protection  ");
@@ -65,12 +64,12 @@ static void print_json(const struct stm32_target *part, const struct stm32_optio
     printf("{\"ok\":true,\"part\":\"%s\",\"rdp_level\":%u,\"user\":%lu,\"user_bits\":{", part->part->name, options->rdp_level,
            (unsigned long)options->user);
     const char *separator = "";
-    for (const struct stm32_option_field *field = part->part->user_fields; field && field->name; field++) {
+    for (const struct stm32_option_field *field = part->part->line->user_fields; field && field->name; field++) {
         printf("%s\"%s\":%lu", separator, field->name, (unsigned long)stm32_option_field_value(field, options->user));
         separator = ",";
     }
     printf("}");
-    if (part->part->generation == STM32_GENERATION_F0_F1_F3)
+    if (stm32_part_family(part->part)->options_have_user_data)
         printf(",\"user_data\":%lu", (unsigned long)options->user_data);
     printf(",\"write_protection\":{");
     for (unsigned i = 0; i < STM32_OPTION_WRP_WORDS && stm32_option_bytes_wrp_name(part, i); i++)
@@ -205,7 +204,7 @@ static int set_options(struct cli_target *target, struct cli_session *session, c
     }
     if (!json)
         printf("option bytes programmed and loaded (%s) in %.3f ms chip time\n",
-               part->part->option_launch ? "OBL_LAUNCH" : "system reset",
+               part->part->line->option_launch ? "OBL_LAUNCH" : "system reset",
                (double)(target->system->now_us(target->system->ctx) - start) / 1e3);
     return -1;
 }

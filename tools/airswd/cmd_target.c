@@ -34,7 +34,7 @@ int cmd_info(struct cli_target *target, const struct cli_options *options, const
                "\"program_unit\":%lu,\"flash_controller\":\"%s\",\"rdp_level\":%u,\"dpidr\":%lu}\n",
                part->part->name, stm32_core_name(part->cpuid), stm32_dev_id(part), stm32_rev_id(part),
                (unsigned long)part->flash_size, (unsigned long)units, (unsigned long)part->memory.program_unit,
-               stm32_generation_name(part->part->generation), rdp, (unsigned long)session.dp.dpidr);
+               stm32_part_family(part->part)->name, rdp, (unsigned long)session.dp.dpidr);
         return 0;
     }
     printf("target      %s\n", target->description);
@@ -42,7 +42,7 @@ int cmd_info(struct cli_target *target, const struct cli_options *options, const
            stm32_rev_id(part), stm32_core_name(part->cpuid));
     printf("flash       %lu KB in %lu erase units, programmed %lu bytes at a time (%s controller)\n",
            (unsigned long)(part->flash_size / 1024), (unsigned long)units, (unsigned long)part->memory.program_unit,
-           stm32_generation_name(part->part->generation));
+           stm32_part_family(part->part)->name);
     printf("protection  read protection level %u%s\n", rdp, rdp ? " (`airswd unlock --yes` removes it and erases)" : "");
     return 0;
 }

@@ -13,7 +13,7 @@
 /* The mass erase that Readout Unprotect makes is bounded by the part table's figure for the line's largest flash
  * (the flash size register is not readable under read protection): 2 MB where it scales with the size (F2/F4). */
 #define UNLOCK_SLOW_FACTOR 4u
-#define UNLOCK_F4_LARGEST_MB 2u
+#define UNLOCK_LARGEST_FLASH_MB 2u
 
 /* Runs the action; prints why it failed. */
 static bool run_action(struct cli_target *target, struct job *job, const struct job_options *options,
@@ -81,9 +81,9 @@ int cmd_unlock_by_bootloader(struct cli_target *target)
         printf("%s is not read-protected: nothing to do, the flash was left as it is\n", part->name);
         return 0;
     }
-    uint32_t scale = status == STATUS_OK && part->layout == STM32_LAYOUT_F4_SECTORS ? UNLOCK_F4_LARGEST_MB : 1u;
     if (status == STATUS_OK)
-        status = uartboot_readout_unprotect(&boot, UNLOCK_SLOW_FACTOR * part->mass_erase_us * scale);
+        status = uartboot_readout_unprotect(
+            &boot, UNLOCK_SLOW_FACTOR * stm32_part_mass_erase_us(part, UNLOCK_LARGEST_FLASH_MB * 1024u * 1024u));
     target->keep_state = true;
     if (status == STATUS_OK)
         status = read_protected(&boot, &protected);
@@ -108,7 +108,7 @@ int cmd_info_by_bootloader(struct cli_target *target, bool json)
     const struct stm32_part *part = enter_bootloader(target, &boot);
     enum status status = part != NULL ? STATUS_OK : target->report.status;
     uint8_t size[2] = {0, 0};
-    enum status read = status == STATUS_OK ? uartboot_read(&boot, part->flash_size_register, size, 2) : status;
+    enum status read = status == STATUS_OK ? uartboot_read(&boot, part->line->flash_size_register, size, 2) : status;
     bool protected = read == STATUS_FLASH_PROTECTED;
     if (status == STATUS_OK && read != STATUS_OK && !protected)
         status = read;
@@ -127,8 +127,7 @@ int cmd_info_by_bootloader(struct cli_target *target, bool json)
         printf("{\"part\":\"%s\",\"dev_id\":%u,\"flash_size\":%lu,\"erase_units\":%lu,\"flash_controller\":\"%s\","
                "\"read_protected\":%s,\"bootloader_version\":\"%u.%u\"}\n",
                part->name, boot.pid, (unsigned long)(described ? flash_size : 0), (unsigned long)units,
-               stm32_generation_name(part->generation), protected ? "true" : "false", boot.version >> 4,
-               boot.version & 0xFu);
+               stm32_part_family(part)->name, protected ? "true" : "false", boot.version >> 4, boot.version & 0xFu);
         return 0;
     }
     printf("target      %s\n", target->description);
@@ -136,7 +135,7 @@ int cmd_info_by_bootloader(struct cli_target *target, bool json)
            boot.version & 0xFu, boot.extended_erase ? "Extended Erase" : "Erase");
     if (described)
         printf("flash       %lu KB in %lu erase units (%s controller)\n", (unsigned long)(flash_size / 1024),
-               (unsigned long)units, stm32_generation_name(part->generation));
+               (unsigned long)units, stm32_part_family(part)->name);
     printf("protection  %s\n", protected ? "read protection active (`airswd unlock --yes` removes it and erases)"
                                            : "no read protection");
     return 0;

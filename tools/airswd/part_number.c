@@ -55,6 +55,7 @@ static const struct line_rule lines[] = {
     {"F358", 0, 0, 0x422},    {"F398", 0, 0, 0x446},    {"G431", 0, 0, 0x468},     {"G441", 0, 0, 0x468},
     {"G471", 0, 0, 0x469},    {"G473", 0, 0, 0x469},    {"G474", 0, 0, 0x469},     {"G483", 0, 0, 0x469},
     {"G484", 0, 0, 0x469},
+    {"F101", 768, 1024, 0x430}, {"F103", 768, 1024, 0x430}, /* XL density */
 };
 
 static bool rule_covers(const struct line_rule *rule, const char *line, uint32_t flash_size)

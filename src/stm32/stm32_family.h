@@ -1,0 +1,111 @@
+/*
+ * stm32_family.h - what the core knows about a flash controller generation and about the lines of parts built
+ * around it, as data instead of switches.
+ *
+ * A family (struct stm32_family) is a flash controller generation: its code (the operations table of
+ * stm32_flash.h), its loader stub, its program unit and the shape of its option bytes. A line (struct stm32_line)
+ * is what the parts of one reference manual share around that controller: where the registers are, the option byte
+ * area, the datasheet timings, how the watchdogs are frozen. A row of the part table (struct stm32_part,
+ * stm32_part.c) then holds only what differs from part to part and points at its line.
+ *
+ * Each generation's file defines its family and its lines: stm32_flash_f1.c (F0/F1/F3: lines F0, F1, F1 XL, F3),
+ * stm32_flash_f4.c (F2/F4/F7: line F4, which the F2 shares), stm32_flash_l4.c (L4/G0/G4: lines L4, G0, G4). The part
+ * table is where they are registered: a line no row points at is never used. docs/flash.md says how a family is
+ * added.
+ */
+#ifndef AIRSWD_STM32_FAMILY_H
+#define AIRSWD_STM32_FAMILY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct stm32_flash_ops;    /* stm32_flash.h */
+struct stm32_option_field; /* stm32_options.h */
+
+/* The ring-buffer loader of stubs/loader.c built for a generation, run from STM32_STUB_LOAD_ADDRESS. */
+struct stm32_loader_stub {
+    const uint8_t *image;
+    uint32_t size, ram_size, stack_size;
+};
+
+struct stm32_family {
+    const char *name;     /* "F0/F1/F3": what `airswd target`, `airswd option-bytes` and docs/flash.md print */
+    uint8_t program_unit; /* bytes per program operation: 2, 4 (F2/F4 at PSIZE x32) or 8 */
+    /* The option bytes hold the two user data bytes Data0 and Data1 (stm32_option_bytes.user_data). */
+    bool options_have_user_data;
+    /* A program unit takes more than one bus write (the L4/G0 double word): with direct writes the flash waits
+     * between the halves, and only the loader programs back to back, so the automatic choice takes the loader.
+     * Where one bus write is one unit, direct writes keep the flash as busy and need no SRAM (bench/bench_flash.c
+     * measures both). */
+    bool loader_programs_faster;
+    /* The names of the write protection words (stm32_option_bytes.write_protection), bank 1's first: a part with
+     * two banks has wrp_words_per_bank words for each. */
+    const char *const *wrp_names;
+    uint8_t wrp_words_per_bank;
+    const struct stm32_flash_ops *ops;
+    struct stm32_loader_stub loader;
+};
+
+/* How the flash size turns into erase units. */
+enum stm32_layout {
+    STM32_LAYOUT_PAGES,      /* equal pages of the row's page_size over all banks */
+    STM32_LAYOUT_F4_SECTORS, /* 4 x 16 KB, 1 x 64 KB, then 128 KB sectors (per 1 MB bank) */
+};
+
+/* A read-modify-write of a register: the bits of mask take value. */
+struct stm32_register_change {
+    uint32_t address, mask, value;
+};
+
+#define STM32_CLOCK_BOOST_STEPS 2
+
+struct stm32_line {
+    const struct stm32_family *family;
+    enum stm32_layout layout;
+    uint32_t dbgmcu_idcode; /* where DBGMCU_IDCODE is */
+    uint32_t flash_size_register;
+    uint32_t flash_controller;
+    uint32_t option_bytes, option_bytes_size;
+    /* Option bytes (stm32_options.h): the RDP byte of level 0 (0xA5 on F1, 0xAA on every other line), whether
+     * FLASH_CR.OBL_LAUNCH loads them (F0/F3, L4/G0) or only a system reset does (F1, F2/F4), and the names of the
+     * line's USER bits. */
+    uint8_t rdp_level0;
+    bool option_launch;
+    const struct stm32_option_field *user_fields;
+    /* Typical datasheet timings, for the limits the benchmarks compare against and for poll intervals. */
+    uint32_t program_ns;    /* one program unit */
+    uint32_t page_erase_us; /* one page; F4: one 16 KB sector (64 KB: x2.2, 128 KB: x4) */
+    uint32_t mass_erase_us; /* F4: per MB of flash */
+    /* How the reset clock is raised for routines that run long on the target (the CRC of the whole image), in
+     * order; an empty list where the reset clock is fast enough. Undone in reverse order afterwards. */
+    struct stm32_register_change clock_boost[STM32_CLOCK_BOOST_STEPS];
+    uint32_t clock_boost_hz;
+    /* Watchdogs frozen while the core is halted: bits set in the DBGMCU register at this address. */
+    uint32_t watchdog_freeze_register;
+    uint32_t watchdog_freeze_bits;
+    /* Where the DBGMCU's clock must be switched on first (F0 RCC_APB2ENR.DBGMCUEN, G0 RCC_APBENR1.DBGEN: without it
+     * the freeze bits ignore writes); 0: always clocked. */
+    uint32_t dbgmcu_clock_register;
+    uint32_t dbgmcu_clock_bit;
+    /* Where a second bank with its own set of controller registers begins (F1 XL density: bank 2 from 0x08080000,
+     * which the driver unlocks, erases and programs through KEYR2, SR2, CR2 and AR2; RM0008 §3, PM0068); 0: one set
+     * of registers for all the flash. */
+    uint32_t bank2_base;
+};
+
+/* The families (stm32_flash_f1.c, _f4.c, _l4.c). */
+extern const struct stm32_family stm32_family_f1;
+extern const struct stm32_family stm32_family_f4;
+extern const struct stm32_family stm32_family_l4;
+
+/* The lines, defined beside their family. */
+extern const struct stm32_line stm32_line_f0;
+extern const struct stm32_line stm32_line_f1;
+extern const struct stm32_line stm32_line_f1_xl;
+extern const struct stm32_line stm32_line_f3;
+extern const struct stm32_line stm32_line_f4;
+extern const struct stm32_line stm32_line_l4;
+extern const struct stm32_line stm32_line_g0;
+extern const struct stm32_line stm32_line_g4;
+
+#endif /* AIRSWD_STM32_FAMILY_H */
