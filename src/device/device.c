@@ -97,6 +97,7 @@ enum status device_start(struct device *device, const struct device_config *conf
         notice(config, "setup code", api_setup_code(&device->api), ": first-boot setup needs it");
     device->api.files = config->files;
     device->api.board = config->board;
+    device->api.console = config->console;
     if (config->firmware != NULL) {
         firmware_update_init(&device->firmware, config->firmware, &device->service);
         device->api.firmware = &device->firmware;

@@ -95,6 +95,8 @@ void api_device_get(void *ctx, struct http_request *req)
     json_bool(&writer, service_security_debug(service));
     json_key(&writer, "firmware_update");
     json_bool(&writer, api->firmware != NULL);
+    json_key(&writer, "console");
+    json_bool(&writer, api->console != NULL);
     struct secure_image_policy policy;
     bool signed_only;
     service_image_policy(service, &policy, &signed_only);

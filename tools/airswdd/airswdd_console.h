@@ -18,6 +18,7 @@
 
 #include "tcp_listener.h"
 
+struct api_console;
 struct service;
 struct sim_stm32;
 
@@ -84,6 +85,11 @@ struct airswdd_console {
     bool listen_failed; /* a port was taken: said once */
 };
 bool airswdd_console_start(struct airswdd_console *console);
+/* The console in the API (GET /api/v1/events?console=, POST /api/v1/console), for the device's config. */
+extern const struct api_console airswdd_console_api;
+/* A page has read the console within the last second: the chip runs for it, and the HTTP loop turns quicker, so that
+ * the output keeps up with the line. */
+bool airswdd_console_web_active(void);
 void airswdd_console_stop(struct airswdd_console *console);
 
 #endif /* AIRSWDD_CONSOLE_H */
