@@ -39,6 +39,7 @@ const state = {
     received: 0,      // bytes received since the page loaded
     text: '',         // what the output shows (the last CONSOLE_SHOW characters)
     decoder: null,    // a streaming UTF-8 decoder of the output
+    renderTimer: 0,   // the output is drawn when it fires
     outgoing: [],     // Uint8Arrays waiting to be sent
     sending: false,
     sent: 0, queued: 0,  // bytes sent of those queued since the queue was last empty
@@ -1349,6 +1350,7 @@ const CONSOLE_KEEP = 1 << 20;     // bytes of output kept for Save
 const CONSOLE_SHOW = 16384;       // characters the output shows
 const CONSOLE_REQUEST = 384;      // the most the device takes in one POST /api/v1/console
 const CONSOLE_LINE_WAIT_MS = 40;  // the line was full: about 460 bytes leave it at 115200 baud meanwhile
+const CONSOLE_RENDER_MS = 100;
 
 // The stream asks for the console where the device has one and the page may use it (logged in).
 function consoleWanted() {
@@ -1400,6 +1402,14 @@ function consoleEvent(data) {
   while (con.kept - con.chunks[0].length >= CONSOLE_KEEP) con.kept -= con.chunks.shift().length;
   if (!con.decoder) con.decoder = new TextDecoder();
   con.text = (con.text + con.decoder.decode(bytes, { stream: true })).slice(-CONSOLE_SHOW);
+  if (!con.renderTimer) con.renderTimer = setTimeout(renderConsoleOutput, CONSOLE_RENDER_MS);
+}
+
+// The output is drawn a few times a second, not per event: at 115200 baud dozens of events arrive each second, and
+// laying out the whole text for each would hold up the page that reads them.
+function renderConsoleOutput() {
+  const con = state.console;
+  con.renderTimer = 0;
   const output = $('console-output');
   const atBottom = output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
   output.textContent = con.text;
@@ -1447,10 +1457,12 @@ function consoleSend(bytes) {
   consolePump();
 }
 
+const LINE_ENDINGS = { crlf: '\r\n', lf: '\n', cr: '\r', none: '' };
+
 function sendConsoleLine(event) {
   event.preventDefault();
   const line = $('console-line');
-  consoleSend(new TextEncoder().encode(line.value + $('console-ending').value));
+  consoleSend(new TextEncoder().encode(line.value + (LINE_ENDINGS[$('console-ending').value] || '')));
   line.value = '';
 }
 
@@ -1474,7 +1486,7 @@ function clearConsole() {
   con.chunks = [];
   con.kept = 0;
   con.text = '';
-  $('console-output').textContent = '';
+  renderConsoleOutput();
 }
 
 // ---- settings ------------------------------------------------------------------------------------------------
