@@ -94,9 +94,11 @@ struct api_stream {
     uint32_t next_seq;            /* the next event to send */
     /* Asked for the console (GET /api/v1/events?console=FROM, signed): the next byte of its output owed, and what
      * the client was last told of the console: API_CONSOLE_SAID_*. */
+#if AIRSWD_API_CONSOLE
     bool console;
     uint8_t console_said;
     uint64_t console_cursor;
+#endif
 };
 
 #define API_CONSOLE_SAID_CLOSED 1 /* debug mode is off: no output, and POST /api/v1/console refused */
@@ -227,7 +229,7 @@ void api_board_put_begin(void *ctx, struct http_request *req);
 void api_board_put(void *ctx, struct http_request *req);
 size_t api_console_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len);
 void api_console_post(void *ctx, struct http_request *req);
-/* GET /api/v1/events?console=FROM: the stream carries the console from FROM on (api_console.c); false when it was
+/* GET /api/v1/events?console=FROM (with AIRSWD_API_CONSOLE): the stream carries the console from FROM on (api_console.c); false when it was
  * refused (answered). */
 bool api_console_stream_begin(struct api *api, struct http_request *req, struct api_stream *stream);
 /* The console's new output as events of a stream that asked for it. */

@@ -8,7 +8,10 @@
  */
 #include "net/api.h"
 
+#if AIRSWD_API_CONSOLE
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 _Static_assert(API_BODY_MAX == 384, "the 413 below names the console's request size");
@@ -21,31 +24,33 @@ static bool console_open(const struct api *api)
     return api->console != NULL && service_security_debug(api->service);
 }
 
+/* False (after a 404) on a device without a console. */
+static bool console_present(struct api *api, struct http_request *req)
+{
+    if (api->console == NULL)
+        api_respond_error(api, req, 404, "no-console", "this device bridges no serial console");
+    return api->console != NULL;
+}
+
 bool api_console_stream_begin(struct api *api, struct http_request *req, struct api_stream *stream)
 {
-    char from[24];
+    char from[24], *end;
     stream->console = false;
+    stream->console_said = 0;
     if (!http_request_query(req, "console", from, sizeof from))
         return true;
-    uint64_t cursor = 0;
-    for (const char *c = from; *c != '\0'; c++) {
-        if (*c < '0' || *c > '9' || cursor > UINT64_MAX / 10 - 1) {
-            api_respond_error(api, req, 400, "bad-request", "console= wants the position to read the console from");
-            return false;
-        }
-        cursor = cursor * 10 + (uint64_t)(*c - '0');
-    }
-    if (api->console == NULL) {
-        api_respond_error(api, req, 404, "no-console", "this device bridges no serial console");
+    stream->console_cursor = strtoull(from, &end, 10);
+    if (*end != '\0' || from[0] < '0' || from[0] > '9') {
+        api_respond_error(api, req, 400, "bad-request", "console= wants a position in the console's output");
         return false;
     }
+    if (!console_present(api, req))
+        return false;
     if (api->http.authorize != NULL && api->verified != req) {
         api_respond_error(api, req, 401, "unauthorized", "the console is read through a signed event stream");
         return false;
     }
     stream->console = true;
-    stream->console_said = 0;
-    stream->console_cursor = cursor;
     return true;
 }
 
@@ -95,14 +100,10 @@ void api_console_post(void *ctx, struct http_request *req)
     struct api_exchange *exchange = req->handler_state;
     if (exchange == NULL)
         return; /* answered 503 already */
-    if (api->console == NULL) {
-        api_respond_error(api, req, 404, "no-console", "this device bridges no serial console");
-        return;
-    }
-    if (!api_require_debug(api, req, "the console"))
+    if (!console_present(api, req) || !api_require_debug(api, req, "the console"))
         return;
     if (exchange->body_too_long) {
-        api_respond_error(api, req, 413, "too-large", "the console takes at most 384 bytes a request");
+        api_respond_error(api, req, 413, "too-large", "the console takes 384 bytes a request");
         return;
     }
     if (exchange->check_body) {
@@ -116,3 +117,5 @@ void api_console_post(void *ctx, struct http_request *req)
     snprintf(answer, sizeof answer, "{\"taken\":%lu}", (unsigned long)taken);
     http_respond_json(req->connection, 200, answer);
 }
+
+#endif /* AIRSWD_API_CONSOLE */
