@@ -382,7 +382,9 @@ int main(int argc, char **argv)
     struct hal_system host;
     port_host_system(&host);
 
-    struct cli_options target_options = {.target = options.target};
+    /* The transport is a device setting (PUT /api/v1/settings {"transport"}): the simulated chip's USART1 and BOOT0
+     * are wired for the ROM bootloader whatever the target's suffix, which only gives the setting's default. */
+    struct cli_options target_options = {.target = options.target, .wire_uart = true};
     if (!cli_target_open(&target, &target_options))
         return 1;
     target.keep_state = true; /* the chip's flash as the jobs left it is saved at exit */
