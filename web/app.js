@@ -1185,6 +1185,11 @@ function renderJobResult(job) {
   if (result.program_bytes !== undefined) summary.push(`${formatBytes(result.program_bytes)} programmed`);
   if (phases.program) summary.push(formatRate(result.program_bytes, phases.program));
   if (result.unchanged_units) summary.push(`${result.unchanged_units} unchanged pages skipped`);
+  // Which programmer reached the target: with the transport setting on auto, the bootloader means SWD did not answer.
+  if (job.backend) {
+    summary.push(`through ${job.backend}` + (job.transport !== 'auto' ? ''
+      : job.backend === 'SWD' ? ' (auto)' : ' (auto: SWD did not answer)'));
+  }
   box.append(el('p', { class: 'success', text: `Success${summary.length ? ': ' + summary.join(', ') : ''}.` }),
     el('table', { class: 'phases', 'aria-label': 'Chip time per phase' },
       el('caption', { text: 'Chip time per phase' }), el('tbody', {}, ...rows)));
@@ -1498,6 +1503,7 @@ function fillSettings(settings) {
   $('set-verify').checked = settings.verify !== false;
   $('opt-verify').checked = settings.verify !== false;
   $('set-public-status').checked = !!settings.public_status;
+  if (settings.transport) $('set-transport').value = settings.transport;
   if (settings.debug !== undefined) renderDebug(!!settings.debug);
 }
 
@@ -1524,6 +1530,7 @@ async function saveSettings(event) {
     connect_under_reset: $('set-connect-under-reset').checked,
     verify: $('set-verify').checked,
     public_status: $('set-public-status').checked,
+    transport: $('set-transport').value,
   };
   status.textContent = 'Saving…';
   try {

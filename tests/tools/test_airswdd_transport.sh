@@ -6,8 +6,8 @@
 # - with "uart" a flash job runs over the simulated F103's ROM bootloader: its record says transport "uart" and
 #   backend "ROM bootloader (UART)", the firmware then prints its hello line, and a verify job passes the same way;
 # - back to "swd", a verify job says backend "SWD";
-# - on a chip whose SWD does not answer (sim:...,swd=off), "swd" fails naming the wiring, and "auto" falls back to the
-#   bootloader and says so (transport "auto", backend "ROM bootloader (UART)").
+# - on a chip whose SWD does not answer (sim:...,swd=off), "swd" fails, and "auto" (set with `airswd settings
+#   transport=auto`) falls back to the bootloader and says so (transport "auto", backend "ROM bootloader (UART)").
 # Usage: test_airswdd_transport.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
 airswd=$1 airswdd=$2 firmware=$3
@@ -68,8 +68,12 @@ check "airswdd starts on a chip whose SWD does not answer" test -n "$port"
 run_job "{\"action\":\"verify\",\"image\":$image}"
 check "with transport swd the job fails" test "$(json_field "['state']")" = failed
 sed 's/^/    /' "$work/body" | head -c 600; echo
-request PUT /settings -d '{"transport":"auto"}'
-check "transport auto is set" test "$code:$(json_field "['transport']")" = "200:auto"
+AIRSWD_PASSPHRASE=$passphrase "$airswd" --device "$url" settings transport=jtag >"$work/cli.out" 2>&1
+check "airswd settings transport=jtag is refused by the command line (exit 2)" test $? = 2
+AIRSWD_PASSPHRASE=$passphrase "$airswd" --device "$url" settings transport=auto >"$work/cli.out" 2>&1
+check "airswd settings transport=auto sets it" grep -qE '^transport +"auto"' "$work/cli.out"
+request GET /settings
+check "  the device has transport auto" test "$code:$(json_field "['transport']")" = "200:auto"
 run_job "{\"action\":\"verify\",\"image\":$image}"
 check "  auto falls back to the ROM bootloader and says so" job_says "done:auto:ROM bootloader (UART)"
 stop_daemon

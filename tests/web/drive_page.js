@@ -394,11 +394,15 @@ async function checkSettings(page, settingsPuts) {
   };
   await page.fill('#set-swclk', '1000000');
   await page.check('#set-connect-under-reset');
+  check(await page.inputValue('#set-transport') === before.transport,
+    `the Programmer choice shows ${await page.inputValue('#set-transport')}, the device says ${before.transport}`);
+  await page.selectOption('#set-transport', 'auto');
   let saved = await save();
   const after = await signedGet('/api/v1/settings');
   say('settings', `${saved} ${JSON.stringify(after)}`);
-  check(saved === 'Saved.' && after.swclk_hz === 1000000 && after.connect_under_reset === true,
-    'the device did not take the SWD clock and connect under reset from the Settings panel');
+  check(saved === 'Saved.' && after.swclk_hz === 1000000 && after.connect_under_reset === true &&
+    after.transport === 'auto',
+    'the device did not take the SWD clock, connect under reset and the transport from the Settings panel');
   checkSigned('the PUT of the settings', 'PUT', '/api/v1/settings', settingsPuts[settingsPuts.length - 1].authorization,
     settingsPuts[settingsPuts.length - 1].body);
   await page.waitForFunction(() => document.getElementById('device-info').textContent.includes('1.00 MHz'));
@@ -411,9 +415,11 @@ async function checkSettings(page, settingsPuts) {
     'a negative clock should be refused by the page, not sent');
   await page.fill('#set-swclk', String(before.swclk_hz));
   await page.uncheck('#set-connect-under-reset');
+  await page.selectOption('#set-transport', before.transport);
   saved = await save();
   const restored = await signedGet('/api/v1/settings');
-  check(saved === 'Saved.' && restored.swclk_hz === before.swclk_hz && !restored.connect_under_reset,
+  check(saved === 'Saved.' && restored.swclk_hz === before.swclk_hz && !restored.connect_under_reset &&
+    restored.transport === before.transport,
     `the settings were not put back: ${JSON.stringify(restored)}`);
 }
 
