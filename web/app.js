@@ -1373,8 +1373,28 @@ function setConsoleOpen(open) {
   pill.dataset.state = open ? 'open' : 'closed';
   pill.textContent = open ? 'open' : 'closed';
   $('console-send').disabled = !open;
+  $('console-baud').disabled = !open;
   if (!open) setStatus($('console-status'), 'idle', 'The console opens in debug mode (Settings).');
   else if ($('console-status').dataset.state === 'idle') setStatus($('console-status'), 'idle', '');
+}
+
+function showConsoleBaud(baud) {
+  const select = $('console-baud');
+  const listed = [...select.options].some((option) => Number(option.value) === baud);
+  if (!listed) select.append(el('option', { text: String(baud) }));
+  select.value = String(baud);
+}
+
+// The line's baud rate (PUT /api/v1/console {"baud"}), as an RFC 2217 client sets it.
+async function setConsoleBaud() {
+  const status = $('console-status');
+  try {
+    const answer = await apiSigned('PUT', '/console', { baud: Number($('console-baud').value) });
+    showConsoleBaud(answer.baud);
+    setStatus(status, 'done', `The line runs at ${answer.baud} baud.`);
+  } catch (err) {
+    setStatus(status, 'failed', `The baud rate was not changed: ${describeError(err)}`);
+  }
 }
 
 function hexBytes(text) {
@@ -1390,6 +1410,7 @@ function consoleEvent(data) {
   const con = state.console;
   if (typeof data.open === 'boolean') {
     setConsoleOpen(data.open);
+    if (data.baud) showConsoleBaud(data.baud);
     return;
   }
   if (typeof data.at !== 'number' || typeof data.hex !== 'string') return;
@@ -1906,6 +1927,7 @@ const CONTROLS = [
   ['console-form', 'submit', (event) => sendConsoleLine(event)],
   ['console-file', 'change', () => sendConsoleFile()],
   ['console-save', 'click', () => saveConsole()],
+  ['console-baud', 'change', () => setConsoleBaud()],
   ['console-clear', 'click', () => clearConsole()],
 ];
 

@@ -45,6 +45,8 @@ const struct http_route api_routes[] = {
 #if AIRSWD_API_CONSOLE
     {HTTP_POST, "/api/v1/console", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_body_begin,
      api_console_body, api_console_post, api_exchange_release},
+    {HTTP_PUT, "/api/v1/console", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_body_begin,
+     api_body_collect, api_console_put, api_exchange_release},
 #endif
     {HTTP_GET, "/api/v1/board", 0, HTTP_ROUTE_PROTECTED, api_board_get, NULL, NULL, NULL},
     {HTTP_POST, "/api/v1/firmware", API_UPLOAD_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_firmware_post,

@@ -114,6 +114,8 @@ struct api_console {
     size_t (*read)(void *ctx, uint64_t *cursor, uint8_t *bytes, size_t len);
     /* Queues as many bytes as the line takes now (the rest waits for the client's next request); returns them. */
     size_t (*write)(void *ctx, const uint8_t *bytes, size_t len);
+    /* Sets the line's baud rate when baud is not 0; returns the rate it runs at. */
+    uint32_t (*line_baud)(void *ctx, uint32_t baud);
 };
 
 /* The state of one request whose body is collected or whose answer is streamed. */
@@ -229,6 +231,7 @@ void api_board_put_begin(void *ctx, struct http_request *req);
 void api_board_put(void *ctx, struct http_request *req);
 size_t api_console_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len);
 void api_console_post(void *ctx, struct http_request *req);
+void api_console_put(void *ctx, struct http_request *req);
 /* GET /api/v1/events?console=FROM (with AIRSWD_API_CONSOLE): the stream carries the console from FROM on (api_console.c); false when it was
  * refused (answered). */
 bool api_console_stream_begin(struct api *api, struct http_request *req, struct api_stream *stream);

@@ -54,14 +54,16 @@ bool api_console_stream_begin(struct api *api, struct http_request *req, struct 
     return true;
 }
 
-/* Events: {"open":false} while the console is closed, {"open":true} when it opens, then {"at":N,"hex":"..."} with
- * the output from position N on. A byte is taken only when its event went out. */
+/* Events: {"open":false} while the console is closed, {"open":true,"baud":N} when it opens, then
+ * {"at":N,"hex":"..."} with the output from position N on. A byte is taken only when its event went out. */
 void api_console_pump(struct api *api, struct api_stream *stream)
 {
     uint8_t said = console_open(api) ? API_CONSOLE_SAID_OPEN : API_CONSOLE_SAID_CLOSED;
     if (said != stream->console_said) {
-        if (http_sse_event(stream->conn, "console",
-                           said == API_CONSOLE_SAID_OPEN ? "{\"open\":true}" : "{\"open\":false}") != STATUS_OK)
+        snprintf(api->scratch, sizeof api->scratch, said == API_CONSOLE_SAID_OPEN ? "{\"open\":true,\"baud\":%lu}"
+                                                                                   : "{\"open\":false}",
+                 (unsigned long)api->console->line_baud(api->console->ctx, 0));
+        if (http_sse_event(stream->conn, "console", api->scratch) != STATUS_OK)
             return;
         stream->console_said = said;
     }
@@ -115,6 +117,26 @@ void api_console_post(void *ctx, struct http_request *req)
     size_t taken = api->console->write(api->console->ctx, (const uint8_t *)exchange->body, exchange->body_len);
     char answer[24];
     snprintf(answer, sizeof answer, "{\"taken\":%lu}", (unsigned long)taken);
+    http_respond_json(req->connection, 200, answer);
+}
+
+/* PUT /api/v1/console {"baud": N}: the line's baud rate (RFC 2217 clients set it too); answers {"baud": N}. */
+void api_console_put(void *ctx, struct http_request *req)
+{
+    struct api *api = ctx;
+    struct json_object object;
+    if (!console_present(api, req) || !api_require_debug(api, req, "the console") ||
+        !api_body_object(api, req, &object))
+        return;
+    const struct json_field *field = &object.fields[0];
+    if (object.count != 1 || strcmp(field->key, "baud") != 0 || field->type != JSON_TYPE_INTEGER ||
+        field->integer < 300 || field->integer > 2000000) {
+        api_respond_error(api, req, 400, "bad-request", "the console takes {\"baud\": 300 to 2000000}");
+        return;
+    }
+    char answer[24];
+    snprintf(answer, sizeof answer, "{\"baud\":%lu}",
+             (unsigned long)api->console->line_baud(api->console->ctx, (uint32_t)field->integer));
     http_respond_json(req->connection, 200, answer);
 }
 

@@ -89,7 +89,7 @@ def first_state(device):
     stream = Stream(device)
     stream.start()
     event = stream.events.get(timeout=10)
-    return "open" if event.get("open") else "closed"
+    return ("open" if event.get("open") else "closed"), event
 
 
 def output_from(stream, seconds, until=None):
@@ -160,8 +160,8 @@ def main():
     url, passphrase, command = sys.argv[1:4]
     device = Device(url, passphrase)
     if command == "state":
-        got = first_state(device)
-        print(f"the stream says the console is {got}")
+        got, event = first_state(device)
+        print(f"the stream says the console is {got}: {json.dumps(event)}")
         ok = got == sys.argv[4]
     elif command == "history":
         ok = history(device, sys.argv[4])

@@ -10,7 +10,8 @@
 #   refused (401);
 # - in debug mode the stream says open, carries the history (the firmware's greeting), and 64 KB of random bytes
 #   sent 384 bytes a signed request come back byte for byte at 115200 baud, with no gap in the stream;
-# - debug mode off again: the stream says closed, and POST is refused.
+# - PUT /api/v1/console {"baud"} sets the line's rate (the log says it, a new stream's open event carries it);
+# - debug mode off again: the stream says closed, and POST and PUT are refused.
 # Usage: test_airswdd_console_api.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
 airswd=$1 airswdd=$2 firmware=$3
@@ -23,6 +24,7 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 client() { python3 "$(dirname "$0")/console_api_client.py" "$url" "$passphrase" "$@"; }
+log_has() { get_body /log | grep -q -F -- "$1"; }
 port_refuses() { ! python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' "$1" 2>/dev/null; }
 
 raw_port=$(free_port)
@@ -78,6 +80,15 @@ check "  and carries the history: the firmware's greeting" test $? = 0
 sed 's/^/    /' "$work/history.out"
 request POST /console --data-binary @"$work/line" -H 'Content-Type: application/octet-stream'
 check "  POST /api/v1/console takes a line ({\"taken\":7})" test "$code:$(cat "$work/body")" = '200:{"taken":7}'
+request PUT /console -d '{"baud":9600}'
+check "PUT /api/v1/console {\"baud\": 9600} sets the line's rate" test "$code:$(cat "$work/body")" = '200:{"baud":9600}'
+check "  which the log says" log_has "console: the line runs at 9600 baud 8N1 (set by the page)"
+client state open >"$work/state.out"
+check "  and a stream opened now says it" grep -q '"baud": 9600' "$work/state.out"
+request PUT /console -d '{"baud":"fast"}'
+check "  a baud rate that is not a number is refused (400)" test "$code" = 400
+request PUT /console -d '{"baud":115200}'
+check "  back at 115200" test "$code:$(cat "$work/body")" = '200:{"baud":115200}'
 client echo 65536 >"$work/echo.out"
 check "64 KB of random bytes sent through POST /api/v1/console come back byte for byte in the stream" test $? = 0
 sed 's/^/    /' "$work/echo.out"
@@ -87,6 +98,8 @@ client state closed >"$work/state.out"
 check "debug mode off again: the stream says the console is closed" test $? = 0
 request POST /console --data-binary @"$work/line" -H 'Content-Type: application/octet-stream'
 check "  and POST /api/v1/console is refused (403)" test "$code" = 403
+request PUT /console -d '{"baud":9600}'
+check "  and so is PUT /api/v1/console (403)" test "$code" = 403
 check "  the raw port refuses again" port_refuses "$raw_port"
 
 stop_daemon

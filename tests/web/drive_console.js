@@ -4,7 +4,8 @@
 // mode off the panel says the console is closed, Send waits, and the console route refuses the page's own signed
 // request (403 debug-mode-off); the page's Debug mode button opens it; the output shows the firmware's greeting
 // (the device's history), a typed line comes back, and a file of 64 KB of random bytes sent through the panel comes
-// back byte for byte (Save the output downloads what was received; nothing is said lost). Debug mode off closes it
+// back byte for byte (Save the output downloads what was received; nothing is said lost); the baud choice sets the
+// line to 9600 and back (test_web_console.sh finds both in the device's log). Debug mode off closes it
 // again and the route refuses again. No securitypolicyviolation fires under the device's Content-Security-Policy,
 // no script error, and every answer of 400 or more is one provoked here.
 //
@@ -127,6 +128,15 @@ async function main() {
       'bytes more than the history, the line and the echo');
     say('saved', `${download.suggestedFilename()}: ${saved.length} bytes, the last ${random.length} those sent`);
     await page.screenshot({ path: screenshot, fullPage: true });
+
+    // ---- the baud choice: the line's rate, through the page
+    check(await page.inputValue('#console-baud') === '115200', 'the baud choice should show the line\'s 115200');
+    for (const baud of ['9600', '115200']) {
+      await page.selectOption('#console-baud', baud);
+      await page.waitForFunction((text) => document.getElementById('console-status').textContent === text,
+        `The line runs at ${baud} baud.`);
+    }
+    say('baud', 'the line set to 9600 baud and back to 115200 from the page');
 
     // ---- debug mode off again
     await setDebug(page, false);

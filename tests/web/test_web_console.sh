@@ -4,7 +4,7 @@
 # mode off, opens it with the page's Debug mode button, and sends 64 KB of random bytes through the Console panel
 # that come back byte for byte at 115200 baud; then closes it again. Here, around it: the device is set up and the
 # firmware flashed (signed requests of tests/tools/daemon_test.sh), and with debug mode off both console ports
-# refuse connections, before and after. The daemon is stopped by the PID started here.
+# refuse connections, before and after, and the device's log holds the baud rates the page chose. The daemon is stopped by the PID started here.
 # Usage: test_web_console.sh AIRSWDD AIRSWD BUILD_DIR FIRMWARE_DIR
 set -u
 airswdd=$1 airswd=$2 build_dir=$3 firmware=$4
@@ -39,6 +39,10 @@ NODE_PATH=$npm_dir/node_modules node "$here/drive_console.js" "$url/" "$passphra
   "$build_dir/web-console.png" 2>&1 | tee "$work/drive.out"
 check "the page's console: closed and refused, then open, and 64 KB echoed byte for byte" \
   grep -q '^PASS$' "$work/drive.out"
+get_body /log >"$work/log.json"
+check "  the page set the line to 9600 baud (the device's log says so)" \
+  contains "$work/log.json" "console: the line runs at 9600 baud 8N1 (set by the page)"
+check "  and back to 115200" contains "$work/log.json" "console: the line runs at 115200 baud 8N1 (set by the page)"
 check "debug mode off again (through the page): the raw console port refuses connections" port_refuses "$raw_port"
 check "  and so does the RFC 2217 port" port_refuses "$rfc2217_port"
 

@@ -76,7 +76,25 @@ static size_t web_write(void *ctx, const uint8_t *bytes, size_t len)
     return taken;
 }
 
-const struct api_console airswdd_console_api = {.read = web_read, .write = web_write};
+static struct service *web_service; /* for the log: the console's, once it started */
+
+static uint32_t web_line_baud(void *ctx, uint32_t baud)
+{
+    (void)ctx;
+    struct console_line_settings settings;
+    console_line_get(&settings);
+    if (baud != 0 && baud != settings.baud) {
+        char text[48];
+        settings.baud = baud;
+        console_line_set(&settings);
+        console_line_settings_format(&settings, text, sizeof text);
+        if (web_service != NULL)
+            service_log(web_service, "console: the line runs at %s (set by the page)", text);
+    }
+    return settings.baud;
+}
+
+const struct api_console airswdd_console_api = {.read = web_read, .write = web_write, .line_baud = web_line_baud};
 
 bool airswdd_console_web_active(void)
 {
@@ -337,6 +355,7 @@ bool airswdd_console_start(struct airswdd_console *console)
 {
     console->raw.fd = console->rfc2217.fd = -1;
     console->quit = false;
+    web_service = console->service;
     for (unsigned i = 0; i < CONSOLE_CLIENTS; i++)
         clients[i].fd = -1;
     if (console->sim != NULL && !console_line_attach(console->sim))
