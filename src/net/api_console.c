@@ -60,8 +60,8 @@ void api_console_pump(struct api *api, struct api_stream *stream)
 {
     uint8_t said = console_open(api) ? API_CONSOLE_SAID_OPEN : API_CONSOLE_SAID_CLOSED;
     if (said != stream->console_said) {
-        snprintf(api->scratch, sizeof api->scratch, said == API_CONSOLE_SAID_OPEN ? "{\"open\":true,\"baud\":%lu}"
-                                                                                   : "{\"open\":false}",
+        snprintf(api->scratch, sizeof api->scratch,
+                 said == API_CONSOLE_SAID_OPEN ? "{\"open\":true,\"baud\":%lu}" : "{\"open\":false}",
                  (unsigned long)api->console->line_baud(api->console->ctx, 0));
         if (http_sse_event(stream->conn, "console", api->scratch) != STATUS_OK)
             return;
@@ -76,8 +76,7 @@ void api_console_pump(struct api *api, struct api_stream *stream)
         if (got == 0)
             return;
         char *text = api->scratch;
-        int len = snprintf(text, sizeof api->scratch, "{\"at\":%llu,\"hex\":\"",
-                           (unsigned long long)(cursor - got));
+        int len = snprintf(text, sizeof api->scratch, "{\"at\":%llu,\"hex\":\"", (unsigned long long)(cursor - got));
         for (size_t i = 0; i < got; i++) {
             text[len++] = "0123456789abcdef"[bytes[i] >> 4];
             text[len++] = "0123456789abcdef"[bytes[i] & 15];

@@ -266,8 +266,10 @@ void api_settings_put(void *ctx, struct http_request *req)
                 return;
             }
         } else {
-            snprintf(detail, sizeof detail, "'%s': unknown setting or wrong value (swclk_hz 0..100000000, "
-                     "connect_under_reset, verify, debug and public_status booleans, transport swd, uart or auto)", field->key);
+            snprintf(detail, sizeof detail,
+                     "'%s': unknown setting or wrong value (swclk_hz 0..100000000, "
+                     "connect_under_reset, verify, debug and public_status booleans, transport swd, uart or auto)",
+                     field->key);
             api_respond_error(api, req, 400, "bad-request", detail);
             return;
         }

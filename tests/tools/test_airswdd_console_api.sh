@@ -25,7 +25,9 @@ free_port() {
 }
 client() { python3 "$(dirname "$0")/console_api_client.py" "$url" "$passphrase" "$@"; }
 log_has() { get_body /log | grep -q -F -- "$1"; }
-port_refuses() { ! python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' "$1" 2>/dev/null; }
+port_refuses() {
+  ! python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' "$1" 2>/dev/null
+}
 
 raw_port=$(free_port)
 rfc2217_port=$(free_port)

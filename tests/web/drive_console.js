@@ -101,7 +101,8 @@ async function main() {
     say('history', JSON.stringify((await page.innerText('#console-output')).trim().slice(0, 60)));
     await page.fill('#console-line', 'hello console');
     await page.click('#console-send');
-    await page.waitForFunction(() => document.getElementById('console-output').textContent.endsWith('hello console\r\n'))
+    await page.waitForFunction(() =>
+      document.getElementById('console-output').textContent.endsWith('hello console\r\n'))
       .catch(async (err) => {
         say('output', JSON.stringify(await page.evaluate(() => document.getElementById('console-output').textContent)));
         say('status', await page.innerText('#console-status'));

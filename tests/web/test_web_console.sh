@@ -4,7 +4,8 @@
 # mode off, opens it with the page's Debug mode button, and sends 64 KB of random bytes through the Console panel
 # that come back byte for byte at 115200 baud; then closes it again. Here, around it: the device is set up and the
 # firmware flashed (signed requests of tests/tools/daemon_test.sh), and with debug mode off both console ports
-# refuse connections, before and after, and the device's log holds the baud rates the page chose. The daemon is stopped by the PID started here.
+# refuse connections, before and after, and the device's log holds the baud rates the page chose. The daemon is
+# stopped by the PID started here.
 # Usage: test_web_console.sh AIRSWDD AIRSWD BUILD_DIR FIRMWARE_DIR
 set -u
 airswdd=$1 airswd=$2 build_dir=$3 firmware=$4
@@ -16,7 +17,9 @@ echo_elf=$firmware/f1/echo_f1.elf
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
-port_refuses() { ! python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' "$1" 2>/dev/null; }
+port_refuses() {
+  ! python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' "$1" 2>/dev/null
+}
 
 raw_port=$(free_port)
 rfc2217_port=$(free_port)
