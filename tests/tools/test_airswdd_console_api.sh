@@ -11,6 +11,8 @@
 # - in debug mode the stream says open, carries the history (the firmware's greeting), and 64 KB of random bytes
 #   sent 384 bytes a signed request come back byte for byte at 115200 baud, with no gap in the stream;
 # - PUT /api/v1/console {"baud"} sets the line's rate (the log says it, a new stream's open event carries it);
+# - with the transport setting uart, a line typed while a flash job talks to the ROM bootloader waits (the log says
+#   so) and reaches the firmware after the job, which succeeds;
 # - debug mode off again: the stream says closed, and POST and PUT are refused.
 # Usage: test_airswdd_console_api.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
@@ -94,6 +96,24 @@ check "  back at 115200" test "$code:$(cat "$work/body")" = '200:{"baud":115200}
 client echo 65536 >"$work/echo.out"
 check "64 KB of random bytes sent through POST /api/v1/console come back byte for byte in the stream" test $? = 0
 sed 's/^/    /' "$work/echo.out"
+
+# ---- a job through the ROM bootloader holds the line: what is typed meanwhile waits, then reaches the firmware
+request PUT /settings -d '{"transport":"uart"}'
+request POST "/images?name=echo_f1.elf" --data-binary @"$echo_elf"
+image=$(json_field "['id']")
+request POST /jobs -d "{\"action\":\"flash\",\"image\":$image}"
+job=$(json_field "['id']")
+printf 'typed during the job\r\n' >"$work/typed"
+request POST /console --data-binary @"$work/typed" -H 'Content-Type: application/octet-stream'
+check "a line typed while a flash job through the ROM bootloader runs is taken" test "$code" = 200
+wait_job "$job"
+check "  the job succeeds through the ROM bootloader" \
+  test "$(json_field "['state']"):$(json_field "['backend']")" = "done:ROM bootloader (UART)"
+check "  the log says that the job holds the line" log_has "console: a job may talk to the ROM bootloader on USART1"
+check "  and that the line is the firmware's again" log_has "console: the job is over"
+client history "typed during the job" >"$work/typed.out"
+check "  the line then reaches the firmware, which echoes it" test $? = 0
+request PUT /settings -d '{"transport":"swd"}'
 
 request PUT /settings -d '{"debug":false}'
 client state closed >"$work/state.out"

@@ -94,6 +94,15 @@ static uint32_t web_line_baud(void *ctx, uint32_t baud)
     return settings.baud;
 }
 
+void airswdd_console_hold_for_job(struct service *service, bool held)
+{
+    console_line_hold(held);
+    if (service_security_debug(service)) /* the console is open: someone may be typing */
+        service_log(service, held ? "console: a job may talk to the ROM bootloader on USART1: what is typed waits "
+                                    "while it does"
+                                  : "console: the job is over: what is typed goes to the firmware again");
+}
+
 const struct api_console airswdd_console_api = {.read = web_read, .write = web_write, .line_baud = web_line_baud};
 
 bool airswdd_console_web_active(void)
