@@ -264,4 +264,10 @@
 #define AIRSWD_API_EXCHANGES 8
 #endif
 
+/* The target's serial console in the API (GET /api/v1/events?console=FROM, POST /api/v1/console; docs/console.md),
+ * for a port that bridges one (airswdd). The ESP8266 does not bridge its UART yet: 0 there keeps the code out. */
+#ifndef AIRSWD_API_CONSOLE
+#define AIRSWD_API_CONSOLE 1
+#endif
+
 #endif /* AIRSWD_CONFIG_H */

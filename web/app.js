@@ -27,10 +27,23 @@ const state = {
   logSeq: -1,         // the highest log sequence number shown
   eventsOpen: false,
   events: null,       // the AbortController of the event stream being read
+  eventsConsole: false,  // that stream carries the console
   lastEventId: '',    // the id of the last event read: a new stream resumes after it
   pollTimer: 0,
   readWanted: null,   // {address, length} of the read job started here, saved to a file when it is done
   loginHold: 0,       // the timer counting down a penalty window of the device (429)
+  console: {
+    end: 0,           // the position in the target's output (since the device started) after the last byte shown
+    chunks: [],       // the bytes received, as Uint8Arrays, for Save (the oldest dropped beyond CONSOLE_KEEP)
+    kept: 0,          // their total length
+    received: 0,      // bytes received since the page loaded
+    text: '',         // what the output shows (the last CONSOLE_SHOW characters)
+    decoder: null,    // a streaming UTF-8 decoder of the output
+    renderTimer: 0,   // the output is drawn when it fires
+    outgoing: [],     // Uint8Arrays waiting to be sent
+    sending: false,
+    sent: 0, queued: 0,  // bytes sent of those queued since the queue was last empty
+  },
 };
 
 const $ = (id) => document.getElementById(id);
@@ -352,6 +365,7 @@ function renderProgrammerPanels(mayChange) {
   if (showBoard && boardPanel.hidden) loadBoard();
   boardPanel.hidden = !showBoard;
   $('programmer').hidden = !(mayChange && device.firmware_update === true);
+  renderConsolePanel();
 }
 
 function showLogin(stateName, text) {
@@ -1171,6 +1185,11 @@ function renderJobResult(job) {
   if (result.program_bytes !== undefined) summary.push(`${formatBytes(result.program_bytes)} programmed`);
   if (phases.program) summary.push(formatRate(result.program_bytes, phases.program));
   if (result.unchanged_units) summary.push(`${result.unchanged_units} unchanged pages skipped`);
+  // Which programmer reached the target: with the transport setting on auto, the bootloader means SWD did not answer.
+  if (job.backend) {
+    summary.push(`through ${job.backend}` + (job.transport !== 'auto' ? ''
+      : job.backend === 'SWD' ? ' (auto)' : ' (auto: SWD did not answer)'));
+  }
   box.append(el('p', { class: 'success', text: `Success${summary.length ? ': ' + summary.join(', ') : ''}.` }),
     el('table', { class: 'phases', 'aria-label': 'Chip time per phase' },
       el('caption', { text: 'Chip time per phase' }), el('tbody', {}, ...rows)));
@@ -1268,6 +1287,7 @@ function dispatchEvent(event) {
   if (!data) return;
   if (event.type === 'progress' || event.type === 'job') mergeJob(data);
   else if (event.type === 'log') appendLog(data);
+  else if (event.type === 'console') consoleEvent(data);
 }
 
 // One event stream at a time, read with fetch() and a signed request (EventSource cannot sign), opened again after a
@@ -1276,10 +1296,13 @@ async function connectEvents() {
   disconnectEvents();
   const controller = new AbortController();
   state.events = controller;
+  state.eventsConsole = consoleWanted();
   const open = () => {
     const options = { stream: true, signal: controller.signal,
       headers: Object.assign({ Accept: 'text/event-stream' },
         state.lastEventId ? { 'Last-Event-ID': state.lastEventId } : {}) };
+    // The console's output rides the signed stream, from where this page left it (all the device keeps, at first).
+    if (state.eventsConsole) return signedRequest('GET', `/events?console=${state.console.end}`, options);
     return state.key || !authRequired() ? signedRequest('GET', '/events', options)
       : transmit('GET', '/events', options);
   };
@@ -1326,6 +1349,172 @@ function disconnectEvents() {
   setEventsState('closed', 'not live');
 }
 
+// ---- the console (docs/console.md: the event stream's console events, POST /api/v1/console) ------------------
+
+const CONSOLE_KEEP = 1 << 20;     // bytes of output kept for Save
+const CONSOLE_SHOW = 16384;       // characters the output shows
+const CONSOLE_REQUEST = 384;      // the most the device takes in one POST /api/v1/console
+const CONSOLE_LINE_WAIT_MS = 40;  // the line was full: about 460 bytes leave it at 115200 baud meanwhile
+const CONSOLE_RENDER_MS = 100;
+
+// The stream asks for the console where the device has one and the page may use it (logged in).
+function consoleWanted() {
+  return !!(state.device && state.device.console === true && (state.key || !authRequired()));
+}
+
+function renderConsolePanel() {
+  $('console').hidden = !consoleWanted();
+  // The stream opened before the device said it has a console (the summary does not say it): again, with it.
+  if (consoleWanted() && state.events && !state.eventsConsole) connectEvents();
+}
+
+function setConsoleOpen(open) {
+  const pill = $('console-state');
+  pill.dataset.state = open ? 'open' : 'closed';
+  pill.textContent = open ? 'open' : 'closed';
+  $('console-send').disabled = !open;
+  $('console-baud').disabled = !open;
+  if (!open) setStatus($('console-status'), 'idle', 'The console opens in debug mode (Settings).');
+  else if ($('console-status').dataset.state === 'idle') setStatus($('console-status'), 'idle', '');
+}
+
+function showConsoleBaud(baud) {
+  const select = $('console-baud');
+  const listed = [...select.options].some((option) => Number(option.value) === baud);
+  if (!listed) select.append(el('option', { text: String(baud) }));
+  select.value = String(baud);
+}
+
+// The line's baud rate (PUT /api/v1/console {"baud"}), as an RFC 2217 client sets it.
+async function setConsoleBaud() {
+  const status = $('console-status');
+  try {
+    const answer = await apiSigned('PUT', '/console', { baud: Number($('console-baud').value) });
+    showConsoleBaud(answer.baud);
+    setStatus(status, 'done', `The line runs at ${answer.baud} baud.`);
+  } catch (err) {
+    setStatus(status, 'failed', `The baud rate was not changed: ${describeError(err)}`);
+  }
+}
+
+function hexBytes(text) {
+  const bytes = new Uint8Array(text.length >> 1);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.substr(2 * i, 2), 16);
+  return bytes;
+}
+
+// {"open": bool}, or {"at": N, "hex": "..."}: output from position N on. A stream opened again resumes at the end
+// of what was shown; what overlaps is dropped, and a gap (the device's history moved past a page that fell behind)
+// is said.
+function consoleEvent(data) {
+  const con = state.console;
+  if (typeof data.open === 'boolean') {
+    setConsoleOpen(data.open);
+    if (data.baud) showConsoleBaud(data.baud);
+    return;
+  }
+  if (typeof data.at !== 'number' || typeof data.hex !== 'string') return;
+  let bytes = hexBytes(data.hex);
+  if (data.at + bytes.length <= con.end) return;
+  if (data.at < con.end) bytes = bytes.subarray(con.end - data.at);
+  else if (data.at > con.end && con.received > 0) {
+    setStatus($('console-status'), 'failed', `${data.at - con.end} bytes of output were lost: this page fell ` +
+      'behind the device\'s history.');
+  }
+  con.end = Math.max(data.at, con.end) + bytes.length;
+  con.chunks.push(bytes);
+  con.kept += bytes.length;
+  con.received += bytes.length;
+  while (con.kept - con.chunks[0].length >= CONSOLE_KEEP) con.kept -= con.chunks.shift().length;
+  if (!con.decoder) con.decoder = new TextDecoder();
+  con.text = (con.text + con.decoder.decode(bytes, { stream: true })).slice(-CONSOLE_SHOW);
+  if (!con.renderTimer) con.renderTimer = setTimeout(renderConsoleOutput, CONSOLE_RENDER_MS);
+}
+
+// The output is drawn a few times a second, not per event: at 115200 baud dozens of events arrive each second, and
+// laying out the whole text for each would hold up the page that reads them.
+function renderConsoleOutput() {
+  const con = state.console;
+  con.renderTimer = 0;
+  const output = $('console-output');
+  const atBottom = output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
+  output.textContent = con.text;
+  output.dataset.received = String(con.received);
+  if (atBottom) output.scrollTop = output.scrollHeight;
+}
+
+// Sends what is queued, CONSOLE_REQUEST bytes a signed request; the device takes what its line has room for and the
+// rest is sent again, so nothing typed or sent from a file is lost.
+async function consolePump() {
+  const con = state.console;
+  if (con.sending) return;
+  con.sending = true;
+  const status = $('console-status');
+  try {
+    while (con.outgoing.length) {
+      const head = con.outgoing[0];
+      const piece = head.subarray(0, CONSOLE_REQUEST);
+      const answer = readAnswer(await signedRequest('POST', '/console',
+        { body: new Blob([piece]), contentType: 'application/octet-stream' }));
+      const taken = Math.min(Number(answer && answer.taken) || 0, piece.length);
+      con.sent += taken;
+      if (taken === head.length) con.outgoing.shift();
+      else con.outgoing[0] = head.subarray(taken);
+      if (con.queued > CONSOLE_REQUEST) {
+        setStatus(status, con.sent === con.queued ? 'done' : 'running',
+          `Sent ${formatBytes(con.sent)} of ${formatBytes(con.queued)}.`);
+      }
+      if (taken < piece.length) await sleep(CONSOLE_LINE_WAIT_MS);
+    }
+  } catch (err) {
+    const lost = con.outgoing.reduce((n, bytes) => n + bytes.length, 0);
+    con.outgoing = [];
+    setStatus(status, 'failed', `Not sent (${formatBytes(lost)}): ${describeError(err)}`);
+  } finally {
+    con.sending = false;
+    if (!con.outgoing.length) con.sent = con.queued = 0;
+  }
+}
+
+function consoleSend(bytes) {
+  if (!bytes.length) return;
+  state.console.outgoing.push(bytes);
+  state.console.queued += bytes.length;
+  consolePump();
+}
+
+const LINE_ENDINGS = { crlf: '\r\n', lf: '\n', cr: '\r', none: '' };
+
+function sendConsoleLine(event) {
+  event.preventDefault();
+  const line = $('console-line');
+  consoleSend(new TextEncoder().encode(line.value + (LINE_ENDINGS[$('console-ending').value] || '')));
+  line.value = '';
+}
+
+async function sendConsoleFile() {
+  const input = $('console-file');
+  const file = input.files[0];
+  if (!file) return;
+  consoleSend(new Uint8Array(await file.arrayBuffer()));
+  input.value = '';
+}
+
+function saveConsole() {
+  const blob = new Blob(state.console.chunks, { type: 'application/octet-stream' });
+  const link = el('a', { href: URL.createObjectURL(blob), download: 'console.bin' });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+}
+
+function clearConsole() {
+  const con = state.console;
+  con.chunks = [];
+  con.kept = 0;
+  con.text = '';
+  renderConsoleOutput();
+}
+
 // ---- settings ------------------------------------------------------------------------------------------------
 
 function fillSettings(settings) {
@@ -1335,6 +1524,7 @@ function fillSettings(settings) {
   $('set-verify').checked = settings.verify !== false;
   $('opt-verify').checked = settings.verify !== false;
   $('set-public-status').checked = !!settings.public_status;
+  if (settings.transport) $('set-transport').value = settings.transport;
   if (settings.debug !== undefined) renderDebug(!!settings.debug);
 }
 
@@ -1361,6 +1551,7 @@ async function saveSettings(event) {
     connect_under_reset: $('set-connect-under-reset').checked,
     verify: $('set-verify').checked,
     public_status: $('set-public-status').checked,
+    transport: $('set-transport').value,
   };
   status.textContent = 'Saving…';
   try {
@@ -1733,6 +1924,11 @@ const CONTROLS = [
     setStatus($('firmware-status'), 'idle', '');
   }],
   ['firmware-update', 'click', () => updateFirmware()],
+  ['console-form', 'submit', (event) => sendConsoleLine(event)],
+  ['console-file', 'change', () => sendConsoleFile()],
+  ['console-save', 'click', () => saveConsole()],
+  ['console-baud', 'change', () => setConsoleBaud()],
+  ['console-clear', 'click', () => clearConsole()],
 ];
 
 function start() {

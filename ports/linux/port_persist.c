@@ -36,9 +36,9 @@ static bool write_replace(const char *path, void (*fill)(FILE *file, void *ctx),
 static void fill_settings(FILE *file, void *ctx)
 {
     const struct service_settings *settings = ctx;
-    fprintf(file, "swclk_hz %lu\nconnect_under_reset %d\nverify %d\npublic_status %d\nend\n",
+    fprintf(file, "swclk_hz %lu\nconnect_under_reset %d\nverify %d\npublic_status %d\ntransport %u\nend\n",
             (unsigned long)settings->swclk_hz, settings->connect_under_reset ? 1 : 0, settings->verify ? 1 : 0,
-            settings->public_status ? 1 : 0);
+            settings->public_status ? 1 : 0, (unsigned)settings->transport);
 }
 
 static void save_settings(void *ctx, const struct service_settings *settings)
@@ -72,6 +72,8 @@ static bool load_settings(void *ctx, struct service_settings *settings)
             read.verify = value != 0;
         else if (strcmp(key, "public_status") == 0)
             read.public_status = value != 0;
+        else if (strcmp(key, "transport") == 0 && value <= JOB_TRANSPORT_AUTO)
+            read.transport = (uint8_t)value;
     }
     fclose(file);
     if (complete)

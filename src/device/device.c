@@ -97,6 +97,9 @@ enum status device_start(struct device *device, const struct device_config *conf
         notice(config, "setup code", api_setup_code(&device->api), ": first-boot setup needs it");
     device->api.files = config->files;
     device->api.board = config->board;
+#if AIRSWD_API_CONSOLE
+    device->api.console = config->console;
+#endif
     if (config->firmware != NULL) {
         firmware_update_init(&device->firmware, config->firmware, &device->service);
         device->api.firmware = &device->firmware;

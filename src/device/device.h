@@ -54,6 +54,7 @@ struct device_config {
 
     api_file_lookup files;         /* the web page; NULL: none */
     const struct api_board *board; /* WiFi and pins of the port's own; NULL: none */
+    const struct api_console *console; /* the target's serial console in the API; NULL: none */
     /* The programmer's own firmware update slot (POST /api/v1/firmware); NULL: not updated over the network. */
     const struct firmware_update_port *firmware;
     bool factory_reset;    /* empty the store and forget setup (the port saw its reset pin or flag) */

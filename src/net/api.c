@@ -42,6 +42,12 @@ const struct http_route api_routes[] = {
     {HTTP_GET, "/api/v1/settings", 0, HTTP_ROUTE_PROTECTED, api_settings_get, NULL, NULL, NULL},
     {HTTP_PUT, "/api/v1/settings", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_body_begin,
      api_body_collect, api_settings_put, api_exchange_release},
+#if AIRSWD_API_CONSOLE
+    {HTTP_POST, "/api/v1/console", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_body_begin,
+     api_console_body, api_console_post, api_exchange_release},
+    {HTTP_PUT, "/api/v1/console", API_BODY_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_body_begin,
+     api_body_collect, api_console_put, api_exchange_release},
+#endif
     {HTTP_GET, "/api/v1/board", 0, HTTP_ROUTE_PROTECTED, api_board_get, NULL, NULL, NULL},
     {HTTP_POST, "/api/v1/firmware", API_UPLOAD_MAX, HTTP_ROUTE_PROTECTED | HTTP_ROUTE_BODY_REQUIRED, api_firmware_post,
      api_firmware_post_body, api_firmware_post_end, api_firmware_post_finish},

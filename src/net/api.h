@@ -92,6 +92,30 @@ struct api_static_body {
 struct api_stream {
     struct http_connection *conn; /* NULL: free */
     uint32_t next_seq;            /* the next event to send */
+    /* Asked for the console (GET /api/v1/events?console=FROM, signed): the next byte of its output owed, and what
+     * the client was last told of the console: API_CONSOLE_SAID_*. */
+#if AIRSWD_API_CONSOLE
+    bool console;
+    uint8_t console_said;
+    uint64_t console_cursor;
+#endif
+};
+
+#define API_CONSOLE_SAID_CLOSED 1 /* debug mode is off: no output, and POST /api/v1/console refused */
+#define API_CONSOLE_SAID_OPEN   2
+
+/* The target's serial console, where a port bridges one (airswdd; docs/console.md): its output, a position in
+ * everything the target sent since start, and the line into it. The API serves it in debug mode only. NULL: none.
+ * The callbacks run on the network task. */
+struct api_console {
+    void *ctx;
+    /* Copies up to len bytes from *cursor on, moving *cursor past them; a cursor older than what the port keeps
+     * first jumps to its oldest byte. Also tells the port that someone reads (a simulated chip then runs). */
+    size_t (*read)(void *ctx, uint64_t *cursor, uint8_t *bytes, size_t len);
+    /* Queues as many bytes as the line takes now (the rest waits for the client's next request); returns them. */
+    size_t (*write)(void *ctx, const uint8_t *bytes, size_t len);
+    /* Sets the line's baud rate when baud is not 0; returns the rate it runs at. */
+    uint32_t (*line_baud)(void *ctx, uint32_t baud);
 };
 
 /* The state of one request whose body is collected or whose answer is streamed. */
@@ -141,6 +165,7 @@ struct api {
     api_file_lookup files;       /* NULL: no web page */
     const struct api_board *board; /* NULL: no board settings */
     struct firmware_update *firmware; /* NULL: the programmer's firmware is not updated over the network */
+    const struct api_console *console; /* NULL: no serial console */
     struct api_static_body static_bodies[API_STATIC_BODIES];
     char scratch[AIRSWD_HTTP_OUTPUT_MAX];
     struct status_report report;
@@ -204,6 +229,14 @@ void api_image_key_put(void *ctx, struct http_request *req);
 void api_board_get(void *ctx, struct http_request *req);
 void api_board_put_begin(void *ctx, struct http_request *req);
 void api_board_put(void *ctx, struct http_request *req);
+size_t api_console_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len);
+void api_console_post(void *ctx, struct http_request *req);
+void api_console_put(void *ctx, struct http_request *req);
+/* GET /api/v1/events?console=FROM (with AIRSWD_API_CONSOLE): the stream carries the console from FROM on (api_console.c); false when it was
+ * refused (answered). */
+bool api_console_stream_begin(struct api *api, struct http_request *req, struct api_stream *stream);
+/* The console's new output as events of a stream that asked for it. */
+void api_console_pump(struct api *api, struct api_stream *stream);
 void api_firmware_post(void *ctx, struct http_request *req);
 size_t api_firmware_post_body(void *ctx, struct http_request *req, const uint8_t *bytes, size_t len);
 void api_firmware_post_end(void *ctx, struct http_request *req);

@@ -95,6 +95,8 @@ void api_device_get(void *ctx, struct http_request *req)
     json_bool(&writer, service_security_debug(service));
     json_key(&writer, "firmware_update");
     json_bool(&writer, api->firmware != NULL);
+    json_key(&writer, "console");
+    json_bool(&writer, api->console != NULL);
     struct secure_image_policy policy;
     bool signed_only;
     service_image_policy(service, &policy, &signed_only);
@@ -206,6 +208,8 @@ static void respond_settings(struct api *api, struct http_request *req)
     json_bool(&writer, service_security_debug(api->service));
     json_key(&writer, "public_status");
     json_bool(&writer, settings.public_status);
+    json_key(&writer, "transport");
+    json_string(&writer, job_transport_name((enum job_transport)settings.transport));
     json_object_end(&writer);
     api_respond_writer(req, 200, &writer);
 }
@@ -213,6 +217,18 @@ static void respond_settings(struct api *api, struct http_request *req)
 void api_settings_get(void *ctx, struct http_request *req)
 {
     respond_settings(ctx, req);
+}
+
+/* "swd", "uart" or "auto" into *transport (enum job_transport). */
+static bool transport_of(const char *name, uint8_t *transport)
+{
+    for (uint8_t t = JOB_TRANSPORT_SWD; t <= JOB_TRANSPORT_AUTO; t++) {
+        if (strcmp(name, job_transport_name((enum job_transport)t)) == 0) {
+            *transport = t;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* PUT: the fields given change, the others stay; an unknown field or a wrong type refuses the whole request. */
@@ -239,9 +255,21 @@ void api_settings_put(void *ctx, struct http_request *req)
             debug = field->boolean;
         } else if (strcmp(field->key, "public_status") == 0 && field->type == JSON_TYPE_BOOL) {
             settings.public_status = field->boolean;
+        } else if (strcmp(field->key, "transport") == 0 && field->type == JSON_TYPE_STRING &&
+                   transport_of(field->string, &settings.transport)) {
+            const struct job_link *link = &api->service->config.target;
+            if ((settings.transport != JOB_TRANSPORT_UART && link->swd == NULL) ||
+                (settings.transport != JOB_TRANSPORT_SWD && link->uart == NULL)) {
+                snprintf(detail, sizeof detail, "transport %s: this device has no %s wired to the target",
+                         field->string, link->swd == NULL ? "SWD" : "UART to the ROM bootloader");
+                api_respond_error(api, req, 400, "transport-not-wired", detail);
+                return;
+            }
         } else {
-            snprintf(detail, sizeof detail, "'%s': unknown setting or wrong value (swclk_hz 0..100000000, "
-                     "connect_under_reset, verify, debug and public_status booleans)", field->key);
+            snprintf(detail, sizeof detail,
+                     "'%s': unknown setting or wrong value (swclk_hz 0..100000000, "
+                     "connect_under_reset, verify, debug and public_status booleans, transport swd, uart or auto)",
+                     field->key);
             api_respond_error(api, req, 400, "bad-request", detail);
             return;
         }

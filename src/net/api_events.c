@@ -28,6 +28,10 @@ void api_events_get(void *ctx, struct http_request *req)
         struct api_stream *stream = &api->streams[i];
         if (stream->conn != NULL)
             continue;
+#if AIRSWD_API_CONSOLE
+        if (!api_console_stream_begin(api, req, stream))
+            return;
+#endif
         if (http_begin_sse(req->connection) != STATUS_OK)
             return;
         stream->conn = req->connection;
@@ -70,5 +74,9 @@ void api_pump(struct api *api)
                 break; /* the client is behind: the rest waits for the next pump */
             stream->next_seq++;
         }
+#if AIRSWD_API_CONSOLE
+        if (stream->console)
+            api_console_pump(api, stream);
+#endif
     }
 }

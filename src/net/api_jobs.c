@@ -67,6 +67,13 @@ static void write_job(struct json_writer *writer, const struct service_job_recor
             json_null(writer);
         }
     }
+    json_key(writer, "transport");
+    json_string(writer, job_transport_name((enum job_transport)record->transport));
+    json_key(writer, "backend");
+    if (record->result.backend != NULL)
+        json_string(writer, record->result.backend);
+    else
+        json_null(writer);
     json_key(writer, "state");
     json_string(writer, service_job_state_name(record->state));
     json_key(writer, "phase");

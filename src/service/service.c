@@ -15,13 +15,14 @@ void service_init(struct service *service, const struct service_config *config, 
     service->config = *config;
     service->store = store;
     service->settings.verify = true;
+    service->settings.transport = (uint8_t)config->target.transport;
     service->started_us = config->system->now_us(config->system->ctx);
     const struct service_persist *persist = config->persist;
     if (persist == NULL) {
         service_security_load_locked(service);
         return;
     }
-    struct service_settings saved;
+    struct service_settings saved = service->settings; /* what a saved record does not hold keeps its default */
     if (persist->load_settings && persist->load_settings(config->persist_ctx, &saved))
         service->settings = saved;
     if (persist->load_log) {

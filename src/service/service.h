@@ -84,6 +84,7 @@ struct service_job_record {
     char detail[AIRSWD_STATUS_DETAIL_MAX]; /* the failing layer's detail */
     bool detail_quotes_memory;            /* the job ran in debug mode: its detail may quote target memory */
     bool cancel_requested;
+    uint8_t transport; /* enum job_transport: the transport setting the job ran with */
     uint32_t data_image; /* read: the image that holds what was read (0 until it is complete) */
     /* The part the job identified (NULL when it did not get that far): clients print it as a local job does. */
     const struct stm32_part *part;
@@ -96,6 +97,9 @@ struct service_settings {
     bool connect_under_reset;
     bool verify; /* a job request without "verify" verifies when this is true */
     bool public_status; /* the status and the log answer unsigned reads (a bench screen); off after a factory reset */
+    /* enum job_transport: how jobs reach the target (SWD, the ROM bootloader, or SWD and else the bootloader); the
+     * port's wiring (service_config.target.transport) until the owner sets it. */
+    uint8_t transport;
 };
 
 struct service_log_line {

@@ -368,6 +368,7 @@ static enum status run_locked_out(struct service *service, struct service_job_re
     /* Who reads the job's detail may read the memory only in debug mode. */
     bool debug = service->security.debug;
     record->detail_quotes_memory = debug;
+    record->transport = settings.transport;
     /* The job's own copy: the network task may change the image key while the job runs. */
     bool has_image_key = service->policy.has_aes_key;
     memcpy(service->job_image_key, service->policy.aes_key, sizeof service->job_image_key);
@@ -401,6 +402,7 @@ static enum status run_locked_out(struct service *service, struct service_job_re
                                               .log = NULL};
     struct job_link link = service->config.target;
     link.system = &service->job_system;
+    link.transport = (enum job_transport)settings.transport;
     if (settings.swclk_hz && link.swd->set_clock_hz)
         link.swd->set_clock_hz(link.swd->ctx, settings.swclk_hz);
     job_init(&service->job, &link, &file, &options, &service->job_report);

@@ -10,12 +10,15 @@
 /* Settings blob, version 1. A later version appends fields and raises the version; it never moves one. */
 #define SETTINGS_VERSION          1u
 #define SETTINGS_OFFSET_VERSION   0
-#define SETTINGS_OFFSET_FLAGS     1 /* bit 0 connect under reset, bit 1 verify, bit 2 public status; other bits: later
+#define SETTINGS_OFFSET_FLAGS     1 /* bit 0 connect under reset, bit 1 verify, bit 2 public status, bits 3-4 the
+                                     * transport + 1 (0: none saved, the port's default); other bits: later
                                      * versions' (a version 1 blob has bit 2 clear: private, as before) */
 #define SETTINGS_OFFSET_SWCLK_HZ  4
 #define SETTINGS_FLAG_UNDER_RESET 0x01u
 #define SETTINGS_FLAG_VERIFY      0x02u
 #define SETTINGS_FLAG_PUBLIC      0x04u
+#define SETTINGS_TRANSPORT_SHIFT  3
+#define SETTINGS_TRANSPORT_MASK   0x18u
 
 /* A log entry: the line's number, its time and its text without the terminator. */
 #define LOG_OFFSET_SEQ  0
@@ -31,7 +34,8 @@ size_t service_persist_settings_encode(const struct service_settings *settings, 
     blob[SETTINGS_OFFSET_VERSION] = SETTINGS_VERSION;
     blob[SETTINGS_OFFSET_FLAGS] = (uint8_t)((settings->connect_under_reset ? SETTINGS_FLAG_UNDER_RESET : 0) |
                                             (settings->verify ? SETTINGS_FLAG_VERIFY : 0) |
-                                            (settings->public_status ? SETTINGS_FLAG_PUBLIC : 0));
+                                            (settings->public_status ? SETTINGS_FLAG_PUBLIC : 0) |
+                                            ((settings->transport + 1u) << SETTINGS_TRANSPORT_SHIFT));
     le_put_u32(blob + SETTINGS_OFFSET_SWCLK_HZ, settings->swclk_hz);
     return SERVICE_PERSIST_SETTINGS_BYTES;
 }
@@ -43,6 +47,9 @@ bool service_persist_settings_decode(const uint8_t *blob, size_t len, struct ser
     settings->connect_under_reset = (blob[SETTINGS_OFFSET_FLAGS] & SETTINGS_FLAG_UNDER_RESET) != 0;
     settings->verify = (blob[SETTINGS_OFFSET_FLAGS] & SETTINGS_FLAG_VERIFY) != 0;
     settings->public_status = (blob[SETTINGS_OFFSET_FLAGS] & SETTINGS_FLAG_PUBLIC) != 0;
+    unsigned transport = (blob[SETTINGS_OFFSET_FLAGS] & SETTINGS_TRANSPORT_MASK) >> SETTINGS_TRANSPORT_SHIFT;
+    if (transport != 0)
+        settings->transport = (uint8_t)(transport - 1u);
     if (len >= SETTINGS_OFFSET_SWCLK_HZ + 4)
         settings->swclk_hz = le_get_u32(blob + SETTINGS_OFFSET_SWCLK_HZ);
     return true;

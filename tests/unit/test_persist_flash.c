@@ -528,12 +528,15 @@ static void test_service_settings_round_trip(void **state)
 static void test_settings_blob_of_other_versions(void **state)
 {
     (void)state;
-    struct service_settings defaults = {.swclk_hz = 4000000u, .connect_under_reset = false, .verify = true};
-    /* Older and shorter: only the version and the flags; the clock keeps its default. */
+    struct service_settings defaults = {.swclk_hz = 4000000u, .connect_under_reset = false, .verify = true,
+                                        .transport = JOB_TRANSPORT_AUTO};
+    /* Older and shorter: only the version and the flags; the clock and the transport (none saved: bits 3-4 clear)
+     * keep their defaults. */
     const uint8_t short_blob[2] = {1, 0x01};
     struct service_settings settings = defaults;
     assert_true(service_persist_settings_decode(short_blob, sizeof short_blob, &settings));
     assert_int_equal(settings.swclk_hz, 4000000u);
+    assert_int_equal(settings.transport, JOB_TRANSPORT_AUTO);
     assert_true(settings.connect_under_reset);
     assert_false(settings.verify);
     /* Newer and longer: unknown flags and fields are ignored. */
@@ -542,12 +545,21 @@ static void test_settings_blob_of_other_versions(void **state)
     struct service_settings written = {.swclk_hz = 123456u, .connect_under_reset = false, .verify = true};
     service_persist_settings_encode(&written, long_blob);
     long_blob[0] = 9;
-    long_blob[1] |= 0xF0;
+    long_blob[1] |= 0xE0;
     settings = defaults;
     assert_true(service_persist_settings_decode(long_blob, sizeof long_blob, &settings));
     assert_int_equal(settings.swclk_hz, 123456u);
     assert_false(settings.connect_under_reset);
     assert_true(settings.verify);
+    assert_int_equal(settings.transport, JOB_TRANSPORT_SWD);
+    /* Each transport comes back as it was saved. */
+    for (uint8_t transport = JOB_TRANSPORT_SWD; transport <= JOB_TRANSPORT_AUTO; transport++) {
+        written.transport = transport;
+        service_persist_settings_encode(&written, long_blob);
+        settings = defaults;
+        assert_true(service_persist_settings_decode(long_blob, sizeof long_blob, &settings));
+        assert_int_equal(settings.transport, transport);
+    }
     /* Not settings at all. */
     const uint8_t version_zero[8] = {0};
     assert_false(service_persist_settings_decode(version_zero, sizeof version_zero, &settings));

@@ -394,11 +394,15 @@ async function checkSettings(page, settingsPuts) {
   };
   await page.fill('#set-swclk', '1000000');
   await page.check('#set-connect-under-reset');
+  check(await page.inputValue('#set-transport') === before.transport,
+    `the Programmer choice shows ${await page.inputValue('#set-transport')}, the device says ${before.transport}`);
+  await page.selectOption('#set-transport', 'auto');
   let saved = await save();
   const after = await signedGet('/api/v1/settings');
   say('settings', `${saved} ${JSON.stringify(after)}`);
-  check(saved === 'Saved.' && after.swclk_hz === 1000000 && after.connect_under_reset === true,
-    'the device did not take the SWD clock and connect under reset from the Settings panel');
+  check(saved === 'Saved.' && after.swclk_hz === 1000000 && after.connect_under_reset === true &&
+    after.transport === 'auto',
+    'the device did not take the SWD clock, connect under reset and the transport from the Settings panel');
   checkSigned('the PUT of the settings', 'PUT', '/api/v1/settings', settingsPuts[settingsPuts.length - 1].authorization,
     settingsPuts[settingsPuts.length - 1].body);
   await page.waitForFunction(() => document.getElementById('device-info').textContent.includes('1.00 MHz'));
@@ -411,9 +415,11 @@ async function checkSettings(page, settingsPuts) {
     'a negative clock should be refused by the page, not sent');
   await page.fill('#set-swclk', String(before.swclk_hz));
   await page.uncheck('#set-connect-under-reset');
+  await page.selectOption('#set-transport', before.transport);
   saved = await save();
   const restored = await signedGet('/api/v1/settings');
-  check(saved === 'Saved.' && restored.swclk_hz === before.swclk_hz && !restored.connect_under_reset,
+  check(saved === 'Saved.' && restored.swclk_hz === before.swclk_hz && !restored.connect_under_reset &&
+    restored.transport === before.transport,
     `the settings were not put back: ${JSON.stringify(restored)}`);
 }
 
@@ -598,11 +604,12 @@ async function main() {
       }
     });
     page.on('requestfailed', (request) => {
-      // EventSource requests are cut when the page closes or reloads, and so is any request in flight when the test
-      // reloads the page (a device with 2 connections answers more slowly), and every request while the device
-      // restarts; anything else failing is a problem.
+      // Event streams are cut when the page closes or reloads (or opens one that asks for the console once the device
+      // said it has one), and so is any request in flight when the test reloads the page (a device with 2
+      // connections answers more slowly), and every request while the device restarts; anything else failing is a
+      // problem.
       const reloadCut = reloading && request.failure().errorText === 'net::ERR_ABORTED';
-      if (!request.url().endsWith('/api/v1/events') && !reloadCut && !restart.underway) {
+      if (new URL(request.url()).pathname !== '/api/v1/events' && !reloadCut && !restart.underway) {
         problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure().errorText}`);
       }
     });
@@ -613,7 +620,8 @@ async function main() {
       const pathname = new URL(request.url()).pathname;
       if (pathname === '/api/v1/setup') setupBodies.push(request.postData() || '');
       if (request.method() === 'GET' && /^\/api\/v1\/(device|log|events|images|settings|jobs\/\d+)$/.test(pathname)) {
-        workReads.push({ pathname, authorization: request.headers().authorization });
+        const url = new URL(request.url());
+        workReads.push({ pathname, signed: url.pathname + url.search, authorization: request.headers().authorization });
       }
       if (pathname === '/api/v1/board') boardRequests++;
       if (pathname === '/api/v1/board' && request.method() === 'PUT') {
@@ -754,8 +762,10 @@ async function main() {
     await page.waitForFunction(() => document.getElementById('events-state').dataset.state === 'open');
     const stream = workReads.filter((read) => read.pathname === '/api/v1/events');
     check(stream.length >= 1, 'the page did not open the event stream');
-    checkSigned('the event stream', 'GET', '/api/v1/events', stream[stream.length - 1].authorization, '');
-    say('events', `${await text(page, '#events-state')}, read with fetch() and a signed GET`);
+    // On a device with a console the stream also asks for it (?console=FROM): the query is signed with the path.
+    checkSigned('the event stream', 'GET', stream[stream.length - 1].signed, stream[stream.length - 1].authorization, '');
+    say('events', `${await text(page, '#events-state')}, read with fetch() and a signed GET of ` +
+      stream[stream.length - 1].signed);
 
     // ---- the programmer's own panels, where the device has them ----
     check(await page.isVisible('#board') === board, `the Board panel should show ${board ? '' : 'only '}on a device ` +

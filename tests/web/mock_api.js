@@ -56,7 +56,8 @@ const CONTAINER_MAGIC = Buffer.from('AIRSWDC1');
 const CONTAINER_KEY_ID = 76;  // the header's offset of the signer's key id (docs/image-format.md)
 
 const device = { images: [], nextImageId: 1, jobs: new Map(), nextJobId: 1, running: null, log: [], logSeq: 0,
-  settings: { swclk_hz: 4000000, connect_under_reset: false, verify: true, public_status: false }, debug: false };
+  settings: { swclk_hz: 4000000, connect_under_reset: false, verify: true, public_status: false, transport: 'swd' },
+  debug: false };
 // trustedKeys: id -> the public key (a node KeyObject), to check the programmer's firmware with.
 const SALT = crypto.randomBytes(16).toString('hex');
 const SETUP_CODE = crypto.randomBytes(8).toString('hex');
@@ -886,11 +887,12 @@ async function route(request, response) {
       if (!body) return;
       const valid = { swclk_hz: (v) => Number.isInteger(v) && v >= 0 && v <= 100000000,
         connect_under_reset: (v) => typeof v === 'boolean', verify: (v) => typeof v === 'boolean',
-        debug: (v) => typeof v === 'boolean', public_status: (v) => typeof v === 'boolean' };
+        debug: (v) => typeof v === 'boolean', public_status: (v) => typeof v === 'boolean',
+        transport: (v) => ['swd', 'uart', 'auto'].includes(v) };
       for (const [key, value] of Object.entries(body)) {
         if (!valid[key] || !valid[key](value)) {
           return fail(response, 400, 'bad-request', `'${key}': unknown setting or wrong value (swclk_hz 0..100000000, ` +
-            'connect_under_reset, verify, debug and public_status booleans)');
+            'connect_under_reset, verify, debug and public_status booleans, transport swd, uart or auto)');
         }
       }
       const { debug, ...settings } = body;

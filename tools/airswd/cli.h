@@ -34,6 +34,7 @@ struct cli_options {
     bool json;              /* --json: one JSON object on stdout instead of text */
     const char *device;     /* --device URL: the commands go to an airswdd (or ESP8266) over its REST API */
     const char *passphrase_file; /* --passphrase-file: the device's admin passphrase (else $AIRSWD_PASSPHRASE) */
+    bool wire_uart; /* a simulated target's USART1 and BOOT0 wired whatever its transport (airswdd: a setting) */
 };
 
 /* A target opened from its --target description, with the HAL that reaches it. */

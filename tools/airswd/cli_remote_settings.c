@@ -13,15 +13,30 @@
 /* The settings of docs/api.md a command line may change, and what each takes. */
 static const struct {
     const char *key;
-    bool number; /* else true|false */
+    bool number;         /* else true|false, or one of choices */
+    const char *choices; /* "a|b|c": a JSON string, one of them */
 } settings_keys[] = {
-    {"swclk_hz", true}, {"connect_under_reset", false}, {"verify", false}, {"debug", false}, {"public_status", false},
+    {"swclk_hz", true, NULL},       {"connect_under_reset", false, NULL}, {"verify", false, NULL},
+    {"debug", false, NULL},         {"public_status", false, NULL},       {"transport", false, "swd|uart|auto"},
 };
+
+/* value is one of "a|b|c". */
+static bool is_choice(const char *value, const char *choices)
+{
+    size_t len = strlen(value);
+    for (const char *c = choices; len > 0; c += strcspn(c, "|") + 1) {
+        if (strncmp(c, value, len) == 0 && (c[len] == '|' || c[len] == '\0'))
+            return true;
+        if (c[strcspn(c, "|")] == '\0')
+            break;
+    }
+    return false;
+}
 
 static int usage_settings(void)
 {
     fprintf(stderr, "usage: airswd --device URL settings [KEY=VALUE...]   (swclk_hz=HZ, connect_under_reset=, "
-                    "verify=, debug=, public_status=true|false)\n");
+                    "verify=, debug=, public_status=true|false, transport=swd|uart|auto)\n");
     return 2;
 }
 
@@ -36,15 +51,19 @@ static bool add_setting(const char *assignment, char *body, size_t size, size_t 
         const char *value = equals + 1;
         char *end;
         unsigned long number = strtoul(value, &end, 10);
-        bool valid = settings_keys[i].number ? value[0] >= '1' && value[0] <= '9' && *end == '\0' && number <= 100000000
-                                             : strcmp(value, "true") == 0 || strcmp(value, "false") == 0;
+        const char *choices = settings_keys[i].choices;
+        bool valid = choices != NULL           ? is_choice(value, choices)
+                     : settings_keys[i].number ? value[0] >= '1' && value[0] <= '9' && *end == '\0' &&
+                                                     number <= 100000000
+                                               : strcmp(value, "true") == 0 || strcmp(value, "false") == 0;
         if (!valid) {
             fprintf(stderr, "airswd: settings: %s takes %s, not '%s'\n", settings_keys[i].key,
-                    settings_keys[i].number ? "a frequency in Hz" : "true or false", value);
+                    choices != NULL ? choices : settings_keys[i].number ? "a frequency in Hz" : "true or false", value);
             return false;
         }
-        *len += (size_t)snprintf(body + *len, size - *len, "%s\"%s\":%s", *len > 1 ? "," : "", settings_keys[i].key,
-                                 value);
+        const char *quote = choices != NULL ? "\"" : "";
+        *len += (size_t)snprintf(body + *len, size - *len, "%s\"%s\":%s%s%s", *len > 1 ? "," : "",
+                                 settings_keys[i].key, quote, value, quote);
         return *len < size;
     }
     fprintf(stderr, "airswd: settings: unknown setting '%s'\n", assignment);

@@ -123,8 +123,9 @@ static bool cli_open_sim(struct cli_target *target, const char *spec, const stru
     target->swd_pins = &target->sim_port.swd;
     target->system = &target->sim_port.system;
     target->pins = &target->sim_port.pins;
-    /* USART1 and BOOT0 are wired whenever the bootloader may be used, or the console is watched. */
-    if (target->transport != JOB_TRANSPORT_SWD || target->console_path[0]) {
+    /* USART1 and BOOT0 are wired whenever the bootloader may be used (airswdd: always, since its transport is a
+     * setting), or the console is watched. */
+    if (target->transport != JOB_TRANSPORT_SWD || target->console_path[0] || options->wire_uart) {
         port_sim_uart_init(&target->sim_uart, target->sim);
         port_sim_wire_boot0(&target->sim_port, target->sim);
         target->uart = &target->sim_uart.uart;

@@ -68,7 +68,7 @@ static const struct usage_entry entries[] = {
     {"settings", section_device,
      "  settings [KEY=VALUE...]        the device's settings and trusted key ids, shown after changing those\n"
      "                                 given: swclk_hz=HZ, connect_under_reset=true|false, verify=true|false,\n"
-     "                                 public_status=true|false\n"},
+     "                                 public_status=true|false, transport=swd|uart|auto\n"},
     {"trust", section_device,
      "  trust PUB.pem                  trust the images a key signs (settings lists the trusted key ids)\n"},
     {"untrust", section_device, "  untrust KEY-ID                 stop trusting a signing key (16 hex digits)\n"},

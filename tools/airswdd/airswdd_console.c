@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "airswdd_rfc2217.h"
+#include "net/api.h"
 #include "service/service.h"
 #include "sim_stm32.h"
 
@@ -29,6 +30,8 @@
 #define CLIENT_PENDING_BYTES 2048u
 #define CLIENT_FILL_BYTES 768u /* escaped, at most twice that: the rest of pending is room for telnet answers */
 #define CLIENT_READ_BYTES 512u
+/* A page that read the console this recently still counts as a client: the chip runs for it. */
+#define CONSOLE_WEB_READER_NS 1000000000ll
 
 struct console_client {
     struct airswdd_console *console;
@@ -42,6 +45,73 @@ struct console_client {
 };
 
 static struct console_client clients[CONSOLE_CLIENTS];
+
+static int64_t monotonic_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec;
+}
+
+/* ---- the page's console, through the API (network thread) ---- */
+
+static pthread_mutex_t web_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int64_t web_read_ns; /* when the API last read the output for a page; 0: never */
+
+static size_t web_read(void *ctx, uint64_t *cursor, uint8_t *bytes, size_t len)
+{
+    (void)ctx;
+    pthread_mutex_lock(&web_mutex);
+    web_read_ns = monotonic_ns();
+    pthread_mutex_unlock(&web_mutex);
+    return console_output_read(cursor, bytes, len);
+}
+
+static size_t web_write(void *ctx, const uint8_t *bytes, size_t len)
+{
+    (void)ctx;
+    size_t room = console_line_room();
+    size_t taken = len < room ? len : room;
+    console_line_send(bytes, taken);
+    return taken;
+}
+
+static struct service *web_service; /* for the log: the console's, once it started */
+
+static uint32_t web_line_baud(void *ctx, uint32_t baud)
+{
+    (void)ctx;
+    struct console_line_settings settings;
+    console_line_get(&settings);
+    if (baud != 0 && baud != settings.baud) {
+        char text[48];
+        settings.baud = baud;
+        console_line_set(&settings);
+        console_line_settings_format(&settings, text, sizeof text);
+        if (web_service != NULL)
+            service_log(web_service, "console: the line runs at %s (set by the page)", text);
+    }
+    return settings.baud;
+}
+
+void airswdd_console_hold_for_job(struct service *service, bool held)
+{
+    console_line_hold(held);
+    if (service_security_debug(service)) /* the console is open: someone may be typing */
+        service_log(service, held ? "console: a job may talk to the ROM bootloader on USART1: what is typed waits "
+                                    "while it does"
+                                  : "console: the job is over: what is typed goes to the firmware again");
+}
+
+const struct api_console airswdd_console_api = {.read = web_read, .write = web_write, .line_baud = web_line_baud};
+
+bool airswdd_console_web_active(void)
+{
+    pthread_mutex_lock(&web_mutex);
+    bool active = web_read_ns != 0 && monotonic_ns() - web_read_ns < CONSOLE_WEB_READER_NS;
+    pthread_mutex_unlock(&web_mutex);
+    return active;
+}
 
 static bool console_should_quit(struct airswdd_console *console)
 {
@@ -227,13 +297,6 @@ static bool console_follow_switch(struct airswdd_console *console)
     return enabled && open;
 }
 
-static int64_t monotonic_ns(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000000000ll + now.tv_nsec;
-}
-
 /* The chip's time follows the wall clock while the target is free; a job or a gdb session drives it otherwise. */
 static void console_run_chip(struct airswdd_console *console, int64_t *last_ns)
 {
@@ -284,7 +347,7 @@ static void *console_main(void *ctx)
             (void)poll(NULL, 0, CONSOLE_IDLE_POLL_MS);
             continue;
         }
-        bool any = client_count() > 0;
+        bool any = client_count() > 0 || airswdd_console_web_active();
         console_serve(console, any ? CONSOLE_CLIENT_POLL_MS : CONSOLE_IDLE_POLL_MS);
         if (any)
             console_run_chip(console, &last_ns);
@@ -301,6 +364,7 @@ bool airswdd_console_start(struct airswdd_console *console)
 {
     console->raw.fd = console->rfc2217.fd = -1;
     console->quit = false;
+    web_service = console->service;
     for (unsigned i = 0; i < CONSOLE_CLIENTS; i++)
         clients[i].fd = -1;
     if (console->sim != NULL && !console_line_attach(console->sim))

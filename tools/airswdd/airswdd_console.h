@@ -18,6 +18,7 @@
 
 #include "tcp_listener.h"
 
+struct api_console;
 struct service;
 struct sim_stm32;
 
@@ -54,6 +55,8 @@ size_t console_line_room(void);
 void console_line_send(const uint8_t *bytes, size_t len);
 /* Drops the bytes still waiting. */
 void console_line_purge(void);
+/* While held, the bytes wait whenever the chip runs its ROM bootloader (a job through it holds the line). */
+void console_line_hold(bool held);
 void console_line_get(struct console_line_settings *settings);
 void console_line_set(const struct console_line_settings *settings);
 
@@ -84,6 +87,14 @@ struct airswdd_console {
     bool listen_failed; /* a port was taken: said once */
 };
 bool airswdd_console_start(struct airswdd_console *console);
+/* The job thread, around jobs whose transport setting may use the ROM bootloader (uart, auto): the bootloader's
+ * USART1 is the job's, so what clients type waits until it ends (the log says so while the console is open). */
+void airswdd_console_hold_for_job(struct service *service, bool held);
+/* The console in the API (GET /api/v1/events?console=, POST /api/v1/console), for the device's config. */
+extern const struct api_console airswdd_console_api;
+/* A page has read the console within the last second: the chip runs for it, and the HTTP loop turns quicker, so that
+ * the output keeps up with the line. */
+bool airswdd_console_web_active(void);
 void airswdd_console_stop(struct airswdd_console *console);
 
 #endif /* AIRSWDD_CONSOLE_H */

@@ -26,6 +26,7 @@ static struct {
     unsigned head, count;
     struct console_line_settings settings;
     uint64_t last_frame_end_ps; /* when the previous byte reached the chip */
+    bool held; /* a job may talk to the ROM bootloader: nothing goes to the ROM until it ends */
 } line = {
     .mutex = PTHREAD_MUTEX_INITIALIZER,
     .settings = {.baud = CONSOLE_DEFAULT_BAUD, .data_bits = 8, .parity = CONSOLE_PARITY_NONE, .stop_half_bits = 2},
@@ -84,11 +85,25 @@ uint8_t console_line_from_chip(const struct sim_stm32 *sim, uint8_t byte)
     return line_resample(byte, chip_bit_ps(sim, line_bit_ps), line_bit_ps);
 }
 
+/* While a job may use the ROM bootloader, the ROM's USART1 is the job's: what clients type waits for the firmware.
+ * The ROM entered otherwise (an RFC 2217 client such as stm32flash driving BOOT0 and NRST itself) takes it. */
+static bool line_waits_locked(const struct sim_stm32 *sim)
+{
+    return line.count == 0 || (line.held && sim->boot_from_rom);
+}
+
+void console_line_hold(bool held)
+{
+    pthread_mutex_lock(&line.mutex);
+    line.held = held;
+    pthread_mutex_unlock(&line.mutex);
+}
+
 static uint64_t line_next_ps(void *ctx)
 {
-    (void)ctx;
+    const struct sim_stm32 *sim = ctx;
     pthread_mutex_lock(&line.mutex);
-    uint64_t next = line.count == 0 ? SIM_NEVER : line.last_frame_end_ps + line_frame_ps_locked();
+    uint64_t next = line_waits_locked(sim) ? SIM_NEVER : line.last_frame_end_ps + line_frame_ps_locked();
     pthread_mutex_unlock(&line.mutex);
     return next;
 }
@@ -98,7 +113,7 @@ static bool line_take(void *ctx, uint64_t now_ps, uint8_t *byte)
     const struct sim_stm32 *sim = ctx;
     pthread_mutex_lock(&line.mutex);
     /* After a quiet spell the first byte goes at once: its frame began when it was sent. */
-    bool due = line.count != 0 && now_ps >= line.last_frame_end_ps + line_frame_ps_locked();
+    bool due = !line_waits_locked(sim) && now_ps >= line.last_frame_end_ps + line_frame_ps_locked();
     if (due) {
         uint64_t line_bit_ps = line_bit_ps_locked();
         *byte = line_resample(line.queue[line.head], line_bit_ps, chip_bit_ps(sim, line_bit_ps));

@@ -3,6 +3,8 @@
  */
 #include "airswdd.h"
 
+#include "airswdd_console.h"
+
 void airswdd_lock(void *ctx)
 {
     pthread_mutex_lock(ctx);
@@ -25,7 +27,15 @@ static void *worker_main(void *ctx)
         pthread_mutex_unlock(&worker->mutex);
         if (quit)
             return NULL;
+        /* Held from before the job reads the setting itself: a change in between holds the line for nothing. */
+        struct service_settings settings;
+        service_settings_get(&worker->device->service, &settings);
+        bool through_rom = settings.transport != JOB_TRANSPORT_SWD && service_job_busy(&worker->device->service);
+        if (through_rom)
+            airswdd_console_hold_for_job(&worker->device->service, true);
         device_run_jobs(worker->device);
+        if (through_rom)
+            airswdd_console_hold_for_job(&worker->device->service, false);
         if (worker->idle)
             worker->idle(worker->idle_ctx);
     }

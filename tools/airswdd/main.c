@@ -382,7 +382,9 @@ int main(int argc, char **argv)
     struct hal_system host;
     port_host_system(&host);
 
-    struct cli_options target_options = {.target = options.target};
+    /* The transport is a device setting (PUT /api/v1/settings {"transport"}): the simulated chip's USART1 and BOOT0
+     * are wired for the ROM bootloader whatever the target's suffix, which only gives the setting's default. */
+    struct cli_options target_options = {.target = options.target, .wire_uart = true};
     if (!cli_target_open(&target, &target_options))
         return 1;
     target.keep_state = true; /* the chip's flash as the jobs left it is saved at exit */
@@ -421,6 +423,7 @@ int main(int argc, char **argv)
         .factory_reset_how = "a restart with --factory-reset",
         .notice = print_notice,
         .firmware = options.firmware_slot != NULL ? &firmware_slot.port : NULL,
+        .console = target.sim != NULL ? &airswdd_console_api : NULL,
     };
     if (device_start(&device, &config, &report) != STATUS_OK) {
         char text[AIRSWD_STATUS_DETAIL_MAX + 256];
@@ -470,7 +473,7 @@ int main(int argc, char **argv)
         status = 0;
         bool code_file_left = options.setup_code_file != NULL && api_setup_code(&device.api) != NULL;
         while (!port_host_cancel_requested()) {
-            if (http_server_poll(&server, 100) < 0) {
+            if (http_server_poll(&server, airswdd_console_web_active() ? 5 : 100) < 0) {
                 fprintf(stderr, "airswdd: the listening socket failed\n");
                 status = 1;
                 break;

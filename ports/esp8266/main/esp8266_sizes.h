@@ -28,4 +28,7 @@
 /* Bytes the socket server reads at a time, on the network task's stack (4 KB on Linux). */
 #define HTTP_SERVER_RECEIVE_CHUNK 1024
 
+/* No console bridge on the ESP8266 yet (docs/console.md): the API's console routes stay out of its code. */
+#define AIRSWD_API_CONSOLE 0
+
 #endif /* AIRSWD_ESP8266_SIZES_H */
