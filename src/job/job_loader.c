@@ -103,11 +103,20 @@ static enum status finish_session(struct job *job, bool stop)
     uint64_t deadline = system->now_us(system->ctx) + RING_STALL_US +
                         (uint64_t)ring_size(job) / job->target.memory.program_unit * job->target.part->program_ns / 1000u;
     bool finished = false;
-    uint32_t result = 0;
+    uint32_t result = 0, last_rp = 0;
     while (status == STATUS_OK && !finished) {
         status = cortexm_poll_routine(&job->core, &finished, &result);
+        /* Past the time the queue takes at the typical tPROG, the loader gets more as long as it still moves (a
+         * part at its datasheet maximum takes several times longer). */
+        uint32_t rp = 0;
         if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline)
+            status = adi_mem_read32(&job->ap, job->loader.ring + STM32_STUB_LOADER_RING_RP, &rp);
+        if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline && rp != last_rp) {
+            last_rp = rp;
+            deadline = system->now_us(system->ctx) + RING_STALL_US;
+        } else if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline) {
             status = status_fail(job->report, STATUS_TIMEOUT, "the flash loader did not finish programming");
+        }
         if (status == STATUS_OK && !finished)
             system->delay_us(system->ctx, job->target.part->program_ns / 1000u + 1u);
     }
@@ -177,15 +186,31 @@ static enum status wait_for_room(struct job *job, uint32_t len)
     }
 }
 
+/* Writes len bytes at address in the ring: words, and a halfword at either end where halfword units (F0/F1/F3)
+ * leave the piece off a word boundary. */
+static enum status write_ring(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    enum status status = STATUS_OK;
+    uint32_t head = address % 4u != 0 && len >= 2u ? 2u : 0u;
+    if (head > 0)
+        status = adi_mem_write(&job->ap, address, bytes, head, 2);
+    uint32_t words = (len - head) & ~3u;
+    if (status == STATUS_OK && words > 0)
+        status = adi_mem_write(&job->ap, address + head, bytes + head, words, 4);
+    if (status == STATUS_OK && head + words < len)
+        status = adi_mem_write(&job->ap, address + head + words, bytes + head + words, len - head - words, 2);
+    return status;
+}
+
 /* Writes len bytes at wp, in two pieces where the ring wraps, then publishes the new wp. */
 static enum status put_in_ring(struct job *job, const uint8_t *bytes, uint32_t len)
 {
     uint32_t first = job->loader.ring_end - job->loader.wp;
     if (first > len)
         first = len;
-    enum status status = adi_mem_write(&job->ap, job->loader.wp, bytes, first, 4);
+    enum status status = write_ring(job, job->loader.wp, bytes, first);
     if (status == STATUS_OK && first < len)
-        status = adi_mem_write(&job->ap, ring_data(job), bytes + first, len - first, 4);
+        status = write_ring(job, ring_data(job), bytes + first, len - first);
     job->loader.wp = first < len ? ring_data(job) + (len - first) : job->loader.wp + len;
     if (job->loader.wp == job->loader.ring_end)
         job->loader.wp = ring_data(job);

@@ -111,9 +111,10 @@ static enum status program_output(void *ctx, uint32_t address, const uint8_t *by
     return status;
 }
 
-/* Measured on the simulated parts (bench/bench_flash.c): where a program unit takes one bus write (F0/F1/F3
- * halfwords, F2/F4 words) direct writes keep the flash as busy as the loader does and need no SRAM; the L4/G0 double
- * word takes two, and only the loader programs them back to back. */
+/* Measured on the simulated parts (bench/bench_flash.c): the loader keeps the flash busy across the job's pieces,
+ * where direct writes wait for the controller and set it up again at every call (F0/F1/F3 halfwords, F2/F4 words),
+ * and it programs the L4/G0 double word, two bus writes, back to back. So wherever the target runs code, the
+ * loader programs. */
 bool job_uses_loader(const struct job *job)
 {
     if (!job_can(job, JOB_CAN_RUN_ON_TARGET))
@@ -123,7 +124,7 @@ bool job_uses_loader(const struct job *job)
     case JOB_PROGRAM_LOADER: return true;
     case JOB_PROGRAM_AUTO: break;
     }
-    return job->target.part->generation == STM32_GENERATION_L4_G0_G4;
+    return true;
 }
 
 enum status job_program_pass(struct job *job)
