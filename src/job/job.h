@@ -178,6 +178,7 @@ struct job {
         bool active; /* a session runs on the target */
         uint32_t stack_top, ring, ring_end;
         uint32_t wp;         /* where the host writes next */
+        uint32_t rp;         /* the loader's rp as last read: it only moves on, so the room it leaves is a floor */
         uint32_t next, end;  /* the session's next flash address and its end */
     } loader;
 

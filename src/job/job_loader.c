@@ -143,6 +143,7 @@ static enum status start_session(struct job *job, uint32_t address)
     uint32_t end = range_end(job, address);
     uint32_t ring = job->loader.ring;
     job->loader.wp = ring_data(job);
+    job->loader.rp = ring_data(job);
     job->loader.next = address;
     job->loader.end = end;
     uint32_t header[4] = {ring_data(job), ring_data(job), job->target.part->flash_controller, 0};
@@ -158,9 +159,14 @@ static enum status start_session(struct job *job, uint32_t address)
     return status;
 }
 
-/* Waits until the loader has freed room for len bytes; its pace is the flash's, so the host sleeps in between. */
+/* Waits until the loader has freed room for len bytes; its pace is the flash's, so the host sleeps in between.
+ * Where the rp last read leaves room already, nothing is read: on a wire slower than the flash each read of rp
+ * would take the time of a word of data. (A loader stopped on an error is then noticed at the next read, or when
+ * the session ends.) */
 static enum status wait_for_room(struct job *job, uint32_t len)
 {
+    if (ring_free(job, job->loader.rp) >= len)
+        return STATUS_OK;
     const struct hal_system *system = job->link.system;
     uint64_t stalled_since = system->now_us(system->ctx);
     uint32_t last_rp = 0;
@@ -171,6 +177,7 @@ static enum status wait_for_room(struct job *job, uint32_t len)
             return status;
         if (rp == 0) /* the loader stopped on an error: its result says which */
             return finish_session(job, false);
+        job->loader.rp = rp;
         if (ring_free(job, rp) >= len)
             return STATUS_OK;
         uint64_t now = system->now_us(system->ctx);
