@@ -19,7 +19,8 @@
 #include "sim_session.h"
 
 #define KB 1024u
-#define GOAL_RATIO 1.10
+/* What the engine must reach at SWCLK 4 MHz with its own choice of method (issue 17). */
+#define GOAL_RATIO 1.04
 
 /* The datasheet limit for size bytes from the start of flash on this simulated part. */
 static double limit_seconds(const struct sim_part *part, uint32_t size)
@@ -89,7 +90,7 @@ static void bench(const char *part_name, uint32_t swclk_hz, uint32_t size, const
              methods[method]);
     printf("%-47s erase %6.3f + program %6.3f + verify %5.3f = %6.3f s chip time   limit %6.3f s   ratio %.3f%s\n",
            label, erase, program, verify, total, limit, total / limit,
-           swclk_hz >= 4000000 && total / limit > GOAL_RATIO ? "  (over the 1.10 goal)" : "");
+           method == JOB_PROGRAM_AUTO && swclk_hz >= 4000000 && total / limit > GOAL_RATIO ? "  (over the 1.04 goal)" : "");
     sim_session_destroy(&session);
 }
 
