@@ -8,6 +8,7 @@
  * with one segment: the file's format must not change the chip time.
  *
  * One line per measurement: part, SWCLK, image size, format, the chip time per phase, the limit, the ratio.
+ * Usage: bench_flash [PART...]   (every simulated part when none is named)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@
 #include "sim_session.h"
 
 #define KB 1024u
-#define GOAL_RATIO 1.10
+/* What the engine must reach at SWCLK 4 MHz with its own choice of method (issue 17). */
+#define GOAL_RATIO 1.04
 
 /* The datasheet limit for size bytes from the start of flash on this simulated part. */
 static double limit_seconds(const struct sim_part *part, uint32_t size)
@@ -89,23 +91,33 @@ static void bench(const char *part_name, uint32_t swclk_hz, uint32_t size, const
              methods[method]);
     printf("%-47s erase %6.3f + program %6.3f + verify %5.3f = %6.3f s chip time   limit %6.3f s   ratio %.3f%s\n",
            label, erase, program, verify, total, limit, total / limit,
-           swclk_hz >= 4000000 && total / limit > GOAL_RATIO ? "  (over the 1.10 goal)" : "");
+           method == JOB_PROGRAM_AUTO && swclk_hz >= 4000000 && total / limit > GOAL_RATIO ? "  (over the 1.04 goal)" : "");
     sim_session_destroy(&session);
 }
 
-int main(void)
+/* Only the parts named on the command line, when any are. */
+static bool wanted(int argc, char **argv, const char *part)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], part) == 0)
+            return true;
+    }
+    return argc < 2;
+}
+
+int main(int argc, char **argv)
 {
     static const struct {
         const char *part;
         uint32_t sizes[2];
     } cases[] = {
-        {"stm32f103c8", {64 * KB, 0}},
-        {"stm32f411ce", {64 * KB, 512 * KB}},
-        {"stm32l476rg", {64 * KB, 512 * KB}},
-        {"stm32g071rb", {64 * KB, 0}},
-        {"stm32f303cc", {64 * KB, 256 * KB}},
-        {"stm32g431rb", {64 * KB, 128 * KB}},
-        {"stm32g474re", {64 * KB, 512 * KB}},
+        /* Every simulated part: 64 KB, and the largest image that fits in 512 KB of its flash. */
+        {"stm32f030r8", {64 * KB, 0}},          {"stm32f072rb", {64 * KB, 128 * KB}},
+        {"stm32f103c8", {64 * KB, 0}},          {"stm32f103re", {64 * KB, 512 * KB}},
+        {"stm32f103zg", {64 * KB, 512 * KB}},   {"stm32f303cc", {64 * KB, 256 * KB}},
+        {"stm32f401cc", {64 * KB, 256 * KB}},   {"stm32f411ce", {64 * KB, 512 * KB}},
+        {"stm32l476rg", {64 * KB, 512 * KB}},   {"stm32g071rb", {64 * KB, 128 * KB}},
+        {"stm32g431rb", {64 * KB, 128 * KB}},   {"stm32g474re", {64 * KB, 512 * KB}},
     };
     static const uint32_t clocks[] = {4000000, 1000000};
     static const enum image_format formats[] = {IMAGE_FORMAT_BIN, IMAGE_FORMAT_HEX, IMAGE_FORMAT_ELF};
@@ -117,6 +129,8 @@ int main(void)
         image[i] = (uint8_t)rand();
     for (unsigned c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
         for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            if (!wanted(argc, argv, cases[i].part))
+                continue;
             for (unsigned s = 0; s < 2 && cases[i].sizes[s]; s++) {
                 for (unsigned f = 0; f < sizeof formats / sizeof formats[0]; f++)
                     bench(cases[i].part, clocks[c], cases[i].sizes[s], image, formats[f], JOB_PROGRAM_AUTO);
@@ -128,6 +142,8 @@ int main(void)
                                               "stm32l476rg", "stm32g071rb", "stm32g431rb"};
     for (unsigned c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
         for (unsigned i = 0; i < sizeof generations / sizeof generations[0]; i++) {
+            if (!wanted(argc, argv, generations[i]))
+                continue;
             bench(generations[i], clocks[c], 64 * KB, image, IMAGE_FORMAT_BIN, JOB_PROGRAM_DIRECT);
             bench(generations[i], clocks[c], 64 * KB, image, IMAGE_FORMAT_BIN, JOB_PROGRAM_LOADER);
         }

@@ -27,8 +27,8 @@
  *
  * Result: r0 = 0 when all r3 bytes are programmed; the controller's error flags (SR & STUB_LOADER_<GEN>_ERRORS)
  * when a unit failed; STUB_LOADER_STOPPED when the host asked to stop before r3 bytes. r1 = the flash address of
- * the next unit: the end of the range on success, the unit that failed, or after a stop the end of what the host
- * queued (which the host checks). The loader clears stale error flags before it starts, sets PG (F2/F4: PSIZE x32)
+ * the next unit: the end of the range on success, the unit that failed, or after a stop the end of what the host queued (which the host
+ * checks). The loader clears stale error flags before it starts, sets PG (F2/F4: PSIZE x32)
  * for its run and clears it at the end; on an error the flags stay set in SR for the host to report.
  */
 #include <stdint.h>
@@ -150,6 +150,41 @@ static inline __attribute__((always_inline)) void program_unit(uint32_t flash, u
 #endif
 }
 
+/* Waits for the controller to finish what it programs and returns SR. BSY shifted into the sign bit: a
+ * three-instruction loop, which sees BSY clear sooner than a longer one. */
+static inline __attribute__((always_inline)) uint32_t wait_until_idle(volatile uint32_t *sr)
+{
+    uint32_t flags;
+    do {
+        flags = *sr;
+    } while ((int32_t)(flags << (31u - SR_BSY_BIT)) < 0);
+    return flags;
+}
+
+#if UNIT == 8
+/* Waits for the controller, then hands it the double word at once: the poll and the two stores in assembly, so
+ * that nothing the compiler schedules lands between BSY clearing and the store that starts the operation. The
+ * branch after the stores ends the straight run there. Returns SR as the poll last read it. */
+static inline __attribute__((always_inline)) uint32_t wait_then_program(volatile uint32_t *sr, uint32_t flash,
+                                                                        unit_data data)
+{
+    uint32_t flags, shifted;
+    __asm__ volatile(".syntax unified\n"
+                     "1: ldr %0, [%2]\n"
+                     "   lsls %1, %0, %6\n"
+                     "   bmi 1b\n"
+                     "   str %4, [%3]\n"
+                     "   str %5, [%3, #4]\n"
+                     "   b 2f\n"
+                     "2:\n"
+                     ".syntax divided\n"
+                     : "=&l"(flags), "=&l"(shifted)
+                     : "l"(sr), "l"(flash), "l"(data.low), "l"(data.high), "i"(31u - SR_BSY_BIT)
+                     : "cc", "memory");
+    return flags;
+}
+#endif
+
 uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t count)
 {
     volatile uint32_t *sr = flash_register(ring->flash_regs, FLASH_SR);
@@ -161,37 +196,59 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
     volatile uint32_t *cr = flash_register(ring->flash_regs, FLASH_CR);
     *cr = (*cr & ~CR_OPERATIONS) | CR_PROGRAM;
 
-    /* While the flash programs one unit, the loader publishes rp, waits for the host's next unit and reads it, so
-     * that between two units only the error check and the next store remain. more = 0: no next unit, because the
-     * range is done or the host stopped giving units. */
-    uint32_t more = 0;
-    unit_data next = {0};
-    if (flash != flash_end && (more = wait_for_data(ring, rp)) != 0)
-        next = read_unit(rp);
-    while (more != 0) {
-        program_unit(flash, next);
-        /* The controller holds the unit now: its slot is free while the flash programs it. */
-        rp += UNIT;
-        if (rp == end)
-            rp = (uint32_t)ring + STUB_LOADER_RING_DATA;
-        ring->rp = rp;
-        IWDG_KR = IWDG_KEY_REFRESH; /* while the flash programs the unit */
-        more = 0;
-        if (flash + UNIT != flash_end && (more = wait_for_data(ring, rp)) != 0)
-            next = read_unit(rp);
-        /* BSY shifted into the sign bit: a three-instruction loop, which sees BSY clear sooner than a longer one. */
-        uint32_t flags;
-        do {
-            flags = *sr;
-        } while ((int32_t)(flags << (31u - SR_BSY_BIT)) < 0);
-        status = flags & ERRORS;
+    /* One unit is in the controller's hands (programming) while the loader publishes rp, waits for the host's next
+     * unit and reads it; then the next unit goes to the controller the moment the flash is free, and only then are
+     * the finished unit's flags checked: between two units there is nothing but the store. Where a unit is one bus
+     * write (F0-F4), the store itself waits: a write to the flash while it is busy stalls the bus until the unit
+     * before is done (the debugger's direct writes rely on the same stall). The double word of L4/G0 takes two
+     * writes, the second of which starts the operation, so BSY is polled before them. more = 0: no next unit,
+     * because the range is done or the host stopped giving units. */
+    if (flash != flash_end && wait_for_data(ring, rp) != 0) {
+        unit_data current = read_unit(rp);
+        program_unit(flash, current);
+        for (;;) {
+            /* The controller holds the unit now: its slot is free while the flash programs it. */
+            rp += UNIT;
+            if (rp == end)
+                rp = (uint32_t)ring + STUB_LOADER_RING_DATA;
+            ring->rp = rp;
+            IWDG_KR = IWDG_KEY_REFRESH; /* while the flash programs the unit */
+            uint32_t more = 0, flags;
+            unit_data next = {0};
+            if (flash + UNIT != flash_end && (more = wait_for_data(ring, rp)) != 0)
+                next = read_unit(rp);
+            if (more != 0) {
+#if UNIT == 8
+                flags = wait_then_program(sr, flash + UNIT, next);
+#else
+                program_unit(flash + UNIT, next); /* waits for the unit at flash, whose flags are then final */
+                flags = *sr;
+#endif
+            } else {
+                flags = wait_until_idle(sr);
+            }
+            status = flags & ERRORS;
+            if (status != 0) {
+                wait_until_idle(sr); /* the next unit, when one was handed over */
+#if UNIT != 8
+                /* The flags were read after the next unit's write: a unit that holds what it was given did not
+                 * fail, so the next one did. */
+                if (more != 0 && read_unit(flash) == current)
+                    flash += UNIT;
+#endif
+                break;
+            }
+            if (more == 0)
+                break;
+            flash += UNIT;
+            current = next;
+        }
         if (status != 0)
-            break;
-        flash += UNIT;
+            ring->rp = 0;
+        else
+            flash += UNIT;
     }
-    if (status != 0)
-        ring->rp = 0;
-    else if (flash != flash_end)
+    if (status == 0 && flash != flash_end)
         status = STUB_LOADER_STOPPED;
 
     cr = flash_register(ring->flash_regs, FLASH_CR);

@@ -54,7 +54,7 @@ struct job_link {
 
 /* How program units reach the flash (docs/flash.md has the measurements behind the automatic choice). */
 enum job_program_method {
-    JOB_PROGRAM_AUTO,   /* the faster one for the part's controller generation */
+    JOB_PROGRAM_AUTO,   /* the loader where the target runs code (the faster one on every part), else direct */
     JOB_PROGRAM_DIRECT, /* each unit written straight into flash; the flash stalls the bus while it programs */
     JOB_PROGRAM_LOADER, /* the ring-buffer loader runs on the target and the host streams into its ring */
 };
@@ -178,6 +178,7 @@ struct job {
         bool active; /* a session runs on the target */
         uint32_t stack_top, ring, ring_end;
         uint32_t wp;         /* where the host writes next */
+        uint32_t rp;         /* the loader's rp as last read: it only moves on, so the room it leaves is a floor */
         uint32_t next, end;  /* the session's next flash address and its end */
     } loader;
 

@@ -34,13 +34,18 @@ static enum status write_word(struct job *job, uint32_t address, uint32_t value)
     return adi_mem_write32(&job->ap, address, value);
 }
 
+bool job_loader_drives_flash(const struct job *job)
+{
+    const struct stm32_line *line = job->target.part->line;
+    return line->bank2_base == 0 || job->target.memory.flash.base + job->target.flash_size <= line->bank2_base;
+}
+
 /* Loads the loader and lays out its stack and ring in the SRAM every member of the line has. */
 enum status job_loader_prepare(struct job *job)
 {
     const struct stm32_loader_stub *loader = &stm32_part_family(job->target.part)->loader;
     uint8_t padded[512] = {0};
-    const struct stm32_line *line = job->target.part->line;
-    if (line->bank2_base != 0 && job->target.memory.flash.base + job->target.flash_size > line->bank2_base)
+    if (!job_loader_drives_flash(job))
         return status_fail(job->report, STATUS_UNSUPPORTED,
                            "the flash loader drives one set of flash registers and %s has a second bank with its "
                            "own: program it with direct writes (JOB_PROGRAM_DIRECT or the automatic choice)",
@@ -110,11 +115,20 @@ static enum status finish_session(struct job *job, bool stop)
         system->now_us(system->ctx) + RING_STALL_US +
         (uint64_t)ring_size(job) / job->target.memory.program_unit * job->target.part->line->program_ns / 1000u;
     bool finished = false;
-    uint32_t result = 0;
+    uint32_t result = 0, last_rp = 0;
     while (status == STATUS_OK && !finished) {
         status = cortexm_poll_routine(&job->core, &finished, &result);
+        /* Past the time the queue takes at the typical tPROG, the loader gets more as long as it still moves (a
+         * part at its datasheet maximum takes several times longer). */
+        uint32_t rp = 0;
         if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline)
+            status = adi_mem_read32(&job->ap, job->loader.ring + STM32_STUB_LOADER_RING_RP, &rp);
+        if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline && rp != last_rp) {
+            last_rp = rp;
+            deadline = system->now_us(system->ctx) + RING_STALL_US;
+        } else if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline) {
             status = status_fail(job->report, STATUS_TIMEOUT, "the flash loader did not finish programming");
+        }
         if (status == STATUS_OK && !finished)
             system->delay_us(system->ctx, job->target.part->line->program_ns / 1000u + 1u);
     }
@@ -141,6 +155,7 @@ static enum status start_session(struct job *job, uint32_t address)
     uint32_t end = range_end(job, address);
     uint32_t ring = job->loader.ring;
     job->loader.wp = ring_data(job);
+    job->loader.rp = ring_data(job);
     job->loader.next = address;
     job->loader.end = end;
     uint32_t header[4] = {ring_data(job), ring_data(job), job->target.part->line->flash_controller, 0};
@@ -156,9 +171,14 @@ static enum status start_session(struct job *job, uint32_t address)
     return status;
 }
 
-/* Waits until the loader has freed room for len bytes; its pace is the flash's, so the host sleeps in between. */
+/* Waits until the loader has freed room for len bytes; its pace is the flash's, so the host sleeps in between.
+ * Where the rp last read leaves room already, nothing is read: on a wire slower than the flash each read of rp
+ * would take the time of a word of data. (A loader stopped on an error is then noticed at the next read, or when
+ * the session ends.) */
 static enum status wait_for_room(struct job *job, uint32_t len)
 {
+    if (ring_free(job, job->loader.rp) >= len)
+        return STATUS_OK;
     const struct hal_system *system = job->link.system;
     uint64_t stalled_since = system->now_us(system->ctx);
     uint32_t last_rp = 0;
@@ -169,6 +189,7 @@ static enum status wait_for_room(struct job *job, uint32_t len)
             return status;
         if (rp == 0) /* the loader stopped on an error: its result says which */
             return finish_session(job, false);
+        job->loader.rp = rp;
         if (ring_free(job, rp) >= len)
             return STATUS_OK;
         uint64_t now = system->now_us(system->ctx);
@@ -184,15 +205,31 @@ static enum status wait_for_room(struct job *job, uint32_t len)
     }
 }
 
+/* Writes len bytes at address in the ring: words, and a halfword at either end where halfword units (F0/F1/F3)
+ * leave the piece off a word boundary. */
+static enum status write_ring(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    enum status status = STATUS_OK;
+    uint32_t head = address % 4u != 0 && len >= 2u ? 2u : 0u;
+    if (head > 0)
+        status = adi_mem_write(&job->ap, address, bytes, head, 2);
+    uint32_t words = (len - head) & ~3u;
+    if (status == STATUS_OK && words > 0)
+        status = adi_mem_write(&job->ap, address + head, bytes + head, words, 4);
+    if (status == STATUS_OK && head + words < len)
+        status = adi_mem_write(&job->ap, address + head + words, bytes + head + words, len - head - words, 2);
+    return status;
+}
+
 /* Writes len bytes at wp, in two pieces where the ring wraps, then publishes the new wp. */
 static enum status put_in_ring(struct job *job, const uint8_t *bytes, uint32_t len)
 {
     uint32_t first = job->loader.ring_end - job->loader.wp;
     if (first > len)
         first = len;
-    enum status status = adi_mem_write(&job->ap, job->loader.wp, bytes, first, 4);
+    enum status status = write_ring(job, job->loader.wp, bytes, first);
     if (status == STATUS_OK && first < len)
-        status = adi_mem_write(&job->ap, ring_data(job), bytes + first, len - first, 4);
+        status = write_ring(job, ring_data(job), bytes + first, len - first);
     job->loader.wp = first < len ? ring_data(job) + (len - first) : job->loader.wp + len;
     if (job->loader.wp == job->loader.ring_end)
         job->loader.wp = ring_data(job);

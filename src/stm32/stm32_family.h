@@ -33,11 +33,6 @@ struct stm32_family {
     uint8_t program_unit; /* bytes per program operation: 2, 4 (F2/F4 at PSIZE x32) or 8 */
     /* The option bytes hold the two user data bytes Data0 and Data1 (stm32_option_bytes.user_data). */
     bool options_have_user_data;
-    /* A program unit takes more than one bus write (the L4/G0 double word): with direct writes the flash waits
-     * between the halves, and only the loader programs back to back, so the automatic choice takes the loader.
-     * Where one bus write is one unit, direct writes keep the flash as busy and need no SRAM (bench/bench_flash.c
-     * measures both). */
-    bool loader_programs_faster;
     /* The names of the write protection words (stm32_option_bytes.write_protection), bank 1's first: a part with
      * two banks has wrp_words_per_bank words for each. */
     const char *const *wrp_names;

@@ -62,8 +62,8 @@ extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
  *
  * Result: r0 = 0 when all r3 bytes are programmed; the controller's error flags (SR & STM32_STUB_LOADER_<GEN>_ERRORS)
  * when a unit failed; STM32_STUB_LOADER_STOPPED when the host asked to stop before r3 bytes. r1 = the flash address of
- * the next unit: the end of the range on success, the unit that failed, or after a stop the end of what the host
- * queued (which the host checks). The loader clears stale error flags before it starts, sets PG (F2/F4: PSIZE x32)
+ * the next unit: the end of the range on success, the unit that failed, or after a stop the end of what the host queued (which the host
+ * checks). The loader clears stale error flags before it starts, sets PG (F2/F4: PSIZE x32)
  * for its run and clears it at the end; on an error the flags stay set in SR for the host to report.
  */
 
@@ -76,28 +76,28 @@ extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
 #define STM32_STUB_LOADER_RING_RP 0x4u
 #define STM32_STUB_LOADER_RING_WP 0x0u
 #define STM32_STUB_LOADER_STOPPED 0x80000000u
-#define STM32_STUB_LOADER_F1_SIZE 280u
+#define STM32_STUB_LOADER_F1_SIZE 324u
 #define STM32_STUB_LOADER_F1_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_LOADER_F1_RAM_SIZE 280u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_F1_RAM_SIZE 328u /* image and tables: buffers and stack go above */
 #define STM32_STUB_LOADER_F1_STACK_SIZE 48u
 extern const uint8_t stm32_stub_loader_f1[STM32_STUB_LOADER_F1_SIZE];
 
 /* loader_f4, from stubs/loader.c */
 #define STM32_STUB_LOADER_F4_ERRORS 0xF0u
 #define STM32_STUB_LOADER_F4_UNIT 4u
-#define STM32_STUB_LOADER_F4_SIZE 288u
+#define STM32_STUB_LOADER_F4_SIZE 328u
 #define STM32_STUB_LOADER_F4_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_LOADER_F4_RAM_SIZE 288u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_F4_RAM_SIZE 328u /* image and tables: buffers and stack go above */
 #define STM32_STUB_LOADER_F4_STACK_SIZE 48u
 extern const uint8_t stm32_stub_loader_f4[STM32_STUB_LOADER_F4_SIZE];
 
 /* loader_l4, from stubs/loader.c */
 #define STM32_STUB_LOADER_L4_ERRORS 0x3FAu
 #define STM32_STUB_LOADER_L4_UNIT 8u
-#define STM32_STUB_LOADER_L4_SIZE 304u
+#define STM32_STUB_LOADER_L4_SIZE 316u
 #define STM32_STUB_LOADER_L4_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_LOADER_L4_RAM_SIZE 304u /* image and tables: buffers and stack go above */
-#define STM32_STUB_LOADER_L4_STACK_SIZE 56u
+#define STM32_STUB_LOADER_L4_RAM_SIZE 320u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_L4_STACK_SIZE 48u
 extern const uint8_t stm32_stub_loader_l4[STM32_STUB_LOADER_L4_SIZE];
 
 #endif /* STM32_STUBS_H */
