@@ -64,17 +64,18 @@ function(airswd_executable name)
 endfunction()
 
 # airswd_test(NAME SOURCES <files...> [LINK <airswd libs...>] [SYSTEM_LINK <libs...>] [INCLUDE <dirs...>]
-#             [TIMEOUT s] [LABELS ...])
+#             [TIMEOUT s] [LABELS ...] [HOST_ONLY])
 # Registers NAME and NAME.san with ctest. A test exits 77 to report "skipped" after printing why.
 # The unit tests of tests/unit that link the core and nothing else are listed in the global property
-# AIRSWD_CORE_UNIT_TESTS: tests/lx106 builds them for the ESP8266's CPU too (with the same selection).
+# AIRSWD_CORE_UNIT_TESTS: tests/lx106 builds them for the ESP8266's CPU too (with the same selection), but for the
+# HOST_ONLY ones, which test what the ESP8266 build leaves out.
 function(airswd_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK;SYSTEM_LINK;INCLUDE;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "HOST_ONLY" "TIMEOUT" "SOURCES;LINK;SYSTEM_LINK;INCLUDE;LABELS" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
   if(CMAKE_CURRENT_SOURCE_DIR STREQUAL "${PROJECT_SOURCE_DIR}/tests/unit" AND ARG_LINK STREQUAL "airswd_core"
-     AND NOT ARG_SYSTEM_LINK)
+     AND NOT ARG_SYSTEM_LINK AND NOT ARG_HOST_ONLY)
     set_property(GLOBAL APPEND PROPERTY AIRSWD_CORE_UNIT_TESTS ${name})
   endif()
   foreach(variant "" "_san")

@@ -203,6 +203,17 @@ static enum status run_job(struct sim_session *session, struct memory_file *file
     return run_job_with(session, file, &options, job);
 }
 
+
+/* A raw binary of size bytes of 0xA5 at the start of flash. */
+static void write_filled_image(struct random_image *image, struct memory_file *file, uint32_t size)
+{
+    image->format = IMAGE_FORMAT_BIN;
+    image->count = 1;
+    image->segments[0].address = 0x08000000u;
+    image->segments[0].size = size;
+    memset(image->segments[0].data, 0xA5, size);
+    write_file(image, file);
+}
 /* A G474 whose DBANK option bit is clear has one bank of 4 KB pages, which the part table does not describe: the job
  * stops at its first page erase, names the bit, and leaves the flash as it was (RM0440 §3.3.1, §3.7.8). */
 static void test_g474_with_dbank_clear_is_refused_before_any_erase(void **state)
@@ -219,12 +230,7 @@ static void test_g474_with_dbank_clear_is_refused_before_any_erase(void **state)
     sim_stm32_power_on_reset(session.stm32);
     uint8_t *flash = sim_flash_array(session.stm32->flash);
     memset(flash, 0x5A, 8192);
-    image.format = IMAGE_FORMAT_BIN;
-    image.count = 1;
-    image.segments[0].address = 0x08000000u;
-    image.segments[0].size = 4096;
-    memset(image.segments[0].data, 0xA5, 4096);
-    write_file(&image, &file);
+    write_filled_image(&image, &file, 4096);
     assert_int_equal(run_job(&session, &file, IMAGE_FORMAT_BIN, 0x08000000u, &job), STATUS_UNSUPPORTED);
     print_message("%s\n", sim_session_error(&session));
     assert_non_null(strstr(sim_session_error(&session), "DBANK=0"));
@@ -247,12 +253,7 @@ static void test_g47x_below_512_kb_is_refused_at_connect(void **state)
     uint8_t *rom = sim_memory_data(session.stm32->system_memory);
     rom[part->flash_size_register - part->system_memory_base] = 0x00; /* 256 KB: 0x0100 */
     rom[part->flash_size_register - part->system_memory_base + 1] = 0x01;
-    image.format = IMAGE_FORMAT_BIN;
-    image.count = 1;
-    image.segments[0].address = 0x08000000u;
-    image.segments[0].size = 2048;
-    memset(image.segments[0].data, 0xA5, 2048);
-    write_file(&image, &file);
+    write_filled_image(&image, &file, 2048);
     assert_int_equal(run_job(&session, &file, IMAGE_FORMAT_BIN, 0x08000000u, &job), STATUS_UNSUPPORTED);
     print_message("%s\n", sim_session_error(&session));
     assert_non_null(strstr(sim_session_error(&session), "reads 256 KB"));

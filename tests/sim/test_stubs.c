@@ -276,64 +276,21 @@ struct family {
     uint32_t fpec, keyr, sr, cr; /* the flash controller and its register offsets */
 };
 
-/* Flash controller registers: PM0075 (F0/F1), RM0090 chapter 3 (F4), RM0351 chapter 3 (L4/G0). */
+/* Flash controller registers: PM0075 (F0/F1/F3), RM0090 chapter 3 (F4), RM0351 chapter 3 (L4/G0/G4). */
+#define FAMILY_F1                                                                                                      \
+    .loader = STUB(loader_f1, LOADER_F1), .unit = STM32_STUB_LOADER_F1_UNIT, .errors = STM32_STUB_LOADER_F1_ERRORS,    \
+    .fpec = 0x40022000u, .keyr = 0x04, .sr = 0x0C, .cr = 0x10
+#define FAMILY_F4                                                                                                      \
+    .loader = STUB(loader_f4, LOADER_F4), .unit = STM32_STUB_LOADER_F4_UNIT, .errors = STM32_STUB_LOADER_F4_ERRORS,    \
+    .fpec = 0x40023C00u, .keyr = 0x04, .sr = 0x0C, .cr = 0x10
+#define FAMILY_L4                                                                                                      \
+    .loader = STUB(loader_l4, LOADER_L4), .unit = STM32_STUB_LOADER_L4_UNIT, .errors = STM32_STUB_LOADER_L4_ERRORS,    \
+    .fpec = 0x40022000u, .keyr = 0x08, .sr = 0x10, .cr = 0x14
+
 static const struct family families[] = {
-    {.part = "stm32f030r8",
-     .loader = STUB(loader_f1, LOADER_F1),
-     .unit = STM32_STUB_LOADER_F1_UNIT,
-     .errors = STM32_STUB_LOADER_F1_ERRORS,
-     .fpec = 0x40022000u,
-     .keyr = 0x04,
-     .sr = 0x0C,
-     .cr = 0x10},
-    {.part = "stm32f103c8",
-     .loader = STUB(loader_f1, LOADER_F1),
-     .unit = STM32_STUB_LOADER_F1_UNIT,
-     .errors = STM32_STUB_LOADER_F1_ERRORS,
-     .fpec = 0x40022000u,
-     .keyr = 0x04,
-     .sr = 0x0C,
-     .cr = 0x10},
-    {.part = "stm32f303cc",
-     .loader = STUB(loader_f1, LOADER_F1),
-     .unit = STM32_STUB_LOADER_F1_UNIT,
-     .errors = STM32_STUB_LOADER_F1_ERRORS,
-     .fpec = 0x40022000u,
-     .keyr = 0x04,
-     .sr = 0x0C,
-     .cr = 0x10},
-    {.part = "stm32f411ce",
-     .loader = STUB(loader_f4, LOADER_F4),
-     .unit = STM32_STUB_LOADER_F4_UNIT,
-     .errors = STM32_STUB_LOADER_F4_ERRORS,
-     .fpec = 0x40023C00u,
-     .keyr = 0x04,
-     .sr = 0x0C,
-     .cr = 0x10},
-    {.part = "stm32l476rg",
-     .loader = STUB(loader_l4, LOADER_L4),
-     .unit = STM32_STUB_LOADER_L4_UNIT,
-     .errors = STM32_STUB_LOADER_L4_ERRORS,
-     .fpec = 0x40022000u,
-     .keyr = 0x08,
-     .sr = 0x10,
-     .cr = 0x14},
-    {.part = "stm32g071rb",
-     .loader = STUB(loader_l4, LOADER_L4),
-     .unit = STM32_STUB_LOADER_L4_UNIT,
-     .errors = STM32_STUB_LOADER_L4_ERRORS,
-     .fpec = 0x40022000u,
-     .keyr = 0x08,
-     .sr = 0x10,
-     .cr = 0x14},
-    {.part = "stm32g431rb",
-     .loader = STUB(loader_l4, LOADER_L4),
-     .unit = STM32_STUB_LOADER_L4_UNIT,
-     .errors = STM32_STUB_LOADER_L4_ERRORS,
-     .fpec = 0x40022000u,
-     .keyr = 0x08,
-     .sr = 0x10,
-     .cr = 0x14},
+    {.part = "stm32f030r8", FAMILY_F1}, {.part = "stm32f103c8", FAMILY_F1}, {.part = "stm32f303cc", FAMILY_F1},
+    {.part = "stm32f411ce", FAMILY_F4}, {.part = "stm32l476rg", FAMILY_L4}, {.part = "stm32g071rb", FAMILY_L4},
+    {.part = "stm32g431rb", FAMILY_L4},
 };
 
 static const struct family *family_of(const char *part)

@@ -15,6 +15,7 @@
 
 const fs = require('fs');
 const { chromium } = require('playwright-core');
+const { watchCspViolations, cspViolations } = require('./csp_watch.js');
 
 const [url, passphrase, randomFile, screenshot] = process.argv.slice(2);
 const TIMEOUT_MS = 30000;
@@ -57,11 +58,7 @@ async function main() {
     const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT_MS);
     page.on('pageerror', (err) => problems.push(`script error: ${err.message}`));
-    await context.addInitScript(() => {
-      window.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (event) =>
-        window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`));
-    });
+    await watchCspViolations(context);
     // Chromium logs each failed answer: the page's are checked one by one through the responses below (and the
     // browser's own look for /favicon.ico, which the page does not make, answers 404).
     page.on('console', (message) => {
@@ -145,7 +142,7 @@ async function main() {
     check(again === 403, `debug mode off again: the console route should refuse (403), not ${again}`);
     say('closed again', `POST /api/v1/console: ${again}`);
 
-    const violations = await page.evaluate(() => window.cspViolations);
+    const violations = await cspViolations(page);
     check(violations.length === 0, `Content-Security-Policy violations: ${violations.join('; ')}`);
     const unexpected = refusals.filter((r) => !/^403 POST \/api\/v1\/console debug-mode-off$/.test(r));
     check(unexpected.length === 0, `answers nobody provoked: ${unexpected.join('; ')}`);

@@ -27,6 +27,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
+const { watchCspViolations, cspViolations } = require('./csp_watch.js');
 
 const [url, firmware, container, publicKey, screenshot, programmer, olderProgrammer, stationUrl] =
   process.argv.slice(2);
@@ -573,14 +574,13 @@ async function main() {
   const imageKeyPuts = [];   // and of each PUT /api/v1/image-key
   let boardRequests = 0;
   const restart = { underway: false };  // while the device restarts, its connections drop
-  let reloading = false;
+  // Each reload starts a new generation of the page: a request the previous one had in flight is cut, and Chromium
+  // may report it only after the reload returned.
+  let generation = 0;
+  const issuedIn = new WeakMap();
   const reload = async (page) => {
-    reloading = true;
-    try {
-      await page.reload({ waitUntil: 'load' });
-    } finally {
-      reloading = false;
-    }
+    generation++;
+    await page.reload({ waitUntil: 'load' });
   };
   try {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
@@ -589,11 +589,7 @@ async function main() {
     page.on('pageerror', (err) => problems.push(`script error: ${err.message}`));
     // The device's Content-Security-Policy: whatever the page does must stay within it (a refusal is also logged on
     // the console, which the listener below turns into a problem).
-    await context.addInitScript(() => {
-      window.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (event) =>
-        window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`));
-    });
+    await watchCspViolations(context);
     page.on('console', (message) => {
       // Chromium logs each failed answer; those are checked one by one through the responses below. A device that
       // restarts drops its connections.
@@ -603,12 +599,13 @@ async function main() {
         problems.push(`console: ${message.text()}`);
       }
     });
+    page.on('request', (request) => issuedIn.set(request, generation));
     page.on('requestfailed', (request) => {
       // Event streams are cut when the page closes or reloads (or opens one that asks for the console once the device
       // said it has one), and so is any request in flight when the test reloads the page (a device with 2
       // connections answers more slowly), and every request while the device restarts; anything else failing is a
       // problem.
-      const reloadCut = reloading && request.failure().errorText === 'net::ERR_ABORTED';
+      const reloadCut = issuedIn.get(request) < generation && request.failure().errorText === 'net::ERR_ABORTED';
       if (new URL(request.url()).pathname !== '/api/v1/events' && !reloadCut && !restart.underway) {
         problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure().errorText}`);
       }
@@ -935,7 +932,7 @@ async function main() {
     say('signed reads', `${workReads.length} reads of the device and its work, each signed but the summary`);
 
     const policyHeader = (await getOnce(url)).headers.get('content-security-policy');
-    const violations = await page.evaluate(() => window.cspViolations);
+    const violations = await cspViolations(page);
     say('csp', `${policyHeader}; ${violations.length} violations`);
     check(/default-src 'self'/.test(policyHeader || '') && !violations.length,
       `the page should work under the device's Content-Security-Policy: ${violations.join('; ')}`);
