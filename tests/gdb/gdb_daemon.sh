@@ -10,10 +10,6 @@ require_tools() {
   command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
 }
 
-# free_port: a TCP port on 127.0.0.1 nobody listens on now.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # start_gdb_daemon PART: airswdd on sim:PART with its GDB port in $gdb_port, set up, debug mode on.
 start_gdb_daemon() {

@@ -34,6 +34,15 @@ failures=0
 check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
 contains() { grep -q -F -- "$2" "$1"; }
 
+# free_port: a TCP port on 127.0.0.1 nobody listens on now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# port_refuses PORT: nothing accepts a connection on 127.0.0.1:PORT.
+port_refuses() {
+  ! python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' "$1" 2>/dev/null
+}
+
 start_daemon() {
   : >"$work/daemon.out"
   "$airswdd" --target "$1" --listen 127.0.0.1:0 --state-dir "$work/state" --setup-code-file "$work/setup-code" \

@@ -26,9 +26,6 @@ for candidate in python3 /usr/bin/python3; do
 done
 [[ -n $serial_python ]] || skip_test "pyserial is not installed (python3-serial, scripts/install-deps.sh)"
 client() { "$serial_python" "$(dirname "$0")/console_client.py" "$@"; }
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 both_ports() { client state "$raw_port" "$1" >/dev/null && client state "$rfc2217_port" "$1" >/dev/null; }
 log_has() { get_body /log | grep -q -F -- "$1"; }
 

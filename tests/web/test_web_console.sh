@@ -14,12 +14,6 @@ source "$here/../tools/daemon_test.sh"
 command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
 echo_elf=$firmware/f1/echo_f1.elf
 [[ -f $echo_elf ]] || skip_test "example firmware not built (arm-none-eabi-gcc missing)"
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-port_refuses() {
-  ! python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2)' "$1" 2>/dev/null
-}
 
 raw_port=$(free_port)
 rfc2217_port=$(free_port)
