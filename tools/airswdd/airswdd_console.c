@@ -97,10 +97,11 @@ static uint32_t web_line_baud(void *ctx, uint32_t baud)
 void airswdd_console_hold_for_job(struct service *service, bool held)
 {
     console_line_hold(held);
-    if (service_security_debug(service)) /* the console is open: someone may be typing */
-        service_log(service, held ? "console: a job may talk to the ROM bootloader on USART1: what is typed waits "
-                                    "while it does"
-                                  : "console: the job is over: what is typed goes to the firmware again");
+    /* Said once, before the job runs, while the console is open (someone may be typing): a line at the job's end
+     * would land after the job shows as done, where a client reading the log could not expect it. */
+    if (held && service_security_debug(service))
+        service_log(service, "console: a job may talk to the ROM bootloader on USART1: what is typed waits until the "
+                             "job ends");
 }
 
 const struct api_console airswdd_console_api = {.read = web_read, .write = web_write, .line_baud = web_line_baud};
