@@ -118,19 +118,21 @@ static enum status finish_session(struct job *job, bool stop)
     uint32_t result = 0, last_rp = 0;
     while (status == STATUS_OK && !finished) {
         status = cortexm_poll_routine(&job->core, &finished, &result);
+        if (status != STATUS_OK || finished)
+            break;
         /* Past the time the queue takes at the typical tPROG, the loader gets more as long as it still moves (a
          * part at its datasheet maximum takes several times longer). */
-        uint32_t rp = 0;
-        if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline)
+        if (system->now_us(system->ctx) > deadline) {
+            uint32_t rp = 0;
             status = adi_mem_read32(&job->ap, job->loader.ring + STM32_STUB_LOADER_RING_RP, &rp);
-        if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline && rp != last_rp) {
+            if (status == STATUS_OK && rp == last_rp)
+                status = status_fail(job->report, STATUS_TIMEOUT, "the flash loader did not finish programming");
+            if (status != STATUS_OK)
+                break;
             last_rp = rp;
             deadline = system->now_us(system->ctx) + RING_STALL_US;
-        } else if (status == STATUS_OK && !finished && system->now_us(system->ctx) > deadline) {
-            status = status_fail(job->report, STATUS_TIMEOUT, "the flash loader did not finish programming");
         }
-        if (status == STATUS_OK && !finished)
-            system->delay_us(system->ctx, job->target.part->line->program_ns / 1000u + 1u);
+        system->delay_us(system->ctx, job->target.part->line->program_ns / 1000u + 1u);
     }
     if (status != STATUS_OK) {
         cortexm_abort_routine(&job->core);
