@@ -2,7 +2,9 @@
 # helpers, and the daemon started on a loopback port it chooses and stopped by the PID started here.
 #   check DESCRIPTION COMMAND...   prints ok/FAIL and counts failures in $failures
 #   contains FILE TEXT             FILE holds TEXT
-#   start_daemon TARGET [ARGS...]  runs $airswdd on 127.0.0.1:0 with $work/state (and ARGS); sets pid, port, url
+#   start_daemon TARGET [ARGS...]  runs $airswdd on 127.0.0.1:0 with $work/state (and ARGS); its GDB and console
+#                                  ports on 0 too (the system picks them) unless ARGS name them, so that tests running
+#                                  side by side never race for the default ports; sets pid, port, url
 #                                  (http://127.0.0.1:PORT) and api (url/api/v1); stdout in $work/daemon.out, stderr
 #                                  appended to $work/daemon.err; the setup code, while setup is open, in
 #                                  $work/setup-code (--setup-code-file)
@@ -46,7 +48,7 @@ port_refuses() {
 start_daemon() {
   : >"$work/daemon.out"
   "$airswdd" --target "$1" --listen 127.0.0.1:0 --state-dir "$work/state" --setup-code-file "$work/setup-code" \
-    "${@:2}" >"$work/daemon.out" 2>>"$work/daemon.err" &
+    --gdb-port 0 --console-port 0 --rfc2217-port 0 "${@:2}" >"$work/daemon.out" 2>>"$work/daemon.err" &
   pid=$!
   for _ in $(seq 1 100); do
     grep -q "listening on" "$work/daemon.out" 2>/dev/null && break

@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$airswdd" --target "sim:stm32f103c8,state=$work/chip.state" --listen 127.0.0.1:0 --state-dir "$work/state" \
-  --store-size 256K --firmware-slot "$work/slot.bin" --setup-code-file "$work/setup-code" >"$work/daemon.out" \
+  --gdb-port 0 --console-port 0 --rfc2217-port 0 --store-size 256K --firmware-slot "$work/slot.bin" --setup-code-file "$work/setup-code" >"$work/daemon.out" \
   2>"$work/daemon.err" &
 daemon_pid=$!
 for _ in $(seq 1 100); do
