@@ -1135,16 +1135,21 @@ function pollWhileNoEvents() {
     state.pollTimer = 0;
     if (!isJobActive()) return;
     if (!state.eventsOpen) {
-      try {
-        mergeJob(await read(`/jobs/${state.job.id}`));
-        return;
-      } catch (err) {
-        showError(`Following job ${state.job.id}`, err, 'job');
-        return;
-      }
+      await refreshJob();
+      return;
     }
     pollWhileNoEvents();
   }, 1000);
+}
+
+// Reads the job on screen again (its answer carries on the following, through mergeJob).
+async function refreshJob() {
+  const id = state.job.id;
+  try {
+    mergeJob(await read(`/jobs/${id}`));
+  } catch (err) {
+    showError(`Following job ${id}`, err, 'job');
+  }
 }
 
 function renderJob() {
@@ -1282,7 +1287,13 @@ function eventStreamParser(onEvent) {
 }
 
 function dispatchEvent(event) {
-  if (event.id !== null) state.lastEventId = event.id;
+  if (event.id !== null) {
+    // The device moves a reader that fell behind its ring of events on to the oldest it still keeps: a jump in the
+    // ids means news was lost, perhaps the end of the job on screen, which is then read again.
+    const skipped = state.lastEventId !== '' && Number(event.id) > Number(state.lastEventId) + 1;
+    state.lastEventId = event.id;
+    if (skipped && isJobActive()) refreshJob();
+  }
   const data = parseEvent(event);
   if (!data) return;
   if (event.type === 'progress' || event.type === 'job') mergeJob(data);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A stand-in for the device service: serves the files of web/ gzip-compressed (as the daemon serves the embedded
 // page) and fakes the REST API of docs/api.md in memory, with a flash job that goes through its phases in about a
-// second and reports them over Server-Sent Events. Like the daemon it starts unconfigured, wants first-boot setup,
+// second and reports them over Server-Sent Events (the end of its first verify job lost from the stream, as when the
+// device's ring of events overtakes a slow reader). Like the daemon it starts unconfigured, wants first-boot setup,
 // checks the signature of every [auth] request (docs/auth.md, computed here with node:crypto, independently of
 // web/auth.js) with its nonces, refusals and penalty windows, answers reads of its work to signed requests only
 // (GET /device a summary unsigned; its public_status setting opens the device, jobs, the log and the events), and
@@ -56,6 +57,7 @@ const CONTAINER_MAGIC = Buffer.from('AIRSWDC1');
 const CONTAINER_KEY_ID = 76;  // the header's offset of the signer's key id (docs/image-format.md)
 
 const device = { images: [], nextImageId: 1, jobs: new Map(), nextJobId: 1, running: null, log: [], logSeq: 0,
+  eventSeq: 0, lostVerifyEnd: false,
   settings: { swclk_hz: 4000000, connect_under_reset: false, verify: true, public_status: false, transport: 'swd' },
   debug: false };
 // trustedKeys: id -> the public key (a node KeyObject), to check the programmer's firmware with.
@@ -79,8 +81,11 @@ function fail(response, status, error, detail, message, headers) {
   send(response, status, { error, detail, message }, headers);
 }
 
-function broadcast(event, data) {
-  const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+// Events carry ids in one sequence, as the device's do. lost: the event takes its id but reaches no one, as when
+// the device's ring of events overtakes a slow reader and moves it on (the page must notice the jump).
+function broadcast(event, data, lost) {
+  const frame = `id: ${++device.eventSeq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  if (lost) return;
   for (const listener of listeners) listener.write(frame);
 }
 
@@ -321,7 +326,10 @@ function finishJob(job, state, result, error, image) {
     image.state = 'current';
     image.flashed_ok = true;
   }
-  broadcast('job', { job: job.id, state });
+  // The end of the first verify job never reaches the event stream: only the jump in the ids says it happened.
+  const lose = job.action === 'verify' && !device.lostVerifyEnd;
+  if (lose) device.lostVerifyEnd = true;
+  broadcast('job', { job: job.id, state }, lose);
   log(`job ${job.id} ${job.action}: ${state}` + (result ? ` in ${(result.total_us / 1e6).toFixed(2)} s chip time` : ''));
 }
 
