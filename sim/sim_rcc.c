@@ -83,6 +83,14 @@ struct rcc_reset_value {
     uint32_t value;
 };
 
+/* The main PLL's R output from HSI16 (RM0351 §6.4.4, RM0444 §5.4.4, RM0440 §7.4.4): PLLCFGR's PLLSRC in bits 1:0
+ * (10: HSI16), PLLM from bit 4 (M = field + 1), PLLN in bits 14:8, PLLR at r_shift (R = (field + 1) * r_scale) and
+ * PLLREN. sw: the SW value that selects it; 0 where the PLL is not modelled (the clock stays as it was). */
+struct rcc_pll {
+    uint32_t sw, m_mask;
+    uint8_t r_shift, r_mask, r_scale, ren_bit;
+};
+
 struct rcc_layout {
     uint16_t cfgr, bdcr, csr;
     unsigned csr_rmvf_bit; /* writing 1 clears the reset flags */
@@ -92,6 +100,7 @@ struct rcc_layout {
     struct rcc_source sources[RCC_MAX_SOURCES]; /* by SW value */
     struct rcc_ready_flag ready[RCC_MAX_READY_FLAGS];
     struct rcc_reset_value resets[RCC_MAX_RESET_VALUES];
+    struct rcc_pll pll;
 };
 
 /* The members of a struct rcc_ready_flag for the pairs most layouts share (braces at the use). */
@@ -188,6 +197,7 @@ static const struct rcc_layout rcc_layout_l4 = {
                {RCC_PLLSAI2CFGR_L4, 0x00001000},
                {RCC_AHB1ENR_L4, 0x00000100},
                {RCC_CSR_L4, 0x0C000600}},
+    .pll = {.sw = 3, .m_mask = 0x70, .r_shift = 25, .r_mask = 0x3, .r_scale = 2, .ren_bit = 24},
 };
 
 /* G0: SW[2:0] 000 HSISYS, 001 HSE, 010 PLLRCLK, 011 LSI, 100 LSE; SWS in CFGR[5:3]. CR reset: HSIRDY, HSION
@@ -210,6 +220,7 @@ static const struct rcc_layout rcc_layout_g0 = {
                {RCC_PLLCFGR_L4_G0, 0x00001000},
                {RCC_AHBENR_G0, 0x00000100},
                {RCC_CSR_G0, 0x0C000000}},
+    .pll = {.sw = 2, .m_mask = 0x70, .r_shift = 29, .r_mask = 0x7, .r_scale = 1, .ren_bit = 28},
 };
 
 /* G4 (RM0440 §7.4): L4's offsets without MSI. SW 01 HSI16 (the reset source; 00 is reserved), 10 HSE, 11 PLL. CR
@@ -234,6 +245,7 @@ static const struct rcc_layout rcc_layout_g4 = {
                {RCC_PLLCFGR_L4_G0, 0x00001000},
                {RCC_AHB1ENR_L4, 0x00000100},
                {RCC_CSR_L4, 0x0C000000}},
+    .pll = {.sw = 3, .m_mask = 0xF0, .r_shift = 25, .r_mask = 0x3, .r_scale = 2, .ren_bit = 24},
 };
 
 struct sim_rcc {
@@ -247,7 +259,8 @@ struct sim_rcc {
     void *clock_ctx;
 };
 
-/* ---- the system clock (MSI ranges and the HSI; HSE and PLL are not modelled and keep the clock as it was) ---- */
+/* ---- the system clock (MSI ranges, the HSI, and the PLL from HSI16 on L4/G0/G4; HSE and the other PLL inputs are
+ * not modelled and keep the clock as it was) ---- */
 
 #define RCC_CR_MSIRGSEL_L4 (1u << 3)
 #define RCC_CR_MSIRANGE_SHIFT 4
@@ -258,8 +271,25 @@ struct sim_rcc {
 static const uint32_t msi_range_hz[16] = {100000,   200000,   400000,   800000,   1000000, 2000000,
                                           4000000,  8000000,  16000000, 24000000, 32000000, 48000000};
 
+#define RCC_PLLSRC_HSI16 2u
+
+/* PLLR's frequency; the current clock where its input is not modelled or R is off. */
+static uint32_t rcc_pll_hz(const struct sim_rcc *rcc)
+{
+    const struct rcc_pll *pll = &rcc->layout->pll;
+    uint32_t cfgr = rcc->registers[RCC_PLLCFGR_L4_G0 / 4];
+    uint32_t r = (cfgr >> pll->r_shift) & pll->r_mask;
+    if ((cfgr & 0x3u) != RCC_PLLSRC_HSI16 || !((cfgr >> pll->ren_bit) & 1u) || (pll->r_scale == 1 && r == 0))
+        return rcc->sysclk_hz; /* G0: PLLR 000 is reserved */
+    uint32_t m = ((cfgr & pll->m_mask) >> 4) + 1u;
+    uint32_t n = (cfgr >> 8) & 0x7Fu;
+    return (uint32_t)((uint64_t)L4_HSI16_HZ / m * n / ((r + 1u) * pll->r_scale));
+}
+
 static uint32_t rcc_compute_sysclk(const struct sim_rcc *rcc)
 {
+    if (rcc->layout->pll.sw != 0 && rcc->sws == rcc->layout->pll.sw)
+        return rcc_pll_hz(rcc);
     if (rcc->part->family != SIM_FAMILY_L4)
         return rcc->sws == rcc->layout->reset_sw ? rcc->part->reset_clock_hz : rcc->sysclk_hz;
     if (rcc->sws == 1)

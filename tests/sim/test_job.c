@@ -848,6 +848,63 @@ static void test_a_loader_that_stops_short_fails_the_job(void **state)
     }
 }
 
+/* What the clock did while a job ran: the highest SYSCLK seen at a progress report of the program pass. */
+struct clock_watch {
+    struct sim_session *session;
+    uint32_t program_hz;
+};
+
+static void watch_program_clock(void *ctx, const struct job_progress *progress)
+{
+    struct clock_watch *watch = ctx;
+    uint32_t hz = sim_rcc_sysclk_hz(watch->session->stm32->rcc);
+    if (progress->phase == JOB_PHASE_PROGRAM && hz > watch->program_hz)
+        watch->program_hz = hz;
+}
+
+/* The parts whose reset clock is slow get a faster one for the loader and the CRC (L4: MSI 48 MHz, G0/G4: the PLL
+ * at 64 MHz from HSI16), and the job leaves RCC as it found it even when it does not reset the part afterwards. */
+static void test_the_clock_boost_is_used_and_undone(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    image.format = IMAGE_FORMAT_BIN;
+    image.count = 1;
+    fill_segment(&image.segments[0], 0x08000000u, 32u * 1024u, 9);
+    write_file(&image, &file);
+    static const struct {
+        const char *part;
+        uint32_t boosted_hz;
+    } boosted[] = {{"stm32l476rg", 48000000u}, {"stm32g071rb", 64000000u}, {"stm32g431rb", 64000000u},
+                   {"stm32g474re", 64000000u}};
+    static const uint32_t rcc_registers[] = {0x00 /* CR */, 0x08 /* CFGR */, 0x0C /* PLLCFGR */};
+    for (unsigned p = 0; p < sizeof boosted / sizeof boosted[0]; p++) {
+        struct sim_session session;
+        assert_true(sim_session_create(&session, boosted[p].part, true));
+        struct sim_rcc *rcc = session.stm32->rcc;
+        uint32_t reset_hz = sim_rcc_sysclk_hz(rcc), before[3];
+        for (unsigned r = 0; r < 3; r++)
+            before[r] = sim_rcc_register(rcc, rcc_registers[r]);
+        struct clock_watch watch = {.session = &session};
+        const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
+                                      .pins = &session.port.pins};
+        const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
+        const struct job_options options = {.format = IMAGE_FORMAT_BIN, .bin_base = 0x08000000u, .verify = true};
+        job_init(&job, &link, &job_file, &options, &session.report);
+        job_on_progress(&job, watch_program_clock, &watch);
+        assert_int_equal(job_run(&job), STATUS_OK);
+        print_message("%s: program pass at %.0f MHz (reset clock %.0f MHz)\n", boosted[p].part,
+                      watch.program_hz / 1e6, reset_hz / 1e6);
+        assert_int_equal(watch.program_hz, boosted[p].boosted_hz);
+        assert_int_equal(sim_rcc_sysclk_hz(rcc), reset_hz);
+        for (unsigned r = 0; r < 3; r++)
+            assert_int_equal(sim_rcc_register(rcc, rcc_registers[r]), before[r]);
+        sim_session_destroy(&session);
+    }
+}
+
 /* ---- faults on the wire, and a reset in the middle ---- */
 
 static void pulse_reset_halfway(void *ctx, const struct job_progress *progress)
@@ -925,6 +982,7 @@ int main(void)
         cmocka_unit_test(test_pieces_in_reverse_address_order_are_all_programmed),
         cmocka_unit_test(test_skip_unchanged_with_gaps_in_one_block_on_every_part),
         cmocka_unit_test(test_a_loader_that_stops_short_fails_the_job),
+        cmocka_unit_test(test_the_clock_boost_is_used_and_undone),
         cmocka_unit_test(test_faults_never_end_in_a_false_success),
         cmocka_unit_test(test_g474_with_dbank_clear_is_refused_before_any_erase),
         cmocka_unit_test(test_g47x_below_512_kb_is_refused_at_connect),
