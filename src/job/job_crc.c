@@ -38,7 +38,7 @@ enum status job_clock_boost(struct job *job, uint32_t saved[STM32_CLOCK_BOOST_ST
 {
     const struct stm32_part *part = job->target.part;
     *changed = 0;
-    for (unsigned i = 0; i < STM32_CLOCK_BOOST_STEPS && part->line->clock_boost[i].mask != 0; i++) {
+    for (unsigned i = 0; i < part->line->clock_boost_steps; i++) {
         const struct stm32_register_change *change = &part->line->clock_boost[i];
         enum status status = adi_mem_read32(&job->ap, change->address, &saved[i]);
         if (status == STATUS_OK)

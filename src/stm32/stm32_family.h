@@ -52,7 +52,8 @@ struct stm32_register_change {
     uint32_t address, mask, value;
 };
 
-#define STM32_CLOCK_BOOST_STEPS 2
+/* The most register changes a line's clock boost takes (G0/G4: flash latency, PLL set-up, PLL on, switch). */
+#define STM32_CLOCK_BOOST_STEPS 4
 
 struct stm32_line {
     const struct stm32_family *family;
@@ -71,10 +72,12 @@ struct stm32_line {
     uint32_t program_ns;    /* one program unit */
     uint32_t page_erase_us; /* one page; F4: one 16 KB sector (64 KB: x2.2, 128 KB: x4) */
     uint32_t mass_erase_us; /* F4: per MB of flash */
-    /* How the reset clock is raised for routines that run long on the target (the CRC of the whole image), in
-     * order; an empty list where the reset clock is fast enough. Undone in reverse order afterwards. */
-    struct stm32_register_change clock_boost[STM32_CLOCK_BOOST_STEPS];
-    uint32_t clock_boost_hz;
+    /* How the reset clock is raised for routines that run long on the target (the loader, the CRC of the whole
+     * image): clock_boost_steps changes (at most STM32_CLOCK_BOOST_STEPS) applied in order, undone in reverse
+     * order afterwards; none where the reset clock is fast enough. Every step leaves a working clock: the flash
+     * latency rises before the clock does, and a switch to the PLL waits on silicon until it is locked. */
+    const struct stm32_register_change *clock_boost;
+    uint8_t clock_boost_steps;
     /* Watchdogs frozen while the core is halted: bits set in the DBGMCU register at this address. */
     uint32_t watchdog_freeze_register;
     uint32_t watchdog_freeze_bits;

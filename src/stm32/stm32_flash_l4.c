@@ -164,6 +164,11 @@ const struct stm32_family stm32_family_l4 = {
 
 /* L4 (RM0351, RM0394): the CRC of a whole image runs at 48 MHz from MSI range 11 (RM0351 §6.4.1), after two flash
  * wait states for voltage range 1 (§3.3.3). DBGMCU_APB1FZR1 freezes WWDG (11) and IWDG (12). */
+static const struct stm32_register_change clock_boost_l4[] = {
+    {.address = 0x40022000, .mask = 0x7u, .value = 2u},
+    {.address = 0x40021000, .mask = 0xF8u, .value = (11u << 4) | (1u << 3)},
+};
+
 const struct stm32_line stm32_line_l4 = {
     .family = &stm32_family_l4,
     .layout = STM32_LAYOUT_PAGES,
@@ -178,15 +183,37 @@ const struct stm32_line stm32_line_l4 = {
     .program_ns = 81690,
     .page_erase_us = 22020,
     .mass_erase_us = 22020,
-    .clock_boost = {{.address = 0x40022000, .mask = 0x7u, .value = 2u},
-                    {.address = 0x40021000, .mask = 0xF8u, .value = (11u << 4) | (1u << 3)}},
-    .clock_boost_hz = 48000000,
+    .clock_boost = clock_boost_l4,
+    .clock_boost_steps = sizeof clock_boost_l4 / sizeof clock_boost_l4[0],
     .watchdog_freeze_register = 0xE0042008,
     .watchdog_freeze_bits = (1u << 11) | (1u << 12),
 };
 
-/* G4 (RM0440 §3.7): L4's controller, OPTR with G4's USER bits, DBGMCU_APB1FZR1 as L4's; 16 MHz HSI16 after reset,
- * fast enough for the CRC routine. DS12589: 81.7 us a double word, 22 ms a page. */
+/* The PLL's R output at 64 MHz from HSI16 for the G0 and the G4 (their reset clock is HSI16; the loader's stores
+ * and the CRC's flash reads then weigh a quarter): FLASH_ACR.LATENCY 2 first (64 MHz needs two wait states in
+ * voltage range 1 on both: RM0444 §3.3.4, RM0440 §3.3.3), then PLLCFGR with the PLL off (RM0444 §5.4.4: PLLSRC
+ * HSI16, M 1, N 8, R 2 enabled; RM0440 §7.4.4: M 4, N 32, R 2 enabled, keeping the PLL's input within 2.66-16 MHz
+ * and its VCO within range), PLLON, and the switch (SW 010 on G0, 11 on G4), which silicon makes once PLLRDY is set.
+ * Undone in reverse: back to HSI16 before the PLL is stopped and the wait states lowered. */
+#define RCC_CR_G0_G4      0x40021000u
+#define RCC_CFGR_G0_G4    0x40021008u
+#define RCC_PLLCFGR_G0_G4 0x4002100Cu
+#define RCC_CR_PLLON      (1u << 24)
+static const struct stm32_register_change clock_boost_g0[] = {
+    {.address = 0x40022000, .mask = 0x7u, .value = 2u},
+    {.address = RCC_PLLCFGR_G0_G4, .mask = 0xF0007F73u, .value = 0x2u | (8u << 8) | (1u << 28) | (1u << 29)},
+    {.address = RCC_CR_G0_G4, .mask = RCC_CR_PLLON, .value = RCC_CR_PLLON},
+    {.address = RCC_CFGR_G0_G4, .mask = 0x7u, .value = 2u},
+};
+static const struct stm32_register_change clock_boost_g4[] = {
+    {.address = 0x40022000, .mask = 0xFu, .value = 2u},
+    {.address = RCC_PLLCFGR_G0_G4, .mask = 0x07007FF3u, .value = 0x2u | (3u << 4) | (32u << 8) | (1u << 24)},
+    {.address = RCC_CR_G0_G4, .mask = RCC_CR_PLLON, .value = RCC_CR_PLLON},
+    {.address = RCC_CFGR_G0_G4, .mask = 0x3u, .value = 3u},
+};
+
+/* G4 (RM0440 §3.7): L4's controller, OPTR with G4's USER bits, DBGMCU_APB1FZR1 as L4's; HSI16 after reset, raised
+ * to 64 MHz by the PLL for routines (above). DS12589: 81.7 us a double word, 22 ms a page. */
 const struct stm32_line stm32_line_g4 = {
     .family = &stm32_family_l4,
     .layout = STM32_LAYOUT_PAGES,
@@ -201,6 +228,8 @@ const struct stm32_line stm32_line_g4 = {
     .program_ns = 81690,
     .page_erase_us = 22020,
     .mass_erase_us = 22020,
+    .clock_boost = clock_boost_g4,
+    .clock_boost_steps = sizeof clock_boost_g4 / sizeof clock_boost_g4[0],
     .watchdog_freeze_register = 0xE0042008,
     .watchdog_freeze_bits = (1u << 11) | (1u << 12),
 };
@@ -221,6 +250,8 @@ const struct stm32_line stm32_line_g0 = {
     .program_ns = 85000,
     .page_erase_us = 22000,
     .mass_erase_us = 22000,
+    .clock_boost = clock_boost_g0,
+    .clock_boost_steps = sizeof clock_boost_g0 / sizeof clock_boost_g0[0],
     .watchdog_freeze_register = 0x40015808,
     .watchdog_freeze_bits = (1u << 11) | (1u << 12),
     .dbgmcu_clock_register = 0x4002103C,
