@@ -331,7 +331,8 @@ static void erase_flash(struct sim_stm32 *stm32, const struct family *f, uint32_
         }
         break;
     case SIM_FAMILY_F4:
-        assert_true(length <= 16 * 1024);
+    case SIM_FAMILY_F7:
+        assert_true(length <= stm32->part->erase_runs[0].size);
         debug_write(stm32, cr, (2u << 8) | 0x2);              /* PSIZE x32 | SER, sector 0 */
         debug_write(stm32, cr, (2u << 8) | 0x2 | (1u << 16)); /* STRT */
         wait_flash_idle(stm32);
