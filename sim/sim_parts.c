@@ -26,6 +26,15 @@
 #define AP_IDR_CORTEX_M7 0x74770001u /* the M7's AHB-AP (AHB5) */
 #define CPUID_CORTEX_M7_R0P1 0x410FC271u
 
+/* The F2/F4/F7 flash controller at PSIZE x32 (tPROG 16 us typical, 100 us max; erase maxima twice the typical
+ * figures), and the peripherals around it at the F4's addresses. */
+#define F4_CONTROLLER                                                                                                  \
+    .program_unit = 4, .program_ns = 16000, .program_ns_max = 100000, .erase_max_percent = 200,                      \
+    .flash_controller_base = 0x40023C00
+#define F4_PERIPHERALS                                                                                                 \
+    .rcc_base = 0x40023800, .gpio_base = 0x40020000, .usart1_base = 0x40011000, .usart2_base = 0x40004400,           \
+    .usart1_irq = 37, .usart2_irq = 38
+
 /* F0/F1: 20-40 ms page and mass erase with no typical figure: the midpoint. */
 #define F0_F1_ERASE_US 30000u
 
@@ -125,11 +134,10 @@ const struct sim_part sim_parts[] = {
         .flash_size = 256 * KB,
         .erase_runs = {{16 * KB, 4, 250000}, {64 * KB, 1, 550000}, {128 * KB, 1, 1000000}},
         .mass_erase_us = 2000000 /* [estimate] RM0090's 8 s per MB, scaled */,
-        .program_unit = 4, .program_ns = 16000, .program_ns_max = 100000, .erase_max_percent = 200, .flash_controller_base = 0x40023C00,
+        F4_CONTROLLER,
         .flash_size_register = 0x1FFF7A22, .option_bytes_base = 0x1FFFC000,
         .sram_size = 64 * KB, .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7A30,
-        .rcc_base = 0x40023800, .gpio_base = 0x40020000, .gpio_ports = 8,
-        .usart1_base = 0x40011000, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        F4_PERIPHERALS, .gpio_ports = 8,
         .bootloader_pid = 0x423, .bootloader_version = 0x31, .bootloader_extended_erase = true,
     },
     {
@@ -141,11 +149,10 @@ const struct sim_part sim_parts[] = {
         .flash_size = 512 * KB,
         .erase_runs = {{16 * KB, 4, 250000}, {64 * KB, 1, 550000}, {128 * KB, 3, 1000000}},
         .mass_erase_us = 4000000 /* [estimate] RM0090's 8 s per MB, scaled */,
-        .program_unit = 4, .program_ns = 16000, .program_ns_max = 100000, .erase_max_percent = 200, .flash_controller_base = 0x40023C00,
+        F4_CONTROLLER,
         .flash_size_register = 0x1FFF7A22, .option_bytes_base = 0x1FFFC000,
         .sram_size = 128 * KB, .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7A30,
-        .rcc_base = 0x40023800, .gpio_base = 0x40020000, .gpio_ports = 8,
-        .usart1_base = 0x40011000, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        F4_PERIPHERALS, .gpio_ports = 8,
         .bootloader_pid = 0x431, .bootloader_version = 0x31, .bootloader_extended_erase = true,
     },
     {
@@ -161,11 +168,10 @@ const struct sim_part sim_parts[] = {
         .flash_size = 1024 * KB,
         .erase_runs = {{32 * KB, 4, 250000}, {128 * KB, 1, 550000}, {256 * KB, 3, 1000000}},
         .mass_erase_us = 8000000 /* [unconfirmed] 8 s per MB as on F4 */,
-        .program_unit = 4, .program_ns = 16000, .program_ns_max = 100000, .erase_max_percent = 200, .flash_controller_base = 0x40023C00,
+        F4_CONTROLLER,
         .flash_size_register = 0x1FF0F442, .flash_itcm_alias = 0x00200000, .option_bytes_base = 0x1FFF0000,
         .sram_size = 320 * KB, .system_memory_base = 0x1FF00000, .system_memory_size = 0xF444,
-        .rcc_base = 0x40023800, .gpio_base = 0x40020000, .gpio_ports = 11,
-        .usart1_base = 0x40011000, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        F4_PERIPHERALS, .gpio_ports = 11,
         .bootloader_pid = 0x449, .bootloader_version = 0x70, .bootloader_extended_erase = true,
     },
     {

@@ -145,24 +145,22 @@ const struct stm32_line stm32_line_f4 = {
  * 0x08000000 (AXI) and 0x00200000 (ITCM), programmed through 0x08000000; option bytes at 0x1FFF0000 with
  * OPTCR1 (BOOT_ADD0/BOOT_ADD1, left as they are); DS10916: x32 programming 16 us; the erase times are the F4's for
  * the doubled sectors [unconfirmed: 32 KB 250 ms, 128 KB 550 ms, 256 KB 1 s, mass 8 s per MB]. */
+#define F7_OPTIONS                                                                                                     \
+    .option_bytes = 0x1FFF0000, .option_bytes_size = 32, .user_fields = stm32_user_fields_f7,                        \
+    .option_user_mask = 0xC00000FCu /* BOR_LEV 3:2, WWDG_SW, IWDG_SW, nRST_STOP, nRST_STDBY, IWDG_STDBY, IWDG_STOP */
+
 const struct stm32_line stm32_line_f7 = {
     F4_LINE_COMMON,
+    F7_OPTIONS,
     .sector_scale = 2,
     .flash_size_register = 0x1FF0F442,
-    .option_bytes = 0x1FFF0000,
-    .option_bytes_size = 32,
-    .user_fields = stm32_user_fields_f7,
-    .option_user_mask = 0xC00000FCu, /* BOR_LEV 3:2, WWDG_SW, IWDG_SW, nRST_STOP, nRST_STDBY, IWDG_STDBY, IWDG_STOP */
 };
 
 /* F72x/F73x (RM0431): the F4's sectors (4 x 16 KB, 64 KB, 128 KB) with the F7's option bytes; PCROP lives in
  * OPTCR2, which airswd leaves as it is. */
 const struct stm32_line stm32_line_f72x = {
     F4_LINE_COMMON,
+    F7_OPTIONS,
     .sector_scale = 1,
     .flash_size_register = 0x1FF07A22,
-    .option_bytes = 0x1FFF0000,
-    .option_bytes_size = 32,
-    .user_fields = stm32_user_fields_f7,
-    .option_user_mask = 0xC00000FCu,
 };
