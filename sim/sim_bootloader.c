@@ -75,6 +75,7 @@ static uint32_t option_bytes_size(enum sim_family family)
     case SIM_FAMILY_F1:
     case SIM_FAMILY_F3: return 16;   /* eight option bytes, each followed by its complement */
     case SIM_FAMILY_F4: return 16;   /* two double words: USER/RDP, then nWRP */
+    case SIM_FAMILY_F7: return 32;   /* USER/RDP, nWRP, BOOT_ADD0, BOOT_ADD1 (RM0385 §3.4.1) */
     case SIM_FAMILY_L4:
     case SIM_FAMILY_G4: return 0x28; /* five double words: USER/RDP, PCROP start and end, WRP A and B */
     case SIM_FAMILY_G0: return 0x80; /* [estimate] the whole option block as mapped */

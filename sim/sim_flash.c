@@ -19,6 +19,7 @@ static const struct flash_generation *generation_of(enum sim_family family)
     case SIM_FAMILY_F3:
         return &flash_generation_f1;
     case SIM_FAMILY_F4:
+    case SIM_FAMILY_F7:
         return &flash_generation_f4;
     case SIM_FAMILY_L4:
     case SIM_FAMILY_G0:
@@ -345,10 +346,23 @@ static enum sim_bus_status options_write(void *ctx, struct sim_bus_access *acces
 
 static const struct sim_bus_region_ops options_ops = {.read = options_read, .write = options_write};
 
+/* The F7's ITCM alias reads the array and refuses stores (the controller programs through 0x08000000 only). */
+static enum sim_bus_status itcm_alias_write(void *ctx, struct sim_bus_access *access)
+{
+    (void)ctx;
+    (void)access;
+    return SIM_BUS_ERROR;
+}
+
+static const struct sim_bus_region_ops itcm_alias_ops = {.read = array_read, .write = itcm_alias_write};
+
 bool sim_flash_map(struct sim_flash *flash, struct sim_bus *bus)
 {
     struct sim_bus_region *array = sim_bus_map(bus, SIM_FLASH_BASE, flash->size, &sim_flash_array_ops, flash, "flash");
     if (array == NULL)
+        return false;
+    if (flash->part->flash_itcm_alias != 0 &&
+        sim_bus_map(bus, flash->part->flash_itcm_alias, flash->size, &itcm_alias_ops, flash, "flash (ITCM)") == NULL)
         return false;
     array->direct = flash->array; /* the CPU fetches straight from it; stores still go through the controller */
     return sim_bus_map(bus, flash->part->flash_controller_base, FLASH_REGISTER_BLOCK_SIZE, &register_ops, flash,

@@ -1,5 +1,6 @@
 /*
- * sim_flash_f4.c - the F2/F4/F7 flash controller: RM0090 §3 (F405/F407), RM0368 §3 (F401), RM0383 §3 (F411).
+ * sim_flash_f4.c - the F2/F4/F7 flash controller: RM0090 §3 (F405/F407), RM0368 §3 (F401), RM0383 §3 (F411),
+ * RM0385 §3 (F74x/F75x).
  *
  * Programming width is CR.PSIZE (x8, x16, x32; x64 needs an external VPP and is refused): a store of another
  * width sets PGPERR, a store without PG sets PGSERR, and a store while an error flag is still set is refused with
@@ -7,6 +8,10 @@
  * Sector and mass erase with STRT. Option bytes are changed through OPTCR and OPTSTRT; leaving read protection
  * level 1 mass-erases the array. The loaded options take effect at the next reset. Writing KEYR while unlocked is
  * a bus error that locks the controller until reset, as a wrong key does; MER together with SER erases nothing.
+ *
+ * The F7 has more USER bits in OPTCR (WWDG_SW 4, IWDG_STDBY 30, IWDG_STOP 31, all set from the factory: OPTCR
+ * 0xC0FFAAFD) and keeps IWDG_STDBY/IWDG_STOP in the nWRP halfword of its option bytes [unconfirmed: bits 14 and
+ * 15]; OPTCR1 (BOOT_ADD0/BOOT_ADD1) and the ITCM boot address are not modelled: the core boots from the alias at 0.
  */
 #include "sim_flash_internal.h"
 
@@ -46,10 +51,12 @@
 #define F4_OPTCR_OPTLOCK (1u << 0)
 #define F4_OPTCR_OPTSTRT (1u << 1)
 #define F4_OPTCR_USER_MASK 0xECu /* BOR_LEV[3:2], WDG_SW, nRST_STOP, nRST_STDBY */
+#define F7_OPTCR_USER_MASK 0xC00000FCu /* BOR_LEV[3:2], WWDG_SW, IWDG_SW, nRST_STOP, nRST_STDBY, IWDG_STDBY, IWDG_STOP */
+#define F7_OPTCR_USER_HIGH_SHIFT 30
 #define F4_OPTCR_RDP_SHIFT 8
 #define F4_OPTCR_NWRP_SHIFT 16
 #define F4_OPTCR_NWRP_MASK 0xFFFu
-#define F4_OPTCR_STORED (F4_OPTCR_USER_MASK | (0xFFu << F4_OPTCR_RDP_SHIFT) | (F4_OPTCR_NWRP_MASK << F4_OPTCR_NWRP_SHIFT))
+#define F4_OPTCR_STORED ((0xFFu << F4_OPTCR_RDP_SHIFT) | (F4_OPTCR_NWRP_MASK << F4_OPTCR_NWRP_SHIFT))
 
 /* Option bytes at 0x1FFFC000 (RM0090 §3.6.1): USER byte, RDP byte, and nWRP at +8. */
 #define F4_OPT_USER 0x0u
@@ -60,14 +67,21 @@
 #define F4_RDP_LEVEL1 0x55u
 #define F4_RDP_LEVEL2 0xCCu
 #define F4_USER_FACTORY 0xECu
+#define F7_NWRP_USER_HIGH_SHIFT 14 /* IWDG_STDBY, IWDG_STOP above nWRP in the F7's option halfword */
+
+static uint32_t user_mask(const struct sim_flash *flash)
+{
+    return flash->part->family == SIM_FAMILY_F7 ? F7_OPTCR_USER_MASK : F4_OPTCR_USER_MASK;
+}
 
 static void f4_factory_options(struct sim_flash *flash)
 {
     for (unsigned i = 0; i < FLASH_OPTION_AREA_SIZE; i++)
         flash->options[i] = 0xFF;
-    flash->options[F4_OPT_USER] = F4_USER_FACTORY;
+    flash->options[F4_OPT_USER] = (uint8_t)user_mask(flash); /* every USER bit set but the reserved ones */
     flash->options[F4_OPT_RDP] = F4_RDP_LEVEL0;
-    flash_store_le(flash->options + F4_OPT_NWRP, F4_OPTCR_NWRP_MASK, 2);
+    flash_store_le(flash->options + F4_OPT_NWRP,
+                   F4_OPTCR_NWRP_MASK | (user_mask(flash) >> F7_OPTCR_USER_HIGH_SHIFT) << F7_NWRP_USER_HIGH_SHIFT, 2);
 }
 
 static void f4_load_options(struct sim_flash *flash)
@@ -75,11 +89,12 @@ static void f4_load_options(struct sim_flash *flash)
     uint8_t rdp = flash->options[F4_OPT_RDP];
     flash->rdp_level = rdp == F4_RDP_LEVEL0 ? 0 : rdp == F4_RDP_LEVEL2 ? 2 : 1;
     flash->hardware_watchdog = (flash->options[F4_OPT_USER] & F4_USER_WDG_SW) == 0;
-    uint32_t nwrp = flash_load_le(flash->options + F4_OPT_NWRP, 2) & F4_OPTCR_NWRP_MASK;
+    uint32_t halfword = flash_load_le(flash->options + F4_OPT_NWRP, 2), nwrp = halfword & F4_OPTCR_NWRP_MASK;
     for (uint32_t unit = 0; unit < flash->units; unit++)
         flash->unit_protected[unit] = unit < 12 && (nwrp & (1u << unit)) == 0;
-    flash->optcr = F4_OPTCR_OPTLOCK | (flash->options[F4_OPT_USER] & F4_OPTCR_USER_MASK) |
-                   ((uint32_t)rdp << F4_OPTCR_RDP_SHIFT) | (nwrp << F4_OPTCR_NWRP_SHIFT);
+    uint32_t user = flash->options[F4_OPT_USER] | (halfword >> F7_NWRP_USER_HIGH_SHIFT) << F7_OPTCR_USER_HIGH_SHIFT;
+    flash->optcr = F4_OPTCR_OPTLOCK | (user & user_mask(flash)) | ((uint32_t)rdp << F4_OPTCR_RDP_SHIFT) |
+                   (nwrp << F4_OPTCR_NWRP_SHIFT);
 }
 
 static void f4_store_rdp(struct sim_flash *flash, unsigned level)
@@ -87,9 +102,15 @@ static void f4_store_rdp(struct sim_flash *flash, unsigned level)
     flash->options[F4_OPT_RDP] = level == 0 ? F4_RDP_LEVEL0 : F4_RDP_LEVEL1;
 }
 
+static void store_nwrp(struct sim_flash *flash, uint32_t nwrp)
+{
+    uint32_t high = flash_load_le(flash->options + F4_OPT_NWRP, 2) & ~F4_OPTCR_NWRP_MASK;
+    flash_store_le(flash->options + F4_OPT_NWRP, high | (nwrp & F4_OPTCR_NWRP_MASK), 2);
+}
+
 static void f4_store_write_protection(struct sim_flash *flash, bool protect)
 {
-    flash_store_le(flash->options + F4_OPT_NWRP, protect ? 0 : F4_OPTCR_NWRP_MASK, 2);
+    store_nwrp(flash, protect ? 0 : F4_OPTCR_NWRP_MASK);
 }
 
 static void f4_reset(struct sim_flash *flash)
@@ -178,16 +199,20 @@ static void program_options(struct sim_flash *flash, uint64_t now_ps)
     if (flash->rdp_level == 2)
         return; /* level 2 is final */
     flash_begin(flash, now_ps, duration);
-    flash->options[F4_OPT_USER] = (uint8_t)(flash->optcr & F4_OPTCR_USER_MASK);
+    uint32_t user = flash->optcr & user_mask(flash);
+    flash->options[F4_OPT_USER] = (uint8_t)user;
     flash->options[F4_OPT_RDP] = rdp;
-    flash_store_le(flash->options + F4_OPT_NWRP, (flash->optcr >> F4_OPTCR_NWRP_SHIFT) & F4_OPTCR_NWRP_MASK, 2);
+    flash_store_le(flash->options + F4_OPT_NWRP,
+                   ((flash->optcr >> F4_OPTCR_NWRP_SHIFT) & F4_OPTCR_NWRP_MASK) |
+                       (user >> F7_OPTCR_USER_HIGH_SHIFT) << F7_NWRP_USER_HIGH_SHIFT,
+                   2);
 }
 
 static void write_option_control(struct sim_flash *flash, uint32_t value, uint64_t now_ps)
 {
     if (flash->optcr & F4_OPTCR_OPTLOCK)
         return;
-    flash->optcr = (value & (F4_OPTCR_STORED | F4_OPTCR_OPTLOCK));
+    flash->optcr = value & (F4_OPTCR_STORED | user_mask(flash) | F4_OPTCR_OPTLOCK);
     if (value & F4_OPTCR_OPTSTRT)
         program_options(flash, now_ps);
 }

@@ -78,6 +78,8 @@ static const struct gpio_reset_exception gpio_reset_exceptions[] = {
     {SIM_FAMILY_F0, 'A', 0x28000000u, 0x0C000000u, 0x24000000u}, /* RM0360 §8.4.1, §8.4.3, §8.4.4 */
     {SIM_FAMILY_F4, 'A', 0xA8000000u, 0x0C000000u, 0x64000000u}, /* RM0383 §8.4.1, §8.4.3, §8.4.4 */
     {SIM_FAMILY_F4, 'B', 0x00000280u, 0x000000C0u, 0x00000100u},
+    {SIM_FAMILY_F7, 'A', 0xA8000000u, 0x0C000000u, 0x64000000u}, /* RM0385 §6.4.1, §6.4.3, §6.4.4 */
+    {SIM_FAMILY_F7, 'B', 0x00000280u, 0x000000C0u, 0x00000100u},
     {SIM_FAMILY_L4, 'A', 0xABFFFFFFu, 0x0C000000u, 0x64000000u}, /* RM0351 §8.5.1, §8.5.3, §8.5.4 */
     {SIM_FAMILY_L4, 'B', 0xFFFFFEBFu, 0x00000000u, 0x00000100u},
     {SIM_FAMILY_L4, 'H', 0x0000000Fu, 0x00000000u, 0x00000000u},
@@ -179,8 +181,8 @@ static struct gpio_slot gpio_slot_at(const struct sim_gpio *gpio, unsigned slot)
 {
     if (slot >= GPIO_SLOTS)
         return (struct gpio_slot){GPIO_RESERVED, 0};
-    if (gpio->family == SIM_FAMILY_F4 && slot == GPIO_MODER_BRR_SLOT)
-        return (struct gpio_slot){GPIO_RESERVED, 0}; /* RM0383: no GPIOx_BRR on F4 */
+    if ((gpio->family == SIM_FAMILY_F4 || gpio->family == SIM_FAMILY_F7) && slot == GPIO_MODER_BRR_SLOT)
+        return (struct gpio_slot){GPIO_RESERVED, 0}; /* RM0383, RM0385: no GPIOx_BRR on F4 and F7 */
     return gpio->f1_style ? gpio_f1_slots[slot] : gpio_moder_slots[slot];
 }
 

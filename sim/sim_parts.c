@@ -2,8 +2,8 @@
  * sim_parts.c - the table of simulated parts.
  *
  * Sources: reference manuals RM0360 (F030), RM0091 (F072), RM0008 (F103), RM0316 (F303), RM0368 (F401), RM0383
- * (F411), RM0351 (L476), RM0444 (G071), RM0440 (G431, G474) for addresses and layouts; datasheets DS9773 (F030),
- * DS5319 (F103x8/xB), DS5792 (F103xE), DS9118 (F303xB/C), DS9716 (F401xC), DS10314 (F411xE), DS10198 (L476),
+ * (F411), RM0385 (F746), RM0351 (L476), RM0444 (G071), RM0440 (G431, G474) for addresses and layouts; datasheets DS9773 (F030),
+ * DS5319 (F103x8/xB), DS5792 (F103xE), DS9118 (F303xB/C), DS9716 (F401xC), DS10314 (F411xE), DS10916 (F746), DS10198 (L476),
  * DS12232 (G071), DS12589 (G431), DS12288 (G474) for timings; ARM ADIv5 and the Cortex-M TRMs
  * for DPIDR, AP IDR and CPUID; AN2606 for the ROM bootloader's product IDs. Where a datasheet gives only a range,
  * the midpoint is used and marked so; where it gives nothing for this part, the figure is scaled from its family
@@ -23,6 +23,17 @@
 #define CPUID_CORTEX_M0PLUS_R0P1 0x410CC601u
 #define CPUID_CORTEX_M3_R1P1 0x411FC231u
 #define CPUID_CORTEX_M4_R0P1 0x410FC241u
+#define AP_IDR_CORTEX_M7 0x74770001u /* the M7's AHB-AP (AHB5) */
+#define CPUID_CORTEX_M7_R0P1 0x410FC271u
+
+/* The F2/F4/F7 flash controller at PSIZE x32 (tPROG 16 us typical, 100 us max; erase maxima twice the typical
+ * figures), and the peripherals around it at the F4's addresses. */
+#define F4_CONTROLLER                                                                                                  \
+    .program_unit = 4, .program_ns = 16000, .program_ns_max = 100000, .erase_max_percent = 200,                      \
+    .flash_controller_base = 0x40023C00
+#define F4_PERIPHERALS                                                                                                 \
+    .rcc_base = 0x40023800, .gpio_base = 0x40020000, .usart1_base = 0x40011000, .usart2_base = 0x40004400,           \
+    .usart1_irq = 37, .usart2_irq = 38
 
 /* F0/F1: 20-40 ms page and mass erase with no typical figure: the midpoint. */
 #define F0_F1_ERASE_US 30000u
@@ -123,11 +134,10 @@ const struct sim_part sim_parts[] = {
         .flash_size = 256 * KB,
         .erase_runs = {{16 * KB, 4, 250000}, {64 * KB, 1, 550000}, {128 * KB, 1, 1000000}},
         .mass_erase_us = 2000000 /* [estimate] RM0090's 8 s per MB, scaled */,
-        .program_unit = 4, .program_ns = 16000, .program_ns_max = 100000, .erase_max_percent = 200, .flash_controller_base = 0x40023C00,
+        F4_CONTROLLER,
         .flash_size_register = 0x1FFF7A22, .option_bytes_base = 0x1FFFC000,
         .sram_size = 64 * KB, .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7A30,
-        .rcc_base = 0x40023800, .gpio_base = 0x40020000, .gpio_ports = 8,
-        .usart1_base = 0x40011000, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        F4_PERIPHERALS, .gpio_ports = 8,
         .bootloader_pid = 0x423, .bootloader_version = 0x31, .bootloader_extended_erase = true,
     },
     {
@@ -139,12 +149,30 @@ const struct sim_part sim_parts[] = {
         .flash_size = 512 * KB,
         .erase_runs = {{16 * KB, 4, 250000}, {64 * KB, 1, 550000}, {128 * KB, 3, 1000000}},
         .mass_erase_us = 4000000 /* [estimate] RM0090's 8 s per MB, scaled */,
-        .program_unit = 4, .program_ns = 16000, .program_ns_max = 100000, .erase_max_percent = 200, .flash_controller_base = 0x40023C00,
+        F4_CONTROLLER,
         .flash_size_register = 0x1FFF7A22, .option_bytes_base = 0x1FFFC000,
         .sram_size = 128 * KB, .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7A30,
-        .rcc_base = 0x40023800, .gpio_base = 0x40020000, .gpio_ports = 8,
-        .usart1_base = 0x40011000, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        F4_PERIPHERALS, .gpio_ports = 8,
         .bootloader_pid = 0x431, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+    },
+    {
+        /* RM0385: SW-DP v2, JTAG-DP and boundary scan TAP 0x06449041 (§40.6.2); 320 KB of SRAM from 0x20000000
+         * (DTCM 64 KB, SRAM1 240 KB, SRAM2 16 KB); system memory 0x1FF00000, OTP 0x1FF0F000, flash size register
+         * 0x1FF0F442. DS10916: x32 programming 16 us typical, 100 us max; the sector erase times are the F4's for
+         * the doubled sectors [unconfirmed]. AN2606: bootloader V7.0 [unconfirmed]. */
+        .name = "stm32f746zg", .description = "STM32F746ZG (F7, Cortex-M7, 1 MB, Nucleo-F746ZG)",
+        .family = SIM_FAMILY_F7, .core = SIM_CORE_M7, .reset_clock_hz = 16000000, .irq_count = 98,
+        .dpidr = 0x5BA02477, .jtag_idcode = 0x5BA00477, .jtag_bs_idcode = 0x06449041,
+        .ap_idr = AP_IDR_CORTEX_M7, .cpuid = CPUID_CORTEX_M7_R0P1,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10016449,
+        .flash_size = 1024 * KB,
+        .erase_runs = {{32 * KB, 4, 250000}, {128 * KB, 1, 550000}, {256 * KB, 3, 1000000}},
+        .mass_erase_us = 8000000 /* [unconfirmed] 8 s per MB as on F4 */,
+        F4_CONTROLLER,
+        .flash_size_register = 0x1FF0F442, .flash_itcm_alias = 0x00200000, .option_bytes_base = 0x1FFF0000,
+        .sram_size = 320 * KB, .system_memory_base = 0x1FF00000, .system_memory_size = 0xF444,
+        F4_PERIPHERALS, .gpio_ports = 11,
+        .bootloader_pid = 0x449, .bootloader_version = 0x70, .bootloader_extended_erase = true,
     },
     {
         .name = "stm32l476rg", .description = "STM32L476RG (L4, Cortex-M4, 1 MB dual bank)",

@@ -14,12 +14,13 @@ enum sim_family {
     SIM_FAMILY_F1,
     SIM_FAMILY_F3,
     SIM_FAMILY_F4,
+    SIM_FAMILY_F7, /* the F4's flash controller, RCC and GPIO; USARTs with ISR/TDR as on F0 and L4 */
     SIM_FAMILY_L4,
     SIM_FAMILY_G0,
     SIM_FAMILY_G4,
 };
 
-enum sim_core { SIM_CORE_M0, SIM_CORE_M0PLUS, SIM_CORE_M3, SIM_CORE_M4 };
+enum sim_core { SIM_CORE_M0, SIM_CORE_M0PLUS, SIM_CORE_M3, SIM_CORE_M4, SIM_CORE_M7 };
 
 /* A run of equal erase units (pages or sectors) from the start of a bank. */
 struct sim_erase_run {
@@ -63,6 +64,9 @@ struct sim_part {
      * second set of registers (KEYR2, SR2, CR2, AR2, 0x40 past bank 1's; RM0008 §3, PM0068); 0: one set. */
     uint32_t bank2_registers_from;
     uint32_t flash_size_register;      /* 16-bit flash size in KB */
+    /* F7: where the flash can be read too, through the ITCM (0x00200000, RM0385 §2.3.2); it is programmed through
+     * 0x08000000 only, so a store there is a bus error. 0: no such alias. */
+    uint32_t flash_itcm_alias;
     uint32_t option_bytes_base;
 
     /* RAM and system memory */

@@ -318,7 +318,8 @@ static const struct rcc_layout *rcc_layout_of(enum sim_family family)
     case SIM_FAMILY_F0: return &rcc_layout_f0;
     case SIM_FAMILY_F1:
     case SIM_FAMILY_F3: return &rcc_layout_f1; /* RM0316 §9.4: F1's offsets, SW and reset values */
-    case SIM_FAMILY_F4: return &rcc_layout_f4;
+    case SIM_FAMILY_F4:
+    case SIM_FAMILY_F7: return &rcc_layout_f4; /* RM0385 §5.3: the F4's offsets, SW and reset values */
     case SIM_FAMILY_L4: return &rcc_layout_l4;
     case SIM_FAMILY_G0: return &rcc_layout_g0;
     case SIM_FAMILY_G4: return &rcc_layout_g4;

@@ -156,6 +156,8 @@ static void on_flash_change(void *ctx, uint32_t addr, uint32_t len)
     struct sim_stm32 *stm32 = ctx;
     sim_cortexm_code_changed(stm32->cpu, addr, len);
     sim_cortexm_code_changed(stm32->cpu, addr - SIM_FLASH_BASE, len); /* the boot alias */
+    if (stm32->part->flash_itcm_alias != 0)
+        sim_cortexm_code_changed(stm32->cpu, addr - SIM_FLASH_BASE + stm32->part->flash_itcm_alias, len);
 }
 
 /* The debugger loads code into SRAM (flash loaders, checksum routines) where other code ran before. */
@@ -215,7 +217,9 @@ static bool create_target_and_core(struct sim_stm32 *stm32, uint32_t swclk_hz)
     /* Cortex-M0/M0+ parts have a SW-DP only; the others power up in JTAG mode. */
     config.power_on_mode = part->jtag_idcode ? SIM_SWJ_JTAG : SIM_SWJ_SWD;
     config.ap_sub_word = true;
-    config.ap_autoinc_block = part->core == SIM_CORE_M3 || part->core == SIM_CORE_M4 ? SIM_MEM_AP_AUTOINC_BLOCK_CORTEX_M3_M4 : 0;
+    config.ap_autoinc_block = part->core == SIM_CORE_M3 || part->core == SIM_CORE_M4 || part->core == SIM_CORE_M7
+                                  ? SIM_MEM_AP_AUTOINC_BLOCK_CORTEX_M3_M4
+                                  : 0;
     if (swclk_hz)
         config.swclk_hz = swclk_hz;
     stm32->target = sim_target_create(&config);

@@ -9,9 +9,9 @@
  * stm32_part.c) then holds only what differs from part to part and points at its line.
  *
  * Each generation's file defines its family and its lines: stm32_flash_f1.c (F0/F1/F3: lines F0, F1, F1 XL, F3),
- * stm32_flash_f4.c (F2/F4/F7: line F4, which the F2 shares), stm32_flash_l4.c (L4/G0/G4: lines L4, G0, G4). The part
- * table is where they are registered: a line no row points at is never used. docs/flash.md says how a family is
- * added.
+ * stm32_flash_f4.c (F2/F4/F7: line F4, which the F2 shares, and lines F7 and F72x), stm32_flash_l4.c (L4/G0/G4:
+ * lines L4, G0, G4). The part table is where they are registered: a line no row points at is never used.
+ * docs/flash.md says how a family is added.
  */
 #ifndef AIRSWD_STM32_FAMILY_H
 #define AIRSWD_STM32_FAMILY_H
@@ -44,7 +44,7 @@ struct stm32_family {
 /* How the flash size turns into erase units. */
 enum stm32_layout {
     STM32_LAYOUT_PAGES,      /* equal pages of the row's page_size over all banks */
-    STM32_LAYOUT_F4_SECTORS, /* 4 x 16 KB, 1 x 64 KB, then 128 KB sectors (per 1 MB bank) */
+    STM32_LAYOUT_F4_SECTORS, /* 4 x 16 KB, 1 x 64 KB, then 128 KB sectors, each times the line's sector_scale */
 };
 
 /* A read-modify-write of a register: the bits of mask take value. */
@@ -58,6 +58,9 @@ struct stm32_register_change {
 struct stm32_line {
     const struct stm32_family *family;
     enum stm32_layout layout;
+    /* STM32_LAYOUT_F4_SECTORS: every sector and flash size of the F2/F4 rule times this (1; F74x-F77x: 2, sectors
+     * of 32, 128 and 256 KB). */
+    uint8_t sector_scale;
     uint32_t dbgmcu_idcode; /* where DBGMCU_IDCODE is */
     uint32_t flash_size_register;
     uint32_t flash_controller;
@@ -68,9 +71,13 @@ struct stm32_line {
     uint8_t rdp_level0;
     bool option_launch;
     const struct stm32_option_field *user_fields;
+    /* F2/F4/F7 FLASH_OPTCR: the bits of the USER options, kept as they are when other options change, and the one
+     * that turns nWRP into PCROP bits (SPRMOD on F401/F411/F42x; 0 where there is none: the F7's bit 31 is
+     * IWDG_STOP). */
+    uint32_t option_user_mask, option_pcrop_bit;
     /* Typical datasheet timings, for the limits the benchmarks compare against and for poll intervals. */
     uint32_t program_ns;    /* one program unit */
-    uint32_t page_erase_us; /* one page; F4: one 16 KB sector (64 KB: x2.2, 128 KB: x4) */
+    uint32_t page_erase_us; /* one page; F4: one smallest sector (the next size: x2.2, the largest: x4) */
     uint32_t mass_erase_us; /* F4: per MB of flash */
     /* How the reset clock is raised for routines that run long on the target (the loader, the CRC of the whole
      * image): clock_boost_steps changes (at most STM32_CLOCK_BOOST_STEPS) applied in order, undone in reverse
@@ -102,6 +109,8 @@ extern const struct stm32_line stm32_line_f1;
 extern const struct stm32_line stm32_line_f1_xl;
 extern const struct stm32_line stm32_line_f3;
 extern const struct stm32_line stm32_line_f4;
+extern const struct stm32_line stm32_line_f7;
+extern const struct stm32_line stm32_line_f72x;
 extern const struct stm32_line stm32_line_l4;
 extern const struct stm32_line stm32_line_g0;
 extern const struct stm32_line stm32_line_g4;

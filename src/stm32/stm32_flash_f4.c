@@ -1,5 +1,5 @@
 /*
- * stm32_flash_f4.c - the F2/F4/F7 flash controller: RM0090 §3, RM0368 §3, RM0383 §3.
+ * stm32_flash_f4.c - the F2/F4/F7 flash controller: RM0090 §3, RM0368 §3, RM0383 §3, RM0385 §3, RM0431 §3.
  *
  * Programs 32-bit words (PSIZE x32, which needs VDD 2.7-3.6 V, the supply of every board airswd drives); erases
  * sectors with SER and SNB; read protection is OPTCR.RDP (0xAA level 0, 0xCC level 2).
@@ -124,20 +124,43 @@ const struct stm32_family stm32_family_f4 = {
 /* F2 and F4 (RM0033, RM0090, RM0368, RM0383, RM0390, RM0402, RM0430): x32 programming 16 us typical, a 16 KB
  * sector 250 ms, mass erase 8 s per MB (RM0090's figure, scaled by stm32_part_mass_erase_us()); DBGMCU_APB1_FZ
  * freezes WWDG (11) and IWDG (12). */
+#define F4_LINE_COMMON                                                                                                 \
+    .family = &stm32_family_f4, .layout = STM32_LAYOUT_F4_SECTORS, .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB,         \
+    .flash_controller = 0x40023C00, .rdp_level0 = 0xAA, .option_launch = false, .program_ns = 16000,                 \
+    .page_erase_us = 250000, .mass_erase_us = 8000000, .watchdog_freeze_register = 0xE0042008,                       \
+    .watchdog_freeze_bits = (1u << 11) | (1u << 12)
+
 const struct stm32_line stm32_line_f4 = {
-    .family = &stm32_family_f4,
-    .layout = STM32_LAYOUT_F4_SECTORS,
-    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB,
+    F4_LINE_COMMON,
+    .sector_scale = 1,
     .flash_size_register = 0x1FFF7A22,
-    .flash_controller = 0x40023C00,
     .option_bytes = 0x1FFFC000,
     .option_bytes_size = 16,
-    .rdp_level0 = 0xAA,
-    .option_launch = false,
     .user_fields = stm32_user_fields_f4,
-    .program_ns = 16000,
-    .page_erase_us = 250000,
-    .mass_erase_us = 8000000,
-    .watchdog_freeze_register = 0xE0042008,
-    .watchdog_freeze_bits = (1u << 11) | (1u << 12),
+    .option_user_mask = 0xC00000ECu, /* BOR_LEV 3:2, WDG_SW, nRST_STOP, nRST_STDBY, DB1M (F42x), SPRMOD */
+    .option_pcrop_bit = 1u << 31,
+};
+
+/* F74x/F75x (RM0385): the F4's controller with sectors twice the size (4 x 32 KB, 128 KB, then 256 KB), read at
+ * 0x08000000 (AXI) and 0x00200000 (ITCM), programmed through 0x08000000; option bytes at 0x1FFF0000 with
+ * OPTCR1 (BOOT_ADD0/BOOT_ADD1, left as they are); DS10916: x32 programming 16 us; the erase times are the F4's for
+ * the doubled sectors [unconfirmed: 32 KB 250 ms, 128 KB 550 ms, 256 KB 1 s, mass 8 s per MB]. */
+#define F7_OPTIONS                                                                                                     \
+    .option_bytes = 0x1FFF0000, .option_bytes_size = 32, .user_fields = stm32_user_fields_f7,                        \
+    .option_user_mask = 0xC00000FCu /* BOR_LEV 3:2, WWDG_SW, IWDG_SW, nRST_STOP, nRST_STDBY, IWDG_STDBY, IWDG_STOP */
+
+const struct stm32_line stm32_line_f7 = {
+    F4_LINE_COMMON,
+    F7_OPTIONS,
+    .sector_scale = 2,
+    .flash_size_register = 0x1FF0F442,
+};
+
+/* F72x/F73x (RM0431): the F4's sectors (4 x 16 KB, 64 KB, 128 KB) with the F7's option bytes; PCROP lives in
+ * OPTCR2, which airswd leaves as it is. */
+const struct stm32_line stm32_line_f72x = {
+    F4_LINE_COMMON,
+    F7_OPTIONS,
+    .sector_scale = 1,
+    .flash_size_register = 0x1FF07A22,
 };

@@ -33,6 +33,12 @@ const struct stm32_option_field stm32_user_fields_f4[] = {
     {"nRST_STDBY", 1u << 7}, {"SPRMOD", 1u << 31}, {NULL, 0},
 };
 
+/* RM0385 §3.7.7, RM0431 §3.7.7: FLASH_OPTCR of the F7. */
+const struct stm32_option_field stm32_user_fields_f7[] = {
+    {"BOR_LEV", 3u << 2},    {"WWDG_SW", 1u << 4},     {"IWDG_SW", 1u << 5},    {"nRST_STOP", 1u << 6},
+    {"nRST_STDBY", 1u << 7}, {"IWDG_STDBY", 1u << 30}, {"IWDG_STOP", 1u << 31}, {NULL, 0},
+};
+
 /* RM0351 §3.7.8: FLASH_OPTR. */
 const struct stm32_option_field stm32_user_fields_l4[] = {
     {"BOR_LEV", 7u << 8},    {"nRST_STOP", 1u << 12}, {"nRST_STDBY", 1u << 13}, {"nRST_SHDW", 1u << 14},

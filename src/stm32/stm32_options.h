@@ -32,7 +32,8 @@ struct stm32_option_bytes {
     unsigned rdp_level; /* 0, 1 or 2, as loaded */
     /* The USER bits, raw, where the generation keeps them:
      *   F0/F1   the USER option byte (bits 7:0);
-     *   F2/F4   FLASH_OPTCR without OPTLOCK, OPTSTRT, RDP and nWRP (BOR_LEV 3:2, WDG_SW 5, ..., SPRMOD 31);
+     *   F2/F4/F7 FLASH_OPTCR without OPTLOCK, OPTSTRT, RDP and nWRP (BOR_LEV 3:2, WDG_SW 5, ..., SPRMOD 31; the
+ *           line's option_user_mask);
      *   L4/G0   FLASH_OPTR without RDP (bits 31:8). */
     uint32_t user;
     /* F0/F1 only: the two user data bytes, Data0 | Data1 << 8 (free for the firmware); 0 elsewhere. */
@@ -56,6 +57,7 @@ extern const struct stm32_option_field stm32_user_fields_f0[];
 extern const struct stm32_option_field stm32_user_fields_g4[];
 extern const struct stm32_option_field stm32_user_fields_f1[];
 extern const struct stm32_option_field stm32_user_fields_f4[];
+extern const struct stm32_option_field stm32_user_fields_f7[];
 extern const struct stm32_option_field stm32_user_fields_l4[];
 extern const struct stm32_option_field stm32_user_fields_g0[];
 

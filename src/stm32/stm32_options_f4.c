@@ -7,7 +7,9 @@
  * programming. A system reset loads them.
  *
  * SPRMOD=1 (F401/F411/F42x) turns the nWRP bits into PCROP bits with the opposite sense; airswd does not change
- * option bytes in that mode (removing read protection keeps them as they are, and works).
+ * option bytes in that mode (removing read protection keeps them as they are, and works). Which bits are USER bits
+ * and which is SPRMOD is the line's (option_user_mask, option_pcrop_bit): the F7 has USER bits where the F4 has
+ * none, and IWDG_STOP where it has SPRMOD. The F7's OPTCR1 (boot addresses) and OPTCR2 are left as they are.
  */
 #include "stm32/stm32_options.h"
 
@@ -19,8 +21,6 @@
 
 #define OPTCR_OPTLOCK    (1u << 0)
 #define OPTCR_OPTSTRT    (1u << 1)
-#define OPTCR_USER_MASK  0xC00000ECu /* BOR_LEV 3:2, WDG_SW, nRST_STOP, nRST_STDBY, DB1M (F42x), SPRMOD */
-#define OPTCR_SPRMOD     (1u << 31)
 #define OPTCR_RDP_SHIFT  8
 #define OPTCR_NWRP_SHIFT 16
 #define NWRP_MASK        0xFFFu /* sectors 0-11 */
@@ -38,12 +38,12 @@ static uint32_t reg(const struct stm32_target *target, uint32_t offset)
     return stm32_flash_register(target, offset);
 }
 
-static void decode(uint32_t optcr, struct stm32_option_bytes *options)
+static void decode(const struct stm32_target *target, uint32_t optcr, struct stm32_option_bytes *options)
 {
     uint8_t rdp = (uint8_t)(optcr >> OPTCR_RDP_SHIFT);
     *options = (struct stm32_option_bytes){0};
     options->rdp_level = rdp == RDP_LEVEL0 ? 0 : rdp == RDP_LEVEL2 ? 2 : 1;
-    options->user = optcr & OPTCR_USER_MASK;
+    options->user = optcr & target->part->line->option_user_mask;
     options->write_protection[0] = (optcr >> OPTCR_NWRP_SHIFT) & NWRP_MASK;
 }
 
@@ -52,7 +52,7 @@ enum status stm32_options_f4_read(struct stm32_target *target, struct stm32_opti
     uint32_t optcr = 0;
     enum status status = adi_mem_read32(target->ap, reg(target, FLASH_OPTCR), &optcr);
     if (status == STATUS_OK)
-        decode(optcr, options);
+        decode(target, optcr, options);
     return status;
 }
 
@@ -60,7 +60,7 @@ static enum status program_options(struct stm32_target *target, const struct stm
                                    bool leaves_level1)
 {
     const struct stm32_flash_status_register *sr = stm32_flash_f4_ops.status_register;
-    uint32_t optcr = (options->user & OPTCR_USER_MASK) |
+    uint32_t optcr = (options->user & target->part->line->option_user_mask) |
                      (uint32_t)(options->rdp_level == 0 ? RDP_LEVEL0 : RDP_LEVEL1) << OPTCR_RDP_SHIFT |
                      (options->write_protection[0] & NWRP_MASK) << OPTCR_NWRP_SHIFT;
     uint32_t expected_us = stm32_part_erase_us(target->part, SMALLEST_SECTOR);
@@ -86,7 +86,7 @@ static enum status program_options(struct stm32_target *target, const struct stm
 
 static enum status refuse_pcrop(struct stm32_target *target, uint32_t user)
 {
-    if (!(user & OPTCR_SPRMOD))
+    if (!(user & target->part->line->option_pcrop_bit))
         return STATUS_OK;
     return status_fail(target->report, STATUS_UNSUPPORTED,
                        "%s: SPRMOD=1 (nWRP bits are PCROP bits): airswd does not change option bytes in that mode",
@@ -118,11 +118,10 @@ enum status stm32_options_f4_load(struct stm32_target *target)
 bool stm32_options_f4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit)
 {
-    (void)target;
     if (unit >= NWRP_SECTORS)
         return false;
     bool bit = (options->write_protection[0] & (1u << unit)) != 0;
-    return (options->user & OPTCR_SPRMOD) ? bit : !bit; /* a PCROP sector cannot be erased or programmed either */
+    return (options->user & target->part->line->option_pcrop_bit) ? bit : !bit; /* a PCROP sector cannot be erased or programmed either */
 }
 
 void stm32_options_f4_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,

@@ -3,7 +3,7 @@
  * line, and a pointer to the line (stm32_flash_f1.c, _f4.c, _l4.c define the lines and their families).
  *
  * Sources: reference manuals RM0360/RM0091 (F0), RM0008 (F1), RM0316 (F3), RM0090/RM0368/RM0383/RM0390/RM0402/RM0430
- * (F2/F4), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4) for device IDs, page sizes and SRAM.
+ * (F2/F4), RM0385/RM0431 (F7), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4) for device IDs, page sizes and SRAM.
  * Not supported yet: F42x/F43x above 1 MB, dual-bank G0B/G0C, G47x below 512 KB (bank 2 stays at 0x08040000,
  * leaving a hole) and G47x with DBANK=0 (one bank of 4 KB pages).
  */
@@ -39,6 +39,8 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x441, .name = "STM32F412", .line = &stm32_line_f4, .sram_min = 256 * KB, .sram_max = 256 * KB},
     {.dev_id = 0x421, .name = "STM32F446", .line = &stm32_line_f4, .sram_min = 128 * KB, .sram_max = 128 * KB},
     {.dev_id = 0x463, .name = "STM32F413/F423", .line = &stm32_line_f4, .sram_min = 320 * KB, .sram_max = 320 * KB},
+    {.dev_id = 0x449, .name = "STM32F74x/F75x", .line = &stm32_line_f7, .sram_min = 320 * KB, .sram_max = 320 * KB},
+    {.dev_id = 0x452, .name = "STM32F72x/F73x", .line = &stm32_line_f72x, .sram_min = 256 * KB, .sram_max = 256 * KB},
     {.dev_id = 0x415, .name = "STM32L47x/L48x", .line = &stm32_line_l4, .page_size = 2 * KB, .dual_bank = true, .sram_min = 96 * KB, .sram_max = 128 * KB},
     {.dev_id = 0x461, .name = "STM32L49x/L4Ax", .line = &stm32_line_l4, .page_size = 2 * KB, .dual_bank = true, .sram_min = 320 * KB, .sram_max = 320 * KB},
     {.dev_id = 0x435, .name = "STM32L43x/L44x", .line = &stm32_line_l4, .page_size = 2 * KB, .sram_min = 64 * KB, .sram_max = 64 * KB},
@@ -65,23 +67,23 @@ const struct stm32_part *stm32_part_find(uint16_t dev_id)
     return NULL;
 }
 
-/* F2/F4 sectors: 4 x 16 KB, 1 x 64 KB, then 128 KB, as many as the flash holds, numbered on from 0 in one bank.
- * The sizes that exist: 64 KB (F410x8: the four small sectors only, RM0401), and 128 KB steps up to 1 MB on
- * every line and 1.5 MB on the F413xH (sectors 0-15, RM0430). F42x/F43x above 1 MB restart the sequence in
- * a second bank with other sector numbers: not supported. */
+/* F2/F4 sectors: 4 x 16 KB, 1 x 64 KB, then 128 KB, as many as the flash holds, numbered on from 0 in one bank;
+ * the F74x-F77x have the same rule with every size doubled (sector_scale 2: 32, 128 and 256 KB, RM0385 §3.3.1).
+ * The sizes that exist: the four small sectors only (F410x8, F730x8: 64 KB, RM0401), and steps of the largest
+ * sector up to 1 MB on every line and 1.5 MB on the F413xH (sectors 0-15, RM0430). F42x/F43x above 1 MB restart
+ * the sequence in a second bank with other sector numbers: not supported. */
 #define F4_SECTORS_LARGEST (1536u * KB)
-static bool describe_f4_sectors(uint32_t flash_size, struct image_target *target)
+static bool describe_f4_sectors(uint32_t flash_size, uint32_t scale, struct image_target *target)
 {
-    if (flash_size == 64 * KB) {
-        target->erase_runs[0] = (struct image_erase_run){.unit_size = 16 * KB, .count = 4};
+    uint32_t small = 16 * KB * scale, large = 128 * KB * scale;
+    target->erase_runs[0] = (struct image_erase_run){.unit_size = small, .count = 4};
+    if (flash_size == 4 * small)
         return true;
-    }
-    if (flash_size < 128 * KB || flash_size > F4_SECTORS_LARGEST || flash_size % (128 * KB) != 0)
+    if (flash_size < large || flash_size > F4_SECTORS_LARGEST * scale || flash_size % large != 0)
         return false;
-    target->erase_runs[0] = (struct image_erase_run){.unit_size = 16 * KB, .count = 4};
-    target->erase_runs[1] = (struct image_erase_run){.unit_size = 64 * KB, .count = 1};
-    if (flash_size > 128 * KB)
-        target->erase_runs[2] = (struct image_erase_run){.unit_size = 128 * KB, .count = flash_size / (128 * KB) - 1};
+    target->erase_runs[1] = (struct image_erase_run){.unit_size = 4 * small, .count = 1};
+    if (flash_size > large)
+        target->erase_runs[2] = (struct image_erase_run){.unit_size = large, .count = flash_size / large - 1};
     return true;
 }
 
@@ -94,7 +96,7 @@ bool stm32_part_describe(const struct stm32_part *part, uint32_t flash_size, str
     target->option_bytes[0] =
         (struct image_range){.base = part->line->option_bytes, .size = part->line->option_bytes_size};
     if (part->line->layout == STM32_LAYOUT_F4_SECTORS)
-        return describe_f4_sectors(flash_size, target);
+        return describe_f4_sectors(flash_size, part->line->sector_scale, target);
     if (flash_size == 0 || flash_size % part->page_size != 0 || (part->dual_bank && flash_size % (2 * part->page_size)))
         return false;
     if (part->fixed_banks && flash_size != STM32_FIXED_BANKS_FLASH_SIZE)
@@ -107,7 +109,8 @@ uint32_t stm32_part_erase_us(const struct stm32_part *part, uint32_t unit_size)
 {
     if (part->line->layout != STM32_LAYOUT_F4_SECTORS)
         return part->line->page_erase_us;
-    /* RM0090 / DS: 16 KB 250 ms, 64 KB 550 ms, 128 KB 1 s (typical, x32). */
+    /* RM0090 / DS: 16 KB 250 ms, 64 KB 550 ms, 128 KB 1 s (typical, x32); on the F7 the sizes doubled. */
+    unit_size /= part->line->sector_scale;
     if (unit_size >= 128 * KB)
         return part->line->page_erase_us * 4;
     if (unit_size >= 64 * KB)

@@ -37,7 +37,7 @@
 
 static const char *const parts[] = {"stm32f030r8", "stm32f072rb", "stm32f103c8", "stm32f103re", "stm32f103zg",
                                     "stm32f303cc", "stm32f401cc", "stm32f411ce", "stm32l476rg", "stm32g071rb",
-                                    "stm32g431rb", "stm32g474re"};
+                                    "stm32g431rb", "stm32g474re", "stm32f746zg"};
 
 struct memory_file {
     uint8_t bytes[FILE_CAPACITY];
@@ -383,7 +383,8 @@ static void test_example_firmware_runs_after_the_job(void **state)
         const char *part, *family;
     } boards[] = {{"stm32f030r8", "f0"}, {"stm32f072rb", "f0"}, {"stm32f103c8", "f1"}, {"stm32f103re", "f1"},
                   {"stm32f103zg", "f1"}, {"stm32f303cc", "f3"}, {"stm32f401cc", "f4"}, {"stm32f411ce", "f4"},
-                  {"stm32l476rg", "l4"}, {"stm32g071rb", "g0"}, {"stm32g431rb", "g4"}, {"stm32g474re", "g4"}};
+                  {"stm32l476rg", "l4"}, {"stm32g071rb", "g0"}, {"stm32g431rb", "g4"}, {"stm32g474re", "g4"},
+                  {"stm32f746zg", "f7"}};
     static struct memory_file file;
     static struct job job;
     for (unsigned i = 0; i < sizeof boards / sizeof boards[0]; i++) {

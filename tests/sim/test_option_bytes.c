@@ -43,7 +43,7 @@ static const struct board boards[] = {
     {"stm32f103zg", 0xFFu, false, false},     {"stm32f411ce", 0xECu, true, false},
     {"stm32l476rg", 0xFFEFF800u, true, true}, {"stm32g071rb", 0xDFFFE100u, true, true},
     {"stm32f303cc", 0xFFu, true, true},       {"stm32g431rb", 0xFFEFF800u, true, true},
-    {"stm32g474re", 0xFFEFF800u, true, true},
+    {"stm32g474re", 0xFFEFF800u, true, true}, {"stm32f746zg", 0xC00000FCu, true, false},
 };
 #define BOARD_COUNT (sizeof boards / sizeof boards[0])
 
@@ -429,7 +429,8 @@ static void store_level2(struct fixture *fixture)
         area[0] = 0xCC;
         area[1] = 0x33;
         break;
-    case SIM_FAMILY_F4: area[1] = 0xCC; break;
+    case SIM_FAMILY_F4:
+    case SIM_FAMILY_F7: area[1] = 0xCC; break;
     case SIM_FAMILY_L4:
     case SIM_FAMILY_G0:
     case SIM_FAMILY_G4:

@@ -38,7 +38,9 @@ static void test_order_codes_of_supported_lines(void **state)
                  {"stm32f410rb", 0x458, 128},   {"stm32f413zh", 0x463, 1536}, {"stm32f423vh", 0x463, 1536},
                  {"stm32f103zg", 0x430, 1024},  {"stm32f101vf", 0x430, 768},  {"stm32f303vc", 0x422, 256},
                  {"STM32F303RET6", 0x446, 512}, {"stm32f302cb", 0x422, 128},  {"stm32g431kb", 0x468, 128},
-                 {"stm32g431c6", 0x468, 32},    {"stm32g474ve", 0x469, 512},  {"stm32g484qe", 0x469, 512}};
+                 {"stm32g431c6", 0x468, 32},    {"stm32g474ve", 0x469, 512},  {"stm32g484qe", 0x469, 512},
+                 {"stm32f746zg", 0x449, 1024},  {"stm32f745ve", 0x449, 512},  {"stm32f722ze", 0x452, 512},
+                 {"stm32f730r8", 0x452, 64}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;
@@ -49,7 +51,8 @@ static void test_order_codes_of_supported_lines(void **state)
 }
 
 /* The F4 sector rule at both ends: the F410x8 has only the four 16 KB sectors (RM0401), the F413xH/F423xH go on to
- * sector 15 in one bank (16 KB x4, 64 KB, 128 KB x11; RM0430). */
+ * sector 15 in one bank (16 KB x4, 64 KB, 128 KB x11; RM0430); the F74x has it doubled (32 KB x4, 128 KB, 256 KB
+ * x3 for 1 MB, sectors 0-5 for 512 KB; RM0385 §3.3.1), the F72x/F73x as it is (RM0431 §3.3.1). */
 static void test_f4_sectors_of_the_smallest_and_largest_lines(void **state)
 {
     (void)state;
@@ -58,7 +61,10 @@ static void test_f4_sectors_of_the_smallest_and_largest_lines(void **state)
         struct image_erase_run runs[3];
     } lines[] = {{"stm32f410t8", {{16 * 1024u, 4}, {0, 0}, {0, 0}}},
                  {"stm32f410cb", {{16 * 1024u, 4}, {64 * 1024u, 1}, {0, 0}}},
-                 {"stm32f413zh", {{16 * 1024u, 4}, {64 * 1024u, 1}, {128 * 1024u, 11}}}};
+                 {"stm32f413zh", {{16 * 1024u, 4}, {64 * 1024u, 1}, {128 * 1024u, 11}}},
+                 {"stm32f746zg", {{32 * 1024u, 4}, {128 * 1024u, 1}, {256 * 1024u, 3}}},
+                 {"stm32f746ve", {{32 * 1024u, 4}, {128 * 1024u, 1}, {256 * 1024u, 1}}},
+                 {"stm32f723ie", {{16 * 1024u, 4}, {64 * 1024u, 1}, {128 * 1024u, 3}}}};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;

@@ -41,7 +41,12 @@ static void append(struct text *text, const char *format, ...)
 static void append_layout(struct text *text, const struct stm32_part *part)
 {
     if (part->line->layout == STM32_LAYOUT_F4_SECTORS) {
-        append(text, "16/64/128 KB sectors | 64 KB, or 128 KB to 1.5 MB in 128 KB steps");
+        unsigned scale = part->line->sector_scale, large = 128 * scale, largest_tenths_mb = 15 * scale;
+        append(text, "%u/%u/%u KB sectors | %u KB, or %u KB to %u", 16 * scale, 64 * scale, large, 64 * scale, large,
+               largest_tenths_mb / 10);
+        if (largest_tenths_mb % 10)
+            append(text, ".%u", largest_tenths_mb % 10);
+        append(text, " MB in %u KB steps", large);
         return;
     }
     if (part->fixed_banks) {

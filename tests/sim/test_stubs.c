@@ -193,7 +193,7 @@ static void test_crc32_matches_zlib_for_any_alignment_and_length(void **state)
 {
     (void)state;
     static const char *parts[] = {"stm32f030r8", "stm32f103c8", "stm32f303cc", "stm32f411ce",
-                                  "stm32l476rg", "stm32g071rb", "stm32g431rb", "stm32g474re"};
+                                  "stm32l476rg", "stm32g071rb", "stm32g431rb", "stm32g474re", "stm32f746zg"};
     for (unsigned p = 0; p < sizeof parts / sizeof parts[0]; p++) {
         struct sim_stm32 *stm32 = halted_chip(parts[p]);
         load_stub(stm32, &crc32_stub);
@@ -290,7 +290,7 @@ struct family {
 static const struct family families[] = {
     {.part = "stm32f030r8", FAMILY_F1}, {.part = "stm32f103c8", FAMILY_F1}, {.part = "stm32f303cc", FAMILY_F1},
     {.part = "stm32f411ce", FAMILY_F4}, {.part = "stm32l476rg", FAMILY_L4}, {.part = "stm32g071rb", FAMILY_L4},
-    {.part = "stm32g431rb", FAMILY_L4},
+    {.part = "stm32g431rb", FAMILY_L4}, {.part = "stm32f746zg", FAMILY_F4},
 };
 
 static const struct family *family_of(const char *part)
@@ -331,7 +331,8 @@ static void erase_flash(struct sim_stm32 *stm32, const struct family *f, uint32_
         }
         break;
     case SIM_FAMILY_F4:
-        assert_true(length <= 16 * 1024);
+    case SIM_FAMILY_F7:
+        assert_true(length <= stm32->part->erase_runs[0].size);
         debug_write(stm32, cr, (2u << 8) | 0x2);              /* PSIZE x32 | SER, sector 0 */
         debug_write(stm32, cr, (2u << 8) | 0x2 | (1u << 16)); /* STRT */
         wait_flash_idle(stm32);

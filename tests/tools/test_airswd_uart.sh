@@ -45,7 +45,8 @@ stm32flash_read() {
   return $status
 }
 
-for spec in "stm32f030r8 f0 F0" "stm32f103c8 f1 F1" "stm32f411ce f4 F4" "stm32l476rg l4 L4" "stm32g071rb g0 G0"; do
+for spec in "stm32f030r8 f0 F0" "stm32f103c8 f1 F1" "stm32f411ce f4 F4" "stm32l476rg l4 L4" "stm32g071rb g0 G0" \
+  "stm32f746zg f7 F7"; do
   read -r part family name <<<"$spec"
   bin="$firmware/$family/hello_$family.bin"
   "$airswd" sign --key "$work/key.pem" --version 1 --target "$part" "$bin" -o "$work/$family.signed" >/dev/null 2>&1

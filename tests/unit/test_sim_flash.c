@@ -362,6 +362,31 @@ static void test_f4_sector_erase_uses_the_sector_layout(void **state)
     bench_close(&b);
 }
 
+/* The F7 (RM0385 §3.3.1): sector 4 is 128 KB at 0x08020000, sector 5 256 KB; the ITCM alias at 0x00200000 reads
+ * the array and refuses stores; OPTCR from the factory 0xC0FFAAFD (OPTLOCK, every USER bit, level 0, no nWRP
+ * cleared: bits 23:16 cover the F7's eight sectors, the model keeps the F4's twelve). */
+static void test_f7_doubled_sectors_itcm_alias_and_factory_optcr(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32f746zg");
+    assert_int_equal(reg(&b, F4_FPEC + 0x14), 0xC0FFAAFDu | (0xFu << 24));
+    memset(sim_flash_array(b.flash) + 0x20000, 0, 0x20000 + 16);
+    enum sim_bus_status status;
+    assert_int_equal(bus_read(&b, 0x00220000, 4, &status), 0);
+    assert_int_equal(status, SIM_BUS_OK);
+    assert_int_equal(bus_write(&b, 0x00200000, 4, 0), SIM_BUS_ERROR);
+    unlock(&b, F4_FPEC + 0x04);
+    uint64_t start = b.now;
+    bus_write(&b, F4_FPEC + 0x10, 4, (2u << 8) | (4u << 3) | 2u | (1u << 16)); /* x32, SER sector 4 (128 KB), STRT */
+    assert_int_equal(sim_flash_busy_until_ps(b.flash) - start, 550 * MS);
+    wait_idle(&b);
+    assert_int_equal(bus_read(&b, 0x00220000, 4, &status), 0xFFFFFFFFu);
+    assert_int_equal(sim_flash_array(b.flash)[0x3FFFF], 0xFF);
+    assert_int_equal(sim_flash_array(b.flash)[0x40000], 0x00); /* sector 5 */
+    bench_close(&b);
+}
+
 static void test_f4_cr_write_while_busy_stalls(void **state)
 {
     (void)state;
@@ -739,6 +764,7 @@ int main(void)
         cmocka_unit_test(test_f0_obl_launch_requests_a_reset),
         cmocka_unit_test(test_f4_program_width_follows_psize),
         cmocka_unit_test(test_f4_sector_erase_uses_the_sector_layout),
+        cmocka_unit_test(test_f7_doubled_sectors_itcm_alias_and_factory_optcr),
         cmocka_unit_test(test_f4_cr_write_while_busy_stalls),
         cmocka_unit_test(test_f4_read_protection_set_and_removed_through_optcr),
         cmocka_unit_test(test_l4_double_words_once_with_ecc),

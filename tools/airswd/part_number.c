@@ -2,7 +2,7 @@
  * part_number.c - STM32 order codes to DEV_ID and flash size (part_number.h). The line of an order code is its
  * digits after "STM32" and the family letter; within some lines the DEV_ID also depends on the flash size (the F1
  * densities, F401xB/C against xD/E). Sources: the datasheets' ordering information and RM0008/RM0360/RM0091/RM0090/
- * RM0368/RM0383/RM0351/RM0444/RM0316/RM0440 "MCU device ID code" sections.
+ * RM0368/RM0383/RM0351/RM0444/RM0316/RM0440/RM0385/RM0431 "MCU device ID code" sections.
  */
 #include "part_number.h"
 
@@ -54,7 +54,9 @@ static const struct line_rule lines[] = {
     {"F302", 128, 256, 0x422}, {"F302", 384, 512, 0x446}, {"F303", 128, 256, 0x422}, {"F303", 384, 512, 0x446},
     {"F358", 0, 0, 0x422},    {"F398", 0, 0, 0x446},    {"G431", 0, 0, 0x468},     {"G441", 0, 0, 0x468},
     {"G471", 0, 0, 0x469},    {"G473", 0, 0, 0x469},    {"G474", 0, 0, 0x469},     {"G483", 0, 0, 0x469},
-    {"G484", 0, 0, 0x469},
+    {"G484", 0, 0, 0x469},    {"F745", 0, 0, 0x449},    {"F746", 0, 0, 0x449},     {"F756", 0, 0, 0x449},
+    {"F722", 0, 0, 0x452},    {"F723", 0, 0, 0x452},    {"F730", 0, 0, 0x452},     {"F732", 0, 0, 0x452},
+    {"F733", 0, 0, 0x452},
     {"F101", 768, 1024, 0x430}, {"F103", 768, 1024, 0x430}, /* XL density */
 };
 
