@@ -14,7 +14,8 @@ SERVICE = "_http._tcp.local"
 
 
 def name(dotted):
-    return b"".join(bytes([len(label)]) + label for label in (l.encode("latin-1") for l in dotted.split(".")) if label) + b"\0"
+    labels = [label.encode("latin-1") for label in dotted.split(".") if label]
+    return b"".join(bytes([len(label)]) + label for label in labels) + b"\0"
 
 
 def record(owner, rtype, data, ttl=10, rclass=1):
@@ -48,7 +49,8 @@ def good(qid, **kw):
 
 def with_name_at_answer(qid, owner_bytes):
     """An answer whose first record's owner name is owner_bytes (raw), after a header announcing one record."""
-    return header(qid, 1) + owner_bytes + struct.pack(">HHIH", 12, 1, 10, len(name("x." + SERVICE))) + name("x." + SERVICE)
+    target = name("x." + SERVICE)
+    return header(qid, 1) + owner_bytes + struct.pack(">HHIH", 12, 1, 10, len(target)) + target
 
 
 def question_types(query):
@@ -89,7 +91,8 @@ def case_packets(case, qid, query):
         "ptr-name-past-rdata": lambda: [header(qid, 1) + name(SERVICE) + struct.pack(">HHIH", 12, 1, 10, 3)
                                         + name("good." + SERVICE)],
         "srv-too-short": lambda: [header(qid, 1) + record("good." + SERVICE, 33, b"\0\0\0\0")],
-        "a-three-bytes": lambda: [header(qid, 4) + b"".join(device_records()[:3]) + record("good.local", 1, b"\x7f\0\0")],
+        "a-three-bytes": lambda: [header(qid, 4) + b"".join(device_records()[:3])
+                                  + record("good.local", 1, b"\x7f\0\0")],
         "txt-item-overruns": lambda: [header(qid, 4) + b"".join(device_records()[:2])
                                       + record("good." + SERVICE, 16, b"\x40airswd=0.4.0") + device_records()[3]],
         "escape-in-name": lambda: [good(qid, label="evil\x1b[2J")],

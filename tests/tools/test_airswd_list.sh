@@ -14,12 +14,15 @@ source "$(dirname "$0")/daemon_test.sh"
 source "$(dirname "$0")/../common/skip.sh"
 command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
 
-mdns_port() { sed -n 's|^airswdd: mDNS: answering unicast queries on 127.0.0.1:\([0-9]*\) as .*|\1|p' "$work/daemon.out"; }
+mdns_port() {
+  sed -n 's|^airswdd: mDNS: answering unicast queries on 127.0.0.1:\([0-9]*\) as .*|\1|p' "$work/daemon.out"
+}
 # answer EXPRESSION: prints EXPRESSION of d, the JSON object in $work/body.
 answer() { python3 -c "import json,sys; d = json.load(open(sys.argv[1])); print($1)" "$work/body"; }
 # free_udp_port: a UDP port on 127.0.0.1 nobody serves now.
 free_udp_port() {
-  python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
 }
 
 start_daemon sim --mdns-port 0 --hostname bench-a

@@ -63,7 +63,8 @@ for case in compression-loop good; do
   "$airswd" list --json --mdns-server "127.0.0.1:$server_port" --timeout 0.5 >"$work/out" 2>/dev/null
   rc=$?
   stop_server
-  devices=$(python3 -c 'import json,sys; d = json.load(open(sys.argv[1])); print(d["ok"], [x["name"] for x in d["devices"]])' "$work/out" 2>&1)
+  devices=$(python3 -c 'import json,sys; d = json.load(open(sys.argv[1]))
+print(d["ok"], [x["name"] for x in d["devices"]])' "$work/out" 2>&1)
   check "$case --json: exit 0 (got $rc), one object (got: $devices)" test "$rc" = 0
   if [[ $case == good ]]; then
     check "  with the device" test "$devices" = "True ['good']"

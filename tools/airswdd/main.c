@@ -89,10 +89,10 @@ static void usage(FILE *out)
                     "  --rfc2217-port N  the same console as an RFC 2217 port (default 2217), for pyserial's\n"
                     "                rfc2217:// URLs, miniterm and pio device monitor\n"
                     "  --mdns-port N  answer mDNS queries (PTR, SRV, TXT, A of _http._tcp.local, with TXT\n"
-                    "                airswd=VERSION: `airswd list`) by unicast on this UDP port of --listen's address\n"
-                    "                instead of the multicast group 224.0.0.251:5353 (0: the system picks one, printed\n"
-                    "                at start). Without it the daemon answers on the group when --listen is not a\n"
-                    "                loopback address, and not at all on the loopback\n"
+                    "                airswd=VERSION: `airswd list`) by unicast on this UDP port of --listen's\n"
+                    "                address instead of the multicast group 224.0.0.251:5353 (0: the system picks\n"
+                    "                one, printed at start). Without it the daemon answers on the group when\n"
+                    "                --listen is not a loopback address, and not at all on the loopback\n"
                     "  --no-mdns     no mDNS at all\n",
             SECURE_IMAGE_MAX_KEYS);
 }
