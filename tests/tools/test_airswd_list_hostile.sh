@@ -12,36 +12,16 @@
 # Usage: test_airswd_list_hostile.sh PATH/TO/airswd
 set -u
 airswd=$1
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-server=
-cleanup() { [[ -n $server ]] && kill "$server" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-failures=0
-check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
-contains() { grep -q -F -- "$2" "$1"; }
+source "$(dirname "$0")/hostile_server.sh"
 
 good_line="good good.local http://127.0.0.1:8080 0.4.0"
 declare -A listed=([good]=$good_line [good-after-bad]=$good_line [good-then-bad-copy]=$good_line
                    [follow-up]=$good_line)
 
-# start_server CASE: sets server (its PID) and server_port.
-start_server() {
-  python3 "$here/hostile_mdns_server.py" "$1" >"$work/$1.port" &
-  server=$!
-  server_port=
-  for _ in $(seq 1 100); do
-    server_port=$(sed -n 's/^port \([0-9][0-9]*\)$/\1/p' "$work/$1.port" 2>/dev/null)
-    [[ -n $server_port ]] && break
-    sleep 0.1
-  done
-}
-stop_server() { kill "$server"; wait "$server" 2>/dev/null; server=; }
-
 cases=$(python3 "$here/hostile_mdns_server.py" --list)
 check "the server has its cases ($(wc -w <<<"$cases"))" test "$(wc -w <<<"$cases")" -ge 30
 for case in $cases; do
-  start_server "$case"
+  start_server "$here/hostile_mdns_server.py" "$case"
   timeout 30 "$airswd" list --mdns-server "127.0.0.1:$server_port" --timeout 0.5 >"$work/out" 2>"$work/err"
   rc=$?
   stop_server
@@ -59,7 +39,7 @@ done
 
 # --json, on a hostile answer and on a good one: one object each.
 for case in compression-loop good; do
-  start_server "$case"
+  start_server "$here/hostile_mdns_server.py" "$case"
   "$airswd" list --json --mdns-server "127.0.0.1:$server_port" --timeout 0.5 >"$work/out" 2>/dev/null
   rc=$?
   stop_server

@@ -78,14 +78,6 @@ bool airswdd_mdns_open(struct airswdd_mdns *mdns)
     return ok;
 }
 
-static bool should_quit(struct airswdd_mdns *mdns)
-{
-    pthread_mutex_lock(&mdns->mutex);
-    bool quit = mdns->quit;
-    pthread_mutex_unlock(&mdns->mutex);
-    return quit;
-}
-
 static long long now_ms(void)
 {
     struct timespec now;
@@ -155,7 +147,7 @@ static void *mdns_main(void *ctx)
     struct airswdd_mdns *mdns = ctx;
     unsigned announcements = 0;
     long long next_announcement = now_ms();
-    while (!should_quit(mdns)) {
+    while (!atomic_load(&mdns->quit)) {
         if (announcements < 2 && now_ms() >= next_announcement) {
             announce(mdns, false);
             announcements++;
@@ -171,18 +163,14 @@ static void *mdns_main(void *ctx)
 
 bool airswdd_mdns_start(struct airswdd_mdns *mdns)
 {
-    mdns->quit = false;
-    pthread_mutex_init(&mdns->mutex, NULL);
+    atomic_init(&mdns->quit, false);
     return pthread_create(&mdns->thread, NULL, mdns_main, mdns) == 0;
 }
 
 void airswdd_mdns_stop(struct airswdd_mdns *mdns)
 {
-    pthread_mutex_lock(&mdns->mutex);
-    mdns->quit = true;
-    pthread_mutex_unlock(&mdns->mutex);
+    atomic_store(&mdns->quit, true);
     pthread_join(mdns->thread, NULL);
-    pthread_mutex_destroy(&mdns->mutex);
     close(mdns->fd);
     mdns->fd = -1;
 }

@@ -9,6 +9,7 @@
 #define AIRSWDD_MDNS_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,8 +47,7 @@ struct airswdd_mdns {
     uint16_t port;    /* unicast: --mdns-port (0: any), the bound one after open */
     int fd;
     pthread_t thread;
-    pthread_mutex_t mutex; /* guards quit */
-    bool quit;
+    atomic_bool quit; /* the only field the thread reads that another thread writes while it runs */
 };
 /* Opens the socket (and joins the group); prints why and returns false when it cannot. */
 bool airswdd_mdns_open(struct airswdd_mdns *mdns);
