@@ -97,6 +97,9 @@ def case_packets(case, qid, query):
                                       + record("good." + SERVICE, 16, b"\x40airswd=0.4.0") + device_records()[3]],
         "escape-in-name": lambda: [good(qid, label="evil\x1b[2J")],
         "nul-in-name": lambda: [good(qid, label="ev\0il")],
+        "not-utf8-in-name": lambda: [good(qid, label="ev\xc0\xafil")],  # an overlong '/'
+        "not-utf8-in-host": lambda: [header(qid, 4) + b"".join(device_records()[:1]) + record("good." + SERVICE, 33,
+                                     srv(8080, "\xff.local")) + device_records()[2] + record("\xff.local", 1, b"\1\2\3\4")],
         "dot-in-label": lambda: [header(qid, 1) + record(SERVICE, 12, b"\x07bad.one" + name(SERVICE))],
         "escape-in-version": lambda: [good(qid, version="0.4\x1b[2J")],
         "version-too-long": lambda: [good(qid, version="9" * 40)],

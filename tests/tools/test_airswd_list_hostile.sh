@@ -3,8 +3,8 @@
 # noise, messages cut short, counts that lie, compression pointers that loop, point forward, out of the packet or
 # past 64 KB, names over 255 bytes, labels past the end or of a reserved type, record data that runs past the
 # packet or past its RDLENGTH, SRV and A records of the wrong size, TXT items that overrun, escape sequences, NULs
-# and dots in labels, a version that is no version, goodbyes (TTL 0), a query instead of an answer, another ID, an
-# error code, and an ordinary web server (no airswd=VERSION in its TXT).
+# and dots in labels, names that are not UTF-8, a version that is no version, goodbyes (TTL 0), a query instead of
+# an answer, another ID, an error code, and an ordinary web server (no airswd=VERSION in its TXT).
 # Each ends the command with exit 0 (no signal, no hang), nothing on stdout and the sentence that nobody answered:
 # nothing bogus is listed. For comparison, the good answers (alone, after hostile ones, with a broken copy after it,
 # and piece by piece as airswd's follow-up queries ask for them) list the one device. The parser's bounds are also

@@ -170,6 +170,28 @@ size_t mdns_browse_follow_up(struct mdns_browse *browse, uint8_t *buf, size_t si
     return 0;
 }
 
+/* Names are UTF-8 (RFC 6763 §4.1.1): one that is not is no name to print or to put in JSON. Overlong forms,
+ * surrogates and code points past U+10FFFF are refused as well. */
+static bool utf8_valid(const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c != 0;) {
+        unsigned len = *c < 0x80 ? 1 : (*c & 0xE0) == 0xC0 ? 2 : (*c & 0xF0) == 0xE0 ? 3 : (*c & 0xF8) == 0xF0 ? 4 : 0;
+        if (len == 0)
+            return false;
+        uint32_t point = len == 1 ? *c : *c & (0x7Fu >> len);
+        for (unsigned i = 1; i < len; i++) {
+            if ((c[i] & 0xC0) != 0x80) /* also stops at the NUL */
+                return false;
+            point = point << 6 | (c[i] & 0x3Fu);
+        }
+        static const uint32_t shortest[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (point < shortest[len] || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF))
+            return false;
+        c += len;
+    }
+    return true;
+}
+
 static int device_order(const void *a, const void *b)
 {
     const struct mdns_device *left = a, *right = b;
@@ -183,7 +205,8 @@ unsigned mdns_browse_devices(const struct mdns_browse *browse, struct mdns_devic
     for (unsigned i = 0; i < browse->instance_count && count < max; i++) {
         const struct mdns_instance *instance = &browse->instances[i];
         const struct mdns_host *host = instance->has_srv ? host_of(browse, instance->host) : NULL;
-        if (!instance->pointed || !instance->has_txt || !instance->airswd || host == NULL)
+        if (!instance->pointed || !instance->has_txt || !instance->airswd || host == NULL ||
+            !utf8_valid(instance->name) || !utf8_valid(instance->host))
             continue;
         struct mdns_device *device = &devices[count++];
         size_t label_len = instance_label_len(instance->name);

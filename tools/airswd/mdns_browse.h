@@ -47,7 +47,8 @@ struct mdns_browse {
     unsigned host_count;
 };
 
-/* An airswd device found: an instance with its SRV, a TXT that holds airswd=VERSION and its host's address. */
+/* An airswd device found: an instance with its SRV, a TXT that holds airswd=VERSION and its host's address, its
+ * names in UTF-8 without control characters, its version in printable ASCII. */
 struct mdns_device {
     char name[DNS_LABEL_MAX + 1]; /* the instance's own label */
     char host[DNS_NAME_MAX];
