@@ -14,9 +14,6 @@ source "$(dirname "$0")/daemon_test.sh"
 source "$(dirname "$0")/../common/skip.sh"
 command -v curl >/dev/null || skip_test "curl is not installed (scripts/install-deps.sh)"
 
-mdns_port() {
-  sed -n 's|^airswdd: mDNS: answering unicast queries on 127.0.0.1:\([0-9]*\) as .*|\1|p' "$work/daemon.out"
-}
 # answer EXPRESSION: prints EXPRESSION of d, the JSON object in $work/body.
 answer() { python3 -c "import json,sys; d = json.load(open(sys.argv[1])); print($1)" "$work/body"; }
 # free_udp_port: a UDP port on 127.0.0.1 nobody serves now.
@@ -26,7 +23,7 @@ print(s.getsockname()[1])'
 }
 
 start_daemon sim --mdns-port 0 --hostname bench-a
-mport=$(mdns_port)
+mport=$(daemon_mdns_port)
 check "the daemon prints its mDNS port (got '$mport')" test -n "$mport"
 check "  with its instance and host names" grep -q "as bench-a (bench-a.local)" "$work/daemon.out"
 
@@ -85,7 +82,7 @@ start_daemon sim
 check "on the loopback without --mdns-port: no mDNS" test -z "$(grep mDNS "$work/daemon.out")"
 stop_daemon
 start_daemon sim --mdns-port 0 --no-mdns
-check "--no-mdns: no mDNS, even with --mdns-port" test -z "$(mdns_port)"
+check "--no-mdns: no mDNS, even with --mdns-port" test -z "$(daemon_mdns_port)"
 check "  and the daemon serves HTTP" test -n "$port"
 stop_daemon
 

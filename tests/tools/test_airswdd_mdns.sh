@@ -18,7 +18,7 @@ done
 [[ -n $judge_python ]] || skip_test "dnspython is not installed (python3-dnspython, scripts/install-deps.sh)"
 
 start_daemon sim --mdns-port 0 --hostname bench-judge
-mport=$(sed -n 's|^airswdd: mDNS: answering unicast queries on 127.0.0.1:\([0-9]*\) as .*|\1|p' "$work/daemon.out")
+mport=$(daemon_mdns_port)
 check "the daemon prints its mDNS port (got '$mport')" test -n "$mport"
 "$judge_python" "$tools_dir/mdns_judge.py" "$mport" bench-judge "$port" 0.4.0 | sed 's/^/  /'
 check "dnspython's judgement" test "${PIPESTATUS[0]}" = 0
