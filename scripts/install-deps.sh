@@ -21,6 +21,7 @@ packages=(
   gdb-multiarch                                   # loads and debugs through our GDB server (tests/gdb)
   bc                                              # arithmetic of bench/bench_openocd.sh
   curl python3                                    # drive the HTTP server and the REST API, read its JSON (tests)
+  python3-dnspython                               # judges airswdd's mDNS answers (tests/tools/mdns_judge.py)
   chromium nodejs npm                             # headless browser test of the web page (tests/web): Debian's
                                                   # chromium, driven by playwright-core that npm installs
 )

@@ -9,6 +9,7 @@
 #                                  appended to $work/daemon.err; the setup code, while setup is open, in
 #                                  $work/setup-code (--setup-code-file)
 #   stop_daemon                    SIGTERM, then its exit status
+#   daemon_mdns_port               prints the UDP port the daemon answers mDNS queries on (--mdns-port; none without)
 #   request METHOD PATH [curl args...]  a request to $api: the body in $work/body, the HTTP status in $code. The
 #                                  request body is given as -d (--data) TEXT or --data-binary @FILE, sent as
 #                                  application/octet-stream to the upload routes and as application/json elsewhere
@@ -57,6 +58,10 @@ start_daemon() {
   port=$(sed -n 's|^airswdd: listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$work/daemon.out")
   url="http://127.0.0.1:$port"
   api="$url/api/v1"
+}
+
+daemon_mdns_port() {
+  sed -n 's|^airswdd: mDNS: answering unicast queries on 127.0.0.1:\([0-9]*\) as .*|\1|p' "$work/daemon.out"
 }
 
 stop_daemon() {

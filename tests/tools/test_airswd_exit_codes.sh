@@ -28,6 +28,8 @@ expect 0 "read ADDRESS LENGTH -o FILE" "airswd read --help" -- "$airswd" read --
 expect 0 "settings [KEY=VALUE...]" "airswd settings --help (a device's command)" -- "$airswd" settings --help
 expect 0 "" "info of the simulated part" -- "$airswd" info
 expect 0 "" "inspect of a container" -- "$airswd" inspect --pub owner.pub.pem app.airswd
+expect 0 "no airswd device answered" "list with nobody answering (an empty list)" \
+  -- "$airswd" list --mdns-server 127.0.0.1:1 --timeout 0.3
 
 # 1: the operation failed.
 expect 1 "target not responding" "info of an unwired target" -- "$airswd" --target unwired info
@@ -41,6 +43,7 @@ expect 1 "cannot reach the device" "an unreachable device" -- "$airswd" --device
 
 # 2: a bad command line, before anything is touched.
 expect 2 "unknown command 'nosuch'" "an unknown command" -- "$airswd" nosuch
+expect 2 "list --timeout takes seconds" "list with a --timeout that is no number" -- "$airswd" list --timeout soon
 expect 2 "" "an unknown option" -- "$airswd" --nosuch info
 expect 2 "usage: airswd read" "read without -o" -- "$airswd" read 0x08000000 16
 expect 2 "cannot open nosuch.elf: No such file" "flash of a missing file" -- "$airswd" flash nosuch.elf

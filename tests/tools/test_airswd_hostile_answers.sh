@@ -8,14 +8,7 @@
 # Usage: test_airswd_hostile_answers.sh PATH/TO/airswd
 set -u
 airswd=$1
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-server=
-cleanup() { [[ -n $server ]] && kill "$server" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-failures=0
-check() { if "${@:2}"; then echo "ok    $1"; else echo "FAIL  $1"; failures=$((failures + 1)); fi; }
-contains() { grep -q -F -- "$2" "$1"; }
+source "$(dirname "$0")/hostile_server.sh"
 
 # Each case of hostile_http_server.py, and words the CLI's sentence must hold.
 declare -A said=(
@@ -40,21 +33,12 @@ declare -A said=(
 )
 
 for case in "${!said[@]}"; do
-  python3 "$here/hostile_http_server.py" "$case" >"$work/$case.port" &
-  server=$!
-  port=
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/^port \([0-9][0-9]*\)$/\1/p' "$work/$case.port" 2>/dev/null)
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
+  start_server "$here/hostile_http_server.py" "$case"
   started=$(date +%s)
-  timeout 60 "$airswd" --device "http://127.0.0.1:$port" info >"$work/out" 2>"$work/err"
+  timeout 60 "$airswd" --device "http://127.0.0.1:$server_port" info >"$work/out" 2>"$work/err"
   rc=$?
   elapsed=$(($(date +%s) - started))
-  kill "$server"
-  wait "$server" 2>/dev/null
-  server=
+  stop_server
   before=$failures
   check "$case: exit 1 (got $rc after ${elapsed}s)" test "$rc" = 1
   check "  saying: ${said[$case]}" contains "$work/err" "${said[$case]}"

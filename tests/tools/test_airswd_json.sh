@@ -83,6 +83,7 @@ both sign.ok 0 sign --key owner.pem --version 1 --target stm32f103c8 "$elf" -o a
 both sign.missing 2 sign --key nosuch.pem --version 1 --target stm32f103c8 "$elf" -o app.airswd
 both inspect.ok 0 inspect --pub owner.pub.pem app.airswd
 both inspect.missing 2 inspect nosuch.airswd
+both list.usage 2 list --mdns-server nowhere
 both unknown 2 nosuch
 both version 0 --version
 check "info --json after the command: the part" grep -q '"part":"STM32F10x medium density"' info.ok.json
@@ -91,7 +92,9 @@ check "a failing job carries its phases beside the error" grep -q '"phases_us":.
 check "a usage error names its status" grep -q '"status":"bad-command-line"' info.usage.json
 
 # Through a daemon: before setup, then as its owner.
-start_daemon "sim:stm32f103c8,state=$work/daemon-chip.state"
+start_daemon "sim:stm32f103c8,state=$work/daemon-chip.state" --mdns-port 0 --hostname json-bench
+both list.ok 0 list --mdns-server "127.0.0.1:$(daemon_mdns_port)" --timeout 0.5
+check "  the daemon listed" grep -q "\"name\":\"json-bench\"" list.ok.json
 both remote.unset 1 --device "$url" info
 check "  a device's refusal carries its HTTP status" grep -q '"status":"not-configured".*"http_status":403' \
   remote.unset.json

@@ -217,5 +217,7 @@ int cmd_info_by_bootloader(struct cli_target *target, bool json);
 int cmd_keygen(const struct cli_options *options, int argc, char **argv);
 int cmd_sign(const struct cli_options *options, int argc, char **argv);
 int cmd_inspect(const struct cli_options *options, int argc, char **argv);
+/* `airswd list` (cmd_list.c): the airswd devices on the local network, found by mDNS. */
+int cmd_list(const struct cli_options *options, int argc, char **argv);
 
 #endif /* AIRSWD_CLI_H */

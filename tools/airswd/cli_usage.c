@@ -15,6 +15,7 @@ struct usage_entry {
 
 static const char section_target[] = "commands on a target (local, or through --device where marked *):";
 static const char section_host[] = "signed containers (no target; docs/image-format.md):";
+static const char section_network[] = "devices on the local network:";
 static const char section_device[] = "only through --device (the admin passphrase from --passphrase-file or "
                                      "$AIRSWD_PASSPHRASE):";
 
@@ -58,6 +59,12 @@ static const struct usage_entry entries[] = {
      "                                 for an external signer: `openssl dgst -sha256 -sign KEY.pem\n"
      "                                 -out SIG.der HEADER.bin`, then sign --attach SIG.der UNSIGNED -o OUT\n"},
     {"inspect", section_host, "  inspect [--pub PUB.pem] FILE   print the header; with --pub, check the signature\n"},
+    {"list", section_network,
+     "  list [--timeout SECONDS] [--mdns-server ADDRESS:PORT]\n"
+     "                                 the airswd devices that answer mDNS (_http._tcp with airswd=VERSION in\n"
+     "                                 their TXT), one line each: name, host, URL, version; --timeout: how long\n"
+     "                                 answers are collected (default 2); --mdns-server: ask that responder by\n"
+     "                                 unicast instead of the multicast group 224.0.0.251:5353\n"},
     {"setup", section_device,
      "  setup --code CODE [--signing-key PUB.pem] [--image-key KEY.hex]\n"
      "                                 first-boot setup with the code the device showed at start: the\n"

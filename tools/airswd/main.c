@@ -98,7 +98,8 @@ static int run(int argc, char **argv, struct cli_options *options, const char **
     static const struct {
         const char *name;
         int (*run)(const struct cli_options *options, int argc, char **argv);
-    } host_commands[] = {{"keygen", cmd_keygen}, {"sign", cmd_sign}, {"inspect", cmd_inspect}};
+    } host_commands[] = {{"keygen", cmd_keygen}, {"sign", cmd_sign}, {"inspect", cmd_inspect},
+                         {"list", cmd_list}};
     for (size_t i = 0; i < sizeof host_commands / sizeof host_commands[0]; i++)
         if (strcmp(command, host_commands[i].name) == 0)
             return host_commands[i].run(options, command_argc, command_argv);

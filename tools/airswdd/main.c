@@ -1,6 +1,6 @@
 /*
  * main.c - airswdd --target sim:PART[,state=FILE] --listen ADDRESS:PORT --state-dir DIR [--store-size SIZE]
- *         [--factory-reset] [--hostname NAME] [--setup-code-file FILE]
+ *         [--factory-reset] [--hostname NAME] [--setup-code-file FILE] [--mdns-port N] [--no-mdns]
  *
  * The staging store lives in DIR/store.bin, of --store-size bytes; the target is opened as the airswd command line opens it (cli_target.c,
  * shared with tools/airswd). The HTTP loop runs on the main thread and jobs on a worker thread. SIGTERM or SIGINT:
@@ -20,6 +20,8 @@
 
 #include "airswdd.h"
 #include "airswdd_console.h"
+#include "airswdd_mdns.h"
+#include "mdns_browse.h"
 #include "web_assets.h"
 #include "cli.h"
 #include "http_server.h"
@@ -55,6 +57,8 @@ struct airswdd_options {
     const char *setup_code_file;
     uint16_t gdb_port;
     uint16_t console_port, rfc2217_port;
+    bool mdns_port_given, no_mdns;
+    uint16_t mdns_port;
 };
 
 static void usage(FILE *out)
@@ -73,7 +77,8 @@ static void usage(FILE *out)
                     "  --firmware-slot FILE  take the programmer's own firmware (POST /api/v1/firmware) into FILE,\n"
                     "                checked as the ESP8266 checks it; airswdd never runs it\n"
                     "  --hostname NAME  a name the daemon answers to in Host besides IP addresses and localhost\n"
-                    "                (any other name is refused: 421)\n"
+                    "                (any other name is refused: 421); also its mDNS instance and host name\n"
+                    "                (NAME.local, which it answers to as well); without it, the host's name\n"
                     "  --setup-code-file FILE  also write the setup code (printed at start while setup is open) to\n"
                     "                FILE, readable by its owner only; removed once setup is done\n"
                     "  --gdb-port N  the GDB server's port, on --listen's address (default 2022; 0: the system picks one), open\n"
@@ -82,7 +87,13 @@ static void usage(FILE *out)
                     "                (default 2323; 0: the system picks one), open only while debug mode is on\n"
                     "                (docs/console.md)\n"
                     "  --rfc2217-port N  the same console as an RFC 2217 port (default 2217), for pyserial's\n"
-                    "                rfc2217:// URLs, miniterm and pio device monitor\n",
+                    "                rfc2217:// URLs, miniterm and pio device monitor\n"
+                    "  --mdns-port N  answer mDNS queries (PTR, SRV, TXT, A of _http._tcp.local, with TXT\n"
+                    "                airswd=VERSION: `airswd list`) by unicast on this UDP port of --listen's\n"
+                    "                address instead of the multicast group 224.0.0.251:5353 (0: the system picks\n"
+                    "                one, printed at start). Without it the daemon answers on the group when\n"
+                    "                --listen is not a loopback address, and not at all on the loopback\n"
+                    "  --no-mdns     no mDNS at all\n",
             SECURE_IMAGE_MAX_KEYS);
 }
 
@@ -211,6 +222,12 @@ static bool parse_options(int argc, char **argv, struct airswdd_options *options
         } else if (strcmp(arg, "--rfc2217-port") == 0 && has_value) {
             if (!parse_port(arg, argv[++i], &options->rfc2217_port))
                 return false;
+        } else if (strcmp(arg, "--mdns-port") == 0 && has_value) {
+            if (!parse_port(arg, argv[++i], &options->mdns_port))
+                return false;
+            options->mdns_port_given = true;
+        } else if (strcmp(arg, "--no-mdns") == 0) {
+            options->no_mdns = true;
         } else {
             usage(stderr);
             return false;
@@ -330,6 +347,8 @@ static struct port_firmware_slot firmware_slot;
 static struct airswdd_gdb gdb;
 static struct airswdd_console console;
 static pthread_mutex_t service_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct airswdd_mdns mdns;
+static bool mdns_running;
 
 /* After the jobs: the simulated chip runs its firmware for a while (what it prints shows as "uart: " lines). */
 static void airswdd_idle(void *ctx)
@@ -368,6 +387,46 @@ static bool start_console(const struct airswdd_options *options)
         .rfc2217_port = options->rfc2217_port,
     };
     return airswdd_console_start(&console);
+}
+
+/* The mDNS responder: unicast on --mdns-port, else on the group unless --listen is a loopback address (nobody
+ * else could reach the daemon there) or --no-mdns. Its instance is --hostname's name, else the host's, and the
+ * daemon answers to NAME.local in Host as well. False when --mdns-port was asked for and cannot be served; the
+ * group is best effort (a host without multicast still serves HTTP). */
+static bool start_mdns(const struct airswdd_options *options, uint16_t http_port)
+{
+    bool loopback = (options->address >> 24) == 127;
+    if (options->no_mdns || (loopback && !options->mdns_port_given))
+        return true;
+    char host_name[256] = "";
+    const char *name = options->hostname;
+    if (name == NULL && gethostname(host_name, sizeof host_name - 1) == 0)
+        name = host_name;
+    mdns = (struct airswdd_mdns){.address = options->address, .multicast = !options->mdns_port_given,
+                                 .port = options->mdns_port, .fd = -1};
+    if (name == NULL || !airswdd_mdns_identity_init(&mdns.identity, name, http_port, AIRSWD_VERSION)) {
+        fprintf(stderr, "airswdd: mDNS: no name to announce (--hostname NAME gives one)\n");
+        return !options->mdns_port_given;
+    }
+    if (!airswdd_mdns_open(&mdns) || !airswdd_mdns_start(&mdns)) {
+        if (mdns.fd >= 0)
+            close(mdns.fd);
+        if (mdns.multicast)
+            fprintf(stderr, "airswdd: mDNS: not announced; the daemon is reached by its address\n");
+        return mdns.multicast;
+    }
+    mdns_running = true;
+    if (options->hostname == NULL || !dns_name_equal(options->hostname, mdns.identity.host))
+        (void)api_add_host_name(&device.api, mdns.identity.host);
+    char address[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &(struct in_addr){.s_addr = htonl(options->address)}, address, sizeof address);
+    if (mdns.multicast)
+        printf("airswdd: mDNS: answering on " MDNS_GROUP ":%u as %s (%s)\n", MDNS_PORT, mdns.identity.instance,
+               mdns.identity.host);
+    else
+        printf("airswdd: mDNS: answering unicast queries on %s:%u as %s (%s)\n", address, mdns.port,
+               mdns.identity.instance, mdns.identity.host);
+    return true;
 }
 
 int main(int argc, char **argv)
@@ -463,6 +522,11 @@ int main(int argc, char **argv)
         airswdd_gdb_stop(&gdb);
         airswdd_worker_stop(&worker);
         http_server_close(&server);
+    } else if (!start_mdns(&options, http_server_port(&server))) {
+        airswdd_console_stop(&console);
+        airswdd_gdb_stop(&gdb);
+        airswdd_worker_stop(&worker);
+        http_server_close(&server);
     } else {
         service_log(&device.service, "airswdd %s serving %s (%s)", AIRSWD_VERSION, options.target,
                     target.description);
@@ -487,6 +551,8 @@ int main(int argc, char **argv)
         }
         fprintf(stderr, "airswdd: shutting down\n");
         device_stop(&device);
+        if (mdns_running)
+            airswdd_mdns_stop(&mdns);
         airswdd_console_stop(&console);
         airswdd_gdb_stop(&gdb);
         airswdd_worker_stop(&worker);

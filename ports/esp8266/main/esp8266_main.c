@@ -241,7 +241,7 @@ void app_main(void)
     apply_pins(&board.pins);
     esp8266_status_start(CONFIG_AIRSWD_PIN_LED, CONFIG_AIRSWD_PIN_BUTTON, request_factory_reset);
     esp8266_wifi_start(board.wifi_ssid, board.wifi_password);
-    esp8266_mdns_start(esp8266_wifi_name(), HTTP_PORT);
+    esp8266_mdns_start(esp8266_wifi_name(), HTTP_PORT, AIRSWD_FIRMWARE_VERSION);
     /* The names the device answers to in Host besides its addresses (api_guard.c): its hostname and mDNS name. */
     static char mdns_name[ESP8266_WIFI_NAME_MAX + sizeof ".local"];
     snprintf(mdns_name, sizeof mdns_name, "%s.local", esp8266_wifi_name());

@@ -6,9 +6,10 @@
 #include "esp8266_status.h"
 #include "mdns.h"
 
-void esp8266_mdns_start(const char *name, uint16_t http_port)
+void esp8266_mdns_start(const char *name, uint16_t http_port, const char *version)
 {
-    mdns_txt_item_t txt[] = {{"path", "/"}, {"api", "/api/v1"}};
+    /* The responder keeps copies of the items. */
+    mdns_txt_item_t txt[] = {{"path", "/"}, {"api", "/api/v1"}, {"airswd", version}};
     if (mdns_init() != ESP_OK || mdns_hostname_set(name) != ESP_OK || mdns_instance_name_set("airswd") != ESP_OK ||
         mdns_service_add(name, "_http", "_tcp", http_port, txt, sizeof txt / sizeof txt[0]) != ESP_OK) {
         esp8266_status_log_line("mdns: the responder did not start; the device answers on its address only");
