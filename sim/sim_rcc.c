@@ -83,12 +83,19 @@ struct rcc_reset_value {
     uint32_t value;
 };
 
-/* The main PLL's R output from HSI16 (RM0351 §6.4.4, RM0444 §5.4.4, RM0440 §7.4.4): PLLCFGR's PLLSRC in bits 1:0
- * (10: HSI16), PLLM from bit 4 (M = field + 1), PLLN in bits 14:8, PLLR at r_shift (R = (field + 1) * r_scale) and
- * PLLREN. sw: the SW value that selects it; 0 where the PLL is not modelled (the clock stays as it was). */
+/* The main PLL's system clock output when the 16 MHz HSI feeds it, read from PLLCFGR: the input divider M (field +
+ * m_plus), the multiplier N, the output divider ((field + 1) * out_scale) and, where the output has one, its enable
+ * bit. F4/F7 (RM0090 §6.3.2, RM0385 §5.3.2): PLLSRC bit 22 clear, PLLM 5:0, PLLN 14:6, PLLP 17:16 (2, 4, 6, 8);
+ * L4/G4 (RM0351 §6.4.4, RM0440 §7.4.4): PLLSRC 1:0 = 10, PLLM from bit 4 (+1), PLLN 14:8, PLLR 26:25 (2-8), PLLREN 24;
+ * G0 (RM0444 §5.4.4): the same but PLLR 31:29 (field + 1, 000 reserved) and PLLREN 28. sw: the SW value that selects
+ * it; 0 where the PLL is not modelled (the clock stays as it was). */
+#define RCC_PLL_NO_ENABLE 0xFFu
 struct rcc_pll {
-    uint32_t sw, m_mask;
-    uint8_t r_shift, r_mask, r_scale, ren_bit;
+    uint16_t pllcfgr;
+    uint32_t sw, src_mask, src_hsi;
+    uint32_t m_mask, n_mask; /* in place */
+    uint8_t m_shift, m_plus, n_shift;
+    uint8_t out_shift, out_mask, out_scale, enable_bit;
 };
 
 struct rcc_layout {
@@ -102,6 +109,11 @@ struct rcc_layout {
     struct rcc_reset_value resets[RCC_MAX_RESET_VALUES];
     struct rcc_pll pll;
 };
+
+/* The L4's and the G4's PLL, whose PLLM fields differ in width. */
+#define RCC_PLL_L4_G4(m_mask_)                                                                                         \
+    {.pllcfgr = RCC_PLLCFGR_L4_G0, .sw = 3, .src_mask = 0x3u, .src_hsi = 0x2u, .m_mask = (m_mask_), .n_mask = 0x7F00u,  \
+     .m_shift = 4, .m_plus = 1, .n_shift = 8, .out_shift = 25, .out_mask = 0x3, .out_scale = 2, .enable_bit = 24}
 
 /* The members of a struct rcc_ready_flag for the pairs most layouts share (braces at the use). */
 #define RCC_HSI_F0_F1_F4 RCC_CR, RCC_CR_HSION_F0_F1_F4, RCC_CR_HSIRDY_F0_F1_F4
@@ -167,6 +179,9 @@ static const struct rcc_layout rcc_layout_f4 = {
               {RCC_LSE(RCC_BDCR_F4)},
               {RCC_LSI(RCC_CSR_F4)}},
     .resets = {{RCC_CR, 0x00000083}, {RCC_PLLCFGR_F4, 0x24003010}, {RCC_CSR_F4, 0x0E000000}},
+    .pll = {.pllcfgr = RCC_PLLCFGR_F4, .sw = 2, .src_mask = 1u << 22, .src_hsi = 0, .m_mask = 0x3Fu, .n_mask = 0x7FC0u,
+            .m_shift = 0, .m_plus = 0, .n_shift = 6, .out_shift = 16, .out_mask = 0x3, .out_scale = 2,
+            .enable_bit = RCC_PLL_NO_ENABLE},
 };
 
 /* L4: SW 00 MSI, 01 HSI16, 10 HSE, 11 PLL. CR reset: MSIRANGE 6 (4 MHz), MSIRDY, MSION. ICSCR: HSITRIM 16. PLL
@@ -197,7 +212,7 @@ static const struct rcc_layout rcc_layout_l4 = {
                {RCC_PLLSAI2CFGR_L4, 0x00001000},
                {RCC_AHB1ENR_L4, 0x00000100},
                {RCC_CSR_L4, 0x0C000600}},
-    .pll = {.sw = 3, .m_mask = 0x70, .r_shift = 25, .r_mask = 0x3, .r_scale = 2, .ren_bit = 24},
+    .pll = RCC_PLL_L4_G4(0x70u),
 };
 
 /* G0: SW[2:0] 000 HSISYS, 001 HSE, 010 PLLRCLK, 011 LSI, 100 LSE; SWS in CFGR[5:3]. CR reset: HSIRDY, HSION
@@ -220,7 +235,9 @@ static const struct rcc_layout rcc_layout_g0 = {
                {RCC_PLLCFGR_L4_G0, 0x00001000},
                {RCC_AHBENR_G0, 0x00000100},
                {RCC_CSR_G0, 0x0C000000}},
-    .pll = {.sw = 2, .m_mask = 0x70, .r_shift = 29, .r_mask = 0x7, .r_scale = 1, .ren_bit = 28},
+    .pll = {.pllcfgr = RCC_PLLCFGR_L4_G0, .sw = 2, .src_mask = 0x3u, .src_hsi = 0x2u, .m_mask = 0x70u, .n_mask = 0x7F00u,
+            .m_shift = 4, .m_plus = 1, .n_shift = 8, .out_shift = 29, .out_mask = 0x7, .out_scale = 1,
+            .enable_bit = 28},
 };
 
 /* G4 (RM0440 §7.4): L4's offsets without MSI. SW 01 HSI16 (the reset source; 00 is reserved), 10 HSE, 11 PLL. CR
@@ -245,7 +262,7 @@ static const struct rcc_layout rcc_layout_g4 = {
                {RCC_PLLCFGR_L4_G0, 0x00001000},
                {RCC_AHB1ENR_L4, 0x00000100},
                {RCC_CSR_L4, 0x0C000000}},
-    .pll = {.sw = 3, .m_mask = 0xF0, .r_shift = 25, .r_mask = 0x3, .r_scale = 2, .ren_bit = 24},
+    .pll = RCC_PLL_L4_G4(0xF0u),
 };
 
 struct sim_rcc {
@@ -265,25 +282,25 @@ struct sim_rcc {
 #define RCC_CR_MSIRGSEL_L4 (1u << 3)
 #define RCC_CR_MSIRANGE_SHIFT 4
 #define RCC_CSR_MSISRANGE_SHIFT 8
-#define L4_HSI16_HZ 16000000u
 
 /* RM0351 §6.4.1: MSIRANGE 0-11. */
 static const uint32_t msi_range_hz[16] = {100000,   200000,   400000,   800000,   1000000, 2000000,
                                           4000000,  8000000,  16000000, 24000000, 32000000, 48000000};
 
-#define RCC_PLLSRC_HSI16 2u
+#define RCC_HSI_HZ 16000000u /* F4/F7's HSI and L4/G0/G4's HSI16 */
 
-/* PLLR's frequency; the current clock where its input is not modelled or R is off. */
+/* The PLL's output; the current clock where its input is not modelled or the output is off. */
 static uint32_t rcc_pll_hz(const struct sim_rcc *rcc)
 {
     const struct rcc_pll *pll = &rcc->layout->pll;
-    uint32_t cfgr = rcc->registers[RCC_PLLCFGR_L4_G0 / 4];
-    uint32_t r = (cfgr >> pll->r_shift) & pll->r_mask;
-    if ((cfgr & 0x3u) != RCC_PLLSRC_HSI16 || !((cfgr >> pll->ren_bit) & 1u) || (pll->r_scale == 1 && r == 0))
-        return rcc->sysclk_hz; /* G0: PLLR 000 is reserved */
-    uint32_t m = ((cfgr & pll->m_mask) >> 4) + 1u;
-    uint32_t n = (cfgr >> 8) & 0x7Fu;
-    return (uint32_t)((uint64_t)L4_HSI16_HZ / m * n / ((r + 1u) * pll->r_scale));
+    uint32_t cfgr = rcc->registers[pll->pllcfgr / 4];
+    uint32_t out = (cfgr >> pll->out_shift) & pll->out_mask;
+    uint32_t m = ((cfgr & pll->m_mask) >> pll->m_shift) + pll->m_plus;
+    uint32_t n = (cfgr & pll->n_mask) >> pll->n_shift;
+    bool enabled = pll->enable_bit == RCC_PLL_NO_ENABLE || ((cfgr >> pll->enable_bit) & 1u);
+    if ((cfgr & pll->src_mask) != pll->src_hsi || !enabled || m == 0 || (pll->out_scale == 1 && out == 0))
+        return rcc->sysclk_hz; /* G0: PLLR 000 is reserved; F4: PLLM 0 is */
+    return (uint32_t)((uint64_t)RCC_HSI_HZ / m * n / ((out + 1u) * pll->out_scale));
 }
 
 static uint32_t rcc_compute_sysclk(const struct sim_rcc *rcc)
@@ -293,7 +310,7 @@ static uint32_t rcc_compute_sysclk(const struct sim_rcc *rcc)
     if (rcc->part->family != SIM_FAMILY_L4)
         return rcc->sws == rcc->layout->reset_sw ? rcc->part->reset_clock_hz : rcc->sysclk_hz;
     if (rcc->sws == 1)
-        return L4_HSI16_HZ;
+        return RCC_HSI_HZ;
     if (rcc->sws != 0)
         return rcc->sysclk_hz;
     uint32_t cr = rcc->registers[RCC_CR / 4];

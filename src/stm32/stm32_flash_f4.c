@@ -149,9 +149,22 @@ const struct stm32_line stm32_line_f4 = {
     .option_bytes = 0x1FFF0000, .option_bytes_size = 32, .user_fields = stm32_user_fields_f7,                        \
     .option_user_mask = 0xC00000FCu /* BOR_LEV 3:2, WWDG_SW, IWDG_SW, nRST_STOP, nRST_STDBY, IWDG_STDBY, IWDG_STOP */
 
+/* The F7's routines run at 48 MHz from the PLL instead of the 16 MHz HSI (RM0385 §5.3.2): one flash wait state
+ * first (§3.3.2, 2.7-3.6 V), then PLLCFGR from the HSI with M 16, N 192 (VCO 192 MHz) and P 4, PLLON, and SW 10,
+ * which silicon makes once the PLL is locked. 48 MHz keeps APB1, which reset leaves undivided, within its 54 MHz. */
+static const struct stm32_register_change clock_boost_f7[] = {
+    {.address = 0x40023C00, .mask = 0xFu, .value = 1u},
+    {.address = 0x40023804, .mask = 0x0043FFFFu, .value = 16u | (192u << 6) | (1u << 16)},
+    {.address = 0x40023800, .mask = 1u << 24, .value = 1u << 24},
+    {.address = 0x40023808, .mask = 0x3u, .value = 2u},
+};
+#define F7_CLOCK_BOOST                                                                                                 \
+    .clock_boost = clock_boost_f7, .clock_boost_steps = sizeof clock_boost_f7 / sizeof clock_boost_f7[0]
+
 const struct stm32_line stm32_line_f7 = {
     F4_LINE_COMMON,
     F7_OPTIONS,
+    F7_CLOCK_BOOST,
     .sector_scale = 2,
     .flash_size_register = 0x1FF0F442,
 };
@@ -161,6 +174,7 @@ const struct stm32_line stm32_line_f7 = {
 const struct stm32_line stm32_line_f72x = {
     F4_LINE_COMMON,
     F7_OPTIONS,
+    F7_CLOCK_BOOST,
     .sector_scale = 1,
     .flash_size_register = 0x1FF07A22,
 };

@@ -864,7 +864,8 @@ static void watch_program_clock(void *ctx, const struct job_progress *progress)
 }
 
 /* The parts whose reset clock is slow get a faster one for the loader and the CRC (L4: MSI 48 MHz, G0/G4: the PLL
- * at 64 MHz from HSI16), and the job leaves RCC as it found it even when it does not reset the part afterwards. */
+ * at 64 MHz from HSI16, F7: the PLL at 48 MHz from the HSI), and the job leaves RCC as it found it even when it does
+ * not reset the part afterwards. */
 static void test_the_clock_boost_is_used_and_undone(void **state)
 {
     (void)state;
@@ -879,14 +880,15 @@ static void test_the_clock_boost_is_used_and_undone(void **state)
         const char *part;
         uint32_t boosted_hz;
     } boosted[] = {{"stm32l476rg", 48000000u}, {"stm32g071rb", 64000000u}, {"stm32g431rb", 64000000u},
-                   {"stm32g474re", 64000000u}};
-    static const uint32_t rcc_registers[] = {0x00 /* CR */, 0x08 /* CFGR */, 0x0C /* PLLCFGR */};
+                   {"stm32g474re", 64000000u}, {"stm32f746zg", 48000000u}};
+    static const uint32_t rcc_registers[] = {0x00 /* CR */, 0x04 /* F4/F7 PLLCFGR */, 0x08 /* CFGR */,
+                                             0x0C /* L4/G0/G4 PLLCFGR */};
     for (unsigned p = 0; p < sizeof boosted / sizeof boosted[0]; p++) {
         struct sim_session session;
         assert_true(sim_session_create(&session, boosted[p].part, true));
         struct sim_rcc *rcc = session.stm32->rcc;
-        uint32_t reset_hz = sim_rcc_sysclk_hz(rcc), before[3];
-        for (unsigned r = 0; r < 3; r++)
+        uint32_t reset_hz = sim_rcc_sysclk_hz(rcc), before[4];
+        for (unsigned r = 0; r < 4; r++)
             before[r] = sim_rcc_register(rcc, rcc_registers[r]);
         struct clock_watch watch = {.session = &session};
         const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
@@ -900,7 +902,7 @@ static void test_the_clock_boost_is_used_and_undone(void **state)
                       watch.program_hz / 1e6, reset_hz / 1e6);
         assert_int_equal(watch.program_hz, boosted[p].boosted_hz);
         assert_int_equal(sim_rcc_sysclk_hz(rcc), reset_hz);
-        for (unsigned r = 0; r < 3; r++)
+        for (unsigned r = 0; r < 4; r++)
             assert_int_equal(sim_rcc_register(rcc, rcc_registers[r]), before[r]);
         sim_session_destroy(&session);
     }

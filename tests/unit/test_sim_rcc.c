@@ -32,8 +32,9 @@ struct family_case {
     unsigned sws_shift;
     uint32_t bdcr, csr, csr_reset;
     uint32_t rmvf; /* CSR: clears the reset flags */
-    uint32_t pll_64mhz; /* L4/G0/G4: a PLLCFGR that makes 64 MHz of HSI16 at PLLR, PLLREN set */
-    uint32_t pll_ren;   /* that PLLREN bit */
+    uint32_t pllcfgr;   /* F4/L4/G0/G4: where PLLCFGR is */
+    uint32_t pll_64mhz; /* a PLLCFGR that makes 64 MHz of the 16 MHz HSI at the system clock output */
+    uint32_t pll_ren;   /* L4/G0/G4: that output's enable bit (PLLREN) */
 };
 
 static const struct family_case f1_case = {
@@ -82,6 +83,8 @@ static const struct family_case f4_case = {
     .csr = 0x74,
     .csr_reset = 0x0E000000,
     .rmvf = 1u << 24,
+    .pllcfgr = 0x04,
+    .pll_64mhz = 16u | (128u << 6), /* RM0383 §6.3.2: M 16, N 128, P 2, HSI */
 };
 
 static const struct family_case l4_case = {
@@ -98,6 +101,7 @@ static const struct family_case l4_case = {
     .csr = 0x94,
     .csr_reset = 0x0C000600,
     .rmvf = 1u << 23,
+    .pllcfgr = 0x0C,
     .pll_64mhz = 0x2u | (8u << 8) | (1u << 24), /* RM0351 §6.4.4: M 1, N 8, R 2 */
     .pll_ren = 1u << 24,
 };
@@ -116,6 +120,7 @@ static const struct family_case g0_case = {
     .csr = 0x60,
     .csr_reset = 0x0C000000,
     .rmvf = 1u << 23,
+    .pllcfgr = 0x0C,
     .pll_64mhz = 0x2u | (8u << 8) | (1u << 28) | (1u << 29), /* RM0444 §5.4.4: M 1, N 8, R 2 */
     .pll_ren = 1u << 28,
 };
@@ -136,6 +141,7 @@ static const struct family_case g4_case = {
     .csr = 0x94,
     .csr_reset = 0x0C000000,
     .rmvf = 1u << 23,
+    .pllcfgr = 0x0C,
     .pll_64mhz = 0x2u | (3u << 4) | (32u << 8) | (1u << 24), /* RM0440 §7.4.4: M 4, N 32, R 2 */
     .pll_ren = 1u << 24,
 };
@@ -301,7 +307,6 @@ static void test_system_reset_keeps_the_backup_domain_and_reset_flags(void **sta
 #define F4_PLLCFGR     0x04u
 #define F4_CFGR        0x08u
 #define L4_G0_CFGR     0x08u
-#define L4_G0_PLLCFGR  0x0Cu
 #define L4_AHB1ENR     0x48u
 #define L4_CR_HSION    (1u << 8)
 #define L4_CR_HSIRDY   (1u << 10)
@@ -383,25 +388,29 @@ static void test_g0_switch_to_lsi_waits_for_lsion(void **state)
     assert_int_equal(reg(fixture, L4_G0_CFGR), 3u | (3u << 3));
 }
 
-/* L4/G0/G4: the PLL's R output from HSI16 is the system clock once selected (as the flash job's clock boost sets it
- * up); without PLLREN the switch leaves the clock as it was, and switching back gives the reset clock again. */
-static void test_pll_from_hsi16_clocks_the_system(void **state)
+/* F4/L4/G0/G4: the PLL fed by the 16 MHz HSI is the system clock once selected (as the flash job's clock boost sets it
+ * up); with its output off (PLLREN clear) the switch leaves the clock as it was, and switching back gives the reset
+ * clock again. */
+static void test_pll_from_hsi_clocks_the_system(void **state)
 {
     struct fixture *fixture = *state;
     const struct family_case *family = fixture->family;
     uint32_t reset_hz = sim_rcc_sysclk_hz(fixture->rcc);
-    uint32_t reset_cfgr = reg(fixture, L4_G0_CFGR);
+    uint32_t reset_sw = reg(fixture, family->cfgr) & family->sw_mask;
     set_bits(fixture, CR, family->hsion);
-    set_reg(fixture, L4_G0_PLLCFGR, family->pll_64mhz & ~family->pll_ren);
     set_bits(fixture, CR, PLLON);
-    set_reg(fixture, L4_G0_CFGR, family->sw_pll);
+    if (family->pll_ren != 0) {
+        set_reg(fixture, family->pllcfgr, family->pll_64mhz & ~family->pll_ren);
+        set_reg(fixture, family->cfgr, family->sw_pll);
+        assert_int_equal(sws(fixture), family->sw_pll);
+        assert_int_equal(sim_rcc_sysclk_hz(fixture->rcc), reset_hz); /* PLLR off: no clock modelled from it */
+        set_reg(fixture, family->cfgr, reset_sw);
+    }
+    set_reg(fixture, family->pllcfgr, family->pll_64mhz);
+    set_reg(fixture, family->cfgr, family->sw_pll);
     assert_int_equal(sws(fixture), family->sw_pll);
-    assert_int_equal(sim_rcc_sysclk_hz(fixture->rcc), reset_hz); /* PLLR off: no clock modelled from it */
-    set_reg(fixture, L4_G0_CFGR, reset_cfgr & family->sw_mask);
-    set_reg(fixture, L4_G0_PLLCFGR, family->pll_64mhz);
-    set_reg(fixture, L4_G0_CFGR, family->sw_pll);
     assert_int_equal(sim_rcc_sysclk_hz(fixture->rcc), 64000000u);
-    set_reg(fixture, L4_G0_CFGR, reset_cfgr & family->sw_mask);
+    set_reg(fixture, family->cfgr, reset_sw);
     assert_int_equal(sim_rcc_sysclk_hz(fixture->rcc), reset_hz);
 }
 
@@ -427,9 +436,10 @@ int main(void)
         RCC_TEST(test_g4_resets_to_hsi16_and_back, g4_case),
         RCC_TEST(test_l4_msi_and_hsi16, l4_case),
         RCC_TEST(test_g0_switch_to_lsi_waits_for_lsion, g0_case),
-        RCC_TEST(test_pll_from_hsi16_clocks_the_system, l4_case),
-        RCC_TEST(test_pll_from_hsi16_clocks_the_system, g0_case),
-        RCC_TEST(test_pll_from_hsi16_clocks_the_system, g4_case),
+        RCC_TEST(test_pll_from_hsi_clocks_the_system, f4_case),
+        RCC_TEST(test_pll_from_hsi_clocks_the_system, l4_case),
+        RCC_TEST(test_pll_from_hsi_clocks_the_system, g0_case),
+        RCC_TEST(test_pll_from_hsi_clocks_the_system, g4_case),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
