@@ -71,6 +71,13 @@ const struct stm32_option_field stm32_user_fields_g4[] = {
     {"IRHEN", 1u << 30},       {NULL, 0},
 };
 
+/* RM0433 §4.9.8: FLASH_OPTSR_CUR. */
+const struct stm32_option_field stm32_user_fields_h7[] = {
+    {"BOR_LEV", 3u << 2},       {"IWDG1_SW", 1u << 4},     {"NRST_STOP_D1", 1u << 6}, {"NRST_STBY_D1", 1u << 7},
+    {"FZ_IWDG_STOP", 1u << 17}, {"FZ_IWDG_SDBY", 1u << 18}, {"ST_RAM_SIZE", 3u << 19}, {"SECURITY", 1u << 21},
+    {"IO_HSLV", 1u << 29},      {"SWAP_BANK_OPT", 1u << 31}, {NULL, 0},
+};
+
 uint32_t stm32_option_field_value(const struct stm32_option_field *field, uint32_t user)
 {
     uint32_t value = user & field->mask;

@@ -5,7 +5,8 @@
  *
  * Option bytes are programmed into their own flash area and only take effect when the chip loads them:
  *   F0/F3, L4/G0   FLASH_CR.OBL_LAUNCH, which resets the chip;
- *   F1, F2/F4      a system reset (AIRCR.SYSRESETREQ).
+ *   F1, F2/F4      a system reset (AIRCR.SYSRESETREQ);
+ *   H7             OPTCR.OPTSTART applies them at once (a system reset follows all the same).
  * write_options and remove_read_protection do that load themselves, then reset the chip once more with the reset
  * vector caught: they return with the new option bytes in effect and the core halted before its first instruction.
  *
@@ -33,7 +34,8 @@ struct stm32_option_bytes {
     /* The USER bits, raw, where the generation keeps them:
      *   F0/F1   the USER option byte (bits 7:0);
      *   F2/F4   FLASH_OPTCR without OPTLOCK, OPTSTRT, RDP and nWRP (BOR_LEV 3:2, WDG_SW 5, ..., SPRMOD 31);
-     *   L4/G0   FLASH_OPTR without RDP (bits 31:8). */
+     *   L4/G0   FLASH_OPTR without RDP (bits 31:8);
+     *   H7      FLASH_OPTSR_CUR without OPT_BUSY, RDP and OPTCHANGEERR. */
     uint32_t user;
     /* F0/F1 only: the two user data bytes, Data0 | Data1 << 8 (free for the firmware); 0 elsewhere. */
     uint32_t user_data;
@@ -41,7 +43,8 @@ struct stm32_option_bytes {
      *   F0/F1   [0] = FLASH_WRPR: WRP0..WRP3 packed, a clear bit protects 4 KB, bit 31 everything above 124 KB;
      *   F2/F4   [0] = nWRP: a clear bit i protects sector i;
      *   L4/G0   [0..3] = WRP1AR, WRP1BR, WRP2AR, WRP2BR: areas of pages STRT (7:0) to END (23:16) of bank 1 and 2,
-     *           none when STRT > END. */
+     *           none when STRT > END;
+     *   H7      [0..1] = WPSN of bank 1 and 2: a clear bit i protects sector i of its bank. */
     uint32_t write_protection[STM32_OPTION_WRP_WORDS];
 };
 
@@ -58,6 +61,7 @@ extern const struct stm32_option_field stm32_user_fields_f1[];
 extern const struct stm32_option_field stm32_user_fields_f4[];
 extern const struct stm32_option_field stm32_user_fields_l4[];
 extern const struct stm32_option_field stm32_user_fields_g0[];
+extern const struct stm32_option_field stm32_user_fields_h7[];
 
 /* The value of a field in user (shifted down). */
 uint32_t stm32_option_field_value(const struct stm32_option_field *field, uint32_t user);
@@ -139,6 +143,15 @@ enum status stm32_options_l4_load(struct stm32_target *target);
 bool stm32_options_l4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit);
 void stm32_options_l4_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
+                                    uint32_t first, uint32_t count);
+
+enum status stm32_options_h7_read(struct stm32_target *target, struct stm32_option_bytes *options);
+enum status stm32_options_h7_write(struct stm32_target *target, const struct stm32_option_bytes *options);
+enum status stm32_options_h7_remove_read_protection(struct stm32_target *target);
+enum status stm32_options_h7_load(struct stm32_target *target);
+bool stm32_options_h7_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
+                                     uint32_t unit);
+void stm32_options_h7_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
                                     uint32_t first, uint32_t count);
 
 #endif /* AIRSWD_STM32_OPTIONS_H */

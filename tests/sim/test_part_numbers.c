@@ -38,7 +38,8 @@ static void test_order_codes_of_supported_lines(void **state)
                  {"stm32f410rb", 0x458, 128},   {"stm32f413zh", 0x463, 1536}, {"stm32f423vh", 0x463, 1536},
                  {"stm32f103zg", 0x430, 1024},  {"stm32f101vf", 0x430, 768},  {"stm32f303vc", 0x422, 256},
                  {"STM32F303RET6", 0x446, 512}, {"stm32f302cb", 0x422, 128},  {"stm32g431kb", 0x468, 128},
-                 {"stm32g431c6", 0x468, 32},    {"stm32g474ve", 0x469, 512},  {"stm32g484qe", 0x469, 512}};
+                 {"stm32g431c6", 0x468, 32},    {"stm32g474ve", 0x469, 512},  {"stm32g484qe", 0x469, 512},
+                 {"stm32h743zi", 0x450, 2048},  {"STM32H753VIT6", 0x450, 2048}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;
@@ -78,7 +79,7 @@ static void test_lines_and_sizes_the_core_cannot_program_are_refused(void **stat
 {
     (void)state;
     static const char *const refused[] = {
-        "stm32f413zi" /* 2 MB */, "stm32h743zi", "stm32f103", "stm32f103cx", "esp8266", "",
+        ""stm32f413zi" /* 2 MB */, "stm32h743vg" /* 1 MB: bank 2 stays at 0x08100000 */, "stm32f103", "stm32f103cx", "esp8266", "",
         "stm32g474rc" /* 256 KB: bank 2 at 0x08040000 leaves a hole */, "stm32f303k8" /* F303x6/8, DEV_ID 0x438 */};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         struct part_number decoded;
