@@ -260,6 +260,7 @@ static int cm_unicorn_model(enum sim_core core)
     case SIM_CORE_M0PLUS: return UC_CPU_ARM_CORTEX_M0;
     case SIM_CORE_M3: return UC_CPU_ARM_CORTEX_M3;
     case SIM_CORE_M4: return UC_CPU_ARM_CORTEX_M4;
+    case SIM_CORE_M7: return UC_CPU_ARM_CORTEX_M7;
     }
     return UC_CPU_ARM_CORTEX_M3;
 }

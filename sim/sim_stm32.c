@@ -215,7 +215,9 @@ static bool create_target_and_core(struct sim_stm32 *stm32, uint32_t swclk_hz)
     /* Cortex-M0/M0+ parts have a SW-DP only; the others power up in JTAG mode. */
     config.power_on_mode = part->jtag_idcode ? SIM_SWJ_JTAG : SIM_SWJ_SWD;
     config.ap_sub_word = true;
-    config.ap_autoinc_block = part->core == SIM_CORE_M3 || part->core == SIM_CORE_M4 ? SIM_MEM_AP_AUTOINC_BLOCK_CORTEX_M3_M4 : 0;
+    config.ap_autoinc_block = part->core == SIM_CORE_M3 || part->core == SIM_CORE_M4 || part->core == SIM_CORE_M7
+                                  ? SIM_MEM_AP_AUTOINC_BLOCK_CORTEX_M3_M4
+                                  : 0;
     if (swclk_hz)
         config.swclk_hz = swclk_hz;
     stm32->target = sim_target_create(&config);
@@ -312,7 +314,7 @@ static bool create_watchdog(struct sim_stm32 *stm32)
                                      .expired = on_iwdg_expired,
                                      .hardware_mode = iwdg_hardware_mode};
     stm32->iwdg = sim_iwdg_create(&config);
-    if (stm32->iwdg == NULL || !sim_iwdg_map(stm32->iwdg, sim_target_bus(stm32->target)))
+    if (stm32->iwdg == NULL || !sim_iwdg_map(stm32->iwdg, sim_target_bus(stm32->target), stm32->part->iwdg_base))
         return false;
     add_device(stm32, sim_iwdg_device(stm32->iwdg));
     return true;

@@ -429,7 +429,8 @@ static void store_level2(struct fixture *fixture)
         area[0] = 0xCC;
         area[1] = 0x33;
         break;
-    case SIM_FAMILY_F4: area[1] = 0xCC; break;
+    case SIM_FAMILY_F4:
+    case SIM_FAMILY_H7: area[1] = 0xCC; break; /* H7: RDP in OPTSR's second byte, as the model keeps it */
     case SIM_FAMILY_L4:
     case SIM_FAMILY_G0:
     case SIM_FAMILY_G4:

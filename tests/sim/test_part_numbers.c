@@ -79,7 +79,8 @@ static void test_lines_and_sizes_the_core_cannot_program_are_refused(void **stat
 {
     (void)state;
     static const char *const refused[] = {
-        ""stm32f413zi" /* 2 MB */, "stm32h743vg" /* 1 MB: bank 2 stays at 0x08100000 */, "stm32f103", "stm32f103cx", "esp8266", "",
+        "stm32f413zi" /* 2 MB */, "stm32h743vg" /* 1 MB: bank 2 stays at 0x08100000 */, "stm32f103", "stm32f103cx",
+        "esp8266", "",
         "stm32g474rc" /* 256 KB: bank 2 at 0x08040000 leaves a hole */, "stm32f303k8" /* F303x6/8, DEV_ID 0x438 */};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         struct part_number decoded;

@@ -344,6 +344,12 @@ static void erase_flash(struct sim_stm32 *stm32, const struct family *f, uint32_
             wait_flash_idle(stm32);
         }
         break;
+    case SIM_FAMILY_H7:
+        assert_true(length <= 128 * 1024);
+        debug_write(stm32, cr, 0x34);        /* PSIZE x64 | SER, sector 0 */
+        debug_write(stm32, cr, 0x34 | 0x80); /* START */
+        wait_flash_idle(stm32);
+        break;
     }
     debug_write(stm32, cr, 0);
     for (uint32_t i = 0; i < length; i++)

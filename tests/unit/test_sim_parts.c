@@ -35,12 +35,12 @@ static void test_device_id_agrees_between_dbgmcu_and_bootloader(void **state)
         assert_int_equal(sim_parts[i].dbgmcu_idcode & 0xFFF, sim_parts[i].bootloader_pid);
 }
 
-static void test_only_cortex_m3_and_m4_parts_have_jtag(void **state)
+static void test_only_cortex_m3_m4_and_m7_parts_have_jtag(void **state)
 {
     (void)state;
     for (unsigned i = 0; i < sim_part_count; i++) {
         const struct sim_part *part = &sim_parts[i];
-        bool has_jtag = part->core == SIM_CORE_M3 || part->core == SIM_CORE_M4;
+        bool has_jtag = part->core == SIM_CORE_M3 || part->core == SIM_CORE_M4 || part->core == SIM_CORE_M7;
         assert_int_equal(part->jtag_idcode != 0, has_jtag);
         assert_int_equal(part->jtag_bs_idcode != 0, has_jtag);
         /* DPIDR bit 0 and the JTAG IDCODE bit 0 are always 1; the designer is ARM. */
@@ -50,7 +50,7 @@ static void test_only_cortex_m3_and_m4_parts_have_jtag(void **state)
         /* CPUID part number matches the core. */
         unsigned partno = (part->cpuid >> 4) & 0xFFF;
         static const unsigned partnos[] = {[SIM_CORE_M0] = 0xC20, [SIM_CORE_M0PLUS] = 0xC60,
-                                           [SIM_CORE_M3] = 0xC23, [SIM_CORE_M4] = 0xC24};
+                                           [SIM_CORE_M3] = 0xC23, [SIM_CORE_M4] = 0xC24, [SIM_CORE_M7] = 0xC27};
         assert_int_equal(partno, partnos[part->core]);
     }
 }
@@ -74,7 +74,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_erase_units_cover_each_bank_exactly),
         cmocka_unit_test(test_device_id_agrees_between_dbgmcu_and_bootloader),
-        cmocka_unit_test(test_only_cortex_m3_and_m4_parts_have_jtag),
+        cmocka_unit_test(test_only_cortex_m3_m4_and_m7_parts_have_jtag),
         cmocka_unit_test(test_parts_are_found_by_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
