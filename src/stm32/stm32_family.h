@@ -87,7 +87,16 @@ struct stm32_line {
      * of registers for all the flash. */
     uint32_t bank2_base;
     uint32_t bank2_registers; /* how far past bank 1's registers bank 2's are (F1 XL 0x40, H7 0x100) */
+    /* IWDG_KR, which the stubs refresh while they run; 0: STM32_IWDG_KEY_REGISTER, where every line but H7 has it. */
+    uint32_t iwdg_key_register;
 };
+
+#define STM32_IWDG_KEY_REGISTER 0x40003000u
+
+static inline uint32_t stm32_line_iwdg_key_register(const struct stm32_line *line)
+{
+    return line->iwdg_key_register != 0 ? line->iwdg_key_register : STM32_IWDG_KEY_REGISTER;
+}
 
 /* The families (stm32_flash_f1.c, _f4.c, _l4.c, _h7.c). */
 extern const struct stm32_family stm32_family_f1;

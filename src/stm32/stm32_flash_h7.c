@@ -142,8 +142,8 @@ const struct stm32_family stm32_family_h7 = {
 };
 
 /* H74x/H75x (RM0433 §4, DS12110): 256-bit words at x64 100 us typical, a 128 KB sector 1 s, a bank 4 s
- * [estimate]; DBGMCU at 0x5C001000 (§60.5.8), DBGMCU_APB4FZ1 freezes IWDG1 (18); bank 2 at 0x08100000 with its
- * registers 0x100 past bank 1's. The HSI at 64 MHz runs the core from reset: no boost. */
+ * [estimate]; DBGMCU at 0x5C001000 (§60.5.8), DBGMCU_APB4FZ1 freezes IWDG1 (18), which sits at 0x58004800; bank 2
+ * at 0x08100000 with its registers 0x100 past bank 1's. The HSI at 64 MHz runs the core from reset: no boost. */
 const struct stm32_line stm32_line_h7 = {
     .family = &stm32_family_h7,
     .layout = STM32_LAYOUT_PAGES,
@@ -160,4 +160,5 @@ const struct stm32_line stm32_line_h7 = {
     .watchdog_freeze_bits = 1u << 18,
     .bank2_base = 0x08100000,
     .bank2_registers = BANK2_REGISTERS,
+    .iwdg_key_register = 0x58004800,
 };

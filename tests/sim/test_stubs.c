@@ -168,7 +168,8 @@ struct crc_run {
 
 static struct crc_run run_crc32(struct sim_stm32 *stm32, uint32_t address, uint32_t length, uint32_t initial)
 {
-    const uint32_t args[4] = {address, length, initial, 0};
+    const uint32_t iwdg_kr = stm32->part->iwdg_base != 0 ? stm32->part->iwdg_base : SIM_IWDG_BASE;
+    const uint32_t args[4] = {address, length, initial, iwdg_kr};
     uint64_t start = start_stub(stm32, &crc32_stub, args, stack_top(stm32));
     for (unsigned slices = 0; !stub_done(stm32); slices++) {
         assert_true(slices < 100000);
@@ -192,8 +193,8 @@ static void fill_pattern(uint8_t *data, size_t length, uint32_t seed)
 static void test_crc32_matches_zlib_for_any_alignment_and_length(void **state)
 {
     (void)state;
-    static const char *parts[] = {"stm32f030r8", "stm32f103c8", "stm32f303cc", "stm32f411ce",
-                                  "stm32l476rg", "stm32g071rb", "stm32g431rb", "stm32g474re"};
+    static const char *parts[] = {"stm32f030r8", "stm32f103c8", "stm32f303cc", "stm32f411ce", "stm32l476rg",
+                                  "stm32g071rb", "stm32g431rb", "stm32g474re", "stm32h743zi"};
     for (unsigned p = 0; p < sizeof parts / sizeof parts[0]; p++) {
         struct sim_stm32 *stm32 = halted_chip(parts[p]);
         load_stub(stm32, &crc32_stub);
