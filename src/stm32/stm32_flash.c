@@ -1,5 +1,5 @@
 /*
- * stm32_flash.c - what the flash drivers of the three generations share.
+ * stm32_flash.c - what the flash drivers of the generations share.
  */
 #include "stm32/stm32_flash.h"
 
