@@ -207,7 +207,8 @@ enum status stm32_flash_program_banks(struct stm32_target *target, const struct 
     uint32_t bank2 = target->part->line->bank2_base;
     while (status == STATUS_OK && len > 0) {
         unsigned bank = stm32_flash_bank_of(target, address);
-        uint32_t piece = bank == 0 && stm32_flash_bank_count(target) == 2 && len > bank2 - address ? bank2 - address : len;
+        bool crosses = bank == 0 && stm32_flash_bank_count(target) == 2 && len > bank2 - address;
+        uint32_t piece = crosses ? bank2 - address : len;
         status = stm32_flash_program_with(target, &sr[bank], program_mode, address, bytes, piece, width);
         address += piece, bytes += piece, len -= piece;
     }

@@ -124,7 +124,7 @@ const struct stm32_flash_ops stm32_flash_h7_ops = {
     .read_options = stm32_options_h7_read,
     .write_options = stm32_options_h7_write,
     .remove_read_protection = stm32_options_h7_remove_read_protection,
-    .load_options = stm32_options_h7_load,
+    .load_options = stm32_options_load_by_reset,
     .unit_write_protected = stm32_options_h7_unit_protected,
     .protect_units = stm32_options_h7_protect_units,
 };

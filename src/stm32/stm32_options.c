@@ -161,6 +161,21 @@ enum status stm32_options_check_request(struct stm32_target *target, unsigned cu
     return STATUS_OK;
 }
 
+enum status stm32_options_write_checked(struct stm32_target *target, const struct stm32_option_bytes *options,
+                                        stm32_options_read_fn read, stm32_options_program_fn program)
+{
+    struct stm32_option_bytes current;
+    enum status status = read(target, &current);
+    if (status == STATUS_OK)
+        status = stm32_options_check_request(target, current.rdp_level, options);
+    return status == STATUS_OK ? program(target, options, false) : status;
+}
+
+enum status stm32_options_load_by_reset(struct stm32_target *target)
+{
+    return stm32_options_load(target, 0, 0);
+}
+
 enum status stm32_options_remove_protection(struct stm32_target *target, stm32_options_read_fn read,
                                             stm32_options_program_fn program)
 {

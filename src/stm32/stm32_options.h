@@ -103,6 +103,15 @@ typedef enum status (*stm32_options_read_fn)(struct stm32_target *target, struct
 typedef enum status (*stm32_options_program_fn)(struct stm32_target *target, const struct stm32_option_bytes *options,
                                                 bool leaves_level1);
 
+/* write_options for every generation: reads the chip's level, refuses what stm32_options_check_request() refuses,
+ * then programs. */
+enum status stm32_options_write_checked(struct stm32_target *target, const struct stm32_option_bytes *options,
+                                        stm32_options_read_fn read, stm32_options_program_fn program);
+
+/* load_options where a system reset loads them (F2/F4), or where they are in effect already and the reset only
+ * leaves the core halted at its reset vector (H7). */
+enum status stm32_options_load_by_reset(struct stm32_target *target);
+
 /* remove_read_protection for every generation: nothing at level 0, refused at level 2, else the option bytes as
  * they are with RDP level 0. */
 enum status stm32_options_remove_protection(struct stm32_target *target, stm32_options_read_fn read,
@@ -130,7 +139,6 @@ void stm32_options_f1_protect_units(const struct stm32_target *target, struct st
 enum status stm32_options_f4_read(struct stm32_target *target, struct stm32_option_bytes *options);
 enum status stm32_options_f4_write(struct stm32_target *target, const struct stm32_option_bytes *options);
 enum status stm32_options_f4_remove_read_protection(struct stm32_target *target);
-enum status stm32_options_f4_load(struct stm32_target *target);
 bool stm32_options_f4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit);
 void stm32_options_f4_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
@@ -148,7 +156,6 @@ void stm32_options_l4_protect_units(const struct stm32_target *target, struct st
 enum status stm32_options_h7_read(struct stm32_target *target, struct stm32_option_bytes *options);
 enum status stm32_options_h7_write(struct stm32_target *target, const struct stm32_option_bytes *options);
 enum status stm32_options_h7_remove_read_protection(struct stm32_target *target);
-enum status stm32_options_h7_load(struct stm32_target *target);
 bool stm32_options_h7_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit);
 void stm32_options_h7_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,

@@ -99,22 +99,12 @@ static enum status program_options(struct stm32_target *target, const struct stm
 
 enum status stm32_options_h7_write(struct stm32_target *target, const struct stm32_option_bytes *options)
 {
-    struct stm32_option_bytes current;
-    enum status status = stm32_options_h7_read(target, &current);
-    if (status == STATUS_OK)
-        status = stm32_options_check_request(target, current.rdp_level, options);
-    return status == STATUS_OK ? program_options(target, options, false) : status;
+    return stm32_options_write_checked(target, options, stm32_options_h7_read, program_options);
 }
 
 enum status stm32_options_h7_remove_read_protection(struct stm32_target *target)
 {
     return stm32_options_remove_protection(target, stm32_options_h7_read, program_options);
-}
-
-/* They are in effect already; a system reset leaves the core halted at its reset vector as the others do. */
-enum status stm32_options_h7_load(struct stm32_target *target)
-{
-    return stm32_options_load(target, 0, 0);
 }
 
 /* Sectors are numbered across the banks: bank 2's first is unit 8. */
