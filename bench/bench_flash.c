@@ -119,6 +119,7 @@ int main(int argc, char **argv)
         {"stm32l476rg", {64 * KB, 512 * KB}},   {"stm32g071rb", {64 * KB, 128 * KB}},
         {"stm32g431rb", {64 * KB, 128 * KB}},   {"stm32g474re", {64 * KB, 512 * KB}},
         {"stm32f746zg", {64 * KB, 512 * KB}},
+        {"stm32h743zi", {64 * KB, 512 * KB}},
     };
     static const uint32_t clocks[] = {4000000, 1000000};
     static const enum image_format formats[] = {IMAGE_FORMAT_BIN, IMAGE_FORMAT_HEX, IMAGE_FORMAT_ELF};

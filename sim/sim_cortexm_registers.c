@@ -38,7 +38,7 @@ static void cm_special_write(struct sim_cortexm *cpu, uint32_t value)
 
 static bool cm_has_fpu(const struct sim_cortexm *cpu)
 {
-    return cpu->config.core == SIM_CORE_M4 || cpu->config.core == SIM_CORE_M7; /* single precision on the F7 */
+    return cpu->config.core == SIM_CORE_M4 || cpu->config.core == SIM_CORE_M7; /* single precision as the F7's */
 }
 
 /* The emulator's register for a selector that maps one to one, or -1. */

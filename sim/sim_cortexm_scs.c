@@ -100,7 +100,7 @@
 
 static bool cm_has_fpu(const struct sim_cortexm *cpu)
 {
-    return cpu->config.core == SIM_CORE_M4 || cpu->config.core == SIM_CORE_M7; /* single precision on the F7 */
+    return cpu->config.core == SIM_CORE_M4 || cpu->config.core == SIM_CORE_M7; /* single precision as the F7's */
 }
 
 static unsigned cm_fpb_comparators(const struct sim_cortexm *cpu)

@@ -10,7 +10,7 @@
 
 #define DBGMCU_IDCODE_OFFSET 0x00u
 #define DBGMCU_CR_OFFSET     0x04u
-#define DBGMCU_MAX_WORDS     5u /* L4: IDCODE, CR, APB1FZR1, APB1FZR2, APB2FZR */
+#define DBGMCU_MAX_WORDS     23u /* H7: IDCODE to APB4FZ1 at 0x54 (RM0433 §60.5.8) */
 #define DBGMCU_FZ1_OFFSET    0x08u
 #define DBG_IWDG_STOP_F1     (1u << 8)  /* in CR (RM0008 §31.16.3) */
 #define DBG_IWDG_STOP        (1u << 12) /* in the first APB freeze register elsewhere */
@@ -26,6 +26,7 @@ struct sim_dbgmcu {
     unsigned words;                     /* registers mapped, IDCODE included */
     uint32_t storage[DBGMCU_MAX_WORDS]; /* CR onwards, by word; storage[0] is unused */
     enum sim_family family;
+    uint32_t iwdg_freeze_offset, iwdg_freeze_bit; /* the part's, where it names them */
     const struct sim_rcc *rcc;          /* NULL: the clock is always on */
 };
 
@@ -49,6 +50,7 @@ static unsigned dbgmcu_words(enum sim_family family)
     case SIM_FAMILY_F1: return 2;
     case SIM_FAMILY_L4:
     case SIM_FAMILY_G4: return 5; /* RM0440 §46.6: APB1FZR1, APB1FZR2, APB2FZR as on L4 */
+    case SIM_FAMILY_H7: return 23; /* RM0433 §60.5.8: up to APB4FZ1 at 0x54 */
     default: return 4;
     }
 }
@@ -84,6 +86,8 @@ struct sim_dbgmcu *sim_dbgmcu_create(const struct sim_part *part)
     dbgmcu->idcode = part->dbgmcu_idcode;
     dbgmcu->words = dbgmcu_words(part->family);
     dbgmcu->family = part->family;
+    dbgmcu->iwdg_freeze_offset = part->dbgmcu_iwdg_freeze_offset;
+    dbgmcu->iwdg_freeze_bit = part->dbgmcu_iwdg_freeze_bit;
     return dbgmcu;
 }
 
@@ -94,6 +98,8 @@ void sim_dbgmcu_gate_clock(struct sim_dbgmcu *dbgmcu, const struct sim_rcc *rcc)
 
 bool sim_dbgmcu_freezes_iwdg(const struct sim_dbgmcu *dbgmcu)
 {
+    if (dbgmcu->iwdg_freeze_bit != 0)
+        return (dbgmcu->storage[dbgmcu->iwdg_freeze_offset / 4] & dbgmcu->iwdg_freeze_bit) != 0;
     if (dbgmcu->family == SIM_FAMILY_F1)
         return (dbgmcu->storage[DBGMCU_CR_OFFSET / 4] & DBG_IWDG_STOP_F1) != 0;
     return (dbgmcu->storage[DBGMCU_FZ1_OFFSET / 4] & DBG_IWDG_STOP) != 0;

@@ -25,6 +25,8 @@ static const struct flash_generation *generation_of(enum sim_family family)
     case SIM_FAMILY_G0:
     case SIM_FAMILY_G4:
         return &flash_generation_l4;
+    case SIM_FAMILY_H7:
+        return &flash_generation_h7;
     }
     return NULL;
 }
@@ -289,11 +291,25 @@ static enum sim_bus_status array_write(void *ctx, struct sim_bus_access *access)
 {
     struct sim_flash *flash = ctx;
     struct sim_bus_access at_free = *access;
-    at_free.now_ps = wait_until_free(flash, access);
+    if (flash->generation->buffers_writes) {
+        if (access->master == SIM_BUS_MASTER_DEBUG)
+            flash->debugger_connected = true;
+    } else {
+        at_free.now_ps = wait_until_free(flash, access);
+    }
+    at_free.done_ps = at_free.now_ps;
     settle(flash, at_free.now_ps);
     if (flash->generation->debug_lock_refuses_all && flash_debug_locked(flash))
         return SIM_BUS_ERROR; /* no access to the array at all */
-    return flash->generation->write_array(flash, &at_free);
+    enum sim_bus_status status = flash->generation->write_array(flash, &at_free);
+    if (at_free.done_ps > access->done_ps)
+        access->done_ps = at_free.done_ps;
+    return status;
+}
+
+void flash_settle(struct sim_flash *flash, uint64_t now_ps)
+{
+    settle(flash, now_ps);
 }
 
 const struct sim_bus_region_ops sim_flash_array_ops = {.read = array_read, .write = array_write};
@@ -365,10 +381,12 @@ bool sim_flash_map(struct sim_flash *flash, struct sim_bus *bus)
         sim_bus_map(bus, flash->part->flash_itcm_alias, flash->size, &itcm_alias_ops, flash, "flash (ITCM)") == NULL)
         return false;
     array->direct = flash->array; /* the CPU fetches straight from it; stores still go through the controller */
-    return sim_bus_map(bus, flash->part->flash_controller_base, FLASH_REGISTER_BLOCK_SIZE, &register_ops, flash,
-                       "flash controller") != NULL &&
-           sim_bus_map(bus, flash->part->option_bytes_base, FLASH_OPTION_AREA_SIZE, &options_ops, flash,
-                       "option bytes") != NULL;
+    if (sim_bus_map(bus, flash->part->flash_controller_base, FLASH_REGISTER_BLOCK_SIZE, &register_ops, flash,
+                    "flash controller") == NULL)
+        return false;
+    return flash->part->option_bytes_base == 0 || sim_bus_map(bus, flash->part->option_bytes_base,
+                                                              FLASH_OPTION_AREA_SIZE, &options_ops, flash,
+                                                              "option bytes") != NULL;
 }
 
 /* ---- the chip ---- */

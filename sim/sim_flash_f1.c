@@ -379,7 +379,7 @@ static enum sim_bus_status f1_write_register(struct sim_flash *flash, uint32_t o
 }
 
 /* A halfword is programmed through the registers of its bank, with that bank's PG. */
-static enum sim_bus_status f1_write_array(struct sim_flash *flash, const struct sim_bus_access *access)
+static enum sim_bus_status f1_write_array(struct sim_flash *flash, struct sim_bus_access *access)
 {
     unsigned bank = bank_of_offset(flash, access->offset);
     struct f1_bank registers = bank_registers(flash, bank);

@@ -256,7 +256,7 @@ static enum sim_bus_status f4_write_register(struct sim_flash *flash, uint32_t o
     return status;
 }
 
-static enum sim_bus_status f4_write_array(struct sim_flash *flash, const struct sim_bus_access *access)
+static enum sim_bus_status f4_write_array(struct sim_flash *flash, struct sim_bus_access *access)
 {
     unsigned psize = (flash->cr & F4_CR_PSIZE_MASK) >> F4_CR_PSIZE_SHIFT;
     if (!(flash->cr & F4_CR_PG) || (flash->sr & F4_SR_PROGRAMMING_ERRORS)) {

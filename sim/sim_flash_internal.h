@@ -33,8 +33,9 @@ struct flash_generation {
     uint32_t (*read_register)(struct sim_flash *flash, uint32_t offset, uint64_t now_ps);
     /* A register write, at a moment the controller is not busy. */
     enum sim_bus_status (*write_register)(struct sim_flash *flash, uint32_t offset, uint32_t value, uint64_t now_ps);
-    /* A store into the array at a moment the controller is not busy. */
-    enum sim_bus_status (*write_array)(struct sim_flash *flash, const struct sim_bus_access *access);
+    /* A store into the array at a moment the controller is not busy (with buffers_writes: at any moment; a store
+     * that must wait for the controller moves access->done_ps on, which stalls the bus). */
+    enum sim_bus_status (*write_array)(struct sim_flash *flash, struct sim_bus_access *access);
     /* A store into the option byte area (F0/F1 OPTPG); NULL: the area is read-only on the bus. */
     enum sim_bus_status (*write_options)(struct sim_flash *flash, const struct sim_bus_access *access);
     /* The operation that set BSY ended. */
@@ -56,11 +57,15 @@ struct flash_generation {
     /* Whether a system reset loads the option bytes (F1: RM0008 §2.5; L4/G0 load them only at power-on and
      * OBL_LAUNCH: RM0351 §3.4.2, RM0444 §3.4.2). */
     bool loads_options_at_system_reset;
+    /* Whether stores into the array go to a write buffer that fills while the previous unit programs (H7: only the
+     * store that completes a flash word waits for the controller; RM0433 §4.3.9). */
+    bool buffers_writes;
 };
 
 extern const struct flash_generation flash_generation_f1;
 extern const struct flash_generation flash_generation_f4;
 extern const struct flash_generation flash_generation_l4;
+extern const struct flash_generation flash_generation_h7;
 
 struct sim_flash {
     const struct sim_part *part;
@@ -85,6 +90,12 @@ struct sim_flash {
     /* L4/G0: the first word of a double word, waiting for the second */
     bool half_written;
     uint32_t half_offset, half_value;
+    /* H7: the write buffer (the flash word being filled, which of its bytes are, and the bank), the option values
+     * waiting for OPTSTART, OPTCHANGEERR, and whether the operation under way is an option change */
+    uint32_t word_offset, word_filled;
+    uint8_t word[32];
+    uint32_t optsr_prg, wpsn_prg[2], option_errors;
+    bool option_busy;
 
     /* Loaded at reset (L4/G0: the option registers as loaded, which a system reset restores) */
     uint32_t loaded_optcr, loaded_wrp_areas[4];
@@ -112,6 +123,8 @@ uint64_t flash_mass_erase_ps(const struct sim_flash *flash);
 /* Operations start at now_ps (the caller made sure the controller is free) and keep it busy for their time. */
 void flash_begin(struct sim_flash *flash, uint64_t now_ps, uint64_t duration_ps);
 bool flash_busy(const struct sim_flash *flash, uint64_t now_ps);
+/* Reports the end of the operation under way once now_ps has passed it. */
+void flash_settle(struct sim_flash *flash, uint64_t now_ps);
 /* Programming can only clear bits: stores old AND new, and tells the chip. */
 void flash_store(struct sim_flash *flash, uint32_t offset, const uint8_t *bytes, uint32_t len);
 void flash_erase(struct sim_flash *flash, uint32_t offset, uint32_t len);

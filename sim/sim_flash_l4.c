@@ -334,7 +334,7 @@ static void program_double_word(struct sim_flash *flash, uint32_t offset, uint32
     flash_store(flash, offset, bytes, 8);
 }
 
-static enum sim_bus_status l4_write_array(struct sim_flash *flash, const struct sim_bus_access *access)
+static enum sim_bus_status l4_write_array(struct sim_flash *flash, struct sim_bus_access *access)
 {
     if (!(flash->cr & L4_CR_PG) || (flash->cr & L4_CR_FSTPG) || (flash->sr & L4_SR_PROGRAMMING_ERRORS)) {
         flash->sr |= L4_SR_PGSERR;

@@ -36,7 +36,7 @@ bool sim_flash_program(struct sim_flash *flash, uint32_t addr, const uint8_t *da
     if (addr < SIM_FLASH_BASE || offset >= flash->size || len > flash->size - offset || offset % unit != 0)
         return false;
     for (uint32_t done = 0; done < len; done += unit) {
-        uint8_t bytes[8];
+        uint8_t bytes[32]; /* the largest program unit (H7) */
         memset(bytes, 0xFF, sizeof bytes);
         memcpy(bytes, data + done, len - done < unit ? len - done : unit);
         if (!unit_programmable(flash, offset + done, bytes, unit)) {

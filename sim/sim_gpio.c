@@ -88,6 +88,8 @@ static const struct gpio_reset_exception gpio_reset_exceptions[] = {
     {SIM_FAMILY_G4, 'A', 0xABFFFFFFu, 0x0C000000u, 0x64000000u}, /* RM0440 §9.4.1, §9.4.3, §9.4.4 */
     {SIM_FAMILY_G4, 'B', 0xFFFFFEBFu, 0x00000000u, 0x00000100u},
     {SIM_FAMILY_G0, 'A', 0xEBFFFFFFu, 0x0C000000u, 0x24000000u}, /* RM0444 §7.4.1, §7.4.3, §7.4.4 */
+    {SIM_FAMILY_H7, 'A', 0xABFFFFFFu, 0x0C000000u, 0x64000000u}, /* RM0433 §11.4.1, §11.4.3, §11.4.4 */
+    {SIM_FAMILY_H7, 'B', 0xFFFFFEBFu, 0x000000C0u, 0x00000100u},
 };
 
 struct gpio_port {
@@ -107,10 +109,12 @@ struct sim_gpio {
 
 /* ---- reset ---- */
 
-/* Analog mode (MODER 11 everywhere) after reset on L4 and G0; input on F0 and F4. */
+/* Analog mode (MODER 11 everywhere) after reset on L4, G0, G4 and H7; input on F0 and F4. */
 static uint32_t gpio_default_moder(enum sim_family family)
 {
-    return (family == SIM_FAMILY_L4 || family == SIM_FAMILY_G0 || family == SIM_FAMILY_G4) ? UINT32_MAX : 0;
+    return (family == SIM_FAMILY_L4 || family == SIM_FAMILY_G0 || family == SIM_FAMILY_G4 || family == SIM_FAMILY_H7)
+               ? UINT32_MAX
+               : 0;
 }
 
 static void gpio_reset_moder_port(struct sim_gpio *gpio, struct gpio_port *port, char letter)

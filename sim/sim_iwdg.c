@@ -147,9 +147,9 @@ void sim_iwdg_destroy(struct sim_iwdg *iwdg)
     free(iwdg);
 }
 
-bool sim_iwdg_map(struct sim_iwdg *iwdg, struct sim_bus *bus)
+bool sim_iwdg_map(struct sim_iwdg *iwdg, struct sim_bus *bus, uint32_t base)
 {
-    return sim_bus_map(bus, SIM_IWDG_BASE, SIM_IWDG_REGION_SIZE, &iwdg_region_ops, iwdg, "IWDG") != NULL;
+    return sim_bus_map(bus, base != 0 ? base : SIM_IWDG_BASE, SIM_IWDG_REGION_SIZE, &iwdg_region_ops, iwdg, "IWDG") != NULL;
 }
 
 struct sim_device sim_iwdg_device(struct sim_iwdg *iwdg)

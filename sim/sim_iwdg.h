@@ -24,7 +24,7 @@
 #include "sim_chip.h"
 #include "sim_parts.h"
 
-#define SIM_IWDG_BASE 0x40003000u /* every simulated family */
+#define SIM_IWDG_BASE 0x40003000u /* every simulated family but the H7 (sim_part.iwdg_base) */
 #define SIM_IWDG_REGION_SIZE 0x400u
 
 struct sim_iwdg_config {
@@ -43,7 +43,7 @@ struct sim_iwdg;
 /* A stopped watchdog. NULL when out of host memory. */
 struct sim_iwdg *sim_iwdg_create(const struct sim_iwdg_config *config);
 void sim_iwdg_destroy(struct sim_iwdg *iwdg);
-bool sim_iwdg_map(struct sim_iwdg *iwdg, struct sim_bus *bus);
+bool sim_iwdg_map(struct sim_iwdg *iwdg, struct sim_bus *bus, uint32_t base); /* base 0: SIM_IWDG_BASE */
 
 /* Every reset restores PR 0 and RLR 0xFFF and stops it, unless the hardware watchdog is selected; advance() counts
  * down (unless frozen) and expires it. The chip must reset the flash (which loads the options) before it. */

@@ -2,9 +2,10 @@
  * sim_parts.c - the table of simulated parts.
  *
  * Sources: reference manuals RM0360 (F030), RM0091 (F072), RM0008 (F103), RM0316 (F303), RM0368 (F401), RM0383
- * (F411), RM0385 (F746), RM0351 (L476), RM0444 (G071), RM0440 (G431, G474) for addresses and layouts; datasheets DS9773 (F030),
- * DS5319 (F103x8/xB), DS5792 (F103xE), DS9118 (F303xB/C), DS9716 (F401xC), DS10314 (F411xE), DS10916 (F746), DS10198 (L476),
- * DS12232 (G071), DS12589 (G431), DS12288 (G474) for timings; ARM ADIv5 and the Cortex-M TRMs
+ * (F411), RM0385 (F746), RM0351 (L476), RM0444 (G071), RM0440 (G431, G474), RM0433 (H743) for addresses and layouts;
+ * datasheets DS9773 (F030), DS5319 (F103x8/xB), DS5792 (F103xE), DS9118 (F303xB/C), DS9716 (F401xC), DS10314
+ * (F411xE), DS10916 (F746), DS10198 (L476), DS12232 (G071), DS12589 (G431), DS12288 (G474), DS12110 (H743) for
+ * timings; ARM ADIv5 and the Cortex-M TRMs
  * for DPIDR, AP IDR and CPUID; AN2606 for the ROM bootloader's product IDs. Where a datasheet gives only a range,
  * the midpoint is used and marked so; where it gives nothing for this part, the figure is scaled from its family
  * and marked [estimate].
@@ -23,8 +24,11 @@
 #define CPUID_CORTEX_M0PLUS_R0P1 0x410CC601u
 #define CPUID_CORTEX_M3_R1P1 0x411FC231u
 #define CPUID_CORTEX_M4_R0P1 0x410FC241u
-#define AP_IDR_CORTEX_M7 0x74770001u /* the M7's AHB-AP (AHB5) */
+/* The M7's AHB-AP (AHB5): revision 7 on the F7's r0p1 core, 8 on the H7's r1p0. */
+#define AP_IDR_CORTEX_M7_R0P1 0x74770001u
 #define CPUID_CORTEX_M7_R0P1 0x410FC271u
+#define AP_IDR_CORTEX_M7_R1P0 0x84770001u
+#define CPUID_CORTEX_M7_R1P0 0x411FC270u
 
 /* The F2/F4/F7 flash controller at PSIZE x32 (tPROG 16 us typical, 100 us max; erase maxima twice the typical
  * figures), and the peripherals around it at the F4's addresses. */
@@ -163,7 +167,7 @@ const struct sim_part sim_parts[] = {
         .name = "stm32f746zg", .description = "STM32F746ZG (F7, Cortex-M7, 1 MB, Nucleo-F746ZG)",
         .family = SIM_FAMILY_F7, .core = SIM_CORE_M7, .reset_clock_hz = 16000000, .irq_count = 98,
         .dpidr = 0x5BA02477, .jtag_idcode = 0x5BA00477, .jtag_bs_idcode = 0x06449041,
-        .ap_idr = AP_IDR_CORTEX_M7, .cpuid = CPUID_CORTEX_M7_R0P1,
+        .ap_idr = AP_IDR_CORTEX_M7_R0P1, .cpuid = CPUID_CORTEX_M7_R0P1,
         .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10016449,
         .flash_size = 1024 * KB,
         .erase_runs = {{32 * KB, 4, 250000}, {128 * KB, 1, 550000}, {256 * KB, 3, 1000000}},
@@ -237,6 +241,28 @@ const struct sim_part sim_parts[] = {
         .rcc_base = 0x40021000, .gpio_base = 0x48000000, .gpio_ports = 7,
         .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
         .bootloader_pid = 0x469, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+    },
+    {
+        .name = "stm32h743zi", .description = "STM32H743ZI (H7, Cortex-M7, 2 MB in two banks, Nucleo-H743ZI)",
+        .family = SIM_FAMILY_H7, .core = SIM_CORE_M7, .reset_clock_hz = 64000000 /* HSI */, .irq_count = 150,
+        .dpidr = 0x6BA02477, .jtag_idcode = 0x6BA00477, .jtag_bs_idcode = 0x06450041,
+        .ap_idr = AP_IDR_CORTEX_M7_R1P0, .cpuid = CPUID_CORTEX_M7_R1P0,
+        /* RM0433 §60.5.8: DBGMCU in the D3 domain, rev V; DBGMCU_APB4FZ1.DBG_IWDG1 freezes IWDG1. */
+        .dbgmcu_base = 0x5C001000, .dbgmcu_idcode = 0x20036450,
+        .dbgmcu_iwdg_freeze_offset = 0x54, .dbgmcu_iwdg_freeze_bit = 1u << 18,
+        /* RM0433 §4.3: two banks of eight 128 KB sectors, bank 2 at 0x08100000 with its registers 0x100 past bank
+         * 1's. DS12110: a 256-bit word at x64 100/200 us, a sector 1/2 s, a bank 4 s [estimate]. */
+        .flash_size = 2048 * KB, .dual_bank = true, .erase_runs = {{128 * KB, 8, 1000000}},
+        .mass_erase_us = 4000000,
+        .program_unit = 32, .program_ns = 100000, .program_ns_max = 200000, .erase_max_percent = 200,
+        .flash_controller_base = 0x52002000, .bank2_registers_from = 1024 * KB,
+        .flash_size_register = 0x1FF1E880, .option_bytes_base = 0,
+        .sram_size = 128 * KB /* the DTCM at 0x20000000; AXI SRAM and SRAM1-4 are not modelled */,
+        .system_memory_base = 0x1FF00000, .system_memory_size = 0x20000 /* ROM, then the flash size register */,
+        .rcc_base = 0x58024400, .gpio_base = 0x58020000, .gpio_ports = 11,
+        .usart1_base = 0x40011000, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        .iwdg_base = 0x58004800,
+        .bootloader_pid = 0x450, .bootloader_version = 0x90, .bootloader_extended_erase = true,
     },
 };
 

@@ -18,6 +18,7 @@ enum sim_family {
     SIM_FAMILY_L4,
     SIM_FAMILY_G0,
     SIM_FAMILY_G4,
+    SIM_FAMILY_H7,
 };
 
 enum sim_core { SIM_CORE_M0, SIM_CORE_M0PLUS, SIM_CORE_M3, SIM_CORE_M4, SIM_CORE_M7 };
@@ -46,6 +47,8 @@ struct sim_part {
     uint32_t ap_idr;
     uint32_t cpuid;
     uint32_t dbgmcu_base;     /* DBGMCU_IDCODE address; DBGMCU_CR follows at +4 */
+    /* The IWDG freeze bit: in the DBGMCU register at this offset (F1: CR bit 8; H7: APB4FZ1 at 0x54, bit 18) */
+    uint32_t dbgmcu_iwdg_freeze_offset, dbgmcu_iwdg_freeze_bit;
     uint32_t dbgmcu_idcode;   /* REV_ID[31:16], DEV_ID[11:0] */
 
     /* Flash (main array at 0x08000000) */
@@ -60,14 +63,15 @@ struct sim_part {
     uint32_t program_ns_max;
     uint32_t erase_max_percent;
     uint32_t flash_controller_base;
-    /* F1 XL density: the array offset where bank 2 begins, which is unlocked, erased and programmed through a
-     * second set of registers (KEYR2, SR2, CR2, AR2, 0x40 past bank 1's; RM0008 §3, PM0068); 0: one set. */
+    /* F1 XL density and H7: the array offset where bank 2 begins, which is unlocked, erased and programmed through
+     * a second set of registers (F1 XL: KEYR2, SR2, CR2, AR2, 0x40 past bank 1's, RM0008 §3, PM0068; H7: 0x100 past,
+     * RM0433 §4.9); 0: one set. */
     uint32_t bank2_registers_from;
     uint32_t flash_size_register;      /* 16-bit flash size in KB */
     /* F7: where the flash can be read too, through the ITCM (0x00200000, RM0385 §2.3.2); it is programmed through
      * 0x08000000 only, so a store there is a bus error. 0: no such alias. */
     uint32_t flash_itcm_alias;
-    uint32_t option_bytes_base;
+    uint32_t option_bytes_base; /* 0: not on the bus (H7: the option registers are all there is) */
 
     /* RAM and system memory */
     uint32_t sram_size;                /* at 0x20000000 */
@@ -81,6 +85,7 @@ struct sim_part {
     unsigned gpio_ports;
     uint32_t usart1_base, usart2_base;
     unsigned usart1_irq, usart2_irq;
+    uint32_t iwdg_base;                /* 0: SIM_IWDG_BASE (0x40003000) */
 
     /* ROM bootloader (AN2606, AN3155) */
     uint16_t bootloader_pid;

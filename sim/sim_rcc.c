@@ -265,6 +265,21 @@ static const struct rcc_layout rcc_layout_g4 = {
     .pll = RCC_PLL_L4_G4(0xF0u),
 };
 
+/* H7 (RM0433 §8.7): SW[2:0] 000 HSI, 001 CSI, 010 HSE, 011 PLL1; SWS in CFGR[5:3]. CR: HSION 0 / HSIRDY 2, CSION 7 /
+ * CSIRDY 8, HSI48ON 12 / HSI48RDY 13, HSE and PLL1 as elsewhere; reset HSIDIVF, HSIRDY, HSION. BDCR at 0x70, CSR
+ * (LSI) at 0x74. The reset flags live in RCC_RSR (0xD0) on H7: not modelled, CSR's top byte stands in for them. */
+static const struct rcc_layout rcc_layout_h7 = {
+    .cfgr = 0x10u,
+    .bdcr = 0x70u,
+    .csr = 0x74u,
+    .sw_mask = 0x7,
+    .sws_shift = 3,
+    .csr_rmvf_bit = 24,
+    .sources = {{true, RCC_CR, 0}, {true, RCC_CR, 7}, {true, RCC_CR, RCC_CR_HSEON}, {true, RCC_CR, RCC_CR_PLLON}},
+    .ready = {{RCC_CR, 0, 2}, {RCC_CR, 7, 8}, {RCC_CR, 12, 13}, {RCC_HSE}, {RCC_PLL}, {RCC_LSE(0x70u)}, {RCC_LSI(0x74u)}},
+    .resets = {{RCC_CR, 0x00000025}},
+};
+
 struct sim_rcc {
     const struct rcc_layout *layout;
     const struct sim_part *part;
@@ -340,6 +355,7 @@ static const struct rcc_layout *rcc_layout_of(enum sim_family family)
     case SIM_FAMILY_L4: return &rcc_layout_l4;
     case SIM_FAMILY_G0: return &rcc_layout_g0;
     case SIM_FAMILY_G4: return &rcc_layout_g4;
+    case SIM_FAMILY_H7: return &rcc_layout_h7;
     }
     return NULL;
 }

@@ -316,7 +316,7 @@ static bool create_watchdog(struct sim_stm32 *stm32)
                                      .expired = on_iwdg_expired,
                                      .hardware_mode = iwdg_hardware_mode};
     stm32->iwdg = sim_iwdg_create(&config);
-    if (stm32->iwdg == NULL || !sim_iwdg_map(stm32->iwdg, sim_target_bus(stm32->target)))
+    if (stm32->iwdg == NULL || !sim_iwdg_map(stm32->iwdg, sim_target_bus(stm32->target), stm32->part->iwdg_base))
         return false;
     add_device(stm32, sim_iwdg_device(stm32->iwdg));
     return true;

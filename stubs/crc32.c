@@ -2,7 +2,8 @@
  * crc32 - CRC-32 of a range of the target's memory, computed by the target (to verify flash without reading it
  * over the wire).
  *   r0 = address of the first byte (any alignment), r1 = length in bytes (0 is allowed),
- *   r2 = the CRC so far: 0 for a fresh CRC, or the result of a previous call to continue it.
+ *   r2 = the CRC so far: 0 for a fresh CRC, or the result of a previous call to continue it,
+ *   r3 = the address of the part's IWDG_KR (0x40003000 on F0-F4, F7, L0-L4, G0, G4; 0x58004800 on H7).
  *   Result: r0 = CRC-32 of the range (IEEE 802.3: reflected polynomial 0xEDB88320, initial value 0xFFFFFFFF,
  *   final xor 0xFFFFFFFF; the value of zlib's crc32()). Chaining holds: crc32(b, crc32(a, 0)) == crc32(a || b, 0).
  * The 1 KB lookup table is built in the stub's .bss at every call (about 2,000 cycles), which keeps the image small
@@ -12,14 +13,12 @@
 
 #define CRC32_POLYNOMIAL 0xEDB88320u
 
-/* The independent watchdog's key register (IWDG_KR at 0x40003000 on F0-F4, F7, L0-L4, G0, G4): the stub refreshes
- * it while it runs, because a watchdog frozen for a halted core runs on while the core executes the stub (the
- * hardware watchdog option starts it at every reset). The refresh key only reloads a stopped counter; it never
- * starts the watchdog. */
-#define IWDG_KR          (*(volatile uint32_t *)0x40003000u)
+/* The stub refreshes the independent watchdog (its key register in r3) while it runs, because a watchdog frozen for
+ * a halted core runs on while the core executes the stub (the hardware watchdog option starts it at every reset).
+ * The refresh key only reloads a stopped counter; it never starts the watchdog. */
 #define IWDG_KEY_REFRESH 0xAAAAu
 
-uint32_t stub_main(const uint8_t *address, uint32_t length, uint32_t crc);
+uint32_t stub_main(const uint8_t *address, uint32_t length, uint32_t crc, volatile uint32_t *iwdg_kr);
 
 static uint32_t table[256];
 
@@ -53,7 +52,7 @@ static inline __attribute__((always_inline)) uint32_t crc32_word(uint32_t crc, u
     return crc32_step(crc);
 }
 
-uint32_t stub_main(const uint8_t *address, uint32_t length, uint32_t crc)
+uint32_t stub_main(const uint8_t *address, uint32_t length, uint32_t crc, volatile uint32_t *iwdg_kr)
 {
     build_table();
     crc = ~crc;
@@ -71,7 +70,7 @@ uint32_t stub_main(const uint8_t *address, uint32_t length, uint32_t crc)
         crc = crc32_word(crc, word[2]);
         crc = crc32_word(crc, word[3]);
         word += 4;
-        IWDG_KR = IWDG_KEY_REFRESH;
+        *iwdg_kr = IWDG_KEY_REFRESH;
     }
     while (word != words_end)
         crc = crc32_word(crc, *word++);

@@ -106,7 +106,7 @@ static enum status gdb_flash_verify(struct gdb_server *server)
         const struct cortexm_routine_call call = {
             .entry = STM32_STUB_LOAD_ADDRESS + STM32_STUB_CRC32_ENTRY,
             .stack_top = GDB_STUB_STACK_TOP,
-            .args = {run->base, run->len, 0, 0},
+            .args = {run->base, run->len, 0, stm32_line_iwdg_key_register(server->target.part->line)},
         };
         uint32_t crc = 0;
         status = cortexm_run_routine(&server->core, &call, run->len / 1024u * GDB_STUB_US_PER_KB + GDB_STUB_MARGIN_US,

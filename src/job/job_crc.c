@@ -27,7 +27,7 @@ enum status job_crc_run(struct job *job, uint32_t address, uint32_t len, uint32_
     struct cortexm_routine_call call = {
         .entry = STM32_STUB_LOAD_ADDRESS + STM32_STUB_CRC32_ENTRY,
         .stack_top = STUB_STACK_TOP,
-        .args = {address, len, 0, 0},
+        .args = {address, len, 0, stm32_line_iwdg_key_register(job->target.part->line)},
     };
     return cortexm_run_routine(&job->core, &call, len / 1024u * STUB_US_PER_KB + STUB_MARGIN_US, crc);
 }

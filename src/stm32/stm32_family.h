@@ -10,8 +10,8 @@
  *
  * Each generation's file defines its family and its lines: stm32_flash_f1.c (F0/F1/F3: lines F0, F1, F1 XL, F3),
  * stm32_flash_f4.c (F2/F4/F7: line F4, which the F2 shares, and lines F7 and F72x), stm32_flash_l4.c (L4/G0/G4:
- * lines L4, G0, G4). The part table is where they are registered: a line no row points at is never used.
- * docs/flash.md says how a family is added.
+ * lines L4, G0, G4), stm32_flash_h7.c (H7: line H7). The part table is where they are registered: a line no row
+ * points at is never used. docs/flash.md says how a family is added.
  */
 #ifndef AIRSWD_STM32_FAMILY_H
 #define AIRSWD_STM32_FAMILY_H
@@ -30,7 +30,7 @@ struct stm32_loader_stub {
 
 struct stm32_family {
     const char *name;     /* "F0/F1/F3": what `airswd target`, `airswd option-bytes` and docs/flash.md print */
-    uint8_t program_unit; /* bytes per program operation: 2, 4 (F2/F4 at PSIZE x32) or 8 */
+    uint8_t program_unit; /* bytes per program operation: 2, 4 (F2/F4 at PSIZE x32), 8 or 32 (H7 flash word) */
     /* The option bytes hold the two user data bytes Data0 and Data1 (stm32_option_bytes.user_data). */
     bool options_have_user_data;
     /* The names of the write protection words (stm32_option_bytes.write_protection), bank 1's first: a part with
@@ -96,12 +96,23 @@ struct stm32_line {
      * which the driver unlocks, erases and programs through KEYR2, SR2, CR2 and AR2; RM0008 §3, PM0068); 0: one set
      * of registers for all the flash. */
     uint32_t bank2_base;
+    uint32_t bank2_registers; /* how far past bank 1's registers bank 2's are (F1 XL 0x40, H7 0x100) */
+    /* IWDG_KR, which the stubs refresh while they run; 0: STM32_IWDG_KEY_REGISTER, where every line but H7 has it. */
+    uint32_t iwdg_key_register;
 };
 
-/* The families (stm32_flash_f1.c, _f4.c, _l4.c). */
+#define STM32_IWDG_KEY_REGISTER 0x40003000u
+
+static inline uint32_t stm32_line_iwdg_key_register(const struct stm32_line *line)
+{
+    return line->iwdg_key_register != 0 ? line->iwdg_key_register : STM32_IWDG_KEY_REGISTER;
+}
+
+/* The families (stm32_flash_f1.c, _f4.c, _l4.c, _h7.c). */
 extern const struct stm32_family stm32_family_f1;
 extern const struct stm32_family stm32_family_f4;
 extern const struct stm32_family stm32_family_l4;
+extern const struct stm32_family stm32_family_h7;
 
 /* The lines, defined beside their family. */
 extern const struct stm32_line stm32_line_f0;
@@ -114,5 +125,6 @@ extern const struct stm32_line stm32_line_f72x;
 extern const struct stm32_line stm32_line_l4;
 extern const struct stm32_line stm32_line_g0;
 extern const struct stm32_line stm32_line_g4;
+extern const struct stm32_line stm32_line_h7;
 
 #endif /* AIRSWD_STM32_FAMILY_H */

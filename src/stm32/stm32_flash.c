@@ -1,5 +1,5 @@
 /*
- * stm32_flash.c - what the flash drivers of the three generations share.
+ * stm32_flash.c - what the flash drivers of the generations share.
  */
 #include "stm32/stm32_flash.h"
 
@@ -12,6 +12,22 @@
 uint32_t stm32_flash_register(const struct stm32_target *target, uint32_t offset)
 {
     return target->part->line->flash_controller + offset;
+}
+
+unsigned stm32_flash_bank_count(const struct stm32_target *target)
+{
+    uint32_t bank2 = target->part->line->bank2_base;
+    return bank2 != 0 && target->memory.flash.base + target->flash_size > bank2 ? 2u : 1u;
+}
+
+unsigned stm32_flash_bank_of(const struct stm32_target *target, uint32_t address)
+{
+    return stm32_flash_bank_count(target) == 2 && address >= target->part->line->bank2_base ? 1u : 0u;
+}
+
+uint32_t stm32_flash_bank_register(const struct stm32_target *target, unsigned bank, uint32_t offset)
+{
+    return stm32_flash_register(target, offset + bank * target->part->line->bank2_registers);
 }
 
 enum status stm32_flash_check_errors(struct stm32_target *target, const struct stm32_flash_status_register *sr,
@@ -94,7 +110,7 @@ static enum status repair_block(struct stm32_target *target, const struct stm32_
 {
     uint32_t unit = target->memory.program_unit;
     uint8_t flash[STM32_FLASH_BLOCK];
-    enum status status = adi_mem_write32(target->ap, stm32_flash_register(target, sr->offset), sr->clear);
+    enum status status = stm32_flash_clear_flags(target, sr);
     if (status == STATUS_OK)
         status = adi_mem_read(target->ap, address, flash, len, unit < 4 ? unit : 4);
     for (uint32_t offset = 0; status == STATUS_OK && offset < len; offset += unit) {
@@ -150,15 +166,16 @@ static enum status write_control(struct stm32_target *target, const struct stm32
     return adi_mem_write32(target->ap, stm32_flash_register(target, sr->control), value);
 }
 
-static enum status clear_flags(struct stm32_target *target, const struct stm32_flash_status_register *sr)
+enum status stm32_flash_clear_flags(struct stm32_target *target, const struct stm32_flash_status_register *sr)
 {
-    return adi_mem_write32(target->ap, stm32_flash_register(target, sr->offset), sr->clear);
+    uint32_t offset = sr->clear_offset != 0 ? sr->clear_offset : sr->offset;
+    return adi_mem_write32(target->ap, stm32_flash_register(target, offset), sr->clear);
 }
 
 enum status stm32_flash_operation(struct stm32_target *target, const struct stm32_flash_status_register *sr,
                                   uint32_t setup, uint32_t start, uint32_t expected_us, const char *doing)
 {
-    enum status status = clear_flags(target, sr);
+    enum status status = stm32_flash_clear_flags(target, sr);
     if (status == STATUS_OK)
         status = write_control(target, sr, setup);
     if (status == STATUS_OK)
@@ -173,11 +190,46 @@ enum status stm32_flash_program_with(struct stm32_target *target, const struct s
                                      uint32_t program_mode, uint32_t address, const uint8_t *bytes, uint32_t len,
                                      unsigned width)
 {
-    enum status status = clear_flags(target, sr);
+    enum status status = stm32_flash_clear_flags(target, sr);
     if (status == STATUS_OK)
         status = write_control(target, sr, program_mode);
     if (status == STATUS_OK)
         status = stm32_flash_stream(target, sr, address, bytes, len, width);
     enum status cleared = write_control(target, sr, 0);
     return status != STATUS_OK ? status : cleared;
+}
+
+enum status stm32_flash_program_banks(struct stm32_target *target, const struct stm32_flash_status_register *sr,
+                                      uint32_t program_mode, uint32_t address, const uint8_t *bytes, uint32_t len,
+                                      unsigned width)
+{
+    enum status status = STATUS_OK;
+    uint32_t bank2 = target->part->line->bank2_base;
+    while (status == STATUS_OK && len > 0) {
+        unsigned bank = stm32_flash_bank_of(target, address);
+        bool crosses = bank == 0 && stm32_flash_bank_count(target) == 2 && len > bank2 - address;
+        uint32_t piece = crosses ? bank2 - address : len;
+        status = stm32_flash_program_with(target, &sr[bank], program_mode, address, bytes, piece, width);
+        address += piece, bytes += piece, len -= piece;
+    }
+    return status;
+}
+
+enum status stm32_flash_unlock_banks(struct stm32_target *target, uint32_t key_offset, uint32_t control_offset,
+                                     uint32_t lock_bit)
+{
+    enum status status = STATUS_OK;
+    for (unsigned bank = 0; status == STATUS_OK && bank < stm32_flash_bank_count(target); bank++)
+        status = stm32_flash_unlock_with_keys(target, stm32_flash_bank_register(target, bank, key_offset),
+                                              stm32_flash_bank_register(target, bank, control_offset), lock_bit,
+                                              STM32_FLASH_KEY1, STM32_FLASH_KEY2);
+    return status;
+}
+
+enum status stm32_flash_lock_banks(struct stm32_target *target, uint32_t control_offset, uint32_t lock_bit)
+{
+    enum status status = STATUS_OK;
+    for (unsigned bank = 0; status == STATUS_OK && bank < stm32_flash_bank_count(target); bank++)
+        status = adi_mem_write32(target->ap, stm32_flash_bank_register(target, bank, control_offset), lock_bit);
+    return status;
 }

@@ -65,6 +65,7 @@ static inline const struct stm32_flash_ops *stm32_flash_ops(const struct stm32_t
 extern const struct stm32_flash_ops stm32_flash_f1_ops;
 extern const struct stm32_flash_ops stm32_flash_f4_ops;
 extern const struct stm32_flash_ops stm32_flash_l4_ops;
+extern const struct stm32_flash_ops stm32_flash_h7_ops;
 
 /* ---- shared by the generations ---- */
 
@@ -81,6 +82,7 @@ struct stm32_flash_status_register {
     uint32_t clear;  /* the flags that writing 1 clears */
     const struct stm32_flash_error_flag *errors; /* ends with a zero mask */
     uint32_t control; /* CR's offset */
+    uint32_t clear_offset; /* where the flags are cleared (H7: CCR); 0: in SR itself */
 };
 
 /* Waits until BSY clears (polling, with pauses sized to expected_us, and yields), for at most 4 x expected_us +
@@ -104,6 +106,27 @@ enum status stm32_flash_stream(struct stm32_target *target, const struct stm32_f
                                uint32_t address, const uint8_t *bytes, uint32_t len, unsigned width);
 
 uint32_t stm32_flash_register(const struct stm32_target *target, uint32_t offset);
+
+/* Clears the error flags (writes sr->clear where the generation clears them). */
+enum status stm32_flash_clear_flags(struct stm32_target *target, const struct stm32_flash_status_register *sr);
+
+/* Parts whose line has a second bank with its own register set (stm32_line.bank2_base): 2 where the flash reaches
+ * it, else 1; the bank holding an address; a register of a bank (bank 2's sit line->bank2_registers past bank 1's). */
+unsigned stm32_flash_bank_count(const struct stm32_target *target);
+unsigned stm32_flash_bank_of(const struct stm32_target *target, uint32_t address);
+uint32_t stm32_flash_bank_register(const struct stm32_target *target, unsigned bank, uint32_t offset);
+
+/* Unlocks (the flash keys at key_offset, locked while lock_bit of control_offset is set) or locks (writes lock_bit
+ * to control_offset) the register set of every bank. */
+enum status stm32_flash_unlock_banks(struct stm32_target *target, uint32_t key_offset, uint32_t control_offset,
+                                     uint32_t lock_bit);
+enum status stm32_flash_lock_banks(struct stm32_target *target, uint32_t control_offset, uint32_t lock_bit);
+
+/* Programs through the register set of each bank the range covers (status_registers[bank]), splitting a run that
+ * crosses into bank 2, with stm32_flash_program_with(). */
+enum status stm32_flash_program_banks(struct stm32_target *target, const struct stm32_flash_status_register *sr,
+                                      uint32_t program_mode, uint32_t address, const uint8_t *bytes, uint32_t len,
+                                      unsigned width);
 
 /* One controller operation: clears the flags, writes setup then start to CR, waits for the end (expected_us),
  * and clears CR again whatever happened. */

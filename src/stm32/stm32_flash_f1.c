@@ -50,48 +50,23 @@ static const struct stm32_flash_status_register status_registers[2] = {
      .control = FLASH_CR + BANK2_REGISTERS},
 };
 
-/* 2 where the flash reaches the line's second bank, else 1. */
-static unsigned bank_count(const struct stm32_target *target)
-{
-    uint32_t bank2 = target->part->line->bank2_base;
-    return bank2 != 0 && target->memory.flash.base + target->flash_size > bank2 ? 2u : 1u;
-}
-
-static unsigned bank_of(const struct stm32_target *target, uint32_t address)
-{
-    return bank_count(target) == 2 && address >= target->part->line->bank2_base ? 1u : 0u;
-}
-
-static uint32_t bank_register(struct stm32_target *target, unsigned bank, uint32_t offset)
-{
-    return stm32_flash_register(target, offset + bank * BANK2_REGISTERS);
-}
-
 static enum status f1_unlock(struct stm32_target *target)
 {
-    enum status status = STATUS_OK;
-    for (unsigned bank = 0; status == STATUS_OK && bank < bank_count(target); bank++)
-        status = stm32_flash_unlock_with_keys(target, bank_register(target, bank, FLASH_KEYR),
-                                              bank_register(target, bank, FLASH_CR), CR_LOCK, STM32_FLASH_KEY1,
-                                              STM32_FLASH_KEY2);
-    return status;
+    return stm32_flash_unlock_banks(target, FLASH_KEYR, FLASH_CR, CR_LOCK);
 }
 
 static enum status f1_lock(struct stm32_target *target)
 {
-    enum status status = STATUS_OK;
-    for (unsigned bank = 0; status == STATUS_OK && bank < bank_count(target); bank++)
-        status = adi_mem_write32(target->ap, bank_register(target, bank, FLASH_CR), CR_LOCK);
-    return status;
+    return stm32_flash_lock_banks(target, FLASH_CR, CR_LOCK);
 }
 
 /* AR takes any address inside the page; it is written while PER is set, before STRT. */
 static enum status f1_erase_unit(struct stm32_target *target, uint32_t index, struct image_range unit)
 {
     char doing[48];
-    unsigned bank = bank_of(target, unit.base);
+    unsigned bank = stm32_flash_bank_of(target, unit.base);
     snprintf(doing, sizeof doing, "erasing page %lu (0x%08lX)", (unsigned long)index, (unsigned long)unit.base);
-    enum status status = adi_mem_write32(target->ap, bank_register(target, bank, FLASH_AR), unit.base);
+    enum status status = adi_mem_write32(target->ap, stm32_flash_bank_register(target, bank, FLASH_AR), unit.base);
     if (status != STATUS_OK)
         return status;
     return stm32_flash_operation(target, &status_registers[bank], CR_PER, CR_PER | CR_STRT,
@@ -102,7 +77,7 @@ static enum status f1_erase_unit(struct stm32_target *target, uint32_t index, st
 static enum status f1_mass_erase(struct stm32_target *target)
 {
     enum status status = STATUS_OK;
-    for (unsigned bank = 0; status == STATUS_OK && bank < bank_count(target); bank++)
+    for (unsigned bank = 0; status == STATUS_OK && bank < stm32_flash_bank_count(target); bank++)
         status = stm32_flash_operation(target, &status_registers[bank], CR_MER, CR_MER | CR_STRT,
                                        target->part->line->mass_erase_us, bank ? "mass erase of bank 2" : "mass erase");
     return status;
@@ -111,15 +86,7 @@ static enum status f1_mass_erase(struct stm32_target *target)
 /* A run that crosses into bank 2 is programmed in two, each half with its bank's PG. */
 static enum status f1_program(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
-    enum status status = STATUS_OK;
-    while (status == STATUS_OK && len > 0) {
-        unsigned bank = bank_of(target, address);
-        uint32_t bank2 = target->part->line->bank2_base;
-        uint32_t piece = bank == 0 && bank_count(target) == 2 && len > bank2 - address ? bank2 - address : len;
-        status = stm32_flash_program_with(target, &status_registers[bank], CR_PG, address, bytes, piece, 2);
-        address += piece, bytes += piece, len -= piece;
-    }
-    return status;
+    return stm32_flash_program_banks(target, status_registers, CR_PG, address, bytes, len, 2);
 }
 
 static enum status f1_read_protection(struct stm32_target *target, unsigned *level)
@@ -242,4 +209,5 @@ const struct stm32_line stm32_line_f1_xl = {
     .watchdog_freeze_register = 0xE0042004,
     .watchdog_freeze_bits = (1u << 8) | (1u << 9),
     .bank2_base = 0x08080000,
+    .bank2_registers = BANK2_REGISTERS,
 };

@@ -103,7 +103,7 @@ const struct stm32_flash_ops stm32_flash_f4_ops = {
     .read_options = stm32_options_f4_read,
     .write_options = stm32_options_f4_write,
     .remove_read_protection = stm32_options_f4_remove_read_protection,
-    .load_options = stm32_options_f4_load,
+    .load_options = stm32_options_load_by_reset,
     .unit_write_protected = stm32_options_f4_unit_protected,
     .protect_units = stm32_options_f4_protect_units,
 };

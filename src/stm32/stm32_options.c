@@ -77,6 +77,13 @@ const struct stm32_option_field stm32_user_fields_g4[] = {
     {"IRHEN", 1u << 30},       {NULL, 0},
 };
 
+/* RM0433 §4.9.8: FLASH_OPTSR_CUR. */
+const struct stm32_option_field stm32_user_fields_h7[] = {
+    {"BOR_LEV", 3u << 2},       {"IWDG1_SW", 1u << 4},     {"NRST_STOP_D1", 1u << 6}, {"NRST_STBY_D1", 1u << 7},
+    {"FZ_IWDG_STOP", 1u << 17}, {"FZ_IWDG_SDBY", 1u << 18}, {"ST_RAM_SIZE", 3u << 19}, {"SECURITY", 1u << 21},
+    {"IO_HSLV", 1u << 29},      {"SWAP_BANK_OPT", 1u << 31}, {NULL, 0},
+};
+
 uint32_t stm32_option_field_value(const struct stm32_option_field *field, uint32_t user)
 {
     uint32_t value = user & field->mask;
@@ -158,6 +165,21 @@ enum status stm32_options_check_request(struct stm32_target *target, unsigned cu
             target->report, STATUS_INVALID_ARGUMENT,
             "read protection 1 -> 0 erases the whole flash: use `airswd unlock --yes`, not option-bytes");
     return STATUS_OK;
+}
+
+enum status stm32_options_write_checked(struct stm32_target *target, const struct stm32_option_bytes *options,
+                                        stm32_options_read_fn read, stm32_options_program_fn program)
+{
+    struct stm32_option_bytes current;
+    enum status status = read(target, &current);
+    if (status == STATUS_OK)
+        status = stm32_options_check_request(target, current.rdp_level, options);
+    return status == STATUS_OK ? program(target, options, false) : status;
+}
+
+enum status stm32_options_load_by_reset(struct stm32_target *target)
+{
+    return stm32_options_load(target, 0, 0);
 }
 
 enum status stm32_options_remove_protection(struct stm32_target *target, stm32_options_read_fn read,

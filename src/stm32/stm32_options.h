@@ -5,7 +5,8 @@
  *
  * Option bytes are programmed into their own flash area and only take effect when the chip loads them:
  *   F0/F3, L4/G0   FLASH_CR.OBL_LAUNCH, which resets the chip;
- *   F1, F2/F4      a system reset (AIRCR.SYSRESETREQ).
+ *   F1, F2/F4      a system reset (AIRCR.SYSRESETREQ);
+ *   H7             OPTCR.OPTSTART applies them at once (a system reset follows all the same).
  * write_options and remove_read_protection do that load themselves, then reset the chip once more with the reset
  * vector caught: they return with the new option bytes in effect and the core halted before its first instruction.
  *
@@ -33,8 +34,9 @@ struct stm32_option_bytes {
     /* The USER bits, raw, where the generation keeps them:
      *   F0/F1   the USER option byte (bits 7:0);
      *   F2/F4/F7 FLASH_OPTCR without OPTLOCK, OPTSTRT, RDP and nWRP (BOR_LEV 3:2, WDG_SW 5, ..., SPRMOD 31; the
- *           line's option_user_mask);
-     *   L4/G0   FLASH_OPTR without RDP (bits 31:8). */
+     *           line's option_user_mask);
+     *   L4/G0   FLASH_OPTR without RDP (bits 31:8);
+     *   H7      FLASH_OPTSR_CUR without OPT_BUSY, RDP and OPTCHANGEERR. */
     uint32_t user;
     /* F0/F1 only: the two user data bytes, Data0 | Data1 << 8 (free for the firmware); 0 elsewhere. */
     uint32_t user_data;
@@ -42,7 +44,8 @@ struct stm32_option_bytes {
      *   F0/F1   [0] = FLASH_WRPR: WRP0..WRP3 packed, a clear bit protects 4 KB, bit 31 everything above 124 KB;
      *   F2/F4   [0] = nWRP: a clear bit i protects sector i;
      *   L4/G0   [0..3] = WRP1AR, WRP1BR, WRP2AR, WRP2BR: areas of pages STRT (7:0) to END (23:16) of bank 1 and 2,
-     *           none when STRT > END. */
+     *           none when STRT > END;
+     *   H7      [0..1] = WPSN of bank 1 and 2: a clear bit i protects sector i of its bank. */
     uint32_t write_protection[STM32_OPTION_WRP_WORDS];
 };
 
@@ -60,6 +63,7 @@ extern const struct stm32_option_field stm32_user_fields_f4[];
 extern const struct stm32_option_field stm32_user_fields_f7[];
 extern const struct stm32_option_field stm32_user_fields_l4[];
 extern const struct stm32_option_field stm32_user_fields_g0[];
+extern const struct stm32_option_field stm32_user_fields_h7[];
 
 /* The value of a field in user (shifted down). */
 uint32_t stm32_option_field_value(const struct stm32_option_field *field, uint32_t user);
@@ -101,6 +105,15 @@ typedef enum status (*stm32_options_read_fn)(struct stm32_target *target, struct
 typedef enum status (*stm32_options_program_fn)(struct stm32_target *target, const struct stm32_option_bytes *options,
                                                 bool leaves_level1);
 
+/* write_options for every generation: reads the chip's level, refuses what stm32_options_check_request() refuses,
+ * then programs. */
+enum status stm32_options_write_checked(struct stm32_target *target, const struct stm32_option_bytes *options,
+                                        stm32_options_read_fn read, stm32_options_program_fn program);
+
+/* load_options where a system reset loads them (F2/F4), or where they are in effect already and the reset only
+ * leaves the core halted at its reset vector (H7). */
+enum status stm32_options_load_by_reset(struct stm32_target *target);
+
 /* remove_read_protection for every generation: nothing at level 0, refused at level 2, else the option bytes as
  * they are with RDP level 0. */
 enum status stm32_options_remove_protection(struct stm32_target *target, stm32_options_read_fn read,
@@ -128,7 +141,6 @@ void stm32_options_f1_protect_units(const struct stm32_target *target, struct st
 enum status stm32_options_f4_read(struct stm32_target *target, struct stm32_option_bytes *options);
 enum status stm32_options_f4_write(struct stm32_target *target, const struct stm32_option_bytes *options);
 enum status stm32_options_f4_remove_read_protection(struct stm32_target *target);
-enum status stm32_options_f4_load(struct stm32_target *target);
 bool stm32_options_f4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit);
 void stm32_options_f4_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
@@ -141,6 +153,14 @@ enum status stm32_options_l4_load(struct stm32_target *target);
 bool stm32_options_l4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit);
 void stm32_options_l4_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
+                                    uint32_t first, uint32_t count);
+
+enum status stm32_options_h7_read(struct stm32_target *target, struct stm32_option_bytes *options);
+enum status stm32_options_h7_write(struct stm32_target *target, const struct stm32_option_bytes *options);
+enum status stm32_options_h7_remove_read_protection(struct stm32_target *target);
+bool stm32_options_h7_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
+                                     uint32_t unit);
+void stm32_options_h7_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
                                     uint32_t first, uint32_t count);
 
 #endif /* AIRSWD_STM32_OPTIONS_H */

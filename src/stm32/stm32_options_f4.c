@@ -109,12 +109,6 @@ enum status stm32_options_f4_remove_read_protection(struct stm32_target *target)
     return stm32_options_remove_protection(target, stm32_options_f4_read, program_options);
 }
 
-/* A system reset loads them. */
-enum status stm32_options_f4_load(struct stm32_target *target)
-{
-    return stm32_options_load(target, 0, 0);
-}
-
 bool stm32_options_f4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit)
 {

@@ -3,9 +3,10 @@
  * line, and a pointer to the line (stm32_flash_f1.c, _f4.c, _l4.c define the lines and their families).
  *
  * Sources: reference manuals RM0360/RM0091 (F0), RM0008 (F1), RM0316 (F3), RM0090/RM0368/RM0383/RM0390/RM0402/RM0430
- * (F2/F4), RM0385/RM0431 (F7), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4) for device IDs, page sizes and SRAM.
+ * (F2/F4), RM0385/RM0431 (F7), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4), RM0433 (H7) for device IDs,
+ * page sizes and SRAM (H7: the DTCM at 0x20000000, where loaders run; the AXI SRAM at 0x24000000 is not described).
  * Not supported yet: F42x/F43x above 1 MB, dual-bank G0B/G0C, G47x below 512 KB (bank 2 stays at 0x08040000,
- * leaving a hole) and G47x with DBANK=0 (one bank of 4 KB pages).
+ * leaving a hole), G47x with DBANK=0 (one bank of 4 KB pages), and H74x with 1 MB (bank 2 stays at 0x08100000).
  */
 #include "stm32/stm32_part.h"
 
@@ -51,6 +52,7 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x460, .name = "STM32G07x/G08x", .line = &stm32_line_g0, .page_size = 2 * KB, .sram_min = 36 * KB, .sram_max = 36 * KB, .boot_checks_empty_flash = true},
     {.dev_id = 0x468, .name = "STM32G431/G441", .line = &stm32_line_g4, .page_size = 2 * KB, .sram_min = 32 * KB, .sram_max = 32 * KB},
     {.dev_id = 0x469, .name = "STM32G47x/G48x", .line = &stm32_line_g4, .page_size = 2 * KB, .dual_bank = true, .fixed_banks = true, .sram_min = 128 * KB, .sram_max = 128 * KB},
+    {.dev_id = 0x450, .name = "STM32H74x/H75x", .line = &stm32_line_h7, .page_size = 128 * KB, .dual_bank = true, .sram_min = 128 * KB, .sram_max = 128 * KB},
 };
 
 const struct stm32_part *stm32_part_at(unsigned index)
@@ -100,6 +102,10 @@ bool stm32_part_describe(const struct stm32_part *part, uint32_t flash_size, str
     if (flash_size == 0 || flash_size % part->page_size != 0 || (part->dual_bank && flash_size % (2 * part->page_size)))
         return false;
     if (part->fixed_banks && flash_size != STM32_FIXED_BANKS_FLASH_SIZE)
+        return false;
+    /* Two banks whose second starts at the line's bank2_base whatever the size (H7): only two whole banks. */
+    uint32_t bank2 = part->line->bank2_base;
+    if (part->dual_bank && bank2 != 0 && flash_size != 2 * (bank2 - STM32_FLASH_BASE))
         return false;
     target->erase_runs[0] = (struct image_erase_run){.unit_size = part->page_size, .count = flash_size / part->page_size};
     return true;

@@ -18,9 +18,11 @@
 #define STM32_FLASH_BASE 0x08000000u
 #define STM32_SRAM_BASE 0x20000000u
 #define STM32_FIXED_BANKS_FLASH_SIZE 0x80000u /* two banks of 256 KB */
-/* DBGMCU_IDCODE: Cortex-M3/M4/M7 parts at 0xE0042000, Cortex-M0/M0+ parts on the APB at 0x40015800. */
+/* DBGMCU_IDCODE: Cortex-M3/M4/M7 parts at 0xE0042000, Cortex-M0/M0+ parts on the APB at 0x40015800, the H7 in
+ * its D3 domain at 0x5C001000 (RM0433 §60.5.8). */
 #define STM32_DBGMCU_IDCODE_PPB 0xE0042000u
 #define STM32_DBGMCU_IDCODE_APB 0x40015800u
+#define STM32_DBGMCU_IDCODE_D3 0x5C001000u
 
 /* A row of the part table. */
 struct stm32_part {

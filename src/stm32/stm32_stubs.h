@@ -19,7 +19,8 @@
  * crc32 - CRC-32 of a range of the target's memory, computed by the target (to verify flash without reading it
  * over the wire).
  *   r0 = address of the first byte (any alignment), r1 = length in bytes (0 is allowed),
- *   r2 = the CRC so far: 0 for a fresh CRC, or the result of a previous call to continue it.
+ *   r2 = the CRC so far: 0 for a fresh CRC, or the result of a previous call to continue it,
+ *   r3 = the address of the part's IWDG_KR (0x40003000 on F0-F4, F7, L0-L4, G0, G4; 0x58004800 on H7).
  *   Result: r0 = CRC-32 of the range (IEEE 802.3: reflected polynomial 0xEDB88320, initial value 0xFFFFFFFF,
  *   final xor 0xFFFFFFFF; the value of zlib's crc32()). Chaining holds: crc32(b, crc32(a, 0)) == crc32(a || b, 0).
  * The 1 KB lookup table is built in the stub's .bss at every call (about 2,000 cycles), which keeps the image small
@@ -27,10 +28,10 @@
  */
 
 /* crc32, from stubs/crc32.c */
-#define STM32_STUB_CRC32_SIZE 504u
+#define STM32_STUB_CRC32_SIZE 512u
 #define STM32_STUB_CRC32_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_CRC32_RAM_SIZE 1528u /* image and tables: buffers and stack go above */
-#define STM32_STUB_CRC32_STACK_SIZE 48u
+#define STM32_STUB_CRC32_RAM_SIZE 1536u /* image and tables: buffers and stack go above */
+#define STM32_STUB_CRC32_STACK_SIZE 56u
 extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
 
 /*

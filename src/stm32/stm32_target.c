@@ -53,14 +53,20 @@ static enum status read_idcode(struct stm32_target *target, uint32_t address, co
     return status;
 }
 
+/* DBGMCU_IDCODE is on the APB (Cortex-M0/M0+), the PPB (M3/M4) or the D3 domain's APB (H7's M7): the core's own
+ * place is read first. */
+#define IDCODE_PLACES 3
 static enum status find_part(struct stm32_target *target)
 {
-    bool armv6m = CPUID_PARTNO(target->cpuid) == PARTNO_CORTEX_M0 || CPUID_PARTNO(target->cpuid) == PARTNO_CORTEX_M0PLUS;
-    const uint32_t addresses[2] = {armv6m ? STM32_DBGMCU_IDCODE_APB : STM32_DBGMCU_IDCODE_PPB,
-                                   armv6m ? STM32_DBGMCU_IDCODE_PPB : STM32_DBGMCU_IDCODE_APB};
+    uint32_t partno = CPUID_PARTNO(target->cpuid);
+    bool armv6m = partno == PARTNO_CORTEX_M0 || partno == PARTNO_CORTEX_M0PLUS;
+    const uint32_t addresses[IDCODE_PLACES] = {
+        armv6m ? STM32_DBGMCU_IDCODE_APB : partno == PARTNO_CORTEX_M7 ? STM32_DBGMCU_IDCODE_D3 : STM32_DBGMCU_IDCODE_PPB,
+        armv6m ? STM32_DBGMCU_IDCODE_PPB : STM32_DBGMCU_IDCODE_APB,
+        partno == PARTNO_CORTEX_M7 ? STM32_DBGMCU_IDCODE_PPB : STM32_DBGMCU_IDCODE_D3};
     const struct stm32_part *part = NULL;
     uint32_t first_idcode = 0;
-    for (unsigned i = 0; i < 2 && part == NULL; i++) {
+    for (unsigned i = 0; i < IDCODE_PLACES && part == NULL; i++) {
         enum status status = read_idcode(target, addresses[i], &part);
         if (status != STATUS_OK && !adi_status_is_retryable(status) && status != STATUS_BUS_ERROR)
             return status;
@@ -74,7 +80,7 @@ static enum status find_part(struct stm32_target *target)
                            "unknown STM32 (%s, DBGMCU_IDCODE 0x%08lX at 0x%08lX, 0x%08lX at 0x%08lX): not in the part "
                            "table",
                            stm32_core_name(target->cpuid), (unsigned long)first_idcode, (unsigned long)addresses[0],
-                           (unsigned long)target->idcode, (unsigned long)addresses[1]);
+                           (unsigned long)target->idcode, (unsigned long)addresses[IDCODE_PLACES - 1]);
     target->part = part;
     return STATUS_OK;
 }

@@ -37,7 +37,7 @@
 
 static const char *const parts[] = {"stm32f030r8", "stm32f072rb", "stm32f103c8", "stm32f103re", "stm32f103zg",
                                     "stm32f303cc", "stm32f401cc", "stm32f411ce", "stm32l476rg", "stm32g071rb",
-                                    "stm32g431rb", "stm32g474re", "stm32f746zg"};
+                                    "stm32g431rb", "stm32g474re", "stm32f746zg", "stm32h743zi"};
 
 struct memory_file {
     uint8_t bytes[FILE_CAPACITY];
@@ -384,7 +384,7 @@ static void test_example_firmware_runs_after_the_job(void **state)
     } boards[] = {{"stm32f030r8", "f0"}, {"stm32f072rb", "f0"}, {"stm32f103c8", "f1"}, {"stm32f103re", "f1"},
                   {"stm32f103zg", "f1"}, {"stm32f303cc", "f3"}, {"stm32f401cc", "f4"}, {"stm32f411ce", "f4"},
                   {"stm32l476rg", "l4"}, {"stm32g071rb", "g0"}, {"stm32g431rb", "g4"}, {"stm32g474re", "g4"},
-                  {"stm32f746zg", "f7"}};
+                  {"stm32f746zg", "f7"}, {"stm32h743zi", "h7"}};
     static struct memory_file file;
     static struct job job;
     for (unsigned i = 0; i < sizeof boards / sizeof boards[0]; i++) {
@@ -687,42 +687,51 @@ static void fill_segment(struct segment *segment, uint32_t address, uint32_t siz
         segment->data[i] = (uint8_t)(i * 7 + seed + (i >> 8));
 }
 
-/* F1 XL density: bank 2 (from 0x08080000) has its own registers. One run across the bank boundary and one at the
- * end of the 1 MB flash, in every format: the simulated controller programs and erases bank 2 only through KEYR2,
- * SR2, CR2 and AR2, so every byte landing and the pages around them left alone shows both register sets used. */
-static void test_xl_density_programs_across_its_two_banks(void **state)
+/* F1 XL density and H7: bank 2 (from 0x08080000, 0x08100000) has its own registers. One run across the bank
+ * boundary and one at the end of the flash, in every format: the simulated controllers program and erase bank 2
+ * only through its own register set (KEYR2, SR2, CR2, AR2; the H7's 0x100 further on), so every byte landing and the
+ * erase units around them left alone shows both register sets used. */
+static void test_second_register_set_programs_across_two_banks(void **state)
 {
     (void)state;
     static struct memory_file file;
     static struct random_image image;
     static struct job job;
     static const enum image_format formats[] = {IMAGE_FORMAT_HEX, IMAGE_FORMAT_ELF};
-    const uint32_t boundary = 0x08080000u, flash_end = 0x08100000u;
-    for (unsigned f = 0; f < sizeof formats / sizeof formats[0]; f++) {
-        image.format = formats[f];
-        image.count = 2;
-        fill_segment(&image.segments[0], boundary - 6u * 1024u - 2u, 13u * 1024u + 6u, 3 + f);
-        fill_segment(&image.segments[1], flash_end - 3u * 1024u, 3u * 1024u, 11 + f);
-        write_file(&image, &file);
-        struct sim_session session;
-        assert_true(sim_session_create(&session, "stm32f103zg", true));
-        uint8_t *flash = sim_flash_array(session.stm32->flash);
-        for (uint32_t i = 0; i < sim_flash_size(session.stm32->flash); i++)
-            flash[i] = (uint8_t)(i * 13 + 5);
-        const struct job_options options = {.format = image.format, .verify = true, .reset_after = true};
-        if (run_job_with(&session, &file, &options, &job) != STATUS_OK)
-            fail_msg("stm32f103zg (%s): %s", image_format_name(image.format), sim_session_error(&session));
-        for (uint32_t address = boundary - 16u * 1024u; address < boundary + 16u * 1024u; address++) {
-            uint32_t offset = address - 0x08000000u;
-            int want = expected_byte(&image, address);
-            if (want < 0)
-                want = unit_touched(&image, address & ~2047u, 2048) ? 0xFF : (uint8_t)(offset * 13 + 5);
-            if (flash[offset] != want)
-                fail_msg("stm32f103zg (%s): 0x%08x holds 0x%02x, expected 0x%02x", image_format_name(image.format),
-                         (unsigned)address, flash[offset], want);
+    static const struct {
+        const char *part;
+        uint32_t boundary, flash_end, unit;
+    } parts2[] = {{"stm32f103zg", 0x08080000u, 0x08100000u, 2048}, {"stm32h743zi", 0x08100000u, 0x08200000u, 131072}};
+    for (unsigned p = 0; p < sizeof parts2 / sizeof parts2[0]; p++) {
+        const uint32_t boundary = parts2[p].boundary, flash_end = parts2[p].flash_end;
+        for (unsigned f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+            image.format = formats[f];
+            image.count = 2;
+            fill_segment(&image.segments[0], boundary - 6u * 1024u - 2u, 13u * 1024u + 6u, 3 + f);
+            fill_segment(&image.segments[1], flash_end - 3u * 1024u, 3u * 1024u, 11 + f);
+            write_file(&image, &file);
+            struct sim_session session;
+            assert_true(sim_session_create(&session, parts2[p].part, true));
+            uint8_t *flash = sim_flash_array(session.stm32->flash);
+            for (uint32_t i = 0; i < sim_flash_size(session.stm32->flash); i++)
+                flash[i] = (uint8_t)(i * 13 + 5);
+            const struct job_options options = {.format = image.format, .verify = true, .reset_after = true};
+            if (run_job_with(&session, &file, &options, &job) != STATUS_OK)
+                fail_msg("%s (%s): %s", parts2[p].part, image_format_name(image.format), sim_session_error(&session));
+            for (uint32_t address = boundary - 16u * 1024u; address < boundary + 16u * 1024u; address++) {
+                uint32_t offset = address - 0x08000000u;
+                int want = expected_byte(&image, address);
+                if (want < 0)
+                    want = unit_touched(&image, address & ~(parts2[p].unit - 1), parts2[p].unit)
+                               ? 0xFF
+                               : (uint8_t)(offset * 13 + 5);
+                if (flash[offset] != want)
+                    fail_msg("%s (%s): 0x%08x holds 0x%02x, expected 0x%02x", parts2[p].part,
+                             image_format_name(image.format), (unsigned)address, flash[offset], want);
+            }
+            assert_memory_equal(flash + (flash_end - 3u * 1024u - 0x08000000u), image.segments[1].data, 3u * 1024u);
+            sim_session_destroy(&session);
         }
-        assert_memory_equal(flash + (flash_end - 3u * 1024u - 0x08000000u), image.segments[1].data, 3u * 1024u);
-        sim_session_destroy(&session);
     }
 }
 
@@ -974,7 +983,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_images_on_every_part),
-        cmocka_unit_test(test_xl_density_programs_across_its_two_banks),
+        cmocka_unit_test(test_second_register_set_programs_across_two_banks),
         cmocka_unit_test(test_every_format_programs_as_fast_as_a_binary),
         cmocka_unit_test(test_example_firmware_runs_after_the_job),
         cmocka_unit_test(test_verify_detects_one_changed_byte),

@@ -36,14 +36,26 @@ struct board {
     uint32_t factory_user;
     bool has_level2;    /* F1 has no level 2 */
     bool option_launch; /* the option bytes are loaded by OBL_LAUNCH (a reset the chip calls "option bytes") */
+    const char *standby_field; /* the USER bit that resets the chip on entering standby; NULL: nRST_STDBY */
 };
 
+static const char *standby_field(const struct board *board)
+{
+    return board->standby_field != NULL ? board->standby_field : "nRST_STDBY";
+}
+
 static const struct board boards[] = {
-    {"stm32f072rb", 0xFFu, true, true},       {"stm32f103c8", 0xFFu, false, false},
-    {"stm32f103zg", 0xFFu, false, false},     {"stm32f411ce", 0xECu, true, false},
-    {"stm32l476rg", 0xFFEFF800u, true, true}, {"stm32g071rb", 0xDFFFE100u, true, true},
-    {"stm32f303cc", 0xFFu, true, true},       {"stm32g431rb", 0xFFEFF800u, true, true},
-    {"stm32g474re", 0xFFEFF800u, true, true}, {"stm32f746zg", 0xC00000FCu, true, false},
+    {"stm32f072rb", 0xFFu, true, true, NULL},
+    {"stm32f103c8", 0xFFu, false, false, NULL},
+    {"stm32f103zg", 0xFFu, false, false, NULL},
+    {"stm32f411ce", 0xECu, true, false, NULL},
+    {"stm32l476rg", 0xFFEFF800u, true, true, NULL},
+    {"stm32g071rb", 0xDFFFE100u, true, true, NULL},
+    {"stm32f303cc", 0xFFu, true, true, NULL},
+    {"stm32g431rb", 0xFFEFF800u, true, true, NULL},
+    {"stm32g474re", 0xFFEFF800u, true, true, NULL},
+    {"stm32f746zg", 0xC00000FCu, true, false, NULL},
+    {"stm32h743zi", 0x000600D0u, true, false, "NRST_STBY_D1"},
 };
 #define BOARD_COUNT (sizeof boards / sizeof boards[0])
 
@@ -208,9 +220,10 @@ static void test_factory_option_bytes_are_level0_without_write_protection(void *
         assert_int_equal(options.user, boards[b].factory_user);
         uint32_t unit = 0, first, last;
         assert_false(stm32_option_bytes_next_protected_run(&fixture.target, &options, &unit, &first, &last));
-        char user[256];
+        char user[256], set[32];
         stm32_option_bytes_format_user(&fixture.target, &options, user, sizeof user);
-        if (strstr(user, "nRST_STDBY=1") == NULL)
+        snprintf(set, sizeof set, "%s=1", standby_field(&boards[b]));
+        if (strstr(user, set) == NULL)
             fail_msg("%s: user bits read \"%s\"", boards[b].part, user);
         close_board(&fixture);
     }
@@ -235,7 +248,7 @@ static void test_option_bytes_round_trip_and_survive_a_power_cycle(void **state)
         open_board(&fixture, &boards[b]);
         struct stm32_option_bytes factory = read_options(&fixture), wanted = factory;
         check(&fixture, stm32_option_bytes_protect_units(&fixture.target, &wanted, PROTECTED_UNIT, 1), "protect");
-        clear_user_field(&fixture, &wanted, "nRST_STDBY");
+        clear_user_field(&fixture, &wanted, standby_field(&boards[b]));
         if (stm32_part_family(fixture.target.part)->options_have_user_data)
             wanted.user_data = 0x5AA5u;
         check(&fixture, fixture.ops->write_options(&fixture.target, &wanted), "write_options");
@@ -430,7 +443,8 @@ static void store_level2(struct fixture *fixture)
         area[1] = 0x33;
         break;
     case SIM_FAMILY_F4:
-    case SIM_FAMILY_F7: area[1] = 0xCC; break;
+    case SIM_FAMILY_F7:
+    case SIM_FAMILY_H7: area[1] = 0xCC; break; /* H7: RDP in OPTSR's second byte, as the model keeps it */
     case SIM_FAMILY_L4:
     case SIM_FAMILY_G0:
     case SIM_FAMILY_G4:

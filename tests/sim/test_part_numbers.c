@@ -40,7 +40,7 @@ static void test_order_codes_of_supported_lines(void **state)
                  {"STM32F303RET6", 0x446, 512}, {"stm32f302cb", 0x422, 128},  {"stm32g431kb", 0x468, 128},
                  {"stm32g431c6", 0x468, 32},    {"stm32g474ve", 0x469, 512},  {"stm32g484qe", 0x469, 512},
                  {"stm32f746zg", 0x449, 1024},  {"stm32f745ve", 0x449, 512},  {"stm32f722ze", 0x452, 512},
-                 {"stm32f730r8", 0x452, 64}};
+                 {"stm32f730r8", 0x452, 64},    {"stm32h743zi", 0x450, 2048}, {"STM32H753VIT6", 0x450, 2048}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;
@@ -84,7 +84,8 @@ static void test_lines_and_sizes_the_core_cannot_program_are_refused(void **stat
 {
     (void)state;
     static const char *const refused[] = {
-        "stm32f413zi" /* 2 MB */, "stm32h743zi", "stm32f103", "stm32f103cx", "esp8266", "",
+        "stm32f413zi" /* 2 MB */, "stm32h743vg" /* 1 MB: bank 2 stays at 0x08100000 */, "stm32f103", "stm32f103cx",
+        "esp8266", "",
         "stm32g474rc" /* 256 KB: bank 2 at 0x08040000 leaves a hole */, "stm32f303k8" /* F303x6/8, DEV_ID 0x438 */};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         struct part_number decoded;

@@ -49,8 +49,11 @@ static void append_layout(struct text *text, const struct stm32_part *part)
         append(text, " MB in %u KB steps", large);
         return;
     }
-    if (part->fixed_banks) {
-        append(text, "%u KB pages, 2 banks | %u KB only", part->page_size / KB, STM32_FIXED_BANKS_FLASH_SIZE / KB);
+    /* Bank 2 at a fixed address (G47x at 256 KB, H7 at the line's bank2_base): two whole banks only. */
+    uint32_t bank2 = part->line->bank2_base;
+    if (part->fixed_banks || (part->dual_bank && bank2 != 0)) {
+        uint32_t only = part->fixed_banks ? STM32_FIXED_BANKS_FLASH_SIZE : 2 * (bank2 - STM32_FLASH_BASE);
+        append(text, "%u KB pages, 2 banks | %u KB only", part->page_size / KB, only / KB);
         return;
     }
     uint32_t step = part->dual_bank ? 2 * part->page_size : part->page_size;

@@ -89,6 +89,7 @@ static const struct {
     {"stm32f401cc", "f4", "F4", 'C', 13}, {"stm32f411ce", "f4", "F4", 'C', 13}, {"stm32l476rg", "l4", "L4", 'A', 5},
     {"stm32g071rb", "g0", "G0", 'A', 5},  {"stm32g431rb", "g4", "G4", 'A', 5},  {"stm32g474re", "g4", "G4", 'A', 5},
     {"stm32f746zg", "f7", "F7", 'B', 0},
+    {"stm32h743zi", "h7", "H7", 'B', 0},
 };
 
 static void test_every_part_runs_its_example_firmware(void **state)

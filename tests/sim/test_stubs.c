@@ -168,7 +168,8 @@ struct crc_run {
 
 static struct crc_run run_crc32(struct sim_stm32 *stm32, uint32_t address, uint32_t length, uint32_t initial)
 {
-    const uint32_t args[4] = {address, length, initial, 0};
+    const uint32_t iwdg_kr = stm32->part->iwdg_base != 0 ? stm32->part->iwdg_base : SIM_IWDG_BASE;
+    const uint32_t args[4] = {address, length, initial, iwdg_kr};
     uint64_t start = start_stub(stm32, &crc32_stub, args, stack_top(stm32));
     for (unsigned slices = 0; !stub_done(stm32); slices++) {
         assert_true(slices < 100000);
@@ -192,8 +193,8 @@ static void fill_pattern(uint8_t *data, size_t length, uint32_t seed)
 static void test_crc32_matches_zlib_for_any_alignment_and_length(void **state)
 {
     (void)state;
-    static const char *parts[] = {"stm32f030r8", "stm32f103c8", "stm32f303cc", "stm32f411ce",
-                                  "stm32l476rg", "stm32g071rb", "stm32g431rb", "stm32g474re", "stm32f746zg"};
+    static const char *parts[] = {"stm32f030r8", "stm32f103c8", "stm32f303cc", "stm32f411ce", "stm32l476rg",
+                                  "stm32g071rb", "stm32g431rb", "stm32g474re", "stm32f746zg", "stm32h743zi"};
     for (unsigned p = 0; p < sizeof parts / sizeof parts[0]; p++) {
         struct sim_stm32 *stm32 = halted_chip(parts[p]);
         load_stub(stm32, &crc32_stub);
@@ -344,6 +345,12 @@ static void erase_flash(struct sim_stm32 *stm32, const struct family *f, uint32_
             debug_write(stm32, cr, 0x2 | (page << 3) | (1u << 16)); /* PER | PNB | STRT */
             wait_flash_idle(stm32);
         }
+        break;
+    case SIM_FAMILY_H7:
+        assert_true(length <= 128 * 1024);
+        debug_write(stm32, cr, 0x34);        /* PSIZE x64 | SER, sector 0 */
+        debug_write(stm32, cr, 0x34 | 0x80); /* START */
+        wait_flash_idle(stm32);
         break;
     }
     debug_write(stm32, cr, 0);

@@ -682,6 +682,114 @@ static void test_f0_f1_option_byte_register(void **state)
 }
 
 /* The maximum timing mode takes the datasheet's maxima: G0 tPROG 125 us and a page erase of 40 ms (DS12232). */
+/* ---- H7 ---- */
+
+#define H7_FPEC 0x52002000u
+#define H7_BANK2 0x100u
+#define H7_KEYR 0x04u
+#define H7_CR 0x0Cu
+#define H7_SR 0x10u
+#define H7_CCR 0x14u
+#define H7_CR_PG_X64 0x32u /* PG, PSIZE x64 */
+
+/* Stores eight words of a flash word from value up, at word address addr. */
+static void h7_program_word(struct bench *b, uint32_t addr, uint32_t value)
+{
+    for (unsigned i = 0; i < 8; i++)
+        assert_int_equal(bus_write(b, addr + 4 * i, 4, value + i), SIM_BUS_OK);
+}
+
+/* RM0433 §4.3.9: a flash word is programmed once its 32 bytes are in the write buffer, and once only after an erase;
+ * a partial word waits (WBNE) until FW forces it, and breaking one off sets PGSERR (PG cleared) or INCERR (a store
+ * into another word). The next word's stores fill the buffer while the previous word programs: only the store that
+ * completes a word waits. */
+static void test_h7_flash_words_through_the_write_buffer(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32h743zi");
+    uint32_t sr = H7_FPEC + H7_SR, ccr = H7_FPEC + H7_CCR, cr = H7_FPEC + H7_CR;
+    bus_write(&b, 0x08000000, 4, 0x1);
+    assert_int_equal(reg(&b, sr) & (1u << 18), 1u << 18); /* PGSERR: locked, no PG */
+    bus_write(&b, ccr, 4, 0xFFFFFFFFu);
+    unlock(&b, H7_FPEC + H7_KEYR);
+    bus_write(&b, cr, 4, H7_CR_PG_X64);
+    uint64_t start = b.now;
+    h7_program_word(&b, 0x08000000, 0x11111111);
+    assert_int_equal(reg(&b, sr) & 0x5u, 0x5u); /* BSY, QW */
+    h7_program_word(&b, 0x08000020, 0x22222222); /* the last store waits for the first word */
+    assert_true(b.now - start >= b.part->program_ns * 1000ull);
+    wait_idle(&b);
+    assert_int_equal(reg(&b, sr) & 0x7u, 0);
+    assert_int_equal(sim_flash_array(b.flash)[0], 0x11);
+    assert_int_equal(sim_flash_array(b.flash)[0x3C], 0x29);
+    /* Programmed twice: refused, as ECC would not survive it. */
+    h7_program_word(&b, 0x08000000, 0);
+    wait_idle(&b);
+    assert_int_equal(reg(&b, sr) & (1u << 18), 1u << 18);
+    assert_int_equal(sim_flash_array(b.flash)[0], 0x11);
+    bus_write(&b, ccr, 4, 0xFFFFFFFFu);
+    /* A partial word: WBNE, nothing programmed; clearing PG drops it with PGSERR. */
+    bus_write(&b, 0x08000040, 4, 0x33333333);
+    assert_int_equal(reg(&b, sr) & 0x2u, 0x2u);
+    assert_int_equal(sim_flash_array(b.flash)[0x40], 0xFF);
+    bus_write(&b, cr, 4, 0);
+    assert_int_equal(reg(&b, sr) & ((1u << 18) | 0x2u), 1u << 18);
+    bus_write(&b, ccr, 4, 0xFFFFFFFFu);
+    /* A store into another word while one is partial: INCERR. */
+    bus_write(&b, cr, 4, H7_CR_PG_X64);
+    bus_write(&b, 0x08000040, 4, 0x33333333);
+    bus_write(&b, 0x08000060, 4, 0x44444444);
+    assert_int_equal(reg(&b, sr) & (1u << 21), 1u << 21);
+    bus_write(&b, ccr, 4, 0xFFFFFFFFu);
+    /* FW programs a partial word, the rest erased. */
+    bus_write(&b, 0x08000040, 4, 0x55555555);
+    bus_write(&b, cr, 4, H7_CR_PG_X64 | 0x40u);
+    wait_idle(&b);
+    assert_int_equal(reg(&b, sr) & 0x7u, 0);
+    assert_int_equal(sim_flash_array(b.flash)[0x40], 0x55);
+    assert_int_equal(sim_flash_array(b.flash)[0x44], 0xFF);
+    bench_close(&b);
+}
+
+/* Bank 2 (0x08100000) has its own KEYR, CR, SR and CCR 0x100 further on: bank 1's PG does not program it, its own
+ * does, and a sector erase through its CR erases bank 2's sector, not bank 1's. A wrong key locks the bank until
+ * reset. */
+static void test_h7_bank_two_through_its_own_registers(void **state)
+{
+    (void)state;
+    struct bench b;
+    bench_open(&b, "stm32h743zi");
+    uint32_t cr1 = H7_FPEC + H7_CR, cr2 = cr1 + H7_BANK2, sr2 = H7_FPEC + H7_SR + H7_BANK2;
+    unlock(&b, H7_FPEC + H7_KEYR);
+    bus_write(&b, cr1, 4, H7_CR_PG_X64);
+    h7_program_word(&b, 0x08100000, 0x11111111);
+    assert_int_equal(reg(&b, sr2) & (1u << 18), 1u << 18); /* bank 2 is locked and without PG */
+    assert_int_equal(sim_flash_array(b.flash)[0x100000], 0xFF);
+    bus_write(&b, H7_FPEC + H7_CCR + H7_BANK2, 4, 0xFFFFFFFFu);
+    unlock(&b, H7_FPEC + H7_KEYR + H7_BANK2);
+    bus_write(&b, cr2, 4, H7_CR_PG_X64);
+    h7_program_word(&b, 0x08100000, 0x11111111);
+    h7_program_word(&b, 0x08000000, 0x22222222);
+    wait_idle(&b);
+    assert_int_equal(sim_flash_array(b.flash)[0x100000], 0x11);
+    assert_int_equal(sim_flash_array(b.flash)[0], 0x22);
+    bus_write(&b, cr2, 4, 0x34u);          /* SER, PSIZE x64, sector 0 of bank 2 */
+    bus_write(&b, cr2, 4, 0x34u | 0x80u); /* START */
+    assert_int_equal(reg(&b, sr2) & 0x1u, 0x1u);
+    wait_idle(&b);
+    assert_int_equal(sim_flash_array(b.flash)[0x100000], 0xFF);
+    assert_int_equal(sim_flash_array(b.flash)[0], 0x22);
+    /* A key while unlocked counts as a wrong one: a bus error, and locked until reset. */
+    assert_int_equal(bus_write(&b, H7_FPEC + H7_KEYR + H7_BANK2, 4, KEY1), SIM_BUS_ERROR);
+    assert_int_equal(reg(&b, cr2) & 1u, 1u);
+    assert_int_equal(bus_write(&b, H7_FPEC + H7_KEYR + H7_BANK2, 4, KEY1), SIM_BUS_ERROR);
+    bench_reset(&b);
+    unlock(&b, H7_FPEC + H7_KEYR + H7_BANK2);
+    assert_int_equal(reg(&b, cr2) & 1u, 0);
+    bench_close(&b);
+}
+
 static void test_maximum_timing_takes_the_datasheet_maxima(void **state)
 {
     (void)state;
@@ -776,6 +884,8 @@ int main(void)
         cmocka_unit_test(test_keys_while_unlocked_lock_until_reset),
         cmocka_unit_test(test_f4_mer_with_ser_erases_nothing),
         cmocka_unit_test(test_f0_f1_option_byte_register),
+        cmocka_unit_test(test_h7_flash_words_through_the_write_buffer),
+        cmocka_unit_test(test_h7_bank_two_through_its_own_registers),
         cmocka_unit_test(test_maximum_timing_takes_the_datasheet_maxima),
         cmocka_unit_test(test_service_programs_erases_and_refuses_like_the_registers),
         cmocka_unit_test(test_unit_bounds_follow_the_part_layout),

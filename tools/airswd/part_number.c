@@ -2,7 +2,7 @@
  * part_number.c - STM32 order codes to DEV_ID and flash size (part_number.h). The line of an order code is its
  * digits after "STM32" and the family letter; within some lines the DEV_ID also depends on the flash size (the F1
  * densities, F401xB/C against xD/E). Sources: the datasheets' ordering information and RM0008/RM0360/RM0091/RM0090/
- * RM0368/RM0383/RM0351/RM0444/RM0316/RM0440/RM0385/RM0431 "MCU device ID code" sections.
+ * RM0368/RM0383/RM0351/RM0444/RM0316/RM0440/RM0385/RM0431/RM0433 "MCU device ID code" sections.
  */
 #include "part_number.h"
 
@@ -58,6 +58,7 @@ static const struct line_rule lines[] = {
     {"F722", 0, 0, 0x452},    {"F723", 0, 0, 0x452},    {"F730", 0, 0, 0x452},     {"F732", 0, 0, 0x452},
     {"F733", 0, 0, 0x452},
     {"F101", 768, 1024, 0x430}, {"F103", 768, 1024, 0x430}, /* XL density */
+    {"H742", 0, 0, 0x450},    {"H743", 0, 0, 0x450},    {"H750", 0, 0, 0x450},     {"H753", 0, 0, 0x450},
 };
 
 static bool rule_covers(const struct line_rule *rule, const char *line, uint32_t flash_size)

@@ -1,5 +1,5 @@
-/* board.h for the families with MODER/AFR GPIO ports (F0, F4, L4, G0). Addresses, bits, the LED pin and the
- * USART1 TX alternate function number come from the family's family.h. */
+/* board.h for the families with MODER/AFR GPIO ports (F0, F3, F4, L4, G0, G4, H7). Addresses, bits, the LED pin
+ * and the USART1 TX alternate function number come from the family's family.h. */
 #include "board.h"
 
 #include "family.h"
