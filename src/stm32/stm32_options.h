@@ -33,7 +33,8 @@ struct stm32_option_bytes {
     /* The USER bits, raw, where the generation keeps them:
      *   F0/F1   the USER option byte (bits 7:0);
      *   F2/F4   FLASH_OPTCR without OPTLOCK, OPTSTRT, RDP and nWRP (BOR_LEV 3:2, WDG_SW 5, ..., SPRMOD 31);
-     *   L4/G0   FLASH_OPTR without RDP (bits 31:8). */
+     *   L4/G0   FLASH_OPTR without RDP (bits 31:8);
+     *   L0      FLASH_OBR without RDP: WPRMOD (bit 8), USER (bits 31:16). */
     uint32_t user;
     /* F0/F1 only: the two user data bytes, Data0 | Data1 << 8 (free for the firmware); 0 elsewhere. */
     uint32_t user_data;
@@ -41,7 +42,9 @@ struct stm32_option_bytes {
      *   F0/F1   [0] = FLASH_WRPR: WRP0..WRP3 packed, a clear bit protects 4 KB, bit 31 everything above 124 KB;
      *   F2/F4   [0] = nWRP: a clear bit i protects sector i;
      *   L4/G0   [0..3] = WRP1AR, WRP1BR, WRP2AR, WRP2BR: areas of pages STRT (7:0) to END (23:16) of bank 1 and 2,
-     *           none when STRT > END. */
+     *           none when STRT > END;
+     *   L0      [0] = FLASH_WRPROT1, [1] = FLASH_WRPROT2 (L07x/L08x): a set bit protects its 4 KB sector, sectors
+     *           0-31 then 32-47 (WPRMOD = 0). */
     uint32_t write_protection[STM32_OPTION_WRP_WORDS];
 };
 
@@ -58,6 +61,7 @@ extern const struct stm32_option_field stm32_user_fields_f1[];
 extern const struct stm32_option_field stm32_user_fields_f4[];
 extern const struct stm32_option_field stm32_user_fields_l4[];
 extern const struct stm32_option_field stm32_user_fields_g0[];
+extern const struct stm32_option_field stm32_user_fields_l0[];
 
 /* The value of a field in user (shifted down). */
 uint32_t stm32_option_field_value(const struct stm32_option_field *field, uint32_t user);
@@ -99,6 +103,11 @@ typedef enum status (*stm32_options_read_fn)(struct stm32_target *target, struct
 typedef enum status (*stm32_options_program_fn)(struct stm32_target *target, const struct stm32_option_bytes *options,
                                                 bool leaves_level1);
 
+/* write_options for the generations with nothing more to check: the request against the chip's level, then
+ * program (which loads them). */
+enum status stm32_options_write_checked(struct stm32_target *target, const struct stm32_option_bytes *options,
+                                        stm32_options_read_fn read, stm32_options_program_fn program);
+
 /* remove_read_protection for every generation: nothing at level 0, refused at level 2, else the option bytes as
  * they are with RDP level 0. */
 enum status stm32_options_remove_protection(struct stm32_target *target, stm32_options_read_fn read,
@@ -139,6 +148,15 @@ enum status stm32_options_l4_load(struct stm32_target *target);
 bool stm32_options_l4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit);
 void stm32_options_l4_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
+                                    uint32_t first, uint32_t count);
+
+enum status stm32_options_l0_read(struct stm32_target *target, struct stm32_option_bytes *options);
+enum status stm32_options_l0_write(struct stm32_target *target, const struct stm32_option_bytes *options);
+enum status stm32_options_l0_remove_read_protection(struct stm32_target *target);
+enum status stm32_options_l0_load(struct stm32_target *target);
+bool stm32_options_l0_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
+                                     uint32_t unit);
+void stm32_options_l0_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
                                     uint32_t first, uint32_t count);
 
 #endif /* AIRSWD_STM32_OPTIONS_H */

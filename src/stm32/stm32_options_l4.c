@@ -112,11 +112,7 @@ static enum status program_options(struct stm32_target *target, const struct stm
 
 enum status stm32_options_l4_write(struct stm32_target *target, const struct stm32_option_bytes *options)
 {
-    struct stm32_option_bytes current;
-    enum status status = stm32_options_l4_read(target, &current);
-    if (status == STATUS_OK)
-        status = stm32_options_check_request(target, current.rdp_level, options);
-    return status == STATUS_OK ? program_options(target, options, false) : status;
+    return stm32_options_write_checked(target, options, stm32_options_l4_read, program_options);
 }
 
 enum status stm32_options_l4_remove_read_protection(struct stm32_target *target)

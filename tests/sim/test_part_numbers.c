@@ -38,7 +38,9 @@ static void test_order_codes_of_supported_lines(void **state)
                  {"stm32f410rb", 0x458, 128},   {"stm32f413zh", 0x463, 1536}, {"stm32f423vh", 0x463, 1536},
                  {"stm32f103zg", 0x430, 1024},  {"stm32f101vf", 0x430, 768},  {"stm32f303vc", 0x422, 256},
                  {"STM32F303RET6", 0x446, 512}, {"stm32f302cb", 0x422, 128},  {"stm32g431kb", 0x468, 128},
-                 {"stm32g431c6", 0x468, 32},    {"stm32g474ve", 0x469, 512},  {"stm32g484qe", 0x469, 512}};
+                 {"stm32g431c6", 0x468, 32},    {"stm32g474ve", 0x469, 512},  {"stm32g484qe", 0x469, 512},
+                 {"stm32l053r8", 0x417, 64},    {"STM32L051K6T6", 0x417, 32}, {"stm32l072cz", 0x447, 192},
+                 {"stm32l083cz", 0x447, 192}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;

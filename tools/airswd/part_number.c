@@ -2,7 +2,7 @@
  * part_number.c - STM32 order codes to DEV_ID and flash size (part_number.h). The line of an order code is its
  * digits after "STM32" and the family letter; within some lines the DEV_ID also depends on the flash size (the F1
  * densities, F401xB/C against xD/E). Sources: the datasheets' ordering information and RM0008/RM0360/RM0091/RM0090/
- * RM0368/RM0383/RM0351/RM0444/RM0316/RM0440 "MCU device ID code" sections.
+ * RM0368/RM0383/RM0351/RM0444/RM0316/RM0440/RM0367/RM0376/RM0377 "MCU device ID code" sections.
  */
 #include "part_number.h"
 
@@ -55,6 +55,9 @@ static const struct line_rule lines[] = {
     {"F358", 0, 0, 0x422},    {"F398", 0, 0, 0x446},    {"G431", 0, 0, 0x468},     {"G441", 0, 0, 0x468},
     {"G471", 0, 0, 0x469},    {"G473", 0, 0, 0x469},    {"G474", 0, 0, 0x469},     {"G483", 0, 0, 0x469},
     {"G484", 0, 0, 0x469},
+    {"L051", 0, 0, 0x417},    {"L052", 0, 0, 0x417},    {"L053", 0, 0, 0x417},     {"L062", 0, 0, 0x417},
+    {"L063", 0, 0, 0x417},    {"L071", 0, 0, 0x447},    {"L072", 0, 0, 0x447},     {"L073", 0, 0, 0x447},
+    {"L081", 0, 0, 0x447},    {"L082", 0, 0, 0x447},    {"L083", 0, 0, 0x447},
     {"F101", 768, 1024, 0x430}, {"F103", 768, 1024, 0x430}, /* XL density */
 };
 
