@@ -4,7 +4,7 @@
  * the operations of stm32_flash.h), with the names and unit ranges a user reads.
  *
  * Option bytes are programmed into their own flash area and only take effect when the chip loads them:
- *   F0/F3, L4/G0   FLASH_CR.OBL_LAUNCH, which resets the chip;
+ *   F0/F3, L4/G0   FLASH_CR.OBL_LAUNCH, which resets the chip (L0: FLASH_PECR.OBL_LAUNCH);
  *   F1, F2/F4      a system reset (AIRCR.SYSRESETREQ).
  * write_options and remove_read_protection do that load themselves, then reset the chip once more with the reset
  * vector caught: they return with the new option bytes in effect and the core halted before its first instruction.
