@@ -160,6 +160,16 @@ enum status stm32_options_check_request(struct stm32_target *target, unsigned cu
     return STATUS_OK;
 }
 
+enum status stm32_options_launch(struct stm32_target *target, enum status status, uint32_t control, uint32_t launch,
+                                 uint32_t lock)
+{
+    if (status == STATUS_OK)
+        status = stm32_options_load(target, control, launch);
+    if (status != STATUS_OK)
+        adi_mem_write32(target->ap, control, lock);
+    return status;
+}
+
 enum status stm32_options_write_checked(struct stm32_target *target, const struct stm32_option_bytes *options,
                                         stm32_options_read_fn read, stm32_options_program_fn program)
 {

@@ -103,6 +103,11 @@ typedef enum status (*stm32_options_read_fn)(struct stm32_target *target, struct
 typedef enum status (*stm32_options_program_fn)(struct stm32_target *target, const struct stm32_option_bytes *options,
                                                 bool leaves_level1);
 
+/* Ends a programming (status: how it went) by loading the option bytes with launch at the control register; if
+ * anything failed, writes lock there (after a load the reset has locked the controller already). */
+enum status stm32_options_launch(struct stm32_target *target, enum status status, uint32_t control, uint32_t launch,
+                                 uint32_t lock);
+
 /* write_options for the generations with nothing more to check: the request against the chip's level, then
  * program (which loads them). */
 enum status stm32_options_write_checked(struct stm32_target *target, const struct stm32_option_bytes *options,

@@ -111,12 +111,7 @@ static enum status program_options(struct stm32_target *target, const struct stm
     if (status == STATUS_OK && target->part->dual_bank)
         status = write_option_word(target, OPT_WRPROT2, options->write_protection[1], word_us,
                                    "programming the write protection");
-    if (status == STATUS_OK)
-        status = stm32_options_load(target, reg(target, FLASH_PECR), PECR_OBL_LAUNCH);
-    /* After a load the controller is locked by the reset; otherwise it is locked here. */
-    if (status != STATUS_OK)
-        adi_mem_write32(target->ap, reg(target, FLASH_PECR), PECR_PELOCK);
-    return status;
+    return stm32_options_launch(target, status, reg(target, FLASH_PECR), PECR_OBL_LAUNCH, PECR_PELOCK);
 }
 
 enum status stm32_options_l0_write(struct stm32_target *target, const struct stm32_option_bytes *options)
@@ -131,12 +126,8 @@ enum status stm32_options_l0_remove_read_protection(struct stm32_target *target)
 
 enum status stm32_options_l0_load(struct stm32_target *target)
 {
-    enum status status = unlock_options(target);
-    if (status == STATUS_OK)
-        status = stm32_options_load(target, reg(target, FLASH_PECR), PECR_OBL_LAUNCH);
-    if (status != STATUS_OK)
-        adi_mem_write32(target->ap, reg(target, FLASH_PECR), PECR_PELOCK);
-    return status;
+    return stm32_options_launch(target, unlock_options(target), reg(target, FLASH_PECR), PECR_OBL_LAUNCH,
+                                PECR_PELOCK);
 }
 
 static uint32_t sector_of(const struct stm32_target *target, uint32_t unit)
