@@ -26,17 +26,22 @@
 /* The datasheet limit for size bytes from the start of flash on this simulated part. */
 static double limit_seconds(const struct sim_part *part, uint32_t size)
 {
-    double program = (double)size / part->program_unit * part->program_ns / 1e9;
+    /* L0: one operation programs a half page (64 bytes) in the time of a word. */
+    uint32_t operation = part->half_page ? part->half_page : part->program_unit;
+    double program = (double)size / operation * part->program_ns / 1e9;
     uint32_t bank = part->dual_bank ? part->flash_size / 2 : part->flash_size;
     double units = 0;
     uint32_t covered = 0;
-    for (unsigned run = 0; run < SIM_PART_MAX_ERASE_RUNS && covered < size; run++) {
-        for (uint32_t i = 0; i < part->erase_runs[run].count && covered < size; i++) {
-            units += part->erase_runs[run].erase_us / 1e6;
-            covered += part->erase_runs[run].size;
+    /* The runs describe one bank: an image larger than a bank goes on into the second. */
+    for (unsigned b = 0; b < (part->dual_bank ? 2u : 1u) && covered < size; b++) {
+        for (unsigned run = 0; run < SIM_PART_MAX_ERASE_RUNS && covered < size; run++) {
+            for (uint32_t i = 0; i < part->erase_runs[run].count && covered < size; i++) {
+                units += part->erase_runs[run].erase_us / 1e6;
+                covered += part->erase_runs[run].size;
+            }
         }
     }
-    double whole = size >= bank ? (double)part->mass_erase_us / 1e6 * (size > bank ? 2 : 1) : units;
+    double whole = size >= bank && part->mass_erase_us ? (double)part->mass_erase_us / 1e6 * (size > bank ? 2 : 1) : units;
     return program + (whole < units ? whole : units);
 }
 
@@ -120,6 +125,7 @@ int main(int argc, char **argv)
         {"stm32g431rb", {64 * KB, 128 * KB}},   {"stm32g474re", {64 * KB, 512 * KB}},
         {"stm32f746zg", {64 * KB, 512 * KB}},
         {"stm32h743zi", {64 * KB, 512 * KB}},
+        {"stm32l053r8", {64 * KB, 0}},          {"stm32l072cz", {64 * KB, 192 * KB}},
     };
     static const uint32_t clocks[] = {4000000, 1000000};
     static const enum image_format formats[] = {IMAGE_FORMAT_BIN, IMAGE_FORMAT_HEX, IMAGE_FORMAT_ELF};
@@ -141,7 +147,7 @@ int main(int argc, char **argv)
     }
     /* Both ways of programming on every generation: the automatic choice (job_uses_loader) rests on these. */
     static const char *const generations[] = {"stm32f030r8", "stm32f103c8", "stm32f303cc", "stm32f411ce",
-                                              "stm32l476rg", "stm32g071rb", "stm32g431rb"};
+                                              "stm32l476rg", "stm32g071rb", "stm32g431rb", "stm32l053r8"};
     for (unsigned c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
         for (unsigned i = 0; i < sizeof generations / sizeof generations[0]; i++) {
             if (!wanted(argc, argv, generations[i]))

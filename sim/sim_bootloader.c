@@ -80,6 +80,7 @@ static uint32_t option_bytes_size(enum sim_family family)
     case SIM_FAMILY_G4: return 0x28; /* five double words: USER/RDP, PCROP start and end, WRP A and B */
     case SIM_FAMILY_G0: return 0x80; /* [estimate] the whole option block as mapped */
     case SIM_FAMILY_H7: return 0;    /* no option area on the bus: the option registers hold them (RM0433 §4.4) */
+    case SIM_FAMILY_L0: return 0x20; /* RM0367 §3.4.1: eight words of a value and its complement */
     }
     return 0;
 }

@@ -44,7 +44,7 @@
 #define SIM_BOOTLOADER_MAX_BLOCK 256u
 /* Pages one Extended Erase may list. stm32flash sends at most 512 per command; more is NACKed (after the whole
  * frame, so the line stays in step). */
-#define SIM_BOOTLOADER_MAX_ERASE_PAGES 1024u
+#define SIM_BOOTLOADER_MAX_ERASE_PAGES 2048u
 
 /*
  * What the ROM needs from the chip. Times are simulated picoseconds. An operation that takes time returns its

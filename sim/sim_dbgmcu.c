@@ -19,6 +19,7 @@
 #define RCC_DBGMCUEN_F0      (1u << 22)
 #define RCC_APBENR1_G0       0x3Cu
 #define RCC_DBGEN_G0         (1u << 27)
+#define RCC_APB2ENR_L0       0x34u /* RM0367 §7.3.16: DBGMCUEN, bit 22 as on F0 */
 
 struct sim_dbgmcu {
     uint32_t base;
@@ -30,7 +31,7 @@ struct sim_dbgmcu {
     const struct sim_rcc *rcc;          /* NULL: the clock is always on */
 };
 
-/* F0 and G0 gate the DBGMCU's clock in the RCC: without it writes to CR and the freeze registers are ignored
+/* F0, G0 and L0 gate the DBGMCU's clock in the RCC: without it writes to CR and the freeze registers are ignored
  * (IDCODE stays readable, which is how debuggers identify the part before they touch anything). */
 static bool dbgmcu_clock_on(const struct sim_dbgmcu *dbgmcu)
 {
@@ -40,6 +41,8 @@ static bool dbgmcu_clock_on(const struct sim_dbgmcu *dbgmcu)
         return (sim_rcc_register(dbgmcu->rcc, RCC_APB2ENR_F0) & RCC_DBGMCUEN_F0) != 0;
     if (dbgmcu->family == SIM_FAMILY_G0)
         return (sim_rcc_register(dbgmcu->rcc, RCC_APBENR1_G0) & RCC_DBGEN_G0) != 0;
+    if (dbgmcu->family == SIM_FAMILY_L0)
+        return (sim_rcc_register(dbgmcu->rcc, RCC_APB2ENR_L0) & RCC_DBGMCUEN_F0) != 0;
     return true;
 }
 

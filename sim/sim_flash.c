@@ -27,6 +27,8 @@ static const struct flash_generation *generation_of(enum sim_family family)
         return &flash_generation_l4;
     case SIM_FAMILY_H7:
         return &flash_generation_h7;
+    case SIM_FAMILY_L0:
+        return &flash_generation_l0;
     }
     return NULL;
 }
@@ -45,7 +47,7 @@ struct sim_flash *sim_flash_create(const struct sim_part *part)
         sim_flash_destroy(flash);
         return NULL;
     }
-    memset(flash->array, 0xFF, flash->size);
+    memset(flash->array, flash->generation->erased_value, flash->size);
     flash->generation->factory_options(flash);
     flash->generation->reset(flash);
     flash->generation->load_options(flash);
@@ -117,6 +119,12 @@ uint64_t flash_program_ps(const struct sim_flash *flash)
 
 uint64_t flash_mass_erase_ps(const struct sim_flash *flash)
 {
+    if (flash->part->mass_erase_us == 0) { /* no mass erase bit: every page in turn */
+        uint32_t start, size;
+        uint64_t erase_ps = 0;
+        flash_unit_bounds(flash, 0, &start, &size, &erase_ps);
+        return erase_ps * flash->units;
+    }
     return scaled_erase_ps(flash, flash->part->mass_erase_us);
 }
 
@@ -161,14 +169,19 @@ static void notify_change(struct sim_flash *flash, uint32_t offset, uint32_t len
 
 void flash_store(struct sim_flash *flash, uint32_t offset, const uint8_t *bytes, uint32_t len)
 {
-    for (uint32_t i = 0; i < len; i++)
-        flash->array[offset + i] &= bytes[i];
+    bool erased_ones = flash->generation->erased_value != 0;
+    for (uint32_t i = 0; i < len; i++) {
+        if (erased_ones)
+            flash->array[offset + i] &= bytes[i];
+        else
+            flash->array[offset + i] |= bytes[i];
+    }
     notify_change(flash, offset, len);
 }
 
 void flash_erase(struct sim_flash *flash, uint32_t offset, uint32_t len)
 {
-    memset(flash->array + offset, 0xFF, len);
+    memset(flash->array + offset, flash->generation->erased_value, len);
     notify_change(flash, offset, len);
 }
 
@@ -180,7 +193,7 @@ void flash_erase_all(struct sim_flash *flash)
 bool flash_is_erased(const struct sim_flash *flash, uint32_t offset, uint32_t len)
 {
     for (uint32_t i = 0; i < len; i++) {
-        if (flash->array[offset + i] != 0xFF)
+        if (flash->array[offset + i] != flash->generation->erased_value)
             return false;
     }
     return true;
@@ -442,6 +455,11 @@ unsigned sim_flash_rdp_level(const struct sim_flash *flash)
 bool sim_flash_hardware_watchdog(const struct sim_flash *flash)
 {
     return flash->hardware_watchdog;
+}
+
+uint8_t sim_flash_erased_value(const struct sim_flash *flash)
+{
+    return flash->generation->erased_value;
 }
 
 uint64_t sim_flash_busy_until_ps(const struct sim_flash *flash)

@@ -55,6 +55,8 @@ enum sim_flash_timing sim_flash_timing_from_environment(void);
 unsigned sim_flash_rdp_level(const struct sim_flash *flash);
 /* The loaded user option selects the hardware watchdog (WDG_SW / IWDG_SW = 0): the IWDG runs from every reset. */
 bool sim_flash_hardware_watchdog(const struct sim_flash *flash);
+/* What erased flash reads: 0xFF, 0x00 on L0. */
+uint8_t sim_flash_erased_value(const struct sim_flash *flash);
 /* Until when the controller is busy. */
 uint64_t sim_flash_busy_until_ps(const struct sim_flash *flash);
 

@@ -433,4 +433,5 @@ const struct flash_generation flash_generation_f1 = {
     .store_write_protection = f1_store_write_protection,
     .programs_over_data = false,
     .loads_options_at_system_reset = true,
+    .erased_value = 0xFF,
 };

@@ -292,4 +292,5 @@ const struct flash_generation flash_generation_f4 = {
     .programs_over_data = true,
     .debug_lock_refuses_all = true,
     .loads_options_at_system_reset = true,
+    .erased_value = 0xFF,
 };

@@ -342,4 +342,5 @@ const struct flash_generation flash_generation_h7 = {
     .debug_lock_refuses_all = true,
     .loads_options_at_system_reset = true,
     .buffers_writes = true,
+    .erased_value = 0xFF,
 };

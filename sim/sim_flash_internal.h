@@ -1,7 +1,7 @@
 /*
  * sim_flash_internal.h - the state shared by the flash model's files: the array, its timing and the bus plumbing
  * (sim_flash.c), the bootloader's service path (sim_flash_service.c) and one register model per controller
- * generation (sim_flash_f1.c, sim_flash_f4.c, sim_flash_l4.c).
+ * generation (sim_flash_f1.c, sim_flash_f4.c, sim_flash_l4.c, sim_flash_l0.c).
  *
  * Invariants: the array and the option area change only through flash_store/flash_erase/flash_store_options,
  * which also tell the chip; `busy_until_ps` is the end of the operation in progress (or in the past), and nothing
@@ -17,7 +17,7 @@
 #define FLASH_KEY2 0xCDEF89ABu
 #define FLASH_OPTKEY1_F4_L4 0x08192A3Bu
 #define FLASH_OPTKEY2_F4_L4 0x4C5D6E7Fu
-#define FLASH_MAX_UNITS 512u
+#define FLASH_MAX_UNITS 2048u
 #define FLASH_OPTION_AREA_SIZE SIM_FLASH_OPTION_AREA_SIZE
 #define FLASH_REGISTER_BLOCK_SIZE 0x400u
 #define PS_PER_NS 1000ull
@@ -60,12 +60,15 @@ struct flash_generation {
     /* Whether stores into the array go to a write buffer that fills while the previous unit programs (H7: only the
      * store that completes a flash word waits for the controller; RM0433 §4.3.9). */
     bool buffers_writes;
+    /* What erased flash reads: 0xFF, 0x00 on L0. */
+    uint8_t erased_value;
 };
 
 extern const struct flash_generation flash_generation_f1;
 extern const struct flash_generation flash_generation_f4;
 extern const struct flash_generation flash_generation_l4;
 extern const struct flash_generation flash_generation_h7;
+extern const struct flash_generation flash_generation_l0;
 
 struct sim_flash {
     const struct sim_part *part;
@@ -96,6 +99,7 @@ struct sim_flash {
     uint8_t word[32];
     uint32_t optsr_prg, wpsn_prg[2], option_errors;
     bool option_busy;
+    uint32_t half_page[16]; /* L0: the words of the half page being written */
 
     /* Loaded at reset (L4/G0: the option registers as loaded, which a system reset restores) */
     uint32_t loaded_optcr, loaded_wrp_areas[4];
@@ -125,7 +129,8 @@ void flash_begin(struct sim_flash *flash, uint64_t now_ps, uint64_t duration_ps)
 bool flash_busy(const struct sim_flash *flash, uint64_t now_ps);
 /* Reports the end of the operation under way once now_ps has passed it. */
 void flash_settle(struct sim_flash *flash, uint64_t now_ps);
-/* Programming can only clear bits: stores old AND new, and tells the chip. */
+/* Programming can only move bits away from the erased value: stores old AND new (erased 0xFF) or old OR new (erased
+ * 0x00, L0), and tells the chip. */
 void flash_store(struct sim_flash *flash, uint32_t offset, const uint8_t *bytes, uint32_t len);
 void flash_erase(struct sim_flash *flash, uint32_t offset, uint32_t len);
 void flash_erase_all(struct sim_flash *flash);

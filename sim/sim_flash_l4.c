@@ -378,4 +378,5 @@ const struct flash_generation flash_generation_l4 = {
     .store_write_protection = l4_store_write_protection,
     .programs_over_data = false,
     .debug_lock_refuses_all = true,
+    .erased_value = 0xFF,
 };

@@ -25,7 +25,8 @@ static bool unit_programmable(const struct sim_flash *flash, uint32_t offset, co
     return true;
 }
 
-/* Programs whole program units; a partial last unit is padded with 0xFF, which leaves those bytes erased. */
+/* Programs whole program units; a partial last unit is padded with the erased value, which leaves those bytes
+ * erased. */
 bool sim_flash_program(struct sim_flash *flash, uint32_t addr, const uint8_t *data, uint32_t len, uint64_t now_ps,
                        uint64_t *done_ps)
 {
@@ -37,7 +38,7 @@ bool sim_flash_program(struct sim_flash *flash, uint32_t addr, const uint8_t *da
         return false;
     for (uint32_t done = 0; done < len; done += unit) {
         uint8_t bytes[32]; /* the largest program unit (H7) */
-        memset(bytes, 0xFF, sizeof bytes);
+        memset(bytes, flash->generation->erased_value, sizeof bytes);
         memcpy(bytes, data + done, len - done < unit ? len - done : unit);
         if (!unit_programmable(flash, offset + done, bytes, unit)) {
             *done_ps = t;

@@ -2,10 +2,10 @@
  * sim_parts.c - the table of simulated parts.
  *
  * Sources: reference manuals RM0360 (F030), RM0091 (F072), RM0008 (F103), RM0316 (F303), RM0368 (F401), RM0383
- * (F411), RM0385 (F746), RM0351 (L476), RM0444 (G071), RM0440 (G431, G474), RM0433 (H743) for addresses and layouts;
- * datasheets DS9773 (F030), DS5319 (F103x8/xB), DS5792 (F103xE), DS9118 (F303xB/C), DS9716 (F401xC), DS10314
- * (F411xE), DS10916 (F746), DS10198 (L476), DS12232 (G071), DS12589 (G431), DS12288 (G474), DS12110 (H743) for
- * timings; ARM ADIv5 and the Cortex-M TRMs
+ * (F411), RM0385 (F746), RM0351 (L476), RM0444 (G071), RM0440 (G431, G474), RM0433 (H743), RM0367 (L053), RM0376
+ * (L072) for addresses and layouts; datasheets DS9773 (F030), DS5319 (F103x8/xB), DS5792 (F103xE), DS9118
+ * (F303xB/C), DS9716 (F401xC), DS10314 (F411xE), DS10916 (F746), DS10198 (L476), DS12232 (G071), DS12589 (G431),
+ * DS12288 (G474), DS12110 (H743), DS10152 (L053) for timings; ARM ADIv5 and the Cortex-M TRMs
  * for DPIDR, AP IDR and CPUID; AN2606 for the ROM bootloader's product IDs. Where a datasheet gives only a range,
  * the midpoint is used and marked so; where it gives nothing for this part, the figure is scaled from its family
  * and marked [estimate].
@@ -263,6 +263,35 @@ const struct sim_part sim_parts[] = {
         .usart1_base = 0x40011000, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
         .iwdg_base = 0x58004800,
         .bootloader_pid = 0x450, .bootloader_version = 0x90, .bootloader_extended_erase = true,
+    },
+    {
+        .name = "stm32l053r8", .description = "STM32L053R8 (L0, Cortex-M0+, 64 KB)",
+        .family = SIM_FAMILY_L0, .core = SIM_CORE_M0PLUS, .reset_clock_hz = 2097152 /* MSI range 5 */, .irq_count = 32,
+        .dpidr = 0x0BC11477, .ap_idr = AP_IDR_CORTEX_M0PLUS, .cpuid = CPUID_CORTEX_M0PLUS_R0P1,
+        .dbgmcu_base = 0x40015800, .dbgmcu_idcode = 0x10006417,
+        /* RM0367 §3.3.1: 512 pages of 128 bytes. DS10152: word, half page and page erase 3.2 ms [unconfirmed]. */
+        .flash_size = 64 * KB, .erase_runs = {{128, 512, 3200}}, .mass_erase_us = 0,
+        .program_unit = 4, .program_ns = 3200000, .half_page = 64, .program_ns_max = 3200000, .erase_max_percent = 100,
+        .flash_controller_base = 0x40022000, .flash_size_register = 0x1FF8007C, .option_bytes_base = 0x1FF80000,
+        .sram_size = 8 * KB, .system_memory_base = 0x1FF00000, .system_memory_size = 0x1000,
+        .rcc_base = 0x40021000, .gpio_base = 0x50000000, .gpio_ports = 6,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 27, .usart2_irq = 28,
+        .bootloader_pid = 0x417, .bootloader_version = 0x31 /* [unconfirmed] AN2606 */, .bootloader_extended_erase = true,
+    },
+    {
+        .name = "stm32l072cz", .description = "STM32L072CZ (L0, Cortex-M0+, 192 KB in two banks)",
+        .family = SIM_FAMILY_L0, .core = SIM_CORE_M0PLUS, .reset_clock_hz = 2097152 /* MSI range 5 */, .irq_count = 32,
+        .dpidr = 0x0BC11477, .ap_idr = AP_IDR_CORTEX_M0PLUS, .cpuid = CPUID_CORTEX_M0PLUS_R0P1,
+        .dbgmcu_base = 0x40015800, .dbgmcu_idcode = 0x10006447,
+        /* RM0376 §3.3.1: two banks of 96 KB (bank 2 from 0x08018000) of 768 pages of 128 bytes each, erased page
+         * by page through one register set. Timings as the L053's [unconfirmed]. */
+        .flash_size = 192 * KB, .dual_bank = true, .erase_runs = {{128, 768, 3200}}, .mass_erase_us = 0,
+        .program_unit = 4, .program_ns = 3200000, .half_page = 64, .program_ns_max = 3200000, .erase_max_percent = 100,
+        .flash_controller_base = 0x40022000, .flash_size_register = 0x1FF8007C, .option_bytes_base = 0x1FF80000,
+        .sram_size = 20 * KB, .system_memory_base = 0x1FF00000, .system_memory_size = 0x2000,
+        .rcc_base = 0x40021000, .gpio_base = 0x50000000, .gpio_ports = 6,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 27, .usart2_irq = 28,
+        .bootloader_pid = 0x447, .bootloader_version = 0x31 /* [unconfirmed] AN2606 */, .bootloader_extended_erase = true,
     },
 };
 

@@ -19,6 +19,7 @@ enum sim_family {
     SIM_FAMILY_G0,
     SIM_FAMILY_G4,
     SIM_FAMILY_H7,
+    SIM_FAMILY_L0,
 };
 
 enum sim_core { SIM_CORE_M0, SIM_CORE_M0PLUS, SIM_CORE_M3, SIM_CORE_M4, SIM_CORE_M7 };
@@ -55,9 +56,10 @@ struct sim_part {
     uint32_t flash_size;
     bool dual_bank;                    /* two banks of flash_size / 2 */
     struct sim_erase_run erase_runs[SIM_PART_MAX_ERASE_RUNS]; /* per bank; unused runs have count 0 */
-    uint32_t mass_erase_us;
+    uint32_t mass_erase_us;            /* 0: no mass erase bit (L0: the ROM and RDP regression erase every page) */
     unsigned program_unit;             /* bytes per programming operation (F4: at PSIZE x32) */
     uint32_t program_ns;               /* typical time of one programming operation */
+    uint32_t half_page;                /* L0: bytes one operation programs with FPRG (64); 0: one program unit */
     /* The datasheet's maxima, for the maximum timing mode (sim_flash_set_timing): one programming operation, and
      * every erase time as a percentage of its typical figure. */
     uint32_t program_ns_max;

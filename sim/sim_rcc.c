@@ -215,6 +215,23 @@ static const struct rcc_layout rcc_layout_l4 = {
     .pll = RCC_PLL_L4_G4(0x70u),
 };
 
+/* L0 (RM0367 §7.3): SW[1:0] 00 MSI, 01 HSI16, 10 HSE, 11 PLL in CFGR (0x0C), SWS in CFGR[3:2]. CR: HSI16ON 0,
+ * HSI16RDYF 2, MSION 8, MSIRDY 9. No BDCR: LSE (bits 8/9) and LSI (0/1) are in CSR (0x50), which also keeps the
+ * reset flags (RMVF 23). CR reset: MSIRDY, MSION. ICSCR: MSIRANGE 5 (2.097 MHz). */
+#define RCC_CFGR_L0 0x0Cu
+#define RCC_CSR_L0  0x50u
+static const struct rcc_layout rcc_layout_l0 = {
+    .cfgr = RCC_CFGR_L0,
+    .bdcr = RCC_CSR_L0,
+    .csr = RCC_CSR_L0,
+    .sw_mask = 0x3,
+    .sws_shift = 2,
+    .csr_rmvf_bit = 23,
+    .sources = {{true, RCC_CR, 8}, {true, RCC_CR, 0}, {true, RCC_CR, RCC_CR_HSEON}, {true, RCC_CR, RCC_CR_PLLON}},
+    .ready = {{RCC_CR, 8, 9}, {RCC_CR, 0, 2}, {RCC_HSE}, {RCC_PLL}, {RCC_CSR_L0, 8, 9}, {RCC_LSI(RCC_CSR_L0)}},
+    .resets = {{RCC_CR, 0x00000300}, {RCC_ICSCR_L4_G0, 0x0000B000}, {RCC_CSR_L0, 0x0C000000}},
+};
+
 /* G0: SW[2:0] 000 HSISYS, 001 HSE, 010 PLLRCLK, 011 LSI, 100 LSE; SWS in CFGR[5:3]. CR reset: HSIRDY, HSION
  * (HSIDIV 1). ICSCR: HSITRIM 64. PLLCFGR: PLLN 16. AHBENR: FLASHEN. CSR: PWRRSTF, PINRSTF. */
 static const struct rcc_layout rcc_layout_g0 = {
@@ -356,6 +373,7 @@ static const struct rcc_layout *rcc_layout_of(enum sim_family family)
     case SIM_FAMILY_G0: return &rcc_layout_g0;
     case SIM_FAMILY_G4: return &rcc_layout_g4;
     case SIM_FAMILY_H7: return &rcc_layout_h7;
+    case SIM_FAMILY_L0: return &rcc_layout_l0;
     }
     return NULL;
 }

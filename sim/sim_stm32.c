@@ -370,6 +370,7 @@ void sim_stm32_destroy(struct sim_stm32 *stm32)
     sim_memory_destroy(stm32->sram);
     sim_memory_destroy(stm32->ccm);
     sim_memory_destroy(stm32->system_memory);
+    sim_memory_destroy(stm32->flash_size_memory);
     sim_dbgmcu_destroy(stm32->dbgmcu);
     sim_rcc_destroy(stm32->rcc);
     sim_gpio_destroy(stm32->gpio);

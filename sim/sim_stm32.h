@@ -62,6 +62,7 @@ struct sim_stm32 {
     struct sim_memory *sram;
     struct sim_memory *ccm; /* NULL where the part has none apart from SRAM */
     struct sim_memory *system_memory; /* a WFI loop for the ROM, and the flash size register */
+    struct sim_memory *flash_size_memory; /* the flash size register where it is outside system memory (L0) */
     struct sim_dbgmcu *dbgmcu;
     struct sim_rcc *rcc;
     struct sim_gpio *gpio;

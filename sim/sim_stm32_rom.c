@@ -35,7 +35,18 @@ bool sim_stm32_rom_create(struct sim_stm32 *stm32)
     put_le(bytes + 4, part->system_memory_base + ROM_LOOP_OFFSET + 1u, 4);
     put_le(bytes + ROM_LOOP_OFFSET, THUMB_WFI, 2);
     put_le(bytes + ROM_LOOP_OFFSET + 2, THUMB_BRANCH_BACK_TO_WFI, 2);
-    put_le(bytes + (part->flash_size_register - part->system_memory_base), part->flash_size / 1024u, 2);
+    uint32_t size_kb = part->flash_size / 1024u;
+    if (part->flash_size_register - part->system_memory_base < part->system_memory_size) {
+        put_le(bytes + (part->flash_size_register - part->system_memory_base), size_kb, 2);
+        return true;
+    }
+    /* L0/L1: the register sits in the factory data after the option bytes, away from the boot ROM. */
+    struct sim_memory *size_register = sim_memory_create(4, false);
+    stm32->flash_size_memory = size_register;
+    if (size_register == NULL ||
+        !sim_memory_map(size_register, sim_target_bus(stm32->target), part->flash_size_register, "flash size"))
+        return false;
+    put_le(sim_memory_data(size_register), size_kb, 2);
     return true;
 }
 

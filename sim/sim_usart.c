@@ -366,7 +366,7 @@ struct sim_usart *sim_usart_create(const struct sim_usart_config *config)
     usart->isr_style =
         config->family == SIM_FAMILY_F0 || config->family == SIM_FAMILY_F3 || config->family == SIM_FAMILY_L4 ||
         config->family == SIM_FAMILY_G0 || config->family == SIM_FAMILY_G4 || config->family == SIM_FAMILY_F7 ||
-        config->family == SIM_FAMILY_H7;
+        config->family == SIM_FAMILY_H7 || config->family == SIM_FAMILY_L0;
     usart->has_over8 = config->family != SIM_FAMILY_F1;
     usart->clock_hz = config->clock_hz;
     usart->irq = config->irq;

@@ -1,7 +1,8 @@
 /*
  * loader - programs flash from a ring buffer in SRAM that the host keeps filling while the target programs (the
  * asynchronous loader), so that the wire and the flash work at the same time. One build per controller generation:
- * loader_f1 (F0/F1/F3: halfwords), loader_f4 (F2/F4/F7: words, PSIZE x32), loader_l4 (L4/G0/G4/WB: double words).
+ * loader_f1 (F0/F1/F3: halfwords), loader_f4 (F2/F4/F7: words, PSIZE x32), loader_l4 (L4/G0/G4/WB: double words),
+ * loader_l0 (L0: words, gathered into 64-byte half pages where the range and the queue allow, see below).
  * The host has unlocked the controller and erased the destination; the loader never erases.
  *
  *   r0 = ring: its header (below), then the data area from ring + STUB_LOADER_RING_DATA up to r1 (exclusive).
@@ -89,8 +90,30 @@
 #define CR_PROGRAM            CR_PG
 /* PG PER MER1 PNB BKER MER2 STRT OPTSTRT FSTPG (bits 0-18; BKER is bit 11 on L4, 13 on G0). */
 #define CR_OPERATIONS         0x7FFFFu
+#elif defined(LOADER_L0)
+/* RM0367/RM0376/RM0377 chapter 3 (L0). The unit is a word, but one word takes a whole operation (~3.2 ms), and a
+ * half page (16 words, FPRG|PROG, written back to back) takes the same time: the loader programs half pages
+ * wherever a whole one is aligned, inside the range and queued (or still to come: it waits for it), and single
+ * words only at the ends of the range or when the host stops with less than a half page queued. PECR needs no
+ * bit for a single word; FPRG|PROG set makes the next 16 stores one half page. */
+#define STUB_LOADER_L0_UNIT      4u
+#define STUB_LOADER_L0_HALF_PAGE 64u
+/* WRPERR (8) | PGAERR (9) | SIZERR (10) | NOTZEROERR (16) | FWWERR (17) */
+#define STUB_LOADER_L0_ERRORS    0x30700u
+#define UNIT                     STUB_LOADER_L0_UNIT
+#define ERRORS                   STUB_LOADER_L0_ERRORS
+#define HALF_PAGE                STUB_LOADER_L0_HALF_PAGE
+#define FLASH_SR                 0x18u
+#define FLASH_CR                 0x04u /* PECR */
+#define SR_BSY_BIT               0u
+#define PECR_PROG                (1u << 3)
+#define PECR_FPRG                (1u << 10)
+#define CR_PROGRAM               0u
+/* PROG DATA FIX ERASE FPRG: the operation bits; the lock bits (0-2) are left alone (writing 0 there does not
+ * unlock, and writing 1 would lock). */
+#define CR_OPERATIONS            0x718u
 #else
-#error "define LOADER_F1, LOADER_F4 or LOADER_L4"
+#error "define LOADER_F1, LOADER_F4, LOADER_L4 or LOADER_L0"
 #endif
 
 struct ring {
@@ -185,6 +208,74 @@ static inline __attribute__((always_inline)) uint32_t wait_then_program(volatile
 }
 #endif
 
+#if defined(LOADER_L0)
+/* Bytes queued from rp (wp, or last once the host has asked to stop), and whether the host stopped. */
+static inline __attribute__((always_inline)) uint32_t queued(const struct ring *ring, uint32_t rp, uint32_t end,
+                                                             uint32_t *stopped)
+{
+    uint32_t wp = ring->wp;
+    *stopped = wp == 0;
+    if (wp == 0)
+        wp = ring->last;
+    uint32_t size = end - ((uint32_t)ring + STUB_LOADER_RING_DATA);
+    return wp >= rp ? wp - rp : wp + size - rp;
+}
+
+uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t count)
+{
+    volatile uint32_t *sr = flash_register(ring->flash_regs, FLASH_SR);
+    volatile uint32_t *pecr = flash_register(ring->flash_regs, FLASH_CR);
+    uint32_t data = (uint32_t)ring + STUB_LOADER_RING_DATA;
+    uint32_t rp = ring->rp;
+    uint32_t flash_end = flash + (count - count % UNIT);
+    uint32_t started = flash; /* the first address of the operation in progress, for an error's report */
+    uint32_t status = 0, mode = CR_PROGRAM;
+    /* The host keeps one unit free: a ring smaller than a half page and a unit never holds a half page. */
+    uint32_t half_page = end - data >= HALF_PAGE + UNIT ? HALF_PAGE : UNIT;
+
+    *sr = ERRORS;
+    *pecr &= ~CR_OPERATIONS;
+    while (flash != flash_end) {
+        /* A whole half page where the range has one from here; otherwise a word. */
+        uint32_t want = (flash & (half_page - 1u)) == 0 && flash_end - flash >= half_page ? half_page : UNIT;
+        uint32_t stopped, have;
+        while ((have = queued(ring, rp, end, &stopped)) < want && !stopped)
+            IWDG_KR = IWDG_KEY_REFRESH;
+        if (have == 0)
+            break; /* stopped with nothing left */
+        if (have < want)
+            want = UNIT;
+        status = wait_until_idle(sr) & ERRORS; /* the operation before */
+        if (status != 0)
+            break;
+        uint32_t next_mode = want == HALF_PAGE ? (PECR_FPRG | PECR_PROG) : CR_PROGRAM;
+        if (next_mode != mode) {
+            *pecr = (*pecr & ~CR_OPERATIONS) | next_mode;
+            mode = next_mode;
+        }
+        started = flash;
+        for (uint32_t done = 0; done < want; done += UNIT) {
+            *(volatile uint32_t *)(flash + done) = *(const volatile uint32_t *)rp;
+            rp += UNIT;
+            if (rp == end)
+                rp = data;
+        }
+        ring->rp = rp;
+        flash += want;
+        IWDG_KR = IWDG_KEY_REFRESH;
+    }
+    if (status == 0)
+        status = wait_until_idle(sr) & ERRORS;
+    if (status != 0) {
+        ring->rp = 0;
+        flash = started;
+    } else if (flash != flash_end) {
+        status = STUB_LOADER_STOPPED;
+    }
+    *pecr &= ~CR_OPERATIONS;
+    return (uint64_t)flash << 32 | status;
+}
+#else
 uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t count)
 {
     volatile uint32_t *sr = flash_register(ring->flash_regs, FLASH_SR);
@@ -255,3 +346,4 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
     *cr &= ~CR_OPERATIONS;
     return (uint64_t)flash << 32 | status;
 }
+#endif

@@ -14,7 +14,6 @@
 #include "stm32/stm32_stubs.h"
 
 #define GDB_ERROR_FLASH 0x07u
-#define GDB_FLASH_ERASED 0xFFu
 /* The CRC stub's stack above its image (as job_crc.c places it), and its time limit: 8 cycles a byte at a 4 MHz
  * clock, the slowest any STM32 resets to, and a margin. */
 #define GDB_STUB_STACK_TOP                                                                                            \
@@ -125,7 +124,7 @@ static enum status gdb_flash_flush(struct gdb_server *server)
     uint32_t unit = server->target.memory.program_unit;
     if (server->flash_pending_len == 0)
         return STATUS_OK;
-    memset(server->flash_pending + server->flash_pending_len, GDB_FLASH_ERASED, unit - server->flash_pending_len);
+    memset(server->flash_pending + server->flash_pending_len, server->target.memory.erased_value, unit - server->flash_pending_len);
     server->flash_pending_len = 0;
     return gdb_flash_program(server, server->flash_pending_address, server->flash_pending, unit);
 }
@@ -164,7 +163,7 @@ static enum status gdb_flash_write(struct gdb_server *server, const char *args, 
         /* An unaligned start: the unit begins with erased bytes. */
         server->flash_pending_address = address & ~(unit - 1u);
         server->flash_pending_len = address - server->flash_pending_address;
-        memset(server->flash_pending, GDB_FLASH_ERASED, server->flash_pending_len);
+        memset(server->flash_pending, server->target.memory.erased_value, server->flash_pending_len);
         taken = gdb_flash_gather(server, address, bytes, count);
         address += taken, bytes += taken, count -= taken;
         if (server->flash_pending_len == unit)

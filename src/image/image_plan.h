@@ -11,7 +11,7 @@
  *   - RAM pieces (the LMA of an ELF segment in RAM, a HEX file that preloads RAM) are not flash content: they are
  *     counted in ram_bytes so the job can say so, and skipped;
  *   - anything else is STATUS_IMAGE_OUT_OF_RANGE, naming the address and the file offset.
- * image_plan_finish() then widens the flash ranges to whole program units (padding reads 0xFF), merges ranges that
+ * image_plan_finish() then widens the flash ranges to whole program units (padding reads as erased flash), merges ranges that
  * share or touch a unit, so no unit is ever programmed twice, and lists the erase units touched as runs of unit
  * indexes, noting those only partly covered by the image (erasing them loses whatever else they hold; F4/F7/H7
  * sectors are large enough for that to matter).
@@ -26,9 +26,6 @@
 
 #include "image/image.h"
 #include "image/image_target.h"
-
-/* Padding written into the bytes of a program unit that the image does not cover. */
-#define IMAGE_PAD_BYTE 0xFFu
 
 struct image_segment {
     uint32_t address;

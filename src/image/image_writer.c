@@ -87,7 +87,7 @@ static enum status writer_add_partial(struct image_writer *writer, uint32_t addr
         slot->address = unit_address;
         slot->expected = image_plan_unit_mask(writer->plan, unit_address);
         slot->filled = 0;
-        memset(slot->bytes, IMAGE_PAD_BYTE, sizeof slot->bytes);
+        memset(slot->bytes, writer->plan->target->erased_value, sizeof slot->bytes);
         writer->pending_count++;
         if (writer->pending_count > writer->pending_peak)
             writer->pending_peak = writer->pending_count;

@@ -95,6 +95,7 @@ void job_generic_memory(struct image_target *memory)
     *memory = (struct image_target){0};
     memory->flash = (struct image_range){.base = STM32_FLASH_BASE, .size = GENERIC_FLASH_SIZE};
     memory->program_unit = 2;
+    memory->erased_value = 0xFF;
     memory->erase_runs[0] = (struct image_erase_run){.unit_size = GENERIC_UNIT_SIZE,
                                                     .count = GENERIC_FLASH_SIZE / GENERIC_UNIT_SIZE};
     memory->ram[0] = (struct image_range){.base = STM32_SRAM_BASE, .size = GENERIC_SRAM_SIZE};

@@ -30,7 +30,7 @@ uint64_t job_mass_erase_us(const struct job *job)
 static bool mass_erase_is_better(const struct job *job)
 {
     uint64_t mass_us = job_mass_erase_us(job);
-    return job->plan.erase_units == image_target_erase_unit_count(&job->target.memory) &&
+    return mass_us != 0 && job->plan.erase_units == image_target_erase_unit_count(&job->target.memory) &&
            job->result.unchanged_units == 0 && mass_us <= unit_by_unit_us(job);
 }
 
@@ -50,8 +50,9 @@ static enum status erase_whole_banks(struct job *job, bool erased_bank[2])
     const struct job_backend *backend = job->backend;
     uint32_t per_bank = image_target_erase_unit_count(&job->target.memory) / 2;
     erased_bank[0] = erased_bank[1] = false;
-    if (!job->target.part->dual_bank || backend->erase_bank == NULL || job->result.unchanged_units > 0)
-        return STATUS_OK;
+    if (!job->target.part->dual_bank || backend->erase_bank == NULL || job->result.unchanged_units > 0 ||
+        job_mass_erase_us(job) == 0)
+        return STATUS_OK; /* mass_erase_us 0: no mass or bank erase (L0), pages only */
     for (unsigned bank = 0; bank < 2; bank++) {
         if (!plan_covers(job, bank * per_bank, per_bank))
             continue;

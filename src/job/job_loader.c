@@ -16,7 +16,8 @@
 
 #define RING_MAX (16u * 1024u)
 #define RING_HEADER STM32_STUB_LOADER_RING_DATA
-/* How long the ring may stay full before the loader is taken for stuck (the slowest unit is well under 1 ms). */
+/* How long the ring may stay full before the loader is taken for stuck (the slowest operation, L0's half page, takes
+ * about 3.2 ms). */
 #define RING_STALL_US 200000u
 
 static uint32_t align8(uint32_t value)
@@ -113,7 +114,7 @@ static enum status finish_session(struct job *job, bool stop)
     const struct hal_system *system = job->link.system;
     uint64_t deadline =
         system->now_us(system->ctx) + RING_STALL_US +
-        (uint64_t)ring_size(job) / job->target.memory.program_unit * job->target.part->line->program_ns / 1000u;
+        (uint64_t)ring_size(job) / job->target.memory.program_unit * stm32_part_loader_unit_ns(job->target.part) / 1000u;
     bool finished = false;
     uint32_t result = 0, last_rp = 0;
     while (status == STATUS_OK && !finished) {
@@ -132,7 +133,7 @@ static enum status finish_session(struct job *job, bool stop)
             last_rp = rp;
             deadline = system->now_us(system->ctx) + RING_STALL_US;
         }
-        system->delay_us(system->ctx, job->target.part->line->program_ns / 1000u + 1u);
+        system->delay_us(system->ctx, stm32_part_loader_unit_ns(job->target.part) / 1000u + 1u);
     }
     if (status != STATUS_OK) {
         cortexm_abort_routine(&job->core);
@@ -201,7 +202,7 @@ static enum status wait_for_room(struct job *job, uint32_t len)
             return status_fail(job->report, STATUS_TIMEOUT, "the flash loader stopped taking data");
         last_rp = rp;
         uint32_t units = (len - ring_free(job, rp)) / job->target.memory.program_unit + 1u;
-        system->delay_us(system->ctx, units * (job->target.part->line->program_ns / 1000u));
+        system->delay_us(system->ctx, units * (stm32_part_loader_unit_ns(job->target.part) / 1000u));
         if (system->yield(system->ctx))
             return status_fail(job->report, STATUS_CANCELLED, "programming through the loader");
     }

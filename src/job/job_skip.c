@@ -1,6 +1,6 @@
 /*
  * job_skip.c - --skip-unchanged: which erase units already hold exactly what they would hold after the job (the
- * image's bytes, 0xFF everywhere else in the unit). Their CRC-32 is computed on the target, the expected one on the
+ * image's bytes, the erased value everywhere else in the unit). Their CRC-32 is computed on the target, the expected one on the
  * host from a reading of the file; equal units are neither erased nor programmed. The file must give its bytes in
  * address order (every linker output does); otherwise nothing is skipped.
  */
@@ -10,12 +10,6 @@
 
 #include "crc32.h"
 
-static const uint8_t erased[64] = {
-    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-};
 
 bool job_unit_unchanged(const struct job *job, uint32_t index)
 {
@@ -24,6 +18,8 @@ bool job_unit_unchanged(const struct job *job, uint32_t index)
 
 static void sum_erased(struct job *job, uint32_t len)
 {
+    uint8_t erased[64];
+    memset(erased, job->target.memory.erased_value, sizeof erased);
     while (len > 0) {
         uint32_t piece = len < sizeof erased ? len : (uint32_t)sizeof erased;
         job->scan.crc = crc32_update(job->scan.crc, erased, piece);

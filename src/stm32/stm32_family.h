@@ -10,8 +10,8 @@
  *
  * Each generation's file defines its family and its lines: stm32_flash_f1.c (F0/F1/F3: lines F0, F1, F1 XL, F3),
  * stm32_flash_f4.c (F2/F4/F7: line F4, which the F2 shares, and lines F7 and F72x), stm32_flash_l4.c (L4/G0/G4:
- * lines L4, G0, G4), stm32_flash_h7.c (H7: line H7). The part table is where they are registered: a line no row
- * points at is never used. docs/flash.md says how a family is added.
+ * lines L4, G0, G4), stm32_flash_h7.c (H7: line H7), stm32_flash_l0.c (L0: line L0). The part table is where they
+ * are registered: a line no row points at is never used. docs/flash.md says how a family is added.
  */
 #ifndef AIRSWD_STM32_FAMILY_H
 #define AIRSWD_STM32_FAMILY_H
@@ -30,7 +30,8 @@ struct stm32_loader_stub {
 
 struct stm32_family {
     const char *name;     /* "F0/F1/F3": what `airswd target`, `airswd option-bytes` and docs/flash.md print */
-    uint8_t program_unit; /* bytes per program operation: 2, 4 (F2/F4 at PSIZE x32), 8 or 32 (H7 flash word) */
+    uint8_t program_unit; /* bytes per program operation: 2, 4 (F2/F4 at PSIZE x32, L0 words), 8 or 32 (H7 word) */
+    uint8_t erased_value; /* what erased flash reads: 0xFF, 0x00 on L0 */
     /* The option bytes hold the two user data bytes Data0 and Data1 (stm32_option_bytes.user_data). */
     bool options_have_user_data;
     /* The names of the write protection words (stm32_option_bytes.write_protection), bank 1's first: a part with
@@ -78,7 +79,9 @@ struct stm32_line {
     /* Typical datasheet timings, for the limits the benchmarks compare against and for poll intervals. */
     uint32_t program_ns;    /* one program unit */
     uint32_t page_erase_us; /* one page; F4: one smallest sector (the next size: x2.2, the largest: x4) */
-    uint32_t mass_erase_us; /* F4: per MB of flash */
+    uint32_t mass_erase_us; /* F4: per MB of flash; 0: no mass or bank erase (L0: every page on its own) */
+    /* Bytes the loader programs in one operation of program_ns (L0: a 64-byte half page); 0: one program unit. */
+    uint32_t loader_program_size;
     /* How the reset clock is raised for routines that run long on the target (the loader, the CRC of the whole
      * image): clock_boost_steps changes (at most STM32_CLOCK_BOOST_STEPS) applied in order, undone in reverse
      * order afterwards; none where the reset clock is fast enough. Every step leaves a working clock: the flash
@@ -113,6 +116,7 @@ extern const struct stm32_family stm32_family_f1;
 extern const struct stm32_family stm32_family_f4;
 extern const struct stm32_family stm32_family_l4;
 extern const struct stm32_family stm32_family_h7;
+extern const struct stm32_family stm32_family_l0;
 
 /* The lines, defined beside their family. */
 extern const struct stm32_line stm32_line_f0;
@@ -126,5 +130,6 @@ extern const struct stm32_line stm32_line_l4;
 extern const struct stm32_line stm32_line_g0;
 extern const struct stm32_line stm32_line_g4;
 extern const struct stm32_line stm32_line_h7;
+extern const struct stm32_line stm32_line_l0;
 
 #endif /* AIRSWD_STM32_FAMILY_H */

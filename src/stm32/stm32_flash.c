@@ -93,10 +93,10 @@ enum status stm32_flash_unlock_with_keys(struct stm32_target *target, uint32_t k
     return status;
 }
 
-static bool all_erased(const uint8_t *bytes, uint32_t len)
+static bool all_erased(const uint8_t *bytes, uint32_t len, uint8_t erased)
 {
     for (uint32_t i = 0; i < len; i++) {
-        if (bytes[i] != 0xFF)
+        if (bytes[i] != erased)
             return false;
     }
     return true;
@@ -116,7 +116,7 @@ static enum status repair_block(struct stm32_target *target, const struct stm32_
     for (uint32_t offset = 0; status == STATUS_OK && offset < len; offset += unit) {
         if (memcmp(flash + offset, bytes + offset, unit) == 0)
             continue;
-        if (!all_erased(flash + offset, unit))
+        if (!all_erased(flash + offset, unit, target->memory.erased_value))
             return status_fail(target->report, STATUS_FLASH_ERROR,
                                "programming 0x%08lX: after a failed write it holds neither the image nor erased "
                                "flash; erase it and flash again",

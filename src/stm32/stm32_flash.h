@@ -66,6 +66,7 @@ extern const struct stm32_flash_ops stm32_flash_f1_ops;
 extern const struct stm32_flash_ops stm32_flash_f4_ops;
 extern const struct stm32_flash_ops stm32_flash_l4_ops;
 extern const struct stm32_flash_ops stm32_flash_h7_ops;
+extern const struct stm32_flash_ops stm32_flash_l0_ops;
 
 /* ---- shared by the generations ---- */
 
@@ -137,6 +138,9 @@ enum status stm32_flash_operation(struct stm32_target *target, const struct stm3
 enum status stm32_flash_program_with(struct stm32_target *target, const struct stm32_flash_status_register *sr,
                                      uint32_t program_mode, uint32_t address, const uint8_t *bytes, uint32_t len,
                                      unsigned width);
+
+/* L0: PEKEYR's two keys, which clear PECR.PELOCK (the option code unlocks with them too). */
+enum status stm32_flash_l0_unlock_pecr(struct stm32_target *target);
 
 #define STM32_FLASH_KEY1 0x45670123u
 #define STM32_FLASH_KEY2 0xCDEF89ABu

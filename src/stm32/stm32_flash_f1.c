@@ -121,6 +121,7 @@ static const char *const wrp_names[] = {"WRPR"};
 const struct stm32_family stm32_family_f1 = {
     .name = "F0/F1/F3",
     .program_unit = 2,
+    .erased_value = 0xFF,
     .options_have_user_data = true,
     .wrp_names = wrp_names,
     .wrp_words_per_bank = 1,

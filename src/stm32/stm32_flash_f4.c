@@ -114,6 +114,7 @@ static const char *const wrp_names[] = {"nWRP"};
 const struct stm32_family stm32_family_f4 = {
     .name = "F2/F4/F7",
     .program_unit = 4,
+    .erased_value = 0xFF,
     .wrp_names = wrp_names,
     .wrp_words_per_bank = 1,
     .ops = &stm32_flash_f4_ops,

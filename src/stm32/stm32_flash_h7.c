@@ -136,6 +136,7 @@ static const char *const wrp_names[] = {"WPSN1", "WPSN2"};
 const struct stm32_family stm32_family_h7 = {
     .name = "H7",
     .program_unit = 32,
+    .erased_value = 0xFF,
     .wrp_names = wrp_names,
     .wrp_words_per_bank = 1,
     .ops = &stm32_flash_h7_ops,

@@ -155,6 +155,7 @@ static const char *const wrp_names[] = {"WRP1AR", "WRP1BR", "WRP2AR", "WRP2BR"};
 const struct stm32_family stm32_family_l4 = {
     .name = "L4/G0/G4",
     .program_unit = 8,
+    .erased_value = 0xFF,
     .wrp_names = wrp_names,
     .wrp_words_per_bank = 2,
     .ops = &stm32_flash_l4_ops,

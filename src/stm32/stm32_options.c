@@ -47,6 +47,12 @@ const struct stm32_option_field stm32_user_fields_l4[] = {
     {"SRAM2_RST", 1u << 25}, {"nSWBOOT0", 1u << 26},  {"nBOOT0", 1u << 27},     {NULL, 0},
 };
 
+/* RM0367 §3.7.9: FLASH_OBR; the USER option byte in bits 31:16. */
+const struct stm32_option_field stm32_user_fields_l0[] = {
+    {"WPRMOD", 1u << 8},     {"BOR_LEV", 0xFu << 16}, {"WDG_SW", 1u << 20}, {"nRST_STOP", 1u << 21},
+    {"nRST_STDBY", 1u << 22}, {"BFB2", 1u << 23},     {"nBOOT1", 1u << 31}, {NULL, 0},
+};
+
 /* RM0444 §3.7.8: FLASH_OPTR. nBOOT_SEL=1 (factory) ignores the BOOT0 pin. */
 const struct stm32_option_field stm32_user_fields_g0[] = {
     {"BOR_EN", 1u << 8},
@@ -165,6 +171,16 @@ enum status stm32_options_check_request(struct stm32_target *target, unsigned cu
             target->report, STATUS_INVALID_ARGUMENT,
             "read protection 1 -> 0 erases the whole flash: use `airswd unlock --yes`, not option-bytes");
     return STATUS_OK;
+}
+
+enum status stm32_options_launch(struct stm32_target *target, enum status status, uint32_t control, uint32_t launch,
+                                 uint32_t lock)
+{
+    if (status == STATUS_OK)
+        status = stm32_options_load(target, control, launch);
+    if (status != STATUS_OK)
+        adi_mem_write32(target->ap, control, lock);
+    return status;
 }
 
 enum status stm32_options_write_checked(struct stm32_target *target, const struct stm32_option_bytes *options,

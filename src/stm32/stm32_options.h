@@ -4,7 +4,7 @@
  * the operations of stm32_flash.h), with the names and unit ranges a user reads.
  *
  * Option bytes are programmed into their own flash area and only take effect when the chip loads them:
- *   F0/F3, L4/G0   FLASH_CR.OBL_LAUNCH, which resets the chip;
+ *   F0/F3, L4/G0   FLASH_CR.OBL_LAUNCH, which resets the chip (L0: FLASH_PECR.OBL_LAUNCH);
  *   F1, F2/F4      a system reset (AIRCR.SYSRESETREQ);
  *   H7             OPTCR.OPTSTART applies them at once (a system reset follows all the same).
  * write_options and remove_read_protection do that load themselves, then reset the chip once more with the reset
@@ -36,7 +36,8 @@ struct stm32_option_bytes {
      *   F2/F4/F7 FLASH_OPTCR without OPTLOCK, OPTSTRT, RDP and nWRP (BOR_LEV 3:2, WDG_SW 5, ..., SPRMOD 31; the
      *           line's option_user_mask);
      *   L4/G0   FLASH_OPTR without RDP (bits 31:8);
-     *   H7      FLASH_OPTSR_CUR without OPT_BUSY, RDP and OPTCHANGEERR. */
+     *   H7      FLASH_OPTSR_CUR without OPT_BUSY, RDP and OPTCHANGEERR;
+     *   L0      FLASH_OBR without RDP: WPRMOD (bit 8), USER (bits 31:16). */
     uint32_t user;
     /* F0/F1 only: the two user data bytes, Data0 | Data1 << 8 (free for the firmware); 0 elsewhere. */
     uint32_t user_data;
@@ -45,7 +46,9 @@ struct stm32_option_bytes {
      *   F2/F4   [0] = nWRP: a clear bit i protects sector i;
      *   L4/G0   [0..3] = WRP1AR, WRP1BR, WRP2AR, WRP2BR: areas of pages STRT (7:0) to END (23:16) of bank 1 and 2,
      *           none when STRT > END;
-     *   H7      [0..1] = WPSN of bank 1 and 2: a clear bit i protects sector i of its bank. */
+     *   H7      [0..1] = WPSN of bank 1 and 2: a clear bit i protects sector i of its bank;
+     *   L0      [0] = FLASH_WRPROT1, [1] = FLASH_WRPROT2 (L07x/L08x): a set bit protects its 4 KB sector, sectors
+     *           0-31 then 32-47 (WPRMOD = 0). */
     uint32_t write_protection[STM32_OPTION_WRP_WORDS];
 };
 
@@ -64,6 +67,7 @@ extern const struct stm32_option_field stm32_user_fields_f7[];
 extern const struct stm32_option_field stm32_user_fields_l4[];
 extern const struct stm32_option_field stm32_user_fields_g0[];
 extern const struct stm32_option_field stm32_user_fields_h7[];
+extern const struct stm32_option_field stm32_user_fields_l0[];
 
 /* The value of a field in user (shifted down). */
 uint32_t stm32_option_field_value(const struct stm32_option_field *field, uint32_t user);
@@ -104,6 +108,11 @@ enum status stm32_options_check_request(struct stm32_target *target, unsigned cu
 typedef enum status (*stm32_options_read_fn)(struct stm32_target *target, struct stm32_option_bytes *options);
 typedef enum status (*stm32_options_program_fn)(struct stm32_target *target, const struct stm32_option_bytes *options,
                                                 bool leaves_level1);
+
+/* Ends a programming (status: how it went) by loading the option bytes with launch at the control register; if
+ * anything failed, writes lock there (after a load the reset has locked the controller already). */
+enum status stm32_options_launch(struct stm32_target *target, enum status status, uint32_t control, uint32_t launch,
+                                 uint32_t lock);
 
 /* write_options for every generation: reads the chip's level, refuses what stm32_options_check_request() refuses,
  * then programs. */
@@ -161,6 +170,15 @@ enum status stm32_options_h7_remove_read_protection(struct stm32_target *target)
 bool stm32_options_h7_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit);
 void stm32_options_h7_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
+                                    uint32_t first, uint32_t count);
+
+enum status stm32_options_l0_read(struct stm32_target *target, struct stm32_option_bytes *options);
+enum status stm32_options_l0_write(struct stm32_target *target, const struct stm32_option_bytes *options);
+enum status stm32_options_l0_remove_read_protection(struct stm32_target *target);
+enum status stm32_options_l0_load(struct stm32_target *target);
+bool stm32_options_l0_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
+                                     uint32_t unit);
+void stm32_options_l0_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
                                     uint32_t first, uint32_t count);
 
 #endif /* AIRSWD_STM32_OPTIONS_H */

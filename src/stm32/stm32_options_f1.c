@@ -168,12 +168,7 @@ enum status stm32_options_f1_load(struct stm32_target *target)
 {
     if (!target->part->line->option_launch)
         return stm32_options_load(target, 0, 0);
-    enum status status = unlock_options(target);
-    if (status == STATUS_OK)
-        status = stm32_options_load(target, reg(target, FLASH_CR), CR_OBL_LAUNCH);
-    if (status != STATUS_OK)
-        adi_mem_write32(target->ap, reg(target, FLASH_CR), CR_LOCK);
-    return status;
+    return stm32_options_launch(target, unlock_options(target), reg(target, FLASH_CR), CR_OBL_LAUNCH, CR_LOCK);
 }
 
 static uint32_t wrp_bit(const struct stm32_target *target, uint32_t unit)

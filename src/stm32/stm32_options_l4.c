@@ -102,12 +102,7 @@ static enum status program_options(struct stm32_target *target, const struct stm
         status = status_fail(target->report, STATUS_FLASH_ERROR,
                              "programming the option bytes: OPTVERR, the controller found them invalid (SR 0x%08lX)",
                              (unsigned long)sr_value);
-    if (status == STATUS_OK)
-        status = stm32_options_load(target, reg(target, FLASH_CR), CR_OBL_LAUNCH);
-    /* After a load the controller is locked by the reset; otherwise it is locked here. */
-    if (status != STATUS_OK)
-        adi_mem_write32(target->ap, reg(target, FLASH_CR), CR_LOCK | CR_OPTLOCK);
-    return status;
+    return stm32_options_launch(target, status, reg(target, FLASH_CR), CR_OBL_LAUNCH, CR_LOCK | CR_OPTLOCK);
 }
 
 enum status stm32_options_l4_write(struct stm32_target *target, const struct stm32_option_bytes *options)
@@ -122,12 +117,8 @@ enum status stm32_options_l4_remove_read_protection(struct stm32_target *target)
 
 enum status stm32_options_l4_load(struct stm32_target *target)
 {
-    enum status status = unlock_options(target);
-    if (status == STATUS_OK)
-        status = stm32_options_load(target, reg(target, FLASH_CR), CR_OBL_LAUNCH);
-    if (status != STATUS_OK)
-        adi_mem_write32(target->ap, reg(target, FLASH_CR), CR_LOCK | CR_OPTLOCK);
-    return status;
+    return stm32_options_launch(target, unlock_options(target), reg(target, FLASH_CR), CR_OBL_LAUNCH,
+                                CR_LOCK | CR_OPTLOCK);
 }
 
 bool stm32_options_l4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,

@@ -1,10 +1,11 @@
 /*
  * stm32_part.c - the table of supported STM32 parts: one row per DEV_ID with what differs between the members of a
- * line, and a pointer to the line (stm32_flash_f1.c, _f4.c, _l4.c define the lines and their families).
+ * line, and a pointer to the line (stm32_flash_f1.c, _f4.c, _l4.c, _l0.c define the lines and their families).
  *
  * Sources: reference manuals RM0360/RM0091 (F0), RM0008 (F1), RM0316 (F3), RM0090/RM0368/RM0383/RM0390/RM0402/RM0430
- * (F2/F4), RM0385/RM0431 (F7), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4), RM0433 (H7) for device IDs,
- * page sizes and SRAM (H7: the DTCM at 0x20000000, where loaders run; the AXI SRAM at 0x24000000 is not described).
+ * (F2/F4), RM0385/RM0431 (F7), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4), RM0433 (H7), RM0367/RM0376/
+ * RM0377 (L0) for device IDs, page sizes and SRAM (H7: the DTCM at 0x20000000, where loaders run; the AXI SRAM at
+ * 0x24000000 is not described).
  * Not supported yet: F42x/F43x above 1 MB, dual-bank G0B/G0C, G47x below 512 KB (bank 2 stays at 0x08040000,
  * leaving a hole), G47x with DBANK=0 (one bank of 4 KB pages), and H74x with 1 MB (bank 2 stays at 0x08100000).
  */
@@ -53,6 +54,8 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x468, .name = "STM32G431/G441", .line = &stm32_line_g4, .page_size = 2 * KB, .sram_min = 32 * KB, .sram_max = 32 * KB},
     {.dev_id = 0x469, .name = "STM32G47x/G48x", .line = &stm32_line_g4, .page_size = 2 * KB, .dual_bank = true, .fixed_banks = true, .sram_min = 128 * KB, .sram_max = 128 * KB},
     {.dev_id = 0x450, .name = "STM32H74x/H75x", .line = &stm32_line_h7, .page_size = 128 * KB, .dual_bank = true, .sram_min = 128 * KB, .sram_max = 128 * KB},
+    {.dev_id = 0x417, .name = "STM32L05x/L06x", .line = &stm32_line_l0, .page_size = 128, .sram_min = 8 * KB, .sram_max = 8 * KB},
+    {.dev_id = 0x447, .name = "STM32L07x/L08x", .line = &stm32_line_l0, .page_size = 128, .dual_bank = true, .sram_min = 20 * KB, .sram_max = 20 * KB},
 };
 
 const struct stm32_part *stm32_part_at(unsigned index)
@@ -94,6 +97,7 @@ bool stm32_part_describe(const struct stm32_part *part, uint32_t flash_size, str
     *target = (struct image_target){0};
     target->flash = (struct image_range){.base = STM32_FLASH_BASE, .size = flash_size};
     target->program_unit = stm32_part_family(part)->program_unit;
+    target->erased_value = stm32_part_family(part)->erased_value;
     target->ram[0] = (struct image_range){.base = STM32_SRAM_BASE, .size = part->sram_max};
     target->option_bytes[0] =
         (struct image_range){.base = part->line->option_bytes, .size = part->line->option_bytes_size};
@@ -122,6 +126,13 @@ uint32_t stm32_part_erase_us(const struct stm32_part *part, uint32_t unit_size)
     if (unit_size >= 64 * KB)
         return part->line->page_erase_us * 11 / 5;
     return part->line->page_erase_us;
+}
+
+uint32_t stm32_part_loader_unit_ns(const struct stm32_part *part)
+{
+    const struct stm32_line *line = part->line;
+    uint32_t unit = line->family->program_unit;
+    return line->loader_program_size > unit ? line->program_ns / (line->loader_program_size / unit) : line->program_ns;
 }
 
 uint32_t stm32_part_mass_erase_us(const struct stm32_part *part, uint32_t flash_size)

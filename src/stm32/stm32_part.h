@@ -61,6 +61,10 @@ bool stm32_part_describe(const struct stm32_part *part, uint32_t flash_size, str
 /* Erase time of one unit of the given size (typical). */
 uint32_t stm32_part_erase_us(const struct stm32_part *part, uint32_t unit_size);
 
+/* Time (ns) the loader takes per program unit: program_ns, or its share of an operation that programs
+ * loader_program_size bytes at once (L0's half page). */
+uint32_t stm32_part_loader_unit_ns(const struct stm32_part *part);
+
 /* Mass erase time (typical) of flash_size bytes: sector lines (F2/F4) take it per MB, page lines in one go. */
 uint32_t stm32_part_mass_erase_us(const struct stm32_part *part, uint32_t flash_size);
 

@@ -37,7 +37,8 @@ extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
 /*
  * loader - programs flash from a ring buffer in SRAM that the host keeps filling while the target programs (the
  * asynchronous loader), so that the wire and the flash work at the same time. One build per controller generation:
- * loader_f1 (F0/F1/F3: halfwords), loader_f4 (F2/F4/F7: words, PSIZE x32), loader_l4 (L4/G0/G4/WB: double words).
+ * loader_f1 (F0/F1/F3: halfwords), loader_f4 (F2/F4/F7: words, PSIZE x32), loader_l4 (L4/G0/G4/WB: double words),
+ * loader_l0 (L0: words, gathered into 64-byte half pages where the range and the queue allow, see below).
  * The host has unlocked the controller and erased the destination; the loader never erases.
  *
  *   r0 = ring: its header (below), then the data area from ring + STM32_STUB_LOADER_RING_DATA up to r1 (exclusive).
@@ -91,6 +92,16 @@ extern const uint8_t stm32_stub_loader_f1[STM32_STUB_LOADER_F1_SIZE];
 #define STM32_STUB_LOADER_F4_RAM_SIZE 328u /* image and tables: buffers and stack go above */
 #define STM32_STUB_LOADER_F4_STACK_SIZE 48u
 extern const uint8_t stm32_stub_loader_f4[STM32_STUB_LOADER_F4_SIZE];
+
+/* loader_l0, from stubs/loader.c */
+#define STM32_STUB_LOADER_L0_ERRORS 0x30700u
+#define STM32_STUB_LOADER_L0_HALF_PAGE 64u
+#define STM32_STUB_LOADER_L0_UNIT 4u
+#define STM32_STUB_LOADER_L0_SIZE 472u
+#define STM32_STUB_LOADER_L0_ENTRY 0x0u /* offset of the entry point in the image */
+#define STM32_STUB_LOADER_L0_RAM_SIZE 472u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_L0_STACK_SIZE 72u
+extern const uint8_t stm32_stub_loader_l0[STM32_STUB_LOADER_L0_SIZE];
 
 /* loader_l4, from stubs/loader.c */
 #define STM32_STUB_LOADER_L4_ERRORS 0x3FAu

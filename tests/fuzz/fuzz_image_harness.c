@@ -224,6 +224,7 @@ static void fuzz_plan_and_write(enum image_format format, const uint8_t *data, s
     struct image_target target = {
         .flash = {FUZZ_FLASH_BASE, FUZZ_FLASH_SIZE},
         .program_unit = units[size % 5],
+        .erased_value = 0xFF,
         .erase_runs = {{4096, 4}, {16384, 1}, {32768, 1}},
         .ram = {{0x20000000, 20 * 1024}},
         .option_bytes = {{0x1FFFF800, 16}},
@@ -265,7 +266,7 @@ static void fuzz_plan_and_write(enum image_format format, const uint8_t *data, s
         if (expected_set[at])
             CHECK(programmed[at] && flash[at] == expected[at]);
         else if (programmed[at])
-            CHECK(flash[at] == IMAGE_PAD_BYTE);
+            CHECK(flash[at] == target.erased_value);
         programmed_bytes += programmed[at];
     }
     CHECK(programmed_bytes == plan.program_bytes);

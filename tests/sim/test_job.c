@@ -37,7 +37,8 @@
 
 static const char *const parts[] = {"stm32f030r8", "stm32f072rb", "stm32f103c8", "stm32f103re", "stm32f103zg",
                                     "stm32f303cc", "stm32f401cc", "stm32f411ce", "stm32l476rg", "stm32g071rb",
-                                    "stm32g431rb", "stm32g474re", "stm32f746zg", "stm32h743zi"};
+                                    "stm32g431rb", "stm32g474re", "stm32f746zg", "stm32h743zi", "stm32l053r8",
+                                    "stm32l072cz"};
 
 struct memory_file {
     uint8_t bytes[FILE_CAPACITY];
@@ -178,7 +179,9 @@ static void check_flash(struct sim_stm32 *stm32, const struct random_image *imag
         bool touched = unit_touched(image, start, size);
         for (uint32_t a = start; a < start + size; a++) {
             int image_byte = expected_byte(image, a);
-            int want = image_byte >= 0 ? image_byte : touched ? 0xFF : before[a - 0x08000000u];
+            int want = image_byte >= 0     ? image_byte
+                       : touched           ? sim_flash_erased_value(stm32->flash)
+                                           : before[a - 0x08000000u];
             if (flash[a - 0x08000000u] != want)
                 fail_msg("%s seed %u (%s): flash at 0x%08x holds 0x%02x, expected 0x%02x", stm32->part->name,
                          (unsigned)seed, image_format_name(image->format), (unsigned)a, flash[a - 0x08000000u], want);
@@ -443,7 +446,7 @@ static void test_read_erase_and_reset_actions(void **state)
     static struct memory_file file;
     static struct random_image image;
     static struct job job;
-    const char *tested[] = {"stm32f103c8", "stm32l476rg", "stm32g071rb"};
+    const char *tested[] = {"stm32f103c8", "stm32l476rg", "stm32g071rb", "stm32l072cz"};
     for (size_t p = 0; p < sizeof tested / sizeof tested[0]; p++) {
         make_random_image(&image, 11 + (uint32_t)p, SHAPE_IN_ORDER);
         write_file(&image, &file);
@@ -462,17 +465,18 @@ static void test_read_erase_and_reset_actions(void **state)
         struct job_options erase = {.action = JOB_ACTION_ERASE};
         assert_int_equal(run_action(&session, &erase, &job, NULL), STATUS_OK);
         assert_int_equal(job.result.erase_units, units);
+        uint8_t erased = sim_flash_erased_value(session.stm32->flash);
         for (uint32_t i = 0; i < flash_size; i++)
-            assert_int_equal(flash[i], 0xFF);
+            assert_int_equal(flash[i], erased);
         print_message("%s: erase of %lu units in %.3f ms chip time%s\n", tested[p], (unsigned long)units,
                       (double)job.result.phase_us[JOB_PHASE_ERASE] / 1e3, job.result.mass_erased ? " (mass)" : "");
 
         assert_int_equal(run_job(&session, &file, image.format, image.segments[0].address, &job), STATUS_OK);
         erase.mass_erase = true;
         assert_int_equal(run_action(&session, &erase, &job, NULL), STATUS_OK);
-        assert_true(job.result.mass_erased);
+        assert_true(job.result.mass_erased); /* L0: no mass erase bit, every page */
         for (uint32_t i = 0; i < flash_size; i++)
-            assert_int_equal(flash[i], 0xFF);
+            assert_int_equal(flash[i], erased);
 
         struct job_options reset = {.action = JOB_ACTION_RESET, .reset_by_nrst = p == 1};
         assert_int_equal(run_action(&session, &reset, &job, NULL), STATUS_OK);
@@ -606,6 +610,12 @@ static void test_malformed_images_fail_before_anything_is_erased(void **state)
     file.size = 64 * 1024 + 2;
     expect_refused("stm32f103c8", &file, IMAGE_FORMAT_BIN, 0x08000000, STATUS_IMAGE_OUT_OF_RANGE,
                    "binary 2 bytes larger than the flash");
+
+    /* L0: the data EEPROM at 0x08080000 is not programmed; an image with a segment there is refused whole. */
+    elf.headers[1].paddr = elf.headers[1].vaddr = 0x08080000;
+    file.size = test_elf_build(&elf, file.bytes, sizeof file.bytes);
+    expect_refused("stm32l053r8", &file, IMAGE_FORMAT_ELF, 0, STATUS_IMAGE_OUT_OF_RANGE,
+                   "ELF with data EEPROM content (L0)");
 }
 
 /* --skip-unchanged: a second run of the same image touches nothing; a one-byte change reprograms its unit only. */
@@ -762,7 +772,7 @@ static void test_skip_unchanged_with_gaps_in_one_block_on_every_part(void **stat
         options.skip_unchanged = true;
         if (run_job_with(&session, &file, &options, &job) != STATUS_OK)
             fail_msg("%s: %s", parts[p], sim_session_error(&session));
-        memset(before, 0xFF, sizeof before);
+        memset(before, sim_flash_erased_value(session.stm32->flash), sizeof before);
         check_flash(session.stm32, &image, before, 0);
         assert_true(job.result.unchanged_units < units); /* F4: one 16 KB sector holds it all */
         print_message("%s: %u of %u units changed, rewritten whole without verify\n", parts[p],

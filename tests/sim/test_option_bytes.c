@@ -37,6 +37,8 @@ struct board {
     bool has_level2;    /* F1 has no level 2 */
     bool option_launch; /* the option bytes are loaded by OBL_LAUNCH (a reset the chip calls "option bytes") */
     const char *standby_field; /* the USER bit that resets the chip on entering standby; NULL: nRST_STDBY */
+    bool erased_zero;   /* erased flash reads 0x00 (L0), not 0xFF */
+    uint32_t free_unit; /* a unit outside the protection of PROTECTED_UNIT's group and the image; 0: FREE_UNIT */
 };
 
 static const char *standby_field(const struct board *board)
@@ -45,19 +47,32 @@ static const char *standby_field(const struct board *board)
 }
 
 static const struct board boards[] = {
-    {"stm32f072rb", 0xFFu, true, true, NULL},
-    {"stm32f103c8", 0xFFu, false, false, NULL},
-    {"stm32f103zg", 0xFFu, false, false, NULL},
-    {"stm32f411ce", 0xECu, true, false, NULL},
-    {"stm32l476rg", 0xFFEFF800u, true, true, NULL},
-    {"stm32g071rb", 0xDFFFE100u, true, true, NULL},
-    {"stm32f303cc", 0xFFu, true, true, NULL},
-    {"stm32g431rb", 0xFFEFF800u, true, true, NULL},
-    {"stm32g474re", 0xFFEFF800u, true, true, NULL},
-    {"stm32f746zg", 0xC00000FCu, true, false, NULL},
-    {"stm32h743zi", 0x000600D0u, true, false, "NRST_STBY_D1"},
+    {"stm32f072rb", 0xFFu, true, true, NULL, false, 0},
+    {"stm32f103c8", 0xFFu, false, false, NULL, false, 0},
+    {"stm32f103zg", 0xFFu, false, false, NULL, false, 0},
+    {"stm32f411ce", 0xECu, true, false, NULL, false, 0},
+    {"stm32l476rg", 0xFFEFF800u, true, true, NULL, false, 0},
+    {"stm32g071rb", 0xDFFFE100u, true, true, NULL, false, 0},
+    {"stm32f303cc", 0xFFu, true, true, NULL, false, 0},
+    {"stm32g431rb", 0xFFEFF800u, true, true, NULL, false, 0},
+    {"stm32g474re", 0xFFEFF800u, true, true, NULL, false, 0},
+    {"stm32f746zg", 0xC00000FCu, true, false, NULL, false, 0},
+    {"stm32h743zi", 0x000600D0u, true, false, "NRST_STBY_D1", false, 0},
+    /* L0: a WRPROT1 bit protects 4 KB, 32 pages of 128 bytes: unit 64 lies in the third sector. */
+    {"stm32l053r8", 0x80700000u, true, true, NULL, true, 64},
+    {"stm32l072cz", 0x80700000u, true, true, NULL, true, 64},
 };
 #define BOARD_COUNT (sizeof boards / sizeof boards[0])
+
+static uint8_t erased_byte(const struct board *board)
+{
+    return board->erased_zero ? 0x00 : 0xFF;
+}
+
+static uint32_t free_unit_of(const struct board *board)
+{
+    return board->free_unit ? board->free_unit : FREE_UNIT;
+}
 
 struct fixture {
     const struct board *board;
@@ -255,7 +270,7 @@ static void test_option_bytes_round_trip_and_survive_a_power_cycle(void **state)
         struct stm32_option_bytes got = read_options(&fixture);
         assert_options_equal(&fixture, &got, &wanted);
         assert_true(stm32_option_bytes_unit_protected(&fixture.target, &got, PROTECTED_UNIT));
-        assert_false(stm32_option_bytes_unit_protected(&fixture.target, &got, FREE_UNIT));
+        assert_false(stm32_option_bytes_unit_protected(&fixture.target, &got, free_unit_of(&boards[b])));
         /* Loaded the way the generation loads them. */
         if (boards[b].option_launch)
             assert_true(fixture.option_load_resets >= 1);
@@ -321,14 +336,15 @@ static void test_write_protected_unit_fails_the_job_and_leaves_the_flash_intact(
         assert_flash_unchanged(&fixture, before, "after the refused job");
 
         /* A unit outside the protection is programmed; the rest stays. */
-        struct image_range free_unit = unit_range(&fixture, FREE_UNIT);
+        struct image_range free_unit = unit_range(&fixture, free_unit_of(&boards[b]));
         check(&fixture, flash_image(&fixture, &image, free_unit.base), "job on a free unit");
         uint8_t *flash = sim_flash_array(fixture.session.stm32->flash);
         uint32_t offset = free_unit.base - 0x08000000u;
         assert_memory_equal(flash + offset, image.bytes, IMAGE_BYTES);
-        for (uint32_t i = offset + IMAGE_BYTES; i < offset + free_unit.size; i++)
-            assert_int_equal(flash[i], 0xFF);
-        memset(before + offset, 0xFF, free_unit.size);
+        uint32_t touched = (IMAGE_BYTES + free_unit.size - 1) / free_unit.size * free_unit.size; /* whole units */
+        for (uint32_t i = offset + IMAGE_BYTES; i < offset + touched; i++)
+            assert_int_equal(flash[i], erased_byte(&boards[b]));
+        memset(before + offset, erased_byte(&boards[b]), touched);
         memcpy(before + offset, image.bytes, IMAGE_BYTES);
         assert_flash_unchanged(&fixture, before, "after the job on a free unit");
 
@@ -371,7 +387,8 @@ static void test_read_protection_blocks_the_debugger_and_its_removal_mass_erases
         adi_dp_recover(&fixture.session.dp, STATUS_BUS_ERROR);
 
         make_image(&image, 2);
-        assert_int_equal(flash_image(&fixture, &image, unit_range(&fixture, FREE_UNIT).base), STATUS_FLASH_PROTECTED);
+        assert_int_equal(flash_image(&fixture, &image, unit_range(&fixture, free_unit_of(&boards[b])).base),
+                         STATUS_FLASH_PROTECTED);
         assert_non_null(strstr(fixture.session.report.detail, "unlock --yes"));
         assert_flash_unchanged(&fixture, before, "after a job under read protection");
 
@@ -384,7 +401,7 @@ static void test_read_protection_blocks_the_debugger_and_its_removal_mass_erases
         assert_int_equal(sim_flash_rdp_level(sim_flash), 0);
         const uint8_t *flash = sim_flash_array(sim_flash);
         for (uint32_t i = 0; i < sim_flash_size(sim_flash); i++) {
-            if (flash[i] != 0xFF)
+            if (flash[i] != erased_byte(&boards[b]))
                 fail_msg("%s: flash at 0x%08x holds 0x%02x after the removal", boards[b].part,
                          (unsigned)(0x08000000u + i), flash[i]);
         }
@@ -394,7 +411,7 @@ static void test_read_protection_blocks_the_debugger_and_its_removal_mass_erases
         check(&fixture, cortexm_is_halted(&fixture.core, &halted), "DHCSR");
         assert_true(halted);
         check(&fixture, adi_mem_read32(&fixture.session.ap, 0x08000000u, &word), "read flash");
-        assert_int_equal(word, 0xFFFFFFFFu);
+        assert_int_equal(word, erased_byte(&boards[b]) * 0x01010101u);
         free(before);
         close_board(&fixture);
     }
@@ -409,10 +426,11 @@ static void test_read_protection_refuses_program_and_erase_to_a_debugger(void **
         struct fixture fixture;
         open_board(&fixture, &boards[b]);
         uint8_t *before = fill_flash(&fixture);
-        struct image_range unit = unit_range(&fixture, FREE_UNIT);
+        struct image_range unit = unit_range(&fixture, free_unit_of(&boards[b]));
         /* An erased unit, so that a refused program is told apart from one that meets old data. */
-        memset(sim_flash_array(fixture.session.stm32->flash) + (unit.base - 0x08000000u), 0xFF, unit.size);
-        memset(before + (unit.base - 0x08000000u), 0xFF, unit.size);
+        memset(sim_flash_array(fixture.session.stm32->flash) + (unit.base - 0x08000000u), erased_byte(&boards[b]),
+               unit.size);
+        memset(before + (unit.base - 0x08000000u), erased_byte(&boards[b]), unit.size);
         struct stm32_option_bytes wanted = read_options(&fixture);
         wanted.rdp_level = 1;
         check(&fixture, fixture.ops->write_options(&fixture.target, &wanted), "write_options (rdp 1)");
@@ -421,7 +439,7 @@ static void test_read_protection_refuses_program_and_erase_to_a_debugger(void **
         check(&fixture, fixture.ops->unlock(&fixture.target), "unlock");
         assert_int_not_equal(fixture.ops->program(&fixture.target, unit.base, zeros, sizeof zeros), STATUS_OK);
         adi_dp_recover(&fixture.session.dp, STATUS_BUS_ERROR);
-        assert_int_not_equal(fixture.ops->erase_unit(&fixture.target, FREE_UNIT, unit), STATUS_OK);
+        assert_int_not_equal(fixture.ops->erase_unit(&fixture.target, free_unit_of(&boards[b]), unit), STATUS_OK);
         adi_dp_recover(&fixture.session.dp, STATUS_BUS_ERROR);
         assert_flash_unchanged(&fixture, before, "after program and erase under read protection");
         assert_int_equal(sim_flash_rdp_level(fixture.session.stm32->flash), 1);
@@ -450,6 +468,12 @@ static void store_level2(struct fixture *fixture)
     case SIM_FAMILY_G4:
         area[0] = 0xCC;
         area[4] = 0x33;
+        break;
+    case SIM_FAMILY_L0: /* RDP 0xCC, WPRMOD 0, then the complement 0xFF33 */
+        area[0] = 0xCC;
+        area[1] = 0x00;
+        area[2] = 0x33;
+        area[3] = 0xFF;
         break;
     }
     sim_stm32_power_on_reset(fixture->session.stm32);

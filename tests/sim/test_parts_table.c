@@ -38,6 +38,14 @@ static void append(struct text *text, const char *format, ...)
 }
 
 /* Erase units and the flash sizes whose layout the row can describe (stm32_part_describe()). */
+static void append_size(struct text *text, uint32_t bytes)
+{
+    if (bytes % KB == 0)
+        append(text, "%u KB", bytes / KB);
+    else
+        append(text, "%u B", bytes);
+}
+
 static void append_layout(struct text *text, const struct stm32_part *part)
 {
     if (part->line->layout == STM32_LAYOUT_F4_SECTORS) {
@@ -57,10 +65,12 @@ static void append_layout(struct text *text, const struct stm32_part *part)
         return;
     }
     uint32_t step = part->dual_bank ? 2 * part->page_size : part->page_size;
-    append(text, "%u KB pages%s", part->page_size / KB, part->dual_bank ? ", 2 banks" : "");
+    append_size(text, part->page_size);
+    append(text, " pages%s", part->dual_bank ? ", 2 banks" : "");
     if (part->line->bank2_base != 0)
         append(text, ", bank 2 from %u KB", (part->line->bank2_base - STM32_FLASH_BASE) / KB);
-    append(text, " | any multiple of %u KB", step / KB);
+    append(text, " | any multiple of ");
+    append_size(text, step);
 }
 
 static void render(struct text *text)
@@ -72,12 +82,17 @@ static void render(struct text *text)
     for (unsigned i = 0; (part = stm32_part_at(i)) != NULL; i++) {
         append(text, "| 0x%03X | %s | %s | ", part->dev_id, part->name, stm32_part_family(part)->name);
         append_layout(text, part);
-        append(text, " | %u B | %u KB", stm32_part_family(part)->program_unit, part->sram_min / KB);
+        append(text, " | %u B", stm32_part_family(part)->program_unit);
+        if (part->line->loader_program_size)
+            append(text, " (loader: %u B half pages)", part->line->loader_program_size);
+        append(text, " | %u KB", part->sram_min / KB);
         if (part->sram_max != part->sram_min)
             append(text, "-%u KB", part->sram_max / KB);
-        append(text, " | %s%s%s |\n", part->line->option_launch ? "OBL_LAUNCH" : "options load at reset",
+        append(text, " | %s%s%s%s%s |\n", part->line->option_launch ? "OBL_LAUNCH" : "options load at reset",
                part->line->dbgmcu_clock_register ? ", DBGMCU clock gated" : "",
-               part->boot_checks_empty_flash ? ", empty-flash boot check" : "");
+               part->boot_checks_empty_flash ? ", empty-flash boot check" : "",
+               stm32_part_family(part)->erased_value != 0xFF ? ", erased flash reads 0x00" : "",
+               part->line->mass_erase_us == 0 ? ", no mass erase" : "");
     }
 }
 

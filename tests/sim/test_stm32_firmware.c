@@ -90,6 +90,7 @@ static const struct {
     {"stm32g071rb", "g0", "G0", 'A', 5},  {"stm32g431rb", "g4", "G4", 'A', 5},  {"stm32g474re", "g4", "G4", 'A', 5},
     {"stm32f746zg", "f7", "F7", 'B', 0},
     {"stm32h743zi", "h7", "H7", 'B', 0},
+    {"stm32l053r8", "l0", "L0", 'A', 5},  {"stm32l072cz", "l0", "L0", 'A', 5},
 };
 
 static void test_every_part_runs_its_example_firmware(void **state)
@@ -111,15 +112,17 @@ static void test_every_part_runs_its_example_firmware(void **state)
         snprintf(expected, sizeof expected, "hello from airswd example firmware (STM32%s)\r\n", boards[i].name);
         print_message("%s: \"%.*s\" %u LED toggles\n", boards[i].part, (int)o.uart_len - 2, o.uart, o.toggles);
         assert_string_equal(o.uart, expected);
-        /* 115200 baud 8N1: each byte is 10 bit times (86.8 us); the line cannot go faster than that. */
+        /* 115200 baud 8N1: each byte is 10 bit times (86.8 us), within the 2 % a receiver takes: BRR's rounding
+         * gives the L0 at 2.097 MHz 116508 baud (85.8 us), 1.1 % fast. */
         uint64_t line_ps = o.last_byte_ps - o.first_byte_ps;
-        assert_true(line_ps >= (uint64_t)(strlen(expected) - 1) * 86000000ull);
+        assert_true(line_ps >= (uint64_t)(strlen(expected) - 1) * 85000000ull);
         assert_true(line_ps <= (uint64_t)(strlen(expected) - 1) * 90000000ull);
         /* The first toggle makes PC13/PA5 an output; then one toggle per 100 ms. */
         assert_true(o.toggles >= 4);
         for (unsigned t = 2; t < o.toggles; t++) {
             uint64_t period = o.toggle_ps[t] - o.toggle_ps[t - 1];
-            assert_true(period >= 99 * MS && period <= 101 * MS);
+            if (period < 99 * MS || period > 101 * MS)
+                fail_msg("%s: toggle %u after %.3f ms", boards[i].part, t, period / 1e9);
         }
         sim_stm32_destroy(stm32);
     }

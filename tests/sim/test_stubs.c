@@ -275,23 +275,30 @@ struct family {
     const struct stub loader;
     uint32_t unit, errors;
     uint32_t fpec, keyr, sr, cr; /* the flash controller and its register offsets */
+    uint32_t operation;          /* bytes the loader programs in one operation of tPROG (L0: a half page) */
+    uint8_t erased;              /* what erased flash reads */
 };
 
 /* Flash controller registers: PM0075 (F0/F1/F3), RM0090 chapter 3 (F4), RM0351 chapter 3 (L4/G0/G4). */
 #define FAMILY_F1                                                                                                      \
     .loader = STUB(loader_f1, LOADER_F1), .unit = STM32_STUB_LOADER_F1_UNIT, .errors = STM32_STUB_LOADER_F1_ERRORS,    \
-    .fpec = 0x40022000u, .keyr = 0x04, .sr = 0x0C, .cr = 0x10
+    .fpec = 0x40022000u, .keyr = 0x04, .sr = 0x0C, .cr = 0x10, .operation = 2, .erased = 0xFF
 #define FAMILY_F4                                                                                                      \
     .loader = STUB(loader_f4, LOADER_F4), .unit = STM32_STUB_LOADER_F4_UNIT, .errors = STM32_STUB_LOADER_F4_ERRORS,    \
-    .fpec = 0x40023C00u, .keyr = 0x04, .sr = 0x0C, .cr = 0x10
+    .fpec = 0x40023C00u, .keyr = 0x04, .sr = 0x0C, .cr = 0x10, .operation = 4, .erased = 0xFF
 #define FAMILY_L4                                                                                                      \
     .loader = STUB(loader_l4, LOADER_L4), .unit = STM32_STUB_LOADER_L4_UNIT, .errors = STM32_STUB_LOADER_L4_ERRORS,    \
-    .fpec = 0x40022000u, .keyr = 0x08, .sr = 0x10, .cr = 0x14
+    .fpec = 0x40022000u, .keyr = 0x08, .sr = 0x10, .cr = 0x14, .operation = 8, .erased = 0xFF
+/* RM0367 chapter 3 (L0): PEKEYR 0x0C (PRGKEYR follows at 0x10), SR 0x18, PECR 0x04; erased flash reads 0x00. */
+#define FAMILY_L0                                                                                                      \
+    .loader = STUB(loader_l0, LOADER_L0), .unit = STM32_STUB_LOADER_L0_UNIT, .errors = STM32_STUB_LOADER_L0_ERRORS,    \
+    .fpec = 0x40022000u, .keyr = 0x0C, .sr = 0x18, .cr = 0x04, .operation = STM32_STUB_LOADER_L0_HALF_PAGE,           \
+    .erased = 0x00
 
 static const struct family families[] = {
     {.part = "stm32f030r8", FAMILY_F1}, {.part = "stm32f103c8", FAMILY_F1}, {.part = "stm32f303cc", FAMILY_F1},
     {.part = "stm32f411ce", FAMILY_F4}, {.part = "stm32l476rg", FAMILY_L4}, {.part = "stm32g071rb", FAMILY_L4},
-    {.part = "stm32g431rb", FAMILY_L4}, {.part = "stm32f746zg", FAMILY_F4},
+    {.part = "stm32g431rb", FAMILY_L4}, {.part = "stm32f746zg", FAMILY_F4}, {.part = "stm32l053r8", FAMILY_L0},
 };
 
 static const struct family *family_of(const char *part)
@@ -312,6 +319,13 @@ static void wait_flash_idle(struct sim_stm32 *stm32)
 
 static void unlock_flash(struct sim_stm32 *stm32, const struct family *f)
 {
+    if (stm32->part->family == SIM_FAMILY_L0) {
+        debug_write(stm32, f->fpec + f->keyr, 0x89ABCDEF);     /* PEKEY1, PEKEY2: PELOCK */
+        debug_write(stm32, f->fpec + f->keyr, 0x02030405);
+        debug_write(stm32, f->fpec + f->keyr + 4, 0x8C9DAEBF); /* PRGKEY1, PRGKEY2: PRGLOCK */
+        debug_write(stm32, f->fpec + f->keyr + 4, 0x13141516);
+        return;
+    }
     debug_write(stm32, f->fpec + f->keyr, KEY1);
     debug_write(stm32, f->fpec + f->keyr, KEY2);
 }
@@ -352,10 +366,17 @@ static void erase_flash(struct sim_stm32 *stm32, const struct family *f, uint32_
         debug_write(stm32, cr, 0x34 | 0x80); /* START */
         wait_flash_idle(stm32);
         break;
+    case SIM_FAMILY_L0:
+        debug_write(stm32, cr, (1u << 9) | (1u << 3)); /* ERASE | PROG */
+        for (uint32_t page = 0; page * 128 < length; page++) {
+            debug_write(stm32, SIM_FLASH_BASE + page * 128, 0);
+            wait_flash_idle(stm32);
+        }
+        break;
     }
     debug_write(stm32, cr, 0);
     for (uint32_t i = 0; i < length; i++)
-        assert_int_equal(sim_flash_array(stm32->flash)[i], 0xFF);
+        assert_int_equal(sim_flash_array(stm32->flash)[i], f->erased);
 }
 
 /* The host's side of the ring. */
@@ -467,7 +488,7 @@ static void test_loaders_program_what_the_host_streams(void **state)
         assert_int_equal(run.status, 0);
         assert_int_equal(run.next_address, SIM_FLASH_BASE + LENGTH);
         assert_memory_equal(sim_flash_array(stm32->flash), data, LENGTH);
-        assert_int_equal(sim_flash_array(stm32->flash)[LENGTH], 0xFF);
+        assert_int_equal(sim_flash_array(stm32->flash)[LENGTH], f->erased);
         uint32_t rp = sram_read32(stm32, host.ring + STM32_STUB_LOADER_RING_RP);
         assert_int_equal(rp, host.wp); /* everything taken */
         assert_int_equal(rp, host.data_start + LENGTH % RING_DATA);
@@ -475,7 +496,7 @@ static void test_loaders_program_what_the_host_streams(void **state)
 
         double units = (double)LENGTH / f->unit;
         double seconds = (double)run.cycles / stm32->part->reset_clock_hz;
-        double flash_seconds = units * stm32->part->program_ns * 1e-9;
+        double flash_seconds = (double)LENGTH / f->operation * stm32->part->program_ns * 1e-9;
         print_message("loader on %s (simulated, %.0f MHz): %u B in %.2f ms, %.2f us per %u-byte unit; flash "
                       "tPROG %.2f us: ratio %.3f; 64 KB would take %.0f ms\n",
                       f->part, stm32->part->reset_clock_hz / 1e6, (unsigned)LENGTH, seconds * 1e3,
@@ -492,7 +513,7 @@ static void test_loader_waits_for_a_slow_host_and_wraps(void **state)
     (void)state;
     enum { LENGTH = 600, RING_DATA = 64 };
     static uint8_t data[LENGTH];
-    static const char *parts[] = {"stm32f103c8", "stm32f411ce", "stm32g071rb"};
+    static const char *parts[] = {"stm32f103c8", "stm32f411ce", "stm32g071rb", "stm32l053r8"};
     for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         const struct family *f = family_of(parts[i]);
         struct sim_stm32 *stm32 = halted_chip(f->part);
@@ -505,8 +526,8 @@ static void test_loader_waits_for_a_slow_host_and_wraps(void **state)
         assert_int_equal(run.status, 0);
         assert_int_equal(run.next_address, SIM_FLASH_BASE + 0x100 + LENGTH);
         assert_memory_equal(sim_flash_array(stm32->flash) + 0x100, data, LENGTH);
-        assert_int_equal(sim_flash_array(stm32->flash)[0xFF], 0xFF);
-        assert_int_equal(sim_flash_array(stm32->flash)[0x100 + LENGTH], 0xFF);
+        assert_int_equal(sim_flash_array(stm32->flash)[0xFF], f->erased);
+        assert_int_equal(sim_flash_array(stm32->flash)[0x100 + LENGTH], f->erased);
         sim_stm32_destroy(stm32);
     }
 }
@@ -525,6 +546,7 @@ static void test_loader_stops_at_a_unit_that_fails(void **state)
         {"stm32f103c8", 0x04}, /* PGERR */
         {"stm32f303cc", 0x04}, /* PGERR */
         {"stm32g431rb", 0x08}, /* PROGERR */
+        {"stm32l053r8", 0x10000}, /* NOTZEROERR, for the half page that holds the unit */
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct family *f = family_of(cases[i].part);
@@ -539,10 +561,11 @@ static void test_loader_stops_at_a_unit_that_fails(void **state)
         struct loader_run run = run_loader(&host, f, SIM_FLASH_BASE, 50 * US, RING_DATA, 0);
         assert_int_equal(run.status, cases[i].expected);
         assert_int_equal(run.status & ~f->errors, 0);
-        assert_int_equal(run.next_address, SIM_FLASH_BASE + BAD); /* the unit that failed */
+        uint32_t failed = BAD - BAD % f->operation; /* the operation that held the unit */
+        assert_int_equal(run.next_address, SIM_FLASH_BASE + failed);
         assert_int_equal(sram_read32(stm32, host.ring + STM32_STUB_LOADER_RING_RP), 0);
-        assert_memory_equal(sim_flash_array(stm32->flash), data, BAD);        /* everything before it is programmed */
-        assert_int_equal(sim_flash_array(stm32->flash)[BAD + f->unit], 0xFF); /* nothing after it */
+        assert_memory_equal(sim_flash_array(stm32->flash), data, failed); /* everything before it is programmed */
+        assert_int_equal(sim_flash_array(stm32->flash)[BAD + f->unit], f->erased); /* nothing after it */
         assert_int_equal(debug_read(stm32, f->fpec + f->sr) & cases[i].expected, cases[i].expected); /* left set */
         print_message("loader on %s: a unit not erased at 0x%08X gives r0 = 0x%X, r1 = 0x%08X, rp = 0\n", f->part,
                       SIM_FLASH_BASE + BAD, run.status, run.next_address);
@@ -569,7 +592,7 @@ static void test_loader_programs_everything_queued_before_it_stops(void **state)
         assert_true(host.sent >= STOP_AFTER && host.sent < LENGTH);
         assert_int_equal(run.next_address, SIM_FLASH_BASE + host.sent);
         assert_memory_equal(sim_flash_array(stm32->flash), data, host.sent);
-        assert_int_equal(sim_flash_array(stm32->flash)[host.sent], 0xFF);
+        assert_int_equal(sim_flash_array(stm32->flash)[host.sent], f->erased);
         assert_int_equal(sram_read32(stm32, host.ring + STM32_STUB_LOADER_RING_RP), host.wp); /* all taken */
         print_message("loader on %s: asked to stop after %u bytes queued, programmed all of them (r1 = 0x%08X)\n",
                       f->part, (unsigned)host.sent, run.next_address);

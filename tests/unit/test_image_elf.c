@@ -308,6 +308,7 @@ static void test_ram_lma_segment_is_skipped_by_the_plan(void **state)
     static const struct image_target target = {
         .flash = {0x08000000, 64 * 1024},
         .program_unit = 2,
+        .erased_value = 0xFF,
         .erase_runs = {{1024, 64}},
         .ram = {{0x20000000, 20 * 1024}},
     };

@@ -20,6 +20,7 @@
 static const struct image_target f103 = {
     .flash = {0x08000000, 64 * 1024},
     .program_unit = 2,
+    .erased_value = 0xFF,
     .erase_runs = {{1024, 64}},
     .ram = {{0x20000000, 20 * 1024}},
     .option_bytes = {{0x1FFFF800, 16}},

@@ -74,6 +74,7 @@ static void use_target(uint32_t unit)
     target = (struct image_target){
         .flash = {FLASH_BASE, FLASH_SIZE},
         .program_unit = unit,
+        .erased_value = 0xFF,
         .erase_runs = {{2048, FLASH_SIZE / 2048}},
         .ram = {{0x20000000, 64 * 1024}},
         .option_bytes = {{0x1FFF7800, 40}},
@@ -139,7 +140,7 @@ static enum status program_file(const uint8_t *file, size_t len)
     return status;
 }
 
-/* The model holds image (address -> byte) where the image has data, 0xFF in the rest of every programmed unit,
+/* The model holds image (address -> byte) where the image has data, the erased value in the rest of every programmed unit,
  * and is untouched elsewhere. */
 static void assert_flash_holds(const struct recording *image)
 {
@@ -158,7 +159,7 @@ static void assert_flash_holds(const struct recording *image)
         for (uint32_t i = 0; i < flash.unit; i++)
             unit_has_data |= expected[at + i] >= 0;
         for (uint32_t i = 0; i < flash.unit; i++) {
-            int value = expected[at + i] >= 0 ? expected[at + i] : unit_has_data ? 0xFF : UNTOUCHED;
+            int value = expected[at + i] >= 0 ? expected[at + i] : unit_has_data ? target.erased_value : UNTOUCHED;
             if (flash.memory[at + i] != value)
                 fail_msg("0x%08X holds 0x%02X, expected 0x%02X", (unsigned)(FLASH_BASE + at + i), flash.memory[at + i],
                          value);
@@ -204,6 +205,27 @@ static void test_sequential_hex_programs_every_unit_once_with_padding(void **sta
         assert_int_equal(flash.units_programmed * units[u], plan.program_bytes);
         assert_int_equal(writer.pending_peak, 1);
     }
+}
+
+/* L0/L1 flash reads 0x00 when erased: the bytes of a unit the image leaves out are padded with 0x00 there. */
+static void test_padding_is_the_erased_value_of_the_target(void **state)
+{
+    (void)state;
+    use_target(4);
+    target.erased_value = 0x00;
+    fill(7);
+    size_t len = 0;
+    len = hex_append_data(hex, len, 0x08000001, bytes, 6);        /* odd start and end: two padded units */
+    len = hex_append_data(hex, len, 0x08000102, bytes + 8, 1);    /* a one-byte piece after a gap */
+    len = hex_append_record(hex, len, 0x01, 0, NULL, 0, "\n");
+    assert_int_equal(program_file((const uint8_t *)hex, len), STATUS_OK);
+    record_image((const uint8_t *)hex, len);
+    assert_flash_holds(&image);
+    assert_int_equal(flash.memory[0x00], 0x00);
+    assert_int_equal(flash.memory[0x07], 0x00);
+    assert_int_equal(flash.memory[0x101], 0x00);
+    assert_int_equal(flash.memory[0x103], 0x00);
+    assert_int_equal(flash.memory[0x08], UNTOUCHED);
 }
 
 static void test_shared_ecc_unit_far_apart_in_file_is_programmed_once(void **state)
@@ -410,6 +432,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sequential_hex_programs_every_unit_once_with_padding),
+        cmocka_unit_test(test_padding_is_the_erased_value_of_the_target),
         cmocka_unit_test(test_shared_ecc_unit_far_apart_in_file_is_programmed_once),
         cmocka_unit_test(test_out_of_order_records_use_pending_units),
         cmocka_unit_test(test_records_too_far_out_of_order_fail_in_rehearsal),

@@ -2,7 +2,8 @@
  * part_number.c - STM32 order codes to DEV_ID and flash size (part_number.h). The line of an order code is its
  * digits after "STM32" and the family letter; within some lines the DEV_ID also depends on the flash size (the F1
  * densities, F401xB/C against xD/E). Sources: the datasheets' ordering information and RM0008/RM0360/RM0091/RM0090/
- * RM0368/RM0383/RM0351/RM0444/RM0316/RM0440/RM0385/RM0431/RM0433 "MCU device ID code" sections.
+ * RM0368/RM0383/RM0351/RM0444/RM0316/RM0440/RM0385/RM0431/RM0433/RM0367/RM0376/RM0377 "MCU device ID code"
+ * sections.
  */
 #include "part_number.h"
 
@@ -57,6 +58,9 @@ static const struct line_rule lines[] = {
     {"G484", 0, 0, 0x469},    {"F745", 0, 0, 0x449},    {"F746", 0, 0, 0x449},     {"F756", 0, 0, 0x449},
     {"F722", 0, 0, 0x452},    {"F723", 0, 0, 0x452},    {"F730", 0, 0, 0x452},     {"F732", 0, 0, 0x452},
     {"F733", 0, 0, 0x452},
+    {"L051", 0, 0, 0x417},    {"L052", 0, 0, 0x417},    {"L053", 0, 0, 0x417},     {"L062", 0, 0, 0x417},
+    {"L063", 0, 0, 0x417},    {"L071", 0, 0, 0x447},    {"L072", 0, 0, 0x447},     {"L073", 0, 0, 0x447},
+    {"L081", 0, 0, 0x447},    {"L082", 0, 0, 0x447},    {"L083", 0, 0, 0x447},
     {"F101", 768, 1024, 0x430}, {"F103", 768, 1024, 0x430}, /* XL density */
     {"H742", 0, 0, 0x450},    {"H743", 0, 0, 0x450},    {"H750", 0, 0, 0x450},     {"H753", 0, 0, 0x450},
 };

@@ -1,0 +1,179 @@
+/*
+ * stm32_flash_l0.c - the L0 flash controller (NVM interface with PECR): RM0367 §3, RM0376 §3, RM0377 §3.
+ *
+ * The controller is unlocked in two steps: PEKEYR clears PELOCK (PECR and data EEPROM), then PRGKEYR clears PRGLOCK
+ * (program memory). Erased flash reads 0x00. A page (128 bytes) is erased by writing 0 to its first word with
+ * ERASE|PROG set in PECR; there is no mass erase bit (RDP 1 -> 0 erases the flash and the data EEPROM, and is only
+ * used to remove read protection), so a whole-chip erase is every page in turn. The host programs single words (no
+ * PECR bit needed), each one operation (~3.2 ms); the loader (stubs/loader.c, loader_l0) programs 64-byte half
+ * pages (FPRG|PROG) in the same time. The data EEPROM at 0x08080000 is not programmed (docs/flash.md).
+ */
+#include "stm32/stm32_flash.h"
+
+#include <stdio.h>
+
+#include "stm32/stm32_options.h"
+#include "stm32/stm32_stubs.h"
+
+#define FLASH_PECR 0x04u
+#define FLASH_PEKEYR 0x0Cu
+#define FLASH_PRGKEYR 0x10u
+#define FLASH_SR 0x18u
+#define FLASH_OBR 0x1Cu
+
+#define PECR_PELOCK (1u << 0)
+#define PECR_PRGLOCK (1u << 1)
+#define PECR_PROG (1u << 3)
+#define PECR_ERASE (1u << 9)
+#define SR_BSY (1u << 0)
+#define SR_EOP (1u << 1)
+#define SR_WRPERR (1u << 8)
+#define SR_PGAERR (1u << 9)
+#define SR_SIZERR (1u << 10)
+#define SR_OPTVERR (1u << 11)
+#define SR_RDERR (1u << 13)
+#define SR_NOTZEROERR (1u << 16)
+#define SR_FWWERR (1u << 17)
+#define PEKEY1 0x89ABCDEFu
+#define PEKEY2 0x02030405u
+#define PRGKEY1 0x8C9DAEBFu
+#define PRGKEY2 0x13141516u
+#define RDP_LEVEL0 0xAAu
+#define RDP_LEVEL2 0xCCu
+
+static const struct stm32_flash_error_flag errors[] = {
+    {SR_WRPERR, "WRPERR: the page is write-protected", STATUS_FLASH_PROTECTED},
+    {SR_NOTZEROERR, "NOTZEROERR: the word was not erased (0x00)", STATUS_FLASH_ERROR},
+    {SR_PGAERR, "PGAERR: a half page was not written as 16 words inside one half page", STATUS_FLASH_ERROR},
+    {SR_SIZERR, "SIZERR: programming width is not 32 bits", STATUS_FLASH_ERROR},
+    {SR_FWWERR, "FWWERR: the operation was aborted by a fetch from flash", STATUS_FLASH_ERROR},
+    {SR_OPTVERR, "OPTVERR: an option byte and its complement do not match", STATUS_FLASH_ERROR},
+    {0, NULL, STATUS_OK},
+};
+
+static const struct stm32_flash_status_register status_register = {
+    .offset = FLASH_SR, .busy = SR_BSY,
+    .clear = SR_EOP | SR_WRPERR | SR_PGAERR | SR_SIZERR | SR_OPTVERR | SR_RDERR | SR_NOTZEROERR | SR_FWWERR,
+    .errors = errors, .control = FLASH_PECR};
+
+/* PELOCK first: PRGKEYR is only taken once PECR is unlocked (RM0367 §3.3.4). */
+enum status stm32_flash_l0_unlock_pecr(struct stm32_target *target)
+{
+    return stm32_flash_unlock_with_keys(target, stm32_flash_register(target, FLASH_PEKEYR),
+                                        stm32_flash_register(target, FLASH_PECR), PECR_PELOCK, PEKEY1, PEKEY2);
+}
+
+static enum status l0_unlock(struct stm32_target *target)
+{
+    enum status status = stm32_flash_l0_unlock_pecr(target);
+    if (status == STATUS_OK)
+        status = stm32_flash_unlock_with_keys(target, stm32_flash_register(target, FLASH_PRGKEYR),
+                                              stm32_flash_register(target, FLASH_PECR), PECR_PRGLOCK, PRGKEY1,
+                                              PRGKEY2);
+    return status;
+}
+
+/* Setting PELOCK locks PRGLOCK and OPTLOCK with it. */
+static enum status l0_lock(struct stm32_target *target)
+{
+    return adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_PECR), PECR_PELOCK);
+}
+
+static enum status l0_erase_unit(struct stm32_target *target, uint32_t index, struct image_range unit)
+{
+    char doing[48];
+    snprintf(doing, sizeof doing, "erasing page %lu (0x%08lX)", (unsigned long)index, (unsigned long)unit.base);
+    uint32_t pecr = stm32_flash_register(target, FLASH_PECR);
+    enum status status =
+        adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_SR), status_register.clear);
+    if (status == STATUS_OK)
+        status = adi_mem_write32(target->ap, pecr, PECR_ERASE | PECR_PROG);
+    if (status == STATUS_OK)
+        status = adi_mem_write32(target->ap, unit.base, 0);
+    if (status == STATUS_OK)
+        status = stm32_flash_wait(target, &status_register, target->part->line->page_erase_us, doing, NULL);
+    enum status cleared = adi_mem_write32(target->ap, pecr, 0);
+    return status != STATUS_OK ? status : cleared;
+}
+
+/* No mass erase bit: every page on its own (the job never chooses this for an image, as mass_erase_us is 0). */
+static enum status l0_mass_erase(struct stm32_target *target)
+{
+    enum status status = STATUS_OK;
+    struct image_range unit;
+    for (uint32_t index = 0; status == STATUS_OK && image_target_erase_unit(&target->memory, index, &unit); index++)
+        status = l0_erase_unit(target, index, unit);
+    return status;
+}
+
+/* Single words, PECR without operation bits; the bus stalls on a word written while the one before programs. */
+static enum status l0_program(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    return stm32_flash_program_with(target, &status_register, 0, address, bytes, len, 4);
+}
+
+static enum status l0_read_protection(struct stm32_target *target, unsigned *level)
+{
+    uint32_t obr = 0;
+    enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OBR), &obr);
+    uint8_t rdp = (uint8_t)obr;
+    if (status == STATUS_OK)
+        *level = rdp == RDP_LEVEL0 ? 0 : rdp == RDP_LEVEL2 ? 2 : 1;
+    return status;
+}
+
+const struct stm32_flash_ops stm32_flash_l0_ops = {
+    .status_register = &status_register,
+    .unlock = l0_unlock,
+    .lock = l0_lock,
+    .erase_unit = l0_erase_unit,
+    .mass_erase = l0_mass_erase,
+    .erase_bank = NULL,
+    .program = l0_program,
+    .read_protection = l0_read_protection,
+    .read_options = stm32_options_l0_read,
+    .write_options = stm32_options_l0_write,
+    .remove_read_protection = stm32_options_l0_remove_read_protection,
+    .load_options = stm32_options_l0_load,
+    .unit_write_protected = stm32_options_l0_unit_protected,
+    .protect_units = stm32_options_l0_protect_units,
+};
+
+/* FLASH_WRPROT1 (and WRPROT2 on the two-bank L07x/L08x): a set bit protects a 4 KB sector (WPRMOD = 0). */
+static const char *const wrp_names[] = {"WRPROT1", "WRPROT2"};
+
+const struct stm32_family stm32_family_l0 = {
+    .name = "L0",
+    .program_unit = 4,
+    .erased_value = 0x00,
+    .wrp_names = wrp_names,
+    .wrp_words_per_bank = 1,
+    .ops = &stm32_flash_l0_ops,
+    .loader = {stm32_stub_loader_l0, STM32_STUB_LOADER_L0_SIZE, STM32_STUB_LOADER_L0_RAM_SIZE,
+               STM32_STUB_LOADER_L0_STACK_SIZE},
+};
+
+/* L0 (RM0367/RM0376/RM0377): DBGMCU on the APB, clocked only with RCC_APB2ENR.DBGMCUEN (bit 22); DBG_APB1_FZ
+ * freezes WWDG (11) and IWDG (12). DS10152 (L053): word or half page 3.2 ms, page erase 3.2 ms [unconfirmed: one
+ * datasheet figure, used for both]. No clock boost: raising MSI 2.1 MHz to HSI16 takes three register changes
+ * (the wait state, HSI16ON, SW), one more than a line holds; the CRC runs at the reset clock. */
+const struct stm32_line stm32_line_l0 = {
+    .family = &stm32_family_l0,
+    .layout = STM32_LAYOUT_PAGES,
+    .dbgmcu_idcode = STM32_DBGMCU_IDCODE_APB,
+    .flash_size_register = 0x1FF8007C,
+    .flash_controller = 0x40022000,
+    .option_bytes = 0x1FF80000,
+    .option_bytes_size = 0x20,
+    .rdp_level0 = 0xAA,
+    .option_launch = true,
+    .user_fields = stm32_user_fields_l0,
+    .program_ns = 3200000,
+    .page_erase_us = 3200,
+    .mass_erase_us = 0,
+    .loader_program_size = 64,
+    .watchdog_freeze_register = 0x40015808,
+    .watchdog_freeze_bits = (1u << 11) | (1u << 12),
+    .dbgmcu_clock_register = 0x40021034,
+    .dbgmcu_clock_bit = 1u << 22,
+};
