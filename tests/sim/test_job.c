@@ -189,13 +189,20 @@ static void check_flash(struct sim_stm32 *stm32, const struct random_image *imag
     }
 }
 
-static enum status run_job_with(struct sim_session *session, struct memory_file *file,
-                                const struct job_options *options, struct job *job)
+/* A job over the session's wire with file as its image, ready to run. */
+static void init_job(struct sim_session *session, struct memory_file *file, const struct job_options *options,
+                     struct job *job)
 {
     const struct job_link link = {.swd = &session->port.swd, .system = &session->port.system,
                                   .pins = &session->port.pins};
     const struct job_file job_file = {.ctx = file, .read = memory_file_read};
     job_init(job, &link, &job_file, options, &session->report);
+}
+
+static enum status run_job_with(struct sim_session *session, struct memory_file *file,
+                                const struct job_options *options, struct job *job)
+{
+    init_job(session, file, options, job);
     return job_run(job);
 }
 
@@ -503,12 +510,9 @@ static void test_verify_detects_one_changed_byte(void **state)
         assert_true(sim_session_create(&session, "stm32f103c8", true));
         assert_int_equal(run_job(&session, &file, image.format, image.segments[0].address, &job), STATUS_OK);
         sim_flash_array(session.stm32->flash)[image.segments[0].address - 0x08000000u + 5] ^= 0x10;
-        const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
-                                      .pins = &session.port.pins};
-        const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
         const struct job_options options = {.format = image.format, .bin_base = image.segments[0].address,
                                             .action = JOB_ACTION_VERIFY};
-        job_init(&job, &link, &job_file, &options, &session.report);
+        init_job(&session, &file, &options, &job);
         assert_int_equal(job_run(&job), STATUS_FLASH_DIFFERS); /* verify alone: a finding, nothing to program again */
         assert_false(job.result.erased);
         print_message("%u bytes: %s\n", (unsigned)job.plan.program_bytes, sim_session_error(&session));
@@ -635,12 +639,9 @@ static void test_skip_unchanged_rewrites_only_what_differs(void **state)
         uint64_t full_us = job.result.total_us;
         uint32_t units = job.plan.erase_units;
 
-        const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
-                                      .pins = &session.port.pins};
-        const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
         const struct job_options options = {.format = image.format, .bin_base = image.segments[0].address,
                                             .verify = true, .reset_after = true, .skip_unchanged = true};
-        job_init(&job, &link, &job_file, &options, &session.report);
+        init_job(&session, &file, &options, &job);
         assert_int_equal(job_run(&job), STATUS_OK);
         assert_int_equal(job.result.unchanged_units, units);
         assert_int_equal(job.result.program_bytes, 0);
@@ -649,7 +650,7 @@ static void test_skip_unchanged_rewrites_only_what_differs(void **state)
 
         image.segments[image.count - 1].data[0] ^= 0x5A; /* the last segment's first byte */
         write_file(&image, &file);
-        job_init(&job, &link, &job_file, &options, &session.report);
+        init_job(&session, &file, &options, &job);
         assert_int_equal(job_run(&job), STATUS_OK);
         assert_true(job.result.erase_units >= 1 && job.result.erase_units <= 2);
         assert_int_equal(job.result.unchanged_units + job.result.erase_units, units);
@@ -837,26 +838,30 @@ static void forge_stop_halfway(void *ctx, const struct job_progress *progress)
     forged->done = true;
 }
 
+/* A raw binary of size random bytes at the start of flash. */
+static void write_binary_at_flash_start(struct random_image *image, struct memory_file *file, uint32_t size,
+                                        uint32_t seed)
+{
+    image->format = IMAGE_FORMAT_BIN;
+    image->count = 1;
+    fill_segment(&image->segments[0], 0x08000000u, size, seed);
+    write_file(image, file);
+}
+
 static void test_a_loader_that_stops_short_fails_the_job(void **state)
 {
     (void)state;
     static struct memory_file file;
     static struct random_image image;
     static struct job job;
-    image.format = IMAGE_FORMAT_BIN;
-    image.count = 1;
-    fill_segment(&image.segments[0], 0x08000000u, 6u * 1024u, 5);
-    write_file(&image, &file);
+    write_binary_at_flash_start(&image, &file, 6u * 1024u, 5);
     static const char *const loader_parts[] = {"stm32l476rg", "stm32g071rb"};
     for (unsigned p = 0; p < sizeof loader_parts / sizeof loader_parts[0]; p++) {
         struct sim_session session;
         assert_true(sim_session_create(&session, loader_parts[p], true));
         struct forged_stop forged = {.session = &session, .job = &job};
-        const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
-                                      .pins = &session.port.pins};
-        const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
         const struct job_options options = {.format = IMAGE_FORMAT_BIN, .bin_base = 0x08000000u};
-        job_init(&job, &link, &job_file, &options, &session.report);
+        init_job(&session, &file, &options, &job);
         job_on_progress(&job, forge_stop_halfway, &forged);
         enum status status = job_run(&job);
         print_message("%s, loader stopped short: %s\n", loader_parts[p], sim_session_error(&session));
@@ -891,10 +896,7 @@ static void test_the_clock_boost_is_used_and_undone(void **state)
     static struct memory_file file;
     static struct random_image image;
     static struct job job;
-    image.format = IMAGE_FORMAT_BIN;
-    image.count = 1;
-    fill_segment(&image.segments[0], 0x08000000u, 32u * 1024u, 9);
-    write_file(&image, &file);
+    write_binary_at_flash_start(&image, &file, 32u * 1024u, 9);
     static const struct {
         const char *part;
         uint32_t boosted_hz;
@@ -910,11 +912,8 @@ static void test_the_clock_boost_is_used_and_undone(void **state)
         for (unsigned r = 0; r < 4; r++)
             before[r] = sim_rcc_register(rcc, rcc_registers[r]);
         struct clock_watch watch = {.session = &session};
-        const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
-                                      .pins = &session.port.pins};
-        const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
         const struct job_options options = {.format = IMAGE_FORMAT_BIN, .bin_base = 0x08000000u, .verify = true};
-        job_init(&job, &link, &job_file, &options, &session.report);
+        init_job(&session, &file, &options, &job);
         job_on_progress(&job, watch_program_clock, &watch);
         assert_int_equal(job_run(&job), STATUS_OK);
         print_message("%s: program pass at %.0f MHz (reset clock %.0f MHz)\n", boosted[p].part,
@@ -958,12 +957,9 @@ static void test_faults_never_end_in_a_false_success(void **state)
             struct sim_fault_config faults = {.seed = seed + 1, .bit_error_rate = seed % 3 == 0 ? 1e-4 : 0,
                                               .wait_storm_rate = seed % 3 == 1 ? 0.05 : 0, .wait_storm_max = 40};
             sim_target_set_faults(session.stm32->target, &faults);
-            const struct job_link link = {.swd = &session.port.swd, .system = &session.port.system,
-                                          .pins = &session.port.pins};
-            const struct job_file job_file = {.ctx = &file, .read = memory_file_read};
             const struct job_options options = {.format = image.format, .bin_base = image.segments[0].address,
                                                 .verify = true, .reset_after = true};
-            job_init(&job, &link, &job_file, &options, &session.report);
+            init_job(&session, &file, &options, &job);
             if (seed % 3 == 2)
                 job_on_progress(&job, pulse_reset_halfway, &session);
             enum status status = job_run(&job);
