@@ -108,6 +108,7 @@ struct rcc_layout {
     struct rcc_ready_flag ready[RCC_MAX_READY_FLAGS];
     struct rcc_reset_value resets[RCC_MAX_RESET_VALUES];
     struct rcc_pll pll;
+    bool hsi16_at_sw1; /* SW 01 selects the 16 MHz HSI16 (L4, L0; L0's HSI16DIVEN, /4, is not modelled) */
 };
 
 /* The L4's and the G4's PLL, whose PLLM fields differ in width. */
@@ -213,6 +214,7 @@ static const struct rcc_layout rcc_layout_l4 = {
                {RCC_AHB1ENR_L4, 0x00000100},
                {RCC_CSR_L4, 0x0C000600}},
     .pll = RCC_PLL_L4_G4(0x70u),
+    .hsi16_at_sw1 = true,
 };
 
 /* L0 (RM0367 §7.3): SW[1:0] 00 MSI, 01 HSI16, 10 HSE, 11 PLL in CFGR (0x0C), SWS in CFGR[3:2]. CR: HSI16ON 0,
@@ -230,6 +232,7 @@ static const struct rcc_layout rcc_layout_l0 = {
     .sources = {{true, RCC_CR, 8}, {true, RCC_CR, 0}, {true, RCC_CR, RCC_CR_HSEON}, {true, RCC_CR, RCC_CR_PLLON}},
     .ready = {{RCC_CR, 8, 9}, {RCC_CR, 0, 2}, {RCC_HSE}, {RCC_PLL}, {RCC_CSR_L0, 8, 9}, {RCC_LSI(RCC_CSR_L0)}},
     .resets = {{RCC_CR, 0x00000300}, {RCC_ICSCR_L4_G0, 0x0000B000}, {RCC_CSR_L0, 0x0C000000}},
+    .hsi16_at_sw1 = true,
 };
 
 /* G0: SW[2:0] 000 HSISYS, 001 HSE, 010 PLLRCLK, 011 LSI, 100 LSE; SWS in CFGR[5:3]. CR reset: HSIRDY, HSION
@@ -339,10 +342,10 @@ static uint32_t rcc_compute_sysclk(const struct sim_rcc *rcc)
 {
     if (rcc->layout->pll.sw != 0 && rcc->sws == rcc->layout->pll.sw)
         return rcc_pll_hz(rcc);
+    if (rcc->layout->hsi16_at_sw1 && rcc->sws == 1)
+        return RCC_HSI_HZ;
     if (rcc->part->family != SIM_FAMILY_L4)
         return rcc->sws == rcc->layout->reset_sw ? rcc->part->reset_clock_hz : rcc->sysclk_hz;
-    if (rcc->sws == 1)
-        return RCC_HSI_HZ;
     if (rcc->sws != 0)
         return rcc->sysclk_hz;
     uint32_t cr = rcc->registers[RCC_CR / 4];

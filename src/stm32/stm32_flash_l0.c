@@ -155,8 +155,15 @@ const struct stm32_family stm32_family_l0 = {
 
 /* L0 (RM0367/RM0376/RM0377): DBGMCU on the APB, clocked only with RCC_APB2ENR.DBGMCUEN (bit 22); DBG_APB1_FZ
  * freezes WWDG (11) and IWDG (12). DS10152 (L053): word or half page 3.2 ms, page erase 3.2 ms [unconfirmed: one
- * datasheet figure, used for both]. No clock boost: raising MSI 2.1 MHz to HSI16 takes three register changes
- * (the wait state, HSI16ON, SW), one more than a line holds; the CRC runs at the reset clock. */
+ * datasheet figure, used for both]. The loader and the CRC run at 16 MHz from HSI16 instead of the 2.1 MHz MSI:
+ * one wait state first (FLASH_ACR.LATENCY, needed above 8 MHz in voltage range 2, where reset leaves the core;
+ * RM0377 §3.3.1), HSI16ON (RCC_CR bit 0), then SW 01 in RCC_CFGR, which silicon makes once HSI16 is ready. */
+static const struct stm32_register_change clock_boost_l0[] = {
+    {.address = 0x40022000, .mask = 0x1u, .value = 1u},
+    {.address = 0x40021000, .mask = 0x1u, .value = 1u},
+    {.address = 0x4002100C, .mask = 0x3u, .value = 1u},
+};
+
 const struct stm32_line stm32_line_l0 = {
     .family = &stm32_family_l0,
     .layout = STM32_LAYOUT_PAGES,
@@ -172,6 +179,8 @@ const struct stm32_line stm32_line_l0 = {
     .page_erase_us = 3200,
     .mass_erase_us = 0,
     .loader_program_size = 64,
+    .clock_boost = clock_boost_l0,
+    .clock_boost_steps = sizeof clock_boost_l0 / sizeof clock_boost_l0[0],
     .watchdog_freeze_register = 0x40015808,
     .watchdog_freeze_bits = (1u << 11) | (1u << 12),
     .dbgmcu_clock_register = 0x40021034,
