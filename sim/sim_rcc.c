@@ -86,7 +86,8 @@ struct rcc_reset_value {
 /* The main PLL's system clock output when the 16 MHz HSI feeds it, read from PLLCFGR: the input divider M (field +
  * m_plus), the multiplier N, the output divider ((field + 1) * out_scale) and, where the output has one, its enable
  * bit. F4/F7 (RM0090 §6.3.2, RM0385 §5.3.2): PLLSRC bit 22 clear, PLLM 5:0, PLLN 14:6, PLLP 17:16 (2, 4, 6, 8);
- * L4/G4 (RM0351 §6.4.4, RM0440 §7.4.4): PLLSRC 1:0 = 10, PLLM from bit 4 (+1), PLLN 14:8, PLLR 26:25 (2-8), PLLREN 24;
+ * L4/G4 (RM0351 §6.4.4, RM0440 §7.4.4): PLLSRC 1:0 = 10, PLLM from bit 4 (+1), PLLN 14:8, PLLR 26:25 (2-8),
+ * PLLREN 24;
  * G0 (RM0444 §5.4.4): the same but PLLR 31:29 (field + 1, 000 reserved) and PLLREN 28. sw: the SW value that selects
  * it; 0 where the PLL is not modelled (the clock stays as it was). */
 #define RCC_PLL_NO_ENABLE 0xFFu
@@ -113,8 +114,9 @@ struct rcc_layout {
 
 /* The L4's and the G4's PLL, whose PLLM fields differ in width. */
 #define RCC_PLL_L4_G4(m_mask_)                                                                                         \
-    {.pllcfgr = RCC_PLLCFGR_L4_G0, .sw = 3, .src_mask = 0x3u, .src_hsi = 0x2u, .m_mask = (m_mask_), .n_mask = 0x7F00u,  \
-     .m_shift = 4, .m_plus = 1, .n_shift = 8, .out_shift = 25, .out_mask = 0x3, .out_scale = 2, .enable_bit = 24}
+    {.pllcfgr = RCC_PLLCFGR_L4_G0, .sw = 3, .src_mask = 0x3u, .src_hsi = 0x2u, .m_mask = (m_mask_),                  \
+     .n_mask = 0x7F00u, .m_shift = 4, .m_plus = 1, .n_shift = 8, .out_shift = 25, .out_mask = 0x3, .out_scale = 2,   \
+     .enable_bit = 24}
 
 /* The members of a struct rcc_ready_flag for the pairs most layouts share (braces at the use). */
 #define RCC_HSI_F0_F1_F4 RCC_CR, RCC_CR_HSION_F0_F1_F4, RCC_CR_HSIRDY_F0_F1_F4
@@ -255,9 +257,9 @@ static const struct rcc_layout rcc_layout_g0 = {
                {RCC_PLLCFGR_L4_G0, 0x00001000},
                {RCC_AHBENR_G0, 0x00000100},
                {RCC_CSR_G0, 0x0C000000}},
-    .pll = {.pllcfgr = RCC_PLLCFGR_L4_G0, .sw = 2, .src_mask = 0x3u, .src_hsi = 0x2u, .m_mask = 0x70u, .n_mask = 0x7F00u,
-            .m_shift = 4, .m_plus = 1, .n_shift = 8, .out_shift = 29, .out_mask = 0x7, .out_scale = 1,
-            .enable_bit = 28},
+    .pll = {.pllcfgr = RCC_PLLCFGR_L4_G0, .sw = 2, .src_mask = 0x3u, .src_hsi = 0x2u, .m_mask = 0x70u,
+            .n_mask = 0x7F00u, .m_shift = 4, .m_plus = 1, .n_shift = 8, .out_shift = 29, .out_mask = 0x7,
+            .out_scale = 1, .enable_bit = 28},
 };
 
 /* G4 (RM0440 §7.4): L4's offsets without MSI. SW 01 HSI16 (the reset source; 00 is reserved), 10 HSE, 11 PLL. CR
@@ -296,7 +298,13 @@ static const struct rcc_layout rcc_layout_h7 = {
     .sws_shift = 3,
     .csr_rmvf_bit = 24,
     .sources = {{true, RCC_CR, 0}, {true, RCC_CR, 7}, {true, RCC_CR, RCC_CR_HSEON}, {true, RCC_CR, RCC_CR_PLLON}},
-    .ready = {{RCC_CR, 0, 2}, {RCC_CR, 7, 8}, {RCC_CR, 12, 13}, {RCC_HSE}, {RCC_PLL}, {RCC_LSE(0x70u)}, {RCC_LSI(0x74u)}},
+    .ready = {{RCC_CR, 0, 2},
+              {RCC_CR, 7, 8},
+              {RCC_CR, 12, 13},
+              {RCC_HSE},
+              {RCC_PLL},
+              {RCC_LSE(0x70u)},
+              {RCC_LSI(0x74u)}},
     .resets = {{RCC_CR, 0x00000025}},
 };
 

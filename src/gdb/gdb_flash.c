@@ -124,7 +124,8 @@ static enum status gdb_flash_flush(struct gdb_server *server)
     uint32_t unit = server->target.memory.program_unit;
     if (server->flash_pending_len == 0)
         return STATUS_OK;
-    memset(server->flash_pending + server->flash_pending_len, server->target.memory.erased_value, unit - server->flash_pending_len);
+    memset(server->flash_pending + server->flash_pending_len, server->target.memory.erased_value,
+           unit - server->flash_pending_len);
     server->flash_pending_len = 0;
     return gdb_flash_program(server, server->flash_pending_address, server->flash_pending, unit);
 }

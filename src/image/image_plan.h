@@ -11,10 +11,10 @@
  *   - RAM pieces (the LMA of an ELF segment in RAM, a HEX file that preloads RAM) are not flash content: they are
  *     counted in ram_bytes so the job can say so, and skipped;
  *   - anything else is STATUS_IMAGE_OUT_OF_RANGE, naming the address and the file offset.
- * image_plan_finish() then widens the flash ranges to whole program units (padding reads as erased flash), merges ranges that
- * share or touch a unit, so no unit is ever programmed twice, and lists the erase units touched as runs of unit
- * indexes, noting those only partly covered by the image (erasing them loses whatever else they hold; F4/F7/H7
- * sectors are large enough for that to matter).
+ * image_plan_finish() then widens the flash ranges to whole program units (padding reads as erased flash), merges
+ * ranges that share or touch a unit, so no unit is ever programmed twice, and lists the erase units touched as runs
+ * of unit indexes, noting those only partly covered by the image (erasing them loses whatever else they hold;
+ * F4/F7/H7 sectors are large enough for that to matter).
  *
  * The second reading, the programming, goes through image_writer.h, which asks the plan where each piece belongs
  * (image_plan_locate) and which bytes of a unit are image data (image_plan_unit_mask).

@@ -3,8 +3,9 @@
  * unit and erase layout, where RAM and the option bytes are. The part table fills one in for each part.
  *
  * Program unit: the smallest amount flash is programmed in (2 bytes on F0/F1/F3, 4 on F2/F4 at x32, 8 with ECC on
- * L4/G0/G4/WB, 32 on H7). Erased flash reads erased_value: 0xFF on most families, 0x00 on L0/L1. A unit is programmed once: with ECC a second write corrupts it, without it the bits of
- * the second write can only clear. Erase layout: runs of equal erase units (pages or sectors) from the flash base
+ * L4/G0/G4/WB, 32 on H7). Erased flash reads erased_value: 0xFF on most families, 0x00 on L0/L1. A unit is
+ * programmed once: with ECC a second write corrupts it, without it the bits of the second write can only move away
+ * from the erased value. Erase layout: runs of equal erase units (pages or sectors) from the flash base
  * up, e.g. F4's 4 x 16 KB, 1 x 64 KB, 7 x 128 KB; units are numbered from 0 across all runs.
  */
 #ifndef AIRSWD_IMAGE_TARGET_H

@@ -5,9 +5,9 @@
  * The writer is the sink of the second reading (any of the parsers, fed the same file again). Pieces arrive in file
  * order; a program unit that one piece covers entirely goes out at once, straight from the parser's buffer (runs of
  * such units go out as one call). A unit a piece covers only in part (a record that ends mid-unit, two segments
- * sharing an ECC unit, a gap padded with the erased value) is held in one of AIRSWD_IMAGE_PENDING_UNITS slots until every
- * image byte of it has arrived (the plan says which bytes those are), then goes out padded. A file in address order
- * needs one slot; records far out of order may need more than there are, which is STATUS_IMAGE_TOO_COMPLEX.
+ * sharing an ECC unit, a gap padded with the erased value) is held in one of AIRSWD_IMAGE_PENDING_UNITS slots until
+ * every image byte of it has arrived (the plan says which bytes those are), then goes out padded. A file in address
+ * order needs one slot; records far out of order may need more than there are, which is STATUS_IMAGE_TOO_COMPLEX.
  *
  * Since that can only be known by reading the file, a job first rehearses: it runs the whole second reading with
  * no output (image_writer_init with output NULL), which checks everything the real pass will do, then connects,

@@ -1,8 +1,8 @@
 /*
  * job_skip.c - --skip-unchanged: which erase units already hold exactly what they would hold after the job (the
- * image's bytes, the erased value everywhere else in the unit). Their CRC-32 is computed on the target, the expected one on the
- * host from a reading of the file; equal units are neither erased nor programmed. The file must give its bytes in
- * address order (every linker output does); otherwise nothing is skipped.
+ * image's bytes, the erased value everywhere else in the unit). Their CRC-32 is computed on the target, the expected
+ * one on the host from a reading of the file; equal units are neither erased nor programmed. The file must give its
+ * bytes in address order (every linker output does); otherwise nothing is skipped.
  */
 #include "job/job_internal.h"
 
@@ -93,7 +93,8 @@ enum status job_find_unchanged(struct job *job)
     memset(job->unchanged, 0, sizeof job->unchanged);
     job->scan.in_order = true;
     job->scan.open = false;
-    if (image_target_erase_unit_count(&job->target.memory) > AIRSWD_JOB_MAX_UNITS || !job_can(job, JOB_CAN_RUN_ON_TARGET))
+    if (image_target_erase_unit_count(&job->target.memory) > AIRSWD_JOB_MAX_UNITS ||
+        !job_can(job, JOB_CAN_RUN_ON_TARGET))
         return STATUS_OK; /* nothing is skipped: every unit is erased and programmed */
     uint32_t saved[STM32_CLOCK_BOOST_STEPS];
     unsigned changed = 0;

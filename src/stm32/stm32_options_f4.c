@@ -115,7 +115,8 @@ bool stm32_options_f4_unit_protected(const struct stm32_target *target, const st
     if (unit >= NWRP_SECTORS)
         return false;
     bool bit = (options->write_protection[0] & (1u << unit)) != 0;
-    return (options->user & target->part->line->option_pcrop_bit) ? bit : !bit; /* a PCROP sector cannot be erased or programmed either */
+    /* a PCROP sector cannot be erased or programmed either */
+    return (options->user & target->part->line->option_pcrop_bit) ? bit : !bit;
 }
 
 void stm32_options_f4_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
