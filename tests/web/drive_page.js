@@ -602,11 +602,15 @@ async function main() {
     page.on('request', (request) => issuedIn.set(request, generation));
     page.on('requestfailed', (request) => {
       // Event streams are cut when the page closes or reloads (or opens one that asks for the console once the device
-      // said it has one), and so is any request in flight when the test reloads the page (a device with 2
-      // connections answers more slowly), and every request while the device restarts; anything else failing is a
-      // problem.
-      const reloadCut = issuedIn.get(request) < generation && request.failure().errorText === 'net::ERR_ABORTED';
-      if (new URL(request.url()).pathname !== '/api/v1/events' && !reloadCut && !restart.underway) {
+      // said it has one), and so is the nonce request of a stream being opened then (it shares the stream's abort
+      // signal: the page cut it, the device did not fail it), any request in flight when the test reloads the page (a
+      // device with 2 connections answers more slowly), and every request while the device restarts; anything else
+      // failing is a problem.
+      const aborted = request.failure().errorText === 'net::ERR_ABORTED';
+      const reloadCut = issuedIn.get(request) < generation && aborted;
+      const pathname = new URL(request.url()).pathname;
+      const streamCut = pathname === '/api/v1/events' || (pathname === '/api/v1/auth/nonce' && aborted);
+      if (!streamCut && !reloadCut && !restart.underway) {
         problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure().errorText}`);
       }
     });
