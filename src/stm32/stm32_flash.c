@@ -14,6 +14,16 @@ uint32_t stm32_flash_register(const struct stm32_target *target, uint32_t offset
     return target->part->line->flash_controller + offset;
 }
 
+enum status stm32_flash_read_rdp_byte(struct stm32_target *target, uint32_t offset, unsigned shift, unsigned *level)
+{
+    uint32_t value = 0;
+    enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, offset), &value);
+    uint8_t rdp = (uint8_t)(value >> shift);
+    if (status == STATUS_OK)
+        *level = rdp == 0xAAu ? 0 : rdp == 0xCCu ? 2 : 1;
+    return status;
+}
+
 unsigned stm32_flash_bank_count(const struct stm32_target *target)
 {
     uint32_t bank2 = target->part->line->bank2_base;

@@ -108,6 +108,11 @@ enum status stm32_flash_stream(struct stm32_target *target, const struct stm32_f
 
 uint32_t stm32_flash_register(const struct stm32_target *target, uint32_t offset);
 
+/* read_protection for the generations that keep an RDP byte in a controller register (F2/F4/F7 OPTCR, L4/G0/G4 OPTR,
+ * L0 OBR, H7 OPTSR_CUR): the byte at bit shift of the register at offset, 0xAA level 0, 0xCC level 2, any other
+ * value level 1. */
+enum status stm32_flash_read_rdp_byte(struct stm32_target *target, uint32_t offset, unsigned shift, unsigned *level);
+
 /* Clears the error flags (writes sr->clear where the generation clears them). */
 enum status stm32_flash_clear_flags(struct stm32_target *target, const struct stm32_flash_status_register *sr);
 

@@ -31,8 +31,6 @@
 #define CR_STRT (1u << 16)
 #define CR_LOCK (1u << 31)
 #define OPTCR_RDP_SHIFT 8
-#define RDP_LEVEL0 0xAAu
-#define RDP_LEVEL2 0xCCu
 
 static const struct stm32_flash_error_flag errors[] = {
     {SR_WRPERR, "WRPERR: the sector is write-protected", STATUS_FLASH_PROTECTED},
@@ -84,12 +82,7 @@ static enum status f4_program(struct stm32_target *target, uint32_t address, con
 
 static enum status f4_read_protection(struct stm32_target *target, unsigned *level)
 {
-    uint32_t optcr = 0;
-    enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OPTCR), &optcr);
-    uint8_t rdp = (uint8_t)(optcr >> OPTCR_RDP_SHIFT);
-    if (status == STATUS_OK)
-        *level = rdp == RDP_LEVEL0 ? 0 : rdp == RDP_LEVEL2 ? 2 : 1;
-    return status;
+    return stm32_flash_read_rdp_byte(target, FLASH_OPTCR, OPTCR_RDP_SHIFT, level);
 }
 
 const struct stm32_flash_ops stm32_flash_f4_ops = {

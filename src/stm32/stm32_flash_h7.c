@@ -36,8 +36,6 @@
 #define CR_START (1u << 7)
 #define CR_SNB_SHIFT 8
 #define OPTSR_RDP_SHIFT 8
-#define RDP_LEVEL0 0xAAu
-#define RDP_LEVEL2 0xCCu
 #define SECTOR_SIZE (128u * 1024u)
 
 static const struct stm32_flash_error_flag errors[] = {
@@ -104,12 +102,7 @@ static enum status h7_program(struct stm32_target *target, uint32_t address, con
 
 static enum status h7_read_protection(struct stm32_target *target, unsigned *level)
 {
-    uint32_t optsr = 0;
-    enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OPTSR_CUR), &optsr);
-    uint8_t rdp = (uint8_t)(optsr >> OPTSR_RDP_SHIFT);
-    if (status == STATUS_OK)
-        *level = rdp == RDP_LEVEL0 ? 0 : rdp == RDP_LEVEL2 ? 2 : 1;
-    return status;
+    return stm32_flash_read_rdp_byte(target, FLASH_OPTSR_CUR, OPTSR_RDP_SHIFT, level);
 }
 
 const struct stm32_flash_ops stm32_flash_h7_ops = {

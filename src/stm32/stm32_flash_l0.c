@@ -38,8 +38,6 @@
 #define PEKEY2 0x02030405u
 #define PRGKEY1 0x8C9DAEBFu
 #define PRGKEY2 0x13141516u
-#define RDP_LEVEL0 0xAAu
-#define RDP_LEVEL2 0xCCu
 
 static const struct stm32_flash_error_flag errors[] = {
     {SR_WRPERR, "WRPERR: the page is write-protected", STATUS_FLASH_PROTECTED},
@@ -114,12 +112,7 @@ static enum status l0_program(struct stm32_target *target, uint32_t address, con
 
 static enum status l0_read_protection(struct stm32_target *target, unsigned *level)
 {
-    uint32_t obr = 0;
-    enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OBR), &obr);
-    uint8_t rdp = (uint8_t)obr;
-    if (status == STATUS_OK)
-        *level = rdp == RDP_LEVEL0 ? 0 : rdp == RDP_LEVEL2 ? 2 : 1;
-    return status;
+    return stm32_flash_read_rdp_byte(target, FLASH_OBR, 0, level);
 }
 
 const struct stm32_flash_ops stm32_flash_l0_ops = {

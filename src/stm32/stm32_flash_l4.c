@@ -39,8 +39,6 @@
 #define CR_LOCK (1u << 31)
 /* G47x/G48x (RM0440 §3.7.8): the page numbering of two banks of 2 KB pages holds only with DBANK set. */
 #define OPTR_DBANK (1u << 22)
-#define RDP_LEVEL0 0xAAu
-#define RDP_LEVEL2 0xCCu
 
 static const struct stm32_flash_error_flag errors[] = {
     {SR_WRPERR, "WRPERR: the page is write-protected", STATUS_FLASH_PROTECTED},
@@ -124,12 +122,7 @@ static enum status l4_program(struct stm32_target *target, uint32_t address, con
 
 static enum status l4_read_protection(struct stm32_target *target, unsigned *level)
 {
-    uint32_t optr = 0;
-    enum status status = adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OPTR), &optr);
-    uint8_t rdp = (uint8_t)optr;
-    if (status == STATUS_OK)
-        *level = rdp == RDP_LEVEL0 ? 0 : rdp == RDP_LEVEL2 ? 2 : 1;
-    return status;
+    return stm32_flash_read_rdp_byte(target, FLASH_OPTR, 0, level);
 }
 
 const struct stm32_flash_ops stm32_flash_l4_ops = {
