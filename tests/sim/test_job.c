@@ -908,8 +908,9 @@ static void test_the_clock_boost_is_used_and_undone(void **state)
         struct sim_session session;
         assert_true(sim_session_create(&session, boosted[p].part, true));
         struct sim_rcc *rcc = session.stm32->rcc;
-        uint32_t reset_hz = sim_rcc_sysclk_hz(rcc), before[4];
-        for (unsigned r = 0; r < 4; r++)
+        enum { WATCHED = sizeof rcc_registers / sizeof rcc_registers[0] };
+        uint32_t reset_hz = sim_rcc_sysclk_hz(rcc), before[WATCHED];
+        for (unsigned r = 0; r < WATCHED; r++)
             before[r] = sim_rcc_register(rcc, rcc_registers[r]);
         struct clock_watch watch = {.session = &session};
         const struct job_options options = {.format = IMAGE_FORMAT_BIN, .bin_base = 0x08000000u, .verify = true};
@@ -920,7 +921,7 @@ static void test_the_clock_boost_is_used_and_undone(void **state)
                       watch.program_hz / 1e6, reset_hz / 1e6);
         assert_int_equal(watch.program_hz, boosted[p].boosted_hz);
         assert_int_equal(sim_rcc_sysclk_hz(rcc), reset_hz);
-        for (unsigned r = 0; r < 4; r++)
+        for (unsigned r = 0; r < WATCHED; r++)
             assert_int_equal(sim_rcc_register(rcc, rcc_registers[r]), before[r]);
         sim_session_destroy(&session);
     }
