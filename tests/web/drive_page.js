@@ -68,8 +68,11 @@ async function sessionState(page) {
 }
 
 // Drops a file on the zone as a browser does: a drop event whose DataTransfer holds it.
+// The upload zone's status is set back to idle first, so that waitUpload sees this file's outcome, not the one
+// before it (the same file dropped twice would otherwise match at once).
 async function dropFile(page, file) {
   const bytes = [...fs.readFileSync(file)];
+  await page.evaluate(() => { document.getElementById('upload-status').dataset.state = 'idle'; });
   await page.dispatchEvent('#drop-zone', 'drop', {
     dataTransfer: await page.evaluateHandle(([name, content]) => {
       const transfer = new DataTransfer();
@@ -576,11 +579,20 @@ async function main() {
   const restart = { underway: false };  // while the device restarts, its connections drop
   // Each reload starts a new generation of the page: a request the previous one had in flight is cut, and Chromium
   // may report it only after the reload returned.
+  // A request issued while the reload is under way may still belong to the page being torn down: it counts as the
+  // previous generation's.
   let generation = 0;
+  let reloading = false;
+  let closing = false;  // the browser closes at the end: what it still had in flight is cut, not failed
   const issuedIn = new WeakMap();
   const reload = async (page) => {
     generation++;
-    await page.reload({ waitUntil: 'load' });
+    reloading = true;
+    try {
+      await page.reload({ waitUntil: 'load' });
+    } finally {
+      reloading = false;
+    }
   };
   try {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
@@ -599,7 +611,7 @@ async function main() {
         problems.push(`console: ${message.text()}`);
       }
     });
-    page.on('request', (request) => issuedIn.set(request, generation));
+    page.on('request', (request) => issuedIn.set(request, reloading ? generation - 1 : generation));
     page.on('requestfailed', (request) => {
       // Event streams are cut when the page closes or reloads (or opens one that asks for the console once the device
       // said it has one), and so is the nonce request of a stream being opened then (it shares the stream's abort
@@ -610,7 +622,7 @@ async function main() {
       const reloadCut = issuedIn.get(request) < generation && aborted;
       const pathname = new URL(request.url()).pathname;
       const streamCut = pathname === '/api/v1/events' || (pathname === '/api/v1/auth/nonce' && aborted);
-      if (!streamCut && !reloadCut && !restart.underway) {
+      if (!streamCut && !reloadCut && !restart.underway && !closing) {
         problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure().errorText}`);
       }
     });
@@ -1016,6 +1028,7 @@ async function main() {
     }
     throw err;
   } finally {
+    closing = true;
     await browser.close();
   }
 
