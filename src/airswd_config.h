@@ -95,9 +95,10 @@
 #define AIRSWD_JOB_CHUNK 512
 #endif
 
-/* Erase units a job can track as already holding the image (--skip-unchanged): 2 MB of 2 KB pages. */
+/* Erase units a job can track as already holding the image (--skip-unchanged): 2 MB of 1 KB pages, the 1536 128-byte
+ * pages of an L07x; units past it are always erased and programmed. */
 #ifndef AIRSWD_JOB_MAX_UNITS
-#define AIRSWD_JOB_MAX_UNITS 1024
+#define AIRSWD_JOB_MAX_UNITS 2048
 #endif
 
 /* Bytes of flash read back at a time when verifying without a CRC on the target; the same buffer gathers the

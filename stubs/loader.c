@@ -2,8 +2,9 @@
  * loader - programs flash from a ring buffer in SRAM that the host keeps filling while the target programs (the
  * asynchronous loader), so that the wire and the flash work at the same time. One build per controller generation:
  * loader_f1 (F0/F1/F3: halfwords), loader_f4 (F2/F4/F7: words, PSIZE x32), loader_l4 (L4/G0/G4/WB: double words),
- * loader_l0 (L0: words, gathered into 64-byte half pages where the range and the queue allow, see below).
- * The host has unlocked the controller and erased the destination; the loader never erases.
+ * loader_l0 (L0: words, gathered into 64-byte half pages where the range and the queue allow, see below), loader_h7
+ * (H74x/H75x: 256-bit flash words). The host has unlocked the controller and erased the destination; the loader
+ * never erases.
  *
  *   r0 = ring: its header (below), then the data area from ring + STUB_LOADER_RING_DATA up to r1 (exclusive).
  *        ring 4-byte aligned; the data area's size a multiple of 8 bytes (so no program unit straddles the wrap).
@@ -21,8 +22,9 @@
  *              advances rp as soon as it has handed a unit to the flash controller, so that the host can reuse the
  *              space; past the last unit before r1 both pointers wrap to the data area's start. On a programming
  *              error the loader writes rp = 0, which tells a host polling rp to stop filling.
- *   +0x8       the flash controller's register base (FLASH_R_BASE; 0x40022000 on F0/F1/F3/L4/G0/G4, 0x40023C00 on
- *              F2/F4/F7, +0x40 for bank 2 of an F1 XL-density part), read once at start.
+ *   +0x8       the register base of the bank the range is in (FLASH_R_BASE; 0x40022000 on F0/F1/F3/L4/G0/G4,
+ *              0x40023C00 on F2/F4/F7, 0x52002000 on H7; +0x40 for bank 2 of an F1 XL-density part, +0x100 for bank 2
+ *              of an H7), read once at start. A range never crosses into another bank.
  *   +0xC last  written by the host before it writes wp = 0: the wp it replaces, where the units it queued end.
  *              (Also keeps the data area of an 8-byte aligned ring 8-byte aligned.)
  *
@@ -45,7 +47,6 @@
  * it while it runs, because a watchdog frozen for a halted core runs on while the core executes the stub (the
  * hardware watchdog option starts it at every reset). The refresh key only reloads a stopped counter; it never
  * starts the watchdog. */
-#define IWDG_KR          (*(volatile uint32_t *)0x40003000u)
 #define IWDG_KEY_REFRESH 0xAAAAu
 
 #if defined(LOADER_F1)
@@ -112,9 +113,36 @@
 /* PROG DATA FIX ERASE FPRG: the operation bits; the lock bits (0-2) are left alone (writing 0 there does not
  * unlock, and writing 1 would lock). */
 #define CR_OPERATIONS            0x718u
+#elif defined(LOADER_H7)
+/* RM0433 chapter 4 (H74x/H75x). The unit is a 256-bit flash word with ECC: eight word stores into the bank's write
+ * buffer, the eighth of which queues it for programming; QW stays set while a word waits or programs, and the flags
+ * are cleared in CCR, not SR. IWDG1's key register is at 0x58004800. */
+#define STUB_LOADER_H7_UNIT   32u
+/* WRPERR (17) | PGSERR (18) | STRBERR (19) | INCERR (21) | OPERR (22) */
+#define STUB_LOADER_H7_ERRORS 0x6E0000u
+#define UNIT                  STUB_LOADER_H7_UNIT
+#define ERRORS                STUB_LOADER_H7_ERRORS
+#define FLASH_SR              0x10u
+#define FLASH_CR              0x0Cu
+#define FLASH_CLEAR           0x14u /* CCR */
+#define SR_BSY_BIT            2u    /* QW */
+#define CR_PG                 (1u << 1)
+#define CR_PSIZE_X64          (3u << 4)
+#define CR_PROGRAM            (CR_PSIZE_X64 | CR_PG)
+/* PG SER BER PSIZE FW START SNB (bits 1-10); LOCK (0) is left alone. */
+#define CR_OPERATIONS         0x7FEu
+#define IWDG_KR_ADDRESS       0x58004800u
 #else
-#error "define LOADER_F1, LOADER_F4, LOADER_L4 or LOADER_L0"
+#error "define LOADER_F1, LOADER_F4, LOADER_L4, LOADER_L0 or LOADER_H7"
 #endif
+
+#ifndef FLASH_CLEAR
+#define FLASH_CLEAR FLASH_SR /* write 1 to clear */
+#endif
+#ifndef IWDG_KR_ADDRESS
+#define IWDG_KR_ADDRESS 0x40003000u
+#endif
+#define IWDG_KR (*(volatile uint32_t *)IWDG_KR_ADDRESS)
 
 struct ring {
     volatile uint32_t wp;
@@ -142,10 +170,11 @@ static inline __attribute__((always_inline)) uint32_t wait_for_data(const struct
     return wp != 0 || ring->last != rp;
 }
 
-/* One program unit, as read from the ring. */
+/* One program unit, as read from the ring; the H7's flash word stays in its slot (its address is what is held), which
+ * the loader gives back only once the word is in the controller's buffer. */
 #if UNIT == 2
 typedef uint16_t unit_data;
-#elif UNIT == 4
+#elif UNIT == 4 || UNIT == 32
 typedef uint32_t unit_data;
 #else
 typedef struct {
@@ -153,21 +182,31 @@ typedef struct {
 } unit_data;
 #endif
 
+/* Where a unit takes several bus writes (L4 double word, H7 flash word), the loader waits for the controller before
+ * it writes the next unit, and the flags it reads then are the finished unit's alone. */
+#define WAIT_BEFORE_STORE (UNIT >= 8)
+
 static inline __attribute__((always_inline)) unit_data read_unit(uint32_t address)
 {
 #if UNIT == 8
     return (unit_data){*(const volatile uint32_t *)address, *(const volatile uint32_t *)(address + 4)};
+#elif UNIT == 32
+    return address;
 #else
     return *(const volatile unit_data *)address;
 #endif
 }
 
-/* Hands one unit to the flash controller, which starts programming it (L4: at the second word). */
+/* Hands one unit to the flash controller, which starts programming it (L4: at the second word, H7: at the
+ * eighth). */
 static inline __attribute__((always_inline)) void program_unit(uint32_t flash, unit_data data)
 {
 #if UNIT == 8
     *(volatile uint32_t *)flash = data.low;
     *(volatile uint32_t *)(flash + 4) = data.high;
+#elif UNIT == 32
+    for (uint32_t offset = 0; offset < UNIT; offset += 4)
+        *(volatile uint32_t *)(flash + offset) = *(const volatile uint32_t *)(data + offset);
 #else
     *(volatile unit_data *)flash = data;
 #endif
@@ -206,6 +245,15 @@ static inline __attribute__((always_inline)) uint32_t wait_then_program(volatile
                      : "cc", "memory");
     return flags;
 }
+#elif UNIT == 32
+/* The eight stores follow the poll at once: the buffer is empty by then, and the word is queued at the eighth. */
+static inline __attribute__((always_inline)) uint32_t wait_then_program(volatile uint32_t *sr, uint32_t flash,
+                                                                        unit_data data)
+{
+    uint32_t flags = wait_until_idle(sr);
+    program_unit(flash, data);
+    return flags;
+}
 #endif
 
 #if defined(LOADER_L0)
@@ -233,7 +281,7 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
     /* The host keeps one unit free: a ring smaller than a half page and a unit never holds a half page. */
     uint32_t half_page = end - data >= HALF_PAGE + UNIT ? HALF_PAGE : UNIT;
 
-    *sr = ERRORS;
+    *flash_register(ring->flash_regs, FLASH_CLEAR) = ERRORS;
     *pecr &= ~CR_OPERATIONS;
     while (flash != flash_end) {
         /* A whole half page where the range has one from here; otherwise a word. */
@@ -283,7 +331,8 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
     uint32_t flash_end = flash + (count - count % UNIT);
     uint32_t status = 0;
 
-    *sr = ERRORS; /* write 1 to clear: a stale flag would refuse (F2/F4, L4) or fail the first unit */
+    /* Write 1 to clear: a stale flag would refuse (F2/F4, L4) or fail the first unit. */
+    *flash_register(ring->flash_regs, FLASH_CLEAR) = ERRORS;
     volatile uint32_t *cr = flash_register(ring->flash_regs, FLASH_CR);
     *cr = (*cr & ~CR_OPERATIONS) | CR_PROGRAM;
 
@@ -292,7 +341,8 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
      * the finished unit's flags checked: between two units there is nothing but the store. Where a unit is one bus
      * write (F0-F4), the store itself waits: a write to the flash while it is busy stalls the bus until the unit
      * before is done (the debugger's direct writes rely on the same stall). The double word of L4/G0 takes two
-     * writes, the second of which starts the operation, so BSY is polled before them. more = 0: no next unit,
+     * writes, the second of which starts the operation, so BSY is polled before them (the H7's flash word, eight
+     * writes, likewise: QW). more = 0: no next unit,
      * because the range is done or the host stopped giving units. */
     if (flash != flash_end && wait_for_data(ring, rp) != 0) {
         unit_data current = read_unit(rp);
@@ -309,7 +359,7 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
             if (flash + UNIT != flash_end && (more = wait_for_data(ring, rp)) != 0)
                 next = read_unit(rp);
             if (more != 0) {
-#if UNIT == 8
+#if WAIT_BEFORE_STORE
                 flags = wait_then_program(sr, flash + UNIT, next);
 #else
                 program_unit(flash + UNIT, next); /* waits for the unit at flash, whose flags are then final */
@@ -321,7 +371,7 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
             status = flags & ERRORS;
             if (status != 0) {
                 wait_until_idle(sr); /* the next unit, when one was handed over */
-#if UNIT != 8
+#if !WAIT_BEFORE_STORE
                 /* The flags were read after the next unit's write: a unit that holds what it was given did not
                  * fail, so the next one did. */
                 if (more != 0 && read_unit(flash) == current)

@@ -25,7 +25,6 @@ enum status job_read_memory(struct job *job);
 enum status job_loader_prepare(struct job *job);
 /* Whether the loader can program all of the part's flash (it drives one set of flash registers: not an F1 XL's
  * second bank). */
-bool job_loader_drives_flash(const struct job *job);
 enum status job_loader_program(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len);
 enum status job_loader_finish(struct job *job);
 void job_loader_abandon(struct job *job);

@@ -5,8 +5,9 @@
  * programming operations, and the flash runs back to back (docs/flash.md has the measurements).
  *
  * Memory from STM32_STUB_LOAD_ADDRESS: the loader, its stack, then the ring (header and data).
- * A session programs one run of consecutive units; output that does not continue it ends the session and starts
- * another where the new output begins. Ending a session asks the loader to stop once it has programmed everything
+ * A session programs one run of consecutive units inside one bank (the loader drives the register set of one bank:
+ * F1 XL and H7 give bank 2 its own); output that does not continue it, or that reaches the next bank, ends the
+ * session and starts another where the new output begins. Ending a session asks the loader to stop once it has programmed everything
  * queued, waits for it, and checks that it got exactly to the end of what was queued: the writer hands each unit
  * out once, so a unit the loader left behind would stay erased.
  */
@@ -35,22 +36,11 @@ static enum status write_word(struct job *job, uint32_t address, uint32_t value)
     return adi_mem_write32(&job->ap, address, value);
 }
 
-bool job_loader_drives_flash(const struct job *job)
-{
-    const struct stm32_line *line = job->target.part->line;
-    return line->bank2_base == 0 || job->target.memory.flash.base + job->target.flash_size <= line->bank2_base;
-}
-
 /* Loads the loader and lays out its stack and ring in the SRAM every member of the line has. */
 enum status job_loader_prepare(struct job *job)
 {
     const struct stm32_loader_stub *loader = &stm32_part_family(job->target.part)->loader;
     uint8_t padded[512] = {0};
-    if (!job_loader_drives_flash(job))
-        return status_fail(job->report, STATUS_UNSUPPORTED,
-                           "the flash loader drives one set of flash registers and %s has a second bank with its "
-                           "own: program it with direct writes (JOB_PROGRAM_DIRECT or the automatic choice)",
-                           job->target.part->name);
     if (loader->size > sizeof padded)
         return status_fail(job->report, STATUS_UNSUPPORTED, "the flash loader is larger than its load buffer");
     for (uint32_t i = 0; i < loader->size; i++)
@@ -59,7 +49,9 @@ enum status job_loader_prepare(struct job *job)
     job->loader.ring = job->loader.stack_top;
     uint32_t sram_end = STM32_SRAM_BASE + job->target.part->sram_min;
     uint32_t room = sram_end > job->loader.ring + RING_HEADER + 64u ? sram_end - job->loader.ring - RING_HEADER : 0;
-    room = (room < RING_MAX ? room : RING_MAX) & ~7u;
+    /* The data area holds whole units (no unit straddles the wrap) and halves into whole units (chunk_max). */
+    uint32_t unit = job->target.memory.program_unit;
+    room = (room < RING_MAX ? room : RING_MAX) / (2u * unit) * (2u * unit) & ~7u;
     if (room < 256u)
         return status_fail(job->report, STATUS_UNSUPPORTED, "%s has too little SRAM for the flash loader's ring",
                            job->target.part->name);
@@ -142,26 +134,30 @@ static enum status finish_session(struct job *job, bool stop)
     return check_session_end(job, result);
 }
 
-/* The program range of the plan that holds address: a session never runs past it. */
-static uint32_t range_end(const struct job *job, uint32_t address)
+/* The end of the program range of the plan that holds address, or of its bank if that comes first: a session never
+ * runs past it. */
+static uint32_t session_end(const struct job *job, uint32_t address)
 {
+    uint32_t bank2 = job->target.part->line->bank2_base;
     for (uint16_t i = 0; i < job->plan.program_count; i++) {
         uint64_t end = image_range_end(job->plan.program[i]);
         if (address >= job->plan.program[i].base && address < end)
-            return (uint32_t)end;
+            return stm32_flash_bank_of(&job->target, address) == 0 && end > bank2 && stm32_flash_bank_count(
+                &job->target) == 2 ? bank2 : (uint32_t)end;
     }
     return address;
 }
 
 static enum status start_session(struct job *job, uint32_t address)
 {
-    uint32_t end = range_end(job, address);
+    uint32_t end = session_end(job, address);
     uint32_t ring = job->loader.ring;
     job->loader.wp = ring_data(job);
     job->loader.rp = ring_data(job);
     job->loader.next = address;
     job->loader.end = end;
-    uint32_t header[4] = {ring_data(job), ring_data(job), job->target.part->line->flash_controller, 0};
+    uint32_t registers = stm32_flash_bank_register(&job->target, stm32_flash_bank_of(&job->target, address), 0);
+    uint32_t header[4] = {ring_data(job), ring_data(job), registers, 0};
     enum status status = adi_mem_write(&job->ap, ring, (const uint8_t *)header, sizeof header, 4);
     struct cortexm_routine_call call = {
         .entry = STM32_STUB_LOAD_ADDRESS,
@@ -244,13 +240,18 @@ static enum status put_in_ring(struct job *job, const uint8_t *bytes, uint32_t l
 enum status job_loader_program(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
     enum status status = STATUS_OK;
-    if (job->loader.active && address != job->loader.next)
-        status = finish_session(job, true);
-    if (status == STATUS_OK && !job->loader.active)
-        status = start_session(job, address);
     uint32_t chunk_max = ring_size(job) / 2u;
     while (status == STATUS_OK && len > 0) {
+        if (job->loader.active && address != job->loader.next)
+            status = finish_session(job, true);
+        if (status == STATUS_OK && !job->loader.active)
+            status = start_session(job, address);
+        if (status != STATUS_OK)
+            break;
+        uint32_t left = job->loader.end - address; /* the session ends at a bank's end */
         uint32_t chunk = len < chunk_max ? len : chunk_max;
+        if (chunk > left)
+            chunk = left;
         status = wait_for_room(job, chunk);
         if (status == STATUS_OK && job->loader.active)
             status = put_in_ring(job, bytes, chunk);
@@ -261,9 +262,9 @@ enum status job_loader_program(struct job *job, uint32_t address, const uint8_t 
         bytes += chunk;
         len -= chunk;
         job->loader.next = address;
+        if (status == STATUS_OK && job->loader.next == job->loader.end)
+            status = finish_session(job, false);
     }
-    if (status == STATUS_OK && job->loader.next == job->loader.end)
-        status = finish_session(job, false);
     return status;
 }
 

@@ -112,19 +112,12 @@ static enum status program_output(void *ctx, uint32_t address, const uint8_t *by
 }
 
 /* Measured on the simulated parts (bench/bench_flash.c): the loader keeps the flash busy across the job's pieces,
- * where direct writes wait for the controller and set it up again at every call (F0/F1/F3 halfwords, F2/F4 words),
- * and it programs the L4/G0 double word, two bus writes, back to back. So wherever the target runs code and the
- * loader can drive its flash, the loader programs. */
+ * where direct writes wait for the controller and set it up again at every call (F0/F1/F3 halfwords, F2/F4 words,
+ * the H7's flash word), and it programs the L4/G0 double word, two bus writes, back to back. So wherever the target
+ * runs code, the loader programs unless the job asks for direct writes. */
 bool job_uses_loader(const struct job *job)
 {
-    if (!job_can(job, JOB_CAN_RUN_ON_TARGET))
-        return false;
-    switch (job->options.method) {
-    case JOB_PROGRAM_DIRECT: return false;
-    case JOB_PROGRAM_LOADER: return true;
-    case JOB_PROGRAM_AUTO: break;
-    }
-    return job_loader_drives_flash(job);
+    return job_can(job, JOB_CAN_RUN_ON_TARGET) && job->options.method != JOB_PROGRAM_DIRECT;
 }
 
 enum status job_program_pass(struct job *job)

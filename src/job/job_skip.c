@@ -2,7 +2,8 @@
  * job_skip.c - --skip-unchanged: which erase units already hold exactly what they would hold after the job (the
  * image's bytes, the erased value everywhere else in the unit). Their CRC-32 is computed on the target, the expected
  * one on the host from a reading of the file; equal units are neither erased nor programmed. The file must give its
- * bytes in address order (every linker output does); otherwise nothing is skipped.
+ * bytes in address order (every linker output does); otherwise nothing is skipped. Units from AIRSWD_JOB_MAX_UNITS
+ * on are not compared, and always rewritten.
  */
 #include "job/job_internal.h"
 
@@ -34,9 +35,11 @@ static enum status close_unit(struct job *job)
     image_target_erase_unit(&job->target.memory, job->scan.unit, &unit);
     sum_erased(job, (uint32_t)(image_range_end(unit) - job->scan.position));
     job->scan.open = false;
+    if (job->scan.unit >= AIRSWD_JOB_MAX_UNITS)
+        return STATUS_OK;
     uint32_t flash_crc;
     enum status status = job_crc_run(job, unit.base, unit.size, &flash_crc);
-    if (status == STATUS_OK && flash_crc == job->scan.crc && job->scan.unit < AIRSWD_JOB_MAX_UNITS) {
+    if (status == STATUS_OK && flash_crc == job->scan.crc) {
         job->unchanged[job->scan.unit / 8] |= (uint8_t)(1u << (job->scan.unit % 8));
         job->result.unchanged_units++;
     }
@@ -93,8 +96,7 @@ enum status job_find_unchanged(struct job *job)
     memset(job->unchanged, 0, sizeof job->unchanged);
     job->scan.in_order = true;
     job->scan.open = false;
-    if (image_target_erase_unit_count(&job->target.memory) > AIRSWD_JOB_MAX_UNITS ||
-        !job_can(job, JOB_CAN_RUN_ON_TARGET))
+    if (!job_can(job, JOB_CAN_RUN_ON_TARGET))
         return STATUS_OK; /* nothing is skipped: every unit is erased and programmed */
     uint32_t saved[STM32_CLOCK_BOOST_STEPS];
     unsigned changed = 0;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "stm32/stm32_options.h"
+#include "stm32/stm32_stubs.h"
 
 #define FLASH_KEYR 0x04u
 #define FLASH_CR 0x0Cu
@@ -125,7 +126,6 @@ const struct stm32_flash_ops stm32_flash_h7_ops = {
 /* One nWRPS bit per sector in each bank's WPSN register. */
 static const char *const wrp_names[] = {"WPSN1", "WPSN2"};
 
-/* No loader stub: the H7 is programmed with direct writes (its two register sets; docs/flash.md). */
 const struct stm32_family stm32_family_h7 = {
     .name = "H7",
     .program_unit = 32,
@@ -133,6 +133,8 @@ const struct stm32_family stm32_family_h7 = {
     .wrp_names = wrp_names,
     .wrp_words_per_bank = 1,
     .ops = &stm32_flash_h7_ops,
+    .loader = {stm32_stub_loader_h7, STM32_STUB_LOADER_H7_SIZE, STM32_STUB_LOADER_H7_RAM_SIZE,
+               STM32_STUB_LOADER_H7_STACK_SIZE},
 };
 
 /* H74x/H75x (RM0433 §4, DS12110): 256-bit words at x64 100 us typical, a 128 KB sector 1 s, a bank 4 s

@@ -38,8 +38,9 @@ extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
  * loader - programs flash from a ring buffer in SRAM that the host keeps filling while the target programs (the
  * asynchronous loader), so that the wire and the flash work at the same time. One build per controller generation:
  * loader_f1 (F0/F1/F3: halfwords), loader_f4 (F2/F4/F7: words, PSIZE x32), loader_l4 (L4/G0/G4/WB: double words),
- * loader_l0 (L0: words, gathered into 64-byte half pages where the range and the queue allow, see below).
- * The host has unlocked the controller and erased the destination; the loader never erases.
+ * loader_l0 (L0: words, gathered into 64-byte half pages where the range and the queue allow, see below), loader_h7
+ * (H74x/H75x: 256-bit flash words). The host has unlocked the controller and erased the destination; the loader
+ * never erases.
  *
  *   r0 = ring: its header (below), then the data area from ring + STM32_STUB_LOADER_RING_DATA up to r1 (exclusive).
  *        ring 4-byte aligned; the data area's size a multiple of 8 bytes (so no program unit straddles the wrap).
@@ -57,8 +58,9 @@ extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
  *              advances rp as soon as it has handed a unit to the flash controller, so that the host can reuse the
  *              space; past the last unit before r1 both pointers wrap to the data area's start. On a programming
  *              error the loader writes rp = 0, which tells a host polling rp to stop filling.
- *   +0x8       the flash controller's register base (FLASH_R_BASE; 0x40022000 on F0/F1/F3/L4/G0/G4, 0x40023C00 on
- *              F2/F4/F7, +0x40 for bank 2 of an F1 XL-density part), read once at start.
+ *   +0x8       the register base of the bank the range is in (FLASH_R_BASE; 0x40022000 on F0/F1/F3/L4/G0/G4,
+ *              0x40023C00 on F2/F4/F7, 0x52002000 on H7; +0x40 for bank 2 of an F1 XL-density part, +0x100 for bank 2
+ *              of an H7), read once at start. A range never crosses into another bank.
  *   +0xC last  written by the host before it writes wp = 0: the wp it replaces, where the units it queued end.
  *              (Also keeps the data area of an 8-byte aligned ring 8-byte aligned.)
  *
@@ -92,6 +94,15 @@ extern const uint8_t stm32_stub_loader_f1[STM32_STUB_LOADER_F1_SIZE];
 #define STM32_STUB_LOADER_F4_RAM_SIZE 328u /* image and tables: buffers and stack go above */
 #define STM32_STUB_LOADER_F4_STACK_SIZE 48u
 extern const uint8_t stm32_stub_loader_f4[STM32_STUB_LOADER_F4_SIZE];
+
+/* loader_h7, from stubs/loader.c */
+#define STM32_STUB_LOADER_H7_ERRORS 0x6E0000u
+#define STM32_STUB_LOADER_H7_UNIT 32u
+#define STM32_STUB_LOADER_H7_SIZE 352u
+#define STM32_STUB_LOADER_H7_ENTRY 0x0u /* offset of the entry point in the image */
+#define STM32_STUB_LOADER_H7_RAM_SIZE 352u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_H7_STACK_SIZE 48u
+extern const uint8_t stm32_stub_loader_h7[STM32_STUB_LOADER_H7_SIZE];
 
 /* loader_l0, from stubs/loader.c */
 #define STM32_STUB_LOADER_L0_ERRORS 0x30700u

@@ -28,7 +28,6 @@
 #define AIRCR              0xE000ED0Cu
 #define AIRCR_SYSRESETREQ  0x05FA0004u
 
-#define CR_PG 1u /* bit 0 of FLASH_CR in every generation */
 #define KEY1  0x45670123u
 #define KEY2  0xCDEF89ABu
 
@@ -277,28 +276,34 @@ struct family {
     uint32_t fpec, keyr, sr, cr; /* the flash controller and its register offsets */
     uint32_t operation;          /* bytes the loader programs in one operation of tPROG (L0: a half page) */
     uint8_t erased;              /* what erased flash reads */
+    uint32_t pg;                 /* the control register's programming bits (PG; L0's PECR: PROG and FPRG) */
 };
 
 /* Flash controller registers: PM0075 (F0/F1/F3), RM0090 chapter 3 (F4), RM0351 chapter 3 (L4/G0/G4). */
 #define FAMILY_F1                                                                                                      \
     .loader = STUB(loader_f1, LOADER_F1), .unit = STM32_STUB_LOADER_F1_UNIT, .errors = STM32_STUB_LOADER_F1_ERRORS,    \
-    .fpec = 0x40022000u, .keyr = 0x04, .sr = 0x0C, .cr = 0x10, .operation = 2, .erased = 0xFF
+    .fpec = 0x40022000u, .keyr = 0x04, .sr = 0x0C, .cr = 0x10, .operation = 2, .erased = 0xFF, .pg = 1
 #define FAMILY_F4                                                                                                      \
     .loader = STUB(loader_f4, LOADER_F4), .unit = STM32_STUB_LOADER_F4_UNIT, .errors = STM32_STUB_LOADER_F4_ERRORS,    \
-    .fpec = 0x40023C00u, .keyr = 0x04, .sr = 0x0C, .cr = 0x10, .operation = 4, .erased = 0xFF
+    .fpec = 0x40023C00u, .keyr = 0x04, .sr = 0x0C, .cr = 0x10, .operation = 4, .erased = 0xFF, .pg = 1
 #define FAMILY_L4                                                                                                      \
     .loader = STUB(loader_l4, LOADER_L4), .unit = STM32_STUB_LOADER_L4_UNIT, .errors = STM32_STUB_LOADER_L4_ERRORS,    \
-    .fpec = 0x40022000u, .keyr = 0x08, .sr = 0x10, .cr = 0x14, .operation = 8, .erased = 0xFF
+    .fpec = 0x40022000u, .keyr = 0x08, .sr = 0x10, .cr = 0x14, .operation = 8, .erased = 0xFF, .pg = 1
+/* RM0433 chapter 4 (H7): bank 1's KEYR 0x04, CR 0x0C (PG bit 1), SR 0x10. */
+#define FAMILY_H7                                                                                                      \
+    .loader = STUB(loader_h7, LOADER_H7), .unit = STM32_STUB_LOADER_H7_UNIT, .errors = STM32_STUB_LOADER_H7_ERRORS,    \
+    .fpec = 0x52002000u, .keyr = 0x04, .sr = 0x10, .cr = 0x0C, .operation = 32, .erased = 0xFF, .pg = 2
 /* RM0367 chapter 3 (L0): PEKEYR 0x0C (PRGKEYR follows at 0x10), SR 0x18, PECR 0x04; erased flash reads 0x00. */
 #define FAMILY_L0                                                                                                      \
     .loader = STUB(loader_l0, LOADER_L0), .unit = STM32_STUB_LOADER_L0_UNIT, .errors = STM32_STUB_LOADER_L0_ERRORS,    \
     .fpec = 0x40022000u, .keyr = 0x0C, .sr = 0x18, .cr = 0x04, .operation = STM32_STUB_LOADER_L0_HALF_PAGE,           \
-    .erased = 0x00
+    .erased = 0x00, .pg = (1u << 3) | (1u << 10)
 
 static const struct family families[] = {
     {.part = "stm32f030r8", FAMILY_F1}, {.part = "stm32f103c8", FAMILY_F1}, {.part = "stm32f303cc", FAMILY_F1},
     {.part = "stm32f411ce", FAMILY_F4}, {.part = "stm32l476rg", FAMILY_L4}, {.part = "stm32g071rb", FAMILY_L4},
     {.part = "stm32g431rb", FAMILY_L4}, {.part = "stm32f746zg", FAMILY_F4}, {.part = "stm32l053r8", FAMILY_L0},
+    {.part = "stm32h743zi", FAMILY_H7},
 };
 
 static const struct family *family_of(const char *part)
@@ -458,7 +463,7 @@ static struct loader_run run_loader(struct ring_host *host, const struct family 
     }
     struct loader_run run = {sim_cortexm_reg(stm32->cpu, 0), sim_cortexm_reg(stm32->cpu, 1),
                              sim_cortexm_cycles(stm32->cpu) - start};
-    assert_int_equal(debug_read(stm32, f->fpec + f->cr) & CR_PG, 0); /* PG cleared */
+    assert_int_equal(debug_read(stm32, f->fpec + f->cr) & f->pg, 0); /* PG cleared */
     return run;
 }
 
@@ -547,6 +552,7 @@ static void test_loader_stops_at_a_unit_that_fails(void **state)
         {"stm32f303cc", 0x04}, /* PGERR */
         {"stm32g431rb", 0x08}, /* PROGERR */
         {"stm32l053r8", 0x10000}, /* NOTZEROERR, for the half page that holds the unit */
+        {"stm32h743zi", 0x40000}, /* PGSERR: the simulated H7 refuses a flash word that is not erased */
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct family *f = family_of(cases[i].part);
