@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "decimal.h"
+
 /* Decryption works on a copy of this many bytes at a time, on the stack. */
 #define CONTAINER_DECRYPT_CHUNK 64
 
@@ -74,16 +76,18 @@ static enum status container_decode_entries(const uint8_t *raw, struct image_con
         /* Sorted and apart: a payload byte belongs to exactly one address. */
         if (i > 0 && segment.base < previous_end)
             return status_fail(report, STATUS_IMAGE_OVERLAP,
-                               "container segment %u at 0x%08lX starts before the end of segment %u (0x%08llX)", i,
-                               (unsigned long)segment.base, i - 1, (unsigned long long)previous_end);
+                               "container segment %u at 0x%08lX starts at or before the last byte of segment %u "
+                               "(0x%08lX)", i, (unsigned long)segment.base, i - 1, (unsigned long)(previous_end - 1));
         previous_end = image_range_end(segment);
         total += segment.size;
         header->segments[i] = segment;
     }
-    if (total != header->payload_size)
-        return status_fail(report, STATUS_IMAGE_FORMAT,
-                           "container segments hold %llu bytes but the payload length is %lu",
-                           (unsigned long long)total, (unsigned long)header->payload_size);
+    if (total != header->payload_size) {
+        char held[DECIMAL_MAX];
+        decimal_u64(total, held);
+        return status_fail(report, STATUS_IMAGE_FORMAT, "container segments hold %s bytes but the payload length is %lu",
+                           held, (unsigned long)header->payload_size);
+    }
     return STATUS_OK;
 }
 
@@ -322,7 +326,9 @@ enum status image_container_finish(struct image_container *container)
                             : (container->stage == IMAGE_CONTAINER_SIGNATURE_LENGTH
                                    ? IMAGE_CONTAINER_HEADER_SIZE + IMAGE_CONTAINER_SIGNATURE_LENGTH_SIZE
                                    : (uint64_t)container->payload_offset + container->payload_size);
+    char length[DECIMAL_MAX];
+    decimal_u64(expected, length);
     return container_fail(container, status_fail(container->report, STATUS_IMAGE_TRUNCATED,
-                                                 "container ends %s at offset 0x%lX of 0x%llX bytes", where,
-                                                 (unsigned long)container->offset, (unsigned long long)expected));
+                                                 "container ends %s after %lu of %s bytes", where,
+                                                 (unsigned long)container->offset, length));
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decimal.h"
+
 void json_writer_init(struct json_writer *writer, char *buf, size_t size)
 {
     memset(writer, 0, sizeof *writer);
@@ -104,18 +106,16 @@ void json_string(struct json_writer *writer, const char *text)
 
 void json_uint(struct json_writer *writer, uint64_t value)
 {
-    char digits[24];
+    char digits[DECIMAL_MAX];
     separate(writer);
-    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)value);
-    put(writer, digits, (size_t)n);
+    put(writer, digits, decimal_u64(value, digits));
 }
 
 void json_int(struct json_writer *writer, int64_t value)
 {
-    char digits[24];
+    char digits[DECIMAL_MAX];
     separate(writer);
-    int n = snprintf(digits, sizeof digits, "%lld", (long long)value);
-    put(writer, digits, (size_t)n);
+    put(writer, digits, decimal_i64(value, digits));
 }
 
 void json_bool(struct json_writer *writer, bool value)

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
+
 _Static_assert(API_BODY_MAX == 384, "the 413 below names the console's request size");
 
 /* Bytes of output per event: twice that in hex, and the event's framing, fit the connection's output buffer. */
@@ -76,7 +78,9 @@ void api_console_pump(struct api *api, struct api_stream *stream)
         if (got == 0)
             return;
         char *text = api->scratch;
-        int len = snprintf(text, sizeof api->scratch, "{\"at\":%llu,\"hex\":\"", (unsigned long long)(cursor - got));
+        char at[DECIMAL_MAX];
+        decimal_u64(cursor - got, at);
+        int len = snprintf(text, sizeof api->scratch, "{\"at\":%s,\"hex\":\"", at);
         for (size_t i = 0; i < got; i++) {
             text[len++] = "0123456789abcdef"[bytes[i] >> 4];
             text[len++] = "0123456789abcdef"[bytes[i] & 15];

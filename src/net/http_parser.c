@@ -10,6 +10,7 @@
  * characters, Content-Length beside Transfer-Encoding, and conflicting Content-Length values are all 400.
  */
 #include "net/http_internal.h"
+#include "decimal.h"
 #include "hex.h"
 
 #include <stdarg.h>
@@ -453,8 +454,10 @@ static bool interpret_fields(struct http_connection *conn, struct http_failure *
         return false;
     }
     if (length >= HTTP_LENGTH_UNKNOWN) {
-        http_failure_set(failure, 413, "payload-too-large", "a body of %llu bytes is more than this device takes",
-                         (unsigned long long)length);
+        char bytes[DECIMAL_MAX];
+        decimal_u64(length, bytes);
+        http_failure_set(failure, 413, "payload-too-large", "a body of %s bytes is more than this device takes",
+                         bytes);
         return false;
     }
     req->chunked = chunked;

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decimal.h"
+
 /* Extents weighed at once: the entries, the upload in progress, and the new image. */
 #define EXTENTS_MAX (STORE_MAX_SLOTS + 2)
 /* Candidate starts: two per free run and two per image counted as free. */
@@ -344,10 +346,10 @@ text_add(struct text *text, const char *format, ...)
 /* A byte count with its thousands grouped: "1,048,576". */
 static const char *grouped(uint64_t value, char out[32])
 {
-    char digits[24];
-    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)value);
+    char digits[DECIMAL_MAX];
+    size_t n = decimal_u64(value, digits);
     size_t at = 0;
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (i > 0 && (n - i) % 3 == 0)
             out[at++] = ',';
         out[at++] = digits[i];

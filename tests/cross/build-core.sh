@@ -117,6 +117,19 @@ echo "device state on the ESP8266 (${esp8266_sizes#"$root/"}): struct device ${r
   "$((ram[device] - ram[service] - ram[store] - ram[api])) B), struct http_connection ${ram[http_connection]} B each"
 
 status=0
+# The firmware links newlib's nano formatted I/O (docs/esp8266.md): no long long, size_t/intmax_t/ptrdiff_t, char or
+# long double length modifiers, no floating point. A format string of the core or the port asking for one fails here.
+nano_unsupported=$(cd "$root" && perl -ne '
+  while (/"((?:[^"\\]|\\.)*)"/g) {
+    my $text = $1;
+    print "$ARGV:$.: \"$text\"\n" if $text =~ /%[-+ #0-9.*]*((ll|hh|[zjtLq])[a-zA-Z]|[fFeEgGaA])/;
+  }
+  close ARGV if eof;' $(find src ports/esp8266/main -name '*.[ch]' | sort))
+if [[ -n $nano_unsupported ]]; then
+  echo "FAIL: printf conversions that the ESP8266's nano printf does not have (print 64-bit numbers with decimal.h):"
+  echo "$nano_unsupported"
+  status=1
+fi
 if ((device_heap > heap_budget)); then
   echo "FAIL: the device's state with $connections connections, $device_heap B, exceeds the heap budget of $heap_budget B"
   status=1
