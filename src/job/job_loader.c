@@ -161,7 +161,8 @@ static enum status start_session(struct job *job, uint32_t address)
     job->loader.rp = ring_data(job);
     job->loader.next = address;
     job->loader.end = end;
-    uint32_t header[4] = {ring_data(job), ring_data(job), job->target.part->line->flash_controller, 0};
+    const struct stm32_line *line = job->target.part->line;
+    uint32_t header[6] = {ring_data(job), ring_data(job), line->flash_controller, 0, line->loader_program_size, 0};
     enum status status = adi_mem_write(&job->ap, ring, (const uint8_t *)header, sizeof header, 4);
     struct cortexm_routine_call call = {
         .entry = STM32_STUB_LOAD_ADDRESS,

@@ -292,7 +292,7 @@ struct family {
 /* RM0367 chapter 3 (L0): PEKEYR 0x0C (PRGKEYR follows at 0x10), SR 0x18, PECR 0x04; erased flash reads 0x00. */
 #define FAMILY_L0                                                                                                      \
     .loader = STUB(loader_l0, LOADER_L0), .unit = STM32_STUB_LOADER_L0_UNIT, .errors = STM32_STUB_LOADER_L0_ERRORS,    \
-    .fpec = 0x40022000u, .keyr = 0x0C, .sr = 0x18, .cr = 0x04, .operation = STM32_STUB_LOADER_L0_HALF_PAGE,           \
+    .fpec = 0x40022000u, .keyr = 0x0C, .sr = 0x18, .cr = 0x04, .operation = 64,                                          \
     .erased = 0x00
 
 static const struct family families[] = {
@@ -404,6 +404,7 @@ static void ring_init(struct ring_host *host, struct sim_stm32 *stm32, const str
     sram_write32(stm32, ring + STM32_STUB_LOADER_RING_RP, host->data_start);
     sram_write32(stm32, ring + STM32_STUB_LOADER_RING_FLASH_REGS, f->fpec);
     sram_write32(stm32, ring + STM32_STUB_LOADER_RING_LAST, 0);
+    sram_write32(stm32, ring + STM32_STUB_LOADER_RING_OPERATION, f->operation);
 }
 
 /* Writes up to max_bytes more of the data into the free part of the ring, then moves wp: data before pointer. */
