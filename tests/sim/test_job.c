@@ -38,7 +38,7 @@
 static const char *const parts[] = {"stm32f030r8", "stm32f072rb", "stm32f103c8", "stm32f103re", "stm32f103zg",
                                     "stm32f303cc", "stm32f401cc", "stm32f411ce", "stm32l476rg", "stm32g071rb",
                                     "stm32g431rb", "stm32g474re", "stm32f746zg", "stm32h743zi", "stm32l053r8",
-                                    "stm32l072cz"};
+                                    "stm32l072cz", "stm32l152re"};
 
 struct memory_file {
     uint8_t bytes[FILE_CAPACITY];
@@ -453,7 +453,7 @@ static void test_read_erase_and_reset_actions(void **state)
     static struct memory_file file;
     static struct random_image image;
     static struct job job;
-    const char *tested[] = {"stm32f103c8", "stm32l476rg", "stm32g071rb", "stm32l072cz"};
+    const char *tested[] = {"stm32f103c8", "stm32l476rg", "stm32g071rb", "stm32l072cz", "stm32l152re"};
     for (size_t p = 0; p < sizeof tested / sizeof tested[0]; p++) {
         make_random_image(&image, 11 + (uint32_t)p, SHAPE_IN_ORDER);
         write_file(&image, &file);
@@ -888,8 +888,8 @@ static void watch_program_clock(void *ctx, const struct job_progress *progress)
 }
 
 /* The parts whose reset clock is slow get a faster one for the loader and the CRC (L4: MSI 48 MHz, G0/G4: the PLL
- * at 64 MHz from HSI16, F7: the PLL at 48 MHz from the HSI, L0: HSI16 instead of MSI 2.1 MHz), and the job leaves RCC
- * as it found it even when it does not reset the part afterwards. */
+ * at 64 MHz from HSI16, F7: the PLL at 48 MHz from the HSI, L0: HSI16 instead of MSI 2.1 MHz, L1: the HSI instead of
+ * MSI 2.1 MHz), and the job leaves RCC as it found it even when it does not reset the part afterwards. */
 static void test_the_clock_boost_is_used_and_undone(void **state)
 {
     (void)state;
@@ -901,7 +901,8 @@ static void test_the_clock_boost_is_used_and_undone(void **state)
         const char *part;
         uint32_t boosted_hz;
     } boosted[] = {{"stm32l476rg", 48000000u}, {"stm32g071rb", 64000000u}, {"stm32g431rb", 64000000u},
-                   {"stm32g474re", 64000000u}, {"stm32f746zg", 48000000u}, {"stm32l053r8", 16000000u}};
+                   {"stm32g474re", 64000000u}, {"stm32f746zg", 48000000u}, {"stm32l053r8", 16000000u},
+                   {"stm32l152re", 16000000u}};
     static const uint32_t rcc_registers[] = {0x00 /* CR */, 0x04 /* F4/F7 PLLCFGR */, 0x08 /* CFGR */,
                                              0x0C /* L4/G0/G4 PLLCFGR */};
     for (unsigned p = 0; p < sizeof boosted / sizeof boosted[0]; p++) {
