@@ -5,8 +5,9 @@
  * Locks: PECR resets with PELOCK, PRGLOCK and OPTLOCK set. PEKEYR's two keys clear PELOCK; PRGKEYR's clear PRGLOCK
  * and OPTKEYR's clear OPTLOCK, both only once PELOCK is clear: a key written out of that order, a wrong key, or a
  * key to an unlocked lock is a bus error that locks the controller until the next reset. Setting PELOCK sets the two
- * others and clears the operation bits [unconfirmed]. Erased flash reads 0x00. Program memory takes 32-bit stores only (SIZERR otherwise) with PRGLOCK clear
- * (WRPERR otherwise): with no operation bit in PECR a store programs one word; with FPRG|PROG the next 16 stores
+ * others and clears the operation bits [unconfirmed]. Erased flash reads 0x00. Program memory takes 32-bit stores
+ * only (SIZERR otherwise) with PRGLOCK clear (WRPERR otherwise): with no operation bit in PECR a store programs one
+ * word; with FPRG|PROG the next 16 stores
  * fill one half page (64 bytes, any order, each word once; a store outside it is PGAERR and drops the half page),
  * programmed at the 16th; with ERASE|PROG a store erases the page (128 bytes) that holds it. Programming a word
  * that is not 0x00 sets NOTZEROERR and writes nothing. Each operation keeps BSY for ~3.2 ms (DS10152: word, half

@@ -10,8 +10,9 @@
  *
  * Each generation's file defines its family and its lines: stm32_flash_f1.c (F0/F1/F3: lines F0, F1, F1 XL, F3),
  * stm32_flash_f4.c (F2/F4/F7: line F4, which the F2 shares, and lines F7 and F72x), stm32_flash_l4.c (L4/G0/G4:
- * lines L4, G0, G4), stm32_flash_h7.c (H7: line H7), stm32_flash_l0.c (L0/L1: lines L0, L1 and L1 Cat.1/2). The part table is where they
- * are registered: a line no row points at is never used. docs/flash.md says how a family is added.
+ * lines L4, G0, G4), stm32_flash_h7.c (H7: line H7), stm32_flash_l0.c (L0/L1: lines L0, L1 and L1 Cat.1/2). The
+ * part table is where they are registered: a line no row points at is never used. docs/flash.md says how a family
+ * is added.
  */
 #ifndef AIRSWD_STM32_FAMILY_H
 #define AIRSWD_STM32_FAMILY_H

@@ -4,8 +4,8 @@
  *
  * Sources: reference manuals RM0360/RM0091 (F0), RM0008 (F1), RM0316 (F3), RM0090/RM0368/RM0383/RM0390/RM0402/RM0430
  * (F2/F4), RM0385/RM0431 (F7), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4), RM0433 (H7), RM0367/RM0376/
- * RM0377 (L0), RM0038 (L1) for device IDs, page sizes and SRAM (H7: the DTCM at 0x20000000, where loaders run; the AXI SRAM at
- * 0x24000000 is not described).
+ * RM0377 (L0), RM0038 (L1) for device IDs, page sizes and SRAM (H7: the DTCM at 0x20000000, where loaders run;
+ * the AXI SRAM at 0x24000000 is not described).
  * Not supported yet: F42x/F43x above 1 MB, dual-bank G0B/G0C, G47x below 512 KB (bank 2 stays at 0x08040000,
  * leaving a hole), G47x with DBANK=0 (one bank of 4 KB pages), H74x with 1 MB (bank 2 stays at 0x08100000), and the
  * L1 Cat.4 (0x436), whose flash size register holds 0 or 1 for 384 or 256 KB rather than a size.

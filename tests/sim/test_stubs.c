@@ -292,8 +292,7 @@ struct family {
 /* RM0367 chapter 3 (L0): PEKEYR 0x0C (PRGKEYR follows at 0x10), SR 0x18, PECR 0x04; erased flash reads 0x00. */
 #define FAMILY_L0                                                                                                      \
     .loader = STUB(loader_l0, LOADER_L0), .unit = STM32_STUB_LOADER_L0_UNIT, .errors = STM32_STUB_LOADER_L0_ERRORS,    \
-    .fpec = 0x40022000u, .keyr = 0x0C, .sr = 0x18, .cr = 0x04, .operation = 64,                                          \
-    .erased = 0x00
+    .fpec = 0x40022000u, .keyr = 0x0C, .sr = 0x18, .cr = 0x04, .operation = 64, .erased = 0x00
 /* RM0038 chapter 3 (L1): the same registers at 0x40023C00, half pages of 128 bytes. */
 #define FAMILY_L1                                                                                                      \
     .loader = STUB(loader_l0, LOADER_L0), .unit = STM32_STUB_LOADER_L0_UNIT, .errors = STM32_STUB_LOADER_L0_ERRORS,    \
