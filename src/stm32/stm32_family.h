@@ -65,6 +65,9 @@ struct stm32_line {
     /* STM32_LAYOUT_F4_SECTORS: every sector and flash size of the F2/F4 rule times this (1; F74x-F77x: 2, sectors
      * of 32, 128 and 256 KB). */
     uint8_t sector_scale;
+    /* The low bits of the flash size register that hold the size (L1 Cat.1/2: 8, RM0038 §31.1.1: the high byte of
+     * F_SIZE is reserved on the Cat.2); 0: all 16. */
+    uint8_t flash_size_bits;
     uint32_t dbgmcu_idcode; /* where DBGMCU_IDCODE is */
     uint32_t flash_size_register;
     uint32_t flash_controller;

@@ -199,10 +199,10 @@ static const struct stm32_register_change clock_boost_l1[] = {
     {.address = 0x40023808, .mask = 0x3u, .value = 1u},
 };
 
-#define STM32_LINE_L1(size_register)                                                                                   \
+#define STM32_LINE_L1(size_register, size_bits)                                                                        \
     {                                                                                                                  \
         .family = &stm32_family_l0, .layout = STM32_LAYOUT_PAGES, .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB,            \
-        .flash_size_register = (size_register), .flash_controller = 0x40023C00, .option_bytes = 0x1FF80000,            \
+        .flash_size_register = (size_register), .flash_size_bits = (size_bits), .flash_controller = 0x40023C00, .option_bytes = 0x1FF80000,            \
         .option_bytes_size = 0x20, .rdp_level0 = 0xAA, .option_launch = true, .user_fields = stm32_user_fields_l1,     \
         .program_ns = 3280000, .page_erase_us = 3280, .mass_erase_us = 0, .loader_program_size = 128,                  \
         .clock_boost = clock_boost_l1, .clock_boost_steps = sizeof clock_boost_l1 / sizeof clock_boost_l1[0],          \
@@ -210,6 +210,6 @@ static const struct stm32_register_change clock_boost_l1[] = {
     }
 
 /* Cat.3, Cat.5/6: the flash size register at 0x1FF800CC. */
-const struct stm32_line stm32_line_l1 = STM32_LINE_L1(0x1FF800CC);
-/* Cat.1/2: at 0x1FF8004C. */
-const struct stm32_line stm32_line_l1_cat12 = STM32_LINE_L1(0x1FF8004C);
+const struct stm32_line stm32_line_l1 = STM32_LINE_L1(0x1FF800CC, 0);
+/* Cat.1/2: at 0x1FF8004C, its low byte only (128 KB at most). */
+const struct stm32_line stm32_line_l1_cat12 = STM32_LINE_L1(0x1FF8004C, 8);

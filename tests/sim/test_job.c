@@ -23,6 +23,7 @@
 #include "example_firmware.h"
 #include "job/job.h"
 #include "memory_job_file.h"
+#include "sim_dbgmcu.h"
 #include "sim_memory.h"
 #include "sim_session.h"
 #include "test_skip.h"
@@ -269,6 +270,29 @@ static void test_g47x_below_512_kb_is_refused_at_connect(void **state)
     assert_non_null(strstr(sim_session_error(&session), "reads 256 KB"));
     for (uint32_t i = 0; i < 2048; i++)
         assert_int_equal(sim_flash_array(session.stm32->flash)[i], 0xFF);
+    sim_session_destroy(&session);
+}
+
+/* An L1 Cat.2 (0x429) holds its flash size in the low byte of F_SIZE (0x1FF8004C) and leaves the high byte reserved
+ * (RM0038 §31.1.1): the job takes the low byte alone. The simulated L152RE stands in for one, with the Cat.2's IDCODE
+ * and a register that reads 0xA580 (128 KB). */
+static void test_l1_cat2_flash_size_is_the_registers_low_byte(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    struct sim_session session;
+    assert_true(sim_session_create(&session, "stm32l152re", true));
+    sim_dbgmcu_set_idcode(session.stm32->dbgmcu, 0x10186429);
+    uint8_t *options = sim_flash_options(session.stm32->flash); /* 0x1FF80000 onwards */
+    options[0x4C] = 0x80;
+    options[0x4D] = 0xA5;
+    write_filled_image(&image, &file, 2048);
+    assert_int_equal(run_job(&session, &file, IMAGE_FORMAT_BIN, 0x08000000u, &job), STATUS_OK);
+    assert_string_equal(job.target.part->name, "STM32L1xx Cat.2");
+    assert_int_equal(job.target.flash_size, 128u * 1024u);
+    check_flash(session.stm32, &image, sim_flash_array(session.stm32->flash), 0);
     sim_session_destroy(&session);
 }
 
@@ -946,7 +970,8 @@ static void test_faults_never_end_in_a_false_success(void **state)
     static struct memory_file file;
     static struct random_image image;
     static struct job job;
-    static const char *const fault_parts[] = {"stm32f103c8", "stm32f411ce", "stm32l476rg", "stm32g071rb"};
+    static const char *const fault_parts[] = {"stm32f103c8", "stm32f411ce", "stm32l476rg", "stm32g071rb",
+                                              "stm32l152re"};
     unsigned successes = 0, failures = 0;
     for (unsigned p = 0; p < sizeof fault_parts / sizeof fault_parts[0]; p++) {
         for (uint32_t seed = 0; seed < 6; seed++) {
@@ -955,7 +980,7 @@ static void test_faults_never_end_in_a_false_success(void **state)
             make_random_image(&image, 100 + seed, SHAPE_IN_ORDER);
             write_file(&image, &file);
             static uint8_t before[IMAGE_SPAN + 16384];
-            memset(before, 0xFF, sizeof before);
+            memset(before, sim_flash_erased_value(session.stm32->flash), sizeof before);
             struct sim_fault_config faults = {.seed = seed + 1, .bit_error_rate = seed % 3 == 0 ? 1e-4 : 0,
                                               .wait_storm_rate = seed % 3 == 1 ? 0.05 : 0, .wait_storm_max = 40};
             sim_target_set_faults(session.stm32->target, &faults);
@@ -1006,6 +1031,7 @@ int main(void)
         cmocka_unit_test(test_faults_never_end_in_a_false_success),
         cmocka_unit_test(test_g474_with_dbank_clear_is_refused_before_any_erase),
         cmocka_unit_test(test_g47x_below_512_kb_is_refused_at_connect),
+        cmocka_unit_test(test_l1_cat2_flash_size_is_the_registers_low_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
