@@ -126,6 +126,7 @@ int main(int argc, char **argv)
         {"stm32f746zg", {64 * KB, 512 * KB}},
         {"stm32h743zi", {64 * KB, 512 * KB}},
         {"stm32l053r8", {64 * KB, 0}},          {"stm32l072cz", {64 * KB, 192 * KB}},
+        {"stm32l152re", {64 * KB, 512 * KB}},
     };
     static const uint32_t clocks[] = {4000000, 1000000};
     static const enum image_format formats[] = {IMAGE_FORMAT_BIN, IMAGE_FORMAT_HEX, IMAGE_FORMAT_ELF};
@@ -147,7 +148,8 @@ int main(int argc, char **argv)
     }
     /* Both ways of programming on every generation: the automatic choice (job_uses_loader) rests on these. */
     static const char *const generations[] = {"stm32f030r8", "stm32f103c8", "stm32f303cc", "stm32f411ce",
-                                              "stm32l476rg", "stm32g071rb", "stm32g431rb", "stm32l053r8"};
+                                              "stm32l476rg", "stm32g071rb", "stm32g431rb", "stm32l053r8",
+                                              "stm32l152re"};
     for (unsigned c = 0; c < sizeof clocks / sizeof clocks[0]; c++) {
         for (unsigned i = 0; i < sizeof generations / sizeof generations[0]; i++) {
             if (!wanted(argc, argv, generations[i]))

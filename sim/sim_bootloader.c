@@ -81,6 +81,7 @@ static uint32_t option_bytes_size(enum sim_family family)
     case SIM_FAMILY_G0: return 0x80; /* [estimate] the whole option block as mapped */
     case SIM_FAMILY_H7: return 0;    /* no option area on the bus: the option registers hold them (RM0433 §4.4) */
     case SIM_FAMILY_L0: return 0x20; /* RM0367 §3.4.1: eight words of a value and its complement */
+    case SIM_FAMILY_L1: return 0x20; /* RM0038 §3.9.1: the same words (WRPR4's at 0x80 on Cat.5/6 aside) */
     }
     return 0;
 }

@@ -118,6 +118,11 @@ bool sim_dbgmcu_map(struct sim_dbgmcu *dbgmcu, struct sim_bus *bus)
     return sim_bus_map(bus, dbgmcu->base, dbgmcu->words * 4u, &dbgmcu_region_ops, dbgmcu, "DBGMCU") != NULL;
 }
 
+void sim_dbgmcu_set_idcode(struct sim_dbgmcu *dbgmcu, uint32_t idcode)
+{
+    dbgmcu->idcode = idcode;
+}
+
 uint32_t sim_dbgmcu_cr(const struct sim_dbgmcu *dbgmcu)
 {
     return dbgmcu->storage[DBGMCU_CR_OFFSET / 4];

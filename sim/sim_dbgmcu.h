@@ -43,6 +43,9 @@ void sim_dbgmcu_gate_clock(struct sim_dbgmcu *dbgmcu, const struct sim_rcc *rcc)
 /* Whether DBG_IWDG_STOP is set (F1: in CR; elsewhere in the first APB freeze register). */
 bool sim_dbgmcu_freezes_iwdg(const struct sim_dbgmcu *dbgmcu);
 
+/* Gives the part the IDCODE of another member of its line, for tests of what a debugger makes of it. */
+void sim_dbgmcu_set_idcode(struct sim_dbgmcu *dbgmcu, uint32_t idcode);
+
 /* DBGMCU_CR as the firmware and the debugger see it. */
 uint32_t sim_dbgmcu_cr(const struct sim_dbgmcu *dbgmcu);
 

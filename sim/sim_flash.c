@@ -28,6 +28,7 @@ static const struct flash_generation *generation_of(enum sim_family family)
     case SIM_FAMILY_H7:
         return &flash_generation_h7;
     case SIM_FAMILY_L0:
+    case SIM_FAMILY_L1:
         return &flash_generation_l0;
     }
     return NULL;
@@ -397,9 +398,9 @@ bool sim_flash_map(struct sim_flash *flash, struct sim_bus *bus)
     if (sim_bus_map(bus, flash->part->flash_controller_base, FLASH_REGISTER_BLOCK_SIZE, &register_ops, flash,
                     "flash controller") == NULL)
         return false;
-    return flash->part->option_bytes_base == 0 || sim_bus_map(bus, flash->part->option_bytes_base,
-                                                              FLASH_OPTION_AREA_SIZE, &options_ops, flash,
-                                                              "option bytes") != NULL;
+    uint32_t options_size = flash->part->option_bytes_size != 0 ? flash->part->option_bytes_size : 0x40u;
+    return flash->part->option_bytes_base == 0 ||
+           sim_bus_map(bus, flash->part->option_bytes_base, options_size, &options_ops, flash, "option bytes") != NULL;
 }
 
 /* ---- the chip ---- */

@@ -43,7 +43,7 @@ uint32_t sim_flash_size(const struct sim_flash *flash);
 /* The option byte area as stored (FLASH_OPTION_AREA_SIZE bytes at the part's option_bytes_base), to keep it
  * between runs; the chip must be reset after changing it. */
 uint8_t *sim_flash_options(struct sim_flash *flash);
-#define SIM_FLASH_OPTION_AREA_SIZE 0x40u
+#define SIM_FLASH_OPTION_AREA_SIZE 0x88u
 /* Which datasheet figures the operations take: typical (the default, what the benchmarks compare against) or the
  * maxima, in which every wait of a programmer must still hold. */
 enum sim_flash_timing { SIM_FLASH_TIMING_TYPICAL, SIM_FLASH_TIMING_MAXIMUM };

@@ -99,7 +99,7 @@ struct sim_flash {
     uint8_t word[32];
     uint32_t optsr_prg, wpsn_prg[2], option_errors;
     bool option_busy;
-    uint32_t half_page[16]; /* L0: the words of the half page being written */
+    uint32_t half_page[32]; /* L0/L1: the words of the half page being written (16 on L0, 32 on L1) */
 
     /* Loaded at reset (L4/G0: the option registers as loaded, which a system reset restores) */
     uint32_t loaded_optcr, loaded_wrp_areas[4];

@@ -1,11 +1,13 @@
 /*
- * sim_flash_l0.c - the L0 flash controller (NVM with PECR): RM0367 §3 (L053), RM0376 §3 (L072).
+ * sim_flash_l0.c - the L0/L1 flash controller (NVM with PECR): RM0367 §3 (L053), RM0376 §3 (L072), RM0038 §3
+ * (L152RE).
  *
  * Locks: PECR resets with PELOCK, PRGLOCK and OPTLOCK set. PEKEYR's two keys clear PELOCK; PRGKEYR's clear PRGLOCK
  * and OPTKEYR's clear OPTLOCK, both only once PELOCK is clear: a key written out of that order, a wrong key, or a
  * key to an unlocked lock is a bus error that locks the controller until the next reset. Setting PELOCK sets the two
- * others. Erased flash reads 0x00. Program memory takes 32-bit stores only (SIZERR otherwise) with PRGLOCK clear
- * (WRPERR otherwise): with no operation bit in PECR a store programs one word; with FPRG|PROG the next 16 stores
+ * others and clears the operation bits [unconfirmed]. Erased flash reads 0x00. Program memory takes 32-bit stores
+ * only (SIZERR otherwise) with PRGLOCK clear (WRPERR otherwise): with no operation bit in PECR a store programs one
+ * word; with FPRG|PROG the next 16 stores
  * fill one half page (64 bytes, any order, each word once; a store outside it is PGAERR and drops the half page),
  * programmed at the 16th; with ERASE|PROG a store erases the page (128 bytes) that holds it. Programming a word
  * that is not 0x00 sets NOTZEROERR and writes nothing. Each operation keeps BSY for ~3.2 ms (DS10152: word, half
@@ -13,10 +15,18 @@
  * EEPROM is not modelled). Option bytes at 0x1FF80000 are 32-bit words of a 16-bit value and its complement,
  * written by a store with OPTLOCK clear, loaded at power-on and by PECR.OBL_LAUNCH (a system reset keeps them);
  * a word whose complement does not match sets OPTVERR at the load and reads as level 1 for RDP.
+ *
+ * The L1 is the same controller (at 0x40023C00) with the part's page of 256 bytes and half page of 128 (32 words;
+ * FLASH_ACR takes LATENCY only with ACC64 set, and ACC64 cleared only with LATENCY clear: RM0038 §3.9.1), without
+ * NOTZEROERR or FWWERR: a word programmed over one not erased takes the OR of both [unconfirmed: RM0038 names no
+ * check]. Its write protection has a 32-bit word per 128 KB: FLASH_WRPR1 at 0x20, WRPR2-4 at 0x80-0x88, from option
+ * halves at 0x08-0x1C and 0x80-0x84 (RM0038 §3.9.1). Timings are the part's (DS10110: 3.28 ms).
  */
 #include "sim_flash_internal.h"
 
 #define L0_ACR 0x00u
+#define L1_ACR_LATENCY (1u << 0)
+#define L1_ACR_ACC64 (1u << 2)
 #define L0_PECR 0x04u
 #define L0_PDKEYR 0x08u
 #define L0_PEKEYR 0x0Cu
@@ -25,7 +35,7 @@
 #define L0_SR 0x18u
 #define L0_OBR 0x1Cu
 #define L0_WRPROT1 0x20u
-#define L0_WRPROT2 0x80u /* L07x/L08x */
+#define L0_WRPROT2 0x80u /* L07x/L08x; L1: WRPR2, then WRPR3 and WRPR4 */
 
 #define L0_PECR_PELOCK (1u << 0)
 #define L0_PECR_PRGLOCK (1u << 1)
@@ -59,26 +69,55 @@
 #define L0_OPTKEY1 0xFBEAD9C8u
 #define L0_OPTKEY2 0x24252627u
 
-#define L0_HALF_PAGE 64u
-#define L0_HALF_PAGE_WORDS (L0_HALF_PAGE / 4u)
 #define L0_RDP_LEVEL0 0xAAu
 #define L0_RDP_LEVEL1 0xBBu
 #define L0_RDP_LEVEL2 0xCCu
 #define L0_USER_WDG_SW (1u << 4)
 #define L0_USER_FACTORY 0x8070u /* nBOOT1, nRST_STDBY, nRST_STOP, WDG_SW; BOR off */
+#define L1_USER_IWDG_SW (1u << 4)
+#define L1_USER_FACTORY 0x0070u /* nRST_STDBY, nRST_STOP, IWDG_SW; BFB2 0, BOR off [unconfirmed] */
 #define L0_WRP_SECTOR 4096u
 
-/* Option words (offsets in the option area): RDP with WPRMOD, USER, WRPROT1 low and high halves. */
+/* Option words (offsets in the option area): RDP with WPRMOD, USER, then the write protection in halves of 16
+ * sectors, six from 0x08 (L07x/L08x: the fifth word, 0x10, is WRPROT2) and two from 0x80 (L1 Cat.5/6's WRPR4). */
 #define L0_OPT_RDP 0x0u
 #define L0_OPT_USER 0x4u
-#define L0_OPT_WRP_LOW 0x8u
-#define L0_OPT_WRP_HIGH 0xCu
-#define L0_OPT_WRP2 0x10u /* L07x/L08x: sectors 32-47 */
-#define L0_OPT_WORDS 5u
+#define L0_OPT_WRP 0x8u
+#define L0_OPT_WRP_HIGH 0x80u
+#define L0_OPT_WRP_HALVES 6u
+#define L0_WRP_WORDS 4u
 
 /* struct sim_flash's registers here: cr is PECR, optcr OBR, wrp_areas[0] WRPROT1; key_state the PEKEYR sequence,
  * key_state2 PRGKEYR's, option_key_state OPTKEYR's. The half page being filled: half_offset (its start), half_value
  * (the words written, a bit each) and half_page (their values). */
+
+static bool is_l1(const struct sim_flash *flash)
+{
+    return flash->part->family == SIM_FAMILY_L1;
+}
+
+/* The option halves of the write protection: one per 16 sectors of the flash, and WRPROT1's two at least. */
+static uint32_t wrp_halves(const struct sim_flash *flash)
+{
+    uint32_t halves = (flash->size / L0_WRP_SECTOR + 15u) / 16u;
+    return halves > 2u ? halves : 2u;
+}
+
+static uint32_t wrp_half_offset(uint32_t half)
+{
+    return half < L0_OPT_WRP_HALVES ? L0_OPT_WRP + 4u * half : L0_OPT_WRP_HIGH + 4u * (half - L0_OPT_WRP_HALVES);
+}
+
+/* Whether a store at this offset of the option area lands in an option word of the part. */
+static bool option_word_exists(const struct sim_flash *flash, uint32_t offset)
+{
+    if (offset == L0_OPT_RDP || offset == L0_OPT_USER)
+        return true;
+    for (uint32_t half = 0; half < wrp_halves(flash); half++)
+        if (offset == wrp_half_offset(half))
+            return true;
+    return false;
+}
 
 static uint32_t option_word(const struct sim_flash *flash, uint32_t offset)
 {
@@ -101,33 +140,35 @@ static void l0_factory_options(struct sim_flash *flash)
     for (unsigned i = 0; i < FLASH_OPTION_AREA_SIZE; i++)
         flash->options[i] = 0;
     store_option_word(flash, L0_OPT_RDP, L0_RDP_LEVEL0);
-    store_option_word(flash, L0_OPT_USER, L0_USER_FACTORY);
-    store_option_word(flash, L0_OPT_WRP_LOW, 0);
-    store_option_word(flash, L0_OPT_WRP_HIGH, 0);
-    store_option_word(flash, L0_OPT_WRP2, 0);
+    store_option_word(flash, L0_OPT_USER, is_l1(flash) ? L1_USER_FACTORY : L0_USER_FACTORY);
+    for (uint32_t half = 0; half < wrp_halves(flash); half++)
+        store_option_word(flash, wrp_half_offset(half), 0);
 }
 
 static void l0_load_options(struct sim_flash *flash)
 {
-    bool valid = true;
-    for (uint32_t word = 0; word < L0_OPT_WORDS; word++)
-        valid = valid && option_word_valid(flash, 4u * word);
+    bool valid = option_word_valid(flash, L0_OPT_RDP) && option_word_valid(flash, L0_OPT_USER);
+    for (uint32_t half = 0; half < wrp_halves(flash); half++)
+        valid = valid && option_word_valid(flash, wrp_half_offset(half));
     uint32_t rdp_word = option_word(flash, L0_OPT_RDP) & 0xFFFFu;
     uint32_t user = option_word(flash, L0_OPT_USER) & 0xFFFFu;
     uint8_t rdp = option_word_valid(flash, L0_OPT_RDP) ? (uint8_t)rdp_word : L0_RDP_LEVEL1;
     flash->rdp_level = rdp == L0_RDP_LEVEL0 ? 0 : rdp == L0_RDP_LEVEL2 ? 2 : 1;
     flash->optcr = flash->loaded_optcr = rdp | (rdp_word & 0x100u) | user << 16; /* RDP, WPRMOD, USER */
-    flash->hardware_watchdog = (user & L0_USER_WDG_SW) == 0;
-    uint32_t wrp = (option_word(flash, L0_OPT_WRP_LOW) & 0xFFFFu) | option_word(flash, L0_OPT_WRP_HIGH) << 16;
-    flash->wrp_areas[0] = flash->loaded_wrp_areas[0] = wrp;
-    flash->wrp_areas[1] = flash->loaded_wrp_areas[1] =
-        flash->part->dual_bank ? option_word(flash, L0_OPT_WRP2) & 0xFFFFu : 0;
+    flash->hardware_watchdog = (user & (is_l1(flash) ? L1_USER_IWDG_SW : L0_USER_WDG_SW)) == 0;
+    for (uint32_t word = 0; word < L0_WRP_WORDS; word++)
+        flash->wrp_areas[word] = 0;
+    for (uint32_t half = 0; half < wrp_halves(flash); half++)
+        flash->wrp_areas[half / 2u] |= (option_word(flash, wrp_half_offset(half)) & 0xFFFFu) << (16u * (half % 2u));
+    for (uint32_t word = 0; word < L0_WRP_WORDS; word++)
+        flash->loaded_wrp_areas[word] = flash->wrp_areas[word];
     for (uint32_t unit = 0; unit < flash->units; unit++) {
         uint32_t start, size;
         uint64_t erase_ps;
         flash_unit_bounds(flash, unit, &start, &size, &erase_ps);
         uint32_t sector = start / L0_WRP_SECTOR;
-        flash->unit_protected[unit] = sector < 64 && ((flash->wrp_areas[sector / 32] >> (sector % 32)) & 1u);
+        flash->unit_protected[unit] =
+            sector < 32u * L0_WRP_WORDS && ((flash->wrp_areas[sector / 32] >> (sector % 32)) & 1u);
     }
     if (!valid)
         flash->sr |= L0_SR_OPTVERR;
@@ -141,9 +182,8 @@ static void l0_store_rdp(struct sim_flash *flash, unsigned level)
 
 static void l0_store_write_protection(struct sim_flash *flash, bool protect)
 {
-    store_option_word(flash, L0_OPT_WRP_LOW, protect ? 0xFFFFu : 0);
-    store_option_word(flash, L0_OPT_WRP_HIGH, protect ? 0xFFFFu : 0);
-    store_option_word(flash, L0_OPT_WRP2, protect ? 0xFFFFu : 0);
+    for (uint32_t half = 0; half < wrp_halves(flash); half++)
+        store_option_word(flash, wrp_half_offset(half), protect ? 0xFFFFu : 0);
 }
 
 static void l0_reset(struct sim_flash *flash)
@@ -153,8 +193,8 @@ static void l0_reset(struct sim_flash *flash)
     flash->key_state = flash->key_state2 = flash->option_key_state = FLASH_KEYS_NONE;
     flash->half_written = false;
     flash->optcr = flash->loaded_optcr;
-    flash->wrp_areas[0] = flash->loaded_wrp_areas[0];
-    flash->wrp_areas[1] = flash->loaded_wrp_areas[1];
+    for (uint32_t word = 0; word < L0_WRP_WORDS; word++)
+        flash->wrp_areas[word] = flash->loaded_wrp_areas[word];
 }
 
 static void l0_operation_done(struct sim_flash *flash)
@@ -177,7 +217,9 @@ static uint32_t l0_read_register(struct sim_flash *flash, uint32_t offset, uint6
     case L0_WRPROT1:
         return flash->wrp_areas[0];
     case L0_WRPROT2:
-        return flash->part->dual_bank ? flash->wrp_areas[1] : 0;
+    case L0_WRPROT2 + 4u:
+    case L0_WRPROT2 + 8u:
+        return flash->wrp_areas[1u + (offset - L0_WRPROT2) / 4u]; /* 0 where the flash has no such sectors */
     default:
         return 0;
     }
@@ -205,14 +247,29 @@ static void write_pecr(struct sim_flash *flash, uint32_t value, uint64_t now_ps)
 {
     if (flash->cr & L0_PECR_PELOCK)
         return;
-    uint32_t locks = flash->cr & L0_PECR_LOCKS;
-    if (value & L0_PECR_PELOCK)
-        locks = L0_PECR_LOCKS;
-    locks |= value & L0_PECR_LOCKS; /* writing 1 locks, 0 leaves the lock as it is */
-    flash->cr = (value & L0_PECR_STORED) | locks;
+    uint32_t locks = (flash->cr | value) & L0_PECR_LOCKS; /* writing 1 locks, 0 leaves the lock as it is */
     flash->half_written = false;
+    if (value & L0_PECR_PELOCK) {
+        /* Locking returns PECR to its reset value, operation bits cleared: OpenOCD's stm32lx driver sets PELOCK over
+         * ERASE|PROG after an erase and later adds FPRG to what it reads back, which only works on silicon that way
+         * [unconfirmed: inferred, RM0038 and RM0367 do not say]. */
+        flash->cr = L0_PECR_LOCKS;
+        return;
+    }
+    flash->cr = (value & L0_PECR_STORED) | locks;
     if ((value & L0_PECR_OBL_LAUNCH) && !(locks & L0_PECR_OPTLOCK))
         flash_request_reset(flash, now_ps);
+}
+
+/* L1: LATENCY changes only while ACC64 is set, and ACC64 clears only while LATENCY is clear (RM0038 §3.9.1). */
+static uint32_t l1_acr(uint32_t acr, uint32_t value)
+{
+    value &= 0x1Fu;
+    if (!(acr & L1_ACR_ACC64))
+        value = (value & ~L1_ACR_LATENCY) | (acr & L1_ACR_LATENCY);
+    if (acr & L1_ACR_LATENCY && value & L1_ACR_LATENCY)
+        value |= L1_ACR_ACC64;
+    return value;
 }
 
 static enum sim_bus_status l0_write_register(struct sim_flash *flash, uint32_t offset, uint32_t value,
@@ -220,7 +277,7 @@ static enum sim_bus_status l0_write_register(struct sim_flash *flash, uint32_t o
 {
     switch (offset) {
     case L0_ACR:
-        flash->acr = value & 0x7Fu;
+        flash->acr = is_l1(flash) ? l1_acr(flash->acr, value) : value & 0x7Fu;
         return SIM_BUS_OK;
     case L0_PECR:
         write_pecr(flash, value, now_ps);
@@ -252,7 +309,7 @@ static void program(struct sim_flash *flash, uint32_t offset, const uint8_t *byt
 {
     if (refused(flash, offset, len))
         return;
-    if (!flash_is_erased(flash, offset, len)) {
+    if (!is_l1(flash) && !flash_is_erased(flash, offset, len)) {
         flash->sr |= L0_SR_NOTZEROERR;
         return;
     }
@@ -271,10 +328,12 @@ static void erase_page(struct sim_flash *flash, uint32_t offset, uint64_t now_ps
     flash_erase(flash, start, size);
 }
 
-/* One store of a half page: the first one opens it, the 16th programs it. */
+/* One store of a half page: the first one opens it, the last (16th on L0, 32nd on L1) programs it. */
 static void half_page_store(struct sim_flash *flash, uint32_t offset, uint32_t value, uint64_t now_ps)
 {
-    uint32_t start = offset & ~(L0_HALF_PAGE - 1u);
+    uint32_t half_page = flash->part->half_page;
+    uint32_t words = half_page / 4u;
+    uint32_t start = offset & ~(half_page - 1u);
     uint32_t word = (offset - start) / 4u;
     if (!flash->half_written) {
         flash->half_written = true;
@@ -288,13 +347,13 @@ static void half_page_store(struct sim_flash *flash, uint32_t offset, uint32_t v
     }
     flash->half_page[word] = value;
     flash->half_value |= 1u << word;
-    if (flash->half_value != (1u << L0_HALF_PAGE_WORDS) - 1u)
+    if (flash->half_value != (words == 32u ? UINT32_MAX : (1u << words) - 1u))
         return;
     flash->half_written = false;
-    uint8_t bytes[L0_HALF_PAGE];
-    for (unsigned i = 0; i < L0_HALF_PAGE_WORDS; i++)
+    uint8_t bytes[sizeof flash->half_page];
+    for (unsigned i = 0; i < words; i++)
         flash_store_le(bytes + 4u * i, flash->half_page[i], 4);
-    program(flash, start, bytes, L0_HALF_PAGE, now_ps);
+    program(flash, start, bytes, half_page, now_ps);
 }
 
 static enum sim_bus_status l0_write_array(struct sim_flash *flash, struct sim_bus_access *access)
@@ -328,7 +387,7 @@ static enum sim_bus_status l0_write_options(struct sim_flash *flash, const struc
 {
     uint32_t start, size;
     uint64_t duration;
-    if (access->size != 4 || access->offset % 4 != 0 || access->offset >= 4u * L0_OPT_WORDS) {
+    if (access->size != 4 || !option_word_exists(flash, access->offset)) {
         flash->sr |= L0_SR_SIZERR;
         return SIM_BUS_OK;
     }

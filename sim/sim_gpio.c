@@ -88,6 +88,8 @@ static const struct gpio_reset_exception gpio_reset_exceptions[] = {
     {SIM_FAMILY_G4, 'A', 0xABFFFFFFu, 0x0C000000u, 0x64000000u}, /* RM0440 §9.4.1, §9.4.3, §9.4.4 */
     {SIM_FAMILY_G4, 'B', 0xFFFFFEBFu, 0x00000000u, 0x00000100u},
     {SIM_FAMILY_G0, 'A', 0xEBFFFFFFu, 0x0C000000u, 0x24000000u}, /* RM0444 §7.4.1, §7.4.3, §7.4.4 */
+    {SIM_FAMILY_L1, 'A', 0xA8000000u, 0x0C000000u, 0x64000000u}, /* RM0038 §7.4.1, §7.4.3, §7.4.4 */
+    {SIM_FAMILY_L1, 'B', 0x00000280u, 0x000000C0u, 0x00000100u},
     {SIM_FAMILY_H7, 'A', 0xABFFFFFFu, 0x0C000000u, 0x64000000u}, /* RM0433 §11.4.1, §11.4.3, §11.4.4 */
     {SIM_FAMILY_H7, 'B', 0xFFFFFEBFu, 0x000000C0u, 0x00000100u},
 };

@@ -33,6 +33,8 @@ uint32_t sim_iwdg_lsi_hz(enum sim_family family)
 {
     if (family == SIM_FAMILY_L0)
         return 37000u; /* DS10152: LSI 26-56 kHz, 37 kHz typical */
+    if (family == SIM_FAMILY_L1)
+        return 38000u; /* DS10110: LSI 26-56 kHz, 38 kHz typical [unconfirmed] */
     return family == SIM_FAMILY_F0 || family == SIM_FAMILY_F1 || family == SIM_FAMILY_F3 ? 40000u : 32000u;
 }
 

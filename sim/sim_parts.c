@@ -23,6 +23,7 @@
 #define CPUID_CORTEX_M0_R0P0 0x410CC200u
 #define CPUID_CORTEX_M0PLUS_R0P1 0x410CC601u
 #define CPUID_CORTEX_M3_R1P1 0x411FC231u
+#define CPUID_CORTEX_M3_R2P0 0x412FC230u
 #define CPUID_CORTEX_M4_R0P1 0x410FC241u
 /* The M7's AHB-AP (AHB5): revision 7 on the F7's r0p1 core, 8 on the H7's r1p0. */
 #define AP_IDR_CORTEX_M7_R0P1 0x74770001u
@@ -292,6 +293,27 @@ const struct sim_part sim_parts[] = {
         .rcc_base = 0x40021000, .gpio_base = 0x50000000, .gpio_ports = 6,
         .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 27, .usart2_irq = 28,
         .bootloader_pid = 0x447, .bootloader_version = 0x31 /* [unconfirmed] AN2606 */, .bootloader_extended_erase = true,
+    },
+    {
+        /* RM0038: Cat.5, SWJ-DP (SW-DP and JTAG-DP of the Cortex-M3 r2p0, boundary scan TAP 0x06437041), DBGMCU on
+         * the PPB, always clocked. Two banks of 256 KB (bank 2 from 0x08040000) of 1024 pages of 256 bytes, erased
+         * page by page through one register set; 80 KB of SRAM; system memory 8 KB at 0x1FF00000, flash size
+         * register at 0x1FF800CC, WRPR4's option words at 0x1FF80080. DS10110: word, half page (128 bytes) and page
+         * erase 3.28 ms typical, 3.94 ms max. */
+        .name = "stm32l152re", .description = "STM32L152RE (L1 Cat.5, Cortex-M3, 512 KB in two banks, Nucleo-L152RE)",
+        .family = SIM_FAMILY_L1, .core = SIM_CORE_M3, .reset_clock_hz = 2097152 /* MSI range 5 */, .irq_count = 57,
+        .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06437041,
+        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M3_R2P0,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10006437,
+        .flash_size = 512 * KB, .dual_bank = true, .erase_runs = {{256, 1024, 3280}}, .mass_erase_us = 0,
+        .program_unit = 4, .program_ns = 3280000, .half_page = 128, .program_ns_max = 3940000,
+        .erase_max_percent = 120 /* 3.94 ms */,
+        .flash_controller_base = 0x40023C00, .flash_size_register = 0x1FF800CC, .option_bytes_base = 0x1FF80000,
+        .option_bytes_size = 0x88,
+        .sram_size = 80 * KB, .system_memory_base = 0x1FF00000, .system_memory_size = 0x2000,
+        .rcc_base = 0x40023800, .gpio_base = 0x40020000, .gpio_ports = 6,
+        .usart1_base = 0x40013800, .usart2_base = 0x40004400, .usart1_irq = 37, .usart2_irq = 38,
+        .bootloader_pid = 0x437, .bootloader_version = 0x45 /* [unconfirmed] AN2606 */, .bootloader_extended_erase = true,
     },
 };
 

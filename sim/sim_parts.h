@@ -20,6 +20,7 @@ enum sim_family {
     SIM_FAMILY_G4,
     SIM_FAMILY_H7,
     SIM_FAMILY_L0,
+    SIM_FAMILY_L1, /* the L0's flash controller at 0x40023C00 with 256-byte pages; F4-style GPIO, USART SR/DR */
 };
 
 enum sim_core { SIM_CORE_M0, SIM_CORE_M0PLUS, SIM_CORE_M3, SIM_CORE_M4, SIM_CORE_M7 };
@@ -59,7 +60,7 @@ struct sim_part {
     uint32_t mass_erase_us;            /* 0: no mass erase bit (L0: the ROM and RDP regression erase every page) */
     unsigned program_unit;             /* bytes per programming operation (F4: at PSIZE x32) */
     uint32_t program_ns;               /* typical time of one programming operation */
-    uint32_t half_page;                /* L0: bytes one operation programs with FPRG (64); 0: one program unit */
+    uint32_t half_page;                /* L0/L1: bytes one operation programs with FPRG (64, 128); 0: one unit */
     /* The datasheet's maxima, for the maximum timing mode (sim_flash_set_timing): one programming operation, and
      * every erase time as a percentage of its typical figure. */
     uint32_t program_ns_max;
@@ -74,6 +75,7 @@ struct sim_part {
      * 0x08000000 only, so a store there is a bus error. 0: no such alias. */
     uint32_t flash_itcm_alias;
     uint32_t option_bytes_base; /* 0: not on the bus (H7: the option registers are all there is) */
+    uint32_t option_bytes_size; /* bytes of the option area on the bus; 0: 0x40 (L1 Cat.5: 0x88, up to WRPR4) */
 
     /* RAM and system memory */
     uint32_t sram_size;                /* at 0x20000000 */

@@ -109,7 +109,7 @@ struct rcc_layout {
     struct rcc_ready_flag ready[RCC_MAX_READY_FLAGS];
     struct rcc_reset_value resets[RCC_MAX_RESET_VALUES];
     struct rcc_pll pll;
-    bool hsi16_at_sw1; /* SW 01 selects the 16 MHz HSI16 (L4, L0; L0's HSI16DIVEN, /4, is not modelled) */
+    bool hsi16_at_sw1; /* SW 01 selects the 16 MHz HSI16 (L4, L0, L1; L0's HSI16DIVEN, /4, is not modelled) */
 };
 
 /* The L4's and the G4's PLL, whose PLLM fields differ in width. */
@@ -234,6 +234,24 @@ static const struct rcc_layout rcc_layout_l0 = {
     .sources = {{true, RCC_CR, 8}, {true, RCC_CR, 0}, {true, RCC_CR, RCC_CR_HSEON}, {true, RCC_CR, RCC_CR_PLLON}},
     .ready = {{RCC_CR, 8, 9}, {RCC_CR, 0, 2}, {RCC_HSE}, {RCC_PLL}, {RCC_CSR_L0, 8, 9}, {RCC_LSI(RCC_CSR_L0)}},
     .resets = {{RCC_CR, 0x00000300}, {RCC_ICSCR_L4_G0, 0x0000B000}, {RCC_CSR_L0, 0x0C000000}},
+    .hsi16_at_sw1 = true,
+};
+
+/* L1 (RM0038 §6.3): SW[1:0] 00 MSI, 01 HSI (16 MHz), 10 HSE, 11 PLL in CFGR (0x08), SWS in CFGR[3:2]. CR: HSION 0,
+ * HSIRDY 1, MSION 8, MSIRDY 9. No BDCR: LSE (bits 8/9) and LSI (0/1) are in CSR (0x34), which also keeps the reset
+ * flags (RMVF 24). CR reset: MSIRDY, MSION. ICSCR: MSIRANGE 5 (2.097 MHz). CSR: PORRSTF, PINRSTF. */
+#define RCC_CSR_L1 0x34u
+static const struct rcc_layout rcc_layout_l1 = {
+    .cfgr = RCC_CFGR_F4_L4_G0,
+    .bdcr = RCC_CSR_L1,
+    .csr = RCC_CSR_L1,
+    .sw_mask = 0x3,
+    .sws_shift = 2,
+    .csr_rmvf_bit = 24,
+    .sources = {{true, RCC_CR, 8}, {true, RCC_CR, RCC_CR_HSION_F0_F1_F4}, {true, RCC_CR, RCC_CR_HSEON},
+                {true, RCC_CR, RCC_CR_PLLON}},
+    .ready = {{RCC_CR, 8, 9}, {RCC_HSI_F0_F1_F4}, {RCC_HSE}, {RCC_PLL}, {RCC_CSR_L1, 8, 9}, {RCC_LSI(RCC_CSR_L1)}},
+    .resets = {{RCC_CR, 0x00000300}, {RCC_ICSCR_L4_G0, 0x0000B000}, {RCC_CSR_L1, 0x0C000000}},
     .hsi16_at_sw1 = true,
 };
 
@@ -385,6 +403,7 @@ static const struct rcc_layout *rcc_layout_of(enum sim_family family)
     case SIM_FAMILY_G4: return &rcc_layout_g4;
     case SIM_FAMILY_H7: return &rcc_layout_h7;
     case SIM_FAMILY_L0: return &rcc_layout_l0;
+    case SIM_FAMILY_L1: return &rcc_layout_l1;
     }
     return NULL;
 }

@@ -2,9 +2,9 @@
  * loader - programs flash from a ring buffer in SRAM that the host keeps filling while the target programs (the
  * asynchronous loader), so that the wire and the flash work at the same time. One build per controller generation:
  * loader_f1 (F0/F1/F3: halfwords), loader_f4 (F2/F4/F7: words, PSIZE x32), loader_l4 (L4/G0/G4/WB: double words),
- * loader_l0 (L0: words, gathered into 64-byte half pages where the range and the queue allow, see below), loader_h7
- * (H74x/H75x: 256-bit flash words). The host has unlocked the controller and erased the destination; the loader
- * never erases.
+ * loader_l0 (L0/L1: words, gathered into half pages, 64 bytes on L0 and 128 on L1, where the range and the queue
+ * allow, see below), loader_h7 (H74x/H75x: 256-bit flash words). The host has unlocked the controller and erased the
+ * destination; the loader never erases.
  *
  *   r0 = ring: its header (below), then the data area from ring + STUB_LOADER_RING_DATA up to r1 (exclusive).
  *        ring 4-byte aligned; the data area's size a multiple of 8 bytes (so no program unit straddles the wrap).
@@ -26,7 +26,9 @@
  *              0x40023C00 on F2/F4/F7, 0x52002000 on H7; +0x40 for bank 2 of an F1 XL-density part, +0x100 for bank 2
  *              of an H7), read once at start. A range never crosses into another bank.
  *   +0xC last  written by the host before it writes wp = 0: the wp it replaces, where the units it queued end.
- *              (Also keeps the data area of an 8-byte aligned ring 8-byte aligned.)
+ *   +0x10      the bytes one operation of the controller programs, read once at start: loader_l0 gathers words
+ *              into half pages of this size (64 on L0, 128 on L1; a power of two); the other loaders ignore it.
+ *   +0x14      reserved, 0 (keeps the data area of an 8-byte aligned ring 8-byte aligned).
  *
  * Result: r0 = 0 when all r3 bytes are programmed; the controller's error flags (SR & STUB_LOADER_<GEN>_ERRORS)
  * when a unit failed; STUB_LOADER_STOPPED when the host asked to stop before r3 bytes. r1 = the flash address of
@@ -40,7 +42,8 @@
 #define STUB_LOADER_RING_RP         0x4u
 #define STUB_LOADER_RING_FLASH_REGS 0x8u
 #define STUB_LOADER_RING_LAST       0xCu
-#define STUB_LOADER_RING_DATA       0x10u
+#define STUB_LOADER_RING_OPERATION  0x10u
+#define STUB_LOADER_RING_DATA       0x18u
 #define STUB_LOADER_STOPPED         0x80000000u
 
 /* The independent watchdog's key register (IWDG_KR at 0x40003000 on F0-F4, F7, L0-L4, G0, G4): the stub refreshes
@@ -92,18 +95,17 @@
 /* PG PER MER1 PNB BKER MER2 STRT OPTSTRT FSTPG (bits 0-18; BKER is bit 11 on L4, 13 on G0). */
 #define CR_OPERATIONS         0x7FFFFu
 #elif defined(LOADER_L0)
-/* RM0367/RM0376/RM0377 chapter 3 (L0). The unit is a word, but one word takes a whole operation (~3.2 ms), and a
- * half page (16 words, FPRG|PROG, written back to back) takes the same time: the loader programs half pages
- * wherever a whole one is aligned, inside the range and queued (or still to come: it waits for it), and single
- * words only at the ends of the range or when the host stops with less than a half page queued. PECR needs no
- * bit for a single word; FPRG|PROG set makes the next 16 stores one half page. */
+/* RM0367/RM0376/RM0377 chapter 3 (L0), RM0038 chapter 3 (L1). The unit is a word, but one word takes a whole
+ * operation (~3.2 ms), and a half page (16 words on L0, 32 on L1: the ring header's operation size; FPRG|PROG,
+ * written back to back) takes the same time: the loader programs half pages wherever a whole one is aligned, inside
+ * the range and queued (or still to come: it waits for it), and single words only at the ends of the range or when
+ * the host stops with less than a half page queued. PECR needs no bit for a single word; FPRG|PROG set makes the
+ * next stores one half page. */
 #define STUB_LOADER_L0_UNIT      4u
-#define STUB_LOADER_L0_HALF_PAGE 64u
-/* WRPERR (8) | PGAERR (9) | SIZERR (10) | NOTZEROERR (16) | FWWERR (17) */
+/* WRPERR (8) | PGAERR (9) | SIZERR (10) | NOTZEROERR (16) | FWWERR (17); bits 16 and 17 are reserved on L1 (0) */
 #define STUB_LOADER_L0_ERRORS    0x30700u
 #define UNIT                     STUB_LOADER_L0_UNIT
 #define ERRORS                   STUB_LOADER_L0_ERRORS
-#define HALF_PAGE                STUB_LOADER_L0_HALF_PAGE
 #define FLASH_SR                 0x18u
 #define FLASH_CR                 0x04u /* PECR */
 #define SR_BSY_BIT               0u
@@ -149,6 +151,8 @@ struct ring {
     volatile uint32_t rp;
     uint32_t flash_regs;
     volatile uint32_t last;
+    uint32_t operation;
+    uint32_t reserved;
 };
 
 uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t count);
@@ -279,7 +283,9 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
     uint32_t started = flash; /* the first address of the operation in progress, for an error's report */
     uint32_t status = 0, mode = CR_PROGRAM;
     /* The host keeps one unit free: a ring smaller than a half page and a unit never holds a half page. */
-    uint32_t half_page = end - data >= HALF_PAGE + UNIT ? HALF_PAGE : UNIT;
+    uint32_t half_page = ring->operation;
+    if (end - data < half_page + UNIT)
+        half_page = UNIT;
 
     *flash_register(ring->flash_regs, FLASH_CLEAR) = ERRORS;
     *pecr &= ~CR_OPERATIONS;
@@ -296,7 +302,7 @@ uint64_t stub_main(struct ring *ring, uint32_t end, uint32_t flash, uint32_t cou
         status = wait_until_idle(sr) & ERRORS; /* the operation before */
         if (status != 0)
             break;
-        uint32_t next_mode = want == HALF_PAGE ? (PECR_FPRG | PECR_PROG) : CR_PROGRAM;
+        uint32_t next_mode = want != UNIT ? (PECR_FPRG | PECR_PROG) : CR_PROGRAM;
         if (next_mode != mode) {
             *pecr = (*pecr & ~CR_OPERATIONS) | next_mode;
             mode = next_mode;

@@ -157,7 +157,7 @@ static enum status start_session(struct job *job, uint32_t address)
     job->loader.next = address;
     job->loader.end = end;
     uint32_t registers = stm32_flash_bank_register(&job->target, stm32_flash_bank_of(&job->target, address), 0);
-    uint32_t header[4] = {ring_data(job), ring_data(job), registers, 0};
+    uint32_t header[6] = {ring_data(job), ring_data(job), registers, 0, job->target.part->line->loader_program_size, 0};
     enum status status = adi_mem_write(&job->ap, ring, (const uint8_t *)header, sizeof header, 4);
     struct cortexm_routine_call call = {
         .entry = STM32_STUB_LOAD_ADDRESS,

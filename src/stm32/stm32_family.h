@@ -10,8 +10,9 @@
  *
  * Each generation's file defines its family and its lines: stm32_flash_f1.c (F0/F1/F3: lines F0, F1, F1 XL, F3),
  * stm32_flash_f4.c (F2/F4/F7: line F4, which the F2 shares, and lines F7 and F72x), stm32_flash_l4.c (L4/G0/G4:
- * lines L4, G0, G4), stm32_flash_h7.c (H7: line H7), stm32_flash_l0.c (L0: line L0). The part table is where they
- * are registered: a line no row points at is never used. docs/flash.md says how a family is added.
+ * lines L4, G0, G4), stm32_flash_h7.c (H7: line H7), stm32_flash_l0.c (L0/L1: lines L0, L1 and L1 Cat.1/2). The
+ * part table is where they are registered: a line no row points at is never used. docs/flash.md says how a family
+ * is added.
  */
 #ifndef AIRSWD_STM32_FAMILY_H
 #define AIRSWD_STM32_FAMILY_H
@@ -35,9 +36,11 @@ struct stm32_family {
     /* The option bytes hold the two user data bytes Data0 and Data1 (stm32_option_bytes.user_data). */
     bool options_have_user_data;
     /* The names of the write protection words (stm32_option_bytes.write_protection), bank 1's first: a part with
-     * two banks has wrp_words_per_bank words for each. */
+     * two banks has wrp_words_per_bank words for each; where wrp_sector_size is set (L0/L1), a bit protects a
+     * sector of that size and the part has a word for every 32 sectors of its flash instead. */
     const char *const *wrp_names;
     uint8_t wrp_words_per_bank;
+    uint16_t wrp_sector_size;
     const struct stm32_flash_ops *ops;
     struct stm32_loader_stub loader;
 };
@@ -62,6 +65,9 @@ struct stm32_line {
     /* STM32_LAYOUT_F4_SECTORS: every sector and flash size of the F2/F4 rule times this (1; F74x-F77x: 2, sectors
      * of 32, 128 and 256 KB). */
     uint8_t sector_scale;
+    /* The low bits of the flash size register that hold the size (L1 Cat.1/2: 8, RM0038 §31.1.1: the high byte of
+     * F_SIZE is reserved on the Cat.2); 0: all 16. */
+    uint8_t flash_size_bits;
     uint32_t dbgmcu_idcode; /* where DBGMCU_IDCODE is */
     uint32_t flash_size_register;
     uint32_t flash_controller;
@@ -79,8 +85,9 @@ struct stm32_line {
     /* Typical datasheet timings, for the limits the benchmarks compare against and for poll intervals. */
     uint32_t program_ns;    /* one program unit */
     uint32_t page_erase_us; /* one page; F4: one smallest sector (the next size: x2.2, the largest: x4) */
-    uint32_t mass_erase_us; /* F4: per MB of flash; 0: no mass or bank erase (L0: every page on its own) */
-    /* Bytes the loader programs in one operation of program_ns (L0: a 64-byte half page); 0: one program unit. */
+    uint32_t mass_erase_us; /* F4: per MB of flash; 0: no mass or bank erase (L0/L1: every page on its own) */
+    /* Bytes the loader programs in one operation of program_ns (L0: a 64-byte half page, L1: 128 bytes), which it
+     * finds in its ring's header; 0: one program unit. */
     uint32_t loader_program_size;
     /* How the reset clock is raised for routines that run long on the target (the loader, the CRC of the whole
      * image): clock_boost_steps changes (at most STM32_CLOCK_BOOST_STEPS) applied in order, undone in reverse
@@ -131,5 +138,7 @@ extern const struct stm32_line stm32_line_g0;
 extern const struct stm32_line stm32_line_g4;
 extern const struct stm32_line stm32_line_h7;
 extern const struct stm32_line stm32_line_l0;
+extern const struct stm32_line stm32_line_l1;
+extern const struct stm32_line stm32_line_l1_cat12;
 
 #endif /* AIRSWD_STM32_FAMILY_H */

@@ -1,5 +1,6 @@
 /*
- * stm32_flash_l0.c - the L0 flash controller (NVM interface with PECR): RM0367 §3, RM0376 §3, RM0377 §3.
+ * stm32_flash_l0.c - the L0/L1 flash controller (NVM interface with PECR): RM0367 §3, RM0376 §3, RM0377 §3 (L0),
+ * RM0038 §3 (L1).
  *
  * The controller is unlocked in two steps: PEKEYR clears PELOCK (PECR and data EEPROM), then PRGKEYR clears PRGLOCK
  * (program memory). Erased flash reads 0x00. A page (128 bytes) is erased by writing 0 to its first word with
@@ -7,6 +8,9 @@
  * used to remove read protection), so a whole-chip erase is every page in turn. The host programs single words (no
  * PECR bit needed), each one operation (~3.2 ms); the loader (stubs/loader.c, loader_l0) programs 64-byte half
  * pages (FPRG|PROG) in the same time. The data EEPROM at 0x08080000 is not programmed (docs/flash.md).
+ *
+ * The L1 has the same controller at 0x40023C00 with pages of 256 bytes and half pages of 128 (32 words), no
+ * NOTZEROERR or FWWERR (SR bits 16 and 17 are reserved there), and up to four write protection words.
  */
 #include "stm32/stm32_flash.h"
 
@@ -42,7 +46,8 @@
 static const struct stm32_flash_error_flag errors[] = {
     {SR_WRPERR, "WRPERR: the page is write-protected", STATUS_FLASH_PROTECTED},
     {SR_NOTZEROERR, "NOTZEROERR: the word was not erased (0x00)", STATUS_FLASH_ERROR},
-    {SR_PGAERR, "PGAERR: a half page was not written as 16 words inside one half page", STATUS_FLASH_ERROR},
+    {SR_PGAERR, "PGAERR: a half page was not written as whole words, each once, inside one half page",
+     STATUS_FLASH_ERROR},
     {SR_SIZERR, "SIZERR: programming width is not 32 bits", STATUS_FLASH_ERROR},
     {SR_FWWERR, "FWWERR: the operation was aborted by a fetch from flash", STATUS_FLASH_ERROR},
     {SR_OPTVERR, "OPTVERR: an option byte and its complement do not match", STATUS_FLASH_ERROR},
@@ -132,15 +137,17 @@ const struct stm32_flash_ops stm32_flash_l0_ops = {
     .protect_units = stm32_options_l0_protect_units,
 };
 
-/* FLASH_WRPROT1 (and WRPROT2 on the two-bank L07x/L08x): a set bit protects a 4 KB sector (WPRMOD = 0). */
-static const char *const wrp_names[] = {"WRPROT1", "WRPROT2"};
+/* FLASH_WRPROT1 (and WRPROT2 on the L07x/L08x; L1: FLASH_WRPR1-4): a set bit protects a 4 KB sector (WPRMOD = 0),
+ * one word for every 32 sectors of the flash. */
+static const char *const wrp_names[] = {"WRPROT1", "WRPROT2", "WRPROT3", "WRPROT4"};
 
 const struct stm32_family stm32_family_l0 = {
-    .name = "L0",
+    .name = "L0/L1",
     .program_unit = 4,
     .erased_value = 0x00,
     .wrp_names = wrp_names,
     .wrp_words_per_bank = 1,
+    .wrp_sector_size = 4096,
     .ops = &stm32_flash_l0_ops,
     .loader = {stm32_stub_loader_l0, STM32_STUB_LOADER_L0_SIZE, STM32_STUB_LOADER_L0_RAM_SIZE,
                STM32_STUB_LOADER_L0_STACK_SIZE},
@@ -179,3 +186,30 @@ const struct stm32_line stm32_line_l0 = {
     .dbgmcu_clock_register = 0x40021034,
     .dbgmcu_clock_bit = 1u << 22,
 };
+
+/* L1 (RM0038): the controller at 0x40023C00, DBGMCU on the PPB and always clocked; DBGMCU_APB1_FZ freezes WWDG (11)
+ * and IWDG (12). DS10110: word or half page, and page erase, 3.28 ms typical (3.94 ms max). The loader and the CRC run
+ * at 16 MHz from the HSI instead of the 2.1 MHz MSI: 64-bit access first (FLASH_ACR.ACC64, which LATENCY needs set
+ * before it; RM0038 §3.3.3), one wait state (needed above 8 MHz in voltage range 2, where reset leaves the core),
+ * HSION (RCC_CR bit 0), then SW 01 in RCC_CFGR, which silicon makes once the HSI is ready. */
+static const struct stm32_register_change clock_boost_l1[] = {
+    {.address = 0x40023C00, .mask = 0x4u, .value = 4u},
+    {.address = 0x40023C00, .mask = 0x1u, .value = 1u},
+    {.address = 0x40023800, .mask = 0x1u, .value = 1u},
+    {.address = 0x40023808, .mask = 0x3u, .value = 1u},
+};
+
+#define STM32_LINE_L1(size_register, size_bits)                                                                        \
+    {                                                                                                                  \
+        .family = &stm32_family_l0, .layout = STM32_LAYOUT_PAGES, .dbgmcu_idcode = STM32_DBGMCU_IDCODE_PPB,            \
+        .flash_size_register = (size_register), .flash_size_bits = (size_bits), .flash_controller = 0x40023C00, .option_bytes = 0x1FF80000,            \
+        .option_bytes_size = 0x20, .rdp_level0 = 0xAA, .option_launch = true, .user_fields = stm32_user_fields_l1,     \
+        .program_ns = 3280000, .page_erase_us = 3280, .mass_erase_us = 0, .loader_program_size = 128,                  \
+        .clock_boost = clock_boost_l1, .clock_boost_steps = sizeof clock_boost_l1 / sizeof clock_boost_l1[0],          \
+        .watchdog_freeze_register = 0xE0042008, .watchdog_freeze_bits = (1u << 11) | (1u << 12),                      \
+    }
+
+/* Cat.3, Cat.5/6: the flash size register at 0x1FF800CC. */
+const struct stm32_line stm32_line_l1 = STM32_LINE_L1(0x1FF800CC, 0);
+/* Cat.1/2: at 0x1FF8004C, its low byte only (128 KB at most). */
+const struct stm32_line stm32_line_l1_cat12 = STM32_LINE_L1(0x1FF8004C, 8);

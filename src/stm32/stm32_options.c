@@ -53,6 +53,12 @@ const struct stm32_option_field stm32_user_fields_l0[] = {
     {"nRST_STDBY", 1u << 22}, {"BFB2", 1u << 23},     {"nBOOT1", 1u << 31}, {NULL, 0},
 };
 
+/* RM0038 §3.8.6: FLASH_OBR; the USER option byte in bits 23:16 (BFB2 on Cat.4/5/6), no WPRMOD and no nBOOT1. */
+const struct stm32_option_field stm32_user_fields_l1[] = {
+    {"BOR_LEV", 0xFu << 16}, {"IWDG_SW", 1u << 20}, {"nRST_STOP", 1u << 21}, {"nRST_STDBY", 1u << 22},
+    {"BFB2", 1u << 23},      {NULL, 0},
+};
+
 /* RM0444 §3.7.8: FLASH_OPTR. nBOOT_SEL=1 (factory) ignores the BOOT0 pin. */
 const struct stm32_option_field stm32_user_fields_g0[] = {
     {"BOR_EN", 1u << 8},
@@ -115,11 +121,18 @@ char *stm32_option_bytes_format_user(const struct stm32_target *target, const st
     return out;
 }
 
-const char *stm32_option_bytes_wrp_name(const struct stm32_target *target, unsigned index)
+unsigned stm32_option_bytes_wrp_words(const struct stm32_target *target)
 {
     const struct stm32_family *family = stm32_part_family(target->part);
-    unsigned words = family->wrp_words_per_bank * (target->part->dual_bank ? 2u : 1u);
-    return index < words && index < STM32_OPTION_WRP_WORDS ? family->wrp_names[index] : NULL;
+    unsigned words = family->wrp_sector_size != 0
+                         ? (target->flash_size / family->wrp_sector_size + 31u) / 32u
+                         : family->wrp_words_per_bank * (target->part->dual_bank ? 2u : 1u);
+    return words < STM32_OPTION_WRP_WORDS ? words : STM32_OPTION_WRP_WORDS;
+}
+
+const char *stm32_option_bytes_wrp_name(const struct stm32_target *target, unsigned index)
+{
+    return index < stm32_option_bytes_wrp_words(target) ? stm32_part_family(target->part)->wrp_names[index] : NULL;
 }
 
 bool stm32_option_bytes_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,

@@ -37,7 +37,7 @@ struct stm32_option_bytes {
      *           line's option_user_mask);
      *   L4/G0   FLASH_OPTR without RDP (bits 31:8);
      *   H7      FLASH_OPTSR_CUR without OPT_BUSY, RDP and OPTCHANGEERR;
-     *   L0      FLASH_OBR without RDP: WPRMOD (bit 8), USER (bits 31:16). */
+     *   L0/L1   FLASH_OBR without RDP: WPRMOD (bit 8, L0), USER (bits 31:16; L1: 23:16). */
     uint32_t user;
     /* F0/F1 only: the two user data bytes, Data0 | Data1 << 8 (free for the firmware); 0 elsewhere. */
     uint32_t user_data;
@@ -47,8 +47,8 @@ struct stm32_option_bytes {
      *   L4/G0   [0..3] = WRP1AR, WRP1BR, WRP2AR, WRP2BR: areas of pages STRT (7:0) to END (23:16) of bank 1 and 2,
      *           none when STRT > END;
      *   H7      [0..1] = WPSN of bank 1 and 2: a clear bit i protects sector i of its bank;
-     *   L0      [0] = FLASH_WRPROT1, [1] = FLASH_WRPROT2 (L07x/L08x): a set bit protects its 4 KB sector, sectors
-     *           0-31 then 32-47 (WPRMOD = 0). */
+     *   L0/L1   [0] = FLASH_WRPROT1, [1] = FLASH_WRPROT2 (L07x/L08x), L1: [0..3] = FLASH_WRPR1-4: a set bit
+     *           protects its 4 KB sector, sectors 0-31 in [0], 32-63 in [1]... (WPRMOD = 0). */
     uint32_t write_protection[STM32_OPTION_WRP_WORDS];
 };
 
@@ -68,6 +68,7 @@ extern const struct stm32_option_field stm32_user_fields_l4[];
 extern const struct stm32_option_field stm32_user_fields_g0[];
 extern const struct stm32_option_field stm32_user_fields_h7[];
 extern const struct stm32_option_field stm32_user_fields_l0[];
+extern const struct stm32_option_field stm32_user_fields_l1[];
 
 /* The value of a field in user (shifted down). */
 uint32_t stm32_option_field_value(const struct stm32_option_field *field, uint32_t user);
@@ -75,6 +76,10 @@ uint32_t stm32_option_field_value(const struct stm32_option_field *field, uint32
 /* "WDG_SW=1 nRST_STOP=1 nRST_STDBY=1" for the part's named USER bits; returns out. */
 char *stm32_option_bytes_format_user(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      char *out, size_t out_size);
+
+/* How many words of write_protection the part uses: the family's count per bank, or (L0/L1) one per 32 sectors of
+ * its flash. */
+unsigned stm32_option_bytes_wrp_words(const struct stm32_target *target);
 
 /* The register name of write_protection[index] on this part ("WRPR", "nWRP", "WRP1AR", ...), or NULL when the part
  * does not use that word. */

@@ -4,10 +4,11 @@
  *
  * Sources: reference manuals RM0360/RM0091 (F0), RM0008 (F1), RM0316 (F3), RM0090/RM0368/RM0383/RM0390/RM0402/RM0430
  * (F2/F4), RM0385/RM0431 (F7), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4), RM0433 (H7), RM0367/RM0376/
- * RM0377 (L0) for device IDs, page sizes and SRAM (H7: the DTCM at 0x20000000, where loaders run; the AXI SRAM at
- * 0x24000000 is not described).
+ * RM0377 (L0), RM0038 (L1) for device IDs, page sizes and SRAM (H7: the DTCM at 0x20000000, where loaders run;
+ * the AXI SRAM at 0x24000000 is not described).
  * Not supported yet: F42x/F43x above 1 MB, dual-bank G0B/G0C, G47x below 512 KB (bank 2 stays at 0x08040000,
- * leaving a hole), G47x with DBANK=0 (one bank of 4 KB pages), and H74x with 1 MB (bank 2 stays at 0x08100000).
+ * leaving a hole), G47x with DBANK=0 (one bank of 4 KB pages), H74x with 1 MB (bank 2 stays at 0x08100000), and the
+ * L1 Cat.4 (0x436), whose flash size register holds 0 or 1 for 384 or 256 KB rather than a size.
  */
 #include "stm32/stm32_part.h"
 
@@ -56,6 +57,10 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x450, .name = "STM32H74x/H75x", .line = &stm32_line_h7, .page_size = 128 * KB, .dual_bank = true, .sram_min = 128 * KB, .sram_max = 128 * KB},
     {.dev_id = 0x417, .name = "STM32L05x/L06x", .line = &stm32_line_l0, .page_size = 128, .sram_min = 8 * KB, .sram_max = 8 * KB},
     {.dev_id = 0x447, .name = "STM32L07x/L08x", .line = &stm32_line_l0, .page_size = 128, .dual_bank = true, .sram_min = 20 * KB, .sram_max = 20 * KB},
+    {.dev_id = 0x416, .name = "STM32L1xx Cat.1", .line = &stm32_line_l1_cat12, .page_size = 256, .sram_min = 4 * KB, .sram_max = 16 * KB},
+    {.dev_id = 0x429, .name = "STM32L1xx Cat.2", .line = &stm32_line_l1_cat12, .page_size = 256, .sram_min = 4 * KB, .sram_max = 32 * KB},
+    {.dev_id = 0x427, .name = "STM32L1xx Cat.3", .line = &stm32_line_l1, .page_size = 256, .sram_min = 16 * KB, .sram_max = 32 * KB},
+    {.dev_id = 0x437, .name = "STM32L1xx Cat.5/6", .line = &stm32_line_l1, .page_size = 256, .dual_bank = true, .sram_min = 80 * KB, .sram_max = 80 * KB},
 };
 
 const struct stm32_part *stm32_part_at(unsigned index)

@@ -38,9 +38,9 @@ extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
  * loader - programs flash from a ring buffer in SRAM that the host keeps filling while the target programs (the
  * asynchronous loader), so that the wire and the flash work at the same time. One build per controller generation:
  * loader_f1 (F0/F1/F3: halfwords), loader_f4 (F2/F4/F7: words, PSIZE x32), loader_l4 (L4/G0/G4/WB: double words),
- * loader_l0 (L0: words, gathered into 64-byte half pages where the range and the queue allow, see below), loader_h7
- * (H74x/H75x: 256-bit flash words). The host has unlocked the controller and erased the destination; the loader
- * never erases.
+ * loader_l0 (L0/L1: words, gathered into half pages, 64 bytes on L0 and 128 on L1, where the range and the queue
+ * allow, see below), loader_h7 (H74x/H75x: 256-bit flash words). The host has unlocked the controller and erased the
+ * destination; the loader never erases.
  *
  *   r0 = ring: its header (below), then the data area from ring + STM32_STUB_LOADER_RING_DATA up to r1 (exclusive).
  *        ring 4-byte aligned; the data area's size a multiple of 8 bytes (so no program unit straddles the wrap).
@@ -62,7 +62,9 @@ extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
  *              0x40023C00 on F2/F4/F7, 0x52002000 on H7; +0x40 for bank 2 of an F1 XL-density part, +0x100 for bank 2
  *              of an H7), read once at start. A range never crosses into another bank.
  *   +0xC last  written by the host before it writes wp = 0: the wp it replaces, where the units it queued end.
- *              (Also keeps the data area of an 8-byte aligned ring 8-byte aligned.)
+ *   +0x10      the bytes one operation of the controller programs, read once at start: loader_l0 gathers words
+ *              into half pages of this size (64 on L0, 128 on L1; a power of two); the other loaders ignore it.
+ *   +0x14      reserved, 0 (keeps the data area of an 8-byte aligned ring 8-byte aligned).
  *
  * Result: r0 = 0 when all r3 bytes are programmed; the controller's error flags (SR & STM32_STUB_LOADER_<GEN>_ERRORS)
  * when a unit failed; STM32_STUB_LOADER_STOPPED when the host asked to stop before r3 bytes. r1 = the flash address of
@@ -74,9 +76,10 @@ extern const uint8_t stm32_stub_crc32[STM32_STUB_CRC32_SIZE];
 /* loader_f1, from stubs/loader.c */
 #define STM32_STUB_LOADER_F1_ERRORS 0x14u
 #define STM32_STUB_LOADER_F1_UNIT 2u
-#define STM32_STUB_LOADER_RING_DATA 0x10u
+#define STM32_STUB_LOADER_RING_DATA 0x18u
 #define STM32_STUB_LOADER_RING_FLASH_REGS 0x8u
 #define STM32_STUB_LOADER_RING_LAST 0xCu
+#define STM32_STUB_LOADER_RING_OPERATION 0x10u
 #define STM32_STUB_LOADER_RING_RP 0x4u
 #define STM32_STUB_LOADER_RING_WP 0x0u
 #define STM32_STUB_LOADER_STOPPED 0x80000000u
@@ -106,11 +109,10 @@ extern const uint8_t stm32_stub_loader_h7[STM32_STUB_LOADER_H7_SIZE];
 
 /* loader_l0, from stubs/loader.c */
 #define STM32_STUB_LOADER_L0_ERRORS 0x30700u
-#define STM32_STUB_LOADER_L0_HALF_PAGE 64u
 #define STM32_STUB_LOADER_L0_UNIT 4u
-#define STM32_STUB_LOADER_L0_SIZE 472u
+#define STM32_STUB_LOADER_L0_SIZE 464u
 #define STM32_STUB_LOADER_L0_ENTRY 0x0u /* offset of the entry point in the image */
-#define STM32_STUB_LOADER_L0_RAM_SIZE 472u /* image and tables: buffers and stack go above */
+#define STM32_STUB_LOADER_L0_RAM_SIZE 464u /* image and tables: buffers and stack go above */
 #define STM32_STUB_LOADER_L0_STACK_SIZE 72u
 extern const uint8_t stm32_stub_loader_l0[STM32_STUB_LOADER_L0_SIZE];
 

@@ -99,6 +99,8 @@ enum status stm32_identify(struct stm32_target *target, struct adi_mem_ap *ap, c
     status = adi_mem_read16(ap, target->part->line->flash_size_register, &size_kb);
     if (status != STATUS_OK)
         return status;
+    if (target->part->line->flash_size_bits != 0)
+        size_kb &= (uint16_t)((1u << target->part->line->flash_size_bits) - 1u);
     target->flash_size = (uint32_t)size_kb * 1024u;
     if (size_kb == 0 || size_kb == 0xFFFF || !stm32_part_describe(target->part, target->flash_size, &target->memory))
         return status_fail(report, STATUS_UNSUPPORTED, "%s: flash size register 0x%08lX reads %u KB, a size the part "

@@ -23,6 +23,7 @@
 #include "example_firmware.h"
 #include "job/job.h"
 #include "memory_job_file.h"
+#include "sim_dbgmcu.h"
 #include "sim_memory.h"
 #include "sim_session.h"
 #include "test_skip.h"
@@ -38,7 +39,7 @@
 static const char *const parts[] = {"stm32f030r8", "stm32f072rb", "stm32f103c8", "stm32f103re", "stm32f103zg",
                                     "stm32f303cc", "stm32f401cc", "stm32f411ce", "stm32l476rg", "stm32g071rb",
                                     "stm32g431rb", "stm32g474re", "stm32f746zg", "stm32h743zi", "stm32l053r8",
-                                    "stm32l072cz"};
+                                    "stm32l072cz", "stm32l152re"};
 
 struct memory_file {
     uint8_t bytes[FILE_CAPACITY];
@@ -272,6 +273,29 @@ static void test_g47x_below_512_kb_is_refused_at_connect(void **state)
     sim_session_destroy(&session);
 }
 
+/* An L1 Cat.2 (0x429) holds its flash size in the low byte of F_SIZE (0x1FF8004C) and leaves the high byte reserved
+ * (RM0038 §31.1.1): the job takes the low byte alone. The simulated L152RE stands in for one, with the Cat.2's IDCODE
+ * and a register that reads 0xA580 (128 KB). */
+static void test_l1_cat2_flash_size_is_the_registers_low_byte(void **state)
+{
+    (void)state;
+    static struct memory_file file;
+    static struct random_image image;
+    static struct job job;
+    struct sim_session session;
+    assert_true(sim_session_create(&session, "stm32l152re", true));
+    sim_dbgmcu_set_idcode(session.stm32->dbgmcu, 0x10186429);
+    uint8_t *options = sim_flash_options(session.stm32->flash); /* 0x1FF80000 onwards */
+    options[0x4C] = 0x80;
+    options[0x4D] = 0xA5;
+    write_filled_image(&image, &file, 2048);
+    assert_int_equal(run_job(&session, &file, IMAGE_FORMAT_BIN, 0x08000000u, &job), STATUS_OK);
+    assert_string_equal(job.target.part->name, "STM32L1xx Cat.2");
+    assert_int_equal(job.target.flash_size, 128u * 1024u);
+    check_flash(session.stm32, &image, sim_flash_array(session.stm32->flash), 0);
+    sim_session_destroy(&session);
+}
+
 /* The same 16 KB as a binary, as Intel HEX (objcopy's 16-byte records) and as an ELF whose segment starts in the middle
  * of the file's first chunk: contiguous pieces are programmed in the same runs whatever their size, so the program
  * phase's chip time is within 2 % of the binary's on every part (bench/bench_flash.c prints the whole comparison). */
@@ -453,7 +477,7 @@ static void test_read_erase_and_reset_actions(void **state)
     static struct memory_file file;
     static struct random_image image;
     static struct job job;
-    const char *tested[] = {"stm32f103c8", "stm32l476rg", "stm32g071rb", "stm32l072cz"};
+    const char *tested[] = {"stm32f103c8", "stm32l476rg", "stm32g071rb", "stm32l072cz", "stm32l152re"};
     for (size_t p = 0; p < sizeof tested / sizeof tested[0]; p++) {
         make_random_image(&image, 11 + (uint32_t)p, SHAPE_IN_ORDER);
         write_file(&image, &file);
@@ -894,8 +918,8 @@ static void watch_program_clock(void *ctx, const struct job_progress *progress)
 }
 
 /* The parts whose reset clock is slow get a faster one for the loader and the CRC (L4: MSI 48 MHz, G0/G4: the PLL
- * at 64 MHz from HSI16, F7: the PLL at 48 MHz from the HSI, L0: HSI16 instead of MSI 2.1 MHz), and the job leaves RCC
- * as it found it even when it does not reset the part afterwards. */
+ * at 64 MHz from HSI16, F7: the PLL at 48 MHz from the HSI, L0: HSI16 instead of MSI 2.1 MHz, L1: the HSI instead of
+ * MSI 2.1 MHz), and the job leaves RCC as it found it even when it does not reset the part afterwards. */
 static void test_the_clock_boost_is_used_and_undone(void **state)
 {
     (void)state;
@@ -907,7 +931,8 @@ static void test_the_clock_boost_is_used_and_undone(void **state)
         const char *part;
         uint32_t boosted_hz;
     } boosted[] = {{"stm32l476rg", 48000000u}, {"stm32g071rb", 64000000u}, {"stm32g431rb", 64000000u},
-                   {"stm32g474re", 64000000u}, {"stm32f746zg", 48000000u}, {"stm32l053r8", 16000000u}};
+                   {"stm32g474re", 64000000u}, {"stm32f746zg", 48000000u}, {"stm32l053r8", 16000000u},
+                   {"stm32l152re", 16000000u}};
     static const uint32_t rcc_registers[] = {0x00 /* CR */, 0x04 /* F4/F7 PLLCFGR */, 0x08 /* CFGR */,
                                              0x0C /* L4/G0/G4 PLLCFGR */};
     for (unsigned p = 0; p < sizeof boosted / sizeof boosted[0]; p++) {
@@ -951,7 +976,8 @@ static void test_faults_never_end_in_a_false_success(void **state)
     static struct memory_file file;
     static struct random_image image;
     static struct job job;
-    static const char *const fault_parts[] = {"stm32f103c8", "stm32f411ce", "stm32l476rg", "stm32g071rb"};
+    static const char *const fault_parts[] = {"stm32f103c8", "stm32f411ce", "stm32l476rg", "stm32g071rb",
+                                              "stm32l152re"};
     unsigned successes = 0, failures = 0;
     for (unsigned p = 0; p < sizeof fault_parts / sizeof fault_parts[0]; p++) {
         for (uint32_t seed = 0; seed < 6; seed++) {
@@ -960,7 +986,7 @@ static void test_faults_never_end_in_a_false_success(void **state)
             make_random_image(&image, 100 + seed, SHAPE_IN_ORDER);
             write_file(&image, &file);
             static uint8_t before[IMAGE_SPAN + 16384];
-            memset(before, 0xFF, sizeof before);
+            memset(before, sim_flash_erased_value(session.stm32->flash), sizeof before);
             struct sim_fault_config faults = {.seed = seed + 1, .bit_error_rate = seed % 3 == 0 ? 1e-4 : 0,
                                               .wait_storm_rate = seed % 3 == 1 ? 0.05 : 0, .wait_storm_max = 40};
             sim_target_set_faults(session.stm32->target, &faults);
@@ -1011,6 +1037,7 @@ int main(void)
         cmocka_unit_test(test_faults_never_end_in_a_false_success),
         cmocka_unit_test(test_g474_with_dbank_clear_is_refused_before_any_erase),
         cmocka_unit_test(test_g47x_below_512_kb_is_refused_at_connect),
+        cmocka_unit_test(test_l1_cat2_flash_size_is_the_registers_low_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

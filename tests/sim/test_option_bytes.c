@@ -61,6 +61,8 @@ static const struct board boards[] = {
     /* L0: a WRPROT1 bit protects 4 KB, 32 pages of 128 bytes: unit 64 lies in the third sector. */
     {"stm32l053r8", 0x80700000u, true, true, NULL, true, 64},
     {"stm32l072cz", 0x80700000u, true, true, NULL, true, 64},
+    /* L1: a WRPR1 bit protects 4 KB, 16 pages of 256 bytes: unit 32 lies in the third sector. */
+    {"stm32l152re", 0x00700000u, true, true, NULL, true, 32},
 };
 #define BOARD_COUNT (sizeof boards / sizeof boards[0])
 
@@ -470,6 +472,7 @@ static void store_level2(struct fixture *fixture)
         area[4] = 0x33;
         break;
     case SIM_FAMILY_L0: /* RDP 0xCC, WPRMOD 0, then the complement 0xFF33 */
+    case SIM_FAMILY_L1:
         area[0] = 0xCC;
         area[1] = 0x00;
         area[2] = 0x33;

@@ -42,7 +42,8 @@ static void test_order_codes_of_supported_lines(void **state)
                  {"stm32f746zg", 0x449, 1024},  {"stm32f745ve", 0x449, 512},  {"stm32f722ze", 0x452, 512},
                  {"stm32f730r8", 0x452, 64},    {"stm32h743zi", 0x450, 2048}, {"STM32H753VIT6", 0x450, 2048},
                  {"stm32l053r8", 0x417, 64},    {"STM32L051K6T6", 0x417, 32}, {"stm32l072cz", 0x447, 192},
-                 {"stm32l083cz", 0x447, 192}};
+                 {"stm32l083cz", 0x447, 192},    {"stm32l152re", 0x437, 512}, {"STM32L151CBT6", 0x416, 128},
+                 {"stm32l152rc", 0x427, 256}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;

@@ -90,7 +90,7 @@ static const struct {
     {"stm32g071rb", "g0", "G0", 'A', 5},  {"stm32g431rb", "g4", "G4", 'A', 5},  {"stm32g474re", "g4", "G4", 'A', 5},
     {"stm32f746zg", "f7", "F7", 'B', 0},
     {"stm32h743zi", "h7", "H7", 'B', 0},
-    {"stm32l053r8", "l0", "L0", 'A', 5},  {"stm32l072cz", "l0", "L0", 'A', 5},
+    {"stm32l053r8", "l0", "L0", 'A', 5},  {"stm32l072cz", "l0", "L0", 'A', 5},  {"stm32l152re", "l1", "L1", 'A', 5},
 };
 
 static void test_every_part_runs_its_example_firmware(void **state)

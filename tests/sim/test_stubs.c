@@ -296,14 +296,19 @@ struct family {
 /* RM0367 chapter 3 (L0): PEKEYR 0x0C (PRGKEYR follows at 0x10), SR 0x18, PECR 0x04; erased flash reads 0x00. */
 #define FAMILY_L0                                                                                                      \
     .loader = STUB(loader_l0, LOADER_L0), .unit = STM32_STUB_LOADER_L0_UNIT, .errors = STM32_STUB_LOADER_L0_ERRORS,    \
-    .fpec = 0x40022000u, .keyr = 0x0C, .sr = 0x18, .cr = 0x04, .operation = STM32_STUB_LOADER_L0_HALF_PAGE,           \
-    .erased = 0x00, .pg = (1u << 3) | (1u << 10)
+    .fpec = 0x40022000u, .keyr = 0x0C, .sr = 0x18, .cr = 0x04, .operation = 64, .erased = 0x00,                      \
+    .pg = (1u << 3) | (1u << 10)
+/* RM0038 chapter 3 (L1): the same registers at 0x40023C00, half pages of 128 bytes. */
+#define FAMILY_L1                                                                                                      \
+    .loader = STUB(loader_l0, LOADER_L0), .unit = STM32_STUB_LOADER_L0_UNIT, .errors = STM32_STUB_LOADER_L0_ERRORS,    \
+    .fpec = 0x40023C00u, .keyr = 0x0C, .sr = 0x18, .cr = 0x04, .operation = 128, .erased = 0x00,                     \
+    .pg = (1u << 3) | (1u << 10)
 
 static const struct family families[] = {
     {.part = "stm32f030r8", FAMILY_F1}, {.part = "stm32f103c8", FAMILY_F1}, {.part = "stm32f303cc", FAMILY_F1},
     {.part = "stm32f411ce", FAMILY_F4}, {.part = "stm32l476rg", FAMILY_L4}, {.part = "stm32g071rb", FAMILY_L4},
     {.part = "stm32g431rb", FAMILY_L4}, {.part = "stm32f746zg", FAMILY_F4}, {.part = "stm32l053r8", FAMILY_L0},
-    {.part = "stm32h743zi", FAMILY_H7},
+    {.part = "stm32h743zi", FAMILY_H7}, {.part = "stm32l152re", FAMILY_L1},
 };
 
 static const struct family *family_of(const char *part)
@@ -324,7 +329,7 @@ static void wait_flash_idle(struct sim_stm32 *stm32)
 
 static void unlock_flash(struct sim_stm32 *stm32, const struct family *f)
 {
-    if (stm32->part->family == SIM_FAMILY_L0) {
+    if (stm32->part->family == SIM_FAMILY_L0 || stm32->part->family == SIM_FAMILY_L1) {
         debug_write(stm32, f->fpec + f->keyr, 0x89ABCDEF);     /* PEKEY1, PEKEY2: PELOCK */
         debug_write(stm32, f->fpec + f->keyr, 0x02030405);
         debug_write(stm32, f->fpec + f->keyr + 4, 0x8C9DAEBF); /* PRGKEY1, PRGKEY2: PRGLOCK */
@@ -372,12 +377,15 @@ static void erase_flash(struct sim_stm32 *stm32, const struct family *f, uint32_
         wait_flash_idle(stm32);
         break;
     case SIM_FAMILY_L0:
-        debug_write(stm32, cr, (1u << 9) | (1u << 3)); /* ERASE | PROG */
-        for (uint32_t page = 0; page * 128 < length; page++) {
-            debug_write(stm32, SIM_FLASH_BASE + page * 128, 0);
+    case SIM_FAMILY_L1: {
+        uint32_t page_size = stm32->part->erase_runs[0].size; /* 128 on L0, 256 on L1 */
+        debug_write(stm32, cr, (1u << 9) | (1u << 3));        /* ERASE | PROG */
+        for (uint32_t page = 0; page * page_size < length; page++) {
+            debug_write(stm32, SIM_FLASH_BASE + page * page_size, 0);
             wait_flash_idle(stm32);
         }
         break;
+    }
     }
     debug_write(stm32, cr, 0);
     for (uint32_t i = 0; i < length; i++)
@@ -409,6 +417,7 @@ static void ring_init(struct ring_host *host, struct sim_stm32 *stm32, const str
     sram_write32(stm32, ring + STM32_STUB_LOADER_RING_RP, host->data_start);
     sram_write32(stm32, ring + STM32_STUB_LOADER_RING_FLASH_REGS, f->fpec);
     sram_write32(stm32, ring + STM32_STUB_LOADER_RING_LAST, 0);
+    sram_write32(stm32, ring + STM32_STUB_LOADER_RING_OPERATION, f->operation);
 }
 
 /* Writes up to max_bytes more of the data into the free part of the ring, then moves wp: data before pointer. */
@@ -518,7 +527,7 @@ static void test_loader_waits_for_a_slow_host_and_wraps(void **state)
     (void)state;
     enum { LENGTH = 600, RING_DATA = 64 };
     static uint8_t data[LENGTH];
-    static const char *parts[] = {"stm32f103c8", "stm32f411ce", "stm32g071rb", "stm32l053r8"};
+    static const char *parts[] = {"stm32f103c8", "stm32f411ce", "stm32g071rb", "stm32l053r8", "stm32l152re"};
     for (unsigned i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         const struct family *f = family_of(parts[i]);
         struct sim_stm32 *stm32 = halted_chip(f->part);

@@ -125,6 +125,24 @@ static const struct family_case g0_case = {
     .pll_ren = 1u << 28,
 };
 
+/* L1 (RM0038 §6.3): MSI at reset (CR bits 8/9), HSI in CR bits 0/1 as on F1/F4 and selected by SW 01, CFGR at 0x08;
+ * no BDCR: LSE and LSI are in CSR (0x34), which keeps the reset flags (RMVF 24). */
+static const struct family_case l1_case = {
+    .part = "stm32l152re",
+    .cr_reset = 0x00000300,
+    .hsion = 1u << 0,
+    .hsirdy = 1u << 1,
+    .cfgr = 0x08,
+    .sw_hse = 2,
+    .sw_pll = 3,
+    .sw_mask = 0x3,
+    .sws_shift = 2,
+    .bdcr = 0x34,
+    .csr = 0x34,
+    .csr_reset = 0x0C000000,
+    .rmvf = 1u << 24,
+};
+
 /* G4 (RM0440 §7.4): L4's offsets without MSI; HSI16 is SW 01 and selected at reset (CFGR reads 0x5). Not in the
  * every-family tests, which expect the reset clock at SW 0. */
 static const struct family_case g4_case = {
@@ -378,6 +396,24 @@ static void test_g4_resets_to_hsi16_and_back(void **state)
     assert_int_equal(sim_rcc_sysclk_hz(fixture->rcc), 16000000u);
 }
 
+/* L1: the 2.097 MHz MSI at reset, the 16 MHz HSI at SW 01 once it is on (the flash job's clock boost), and back. */
+static void test_l1_msi_then_hsi(void **state)
+{
+    struct fixture *fixture = *state;
+    assert_int_equal(sim_rcc_sysclk_hz(fixture->rcc), 2097152u);
+    assert_int_equal(reg(fixture, 0x04), 0x0000B000); /* ICSCR: MSIRANGE 5 */
+    set_reg(fixture, 0x08, 1);                          /* SW: HSI, still off */
+    assert_int_equal(sws(fixture), 0);
+    set_bits(fixture, CR, 1u << 0); /* HSION */
+    assert_int_equal(reg(fixture, CR), 0x00000303);
+    assert_int_equal(sws(fixture), 1);
+    assert_int_equal(sim_rcc_sysclk_hz(fixture->rcc), 16000000u);
+    set_reg(fixture, 0x08, 0);
+    clear_bits(fixture, CR, 1u << 0);
+    assert_int_equal(reg(fixture, CR), 0x00000300);
+    assert_int_equal(sim_rcc_sysclk_hz(fixture->rcc), 2097152u);
+}
+
 static void test_g0_switch_to_lsi_waits_for_lsion(void **state)
 {
     struct fixture *fixture = *state;
@@ -416,9 +452,11 @@ static void test_pll_from_hsi_clocks_the_system(void **state)
 
 /* Named test/family, so that a failure says which family. */
 #define RCC_TEST(test, family) ((struct CMUnitTest){#test "/" #family, test, setup, teardown, (void *)&(family)})
-#define RCC_TEST_EVERY_FAMILY(test)                                                                                    \
+/* The families with a backup domain register apart from CSR (L1 keeps LSE and the RTC in CSR). */
+#define RCC_TEST_EVERY_BDCR_FAMILY(test)                                                                               \
     RCC_TEST(test, f1_case), RCC_TEST(test, f0_case), RCC_TEST(test, f4_case), RCC_TEST(test, l4_case),                \
         RCC_TEST(test, g0_case)
+#define RCC_TEST_EVERY_FAMILY(test) RCC_TEST_EVERY_BDCR_FAMILY(test), RCC_TEST(test, l1_case)
 
 int main(void)
 {
@@ -428,13 +466,14 @@ int main(void)
         RCC_TEST_EVERY_FAMILY(test_ready_flags_cannot_be_written),
         RCC_TEST_EVERY_FAMILY(test_clock_switch_waits_for_the_source_to_be_on),
         RCC_TEST_EVERY_FAMILY(test_lse_and_lsi_report_ready),
-        RCC_TEST_EVERY_FAMILY(test_system_reset_keeps_the_backup_domain_and_reset_flags),
+        RCC_TEST_EVERY_BDCR_FAMILY(test_system_reset_keeps_the_backup_domain_and_reset_flags),
         RCC_TEST(test_f1_enables_read_back_as_written, f1_case),
         RCC_TEST(test_f1_byte_write_reaches_one_lane, f1_case),
         RCC_TEST(test_f0_hsi14_and_hsi48, f0_case),
         RCC_TEST(test_f4_pllcfgr_reset_value, f4_case),
         RCC_TEST(test_g4_resets_to_hsi16_and_back, g4_case),
         RCC_TEST(test_l4_msi_and_hsi16, l4_case),
+        RCC_TEST(test_l1_msi_then_hsi, l1_case),
         RCC_TEST(test_g0_switch_to_lsi_waits_for_lsion, g0_case),
         RCC_TEST(test_pll_from_hsi_clocks_the_system, f4_case),
         RCC_TEST(test_pll_from_hsi_clocks_the_system, l4_case),

@@ -2,7 +2,7 @@
  * part_number.c - STM32 order codes to DEV_ID and flash size (part_number.h). The line of an order code is its
  * digits after "STM32" and the family letter; within some lines the DEV_ID also depends on the flash size (the F1
  * densities, F401xB/C against xD/E). Sources: the datasheets' ordering information and RM0008/RM0360/RM0091/RM0090/
- * RM0368/RM0383/RM0351/RM0444/RM0316/RM0440/RM0385/RM0431/RM0433/RM0367/RM0376/RM0377 "MCU device ID code"
+ * RM0368/RM0383/RM0351/RM0444/RM0316/RM0440/RM0385/RM0431/RM0433/RM0367/RM0376/RM0377/RM0038 "MCU device ID code"
  * sections.
  */
 #include "part_number.h"
@@ -61,6 +61,11 @@ static const struct line_rule lines[] = {
     {"L051", 0, 0, 0x417},    {"L052", 0, 0, 0x417},    {"L053", 0, 0, 0x417},     {"L062", 0, 0, 0x417},
     {"L063", 0, 0, 0x417},    {"L071", 0, 0, 0x447},    {"L072", 0, 0, 0x447},     {"L073", 0, 0, 0x447},
     {"L081", 0, 0, 0x447},    {"L082", 0, 0, 0x447},    {"L083", 0, 0, 0x447},
+    /* L1: 32-128 KB Cat.1 (the -A codes are Cat.2, 0x429, with the same layout), 256 KB Cat.3, 512 KB Cat.5; the
+     * 384 KB xD is Cat.4 (0x436), which the part table leaves out. */
+    {"L100", 0, 128, 0x416},  {"L100", 256, 256, 0x427}, {"L151", 0, 128, 0x416},  {"L151", 256, 256, 0x427},
+    {"L151", 512, 512, 0x437}, {"L152", 0, 128, 0x416}, {"L152", 256, 256, 0x427}, {"L152", 512, 512, 0x437},
+    {"L162", 256, 256, 0x427}, {"L162", 512, 512, 0x437},
     {"F101", 768, 1024, 0x430}, {"F103", 768, 1024, 0x430}, /* XL density */
     {"H742", 0, 0, 0x450},    {"H743", 0, 0, 0x450},    {"H750", 0, 0, 0x450},     {"H753", 0, 0, 0x450},
 };
