@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the portable core (src/) for the ESP8266 (xtensa-lx106, -Os -mlongcalls) and for Cortex-M0+ and Cortex-M4
 # with warnings as errors, prints its code and static RAM size on each, and checks the ESP8266 budgets of design.md:
-# core code <= 168 KB (docs/esp8266.md, Budgets, says why it is no longer 144 KB), core static RAM <= 12 KB, and the
+# core code <= 176 KB (docs/esp8266.md, Budgets, says why it is no longer 144 KB), core static RAM <= 12 KB, and the
 # device's state (service with its flash job, store, API, 2 HTTP connections) <= 24 KB of heap, with the ESP8266's
 # buffer sizes (ports/esp8266/main/esp8266_sizes.h): struct device (src/device/device.h) and 2 struct
 # http_connection. Objects are compiled and archived, not linked: on the ESP8266 the SDK and the ROM provide libc and
@@ -11,7 +11,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$root/build/cross}
-code_budget=$((168 * 1024))
+code_budget=$((176 * 1024))
 # The GDB engine (src/gdb) is linked only by a port that serves GDB: its code is counted apart, against its own budget.
 gdb_code_budget=$((20 * 1024))
 ram_budget=$((12 * 1024))
