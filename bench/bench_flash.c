@@ -123,7 +123,7 @@ int main(int argc, char **argv)
         {"stm32f401cc", {64 * KB, 256 * KB}},   {"stm32f411ce", {64 * KB, 512 * KB}},
         {"stm32l476rg", {64 * KB, 512 * KB}},   {"stm32g071rb", {64 * KB, 128 * KB}},
         {"stm32g431rb", {64 * KB, 128 * KB}},   {"stm32g474re", {64 * KB, 512 * KB}},
-        {"stm32f746zg", {64 * KB, 512 * KB}},
+        {"stm32f746zg", {64 * KB, 512 * KB}},   {"stm32f767zi", {64 * KB, 512 * KB}},
         {"stm32h743zi", {64 * KB, 512 * KB}},
         {"stm32l053r8", {64 * KB, 0}},          {"stm32l072cz", {64 * KB, 192 * KB}},
         {"stm32l152re", {64 * KB, 512 * KB}},

@@ -36,7 +36,8 @@ wait_session() {
 for spec in "stm32f103c8 stm32f1x 32768*0.0000525+0.030" "stm32f411ce stm32f4x 16384*0.000016+4*0.250" \
             "stm32l476rg stm32l4x 8192*0.00008169+32*0.02202" "stm32f303cc stm32f3x 32768*0.0000535+32*0.030" \
             "stm32g431rb stm32g4x 8192*0.00008169+32*0.02202" "stm32g474re stm32g4x 8192*0.00008169+32*0.02202" \
-            "stm32f746zg stm32f7x 16384*0.000016+2*0.250" "stm32l152re stm32l1 512*0.00328+256*0.00328"; do
+            "stm32f746zg stm32f7x 16384*0.000016+2*0.250" "stm32f767zi stm32f7x 16384*0.000016+2*0.250" \
+            "stm32l152re stm32l1 512*0.00328+256*0.00328"; do
   read -r part cfg limit_expression <<<"$spec"
   start_stm32sim "$work" --part "$part" --jtag-rbb 127.0.0.1:0 --tck-hz 4000000 || exit 1
   started=$(date +%s.%N)

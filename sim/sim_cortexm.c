@@ -319,16 +319,19 @@ static bool cm_is_page_aligned(uint32_t base, uint32_t size)
     return base % PAGE_SIZE == 0 && size % PAGE_SIZE == 0;
 }
 
-static bool cm_add_window(struct sim_cortexm *cpu, uint32_t page)
+/* One window of size bytes from base (a page, or a whole page-aligned region: the emulator keeps fewer than a
+ * thousand sections, which a 2 MB flash and its aliases mapped page by page would exceed). A page that regions
+ * share gets one window. */
+static bool cm_add_window(struct sim_cortexm *cpu, uint32_t base, uint32_t size)
 {
     for (unsigned i = 0; i < cpu->window_count; i++) {
-        if (cpu->windows[i].base == page)
+        if (cpu->windows[i].base == base)
             return true;
     }
     /* Windows are pointed to by the emulator: the array is sized once, before any is handed out. */
     struct cm_mmio_window *window = &cpu->windows[cpu->window_count++];
-    *window = (struct cm_mmio_window){.cpu = cpu, .base = page};
-    return uc_mmio_map(cpu->uc, page, PAGE_SIZE, cm_on_mmio_read, window, cm_on_mmio_write, window) == UC_ERR_OK;
+    *window = (struct cm_mmio_window){.cpu = cpu, .base = base};
+    return uc_mmio_map(cpu->uc, base, size, cm_on_mmio_read, window, cm_on_mmio_write, window) == UC_ERR_OK;
 }
 
 bool sim_cortexm_attach_memory(struct sim_cortexm *cpu)
@@ -361,9 +364,14 @@ bool sim_cortexm_attach_memory(struct sim_cortexm *cpu)
             }
             continue;
         }
+        if (cm_is_page_aligned(region->base, region->size)) {
+            if (!cm_add_window(cpu, region->base, region->size))
+                return false;
+            continue;
+        }
         uint64_t end = (uint64_t)region->base + region->size;
         for (uint64_t page = region->base & ~(uint64_t)(PAGE_SIZE - 1); page < end; page += PAGE_SIZE) {
-            if (!cm_add_window(cpu, (uint32_t)page))
+            if (!cm_add_window(cpu, (uint32_t)page, PAGE_SIZE))
                 return false;
         }
     }

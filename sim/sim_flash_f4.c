@@ -11,7 +11,10 @@
  *
  * The F7 has more USER bits in OPTCR (WWDG_SW 4, IWDG_STDBY 30, IWDG_STOP 31, all set from the factory: OPTCR
  * 0xC0FFAAFD) and keeps IWDG_STDBY/IWDG_STOP in the nWRP halfword of its option bytes [unconfirmed: bits 14 and
- * 15]; OPTCR1 (BOOT_ADD0/BOOT_ADD1) and the ITCM boot address are not modelled: the core boots from the alias at 0.
+ * 15]; the F76x/F77x (RM0410 §3.7) add nDBOOT (28) and nDBANK (29, set from the factory: one bank), kept at bits 12
+ * and 13 of that halfword. nDBANK is stored and read back, but the dual-bank sector layout it selects when clear is
+ * not modelled (the engine refuses to erase in that mode). OPTCR1 (BOOT_ADD0/BOOT_ADD1) and the ITCM boot address
+ * are not modelled: the core boots from the alias at 0.
  */
 #include "sim_flash_internal.h"
 
@@ -52,7 +55,7 @@
 #define F4_OPTCR_OPTSTRT (1u << 1)
 #define F4_OPTCR_USER_MASK 0xECu /* BOR_LEV[3:2], WDG_SW, nRST_STOP, nRST_STDBY */
 #define F7_OPTCR_USER_MASK 0xC00000FCu /* BOR_LEV[3:2], WWDG_SW, IWDG_SW, nRST_STOP, nRST_STDBY, IWDG_STDBY, IWDG_STOP */
-#define F7_OPTCR_USER_HIGH_SHIFT 30
+#define F7_OPTCR_USER_HIGH_SHIFT 28
 #define F4_OPTCR_RDP_SHIFT 8
 #define F4_OPTCR_NWRP_SHIFT 16
 #define F4_OPTCR_NWRP_MASK 0xFFFu
@@ -67,11 +70,13 @@
 #define F4_RDP_LEVEL1 0x55u
 #define F4_RDP_LEVEL2 0xCCu
 #define F4_USER_FACTORY 0xECu
-#define F7_NWRP_USER_HIGH_SHIFT 14 /* IWDG_STDBY, IWDG_STOP above nWRP in the F7's option halfword */
+#define F7_NWRP_USER_HIGH_SHIFT 12 /* nDBOOT, nDBANK, IWDG_STDBY, IWDG_STOP above nWRP in the F7's option halfword */
 
 static uint32_t user_mask(const struct sim_flash *flash)
 {
-    return flash->part->family == SIM_FAMILY_F7 ? F7_OPTCR_USER_MASK : F4_OPTCR_USER_MASK;
+    if (flash->part->family != SIM_FAMILY_F7)
+        return F4_OPTCR_USER_MASK;
+    return flash->part->optcr_user_mask ? flash->part->optcr_user_mask : F7_OPTCR_USER_MASK;
 }
 
 static void f4_factory_options(struct sim_flash *flash)

@@ -180,6 +180,24 @@ const struct sim_part sim_parts[] = {
         .bootloader_pid = 0x449, .bootloader_version = 0x70, .bootloader_extended_erase = true,
     },
     {
+        /* RM0410, DS11532: the F74x's controller and sectors, 2 MB in single-bank mode (nDBANK set). */
+        .name = "stm32f767zi", .description = "STM32F767ZI (F7, Cortex-M7, 2 MB, Nucleo-F767ZI)",
+        .family = SIM_FAMILY_F7, .core = SIM_CORE_M7, .reset_clock_hz = 16000000, .irq_count = 110,
+        .dpidr = 0x5BA02477, .jtag_idcode = 0x5BA00477, .jtag_bs_idcode = 0x06451041,
+        .ap_idr = AP_IDR_CORTEX_M7_R0P1, .cpuid = CPUID_CORTEX_M7_R0P1,
+        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10016451,
+        .flash_size = 2048 * KB,
+        .erase_runs = {{32 * KB, 4, 250000}, {128 * KB, 1, 550000}, {256 * KB, 7, 1000000}},
+        .mass_erase_us = 8000000 /* [unconfirmed] 8 s per MB as on F4 */,
+        F4_CONTROLLER,
+        .flash_size_register = 0x1FF0F442, .flash_itcm_alias = 0x00200000, .option_bytes_base = 0x1FFF0000,
+        .optcr_user_mask = 0xF00000FCu,
+        .sram_size = 512 * KB, .system_memory_base = 0x1FF00000, .system_memory_size = 0xF444,
+        F4_PERIPHERALS, .gpio_ports = 11,
+        /* AN2606: the F76x/F77x bootloader [unconfirmed: version 0x93] */
+        .bootloader_pid = 0x451, .bootloader_version = 0x93, .bootloader_extended_erase = true,
+    },
+    {
         .name = "stm32l476rg", .description = "STM32L476RG (L4, Cortex-M4, 1 MB dual bank)",
         .family = SIM_FAMILY_L4, .core = SIM_CORE_M4, .reset_clock_hz = 4000000, .irq_count = 82,
         .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06415041,

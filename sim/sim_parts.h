@@ -74,6 +74,8 @@ struct sim_part {
     /* F7: where the flash can be read too, through the ITCM (0x00200000, RM0385 §2.3.2); it is programmed through
      * 0x08000000 only, so a store there is a bus error. 0: no such alias. */
     uint32_t flash_itcm_alias;
+    /* F7: OPTCR's USER bits (0: the F74x's, 0xC00000FC; F76x/F77x: nDBOOT and nDBANK too, 0xF00000FC). */
+    uint32_t optcr_user_mask;
     uint32_t option_bytes_base; /* 0: not on the bus (H7: the option registers are all there is) */
     uint32_t option_bytes_size; /* bytes of the option area on the bus; 0: 0x40 (L1 Cat.5: 0x88, up to WRPR4) */
 

@@ -82,6 +82,9 @@ struct stm32_line {
      * that turns nWRP into PCROP bits (SPRMOD on F401/F411/F42x; 0 where there is none: the F7's bit 31 is
      * IWDG_STOP). */
     uint32_t option_user_mask, option_pcrop_bit;
+    /* F2/F4/F7 FLASH_OPTCR: the bit that must be set for the sectors the layout describes (F76x/F77x: nDBANK, one
+     * bank); with it clear erases are refused. 0: none. */
+    uint32_t option_layout_bit;
     /* Typical datasheet timings, for the limits the benchmarks compare against and for poll intervals. */
     uint32_t program_ns;    /* one program unit */
     uint32_t page_erase_us; /* one page; F4: one smallest sector (the next size: x2.2, the largest: x4) */
@@ -133,6 +136,7 @@ extern const struct stm32_line stm32_line_f3;
 extern const struct stm32_line stm32_line_f4;
 extern const struct stm32_line stm32_line_f7;
 extern const struct stm32_line stm32_line_f72x;
+extern const struct stm32_line stm32_line_f76x;
 extern const struct stm32_line stm32_line_l4;
 extern const struct stm32_line stm32_line_g0;
 extern const struct stm32_line stm32_line_g4;

@@ -58,8 +58,26 @@ static enum status f4_lock(struct stm32_target *target)
     return adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_CR), CR_LOCK);
 }
 
+/* A line whose sectors depend on an option bit (F76x/F77x: nDBANK; clear, two banks of 16/64/128 KB sectors with other
+ * sector numbers) is erased only in the layout the part table describes: nothing is erased at the wrong place. */
+static enum status f4_check_layout(struct stm32_target *target)
+{
+    uint32_t bit = target->part->line->option_layout_bit, optcr = bit;
+    enum status status =
+        bit != 0 ? adi_mem_read32(target->ap, stm32_flash_register(target, FLASH_OPTCR), &optcr) : STATUS_OK;
+    if (status == STATUS_OK && bit != 0 && !(optcr & bit))
+        return status_fail(target->report, STATUS_UNSUPPORTED,
+                           "%s: nDBANK=0 (dual-bank mode, OPTCR 0x%08lX); only single-bank mode (nDBANK=1, the "
+                           "factory setting) is",
+                           target->part->name, (unsigned long)optcr);
+    return status;
+}
+
 static enum status f4_erase_unit(struct stm32_target *target, uint32_t index, struct image_range unit)
 {
+    enum status status = f4_check_layout(target);
+    if (status != STATUS_OK)
+        return status;
     char doing[56];
     snprintf(doing, sizeof doing, "erasing sector %lu (0x%08lX, %lu KB)", (unsigned long)index,
              (unsigned long)unit.base, (unsigned long)(unit.size / 1024));
@@ -71,6 +89,9 @@ static enum status f4_erase_unit(struct stm32_target *target, uint32_t index, st
 static enum status f4_mass_erase(struct stm32_target *target)
 {
     uint32_t expected = stm32_part_mass_erase_us(target->part, target->flash_size);
+    enum status status = f4_check_layout(target);
+    if (status != STATUS_OK)
+        return status;
     return stm32_flash_operation(target, &status_register, CR_MER | CR_PSIZE_X32, CR_MER | CR_PSIZE_X32 | CR_STRT,
                                  expected, "mass erase");
 }
@@ -139,8 +160,9 @@ const struct stm32_line stm32_line_f4 = {
  * 0x08000000 (AXI) and 0x00200000 (ITCM), programmed through 0x08000000; option bytes at 0x1FFF0000 with
  * OPTCR1 (BOOT_ADD0/BOOT_ADD1, left as they are); DS10916: x32 programming 16 us; the erase times are the F4's for
  * the doubled sectors [unconfirmed: 32 KB 250 ms, 128 KB 550 ms, 256 KB 1 s, mass 8 s per MB]. */
+#define F7_OPTION_BYTES .option_bytes = 0x1FFF0000, .option_bytes_size = 32
 #define F7_OPTIONS                                                                                                     \
-    .option_bytes = 0x1FFF0000, .option_bytes_size = 32, .user_fields = stm32_user_fields_f7,                        \
+    F7_OPTION_BYTES, .user_fields = stm32_user_fields_f7,                                                            \
     .option_user_mask = 0xC00000FCu /* BOR_LEV 3:2, WWDG_SW, IWDG_SW, nRST_STOP, nRST_STDBY, IWDG_STDBY, IWDG_STOP */
 
 /* The F7's routines run at 48 MHz from the PLL instead of the 16 MHz HSI (RM0385 §5.3.2): one flash wait state
@@ -159,6 +181,20 @@ const struct stm32_line stm32_line_f7 = {
     F4_LINE_COMMON,
     F7_OPTIONS,
     F7_CLOCK_BOOST,
+    .sector_scale = 2,
+    .flash_size_register = 0x1FF0F442,
+};
+
+/* F76x/F77x (RM0410): the F74x's sectors in single-bank mode (nDBANK set, the factory setting: 4 x 32 KB, 128 KB,
+ * then 256 KB up to 2 MB), nWRP for sectors 0-11, nDBOOT and nDBANK among the USER bits so that they are kept as they
+ * are. */
+const struct stm32_line stm32_line_f76x = {
+    F4_LINE_COMMON,
+    F7_CLOCK_BOOST,
+    F7_OPTION_BYTES,
+    .user_fields = stm32_user_fields_f76x,
+    .option_user_mask = 0xF00000FCu, /* F7's, and nDBOOT (28), nDBANK (29) */
+    .option_layout_bit = 1u << 29,
     .sector_scale = 2,
     .flash_size_register = 0x1FF0F442,
 };

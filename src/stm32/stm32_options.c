@@ -39,6 +39,13 @@ const struct stm32_option_field stm32_user_fields_f7[] = {
     {"nRST_STDBY", 1u << 7}, {"IWDG_STDBY", 1u << 30}, {"IWDG_STOP", 1u << 31}, {NULL, 0},
 };
 
+/* RM0410 §3.7.7: the F76x/F77x's FLASH_OPTCR adds nDBOOT and nDBANK. */
+const struct stm32_option_field stm32_user_fields_f76x[] = {
+    {"BOR_LEV", 3u << 2},    {"WWDG_SW", 1u << 4},  {"IWDG_SW", 1u << 5},     {"nRST_STOP", 1u << 6},
+    {"nRST_STDBY", 1u << 7}, {"nDBOOT", 1u << 28}, {"nDBANK", 1u << 29},     {"IWDG_STDBY", 1u << 30},
+    {"IWDG_STOP", 1u << 31}, {NULL, 0},
+};
+
 /* RM0351 §3.7.8: FLASH_OPTR. */
 const struct stm32_option_field stm32_user_fields_l4[] = {
     {"BOR_LEV", 7u << 8},    {"nRST_STOP", 1u << 12}, {"nRST_STDBY", 1u << 13}, {"nRST_SHDW", 1u << 14},

@@ -64,6 +64,7 @@ extern const struct stm32_option_field stm32_user_fields_g4[];
 extern const struct stm32_option_field stm32_user_fields_f1[];
 extern const struct stm32_option_field stm32_user_fields_f4[];
 extern const struct stm32_option_field stm32_user_fields_f7[];
+extern const struct stm32_option_field stm32_user_fields_f76x[];
 extern const struct stm32_option_field stm32_user_fields_l4[];
 extern const struct stm32_option_field stm32_user_fields_g0[];
 extern const struct stm32_option_field stm32_user_fields_h7[];

@@ -3,12 +3,13 @@
  * line, and a pointer to the line (stm32_flash_f1.c, _f4.c, _l4.c, _l0.c define the lines and their families).
  *
  * Sources: reference manuals RM0360/RM0091 (F0), RM0008 (F1), RM0316 (F3), RM0090/RM0368/RM0383/RM0390/RM0402/RM0430
- * (F2/F4), RM0385/RM0431 (F7), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4), RM0433 (H7), RM0367/RM0376/
+ * (F2/F4), RM0385/RM0410/RM0431 (F7), RM0351/RM0394 (L4), RM0444/RM0454 (G0), RM0440 (G4), RM0433 (H7), RM0367/RM0376/
  * RM0377 (L0), RM0038 (L1) for device IDs, page sizes and SRAM (H7: the DTCM at 0x20000000, where loaders run;
  * the AXI SRAM at 0x24000000 is not described).
  * Not supported yet: F42x/F43x above 1 MB, dual-bank G0B/G0C, G47x below 512 KB (bank 2 stays at 0x08040000,
  * leaving a hole), G47x with DBANK=0 (one bank of 4 KB pages), H74x with 1 MB (bank 2 stays at 0x08100000), and the
- * L1 Cat.4 (0x436), whose flash size register holds 0 or 1 for 384 or 256 KB rather than a size.
+ * L1 Cat.4 (0x436), whose flash size register holds 0 or 1 for 384 or 256 KB rather than a size; the F76x/F77x are
+ * erased in single-bank mode only (nDBANK set).
  */
 #include "stm32/stm32_part.h"
 
@@ -44,6 +45,7 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x463, .name = "STM32F413/F423", .line = &stm32_line_f4, .sram_min = 320 * KB, .sram_max = 320 * KB},
     {.dev_id = 0x449, .name = "STM32F74x/F75x", .line = &stm32_line_f7, .sram_min = 320 * KB, .sram_max = 320 * KB},
     {.dev_id = 0x452, .name = "STM32F72x/F73x", .line = &stm32_line_f72x, .sram_min = 256 * KB, .sram_max = 256 * KB},
+    {.dev_id = 0x451, .name = "STM32F76x/F77x", .line = &stm32_line_f76x, .sram_min = 512 * KB, .sram_max = 512 * KB},
     {.dev_id = 0x415, .name = "STM32L47x/L48x", .line = &stm32_line_l4, .page_size = 2 * KB, .dual_bank = true, .sram_min = 96 * KB, .sram_max = 128 * KB},
     {.dev_id = 0x461, .name = "STM32L49x/L4Ax", .line = &stm32_line_l4, .page_size = 2 * KB, .dual_bank = true, .sram_min = 320 * KB, .sram_max = 320 * KB},
     {.dev_id = 0x435, .name = "STM32L43x/L44x", .line = &stm32_line_l4, .page_size = 2 * KB, .sram_min = 64 * KB, .sram_max = 64 * KB},
@@ -79,16 +81,19 @@ const struct stm32_part *stm32_part_find(uint16_t dev_id)
 
 /* F2/F4 sectors: 4 x 16 KB, 1 x 64 KB, then 128 KB, as many as the flash holds, numbered on from 0 in one bank;
  * the F74x-F77x have the same rule with every size doubled (sector_scale 2: 32, 128 and 256 KB, RM0385 §3.3.1).
- * The sizes that exist: the four small sectors only (F410x8, F730x8: 64 KB, RM0401), and steps of the largest
- * sector up to 1 MB on every line and 1.5 MB on the F413xH (sectors 0-15, RM0430). F42x/F43x above 1 MB restart
+ * The sizes that exist: small sectors only (F410x8, F730x8: four of 16 KB; F750x8: two of 32 KB, RM0385), and steps
+ * of the largest sector up to 1 MB on every line, 2 MB on the F76x/F77x and 1.5 MB on the F413xH (sectors 0-15,
+ * RM0430). F42x/F43x above 1 MB restart
  * the sequence in a second bank with other sector numbers: not supported. */
 #define F4_SECTORS_LARGEST (1536u * KB)
 static bool describe_f4_sectors(uint32_t flash_size, uint32_t scale, struct image_target *target)
 {
     uint32_t small = 16 * KB * scale, large = 128 * KB * scale;
     target->erase_runs[0] = (struct image_erase_run){.unit_size = small, .count = 4};
-    if (flash_size == 4 * small)
+    if (flash_size != 0 && flash_size <= 4 * small && flash_size % small == 0) {
+        target->erase_runs[0].count = flash_size / small;
         return true;
+    }
     if (flash_size < large || flash_size > F4_SECTORS_LARGEST * scale || flash_size % large != 0)
         return false;
     target->erase_runs[1] = (struct image_erase_run){.unit_size = 4 * small, .count = 1};

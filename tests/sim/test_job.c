@@ -38,8 +38,8 @@
 
 static const char *const parts[] = {"stm32f030r8", "stm32f072rb", "stm32f103c8", "stm32f103re", "stm32f103zg",
                                     "stm32f303cc", "stm32f401cc", "stm32f411ce", "stm32l476rg", "stm32g071rb",
-                                    "stm32g431rb", "stm32g474re", "stm32f746zg", "stm32h743zi", "stm32l053r8",
-                                    "stm32l072cz", "stm32l152re"};
+                                    "stm32g431rb", "stm32g474re", "stm32f746zg", "stm32f767zi", "stm32h743zi",
+                                    "stm32l053r8", "stm32l072cz", "stm32l152re"};
 
 struct memory_file {
     uint8_t bytes[FILE_CAPACITY];
@@ -225,29 +225,41 @@ static void write_filled_image(struct random_image *image, struct memory_file *f
     memset(image->segments[0].data, 0xA5, size);
     write_file(image, file);
 }
-/* A G474 whose DBANK option bit is clear has one bank of 4 KB pages, which the part table does not describe: the job
- * stops at its first page erase, names the bit, and leaves the flash as it was (RM0440 §3.3.1, §3.7.8). */
-static void test_g474_with_dbank_clear_is_refused_before_any_erase(void **state)
+/* A G474 whose DBANK option bit is clear has one bank of 4 KB pages (RM0440 §3.3.1, §3.7.8), an F767 whose nDBANK
+ * is clear two banks of 16/64/128 KB sectors (RM0410 §3.3.1): layouts the part table does not describe. The job
+ * stops at its first erase, names the bit, and leaves the flash as it was. */
+static void test_a_bank_option_the_table_does_not_describe_is_refused_before_any_erase(void **state)
 {
     (void)state;
     static struct memory_file file;
     static struct random_image image;
     static struct job job;
-    struct sim_session session;
-    assert_true(sim_session_create(&session, "stm32g474re", true));
-    uint8_t *options = sim_flash_options(session.stm32->flash);
-    options[2] &= (uint8_t)~(1u << 6); /* OPTR bit 22 */
-    options[6] |= 1u << 6;             /* its complement */
-    sim_stm32_power_on_reset(session.stm32);
-    uint8_t *flash = sim_flash_array(session.stm32->flash);
-    memset(flash, 0x5A, 8192);
-    write_filled_image(&image, &file, 4096);
-    assert_int_equal(run_job(&session, &file, IMAGE_FORMAT_BIN, 0x08000000u, &job), STATUS_UNSUPPORTED);
-    print_message("%s\n", sim_session_error(&session));
-    assert_non_null(strstr(sim_session_error(&session), "DBANK=0"));
-    for (uint32_t i = 0; i < 8192; i++)
-        assert_int_equal(flash[i], 0x5A);
-    sim_session_destroy(&session);
+    static const struct {
+        const char *part, *named;
+        unsigned byte, bit; /* the option bit cleared */
+        int complement;     /* the byte of its complement, set; -1: none */
+    } cases[] = {
+        {"stm32g474re", "DBANK=0", 2, 6, 6},  /* OPTR bit 22 */
+        {"stm32f767zi", "nDBANK=0", 9, 5, -1}, /* OPTCR bit 29: bit 13 of the halfword at +8 */
+    };
+    for (unsigned c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct sim_session session;
+        assert_true(sim_session_create(&session, cases[c].part, true));
+        uint8_t *options = sim_flash_options(session.stm32->flash);
+        options[cases[c].byte] &= (uint8_t)~(1u << cases[c].bit);
+        if (cases[c].complement >= 0)
+            options[cases[c].complement] |= (uint8_t)(1u << cases[c].bit);
+        sim_stm32_power_on_reset(session.stm32);
+        uint8_t *flash = sim_flash_array(session.stm32->flash);
+        memset(flash, 0x5A, 8192);
+        write_filled_image(&image, &file, 4096);
+        assert_int_equal(run_job(&session, &file, IMAGE_FORMAT_BIN, 0x08000000u, &job), STATUS_UNSUPPORTED);
+        print_message("%s: %s\n", cases[c].part, sim_session_error(&session));
+        assert_non_null(strstr(sim_session_error(&session), cases[c].named));
+        for (uint32_t i = 0; i < 8192; i++)
+            assert_int_equal(flash[i], 0x5A);
+        sim_session_destroy(&session);
+    }
 }
 
 /* A G47x with 256 KB keeps bank 2 at 0x08040000, a hole the part table does not describe: the job refuses it at
@@ -418,7 +430,7 @@ static void test_example_firmware_runs_after_the_job(void **state)
     } boards[] = {{"stm32f030r8", "f0"}, {"stm32f072rb", "f0"}, {"stm32f103c8", "f1"}, {"stm32f103re", "f1"},
                   {"stm32f103zg", "f1"}, {"stm32f303cc", "f3"}, {"stm32f401cc", "f4"}, {"stm32f411ce", "f4"},
                   {"stm32l476rg", "l4"}, {"stm32g071rb", "g0"}, {"stm32g431rb", "g4"}, {"stm32g474re", "g4"},
-                  {"stm32f746zg", "f7"}, {"stm32h743zi", "h7"}};
+                  {"stm32f746zg", "f7"}, {"stm32f767zi", "f7"}, {"stm32h743zi", "h7"}};
     static struct memory_file file;
     static struct job job;
     for (unsigned i = 0; i < sizeof boards / sizeof boards[0]; i++) {
@@ -1035,7 +1047,7 @@ int main(void)
         cmocka_unit_test(test_a_loader_that_stops_short_fails_the_job),
         cmocka_unit_test(test_the_clock_boost_is_used_and_undone),
         cmocka_unit_test(test_faults_never_end_in_a_false_success),
-        cmocka_unit_test(test_g474_with_dbank_clear_is_refused_before_any_erase),
+        cmocka_unit_test(test_a_bank_option_the_table_does_not_describe_is_refused_before_any_erase),
         cmocka_unit_test(test_g47x_below_512_kb_is_refused_at_connect),
         cmocka_unit_test(test_l1_cat2_flash_size_is_the_registers_low_byte),
     };

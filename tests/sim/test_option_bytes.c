@@ -57,6 +57,7 @@ static const struct board boards[] = {
     {"stm32g431rb", 0xFFEFF800u, true, true, NULL, false, 0},
     {"stm32g474re", 0xFFEFF800u, true, true, NULL, false, 0},
     {"stm32f746zg", 0xC00000FCu, true, false, NULL, false, 0},
+    {"stm32f767zi", 0xF00000FCu, true, false, NULL, false, 0},
     {"stm32h743zi", 0x000600D0u, true, false, "NRST_STBY_D1", false, 0},
     /* L0: a WRPROT1 bit protects 4 KB, 32 pages of 128 bytes: unit 64 lies in the third sector. */
     {"stm32l053r8", 0x80700000u, true, true, NULL, true, 64},

@@ -43,7 +43,8 @@ static void test_order_codes_of_supported_lines(void **state)
                  {"stm32f730r8", 0x452, 64},    {"stm32h743zi", 0x450, 2048}, {"STM32H753VIT6", 0x450, 2048},
                  {"stm32l053r8", 0x417, 64},    {"STM32L051K6T6", 0x417, 32}, {"stm32l072cz", 0x447, 192},
                  {"stm32l083cz", 0x447, 192},    {"stm32l152re", 0x437, 512}, {"STM32L151CBT6", 0x416, 128},
-                 {"stm32l152rc", 0x427, 256}};
+                 {"stm32l152rc", 0x427, 256},   {"stm32f767zi", 0x451, 2048}, {"stm32f765vg", 0x451, 1024},
+                 {"stm32f779ai", 0x451, 2048},  {"stm32f750n8", 0x449, 64}};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         struct part_number decoded;
         const char *why = NULL;
@@ -55,7 +56,8 @@ static void test_order_codes_of_supported_lines(void **state)
 
 /* The F4 sector rule at both ends: the F410x8 has only the four 16 KB sectors (RM0401), the F413xH/F423xH go on to
  * sector 15 in one bank (16 KB x4, 64 KB, 128 KB x11; RM0430); the F74x has it doubled (32 KB x4, 128 KB, 256 KB
- * x3 for 1 MB, sectors 0-5 for 512 KB; RM0385 §3.3.1), the F72x/F73x as it is (RM0431 §3.3.1). */
+ * x3 for 1 MB, sectors 0-5 for 512 KB; RM0385 §3.3.1; the F750x8 two 32 KB sectors), the F76x/F77x in single-bank
+ * mode up to sector 11 for 2 MB (RM0410 §3.3.1), the F72x/F73x as it is (RM0431 §3.3.1). */
 static void test_f4_sectors_of_the_smallest_and_largest_lines(void **state)
 {
     (void)state;
@@ -67,6 +69,9 @@ static void test_f4_sectors_of_the_smallest_and_largest_lines(void **state)
                  {"stm32f413zh", {{16 * 1024u, 4}, {64 * 1024u, 1}, {128 * 1024u, 11}}},
                  {"stm32f746zg", {{32 * 1024u, 4}, {128 * 1024u, 1}, {256 * 1024u, 3}}},
                  {"stm32f746ve", {{32 * 1024u, 4}, {128 * 1024u, 1}, {256 * 1024u, 1}}},
+                 {"stm32f750n8", {{32 * 1024u, 2}, {0, 0}, {0, 0}}},
+                 {"stm32f767zi", {{32 * 1024u, 4}, {128 * 1024u, 1}, {256 * 1024u, 7}}},
+                 {"stm32f765vg", {{32 * 1024u, 4}, {128 * 1024u, 1}, {256 * 1024u, 3}}},
                  {"stm32f723ie", {{16 * 1024u, 4}, {64 * 1024u, 1}, {128 * 1024u, 3}}}};
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
         struct part_number decoded;
