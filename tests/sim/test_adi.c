@@ -325,6 +325,13 @@ static void open_ap2(struct fixture *fixture, struct adi_mem_ap *ap2)
     assert_int_equal(adi_mem_ap_open(ap2, &fixture->session.dp, 2), STATUS_OK);
 }
 
+static void expect_word(struct adi_mem_ap *ap, uint32_t addr, uint32_t expected)
+{
+    uint32_t value;
+    assert_int_equal(adi_mem_read32(ap, addr, &value), STATUS_OK);
+    assert_int_equal(value, expected);
+}
+
 static void test_h7_has_an_apb_ap_at_ap2_and_none_at_ap1(void **state)
 {
     struct fixture *fixture = *state;
@@ -362,13 +369,10 @@ static void test_h7_ap2_and_the_core_share_the_dbgmcu(void **state)
     struct adi_mem_ap ap2;
     open_ap2(fixture, &ap2);
     struct adi_mem_ap *ap0 = &fixture->session.ap;
-    uint32_t value;
-    assert_int_equal(adi_mem_read32(&ap2, H7_DBGMCU_APBD, &value), STATUS_OK);
-    assert_int_equal(value, fixture->session.stm32->part->dbgmcu_idcode);
+    expect_word(&ap2, H7_DBGMCU_APBD, fixture->session.stm32->part->dbgmcu_idcode);
 
     assert_int_equal(adi_mem_write32(&ap2, H7_DBGMCU_APBD + DBGMCU_CR, 0x0070003F), STATUS_OK);
-    assert_int_equal(adi_mem_read32(ap0, H7_DBGMCU_CPU + DBGMCU_CR, &value), STATUS_OK);
-    assert_int_equal(value, 0x0070003F);
+    expect_word(ap0, H7_DBGMCU_CPU + DBGMCU_CR, 0x0070003F);
     assert_int_equal(sim_dbgmcu_cr(fixture->session.stm32->dbgmcu), 0x0070003F);
 
     /* The watchdog freeze written through AP2 is the one the IWDG obeys. */
@@ -376,8 +380,7 @@ static void test_h7_ap2_and_the_core_share_the_dbgmcu(void **state)
     assert_int_equal(adi_mem_write32(&ap2, H7_DBGMCU_APBD + DBGMCU_APB4FZ1, DBG_IWDG1), STATUS_OK);
     assert_true(sim_dbgmcu_freezes_iwdg(fixture->session.stm32->dbgmcu));
     assert_int_equal(adi_mem_write32(ap0, H7_DBGMCU_CPU + DBGMCU_APB4FZ1, 0), STATUS_OK);
-    assert_int_equal(adi_mem_read32(&ap2, H7_DBGMCU_APBD + DBGMCU_APB4FZ1, &value), STATUS_OK);
-    assert_int_equal(value, 0);
+    expect_word(&ap2, H7_DBGMCU_APBD + DBGMCU_APB4FZ1, 0);
 }
 
 static void test_h7_swo_funnel_is_debug_domain_storage(void **state)
@@ -385,18 +388,13 @@ static void test_h7_swo_funnel_is_debug_domain_storage(void **state)
     struct fixture *fixture = *state;
     struct adi_mem_ap ap2;
     open_ap2(fixture, &ap2);
-    uint32_t value;
-    assert_int_equal(adi_mem_read32(&ap2, H7_SWTF_APBD, &value), STATUS_OK);
-    assert_int_equal(value, 0x300); /* HT 3, no port enabled */
+    expect_word(&ap2, H7_SWTF_APBD, 0x300); /* HT 3, no port enabled */
     assert_int_equal(adi_mem_write32(&ap2, H7_SWTF_APBD, 0xFFFFFFFF), STATUS_OK);
-    assert_int_equal(adi_mem_read32(&ap2, H7_SWTF_APBD, &value), STATUS_OK);
-    assert_int_equal(value, 0xF03);
+    expect_word(&ap2, H7_SWTF_APBD, 0xF03);
     sim_stm32_system_reset(fixture->session.stm32, "test", sim_stm32_now_ps(fixture->session.stm32));
-    assert_int_equal(adi_mem_read32(&ap2, H7_SWTF_APBD, &value), STATUS_OK);
-    assert_int_equal(value, 0xF03);
+    expect_word(&ap2, H7_SWTF_APBD, 0xF03);
     sim_stm32_power_on_reset(fixture->session.stm32);
-    assert_int_equal(adi_mem_read32(&ap2, H7_SWTF_APBD, &value), STATUS_OK);
-    assert_int_equal(value, 0x300);
+    expect_word(&ap2, H7_SWTF_APBD, 0x300);
 }
 
 static void test_h7_unmodelled_apb_d_is_a_bus_error_and_not_the_system_bus(void **state)
