@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The peer baseline: simulated chip time stock OpenOCD 0.12 takes to program and verify a 64 KB image into the
 # simulated parts it reaches (the JTAG ones: stm32f103c8, stm32f411ce, stm32l476rg, stm32f303cc, stm32g431rb,
-# stm32g474re, stm32f746zg, stm32l152re) over remote_bitbang at TCK 4 MHz, next to the datasheet limit for that image
-# (tPROG of every unit plus the shortest erase; for the stm32f103c8 32768 halfwords x 52.5 us + one 30 ms mass erase). bench_flash
-# prints airswd's figures for the same.
+# stm32g474re, stm32f746zg, stm32f767zi, stm32l152re, stm32h743zi) over remote_bitbang at TCK 4 MHz, next to the datasheet limit
+# for that image (tPROG of every unit plus the shortest erase; for the stm32f103c8 32768 halfwords x 52.5 us + one
+# 30 ms mass erase). bench_flash prints airswd's figures for the same.
 #
 # The chip time of `program` is the difference between two sessions on the same simulator: one that only attaches
 # and halts, one that also programs and verifies. Each session counts its TCK cycles and the pauses OpenOCD makes
@@ -37,7 +37,7 @@ for spec in "stm32f103c8 stm32f1x 32768*0.0000525+0.030" "stm32f411ce stm32f4x 1
             "stm32l476rg stm32l4x 8192*0.00008169+32*0.02202" "stm32f303cc stm32f3x 32768*0.0000535+32*0.030" \
             "stm32g431rb stm32g4x 8192*0.00008169+32*0.02202" "stm32g474re stm32g4x 8192*0.00008169+32*0.02202" \
             "stm32f746zg stm32f7x 16384*0.000016+2*0.250" "stm32f767zi stm32f7x 16384*0.000016+2*0.250" \
-            "stm32l152re stm32l1 512*0.00328+256*0.00328"; do
+            "stm32l152re stm32l1 512*0.00328+256*0.00328" "stm32h743zi stm32h7x 2048*0.0001+1"; do
   read -r part cfg limit_expression <<<"$spec"
   start_stm32sim "$work" --part "$part" --jtag-rbb 127.0.0.1:0 --tck-hz 4000000 || exit 1
   started=$(date +%s.%N)

@@ -113,9 +113,14 @@ void sim_dbgmcu_destroy(struct sim_dbgmcu *dbgmcu)
     free(dbgmcu);
 }
 
+bool sim_dbgmcu_map_at(struct sim_dbgmcu *dbgmcu, struct sim_bus *bus, uint32_t base)
+{
+    return sim_bus_map(bus, base, dbgmcu->words * 4u, &dbgmcu_region_ops, dbgmcu, "DBGMCU") != NULL;
+}
+
 bool sim_dbgmcu_map(struct sim_dbgmcu *dbgmcu, struct sim_bus *bus)
 {
-    return sim_bus_map(bus, dbgmcu->base, dbgmcu->words * 4u, &dbgmcu_region_ops, dbgmcu, "DBGMCU") != NULL;
+    return sim_dbgmcu_map_at(dbgmcu, bus, dbgmcu->base);
 }
 
 void sim_dbgmcu_set_idcode(struct sim_dbgmcu *dbgmcu, uint32_t idcode)

@@ -32,6 +32,8 @@ void sim_dbgmcu_destroy(struct sim_dbgmcu *dbgmcu);
 
 /* Maps the registers (and nothing past the last one) at the part's dbgmcu_base. False as sim_bus_map(). */
 bool sim_dbgmcu_map(struct sim_dbgmcu *dbgmcu, struct sim_bus *bus);
+/* Maps the same registers a second time, at base on another bus (H7: 0xE00E1000 on APB-D, RM0433 §60.5.8). */
+bool sim_dbgmcu_map_at(struct sim_dbgmcu *dbgmcu, struct sim_bus *bus, uint32_t base);
 
 /* Power-on clears CR and the freeze registers; a system reset keeps them. */
 struct sim_device sim_dbgmcu_device(struct sim_dbgmcu *dbgmcu);

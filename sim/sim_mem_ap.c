@@ -21,7 +21,8 @@ static uint32_t stored_csw(const struct sim_mem_ap_config *config, uint32_t valu
     uint32_t increment = value & SIM_MEM_AP_CSW_ADDRINC_MASK;
     if (increment != SIM_MEM_AP_CSW_ADDRINC_SINGLE)
         increment = SIM_MEM_AP_CSW_ADDRINC_OFF;
-    return (value & SIM_MEM_AP_CSW_PROT_MASK) | increment | size;
+    uint32_t prot = config->csw_prot_mask ? config->csw_prot_mask & SIM_MEM_AP_CSW_PROT_MASK : SIM_MEM_AP_CSW_PROT_MASK;
+    return (value & prot) | increment | size;
 }
 
 void sim_mem_ap_init(struct sim_mem_ap *ap, const struct sim_mem_ap_config *config, struct sim_bus *bus)

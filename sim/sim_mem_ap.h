@@ -1,6 +1,7 @@
 /*
  * sim_mem_ap.h - an ADIv5 MEM-AP in front of the simulated bus, as the AHB-AP of a Cortex-M3/M4 behaves:
  * CSW/TAR/DRW with byte lanes, TAR auto-increment that wraps inside its block (1 KB, or 4 KB on Cortex-M3/M4), banked data BD0-BD3, CFG/BASE/IDR.
+ * Configured 32-bit only and with DbgSwEnable as its one CSW bit above 23, it is the CoreSight SoC-400 APB-AP.
  */
 #ifndef SIM_MEM_AP_H
 #define SIM_MEM_AP_H
@@ -33,6 +34,7 @@
 #define SIM_MEM_AP_CSW_DEVICEEN       (1u << 6)
 #define SIM_MEM_AP_CSW_TRINPROG       (1u << 7)
 #define SIM_MEM_AP_CSW_PROT_MASK      0xFF000000u /* Prot[30:24] and DbgSwEnable[31], stored as written */
+#define SIM_MEM_AP_CSW_DBGSWENABLE    (1u << 31)
 
 /* TAR auto-increment carries inside a block of at least 1 KB (ADIv5.2 C2.2.2): the Cortex-M0/M0+ AHB-APs stop
  * there, the Cortex-M3/M4 AHB-AP at 4 KB (ARM IHI 0031C §7.2.2); debuggers rely on both. */
@@ -45,6 +47,7 @@ struct sim_mem_ap_config {
     uint32_t csw_reset;
     bool sub_word; /* 8- and 16-bit accesses; without them CSW.Size always reads 32-bit */
     uint32_t autoinc_block; /* a power of two >= SIM_MEM_AP_AUTOINC_BLOCK; 0 means that minimum */
+    uint32_t csw_prot_mask; /* the CSW bits of SIM_MEM_AP_CSW_PROT_MASK the AP implements (the others RAZ/WI); 0: all */
 };
 
 struct sim_mem_ap {

@@ -269,6 +269,11 @@ const struct sim_part sim_parts[] = {
         /* RM0433 §60.5.8: DBGMCU in the D3 domain, rev V; DBGMCU_APB4FZ1.DBG_IWDG1 freezes IWDG1. */
         .dbgmcu_base = 0x5C001000, .dbgmcu_idcode = 0x20036450,
         .dbgmcu_iwdg_freeze_offset = 0x54, .dbgmcu_iwdg_freeze_bit = 1u << 18,
+        /* RM0433 §60.2, §60.4: AP2 is a CoreSight SoC-400 APB-AP (AP1, the D3 domain's AHB-AP, is not modelled)
+         * onto APB-D: system ROM table 1 at 0xE00E0000, DBGMCU at 0xE00E1000, SWO at 0xE00E3000, SWTF at
+         * 0xE00E4000. */
+        .apb_ap = {.apsel = 2, .idr = 0x54770002, .base = 0xE00E0003, .dbgmcu_base = 0xE00E1000,
+                   .swo_funnel_base = 0xE00E4000},
         /* RM0433 §4.3: two banks of eight 128 KB sectors, bank 2 at 0x08100000 with its registers 0x100 past bank
          * 1's. DS12110: a 256-bit word at x64 100/200 us, a sector 1/2 s, a bank 4 s [estimate]. */
         .flash_size = 2048 * KB, .dual_bank = true, .erase_runs = {{128 * KB, 8, 1000000}},

@@ -34,6 +34,16 @@ struct sim_erase_run {
 
 #define SIM_PART_MAX_ERASE_RUNS 3
 
+/* An APB-AP on the DAP beside the core's AHB-AP at AP0, onto a debug bus that carries the DBGMCU again (H7: AP2
+ * onto APB-D, where a debugger reaches the DBGMCU and the trace components with the system held in reset). */
+struct sim_part_apb_ap {
+    uint8_t apsel;            /* 0: the part has no such AP */
+    uint32_t idr;
+    uint32_t base;            /* BASE: the bus's ROM table, present */
+    uint32_t dbgmcu_base;     /* the DBGMCU on that bus: the registers the core reaches at dbgmcu_base */
+    uint32_t swo_funnel_base; /* the SWO trace funnel (SWTF) on that bus; 0: none */
+};
+
 struct sim_part {
     const char *name;        /* "stm32f103c8" */
     const char *description; /* "STM32F103C8 (F1 medium density, Blue Pill)" */
@@ -52,6 +62,7 @@ struct sim_part {
     /* The IWDG freeze bit: in the DBGMCU register at this offset (F1: CR bit 8; H7: APB4FZ1 at 0x54, bit 18) */
     uint32_t dbgmcu_iwdg_freeze_offset, dbgmcu_iwdg_freeze_bit;
     uint32_t dbgmcu_idcode;   /* REV_ID[31:16], DEV_ID[11:0] */
+    struct sim_part_apb_ap apb_ap;
 
     /* Flash (main array at 0x08000000) */
     uint32_t flash_size;

@@ -214,6 +214,9 @@ static bool create_target_and_core(struct sim_stm32 *stm32, uint32_t swclk_hz)
     config.ap_idr = part->ap_idr;
     config.jtag_idcode = part->jtag_idcode;
     config.jtag_bs_idcode = part->jtag_bs_idcode;
+    config.apb_apsel = part->apb_ap.apsel;
+    config.apb_ap_idr = part->apb_ap.idr;
+    config.apb_ap_base = part->apb_ap.base;
     /* Cortex-M0/M0+ parts have a SW-DP only; the others power up in JTAG mode. */
     config.power_on_mode = part->jtag_idcode ? SIM_SWJ_JTAG : SIM_SWJ_SWD;
     config.ap_sub_word = true;
@@ -260,6 +263,25 @@ static bool create_memories(struct sim_stm32 *stm32)
         return false;
     add_device(stm32, sim_dbgmcu_device(stm32->dbgmcu));
     sim_memory_on_bus_write(stm32->sram, on_sram_bus_write, stm32);
+    return true;
+}
+
+/* The debug bus behind the APB-AP, where the part has one: the DBGMCU again, and the SWO funnel. Addresses there
+ * that nothing answers (the ROM tables, SWO, TPIU) are bus errors. */
+static bool create_apb_debug_bus(struct sim_stm32 *stm32)
+{
+    const struct sim_part_apb_ap *apb_ap = &stm32->part->apb_ap;
+    struct sim_bus *bus = sim_target_apb_bus(stm32->target);
+    if (bus == NULL)
+        return true;
+    if (!sim_dbgmcu_map_at(stm32->dbgmcu, bus, apb_ap->dbgmcu_base))
+        return false;
+    if (apb_ap->swo_funnel_base == 0)
+        return true;
+    stm32->swtf = sim_swtf_create();
+    if (stm32->swtf == NULL || !sim_swtf_map(stm32->swtf, bus, apb_ap->swo_funnel_base))
+        return false;
+    add_device(stm32, sim_swtf_device(stm32->swtf));
     return true;
 }
 
@@ -348,8 +370,8 @@ struct sim_stm32 *sim_stm32_create(const char *part_name, uint32_t swclk_hz)
     if (stm32 == NULL)
         return NULL;
     stm32->part = part;
-    if (!create_target_and_core(stm32, swclk_hz) || !create_memories(stm32) || !create_peripherals(stm32) ||
-        !sim_cortexm_attach_memory(stm32->cpu)) {
+    if (!create_target_and_core(stm32, swclk_hz) || !create_memories(stm32) || !create_apb_debug_bus(stm32) ||
+        !create_peripherals(stm32) || !sim_cortexm_attach_memory(stm32->cpu)) {
         sim_stm32_destroy(stm32);
         return NULL;
     }
@@ -372,6 +394,7 @@ void sim_stm32_destroy(struct sim_stm32 *stm32)
     sim_memory_destroy(stm32->system_memory);
     sim_memory_destroy(stm32->flash_size_memory);
     sim_dbgmcu_destroy(stm32->dbgmcu);
+    sim_swtf_destroy(stm32->swtf);
     sim_rcc_destroy(stm32->rcc);
     sim_gpio_destroy(stm32->gpio);
     sim_iwdg_destroy(stm32->iwdg);

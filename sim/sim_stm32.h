@@ -26,6 +26,7 @@
 #include "sim_memory.h"
 #include "sim_parts.h"
 #include "sim_rcc.h"
+#include "sim_swtf.h"
 #include "sim_target.h"
 #include "sim_usart.h"
 
@@ -64,6 +65,7 @@ struct sim_stm32 {
     struct sim_memory *system_memory; /* a WFI loop for the ROM, and the flash size register */
     struct sim_memory *flash_size_memory; /* the flash size register where it is outside system memory (L0) */
     struct sim_dbgmcu *dbgmcu;
+    struct sim_swtf *swtf; /* on the APB-AP's bus where the part has an SWO funnel; else NULL */
     struct sim_rcc *rcc;
     struct sim_gpio *gpio;
     struct sim_iwdg *iwdg;

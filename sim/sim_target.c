@@ -1,6 +1,6 @@
 /*
- * sim_target.c - assembles the simulated debug port (SWJ/SW-DP front end, DP, AHB-AP, bus) on one timeline and
- * draws the pins into the trace.
+ * sim_target.c - assembles the simulated debug port (SWJ/SW-DP front end, DP, AHB-AP and bus, an APB-AP and its
+ * debug bus where the part has one) on one timeline and draws the pins into the trace.
  *
  * Trace waveform of one SWCLK cycle of period T starting at t: the host's bit is on SWDIO from t (the target's
  * previous bit if it still drives), SWCLK rises at t+T/4, the target's new bit appears at t+T/2, SWCLK falls at
@@ -26,6 +26,8 @@ struct sim_target {
     struct sim_clock clock;
     struct sim_fault_injector faults;
     struct sim_mem_ap mem_ap;
+    struct sim_bus apb_bus;    /* behind apb_ap, when config.apb_apsel is not 0 */
+    struct sim_mem_ap apb_ap;
     struct sim_dap dap;
     struct sim_swdp swdp;
     struct sim_jtag jtag; /* clocked only while the SWJ-DP is in JTAG mode and the part has a JTAG port */
@@ -90,6 +92,17 @@ struct sim_target *sim_target_create(const struct sim_target_config *config)
                                         .powerup_delay_ps = (uint64_t)config->powerup_delay_ns * PS_PER_NS};
     sim_dap_init(&target->dap, &dap_config, &target->faults);
     sim_dap_attach_ap(&target->dap, 0, &sim_mem_ap_ops, &target->mem_ap);
+    if (config->apb_apsel != 0) {
+        /* The CoreSight SoC-400 APB-AP: 32-bit transfers only, DbgSwEnable (set at reset) its one CSW bit above 23 */
+        struct sim_mem_ap_config apb_config = {.idr = config->apb_ap_idr,
+                                               .base = config->apb_ap_base,
+                                               .csw_reset = SIM_MEM_AP_CSW_DBGSWENABLE | SIM_MEM_AP_CSW_SIZE_32,
+                                               .sub_word = false,
+                                               .csw_prot_mask = SIM_MEM_AP_CSW_DBGSWENABLE};
+        sim_bus_init(&target->apb_bus);
+        sim_mem_ap_init(&target->apb_ap, &apb_config, &target->apb_bus);
+        sim_dap_attach_ap(&target->dap, config->apb_apsel, &sim_mem_ap_ops, &target->apb_ap);
+    }
 
     sim_swdp_init(&target->swdp, config->power_on_mode, config->dormant_capable, &target->dap, &target->faults);
     sim_jtag_init(&target->jtag, &target->dap, config->jtag_idcode, config->jtag_bs_idcode);
@@ -112,6 +125,11 @@ void sim_target_destroy(struct sim_target *target)
 struct sim_bus *sim_target_bus(struct sim_target *target)
 {
     return &target->bus;
+}
+
+struct sim_bus *sim_target_apb_bus(struct sim_target *target)
+{
+    return target->config.apb_apsel != 0 ? &target->apb_bus : NULL;
 }
 
 /* The level on SWDIO: the target wins a contention (its driver is the stronger one in our model). */
@@ -199,6 +217,7 @@ void sim_target_set_hooks(struct sim_target *target, const struct sim_target_hoo
 {
     target->hooks = *hooks;
     sim_mem_ap_set_sync(&target->mem_ap, hooks->sync, hooks->ctx);
+    sim_mem_ap_set_sync(&target->apb_ap, hooks->sync, hooks->ctx);
 }
 
 void sim_target_set_nrst(struct sim_target *target, bool asserted)

@@ -1,6 +1,7 @@
 /*
  * sim_target.h - a simulated STM32 as seen from its debug pins: SWJ-DP (SW-DP wire front end), the DAP's debug
- * port registers, an AHB-AP, and the memory bus behind it, in one simulated timeline.
+ * port registers, an AHB-AP, and the memory bus behind it, in one simulated timeline. A part may have an APB-AP as
+ * well, onto a debug bus of its own that the system bus does not reach (the H7's AP2 onto APB-D).
  *
  * Wire model, one call per SWCLK cycle (matches ARM ADIv5, the timing of hal.h and sigrok's swd decoder):
  *   - the host sets SWDIO (or releases it) while SWCLK is low, then SWCLK rises;
@@ -46,6 +47,10 @@ struct sim_target_config {
     uint32_t powerup_delay_ns;   /* CDBGPWRUPREQ/CSYSPWRUPREQ to their ACKs */
     uint32_t jtag_idcode;        /* JTAG-DP IDCODE, e.g. 0x3BA00477; 0: no JTAG port (Cortex-M0/M0+ parts) */
     uint32_t jtag_bs_idcode;     /* the boundary-scan TAP before the JTAG-DP in the chain, e.g. 0x06410041 */
+    /* A second MEM-AP, an APB-AP onto a debug bus of its own (H7: AP2 onto APB-D). apb_apsel 0: none. */
+    uint8_t apb_apsel;
+    uint32_t apb_ap_idr;         /* e.g. 0x54770002 (CoreSight SoC-400 APB-AP) */
+    uint32_t apb_ap_base;        /* its BASE (the ROM table of that bus) */
 };
 
 /* A Blue Pill's debug port: DPIDR 0x1BA01477, DPv1, no dormant, JTAG at power-on, AHB-AP 0x24770011, 4 MHz,
@@ -59,6 +64,8 @@ struct sim_target *sim_target_create(const struct sim_target_config *config);
 void sim_target_destroy(struct sim_target *target);
 
 struct sim_bus *sim_target_bus(struct sim_target *target);
+/* The bus behind the APB-AP (empty at creation), or NULL when the configuration has none. */
+struct sim_bus *sim_target_apb_bus(struct sim_target *target);
 
 /* What the chip around the debug port needs to hear from it. */
 struct sim_target_hooks {

@@ -2,11 +2,19 @@
 # Stock OpenOCD 0.12 programs the example firmware into a simulated part over remote_bitbang (JTAG), with its own
 # flash driver and RAM loader (`program ... verify reset`), and reads the flash back. After the reset the
 # simulator's USART must print the firmware's hello line and its LED must toggle. With a QEMU machine given, the
-# image read back from the simulator must run in QEMU and print the same line.
+# image read back from the simulator must run in QEMU and print the same line. With OPENOCD_DEBUG_WORD set to
+# "TARGET ADDRESS BITS", the word OpenOCD reads at ADDRESS through its target TARGET (another access port than the
+# core's) must have BITS set: what the target configuration's own handlers wrote there (the H7's DBGMCU_CR through
+# AP2).
 #
 # Usage: test_openocd_program.sh STM32SIM PART OPENOCD_TARGET_CFG FIRMWARE.elf LED [QEMU_MACHINE]
 set -u
 STM32SIM=$1 part=$2 target_cfg=$3 firmware=$4 led=$5 qemu_machine=${6:-}
+debug_word=()
+if [[ -n "${OPENOCD_DEBUG_WORD:-}" ]]; then
+  read -r word_target word_address word_bits <<<"$OPENOCD_DEBUG_WORD"
+  debug_word=(-c "$word_target mdw $word_address")
+fi
 source "$(dirname "$0")/sim_server.sh"
 source "$(dirname "$0")/../common/skip.sh"
 
@@ -28,13 +36,19 @@ timeout 300 openocd -d1 -l "$work/openocd.log" \
   -c "adapter driver remote_bitbang; remote_bitbang host 127.0.0.1; remote_bitbang port $SIM_PORT" \
   -c "transport select jtag" -f "$target_cfg" \
   -c "init" -c "program $firmware verify reset" \
-  -c "dump_image $work/readback.bin 0x08000000 0x10000" -c "shutdown"
+  -c "dump_image $work/readback.bin 0x08000000 0x10000" "${debug_word[@]}" -c "shutdown"
 status=$?
 check "openocd programmed and verified $(basename "$firmware") on $part (exit $status)" test $status -eq 0
 if ((status != 0)); then
   tail -n 40 "$work/openocd.log"
 fi
 grep -E "Verified OK|wrote [0-9]+ bytes" "$work/openocd.log" | sed 's/^/      openocd: /'
+
+if ((${#debug_word[@]})); then
+  word=$(grep -i -m1 -o "^$word_address: [0-9a-f]*" "$work/openocd.log" | cut -d' ' -f2)
+  check "$word_target read $word_address = 0x${word:-?}, with $word_bits set" \
+    test -n "$word" -a $((0x${word:-0} & word_bits)) -eq $((word_bits))
+fi
 
 hello=$(strings "$firmware" | grep -m1 -o 'hello from airswd example firmware[^\\]*' | tr -d '\r\n')
 check "the firmware has a hello line to look for" test -n "$hello"

@@ -300,6 +300,122 @@ static void test_cancellation_stops_a_long_transfer(void **state)
     assert_int_equal(fixture->yields, 4); /* one yield per 1 KB block: it stopped at the fourth */
 }
 
+/* ---- the H7's APB-AP (AP2) onto the APB-D debug bus ---- */
+
+#define H7_DBGMCU_CPU     0x5C001000u /* the DBGMCU as the core (and AP0) reach it */
+#define H7_DBGMCU_APBD    0xE00E1000u /* the same registers through AP2 */
+#define H7_SWTF_APBD      0xE00E4000u
+#define H7_APBD_ROM_TABLE 0xE00E0000u
+#define DBGMCU_CR         0x04u
+#define DBGMCU_APB4FZ1    0x54u
+#define DBG_IWDG1         (1u << 18)
+
+static int setup_h7(void **state)
+{
+    struct fixture *fixture = calloc(1, sizeof *fixture);
+    assert_non_null(fixture);
+    assert_true(sim_session_create(&fixture->session, "stm32h743zi", false));
+    assert_int_equal(sim_session_attach(&fixture->session), STATUS_OK);
+    *state = fixture;
+    return 0;
+}
+
+static void open_ap2(struct fixture *fixture, struct adi_mem_ap *ap2)
+{
+    assert_int_equal(adi_mem_ap_open(ap2, &fixture->session.dp, 2), STATUS_OK);
+}
+
+static void expect_word(struct adi_mem_ap *ap, uint32_t addr, uint32_t expected)
+{
+    uint32_t value;
+    assert_int_equal(adi_mem_read32(ap, addr, &value), STATUS_OK);
+    assert_int_equal(value, expected);
+}
+
+static void test_h7_has_an_apb_ap_at_ap2_and_none_at_ap1(void **state)
+{
+    struct fixture *fixture = *state;
+    struct adi_mem_ap ap2;
+    open_ap2(fixture, &ap2);
+    assert_int_equal(ap2.idr, 0x54770002);
+    assert_string_equal(adi_ap_type_name(ap2.idr), "APB");
+    assert_int_equal(ap2.base, H7_APBD_ROM_TABLE | 3u);
+    assert_false(ap2.sub_word);
+    /* The core's own AHB-AP is still the one the host picks. */
+    assert_int_equal(fixture->session.ap.apsel, 0);
+    struct adi_mem_ap ap1;
+    assert_int_equal(adi_mem_ap_open(&ap1, &fixture->session.dp, 1), STATUS_NO_MEM_AP);
+}
+
+static void test_h7_apb_ap_csw_keeps_dbgswenable_and_word_transfers_only(void **state)
+{
+    struct fixture *fixture = *state;
+    struct adi_dp *dp = &fixture->session.dp;
+    uint32_t csw;
+    assert_int_equal(adi_ap_read(dp, 2, ADI_AP_CSW, &csw), STATUS_OK);
+    assert_int_equal(csw & 0xFF000000u, 0x80000000u); /* DbgSwEnable set out of reset */
+    assert_int_equal(adi_ap_write(dp, 2, ADI_AP_CSW, 0x7F000000u | ADI_CSW_ADDRINC_SINGLE | ADI_CSW_SIZE_8),
+                     STATUS_OK);
+    assert_int_equal(adi_ap_read(dp, 2, ADI_AP_CSW, &csw), STATUS_OK);
+    assert_int_equal(csw, ADI_CSW_DEVICEEN | ADI_CSW_ADDRINC_SINGLE | ADI_CSW_SIZE_32); /* no Prot, no bytes */
+    assert_int_equal(adi_ap_write(dp, 2, ADI_AP_CSW, 0x80000000u | ADI_CSW_SIZE_32), STATUS_OK);
+    assert_int_equal(adi_ap_read(dp, 2, ADI_AP_CSW, &csw), STATUS_OK);
+    assert_int_equal(csw, 0x80000000u | ADI_CSW_DEVICEEN | ADI_CSW_SIZE_32);
+}
+
+static void test_h7_ap2_and_the_core_share_the_dbgmcu(void **state)
+{
+    struct fixture *fixture = *state;
+    struct adi_mem_ap ap2;
+    open_ap2(fixture, &ap2);
+    struct adi_mem_ap *ap0 = &fixture->session.ap;
+    expect_word(&ap2, H7_DBGMCU_APBD, fixture->session.stm32->part->dbgmcu_idcode);
+
+    assert_int_equal(adi_mem_write32(&ap2, H7_DBGMCU_APBD + DBGMCU_CR, 0x0070003F), STATUS_OK);
+    expect_word(ap0, H7_DBGMCU_CPU + DBGMCU_CR, 0x0070003F);
+    assert_int_equal(sim_dbgmcu_cr(fixture->session.stm32->dbgmcu), 0x0070003F);
+
+    /* The watchdog freeze written through AP2 is the one the IWDG obeys. */
+    assert_false(sim_dbgmcu_freezes_iwdg(fixture->session.stm32->dbgmcu));
+    assert_int_equal(adi_mem_write32(&ap2, H7_DBGMCU_APBD + DBGMCU_APB4FZ1, DBG_IWDG1), STATUS_OK);
+    assert_true(sim_dbgmcu_freezes_iwdg(fixture->session.stm32->dbgmcu));
+    assert_int_equal(adi_mem_write32(ap0, H7_DBGMCU_CPU + DBGMCU_APB4FZ1, 0), STATUS_OK);
+    expect_word(&ap2, H7_DBGMCU_APBD + DBGMCU_APB4FZ1, 0);
+}
+
+static void test_h7_swo_funnel_is_debug_domain_storage(void **state)
+{
+    struct fixture *fixture = *state;
+    struct adi_mem_ap ap2;
+    open_ap2(fixture, &ap2);
+    expect_word(&ap2, H7_SWTF_APBD, 0x300); /* HT 3, no port enabled */
+    assert_int_equal(adi_mem_write32(&ap2, H7_SWTF_APBD, 0xFFFFFFFF), STATUS_OK);
+    expect_word(&ap2, H7_SWTF_APBD, 0xF03);
+    sim_stm32_system_reset(fixture->session.stm32, "test", sim_stm32_now_ps(fixture->session.stm32));
+    expect_word(&ap2, H7_SWTF_APBD, 0xF03);
+    sim_stm32_power_on_reset(fixture->session.stm32);
+    expect_word(&ap2, H7_SWTF_APBD, 0x300);
+}
+
+static void test_h7_unmodelled_apb_d_is_a_bus_error_and_not_the_system_bus(void **state)
+{
+    struct fixture *fixture = *state;
+    struct adi_mem_ap ap2;
+    open_ap2(fixture, &ap2);
+    uint32_t value;
+    assert_int_equal(adi_mem_read32(&ap2, H7_APBD_ROM_TABLE, &value), STATUS_BUS_ERROR);
+    /* AP2 reaches the debug bus only: flash and SRAM are not behind it. */
+    assert_int_equal(adi_mem_read32(&ap2, 0x08000000, &value), STATUS_BUS_ERROR);
+    assert_int_equal(adi_mem_read32(&ap2, H7_DBGMCU_APBD, &value), STATUS_OK);
+}
+
+static void test_parts_without_one_have_no_ap2(void **state)
+{
+    struct fixture *fixture = *state;
+    struct adi_mem_ap ap2;
+    assert_int_equal(adi_mem_ap_open(&ap2, &fixture->session.dp, 2), STATUS_NO_MEM_AP);
+}
+
 int main(void)
 {
 #define ADI_TESTS(setup)                                                                                           \
@@ -321,11 +437,22 @@ int main(void)
                                         teardown),                                                               \
         cmocka_unit_test_setup_teardown(test_lost_debug_power_is_restored_by_recovery, setup, teardown),         \
         cmocka_unit_test_setup_teardown(test_attach_clears_sticky_flags_left_behind, setup, teardown),           \
-        cmocka_unit_test_setup_teardown(test_cancellation_stops_a_long_transfer, setup, teardown)
+        cmocka_unit_test_setup_teardown(test_cancellation_stops_a_long_transfer, setup, teardown),               \
+        cmocka_unit_test_setup_teardown(test_parts_without_one_have_no_ap2, setup, teardown)
 
     const struct CMUnitTest per_bit[] = {ADI_TESTS(setup_per_bit)};
     const struct CMUnitTest whole_packet[] = {ADI_TESTS(setup_whole_packet)};
     int failures = cmocka_run_group_tests_name("adi over the per-bit path", per_bit, NULL, NULL);
     failures += cmocka_run_group_tests_name("adi over the port's packet routine", whole_packet, NULL, NULL);
+    const struct CMUnitTest h7[] = {
+        cmocka_unit_test_setup_teardown(test_h7_has_an_apb_ap_at_ap2_and_none_at_ap1, setup_h7, teardown),
+        cmocka_unit_test_setup_teardown(test_h7_apb_ap_csw_keeps_dbgswenable_and_word_transfers_only, setup_h7,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_h7_ap2_and_the_core_share_the_dbgmcu, setup_h7, teardown),
+        cmocka_unit_test_setup_teardown(test_h7_swo_funnel_is_debug_domain_storage, setup_h7, teardown),
+        cmocka_unit_test_setup_teardown(test_h7_unmodelled_apb_d_is_a_bus_error_and_not_the_system_bus, setup_h7,
+                                        teardown),
+    };
+    failures += cmocka_run_group_tests_name("the H7's APB-AP onto APB-D", h7, NULL, NULL);
     return failures;
 }
