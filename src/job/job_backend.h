@@ -40,6 +40,11 @@ struct job_backend {
     enum status (*erase_bank)(struct job *job, unsigned bank);
     /* Whole program units, erased beforehand. */
     enum status (*program)(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len);
+    /* Data EEPROM bytes at any address and length, words that already hold them left alone (*written: the bytes in
+     * words written); NULL where the backend does not write the EEPROM (the job refuses such an image before it
+     * erases anything). */
+    enum status (*write_eeprom)(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len,
+                                uint32_t *written);
     /* Any address and length (SWD reads whole words where both are multiples of 4). */
     enum status (*read)(struct job *job, uint32_t address, uint8_t *bytes, uint32_t len);
     /* The part runs its firmware. */

@@ -31,6 +31,7 @@ struct stm32_part {
     uint32_t page_size; /* lines laid out in pages */
     uint32_t sram_min;  /* SRAM every member of the line has (bytes): where loaders and their buffers fit */
     uint32_t sram_max;  /* SRAM the largest member has: data an image places up to there is RAM, not an error */
+    uint32_t eeprom_size; /* data EEPROM at the line's eeprom_base (bytes); 0: none */
     uint16_t dev_id;
     bool dual_bank; /* two banks of half the flash each (erase addressing per bank) */
     /* Bank 2 at 0x08040000 whatever the flash size (G47x, RM0440 §3.3.1; bank 2 starts at half the flash
