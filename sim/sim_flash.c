@@ -535,3 +535,8 @@ uint32_t sim_flash_eeprom_size(const struct sim_flash *flash)
 {
     return flash->eeprom_size;
 }
+
+void sim_flash_refuse_eeprom_stores(struct sim_flash *flash, unsigned count)
+{
+    flash->eeprom_stores_refused = count;
+}

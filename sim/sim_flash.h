@@ -49,6 +49,9 @@ uint8_t *sim_flash_options(struct sim_flash *flash);
  * 0x00 erased; kept by resets and option loads, erased by the RDP 1 -> 0 regression. */
 uint8_t *sim_flash_eeprom(struct sim_flash *flash);
 uint32_t sim_flash_eeprom_size(const struct sim_flash *flash);
+/* Fault injection: the next count stores into the data EEPROM are refused with the error flag a locked EEPROM
+ * raises (L0/L1 WRPERR), the word left as it was; a test proves with it that a programmer checks the flags. */
+void sim_flash_refuse_eeprom_stores(struct sim_flash *flash, unsigned count);
 /* Which datasheet figures the operations take: typical (the default, what the benchmarks compare against) or the
  * maxima, in which every wait of a programmer must still hold. */
 enum sim_flash_timing { SIM_FLASH_TIMING_TYPICAL, SIM_FLASH_TIMING_MAXIMUM };

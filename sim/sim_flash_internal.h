@@ -79,6 +79,7 @@ struct sim_flash {
     uint32_t size;
     uint8_t *eeprom; /* L0/L1 data EEPROM, eeprom_size bytes (0: none) */
     uint32_t eeprom_size;
+    unsigned eeprom_stores_refused; /* sim_flash_refuse_eeprom_stores: stores still to refuse */
     uint32_t units;                           /* erase units over all banks */
     uint8_t options[FLASH_OPTION_AREA_SIZE]; /* the option byte area as stored */
     uint64_t busy_until_ps;

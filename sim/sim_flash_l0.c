@@ -416,7 +416,10 @@ static enum sim_bus_status l0_write_options(struct sim_flash *flash, const struc
  * erase are not modelled: every store takes the whole time. A power cut does not tear a word. */
 static enum sim_bus_status l0_write_eeprom(struct sim_flash *flash, const struct sim_bus_access *access)
 {
-    if (flash->cr & L0_PECR_PELOCK || flash_debug_locked(flash)) {
+    bool injected = flash->eeprom_stores_refused > 0;
+    if (injected)
+        flash->eeprom_stores_refused--;
+    if (flash->cr & L0_PECR_PELOCK || flash_debug_locked(flash) || injected) {
         flash->sr |= L0_SR_WRPERR;
         return SIM_BUS_OK;
     }

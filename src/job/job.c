@@ -198,12 +198,10 @@ static enum status check(struct job *job)
                            "`airswd option-bytes`, not with the firmware",
                            (unsigned long)job->plan.options[0].address, (unsigned long)job->plan.options[0].file_offset);
     if (status == STATUS_OK && job->plan.eeprom_count > 0 && job->options.action == JOB_ACTION_FLASH &&
-        job->backend->write_eeprom == NULL)
+        (!job_can(job, JOB_CAN_WRITE_EEPROM) || stm32_flash_ops(&job->target)->write_eeprom == NULL))
         return status_fail(job->report, STATUS_UNSUPPORTED,
-                           "the image writes the data EEPROM at 0x%08lX..0x%08lX, which %s does not: connect over SWD",
-                           (unsigned long)job->plan.eeprom[0].address,
-                           (unsigned long)(job->plan.eeprom[0].address + job->plan.eeprom[0].size - 1),
-                           job->backend->name);
+                           "the image writes the data EEPROM at 0x%08lX, which %s does not",
+                           (unsigned long)job->plan.eeprom[0].address, job->backend->name);
     if (status == STATUS_OK)
         status = job_writer_pass(job, NULL);
     if (status == STATUS_OK && job->options.action == JOB_ACTION_FLASH && job_can(job, JOB_CAN_OPTION_BYTES))

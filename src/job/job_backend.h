@@ -17,6 +17,7 @@ enum job_capability {
     JOB_CAN_RUN_ON_TARGET = 1u << 0, /* routines run on the core: CRC-32 verify, --skip-unchanged, the RAM loader */
     JOB_CAN_OPTION_BYTES = 1u << 1,  /* option bytes are read: write protection is found before anything is erased */
     JOB_CAN_FREEZE_WATCHDOG = 1u << 2, /* the watchdogs stop while the job holds the core */
+    JOB_CAN_WRITE_EEPROM = 1u << 3,    /* the family's write_eeprom drives the data EEPROM (stm32_flash.h) */
 };
 
 /* Which backend a job uses; AUTO: SWD, and the bootloader when SWD does not answer. */
@@ -40,11 +41,6 @@ struct job_backend {
     enum status (*erase_bank)(struct job *job, unsigned bank);
     /* Whole program units, erased beforehand. */
     enum status (*program)(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len);
-    /* Data EEPROM bytes at any address and length, words that already hold them left alone (*written: the bytes in
-     * words written); NULL where the backend does not write the EEPROM (the job refuses such an image before it
-     * erases anything). */
-    enum status (*write_eeprom)(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len,
-                                uint32_t *written);
     /* Any address and length (SWD reads whole words where both are multiples of 4). */
     enum status (*read)(struct job *job, uint32_t address, uint8_t *bytes, uint32_t len);
     /* The part runs its firmware. */

@@ -96,15 +96,6 @@ static enum status over_swd_program(struct job *job, uint32_t address, const uin
     return stm32_flash_ops(&job->target)->program(&job->target, address, bytes, len);
 }
 
-static enum status over_swd_write_eeprom(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len,
-                                         uint32_t *written)
-{
-    const struct stm32_flash_ops *ops = stm32_flash_ops(&job->target);
-    if (ops->write_eeprom == NULL)
-        return status_fail(job->report, STATUS_UNSUPPORTED, "%s: no data EEPROM writer", job->target.part->name);
-    return ops->write_eeprom(&job->target, address, bytes, len, written);
-}
-
 static enum status over_swd_read(struct job *job, uint32_t address, uint8_t *bytes, uint32_t len)
 {
     unsigned width = (address % 4 == 0 && len % 4 == 0) ? 4 : 1;
@@ -124,7 +115,7 @@ static enum status over_swd_reset_run(struct job *job)
 
 const struct job_backend job_backend_swd = {
     .name = "SWD",
-    .capabilities = JOB_CAN_RUN_ON_TARGET | JOB_CAN_OPTION_BYTES | JOB_CAN_FREEZE_WATCHDOG,
+    .capabilities = JOB_CAN_RUN_ON_TARGET | JOB_CAN_OPTION_BYTES | JOB_CAN_FREEZE_WATCHDOG | JOB_CAN_WRITE_EEPROM,
     .connect = over_swd_connect,
     .identify = over_swd_identify,
     .flash_begin = over_swd_flash_begin,
@@ -133,7 +124,6 @@ const struct job_backend job_backend_swd = {
     .mass_erase = over_swd_mass_erase,
     .erase_bank = over_swd_erase_bank,
     .program = over_swd_program,
-    .write_eeprom = over_swd_write_eeprom,
     .read = over_swd_read,
     .reset_run = over_swd_reset_run,
 };

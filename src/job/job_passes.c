@@ -163,7 +163,7 @@ enum status job_program_pass(struct job *job)
 static enum status eeprom_run(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
     uint32_t written = 0;
-    enum status status = job->backend->write_eeprom(job, address, bytes, len, &written);
+    enum status status = stm32_flash_ops(&job->target)->write_eeprom(&job->target, address, bytes, len, &written);
     if (status != STATUS_OK)
         return status;
     job->result.eeprom_written += written;

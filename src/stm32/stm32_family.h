@@ -109,8 +109,6 @@ struct stm32_line {
     uint32_t bank2_registers; /* how far past bank 1's registers bank 2's are (F1 XL 0x40, H7 0x100) */
     /* IWDG_KR, which the stubs refresh while they run; 0: STM32_IWDG_KEY_REGISTER, where every line but H7 has it. */
     uint32_t iwdg_key_register;
-    /* Where the data EEPROM starts (L0/L1: 0x08080000); its size is the row's (stm32_part.eeprom_size). */
-    uint32_t eeprom_base;
 };
 
 #define STM32_IWDG_KEY_REGISTER 0x40003000u

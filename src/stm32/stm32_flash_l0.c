@@ -46,7 +46,7 @@
 #define PRGKEY2 0x13141516u
 
 static const struct stm32_flash_error_flag errors[] = {
-    {SR_WRPERR, "WRPERR: the page is write-protected", STATUS_FLASH_PROTECTED},
+    {SR_WRPERR, "WRPERR: the page or data EEPROM is write-protected", STATUS_FLASH_PROTECTED},
     {SR_NOTZEROERR, "NOTZEROERR: the word was not erased (0x00)", STATUS_FLASH_ERROR},
     {SR_PGAERR, "PGAERR: a half page was not written as whole words, each once, inside one half page",
      STATUS_FLASH_ERROR},
@@ -252,7 +252,6 @@ const struct stm32_line stm32_line_l0 = {
     .watchdog_freeze_bits = (1u << 11) | (1u << 12),
     .dbgmcu_clock_register = 0x40021034,
     .dbgmcu_clock_bit = 1u << 22,
-    .eeprom_base = 0x08080000,
 };
 
 /* L1 (RM0038): the controller at 0x40023C00, DBGMCU on the PPB and always clocked; DBGMCU_APB1_FZ freezes WWDG (11)
@@ -275,7 +274,6 @@ static const struct stm32_register_change clock_boost_l1[] = {
         .program_ns = 3280000, .page_erase_us = 3280, .mass_erase_us = 0, .loader_program_size = 128,                  \
         .clock_boost = clock_boost_l1, .clock_boost_steps = sizeof clock_boost_l1 / sizeof clock_boost_l1[0],          \
         .watchdog_freeze_register = 0xE0042008, .watchdog_freeze_bits = (1u << 11) | (1u << 12),                      \
-        .eeprom_base = 0x08080000,                                                                                     \
     }
 
 /* Cat.3, Cat.5/6: the flash size register at 0x1FF800CC. */

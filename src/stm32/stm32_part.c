@@ -109,7 +109,7 @@ bool stm32_part_describe(const struct stm32_part *part, uint32_t flash_size, str
     target->ram[0] = (struct image_range){.base = STM32_SRAM_BASE, .size = part->sram_max};
     target->option_bytes[0] =
         (struct image_range){.base = part->line->option_bytes, .size = part->line->option_bytes_size};
-    target->eeprom = (struct image_range){.base = part->line->eeprom_base, .size = part->eeprom_size};
+    target->eeprom = (struct image_range){.base = STM32_EEPROM_BASE, .size = part->eeprom_size};
     if (part->line->layout == STM32_LAYOUT_F4_SECTORS)
         return describe_f4_sectors(flash_size, part->line->sector_scale, target);
     if (flash_size == 0 || flash_size % part->page_size != 0 || (part->dual_bank && flash_size % (2 * part->page_size)))
