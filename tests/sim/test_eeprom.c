@@ -2,7 +2,8 @@
  * test_eeprom.c - the L0/L1 data EEPROM programmed from an image like flash, judged by the simulated EEPROM itself:
  *   - a HEX and an ELF with a flash segment and data EEPROM segments (byte-unaligned at both ends, one in the
  *     EEPROM's last bytes) on the STM32L053R8 (2 KB), STM32L072CZ (6 KB) and STM32L152RE (16 KB): the bytes land,
- *     the EEPROM's other bytes keep what they held, verify passes, and a second run writes no EEPROM word;
+ *     the EEPROM's other bytes keep what they held, verify passes, and a second run writes no EEPROM word; a
+ *     verify job finds one changed EEPROM byte;
  *   - an EEPROM segment on a part without data EEPROM is refused before anything is erased, naming the range;
  *   - a dropped wire, bit errors or a reset in the EEPROM pass never end in a false success;
  *   - without verify, an error flag the controller raises during the EEPROM pass still fails the job.
@@ -120,17 +121,24 @@ static void check_memory(struct sim_session *session, const struct image *image,
     }
 }
 
-static enum status run(struct sim_session *session, struct image *image, bool verify, struct job *job,
-                       void (*progress)(void *ctx, const struct job_progress *progress))
+static enum status run_action(struct sim_session *session, struct image *image, enum job_action action, bool verify,
+                              struct job *job, void (*progress)(void *ctx, const struct job_progress *progress))
 {
     const struct job_link link = {.swd = &session->port.swd, .system = &session->port.system,
                                   .pins = &session->port.pins};
     const struct job_file file = {.ctx = image, .read = image_read};
-    const struct job_options options = {.format = image->format, .verify = verify, .reset_after = true};
+    const struct job_options options = {.action = action, .format = image->format, .verify = verify,
+                                        .reset_after = action == JOB_ACTION_FLASH, .quote_memory = true};
     job_init(job, &link, &file, &options, &session->report);
     if (progress != NULL)
         job_on_progress(job, progress, session);
     return job_run(job);
+}
+
+static enum status run(struct sim_session *session, struct image *image, bool verify, struct job *job,
+                       void (*progress)(void *ctx, const struct job_progress *progress))
+{
+    return run_action(session, image, JOB_ACTION_FLASH, verify, job, progress);
 }
 
 static void new_session(struct sim_session *session, const char *part)
@@ -209,6 +217,28 @@ static void test_byte_unaligned_eeprom_segments(void **state)
     uint64_t program_us = job.result.phase_us[JOB_PHASE_PROGRAM];
     print_message("1 + 45 unaligned bytes: program phase %.1f ms\n", program_us / 1e3);
     assert_true(program_us >= 13u * 3200u && program_us < 14u * 3200u + 20000u);
+    sim_session_destroy(&session);
+}
+
+/* `airswd verify` compares the EEPROM too: one byte changed there is found and named. */
+static void test_verify_finds_a_changed_eeprom_byte(void **state)
+{
+    (void)state;
+    static struct image image;
+    static struct job job;
+    struct sim_session session;
+    new_session(&session, "stm32l072cz");
+    make_image(&image, sim_flash_eeprom_size(session.stm32->flash));
+    build_file(&image, IMAGE_FORMAT_HEX);
+    assert_int_equal(run(&session, &image, false, &job, NULL), STATUS_OK);
+    assert_int_equal(run_action(&session, &image, JOB_ACTION_VERIFY, false, &job, NULL), STATUS_OK);
+    uint32_t offset = image.segments[2].address + 100 - EEPROM_BASE;
+    sim_flash_eeprom(session.stm32->flash)[offset] ^= 0x01;
+    assert_int_equal(run_action(&session, &image, JOB_ACTION_VERIFY, false, &job, NULL), STATUS_FLASH_DIFFERS);
+    print_message("%s\n", sim_session_error(&session));
+    char expected[48];
+    snprintf(expected, sizeof expected, "data EEPROM at 0x%08X holds", (unsigned)(EEPROM_BASE + offset));
+    assert_non_null(strstr(sim_session_error(&session), expected));
     sim_session_destroy(&session);
 }
 
@@ -331,6 +361,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flash_and_eeprom_segments_on_every_eeprom_part),
         cmocka_unit_test(test_byte_unaligned_eeprom_segments),
+        cmocka_unit_test(test_verify_finds_a_changed_eeprom_byte),
         cmocka_unit_test(test_eeprom_segment_on_a_part_without_one_is_refused_before_any_erase),
         cmocka_unit_test(test_faults_in_the_eeprom_pass_never_end_in_a_false_success),
         cmocka_unit_test(test_without_verify_the_eeprom_error_flags_still_fail_the_job),
