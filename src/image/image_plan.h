@@ -87,8 +87,8 @@ enum status image_plan_add_segment(struct image_plan *plan, uint32_t address, ui
 enum status image_plan_finish(struct image_plan *plan);
 
 /* For the programming pass: where size bytes at address belong. IMAGE_PLACE_FLASH, IMAGE_PLACE_EEPROM and
- * IMAGE_PLACE_OPTION_BYTES only when one collected segment (returned through *segment, which may be NULL) holds all of them;
- * IMAGE_PLACE_RAM when they lie in a RAM range; IMAGE_PLACE_NONE when the plan never saw them. */
+ * IMAGE_PLACE_OPTION_BYTES only when one collected segment (returned through *segment, which may be NULL) holds
+ * all of them; IMAGE_PLACE_RAM when they lie in a RAM range; IMAGE_PLACE_NONE when the plan never saw them. */
 enum image_place image_plan_locate(const struct image_plan *plan, uint32_t address, uint32_t size,
                                    const struct image_segment **segment);
 

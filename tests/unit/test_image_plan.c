@@ -406,8 +406,8 @@ static void test_data_eeprom_pieces_are_kept_apart_and_unpadded(void **state)
 static void test_plan_state_is_bounded(void **state)
 {
     (void)state;
-    assert_true(sizeof(struct image_plan) <= 96 + AIRSWD_IMAGE_MAX_SEGMENTS * 28 +
-                                                (AIRSWD_IMAGE_MAX_OPTION_SEGMENTS + AIRSWD_IMAGE_MAX_EEPROM_SEGMENTS) * 12);
+    const size_t side_lists = (AIRSWD_IMAGE_MAX_OPTION_SEGMENTS + AIRSWD_IMAGE_MAX_EEPROM_SEGMENTS) * 12;
+    assert_true(sizeof(struct image_plan) <= 96 + AIRSWD_IMAGE_MAX_SEGMENTS * 28 + side_lists);
 }
 
 int main(void)

@@ -85,14 +85,14 @@ bool cli_sim_state_save(struct sim_stm32 *sim, const char *path)
     char temporary[512];
     snprintf(temporary, sizeof temporary, "%s.tmp", path);
     FILE *file = fopen(temporary, "wb");
-    uint32_t flash = sim_flash_size(sim->flash);
+    uint32_t flash = sim_flash_size(sim->flash), eeprom = sim_flash_eeprom_size(sim->flash);
     bool ok = file != NULL &&
               fprintf(file, "%s\npart %s\nflash %lu\noptions %lu\n\n", STATE_MAGIC, sim->part->name,
                       (unsigned long)flash, (unsigned long)SIM_FLASH_OPTION_AREA_SIZE) > 0 &&
               fwrite(sim_flash_array(sim->flash), 1, flash, file) == flash &&
-              fwrite(sim_flash_options(sim->flash), 1, SIM_FLASH_OPTION_AREA_SIZE, file) == SIM_FLASH_OPTION_AREA_SIZE &&
-              fwrite(sim_flash_eeprom(sim->flash), 1, sim_flash_eeprom_size(sim->flash), file) ==
-                  sim_flash_eeprom_size(sim->flash);
+              fwrite(sim_flash_options(sim->flash), 1, SIM_FLASH_OPTION_AREA_SIZE, file) ==
+                  SIM_FLASH_OPTION_AREA_SIZE &&
+              fwrite(sim_flash_eeprom(sim->flash), 1, eeprom, file) == eeprom;
     if (file != NULL && fclose(file) != 0)
         ok = false;
     if (ok && rename(temporary, path) != 0)
