@@ -147,7 +147,8 @@ static enum status eeprom_store_block(struct stm32_target *target, uint32_t bloc
 
 /* Data EEPROM (RM0367 §3.3.4, RM0038 §3.3.4): PELOCK cleared by the PEKEYR keys (PRGLOCK stays as it is), PECR
  * with FIX (L1: FTDW) and the operation bits clear, so that a store erases the word and programs it in one
- * operation of tprog. Both families take byte, half-word and word stores; only word stores are used: a piece that
+ * operation of tprog. Both families take byte, half-word and word stores; only word stores are used (which also
+ * keeps clear of the byte and half-word stores of 0x00 that early L1 parts refuse [unconfirmed]): a piece that
  * starts or ends inside a word gets the EEPROM's other bytes of it, read first. A store while the one before runs
  * stalls the bus, so a block's words go out back to back and BSY and the flags are checked once per block. */
 static enum status l0_write_eeprom(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len,
