@@ -44,7 +44,9 @@ struct sim_flash *sim_flash_create(const struct sim_part *part)
     flash->size = part->flash_size;
     flash->units = sim_part_erase_units(part) * (part->dual_bank ? 2u : 1u);
     flash->array = malloc(flash->size);
-    if (flash->generation == NULL || flash->array == NULL || flash->units > FLASH_MAX_UNITS) {
+    flash->eeprom_size = part->eeprom_size;
+    flash->eeprom = calloc(flash->eeprom_size > 0 ? flash->eeprom_size : 1u, 1); /* erased: 0x00 */
+    if (flash->generation == NULL || flash->array == NULL || flash->eeprom == NULL || flash->units > FLASH_MAX_UNITS) {
         sim_flash_destroy(flash);
         return NULL;
     }
@@ -60,6 +62,7 @@ void sim_flash_destroy(struct sim_flash *flash)
     if (flash == NULL)
         return;
     free(flash->array);
+    free(flash->eeprom);
     free(flash);
 }
 
@@ -186,6 +189,11 @@ void flash_erase(struct sim_flash *flash, uint32_t offset, uint32_t len)
     notify_change(flash, offset, len);
 }
 
+void flash_erase_eeprom(struct sim_flash *flash)
+{
+    memset(flash->eeprom, 0, flash->eeprom_size);
+}
+
 void flash_erase_all(struct sim_flash *flash)
 {
     flash_erase(flash, 0, flash->size);
@@ -290,15 +298,21 @@ static uint64_t wait_until_free(struct sim_flash *flash, struct sim_bus_access *
     return access->done_ps;
 }
 
+/* Read protection: the array and the data EEPROM are cut off from the debugger (RM0008 §2.3.3; RM0090 §3.7.3;
+ * RM0351 §3.5.1; RM0367 §3.4.1). */
+static enum sim_bus_status read_memory(struct sim_flash *flash, struct sim_bus_access *access, const uint8_t *memory)
+{
+    settle(flash, wait_until_free(flash, access));
+    if (flash->rdp_level > 0 && access->master == SIM_BUS_MASTER_DEBUG)
+        return SIM_BUS_ERROR;
+    access->value = flash_load_le(memory + access->offset, access->size);
+    return SIM_BUS_OK;
+}
+
 static enum sim_bus_status array_read(void *ctx, struct sim_bus_access *access)
 {
     struct sim_flash *flash = ctx;
-    settle(flash, wait_until_free(flash, access));
-    /* Read protection: the array is cut off from the debugger (RM0008 §2.3.3; RM0090 §3.7.3; RM0351 §3.5.1). */
-    if (flash->rdp_level > 0 && access->master == SIM_BUS_MASTER_DEBUG)
-        return SIM_BUS_ERROR;
-    access->value = flash_load_le(flash->array + access->offset, access->size);
-    return SIM_BUS_OK;
+    return read_memory(flash, access, flash->array);
 }
 
 static enum sim_bus_status array_write(void *ctx, struct sim_bus_access *access)
@@ -363,18 +377,40 @@ static enum sim_bus_status options_read(void *ctx, struct sim_bus_access *access
     return SIM_BUS_OK;
 }
 
-static enum sim_bus_status options_write(void *ctx, struct sim_bus_access *access)
+/* A store the generation handles once the controller is free (NULL: a bus error). */
+static enum sim_bus_status write_when_free(struct sim_flash *flash, struct sim_bus_access *access,
+                                           enum sim_bus_status (*write)(struct sim_flash *flash,
+                                                                        const struct sim_bus_access *access))
 {
-    struct sim_flash *flash = ctx;
-    if (flash->generation->write_options == NULL)
+    if (write == NULL)
         return SIM_BUS_ERROR;
     struct sim_bus_access at_free = *access;
     at_free.now_ps = wait_until_free(flash, access);
     settle(flash, at_free.now_ps);
-    return flash->generation->write_options(flash, &at_free);
+    return write(flash, &at_free);
+}
+
+static enum sim_bus_status options_write(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_flash *flash = ctx;
+    return write_when_free(flash, access, flash->generation->write_options);
 }
 
 static const struct sim_bus_region_ops options_ops = {.read = options_read, .write = options_write};
+
+static enum sim_bus_status eeprom_read(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_flash *flash = ctx;
+    return read_memory(flash, access, flash->eeprom);
+}
+
+static enum sim_bus_status eeprom_write(void *ctx, struct sim_bus_access *access)
+{
+    struct sim_flash *flash = ctx;
+    return write_when_free(flash, access, flash->generation->write_eeprom);
+}
+
+static const struct sim_bus_region_ops eeprom_ops = {.read = eeprom_read, .write = eeprom_write};
 
 /* The F7's ITCM alias reads the array and refuses stores (the controller programs through 0x08000000 only). */
 static enum sim_bus_status itcm_alias_write(void *ctx, struct sim_bus_access *access)
@@ -397,6 +433,9 @@ bool sim_flash_map(struct sim_flash *flash, struct sim_bus *bus)
     array->direct = flash->array; /* the CPU fetches straight from it; stores still go through the controller */
     if (sim_bus_map(bus, flash->part->flash_controller_base, FLASH_REGISTER_BLOCK_SIZE, &register_ops, flash,
                     "flash controller") == NULL)
+        return false;
+    if (flash->eeprom_size != 0 &&
+        sim_bus_map(bus, SIM_EEPROM_BASE, flash->eeprom_size, &eeprom_ops, flash, "data EEPROM") == NULL)
         return false;
     uint32_t options_size = flash->part->option_bytes_size != 0 ? flash->part->option_bytes_size : 0x40u;
     return flash->part->option_bytes_base == 0 ||
@@ -485,4 +524,19 @@ bool sim_flash_unit_bounds(const struct sim_flash *flash, uint32_t unit, uint32_
 uint8_t *sim_flash_options(struct sim_flash *flash)
 {
     return flash->options;
+}
+
+uint8_t *sim_flash_eeprom(struct sim_flash *flash)
+{
+    return flash->eeprom;
+}
+
+uint32_t sim_flash_eeprom_size(const struct sim_flash *flash)
+{
+    return flash->eeprom_size;
+}
+
+void sim_flash_refuse_eeprom_stores(struct sim_flash *flash, unsigned count)
+{
+    flash->eeprom_stores_refused = count;
 }

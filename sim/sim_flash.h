@@ -18,6 +18,7 @@
 #include "sim_parts.h"
 
 #define SIM_FLASH_BASE 0x08000000u
+#define SIM_EEPROM_BASE 0x08080000u /* L0/L1 data EEPROM */
 
 struct sim_flash;
 
@@ -25,7 +26,7 @@ struct sim_flash;
 struct sim_flash *sim_flash_create(const struct sim_part *part);
 void sim_flash_destroy(struct sim_flash *flash);
 
-/* Maps the array at 0x08000000, the controller registers and the option bytes. */
+/* Maps the array at 0x08000000, the controller registers, the option bytes and the data EEPROM (L0/L1). */
 bool sim_flash_map(struct sim_flash *flash, struct sim_bus *bus);
 /* The array's bus operations and context, to map it again at the boot alias 0x00000000. */
 extern const struct sim_bus_region_ops sim_flash_array_ops;
@@ -44,6 +45,13 @@ uint32_t sim_flash_size(const struct sim_flash *flash);
  * between runs; the chip must be reset after changing it. */
 uint8_t *sim_flash_options(struct sim_flash *flash);
 #define SIM_FLASH_OPTION_AREA_SIZE 0x88u
+/* The data EEPROM as stored (sim_flash_eeprom_size bytes at SIM_EEPROM_BASE; 0 bytes on parts without one). Reads
+ * 0x00 erased; kept by resets and option loads, erased by the RDP 1 -> 0 regression. */
+uint8_t *sim_flash_eeprom(struct sim_flash *flash);
+uint32_t sim_flash_eeprom_size(const struct sim_flash *flash);
+/* Fault injection: the next count stores into the data EEPROM are refused with the error flag a locked EEPROM
+ * raises (L0/L1 WRPERR), the word left as it was; a test proves with it that a programmer checks the flags. */
+void sim_flash_refuse_eeprom_stores(struct sim_flash *flash, unsigned count);
 /* Which datasheet figures the operations take: typical (the default, what the benchmarks compare against) or the
  * maxima, in which every wait of a programmer must still hold. */
 enum sim_flash_timing { SIM_FLASH_TIMING_TYPICAL, SIM_FLASH_TIMING_MAXIMUM };

@@ -38,6 +38,8 @@ struct flash_generation {
     enum sim_bus_status (*write_array)(struct sim_flash *flash, struct sim_bus_access *access);
     /* A store into the option byte area (F0/F1 OPTPG); NULL: the area is read-only on the bus. */
     enum sim_bus_status (*write_options)(struct sim_flash *flash, const struct sim_bus_access *access);
+    /* A store into the data EEPROM (L0/L1), at a moment the controller is not busy; NULL: none. */
+    enum sim_bus_status (*write_eeprom)(struct sim_flash *flash, const struct sim_bus_access *access);
     /* The operation that set BSY ended. */
     void (*operation_done)(struct sim_flash *flash);
     /* Writes the option area as the factory leaves it: read protection level 0, no write protection. */
@@ -75,6 +77,9 @@ struct sim_flash {
     const struct flash_generation *generation;
     uint8_t *array;
     uint32_t size;
+    uint8_t *eeprom; /* L0/L1 data EEPROM, eeprom_size bytes (0: none) */
+    uint32_t eeprom_size;
+    unsigned eeprom_stores_refused; /* sim_flash_refuse_eeprom_stores: stores still to refuse */
     uint32_t units;                           /* erase units over all banks */
     uint8_t options[FLASH_OPTION_AREA_SIZE]; /* the option byte area as stored */
     uint64_t busy_until_ps;
@@ -134,6 +139,8 @@ void flash_settle(struct sim_flash *flash, uint64_t now_ps);
 void flash_store(struct sim_flash *flash, uint32_t offset, const uint8_t *bytes, uint32_t len);
 void flash_erase(struct sim_flash *flash, uint32_t offset, uint32_t len);
 void flash_erase_all(struct sim_flash *flash);
+/* The data EEPROM back to 0x00 (the RDP 1 -> 0 regression; L0/L1). */
+void flash_erase_eeprom(struct sim_flash *flash);
 bool flash_is_erased(const struct sim_flash *flash, uint32_t offset, uint32_t len);
 bool flash_range_protected(const struct sim_flash *flash, uint32_t offset, uint32_t len);
 /* Read protection is active and a debugger has been connected since power-on: program and erase are refused. */

@@ -11,8 +11,9 @@
  * fill one half page (64 bytes, any order, each word once; a store outside it is PGAERR and drops the half page),
  * programmed at the 16th; with ERASE|PROG a store erases the page (128 bytes) that holds it. Programming a word
  * that is not 0x00 sets NOTZEROERR and writes nothing. Each operation keeps BSY for ~3.2 ms (DS10152: word, half
- * page and page erase alike [unconfirmed]). There is no mass erase: leaving RDP level 1 erases the flash (the data
- * EEPROM is not modelled). Option bytes at 0x1FF80000 are 32-bit words of a 16-bit value and its complement,
+ * page and page erase alike [unconfirmed]). There is no mass erase: leaving RDP level 1 erases the flash and the
+ * data EEPROM. The data EEPROM (0x08080000) takes byte, half-word and word stores with PELOCK clear, each one
+ * operation (l0_write_eeprom). Option bytes at 0x1FF80000 are 32-bit words of a 16-bit value and its complement,
  * written by a store with OPTLOCK clear, loaded at power-on and by PECR.OBL_LAUNCH (a system reset keeps them);
  * a word whose complement does not match sets OPTVERR at the load and reads as level 1 for RDP.
  *
@@ -400,9 +401,30 @@ static enum sim_bus_status l0_write_options(struct sim_flash *flash, const struc
     if (access->offset == L0_OPT_RDP && flash->rdp_level == 1 && (uint8_t)access->value == L0_RDP_LEVEL0) {
         duration += flash_mass_erase_ps(flash); /* [unconfirmed] every page's erase time */
         flash_erase_all(flash);
+        flash_erase_eeprom(flash);
     }
     flash_begin(flash, access->now_ps, duration);
     flash_store_le(flash->options + access->offset, access->value, 4);
+    return SIM_BUS_OK;
+}
+
+/* Data EEPROM (RM0367 §3.3.4, RM0038 §3.3.4): a byte, half-word or word store with PELOCK clear erases what it
+ * replaces and programs it in one operation of tprog (the datasheets give the flash's word figure and no other: it
+ * is used for the EEPROM too [unconfirmed]); a store while one runs stalls the bus. With PELOCK set, or read
+ * protection with a debugger connected, the store is refused with WRPERR (RM0376's WRPERR: a write to the data
+ * EEPROM not unlocked by PEKEY, or under RDP in debug mode). FIX/FTDW (a store into an erased word programs only, in half the time) and the DATA|ERASE word
+ * erase are not modelled: every store takes the whole time. A power cut does not tear a word. */
+static enum sim_bus_status l0_write_eeprom(struct sim_flash *flash, const struct sim_bus_access *access)
+{
+    bool injected = flash->eeprom_stores_refused > 0;
+    if (injected)
+        flash->eeprom_stores_refused--;
+    if (flash->cr & L0_PECR_PELOCK || flash_debug_locked(flash) || injected) {
+        flash->sr |= L0_SR_WRPERR;
+        return SIM_BUS_OK;
+    }
+    flash_begin(flash, access->now_ps, flash_program_ps(flash));
+    flash_store_le(flash->eeprom + access->offset, access->value, access->size);
     return SIM_BUS_OK;
 }
 
@@ -412,6 +434,7 @@ const struct flash_generation flash_generation_l0 = {
     .write_register = l0_write_register,
     .write_array = l0_write_array,
     .write_options = l0_write_options,
+    .write_eeprom = l0_write_eeprom,
     .operation_done = l0_operation_done,
     .factory_options = l0_factory_options,
     .load_options = l0_load_options,

@@ -108,6 +108,7 @@ bool sim_flash_set_rdp(struct sim_flash *flash, unsigned level, uint64_t now_ps,
     if (level == 0 && flash->rdp_level > 0) {
         extra = flash_mass_erase_ps(flash); /* leaving level 1 erases the secrets first */
         flash_erase_all(flash);
+        flash_erase_eeprom(flash);
     }
     flash->generation->store_rdp(flash, level);
     option_change(flash, start, extra, done_ps);

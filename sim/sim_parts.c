@@ -294,7 +294,7 @@ const struct sim_part sim_parts[] = {
         .dpidr = 0x0BC11477, .ap_idr = AP_IDR_CORTEX_M0PLUS, .cpuid = CPUID_CORTEX_M0PLUS_R0P1,
         .dbgmcu_base = 0x40015800, .dbgmcu_idcode = 0x10006417,
         /* RM0367 §3.3.1: 512 pages of 128 bytes. DS10152: word, half page and page erase 3.2 ms [unconfirmed]. */
-        .flash_size = 64 * KB, .erase_runs = {{128, 512, 3200}}, .mass_erase_us = 0,
+        .flash_size = 64 * KB, .erase_runs = {{128, 512, 3200}}, .mass_erase_us = 0, .eeprom_size = 2 * KB,
         .program_unit = 4, .program_ns = 3200000, .half_page = 64, .program_ns_max = 3200000, .erase_max_percent = 100,
         .flash_controller_base = 0x40022000, .flash_size_register = 0x1FF8007C, .option_bytes_base = 0x1FF80000,
         .sram_size = 8 * KB, .system_memory_base = 0x1FF00000, .system_memory_size = 0x1000,
@@ -308,8 +308,9 @@ const struct sim_part sim_parts[] = {
         .dpidr = 0x0BC11477, .ap_idr = AP_IDR_CORTEX_M0PLUS, .cpuid = CPUID_CORTEX_M0PLUS_R0P1,
         .dbgmcu_base = 0x40015800, .dbgmcu_idcode = 0x10006447,
         /* RM0376 §3.3.1: two banks of 96 KB (bank 2 from 0x08018000) of 768 pages of 128 bytes each, erased page
-         * by page through one register set. Timings as the L053's [unconfirmed]. */
+         * by page through one register set; 6 KB of data EEPROM in two banks. Timings as the L053's [unconfirmed]. */
         .flash_size = 192 * KB, .dual_bank = true, .erase_runs = {{128, 768, 3200}}, .mass_erase_us = 0,
+        .eeprom_size = 6 * KB,
         .program_unit = 4, .program_ns = 3200000, .half_page = 64, .program_ns_max = 3200000, .erase_max_percent = 100,
         .flash_controller_base = 0x40022000, .flash_size_register = 0x1FF8007C, .option_bytes_base = 0x1FF80000,
         .sram_size = 20 * KB, .system_memory_base = 0x1FF00000, .system_memory_size = 0x2000,
@@ -321,14 +322,15 @@ const struct sim_part sim_parts[] = {
         /* RM0038: Cat.5, SWJ-DP (SW-DP and JTAG-DP of the Cortex-M3 r2p0, boundary scan TAP 0x06437041), DBGMCU on
          * the PPB, always clocked. Two banks of 256 KB (bank 2 from 0x08040000) of 1024 pages of 256 bytes, erased
          * page by page through one register set; 80 KB of SRAM; system memory 8 KB at 0x1FF00000, flash size
-         * register at 0x1FF800CC, WRPR4's option words at 0x1FF80080. DS10110: word, half page (128 bytes) and page
-         * erase 3.28 ms typical, 3.94 ms max. */
+         * register at 0x1FF800CC, WRPR4's option words at 0x1FF80080, 16 KB of data EEPROM in two banks. DS10110:
+         * word, half page (128 bytes) and page erase 3.28 ms typical, 3.94 ms max. */
         .name = "stm32l152re", .description = "STM32L152RE (L1 Cat.5, Cortex-M3, 512 KB in two banks, Nucleo-L152RE)",
         .family = SIM_FAMILY_L1, .core = SIM_CORE_M3, .reset_clock_hz = 2097152 /* MSI range 5 */, .irq_count = 57,
         .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06437041,
         .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M3_R2P0,
         .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10006437,
         .flash_size = 512 * KB, .dual_bank = true, .erase_runs = {{256, 1024, 3280}}, .mass_erase_us = 0,
+        .eeprom_size = 16 * KB,
         .program_unit = 4, .program_ns = 3280000, .half_page = 128, .program_ns_max = 3940000,
         .erase_max_percent = 120 /* 3.94 ms */,
         .flash_controller_base = 0x40023C00, .flash_size_register = 0x1FF800CC, .option_bytes_base = 0x1FF80000,

@@ -89,6 +89,7 @@ struct sim_part {
     uint32_t optcr_user_mask;
     uint32_t option_bytes_base; /* 0: not on the bus (H7: the option registers are all there is) */
     uint32_t option_bytes_size; /* bytes of the option area on the bus; 0: 0x40 (L1 Cat.5: 0x88, up to WRPR4) */
+    uint32_t eeprom_size;       /* L0/L1 data EEPROM at SIM_EEPROM_BASE (bytes); 0: none */
 
     /* RAM and system memory */
     uint32_t sram_size;                /* at 0x20000000 */

@@ -58,6 +58,12 @@
 #define AIRSWD_IMAGE_MAX_OPTION_SEGMENTS 4
 #endif
 
+/* Separate data EEPROM ranges an image may write (L0/L1; kept apart from main flash; a firmware has one .eeprom
+ * section, or two). 12 bytes each in the job's plan and in the upload's. */
+#ifndef AIRSWD_IMAGE_MAX_EEPROM_SEGMENTS
+#define AIRSWD_IMAGE_MAX_EEPROM_SEGMENTS 2
+#endif
+
 /* PT_LOAD program headers with file data an ELF image may have (ld writes 2 to 4 for a firmware). 20 bytes each. */
 #ifndef AIRSWD_IMAGE_ELF_MAX_LOADS
 #define AIRSWD_IMAGE_ELF_MAX_LOADS 16

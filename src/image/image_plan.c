@@ -99,16 +99,17 @@ static enum status plan_insert(struct image_plan *plan, struct image_segment *li
     return STATUS_OK;
 }
 
-static enum status plan_out_of_range(struct image_plan *plan, uint32_t address, uint32_t file_offset)
+static enum status plan_out_of_range(struct image_plan *plan, uint32_t address, uint64_t end, uint32_t file_offset)
 {
     const struct image_range flash = plan->target->flash;
     /* An address below the flash size is likely an offset into flash: a HEX file without 04 records, or a binary
      * given base 0. */
     bool looks_like_offset = flash.base != 0 && address < flash.size;
-    return status_fail(
-        plan->report, STATUS_IMAGE_OUT_OF_RANGE, "0x%08lX (offset 0x%lX) is outside flash 0x%08lX..0x%08lX%s",
-        (unsigned long)address, (unsigned long)file_offset, (unsigned long)flash.base,
-        (unsigned long)(flash.base + (flash.size - 1)), looks_like_offset ? ": an offset, not an address?" : "");
+    return status_fail(plan->report, STATUS_IMAGE_OUT_OF_RANGE,
+                       "0x%08lX..0x%08lX (offset 0x%lX) is outside flash 0x%08lX..0x%08lX%s", (unsigned long)address,
+                       (unsigned long)(end - 1), (unsigned long)file_offset, (unsigned long)flash.base,
+                       (unsigned long)(flash.base + (flash.size - 1)),
+                       looks_like_offset ? ": an offset, not an address?" : "");
 }
 
 enum status image_plan_add_segment(struct image_plan *plan, uint32_t address, uint32_t size, uint32_t file_offset)
@@ -121,9 +122,9 @@ enum status image_plan_add_segment(struct image_plan *plan, uint32_t address, ui
         return STATUS_OK;
     struct image_range region;
     enum image_place place = image_target_place(plan->target, address, &region);
-    if (place == IMAGE_PLACE_NONE)
-        return plan_out_of_range(plan, address, file_offset);
     uint64_t end = (uint64_t)address + size;
+    if (place == IMAGE_PLACE_NONE)
+        return plan_out_of_range(plan, address, end, file_offset);
     if (end > image_range_end(region))
         return status_fail(plan->report, STATUS_IMAGE_OUT_OF_RANGE,
                            "0x%08lX..0x%08lX (offset 0x%lX) runs past the end of %s at 0x%08lX", (unsigned long)address,
@@ -135,6 +136,9 @@ enum status image_plan_add_segment(struct image_plan *plan, uint32_t address, ui
                            file_offset);
     case IMAGE_PLACE_OPTION_BYTES:
         return plan_insert(plan, plan->options, &plan->option_count, AIRSWD_IMAGE_MAX_OPTION_SEGMENTS, "option-byte",
+                           address, size, file_offset);
+    case IMAGE_PLACE_EEPROM:
+        return plan_insert(plan, plan->eeprom, &plan->eeprom_count, AIRSWD_IMAGE_MAX_EEPROM_SEGMENTS, "data EEPROM",
                            address, size, file_offset);
     default: /* IMAGE_PLACE_RAM */
         if (plan->ram_bytes == 0 || address < plan->ram_lowest)
@@ -161,6 +165,8 @@ static void plan_pad(struct image_plan *plan)
         plan->program_bytes += plan->program[i].size;
     for (unsigned i = 0; i < plan->option_count; i++)
         plan->option_bytes += plan->options[i].size;
+    for (unsigned i = 0; i < plan->eeprom_count; i++)
+        plan->eeprom_bytes += plan->eeprom[i].size;
 }
 
 /* Lists the erase units the program ranges touch, and those only partly covered. A unit is fully covered only if
@@ -216,7 +222,7 @@ enum status image_plan_finish(struct image_plan *plan)
         return STATUS_OK;
     if (plan->target == NULL)
         return status_fail(plan->report, STATUS_INVALID_ARGUMENT, "image plan without a valid target description");
-    if (plan->data_count == 0 && plan->option_count == 0) {
+    if (plan->data_count == 0 && plan->option_count == 0 && plan->eeprom_count == 0) {
         if (plan->ram_bytes > 0)
             return status_fail(
                 plan->report, STATUS_IMAGE_EMPTY, "only 0x%lX bytes for RAM (0x%08lX..0x%08lX), none for flash",
@@ -248,13 +254,14 @@ enum image_place image_plan_locate(const struct image_plan *plan, uint32_t addre
     switch (place) {
     case IMAGE_PLACE_FLASH: found = plan_find(plan->data, plan->data_count, address, size); break;
     case IMAGE_PLACE_OPTION_BYTES: found = plan_find(plan->options, plan->option_count, address, size); break;
+    case IMAGE_PLACE_EEPROM: found = plan_find(plan->eeprom, plan->eeprom_count, address, size); break;
     case IMAGE_PLACE_RAM:
         if ((uint64_t)address + size > image_range_end(region))
             place = IMAGE_PLACE_NONE;
         break;
     default: break;
     }
-    if ((place == IMAGE_PLACE_FLASH || place == IMAGE_PLACE_OPTION_BYTES) && found == NULL)
+    if (place != IMAGE_PLACE_RAM && found == NULL)
         place = IMAGE_PLACE_NONE;
     if (segment != NULL)
         *segment = found;

@@ -8,6 +8,8 @@
  *     does not keep data to compare, and such a file is almost always two builds merged by mistake);
  *   - option-byte pieces go into a list of their own, never merged with flash, and are not padded (their
  *     programming has its own rules, see src/stm32);
+ *   - data EEPROM pieces likewise (touching pieces merge, overlaps are refused as in flash): the EEPROM is written
+ *     byte for byte after the flash and never erased;
  *   - RAM pieces (the LMA of an ELF segment in RAM, a HEX file that preloads RAM) are not flash content: they are
  *     counted in ram_bytes so the job can say so, and skipped;
  *   - anything else is STATUS_IMAGE_OUT_OF_RANGE, naming the address and the file offset.
@@ -49,6 +51,8 @@ struct image_plan {
     uint16_t data_count;
     struct image_segment options[AIRSWD_IMAGE_MAX_OPTION_SEGMENTS];
     uint16_t option_count;
+    struct image_segment eeprom[AIRSWD_IMAGE_MAX_EEPROM_SEGMENTS];
+    uint16_t eeprom_count;
     uint32_t ram_bytes;  /* bytes skipped because they load into RAM */
     uint32_t ram_lowest; /* their lowest and highest address, when ram_bytes > 0 */
     uint32_t ram_highest;
@@ -60,6 +64,7 @@ struct image_plan {
     uint16_t program_count;
     uint32_t program_bytes;                                   /* sum of program[].size */
     uint32_t option_bytes;                                    /* sum of options[].size */
+    uint32_t eeprom_bytes;                                    /* sum of eeprom[].size */
     struct image_erase_span erase[AIRSWD_IMAGE_MAX_SEGMENTS]; /* sorted, separate */
     uint16_t erase_count;
     uint32_t erase_units;         /* sum of erase[].count */
@@ -78,12 +83,12 @@ struct image_sink image_plan_sink(struct image_plan *plan);
 enum status image_plan_add_segment(struct image_plan *plan, uint32_t address, uint32_t size, uint32_t file_offset);
 
 /* The image has been read: pads, merges and lists erase units. STATUS_IMAGE_EMPTY when nothing is left to write
- * to flash or option bytes. */
+ * to flash, data EEPROM or option bytes. */
 enum status image_plan_finish(struct image_plan *plan);
 
-/* For the programming pass: where size bytes at address belong. IMAGE_PLACE_FLASH and IMAGE_PLACE_OPTION_BYTES
- * only when one collected segment (returned through *segment, which may be NULL) holds all of them;
- * IMAGE_PLACE_RAM when they lie in a RAM range; IMAGE_PLACE_NONE when the plan never saw them. */
+/* For the programming pass: where size bytes at address belong. IMAGE_PLACE_FLASH, IMAGE_PLACE_EEPROM and
+ * IMAGE_PLACE_OPTION_BYTES only when one collected segment (returned through *segment, which may be NULL) holds
+ * all of them; IMAGE_PLACE_RAM when they lie in a RAM range; IMAGE_PLACE_NONE when the plan never saw them. */
 enum image_place image_plan_locate(const struct image_plan *plan, uint32_t address, uint32_t size,
                                    const struct image_segment **segment);
 

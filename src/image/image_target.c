@@ -9,6 +9,7 @@ const char *image_place_name(enum image_place place)
     case IMAGE_PLACE_FLASH: return "flash";
     case IMAGE_PLACE_OPTION_BYTES: return "option bytes";
     case IMAGE_PLACE_RAM: return "RAM";
+    case IMAGE_PLACE_EEPROM: return "data EEPROM";
     default: return "nothing";
     }
 }
@@ -52,6 +53,10 @@ enum image_place image_target_place(const struct image_target *target, uint32_t 
     if (target_range_holds(target->flash, address)) {
         *region = target->flash;
         return IMAGE_PLACE_FLASH;
+    }
+    if (target_range_holds(target->eeprom, address)) {
+        *region = target->eeprom;
+        return IMAGE_PLACE_EEPROM;
     }
     for (unsigned i = 0; i < AIRSWD_IMAGE_MAX_OPTION_RANGES; i++) {
         if (target_range_holds(target->option_bytes[i], address)) {

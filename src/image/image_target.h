@@ -7,6 +7,10 @@
  * programmed once: with ECC a second write corrupts it, without it the bits of the second write can only move away
  * from the erased value. Erase layout: runs of equal erase units (pages or sectors) from the flash base
  * up, e.g. F4's 4 x 16 KB, 1 x 64 KB, 7 x 128 KB; units are numbered from 0 across all runs.
+ *
+ * Data EEPROM (L0/L1 at 0x08080000): written a byte, half word or word at a time, each write erasing what it
+ * replaces, so it has no program unit, no padding and no erase layout; an image's bytes there are written as they
+ * are, after the flash (src/job).
  */
 #ifndef AIRSWD_IMAGE_TARGET_H
 #define AIRSWD_IMAGE_TARGET_H
@@ -27,12 +31,13 @@ struct image_target {
     struct image_erase_run erase_runs[AIRSWD_IMAGE_MAX_ERASE_RUNS]; /* must add up to flash.size */
     struct image_range ram[AIRSWD_IMAGE_MAX_RAM_RANGES];            /* size 0: unused */
     struct image_range option_bytes[AIRSWD_IMAGE_MAX_OPTION_RANGES]; /* size 0: unused */
+    struct image_range eeprom;                                       /* data EEPROM; size 0: none */
 };
 
-/* Where an address lies. Flash is looked at first, then option bytes, then RAM. */
-enum image_place { IMAGE_PLACE_NONE, IMAGE_PLACE_FLASH, IMAGE_PLACE_OPTION_BYTES, IMAGE_PLACE_RAM };
+/* Where an address lies. Flash is looked at first, then the data EEPROM, option bytes, RAM. */
+enum image_place { IMAGE_PLACE_NONE, IMAGE_PLACE_FLASH, IMAGE_PLACE_OPTION_BYTES, IMAGE_PLACE_RAM, IMAGE_PLACE_EEPROM };
 
-/* "flash", "option bytes", "RAM", "nothing". */
+/* "flash", "option bytes", "RAM", "data EEPROM", "nothing". */
 const char *image_place_name(enum image_place place);
 
 /* STATUS_INVALID_ARGUMENT (with the reason) unless the description is consistent: unit size, alignment of flash
@@ -41,7 +46,8 @@ enum status image_target_check(const struct image_target *target, struct status_
 
 /* The functions below expect a description that passed image_target_check(). */
 
-/* The place of address, and the region (flash, one option-byte range or one RAM range) that holds it. */
+/* The place of address, and the region (flash, the data EEPROM, one option-byte range or one RAM range) that
+ * holds it. */
 enum image_place image_target_place(const struct image_target *target, uint32_t address, struct image_range *region);
 
 /* address..address+size-1 widened to whole program units. */

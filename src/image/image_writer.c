@@ -136,6 +136,15 @@ static enum status writer_flash(struct image_writer *writer, uint32_t address, c
     return STATUS_OK;
 }
 
+/* Bytes handed on as they came (option bytes, data EEPROM), unless rehearsing or nobody takes them. */
+static enum status writer_pass_on(struct image_writer *writer,
+                                  enum status (*take)(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len),
+                                  uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    enum status status = writer->rehearsal || take == NULL ? STATUS_OK : take(writer->output.ctx, address, bytes, len);
+    return status == STATUS_OK ? STATUS_OK : writer_fail(writer, status);
+}
+
 static enum status writer_sink_data(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len,
                                     uint32_t file_offset)
 {
@@ -146,16 +155,14 @@ static enum status writer_sink_data(void *ctx, uint32_t address, const uint8_t *
     case IMAGE_PLACE_FLASH: return writer_flash(writer, address, bytes, len, file_offset);
     case IMAGE_PLACE_OPTION_BYTES:
         writer->option_bytes_done += len;
-        if (writer->rehearsal)
-            return STATUS_OK;
-        if (writer->output.option_bytes == NULL)
+        if (!writer->rehearsal && writer->output.option_bytes == NULL)
             return writer_fail(writer, status_fail(writer->report, STATUS_UNSUPPORTED,
                                                    "image writes option bytes at 0x%08lX; this job does not",
                                                    (unsigned long)address));
-        {
-            enum status status = writer->output.option_bytes(writer->output.ctx, address, bytes, len);
-            return status == STATUS_OK ? STATUS_OK : writer_fail(writer, status);
-        }
+        return writer_pass_on(writer, writer->output.option_bytes, address, bytes, len);
+    case IMAGE_PLACE_EEPROM:
+        writer->eeprom_bytes_done += len;
+        return writer_pass_on(writer, writer->output.eeprom, address, bytes, len);
     case IMAGE_PLACE_RAM: return STATUS_OK; /* not flash content; the plan counted it */
     default: return writer_changed(writer, address, file_offset, "data the checked image did not have");
     }
@@ -178,11 +185,14 @@ enum status image_writer_finish(struct image_writer *writer)
                                                    (unsigned long)writer->pending[i].address));
     }
     uint32_t units = plan->program_bytes / plan->target->program_unit;
-    if (writer->units_done != units || writer->option_bytes_done != plan->option_bytes)
+    if (writer->units_done != units || writer->option_bytes_done != plan->option_bytes ||
+        writer->eeprom_bytes_done != plan->eeprom_bytes)
         return writer_fail(writer,
                            status_fail(writer->report, STATUS_IMAGE_CHANGED,
-                                       "%lu of %lu program units and %lu of %lu option bytes written",
+                                       "%lu of %lu program units, %lu of %lu option bytes and %lu of %lu data EEPROM "
+                                       "bytes written",
                                        (unsigned long)writer->units_done, (unsigned long)units,
-                                       (unsigned long)writer->option_bytes_done, (unsigned long)plan->option_bytes));
+                                       (unsigned long)writer->option_bytes_done, (unsigned long)plan->option_bytes,
+                                       (unsigned long)writer->eeprom_bytes_done, (unsigned long)plan->eeprom_bytes));
     return STATUS_OK;
 }

@@ -38,6 +38,9 @@ struct image_writer_output {
     /* Option-byte data as the file has it, unpadded. NULL: an image with option bytes fails (STATUS_UNSUPPORTED);
      * a job that does not program them should refuse such an image after the plan already. */
     enum status (*option_bytes)(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len);
+    /* Data EEPROM bytes as the file has them, unpadded, in file order. NULL: left out of this pass (a job writes
+     * them in a pass of their own, after the flash). */
+    enum status (*eeprom)(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len);
     void *ctx;
 };
 
@@ -58,6 +61,7 @@ struct image_writer {
     enum status failure; /* sticky */
     uint32_t units_done; /* program units handed out (or that would have been) */
     uint32_t option_bytes_done;
+    uint32_t eeprom_bytes_done;
     uint16_t pending_count;
     uint16_t pending_peak; /* most units held at once */
     struct image_writer_pending pending[AIRSWD_IMAGE_PENDING_UNITS];

@@ -197,6 +197,11 @@ static enum status check(struct job *job)
                            "the image writes option bytes at 0x%08lX (file offset %lu): program them with "
                            "`airswd option-bytes`, not with the firmware",
                            (unsigned long)job->plan.options[0].address, (unsigned long)job->plan.options[0].file_offset);
+    if (status == STATUS_OK && job->plan.eeprom_count > 0 && job->options.action == JOB_ACTION_FLASH &&
+        (!job_can(job, JOB_CAN_WRITE_EEPROM) || stm32_flash_ops(&job->target)->write_eeprom == NULL))
+        return status_fail(job->report, STATUS_UNSUPPORTED,
+                           "the image writes the data EEPROM at 0x%08lX, which %s does not",
+                           (unsigned long)job->plan.eeprom[0].address, job->backend->name);
     if (status == STATUS_OK)
         status = job_writer_pass(job, NULL);
     if (status == STATUS_OK && job->options.action == JOB_ACTION_FLASH && job_can(job, JOB_CAN_OPTION_BYTES))
@@ -219,6 +224,8 @@ static enum status erase(struct job *job)
 static enum status program(struct job *job)
 {
     enum status status = job_program_pass(job);
+    if (status == STATUS_OK)
+        status = job_eeprom_pass(job);
     enum status locked = job_flash_end(job);
     return status != STATUS_OK ? status : locked;
 }

@@ -7,8 +7,11 @@
  *   identify  DBGMCU_IDCODE (the bootloader's PID), flash size: the part's real memory description
  *   check     read the file again against that description (out of flash, option bytes, overlaps), then rehearse
  *             the programming pass, so nothing is erased for an image that cannot be written whole
- *   erase     exactly the erase units the image touches (one mass erase when it covers them all and is quicker)
- *   program   the third reading, unit by unit, streamed into flash
+ *   erase     exactly the erase units the image touches (one mass erase when it covers them all and is quicker);
+ *             never the data EEPROM
+ *   program   the third reading, unit by unit, streamed into flash; then, when the image has data EEPROM bytes
+ *             (L0/L1), a reading for them alone: each EEPROM word that differs is written (erased and programmed
+ *             in one operation), the others are left alone
  *   verify    a fourth reading compared with the flash (CRC-32 computed on the target, or read back)
  *   reset     the core runs the new firmware (through the bootloader: BOOT0 low and NRST)
  * Each phase's chip time (the port's clock: simulated time on the simulator) is in the result. Cancellation (the
@@ -121,6 +124,8 @@ struct job_result {
     bool verified_on_target;   /* by CRC-32 computed on the target; false: read back */
     bool programmed_by_loader; /* the ring-buffer loader programmed; false: direct writes */
     uint32_t unchanged_units;  /* erase units that already held the image and were left alone */
+    uint32_t eeprom_written;   /* data EEPROM bytes of the image in words that were written */
+    uint32_t eeprom_unchanged; /* data EEPROM bytes of the image in words that already held them */
     uint64_t phase_us[JOB_PHASE_COUNT];
     uint64_t total_us;
     enum job_phase failed_phase;

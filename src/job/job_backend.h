@@ -17,6 +17,7 @@ enum job_capability {
     JOB_CAN_RUN_ON_TARGET = 1u << 0, /* routines run on the core: CRC-32 verify, --skip-unchanged, the RAM loader */
     JOB_CAN_OPTION_BYTES = 1u << 1,  /* option bytes are read: write protection is found before anything is erased */
     JOB_CAN_FREEZE_WATCHDOG = 1u << 2, /* the watchdogs stop while the job holds the core */
+    JOB_CAN_WRITE_EEPROM = 1u << 3,    /* the family's write_eeprom drives the data EEPROM (stm32_flash.h) */
 };
 
 /* Which backend a job uses; AUTO: SWD, and the bootloader when SWD does not answer. */

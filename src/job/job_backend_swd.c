@@ -115,7 +115,7 @@ static enum status over_swd_reset_run(struct job *job)
 
 const struct job_backend job_backend_swd = {
     .name = "SWD",
-    .capabilities = JOB_CAN_RUN_ON_TARGET | JOB_CAN_OPTION_BYTES | JOB_CAN_FREEZE_WATCHDOG,
+    .capabilities = JOB_CAN_RUN_ON_TARGET | JOB_CAN_OPTION_BYTES | JOB_CAN_FREEZE_WATCHDOG | JOB_CAN_WRITE_EEPROM,
     .connect = over_swd_connect,
     .identify = over_swd_identify,
     .flash_begin = over_swd_flash_begin,

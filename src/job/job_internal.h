@@ -12,6 +12,8 @@ enum status job_read_pass(struct job *job, const struct image_sink *sink);
 /* One reading into the writer: a rehearsal when output is NULL. */
 enum status job_writer_pass(struct job *job, const struct image_writer_output *output);
 enum status job_program_pass(struct job *job);
+/* The data EEPROM bytes of the image (after the flash's program pass); nothing when it has none. */
+enum status job_eeprom_pass(struct job *job);
 bool job_uses_loader(const struct job *job);
 enum status job_verify_pass(struct job *job);
 enum status job_erase(struct job *job);

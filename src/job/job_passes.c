@@ -72,30 +72,34 @@ static enum status program_run(struct job *job, uint32_t address, const uint8_t 
     return status;
 }
 
-static enum status flush_run(struct job *job)
+/* Writes a gathered run: program_run (flash) or eeprom_run (data EEPROM). */
+typedef enum status (*job_run_writer)(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len);
+
+static enum status flush_run(struct job *job, job_run_writer write)
 {
     uint32_t len = job->run_len;
     job->run_len = 0;
-    return len > 0 ? program_run(job, job->run_address, job->run, len) : STATUS_OK;
+    return len > 0 ? write(job, job->run_address, job->run, len) : STATUS_OK;
 }
 
-/* The writer's output: whole program units in file order, programmed in runs that end where the address crosses a
- * multiple of AIRSWD_JOB_READBACK_CHUNK, whatever the file's pieces were (16-byte HEX records, ELF pieces that end
- * where the file's chunks end): every format then costs the controller's per-call setup and wait as often as a
- * binary does. Whole aligned blocks go out as they are; the rest is gathered in job->run. Program units divide the
- * block size, so a run never splits a unit. */
-static enum status program_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+/* The writer's output: whole program units in file order (or data EEPROM bytes), written in runs that end where
+ * the address crosses a multiple of AIRSWD_JOB_READBACK_CHUNK, whatever the file's pieces were (16-byte HEX
+ * records, ELF pieces that end where the file's chunks end): every format then costs the controller's per-call
+ * setup and wait as often as a binary does, and an EEPROM word that two records share is written once. Whole
+ * aligned blocks go out as they are; the rest is gathered in job->run. Program units divide the block size, so a
+ * run never splits a unit. */
+static enum status gather_output(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len,
+                                 job_run_writer write)
 {
-    struct job *job = ctx;
     const uint32_t block = AIRSWD_JOB_READBACK_CHUNK;
     enum status status = STATUS_OK;
     if (job->run_len > 0 && address != job->run_address + job->run_len)
-        status = flush_run(job);
+        status = flush_run(job, write);
     while (status == STATUS_OK && len > 0) {
         uint32_t offset = address % block;
         if (job->run_len == 0 && offset == 0 && len >= block) {
             uint32_t whole = len - len % block;
-            status = program_run(job, address, bytes, whole);
+            status = write(job, address, bytes, whole);
             address += whole, bytes += whole, len -= whole;
             continue;
         }
@@ -106,9 +110,14 @@ static enum status program_output(void *ctx, uint32_t address, const uint8_t *by
         job->run_len += piece;
         address += piece, bytes += piece, len -= piece;
         if (address % block == 0)
-            status = flush_run(job);
+            status = flush_run(job, write);
     }
     return status;
+}
+
+static enum status program_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    return gather_output(ctx, address, bytes, len, program_run);
 }
 
 /* Measured on the simulated parts (bench/bench_flash.c): the loader keeps the flash busy across the job's pieces,
@@ -135,7 +144,7 @@ enum status job_program_pass(struct job *job)
     if (status == STATUS_OK)
         status = job_writer_pass(job, &output);
     if (status == STATUS_OK)
-        status = flush_run(job);
+        status = flush_run(job, program_run);
     if (status == STATUS_OK)
         job_progress(job, job->plan.program_bytes, job->plan.program_bytes);
     if (job->loader.used) {
@@ -147,4 +156,41 @@ enum status job_program_pass(struct job *job)
     }
     enum status restored = job_clock_restore(job, saved, changed);
     return status != STATUS_OK ? status : restored;
+}
+
+/* ---- the data EEPROM ---- */
+
+static enum status eeprom_run(struct job *job, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    uint32_t written = 0;
+    enum status status = stm32_flash_ops(&job->target)->write_eeprom(&job->target, address, bytes, len, &written);
+    if (status != STATUS_OK)
+        return status;
+    job->result.eeprom_written += written;
+    job->result.eeprom_unchanged += len - written;
+    uint32_t done = job->result.eeprom_written + job->result.eeprom_unchanged;
+    job_progress(job, job->plan.program_bytes + done, job->plan.program_bytes + job->plan.eeprom_bytes);
+    return STATUS_OK;
+}
+
+static enum status eeprom_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    return gather_output(ctx, address, bytes, len, eeprom_run);
+}
+
+/* The flash's units went out in the program pass: this reading takes the EEPROM's bytes alone. */
+static enum status flash_done(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    (void)ctx, (void)address, (void)bytes, (void)len;
+    return STATUS_OK;
+}
+
+enum status job_eeprom_pass(struct job *job)
+{
+    if (job->plan.eeprom_count == 0)
+        return STATUS_OK;
+    const struct image_writer_output output = {.program = flash_done, .eeprom = eeprom_output, .ctx = job};
+    job->run_len = 0;
+    enum status status = job_writer_pass(job, &output);
+    return status == STATUS_OK ? flush_run(job, eeprom_run) : status;
 }

@@ -26,10 +26,10 @@ static enum status difference(const struct job *job)
     return job->options.action == JOB_ACTION_VERIFY ? STATUS_FLASH_DIFFERS : STATUS_VERIFY_MISMATCH;
 }
 
-/* The image's bytes (the plan's flash data), against which progress is counted. */
+/* The image's bytes (the plan's flash data and data EEPROM bytes), against which progress is counted. */
 static uint32_t image_bytes(const struct job *job)
 {
-    uint32_t total = 0;
+    uint32_t total = job->plan.eeprom_bytes;
     for (uint16_t i = 0; i < job->plan.data_count; i++)
         total += job->plan.data[i].size;
     return total;
@@ -37,21 +37,21 @@ static uint32_t image_bytes(const struct job *job)
 
 static enum status report_difference(const struct job *job, uint32_t address, uint8_t flash, uint8_t image)
 {
+    const char *where = image_place_name(image_plan_locate(&job->plan, address, 1, NULL));
     if (!job->options.quote_memory)
-        return status_fail(job->report, difference(job), "verifying: flash at 0x%08lX differs from the image",
+        return status_fail(job->report, difference(job), "verifying: %s at 0x%08lX differs from the image", where,
                            (unsigned long)address);
-    return status_fail(job->report, difference(job), "verifying: flash at 0x%08lX holds 0x%02X, the image has 0x%02X",
-                       (unsigned long)address, flash, image);
+    return status_fail(job->report, difference(job), "verifying: %s at 0x%08lX holds 0x%02X, the image has 0x%02X",
+                       where, (unsigned long)address, flash, image);
 }
 
-/* The end of the image's data that holds address (the plan's segments are merged runs of consecutive bytes). */
+/* The end of the image's data (flash or data EEPROM) that holds address (the plan's segments are merged runs of
+ * consecutive bytes). */
 static uint64_t data_end(const struct job *job, uint32_t address)
 {
-    for (uint16_t i = 0; i < job->plan.data_count; i++) {
-        const struct image_segment *data = &job->plan.data[i];
-        if (address >= data->address && address - data->address < data->size)
-            return (uint64_t)data->address + data->size;
-    }
+    const struct image_segment *segment = NULL;
+    if (image_plan_locate(&job->plan, address, 1, &segment) != IMAGE_PLACE_NONE && segment != NULL)
+        return (uint64_t)segment->address + segment->size;
     return (uint64_t)address + 1u;
 }
 
@@ -155,6 +155,12 @@ static enum status verify_piece(struct job *job, uint32_t address, const uint8_t
     return STATUS_OK;
 }
 
+/* The data EEPROM's bytes: read back and compared (it is a few KB at most, and the CRC stub reads flash). */
+static enum status verify_eeprom(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
+{
+    return compare_by_reading(ctx, address, bytes, len);
+}
+
 /* Whole program units from the writer: the parts the image's data covers are checked, the padding is not. */
 static enum status verify_output(void *ctx, uint32_t address, const uint8_t *bytes, uint32_t len)
 {
@@ -180,7 +186,7 @@ enum status job_verify_pass(struct job *job)
     uint32_t saved[STM32_CLOCK_BOOST_STEPS];
     unsigned changed = 0;
     enum status status = job->verify.on_target ? job_clock_boost(job, saved, &changed) : STATUS_OK;
-    const struct image_writer_output output = {.program = verify_output, .ctx = job};
+    const struct image_writer_output output = {.program = verify_output, .eeprom = verify_eeprom, .ctx = job};
     if (status == STATUS_OK)
         status = job_writer_pass(job, &output);
     if (status == STATUS_OK && job->verify.open)

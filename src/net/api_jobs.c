@@ -37,6 +37,10 @@ static void write_result(struct json_writer *writer, const struct service_job_re
     json_bool(writer, result->mass_erased);
     write_uint_member(writer, "program_bytes", result->program_bytes);
     write_uint_member(writer, "verified_bytes", result->verified_bytes);
+    if (result->eeprom_written + result->eeprom_unchanged > 0) {
+        write_uint_member(writer, "eeprom_written_bytes", result->eeprom_written);
+        write_uint_member(writer, "eeprom_unchanged_bytes", result->eeprom_unchanged);
+    }
     json_key(writer, "verified_on_target");
     json_bool(writer, result->verified_on_target);
     json_object_end(writer);

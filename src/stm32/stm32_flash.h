@@ -33,6 +33,11 @@ struct stm32_flash_ops {
     enum status (*erase_bank)(struct stm32_target *target, unsigned bank);
     /* Programs len bytes (whole program units, aligned) at address, erased beforehand. */
     enum status (*program)(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len);
+    /* Writes len bytes of the data EEPROM from address (any alignment), leaving alone the words that already hold
+     * them (the EEPROM wears); *written: how many of the bytes lay in words that were written. Waits for the end and
+     * checks the error flags whatever the job's verify. NULL where the family has no data EEPROM. */
+    enum status (*write_eeprom)(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len,
+                                uint32_t *written);
     /* Read protection level as loaded (0, 1 or 2). */
     enum status (*read_protection)(struct stm32_target *target, unsigned *level);
 

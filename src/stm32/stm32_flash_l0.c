@@ -7,7 +7,7 @@
  * ERASE|PROG set in PECR; there is no mass erase bit (RDP 1 -> 0 erases the flash and the data EEPROM, and is only
  * used to remove read protection), so a whole-chip erase is every page in turn. The host programs single words (no
  * PECR bit needed), each one operation (~3.2 ms); the loader (stubs/loader.c, loader_l0) programs 64-byte half
- * pages (FPRG|PROG) in the same time. The data EEPROM at 0x08080000 is not programmed (docs/flash.md).
+ * pages (FPRG|PROG) in the same time. The data EEPROM at 0x08080000 is written word by word (l0_write_eeprom).
  *
  * The L1 has the same controller at 0x40023C00 with pages of 256 bytes and half pages of 128 (32 words), no
  * NOTZEROERR or FWWERR (SR bits 16 and 17 are reserved there), and up to four write protection words.
@@ -15,6 +15,8 @@
 #include "stm32/stm32_flash.h"
 
 #include <stdio.h>
+
+#include "byte_order.h"
 
 #include "stm32/stm32_options.h"
 #include "stm32/stm32_stubs.h"
@@ -44,7 +46,7 @@
 #define PRGKEY2 0x13141516u
 
 static const struct stm32_flash_error_flag errors[] = {
-    {SR_WRPERR, "WRPERR: the page is write-protected", STATUS_FLASH_PROTECTED},
+    {SR_WRPERR, "WRPERR: the page or data EEPROM is write-protected", STATUS_FLASH_PROTECTED},
     {SR_NOTZEROERR, "NOTZEROERR: the word was not erased (0x00)", STATUS_FLASH_ERROR},
     {SR_PGAERR, "PGAERR: a half page was not written as whole words, each once, inside one half page",
      STATUS_FLASH_ERROR},
@@ -115,6 +117,71 @@ static enum status l0_program(struct stm32_target *target, uint32_t address, con
     return stm32_flash_program_with(target, &status_register, 0, address, bytes, len, 4);
 }
 
+/* Words of the data EEPROM read, compared and written between two status checks. */
+#define EEPROM_BLOCK_WORDS 16u
+
+/* Merges the image's bytes into the EEPROM words of block (read from block_address) and stores the words that
+ * change; *stores counts them and *written their image bytes. */
+static enum status eeprom_store_block(struct stm32_target *target, uint32_t block_address, uint8_t *block,
+                                      uint32_t span, uint32_t address, const uint8_t *bytes, uint64_t end,
+                                      uint32_t *stores, uint32_t *written)
+{
+    enum status status = STATUS_OK;
+    for (uint32_t word = 0; status == STATUS_OK && word < span; word += 4) {
+        uint32_t old = le_get_u32(block + word), image_bytes = 0;
+        for (uint32_t i = 0; i < 4; i++) {
+            uint32_t at = block_address + word + i;
+            if (at >= address && at < end) {
+                block[word + i] = bytes[at - address];
+                image_bytes++;
+            }
+        }
+        if (le_get_u32(block + word) == old)
+            continue;
+        status = adi_mem_write32(target->ap, block_address + word, le_get_u32(block + word));
+        (*stores)++;
+        *written += image_bytes;
+    }
+    return status;
+}
+
+/* Data EEPROM (RM0367 §3.3.4, RM0038 §3.3.4): PELOCK cleared by the PEKEYR keys (PRGLOCK stays as it is), PECR
+ * with FIX (L1: FTDW) and the operation bits clear, so that a store erases the word and programs it in one
+ * operation of tprog. Both families take byte, half-word and word stores; only word stores are used (which also
+ * keeps clear of the byte and half-word stores of 0x00 that early L1 parts refuse [unconfirmed]): a piece that
+ * starts or ends inside a word gets the EEPROM's other bytes of it, read first. A store while the one before runs
+ * stalls the bus, so a block's words go out back to back and BSY and the flags are checked once per block. */
+static enum status l0_write_eeprom(struct stm32_target *target, uint32_t address, const uint8_t *bytes, uint32_t len,
+                                   uint32_t *written)
+{
+    uint8_t block[EEPROM_BLOCK_WORDS * 4u];
+    uint64_t end = (uint64_t)address + len;
+    uint32_t expected_us = target->part->line->program_ns / 1000u + 1u;
+    *written = 0;
+    enum status status = stm32_flash_l0_unlock_pecr(target);
+    if (status == STATUS_OK)
+        status = adi_mem_write32(target->ap, stm32_flash_register(target, FLASH_PECR), 0);
+    if (status == STATUS_OK)
+        status = stm32_flash_clear_flags(target, &status_register);
+    for (uint32_t at = address & ~3u; status == STATUS_OK && at < end; at += sizeof block) {
+        uint64_t room = ((end - at) + 3u) & ~(uint64_t)3u;
+        uint32_t span = room < sizeof block ? (uint32_t)room : (uint32_t)sizeof block;
+        uint32_t stores = 0;
+        char doing[56];
+        snprintf(doing, sizeof doing, "writing data EEPROM 0x%08lX..0x%08lX", (unsigned long)at,
+                 (unsigned long)(at + span - 1));
+        status = adi_mem_read(target->ap, at, block, span, 4);
+        if (status == STATUS_OK)
+            status = eeprom_store_block(target, at, block, span, address, bytes, end, &stores, written);
+        if (status == STATUS_OK && stores > 0)
+            status = stm32_flash_wait(target, &status_register, expected_us, doing, NULL);
+        if (status == STATUS_OK)
+            status = stm32_yield(target, doing);
+    }
+    enum status locked = l0_lock(target);
+    return status != STATUS_OK ? status : locked;
+}
+
 static enum status l0_read_protection(struct stm32_target *target, unsigned *level)
 {
     return stm32_flash_read_rdp_byte(target, FLASH_OBR, 0, level);
@@ -128,6 +195,7 @@ const struct stm32_flash_ops stm32_flash_l0_ops = {
     .mass_erase = l0_mass_erase,
     .erase_bank = NULL,
     .program = l0_program,
+    .write_eeprom = l0_write_eeprom,
     .read_protection = l0_read_protection,
     .read_options = stm32_options_l0_read,
     .write_options = stm32_options_l0_write,

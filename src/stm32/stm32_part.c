@@ -10,6 +10,9 @@
  * leaving a hole), G47x with DBANK=0 (one bank of 4 KB pages), H74x with 1 MB (bank 2 stays at 0x08100000), and the
  * L1 Cat.4 (0x436), whose flash size register holds 0 or 1 for 384 or 256 KB rather than a size; the F76x/F77x are
  * erased in single-bank mode only (nDBANK set).
+ * Data EEPROM (RM0367/RM0376 §3.3.1, RM0038 §3.3.1): L05x/L06x (Cat.3) 2 KB, L07x/L08x (Cat.5) 6 KB [the 64 KB
+ * L071x8 is listed with less in some datasheets: a write past its end fails the job], L1 Cat.1/2 4 KB, Cat.3 8 KB,
+ * Cat.5/6 16 KB.
  */
 #include "stm32/stm32_part.h"
 
@@ -57,12 +60,12 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x468, .name = "STM32G431/G441", .line = &stm32_line_g4, .page_size = 2 * KB, .sram_min = 32 * KB, .sram_max = 32 * KB},
     {.dev_id = 0x469, .name = "STM32G47x/G48x", .line = &stm32_line_g4, .page_size = 2 * KB, .dual_bank = true, .fixed_banks = true, .sram_min = 128 * KB, .sram_max = 128 * KB},
     {.dev_id = 0x450, .name = "STM32H74x/H75x", .line = &stm32_line_h7, .page_size = 128 * KB, .dual_bank = true, .sram_min = 128 * KB, .sram_max = 128 * KB},
-    {.dev_id = 0x417, .name = "STM32L05x/L06x", .line = &stm32_line_l0, .page_size = 128, .sram_min = 8 * KB, .sram_max = 8 * KB},
-    {.dev_id = 0x447, .name = "STM32L07x/L08x", .line = &stm32_line_l0, .page_size = 128, .dual_bank = true, .sram_min = 20 * KB, .sram_max = 20 * KB},
-    {.dev_id = 0x416, .name = "STM32L1xx Cat.1", .line = &stm32_line_l1_cat12, .page_size = 256, .sram_min = 4 * KB, .sram_max = 16 * KB},
-    {.dev_id = 0x429, .name = "STM32L1xx Cat.2", .line = &stm32_line_l1_cat12, .page_size = 256, .sram_min = 4 * KB, .sram_max = 32 * KB},
-    {.dev_id = 0x427, .name = "STM32L1xx Cat.3", .line = &stm32_line_l1, .page_size = 256, .sram_min = 16 * KB, .sram_max = 32 * KB},
-    {.dev_id = 0x437, .name = "STM32L1xx Cat.5/6", .line = &stm32_line_l1, .page_size = 256, .dual_bank = true, .sram_min = 80 * KB, .sram_max = 80 * KB},
+    {.dev_id = 0x417, .name = "STM32L05x/L06x", .line = &stm32_line_l0, .page_size = 128, .sram_min = 8 * KB, .sram_max = 8 * KB, .eeprom_size = 2 * KB},
+    {.dev_id = 0x447, .name = "STM32L07x/L08x", .line = &stm32_line_l0, .page_size = 128, .dual_bank = true, .sram_min = 20 * KB, .sram_max = 20 * KB, .eeprom_size = 6 * KB},
+    {.dev_id = 0x416, .name = "STM32L1xx Cat.1", .line = &stm32_line_l1_cat12, .page_size = 256, .sram_min = 4 * KB, .sram_max = 16 * KB, .eeprom_size = 4 * KB},
+    {.dev_id = 0x429, .name = "STM32L1xx Cat.2", .line = &stm32_line_l1_cat12, .page_size = 256, .sram_min = 4 * KB, .sram_max = 32 * KB, .eeprom_size = 4 * KB},
+    {.dev_id = 0x427, .name = "STM32L1xx Cat.3", .line = &stm32_line_l1, .page_size = 256, .sram_min = 16 * KB, .sram_max = 32 * KB, .eeprom_size = 8 * KB},
+    {.dev_id = 0x437, .name = "STM32L1xx Cat.5/6", .line = &stm32_line_l1, .page_size = 256, .dual_bank = true, .sram_min = 80 * KB, .sram_max = 80 * KB, .eeprom_size = 16 * KB},
 };
 
 const struct stm32_part *stm32_part_at(unsigned index)
@@ -111,6 +114,7 @@ bool stm32_part_describe(const struct stm32_part *part, uint32_t flash_size, str
     target->ram[0] = (struct image_range){.base = STM32_SRAM_BASE, .size = part->sram_max};
     target->option_bytes[0] =
         (struct image_range){.base = part->line->option_bytes, .size = part->line->option_bytes_size};
+    target->eeprom = (struct image_range){.base = STM32_EEPROM_BASE, .size = part->eeprom_size};
     if (part->line->layout == STM32_LAYOUT_F4_SECTORS)
         return describe_f4_sectors(flash_size, part->line->sector_scale, target);
     if (flash_size == 0 || flash_size % part->page_size != 0 || (part->dual_bank && flash_size % (2 * part->page_size)))

@@ -17,6 +17,7 @@
 
 #define STM32_FLASH_BASE 0x08000000u
 #define STM32_SRAM_BASE 0x20000000u
+#define STM32_EEPROM_BASE 0x08080000u /* L0/L1 data EEPROM */
 #define STM32_FIXED_BANKS_FLASH_SIZE 0x80000u /* two banks of 256 KB */
 /* DBGMCU_IDCODE: Cortex-M3/M4/M7 parts at 0xE0042000, Cortex-M0/M0+ parts on the APB at 0x40015800, the H7 in
  * its D3 domain at 0x5C001000 (RM0433 §60.5.8). */
@@ -32,6 +33,7 @@ struct stm32_part {
     uint32_t sram_min;  /* SRAM every member of the line has (bytes): where loaders and their buffers fit */
     uint32_t sram_max;  /* SRAM the largest member has: data an image places up to there is RAM, not an error */
     uint16_t dev_id;
+    uint16_t eeprom_size; /* data EEPROM at STM32_EEPROM_BASE (bytes); 0: none */
     bool dual_bank; /* two banks of half the flash each (erase addressing per bank) */
     /* Bank 2 at 0x08040000 whatever the flash size (G47x, RM0440 §3.3.1; bank 2 starts at half the flash
      * elsewhere): only two whole banks, STM32_FIXED_BANKS_FLASH_SIZE, are described. */

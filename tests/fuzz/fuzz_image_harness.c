@@ -255,7 +255,8 @@ static void fuzz_plan_and_write(enum image_format format, const uint8_t *data, s
         return;
     }
 
-    const struct image_writer_output output = {fuzz_program, fuzz_option_bytes, &target};
+    const struct image_writer_output output = {
+        .program = fuzz_program, .option_bytes = fuzz_option_bytes, .ctx = &target};
     CHECK(image_writer_init(&writer, &plan, &output, &report) == STATUS_OK);
     sink = image_writer_sink(&writer);
     CHECK(fuzz_feed(format, data, size, &sink, &report, 0x5EED) == STATUS_OK);

@@ -651,11 +651,12 @@ static void test_malformed_images_fail_before_anything_is_erased(void **state)
     expect_refused("stm32f103c8", &file, IMAGE_FORMAT_BIN, 0x08000000, STATUS_IMAGE_OUT_OF_RANGE,
                    "binary 2 bytes larger than the flash");
 
-    /* L0: the data EEPROM at 0x08080000 is not programmed; an image with a segment there is refused whole. */
-    elf.headers[1].paddr = elf.headers[1].vaddr = 0x08080000;
+    /* L0: a segment that runs past the end of the 2 KB data EEPROM is refused whole (tests/sim/test_eeprom.c
+     * programs the EEPROM). */
+    elf.headers[1].paddr = elf.headers[1].vaddr = 0x080807F0;
     file.size = test_elf_build(&elf, file.bytes, sizeof file.bytes);
     expect_refused("stm32l053r8", &file, IMAGE_FORMAT_ELF, 0, STATUS_IMAGE_OUT_OF_RANGE,
-                   "ELF with data EEPROM content (L0)");
+                   "ELF past the data EEPROM's end (L0)");
 }
 
 /* --skip-unchanged: a second run of the same image touches nothing; a one-byte change reprograms its unit only. */

@@ -6,8 +6,9 @@
  *   - a write (USER bit, F0/F1 data bytes, protection of unit 2) reads back whole, also after a power cycle;
  *   - a write-protected unit fails a flash job with STATUS_FLASH_PROTECTED and the flash stays as it was; a unit
  *     outside the protection is programmed; removing the protection lets the job through;
- *   - level 1 cuts the debugger off the flash (bus error) and stops a job before anything is erased; removing it
- *     mass-erases the flash, keeps the other option bytes, and leaves the core halted;
+ *   - level 1 cuts the debugger off the flash and the L0/L1 data EEPROM (bus error) and stops a job before anything
+ *     is erased; removing it mass-erases the flash (and the data EEPROM), keeps the other option bytes, and leaves
+ *     the core halted;
  *   - level 2 is never written, level 1 -> 0 is never done by write_options, and a chip at level 2 does not answer
  *     the debugger at all.
  */
@@ -370,6 +371,8 @@ static void test_read_protection_blocks_the_debugger_and_its_removal_mass_erases
         open_board(&fixture, &boards[b]);
         struct sim_flash *sim_flash = fixture.session.stm32->flash;
         uint8_t *before = fill_flash(&fixture);
+        uint32_t eeprom_size = sim_flash_eeprom_size(sim_flash); /* L0/L1: the data EEPROM goes with the flash */
+        memset(sim_flash_eeprom(sim_flash), 0xA5, eeprom_size);
         struct stm32_option_bytes factory = read_options(&fixture), wanted = factory;
 
         /* Nothing to remove at level 0: the flash is left alone. */
@@ -388,6 +391,10 @@ static void test_read_protection_blocks_the_debugger_and_its_removal_mass_erases
         uint32_t word = 0;
         assert_int_equal(adi_mem_read32(&fixture.session.ap, 0x08000000u, &word), STATUS_BUS_ERROR);
         adi_dp_recover(&fixture.session.dp, STATUS_BUS_ERROR);
+        if (eeprom_size != 0) {
+            assert_int_equal(adi_mem_read32(&fixture.session.ap, 0x08080000u, &word), STATUS_BUS_ERROR);
+            adi_dp_recover(&fixture.session.dp, STATUS_BUS_ERROR);
+        }
 
         make_image(&image, 2);
         assert_int_equal(flash_image(&fixture, &image, unit_range(&fixture, free_unit_of(&boards[b])).base),
@@ -407,6 +414,11 @@ static void test_read_protection_blocks_the_debugger_and_its_removal_mass_erases
             if (flash[i] != erased_byte(&boards[b]))
                 fail_msg("%s: flash at 0x%08x holds 0x%02x after the removal", boards[b].part,
                          (unsigned)(0x08000000u + i), flash[i]);
+        }
+        for (uint32_t i = 0; i < eeprom_size; i++) {
+            if (sim_flash_eeprom(sim_flash)[i] != 0x00)
+                fail_msg("%s: data EEPROM at 0x%08x holds 0x%02x after the removal", boards[b].part,
+                         (unsigned)(0x08080000u + i), sim_flash_eeprom(sim_flash)[i]);
         }
         got = read_options(&fixture);
         assert_options_equal(&fixture, &got, &factory);

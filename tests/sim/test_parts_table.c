@@ -88,11 +88,14 @@ static void render(struct text *text)
         append(text, " | %u KB", part->sram_min / KB);
         if (part->sram_max != part->sram_min)
             append(text, "-%u KB", part->sram_max / KB);
-        append(text, " | %s%s%s%s%s |\n", part->line->option_launch ? "OBL_LAUNCH" : "options load at reset",
+        append(text, " | %s%s%s%s%s", part->line->option_launch ? "OBL_LAUNCH" : "options load at reset",
                part->line->dbgmcu_clock_register ? ", DBGMCU clock gated" : "",
                part->boot_checks_empty_flash ? ", empty-flash boot check" : "",
                stm32_part_family(part)->erased_value != 0xFF ? ", erased flash reads 0x00" : "",
                part->line->mass_erase_us == 0 ? ", no mass erase" : "");
+        if (part->eeprom_size != 0)
+            append(text, ", %u KB data EEPROM", part->eeprom_size / KB);
+        append(text, " |\n");
     }
 }
 

@@ -129,6 +129,34 @@ if command -v arm-none-eabi-objcopy >/dev/null; then
   check "  and it does" test $? -eq 0
 fi
 
+# An L053 image with a flash record and 37 data EEPROM bytes from 0x08080001: the summary and the JSON count the
+# EEPROM bytes written, then, on a second run of the kept chip, the words left alone; `read` reads them back, and
+# `erase` leaves them.
+python3 - "$work/eeprom.hex" <<'PY'
+import sys
+def record(kind, address, data):
+    body = [len(data), address >> 8, address & 0xFF, kind] + list(data)
+    return ":" + "".join("%02X" % b for b in body) + "%02X" % (-sum(body) & 0xFF)
+eeprom = bytes(0xA0 + i for i in range(37))
+lines = [record(4, 0, [0x08, 0x00]), record(0, 0, range(16)), record(4, 0, [0x08, 0x08])]
+lines += [record(0, 1 + i, eeprom[i:i + 16]) for i in range(0, 37, 16)] + [record(1, 0, [])]
+open(sys.argv[1], "w").write("\n".join(lines) + "\n")
+open(sys.argv[1] + ".bin", "wb").write(b"\0" + eeprom)
+PY
+l0=(--target "sim:stm32l053r8,state=$work/l053.state")
+"$airswd" "${l0[@]}" flash "$work/eeprom.hex" >"$work/out" 2>"$work/err"
+check "flash of flash and data EEPROM bytes on the L053 succeeds" test $? -eq 0
+check "  counting the EEPROM bytes written" contains "$work/out" "eeprom    37 bytes written, 0 unchanged left alone"
+"$airswd" "${l0[@]}" --json flash "$work/eeprom.hex" >"$work/out" 2>"$work/err"
+check "  and again, as JSON, with every EEPROM word left alone" \
+  grep -q '"ok":true.*"eeprom_written_bytes":0,"eeprom_unchanged_bytes":37' "$work/out"
+"$airswd" "${l0[@]}" erase >/dev/null 2>&1
+"$airswd" "${l0[@]}" read 0x08080000 38 -o "$work/eeprom.back" >/dev/null 2>"$work/err"
+check "read gives the EEPROM back after an erase, which leaves it" cmp -s "$work/eeprom.back" "$work/eeprom.hex.bin"
+"$airswd" --target sim:stm32f103c8 flash "$work/eeprom.hex" >/dev/null 2>"$work/err"
+check "the same image on an F103 is refused, naming the range" \
+  grep -q "0x08080001..0x08080010 (offset 0x[0-9A-F]*) is outside flash 0x08000000..0x0800FFFF" "$work/err"
+
 # The state's header is followed by the flash bytes: a flash that starts with a byte of blank space (a stack pointer
 # of 0x20004F20 starts with 0x20) must load again as it was saved.
 for byte in 09 0a 0b 0c 0d 20; do

@@ -50,6 +50,17 @@ static const struct image_target h7 = {
     .ram = {{0x24000000, 512 * 1024}},
 };
 
+/* L053-like: 64 KB in 128-byte pages, 32-bit words, erased 0x00, 2 KB of data EEPROM at 0x08080000. */
+static const struct image_target l053 = {
+    .flash = {0x08000000, 64 * 1024},
+    .program_unit = 4,
+    .erased_value = 0x00,
+    .erase_runs = {{128, 512}},
+    .ram = {{0x20000000, 8 * 1024}},
+    .option_bytes = {{0x1FF80000, 0x20}},
+    .eeprom = {0x08080000, 2048},
+};
+
 static struct status_report report;
 static struct image_plan plan;
 
@@ -115,7 +126,7 @@ static void test_data_outside_flash_names_address_and_offset(void **state)
     (void)state;
     start(&f103);
     assert_int_equal(image_plan_add_segment(&plan, 0x08020000, 4, 0x123), STATUS_IMAGE_OUT_OF_RANGE);
-    assert_string_equal(report.detail, "0x08020000 (offset 0x123) is outside flash 0x08000000..0x0801FFFF");
+    assert_string_equal(report.detail, "0x08020000..0x08020003 (offset 0x123) is outside flash 0x08000000..0x0801FFFF");
     assert_int_equal(image_plan_add_segment(&plan, 0x00001000, 4, 0x10), STATUS_IMAGE_OUT_OF_RANGE);
     assert_detail_contains("an offset, not an address?");
     assert_int_equal(image_plan_add_segment(&plan, 0x0801FFF0, 0x20, 0x400), STATUS_IMAGE_OUT_OF_RANGE);
@@ -354,11 +365,49 @@ static void test_inconsistent_target_descriptions_are_refused(void **state)
     assert_int_equal(image_plan_finish(&plan), STATUS_INVALID_ARGUMENT);
 }
 
+/* Data EEPROM pieces go to their own list, unpadded and never erased; overlaps are refused as in flash; a piece
+ * past its end, or on a part without one, names the range. */
+static void test_data_eeprom_pieces_are_kept_apart_and_unpadded(void **state)
+{
+    (void)state;
+    start(&l053);
+    add(0x08000000, 0x10, 0x00);
+    add(0x08080003, 0x05, 0x40); /* byte-unaligned both ends */
+    add(0x08080008, 0x03, 0x60); /* touches: merges */
+    add(0x08080100, 0x10, 0x80);
+    assert_int_equal(image_plan_add_segment(&plan, 0x08080104, 4, 0x90), STATUS_IMAGE_OVERLAP);
+    assert_int_equal(plan.data_count, 1);
+    assert_int_equal(plan.eeprom_count, 2);
+    assert_int_equal(plan.eeprom[0].address, 0x08080003);
+    assert_int_equal(plan.eeprom[0].size, 8);
+    assert_int_equal(image_plan_finish(&plan), STATUS_OK);
+    assert_int_equal(plan.eeprom_bytes, 0x18);
+    assert_int_equal(plan.program_bytes, 0x10);
+    assert_int_equal(plan.erase_units, 1);
+    const struct image_segment *segment = NULL;
+    assert_int_equal(image_plan_locate(&plan, 0x08080005, 6, &segment), IMAGE_PLACE_EEPROM);
+    assert_ptr_equal(segment, &plan.eeprom[0]);
+    assert_int_equal(image_plan_locate(&plan, 0x08080010, 1, NULL), IMAGE_PLACE_NONE);
+    assert_string_equal(image_place_name(IMAGE_PLACE_EEPROM), "data EEPROM");
+
+    start(&l053);
+    add(0x08080000, 4, 0);
+    assert_int_equal(image_plan_finish(&plan), STATUS_OK); /* the EEPROM alone is an image */
+    start(&l053);
+    assert_int_equal(image_plan_add_segment(&plan, 0x080807F0, 0x20, 0x10), STATUS_IMAGE_OUT_OF_RANGE);
+    assert_string_equal(report.detail,
+                        "0x080807F0..0x0808080F (offset 0x10) runs past the end of data EEPROM at 0x080807FF");
+    start(&f103);
+    assert_int_equal(image_plan_add_segment(&plan, 0x08080000, 0x100, 0x200), STATUS_IMAGE_OUT_OF_RANGE);
+    assert_string_equal(report.detail,
+                        "0x08080000..0x080800FF (offset 0x200) is outside flash 0x08000000..0x0801FFFF");
+}
+
 static void test_plan_state_is_bounded(void **state)
 {
     (void)state;
-    assert_true(sizeof(struct image_plan) <=
-                96 + AIRSWD_IMAGE_MAX_SEGMENTS * 28 + AIRSWD_IMAGE_MAX_OPTION_SEGMENTS * 12);
+    const size_t side_lists = (AIRSWD_IMAGE_MAX_OPTION_SEGMENTS + AIRSWD_IMAGE_MAX_EEPROM_SEGMENTS) * 12;
+    assert_true(sizeof(struct image_plan) <= 96 + AIRSWD_IMAGE_MAX_SEGMENTS * 28 + side_lists);
 }
 
 int main(void)
@@ -380,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_locate_finds_the_segment_that_holds_a_piece),
         cmocka_unit_test(test_adding_after_finish_is_refused),
         cmocka_unit_test(test_inconsistent_target_descriptions_are_refused),
+        cmocka_unit_test(test_data_eeprom_pieces_are_kept_apart_and_unpadded),
         cmocka_unit_test(test_plan_state_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,7 +66,8 @@ static enum status flash_option_bytes(void *ctx, uint32_t address, const uint8_t
     return STATUS_OK;
 }
 
-static const struct image_writer_output flash_output = {flash_program, flash_option_bytes, &flash};
+static const struct image_writer_output flash_output = {
+    .program = flash_program, .option_bytes = flash_option_bytes, .ctx = &flash};
 
 /* An L4-like part with the given program unit, RAM, and option bytes at 0x1FFF7800. */
 static void use_target(uint32_t unit)
@@ -339,7 +340,7 @@ static void test_option_bytes_go_out_unpadded_and_ram_is_skipped(void **state)
     assert_int_equal(plan.ram_bytes, 32);
     assert_int_equal(flash.units_programmed, 3);
 
-    struct image_writer_output no_options = {flash_program, NULL, &flash};
+    struct image_writer_output no_options = {.program = flash_program, .ctx = &flash};
     use_target(8);
     assert_int_equal(plan_file((const uint8_t *)hex, len), STATUS_OK);
     assert_int_equal(write_file((const uint8_t *)hex, len, &no_options), STATUS_UNSUPPORTED);

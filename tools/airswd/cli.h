@@ -146,6 +146,7 @@ struct cli_summary {
     uint32_t flash_size;
     uint64_t phase_us[JOB_PHASE_COUNT], total_us;
     uint32_t erase_units, unchanged_units, program_bytes, verified_bytes;
+    uint32_t eeprom_written, eeprom_unchanged; /* data EEPROM bytes of the image: in words written, left alone */
     bool mass_erased, verified_on_target, reset_by_nrst;
     const char *backend;       /* the programmer backend when not SWD ("uart"), else NULL */
     bool backend_auto;         /* chosen by the auto transport */

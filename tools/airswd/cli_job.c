@@ -62,6 +62,8 @@ static void summarize(const struct job *job, enum status status, const struct cl
     summary->unchanged_units = result->unchanged_units;
     summary->program_bytes = result->program_bytes;
     summary->verified_bytes = result->verified_bytes;
+    summary->eeprom_written = result->eeprom_written;
+    summary->eeprom_unchanged = result->eeprom_unchanged;
     summary->mass_erased = result->mass_erased;
     summary->verified_on_target = result->verified_on_target;
     summary->reset_by_nrst = job->options.reset_by_nrst;

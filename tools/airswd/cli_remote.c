@@ -138,6 +138,8 @@ static void summarize_result(const char *result, struct cli_summary *summary)
     summary->unchanged_units = (uint32_t)json_u64_or(result, "unchanged_units", 0);
     summary->program_bytes = (uint32_t)json_u64_or(result, "program_bytes", 0);
     summary->verified_bytes = (uint32_t)json_u64_or(result, "verified_bytes", 0);
+    summary->eeprom_written = (uint32_t)json_u64_or(result, "eeprom_written_bytes", 0);
+    summary->eeprom_unchanged = (uint32_t)json_u64_or(result, "eeprom_unchanged_bytes", 0);
     summary->mass_erased = json_true(result, "mass_erase");
     summary->verified_on_target = json_true(result, "verified_on_target");
     json_text(result, "part", summary->part, sizeof summary->part);

@@ -1,9 +1,11 @@
 /*
  * cli_sim_state.c - a simulated chip's non-volatile memory kept in a file between runs (`--target
- * sim:PART,state=FILE`): the flash array and the option bytes, as a power cycle would keep them.
+ * sim:PART,state=FILE`): the flash array, the option bytes and the data EEPROM (L0/L1), as a power cycle would
+ * keep them.
  *
  * Format: a text header ("airswd-sim-state 1", "part NAME", "flash BYTES", "options BYTES", an empty line), then
- * the flash bytes and the option bytes. Written to FILE.tmp and renamed, so a crash never leaves half a state. The
+ * the flash bytes, the option bytes and the part's data EEPROM bytes (a file that ends before them, written before
+ * the EEPROM was kept, leaves it erased). Written to FILE.tmp and renamed, so a crash never leaves half a state. The
  * header is read line by line, each up to its own '\n': the flash that follows may start with any byte, blank space
  * included (a stack pointer of 0x20004F20 starts with a space).
  */
@@ -63,8 +65,12 @@ bool cli_sim_state_load(struct sim_stm32 *sim, const char *path)
         fclose(file);
         return false; /* read_header said why */
     }
+    uint32_t eeprom = sim_flash_eeprom_size(sim->flash);
     bool ok = fread(sim_flash_array(sim->flash), 1, flash, file) == flash &&
               fread(sim_flash_options(sim->flash), 1, SIM_FLASH_OPTION_AREA_SIZE, file) == SIM_FLASH_OPTION_AREA_SIZE;
+    size_t eeprom_read = ok ? fread(sim_flash_eeprom(sim->flash), 1, eeprom, file) : 0;
+    if (eeprom_read != 0 && eeprom_read != eeprom)
+        ok = false;
     fclose(file);
     if (!ok) {
         fprintf(stderr, "airswd: %s is truncated or damaged: remove it to start from an erased chip\n", path);
@@ -79,12 +85,14 @@ bool cli_sim_state_save(struct sim_stm32 *sim, const char *path)
     char temporary[512];
     snprintf(temporary, sizeof temporary, "%s.tmp", path);
     FILE *file = fopen(temporary, "wb");
-    uint32_t flash = sim_flash_size(sim->flash);
+    uint32_t flash = sim_flash_size(sim->flash), eeprom = sim_flash_eeprom_size(sim->flash);
     bool ok = file != NULL &&
               fprintf(file, "%s\npart %s\nflash %lu\noptions %lu\n\n", STATE_MAGIC, sim->part->name,
                       (unsigned long)flash, (unsigned long)SIM_FLASH_OPTION_AREA_SIZE) > 0 &&
               fwrite(sim_flash_array(sim->flash), 1, flash, file) == flash &&
-              fwrite(sim_flash_options(sim->flash), 1, SIM_FLASH_OPTION_AREA_SIZE, file) == SIM_FLASH_OPTION_AREA_SIZE;
+              fwrite(sim_flash_options(sim->flash), 1, SIM_FLASH_OPTION_AREA_SIZE, file) ==
+                  SIM_FLASH_OPTION_AREA_SIZE &&
+              fwrite(sim_flash_eeprom(sim->flash), 1, eeprom, file) == eeprom;
     if (file != NULL && fclose(file) != 0)
         ok = false;
     if (ok && rename(temporary, path) != 0)

@@ -61,6 +61,9 @@ static void print_text_body(const struct cli_summary *summary)
     if (programs)
         printf("programmed %lu bytes, verified %lu bytes%s\n", (unsigned long)summary->program_bytes,
                (unsigned long)summary->verified_bytes, summary->verified_on_target ? " (CRC-32 on the target)" : "");
+    if (programs && summary->eeprom_written + summary->eeprom_unchanged > 0)
+        printf("eeprom    %lu bytes written, %lu unchanged left alone\n", (unsigned long)summary->eeprom_written,
+               (unsigned long)summary->eeprom_unchanged);
     if (summary->action == JOB_ACTION_RESET && summary->ok)
         printf("reset     by %s; the part runs its firmware\n", summary->reset_by_nrst ? "NRST" : "SYSRESETREQ");
     printf("total     %10.3f ms chip time\n", (double)summary->total_us / 1e3);
@@ -104,6 +107,9 @@ static void print_json(const struct cli_summary *summary)
            (unsigned long long)summary->total_us, (unsigned long)summary->erase_units,
            (unsigned long)summary->unchanged_units, summary->mass_erased ? "true" : "false",
            (unsigned long)summary->program_bytes, (unsigned long)summary->verified_bytes);
+    if (summary->eeprom_written + summary->eeprom_unchanged > 0)
+        printf(",\"eeprom_written_bytes\":%lu,\"eeprom_unchanged_bytes\":%lu", (unsigned long)summary->eeprom_written,
+               (unsigned long)summary->eeprom_unchanged);
     if (!summary->ok) {
         printf(",");
         cli_json_error(&summary->error);
