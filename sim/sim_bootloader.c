@@ -86,6 +86,20 @@ static uint32_t option_bytes_size(enum sim_family family)
     return 0;
 }
 
+/* How much of the system memory the ROM's Read Memory takes. On L4, G0 and G4 the flash size register, the UID and
+ * the package data (0x1FFF7500 on) lie past the area the bootloader reads (AN2606: system memory 0x1FFF0000-
+ * 0x1FFF6FFF; an L43x's ROM v3.1 is reported to NACK 0x1FFF75E0; assumed the same on G0 and G4), which the bus
+ * still has for the core and the debugger. */
+static uint32_t readable_system_memory(const struct sim_part *part)
+{
+    switch (part->family) {
+    case SIM_FAMILY_L4:
+    case SIM_FAMILY_G0:
+    case SIM_FAMILY_G4: return part->system_memory_size < 0x7000u ? part->system_memory_size : 0x7000u;
+    default: return part->system_memory_size;
+    }
+}
+
 void sim_bootloader_config_from_part(const struct sim_part *part, struct sim_bootloader_config *out)
 {
     memset(out, 0, sizeof *out);
@@ -99,7 +113,7 @@ void sim_bootloader_config_from_part(const struct sim_part *part, struct sim_boo
     out->sram_base = STM32_SRAM_BASE;
     out->sram_size = part->sram_size;
     out->system_memory_base = part->system_memory_base;
-    out->system_memory_size = part->system_memory_size;
+    out->system_memory_size = readable_system_memory(part);
     out->option_bytes_base = part->option_bytes_base;
     out->option_bytes_size = option_bytes_size(part->family);
 }

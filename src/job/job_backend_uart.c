@@ -1,7 +1,8 @@
 /*
  * job_backend_uart.c - the job's programmer through the STM32's ROM bootloader on USART1 (ST AN3155,
- * src/uartboot): BOOT0 and NRST select it, Get ID names the part, Read Memory reads the flash size register, Erase,
- * Write Memory and Read Memory do the work, and BOOT0 low with NRST leaves it. No routine runs on the core, so the
+ * src/uartboot): BOOT0 and NRST select it, Get ID names the part, Read Memory reads the flash size register (or finds
+ * where the flash ends, where the ROM refuses that register), Erase, Write Memory and Read Memory do the work, and
+ * BOOT0 low with NRST leaves it. No routine runs on the core, so the
  * job verifies by reading back.
  *
  * Waits for the flash are bounded as stm32_flash_wait bounds them: four times the datasheet's typical figure (the
@@ -30,15 +31,14 @@ static enum status over_uart_identify(struct job *job)
         return status_fail(job->report, STATUS_UNSUPPORTED, "the bootloader's PID 0x%03X is not a part airswd knows",
                            job->uartboot.pid);
     target->idcode = job->uartboot.pid;
-    uint8_t size[2];
-    enum status status = uartboot_read(&job->uartboot, target->part->line->flash_size_register, size, sizeof size);
+    enum status status = uartboot_flash_size(&job->uartboot, target->part->line->flash_size_register, STM32_FLASH_BASE,
+                                             stm32_part_max_flash_kb(target->part), &target->flash_size);
     if (status == STATUS_FLASH_PROTECTED)
         return status_fail(job->report, STATUS_FLASH_PROTECTED,
                            "%s: read protection is active: `airswd unlock --yes` removes it and erases the chip",
                            target->part->name);
     if (status != STATUS_OK)
         return status;
-    target->flash_size = (uint32_t)(size[0] | size[1] << 8) * FLASH_SIZE_UNIT;
     if (!stm32_part_describe(target->part, target->flash_size, &target->memory))
         return status_fail(job->report, STATUS_UNSUPPORTED, "%s: a flash size of %lu KB does not fit its layout",
                            target->part->name, (unsigned long)(target->flash_size / FLASH_SIZE_UNIT));

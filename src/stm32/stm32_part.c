@@ -129,6 +129,11 @@ bool stm32_part_describe(const struct stm32_part *part, uint32_t flash_size, str
     return true;
 }
 
+uint32_t stm32_part_max_flash_kb(const struct stm32_part *part)
+{
+    return part->eeprom_size != 0 ? (STM32_EEPROM_BASE - STM32_FLASH_BASE) / KB : 2048u;
+}
+
 uint32_t stm32_part_erase_us(const struct stm32_part *part, uint32_t unit_size)
 {
     if (part->line->layout != STM32_LAYOUT_F4_SECTORS)

@@ -63,6 +63,10 @@ bool stm32_part_describe(const struct stm32_part *part, uint32_t flash_size, str
 /* Erase time of one unit of the given size (typical). */
 uint32_t stm32_part_erase_us(const struct stm32_part *part, uint32_t unit_size);
 
+/* The most flash, in KB, a part of this row can have: up to its data EEPROM where it has one (L0/L1: 512 KB), else
+ * the 2 MB of the largest rows. What a search for the end of flash may look through. */
+uint32_t stm32_part_max_flash_kb(const struct stm32_part *part);
+
 /* Time (ns) the loader takes per program unit: program_ns, or its share of an operation that programs
  * loader_program_size bytes at once (L0's half page). */
 uint32_t stm32_part_loader_unit_ns(const struct stm32_part *part);

@@ -312,6 +312,32 @@ enum status uartboot_read(struct uartboot *boot, uint32_t address, uint8_t *byte
     return in_blocks(boot, (struct block){.address = address, .bytes = bytes}, len, false);
 }
 
+enum status uartboot_flash_size(struct uartboot *boot, uint32_t size_register, uint32_t flash_base, uint32_t max_kb,
+                                uint32_t *size)
+{
+    uint8_t kb[2];
+    enum status status = uartboot_read(boot, size_register, kb, sizeof kb);
+    if (status != STATUS_BOOTLOADER_REFUSED) {
+        *size = (uint32_t)(kb[0] | kb[1] << 8) * 1024u;
+        return status;
+    }
+    uint32_t readable = 0, refused = max_kb + 1; /* KB whose last byte reads (0: none), and KB whose last does not */
+    while (refused - readable > 1) {
+        uint32_t middle = readable + (refused - readable) / 2;
+        uint8_t byte;
+        status = uartboot_read(boot, flash_base + middle * 1024u - 1u, &byte, 1);
+        if (status != STATUS_OK && status != STATUS_BOOTLOADER_REFUSED)
+            return status;
+        if (status == STATUS_OK)
+            readable = middle;
+        else
+            refused = middle;
+    }
+    status_clear(boot->report); /* the refusals were the answer, not a failure */
+    *size = readable * 1024u;
+    return STATUS_OK;
+}
+
 enum status uartboot_write(struct uartboot *boot, uint32_t address, const uint8_t *bytes, uint32_t len,
                            uint32_t block_us)
 {

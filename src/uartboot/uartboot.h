@@ -63,6 +63,12 @@ enum status uartboot_go_application(struct uartboot *boot);
 
 /* Any length at any address; NACK of the command: read protection is active. */
 enum status uartboot_read(struct uartboot *boot, uint32_t address, uint8_t *bytes, uint32_t len);
+/* The flash's size in bytes: its 16-bit flash size register (KB) at size_register, or, where the ROM refuses that
+ * address (the L0's and L1's, and by reports the L4's and G0's, lie outside what their bootloader reads), where Read
+ * Memory stops taking addresses from flash_base on: the largest number of KB up to max_kb whose last byte reads,
+ * found by halving. STATUS_FLASH_PROTECTED under read protection. */
+enum status uartboot_flash_size(struct uartboot *boot, uint32_t size_register, uint32_t flash_base, uint32_t max_kb,
+                                uint32_t *size);
 /* Write Memory takes whole words at word-aligned addresses: bytes before address and after the end, up to the
  * word boundaries, are sent as 0xFF (they stay erased). block_us is the flash's time to program one full block. */
 enum status uartboot_write(struct uartboot *boot, uint32_t address, const uint8_t *bytes, uint32_t len,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `airswd --target sim:PART,uart flash FILE`: the example firmware through the simulated chip's ROM bootloader
-# (AN3155) on USART1, on F030, F103, F411, L476 and G071, as BIN, HEX, ELF and a signed container. After each flash
+# (AN3155) on USART1, on F030, F103, F411, L476, G071, F746, L053 and L152, as BIN, HEX, ELF and a signed container. After each flash
 # the firmware prints its hello line, and stm32flash (which no one here wrote) reads the same bytes back through
 # the ROM bootloader of the same chip (SWD on the G071, whose ROM no longer runs once the flash holds a firmware). Then the failures: read protection, a wrong command line, and transport
 # auto choosing the bootloader when SWD does not answer.
@@ -45,8 +45,9 @@ stm32flash_read() {
   return $status
 }
 
+# The L0 and L1 ROMs refuse to read the flash size register: airswd finds the end of the flash by reading.
 for spec in "stm32f030r8 f0 F0" "stm32f103c8 f1 F1" "stm32f411ce f4 F4" "stm32l476rg l4 L4" "stm32g071rb g0 G0" \
-  "stm32f746zg f7 F7"; do
+  "stm32f746zg f7 F7" "stm32l053r8 l0 L0" "stm32l152re l1 L1"; do
   read -r part family name <<<"$spec"
   bin="$firmware/$family/hello_$family.bin"
   "$airswd" sign --key "$work/key.pem" --version 1 --target "$part" "$bin" -o "$work/$family.signed" >/dev/null 2>&1
@@ -97,6 +98,9 @@ check "  naming the first address that differs" contains "$work/err" "verifying:
 check "info through the bootloader names the part" contains "$work/out" \
   "STM32F10x medium density (PID 0x410), ROM bootloader v2.2 (Erase)"
 check "  its flash" contains "$work/out" "64 KB in 64 erase units"
+# An L072's ROM refuses to read its flash size register; its size is where Read Memory stops taking addresses.
+"$airswd" --target "sim:stm32l072cz,uart" info >"$work/out" 2>"$work/err"
+check "info through the bootloader finds an L072's 192 KB by reading" contains "$work/out" "192 KB in 1536 erase units"
 "$airswd" --target "sim:stm32l476rg,uart" --json info >"$work/out" 2>"$work/err"
 check "  and as JSON" grep -q '^{"part":"STM32L47x/L48x","dev_id":1045,"flash_size":1048576,.*"read_protected":false' \
   "$work/out"

@@ -101,14 +101,17 @@ int cmd_unlock_by_bootloader(struct cli_target *target)
     return 0;
 }
 
-/* The part as the bootloader shows it; under read protection the flash size register does not read. */
+/* The part as the bootloader shows it; under read protection the flash size does not read. */
 int cmd_info_by_bootloader(struct cli_target *target, bool json)
 {
     static struct uartboot boot;
     const struct stm32_part *part = enter_bootloader(target, &boot);
     enum status status = part != NULL ? STATUS_OK : target->report.status;
-    uint8_t size[2] = {0, 0};
-    enum status read = status == STATUS_OK ? uartboot_read(&boot, part->line->flash_size_register, size, 2) : status;
+    uint32_t flash_size = 0;
+    enum status read = status == STATUS_OK ? uartboot_flash_size(&boot, part->line->flash_size_register,
+                                                                 STM32_FLASH_BASE, stm32_part_max_flash_kb(part),
+                                                                 &flash_size)
+                                           : status;
     bool protected = read == STATUS_FLASH_PROTECTED;
     if (status == STATUS_OK && read != STATUS_OK && !protected)
         status = read;
@@ -120,7 +123,6 @@ int cmd_info_by_bootloader(struct cli_target *target, bool json)
         return 1;
     }
     struct image_target memory = {0};
-    uint32_t flash_size = (uint32_t)(size[0] | size[1] << 8) * 1024u;
     bool described = !protected && stm32_part_describe(part, flash_size, &memory);
     uint32_t units = described ? image_target_erase_unit_count(&memory) : 0;
     if (json) {
