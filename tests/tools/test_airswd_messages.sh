@@ -17,6 +17,13 @@ check "  without the advice for a broken build" test "$(grep -c 'build output' i
 "$airswd" --target sim:stm32f411ce,state=chip.state info 2>part.err
 check "a state file of another part says so" contains part.err "holds the state of a stm32f103c8, not of a stm32f411ce"
 check "  and not that it is damaged" test "$(grep -c 'truncated or damaged' part.err)" = 0
+# A state file from a simulator whose option area was smaller (64 bytes before the L1's 0x88).
+{ printf 'airswd-sim-state 1\npart stm32f103c8\nflash 65536\noptions 64\n\n'; head -c $((65536 + 64)) /dev/zero; } \
+  >old.state
+"$airswd" --target sim:stm32f103c8,state=old.state info 2>old.err
+check "a state file of another simulator version says so, and what to do" contains old.err \
+  "was written by another version of the simulator (65536 B of flash and 64 B of option bytes"
+check "  not that it belongs to another part" test "$(grep -c 'holds the state of a' old.err)" = 0
 "$airswd" verify "$elf" 2>verify.err
 check "verify of another image says to flash it, not that the flash is worn" \
   contains verify.err "flash the image to put it there"

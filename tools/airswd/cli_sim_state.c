@@ -44,8 +44,15 @@ static bool read_header(FILE *file, const char *path, const struct sim_stm32 *si
         fprintf(stderr, "airswd: %s is not a simulator state file\n", path);
         return false;
     }
-    if (strcmp(part, sim->part->name) != 0 || flash_size != flash || option_size != options) {
+    if (strcmp(part, sim->part->name) != 0) {
         fprintf(stderr, "airswd: %s holds the state of a %s, not of a %s\n", path, part, sim->part->name);
+        return false;
+    }
+    if (flash_size != flash || option_size != options) {
+        fprintf(stderr,
+                "airswd: %s was written by another version of the simulator (%lu B of flash and %lu B of option "
+                "bytes, where this %s has %lu and %lu): remove it to start from an erased chip\n",
+                path, flash_size, option_size, part, (unsigned long)flash, (unsigned long)options);
         return false;
     }
     return true;
