@@ -412,8 +412,9 @@ static enum sim_bus_status l0_write_options(struct sim_flash *flash, const struc
  * replaces and programs it in one operation of tprog (the datasheets give the flash's word figure and no other: it
  * is used for the EEPROM too [unconfirmed]); a store while one runs stalls the bus. With PELOCK set, or read
  * protection with a debugger connected, the store is refused with WRPERR (RM0376's WRPERR: a write to the data
- * EEPROM not unlocked by PEKEY, or under RDP in debug mode). FIX/FTDW (a store into an erased word programs only, in half the time) and the DATA|ERASE word
- * erase are not modelled: every store takes the whole time. A power cut does not tear a word. */
+ * EEPROM not unlocked by PEKEY, or under RDP in debug mode). FIX/FTDW (a store into an erased word programs only, in
+ * half the time) and the DATA|ERASE word erase are not modelled: every store takes the whole time. A power cut does
+ * not tear a word. */
 static enum sim_bus_status l0_write_eeprom(struct sim_flash *flash, const struct sim_bus_access *access)
 {
     bool injected = flash->eeprom_stores_refused > 0;

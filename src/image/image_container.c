@@ -85,8 +85,9 @@ static enum status container_decode_entries(const uint8_t *raw, struct image_con
     if (total != header->payload_size) {
         char held[DECIMAL_MAX];
         decimal_u64(total, held);
-        return status_fail(report, STATUS_IMAGE_FORMAT, "container segments hold %s bytes but the payload length is %lu",
-                           held, (unsigned long)header->payload_size);
+        return status_fail(report, STATUS_IMAGE_FORMAT,
+                           "container segments hold %s bytes but the payload length is %lu", held,
+                           (unsigned long)header->payload_size);
     }
     return STATUS_OK;
 }

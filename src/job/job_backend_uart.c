@@ -2,8 +2,7 @@
  * job_backend_uart.c - the job's programmer through the STM32's ROM bootloader on USART1 (ST AN3155,
  * src/uartboot): BOOT0 and NRST select it, Get ID names the part, Read Memory reads the flash size register (or finds
  * where the flash ends, where the ROM refuses that register), Erase, Write Memory and Read Memory do the work, and
- * BOOT0 low with NRST leaves it. No routine runs on the core, so the
- * job verifies by reading back.
+ * BOOT0 low with NRST leaves it. No routine runs on the core, so the job verifies by reading back.
  *
  * Waits for the flash are bounded as stm32_flash_wait bounds them: four times the datasheet's typical figure (the
  * part table), on top of the line's own time.

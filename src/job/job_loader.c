@@ -7,9 +7,9 @@
  * Memory from STM32_STUB_LOAD_ADDRESS: the loader, its stack, then the ring (header and data).
  * A session programs one run of consecutive units inside one bank (the loader drives the register set of one bank:
  * F1 XL and H7 give bank 2 its own); output that does not continue it, or that reaches the next bank, ends the
- * session and starts another where the new output begins. Ending a session asks the loader to stop once it has programmed everything
- * queued, waits for it, and checks that it got exactly to the end of what was queued: the writer hands each unit
- * out once, so a unit the loader left behind would stay erased.
+ * session and starts another where the new output begins. Ending a session asks the loader to stop once it has
+ * programmed everything queued, waits for it, and checks that it got exactly to the end of what was queued: the
+ * writer hands each unit out once, so a unit the loader left behind would stay erased.
  */
 #include "job/job_internal.h"
 
@@ -138,12 +138,11 @@ static enum status finish_session(struct job *job, bool stop)
  * runs past it. */
 static uint32_t session_end(const struct job *job, uint32_t address)
 {
-    uint32_t bank2 = job->target.part->line->bank2_base;
+    uint64_t bank_end = stm32_flash_bank_end(&job->target, address);
     for (uint16_t i = 0; i < job->plan.program_count; i++) {
         uint64_t end = image_range_end(job->plan.program[i]);
         if (address >= job->plan.program[i].base && address < end)
-            return stm32_flash_bank_of(&job->target, address) == 0 && end > bank2 && stm32_flash_bank_count(
-                &job->target) == 2 ? bank2 : (uint32_t)end;
+            return (uint32_t)(end < bank_end ? end : bank_end);
     }
     return address;
 }

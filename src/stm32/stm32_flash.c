@@ -35,6 +35,12 @@ unsigned stm32_flash_bank_of(const struct stm32_target *target, uint32_t address
     return stm32_flash_bank_count(target) == 2 && address >= target->part->line->bank2_base ? 1u : 0u;
 }
 
+uint64_t stm32_flash_bank_end(const struct stm32_target *target, uint32_t address)
+{
+    uint32_t bank2 = target->part->line->bank2_base;
+    return stm32_flash_bank_count(target) == 2 && address < bank2 ? bank2 : (uint64_t)UINT32_MAX + 1u;
+}
+
 uint32_t stm32_flash_bank_register(const struct stm32_target *target, unsigned bank, uint32_t offset)
 {
     return stm32_flash_register(target, offset + bank * target->part->line->bank2_registers);
@@ -214,12 +220,11 @@ enum status stm32_flash_program_banks(struct stm32_target *target, const struct 
                                       unsigned width)
 {
     enum status status = STATUS_OK;
-    uint32_t bank2 = target->part->line->bank2_base;
     while (status == STATUS_OK && len > 0) {
-        unsigned bank = stm32_flash_bank_of(target, address);
-        bool crosses = bank == 0 && stm32_flash_bank_count(target) == 2 && len > bank2 - address;
-        uint32_t piece = crosses ? bank2 - address : len;
-        status = stm32_flash_program_with(target, &sr[bank], program_mode, address, bytes, piece, width);
+        uint64_t bank_left = stm32_flash_bank_end(target, address) - address;
+        uint32_t piece = len < bank_left ? len : (uint32_t)bank_left;
+        status = stm32_flash_program_with(target, &sr[stm32_flash_bank_of(target, address)], program_mode, address,
+                                          bytes, piece, width);
         address += piece, bytes += piece, len -= piece;
     }
     return status;

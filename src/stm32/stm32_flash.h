@@ -125,6 +125,9 @@ enum status stm32_flash_clear_flags(struct stm32_target *target, const struct st
  * it, else 1; the bank holding an address; a register of a bank (bank 2's sit line->bank2_registers past bank 1's). */
 unsigned stm32_flash_bank_count(const struct stm32_target *target);
 unsigned stm32_flash_bank_of(const struct stm32_target *target, uint32_t address);
+/* Where the register set that programs address stops serving: bank 2's start for an address in bank 1 of such a
+ * part, else the end of the address space. */
+uint64_t stm32_flash_bank_end(const struct stm32_target *target, uint32_t address);
 uint32_t stm32_flash_bank_register(const struct stm32_target *target, unsigned bank, uint32_t offset);
 
 /* Unlocks (the flash keys at key_offset, locked while lock_bit of control_offset is set) or locks (writes lock_bit
