@@ -10,20 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#if defined(__linux__)
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#else /* lwIP */
-#include "lwip/sockets.h"
-#ifndef poll /* the ESP8266 SDK maps the other calls to lwIP's, not this one */
-#define poll(fds, count, timeout) lwip_poll(fds, count, timeout)
-#endif
-#endif
+#include "bsd_sockets.h"
 
 /* Linux tells that a client shut its side while nothing is read from it (an event stream's reader going away);
  * lwIP does not, and such a client is seen at its next send or timeout instead. */

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 
 #include "device/device.h"
+#include "gdb_listener.h"
 
 struct sim_stm32;
-#include "tcp_listener.h"
 
 /* The job thread: waits for queued jobs and runs them, until airswdd_worker_stop(). */
 struct airswdd_worker {
@@ -44,8 +44,8 @@ void airswdd_uart_drain(struct service *service);
  * the target. */
 void airswdd_sim_idle(struct service *service, struct sim_stm32 *sim, unsigned ms);
 
-/* The GDB server's thread (airswdd_gdb.c): listens on --listen's address and port while debug mode is on, serves
- * one client. */
+/* The GDB server's thread (airswdd_gdb.c): the listener of ports/common/gdb_listener.h on --listen's address and
+ * port, open while debug mode is on; on the simulator the chip runs in real time while a client waits for a stop. */
 struct airswdd_gdb {
     struct service *service;
     const struct hal_swd *swd;
@@ -62,9 +62,7 @@ struct airswdd_gdb {
     pthread_t thread;
     pthread_mutex_t mutex; /* guards quit */
     bool quit;
-    struct tcp_listener listener;
-    int client; /* -1: none */
-    bool client_lost;
+    struct gdb_listener listener;
 };
 bool airswdd_gdb_start(struct airswdd_gdb *gdb);
 void airswdd_gdb_stop(struct airswdd_gdb *gdb);

@@ -1,6 +1,7 @@
 /*
  * tcp_listener.h - a listening TCP socket that hands over one client at a time, for byte-stream servers that are
- * not HTTP (the GDB remote protocol): the owner reads and writes the client's socket itself.
+ * not HTTP (the GDB remote protocol): the owner reads and writes the client's socket itself. BSD sockets, as Linux
+ * and lwIP (the ESP8266) both offer them.
  */
 #ifndef AIRSWD_TCP_LISTENER_H
 #define AIRSWD_TCP_LISTENER_H

@@ -1,17 +1,15 @@
 /*
- * tcp_listener.c - tcp_listener.h over BSD sockets.
+ * tcp_listener.c - tcp_listener.h over BSD sockets: Linux's, or lwIP's on the ESP8266.
  */
+#if defined(__linux__)
 #define _POSIX_C_SOURCE 200809L
+#endif
 #include "tcp_listener.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
+
+#include "bsd_sockets.h"
 
 int tcp_listener_open(struct tcp_listener *listener, uint32_t address_ipv4, uint16_t port)
 {
