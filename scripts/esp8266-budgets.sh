@@ -12,7 +12,9 @@
 # WiFi driver and lwIP allocate when WiFi starts (a fixed figure: docs/esp8266.md says where it comes from, and the
 # device logs the real one); plus the free instruction RAM. Then, during a signed flash with two connections: less
 # a full receive window and send buffer on each connection (lwIP, data RAM) and the ECDSA check's peak (mbedTLS,
-# measured on lx106 under QEMU by tests/lx106/ecdsa_heap.c). Nothing here runs the firmware.
+# measured on lx106 under QEMU by tests/lx106/ecdsa_heap.c). During a GDB session (no job runs then), the data RAM
+# must hold, beside the two connections' buffers, the engine's state (taken from the heap when a client comes) and
+# one packet each way on the GDB connection (the protocol waits for each answer). Nothing here runs the firmware.
 # Usage: esp8266-budgets.sh BOARD_BUILD_DIR PARTITIONS_CSV        Exit status 1 when a budget is exceeded.
 set -euo pipefail
 
@@ -28,6 +30,8 @@ ecdsa_peak=4864 # one P-256 verification's heap peak: lx106.ecdsa_heap measures 
 tcb=112                      # FreeRTOS task control block with this SDK's options, rounded up
 
 setting() { sed -n "s/^CONFIG_$1=//p" "$config"; }
+source_root=$(cd "$(dirname "$0")/.." && pwd)
+define() { sed -n "s/^#define $1 *\([0-9]*\)u\{0,1\}.*/\1/p" "$source_root/$2"; }
 
 # Section sizes, by name, from the ELF.
 declare -A section
@@ -71,6 +75,9 @@ heap=$((dram_heap + iram_heap))
 connections=2
 in_flight=$((connections * ($(setting LWIP_TCP_WND_DEFAULT) + $(setting LWIP_TCP_SND_BUF_DEFAULT))))
 flash_heap=$((heap - in_flight - ecdsa_peak))
+gdb_state=$(define GDB_SESSION_HEAP ports/esp8266/main/esp8266_main.c) # a _Static_assert there holds it
+gdb_in_flight=$((2 * ($(define GDB_PACKET_MAX src/gdb/gdb_server.h) + 128))) # a packet each way, headers and pbufs
+gdb_dram=$((dram_heap - in_flight - gdb_state - gdb_in_flight))
 
 board=$(basename "$dir")
 printf 'esp8266 %-4s app   %8d / %8d B of its partition (%d %%)\n' "$board" "$app" "$app_partition" \
@@ -82,6 +89,8 @@ printf '             heap  %8d B at start, estimated (>= %d): DRAM %d = %d - %d 
   "$heap" "$heap_minimum" "$dram_heap" "$dram_segment" "$static_dram" "$stacks" "${list%, }" "$wifi_at_start" "$iram_heap"
 printf '             heap  %8d B left during a signed flash with %d connections: less %d in lwIP buffers, %d ECDSA peak\n' \
   "$flash_heap" "$connections" "$in_flight" "$ecdsa_peak"
+printf '             heap  %8d B of data RAM left during a GDB session with %d connections: less %d in lwIP buffers, %d the engine, %d its packets\n' \
+  "$gdb_dram" "$connections" "$in_flight" "$gdb_state" "$gdb_in_flight"
 
 status=0
 ((app <= app_partition)) || { echo "FAIL: the $board app ($app B) does not fit its partition ($app_partition B)"; status=1; }
@@ -90,4 +99,5 @@ status=0
 ((heap >= heap_minimum)) || { echo "FAIL: the heap left at start, $heap B, is below $heap_minimum B"; status=1; }
 ((flash_heap > 0 && dram_heap > in_flight)) ||
   { echo "FAIL: a signed flash with $connections connections would exhaust the heap"; status=1; }
+((gdb_dram > 0)) || { echo "FAIL: a GDB session with $connections connections would exhaust the data RAM"; status=1; }
 exit $status

@@ -3,7 +3,9 @@
  *
  * app_main runs in the SDK's main task, which becomes the network task: it serves HTTP on port 80 (lwIP sockets,
  * ports/common/http_server.c), pumps the event streams, and looks after WiFi and the board's settings. The job task
- * runs flash jobs on the STM32 when the service queues one. Both share the device (src/device) and its lock.
+ * runs flash jobs on the STM32 when the service queues one, and between jobs serves the GDB port while debug mode
+ * is on (ports/common/gdb_listener.c): a session and a job never share the link (the service refuses the one while
+ * the other runs), so one task, and one stack, serves both. Both tasks share the device (src/device) and its lock.
  *
  * Start-up: the firmware first confirms or rolls back an update on trial (esp8266_firmware.c), opens its two data
  * partitions, starts the device through the core's entry (the same as airswdd's), reads the board record (WiFi,
@@ -23,6 +25,7 @@
 #include "esp8266_system.h"
 #include "esp8266_wifi.h"
 #include "esp8266_swd.h"
+#include "gdb_listener.h"
 #include "esp_clk.h"
 #include "esp_heap_caps.h"
 #include "esp_timer.h"
@@ -41,6 +44,11 @@ _Static_assert(API_EXCHANGES >= HTTP_SERVER_CONNECTIONS, "an API exchange for ev
 
 #define AIRSWD_FIRMWARE_VERSION "0.5.0"
 #define HTTP_PORT               80
+#define GDB_PORT                2022 /* as Black Magic Probe firmwares on the ESP8266 use */
+#define GDB_LOOK_MS             100  /* the job task looks at debug mode and the GDB port this often */
+/* What a GDB session takes from the heap, which scripts/esp8266-budgets.sh counts. */
+#define GDB_SESSION_HEAP        3500 /* 3,480 B on the lx106, and the allocator's header */
+_Static_assert(sizeof(struct gdb_server) <= GDB_SESSION_HEAP, "the GDB engine's state grew: count it in the budgets");
 #define JOB_TASK_STACK          CONFIG_AIRSWD_JOB_TASK_STACK
 #define JOB_TASK_PRIORITY       1 /* below the network task: a long flash never starves the page or the API */
 #define NETWORK_TASK_PRIORITY   2
@@ -53,6 +61,7 @@ _Static_assert(API_EXCHANGES >= HTTP_SERVER_CONNECTIONS, "an API exchange for ev
 /* The device's state: statics of the port (the core keeps none), sized in docs/esp8266.md. */
 static struct device device;
 static struct http_server server;
+static struct gdb_listener gdb;
 static struct esp8266_system network_system, job_system;
 static struct esp8266_storage settings_storage, store_storage;
 static struct esp8266_pins pins;
@@ -111,15 +120,40 @@ static bool last_job_failed(void)
     return last != 0 && service_job_get(&device.service, last, &record) && record.state == SERVICE_JOB_FAILED;
 }
 
+/* The engine's state (3.4 KB) lives on the heap only while a client is served: the heap at start keeps its
+ * margin for WiFi, lwIP and mbedTLS (docs/esp8266.md). Byte-addressable memory: the engine reads its packet
+ * buffers byte by byte, which the instruction RAM's part of the heap does not allow. */
+static struct gdb_server *gdb_session_take(void *ctx)
+{
+    (void)ctx;
+    return heap_caps_malloc(sizeof(struct gdb_server), MALLOC_CAP_8BIT);
+}
+
+static void gdb_session_give(void *ctx, struct gdb_server *session)
+{
+    (void)ctx;
+    heap_caps_free(session);
+}
+
+static void gdb_log_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    char text[160];
+    snprintf(text, sizeof text, "gdb: %s", line);
+    esp8266_status_log_line(text);
+}
+
 static void job_task(void *arg)
 {
     (void)arg;
     for (;;) {
-        xSemaphoreTake(job_signal, portMAX_DELAY);
-        esp8266_status_set(ESP8266_LED_JOB, true);
-        device_run_jobs(&device);
-        esp8266_status_set(ESP8266_LED_JOB, false);
-        esp8266_status_set(ESP8266_LED_ERROR, last_job_failed());
+        if (xSemaphoreTake(job_signal, pdMS_TO_TICKS(GDB_LOOK_MS)) == pdTRUE) {
+            esp8266_status_set(ESP8266_LED_JOB, true);
+            device_run_jobs(&device);
+            esp8266_status_set(ESP8266_LED_JOB, false);
+            esp8266_status_set(ESP8266_LED_ERROR, last_job_failed());
+        }
+        (void)gdb_listener_poll(&gdb, 0); /* a client's whole session runs in here */
     }
 }
 
@@ -241,12 +275,25 @@ void app_main(void)
     apply_pins(&board.pins);
     esp8266_status_start(CONFIG_AIRSWD_PIN_LED, CONFIG_AIRSWD_PIN_BUTTON, request_factory_reset);
     esp8266_wifi_start(board.wifi_ssid, board.wifi_password);
-    esp8266_mdns_start(esp8266_wifi_name(), HTTP_PORT, AIRSWD_FIRMWARE_VERSION);
+    esp8266_mdns_start(esp8266_wifi_name(), HTTP_PORT, GDB_PORT, AIRSWD_FIRMWARE_VERSION);
     /* The names the device answers to in Host besides its addresses (api_guard.c): its hostname and mDNS name. */
     static char mdns_name[ESP8266_WIFI_NAME_MAX + sizeof ".local"];
     snprintf(mdns_name, sizeof mdns_name, "%s.local", esp8266_wifi_name());
     api_add_host_name(&device.api, esp8266_wifi_name());
     api_add_host_name(&device.api, mdns_name);
+    const struct gdb_listener_config gdb_config = {
+        .service = &device.service,
+        .swd = &swd,
+        .system = &job_system.hal,
+        .pins = &pins.hal,
+        .version = AIRSWD_FIRMWARE_VERSION,
+        .address = INADDR_ANY,
+        .port = GDB_PORT,
+        .session_take = gdb_session_take,
+        .session_give = gdb_session_give,
+        .log_line = gdb_log_line,
+    };
+    gdb_listener_init(&gdb, &gdb_config);
     xTaskCreate(job_task, "airswd-job", JOB_TASK_STACK, NULL, JOB_TASK_PRIORITY, NULL);
     vTaskPrioritySet(NULL, NETWORK_TASK_PRIORITY);
     serve();
