@@ -6,9 +6,12 @@ the interrupt byte at a chosen moment, and read what a refused connection is tol
   rsp_client.py hold PORT FILE   takes the session and keeps it until FILE exists; prints 'held' once it holds it
   rsp_client.py refused PORT     connects and prints the console text it gets before the server closes
   rsp_client.py ram_break PORT   a software breakpoint in code placed in RAM: BKPT written, hit, instruction back
+  rsp_client.py dropped PORT     a client with comparators set and the core halted drops its connection (a reset,
+                                 no detach); the next client finds every comparator cleared and the core has run
 """
 import os
 import socket
+import struct
 import sys
 import time
 
@@ -120,6 +123,70 @@ def ram_break(port):
     return 0 if all(passed for _, passed in checks) else 1
 
 
+COUNT_CODE = 0x20001000
+COUNTER = 0x20001800
+# ldr r1, [pc, #8]; loop: ldr r0, [r1]; adds r0, #1; str r0, [r1]; b loop; nop; .word COUNTER (Thumb)
+COUNT_PROGRAM = bytes([0x02, 0x49, 0x08, 0x68, 0x01, 0x30, 0x08, 0x60, 0xFB, 0xE7, 0x00, 0xBF]) + \
+    COUNTER.to_bytes(4, "little")
+FP_COMP0 = 0xE0002008
+DWT_FUNCTION0 = 0xE0001028
+DWT_STRIDE = 16
+
+
+def words(hex_text):
+    data = bytes.fromhex(hex_text.decode())
+    return [int.from_bytes(data[i:i + 4], "little") for i in range(0, len(data), 4)]
+
+
+def attached_client(port):
+    client = Client(port)
+    client.reply(b"qSupported:swbreak+;hwbreak+")
+    client.reply(b"qRcmd," + b"swdp_scan".hex().encode())
+    return client, client.reply(b"vAttach;1")[0].startswith(b"T")
+
+
+def dropped(port):
+    checks = []
+    first, attached = attached_client(port)
+    checks.append(("first client attached", attached))
+    write = b"M%x,%x:" % (COUNT_CODE, len(COUNT_PROGRAM)) + COUNT_PROGRAM.hex().encode()
+    checks.append(("counting loop written to RAM", first.reply(write)[0] == b"OK"))
+    checks.append(("counter zeroed", first.reply(b"M%x,4:00000000" % COUNTER)[0] == b"OK"))
+    checks.append(("pc set", first.reply(b"Pf=" + le32(COUNT_CODE))[0] == b"OK"))
+    checks.append(("xpsr thumb", first.reply(b"P10=" + le32(0x01000000))[0] == b"OK"))
+    checks.append(("hardware breakpoint in flash", first.reply(b"Z1,8000200,2")[0] == b"OK"))
+    checks.append(("write watchpoint", first.reply(b"Z2,20001900,4")[0] == b"OK"))
+    checks.append(("an FPB comparator is on", words(first.reply(b"m%x,4" % FP_COMP0)[0])[0] & 1 == 1))
+    checks.append(("a DWT comparator is on", words(first.reply(b"m%x,4" % DWT_FUNCTION0)[0])[0] & 0xF != 0))
+    # Halted, comparators set: the connection is reset, with no detach.
+    first.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    first.sock.close()
+    time.sleep(0.5)
+    second = None
+    for _ in range(50):  # until the server has seen the first client go
+        try:
+            second, attached = attached_client(port)
+            if attached:
+                break
+        except (ConnectionError, TimeoutError, socket.timeout):
+            pass
+        second = None
+        time.sleep(0.1)
+    checks.append(("a second client attaches after the drop", second is not None))
+    if second is not None:
+        counter = words(second.reply(b"m%x,4" % COUNTER)[0])[0]
+        print("counter after the drop: %d" % counter)
+        checks.append(("the core ran after the drop (the counting loop counted)", counter > 0))
+        fpb = words(second.reply(b"m%x,18" % FP_COMP0)[0])
+        checks.append(("every FPB comparator is off", all(value & 1 == 0 for value in fpb)))
+        dwt = [words(second.reply(b"m%x,4" % (DWT_FUNCTION0 + i * DWT_STRIDE))[0])[0] for i in range(4)]
+        checks.append(("every DWT comparator is off", all(value & 0xF == 0 for value in dwt)))
+        second.reply(b"D")
+    for name, passed in checks:
+        print(("ok  " if passed else "FAIL") + " " + name)
+    return 0 if all(passed for _, passed in checks) else 1
+
+
 def hold(port, release_file):
     client = Client(port)
     answer, _ = client.reply(b"qSupported:swbreak+;hwbreak+")
@@ -160,6 +227,8 @@ if __name__ == "__main__":
         sys.exit(interrupt(port))
     if action == "ram_break":
         sys.exit(ram_break(port))
+    if action == "dropped":
+        sys.exit(dropped(port))
     if action == "hold":
         sys.exit(hold(port, sys.argv[3]))
     sys.exit(refused(port))

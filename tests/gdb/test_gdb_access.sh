@@ -4,6 +4,7 @@
 # - while a client holds the session a flash job is refused with 409 and a reason that names the gdb session, and a
 #   second client is told that another one holds the target, then closed;
 # - the interrupt byte stops a running core and the stop is reported;
+# - a client that drops its connection (no detach) leaves every comparator cleared and the core running;
 # - debug mode turned off drops the session and closes the port; jobs run again.
 # Usage: test_gdb_access.sh PATH/TO/airswd PATH/TO/airswdd FIRMWARE_DIR
 set -u
@@ -33,6 +34,11 @@ check "  and detach answers OK" grep -q "^detach: OK" "$work/interrupt.out"
 python3 "$client" ram_break "$gdb_port" >"$work/ram.out" 2>&1
 check "a software breakpoint in RAM is written, hit and taken out" test $? = 0
 sed 's/^/    /' "$work/ram.out"
+
+# ---- a dropped connection
+python3 "$client" dropped "$gdb_port" >"$work/dropped.out" 2>&1
+check "a dropped client leaves the comparators cleared and the firmware running" test $? = 0
+sed 's/^/    /' "$work/dropped.out"
 
 # ---- a session holds the target
 python3 "$client" hold "$gdb_port" "$work/release" >"$work/hold.out" 2>&1 &
