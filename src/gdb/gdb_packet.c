@@ -162,6 +162,7 @@ static void gdb_receive_byte(struct gdb_server *server, uint8_t byte)
         } else if (byte == '-' && server->tx_len != 0 && !server->no_ack) {
             server->config.send(server->config.send_ctx, server->tx, server->tx_len);
         } else if (byte == GDB_INTERRUPT_BYTE && server->running && server->connected) {
+            server->interrupted = true;
             if (cortexm_halt(&server->core) != STATUS_OK)
                 gdb_console_failure(server, "interrupt");
             gdb_server_poll(server);

@@ -144,6 +144,7 @@ static void gdb_resume(struct gdb_server *server, bool step)
         return;
     }
     server->running = true;
+    server->interrupted = false;
     gdb_server_poll(server); /* a step has halted already */
 }
 

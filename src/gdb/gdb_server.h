@@ -93,6 +93,7 @@ struct gdb_server {
     bool connected; /* swd..target are valid */
     bool attached;  /* the client debugs the core (vAttach, vRun): it stays halted unless the client runs it */
     bool running;   /* `c` or `s` sent no stop reply yet */
+    bool interrupted; /* the interrupt byte halted it: the stop reply says SIGINT, as for a Ctrl-C in a terminal */
     bool connect_under_reset;
     uint32_t hardware_breakpoints[GDB_MAX_COMPARATORS]; /* address | 1 when used */
     struct gdb_software_breakpoint software_breakpoints[GDB_SOFTWARE_BREAKPOINTS];

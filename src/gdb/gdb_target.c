@@ -8,6 +8,7 @@
 #include "cortexm/cortexm_regs.h"
 #include "gdb/gdb_server.h"
 
+#define GDB_SIGNAL_INT 2u
 #define GDB_SIGNAL_TRAP 5u
 #define GDB_SIGNAL_SEGV 11u
 #define GDB_BFAR 0xE000ED38u
@@ -169,6 +170,8 @@ void gdb_stop_reply(struct gdb_server *server)
                exception <= CORTEXM_EXCEPTION_USAGEFAULT) {
         gdb_report_fault(server, exception);
         snprintf(body, sizeof body, "T%02x", GDB_SIGNAL_SEGV);
+    } else if (reason == CORTEXM_HALT_REQUEST && server->interrupted) {
+        snprintf(body, sizeof body, "T%02x", GDB_SIGNAL_INT);
     } else if (reason == CORTEXM_HALT_BREAKPOINT) {
         bool software = gdb_software_breakpoint_at(server, pc);
         if (software && server->client_swbreak)
@@ -176,6 +179,7 @@ void gdb_stop_reply(struct gdb_server *server)
         else if (!software && server->client_hwbreak)
             strcpy(body, "T05hwbreak:;");
     }
+    server->interrupted = false;
     size_t len = strlen(body);
     snprintf(body + len, sizeof body - len, "thread:1;"); /* the client tracks the one thread by it */
     gdb_send_text(server, body);

@@ -83,7 +83,7 @@ def interrupt(port):
     pc = client.reply(b"pf")[0].decode()
     print("pc:", pc)
     print("detach:", client.reply(b"D")[0].decode())
-    return 0 if stop.startswith(b"T") else 1
+    return 0 if stop.startswith(b"T02") else 1
 
 
 RAM_CODE = 0x20001000

@@ -27,7 +27,7 @@ check "the firmware is flashed by a job while no gdb session holds the target" t
 python3 "$client" interrupt "$gdb_port" >"$work/interrupt.out" 2>&1
 check "continue, then the interrupt byte stops the core" test $? = 0
 sed 's/^/    /' "$work/interrupt.out"
-check "  the stop reply says SIGTRAP" grep -q "^after the interrupt: T05" "$work/interrupt.out"
+check "  the stop reply says SIGINT" grep -q "^after the interrupt: T02" "$work/interrupt.out"
 check "  and detach answers OK" grep -q "^detach: OK" "$work/interrupt.out"
 
 # ---- a software breakpoint in RAM (the FPB of a Cortex-M3 breaks in flash only)
