@@ -5,17 +5,17 @@
 #       Fuzzes each target (default: all that were built) for SECONDS, starting from the committed corpus and from
 #       what earlier runs found (kept in BUILD_DIR/fuzz/TARGET/corpus). A crash leaves its input in
 #       BUILD_DIR/fuzz/TARGET/ and fails the run. New inputs worth committing: see README.md.
-#   run-fuzzers.sh --check FUZZER CORPUS WORK_DIR
-#       What ctest runs: the committed corpus, then a fixed number of mutations from a fixed seed, from an empty
-#       work directory, so that the test is the same on every run.
+#   run-fuzzers.sh --check FUZZER CORPUS WORK_DIR [RUNS]
+#       What ctest runs: the committed corpus, then a fixed number of mutations (RUNS, 30000 by default) from a fixed
+#       seed, from an empty work directory, so that the test is the same on every run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 if [[ ${1:-} == --check ]]; then
-  fuzzer=$2 corpus=$3 work=$4
+  fuzzer=$2 corpus=$3 work=$4 runs=${5:-30000}
   rm -rf "$work"
   mkdir -p "$work/new"
-  exec "$fuzzer" -seed=1 -runs=30000 -max_total_time=100 -timeout=10 -print_final_stats=1 \
+  exec "$fuzzer" -seed=1 -runs="$runs" -max_total_time=100 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$work/" "$work/new" "$corpus"
 fi
 

@@ -47,8 +47,8 @@ section fault_bt "bt"
 section rerun "delete" "break main" "run"
 section rerun_where "info line *\$pc" "print fault_requested"
 # The greetings in the log so far: the program stopped at main has not printed its own yet.
-section detach "shell grep '^airswdd: uart: ' $work/daemon.err | grep -o 'debug target ready' | wc -l > $work/ready.before" \
-  "detach"
+section detach \
+  "shell grep '^airswdd: uart: ' $work/daemon.err | grep -o 'debug target ready' | wc -l > $work/ready.before" "detach"
 
 check "airswdd on $part with debug mode on opens its GDB port" start_gdb_daemon "$part"
 run_gdb "$work/gdb.out" "$elf" "${commands[@]}"
@@ -74,7 +74,8 @@ check "  with the old and the new value" grep -qE 'Old value = 3 +New value = 6'
 check "  and again one round later" has watch_again 'New value = 9'
 check "a read watchpoint stops where step_size is read" has rwatch 'atchpoint 3: step_size'
 check "set var changes what the program prints" grep -q "uart: number 42" "$work/daemon.err"
-check "Ctrl-C (gdb's interrupt, the byte 0x03) stops the running program" has interrupt 'received signal SIGINT, Interrupt'
+check "Ctrl-C (gdb's interrupt, the byte 0x03) stops the running program" \
+  has interrupt 'received signal SIGINT, Interrupt'
 check "  and shows where the program was" has interrupt '^(0x[0-9a-f]+ in )?[A-Za-z_0-9]+ \(.*\) at [^ ]+:[0-9]+$'
 check "a float global prints right" has float '^\$[0-9]+ = 1.5$'
 check "  and takes arithmetic" has float '^\$[0-9]+ = 3$'
