@@ -42,19 +42,16 @@ static void gdb_send(void *ctx, const uint8_t *bytes, size_t len)
 /* A console line to a client that cannot be served (an `O` packet, which gdb prints), then the connection closes. */
 static void gdb_refuse(int fd, const char *why)
 {
-    static const char digits[] = "0123456789abcdef";
-    char text[200], packet[460];
+    char text[200], packet[2 + 2 * sizeof text + 4];
     int len = snprintf(text, sizeof text, "airswd: %s\n", why);
-    unsigned sum = 'O';
-    size_t at = 0;
-    packet[at++] = '$';
-    packet[at++] = 'O';
-    for (int i = 0; i < len && i < (int)sizeof text - 1 && at + 6 < sizeof packet; i++) {
-        char high = digits[(unsigned char)text[i] >> 4], low = digits[text[i] & 0xF];
-        packet[at++] = high;
-        packet[at++] = low;
-        sum += (unsigned char)high + (unsigned char)low;
-    }
+    size_t count = len < 0 ? 0 : (size_t)len < sizeof text ? (size_t)len : sizeof text - 1;
+    packet[0] = '$';
+    packet[1] = 'O';
+    gdb_hex_encode((const uint8_t *)text, count, packet + 2);
+    unsigned sum = 0;
+    for (size_t i = 1; i < 2 + 2 * count; i++)
+        sum += (unsigned char)packet[i];
+    size_t at = 2 + 2 * count;
     at += (size_t)snprintf(packet + at, sizeof packet - at, "#%02x", sum & 0xFFu);
     (void)tcp_client_write(fd, (const uint8_t *)packet, at);
     close(fd);
