@@ -192,6 +192,7 @@ const struct sim_part sim_parts[] = {
         .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10006463,
         .flash_size = 1536 * KB,
         .erase_runs = {{16 * KB, 4, 250000}, {64 * KB, 1, 550000}, {128 * KB, 11, 1000000}},
+        .optcr_nwrp_bits = 15 /* nWRP14 protects sectors 14 and 15 */,
         .mass_erase_us = 12000000 /* [estimate] RM0090's 8 s per MB, scaled */,
         F4_CONTROLLER,
         .flash_size_register = 0x1FFF7A22, .option_bytes_base = 0x1FFFC000,

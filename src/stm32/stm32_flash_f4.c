@@ -156,6 +156,20 @@ const struct stm32_line stm32_line_f4 = {
     .option_pcrop_bit = 1u << 31,
 };
 
+/* F413/F423 (RM0430): the F4's, with sectors 0-15 in one bank and 15 nWRP bits (16-30; bit 30 protects sectors 14
+ * and 15 together), so no DB1M among the USER bits. */
+const struct stm32_line stm32_line_f413 = {
+    F4_LINE_COMMON,
+    .sector_scale = 1,
+    .flash_size_register = 0x1FFF7A22,
+    .option_bytes = 0x1FFFC000,
+    .option_bytes_size = 16,
+    .user_fields = stm32_user_fields_f4,
+    .option_user_mask = 0x800000ECu, /* BOR_LEV 3:2, WDG_SW, nRST_STOP, nRST_STDBY, SPRMOD */
+    .option_pcrop_bit = 1u << 31,
+    .option_nwrp_bits = 15,
+};
+
 /* F74x/F75x (RM0385): the F4's controller with sectors twice the size (4 x 32 KB, 128 KB, then 256 KB), read at
  * 0x08000000 (AXI) and 0x00200000 (ITCM), programmed through 0x08000000; option bytes at 0x1FFF0000 with
  * OPTCR1 (BOOT_ADD0/BOOT_ADD1, left as they are); DS10916: x32 programming 16 us; the erase times are the F4's for
