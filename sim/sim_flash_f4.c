@@ -15,6 +15,9 @@
  * and 13 of that halfword. nDBANK is stored and read back, but the dual-bank sector layout it selects when clear is
  * not modelled (the engine refuses to erase in that mode). OPTCR1 (BOOT_ADD0/BOOT_ADD1) and the ITCM boot address
  * are not modelled: the core boots from the alias at 0.
+ *
+ * The F413/F423 (RM0430) has 16 sectors and 15 nWRP bits in OPTCR (16-30) and in its option halfword (0-14): the last
+ * protects sectors 14 and 15 together. It has no OPTCR1.
  */
 #include "sim_flash_internal.h"
 
@@ -58,8 +61,8 @@
 #define F7_OPTCR_USER_HIGH_SHIFT 28
 #define F4_OPTCR_RDP_SHIFT 8
 #define F4_OPTCR_NWRP_SHIFT 16
-#define F4_OPTCR_NWRP_MASK 0xFFFu
-#define F4_OPTCR_STORED ((0xFFu << F4_OPTCR_RDP_SHIFT) | (F4_OPTCR_NWRP_MASK << F4_OPTCR_NWRP_SHIFT))
+#define F4_OPTCR_NWRP_BITS 12u
+#define F4_OPTCR_RDP_MASK (0xFFu << F4_OPTCR_RDP_SHIFT)
 
 /* Option bytes at 0x1FFFC000 (RM0090 §3.6.1): USER byte, RDP byte, and nWRP at +8. */
 #define F4_OPT_USER 0x0u
@@ -79,6 +82,27 @@ static uint32_t user_mask(const struct sim_flash *flash)
     return flash->part->optcr_user_mask ? flash->part->optcr_user_mask : F7_OPTCR_USER_MASK;
 }
 
+/* nWRP in OPTCR and in the option halfword: 12 bits, or the part's (F413: 15). */
+static unsigned nwrp_bits(const struct sim_flash *flash)
+{
+    return flash->part->optcr_nwrp_bits ? flash->part->optcr_nwrp_bits : F4_OPTCR_NWRP_BITS;
+}
+
+static uint32_t nwrp_mask(const struct sim_flash *flash)
+{
+    return (1u << nwrp_bits(flash)) - 1u;
+}
+
+/* Whether a clear nWRP bit protects the sector: its own bit, or where there are more than 12 bits and fewer than
+ * sectors (F413: sector 15), the last one. */
+static bool sector_protected(const struct sim_flash *flash, uint32_t nwrp, uint32_t unit)
+{
+    unsigned bits = nwrp_bits(flash);
+    if (unit >= bits && bits > F4_OPTCR_NWRP_BITS)
+        unit = bits - 1u;
+    return unit < bits && (nwrp & (1u << unit)) == 0;
+}
+
 static void f4_factory_options(struct sim_flash *flash)
 {
     for (unsigned i = 0; i < FLASH_OPTION_AREA_SIZE; i++)
@@ -86,7 +110,7 @@ static void f4_factory_options(struct sim_flash *flash)
     flash->options[F4_OPT_USER] = (uint8_t)user_mask(flash); /* every USER bit set but the reserved ones */
     flash->options[F4_OPT_RDP] = F4_RDP_LEVEL0;
     flash_store_le(flash->options + F4_OPT_NWRP,
-                   F4_OPTCR_NWRP_MASK | (user_mask(flash) >> F7_OPTCR_USER_HIGH_SHIFT) << F7_NWRP_USER_HIGH_SHIFT, 2);
+                   nwrp_mask(flash) | (user_mask(flash) >> F7_OPTCR_USER_HIGH_SHIFT) << F7_NWRP_USER_HIGH_SHIFT, 2);
 }
 
 static void f4_load_options(struct sim_flash *flash)
@@ -94,9 +118,9 @@ static void f4_load_options(struct sim_flash *flash)
     uint8_t rdp = flash->options[F4_OPT_RDP];
     flash->rdp_level = rdp == F4_RDP_LEVEL0 ? 0 : rdp == F4_RDP_LEVEL2 ? 2 : 1;
     flash->hardware_watchdog = (flash->options[F4_OPT_USER] & F4_USER_WDG_SW) == 0;
-    uint32_t halfword = flash_load_le(flash->options + F4_OPT_NWRP, 2), nwrp = halfword & F4_OPTCR_NWRP_MASK;
+    uint32_t halfword = flash_load_le(flash->options + F4_OPT_NWRP, 2), nwrp = halfword & nwrp_mask(flash);
     for (uint32_t unit = 0; unit < flash->units; unit++)
-        flash->unit_protected[unit] = unit < 12 && (nwrp & (1u << unit)) == 0;
+        flash->unit_protected[unit] = sector_protected(flash, nwrp, unit);
     uint32_t user = flash->options[F4_OPT_USER] | (halfword >> F7_NWRP_USER_HIGH_SHIFT) << F7_OPTCR_USER_HIGH_SHIFT;
     flash->optcr = F4_OPTCR_OPTLOCK | (user & user_mask(flash)) | ((uint32_t)rdp << F4_OPTCR_RDP_SHIFT) |
                    (nwrp << F4_OPTCR_NWRP_SHIFT);
@@ -109,13 +133,13 @@ static void f4_store_rdp(struct sim_flash *flash, unsigned level)
 
 static void store_nwrp(struct sim_flash *flash, uint32_t nwrp)
 {
-    uint32_t high = flash_load_le(flash->options + F4_OPT_NWRP, 2) & ~F4_OPTCR_NWRP_MASK;
-    flash_store_le(flash->options + F4_OPT_NWRP, high | (nwrp & F4_OPTCR_NWRP_MASK), 2);
+    uint32_t high = flash_load_le(flash->options + F4_OPT_NWRP, 2) & ~nwrp_mask(flash);
+    flash_store_le(flash->options + F4_OPT_NWRP, high | (nwrp & nwrp_mask(flash)), 2);
 }
 
 static void f4_store_write_protection(struct sim_flash *flash, bool protect)
 {
-    store_nwrp(flash, protect ? 0 : F4_OPTCR_NWRP_MASK);
+    store_nwrp(flash, protect ? 0 : nwrp_mask(flash));
 }
 
 static void f4_reset(struct sim_flash *flash)
@@ -208,7 +232,7 @@ static void program_options(struct sim_flash *flash, uint64_t now_ps)
     flash->options[F4_OPT_USER] = (uint8_t)user;
     flash->options[F4_OPT_RDP] = rdp;
     flash_store_le(flash->options + F4_OPT_NWRP,
-                   ((flash->optcr >> F4_OPTCR_NWRP_SHIFT) & F4_OPTCR_NWRP_MASK) |
+                   ((flash->optcr >> F4_OPTCR_NWRP_SHIFT) & nwrp_mask(flash)) |
                        (user >> F7_OPTCR_USER_HIGH_SHIFT) << F7_NWRP_USER_HIGH_SHIFT,
                    2);
 }
@@ -217,7 +241,8 @@ static void write_option_control(struct sim_flash *flash, uint32_t value, uint64
 {
     if (flash->optcr & F4_OPTCR_OPTLOCK)
         return;
-    flash->optcr = value & (F4_OPTCR_STORED | user_mask(flash) | F4_OPTCR_OPTLOCK);
+    uint32_t stored = F4_OPTCR_RDP_MASK | nwrp_mask(flash) << F4_OPTCR_NWRP_SHIFT | user_mask(flash);
+    flash->optcr = value & (stored | F4_OPTCR_OPTLOCK);
     if (value & F4_OPTCR_OPTSTRT)
         program_options(flash, now_ps);
 }

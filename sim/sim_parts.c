@@ -1,14 +1,14 @@
 /*
  * sim_parts.c - the table of simulated parts.
  *
- * Sources: reference manuals RM0360 (F030), RM0091 (F072), RM0008 (F103), RM0316 (F303), RM0368 (F401), RM0383
- * (F411), RM0385 (F746), RM0351 (L476), RM0444 (G071), RM0440 (G431, G474), RM0433 (H743), RM0367 (L053), RM0376
- * (L072) for addresses and layouts; datasheets DS9773 (F030), DS5319 (F103x8/xB), DS5792 (F103xE), DS9118
- * (F303xB/C), DS9716 (F401xC), DS10314 (F411xE), DS10916 (F746), DS10198 (L476), DS12232 (G071), DS12589 (G431),
- * DS12288 (G474), DS12110 (H743), DS10152 (L053) for timings; ARM ADIv5 and the Cortex-M TRMs
- * for DPIDR, AP IDR and CPUID; AN2606 for the ROM bootloader's product IDs. Where a datasheet gives only a range,
- * the midpoint is used and marked so; where it gives nothing for this part, the figure is scaled from its family
- * and marked [estimate].
+ * Sources: reference manuals RM0360 (F030), RM0091 (F072), RM0008 (F103), RM0316 (F303), RM0368 (F401), RM0401
+ * (F410), RM0383 (F411), RM0430 (F413), RM0385 (F746), RM0351 (L476), RM0444 (G071), RM0440 (G431, G474), RM0433
+ * (H743), RM0367 (L053), RM0376 (L072) for addresses and layouts; datasheets DS9773 (F030), DS5319 (F103x8/xB),
+ * DS5792 (F103xE), DS9118 (F303xB/C), DS9716 (F401xC), DS11144 (F410), DS10314 (F411xE), DS11581 (F413), DS10916
+ * (F746), DS10198 (L476), DS12232 (G071), DS12589 (G431), DS12288 (G474), DS12110 (H743), DS10152 (L053) for
+ * timings; ARM ADIv5 and the Cortex-M TRMs for DPIDR, AP IDR and CPUID; AN2606 for the ROM bootloader's product IDs.
+ * Where a datasheet gives only a range, the midpoint is used and marked so; where it gives nothing for this part, the
+ * figure is scaled from its family and marked [estimate].
  */
 #include "sim_parts.h"
 
@@ -39,6 +39,15 @@
 #define F4_PERIPHERALS                                                                                                 \
     .rcc_base = 0x40023800, .gpio_base = 0x40020000, .usart1_base = 0x40011000, .usart2_base = 0x40004400,           \
     .usart1_irq = 37, .usart2_irq = 38
+
+/* What the F401, F410, F411 and F413 share: the core and its debug ports, the system memory up to the flash size
+ * register (RM0368, RM0401, RM0383, RM0430), the controller and peripherals at the F4's addresses, ports A-H. */
+#define F4_PART                                                                                                        \
+    .family = SIM_FAMILY_F4, .core = SIM_CORE_M4, .reset_clock_hz = 16000000, .dpidr = 0x2BA01477,                   \
+    .jtag_idcode = 0x4BA00477, .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M4_R0P1,                          \
+    .dbgmcu_base = 0xE0042000, F4_CONTROLLER, .flash_size_register = 0x1FFF7A22, .option_bytes_base = 0x1FFFC000,    \
+    .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7A30, F4_PERIPHERALS, .gpio_ports = 8,                 \
+    .bootloader_extended_erase = true
 
 /* F0/F1: 20-40 ms page and mass erase with no typical figure: the midpoint. */
 #define F0_F1_ERASE_US 30000u
@@ -132,33 +141,46 @@ const struct sim_part sim_parts[] = {
     },
     {
         .name = "stm32f401cc", .description = "STM32F401CC (F4, Cortex-M4, 256 KB)",
-        .family = SIM_FAMILY_F4, .core = SIM_CORE_M4, .reset_clock_hz = 16000000, .irq_count = 85,
-        .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06423041,
-        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M4_R0P1,
-        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10006423,
+        F4_PART, .irq_count = 85, .jtag_bs_idcode = 0x06423041, .dbgmcu_idcode = 0x10006423, .sram_size = 64 * KB,
         .flash_size = 256 * KB,
         .erase_runs = {{16 * KB, 4, 250000}, {64 * KB, 1, 550000}, {128 * KB, 1, 1000000}},
         .mass_erase_us = 2000000 /* [estimate] RM0090's 8 s per MB, scaled */,
-        F4_CONTROLLER,
-        .flash_size_register = 0x1FFF7A22, .option_bytes_base = 0x1FFFC000,
-        .sram_size = 64 * KB, .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7A30,
-        F4_PERIPHERALS, .gpio_ports = 8,
-        .bootloader_pid = 0x423, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+        .bootloader_pid = 0x423, .bootloader_version = 0x31,
+    },
+    {
+        /* RM0401: DEV_ID 0x458 (rev A, REV_ID 0x1000), boundary scan TAP 0x06458041; the F410x8 has only the four
+         * 16 KB sectors; 32 KB of SRAM; GPIOA-C and H on silicon (the model answers for ports A-H); 98 IRQs (LPTIM1
+         * 97) [unconfirmed]. DS11144: the F411's sector erase figures [unconfirmed]. AN2606: bootloader V11.0
+         * [unconfirmed]. */
+        .name = "stm32f410r8", .description = "STM32F410R8 (F4, Cortex-M4, 64 KB)",
+        F4_PART, .irq_count = 98, .jtag_bs_idcode = 0x06458041, .dbgmcu_idcode = 0x10006458, .sram_size = 32 * KB,
+        .flash_size = 64 * KB,
+        .erase_runs = {{16 * KB, 4, 250000}},
+        /* [estimate] Not 8 s per MB scaled (0.5 s): a chip of 16 KB sectors only erases slower per MB. RM0090's 1 MB
+         * mass erase takes 8 s where its sectors one by one take 8.55 s: the four sectors' 1 s, less those 6%. */
+        .mass_erase_us = 940000,
+        .bootloader_pid = 0x458, .bootloader_version = 0xB1,
     },
     {
         .name = "stm32f411ce", .description = "STM32F411CE (F4, Cortex-M4, 512 KB, Black Pill)",
-        .family = SIM_FAMILY_F4, .core = SIM_CORE_M4, .reset_clock_hz = 16000000, .irq_count = 86,
-        .dpidr = 0x2BA01477, .jtag_idcode = 0x4BA00477, .jtag_bs_idcode = 0x06431041,
-        .ap_idr = AP_IDR_CORTEX_M3_M4, .cpuid = CPUID_CORTEX_M4_R0P1,
-        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10006431,
+        F4_PART, .irq_count = 86, .jtag_bs_idcode = 0x06431041, .dbgmcu_idcode = 0x10006431, .sram_size = 128 * KB,
         .flash_size = 512 * KB,
         .erase_runs = {{16 * KB, 4, 250000}, {64 * KB, 1, 550000}, {128 * KB, 3, 1000000}},
         .mass_erase_us = 4000000 /* [estimate] RM0090's 8 s per MB, scaled */,
-        F4_CONTROLLER,
-        .flash_size_register = 0x1FFF7A22, .option_bytes_base = 0x1FFFC000,
-        .sram_size = 128 * KB, .system_memory_base = 0x1FFF0000, .system_memory_size = 0x7A30,
-        F4_PERIPHERALS, .gpio_ports = 8,
-        .bootloader_pid = 0x431, .bootloader_version = 0x31, .bootloader_extended_erase = true,
+        .bootloader_pid = 0x431, .bootloader_version = 0x31,
+    },
+    {
+        /* RM0430: DEV_ID 0x463 (rev A, REV_ID 0x1000), boundary scan TAP 0x06463041; one bank of sectors 0-3 16 KB,
+         * 4 64 KB, 5-15 128 KB; 320 KB of SRAM (SRAM1 256 KB, SRAM2 64 KB); 102 IRQs (DFSDM2_FLT3 101)
+         * [unconfirmed]. DS11581: the F411's sector erase figures [unconfirmed]. AN2606: bootloader V9.0
+         * [unconfirmed]. */
+        .name = "stm32f413zh", .description = "STM32F413ZH (F4, Cortex-M4, 1.5 MB, Nucleo-F413ZH)",
+        F4_PART, .irq_count = 102, .jtag_bs_idcode = 0x06463041, .dbgmcu_idcode = 0x10006463, .sram_size = 320 * KB,
+        .flash_size = 1536 * KB,
+        .erase_runs = {{16 * KB, 4, 250000}, {64 * KB, 1, 550000}, {128 * KB, 11, 1000000}},
+        .optcr_nwrp_bits = 15 /* nWRP14 protects sectors 14 and 15 */,
+        .mass_erase_us = 12000000 /* [estimate] RM0090's 8 s per MB, scaled */,
+        .bootloader_pid = 0x463, .bootloader_version = 0x90,
     },
     {
         /* RM0385: SW-DP v2, JTAG-DP and boundary scan TAP 0x06449041 (§40.6.2); 320 KB of SRAM from 0x20000000

@@ -87,6 +87,9 @@ struct sim_part {
     uint32_t flash_itcm_alias;
     /* F7: OPTCR's USER bits (0: the F74x's, 0xC00000FC; F76x/F77x: nDBOOT and nDBANK too, 0xF00000FC). */
     uint32_t optcr_user_mask;
+    /* F2/F4/F7 OPTCR: the nWRP bits from bit 16 (0: 12, sectors 0-11, no protection past them). F413/F423 (RM0430):
+     * 15, bits 16-30, the last protecting sectors 14 and 15 together. */
+    unsigned optcr_nwrp_bits;
     uint32_t option_bytes_base; /* 0: not on the bus (H7: the option registers are all there is) */
     uint32_t option_bytes_size; /* bytes of the option area on the bus; 0: 0x40 (L1 Cat.5: 0x88, up to WRPR4) */
     uint32_t eeprom_size;       /* L0/L1 data EEPROM at SIM_EEPROM_BASE (bytes); 0: none */

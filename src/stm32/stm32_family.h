@@ -82,6 +82,9 @@ struct stm32_line {
      * that turns nWRP into PCROP bits (SPRMOD on F401/F411/F42x; 0 where there is none: the F7's bit 31 is
      * IWDG_STOP). */
     uint32_t option_user_mask, option_pcrop_bit;
+    /* F2/F4/F7 FLASH_OPTCR: the nWRP bits from bit 16, 0: 12 (sectors 0-11). More than 12 and fewer than the
+     * sectors: the last also protects the sectors past it (F413/F423: 15, nWRP14 for sectors 14 and 15). */
+    uint8_t option_nwrp_bits;
     /* F2/F4/F7 FLASH_OPTCR: the bit that must be set for the sectors the layout describes (F76x/F77x: nDBANK, one
      * bank); with it clear erases are refused. 0: none. */
     uint32_t option_layout_bit;
@@ -134,6 +137,7 @@ extern const struct stm32_line stm32_line_f1;
 extern const struct stm32_line stm32_line_f1_xl;
 extern const struct stm32_line stm32_line_f3;
 extern const struct stm32_line stm32_line_f4;
+extern const struct stm32_line stm32_line_f413;
 extern const struct stm32_line stm32_line_f7;
 extern const struct stm32_line stm32_line_f72x;
 extern const struct stm32_line stm32_line_f76x;

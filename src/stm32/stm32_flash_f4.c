@@ -145,15 +145,24 @@ const struct stm32_family stm32_family_f4 = {
     .page_erase_us = 250000, .mass_erase_us = 8000000, .watchdog_freeze_register = 0xE0042008,                       \
     .watchdog_freeze_bits = (1u << 11) | (1u << 12)
 
+/* The F2/F4's sectors, flash size register and option bytes (SPRMOD at bit 31). */
+#define F4_SECTORS_AND_OPTIONS                                                                                         \
+    .sector_scale = 1, .flash_size_register = 0x1FFF7A22, .option_bytes = 0x1FFFC000, .option_bytes_size = 16,      \
+    .user_fields = stm32_user_fields_f4, .option_pcrop_bit = 1u << 31
+
 const struct stm32_line stm32_line_f4 = {
     F4_LINE_COMMON,
-    .sector_scale = 1,
-    .flash_size_register = 0x1FFF7A22,
-    .option_bytes = 0x1FFFC000,
-    .option_bytes_size = 16,
-    .user_fields = stm32_user_fields_f4,
+    F4_SECTORS_AND_OPTIONS,
     .option_user_mask = 0xC00000ECu, /* BOR_LEV 3:2, WDG_SW, nRST_STOP, nRST_STDBY, DB1M (F42x), SPRMOD */
-    .option_pcrop_bit = 1u << 31,
+};
+
+/* F413/F423 (RM0430): the F4's, with sectors 0-15 in one bank and 15 nWRP bits (16-30; bit 30 protects sectors 14
+ * and 15 together), so no DB1M among the USER bits. */
+const struct stm32_line stm32_line_f413 = {
+    F4_LINE_COMMON,
+    F4_SECTORS_AND_OPTIONS,
+    .option_user_mask = 0x800000ECu, /* BOR_LEV 3:2, WDG_SW, nRST_STOP, nRST_STDBY, SPRMOD */
+    .option_nwrp_bits = 15,
 };
 
 /* F74x/F75x (RM0385): the F4's controller with sectors twice the size (4 x 32 KB, 128 KB, then 256 KB), read at

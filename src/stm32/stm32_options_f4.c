@@ -10,6 +10,9 @@
  * option bytes in that mode (removing read protection keeps them as they are, and works). Which bits are USER bits
  * and which is SPRMOD is the line's (option_user_mask, option_pcrop_bit): the F7 has USER bits where the F4 has
  * none, and IWDG_STOP where it has SPRMOD. The F7's OPTCR1 (boot addresses) and OPTCR2 are left as they are.
+ *
+ * nWRP has 12 bits (sectors 0-11) but on the F413/F423 (RM0430): 15 in OPTCR itself (bits 16-30), the last
+ * protecting sectors 14 and 15 together, so protecting either protects both (the line's option_nwrp_bits).
  */
 #include "stm32/stm32_options.h"
 
@@ -23,8 +26,7 @@
 #define OPTCR_OPTSTRT    (1u << 1)
 #define OPTCR_RDP_SHIFT  8
 #define OPTCR_NWRP_SHIFT 16
-#define NWRP_MASK        0xFFFu /* sectors 0-11 */
-#define NWRP_SECTORS     12u
+#define NWRP_BITS        12u /* sectors 0-11, unless the line has more */
 
 #define OPTKEY1         0x08192A3Bu
 #define OPTKEY2         0x4C5D6E7Fu
@@ -38,13 +40,34 @@ static uint32_t reg(const struct stm32_target *target, uint32_t offset)
     return stm32_flash_register(target, offset);
 }
 
+static uint32_t nwrp_bits(const struct stm32_target *target)
+{
+    uint8_t bits = target->part->line->option_nwrp_bits;
+    return bits ? bits : NWRP_BITS;
+}
+
+static uint32_t nwrp_mask(const struct stm32_target *target)
+{
+    return (1u << nwrp_bits(target)) - 1u;
+}
+
+/* The nWRP bit of a sector; false: no bit protects it. Past a 13th bit the last one covers the rest (F413). */
+static bool nwrp_bit(const struct stm32_target *target, uint32_t unit, uint32_t *bit)
+{
+    uint32_t bits = nwrp_bits(target);
+    if (unit >= bits && bits > NWRP_BITS)
+        unit = bits - 1u;
+    *bit = unit;
+    return unit < bits;
+}
+
 static void decode(const struct stm32_target *target, uint32_t optcr, struct stm32_option_bytes *options)
 {
     uint8_t rdp = (uint8_t)(optcr >> OPTCR_RDP_SHIFT);
     *options = (struct stm32_option_bytes){0};
     options->rdp_level = rdp == RDP_LEVEL0 ? 0 : rdp == RDP_LEVEL2 ? 2 : 1;
     options->user = optcr & target->part->line->option_user_mask;
-    options->write_protection[0] = (optcr >> OPTCR_NWRP_SHIFT) & NWRP_MASK;
+    options->write_protection[0] = (optcr >> OPTCR_NWRP_SHIFT) & nwrp_mask(target);
 }
 
 enum status stm32_options_f4_read(struct stm32_target *target, struct stm32_option_bytes *options)
@@ -62,7 +85,7 @@ static enum status program_options(struct stm32_target *target, const struct stm
     const struct stm32_flash_status_register *sr = stm32_flash_f4_ops.status_register;
     uint32_t optcr = (options->user & target->part->line->option_user_mask) |
                      (uint32_t)(options->rdp_level == 0 ? RDP_LEVEL0 : RDP_LEVEL1) << OPTCR_RDP_SHIFT |
-                     (options->write_protection[0] & NWRP_MASK) << OPTCR_NWRP_SHIFT;
+                     (options->write_protection[0] & nwrp_mask(target)) << OPTCR_NWRP_SHIFT;
     uint32_t expected_us = stm32_part_erase_us(target->part, SMALLEST_SECTOR);
     if (leaves_level1)
         expected_us += stm32_part_mass_erase_us(target->part, target->flash_size);
@@ -112,19 +135,21 @@ enum status stm32_options_f4_remove_read_protection(struct stm32_target *target)
 bool stm32_options_f4_unit_protected(const struct stm32_target *target, const struct stm32_option_bytes *options,
                                      uint32_t unit)
 {
-    if (unit >= NWRP_SECTORS)
+    uint32_t bit;
+    if (!nwrp_bit(target, unit, &bit))
         return false;
-    bool bit = (options->write_protection[0] & (1u << unit)) != 0;
+    bool set = (options->write_protection[0] & (1u << bit)) != 0;
     /* a PCROP sector cannot be erased or programmed either */
-    return (options->user & target->part->line->option_pcrop_bit) ? bit : !bit;
+    return (options->user & target->part->line->option_pcrop_bit) ? set : !set;
 }
 
 void stm32_options_f4_protect_units(const struct stm32_target *target, struct stm32_option_bytes *options,
                                     uint32_t first, uint32_t count)
 {
-    (void)target;
-    uint32_t nwrp = NWRP_MASK;
-    for (uint32_t unit = first; unit - first < count && unit < NWRP_SECTORS; unit++)
-        nwrp &= ~(1u << unit);
+    uint32_t nwrp = nwrp_mask(target), bit;
+    for (uint32_t unit = first; unit - first < count; unit++) {
+        if (nwrp_bit(target, unit, &bit))
+            nwrp &= ~(1u << bit);
+    }
     options->write_protection[0] = nwrp;
 }

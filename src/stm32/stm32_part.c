@@ -45,7 +45,7 @@ static const struct stm32_part parts[] = {
     {.dev_id = 0x458, .name = "STM32F410", .line = &stm32_line_f4, .sram_min = 32 * KB, .sram_max = 32 * KB},
     {.dev_id = 0x441, .name = "STM32F412", .line = &stm32_line_f4, .sram_min = 256 * KB, .sram_max = 256 * KB},
     {.dev_id = 0x421, .name = "STM32F446", .line = &stm32_line_f4, .sram_min = 128 * KB, .sram_max = 128 * KB},
-    {.dev_id = 0x463, .name = "STM32F413/F423", .line = &stm32_line_f4, .sram_min = 320 * KB, .sram_max = 320 * KB},
+    {.dev_id = 0x463, .name = "STM32F413/F423", .line = &stm32_line_f413, .sram_min = 320 * KB, .sram_max = 320 * KB},
     {.dev_id = 0x449, .name = "STM32F74x/F75x", .line = &stm32_line_f7, .sram_min = 320 * KB, .sram_max = 320 * KB},
     {.dev_id = 0x452, .name = "STM32F72x/F73x", .line = &stm32_line_f72x, .sram_min = 256 * KB, .sram_max = 256 * KB},
     {.dev_id = 0x451, .name = "STM32F76x/F77x", .line = &stm32_line_f76x, .sram_min = 512 * KB, .sram_max = 512 * KB},

@@ -37,7 +37,7 @@
 #define FILE_CAPACITY (256u * 1024u)
 
 static const char *const parts[] = {"stm32f030r8", "stm32f072rb", "stm32f103c8", "stm32f103re", "stm32f103zg",
-                                    "stm32f303cc", "stm32f401cc", "stm32f411ce", "stm32l476rg", "stm32g071rb",
+                                    "stm32f303cc", "stm32f401cc", "stm32f410r8", "stm32f411ce", "stm32f413zh", "stm32l476rg", "stm32g071rb",
                                     "stm32g431rb", "stm32g474re", "stm32f746zg", "stm32f767zi", "stm32h743zi",
                                     "stm32l053r8", "stm32l072cz", "stm32l152re"};
 
@@ -428,7 +428,7 @@ static void test_example_firmware_runs_after_the_job(void **state)
     static const struct {
         const char *part, *family;
     } boards[] = {{"stm32f030r8", "f0"}, {"stm32f072rb", "f0"}, {"stm32f103c8", "f1"}, {"stm32f103re", "f1"},
-                  {"stm32f103zg", "f1"}, {"stm32f303cc", "f3"}, {"stm32f401cc", "f4"}, {"stm32f411ce", "f4"},
+                  {"stm32f103zg", "f1"}, {"stm32f303cc", "f3"}, {"stm32f401cc", "f4"}, {"stm32f410r8", "f4"}, {"stm32f411ce", "f4"}, {"stm32f413zh", "f4"},
                   {"stm32l476rg", "l4"}, {"stm32g071rb", "g0"}, {"stm32g431rb", "g4"}, {"stm32g474re", "g4"},
                   {"stm32f746zg", "f7"}, {"stm32f767zi", "f7"}, {"stm32h743zi", "h7"}};
     static struct memory_file file;

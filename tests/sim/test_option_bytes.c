@@ -1,7 +1,7 @@
 /*
  * test_option_bytes.c - option bytes and read protection (src/stm32/stm32_options*.c) against the simulated parts of
- * every controller generation: F0 (OBL_LAUNCH) and F1, F4, L4 (dual bank) and G0. The simulated flash is the judge:
- * its loaded read protection level, its array, and the resets the chip reports.
+ * every controller generation: F0 (OBL_LAUNCH) and F1, F4 (with the F413's 15 nWRP bits), L4 (dual bank) and G0.
+ * The simulated flash is the judge: its loaded read protection level, its array, and the resets the chip reports.
  *   - factory option bytes read as level 0 without write protection;
  *   - a write (USER bit, F0/F1 data bytes, protection of unit 2) reads back whole, also after a power cycle;
  *   - a write-protected unit fails a flash job with STATUS_FLASH_PROTECTED and the flash stays as it was; a unit
@@ -51,7 +51,9 @@ static const struct board boards[] = {
     {"stm32f072rb", 0xFFu, true, true, NULL, false, 0},
     {"stm32f103c8", 0xFFu, false, false, NULL, false, 0},
     {"stm32f103zg", 0xFFu, false, false, NULL, false, 0},
+    {"stm32f410r8", 0xECu, true, false, NULL, false, 3}, /* four sectors: unit 3 is free */
     {"stm32f411ce", 0xECu, true, false, NULL, false, 0},
+    {"stm32f413zh", 0xECu, true, false, NULL, false, 0},
     {"stm32l476rg", 0xFFEFF800u, true, true, NULL, false, 0},
     {"stm32g071rb", 0xDFFFE100u, true, true, NULL, false, 0},
     {"stm32f303cc", 0xFFu, true, true, NULL, false, 0},
@@ -362,6 +364,47 @@ static void test_write_protected_unit_fails_the_job_and_leaves_the_flash_intact(
     }
 }
 
+/* F413 (RM0430): sectors 12-15 have their nWRP bits in OPTCR too (28-30), and the last, bit 30, protects sectors 14
+ * and 15 together. An option write that protects a low sector must leave them free; protecting sector 15 protects 14
+ * and no other. */
+static void test_f413_sectors_12_to_15(void **state)
+{
+    (void)state;
+    static struct memory_file image;
+    static const struct board f413 = {"stm32f413zh", 0xECu, true, false, NULL, false, 0};
+    struct fixture fixture;
+    open_board(&fixture, &f413);
+    assert_int_equal(image_target_erase_unit_count(&fixture.target.memory), 16);
+    struct stm32_option_bytes factory = read_options(&fixture), options = factory;
+    make_image(&image, 3);
+
+    check(&fixture, stm32_option_bytes_protect_units(&fixture.target, &options, PROTECTED_UNIT, 1), "protect");
+    check(&fixture, fixture.ops->write_options(&fixture.target, &options), "write_options");
+    for (uint32_t unit = 12; unit < 16; unit++) {
+        assert_false(stm32_option_bytes_unit_protected(&fixture.target, &options, unit));
+        check(&fixture, flash_image(&fixture, &image, unit_range(&fixture, unit).base), "job past sector 11");
+    }
+
+    check(&fixture, stm32_option_bytes_protect_units(&fixture.target, &options, 15, 1), "protect 15");
+    check(&fixture, fixture.ops->write_options(&fixture.target, &options), "write_options (15)");
+    struct stm32_option_bytes got = read_options(&fixture);
+    assert_options_equal(&fixture, &got, &options);
+    uint32_t unit = 0, first, last;
+    assert_true(stm32_option_bytes_next_protected_run(&fixture.target, &got, &unit, &first, &last));
+    assert_int_equal(first, 14);
+    assert_int_equal(last, 15);
+    for (uint32_t u = 13; u < 16; u++) {
+        enum status status = flash_image(&fixture, &image, unit_range(&fixture, u).base);
+        if (status != (u == 13 ? STATUS_OK : STATUS_FLASH_PROTECTED))
+            fail_msg("stm32f413zh: a job on sector %u returned %s: %s", (unsigned)u, status_name(status),
+                     sim_session_error(&fixture.session));
+    }
+
+    check(&fixture, fixture.ops->write_options(&fixture.target, &factory), "write_options (factory)");
+    check(&fixture, flash_image(&fixture, &image, unit_range(&fixture, 15).base), "job once unprotected");
+    close_board(&fixture);
+}
+
 static void test_read_protection_blocks_the_debugger_and_its_removal_mass_erases(void **state)
 {
     (void)state;
@@ -529,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_option_bytes_round_trip_and_survive_a_power_cycle),
         cmocka_unit_test(test_protecting_units_past_the_flash_is_refused),
         cmocka_unit_test(test_write_protected_unit_fails_the_job_and_leaves_the_flash_intact),
+        cmocka_unit_test(test_f413_sectors_12_to_15),
         cmocka_unit_test(test_read_protection_blocks_the_debugger_and_its_removal_mass_erases),
         cmocka_unit_test(test_read_protection_refuses_program_and_erase_to_a_debugger),
         cmocka_unit_test(test_level2_is_never_written_and_never_unlocked),

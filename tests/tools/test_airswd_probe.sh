@@ -46,7 +46,7 @@ check "--trace writes a VCD" contains "$work/wire.vcd" '$var wire 1 d swdio $end
 
 "$airswd" --target sim:stm32xyz probe >"$work/out" 2>"$work/err"
 check "an unknown part is refused with exit status 2" test $? -eq 2
-check "listing the parts there are" contains "$work/err" "simulated parts: stm32f030r8 stm32f072rb stm32f103c8 stm32f103re stm32f103zg stm32f303cc stm32f401cc stm32f411ce stm32f746zg stm32f767zi stm32l476rg stm32g071rb stm32g431rb stm32g474re stm32h743zi"
+check "listing the parts there are" contains "$work/err" "simulated parts: stm32f030r8 stm32f072rb stm32f103c8 stm32f103re stm32f103zg stm32f303cc stm32f401cc stm32f410r8 stm32f411ce stm32f413zh stm32f746zg stm32f767zi stm32l476rg stm32g071rb stm32g431rb stm32g474re stm32h743zi"
 
 "$airswd" --target sim probe 0x20000001 >"$work/out" 2>"$work/err"
 check "an unaligned address is a usage error" test $? -eq 2

@@ -59,7 +59,7 @@ static void test_parts_are_found_by_name(void **state)
 {
     (void)state;
     static const char *const required[] = {"stm32f030r8", "stm32f072rb", "stm32f103c8", "stm32f103re",
-                                           "stm32f401cc", "stm32f411ce", "stm32l476rg", "stm32g071rb",
+                                           "stm32f401cc", "stm32f410r8", "stm32f411ce", "stm32f413zh", "stm32l476rg", "stm32g071rb",
                                            "stm32f303cc", "stm32g431rb", "stm32g474re", "stm32f746zg",
                                            "stm32f767zi"};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {

@@ -1,9 +1,9 @@
-/* STM32F4 (F401CC, F411CE): Cortex-M4, 16 MHz HSI after reset.
- * RM0368 (F401) / RM0383 (F411) §6.3, RCC registers:
+/* STM32F4 (F401CC, F410R8, F411CE, F413ZH): Cortex-M4, 16 MHz HSI after reset.
+ * RM0368 (F401), RM0401 (F410), RM0383 (F411), RM0430 (F413), RCC registers (the same on all four):
  *   RCC_AHB1ENR offset 0x30: GPIOAEN bit 0, GPIOCEN bit 2
  *   RCC_APB2ENR offset 0x44: USART1EN bit 4
  * Memory map: GPIOx 0x40020000 + x * 0x400 (AHB1), USART1 0x40011000 (APB2). Datasheet alternate function
- * table: PA9 AF7 = USART1_TX. LED: PC13 (Black Pill). */
+ * table: PA9 AF7 = USART1_TX. LED: PC13 (Black Pill). The F410 has GPIOA-C and H only: A and C are all this uses. */
 #ifndef FW_FAMILY_H
 #define FW_FAMILY_H
 
