@@ -40,6 +40,16 @@
     .rcc_base = 0x40023800, .gpio_base = 0x40020000, .usart1_base = 0x40011000, .usart2_base = 0x40004400,           \
     .usart1_irq = 37, .usart2_irq = 38
 
+/* What the F746 and F767 share (RM0385, RM0410): the Cortex-M7 and its debug ports, the F4's controller and
+ * peripherals, the flash's ITCM alias, system memory up to the flash size register, ports A-K, and the mass erase
+ * time [unconfirmed: 8 s per MB as on the F4]. */
+#define F7_PART                                                                                                        \
+    .family = SIM_FAMILY_F7, .core = SIM_CORE_M7, .reset_clock_hz = 16000000, .dpidr = 0x5BA02477,                   \
+    .jtag_idcode = 0x5BA00477, .ap_idr = AP_IDR_CORTEX_M7_R0P1, .cpuid = CPUID_CORTEX_M7_R0P1,                        \
+    .dbgmcu_base = 0xE0042000, F4_CONTROLLER, .mass_erase_us = 8000000, .flash_size_register = 0x1FF0F442,           \
+    .flash_itcm_alias = 0x00200000, .option_bytes_base = 0x1FFF0000, .system_memory_base = 0x1FF00000,                \
+    .system_memory_size = 0xF444, F4_PERIPHERALS, .gpio_ports = 11, .bootloader_extended_erase = true
+
 /* What the F401, F410, F411 and F413 share: the core and its debug ports, the system memory up to the flash size
  * register (RM0368, RM0401, RM0383, RM0430), the controller and peripherals at the F4's addresses, ports A-H. */
 #define F4_PART                                                                                                        \
@@ -188,36 +198,22 @@ const struct sim_part sim_parts[] = {
          * 0x1FF0F442. DS10916: x32 programming 16 us typical, 100 us max; the sector erase times are the F4's for
          * the doubled sectors [unconfirmed]. AN2606: bootloader V7.0 [unconfirmed]. */
         .name = "stm32f746zg", .description = "STM32F746ZG (F7, Cortex-M7, 1 MB, Nucleo-F746ZG)",
-        .family = SIM_FAMILY_F7, .core = SIM_CORE_M7, .reset_clock_hz = 16000000, .irq_count = 98,
-        .dpidr = 0x5BA02477, .jtag_idcode = 0x5BA00477, .jtag_bs_idcode = 0x06449041,
-        .ap_idr = AP_IDR_CORTEX_M7_R0P1, .cpuid = CPUID_CORTEX_M7_R0P1,
-        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10016449,
+        F7_PART, .irq_count = 98, .jtag_bs_idcode = 0x06449041, .dbgmcu_idcode = 0x10016449,
         .flash_size = 1024 * KB,
         .erase_runs = {{32 * KB, 4, 250000}, {128 * KB, 1, 550000}, {256 * KB, 3, 1000000}},
-        .mass_erase_us = 8000000 /* [unconfirmed] 8 s per MB as on F4 */,
-        F4_CONTROLLER,
-        .flash_size_register = 0x1FF0F442, .flash_itcm_alias = 0x00200000, .option_bytes_base = 0x1FFF0000,
-        .sram_size = 320 * KB, .system_memory_base = 0x1FF00000, .system_memory_size = 0xF444,
-        F4_PERIPHERALS, .gpio_ports = 11,
-        .bootloader_pid = 0x449, .bootloader_version = 0x70, .bootloader_extended_erase = true,
+        .sram_size = 320 * KB,
+        .bootloader_pid = 0x449, .bootloader_version = 0x70,
     },
     {
         /* RM0410, DS11532: the F74x's controller and sectors, 2 MB in single-bank mode (nDBANK set). */
         .name = "stm32f767zi", .description = "STM32F767ZI (F7, Cortex-M7, 2 MB, Nucleo-F767ZI)",
-        .family = SIM_FAMILY_F7, .core = SIM_CORE_M7, .reset_clock_hz = 16000000, .irq_count = 110,
-        .dpidr = 0x5BA02477, .jtag_idcode = 0x5BA00477, .jtag_bs_idcode = 0x06451041,
-        .ap_idr = AP_IDR_CORTEX_M7_R0P1, .cpuid = CPUID_CORTEX_M7_R0P1,
-        .dbgmcu_base = 0xE0042000, .dbgmcu_idcode = 0x10016451,
+        F7_PART, .irq_count = 110, .jtag_bs_idcode = 0x06451041, .dbgmcu_idcode = 0x10016451,
         .flash_size = 2048 * KB,
         .erase_runs = {{32 * KB, 4, 250000}, {128 * KB, 1, 550000}, {256 * KB, 7, 1000000}},
-        .mass_erase_us = 8000000 /* [unconfirmed] 8 s per MB as on F4 */,
-        F4_CONTROLLER,
-        .flash_size_register = 0x1FF0F442, .flash_itcm_alias = 0x00200000, .option_bytes_base = 0x1FFF0000,
         .optcr_user_mask = 0xF00000FCu,
-        .sram_size = 512 * KB, .system_memory_base = 0x1FF00000, .system_memory_size = 0xF444,
-        F4_PERIPHERALS, .gpio_ports = 11,
+        .sram_size = 512 * KB,
         /* AN2606: the F76x/F77x bootloader [unconfirmed: version 0x93] */
-        .bootloader_pid = 0x451, .bootloader_version = 0x93, .bootloader_extended_erase = true,
+        .bootloader_pid = 0x451, .bootloader_version = 0x93,
     },
     {
         .name = "stm32l476rg", .description = "STM32L476RG (L4, Cortex-M4, 1 MB dual bank)",
